@@ -1,0 +1,149 @@
+"""The outbox, relay and consumers against the real RabbitMQ, on SQLite and PostgreSQL."""
+
+import json
+import threading
+
+import pika
+import pytest
+from sqlalchemy import func, select
+
+from tiepdan_common.messaging import topology
+from tiepdan_common.messaging.consumer import Consumer, ConsumerRunner
+from tiepdan_common.messaging.envelope import Envelope
+from tiepdan_common.messaging.outbox import Outbox
+from tiepdan_common.messaging.relay import OutboxRelay
+from tiepdan_common.testing import wait_for
+
+
+
+def start(component, stop):
+    thread = threading.Thread(target=component.run, args=(stop,), daemon=True)
+    thread.start()
+    return thread
+
+
+def publish_raw(settings, body: bytes, *, message_id="m-1", routing_key="test.sample.happened"):
+    connection = pika.BlockingConnection(topology.connection_parameters(settings))
+    channel = connection.channel()
+    channel.basic_publish(
+        exchange=settings.exchange,
+        routing_key=routing_key,
+        body=body,
+        properties=pika.BasicProperties(message_id=message_id, delivery_mode=2),
+    )
+    connection.close()
+
+
+def dead_letters(settings, queue):
+    connection = pika.BlockingConnection(topology.connection_parameters(settings))
+    channel = connection.channel()
+    out = []
+    while True:
+        method, props, body = channel.basic_get(topology.dead_letter_queue(queue), auto_ack=True)
+        if method is None:
+            break
+        out.append((props, body))
+    connection.close()
+    return out
+
+
+def test_events_written_in_a_transaction_reach_the_consumer_once(db, settings, stop, outbox_model, processed_model):
+    outbox = Outbox(outbox_model, source="libtest")
+    seen = []
+    consumer = Consumer("sink", {"test.sample.happened": lambda s, e: seen.append(e.data["n"])})
+    runner = ConsumerRunner(settings, db, processed_model, consumer)
+    topology.declare_all(settings, [consumer.spec(settings)])
+    with db.session() as session:
+        for n in range(50):
+            outbox.add(session, "test.sample.happened", {"n": n})
+    with db.session() as session:  # a rolled-back change publishes nothing
+        outbox.add(session, "test.sample.happened", {"n": 999})
+        session.rollback()
+    relay = OutboxRelay(settings, db, outbox)
+    start(relay, stop)
+    start(runner, stop)
+    wait_for(lambda: len(seen) >= 50, timeout=15)
+    assert sorted(seen) == list(range(50))
+    wait_for(lambda: relay.published == 50)
+    with db.session() as session:
+        assert outbox.pending_count(session) == 0
+
+
+def test_a_redelivered_message_is_handled_once(db, settings, stop, outbox_model, processed_model):
+    seen = []
+    consumer = Consumer("sink", {"test.sample.happened": lambda s, e: seen.append(e.id)})
+    runner = ConsumerRunner(settings, db, processed_model, consumer)
+    topology.declare_all(settings, [consumer.spec(settings)])
+    envelope = Envelope.new(type="test.sample.happened", source="t", data={"n": 1})
+    for _ in range(3):
+        publish_raw(settings, envelope.to_json().encode(), message_id=envelope.id)
+    start(runner, stop)
+    wait_for(lambda: runner.handled + runner.duplicates == 3)
+    assert seen == [envelope.id]
+    with db.session() as session:
+        assert session.scalar(select(func.count()).select_from(processed_model)) == 1
+
+
+def test_a_message_that_always_fails_is_dead_lettered_and_the_next_goes_through(db, settings, stop, outbox_model, processed_model):
+    calls = []
+
+    def handler(session, envelope):
+        calls.append(envelope.data["n"])
+        if envelope.data.get("fail"):
+            raise RuntimeError("always fails")
+
+    consumer = Consumer("flaky", {"test.sample.happened": handler})
+    runner = ConsumerRunner(settings, db, processed_model, consumer)
+    spec = consumer.spec(settings)
+    topology.declare_all(settings, [spec])
+    bad = Envelope.new(type="test.sample.happened", source="t", data={"n": 1, "fail": True})
+    good = Envelope.new(type="test.sample.happened", source="t", data={"n": 2})
+    publish_raw(settings, bad.to_json().encode(), message_id=bad.id)
+    publish_raw(settings, good.to_json().encode(), message_id=good.id)
+    start(runner, stop)
+    wait_for(lambda: 2 in calls, timeout=15)
+    wait_for(lambda: dead_letters_peek(settings, spec.name) == 1, timeout=15)
+    assert calls.count(1) == settings.max_delivery_attempts
+    letters = dead_letters(settings, spec.name)
+    assert json.loads(letters[0][1])["id"] == bad.id
+
+
+def dead_letters_peek(settings, queue):
+    connection = pika.BlockingConnection(topology.connection_parameters(settings))
+    channel = connection.channel()
+    count = channel.queue_declare(topology.dead_letter_queue(queue), passive=True).method.message_count
+    connection.close()
+    return count
+
+
+@pytest.mark.parametrize(
+    "body, reason",
+    [
+        (b"\xff\xfe not json", "not UTF-8 JSON"),
+        (b'{"id": "x"}', "envelope lacks"),
+        (
+            json.dumps({"id": "m-1", "type": "test.sample.happened", "version": 9, "occurred_at": "2026-01-01T00:00:00Z",
+                        "source": "t", "correlation_id": "c", "data": {"n": 1}}).encode(),
+            "unsupported version",
+        ),
+        (
+            json.dumps({"id": "m-1", "type": "test.sample.happened", "version": 1, "occurred_at": "2026-01-01T00:00:00Z",
+                        "source": "t", "correlation_id": "c", "data": {"n": "one"}}).encode(),
+            "is not of type 'integer'",
+        ),
+    ],
+)
+def test_malformed_messages_are_dead_lettered_with_a_reason(db, settings, stop, outbox_model, processed_model, body, reason):
+    seen = []
+    consumer = Consumer("sink", {"test.sample.happened": lambda s, e: seen.append(e.data["n"])})
+    runner = ConsumerRunner(settings, db, processed_model, consumer)
+    spec = consumer.spec(settings)
+    topology.declare_all(settings, [spec])
+    publish_raw(settings, body)
+    good = Envelope.new(type="test.sample.happened", source="t", data={"n": 7})
+    publish_raw(settings, good.to_json().encode(), message_id=good.id)
+    start(runner, stop)
+    wait_for(lambda: seen == [7])
+    wait_for(lambda: runner.dead_lettered == 1)
+    (props, _body), = dead_letters(settings, spec.name)
+    assert reason in props.headers["x-tiepdan-reason"]

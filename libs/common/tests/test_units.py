@@ -1,0 +1,60 @@
+"""Pure pieces of the library: envelope, identity, problem documents."""
+
+import time
+
+import jwt
+import pytest
+
+from tiepdan_common.errors import flatten_messages
+from tiepdan_common.identity import Identity, IdentityError, IdentityVerifier, sign_identity
+from tiepdan_common.messaging.envelope import Envelope, EnvelopeError
+
+K1 = "first-key-0123456789abcdef0123456789"
+K2 = "second-key-0123456789abcdef0123456789"
+
+
+def test_envelope_round_trip_keeps_vietnamese():
+    env = Envelope.new(type="intake.visit.recorded", source="intake", data={"content": "Đất đai"})
+    again = Envelope.from_bytes(env.to_json().encode())
+    assert again == env
+    assert "Đất đai" in env.to_json()
+    assert env.correlation_id == env.id
+
+
+@pytest.mark.parametrize("raw", [[], {"id": "x"}, {"id": 1, "type": "t", "version": 1, "occurred_at": "n",
+                                                   "source": "s", "correlation_id": "c", "data": {}}])
+def test_envelope_rejects_malformed(raw):
+    with pytest.raises(EnvelopeError):
+        Envelope.from_dict(raw)
+
+
+def test_identity_signed_by_the_gateway_verifies():
+    ident = Identity(subject="c1", kind="commune", unit="31684", permissions=("visits:write",))
+    token = sign_identity(ident, K1)
+    assert IdentityVerifier([K1]).verify(token) == ident
+    # During a key rotation the previous key is still accepted.
+    assert IdentityVerifier([K2, K1]).verify(token) == ident
+
+
+@pytest.mark.parametrize(
+    "token",
+    [
+        None,
+        "",
+        "garbage",
+        sign_identity(Identity(subject="c1", kind="district"), "other-key-0123456789abcdef0123456789"),
+        sign_identity(Identity(subject="c1", kind="district"), K1, ttl=-10, now=time.time() - 100),
+        jwt.encode({"sub": "c1", "kind": "admin", "iat": 0, "exp": 2**40}, None, algorithm="none"),
+    ],
+)
+def test_identity_refuses_missing_forged_expired_and_unsigned(token):
+    with pytest.raises(IdentityError):
+        IdentityVerifier([K1]).verify(token)
+
+
+def test_validation_messages_are_flattened_to_field_paths():
+    messages = {"json": {"citizens": {0: {"full_name": ["Missing data for required field."]}}, "size": ["Bad."]}}
+    assert flatten_messages(messages) == [
+        {"field": "citizens[0].full_name", "message": "Missing data for required field."},
+        {"field": "size", "message": "Bad."},
+    ]

@@ -1,0 +1,3 @@
+"""Shared infrastructure for the tiepdan services (configuration, logging, messaging, identity)."""
+
+__version__ = "0.1.0"

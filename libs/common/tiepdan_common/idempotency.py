@@ -1,0 +1,115 @@
+"""Write views as one unit of work, optionally replayable with an ``Idempotency-Key``.
+
+``@transactional(IdempotencyRecord)`` commits the view's changes, its outbox
+events and the stored answer together. A retry with the same key and body gets
+the first answer back; the same key with another body is refused (422). Two
+concurrent requests with one key cannot both commit: the loser replays the
+winner's answer.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from functools import wraps
+
+from flask import Response, request
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+
+from .errors import Problem
+from .web import current_identity, db_session
+
+HEADER = "Idempotency-Key"
+REPLAYED_HEADER = "Idempotent-Replayed"
+_KEPT_HEADERS = ("Location", "Content-Type")
+
+
+def _request_hash() -> str:
+    digest = hashlib.sha256()
+    digest.update(request.method.encode())
+    digest.update(request.path.encode())
+    digest.update(b"\0")
+    digest.update(request.get_data(cache=True))
+    return digest.hexdigest()
+
+
+def _replay(record) -> Response:
+    headers = json.loads(record.response_headers or "{}")
+    response = Response(record.response_body, status=record.status_code, headers=headers)
+    response.headers[REPLAYED_HEADER] = "true"
+    return response
+
+
+def transactional(idempotency_model=None):
+    """Commit the view's session when it succeeds; with a model, honour ``Idempotency-Key``."""
+
+    def decorator(view):
+        @wraps(view)
+        def wrapper(*args, **kwargs):
+            session = db_session()
+            key = request.headers.get(HEADER) if idempotency_model is not None else None
+            if key is not None:
+                key = key.strip()
+                if not key or len(key) > 200:
+                    raise Problem(
+                        400,
+                        "Idempotency-Key must be 1 to 200 characters.",
+                        code="invalid_idempotency_key",
+                        errors=[{"field": HEADER, "message": "must be 1 to 200 characters"}],
+                    )
+                caller = current_identity().subject
+                found = _find(session, idempotency_model, caller, key)
+                if found is not None:
+                    return _check_and_replay(found)
+            try:
+                response = view(*args, **kwargs)
+            except BaseException:
+                session.rollback()
+                raise
+            if not isinstance(response, Response) or response.status_code >= 400:
+                session.rollback()
+                return response
+            if key is not None:
+                session.add(
+                    idempotency_model(
+                        caller=caller,
+                        key=key,
+                        request_hash=_request_hash(),
+                        status_code=response.status_code,
+                        response_body=response.get_data(as_text=True),
+                        response_headers=json.dumps(
+                            {h: response.headers[h] for h in _KEPT_HEADERS if h in response.headers}
+                        ),
+                    )
+                )
+            try:
+                session.commit()
+            except IntegrityError:
+                session.rollback()
+                if key is None:
+                    raise
+                found = _find(session, idempotency_model, caller, key)
+                if found is None:
+                    raise
+                return _check_and_replay(found)
+            return response
+
+        return wrapper
+
+    return decorator
+
+
+def _find(session, model, caller: str, key: str):
+    return session.scalar(select(model).where(model.caller == caller, model.key == key))
+
+
+def _check_and_replay(record) -> Response:
+    if record.request_hash != _request_hash():
+        raise Problem(
+            422,
+            "This Idempotency-Key was already used with a different request.",
+            code="idempotency_key_reused",
+            errors=[{"field": HEADER, "message": "already used with a different request"}],
+        )
+    return _replay(record)

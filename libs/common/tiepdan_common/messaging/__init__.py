@@ -1,0 +1,1 @@
+"""Events over RabbitMQ: envelope, contracts, topology, transactional outbox, relay and consumers."""

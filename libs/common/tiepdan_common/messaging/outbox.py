@@ -1,0 +1,102 @@
+"""The transactional outbox: an event row written in the same transaction as the change it reports."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+
+from sqlalchemy import delete, or_, select, update
+from sqlalchemy.orm import Session
+
+from ..context import correlation_id_var
+from ..models import utcnow
+from . import contracts
+from .envelope import Envelope
+
+
+class Outbox:
+    """Adds events to a service's outbox table; the relay publishes them after commit."""
+
+    def __init__(self, model, *, source: str, validate: bool = True) -> None:
+        self.model = model
+        self.source = source
+        self.validate = validate
+
+    def add(
+        self, session: Session, event_type: str, data: dict, *, version: int = 1, correlation_id: str | None = None
+    ) -> Envelope:
+        """Stage ``event_type`` with ``data`` in ``session``; it is published only if the session commits."""
+        envelope = Envelope.new(
+            type=event_type,
+            source=self.source,
+            data=data,
+            version=version,
+            correlation_id=correlation_id or correlation_id_var.get(),
+        )
+        if self.validate:
+            contracts.validate(envelope)
+        session.add(
+            self.model(
+                event_id=envelope.id,
+                event_type=envelope.type,
+                payload=envelope.to_json(),
+                created_at=utcnow(),
+            )
+        )
+        return envelope
+
+    # The relay's side.
+
+    def claim(self, session: Session, *, limit: int, claim_seconds: float) -> list[tuple[int, str, str]]:
+        """Claim up to ``limit`` unpublished events for this relay (skipping rows another relay holds)."""
+        model = self.model
+        now = utcnow()
+        rows = session.execute(
+            select(model.id, model.event_type, model.payload)
+            .where(model.published_at.is_(None))
+            .where(or_(model.claimed_until.is_(None), model.claimed_until < now))
+            .order_by(model.id)
+            .limit(limit)
+            .with_for_update(skip_locked=True)
+        ).all()
+        if rows:
+            session.execute(
+                update(model)
+                .where(model.id.in_([r.id for r in rows]))
+                .values(claimed_until=now + dt.timedelta(seconds=claim_seconds), attempts=model.attempts + 1)
+            )
+        session.commit()
+        return [(r.id, r.event_type, r.payload) for r in rows]
+
+    def mark_published(self, session: Session, ids: list[int]) -> None:
+        if ids:
+            session.execute(update(self.model).where(self.model.id.in_(ids)).values(published_at=utcnow()))
+            session.commit()
+
+    def release(self, session: Session, ids: list[int], error: str | None = None) -> None:
+        """Give claimed events back so that they are published again."""
+        if ids:
+            session.execute(
+                update(self.model)
+                .where(self.model.id.in_(ids), self.model.published_at.is_(None))
+                .values(claimed_until=None, last_error=error)
+            )
+            session.commit()
+
+    def pending_count(self, session: Session) -> int:
+        from sqlalchemy import func
+
+        return session.scalar(select(func.count()).select_from(self.model).where(self.model.published_at.is_(None)))
+
+    def purge_published(self, session: Session, *, older_than: dt.timedelta) -> int:
+        result = session.execute(
+            delete(self.model).where(
+                self.model.published_at.is_not(None), self.model.published_at < utcnow() - older_than
+            )
+        )
+        session.commit()
+        return result.rowcount or 0
+
+
+def decode_payload(payload: str) -> dict:
+    return json.loads(payload)

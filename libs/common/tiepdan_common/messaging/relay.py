@@ -1,0 +1,226 @@
+"""The outbox relay: publishes committed events with asynchronous publisher confirms.
+
+It claims a batch of unpublished rows, publishes them all without waiting, and
+marks rows published as the broker's (usually multiple) acks arrive. A nack, a
+lost connection or a crash leaves rows unpublished; they are claimed again and
+republished, and consumers drop the duplicates by message id.
+"""
+
+from __future__ import annotations
+
+import collections
+import datetime as dt
+import logging
+import random
+import threading
+
+import pika
+from pika.spec import Basic
+
+from ..config import Settings
+from ..db import Database
+from .outbox import Outbox
+from .topology import connection_parameters, declare_exchanges
+
+log = logging.getLogger(__name__)
+
+
+class OutboxRelay:
+    """Runs in its own thread with its own connection (pika objects never cross threads)."""
+
+    name = "outbox-relay"
+
+    def __init__(
+        self,
+        settings: Settings,
+        db: Database,
+        outbox: Outbox,
+        *,
+        batch_size: int = 500,
+        max_in_flight: int = 2000,
+        claim_seconds: float = 30.0,
+    ) -> None:
+        self.settings = settings
+        self.db = db
+        self.outbox = outbox
+        self.batch_size = batch_size
+        self.max_in_flight = max_in_flight
+        self.claim_seconds = claim_seconds
+        self.published = 0  # confirmed since start, for tests and metrics
+        self._in_flight: collections.OrderedDict[int, int] = collections.OrderedDict()
+        self._next_tag = 0
+        self._connection: pika.SelectConnection | None = None
+        self._channel = None
+        self._stop: threading.Event | None = None
+        self._opened = False
+        self._last_purge = dt.datetime.min.replace(tzinfo=dt.UTC)
+
+    # Lifecycle.
+
+    def run(self, stop: threading.Event) -> None:
+        """Publish until ``stop`` is set, reconnecting with backoff and jitter."""
+        self._stop = stop
+        delay = 0.2
+        while not stop.is_set():
+            self._opened = False
+            try:
+                self._run_connection()
+            except Exception:  # noqa: BLE001 - the relay must outlive any single failure
+                log.exception("outbox relay connection failed")
+            self._release_in_flight("connection lost")
+            if stop.is_set():
+                break
+            delay = 0.2 if self._opened else min(delay * 2, 10.0)
+            stop.wait(delay * (0.5 + random.random()))
+
+    def _run_connection(self) -> None:
+        self._connection = pika.SelectConnection(
+            connection_parameters(self.settings),
+            on_open_callback=self._on_connection_open,
+            on_open_error_callback=self._on_open_error,
+            on_close_callback=self._on_connection_closed,
+        )
+        self._connection.ioloop.start()
+
+    def _on_open_error(self, connection, error) -> None:
+        log.warning("outbox relay cannot connect: %s", error)
+        connection.ioloop.stop()
+
+    def _on_connection_closed(self, connection, reason) -> None:
+        if not (self._stop and self._stop.is_set()):
+            log.warning("outbox relay connection closed: %s", reason)
+        self._channel = None
+        connection.ioloop.stop()
+
+    def _on_connection_open(self, connection) -> None:
+        connection.channel(on_open_callback=self._on_channel_open)
+
+    def _on_channel_open(self, channel) -> None:
+        self._channel = channel
+        self._next_tag = 0
+        channel.add_on_close_callback(self._on_channel_closed)
+        # Declarations are quick and rare; the blocking-style wait is on the ioloop.
+        declare_exchanges(_SyncChannel(channel, self._connection), self.settings)
+        channel.confirm_delivery(ack_nack_callback=self._on_confirm, callback=self._on_confirm_ok)
+
+    def _on_confirm_ok(self, _frame) -> None:
+        self._opened = True
+        log.info("outbox relay ready")
+        self._tick()
+
+    def _on_channel_closed(self, channel, reason) -> None:
+        log.warning("outbox relay channel closed: %s", reason)
+        self._channel = None
+        if self._connection and self._connection.is_open:
+            self._connection.close()
+
+    # Publishing.
+
+    def _tick(self) -> None:
+        connection = self._connection
+        if connection is None or not connection.is_open:
+            return
+        if self._stop and self._stop.is_set():
+            connection.close()
+            return
+        delay = self.settings.relay_poll_seconds
+        try:
+            room = self.max_in_flight - len(self._in_flight)
+            if room > 0 and self._channel is not None:
+                published = self._publish_batch(min(room, self.batch_size))
+                if published == self.batch_size:
+                    delay = 0  # a backlog: keep going at once
+            self._maybe_purge()
+        except Exception:  # noqa: BLE001
+            log.exception("outbox relay tick failed")
+            delay = 1.0
+        connection.ioloop.call_later(delay, self._tick)
+
+    def _publish_batch(self, limit: int) -> int:
+        with self.db.sessionmaker() as session:
+            rows = self.outbox.claim(session, limit=limit, claim_seconds=self.claim_seconds)
+        for row_id, event_type, payload in rows:
+            envelope = _light_envelope(payload)
+            properties = pika.BasicProperties(
+                content_type="application/json",
+                content_encoding="utf-8",
+                delivery_mode=pika.DeliveryMode.Persistent,
+                message_id=envelope.get("id"),
+                correlation_id=envelope.get("correlation_id"),
+                type=event_type,
+                app_id=self.settings.service,
+                headers={"version": envelope.get("version", 1)},
+            )
+            self._channel.basic_publish(
+                exchange=self.settings.exchange,
+                routing_key=event_type,
+                body=payload.encode("utf-8"),
+                properties=properties,
+            )
+            self._next_tag += 1
+            self._in_flight[self._next_tag] = row_id
+        return len(rows)
+
+    def _on_confirm(self, frame) -> None:
+        method = frame.method
+        tags = self._confirmed_tags(method.delivery_tag, method.multiple)
+        ids = [self._in_flight.pop(tag) for tag in tags]
+        with self.db.sessionmaker() as session:
+            if isinstance(method, Basic.Ack):
+                self.outbox.mark_published(session, ids)
+                self.published += len(ids)
+            else:
+                log.warning("broker refused %d events; they will be published again", len(ids))
+                self.outbox.release(session, ids, "nacked by broker")
+
+    def _confirmed_tags(self, tag: int, multiple: bool) -> list[int]:
+        if not multiple:
+            return [tag] if tag in self._in_flight else []
+        return [t for t in self._in_flight if t <= tag]
+
+    def _release_in_flight(self, reason: str) -> None:
+        ids = list(self._in_flight.values())
+        self._in_flight.clear()
+        if not ids:
+            return
+        try:
+            with self.db.sessionmaker() as session:
+                self.outbox.release(session, ids, reason)
+        except Exception:  # noqa: BLE001 - the claim will simply expire
+            log.exception("could not release %d claimed events", len(ids))
+
+    def _maybe_purge(self) -> None:
+        now = dt.datetime.now(dt.UTC)
+        if now - self._last_purge < dt.timedelta(hours=1):
+            return
+        self._last_purge = now
+        with self.db.sessionmaker() as session:
+            removed = self.outbox.purge_published(session, older_than=dt.timedelta(days=7))
+        if removed:
+            log.info("purged %d published outbox events", removed)
+
+
+def _light_envelope(payload: str) -> dict:
+    import json
+
+    return json.loads(payload)
+
+
+class _SyncChannel:
+    """Lets the synchronous ``declare_exchanges`` run on an asynchronous channel.
+
+    Each declaration is sent without waiting; RabbitMQ processes a channel's
+    methods in order, so publishes sent after them see the declared exchanges.
+    """
+
+    def __init__(self, channel, connection) -> None:
+        self._channel = channel
+
+    def exchange_declare(self, **kwargs) -> None:
+        self._channel.exchange_declare(callback=lambda _f: None, **kwargs)
+
+    def queue_declare(self, **kwargs) -> None:
+        self._channel.queue_declare(callback=lambda _f: None, **kwargs)
+
+    def queue_bind(self, **kwargs) -> None:
+        self._channel.queue_bind(callback=lambda _f: None, **kwargs)

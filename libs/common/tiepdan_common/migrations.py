@@ -1,0 +1,57 @@
+"""Alembic helpers: running a service's migrations, and the shared infrastructure tables."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import sqlalchemy as sa
+from alembic import command
+from alembic.config import Config
+
+
+def alembic_config(script_location: str | Path, database_url: str) -> Config:
+    """An Alembic configuration for a service's migrations folder and database."""
+    cfg = Config()
+    cfg.set_main_option("script_location", str(script_location))
+    cfg.set_main_option("sqlalchemy.url", database_url.replace("%", "%%"))
+    return cfg
+
+
+def upgrade(script_location: str | Path, database_url: str, revision: str = "head") -> None:
+    """Bring the database to ``revision``."""
+    command.upgrade(alembic_config(script_location, database_url), revision)
+
+
+def create_infrastructure_tables_v1(op) -> None:
+    """Outbox, processed messages and idempotency records, as first released (frozen: never edit)."""
+    op.create_table(
+        "outbox_events",
+        sa.Column("id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), primary_key=True, autoincrement=True),
+        sa.Column("event_id", sa.String(36), nullable=False, unique=True),
+        sa.Column("event_type", sa.String(120), nullable=False),
+        sa.Column("payload", sa.Text(), nullable=False),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("published_at", sa.DateTime(timezone=True)),
+        sa.Column("claimed_until", sa.DateTime(timezone=True)),
+        sa.Column("attempts", sa.Integer(), nullable=False, server_default="0"),
+        sa.Column("last_error", sa.Text()),
+    )
+    op.create_index("ix_outbox_events_pending", "outbox_events", ["published_at", "id"])
+    op.create_table(
+        "processed_messages",
+        sa.Column("consumer", sa.String(120), primary_key=True),
+        sa.Column("message_id", sa.String(64), primary_key=True),
+        sa.Column("processed_at", sa.DateTime(timezone=True), nullable=False),
+    )
+    op.create_table(
+        "idempotency_records",
+        sa.Column("id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), primary_key=True, autoincrement=True),
+        sa.Column("caller", sa.String(120), nullable=False),
+        sa.Column("key", sa.String(200), nullable=False),
+        sa.Column("request_hash", sa.String(64), nullable=False),
+        sa.Column("status_code", sa.Integer(), nullable=False),
+        sa.Column("response_body", sa.Text(), nullable=False),
+        sa.Column("response_headers", sa.Text(), nullable=False, server_default="{}"),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.UniqueConstraint("caller", "key", name="uq_idempotency_caller_key"),
+    )

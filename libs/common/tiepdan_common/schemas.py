@@ -1,0 +1,56 @@
+"""Marshmallow building blocks the services share: NFC text, problem documents, keyset pages."""
+
+from __future__ import annotations
+
+import base64
+import json
+import unicodedata
+
+from marshmallow import Schema, ValidationError, fields, validate
+
+
+class Text(fields.String):
+    """A string stored and returned in Unicode NFC, stripped, with no control characters."""
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        text = super()._deserialize(value, attr, data, **kwargs)
+        text = unicodedata.normalize("NFC", text).strip()
+        if any(unicodedata.category(ch) == "Cc" and ch not in "\n\t\r" for ch in text):
+            raise ValidationError("Contains control characters.")
+        return text
+
+
+class ProblemSchema(Schema):
+    """An error answer (application/problem+json)."""
+
+    type = fields.String()
+    title = fields.String()
+    status = fields.Integer()
+    code = fields.String()
+    detail = fields.String()
+    errors = fields.List(fields.Dict())
+    request_id = fields.String()
+
+
+class PageQuery(Schema):
+    """Keyset pagination: a page size and the opaque cursor of the previous page."""
+
+    limit = fields.Integer(load_default=20, validate=validate.Range(min=1, max=200))
+    cursor = fields.String(load_default=None)
+
+
+def encode_cursor(values: list) -> str:
+    """An opaque cursor holding the sort key of the last row of a page."""
+    return base64.urlsafe_b64encode(json.dumps(values, default=str).encode()).decode().rstrip("=")
+
+
+def decode_cursor(cursor: str) -> list:
+    """The sort key inside a cursor, or a validation error naming the ``cursor`` field."""
+    try:
+        padded = cursor + "=" * (-len(cursor) % 4)
+        values = json.loads(base64.urlsafe_b64decode(padded.encode()))
+    except (ValueError, json.JSONDecodeError) as exc:
+        raise ValidationError("Not a valid cursor.", field_name="cursor") from exc
+    if not isinstance(values, list):
+        raise ValidationError("Not a valid cursor.", field_name="cursor")
+    return values

@@ -1,0 +1,164 @@
+"""Flask wiring every service shares: gateway identity, request ids, problem+json, access logs, health."""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable, Iterable
+from functools import wraps
+
+import flask_smorest
+from flask import Blueprint, Flask, Response, g, jsonify, request
+from sqlalchemy.orm import Session
+from werkzeug.exceptions import HTTPException
+
+from .config import Settings
+from .context import correlation_id_var, new_id, request_id_var
+from .db import Database
+from .errors import Problem, flatten_messages, problem_response
+from .identity import IDENTITY_HEADER, Identity, IdentityError, IdentityVerifier
+
+log = logging.getLogger(__name__)
+access_log = logging.getLogger("tiepdan.access")
+
+PUBLIC_PATHS = frozenset({"/livez", "/readyz"})
+EXTENSION = "tiepdan"
+
+
+class ProblemApi(flask_smorest.Api):
+    """flask-smorest's Api answering errors as problem+json naming the offending fields."""
+
+    def handle_http_exception(self, error: HTTPException):
+        data = getattr(error, "data", None) or {}
+        messages = data.get("errors") or data.get("messages")
+        errors = flatten_messages(messages) if messages else None
+        detail = data.get("message") or error.description or error.name
+        if errors:
+            detail = "; ".join(f"{e['field']}: {e['message']}" for e in errors[:5])
+        status = error.code or 500
+        return problem_response(status, detail, errors=errors, headers=data.get("headers"), request_id=request_id_var.get())
+
+
+def init_service_app(
+    app: Flask,
+    *,
+    settings: Settings,
+    db: Database,
+    readiness_checks: Iterable[tuple[str, Callable[[], None]]] = (),
+) -> None:
+    """Attach identity checks, request context, error handling and health endpoints to ``app``."""
+    verifier = IdentityVerifier(settings.identity_keys)
+    app.extensions[EXTENSION] = {"settings": settings, "db": db, "verifier": verifier}
+    app.config.setdefault("MAX_CONTENT_LENGTH", 1024 * 1024)
+    app.json.ensure_ascii = False  # Vietnamese comes back as sent, not as \u escapes.
+
+    @app.before_request
+    def _request_context():
+        g.started = time.perf_counter()
+        rid = request.headers.get("X-Request-ID") or new_id()
+        g.request_id = rid[:100]
+        request_id_var.set(g.request_id)
+        correlation_id_var.set((request.headers.get("X-Correlation-ID") or g.request_id)[:100])
+        if request.path in PUBLIC_PATHS:
+            return None
+        try:
+            g.identity = verifier.verify(request.headers.get(IDENTITY_HEADER))
+        except IdentityError as exc:
+            return problem_response(
+                401,
+                "This service is reached only through the gateway.",
+                code="unauthenticated",
+                reason=str(exc),
+                request_id=g.request_id,
+            )
+        return None
+
+    @app.after_request
+    def _after(response: Response) -> Response:
+        response.headers["X-Request-ID"] = getattr(g, "request_id", "")
+        elapsed = (time.perf_counter() - g.get("started", time.perf_counter())) * 1000
+        if request.path not in PUBLIC_PATHS:
+            identity = g.get("identity")
+            access_log.info(
+                "request",
+                extra={
+                    "method": request.method,
+                    "path": request.path,
+                    "status": response.status_code,
+                    "duration_ms": round(elapsed, 2),
+                    "caller": identity.subject if identity else None,
+                },
+            )
+        return response
+
+    @app.teardown_request
+    def _close_session(_exc):
+        session = g.pop("db_session", None)
+        if session is not None:
+            session.close()
+
+    @app.errorhandler(Problem)
+    def _problem(exc: Problem):
+        return problem_response(
+            exc.status, exc.detail, code=exc.code, errors=exc.errors, headers=exc.headers,
+            request_id=g.get("request_id"), **exc.extra,
+        )
+
+    @app.errorhandler(Exception)
+    def _unexpected(exc: Exception):
+        if isinstance(exc, HTTPException):  # handled by ProblemApi; here only without one
+            return problem_response(exc.code or 500, exc.description or exc.name, request_id=g.get("request_id"))
+        log.exception("unhandled error")
+        return problem_response(500, "An internal error occurred.", request_id=g.get("request_id"))
+
+    health = Blueprint("health", __name__)
+
+    @health.get("/livez")
+    def livez():
+        return jsonify(status="ok", service=settings.service)
+
+    @health.get("/readyz")
+    def readyz():
+        checks = {}
+        ok = True
+        for name, check in [("database", db.ping), *readiness_checks]:
+            try:
+                check()
+                checks[name] = "ok"
+            except Exception as exc:  # noqa: BLE001
+                ok = False
+                checks[name] = f"failed: {type(exc).__name__}"
+        return jsonify(status="ok" if ok else "unavailable", service=settings.service, checks=checks), (
+            200 if ok else 503
+        )
+
+    app.register_blueprint(health)
+
+
+def current_identity() -> Identity:
+    """The gateway-verified caller of the current request."""
+    return g.identity
+
+
+def db_session() -> Session:
+    """The request's database session (closed at the end of the request)."""
+    if "db_session" not in g:
+        from flask import current_app
+
+        g.db_session = current_app.extensions[EXTENSION]["db"].sessionmaker()
+    return g.db_session
+
+
+def require(permission: str):
+    """Refuse the view with 403 unless the caller holds ``permission``."""
+
+    def decorator(view):
+        @wraps(view)
+        def wrapper(*args, **kwargs):
+            if not current_identity().has(permission):
+                raise Problem(403, f"Permission {permission!r} is required.", code="forbidden")
+            return view(*args, **kwargs)
+
+        return wrapper
+
+    return decorator

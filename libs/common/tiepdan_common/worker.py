@@ -1,0 +1,79 @@
+"""A worker process: several long-running components (relay, consumers, timers), one thread each."""
+
+from __future__ import annotations
+
+import logging
+import signal
+import threading
+import time
+from collections.abc import Iterable
+from typing import Protocol
+
+log = logging.getLogger(__name__)
+
+
+class Component(Protocol):
+    name: str
+
+    def run(self, stop: threading.Event) -> None: ...
+
+
+class PeriodicTask:
+    """Calls ``func()`` every ``interval`` seconds until stopped; failures are logged, not fatal."""
+
+    def __init__(self, name: str, func, interval: float) -> None:
+        self.name = name
+        self.func = func
+        self.interval = interval
+
+    def run(self, stop: threading.Event) -> None:
+        while not stop.is_set():
+            started = time.monotonic()
+            try:
+                self.func()
+            except Exception:  # noqa: BLE001
+                log.exception("periodic task %s failed", self.name)
+            stop.wait(max(self.interval - (time.monotonic() - started), 0.01))
+
+
+class Worker:
+    """Starts each component on its own thread and stops them all on SIGTERM or SIGINT."""
+
+    def __init__(self, components: Iterable[Component]) -> None:
+        self.components = list(components)
+        self.stop = threading.Event()
+        self.threads: list[threading.Thread] = []
+
+    def start(self) -> None:
+        for component in self.components:
+            thread = threading.Thread(
+                target=self._guard, args=(component,), name=component.name, daemon=True
+            )
+            thread.start()
+            self.threads.append(thread)
+
+    def _guard(self, component: Component) -> None:
+        # A component returns only when stopped; if it dies, start it again after a pause.
+        while not self.stop.is_set():
+            try:
+                component.run(self.stop)
+            except Exception:  # noqa: BLE001
+                log.exception("component %s crashed; restarting", component.name)
+                self.stop.wait(1.0)
+
+    def run_forever(self) -> None:
+        """Run until a termination signal, then stop cleanly."""
+        for sig in (signal.SIGTERM, signal.SIGINT):
+            signal.signal(sig, lambda *_: self.stop.set())
+        self.start()
+        log.info("worker started: %s", ", ".join(c.name for c in self.components))
+        while not self.stop.is_set():
+            self.stop.wait(0.5)
+        self.shutdown()
+
+    def shutdown(self, timeout: float = 10.0) -> None:
+        self.stop.set()
+        deadline = time.monotonic() + timeout
+        for thread in self.threads:
+            thread.join(max(deadline - time.monotonic(), 0.1))
+        log.info("worker stopped")
