@@ -55,3 +55,21 @@ def create_infrastructure_tables_v1(op) -> None:
         sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
         sa.UniqueConstraint("caller", "key", name="uq_idempotency_caller_key"),
     )
+
+
+def run_env(metadata) -> None:
+    """The body of a service's ``migrations/env.py``: migrate online with the configured URL."""
+    from alembic import context
+    from sqlalchemy import engine_from_config, pool
+
+    config = context.config
+    url = config.get_main_option("sqlalchemy.url")
+    if url.startswith("postgresql://"):
+        config.set_main_option("sqlalchemy.url", "postgresql+psycopg://" + url[len("postgresql://") :])
+    connectable = engine_from_config(
+        config.get_section(config.config_ini_section, {}), prefix="sqlalchemy.", poolclass=pool.NullPool
+    )
+    with connectable.connect() as connection:
+        context.configure(connection=connection, target_metadata=metadata, render_as_batch=True)
+        with context.begin_transaction():
+            context.run_migrations()

@@ -16,6 +16,7 @@ import datetime as dt
 
 from sqlalchemy import BigInteger, DateTime, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, declared_attr, mapped_column
+from sqlalchemy.types import TypeDecorator
 
 # SQLite only auto-increments INTEGER PRIMARY KEY; PostgreSQL wants BIGINT.
 BigIntPK = BigInteger().with_variant(Integer(), "sqlite")
@@ -24,6 +25,26 @@ BigIntPK = BigInteger().with_variant(Integer(), "sqlite")
 def utcnow() -> dt.datetime:
     """The current time, in UTC, timezone-aware."""
     return dt.datetime.now(dt.UTC)
+
+
+class UTCDateTime(TypeDecorator):
+    """A timestamp stored in UTC and always read back timezone-aware, on SQLite as on PostgreSQL."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value, dialect):
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime: times are stored in UTC and must carry a timezone")
+        value = value.astimezone(dt.UTC)
+        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
+
+    def process_result_value(self, value, dialect):
+        if value is None:
+            return None
+        return value.replace(tzinfo=dt.UTC) if value.tzinfo is None else value.astimezone(dt.UTC)
 
 
 class OutboxMixin:
@@ -35,9 +56,9 @@ class OutboxMixin:
     event_id: Mapped[str] = mapped_column(String(36), unique=True, nullable=False)
     event_type: Mapped[str] = mapped_column(String(120), nullable=False)
     payload: Mapped[str] = mapped_column(Text, nullable=False)
-    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow, nullable=False)
-    published_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
-    claimed_until: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow, nullable=False)
+    published_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    claimed_until: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
     attempts: Mapped[int] = mapped_column(Integer, default=0, nullable=False)
     last_error: Mapped[str | None] = mapped_column(Text)
 
@@ -53,7 +74,7 @@ class ProcessedMessageMixin:
 
     consumer: Mapped[str] = mapped_column(String(120), primary_key=True)
     message_id: Mapped[str] = mapped_column(String(64), primary_key=True)
-    processed_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow, nullable=False)
+    processed_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow, nullable=False)
 
 
 class IdempotencyMixin:
@@ -68,7 +89,7 @@ class IdempotencyMixin:
     status_code: Mapped[int] = mapped_column(Integer, nullable=False)
     response_body: Mapped[str] = mapped_column(Text, nullable=False)
     response_headers: Mapped[str] = mapped_column(Text, nullable=False, default="{}")
-    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow, nullable=False)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow, nullable=False)
 
     @declared_attr.directive
     def __table_args__(cls):

@@ -8,6 +8,8 @@ import unicodedata
 
 from marshmallow import Schema, ValidationError, fields, validate
 
+from .errors import field_error
+
 
 class Text(fields.String):
     """A string stored and returned in Unicode NFC, stripped, with no control characters."""
@@ -45,12 +47,12 @@ def encode_cursor(values: list) -> str:
 
 
 def decode_cursor(cursor: str) -> list:
-    """The sort key inside a cursor, or a validation error naming the ``cursor`` field."""
+    """The sort key inside a cursor, or a 422 problem naming the ``cursor`` field."""
     try:
         padded = cursor + "=" * (-len(cursor) % 4)
         values = json.loads(base64.urlsafe_b64decode(padded.encode()))
     except (ValueError, json.JSONDecodeError) as exc:
-        raise ValidationError("Not a valid cursor.", field_name="cursor") from exc
+        raise field_error("cursor", "not a valid cursor") from exc
     if not isinstance(values, list):
-        raise ValidationError("Not a valid cursor.", field_name="cursor")
+        raise field_error("cursor", "not a valid cursor")
     return values

@@ -49,7 +49,8 @@ def init_service_app(
     """Attach identity checks, request context, error handling and health endpoints to ``app``."""
     verifier = IdentityVerifier(settings.identity_keys)
     app.extensions[EXTENSION] = {"settings": settings, "db": db, "verifier": verifier}
-    app.config.setdefault("MAX_CONTENT_LENGTH", 1024 * 1024)
+    if app.config.get("MAX_CONTENT_LENGTH") is None:
+        app.config["MAX_CONTENT_LENGTH"] = 1024 * 1024
     app.json.ensure_ascii = False  # Vietnamese comes back as sent, not as \u escapes.
 
     @app.before_request

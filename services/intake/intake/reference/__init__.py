@@ -1,0 +1,1 @@
+"""Reference data with effective dates: administrative units, fields, legal rules, holidays."""

@@ -1,0 +1,1 @@
+"""Reception visits (lượt tiếp): the reception register."""

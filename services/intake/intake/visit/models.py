@@ -1,0 +1,83 @@
+"""The reception register's tables."""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+
+from sqlalchemy import Boolean, ForeignKey, Index, Integer, String, Text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from tiepdan_common.models import UTCDateTime, utcnow
+
+from ..database import Base
+
+
+def _uuid() -> str:
+    return str(uuid.uuid4())
+
+
+class Visit(Base):
+    """A reception visit (lượt tiếp): one or more citizens at a desk, at a time and place."""
+
+    __tablename__ = "visits"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True, default=_uuid)
+    serial: Mapped[str] = mapped_column(String(40), unique=True)
+    receiving_unit: Mapped[str] = mapped_column(String(10))
+    receiving_officer: Mapped[str | None] = mapped_column(String(120))
+    received_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+    category: Mapped[str] = mapped_column(String(20))
+    field_code: Mapped[str] = mapped_column(String(40))
+    origin_unit: Mapped[str] = mapped_column(String(10))
+    content: Mapped[str] = mapped_column(Text)
+    prior_handling: Mapped[str | None] = mapped_column(Text)
+    citizen_request: Mapped[str | None] = mapped_column(Text)
+    group_size: Mapped[int] = mapped_column(Integer)
+    is_mass: Mapped[bool] = mapped_column(Boolean)
+    over_level: Mapped[bool] = mapped_column(Boolean, default=False)
+    outcome: Mapped[str] = mapped_column(String(40))
+    competent_body: Mapped[str | None] = mapped_column(String(200))
+    refusal_ground: Mapped[str | None] = mapped_column(String(60))
+    created_by: Mapped[str] = mapped_column(String(120))
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    citizens: Mapped[list["VisitCitizen"]] = relationship(
+        back_populates="visit", cascade="all, delete-orphan", order_by="VisitCitizen.position", lazy="selectin"
+    )
+
+    __table_args__ = (
+        Index("ix_visits_unit_received", "receiving_unit", "received_at", "id"),
+        Index("ix_visits_received", "received_at", "id"),
+    )
+
+    @property
+    def representative_count(self) -> int:
+        return sum(1 for c in self.citizens if c.is_representative)
+
+
+class VisitCitizen(Base):
+    """A citizen at a visit; representatives of a group are marked."""
+
+    __tablename__ = "visit_citizens"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    visit_id: Mapped[str] = mapped_column(ForeignKey("visits.id", ondelete="CASCADE"), index=True)
+    position: Mapped[int] = mapped_column(Integer)
+    full_name: Mapped[str] = mapped_column(String(200))
+    address: Mapped[str | None] = mapped_column(String(400))
+    id_number: Mapped[str | None] = mapped_column(String(20))
+    phone: Mapped[str | None] = mapped_column(String(20))
+    is_representative: Mapped[bool] = mapped_column(Boolean, default=False)
+
+    visit: Mapped[Visit] = relationship(back_populates="citizens")
+
+
+class SerialCounter(Base):
+    """The last serial number given in a receiving unit's register for a year."""
+
+    __tablename__ = "serial_counters"
+
+    unit: Mapped[str] = mapped_column(String(10), primary_key=True)
+    year: Mapped[int] = mapped_column(Integer, primary_key=True)
+    last: Mapped[int] = mapped_column(Integer, default=0)
