@@ -1,34 +1,19 @@
 import json
-from pathlib import Path
 
 import pytest
 from sqlalchemy import select
 
 from intake import create_app
 from intake.database import OutboxEvent
-from tiepdan_common.testing import TEST_IDENTITY_KEY, identity_headers, postgres_database
+from tiepdan_common.pytest_plugin import migrated_app
+from tiepdan_common.testing import identity_headers
 
-REFERENCE_DIR = Path(__file__).resolve().parents[3] / "reference"
-
-
-@pytest.fixture(params=["sqlite", "postgresql"])
-def database_url(request, tmp_path):
-    if request.param == "sqlite":
-        yield f"sqlite:///{tmp_path / 'intake.db'}"
-    else:
-        with postgres_database("intake_test") as url:
-            yield url
+pytest_plugins = ["tiepdan_common.pytest_plugin"]
 
 
 @pytest.fixture
-def app(database_url):
-    app = create_app({"database_url": database_url, "identity_keys": (TEST_IDENTITY_KEY,),
-                      "extra": {"reference_dir": REFERENCE_DIR}})
-    app.config["TESTING"] = True
-    runner = app.test_cli_runner()
-    for args in (["migrate"], ["seed"]):
-        result = runner.invoke(args=args)
-        assert result.exit_code == 0, result.output
+def app(database_url, reference_dir):
+    app = migrated_app(create_app, database_url, extra={"reference_dir": reference_dir})
     yield app
     app.extensions["tiepdan"]["db"].dispose()
 

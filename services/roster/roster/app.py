@@ -1,0 +1,63 @@
+"""The roster API's app factory."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from pathlib import Path
+
+import click
+from flask import Flask
+
+from tiepdan_common.app import build_app
+from tiepdan_common.config import Settings
+
+from . import config
+from .directory import service as directory_service
+from .directory.views import blp as directory_blp
+from .duty import service as duty_service
+from .duty.domain import LOCAL
+from .duty.views import blp as duty_blp
+
+VERSION = "0.1.0"
+
+NA_SESSION = ("QH15-KH7", "Kỳ họp thứ 7, Quốc hội khóa XV", dt.date(2024, 5, 20), dt.date(2024, 6, 29))
+
+
+def create_app(settings: Settings | dict | None = None) -> Flask:
+    """Create the roster app; ``settings`` may be overrides of the environment's."""
+    if not isinstance(settings, Settings):
+        settings = config.load(settings)
+    app = build_app(
+        settings=settings,
+        title="tiepdan roster",
+        version=VERSION,
+        description="Agencies, officers, the duty roster, who is on duty and which leader is on call.",
+        blueprints=[directory_blp, duty_blp],
+        migrations_path=Path(__file__).parent / "migrations",
+    )
+    db = app.extensions["tiepdan"]["db"]
+
+    @app.cli.command("seed")
+    @click.option("--reference-dir", type=click.Path(exists=True, file_okay=False, path_type=Path))
+    @click.option("--demo", "demo_path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+    @click.option("--days-ahead", default=60, show_default=True)
+    def seed(reference_dir: Path | None, demo_path: Path | None, days_ahead: int) -> None:
+        """Load holidays, agencies and officers, the NA session and a current period covering today."""
+        reference_dir = reference_dir or settings.extra["reference_dir"]
+        today = dt.datetime.now(LOCAL).date()
+        with db.session() as session:
+            holidays = duty_service.seed_holidays(db_session=session, path=reference_dir / "holidays-vn.json")
+            counts = {"holidays": holidays}
+            if demo_path:
+                counts |= directory_service.seed(db_session=session, demo=json.loads(demo_path.read_text("utf-8")))
+            code, name, start, end = NA_SESSION
+            periods = [duty_service.ensure_period(db_session=session, code=code, name=name, starts_on=start, ends_on=end)]
+            periods.append(duty_service.ensure_period(
+                db_session=session, code="CURRENT", name="Trực tiếp công dân thường xuyên",
+                starts_on=today - dt.timedelta(days=7), ends_on=today + dt.timedelta(days=days_ahead)))
+            if demo_path:
+                counts["assignments"] = sum(duty_service.generate(db_session=session, period=p) for p in periods)
+        click.echo(f"roster: seeded {counts}")
+
+    return app

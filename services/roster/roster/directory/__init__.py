@@ -1,0 +1,1 @@
+"""Agencies and officers, with their contact channels."""

@@ -1,0 +1,1 @@
+"""Duty periods, shifts and assignments: who is on duty when."""

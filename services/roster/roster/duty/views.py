@@ -1,0 +1,101 @@
+"""The duty roster over HTTP: shifts and who is on duty now."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from flask_smorest import Blueprint
+from marshmallow import Schema, fields, validate
+
+from tiepdan_common.errors import field_error
+from tiepdan_common.models import utcnow
+from tiepdan_common.web import db_session, require
+
+from ..directory.views import ChannelOut
+from . import service
+
+blp = Blueprint("duty", __name__, description="Duty roster: shifts, on duty, on call")
+
+DUTY_ROLES = ("lead", "inspector", "department", "police", "standby", "leader_on_call")
+
+
+class AssignmentOut(Schema):
+    officer = fields.String(attribute="officer_code")
+    full_name = fields.Function(lambda a: a.officer.full_name)
+    agency = fields.Function(lambda a: a.officer.agency_code)
+    duty_role = fields.String()
+
+
+class ShiftOut(Schema):
+    id = fields.Integer()
+    kind = fields.String()
+    starts_at = fields.AwareDateTime()
+    ends_at = fields.AwareDateTime()
+    assignments = fields.List(fields.Nested(AssignmentOut))
+
+
+class OnDutyOfficer(Schema):
+    code = fields.String()
+    full_name = fields.String()
+    agency = fields.String()
+    agency_name = fields.String()
+    role = fields.String()
+    duty_role = fields.String()
+    shift_id = fields.Integer()
+    shift_kind = fields.String()
+    shift_ends_at = fields.AwareDateTime()
+    channels = fields.List(fields.Nested(ChannelOut))
+
+
+class OnDutyOut(Schema):
+    at = fields.AwareDateTime()
+    officers = fields.List(fields.Nested(OnDutyOfficer))
+    leader_on_call = fields.Nested(OnDutyOfficer, allow_none=True)
+
+
+class OnDutyQuery(Schema):
+    at = fields.AwareDateTime(load_default=None)
+    duty_role = fields.String(data_key="role", load_default=None, validate=validate.OneOf(DUTY_ROLES))
+    agency = fields.String(load_default=None)
+
+
+class ShiftQuery(Schema):
+    start = fields.AwareDateTime(data_key="from", required=True)
+    end = fields.AwareDateTime(data_key="to", required=True)
+
+
+def _officer_row(shift, assignment) -> dict:
+    officer = assignment.officer
+    return {
+        "code": officer.code, "full_name": officer.full_name, "agency": officer.agency_code,
+        "agency_name": officer.agency.name, "role": officer.role, "duty_role": assignment.duty_role,
+        "shift_id": shift.id, "shift_kind": shift.kind, "shift_ends_at": shift.ends_at, "channels": officer.channels,
+    }
+
+
+@blp.get("/on-duty")
+@require("roster:read")
+@blp.arguments(OnDutyQuery, location="query")
+@blp.response(200, OnDutyOut)
+def on_duty(query):
+    """Who is on duty at an instant (default now), by duty role or agency, and the leader on call."""
+    at = query["at"] or utcnow()
+    rows = service.on_duty(db_session=db_session(), at=at, duty_role=query["duty_role"], agency=query["agency"])
+    officers = [_officer_row(s, a) for s, a in rows if a.duty_role != "leader_on_call"]
+    leaders = [_officer_row(s, a) for s, a in service.on_duty(db_session=db_session(), at=at, duty_role="leader_on_call")]
+    if query["duty_role"] == "leader_on_call":
+        officers = leaders
+    return {"at": at, "officers": officers, "leader_on_call": leaders[0] if leaders else None}
+
+
+@blp.get("/shifts")
+@require("roster:read")
+@blp.arguments(ShiftQuery, location="query")
+@blp.response(200, ShiftOut(many=True))
+def list_shifts(query):
+    """Shifts overlapping a time range (at most 62 days), with their assignments."""
+    if query["end"] <= query["start"]:
+        raise field_error("to", "must be after from")
+    if query["end"] - query["start"] > dt.timedelta(days=62):
+        raise field_error("to", "the range may span at most 62 days")
+    return service.shifts_between(db_session=db_session(), start=query["start"], end=query["end"])
