@@ -1,0 +1,1 @@
+"""Cases (vụ việc): opened from events or by hand, followed on a timeline until closed."""

@@ -1,0 +1,77 @@
+"""Cases, what they came from, and their timeline."""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+
+from sqlalchemy import JSON, Boolean, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from tiepdan_common.models import UTCDateTime, utcnow
+
+from ..database import Base
+
+
+class Case(Base):
+    """A matter followed by the district: a mass or complex complaint, an incident, a province request."""
+
+    __tablename__ = "cases"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True, default=lambda: str(uuid.uuid4()))
+    number: Mapped[str] = mapped_column(String(30), unique=True)
+    title: Mapped[str] = mapped_column(String(400))
+    unit: Mapped[str] = mapped_column(String(10))
+    field_code: Mapped[str] = mapped_column(String(40))
+    category: Mapped[str | None] = mapped_column(String(20))
+    matter_key: Mapped[str] = mapped_column(String(120))
+    severity: Mapped[str] = mapped_column(String(10))
+    level: Mapped[str] = mapped_column(String(10))
+    status: Mapped[str] = mapped_column(String(20), default="opened")
+    owner_agency: Mapped[str | None] = mapped_column(String(40))
+    group_size: Mapped[int | None] = mapped_column(Integer)
+    public_order: Mapped[bool] = mapped_column(Boolean, default=False)
+    opened_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    closed_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    close_reason: Mapped[str | None] = mapped_column(Text)
+
+    timeline: Mapped[list["TimelineEntry"]] = relationship(
+        cascade="all, delete-orphan", lazy="selectin", order_by="TimelineEntry.id"
+    )
+
+    __table_args__ = (Index("ix_cases_open_matter", "matter_key", "status"), Index("ix_cases_opened", "opened_at"))
+
+
+class CaseSource(Base):
+    """An event or record that opened or joined a case (a visit, an incident, a request)."""
+
+    __tablename__ = "case_sources"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    case_id: Mapped[str] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"), index=True)
+    source_type: Mapped[str] = mapped_column(String(30))
+    source_id: Mapped[str] = mapped_column(String(64))
+
+    __table_args__ = (UniqueConstraint("source_type", "source_id", name="uq_case_source"),)
+
+
+class TimelineEntry(Base):
+    """One change to a case: who, when, what."""
+
+    __tablename__ = "case_timeline"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    case_id: Mapped[str] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"), index=True)
+    at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    actor: Mapped[str] = mapped_column(String(120))
+    kind: Mapped[str] = mapped_column(String(40))
+    detail: Mapped[dict] = mapped_column(JSON, default=dict)
+
+
+class CaseCounter(Base):
+    """The last case number given in a year."""
+
+    __tablename__ = "case_counters"
+
+    year: Mapped[int] = mapped_column(Integer, primary_key=True)
+    last: Mapped[int] = mapped_column(Integer, default=0)

@@ -1,0 +1,93 @@
+"""Cases opened from intake's visit events, over the real RabbitMQ."""
+
+import threading
+import uuid
+
+import pika
+import pytest
+
+from escalation.app import consumers
+from escalation.case.models import Case
+from escalation.database import ProcessedMessage
+from tiepdan_common.messaging import topology
+from tiepdan_common.messaging.consumer import ConsumerRunner
+from tiepdan_common.messaging.envelope import Envelope
+from tiepdan_common.testing import identity_headers, wait_for
+
+
+def visit_event(size=12, unit="31690", field="land", **data):
+    payload = {
+        "visit_id": str(uuid.uuid4()), "serial": "947/2026/000001", "receiving_unit": "947", "origin_unit": unit,
+        "received_at": "2026-11-26T02:00:00+00:00", "category": "complaint", "field": field, "group_size": size,
+        "representative_count": 2, "is_mass": size >= 5, "outcome": "documents_taken",
+        "matter_key": f"{unit}:{field}", "repeat_of": None, "over_level": False,
+    }
+    payload.update(data)
+    return Envelope.new(type="intake.visit.recorded", source="intake", data=payload)
+
+
+@pytest.fixture
+def on_visit(settings, db):
+    consumer = consumers(settings)[0]
+
+    def run(event):
+        with db.session() as session:
+            consumer.handlers[event.type](session, event)
+    return run
+
+
+def test_a_mass_visit_opens_a_case_and_announces_it(on_visit, client, board, outbox_events):
+    on_visit(visit_event(size=12))
+    cases = client.get("/cases", headers=board).json
+    assert len(cases) == 1
+    case = cases[0]
+    assert case["status"] == "opened" and case["severity"] == "medium" and case["group_size"] == 12
+    assert case["owner_agency"] == "TNMT"
+    assert "Xã Đại Tâm" in case["title"] and "đất đai" in case["title"]
+    assert case["number"].startswith("VV-")
+    (event,) = outbox_events("escalation.case.opened")
+    assert event["data"]["case_id"] == case["id"]
+    detail = client.get(f"/cases/{case['id']}", headers=board).json
+    assert [t["kind"] for t in detail["timeline"]] == ["opened"]
+
+
+def test_small_visits_open_no_case_and_related_ones_join(on_visit, client, board, outbox_events):
+    on_visit(visit_event(size=2))
+    assert client.get("/cases", headers=board).json == []
+    on_visit(visit_event(size=6))
+    on_visit(visit_event(size=25))  # same unit and field: joins, raises severity
+    on_visit(visit_event(size=8, unit="31693"))  # another commune: its own case
+    cases = client.get("/cases", headers=board).json
+    assert len(cases) == 2
+    joined = [c for c in cases if c["unit"] == "31690"][0]
+    assert joined["group_size"] == 25 and joined["severity"] == "high"
+    assert len(outbox_events("escalation.case.opened")) == 2
+
+
+def test_a_commune_sees_only_its_own_cases(on_visit, client):
+    on_visit(visit_event(size=9, unit="31690"))
+    on_visit(visit_event(size=9, unit="31693"))
+    mine = identity_headers(subject="commune-31693", kind="commune", unit="31693", permissions=("cases:read",))
+    cases = client.get("/cases", headers=mine).json
+    assert [c["unit"] for c in cases] == ["31693"]
+    other = [c for c in client.get("/cases", headers=identity_headers(permissions=("cases:read",))).json
+             if c["unit"] == "31690"][0]
+    assert client.get(f"/cases/{other['id']}", headers=mine).status_code == 404
+    assert client.get("/cases", headers=identity_headers(permissions=())).status_code == 403
+
+
+def test_the_same_event_delivered_twice_opens_one_case(settings, db, stop):
+    consumer = consumers(settings)[0]
+    topology.declare_all(settings, [consumer.spec(settings)])
+    event = visit_event(size=15)
+    connection = pika.BlockingConnection(topology.connection_parameters(settings))
+    channel = connection.channel()
+    for _ in range(2):
+        channel.basic_publish(settings.exchange, event.type, event.to_json().encode(),
+                              pika.BasicProperties(message_id=event.id, delivery_mode=2))
+    connection.close()
+    runner = ConsumerRunner(settings, db, ProcessedMessage, consumer)
+    threading.Thread(target=runner.run, args=(stop,), daemon=True).start()
+    wait_for(lambda: runner.handled + runner.duplicates == 2, timeout=15)
+    with db.session() as session:
+        assert session.query(Case).count() == 1
