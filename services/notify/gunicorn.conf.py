@@ -1,0 +1,13 @@
+"""gunicorn settings for the notify API; every value can be set from the environment."""
+
+import os
+
+bind = os.environ.get("NOTIFY_BIND", "127.0.0.1:5104")
+workers = int(os.environ.get("NOTIFY_WORKERS", "2"))
+threads = int(os.environ.get("NOTIFY_THREADS", "4"))
+worker_class = "gthread"
+timeout = 30
+graceful_timeout = 20
+keepalive = 30
+accesslog = None  # the app writes its own JSON access line
+wsgi_app = "notify:create_app()"

@@ -1,0 +1,39 @@
+"""The notify API's app factory."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+from flask import Flask
+
+from tiepdan_common.app import build_app
+from tiepdan_common.config import Settings
+
+from . import config
+from .consumers import consumers
+from .inbox.views import blp as inbox_blp
+
+VERSION = "0.1.0"
+
+
+def create_app(settings: Settings | dict | None = None) -> Flask:
+    """Create the notify app; ``settings`` may be overrides of the environment's."""
+    if not isinstance(settings, Settings):
+        settings = config.load(settings)
+    app = build_app(
+        settings=settings,
+        title="tiepdan notify",
+        version=VERSION,
+        description="Who must be told, over which channel, and proof that they were.",
+        blueprints=[inbox_blp],
+        migrations_path=Path(__file__).parent / "migrations",
+        consumers_factory=lambda: consumers(settings),
+    )
+
+    @app.cli.command("seed")
+    def seed() -> None:
+        """Notify has no reference tables to seed yet."""
+        click.echo("notify: nothing to seed")
+
+    return app

@@ -1,0 +1,67 @@
+"""Asks roster, through the gateway, who is on duty now (a fresh query, with a timeout and a fallback)."""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+
+import requests
+from tenacity import retry, retry_if_exception_type, stop_after_attempt, wait_exponential
+
+log = logging.getLogger(__name__)
+
+
+class RosterUnavailable(Exception):
+    """Roster (or the gateway in front of it) did not answer in time."""
+
+
+class RosterClient:
+    """A small client with its own token, refreshed before it expires."""
+
+    def __init__(self, *, gateway_url: str, client_id: str, client_secret: str, timeout: float = 2.0) -> None:
+        self.gateway_url = gateway_url.rstrip("/")
+        self.client_id = client_id
+        self.client_secret = client_secret
+        self.timeout = timeout
+        self._session = requests.Session()
+        self._token: str | None = None
+        self._token_expires = 0.0
+        self._lock = threading.Lock()
+
+    def _bearer(self) -> str:
+        with self._lock:
+            if self._token is None or time.time() > self._token_expires - 30:
+                resp = self._session.post(
+                    f"{self.gateway_url}/api/v1/auth/token",
+                    json={"grant_type": "client_credentials", "client_id": self.client_id,
+                          "client_secret": self.client_secret},
+                    timeout=self.timeout,
+                )
+                resp.raise_for_status()
+                body = resp.json()
+                self._token = body["access_token"]
+                self._token_expires = time.time() + int(body.get("expires_in", 300))
+            return self._token
+
+    @retry(stop=stop_after_attempt(2), wait=wait_exponential(multiplier=0.1, max=0.5),
+           retry=retry_if_exception_type(requests.RequestException), reraise=True)
+    def _get_on_duty(self, params: dict) -> dict:
+        resp = self._session.get(
+            f"{self.gateway_url}/api/v1/roster/on-duty",
+            params=params,
+            headers={"Authorization": f"Bearer {self._bearer()}"},
+            timeout=self.timeout,
+        )
+        if resp.status_code == 401:
+            self._token = None  # expired or rotated: get a new one on the retry
+        resp.raise_for_status()
+        return resp.json()
+
+    def on_duty(self, **params) -> dict:
+        """Roster's on-duty answer, or :class:`RosterUnavailable`."""
+        try:
+            return self._get_on_duty(params)
+        except (requests.RequestException, ValueError) as exc:
+            log.warning("roster did not answer: %r", exc)
+            raise RosterUnavailable(str(exc)) from exc

@@ -1,0 +1,1 @@
+"""The in-app inbox: messages to officers, read and acknowledged."""
