@@ -37,7 +37,8 @@ def load_settings(service: str, overrides: dict | None = None, *, env: Env | Non
     keys = env.list("GATEWAY_IDENTITY_KEYS", [env.str("GATEWAY_IDENTITY_KEY", "dev-identity-key-change-me-0123456789abcdef")])
     values = {
         "service": service,
-        "database_url": env.str("DATABASE_URL", default_db),
+        # <SERVICE>_DATABASE_URL lets one environment hold every service's database.
+        "database_url": env.str(f"{service.upper()}_DATABASE_URL", None) or env.str("DATABASE_URL", default_db),
         "amqp_url": env.str("AMQP_URL", "amqp://guest:guest@127.0.0.1:5672/%2F"),
         "exchange": env.str("EVENT_EXCHANGE", "tiepdan.events"),
         "queue_prefix": env.str("QUEUE_PREFIX", "tiepdan"),

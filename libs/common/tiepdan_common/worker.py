@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import os
 import signal
 import threading
 import time
@@ -67,8 +68,13 @@ class Worker:
             signal.signal(sig, lambda *_: self.stop.set())
         self.start()
         log.info("worker started: %s", ", ".join(c.name for c in self.components))
+        heartbeat = os.environ.get("WORKER_HEARTBEAT_FILE")
         while not self.stop.is_set():
-            self.stop.wait(0.5)
+            if heartbeat and all(t.is_alive() for t in self.threads):
+                # A container health check reads the file's age.
+                with open(heartbeat, "w") as f:
+                    f.write(str(time.time()))
+            self.stop.wait(2.0)
         self.shutdown()
 
     def shutdown(self, timeout: float = 10.0) -> None:

@@ -1,0 +1,27 @@
+"""Printed by `make run`: where the gateway is and the demo credentials to try it with."""
+
+import json
+import os
+from pathlib import Path
+
+demo = json.loads((Path(__file__).resolve().parents[1] / "demo" / "demo.json").read_text("utf-8"))
+gateway = "http://" + os.environ.get("GATEWAY_BIND", "127.0.0.1:8000")
+print(f"""
+tiepdan is starting. Gateway: {gateway}   (health: {gateway}/api/v1/health)
+
+Demo clients (grant_type=client_credentials):""")
+for c in demo["clients"]:
+    if c["kind"] != "service":
+        print(f"  {c['client_id']:<16} {c['client_secret']:<26} {c['kind']:<9} {c['name']}")
+print("\nDemo officers (grant_type=password, username = code):")
+for o in demo["officers"]:
+    print(f"  {o['username']:<10} {o['password']:<15} {o['role']:<11} {o['full_name']}")
+print(f"""
+Try it:
+  TOKEN=$(curl -s {gateway}/api/v1/auth/token -H 'Content-Type: application/json' \\
+    -d '{{"grant_type":"client_credentials","client_id":"commune-31690","client_secret":"demo-secret-31690"}}' \\
+    | python3 -c 'import json,sys; print(json.load(sys.stdin)["access_token"])')
+  curl -s {gateway}/api/v1/intake/visits -H "Authorization: Bearer $TOKEN" -H 'Content-Type: application/json' \\
+    -d '{{"category":"complaint","field":"land","group_size":12,"content":"Khiếu nại thu hồi đất",
+         "citizens":[{{"full_name":"Nguyễn Văn Tư","is_representative":true}}],"outcome":{{"type":"documents_taken"}}}}'
+""")

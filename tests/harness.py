@@ -1,0 +1,252 @@
+"""The whole system, started for a test run: real processes, real RabbitMQ, real PostgreSQL databases.
+
+Every run uses its own exchange, queue prefix, databases and ports, so two runs
+on one machine never see each other. RabbitMQ is reached through a TCP proxy
+that the tests can cut, which is how "the broker is down" looks to every
+process without stopping the broker other runs share.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import secrets
+import selectors
+import signal
+import socket
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+import requests
+
+from tiepdan_common.config import load_settings
+from tiepdan_common.messaging import topology
+from tiepdan_common.testing import isolated_broker_names, postgres_database
+
+ROOT = Path(__file__).resolve().parents[1]
+BIN = Path(sys.executable).parent
+SERVICES = ("intake", "roster", "escalation", "notify")
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class TcpProxy:
+    """Forwards a local port to a target; ``cut()`` drops every connection and refuses new ones."""
+
+    def __init__(self, target: tuple[str, int]) -> None:
+        self.target = target
+        self.port = free_port()
+        self._listener: socket.socket | None = None
+        self._pairs: list[tuple[socket.socket, socket.socket]] = []
+        self._lock = threading.Lock()
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+
+    def start(self) -> None:
+        """Accept connections again."""
+        listener = socket.socket()
+        listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        listener.bind(("127.0.0.1", self.port))
+        listener.listen(128)
+        self._listener = listener
+        self._stop.clear()
+        self._thread = threading.Thread(target=self._accept_loop, daemon=True)
+        self._thread.start()
+
+    def cut(self) -> None:
+        """Close the listener and every open connection: the broker is gone."""
+        self._stop.set()
+        if self._listener:
+            self._listener.close()
+        if self._thread:
+            self._thread.join(5)
+        with self._lock:
+            for a, b in self._pairs:
+                for s in (a, b):
+                    with contextlib.suppress(OSError):
+                        s.shutdown(socket.SHUT_RDWR)
+                        s.close()
+            self._pairs.clear()
+
+    def _accept_loop(self) -> None:
+        while not self._stop.is_set():
+            try:
+                client, _ = self._listener.accept()
+            except OSError:
+                return
+            try:
+                upstream = socket.create_connection(self.target, timeout=5)
+            except OSError:
+                client.close()
+                continue
+            with self._lock:
+                self._pairs.append((client, upstream))
+            threading.Thread(target=self._pump, args=(client, upstream), daemon=True).start()
+
+    def _pump(self, a: socket.socket, b: socket.socket) -> None:
+        sel = selectors.DefaultSelector()
+        sel.register(a, selectors.EVENT_READ, b)
+        sel.register(b, selectors.EVENT_READ, a)
+        try:
+            while not self._stop.is_set():
+                for key, _ in sel.select(timeout=0.5):
+                    data = key.fileobj.recv(65536)
+                    if not data:
+                        return
+                    key.data.sendall(data)
+        except OSError:
+            return
+        finally:
+            sel.close()
+            for s in (a, b):
+                with contextlib.suppress(OSError):
+                    s.close()
+
+
+class System:
+    """Starts, stops and talks to the processes of one isolated tiepdan."""
+
+    def __init__(self, workdir: Path) -> None:
+        self.workdir = workdir
+        self.names = isolated_broker_names("sys")
+        self.proxy = TcpProxy(("127.0.0.1", 5672))
+        self.identity_key = secrets.token_hex(32)
+        self.ports = {name: free_port() for name in ("gateway", *SERVICES)}
+        self.processes: dict[str, subprocess.Popen] = {}
+        self.db_urls: dict[str, str] = {}
+        self._stack = contextlib.ExitStack()
+
+    @property
+    def gateway(self) -> str:
+        return f"http://127.0.0.1:{self.ports['gateway']}"
+
+    def env(self, name: str | None = None) -> dict:
+        env = {
+            **os.environ,
+            "AMQP_URL": f"amqp://guest:guest@127.0.0.1:{self.proxy.port}/%2F",
+            "EVENT_EXCHANGE": self.names["exchange"],
+            "QUEUE_PREFIX": self.names["queue_prefix"],
+            "GATEWAY_IDENTITY_KEY": self.identity_key,
+            "REFERENCE_DIR": str(ROOT / "reference"),
+            "TIEPDAN_VAR_DIR": str(self.workdir),
+            "LOG_LEVEL": "INFO",
+            "OUTBOX_POLL_SECONDS": "0.05",
+            "GATEWAY_DATABASE_URL": self.db_urls.get("gateway", ""),
+            "NOTIFY_GATEWAY_URL": self.gateway,
+            "GATEWAY_WORKERS": "1",
+        }
+        for service in SERVICES:
+            env[f"{service.upper()}_URL"] = f"http://127.0.0.1:{self.ports[service]}"
+            env[f"{service.upper()}_BIND"] = f"127.0.0.1:{self.ports[service]}"
+            env[f"{service.upper()}_WORKERS"] = "1"
+        env["GATEWAY_BIND"] = f"127.0.0.1:{self.ports['gateway']}"
+        if name in SERVICES:
+            env["DATABASE_URL"] = self.db_urls[name]
+        return env
+
+    # Setting up.
+
+    def prepare(self) -> None:
+        """Databases, migrations, seed data, broker topology."""
+        self.proxy.start()
+        for name in (*SERVICES, "gateway"):
+            self.db_urls[name] = self._stack.enter_context(postgres_database(f"sys_{name}"))
+        demo = str(ROOT / "demo" / "demo.json")
+        for service in SERVICES:
+            seed_args = ["--demo", demo] if service == "roster" else []
+            for args in (["migrate"], ["seed", *seed_args], ["declare-topology"]):
+                self._run([str(BIN / "flask"), "--app", service, *args], service)
+        self._run([str(BIN / "python"), "-m", "gateway", "migrate"], "gateway")
+        self._run([str(BIN / "python"), "-m", "gateway", "seed-demo", demo], "gateway")
+
+    def _run(self, argv: list[str], name: str) -> None:
+        result = subprocess.run(argv, env=self.env(name), cwd=ROOT, capture_output=True, text=True, timeout=120)
+        if result.returncode != 0:
+            raise RuntimeError(f"{' '.join(argv)} failed:\n{result.stdout}\n{result.stderr}")
+
+    def commands(self) -> dict[str, list[str]]:
+        gunicorn = str(BIN / "gunicorn")
+        cmds = {"gateway": [gunicorn, "-c", str(ROOT / "gateway" / "gunicorn.conf.py")]}
+        for service in SERVICES:
+            cmds[f"{service}-api"] = [gunicorn, "-c", str(ROOT / "services" / service / "gunicorn.conf.py")]
+            cmds[f"{service}-worker"] = [str(BIN / f"{service}-worker")]
+        return cmds
+
+    def start(self, name: str) -> None:
+        service = name.split("-")[0]
+        log = open(self.workdir / f"{name}.log", "ab")
+        self.processes[name] = subprocess.Popen(
+            self.commands()[name], env=self.env(service), cwd=ROOT, stdout=log, stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+
+    def start_all(self) -> None:
+        for name in self.commands():
+            self.start(name)
+        self.wait_healthy()
+
+    def wait_healthy(self, timeout: float = 60) -> None:
+        deadline = time.monotonic() + timeout
+        urls = [f"http://127.0.0.1:{self.ports[n]}/livez" for n in SERVICES] + [f"{self.gateway}/livez"]
+        for url in urls:
+            while True:
+                with contextlib.suppress(requests.RequestException):
+                    if requests.get(url, timeout=1).status_code == 200:
+                        break
+                if time.monotonic() > deadline:
+                    raise RuntimeError(f"{url} did not come up:\n{self.logs()}")
+                time.sleep(0.2)
+
+    def kill(self, name: str, sig: int = signal.SIGKILL) -> None:
+        process = self.processes.pop(name)
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(process.pid, sig)
+        process.wait(10)
+
+    def stop_all(self) -> None:
+        for name in list(self.processes):
+            self.kill(name, signal.SIGTERM)
+
+    def logs(self, tail: int = 40) -> str:
+        out = []
+        for path in sorted(self.workdir.glob("*.log")):
+            lines = path.read_text(errors="replace").splitlines()[-tail:]
+            out.append(f"--- {path.name}\n" + "\n".join(lines))
+        return "\n".join(out)
+
+    def close(self) -> None:
+        self.stop_all()
+        self.proxy.cut()
+        settings = load_settings("sys", self.names)
+        specs = [topology.QueueSpec(name=f"{self.names['queue_prefix']}.{svc}.{c}", bindings=())
+                 for svc, c in (("escalation", "intake-events"), ("notify", "case-events"))]
+        with contextlib.suppress(Exception):
+            topology.delete_all(settings, specs)
+        self._stack.close()
+
+    # Talking to it, as a client of the gateway would.
+
+    def token(self, client_id: str, secret: str) -> str:
+        resp = requests.post(f"{self.gateway}/api/v1/auth/token", timeout=10, json={
+            "grant_type": "client_credentials", "client_id": client_id, "client_secret": secret})
+        resp.raise_for_status()
+        return resp.json()["access_token"]
+
+    def login(self, username: str, password: str) -> str:
+        resp = requests.post(f"{self.gateway}/api/v1/auth/token", timeout=10, json={
+            "grant_type": "password", "username": username, "password": password})
+        resp.raise_for_status()
+        return resp.json()["access_token"]
+
+    def call(self, method: str, path: str, token: str | None = None, **kwargs) -> requests.Response:
+        headers = kwargs.pop("headers", {})
+        if token:
+            headers["Authorization"] = f"Bearer {token}"
+        return requests.request(method, f"{self.gateway}{path}", headers=headers, timeout=15, **kwargs)
