@@ -38,16 +38,3 @@ def reference_dir() -> Path:
 @pytest.fixture
 def demo_path() -> Path:
     return REPO_ROOT / "demo" / "demo.json"
-
-
-def migrated_app(create_app, database_url: str, *seed_args: str, **overrides):
-    """Create a service app on ``database_url``, migrate it and run its seed command."""
-    from .testing import TEST_IDENTITY_KEY
-
-    app = create_app({"database_url": database_url, "identity_keys": (TEST_IDENTITY_KEY,), **overrides})
-    app.config["TESTING"] = True
-    runner = app.test_cli_runner()
-    for args in (["migrate"], ["seed", *seed_args]):
-        result = runner.invoke(args=args)
-        assert result.exit_code == 0, result.output
-    return app

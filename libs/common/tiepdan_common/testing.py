@@ -69,3 +69,14 @@ def wait_for(predicate: Callable[[], object], timeout: float = 10.0, interval: f
             return last
         time.sleep(interval)
     raise AssertionError(message or f"condition not met within {timeout}s (last: {last!r})")
+
+
+def migrated_app(create_app, database_url: str, *seed_args: str, **overrides):
+    """Create a service app on ``database_url``, migrate it and run its seed command."""
+    app = create_app({"database_url": database_url, "identity_keys": (TEST_IDENTITY_KEY,), **overrides})
+    app.config["TESTING"] = True
+    runner = app.test_cli_runner()
+    for args in (["migrate"], ["seed", *seed_args]):
+        result = runner.invoke(args=args)
+        assert result.exit_code == 0, result.output
+    return app

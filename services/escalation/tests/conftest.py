@@ -8,8 +8,7 @@ from escalation import create_app
 from escalation.app import consumers
 from escalation.database import OutboxEvent
 from tiepdan_common.messaging import topology
-from tiepdan_common.pytest_plugin import migrated_app
-from tiepdan_common.testing import identity_headers, isolated_broker_names
+from tiepdan_common.testing import identity_headers, isolated_broker_names, migrated_app
 
 pytest_plugins = ["tiepdan_common.pytest_plugin"]
 

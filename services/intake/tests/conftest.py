@@ -5,8 +5,7 @@ from sqlalchemy import select
 
 from intake import create_app
 from intake.database import OutboxEvent
-from tiepdan_common.pytest_plugin import migrated_app
-from tiepdan_common.testing import identity_headers
+from tiepdan_common.testing import identity_headers, migrated_app
 
 pytest_plugins = ["tiepdan_common.pytest_plugin"]
 

@@ -1,8 +1,7 @@
 import pytest
 
 from roster import create_app
-from tiepdan_common.pytest_plugin import migrated_app
-from tiepdan_common.testing import identity_headers
+from tiepdan_common.testing import identity_headers, migrated_app
 
 pytest_plugins = ["tiepdan_common.pytest_plugin"]
 
