@@ -11,3 +11,5 @@ graceful_timeout = 20
 keepalive = 30
 accesslog = None  # the app writes its own JSON access line
 wsgi_app = "escalation:create_app()"
+# Several gunicorn masters run on one machine (one per service): no shared control socket.
+control_socket_disable = True
