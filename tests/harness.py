@@ -179,10 +179,12 @@ class System:
             cmds[f"{service}-worker"] = [str(BIN / f"{service}-worker")]
         return cmds
 
-    def start(self, name: str) -> None:
+    def start(self, name: str, *, as_name: str | None = None) -> None:
+        """Start process ``name`` (``as_name`` runs another replica of it under that name)."""
         service = name.split("-")[0]
-        log = open(self.workdir / f"{name}.log", "ab")
-        self.processes[name] = subprocess.Popen(
+        label = as_name or name
+        log = open(self.workdir / f"{label}.log", "ab")
+        self.processes[label] = subprocess.Popen(
             self.commands()[name], env=self.env(service), cwd=ROOT, stdout=log, stderr=subprocess.STDOUT,
             start_new_session=True,
         )
@@ -224,12 +226,19 @@ class System:
     def close(self) -> None:
         self.stop_all()
         self.proxy.cut()
-        settings = load_settings("sys", self.names)
-        specs = [topology.QueueSpec(name=f"{self.names['queue_prefix']}.{svc}.{c}", bindings=())
-                 for svc, c in (("escalation", "intake-events"), ("notify", "case-events"))]
         with contextlib.suppress(Exception):
-            topology.delete_all(settings, specs)
+            self.delete_broker_objects()
         self._stack.close()
+
+    def delete_broker_objects(self) -> None:
+        """Delete every queue and exchange this run declared (they all carry its unique prefix)."""
+        prefix = self.names["queue_prefix"]
+        listed = subprocess.run(["rabbitmqctl", "list_queues", "-q", "--no-table-headers", "name"],
+                                capture_output=True, text=True, timeout=60).stdout.split()
+        queues = [q for q in listed if q.startswith(prefix)]
+        settings = load_settings("sys", self.names)
+        specs = [topology.QueueSpec(name=q, bindings=()) for q in queues if not q.endswith(".dlq")]
+        topology.delete_all(settings, specs)
 
     # Talking to it, as a client of the gateway would.
 
@@ -250,3 +259,74 @@ class System:
         if token:
             headers["Authorization"] = f"Bearer {token}"
         return requests.request(method, f"{self.gateway}{path}", headers=headers, timeout=15, **kwargs)
+
+
+class Reconciliation:
+    """After the dust settles: what the API accepted is in every place it should be, exactly once."""
+
+    def __init__(self, system: System) -> None:
+        import sqlalchemy as sa
+
+        self.sa = sa
+        self.system = system
+        self.engines = {name: sa.create_engine(url.replace("postgresql://", "postgresql+psycopg://", 1))
+                        for name, url in system.db_urls.items()}
+
+    def scalar(self, db: str, sql: str, **params):
+        with self.engines[db].connect() as conn:
+            return conn.execute(self.sa.text(sql), params).scalar()
+
+    def rows(self, db: str, sql: str, **params):
+        with self.engines[db].connect() as conn:
+            return conn.execute(self.sa.text(sql), params).all()
+
+    def pending_outbox(self) -> dict[str, int]:
+        return {db: self.scalar(db, "SELECT count(*) FROM outbox_events WHERE published_at IS NULL")
+                for db in ("intake", "escalation", "notify", "roster")}
+
+    def dead_letters(self) -> dict[str, int]:
+        """Messages sitting in this run's dead-letter queues."""
+        out = subprocess.run(["rabbitmqctl", "list_queues", "-q", "--no-table-headers", "name", "messages"],
+                             capture_output=True, text=True, timeout=60).stdout
+        counts = {}
+        for line in out.splitlines():
+            parts = line.split()
+            if len(parts) == 2 and parts[0].startswith(self.system.names["queue_prefix"]) and (
+                    parts[0].endswith(".dlq") or parts[0].endswith(".unrouted")):
+                counts[parts[0]] = int(parts[1])
+        return counts
+
+    def check(self, visits: list[dict], *, timeout: float = 60.0) -> dict:
+        """Wait until every effect has happened, then assert each happened exactly once."""
+        mass = {v["id"] for v in visits if v["group_size"] >= 5}
+        small = {v["id"] for v in visits} - mass
+        deadline = time.monotonic() + timeout
+        while True:
+            linked = dict(self.rows("escalation", "SELECT source_id, count(*) FROM case_sources "
+                                                   "WHERE source_type = 'visit' GROUP BY source_id"))
+            cases = [r[0] for r in self.rows("escalation", "SELECT id FROM cases")]
+            told = dict(self.rows("notify", "SELECT case_id, count(DISTINCT recipient) FROM inbox_messages "
+                                             "WHERE event_type = 'escalation.case.opened' GROUP BY case_id"))
+            settled = (mass <= set(linked) and all(c in told for c in cases)
+                       and not any(self.pending_outbox().values()))
+            if settled or time.monotonic() > deadline:
+                break
+            time.sleep(0.5)
+        stored = {r[0] for r in self.rows("intake", "SELECT id FROM visits")}
+        assert {v["id"] for v in visits} <= stored, "an accepted visit is missing from intake"
+        missing = mass - set(linked)
+        assert not missing, f"{len(missing)} mass visits produced no case effect"
+        assert all(linked[v] == 1 for v in mass), "a mass visit was linked to a case more than once"
+        assert not (small & set(linked)), "a small visit opened or joined a case"
+        assert all(c in told for c in cases), "a case was opened but nobody was told"
+        duplicates = self.rows("notify", "SELECT case_id, recipient, count(*) FROM inbox_messages "
+                                         "WHERE event_type = 'escalation.case.opened' "
+                                         "GROUP BY case_id, recipient HAVING count(*) > 1")
+        assert not duplicates, f"someone was told twice: {duplicates}"
+        assert not any(self.pending_outbox().values()), f"unpublished events: {self.pending_outbox()}"
+        assert not any(self.dead_letters().values()), f"dead letters: {self.dead_letters()}"
+        return {"visits": len(visits), "mass": len(mass), "cases": len(cases)}
+
+    def close(self) -> None:
+        for engine in self.engines.values():
+            engine.dispose()
