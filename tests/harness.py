@@ -92,16 +92,16 @@ class TcpProxy:
 
     def _pump(self, a: socket.socket, b: socket.socket) -> None:
         sel = selectors.DefaultSelector()
-        sel.register(a, selectors.EVENT_READ, b)
-        sel.register(b, selectors.EVENT_READ, a)
         try:
+            sel.register(a, selectors.EVENT_READ, b)
+            sel.register(b, selectors.EVENT_READ, a)
             while not self._stop.is_set():
                 for key, _ in sel.select(timeout=0.5):
                     data = key.fileobj.recv(65536)
                     if not data:
                         return
                     key.data.sendall(data)
-        except OSError:
+        except (OSError, ValueError):  # cut() closed the sockets under us
             return
         finally:
             sel.close()
