@@ -10,7 +10,7 @@ SERVICES := intake roster escalation notify
 export TIEPDAN_VAR_DIR ?= $(CURDIR)/var
 export REFERENCE_DIR ?= $(CURDIR)/reference
 
-.PHONY: help run test test-unit test-system install infra migrate seed env lint compose-check clean
+.PHONY: help run test test-long test-unit test-system install infra migrate seed env lint compose-check clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/' | column -t -s $$'\t'
@@ -53,6 +53,9 @@ run: install infra seed ## Run the whole system locally (APIs, workers, gateway)
 
 test: install infra ## Run every test: the library, each service, the gateway, the system tests
 	@scripts/run-tests.sh
+
+test-long: install infra ## The long fault suite: the real RabbitMQ and PostgreSQL restarted under load
+	@cd tests && TIEPDAN_LONG=1 ../$(BIN)/python -m pytest -q --import-mode=importlib -p no:cacheprovider --timeout 1200 test_faults_long.py
 
 test-unit: install infra ## Only the library's, services' and gateway's own tests
 	@TIEPDAN_SKIP_SYSTEM=1 scripts/run-tests.sh

@@ -23,7 +23,8 @@ def admin_postgres_url() -> str:
 def postgres_database(prefix: str = "tiepdan_test") -> Iterator[str]:
     """Create a uniquely named PostgreSQL database, yield its URL, drop it afterwards."""
     name = f"{prefix}_{uuid.uuid4().hex[:10]}"
-    admin = sa.create_engine(admin_postgres_url(), isolation_level="AUTOCOMMIT")
+    # NullPool: a fresh connection each time, so a PostgreSQL restart in between does no harm.
+    admin = sa.create_engine(admin_postgres_url(), isolation_level="AUTOCOMMIT", poolclass=sa.pool.NullPool)
     with admin.connect() as conn:
         conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
     url = admin.url.set(database=name).render_as_string(hide_password=False)
