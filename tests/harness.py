@@ -121,6 +121,7 @@ class System:
         self.ports = {name: free_port() for name in ("gateway", *SERVICES)}
         self.processes: dict[str, subprocess.Popen] = {}
         self.db_urls: dict[str, str] = {}
+        self.extra_env: dict[str, str] = {}
         self._stack = contextlib.ExitStack()
 
     @property
@@ -149,6 +150,7 @@ class System:
         env["GATEWAY_BIND"] = f"127.0.0.1:{self.ports['gateway']}"
         if name in SERVICES:
             env["DATABASE_URL"] = self.db_urls[name]
+        env.update(self.extra_env)
         return env
 
     # Setting up.

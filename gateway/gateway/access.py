@@ -73,15 +73,27 @@ ROLE_TABLE: list[tuple[str, str | None, tuple[str, ...]]] = [
     ("district", "board", _BOARD),
     ("district", "inspector", (*_BOARD, "identity:read", "audit:read")),
     ("district", "leader", (*ALL_READS, "cases:write")),
-    ("district", "department", ("visits:read", "petitions:read", "petitions:write", "cases:read", "roster:read", "inbox:read")),
-    ("commune", None, ("visits:read", "visits:write", "petitions:read", "petitions:write", "cases:read", "roster:read", "inbox:read")),
-    ("police", None, ("incidents:read", "incidents:write", "alerts:read", "alerts:ack", "cases:read", "roster:read", "inbox:read")),
+    (
+        "district",
+        "department",
+        ("visits:read", "petitions:read", "petitions:write", "cases:read", "roster:read", "inbox:read"),
+    ),
+    (
+        "commune",
+        None,
+        ("visits:read", "visits:write", "petitions:read", "petitions:write", "cases:read", "roster:read", "inbox:read"),
+    ),
+    (
+        "police",
+        None,
+        ("incidents:read", "incidents:write", "alerts:read", "alerts:ack", "cases:read", "roster:read", "inbox:read"),
+    ),
     ("province", None, ("province_requests:read", "province_requests:write", "cases:read")),
     ("admin", None, PERMISSIONS),
     ("service", None, ("roster:read",)),
 ]
 
-# The kind an officer account gets from its role in the demo data / roster.
+# The kind an officer account gets from its role in the demo data / roster ...
 OFFICER_ROLE_KINDS: dict[str, str] = {
     "board": "district",
     "inspector": "district",
@@ -89,6 +101,8 @@ OFFICER_ROLE_KINDS: dict[str, str] = {
     "department": "district",
     "police": "police",
 }
+# ... unless its agency is itself of a kind of caller: a commune's chairman is a commune, not a district leader.
+AGENCY_CALLER_KINDS: frozenset[str] = frozenset({"commune", "police", "province"})
 
 # --------------------------------------------------------------------------- route table
 
@@ -139,6 +153,13 @@ def permissions_for(kind: str, roles: Iterable[str] = ()) -> tuple[str, ...]:
         if table_kind == kind and (role is None or role in roles):
             held.update(perms)
     return tuple(p for p in PERMISSIONS if p in held)
+
+
+def officer_kind(role: str, agency_kind: str | None = None) -> str:
+    """The kind of caller an officer is, from the kind of its agency or else its role (KeyError if unknown)."""
+    if agency_kind in AGENCY_CALLER_KINDS:
+        return agency_kind
+    return OFFICER_ROLE_KINDS[role]
 
 
 def _compile(pattern: str) -> re.Pattern[str]:

@@ -4,9 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import JSON, Boolean, CheckConstraint, DateTime, Integer, String, Text, TypeDecorator
+from sqlalchemy import JSON, Boolean, CheckConstraint, DateTime, Index, Integer, String, Text, TypeDecorator
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
-
 from tiepdan_common.identity import KINDS
 from tiepdan_common.models import utcnow
 
@@ -78,6 +77,7 @@ class SigningKey(Base):
     """An Ed25519 key pair signing access tokens; the newest unretired one is current."""
 
     __tablename__ = "signing_keys"
+    __table_args__ = (Index("ix_signing_keys_retired_created", "retired_at", "created_at"),)
 
     kid: Mapped[str] = mapped_column(String(64), primary_key=True)
     algorithm: Mapped[str] = mapped_column(String(20), nullable=False, default="EdDSA")

@@ -12,10 +12,9 @@ from collections.abc import Mapping
 from typing import Any
 
 from aiohttp import web
+from tiepdan_common.errors import PROBLEM_CONTENT_TYPE, Problem, problem_body
 
-from tiepdan_common.errors import PROBLEM_CONTENT_TYPE, Problem, field_error, problem_body
-
-__all__ = ["Problem", "field_error", "problem_response", "problem_from"]
+__all__ = ["Problem", "problem_from", "problem_response"]
 
 
 def problem_response(

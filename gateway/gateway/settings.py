@@ -8,12 +8,12 @@ services agree on them; the rest is the gateway's own.
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Mapping
 from pathlib import Path
 from types import MappingProxyType
-from typing import Any, Mapping
+from typing import Any
 
 from environs import Env
-
 from tiepdan_common.config import load_settings
 
 SERVICE_NAME = "gateway"
@@ -59,9 +59,9 @@ class GatewaySettings:
     argon2_time_cost: int = 3
     argon2_memory_kib: int = 65536
     argon2_parallelism: int = 4
-    auth_threads: int = 4
+    auth_threads: int = 2
     pool_limit: int = 100
-    upstream_keepalive_seconds: float = 1.5
+    upstream_keepalive_seconds: float = 15.0
     health_timeout: float = 2.0
     openapi_cache_seconds: float = 30.0
     key_refresh_seconds: float = 60.0
@@ -70,17 +70,6 @@ class GatewaySettings:
     def identity_key(self) -> str:
         """The key the gateway signs identities with (the first of the shared keys)."""
         return self.identity_keys[0]
-
-    def upstream(self, name: str) -> UpstreamSettings | None:
-        """The service called ``name``, or None."""
-        for upstream in self.upstreams:
-            if upstream.name == name:
-                return upstream
-        return None
-
-    def replace(self, **changes: Any) -> "GatewaySettings":
-        """A copy with ``changes`` applied."""
-        return dataclasses.replace(self, **changes)
 
 
 def load_gateway_settings(overrides: Mapping[str, Any] | None = None, *, env: Env | None = None) -> GatewaySettings:
@@ -111,9 +100,9 @@ def load_gateway_settings(overrides: Mapping[str, Any] | None = None, *, env: En
         "argon2_time_cost": env.int("ARGON2_TIME_COST", 3),
         "argon2_memory_kib": env.int("ARGON2_MEMORY_KIB", 65536),
         "argon2_parallelism": env.int("ARGON2_PARALLELISM", 4),
-        "auth_threads": env.int("GATEWAY_AUTH_THREADS", 4),
+        "auth_threads": env.int("GATEWAY_AUTH_THREADS", 2),
         "pool_limit": env.int("UPSTREAM_POOL_LIMIT", 100),
-        "upstream_keepalive_seconds": env.float("UPSTREAM_KEEPALIVE_SECONDS", 1.5),
+        "upstream_keepalive_seconds": env.float("UPSTREAM_KEEPALIVE_SECONDS", 15.0),
         "health_timeout": env.float("HEALTH_TIMEOUT", 2.0),
     }
     overrides = dict(overrides or {})

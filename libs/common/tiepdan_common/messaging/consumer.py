@@ -52,11 +52,20 @@ class Consumer:
         return QueueSpec(name=queue_name(settings, self.name), bindings=tuple(self.handlers))
 
 
+@dataclasses.dataclass
+class Delivery:
+    """A message as the broker delivered it."""
+
+    method: object
+    properties: object
+    body: bytes
+
+
 class ConsumerRunner:
     """Runs one consumer on its own thread and connection, reconnecting with backoff."""
 
     def __init__(
-        self, settings: Settings, db: Database, processed_model, consumer: Consumer, *, prefetch: int = 50
+        self, settings: Settings, db: Database, processed_model, consumer: Consumer, *, prefetch: int = 200
     ) -> None:
         self.settings = settings
         self.db = db
@@ -97,46 +106,99 @@ class ConsumerRunner:
         # Confirms apply only to the rare dead-letter publishes, which must not be lost before the ack.
         channel.confirm_delivery()
         channel.basic_qos(prefetch_count=self.prefetch)
-        channel.basic_consume(queue=self.spec.name, on_message_callback=self._on_message)
+        buffer: list[Delivery] = []
+        channel.basic_consume(
+            queue=self.spec.name, on_message_callback=lambda ch, m, p, b: buffer.append(Delivery(m, p, b))
+        )
         log.info("consumer %s listening on %s", self.consumer.name, self.spec.name)
         while not stop.is_set() and connection.is_open:
-            connection.process_data_events(time_limit=0.25)
+            # Gather what has arrived, then handle it as one batch: one commit for many messages.
+            connection.process_data_events(time_limit=0 if buffer else 0.25)
+            if buffer:
+                batch, buffer[:] = list(buffer), []
+                self._handle_batch(channel, batch)
 
-    # One message.
+    # A batch of messages.
 
-    def _on_message(self, channel, method, properties, body: bytes) -> None:
-        try:
-            envelope = self._parse(body, properties)
-        except (EnvelopeError, contracts.ContractError, PermanentFailure) as exc:
-            self._dead_letter(channel, method, properties, body, str(exc))
+    def _handle_batch(self, channel, batch: list["Delivery"]) -> None:
+        parsed: list[tuple[Delivery, Envelope]] = []
+        for delivery in batch:
+            try:
+                parsed.append((delivery, self._parse(delivery.body, delivery.properties)))
+            except (EnvelopeError, contracts.ContractError, PermanentFailure) as exc:
+                self._dead_letter(channel, delivery, str(exc))
+        if not parsed:
             return
+        try:
+            outcomes = self._run_batch(parsed)
+        except IntegrityError:
+            # A replica committed some of these first: settle them one by one.
+            outcomes = {id(d): self._run_one(e) for d, e in parsed}
+        for delivery, envelope in parsed:
+            outcome = outcomes[id(delivery)]
+            if isinstance(outcome, PermanentFailure):
+                self._dead_letter(channel, delivery, str(outcome))
+            elif isinstance(outcome, Exception):
+                self._retry_later(channel, delivery, envelope, outcome)
+            else:
+                if outcome == "duplicate":
+                    self.duplicates += 1
+                else:
+                    self.handled += 1
+                channel.basic_ack(delivery_tag=delivery.method.delivery_tag)
+
+    def _run_batch(self, parsed: list[tuple["Delivery", Envelope]]) -> dict:
+        """Handle every message in one transaction, each in a savepoint; commit once."""
+        model = self.processed_model
+        outcomes: dict = {}
+        with self.db.sessionmaker() as session:
+            ids = [e.id for _, e in parsed]
+            seen = set(session.scalars(
+                select(model.message_id).where(model.consumer == self.consumer.name, model.message_id.in_(ids))
+            ))
+            for delivery, envelope in parsed:
+                if envelope.id in seen:
+                    outcomes[id(delivery)] = "duplicate"
+                    continue
+                token = correlation_id_var.set(envelope.correlation_id)
+                savepoint = session.begin_nested()
+                try:
+                    self.consumer.handlers[envelope.type](session, envelope)
+                    session.add(model(consumer=self.consumer.name, message_id=envelope.id))
+                    session.flush()
+                    savepoint.commit()
+                    seen.add(envelope.id)
+                    outcomes[id(delivery)] = "handled"
+                except IntegrityError:
+                    savepoint.rollback()
+                    raise
+                except Exception as exc:  # noqa: BLE001 - settled per message by the caller
+                    savepoint.rollback()
+                    outcomes[id(delivery)] = exc
+                finally:
+                    correlation_id_var.reset(token)
+            session.commit()
+        return outcomes
+
+    def _run_one(self, envelope: Envelope):
+        """Handle one message in its own transaction: its outcome, or the exception it raised."""
         token = correlation_id_var.set(envelope.correlation_id)
         try:
-            outcome = self._handle(envelope)
-        except PermanentFailure as exc:
-            self._dead_letter(channel, method, properties, body, str(exc))
-            return
+            return self._handle(envelope)
         except Exception as exc:  # noqa: BLE001
-            attempts = _delivery_count(properties) + 1
-            log.warning(
-                "consumer %s failed on %s %s (attempt %d): %r",
-                self.consumer.name,
-                envelope.type,
-                envelope.id,
-                attempts,
-                exc,
-            )
-            # Back off a little before the broker delivers it again.
-            time.sleep(min(0.05 * 2**attempts, 1.0))
-            channel.basic_nack(delivery_tag=method.delivery_tag, requeue=True)
-            return
+            return exc
         finally:
             correlation_id_var.reset(token)
-        if outcome == "duplicate":
-            self.duplicates += 1
-        else:
-            self.handled += 1
-        channel.basic_ack(delivery_tag=method.delivery_tag)
+
+    def _retry_later(self, channel, delivery: "Delivery", envelope: Envelope, exc: Exception) -> None:
+        attempts = _delivery_count(delivery.properties) + 1
+        log.warning(
+            "consumer %s failed on %s %s (attempt %d): %r",
+            self.consumer.name, envelope.type, envelope.id, attempts, exc,
+        )
+        # Back off a little before the broker delivers it again; past the limit it is dead-lettered.
+        time.sleep(min(0.05 * 2**attempts, 1.0))
+        channel.basic_nack(delivery_tag=delivery.method.delivery_tag, requeue=True)
 
     def _parse(self, body: bytes, properties) -> Envelope:
         envelope = Envelope.from_bytes(body)
@@ -176,8 +238,9 @@ class ConsumerRunner:
                 raise
         return "handled"
 
-    def _dead_letter(self, channel, method, properties, body: bytes, reason: str) -> None:
+    def _dead_letter(self, channel, delivery: "Delivery", reason: str) -> None:
         """Publish to the dead-letter exchange with the reason, then ack the original."""
+        method, properties, body = delivery.method, delivery.properties, delivery.body
         log.error("consumer %s dead-letters message %s: %s", self.consumer.name, properties.message_id, reason)
         headers = dict(properties.headers or {})
         headers.update(

@@ -1,0 +1,60 @@
+"""Shared by the benchmarks: start an isolated tiepdan with the system-test harness and drive it."""
+
+from __future__ import annotations
+
+import json
+import resource
+import statistics
+import sys
+import tempfile
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "tests"))
+
+from harness import Reconciliation, System  # noqa: E402
+
+DEMO = json.loads((ROOT / "demo" / "demo.json").read_text("utf-8"))
+
+
+def start_system(**env) -> System:
+    """A freshly prepared and started system in a temporary folder."""
+    system = System(Path(tempfile.mkdtemp(prefix="tiepdan-bench-")))
+    system.extra_env = env
+    system.prepare()
+    system.start_all()
+    return system
+
+
+def client_token(system: System, client_id: str) -> str:
+    client = next(c for c in DEMO["clients"] if c["client_id"] == client_id)
+    return system.token(client["client_id"], client["client_secret"])
+
+
+def percentile(values: list[float], p: float) -> float:
+    """The p-th percentile (0-100) by nearest rank."""
+    if not values:
+        return float("nan")
+    ordered = sorted(values)
+    k = max(0, min(len(ordered) - 1, round(p / 100 * (len(ordered) - 1))))
+    return ordered[k]
+
+
+def summary(values: list[float]) -> str:
+    return (f"n={len(values)} p50={percentile(values, 50):.1f} p99={percentile(values, 99):.1f} "
+            f"max={max(values):.1f} mean={statistics.fmean(values):.1f}")
+
+
+def rss_mb(pid: int) -> float:
+    """Resident memory of a process, in MiB (from /proc)."""
+    try:
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    return float("nan")
+
+
+__all__ = ["Reconciliation", "System", "start_system", "client_token", "percentile", "summary", "rss_mb",
+           "resource"]

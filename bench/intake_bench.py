@@ -1,0 +1,209 @@
+"""Intake's create and list throughput, and the list query's p50/p99 over a large register.
+
+Everything runs in this process against a throwaway PostgreSQL database
+(dropped at the end): the intake app is driven through Flask's in-process WSGI
+test client with a gateway-signed identity, so the figures include identity
+checks, marshmallow, the rules, encryption, the outbox and problem handling,
+but no HTTP server or network.
+
+1. create: POST /visits for ``--seconds`` (or ``--creates`` requests), against a
+   baseline of plain SQLAlchemy ORM inserts of the same rows (a visit and its
+   citizen, one transaction each), no rules, no outbox;
+2. fill: ``--visits`` visits (default 1,000,000) with INSERT ... SELECT
+   generate_series, one encrypted citizen each, then ANALYZE;
+3. list: GET /visits pages (first page, keyset pages deep into the register,
+   a commune's register, filters, a diacritics-free search) for ``--seconds``
+   each, with p50/p99, against a baseline of the same first-page SELECT run with
+   plain SQLAlchemy Core.
+
+    .venv/bin/python bench/intake_bench.py                 # 1,000,000 visits
+    .venv/bin/python bench/intake_bench.py --visits 100000 # smaller, on a busy machine
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import logging
+import statistics
+import sys
+import time
+from pathlib import Path
+
+import sqlalchemy as sa
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "services" / "intake"))
+
+from intake import create_app  # noqa: E402
+from intake.confidential.crypto import IdentityCipher, generate_key  # noqa: E402
+from intake.visit.models import Visit, VisitCitizen  # noqa: E402
+from tiepdan_common.models import utcnow  # noqa: E402
+from tiepdan_common.testing import TEST_IDENTITY_KEY, identity_headers, postgres_database  # noqa: E402
+
+COMMUNES = ["31684", "31690", "31693", "31708", "31711", "31714", "31717", "31720", "31723", "31726", "31729"]
+FIELDS = ["land", "environment", "compensation", "social_policy", "labour", "finance", "construction"]
+CATEGORIES = ["complaint", "denunciation", "recommendation", "feedback"]
+BOARD = identity_headers(subject="bench-board", kind="district", unit="947", officer="btcd-01",
+                         permissions=("visits:read", "visits:write"))
+
+
+def percentile(samples: list[float], q: float) -> float:
+    ordered = sorted(samples)
+    return ordered[min(len(ordered) - 1, int(round(q * (len(ordered) - 1))))]
+
+
+def timed(fn, *, seconds: float, max_runs: int) -> list[float]:
+    """Milliseconds of each call of ``fn`` for up to ``seconds`` (at least 3 calls)."""
+    samples, deadline = [], time.monotonic() + seconds
+    while len(samples) < max_runs and (time.monotonic() < deadline or len(samples) < 3):
+        started = time.perf_counter()
+        fn()
+        samples.append((time.perf_counter() - started) * 1000)
+    return samples
+
+
+def visit_body(i: int) -> dict:
+    return {
+        "category": CATEGORIES[i % 4], "field": FIELDS[i % len(FIELDS)], "origin_unit": COMMUNES[i % len(COMMUNES)],
+        "content": f"Khiếu nại việc thu hồi đất làm đường giao thông nông thôn, hồ sơ số {i}",
+        "citizens": [{"full_name": f"Nguyễn Văn {i}", "address": "Ấp Phước Hòa", "id_number": f"{94000000000 + i:012d}",
+                      "is_representative": False}],
+        "outcome": {"type": "documents_taken"},
+    }
+
+
+def bench_create(app, db, *, seconds: float, max_runs: int) -> None:
+    client = app.test_client()
+    counter = iter(range(10**9))
+
+    def api_create():
+        resp = client.post("/visits", json=visit_body(next(counter)), headers=BOARD)
+        assert resp.status_code == 201, resp.json
+
+    cipher = app.extensions["intake"]["cipher"]
+    base_counter = iter(range(10**9))
+
+    def plain_insert():
+        i = next(base_counter)
+        with db.session() as session:
+            session.add(Visit(
+                serial=f"BASE/{i:09d}", receiving_unit="947", receiving_officer="btcd-01", received_at=utcnow(),
+                category="complaint", field_code="land", origin_unit="31690", content=visit_body(i)["content"],
+                search_text="", matter_key="31690:land", group_size=1, is_mass=False, over_level=False,
+                outcome="documents_taken", created_by="bench",
+                citizens=[VisitCitizen(position=0, full_name=cipher.encrypt(f"Nguyễn Văn {i}"), is_representative=False)],
+            ))
+
+    api = timed(api_create, seconds=seconds, max_runs=max_runs)
+    base = timed(plain_insert, seconds=seconds, max_runs=max_runs)
+    print(f"create  api (POST /visits, in-process WSGI): {len(api) / (sum(api) / 1000):8.1f}/s  "
+          f"p50 {percentile(api, .5):6.2f} ms  p99 {percentile(api, .99):6.2f} ms  ({len(api)} requests)")
+    print(f"create  baseline (plain SQLAlchemy insert) : {len(base) / (sum(base) / 1000):8.1f}/s  "
+          f"p50 {percentile(base, .5):6.2f} ms  p99 {percentile(base, .99):6.2f} ms  ({len(base)} inserts)")
+
+
+def fill(db, cipher: IdentityCipher, n: int) -> float:
+    """Insert ``n`` visits (one encrypted citizen each) with INSERT ... SELECT generate_series; seconds taken."""
+    started = time.monotonic()
+    name = cipher.encrypt("Trần Thị Bench")
+    with db.engine.begin() as conn:
+        conn.execute(sa.text("""
+            INSERT INTO visits (id, serial, receiving_unit, receiving_officer, received_at, category, field_code,
+                origin_unit, content, search_text, matter_key, repeat_count, group_size, is_mass, over_level,
+                outcome, created_by, created_at)
+            SELECT md5('v' || i)::uuid::text,
+                   'F' || (CAST(:communes AS text[]))[1 + i % 11] || '/' || i,
+                   CASE WHEN i % 3 = 0 THEN '947' ELSE (CAST(:communes AS text[]))[1 + i % 11] END,
+                   'btcd-01',
+                   now() - make_interval(secs => i * 20),
+                   (CAST(:categories AS text[]))[1 + i % 4],
+                   (CAST(:fields AS text[]))[1 + i % 7],
+                   (CAST(:communes AS text[]))[1 + i % 11],
+                   'Khiếu nại việc bồi thường đất đai, hồ sơ ' || i,
+                   'khieu nai viec boi thuong dat dai, ho so ' || i,
+                   (CAST(:communes AS text[]))[1 + i % 11] || ':' || (CAST(:fields AS text[]))[1 + i % 7],
+                   0,
+                   CASE WHEN i % 50 = 0 THEN 12 ELSE 1 END,
+                   i % 50 = 0, false, 'documents_taken', 'bench', now()
+            FROM generate_series(1, :n) AS i
+        """), {"n": n, "communes": COMMUNES, "categories": CATEGORIES, "fields": FIELDS})
+        conn.execute(sa.text("""
+            INSERT INTO visit_citizens (visit_id, position, full_name, is_representative)
+            SELECT md5('v' || i)::uuid::text, 0, :name, false FROM generate_series(1, :n) AS i
+        """), {"n": n, "name": name})
+    with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+        conn.execute(sa.text("ANALYZE visits"))
+        conn.execute(sa.text("ANALYZE visit_citizens"))
+    return time.monotonic() - started
+
+
+def bench_list(app, db, *, seconds: float, max_runs: int) -> None:
+    client = app.test_client()
+    commune = identity_headers(subject="commune-31690", kind="commune", unit="31690", permissions=("visits:read",))
+
+    def get(query, headers=BOARD):
+        def call():
+            resp = client.get("/visits", query_string=query, headers=headers)
+            assert resp.status_code == 200, resp.json
+            return resp.json
+        return call
+
+    # A cursor some 2,000 rows deep, so keyset pages are measured away from the top.
+    cursor = None
+    for _ in range(40):
+        cursor = client.get("/visits", query_string={"limit": 50, **({"cursor": cursor} if cursor else {})},
+                            headers=BOARD).json["next_cursor"]
+    cases = [
+        ("first page, 50 newest", get({"limit": 50})),
+        ("keyset page ~2,000 deep", get({"limit": 50, "cursor": cursor})),
+        ("a commune's register", get({"limit": 50}, commune)),
+        ("filter unit+category+mass", get({"limit": 50, "unit": "31690", "category": "complaint", "mass": "true"})),
+        ("oldest first (sort)", get({"limit": 50, "sort": "received_at"})),
+        ("search q='dat dai' (no index)", get({"limit": 50, "q": "dat dai"})),
+    ]
+    visits = Visit.__table__
+    plain = sa.select(visits).order_by(visits.c.received_at.desc(), visits.c.id.desc()).limit(50)
+
+    def baseline():
+        with db.engine.connect() as conn:
+            conn.execute(plain).all()
+
+    for label, fn in cases:
+        samples = timed(fn, seconds=seconds, max_runs=max_runs)
+        print(f"list    {label:32s}: {len(samples) / (sum(samples) / 1000):8.1f}/s  "
+              f"p50 {percentile(samples, .5):7.2f} ms  p99 {percentile(samples, .99):7.2f} ms  ({len(samples)} requests)")
+    samples = timed(baseline, seconds=seconds, max_runs=max_runs)
+    print(f"list    {'baseline: plain Core SELECT':32s}: {len(samples) / (sum(samples) / 1000):8.1f}/s  "
+          f"p50 {percentile(samples, .5):7.2f} ms  p99 {percentile(samples, .99):7.2f} ms  ({len(samples)} queries)")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--visits", type=int, default=1_000_000, help="visits in the register for the list phase")
+    parser.add_argument("--seconds", type=float, default=5.0, help="time budget of each measured phase")
+    parser.add_argument("--max-runs", type=int, default=2000, help="cap on calls in each measured phase")
+    args = parser.parse_args()
+
+    logging.disable(logging.INFO)  # access logs would dominate the timing
+    with postgres_database("intake_bench") as url:
+        key = generate_key()
+        app = create_app({"database_url": url, "identity_keys": (TEST_IDENTITY_KEY,),
+                          "log_level": "WARNING",
+                          "extra": {"reference_dir": ROOT / "reference", "intake_identity_keys": (key,)}})
+        runner = app.test_cli_runner()
+        for cli in (["migrate"], ["seed"]):
+            result = runner.invoke(args=cli)
+            assert result.exit_code == 0, result.output
+        db = app.extensions["tiepdan"]["db"]
+        print(f"intake bench on PostgreSQL {db.engine.dialect.server_version_info}, "
+              f"{dt.datetime.now(dt.UTC):%Y-%m-%d %H:%M} UTC, {args.seconds:g} s per phase")
+        bench_create(app, db, seconds=args.seconds, max_runs=args.max_runs)
+        took = fill(db, app.extensions["intake"]["cipher"], args.visits)
+        print(f"fill    {args.visits:,} visits with INSERT ... SELECT generate_series: {took:.1f} s")
+        bench_list(app, db, seconds=args.seconds, max_runs=args.max_runs)
+        db.dispose()
+
+
+if __name__ == "__main__":
+    main()

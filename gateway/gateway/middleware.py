@@ -1,0 +1,83 @@
+"""The one middleware every request passes: request ids, problem+json for every error, the access log."""
+
+from __future__ import annotations
+
+import logging
+import re
+import time
+import uuid
+
+from aiohttp import web
+from tiepdan_common.context import correlation_id_var, request_id_var
+
+from .problems import Problem, problem_from, problem_response
+from .tokens import Caller
+
+log = logging.getLogger(__name__)
+access_log = logging.getLogger("tiepdan.access")
+
+REQUEST_ID_HEADER = "X-Request-ID"
+CORRELATION_ID_HEADER = "X-Correlation-ID"
+REQUEST_ID_KEY = web.RequestKey("request_id", str)
+CALLER_KEY = web.RequestKey("caller", Caller)
+
+_QUIET_PATHS = frozenset({"/livez", "/readyz"})
+_ID_PATTERN = re.compile(r"[A-Za-z0-9._:\-]{1,100}\Z")
+
+
+def _caller_id(value: str | None) -> str | None:
+    """A caller-sent request or correlation id, when it is a sane token."""
+    if value and _ID_PATTERN.match(value):
+        return value
+    return None
+
+
+def _from_http_exception(exc: web.HTTPException, request_id: str) -> web.Response:
+    """aiohttp's own errors (404, 405, 413 ...) as problem documents."""
+    headers = {}
+    allow = exc.headers.get("Allow")
+    if allow is not None:
+        headers["Allow"] = allow
+    detail = exc.reason
+    if exc.status == 404:
+        detail = "No such endpoint. Services are under /api/v1/<service>/."
+    elif exc.status == 413:
+        detail = "The request body is too large."
+    return problem_response(exc.status, detail, headers=headers, request_id=request_id)
+
+
+@web.middleware
+async def gateway_middleware(request: web.Request, handler) -> web.StreamResponse:
+    """Assign the request id, turn every error into problem+json, write one access log line."""
+    started = time.perf_counter()
+    request_id = _caller_id(request.headers.get(REQUEST_ID_HEADER)) or str(uuid.uuid4())
+    request[REQUEST_ID_KEY] = request_id
+    request_id_var.set(request_id)
+    correlation_id_var.set(_caller_id(request.headers.get(CORRELATION_ID_HEADER)) or request_id)
+    try:
+        response = await handler(request)
+    except Problem as exc:
+        response = problem_from(exc, request_id)
+    except web.HTTPException as exc:
+        if exc.status < 400:
+            raise
+        response = _from_http_exception(exc, request_id)
+    except Exception:
+        log.exception("unhandled error")
+        response = problem_response(500, "An internal error occurred.", request_id=request_id)
+    if not response.prepared:
+        response.headers[REQUEST_ID_HEADER] = request_id
+    path = request.path
+    if path not in _QUIET_PATHS:
+        caller = request.get(CALLER_KEY)
+        access_log.info(
+            "request",
+            extra={
+                "method": request.method,
+                "path": path,
+                "status": response.status,
+                "duration_ms": round((time.perf_counter() - started) * 1000, 2),
+                "client": caller.subject if caller is not None else None,
+            },
+        )
+    return response

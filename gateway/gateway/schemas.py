@@ -1,0 +1,94 @@
+"""Marshmallow schemas of the gateway's own endpoints (validation, and its part of the OpenAPI document)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from marshmallow import EXCLUDE, Schema, ValidationError, fields, validate, validates_schema
+from tiepdan_common.identity import KINDS
+from tiepdan_common.schemas import ProblemSchema
+
+from .access import PERMISSIONS
+
+__all__ = [
+    "HealthSchema",
+    "JwkSchema",
+    "JwksSchema",
+    "ProblemSchema",
+    "ServiceHealthSchema",
+    "TokenRequestSchema",
+    "TokenResponseSchema",
+]
+
+GRANT_TYPES = ("client_credentials", "password")
+
+# Which fields each grant needs.
+GRANT_FIELDS = {
+    "client_credentials": ("client_id", "client_secret"),
+    "password": ("username", "password"),
+}
+
+
+class TokenRequestSchema(Schema):
+    """``POST /api/v1/auth/token``: a client's id and secret, or an officer's user name and password."""
+
+    class Meta:
+        unknown = EXCLUDE  # OAuth clients may send ``scope`` and such; they change nothing here.
+
+    grant_type = fields.String(required=True, validate=validate.OneOf(GRANT_TYPES))
+    client_id = fields.String(validate=validate.Length(min=1, max=100))
+    client_secret = fields.String(validate=validate.Length(min=1, max=500), load_only=True)
+    username = fields.String(validate=validate.Length(min=1, max=100))
+    password = fields.String(validate=validate.Length(min=1, max=500), load_only=True)
+
+    @validates_schema
+    def _fields_of_grant(self, data: dict[str, Any], **_kwargs: Any) -> None:
+        needed = GRANT_FIELDS.get(data.get("grant_type", ""), ())
+        missing = {name: ["Missing data for required field."] for name in needed if not data.get(name)}
+        if missing:
+            raise ValidationError(missing)
+
+
+class TokenResponseSchema(Schema):
+    """An access token and what it allows."""
+
+    access_token = fields.String(required=True, metadata={"description": "EdDSA-signed JWT"})
+    token_type = fields.String(required=True, metadata={"example": "Bearer"})
+    expires_in = fields.Integer(required=True, metadata={"description": "seconds"})
+    kind = fields.String(required=True, validate=validate.OneOf(KINDS))
+    unit = fields.String(allow_none=True)
+    permissions = fields.List(fields.String(validate=validate.OneOf(PERMISSIONS)), required=True)
+
+
+class JwkSchema(Schema):
+    """An Ed25519 public key (RFC 8037)."""
+
+    kty = fields.String(required=True, metadata={"example": "OKP"})
+    crv = fields.String(required=True, metadata={"example": "Ed25519"})
+    x = fields.String(required=True)
+    kid = fields.String(required=True)
+    alg = fields.String(required=True, metadata={"example": "EdDSA"})
+    use = fields.String(required=True, metadata={"example": "sig"})
+
+
+class JwksSchema(Schema):
+    """The keys verifying access tokens: the current one and retired ones whose tokens may be alive."""
+
+    keys = fields.List(fields.Nested(JwkSchema), required=True)
+
+
+class ServiceHealthSchema(Schema):
+    """One service's readiness as seen from the gateway."""
+
+    status = fields.String(required=True, metadata={"example": "ok"})
+    http_status = fields.Integer(allow_none=True)
+    detail = fields.String()
+
+
+class HealthSchema(Schema):
+    """The gateway's and every service's readiness."""
+
+    status = fields.String(required=True, metadata={"example": "ok"})
+    gateway = fields.String(required=True)
+    checks = fields.Dict(keys=fields.String(), values=fields.String())
+    services = fields.Dict(keys=fields.String(), values=fields.Nested(ServiceHealthSchema))
