@@ -10,7 +10,7 @@ SERVICES := intake roster escalation notify
 export TIEPDAN_VAR_DIR ?= $(CURDIR)/var
 export REFERENCE_DIR ?= $(CURDIR)/reference
 
-.PHONY: help run test test-long test-unit test-system install infra migrate seed env lint compose-check clean
+.PHONY: help run test test-long test-unit bench test-system install infra migrate seed env lint compose-check clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/' | column -t -s $$'\t'
@@ -59,6 +59,9 @@ test-long: install infra ## The long fault suite: the real RabbitMQ and PostgreS
 
 test-unit: install infra ## Only the library's, services' and gateway's own tests
 	@TIEPDAN_SKIP_SYSTEM=1 scripts/run-tests.sh
+
+bench: install infra ## Every benchmark, figures beside same-run baselines, written to docs/benchmarks.md
+	@cd bench && ../$(BIN)/python run.py
 
 lint: install ## ruff over the whole tree
 	$(BIN)/ruff check libs services gateway tests scripts

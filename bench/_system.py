@@ -56,5 +56,24 @@ def rss_mb(pid: int) -> float:
     return float("nan")
 
 
-__all__ = ["Reconciliation", "System", "start_system", "client_token", "percentile", "summary", "rss_mb",
+def memory_table(system: System) -> dict[str, float]:
+    """Resident memory (MiB) of every process of the system, a gunicorn master and its workers summed."""
+    import os
+
+    table = {}
+    for name, process in system.processes.items():
+        pids = [process.pid]
+        for entry in os.listdir("/proc"):
+            if entry.isdigit():
+                try:
+                    stat = Path(f"/proc/{entry}/stat").read_text().split()
+                except OSError:
+                    continue
+                if int(stat[3]) == process.pid:
+                    pids.append(int(entry))
+        table[name] = round(sum(rss_mb(pid) for pid in pids), 1)
+    return table
+
+
+__all__ = ["memory_table", "Reconciliation", "System", "start_system", "client_token", "percentile", "summary", "rss_mb",
            "resource"]

@@ -121,6 +121,7 @@ def dead_letters_peek(settings, queue):
     [
         (b"\xff\xfe not json", "not UTF-8 JSON"),
         (b'{"id": "x"}', "envelope lacks"),
+        (b'{"pad": "' + b"x" * (2 * 1024 * 1024) + b'"}', "exceeds the"),
         (
             json.dumps({"id": "m-1", "type": "test.sample.happened", "version": 9, "occurred_at": "2026-01-01T00:00:00Z",
                         "source": "t", "correlation_id": "c", "data": {"n": 1}}).encode(),

@@ -35,6 +35,9 @@ log = logging.getLogger(__name__)
 
 Handler = Callable[[Session, Envelope], None]
 
+# Events carry identifiers and counts, never documents: anything this big is hostile or broken.
+MAX_MESSAGE_BYTES = 256 * 1024
+
 
 class PermanentFailure(Exception):
     """Raised by a handler for a message that no retry can fix: it is dead-lettered at once."""
@@ -201,6 +204,8 @@ class ConsumerRunner:
         channel.basic_nack(delivery_tag=delivery.method.delivery_tag, requeue=True)
 
     def _parse(self, body: bytes, properties) -> Envelope:
+        if len(body) > MAX_MESSAGE_BYTES:
+            raise PermanentFailure(f"message of {len(body)} bytes exceeds the {MAX_MESSAGE_BYTES}-byte limit")
         envelope = Envelope.from_bytes(body)
         if envelope.type not in self.consumer.handlers:
             raise PermanentFailure(f"no handler for {envelope.type}")

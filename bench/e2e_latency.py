@@ -1,0 +1,121 @@
+"""Time from a mass visit being accepted to the on-duty officer's inbox message, at 20 and 100 visits/s.
+
+Each visit is a mass visit about a matter (origin unit, field) that has no open
+case, so each opens a case and notify tells the officers on duty. Latency is
+the notify inbox row's creation time minus the intake visit row's creation
+time (one clock: both on this machine). Between rounds every case is closed so
+the next round's matters open new cases. Goals: p99 < 300 ms at 20/s, < 1 s at
+100/s. Baseline in the same run: the gateway's round trip for the POST itself.
+"""
+
+from __future__ import annotations
+
+import argparse
+import itertools
+import json
+import time
+import uuid
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import requests
+
+from _system import ROOT, Reconciliation, client_token, memory_table, percentile, start_system
+
+UNITS = [u["code"] for u in json.loads((ROOT / "reference" / "units-my-xuyen-2024.json").read_text())["units"]]
+FIELDS = [f["code"] for f in json.loads((ROOT / "reference" / "fields.json").read_text())["fields"]]
+
+
+def visit(origin: str, field: str) -> dict:
+    return {"category": "complaint", "field": field, "origin_unit": origin, "group_size": 6,
+            "content": f"Đoàn đông người về {field} tại {origin}",
+            "citizens": [{"full_name": "Người đại diện", "is_representative": True}],
+            "outcome": {"type": "documents_taken"}}
+
+
+def run_round(system, token, rate: float, matters: list[tuple[str, str]]) -> tuple[list[str], list[float]]:
+    """Post one visit per matter at ``rate`` per second; return visit ids and POST round trips (ms)."""
+    session = requests.Session()
+    ids, posts = [], []
+
+    def post(matter):
+        started = time.perf_counter()
+        resp = session.post(f"{system.gateway}/api/v1/intake/visits", json=visit(*matter), timeout=30,
+                            headers={"Authorization": f"Bearer {token}", "Idempotency-Key": str(uuid.uuid4())})
+        resp.raise_for_status()
+        return resp.json()["id"], (time.perf_counter() - started) * 1000
+
+    with ThreadPoolExecutor(max_workers=32) as pool:
+        futures = []
+        start = time.perf_counter()
+        for i, matter in enumerate(matters):
+            delay = start + i / rate - time.perf_counter()
+            if delay > 0:
+                time.sleep(delay)
+            futures.append(pool.submit(post, matter))
+        for f in futures:
+            visit_id, ms = f.result()
+            ids.append(visit_id)
+            posts.append(ms)
+    return ids, posts
+
+
+def latencies(rec: Reconciliation, visit_ids: list[str], timeout: float = 60) -> list[float]:
+    """Milliseconds from each visit row to the first inbox message about its case."""
+    deadline = time.monotonic() + timeout
+    while True:
+        rows = rec.rows("escalation", "SELECT s.source_id, s.case_id FROM case_sources s "
+                                      "WHERE s.source_type = 'visit' AND s.source_id = ANY(:ids)", ids=visit_ids)
+        case_of = dict(rows)
+        told = dict(rec.rows("notify", "SELECT case_id, min(created_at) FROM inbox_messages "
+                                       "WHERE case_id = ANY(:ids) GROUP BY case_id", ids=list(case_of.values())))
+        if len(told) >= len(visit_ids) or time.monotonic() > deadline:
+            break
+        time.sleep(0.2)
+    created = dict(rec.rows("intake", "SELECT id, created_at FROM visits WHERE id = ANY(:ids)", ids=visit_ids))
+    return [(told[case_of[v]] - created[v]).total_seconds() * 1000 for v in visit_ids
+            if v in case_of and case_of[v] in told]
+
+
+def close_all_cases(rec: Reconciliation) -> None:
+    with rec.engines["escalation"].begin() as conn:
+        conn.execute(rec.sa.text("UPDATE cases SET status = 'closed', closed_at = now(), "
+                                 "close_reason = 'benchmark round over' WHERE status <> 'closed'"))
+
+
+def main() -> dict:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--rates", default="20,100")
+    parser.add_argument("--rounds", type=int, default=2)
+    args = parser.parse_args()
+    system = start_system()
+    results = {}
+    try:
+        token = client_token(system, "district-board")
+        rec = Reconciliation(system)
+        matters = list(itertools.product(UNITS, FIELDS))
+        for rate in (float(r) for r in args.rates.split(",")):
+            lat, posts = [], []
+            for _ in range(args.rounds):
+                close_all_cases(rec)
+                ids, ms = run_round(system, token, rate, matters)
+                posts += ms
+                lat += latencies(rec, ids)
+            results[rate] = {"n": len(lat), "p50_ms": percentile(lat, 50), "p99_ms": percentile(lat, 99),
+                             "post_p50_ms": percentile(posts, 50), "post_p99_ms": percentile(posts, 99)}
+            goal = 300 if rate <= 20 else 1000
+            print(f"{rate:.0f} visits/s: visit → inbox p50 {percentile(lat, 50):.0f} ms, p99 "
+                  f"{percentile(lat, 99):.0f} ms (goal p99 < {goal} ms, n={len(lat)}); "
+                  f"baseline POST round trip p50 {percentile(posts, 50):.0f} ms, p99 {percentile(posts, 99):.0f} ms")
+        rec.close()
+        memory = memory_table(system)
+        results["memory_mib"] = memory
+        print("memory after the run (MiB, a gunicorn master with its workers summed): "
+              + ", ".join(f"{name} {mib:.0f}" for name, mib in sorted(memory.items())))
+        return results
+    finally:
+        system.close()
+
+
+if __name__ == "__main__":
+    main()

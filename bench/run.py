@@ -1,0 +1,65 @@
+"""One command for every benchmark: `python bench/run.py` (or `make bench`).
+
+Each benchmark starts what it needs (an isolated system, throwaway PostgreSQL
+databases), prints its figures beside a baseline measured in the same run, and
+this script collects what they printed into docs/benchmarks.md with the machine
+and the command.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import platform
+import subprocess
+import sys
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent
+
+BENCHMARKS = [
+    ("Intake writes and list queries", "intake_bench.py", []),
+    ("Gateway against direct calls", "gateway_bench.py", []),
+    ("Mass visit to inbox, and memory per process", "e2e_latency.py", []),
+    ("Backlog drain after a broker outage", "backlog.py", ["--events", "10000"]),
+    ("Escalation timer lateness", "escalation_timers.py", []),
+]
+
+
+def machine() -> str:
+    cpus = os.cpu_count()
+    mem = next((l.split()[1] for l in Path("/proc/meminfo").read_text().splitlines() if l.startswith("MemTotal")), "?")
+    load = os.getloadavg()
+    return (f"{platform.node()}: {cpus} cores, {int(mem) // 1024 // 1024} GiB, Python {platform.python_version()}, "
+            f"load average at start {load[0]:.1f}")
+
+
+def main() -> int:
+    only = set(sys.argv[1:])
+    sections = [f"# Benchmarks\n\nMeasured {dt.datetime.now(dt.UTC):%Y-%m-%d %H:%M} UTC on {machine()}.\n"
+                f"Command: `python bench/run.py` (each section also says its own command).\n"]
+    failed = 0
+    for title, script, args in BENCHMARKS:
+        if only and script not in only:
+            continue
+        path = HERE / script
+        if not path.exists():
+            sections.append(f"\n## {title}\n\n`bench/{script}` is not there yet.\n")
+            continue
+        print(f"=== {title}: bench/{script} {' '.join(args)}", flush=True)
+        proc = subprocess.run([sys.executable, str(path), *args], cwd=HERE, capture_output=True, text=True,
+                              timeout=1800)
+        lines = [l for l in proc.stdout.splitlines() if not l.startswith("{")]
+        print("\n".join(lines), flush=True)
+        if proc.returncode != 0:
+            failed += 1
+            lines.append(f"(exit status {proc.returncode}: {proc.stderr.strip().splitlines()[-1:]})")
+        sections.append(f"\n## {title}\n\n`python bench/{script} {' '.join(args)}`\n\n```\n" + "\n".join(lines) + "\n```\n")
+    (ROOT / "docs" / "benchmarks.md").write_text("".join(sections), encoding="utf-8")
+    print("written to docs/benchmarks.md")
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
