@@ -54,3 +54,16 @@ def officer_token(system, demo):
         officer = next(o for o in demo["officers"] if o["code"] == code)
         return system.login(officer["username"], officer["password"])
     return login
+
+
+@pytest.fixture(scope="session")
+def admin_token(system, demo):
+    c = _client(demo, "admin")
+    return system.token(c["client_id"], c["client_secret"])
+
+
+@pytest.fixture(scope="session")
+def merged_schema(system):
+    import schemathesis
+
+    return schemathesis.openapi.from_url(f"{system.gateway}/api/v1/openapi.json")

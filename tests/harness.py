@@ -194,7 +194,31 @@ class System:
     def start_all(self) -> None:
         for name in self.commands():
             self.start(name)
+        for _ in range(3):
+            clashed = self._port_clashes()
+            if not clashed:
+                break
+            # Another process took a port between free_port() and bind: pick new ones and restart.
+            for name in clashed:
+                self.kill(name, signal.SIGTERM)
+                self.ports[name.split("-")[0]] = free_port()
+            restart = set(clashed) | ({"gateway"} if any(n != "gateway" for n in clashed) else set())
+            for name in restart:
+                if name in self.processes:
+                    self.kill(name, signal.SIGTERM)
+                self.start(name)
         self.wait_healthy()
+
+    def _port_clashes(self, settle: float = 3.0) -> list[str]:
+        """APIs whose log says their port was taken."""
+        time.sleep(settle)
+        clashed = []
+        for name in ("gateway", *(f"{s}-api" for s in SERVICES)):
+            log = self.workdir / f"{name}.log"
+            if log.exists() and "Address already in use" in log.read_text(errors="replace"):
+                log.write_text("")
+                clashed.append(name)
+        return clashed
 
     def wait_healthy(self, timeout: float = 60) -> None:
         deadline = time.monotonic() + timeout

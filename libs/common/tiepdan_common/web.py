@@ -8,14 +8,14 @@ from collections.abc import Callable, Iterable
 from functools import wraps
 
 import flask_smorest
-from flask import Blueprint, Flask, Response, g, jsonify, request
+from flask import Blueprint, Flask, Response, g, json, jsonify, request
 from sqlalchemy.orm import Session
 from werkzeug.exceptions import HTTPException
 
 from .config import Settings
 from .context import correlation_id_var, new_id, request_id_var
 from .db import Database
-from .errors import Problem, flatten_messages, problem_response
+from .errors import PROBLEM_CONTENT_TYPE, Problem, flatten_messages, problem_response
 from .identity import IDENTITY_HEADER, Identity, IdentityError, IdentityVerifier
 
 log = logging.getLogger(__name__)
@@ -26,7 +26,17 @@ EXTENSION = "tiepdan"
 
 
 class ProblemApi(flask_smorest.Api):
-    """flask-smorest's Api answering errors as problem+json naming the offending fields."""
+    """flask-smorest's Api answering errors as problem+json naming the offending fields.
+
+    Its OpenAPI document says so too: every 4xx/5xx response is documented as
+    ``application/problem+json`` with the problem schema.
+    """
+
+    from .schemas import ProblemSchema as ERROR_SCHEMA  # noqa: N811 - flask-smorest's attribute name
+
+    def _openapi_json(self):
+        return Response(json.dumps(problem_content_types(self.spec.to_dict()), indent=2),
+                        mimetype="application/json")
 
     def handle_http_exception(self, error: HTTPException):
         data = getattr(error, "data", None) or {}
@@ -37,6 +47,23 @@ class ProblemApi(flask_smorest.Api):
             detail = "; ".join(f"{e['field']}: {e['message']}" for e in errors[:5])
         status = error.code or 500
         return problem_response(status, detail, errors=errors, headers=data.get("headers"), request_id=request_id_var.get())
+
+
+def problem_content_types(doc: dict) -> dict:
+    """Document error responses with the content type they are sent with (application/problem+json)."""
+
+    def fix(responses: dict) -> None:
+        for status, response in responses.items():
+            content = response.get("content") if isinstance(response, dict) else None
+            if str(status)[:1] in ("4", "5", "D") and content and "application/json" in content:
+                content[PROBLEM_CONTENT_TYPE] = content.pop("application/json")
+
+    fix(doc.get("components", {}).get("responses", {}))
+    for operations in doc.get("paths", {}).values():
+        for operation in operations.values():
+            if isinstance(operation, dict):
+                fix(operation.get("responses", {}))
+    return doc
 
 
 def init_service_app(

@@ -12,20 +12,27 @@ from flask import Flask
 from tiepdan_common.app import build_app
 from tiepdan_common.config import Settings
 
-from . import config
+from . import clock, config
+from .audit.views import blp as audit_blp
+from .coverage.views import blp as coverage_blp
 from .directory import service as directory_service
 from .directory.views import blp as directory_blp
 from .duty import service as duty_service
 from .duty.domain import LOCAL
+from .duty.editing import blp as editing_blp
 from .duty.views import blp as duty_blp
+from .exports.views import blp as exports_blp
+from .leave.views import blp as leave_blp
+from .reception.views import blp as reception_blp
+from .swaps.views import blp as swaps_blp
 
 VERSION = "0.1.0"
 
 NA_SESSION = ("QH15-KH7", "Kỳ họp thứ 7, Quốc hội khóa XV", dt.date(2024, 5, 20), dt.date(2024, 6, 29))
 
 
-def create_app(settings: Settings | dict | None = None) -> Flask:
-    """Create the roster app; ``settings`` may be overrides of the environment's."""
+def create_app(settings: Settings | dict | None = None, *, now: clock.Clock | None = None) -> Flask:
+    """Create the roster app; ``settings`` may be overrides of the environment's, ``now`` a test clock."""
     if not isinstance(settings, Settings):
         settings = config.load(settings)
     app = build_app(
@@ -33,9 +40,11 @@ def create_app(settings: Settings | dict | None = None) -> Flask:
         title="tiepdan roster",
         version=VERSION,
         description="Agencies, officers, the duty roster, who is on duty and which leader is on call.",
-        blueprints=[directory_blp, duty_blp],
+        blueprints=[directory_blp, duty_blp, editing_blp, leave_blp, swaps_blp, coverage_blp, reception_blp,
+                    exports_blp, audit_blp],
         migrations_path=Path(__file__).parent / "migrations",
     )
+    clock.install(app, now)
     db = app.extensions["tiepdan"]["db"]
 
     @app.cli.command("seed")
@@ -46,15 +55,15 @@ def create_app(settings: Settings | dict | None = None) -> Flask:
         """Load holidays, agencies and officers, the NA session and a current period covering today."""
         reference_dir = reference_dir or settings.extra["reference_dir"]
         today = dt.datetime.now(LOCAL).date()
-        with db.session() as session:
+        with db.session() as session, session.no_autoflush:  # one flush per step, not one per merged row
             holidays = duty_service.seed_holidays(db_session=session, path=reference_dir / "holidays-vn.json")
-            counts = {"holidays": holidays}
+            counts = {"holidays": holidays, "requirements": len(duty_service.ensure_requirements(db_session=session))}
             if demo_path:
                 counts |= directory_service.seed(db_session=session, demo=json.loads(demo_path.read_text("utf-8")))
             code, name, start, end = NA_SESSION
             periods = [duty_service.ensure_period(db_session=session, code=code, name=name, starts_on=start, ends_on=end)]
             periods.append(duty_service.ensure_period(
-                db_session=session, code="CURRENT", name="Trực tiếp công dân thường xuyên",
+                db_session=session, code="CURRENT", name="Trực tiếp công dân thường xuyên", kind="ordinary",
                 starts_on=today - dt.timedelta(days=7), ends_on=today + dt.timedelta(days=days_ahead)))
             if demo_path:
                 counts["assignments"] = sum(duty_service.generate(db_session=session, period=p) for p in periods)

@@ -1,15 +1,42 @@
-import pytest
+import datetime as dt
+from zoneinfo import ZoneInfo
 
-from roster import create_app
+import pytest
+from sqlalchemy import select
+
+from roster import clock, create_app
+from roster.database import OutboxEvent
 from tiepdan_common.testing import identity_headers, migrated_app
 
 pytest_plugins = ["tiepdan_common.pytest_plugin"]
 
+LOCAL = ZoneInfo("Asia/Ho_Chi_Minh")
+
+
+class FakeClock:
+    """A clock the test moves by hand; starts at the real now."""
+
+    def __init__(self):
+        self.value = dt.datetime.now(dt.UTC)
+
+    def __call__(self):
+        return self.value
+
+    def set_local(self, *args):
+        self.value = dt.datetime(*args, tzinfo=LOCAL).astimezone(dt.UTC)
+        return self.value
+
 
 @pytest.fixture
-def app(database_url, reference_dir, demo_path):
+def fake_clock():
+    return FakeClock()
+
+
+@pytest.fixture
+def app(database_url, reference_dir, demo_path, fake_clock):
     app = migrated_app(create_app, database_url, "--demo", str(demo_path), "--days-ahead", "14",
                        extra={"reference_dir": reference_dir})
+    clock.install(app, fake_clock)
     yield app
     app.extensions["tiepdan"]["db"].dispose()
 
@@ -22,3 +49,30 @@ def client(app):
 @pytest.fixture
 def reader():
     return identity_headers(subject="svc-notify", kind="service", permissions=("roster:read",))
+
+
+@pytest.fixture
+def board():
+    return identity_headers(subject="btcd-01", kind="district", roles=("board",), officer="btcd-01",
+                            permissions=("roster:read", "roster:write"))
+
+
+@pytest.fixture
+def officer_headers():
+    def make(code):
+        return identity_headers(subject=code, kind="district", roles=("department",), officer=code,
+                                permissions=("roster:read",))
+    return make
+
+
+@pytest.fixture
+def events(app):
+    """The data of the outbox events of one type, oldest first."""
+    import json
+
+    def read(event_type):
+        with app.extensions["tiepdan"]["db"].session() as session:
+            rows = session.scalars(select(OutboxEvent).where(OutboxEvent.event_type == event_type)
+                                   .order_by(OutboxEvent.id)).all()
+            return [json.loads(r.payload)["data"] for r in rows]
+    return read

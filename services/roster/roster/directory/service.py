@@ -2,13 +2,19 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from tiepdan_common.errors import Problem, field_error
+
+from ..audit import service as audit
 from .models import Agency, ContactChannel, Officer
 
 
 def list_officers(*, db_session: Session, agency: str | None = None) -> list[Officer]:
+    """Officers in agency then code order, optionally of one agency."""
     stmt = select(Officer).order_by(Officer.agency_code, Officer.code)
     if agency:
         stmt = stmt.where(Officer.agency_code == agency)
@@ -16,7 +22,56 @@ def list_officers(*, db_session: Session, agency: str | None = None) -> list[Off
 
 
 def get_officer(*, db_session: Session, code: str) -> Officer | None:
+    """One officer, or None."""
     return db_session.get(Officer, code)
+
+
+def create_officer(*, db_session: Session, data: dict, actor: str, now: dt.datetime) -> Officer:
+    """Add an officer (with their channels) to an agency."""
+    if db_session.get(Officer, data["code"]) is not None:
+        raise field_error("code", "an officer with this code exists", status=409, code="conflict")
+    if db_session.get(Agency, data["agency"]) is None:
+        raise field_error("agency", "no such agency")
+    officer = Officer(code=data["code"], full_name=data["full_name"], agency_code=data["agency"], role=data["role"],
+                      title=data.get("title", ""), active=True,
+                      channels=[ContactChannel(**c) for c in data.get("channels", [])])
+    db_session.add(officer)
+    db_session.flush()
+    audit.record(db_session=db_session, at=now, actor=actor, action="officer.created", entity="officer",
+                 entity_id=officer.code, detail=data)
+    return officer
+
+
+def update_officer(*, db_session: Session, code: str, changes: dict, actor: str, now: dt.datetime) -> Officer:
+    """Change an officer's name, title, role, agency or active flag."""
+    officer = db_session.get(Officer, code)
+    if officer is None:
+        raise Problem(404, "No such officer.")
+    if "agency" in changes:
+        if db_session.get(Agency, changes["agency"]) is None:
+            raise field_error("agency", "no such agency")
+        officer.agency_code = changes.pop("agency")
+        db_session.flush()
+        db_session.expire(officer, ["agency"])
+    for name, value in changes.items():
+        setattr(officer, name, value)
+    audit.record(db_session=db_session, at=now, actor=actor, action="officer.updated", entity="officer",
+                 entity_id=code, detail=changes)
+    db_session.flush()
+    return officer
+
+
+def replace_channels(*, db_session: Session, code: str, channels: list[dict], actor: str,
+                     now: dt.datetime) -> Officer:
+    """Replace an officer's contact channels (and whether each is verified)."""
+    officer = db_session.get(Officer, code)
+    if officer is None:
+        raise Problem(404, "No such officer.")
+    officer.channels = [ContactChannel(**c) for c in channels]
+    audit.record(db_session=db_session, at=now, actor=actor, action="officer.channels_replaced", entity="officer",
+                 entity_id=code, detail={"channels": channels})
+    db_session.flush()
+    return officer
 
 
 def seed(*, db_session: Session, demo: dict) -> dict:

@@ -3,14 +3,20 @@
 from __future__ import annotations
 
 from flask_smorest import Blueprint
-from marshmallow import Schema, fields
+from marshmallow import Schema, fields, validate
 
 from tiepdan_common.errors import Problem
-from tiepdan_common.schemas import ProblemSchema
-from tiepdan_common.web import db_session, require
+from tiepdan_common.idempotency import transactional
+from tiepdan_common.schemas import ProblemSchema, Text
+from tiepdan_common.web import current_identity, db_session, require
 
-from . import service
+from .. import clock
+from ..database import IdempotencyRecord
 from ..duty import service as duty_service
+from . import service
+from .models import CHANNEL_KINDS
+
+OFFICER_ROLES = ("board", "inspector", "leader", "department", "police")
 
 blp = Blueprint("directory", __name__, description="Agencies and officers")
 
@@ -37,6 +43,33 @@ class OfficerOut(Schema):
     title = fields.String()
     active = fields.Boolean()
     channels = fields.List(fields.Nested(ChannelOut))
+
+
+class ChannelIn(Schema):
+    kind = fields.String(required=True, validate=validate.OneOf(CHANNEL_KINDS))
+    address = Text(required=True, validate=validate.Length(min=3, max=400))
+    verified = fields.Boolean(load_default=False)
+
+
+class OfficerIn(Schema):
+    code = fields.String(required=True, validate=validate.Regexp(r"^[a-z0-9][a-z0-9-]{1,39}$"))
+    full_name = Text(required=True, validate=validate.Length(min=2, max=200))
+    agency = fields.String(required=True)
+    role = fields.String(required=True, validate=validate.OneOf(OFFICER_ROLES))
+    title = Text(load_default="", validate=validate.Length(max=200))
+    channels = fields.List(fields.Nested(ChannelIn), load_default=list)
+
+
+class OfficerPatch(Schema):
+    full_name = Text(validate=validate.Length(min=2, max=200))
+    agency = fields.String()
+    role = fields.String(validate=validate.OneOf(OFFICER_ROLES))
+    title = Text(validate=validate.Length(max=200))
+    active = fields.Boolean()
+
+
+class ChannelsIn(Schema):
+    channels = fields.List(fields.Nested(ChannelIn), required=True)
 
 
 class OfficerQuery(Schema):
@@ -70,3 +103,39 @@ def get_officer(code):
     if officer is None:
         raise Problem(404, "No such officer.")
     return officer
+
+
+@blp.post("/officers")
+@require("roster:write")
+@transactional(IdempotencyRecord)
+@blp.arguments(OfficerIn)
+@blp.response(201, OfficerOut)
+@blp.alt_response(422, schema=ProblemSchema)
+def create_officer(data):
+    """Add an officer to an agency (accepts Idempotency-Key)."""
+    return service.create_officer(db_session=db_session(), data=data, actor=current_identity().subject,
+                                  now=clock.now())
+
+
+@blp.patch("/officers/<code>")
+@require("roster:write")
+@transactional(IdempotencyRecord)
+@blp.arguments(OfficerPatch)
+@blp.response(200, OfficerOut)
+@blp.alt_response(404, schema=ProblemSchema)
+def update_officer(changes, code):
+    """Edit an officer: name, title, role, agency, or active (an inactive officer is left out of rotations)."""
+    return service.update_officer(db_session=db_session(), code=code, changes=changes,
+                                  actor=current_identity().subject, now=clock.now())
+
+
+@blp.put("/officers/<code>/channels")
+@require("roster:write")
+@transactional(IdempotencyRecord)
+@blp.arguments(ChannelsIn)
+@blp.response(200, OfficerOut)
+@blp.alt_response(404, schema=ProblemSchema)
+def replace_channels(data, code):
+    """Replace an officer's contact channels (phone, email, webhook) and their verified flags."""
+    return service.replace_channels(db_session=db_session(), code=code, channels=data["channels"],
+                                    actor=current_identity().subject, now=clock.now())

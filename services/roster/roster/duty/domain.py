@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-import itertools
 from collections.abc import Iterable, Iterator
 from zoneinfo import ZoneInfo
 
@@ -67,22 +66,59 @@ def period_slots(starts_on: dt.date, ends_on: dt.date, holidays: set[dt.date]) -
         day += dt.timedelta(days=1)
 
 
+def overlaps(a_start: dt.datetime, a_end: dt.datetime, b_start: dt.datetime, b_end: dt.datetime) -> bool:
+    """True when [a_start, a_end) and [b_start, b_end) share an instant."""
+    return a_start < b_end and b_start < a_end
+
+
+def add_working_days(day: dt.date, n: int, holidays: set[dt.date]) -> dt.date:
+    """The working day ``n`` working days after ``day`` (weekends and holidays skipped)."""
+    while n > 0:
+        day += dt.timedelta(days=1)
+        if is_working_day(day, holidays):
+            n -= 1
+    return day
+
+
+def working_days_between(start: dt.date, end: dt.date, holidays: set[dt.date]) -> int:
+    """Working days d with start < d < end (the days strictly between two dates)."""
+    count, day = 0, start + dt.timedelta(days=1)
+    while day < end:
+        count += is_working_day(day, holidays)
+        day += dt.timedelta(days=1)
+    return count
+
+
+def local_day_bounds(start: dt.date, end: dt.date) -> tuple[dt.datetime, dt.datetime]:
+    """UTC instants from local midnight of ``start`` to local midnight after ``end``."""
+    return _at(start, dt.time(0, 0)), _at(end + dt.timedelta(days=1), dt.time(0, 0))
+
+
 class Rotation:
-    """Round-robin within each pool of officers, so duty is shared evenly."""
+    """Fair rotation within each pool: the least-loaded available officer goes next, then whoever waited longest.
+
+    With everyone available this is plain round-robin; someone skipped for leave catches up afterwards.
+    """
 
     def __init__(self, pools: dict[tuple[str, ...], list[str]]) -> None:
-        self._cycles = {key: itertools.cycle(sorted(codes)) for key, codes in pools.items() if codes}
+        self._pools = {key: sorted(set(codes)) for key, codes in pools.items() if codes}
+        self._load: dict[tuple[tuple[str, ...], str], int] = {}
+        self._last: dict[str, int] = {}
+        self._tick = 0
+
+    def note(self, agency_kinds: Iterable[str], code: str) -> None:
+        """Count an assignment made outside the rotation (a pinned swap or override) as a turn taken."""
+        key = (tuple(agency_kinds), code)
+        self._load[key] = self._load.get(key, 0) + 1
+        self._tick += 1
+        self._last[code] = self._tick
 
     def take(self, agency_kinds: Iterable[str], count: int, unavailable: set[str] = frozenset()) -> list[str]:
+        """Up to ``count`` officers of the pool, none of them in ``unavailable``."""
         key = tuple(agency_kinds)
-        cycle = self._cycles.get(key)
-        if cycle is None:
-            return []
-        chosen: list[str] = []
-        for _ in range(count * 50):
-            code = next(cycle)
-            if code not in unavailable and code not in chosen:
-                chosen.append(code)
-                if len(chosen) == count:
-                    break
+        candidates = [c for c in self._pools.get(key, ()) if c not in unavailable]
+        candidates.sort(key=lambda c: (self._load.get((key, c), 0), self._last.get(c, 0)))
+        chosen = candidates[:count]
+        for code in chosen:
+            self.note(key, code)
         return chosen

@@ -1,4 +1,4 @@
-"""Generating the roster and answering "who is on duty at time T"."""
+"""Generating the roster, editing it, and answering "who is on duty at time T"."""
 
 from __future__ import annotations
 
@@ -6,59 +6,238 @@ import datetime as dt
 import json
 from pathlib import Path
 
-from sqlalchemy import delete, select
+from sqlalchemy import func, insert, select
 from sqlalchemy.orm import Session, selectinload
 
+from tiepdan_common.errors import Problem, field_error
+
+from ..audit import service as audit
+from ..database import outbox
 from ..directory.models import Agency, Officer
+from ..leave.models import Leave
 from . import domain
-from .models import Assignment, DutyPeriod, Holiday, Shift
+from .models import PINNED_SOURCES, Assignment, CoverageRequirement, DutyPeriod, Holiday, Shift
 
 
 def holidays(*, db_session: Session) -> set[dt.date]:
+    """Every public holiday in the calendar."""
     return set(db_session.scalars(select(Holiday.date)))
 
 
+def list_holidays(*, db_session: Session, year: int | None = None) -> list[Holiday]:
+    """Holidays in date order, optionally of one year."""
+    stmt = select(Holiday).order_by(Holiday.date)
+    if year:
+        stmt = stmt.where(Holiday.date >= dt.date(year, 1, 1), Holiday.date <= dt.date(year, 12, 31))
+    return list(db_session.scalars(stmt))
+
+
 def seed_holidays(*, db_session: Session, path: Path) -> int:
+    """Load the holiday calendar from the reference file."""
     rows = json.loads(path.read_text(encoding="utf-8"))["holidays"]
     for row in rows:
         db_session.merge(Holiday(date=dt.date.fromisoformat(row["date"]), name=row["name"]))
     return len(rows)
 
 
-def ensure_period(*, db_session: Session, code: str, name: str, starts_on: dt.date, ends_on: dt.date) -> DutyPeriod:
+def ensure_period(*, db_session: Session, code: str, name: str, starts_on: dt.date, ends_on: dt.date,
+                  kind: str = "special") -> DutyPeriod:
     """The period with ``code``, created or updated to these dates."""
-    period = db_session.scalar(select(DutyPeriod).where(DutyPeriod.code == code))
+    period = get_period(db_session=db_session, code=code)
     if period is None:
-        period = DutyPeriod(code=code, name=name, starts_on=starts_on, ends_on=ends_on)
+        period = DutyPeriod(code=code, name=name, starts_on=starts_on, ends_on=ends_on, kind=kind)
         db_session.add(period)
     else:
-        period.name, period.starts_on, period.ends_on = name, starts_on, ends_on
+        period.name, period.starts_on, period.ends_on, period.kind = name, starts_on, ends_on, kind
     db_session.flush()
     return period
 
 
-def generate(*, db_session: Session, period: DutyPeriod) -> int:
-    """Fill the period's shifts by round-robin within each agency kind; returns the number of assignments."""
-    db_session.execute(delete(Shift).where(Shift.period_id == period.id))
-    officers = db_session.scalars(select(Officer).where(Officer.active.is_(True))).all()
-    pools = {
-        kinds: [o.code for o in officers if o.agency.kind in kinds]
-        for requirements in domain.REQUIREMENTS.values()
-        for kinds, _count in requirements.values()
-    }
-    rotation = domain.Rotation(pools)
-    count = 0
-    for slot in domain.period_slots(period.starts_on, period.ends_on, holidays(db_session=db_session)):
-        shift = Shift(period_id=period.id, kind=slot.kind, starts_at=slot.starts_at, ends_at=slot.ends_at)
-        busy: set[str] = set()
-        for duty_role, (kinds, how_many) in domain.REQUIREMENTS[slot.kind].items():
-            for code in rotation.take(kinds, how_many, busy):
-                busy.add(code)
-                shift.assignments.append(Assignment(officer_code=code, duty_role=duty_role))
-                count += 1
-        db_session.add(shift)
+def create_period(*, db_session: Session, code: str, name: str, starts_on: dt.date, ends_on: dt.date, actor: str,
+                  now: dt.datetime, kind: str = "special") -> DutyPeriod:
+    """A new duty period, refused when it overlaps another of its kind (a special one may cover ordinary days)."""
+    if get_period(db_session=db_session, code=code) is not None:
+        raise field_error("code", "a period with this code exists", status=409, code="conflict")
+    clash = db_session.scalar(select(DutyPeriod).where(DutyPeriod.starts_on <= ends_on, DutyPeriod.kind == kind,
+                                                       DutyPeriod.ends_on >= starts_on))
+    if clash is not None:
+        raise field_error("starts_on", f"overlaps period {clash.code}", status=409, code="conflict")
+    period = ensure_period(db_session=db_session, code=code, name=name, starts_on=starts_on, ends_on=ends_on,
+                           kind=kind)
+    audit.record(db_session=db_session, at=now, actor=actor, action="period.created", entity="period",
+                 entity_id=code, detail={"name": name, "starts_on": starts_on, "ends_on": ends_on, "kind": kind})
+    return period
+
+
+def get_period(*, db_session: Session, code: str) -> DutyPeriod | None:
+    """The period with this code, or None."""
+    return db_session.scalar(select(DutyPeriod).where(DutyPeriod.code == code))
+
+
+def list_periods(*, db_session: Session) -> list[DutyPeriod]:
+    """Every duty period, earliest first."""
+    return list(db_session.scalars(select(DutyPeriod).order_by(DutyPeriod.starts_on)))
+
+
+# --------------------------------------------------------------------------- requirements (data)
+
+
+def ensure_requirements(*, db_session: Session) -> list[CoverageRequirement]:
+    """The coverage requirements, seeded from the plan's defaults when the table is empty."""
+    rows = list(db_session.scalars(select(CoverageRequirement).order_by(CoverageRequirement.position)))
+    if rows:
+        return rows
+    position = 0
+    for shift_kind, roles in domain.REQUIREMENTS.items():
+        for duty_role, (kinds, count) in roles.items():
+            position += 1
+            row = CoverageRequirement(shift_kind=shift_kind, duty_role=duty_role, agency_kinds=",".join(kinds),
+                                      count=count, position=position)
+            db_session.add(row)
+            rows.append(row)
     db_session.flush()
+    return rows
+
+
+def requirements_by_kind(*, db_session: Session) -> dict[str, list[CoverageRequirement]]:
+    """Requirements grouped by shift kind, in their order."""
+    grouped: dict[str, list[CoverageRequirement]] = {}
+    for row in ensure_requirements(db_session=db_session):
+        grouped.setdefault(row.shift_kind, []).append(row)
+    return grouped
+
+
+def set_requirement(*, db_session: Session, shift_kind: str, duty_role: str, agency_kinds: list[str], count: int,
+                    actor: str, now: dt.datetime) -> CoverageRequirement:
+    """Create or change what one kind of shift needs in one duty role (count 0 drops the need)."""
+    rows = ensure_requirements(db_session=db_session)
+    row = next((r for r in rows if r.shift_kind == shift_kind and r.duty_role == duty_role), None)
+    if row is None:
+        row = CoverageRequirement(shift_kind=shift_kind, duty_role=duty_role, position=len(rows) + 1)
+        db_session.add(row)
+    row.agency_kinds, row.count = ",".join(agency_kinds), count
+    audit.record(db_session=db_session, at=now, actor=actor, action="requirement.set", entity="requirement",
+                 entity_id=f"{shift_kind}/{duty_role}", detail={"agency_kinds": agency_kinds, "count": count})
+    db_session.flush()
+    return row
+
+
+# --------------------------------------------------------------------------- generation
+
+
+def leaves_between(*, db_session: Session, start: dt.datetime, end: dt.datetime) -> dict[str, list[Leave]]:
+    """Active leave overlapping [start, end), by officer."""
+    found: dict[str, list[Leave]] = {}
+    for leave in db_session.scalars(select(Leave).where(
+            Leave.cancelled.is_(False), Leave.starts_at < end, Leave.ends_at > start)):
+        found.setdefault(leave.officer_code, []).append(leave)
+    return found
+
+
+def on_leave(leaves: dict[str, list[Leave]], code: str, start: dt.datetime, end: dt.datetime) -> bool:
+    """True when ``code`` has leave overlapping [start, end)."""
+    return any(domain.overlaps(lv.starts_at, lv.ends_at, start, end) for lv in leaves.get(code, ()))
+
+
+def generate(*, db_session: Session, period: DutyPeriod, actor: str = "system", now: dt.datetime | None = None) -> int:
+    """(Re)fill the period by fair rotation, skipping weekends, holidays and leave; returns assignments made.
+
+    Shifts are kept by (kind, start) so their ids survive; assignments pinned by a person (manual,
+    override, swap) stay, and only the rotation's own assignments are replaced. Shifts that have already
+    started are history: they are left as they are (and count as turns taken).
+    """
+    now = now or dt.datetime.now(dt.UTC)
+    reqs = requirements_by_kind(db_session=db_session)
+    officers = db_session.scalars(select(Officer).where(Officer.active.is_(True))).all()
+    pools = {r.kinds: [o.code for o in officers if o.agency.kind in r.kinds] for rows in reqs.values() for r in rows}
+    rotation = domain.Rotation(pools)
+    slots = list(domain.period_slots(period.starts_on, period.ends_on, holidays(db_session=db_session)))
+    existing = {(s.kind, s.starts_at): s for s in db_session.scalars(
+        select(Shift).where(Shift.period_id == period.id).options(selectinload(Shift.assignments)))}
+    leaves = leaves_between(db_session=db_session, start=slots[0].starts_at, end=slots[-1].ends_at) if slots else {}
+    slots = _give_way(db_session, period, slots, now)
+    wanted = {(slot.kind, slot.starts_at) for slot in slots}
+    for key, shift in existing.items():
+        if key not in wanted and shift.starts_at > now:
+            db_session.delete(shift)
+    count, new_shifts = 0, []
+    for slot in slots:
+        shift = existing.get((slot.kind, slot.starts_at))
+        held = []  # (officer, duty role) already on the shift: pinned by a person
+        if shift is not None and shift.starts_at <= now:
+            for req in reqs.get(slot.kind, ()):
+                for a in shift.assignments:
+                    if a.duty_role == req.duty_role:
+                        rotation.note(req.kinds, a.officer_code)
+            continue
+        if shift is not None:
+            shift.ends_at = slot.ends_at
+            for assignment in [a for a in shift.assignments if a.source not in PINNED_SOURCES]:
+                shift.assignments.remove(assignment)
+            held = [(a.officer_code, a.duty_role) for a in shift.assignments]
+        busy = {code for code, _role in held}
+        made = []
+        for req in reqs.get(slot.kind, ()):
+            pinned = [code for code, role in held if role == req.duty_role]
+            for code in pinned:
+                rotation.note(req.kinds, code)
+            away = busy | {c for c in pools.get(req.kinds, ()) if on_leave(leaves, c, slot.starts_at, slot.ends_at)}
+            for code in rotation.take(req.kinds, req.count - len(pinned), away):
+                busy.add(code)
+                made.append((code, req.duty_role))
+        count += len(made)
+        if shift is None:
+            new_shifts.append((slot, made))
+        else:
+            for code, role in made:
+                shift.assignments.append(Assignment(officer_code=code, duty_role=role, source="generated"))
+    db_session.flush()
+    _insert_new_shifts(db_session, period, new_shifts)
+    db_session.flush()
+    audit.record(db_session=db_session, at=now, actor=actor, action="period.generated",
+                 entity="period", entity_id=period.code, detail={"assignments": count, "shifts": len(slots)})
     return count
+
+
+def _give_way(db_session: Session, period: DutyPeriod, slots: list, now: dt.datetime) -> list:
+    """Apply precedence: an ordinary period skips shifts a special one covers; a special one replaces them.
+
+    Only shifts not yet started are replaced, so what was worked stays on record.
+    """
+    if not slots:
+        return slots
+    others = (
+        select(Shift).join(Shift.period)
+        .where(Shift.period_id != period.id, Shift.starts_at >= slots[0].starts_at,
+               Shift.starts_at < slots[-1].ends_at)
+    )
+    if period.kind == "ordinary":
+        taken = {(s.kind, s.starts_at) for s in db_session.scalars(others.where(DutyPeriod.kind == "special"))}
+        return [slot for slot in slots if (slot.kind, slot.starts_at) not in taken]
+    mine = {(slot.kind, slot.starts_at) for slot in slots}
+    for shift in db_session.scalars(others.where(DutyPeriod.kind == "ordinary", Shift.starts_at > now)):
+        if (shift.kind, shift.starts_at) in mine:
+            db_session.delete(shift)
+    db_session.flush()
+    return slots
+
+
+def _insert_new_shifts(db_session: Session, period: DutyPeriod, new_shifts: list) -> None:
+    """Insert a period's new shifts and their assignments in two statements (a fresh period has hundreds)."""
+    if not new_shifts:
+        return
+    ids = db_session.scalars(
+        insert(Shift).returning(Shift.id, sort_by_parameter_order=True),
+        [{"period_id": period.id, "kind": slot.kind, "starts_at": slot.starts_at, "ends_at": slot.ends_at}
+         for slot, _made in new_shifts],
+    ).all()
+    rows = [{"shift_id": shift_id, "officer_code": code, "duty_role": role, "source": "generated", "note": ""}
+            for shift_id, (_slot, made) in zip(ids, new_shifts, strict=True) for code, role in made]
+    if rows:
+        db_session.execute(insert(Assignment), rows)
+
+
+# --------------------------------------------------------------------------- queries
 
 
 def on_duty(*, db_session: Session, at: dt.datetime, duty_role: str | None = None,
@@ -70,8 +249,12 @@ def on_duty(*, db_session: Session, at: dt.datetime, duty_role: str | None = Non
         .options(selectinload(Shift.assignments))
         .order_by(Shift.starts_at)
     )
+    return _matching(db_session.scalars(stmt), duty_role, agency)
+
+
+def _matching(shifts, duty_role: str | None, agency: str | None) -> list[tuple[Shift, Assignment]]:
     found = []
-    for shift in db_session.scalars(stmt):
+    for shift in shifts:
         for assignment in shift.assignments:
             if duty_role and assignment.duty_role != duty_role:
                 continue
@@ -81,11 +264,137 @@ def on_duty(*, db_session: Session, at: dt.datetime, duty_role: str | None = Non
     return found
 
 
+def on_call(*, db_session: Session, at: dt.datetime) -> tuple[Shift, Assignment] | None:
+    """The leader on call at instant ``at``, if any."""
+    rows = on_duty(db_session=db_session, at=at, duty_role="leader_on_call")
+    return rows[0] if rows else None
+
+
+def next_on_duty(*, db_session: Session, at: dt.datetime, duty_role: str | None = None,
+                 agency: str | None = None) -> list[tuple[Shift, Assignment]]:
+    """Who takes over next: the assignments of the first shift starting after ``at`` that matches."""
+    stmt = (
+        select(Shift.id).join(Shift.assignments).join(Assignment.officer)
+        .where(Shift.starts_at > at).order_by(Shift.starts_at, Shift.id).limit(1)
+    )
+    if duty_role != "leader_on_call":
+        stmt = stmt.where(Shift.kind != "on_call")
+    if duty_role:
+        stmt = stmt.where(Assignment.duty_role == duty_role)
+    if agency:
+        stmt = stmt.where(Officer.agency_code == agency)
+    shift_id = db_session.scalar(stmt)
+    if shift_id is None:
+        return []
+    return _matching([db_session.get(Shift, shift_id)], duty_role, agency)
+
+
 def shifts_between(*, db_session: Session, start: dt.datetime, end: dt.datetime) -> list[Shift]:
+    """Shifts overlapping [start, end), with their assignments."""
     return list(db_session.scalars(
-        select(Shift).where(Shift.starts_at < end, Shift.ends_at > start).order_by(Shift.starts_at, Shift.kind)
+        select(Shift).where(Shift.starts_at < end, Shift.ends_at > start)
+        .options(selectinload(Shift.assignments)).order_by(Shift.starts_at, Shift.kind)
     ))
 
 
 def agencies(*, db_session: Session) -> list[Agency]:
+    """Every agency, by kind then code."""
     return list(db_session.scalars(select(Agency).order_by(Agency.kind, Agency.code)))
+
+
+# --------------------------------------------------------------------------- edits by a person
+
+
+def assignment_event(*, shift: Shift, duty_role: str, officer: str | None, previous: str | None, change: str,
+                     actor: str, now: dt.datetime) -> dict:
+    """The data of a ``roster.assignment.changed`` event."""
+    return {
+        "shift_id": shift.id, "period_code": shift.period.code, "shift_kind": shift.kind,
+        "starts_at": shift.starts_at.isoformat(), "ends_at": shift.ends_at.isoformat(), "officer": officer,
+        "duty_role": duty_role, "change": change, "previous_officer": previous, "changed_by": actor,
+        "changed_at": now.isoformat(),
+    }
+
+
+def announce(*, db_session: Session, shift: Shift, duty_role: str, officer: str | None, previous: str | None,
+             change: str, actor: str, now: dt.datetime, note: str = "") -> None:
+    """Record one assignment change in the audit trail and stage its event."""
+    data = assignment_event(shift=shift, duty_role=duty_role, officer=officer, previous=previous, change=change,
+                            actor=actor, now=now)
+    audit.record(db_session=db_session, at=now, actor=actor, action=f"assignment.{change}", entity="shift",
+                 entity_id=shift.id, detail={**data, "note": note})
+    outbox.add(db_session, "roster.assignment.changed", data)
+
+
+def get_shift(*, db_session: Session, shift_id: int) -> Shift:
+    """One shift, or a 404 problem."""
+    shift = db_session.get(Shift, shift_id)
+    if shift is None:
+        raise Problem(404, "No such shift.")
+    return shift
+
+
+def get_assignment(*, db_session: Session, assignment_id: int) -> Assignment:
+    """One assignment, or a 404 problem."""
+    assignment = db_session.get(Assignment, assignment_id)
+    if assignment is None:
+        raise Problem(404, "No such assignment.")
+    return assignment
+
+
+def check_can_serve(*, db_session: Session, officer_code: str, shift: Shift, field: str = "officer",
+                    ignore: Assignment | None = None) -> Officer:
+    """The officer, if active, not on leave, and not already on this or an overlapping shift (else 409/422)."""
+    officer = db_session.get(Officer, officer_code)
+    if officer is None or not officer.active:
+        raise field_error(field, "no such active officer")
+    leaves = leaves_between(db_session=db_session, start=shift.starts_at, end=shift.ends_at)
+    if officer_code in leaves:
+        raise field_error(field, "this officer is on leave during the shift", status=409, code="conflict")
+    clash = db_session.scalar(
+        select(func.count()).select_from(Assignment).join(Shift)
+        .where(Assignment.officer_code == officer_code, Shift.starts_at < shift.ends_at,
+               Shift.ends_at > shift.starts_at, Assignment.id != (ignore.id if ignore else -1))
+    )
+    if clash:
+        raise field_error(field, "this officer is already on duty at that time", status=409, code="conflict")
+    return officer
+
+
+def override(*, db_session: Session, assignment_id: int, officer_code: str, actor: str, now: dt.datetime,
+             note: str = "") -> Assignment:
+    """Put another officer in an assignment's place; the change is pinned against regeneration."""
+    assignment = get_assignment(db_session=db_session, assignment_id=assignment_id)
+    previous = assignment.officer_code
+    if previous == officer_code:
+        raise field_error("officer", "this officer already holds the assignment")
+    check_can_serve(db_session=db_session, officer_code=officer_code, shift=assignment.shift)
+    assignment.officer_code, assignment.source, assignment.note = officer_code, "override", note
+    db_session.flush()
+    db_session.expire(assignment, ["officer"])
+    announce(db_session=db_session, shift=assignment.shift, duty_role=assignment.duty_role, officer=officer_code,
+             previous=previous, change="override", actor=actor, now=now, note=note)
+    return assignment
+
+
+def add_assignment(*, db_session: Session, shift_id: int, officer_code: str, duty_role: str, actor: str,
+                   now: dt.datetime, note: str = "") -> Assignment:
+    """Add an officer to a shift by hand (kept on regeneration)."""
+    shift = get_shift(db_session=db_session, shift_id=shift_id)
+    check_can_serve(db_session=db_session, officer_code=officer_code, shift=shift)
+    assignment = Assignment(officer_code=officer_code, duty_role=duty_role, source="manual", note=note)
+    shift.assignments.append(assignment)
+    db_session.flush()
+    announce(db_session=db_session, shift=shift, duty_role=duty_role, officer=officer_code, previous=None,
+             change="assigned", actor=actor, now=now, note=note)
+    return assignment
+
+
+def remove_assignment(*, db_session: Session, assignment_id: int, actor: str, now: dt.datetime) -> None:
+    """Take an officer off a shift (the coverage report will show the gap if one opens)."""
+    assignment = get_assignment(db_session=db_session, assignment_id=assignment_id)
+    shift, previous, role = assignment.shift, assignment.officer_code, assignment.duty_role
+    shift.assignments.remove(assignment)
+    db_session.flush()
+    announce(db_session=db_session, shift=shift, duty_role=role, officer=None, previous=previous,
+             change="removed", actor=actor, now=now)

@@ -8,9 +8,10 @@ from flask_smorest import Blueprint
 from marshmallow import Schema, fields, validate
 
 from tiepdan_common.errors import field_error
-from tiepdan_common.models import utcnow
+from tiepdan_common.schemas import ProblemSchema
 from tiepdan_common.web import db_session, require
 
+from .. import clock
 from ..directory.views import ChannelOut
 from . import service
 
@@ -20,10 +21,13 @@ DUTY_ROLES = ("lead", "inspector", "department", "police", "standby", "leader_on
 
 
 class AssignmentOut(Schema):
+    id = fields.Integer()
     officer = fields.String(attribute="officer_code")
     full_name = fields.Function(lambda a: a.officer.full_name)
     agency = fields.Function(lambda a: a.officer.agency_code)
     duty_role = fields.String()
+    source = fields.String()
+    note = fields.String()
 
 
 class ShiftOut(Schema):
@@ -31,6 +35,7 @@ class ShiftOut(Schema):
     kind = fields.String()
     starts_at = fields.AwareDateTime()
     ends_at = fields.AwareDateTime()
+    period = fields.Function(lambda s: s.period.code)
     assignments = fields.List(fields.Nested(AssignmentOut))
 
 
@@ -59,6 +64,30 @@ class OnDutyQuery(Schema):
     agency = fields.String(load_default=None)
 
 
+class HolidayOut(Schema):
+    date = fields.Date()
+    name = fields.String()
+
+
+class HolidayQuery(Schema):
+    year = fields.Integer(load_default=None, validate=validate.Range(min=2000, max=2100))
+
+
+class OnCallQuery(Schema):
+    at = fields.AwareDateTime(load_default=None)
+
+
+class OnCallOut(Schema):
+    at = fields.AwareDateTime()
+    leader_on_call = fields.Nested(OnDutyOfficer, allow_none=True)
+
+
+class NextOut(Schema):
+    at = fields.AwareDateTime()
+    starts_at = fields.AwareDateTime(allow_none=True)
+    officers = fields.List(fields.Nested(OnDutyOfficer))
+
+
 class ShiftQuery(Schema):
     start = fields.AwareDateTime(data_key="from", required=True)
     end = fields.AwareDateTime(data_key="to", required=True)
@@ -79,13 +108,57 @@ def _officer_row(shift, assignment) -> dict:
 @blp.response(200, OnDutyOut)
 def on_duty(query):
     """Who is on duty at an instant (default now), by duty role or agency, and the leader on call."""
-    at = query["at"] or utcnow()
-    rows = service.on_duty(db_session=db_session(), at=at, duty_role=query["duty_role"], agency=query["agency"])
+    at = query["at"] or clock.now()
+    # One indexed query for the instant; the filters apply to the few rows it returns.
+    every = service.on_duty(db_session=db_session(), at=at)
+    rows = [(s, a) for s, a in every if (not query["duty_role"] or a.duty_role == query["duty_role"])
+            and (not query["agency"] or a.officer.agency_code == query["agency"])]
     officers = [_officer_row(s, a) for s, a in rows if a.duty_role != "leader_on_call"]
-    leaders = [_officer_row(s, a) for s, a in service.on_duty(db_session=db_session(), at=at, duty_role="leader_on_call")]
+    leaders = [_officer_row(s, a) for s, a in every if a.duty_role == "leader_on_call"]
     if query["duty_role"] == "leader_on_call":
         officers = leaders
     return {"at": at, "officers": officers, "leader_on_call": leaders[0] if leaders else None}
+
+
+@blp.get("/on-duty/next")
+@require("roster:read")
+@blp.arguments(OnDutyQuery, location="query")
+@blp.response(200, NextOut)
+def next_on_duty(query):
+    """Who is next: the officers of the first shift starting after an instant (default now), by role or agency."""
+    at = query["at"] or clock.now()
+    rows = service.next_on_duty(db_session=db_session(), at=at, duty_role=query["duty_role"], agency=query["agency"])
+    return {"at": at, "starts_at": rows[0][0].starts_at if rows else None,
+            "officers": [_officer_row(s, a) for s, a in rows]}
+
+
+@blp.get("/on-call")
+@require("roster:read")
+@blp.arguments(OnCallQuery, location="query")
+@blp.response(200, OnCallOut)
+def on_call(query):
+    """The district leader on call at an instant (default now); the day's on-call runs midnight to midnight."""
+    at = query["at"] or clock.now()
+    found = service.on_call(db_session=db_session(), at=at)
+    return {"at": at, "leader_on_call": _officer_row(*found) if found else None}
+
+
+@blp.get("/holidays")
+@require("roster:read")
+@blp.arguments(HolidayQuery, location="query")
+@blp.response(200, HolidayOut(many=True))
+def list_holidays(query):
+    """Public holidays (from reference/holidays-vn.json): no office-hours shifts, standby all day."""
+    return service.list_holidays(db_session=db_session(), year=query["year"])
+
+
+@blp.get("/shifts/<int:shift_id>")
+@require("roster:read")
+@blp.response(200, ShiftOut)
+@blp.alt_response(404, schema=ProblemSchema)
+def get_shift(shift_id):
+    """One shift with its assignments."""
+    return service.get_shift(db_session=db_session(), shift_id=shift_id)
 
 
 @blp.get("/shifts")

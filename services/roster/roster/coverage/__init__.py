@@ -1,0 +1,1 @@
+"""Coverage report (báo cáo bố trí trực): unfilled requirements, double bookings, leave, unreachable people."""

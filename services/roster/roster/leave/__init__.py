@@ -1,0 +1,1 @@
+"""Leave and unavailability (nghỉ phép, ốm, vắng) of officers."""

@@ -1,0 +1,1 @@
+"""Swaps (đổi ca): an officer asks, the other accepts, the board approves."""

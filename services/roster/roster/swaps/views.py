@@ -1,0 +1,113 @@
+"""Swaps over HTTP: ask, accept, approve, reject, cancel."""
+
+from __future__ import annotations
+
+from flask_smorest import Blueprint
+from marshmallow import Schema, fields, validate
+
+from tiepdan_common.idempotency import transactional
+from tiepdan_common.schemas import ProblemSchema, Text
+from tiepdan_common.web import current_identity, db_session, require
+
+from .. import clock
+from ..database import IdempotencyRecord
+from . import service
+from .models import SWAP_STATES
+
+blp = Blueprint("swaps", __name__, description="Swaps: an officer asks, the other accepts, the board approves")
+
+
+class SwapIn(Schema):
+    assignment_id = fields.Integer(required=True, metadata={"description": "the requester's assignment"})
+    counterpart = fields.String(required=True)
+    return_assignment_id = fields.Integer(load_default=None,
+                                          metadata={"description": "the counterpart's assignment taken in return"})
+    reason = Text(load_default="", validate=validate.Length(max=400))
+
+
+class SwapOut(Schema):
+    id = fields.Integer()
+    shift_id = fields.Integer()
+    duty_role = fields.String()
+    requester = fields.String()
+    counterpart = fields.String()
+    return_shift_id = fields.Integer(allow_none=True)
+    return_duty_role = fields.String(allow_none=True)
+    status = fields.String()
+    reason = fields.String()
+    created_at = fields.AwareDateTime()
+    decided_at = fields.AwareDateTime(allow_none=True)
+    decided_by = fields.String(allow_none=True)
+
+
+class SwapQuery(Schema):
+    status = fields.String(load_default=None, validate=validate.OneOf(SWAP_STATES))
+    officer = fields.String(load_default=None)
+
+
+def _who() -> dict:
+    identity = current_identity()
+    return {"acting_officer": identity.officer, "may_act_for_others": identity.has("roster:write")}
+
+
+@blp.get("/swaps")
+@require("roster:read")
+@blp.arguments(SwapQuery, location="query")
+@blp.response(200, SwapOut(many=True))
+def list_swaps(query):
+    """Swap requests, newest first."""
+    return service.list_swaps(db_session=db_session(), **query)
+
+
+@blp.post("/swaps")
+@require("roster:read")
+@transactional(IdempotencyRecord)
+@blp.arguments(SwapIn)
+@blp.response(201, SwapOut)
+@blp.alt_response(422, schema=ProblemSchema)
+def ask(data):
+    """An officer offers their assignment to a colleague (officers for themselves; roster:write for anyone)."""
+    return service.ask(db_session=db_session(), now=clock.now(), **data, **_who())
+
+
+@blp.post("/swaps/<int:swap_id>/accept")
+@require("roster:read")
+@transactional(IdempotencyRecord)
+@blp.response(200, SwapOut)
+@blp.alt_response(409, schema=ProblemSchema)
+def accept(swap_id):
+    """The counterpart accepts."""
+    return service.accept(db_session=db_session(), swap_id=swap_id, now=clock.now(), **_who())
+
+
+@blp.post("/swaps/<int:swap_id>/reject")
+@require("roster:read")
+@transactional(IdempotencyRecord)
+@blp.response(200, SwapOut)
+@blp.alt_response(409, schema=ProblemSchema)
+def reject(swap_id):
+    """The counterpart (or the board) declines."""
+    return service.reject(db_session=db_session(), swap_id=swap_id, actor=current_identity().subject,
+                          now=clock.now(), **_who())
+
+
+@blp.post("/swaps/<int:swap_id>/cancel")
+@require("roster:read")
+@transactional(IdempotencyRecord)
+@blp.response(200, SwapOut)
+@blp.alt_response(409, schema=ProblemSchema)
+def cancel(swap_id):
+    """The requester withdraws."""
+    return service.reject(db_session=db_session(), swap_id=swap_id, actor=current_identity().subject,
+                          now=clock.now(), cancel=True, **_who())
+
+
+@blp.post("/swaps/<int:swap_id>/approve")
+@require("roster:write")
+@transactional(IdempotencyRecord)
+@blp.response(200, SwapOut)
+@blp.alt_response(409, schema=ProblemSchema)
+def approve(swap_id):
+    """The board approves: the assignments change hands and stay attached to their shifts."""
+    return service.approve(db_session=db_session(), swap_id=swap_id, actor=current_identity().subject,
+                           now=clock.now())

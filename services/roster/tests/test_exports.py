@@ -1,0 +1,76 @@
+"""The iCalendar feed behind a secret link, XLSX and the printable page."""
+
+import datetime as dt
+import io
+from zoneinfo import ZoneInfo
+
+import icalendar
+import openpyxl
+
+from tiepdan_common.testing import identity_headers
+
+LOCAL = ZoneInfo("Asia/Ho_Chi_Minh")
+ANONYMOUS = identity_headers(subject="anonymous", kind="service", permissions=())
+
+
+def test_an_officer_calendar_feed_is_read_by_a_standard_parser(client, board, reader, officer_headers, fake_clock):
+    fake_clock.set_local(2024, 6, 1, 9, 0)
+    assert client.post("/calendar-feeds", json={"scope": "officer", "subject": "ttr-02"},
+                       headers=officer_headers("ttr-01")).status_code == 403
+    resp = client.post("/calendar-feeds", json={"scope": "officer", "subject": "ttr-01"},
+                       headers=officer_headers("ttr-01"))
+    assert resp.status_code == 201, resp.json
+    path = resp.json["path"]
+    feed = client.get(path, headers=ANONYMOUS)
+    assert feed.status_code == 200 and feed.mimetype == "text/calendar"
+    cal = icalendar.Calendar.from_ical(feed.data)
+    events = list(cal.walk("VEVENT"))
+    start, end = dt.datetime(2024, 5, 2, 9, tzinfo=LOCAL), dt.datetime(2024, 9, 29, 9, tzinfo=LOCAL)
+    expected = [a for s in client.get("/shifts", query_string={"from": "2024-05-19T00:00:00+07:00",
+                                                               "to": "2024-07-01T00:00:00+07:00"},
+                                      headers=reader).json
+                for a in s["assignments"] if a["officer"] == "ttr-01"
+                and start < dt.datetime.fromisoformat(s["ends_at"]) and dt.datetime.fromisoformat(s["starts_at"]) < end]
+    assert expected and len(events) == len(expected)
+    first = events[0]
+    assert first.decoded("dtstart") < first.decoded("dtend")
+    assert "Phạm Minh Đức" in str(first["summary"])
+    assert str(cal["x-wr-calname"]).startswith("Lịch trực tiếp công dân")
+    wrong = path.replace(".ics", "x.ics")
+    assert client.get(wrong, headers=ANONYMOUS).status_code == 404
+    assert client.get("/calendar/nope/secret.ics", headers=ANONYMOUS).status_code == 404
+    assert client.get(path).status_code == 401  # still only through the gateway
+    feed_id = resp.json["id"]
+    assert client.delete(f"/calendar-feeds/{feed_id}", headers=board).status_code == 204
+    assert client.get(path, headers=ANONYMOUS).status_code == 404
+    _an_agency_feed_lists_every_officer_of_it(client, board, fake_clock)
+    _xlsx_and_printable_page(client, reader)
+
+
+def _an_agency_feed_lists_every_officer_of_it(client, board, fake_clock):
+    fake_clock.set_local(2024, 6, 1, 9, 0)
+    path = client.post("/calendar-feeds", json={"scope": "agency", "subject": "CA"}, headers=board).json["path"]
+    cal = icalendar.Calendar.from_ical(client.get(path, headers=ANONYMOUS).data)
+    summaries = [str(e["summary"]) for e in cal.walk("VEVENT")]
+    assert any("Lâm Văn Phúc" in s for s in summaries) and any("Châu Thị Quyên" in s for s in summaries)
+    assert client.post("/calendar-feeds", json={"scope": "agency", "subject": "NOPE"},
+                       headers=board).status_code == 422
+
+
+def _xlsx_and_printable_page(client, reader):
+    query = {"from": "2024-05-20", "to": "2024-05-21"}
+    resp = client.get("/exports/roster.xlsx", query_string=query, headers=reader)
+    assert resp.status_code == 200, resp.data[:200]
+    sheet = openpyxl.load_workbook(io.BytesIO(resp.data)).active
+    rows = list(sheet.iter_rows(values_only=True))
+    assert rows[1][:3] == ("Ngày", "Thứ", "Ca")
+    body = rows[2:]
+    assert {r[1] for r in body} == {"Thứ Hai", "Thứ Ba"}
+    assert sum(1 for r in body if r[2] == "Ca sáng") == 8  # two mornings of four officers
+    html = client.get("/exports/roster.html", query_string=query, headers=reader)
+    assert html.status_code == 200 and html.mimetype == "text/html"
+    text = html.get_data(as_text=True)
+    assert "LỊCH TRỰC TIẾP CÔNG DÂN" in text and "Thứ Hai, ngày 20/05/2024" in text and "Lãnh đạo trực" in text
+    bad = client.get("/exports/roster.xlsx", query_string={"from": "2024-05-20", "to": "2024-09-20"},
+                     headers=reader)
+    assert bad.status_code == 422 and bad.json["errors"][0]["field"] == "to"

@@ -1,0 +1,108 @@
+"""Leaders' reception days and shift-starting reminders, driven by the injected clock."""
+
+import datetime as dt
+from zoneinfo import ZoneInfo
+
+from roster import worker
+from roster.reception import domain as reception
+
+LOCAL = ZoneInfo("Asia/Ho_Chi_Minh")
+
+
+def test_who_is_behind_on_reception_days(client, board, reader, fake_clock):
+    fake_clock.set_local(2024, 5, 27, 9, 0)  # Monday
+    publish = lambda officer, day: client.post("/reception-days", json={  # noqa: E731
+        "officer": officer, "date": day, "place": "Trụ sở Ban Tiếp công dân huyện"}, headers=board)
+    for day in ("2024-06-06", "2024-06-20"):
+        assert publish("ld-01", day).status_code == 201
+    late = publish("tp-tnmt", "2024-05-31")  # Friday: only 3 working days ahead
+    assert late.status_code == 201 and late.json["published_in_time"] is False
+    assert publish("tp-tnmt", "2024-05-31").status_code == 409
+    assert publish("ld-01", "2024-05-27").json["errors"][0]["field"] == "date"
+    for week_monday in ("2024-06-03", "2024-06-10", "2024-06-17", "2024-06-24"):
+        assert publish("ct-31690", week_monday).status_code == 201
+    report = {r["officer"]: r for r in client.get("/reception-days/compliance", query_string={"month": "2024-06"},
+                                                  headers=reader).json}
+    assert report["ld-01"]["obligation"] == "district_chair" and report["ld-01"]["behind"] is False
+    assert report["ct-31690"]["behind"] is False and report["ct-31690"]["required"] == 4
+    assert report["ct-31693"]["behind"] is True and report["ct-31693"]["missing_weeks"] == [
+        "2024-W23", "2024-W24", "2024-W25", "2024-W26"]
+    assert report["tp-tnmt"]["behind"] is True
+    may = {r["officer"]: r for r in client.get("/reception-days/compliance", query_string={"month": "2024-05"},
+                                               headers=reader).json}
+    assert may["tp-tnmt"]["behind"] is True and may["tp-tnmt"]["published_late"] == ["2024-05-31"]
+    assert "ld-02" not in report  # a vice chair has no such duty
+    assert len([r for r in report.values() if r["obligation"] == "commune_chair"]) == 11
+
+
+def test_publication_counts_working_days():
+    holidays = {dt.date(2024, 9, 2), dt.date(2024, 9, 3)}
+    assert reception.published_in_time(dt.date(2024, 6, 10), dt.date(2024, 6, 3), set())
+    assert not reception.published_in_time(dt.date(2024, 6, 7), dt.date(2024, 6, 3), set())
+    assert not reception.published_in_time(dt.date(2024, 9, 9), dt.date(2024, 8, 30), holidays)
+    assert reception.obligation(agency_kind="leadership", role="leader", title="Chủ tịch UBND huyện")
+    assert reception.obligation(agency_kind="leadership", role="leader", title="Phó Chủ tịch UBND huyện") is None
+
+
+def test_a_shift_is_reminded_once_even_with_two_workers(app, events, fake_clock):
+    settings = app.extensions["tiepdan"]["settings"]
+    db = app.extensions["tiepdan"]["db"]
+    fake_clock.set_local(2024, 5, 21, 6, 40)
+    assert worker.remind_once(db, settings, fake_clock) == []
+    fake_clock.set_local(2024, 5, 21, 6, 50)
+    first = worker.remind_once(db, settings, fake_clock)
+    second = worker.remind_once(db, settings, fake_clock)
+    assert len(first) == 1 and second == []
+    (reminder,) = events("roster.shift.starting")
+    assert reminder["shift_kind"] == "morning"
+    assert dt.datetime.fromisoformat(reminder["starts_at"]) == dt.datetime(2024, 5, 21, 7, 0, tzinfo=LOCAL)
+    assert sorted(o["duty_role"] for o in reminder["officers"]) == ["department", "inspector", "lead", "police"]
+    _two_workers_racing_send_one_reminder(app, events, fake_clock)
+    _the_worker_announces_coverage_gaps_once(app, events, fake_clock)
+
+
+def _the_worker_announces_coverage_gaps_once(app, events, fake_clock):
+    settings = app.extensions["tiepdan"]["settings"]
+    db = app.extensions["tiepdan"]["db"]
+    fake_clock.set_local(2024, 6, 24, 6, 0)
+    assert worker.check_coverage_once(db, settings, fake_clock) == 0  # the seeded roster is complete
+    from roster.duty import service as duty
+
+    with db.session() as session:  # a second period over the same days books everyone twice
+        period = duty.ensure_period(db_session=session, code="DUP", name="Trùng", starts_on=dt.date(2024, 6, 25),
+                                    ends_on=dt.date(2024, 6, 25))
+        duty.generate(db_session=session, period=period)
+    announced = worker.check_coverage_once(db, settings, fake_clock)
+    gaps = events("roster.coverage.gap")
+    assert announced == len(gaps) > 0 and all("bị xếp trùng hai ca" in g["reason"] for g in gaps)
+    assert worker.check_coverage_once(db, settings, fake_clock) == 0
+
+
+def _two_workers_racing_send_one_reminder(app, events, fake_clock):
+    import threading
+
+    settings = app.extensions["tiepdan"]["settings"]
+    db = app.extensions["tiepdan"]["db"]
+    fake_clock.set_local(2024, 5, 22, 13, 20)
+    barrier = threading.Barrier(2)
+
+    def clock():
+        barrier.wait(timeout=10)  # both workers read the due shifts at the same moment
+        return fake_clock()
+
+    results, errors = [], []
+
+    def run():
+        try:
+            results.append(worker.remind_once(db, settings, clock))
+        except Exception as exc:  # noqa: BLE001  (SQLite may refuse the loser's write: still no second reminder)
+            errors.append(exc)
+
+    threads = [threading.Thread(target=run) for _ in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=30)
+    reminders = [e for e in events("roster.shift.starting") if e["shift_kind"] == "afternoon"]
+    assert len(reminders) == 1
+    assert sorted(len(r) for r in results) in ([0, 1], [1])
