@@ -52,17 +52,19 @@ class ProblemApi(flask_smorest.Api):
 def problem_content_types(doc: dict) -> dict:
     """Document error responses with the content type they are sent with (application/problem+json)."""
 
-    def fix(responses: dict) -> None:
-        for status, response in responses.items():
+    def fix(responses: dict, is_error) -> None:
+        for key, response in responses.items():
             content = response.get("content") if isinstance(response, dict) else None
-            if str(status)[:1] in ("4", "5", "D") and content and "application/json" in content:
+            if content and "application/json" in content and is_error(key, content["application/json"]):
                 content[PROBLEM_CONTENT_TYPE] = content.pop("application/json")
 
-    fix(doc.get("components", {}).get("responses", {}))
+    # Shared responses are named (NOT_FOUND, DEFAULT_ERROR...): the error ones carry the problem schema.
+    fix(doc.get("components", {}).get("responses", {}),
+        lambda _name, media: str(media.get("schema", {}).get("$ref", "")).endswith("/Problem"))
     for operations in doc.get("paths", {}).values():
         for operation in operations.values():
             if isinstance(operation, dict):
-                fix(operation.get("responses", {}))
+                fix(operation.get("responses", {}), lambda status, _media: str(status)[:1] in ("4", "5", "d"))
     return doc
 
 
