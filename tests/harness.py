@@ -8,6 +8,7 @@ process without stopping the broker other runs share.
 
 from __future__ import annotations
 
+import base64
 import contextlib
 import os
 import secrets
@@ -118,7 +119,8 @@ class System:
         self.names = isolated_broker_names("sys")
         self.proxy = TcpProxy(("127.0.0.1", 5672))
         self.identity_key = secrets.token_hex(32)
-        self.ports = {name: free_port() for name in ("gateway", *SERVICES)}
+        self.intake_key = base64.urlsafe_b64encode(secrets.token_bytes(32)).decode()  # a Fernet key
+        self.ports = {name: free_port() for name in ("gateway", "smtp", *SERVICES)}
         self.processes: dict[str, subprocess.Popen] = {}
         self.db_urls: dict[str, str] = {}
         self.extra_env: dict[str, str] = {}
@@ -142,6 +144,9 @@ class System:
             "GATEWAY_DATABASE_URL": self.db_urls.get("gateway", ""),
             "NOTIFY_GATEWAY_URL": self.gateway,
             "GATEWAY_WORKERS": "1",
+            "INTAKE_IDENTITY_KEYS": self.intake_key,
+            "NOTIFY_ACK_SECRET": self.identity_key[:32],
+            "NOTIFY_SMTP_PORT": str(self.ports["smtp"]),
         }
         for service in SERVICES:
             env[f"{service.upper()}_URL"] = f"http://127.0.0.1:{self.ports[service]}"

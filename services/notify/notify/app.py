@@ -6,13 +6,16 @@ from pathlib import Path
 
 import click
 from flask import Flask
-
 from tiepdan_common.app import build_app
 from tiepdan_common.config import Settings
 
 from . import config
+from .ack.views import blp as ack_blp
 from .consumers import consumers
+from .delivery.views import blp as deliveries_blp
 from .inbox.views import blp as inbox_blp
+from .rules import service as rules
+from .rules.views import blp as rules_blp
 
 VERSION = "0.1.0"
 
@@ -26,14 +29,16 @@ def create_app(settings: Settings | dict | None = None) -> Flask:
         title="tiepdan notify",
         version=VERSION,
         description="Who must be told, over which channel, and proof that they were.",
-        blueprints=[inbox_blp],
+        blueprints=[inbox_blp, deliveries_blp, rules_blp, ack_blp],
         migrations_path=Path(__file__).parent / "migrations",
         consumers_factory=lambda: consumers(settings),
     )
 
     @app.cli.command("seed")
     def seed() -> None:
-        """Notify has no reference tables to seed yet."""
-        click.echo("notify: nothing to seed")
+        """Add the packaged rules, distribution lists and ladders that are missing (edits are kept)."""
+        with app.extensions["tiepdan"]["db"].session() as session:
+            added = rules.seed(db_session=session)
+        click.echo(f"notify: {added} rules, lists and ladders added")
 
     return app

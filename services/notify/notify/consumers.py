@@ -1,41 +1,69 @@
-"""What notify does with other services' events."""
+"""What notify does with other services' events: the rules turn each into messages."""
 
 from __future__ import annotations
 
 from sqlalchemy.orm import Session
-
 from tiepdan_common.config import Settings
 from tiepdan_common.messaging.consumer import Consumer
 from tiepdan_common.messaging.envelope import Envelope
 
+from .ack.service import stop_case
 from .audience.roster_client import RosterClient
-from .audience.service import on_duty_audience
-from .inbox import service as inbox
-from .inbox.models import ack_code
-from .rendering import render
+from .clock import clock_of
+from .dispatch import dispatch
+
+CASE_EVENTS = ("escalation.case.opened", "escalation.case.escalated", "escalation.case.acknowledged",
+               "escalation.case.closed", "escalation.hotspot.detected", "escalation.incident.reported",
+               "escalation.province_request.received", "escalation.province_request.completed",
+               "escalation.daily_summary.ready")
+ROSTER_EVENTS = ("roster.shift.starting", "roster.coverage.gap")
+INTAKE_EVENTS = ("intake.petition.overdue",)
+
+
+def roster_client(settings: Settings) -> RosterClient:
+    """Notify's client of roster, through the gateway with its own credentials."""
+    extra = settings.extra
+    return RosterClient(gateway_url=extra["gateway_url"], client_id=extra["client_id"],
+                        client_secret=extra["client_secret"], timeout=extra["roster_timeout"])
+
+
+def event_handler(settings: Settings, roster) -> callable:
+    """The handler every consumer uses: stop ladders when a case is settled, then apply the rules."""
+    clock = clock_of(settings)
+
+    def handle(db_session: Session, event: Envelope) -> None:
+        now = clock()
+        data = event.data
+        if event.type in ("escalation.case.acknowledged", "escalation.case.closed"):
+            stop_case(db_session=db_session, case_id=data["case_id"], now=now,
+                      reason=f"case {event.type.rsplit('.', 1)[-1]}")
+        dispatch(db_session=db_session, event_id=event.id, event_type=event.type, data=data, roster=roster,
+                 settings=settings, now=now)
+
+    return handle
+
+
+def _consumer(name: str, types: tuple, settings: Settings, roster) -> Consumer:
+    handle = event_handler(settings, roster or roster_client(settings))
+    return Consumer(name, {t: handle for t in types})
 
 
 def case_consumer(settings: Settings, roster: RosterClient | None = None) -> Consumer:
-    """Tells the officers on duty (and the leader on call for serious cases) about every new case."""
-    extra = settings.extra
-    roster = roster or RosterClient(gateway_url=extra["gateway_url"], client_id=extra["client_id"],
-                                    client_secret=extra["client_secret"], timeout=extra["roster_timeout"])
+    """Escalation's events: cases, hot spots, incidents, province requests, the daily summary."""
+    return _consumer("case-events", CASE_EVENTS, settings, roster)
 
-    def on_case_opened(db_session: Session, event: Envelope) -> None:
-        case = event.data
-        audience, fallback = on_duty_audience(
-            roster, include_leader=case["severity"] in ("high", "critical"), fallback=extra["fallback_recipients"]
-        )
-        for person in audience:
-            code = ack_code()
-            title, body = render(event.type, {**case, "ack_code": code})
-            inbox.deliver(db_session=db_session, recipient=person.code, event_id=event.id, event_type=event.type,
-                          case_id=case["case_id"], severity=case["severity"], title=title, body=body,
-                          ack_code=code, via_fallback=fallback)
 
-    return Consumer("case-events", {"escalation.case.opened": on_case_opened})
+def roster_consumer(settings: Settings, roster: RosterClient | None = None) -> Consumer:
+    """Roster's events: shifts starting, coverage gaps."""
+    return _consumer("roster-events", ROSTER_EVENTS, settings, roster)
+
+
+def intake_consumer(settings: Settings, roster: RosterClient | None = None) -> Consumer:
+    """Intake's events: overdue petitions."""
+    return _consumer("intake-events", INTAKE_EVENTS, settings, roster)
 
 
 def consumers(settings: Settings) -> list[Consumer]:
-    """Every consumer the notify worker runs."""
-    return [case_consumer(settings)]
+    """Every consumer the notify worker runs (one roster client shared: it is thread-safe for tokens)."""
+    roster = roster_client(settings)
+    return [case_consumer(settings, roster), roster_consumer(settings, roster), intake_consumer(settings, roster)]

@@ -3,7 +3,11 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
+import os
 import unicodedata
+from functools import lru_cache
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from jinja2 import Environment, PackageLoader, StrictUndefined
@@ -11,12 +15,53 @@ from jinja2 import Environment, PackageLoader, StrictUndefined
 LOCAL = ZoneInfo("Asia/Ho_Chi_Minh")
 SEVERITY_VI = {"low": "thấp", "medium": "trung bình", "high": "cao", "critical": "rất nghiêm trọng"}
 LEVEL_VI = {"commune": "xã", "district": "huyện", "province": "tỉnh"}
+STATUS_VI = {"watching": "theo dõi", "active": "đang diễn biến", "defused": "đã ổn định"}
+DUTY_ROLE_VI = {"lead": "trực chính", "inspector": "thanh tra", "department": "phòng ban", "police": "công an",
+                "standby": "dự bị", "leader_on_call": "lãnh đạo trực"}
+CATEGORY_VI = {"complaint": "khiếu nại", "denunciation": "tố cáo", "recommendation": "kiến nghị",
+               "feedback": "phản ánh"}
+
+
+def _as_datetime(value) -> dt.datetime:
+    if isinstance(value, str):
+        value = dt.datetime.fromisoformat(value)
+    return value
 
 
 def _local_time(value: str | dt.datetime) -> str:
-    if isinstance(value, str):
-        value = dt.datetime.fromisoformat(value.replace("Z", "+00:00"))
-    return value.astimezone(LOCAL).strftime("%H:%M ngày %d/%m/%Y")
+    return _as_datetime(value).astimezone(LOCAL).strftime("%H:%M ngày %d/%m/%Y")
+
+
+def _local_time_en(value: str | dt.datetime) -> str:
+    return _as_datetime(value).astimezone(LOCAL).strftime("%H:%M on %d/%m/%Y")
+
+
+def _local_date(value: str) -> str:
+    return dt.date.fromisoformat(str(value)[:10]).strftime("%d/%m/%Y")
+
+
+@lru_cache(maxsize=1)
+def _reference() -> tuple[dict, dict]:
+    """Unit names and field names from the reference data, when it can be found."""
+    candidates = [os.environ.get("REFERENCE_DIR"), Path.cwd() / "reference",
+                  *(p / "reference" for p in Path(__file__).resolve().parents)]
+    for folder in candidates:
+        if folder and (Path(folder) / "fields.json").is_file():
+            folder = Path(folder)
+            fields = json.loads((folder / "fields.json").read_text(encoding="utf-8"))["fields"]
+            units_file = folder / "units-my-xuyen-2024.json"
+            units = json.loads(units_file.read_text(encoding="utf-8"))["units"] if units_file.is_file() else []
+            return {u["code"]: u["name"] for u in units}, {f["code"]: f for f in fields}
+    return {}, {}
+
+
+def _unit_name(code) -> str:
+    return _reference()[0].get(str(code), str(code)) if code else ""
+
+
+def _field(code, language: str = "vi") -> str:
+    found = _reference()[1].get(code)
+    return found[f"name_{language}"] if found else str(code)
 
 
 _env = Environment(
@@ -25,8 +70,11 @@ _env = Environment(
     autoescape=False,
     keep_trailing_newline=False,
 )
-_env.filters.update(local_time=_local_time, severity_vi=lambda s: SEVERITY_VI.get(s, s),
-                    level_vi=lambda s: LEVEL_VI.get(s, s))
+_env.filters.update(local_time=_local_time, local_time_en=_local_time_en, local_date=_local_date,
+                    severity_vi=lambda s: SEVERITY_VI.get(s, s), level_vi=lambda s: LEVEL_VI.get(s, s),
+                    status_vi=lambda s: STATUS_VI.get(s, s), duty_role_vi=lambda s: DUTY_ROLE_VI.get(s, s),
+                    category_vi=lambda s: CATEGORY_VI.get(s, s), unit_name=_unit_name,
+                    field_vi=lambda c: _field(c, "vi"), field_en=lambda c: _field(c, "en"))
 
 
 def render(event_type: str, context: dict, *, language: str = "vi") -> tuple[str, str]:

@@ -3,7 +3,6 @@
 import uuid
 
 import pytest
-
 from notify.consumers import case_consumer
 from tiepdan_common.messaging.envelope import Envelope
 

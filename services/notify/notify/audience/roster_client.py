@@ -1,4 +1,4 @@
-"""Asks roster, through the gateway, who is on duty now (a fresh query, with a timeout and a fallback)."""
+"""Asks roster, through the gateway, who is on duty and who works where (fresh queries, timeout, fallback)."""
 
 from __future__ import annotations
 
@@ -7,7 +7,12 @@ import threading
 import time
 
 import requests
-from tenacity import retry, retry_if_exception_type, stop_after_attempt, wait_exponential
+from tenacity import (
+    retry,
+    retry_if_exception_type,
+    stop_after_attempt,
+    wait_exponential,
+)
 
 log = logging.getLogger(__name__)
 
@@ -46,10 +51,10 @@ class RosterClient:
 
     @retry(stop=stop_after_attempt(2), wait=wait_exponential(multiplier=0.1, max=0.5),
            retry=retry_if_exception_type(requests.RequestException), reraise=True)
-    def _get_on_duty(self, params: dict) -> dict:
+    def _get_json(self, path: str, params: dict):
         resp = self._session.get(
-            f"{self.gateway_url}/api/v1/roster/on-duty",
-            params=params,
+            f"{self.gateway_url}/api/v1/roster/{path}",
+            params={k: v for k, v in params.items() if v is not None},
             headers={"Authorization": f"Bearer {self._bearer()}"},
             timeout=self.timeout,
         )
@@ -58,10 +63,20 @@ class RosterClient:
         resp.raise_for_status()
         return resp.json()
 
-    def on_duty(self, **params) -> dict:
-        """Roster's on-duty answer, or :class:`RosterUnavailable`."""
+    def _get(self, path: str, params: dict):
         try:
-            return self._get_on_duty(params)
+            return self._get_json(path, params)
         except (requests.RequestException, ValueError) as exc:
-            log.warning("roster did not answer: %r", exc)
+            log.warning("roster did not answer %s: %r", path, exc)
             raise RosterUnavailable(str(exc)) from exc
+
+    def on_duty(self, **params) -> dict:
+        """Roster's on-duty answer (params: at, role, agency), or :class:`RosterUnavailable`."""
+        return self._get("on-duty", params)
+
+    def officers(self, *, agency: str | None = None) -> list[dict]:
+        """The officers of an agency (all when ``agency`` is None), or :class:`RosterUnavailable`."""
+        return self._get("officers", {"agency": agency})
+
+    def agencies(self) -> list[dict]:
+        return self._get("agencies", {})

@@ -1,30 +1,221 @@
-"""Choosing the audience of an event."""
+"""Choosing an event's audience: asked of roster, remembered, with a fallback when roster does not answer."""
 
 from __future__ import annotations
 
 import dataclasses
+import datetime as dt
+import logging
 
-from .roster_client import RosterClient, RosterUnavailable
+from sqlalchemy.orm import Session
+from tiepdan_common.config import Settings
+
+from ..rules import domain
+from ..rules.service import distribution_list
+from .models import Contact, RosterSnapshot
+from .roster_client import RosterUnavailable
+
+log = logging.getLogger(__name__)
+CHANNEL_OF_KIND = {"phone": "sms", "email": "email", "webhook": "webhook"}
+FRESH = dt.timedelta(minutes=1)
 
 
-@dataclasses.dataclass(frozen=True)
+@dataclasses.dataclass
 class Recipient:
+    """An officer (``code``) or another body's system (``system:<name>``, reached by webhook)."""
+
     code: str
     name: str | None = None
+    channels: dict = dataclasses.field(default_factory=dict)
+    via_fallback: bool = False
+
+    @property
+    def is_system(self) -> bool:
+        return self.code.startswith("system:")
 
 
-def on_duty_audience(
-    roster: RosterClient, *, include_leader: bool, fallback: tuple[str, ...]
-) -> tuple[list[Recipient], bool]:
-    """The officers on duty now (and the leader on call if asked); the fallback list when roster is down."""
+def channels_of(raw: list | None) -> dict:
+    """Roster's ``[{kind, address, verified}]`` as ``{channel: address}``, verified addresses first."""
+    out: dict = {}
+    for entry in sorted(raw or [], key=lambda c: not c.get("verified", True)):
+        channel = CHANNEL_OF_KIND.get(entry.get("kind"))
+        if channel and entry.get("address") and channel not in out:
+            out[channel] = entry["address"]
+    return out
+
+
+def _parse(value) -> dt.datetime | None:
+    if not value:
+        return None
     try:
-        answer = roster.on_duty()
+        return dt.datetime.fromisoformat(str(value))
+    except ValueError:
+        return None
+
+
+class AudienceResolver:
+    """Resolves audience specs for one event; asks roster at most once per question, remembers answers."""
+
+    def __init__(self, *, db_session: Session, roster, settings: Settings, now: dt.datetime) -> None:
+        self.db_session = db_session
+        self.roster = roster
+        self.extra = settings.extra
+        self.now = now
+        self.down = False
+        self._answers: dict = {}
+
+    # Roster, remembered.
+
+    def _remember(self, key: str, answer) -> None:
+        """Keep roster's answer; rewritten only when it changed or is old (a flood writes little)."""
+        snapshot = self.db_session.get(RosterSnapshot, key)
+        if snapshot is not None and snapshot.answer == answer and self.now - snapshot.fetched_at < FRESH:
+            return
+        snapshot = snapshot or RosterSnapshot(key=key)
+        snapshot.answer, snapshot.fetched_at = answer, self.now
+        self.db_session.add(snapshot)
+        people = answer.get("officers", []) + [answer.get("leader_on_call")] if isinstance(answer, dict) else answer
+        remember_contacts(self.db_session, [p for p in people if p], self.now)
+
+    def _ask(self, key: str, fetch):
+        """(answer, stale): roster's fresh answer, or the last one remembered when roster is down."""
+        if key not in self._answers:
+            answer, stale = None, True
+            if not self.down:
+                try:
+                    answer, stale = fetch(), False
+                    self._remember(key, answer)
+                except RosterUnavailable:
+                    self.down = True
+            if stale:
+                snapshot = self.db_session.get(RosterSnapshot, key)
+                answer = snapshot.answer if snapshot else None
+            self._answers[key] = (answer, stale)
+        return self._answers[key]
+
+    def _on_duty(self, role: str | None = None) -> tuple[dict, bool]:
+        key = f"on-duty?role={role}" if role else "on-duty"
+        answer, stale = self._ask(key, lambda: self.roster.on_duty(**({"role": role} if role else {})))
+        answer = answer or {}
+        if stale:  # a remembered shift is worth using only until it ends
+            def current(p):
+                ends = _parse(p.get("shift_ends_at")) if p else None
+                return p is not None and ends is not None and ends > self.now
+            answer = {"officers": [o for o in answer.get("officers", []) if current(o)],
+                      "leader_on_call": answer.get("leader_on_call") if current(answer.get("leader_on_call")) else None}
+        return answer, stale
+
+    def _agency(self, agency: str) -> tuple[list, bool]:
+        answer, stale = self._ask(f"officers?agency={agency}", lambda: self.roster.officers(agency=agency))
+        return [o for o in (answer or []) if o.get("active", True) and o.get("agency", agency) == agency], stale
+
+    # Audiences.
+
+    def fallback(self) -> list[Recipient]:
+        """The standing list told when roster cannot say who should be."""
+        return [self._from_contact(code, via_fallback=True) for code in self.extra["fallback_recipients"]]
+
+    def _from_contact(self, code: str, via_fallback: bool = False) -> Recipient:
+        contact = self.db_session.get(Contact, code)
+        return Recipient(code, contact.full_name if contact else None,
+                         channels_of(contact.channels) if contact else {}, via_fallback)
+
+    def _people(self, raw: list, stale: bool) -> list[Recipient]:
+        people = [Recipient(p["code"], p.get("full_name"), channels_of(p.get("channels")), stale) for p in raw]
+        if stale or not people:
+            people += self.fallback()
+        return people
+
+    def _system(self, name: str, **values) -> list[Recipient]:
+        webhooks = self.extra.get("webhooks") or {}
+        url = webhooks.get(name)
+        if url is None and ":" in name:
+            url = webhooks.get(name.split(":")[0] + ":*")
+        if not url:
+            return []
+        for key, value in values.items():
+            url = url.replace("{" + key + "}", str(value))
+        return [Recipient(f"system:{name}"[:40], name, {"webhook": url})]
+
+    def resolve(self, spec: dict, data: dict, depth: int = 0) -> list[Recipient]:
+        """The recipients of one audience spec for an event's ``data``."""
+        kind, value = spec.get("type"), domain.expand(spec.get("value"), data)
+        if kind == "on_duty":
+            answer, stale = self._on_duty()
+            raw = list(answer.get("officers", []))
+            if spec.get("leader") and answer.get("leader_on_call"):
+                raw.append(answer["leader_on_call"])
+            return self._people(raw, stale)
+        if kind == "on_duty_role":
+            if not value:
+                return self.resolve({"type": "on_duty"}, data, depth + 1)
+            answer, stale = self._on_duty(value)
+            return self._people([o for o in answer.get("officers", []) if o.get("duty_role", value) == value], stale)
+        if kind == "leader_on_call":
+            answer, stale = self._on_duty()
+            leader = answer.get("leader_on_call")
+            return self._people([leader] if leader else [], stale)
+        if kind == "agency":
+            if not value:
+                log.warning("an agency audience without an agency: nobody")
+                return []
+            raw, stale = self._agency(value)
+            return self._people(raw, stale)
+        if kind == "police":
+            answer, stale = self._on_duty("police")
+            police = [Recipient(o["code"], o.get("full_name"), channels_of(o.get("channels")), stale)
+                      for o in answer.get("officers", []) if o.get("duty_role", "police") == "police"]
+            return police + self._system("police")
+        if kind == "commune":
+            unit = value or data.get("unit")
+            if not unit:
+                return []
+            raw, stale = self._agency(f"UBND-{unit}")
+            people = [Recipient(o["code"], o.get("full_name"), channels_of(o.get("channels")), stale) for o in raw]
+            return people + self._system(f"commune:{unit}", unit=unit)
+        if kind == "province":
+            return self._system("province")
+        if kind == "distribution_list" and depth < 2:
+            members = distribution_list(db_session=self.db_session, name=value or "plan")
+            return [r for member in members for r in self.resolve(member, data, depth + 1)]
+        if kind == "target" and isinstance(data.get("target"), dict):
+            target = data["target"]
+            return self.resolve({"type": target["type"], "value": target.get("value")}, data, depth + 1)
+        if kind == "event_officers":
+            return [self._from_contact(o["code"]) for o in data.get("officers", [])]
+        if kind == "fallback":
+            return self.fallback()
+        log.warning("audience %r resolves to nobody", spec)
+        return []
+
+
+def remember_contacts(db_session: Session, people: list[dict], now: dt.datetime) -> int:
+    """Keep each officer's name, agency and channels as roster gave them (in code order: no deadlocks)."""
+    for person in sorted((p for p in people if p.get("code")), key=lambda p: p["code"]):
+        contact = db_session.get(Contact, person["code"]) or Contact(code=person["code"], channels=[])
+        known = (contact.full_name, contact.agency, contact.channels)
+        contact.full_name = person.get("full_name") or contact.full_name
+        contact.agency = person.get("agency") or contact.agency
+        if person.get("channels") is not None:
+            contact.channels = person["channels"]
+        if (contact.full_name, contact.agency, contact.channels) != known or contact.updated_at is None:
+            contact.updated_at = now
+            db_session.add(contact)
+    return len(people)
+
+
+def sync_contacts(*, db_session: Session, roster, now: dt.datetime) -> int:
+    """Refresh every officer's contact details from roster (a periodic task); 0 when roster is down."""
+    try:
+        officers = roster.officers()
     except RosterUnavailable:
-        return [Recipient(code) for code in fallback], True
-    people = {o["code"]: Recipient(o["code"], o["full_name"]) for o in answer.get("officers", [])}
-    leader = answer.get("leader_on_call")
-    if include_leader and leader:
-        people.setdefault(leader["code"], Recipient(leader["code"], leader["full_name"]))
-    if not people:
-        return [Recipient(code) for code in fallback], True
-    return list(people.values()), False
+        return 0
+    remember_contacts(db_session, officers, now)
+    by_agency: dict[str, list] = {}
+    for officer in officers:
+        by_agency.setdefault(officer.get("agency"), []).append(officer)
+    for agency, members in by_agency.items():  # so that an agency can be reached while roster is down
+        key = f"officers?agency={agency}"
+        snapshot = db_session.get(RosterSnapshot, key) or RosterSnapshot(key=key)
+        snapshot.answer, snapshot.fetched_at = members, now
+        db_session.add(snapshot)
+    return len(officers)

@@ -1,4 +1,4 @@
-"""Messages in officers' inboxes."""
+"""Messages: one per event and recipient; an officer reads them in the in-app inbox."""
 
 from __future__ import annotations
 
@@ -6,9 +6,8 @@ import datetime as dt
 import secrets
 import uuid
 
-from sqlalchemy import Boolean, Index, String, Text, UniqueConstraint
+from sqlalchemy import JSON, Boolean, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
-
 from tiepdan_common.models import UTCDateTime, utcnow
 
 from ..database import Base
@@ -20,7 +19,10 @@ def ack_code() -> str:
 
 
 class InboxMessage(Base):
-    """One message to one officer about one event; the pair (event, recipient) is unique."""
+    """One message to one recipient about one event; the pair (event, recipient) is unique.
+
+    A recipient is an officer's code, or ``system:<name>`` for another body's system reached by webhook.
+    """
 
     __tablename__ = "inbox_messages"
 
@@ -38,8 +40,16 @@ class InboxMessage(Base):
     read_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
     acknowledged_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
     acknowledged_via: Mapped[str | None] = mapped_column(String(20))
+    # Added in 0002: the English version, urgency, the rule that chose the recipient.
+    title_en: Mapped[str | None] = mapped_column(String(400))
+    body_en: Mapped[str | None] = mapped_column(Text)
+    urgent: Mapped[bool] = mapped_column(Boolean, default=False, server_default="0")
+    rule: Mapped[str | None] = mapped_column(String(80))
+    # Added in 0003: the event's data, for the systems told by webhook (events carry no personal data).
+    data: Mapped[dict | None] = mapped_column(JSON)
 
     __table_args__ = (
         UniqueConstraint("event_id", "recipient", name="uq_inbox_event_recipient"),
         Index("ix_inbox_recipient_created", "recipient", "created_at"),
+        Index("ix_inbox_case", "case_id"),
     )

@@ -4,26 +4,11 @@ from __future__ import annotations
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
-
 from tiepdan_common.errors import Problem
 from tiepdan_common.identity import Identity
 from tiepdan_common.models import utcnow
 
 from .models import InboxMessage
-
-
-def deliver(*, db_session: Session, recipient: str, event_id: str, event_type: str, case_id: str | None,
-            severity: str, title: str, body: str, ack_code: str, via_fallback: bool) -> InboxMessage | None:
-    """Put one message in one inbox, unless this event already reached this person."""
-    exists = db_session.scalar(
-        select(InboxMessage.id).where(InboxMessage.event_id == event_id, InboxMessage.recipient == recipient)
-    )
-    if exists:
-        return None
-    message = InboxMessage(recipient=recipient, event_id=event_id, event_type=event_type, case_id=case_id,
-                           severity=severity, title=title, body=body, ack_code=ack_code, via_fallback=via_fallback)
-    db_session.add(message)
-    return message
 
 
 def recipient_for(identity: Identity, requested: str | None) -> str:
@@ -58,11 +43,10 @@ def mark_read(*, db_session: Session, identity: Identity, message_id: str) -> In
     return message
 
 
-def acknowledge(*, db_session: Session, identity: Identity, message_id: str, via: str = "inbox") -> InboxMessage:
-    """Acknowledge a message (first acknowledgement wins); reading is implied."""
+def acknowledge(*, db_session: Session, identity: Identity, message_id: str, via: str = "inbox",
+                now=None) -> InboxMessage:
+    """Acknowledge a message (first acknowledgement wins, stops its ladder, tells escalation)."""
+    from ..ack.service import acknowledge as ack  # ack builds on the inbox's model
+
     message = _own(db_session, identity, message_id)
-    now = utcnow()
-    message.read_at = message.read_at or now
-    if message.acknowledged_at is None:
-        message.acknowledged_at, message.acknowledged_via = now, via
-    return message
+    return ack(db_session=db_session, message=message, via=via, now=now or utcnow())

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from flask_smorest import Blueprint
 from marshmallow import Schema, fields, validate
-
 from tiepdan_common.idempotency import transactional
 from tiepdan_common.schemas import ProblemSchema
 from tiepdan_common.web import current_identity, db_session, require
 
+from ..clock import request_now
 from . import service
 
 blp = Blueprint("inbox", __name__, url_prefix="/inbox", description="Officers' in-app inbox")
@@ -27,6 +27,9 @@ class MessageOut(Schema):
     read_at = fields.AwareDateTime(allow_none=True)
     acknowledged_at = fields.AwareDateTime(allow_none=True)
     acknowledged_via = fields.String(allow_none=True)
+    title_en = fields.String(allow_none=True)
+    body_en = fields.String(allow_none=True)
+    urgent = fields.Boolean()
 
 
 class InboxQuery(Schema):
@@ -63,4 +66,5 @@ def read_message(message_id):
 @blp.alt_response(404, schema=ProblemSchema)
 def acknowledge_message(message_id):
     """Acknowledge a message (repeating it changes nothing)."""
-    return service.acknowledge(db_session=db_session(), identity=current_identity(), message_id=message_id)
+    return service.acknowledge(db_session=db_session(), identity=current_identity(), message_id=message_id,
+                               now=request_now())

@@ -1,6 +1,9 @@
 """Alembic environment for notify."""
 
-import notify.inbox.models  # noqa: F401  (registers the tables)
+import notify.audience.models  # each import registers its tables
+import notify.delivery.models
+import notify.inbox.models
+import notify.rules.models  # noqa: F401
 from notify.database import Base
 from tiepdan_common.migrations import run_env
 

@@ -1,0 +1,95 @@
+"""Acknowledgement from outside the app: the SMS provider's callback and the email link.
+
+These routes call no ``require()``: the gateway forwards them as public routes with an anonymous
+identity. They authenticate by what they carry: the provider's HMAC signature, the link's signed token.
+"""
+
+from __future__ import annotations
+
+from html import escape
+
+from flask import Response, request
+from flask_smorest import Blueprint
+from marshmallow import Schema, fields
+from tiepdan_common.errors import Problem
+from tiepdan_common.idempotency import transactional
+from tiepdan_common.schemas import ProblemSchema
+from tiepdan_common.web import db_session
+
+from .. import signing
+from ..clock import request_now, settings_extra
+from . import service
+
+blp = Blueprint("ack", __name__, description="Acknowledgement by SMS code or email link (public, signed)")
+
+
+class SmsInbound(Schema):
+    """The provider's callback: the sender's number and the reply (``text``, or the ``code`` alone)."""
+
+    sender = fields.String(data_key="from", load_default=None)
+    text = fields.String(load_default=None)
+    code = fields.String(load_default=None)
+
+
+class AckOut(Schema):
+    message_id = fields.String(attribute="id")
+    recipient = fields.String()
+    acknowledged_at = fields.AwareDateTime()
+    acknowledged_via = fields.String()
+
+
+@blp.post("/sms/inbound")
+@transactional()
+@blp.arguments(SmsInbound, location="json")
+@blp.response(200, AckOut)
+@blp.alt_response(401, schema=ProblemSchema)
+@blp.alt_response(404, schema=ProblemSchema)
+def sms_inbound(payload):
+    """The SMS provider posts an officer's reply; a six-digit code in it acknowledges that officer's message.
+
+    JSON or a form, with ``from`` and ``text`` (or ``code``).
+
+    Signed by the provider with the shared secret: headers X-Tiepdan-Timestamp and X-Tiepdan-Signature.
+    """
+    try:
+        # The window is real time (the provider's clock), not the app's injectable one.
+        signing.verify(settings_extra()["sms_inbound_secrets"], request.headers, request.get_data(cache=True))
+    except signing.SignatureError as exc:
+        raise Problem(401, f"The SMS provider's signature does not verify: {exc}.", code="bad_signature") from exc
+    if request.mimetype == "application/x-www-form-urlencoded":  # many providers post a form
+        payload = {"sender": request.form.get("from"), "code": request.form.get("code"),
+                   "text": request.form.get("text")}
+    return service.by_sms(db_session=db_session(), sender=payload["sender"],
+                          text=" ".join(filter(None, (payload["code"], payload["text"]))), now=request_now())
+
+
+_PAGE = """<!doctype html><html lang="vi"><head><meta charset="utf-8"><title>{title}</title></head>
+<body><h1>{title}</h1><p>{text}</p>{form}</body></html>"""
+
+
+def _page(title: str, text: str, form: str = "", status: int = 200) -> Response:
+    return Response(_PAGE.format(title=escape(title), text=escape(text), form=form), status=status,
+                    mimetype="text/html")
+
+
+@blp.get("/ack/<token>")
+def ack_page(token):
+    """The email link's page: one button that acknowledges (a link scanner's GET changes nothing)."""
+    form = ('<form method="post"><button type="submit">Xác nhận đã nhận tin / Acknowledge</button></form>')
+    return _page("Xác nhận đã nhận tin", "Bấm nút dưới đây để xác nhận đồng chí đã nhận tin. "
+                 "Press the button to acknowledge the message.", form)
+
+
+@blp.post("/ack/<token>")
+@transactional()
+@blp.response(200, AckOut)
+@blp.alt_response(403, schema=ProblemSchema)
+@blp.alt_response(404, schema=ProblemSchema)
+def ack_by_link(token):
+    """Acknowledge the message named by the link's signed token (answers HTML to a browser's form)."""
+    message = service.by_token(db_session=db_session(), secret=settings_extra()["ack_secret"], token=token,
+                               now=request_now())
+    if request.mimetype == "application/x-www-form-urlencoded" and request.accept_mimetypes.accept_html:
+        return _page("Đã xác nhận", f"Cảm ơn đồng chí. Tin \u201c{message.title}\u201d đã được xác nhận. "
+                     "Thank you: the message is acknowledged.")
+    return message

@@ -1,0 +1,189 @@
+"""Planning deliveries from ladders, sending what is due, retrying, giving up, and retrying by hand."""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import random
+from collections.abc import Callable
+
+from sqlalchemy import or_, select, update
+from sqlalchemy.orm import Session
+from tiepdan_common.db import Database
+from tiepdan_common.errors import Problem
+
+from .. import signing
+from ..audience.models import Contact
+from ..audience.service import Recipient, channels_of
+from ..channels import ChannelError, Outgoing
+from ..inbox.models import InboxMessage
+from . import domain
+from .models import Delivery, DeliveryAttempt
+
+log = logging.getLogger(__name__)
+OPEN = ("pending",)
+
+
+def plan(*, db_session: Session, message: InboxMessage, recipient: Recipient, steps: list[dict],
+         now: dt.datetime) -> list[Delivery]:
+    """The deliveries of one message: a webhook for a system, the ladder's steps for an officer."""
+    if recipient.is_system:
+        steps = [{"after_seconds": 0, "channels": ["webhook"]}]
+    deliveries = []
+    for step, channel, due in domain.ladder_plan(steps, now):
+        delivery = Delivery(message_id=message.id, recipient=message.recipient, channel=channel, step=step,
+                            address=recipient.channels.get(channel), due_at=due, next_attempt_at=due,
+                            created_at=now, updated_at=now, attempts=0, status="pending")
+        if channel == "inbox":  # the message row is the inbox: stored is delivered
+            delivery.status, delivery.attempts, delivery.sent_at = "sent", 1, now
+            delivery.provider_answer = "stored in the in-app inbox"
+        db_session.add(delivery)
+        deliveries.append(delivery)
+    return deliveries
+
+
+def cancel_open(*, db_session: Session, message_ids: list[str], now: dt.datetime, reason: str) -> int:
+    """Stop the ladder of these messages: what is not yet sent is cancelled (webhooks to systems go on)."""
+    if not message_ids:
+        return 0
+    result = db_session.execute(
+        update(Delivery)
+        .where(Delivery.message_id.in_(message_ids), Delivery.status.in_(OPEN), Delivery.channel != "webhook")
+        .values(status="cancelled", last_error=reason, updated_at=now)
+    )
+    return result.rowcount or 0
+
+
+def ack_url(settings_extra: dict, message_id: str, now: dt.datetime) -> str:
+    """The signed link that acknowledges a message."""
+    expires = int(now.timestamp() + settings_extra["ack_token_days"] * 86400)
+    token = signing.make_token(settings_extra["ack_secret"], message_id, expires)
+    return f"{settings_extra['public_url'].rstrip('/')}/ack/{token}"
+
+
+def _claim(db: Database, *, now: dt.datetime, limit: int, lease: float) -> list[str]:
+    """Claim due deliveries; rows another worker holds are skipped, and a claim is a compare-and-set."""
+    with db.session() as session:
+        ids = session.scalars(
+            select(Delivery.id)
+            .where(Delivery.status == "pending", Delivery.next_attempt_at <= now,
+                   or_(Delivery.claimed_until.is_(None), Delivery.claimed_until < now))
+            .order_by(Delivery.next_attempt_at)
+            .limit(limit)
+            .with_for_update(skip_locked=True)
+        ).all()
+        claimed = []
+        for delivery_id in ids:
+            result = session.execute(
+                update(Delivery)
+                .where(Delivery.id == delivery_id, Delivery.status == "pending",
+                       or_(Delivery.claimed_until.is_(None), Delivery.claimed_until < now))
+                .values(claimed_until=now + dt.timedelta(seconds=lease))
+            )
+            if result.rowcount == 1:
+                claimed.append(delivery_id)
+    return claimed
+
+
+def _outgoing(session: Session, delivery: Delivery, message: InboxMessage, extra: dict, now) -> Outgoing:
+    return Outgoing(delivery_id=delivery.id, message_id=message.id, event_id=message.event_id,
+                    event_type=message.event_type, case_id=message.case_id, recipient=message.recipient,
+                    address=delivery.address, urgent=message.urgent, title=message.title, body=message.body,
+                    title_en=message.title_en, body_en=message.body_en, ack_code=message.ack_code,
+                    ack_url=ack_url(extra, message.id, now) if delivery.channel != "webhook" else None,
+                    data=message.data or {})
+
+
+def send_due(db: Database, *, channels: dict, extra: dict, clock: Callable[[], dt.datetime], limit: int = 20,
+             rand: Callable[[], float] = random.random) -> dict:
+    """Send the deliveries that are due now; return how many were sent, failed, died, were cancelled."""
+    now = clock()
+    counts = {"sent": 0, "failed": 0, "dead": 0, "cancelled": 0, "skipped": 0}
+    for delivery_id in _claim(db, now=now, limit=limit, lease=extra["claim_seconds"]):
+        with db.session() as session:
+            delivery = session.get(Delivery, delivery_id)
+            message = session.get(InboxMessage, delivery.message_id)
+            outcome = _attempt(session, delivery, message, channels, extra, clock, rand)
+            counts[outcome] += 1
+    return counts
+
+
+def _attempt(session, delivery, message, channels, extra, clock, rand) -> str:
+    started = clock()
+    delivery.claimed_until, delivery.updated_at = None, started
+    if message.acknowledged_at is not None and delivery.channel != "webhook":
+        delivery.status, delivery.last_error = "cancelled", "acknowledged before it was due"
+        return "cancelled"
+    if not delivery.address:
+        contact = session.get(Contact, message.recipient)
+        delivery.address = channels_of(contact.channels).get(delivery.channel) if contact else None
+    channel = channels.get(delivery.channel)
+    if not delivery.address or channel is None:
+        delivery.status, delivery.last_error = "skipped", f"no {delivery.channel} address or channel"
+        return "skipped"
+    delivery.attempts += 1
+    attempt = DeliveryAttempt(delivery_id=delivery.id, number=delivery.attempts, started_at=started)
+    try:
+        answer = channel.send(_outgoing(session, delivery, message, extra, started))
+    except Exception as exc:  # any failure is an attempt that counts, never a silent loop
+        if not isinstance(exc, ChannelError):
+            log.exception("channel %s failed unexpectedly", delivery.channel)
+            exc = ChannelError(f"{type(exc).__name__}: {exc}")
+        attempt.ok, attempt.error, attempt.provider_answer = False, str(exc)[:2000], exc.answer
+        attempt.finished_at = clock()
+        session.add(attempt)
+        delivery.last_error, delivery.provider_answer = str(exc)[:2000], exc.answer
+        if domain.is_dead(delivery.attempts, extra["delivery_max_attempts"]):
+            delivery.status = "dead"
+            log.error("delivery %s (%s to %s) is dead after %d attempts", delivery.id, delivery.channel,
+                      delivery.recipient, delivery.attempts)
+            return "dead"
+        wait = domain.backoff_seconds(delivery.attempts, base=extra["retry_base_seconds"],
+                                      cap=extra["retry_max_seconds"], rand=rand)
+        delivery.next_attempt_at = started + dt.timedelta(seconds=wait)
+        return "failed"
+    attempt.ok, attempt.provider_answer, attempt.finished_at = True, answer[:2000], clock()
+    session.add(attempt)
+    delivery.status, delivery.provider_answer, delivery.sent_at, delivery.last_error = "sent", answer[:2000], \
+        attempt.finished_at, None
+    return "sent"
+
+
+def retry(*, db_session: Session, delivery_id: str, now: dt.datetime) -> Delivery:
+    """Try a dead (or skipped) delivery again now, by hand: one more attempt."""
+    delivery = db_session.get(Delivery, delivery_id)
+    if delivery is None:
+        raise Problem(404, "No such delivery.")
+    if delivery.status not in ("dead", "skipped", "pending"):
+        raise Problem(409, f"A {delivery.status} delivery cannot be retried.", code="conflict")
+    if delivery.status == "dead":
+        # One more attempt: the next failure makes it dead again.
+        delivery.attempts = max(delivery.attempts - 1, 0)
+    delivery.status, delivery.next_attempt_at, delivery.claimed_until = "pending", now, None
+    delivery.reported_at, delivery.updated_at = None, now
+    return delivery
+
+
+def get(*, db_session: Session, delivery_id: str) -> Delivery:
+    delivery = db_session.get(Delivery, delivery_id)
+    if delivery is None:
+        raise Problem(404, "No such delivery.")
+    return delivery
+
+
+def attempts_of(*, db_session: Session, delivery_id: str) -> list[DeliveryAttempt]:
+    return list(db_session.scalars(select(DeliveryAttempt).where(DeliveryAttempt.delivery_id == delivery_id)
+                                  .order_by(DeliveryAttempt.number)))
+
+
+def search(*, db_session: Session, status: str | None, recipient: str | None, message_id: str | None,
+           case_id: str | None, channel: str | None, limit: int) -> list[Delivery]:
+    """Deliveries, newest first, filtered (the record of who was told, when, and how)."""
+    stmt = select(Delivery)
+    if case_id:
+        stmt = stmt.join(InboxMessage, InboxMessage.id == Delivery.message_id).where(InboxMessage.case_id == case_id)
+    for column, value in ((Delivery.status, status), (Delivery.recipient, recipient),
+                          (Delivery.message_id, message_id), (Delivery.channel, channel)):
+        if value:
+            stmt = stmt.where(column == value)
+    return list(db_session.scalars(stmt.order_by(Delivery.created_at.desc(), Delivery.id).limit(limit)))

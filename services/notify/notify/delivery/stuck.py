@@ -1,0 +1,50 @@
+"""The stuck-deliveries summary: dead deliveries, reported once to the reception board."""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+from tiepdan_common.config import Settings
+
+from ..audience.models import Contact
+from ..audience.service import Recipient, channels_of
+from ..inbox.models import InboxMessage
+from .models import Delivery
+
+SUMMARY_EVENT = "notify.deliveries.stuck"
+SHOWN = 15
+
+
+def report_stuck(*, db_session: Session, settings: Settings, now: dt.datetime) -> list:
+    """Tell the board about dead deliveries not yet reported (rows locked, so two workers report once)."""
+    from ..dispatch import (
+        tell,  # dispatch imports delivery: import here to keep the graph acyclic
+    )
+
+    rows = db_session.execute(
+        select(Delivery, InboxMessage.event_type).join(InboxMessage, InboxMessage.id == Delivery.message_id)
+        .where(Delivery.status == "dead", Delivery.reported_at.is_(None))
+        .order_by(Delivery.created_at).with_for_update(of=Delivery, skip_locked=True)).all()
+    for delivery, event_type in rows:
+        delivery.reported_at = now  # a summary that could not be sent is not summarised again (no loop)
+    dead = [d for d, event_type in rows if event_type != SUMMARY_EVENT]
+    if not dead:
+        return []
+    extra = settings.extra
+    board = list(db_session.scalars(select(Contact).where(Contact.agency == extra["board_agency"])))
+    people = [Recipient(c.code, c.full_name, channels_of(c.channels)) for c in board]
+    if not people:
+        codes = extra["fallback_recipients"]
+        people = [Recipient(code, None, channels_of(c.channels) if (c := db_session.get(Contact, code)) else {}, True)
+                  for code in codes]
+    event_id = str(uuid.uuid5(uuid.NAMESPACE_URL, "stuck:" + ",".join(sorted(d.id for d in dead))))
+    data = {"count": len(dead), "items": [
+        {"recipient": d.recipient, "channel": d.channel, "attempts": d.attempts, "error": (d.last_error or "")[:120],
+         "delivery_id": d.id} for d in dead[:SHOWN]], "more": max(len(dead) - SHOWN, 0),
+        "generated_at": now.isoformat()}
+    told = [tell(db_session=db_session, recipient=p, event_id=event_id, event_type=SUMMARY_EVENT, data=data,
+                 urgent=False, now=now, channels=["inbox", "email"], rule="stuck-deliveries") for p in people]
+    return [m for m in told if m is not None]

@@ -1,0 +1,1 @@
+"""Rules as data: an event type and conditions map to audiences, urgency and channels."""

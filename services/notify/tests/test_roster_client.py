@@ -1,0 +1,87 @@
+"""The real roster client against a real HTTP gateway stand-in: token, on-duty, officers; then an outage."""
+
+import json
+import threading
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from urllib.parse import parse_qs, urlparse
+
+import pytest
+from notify.audience.models import Contact
+from notify.audience.roster_client import RosterClient, RosterUnavailable
+from notify.audience.service import sync_contacts
+from notify.inbox.models import InboxMessage
+from sqlalchemy import select
+
+
+class FakeGateway:
+    """Answers like the gateway in front of roster (a bearer token is required)."""
+
+    def __init__(self, make_person):
+        self.on_duty = {"at": "2026-11-26T02:00:00+00:00", "leader_on_call": make_person("ld-02", "LD-UBND"),
+                        "officers": [make_person("ttr-03", "TTR", "inspector")]}
+        self.officers = [make_person("btcd-01"), make_person("btcd-02"), make_person("ttr-03", "TTR", "inspector")]
+        self.seen = []
+        outer = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def _send(self, status, body):
+                data = json.dumps(body).encode()
+                self.send_response(status)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(data)))
+                self.end_headers()
+                self.wfile.write(data)
+
+            def do_POST(self):
+                self.rfile.read(int(self.headers.get("Content-Length", 0)))
+                self._send(200, {"access_token": "t0k", "expires_in": 300})
+
+            def do_GET(self):
+                url = urlparse(self.path)
+                outer.seen.append((url.path, parse_qs(url.query)))
+                if self.headers.get("Authorization") != "Bearer t0k":
+                    return self._send(401, {})
+                if url.path == "/api/v1/roster/on-duty":
+                    return self._send(200, outer.on_duty)
+                agency = parse_qs(url.query).get("agency", [None])[0]
+                return self._send(200, [o for o in outer.officers if agency in (None, o["agency"])])
+
+            def log_message(self, *args):
+                pass
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    def close(self):
+        self.server.shutdown()
+        self.server.server_close()
+
+
+@pytest.fixture
+def gateway(make_person):
+    server = FakeGateway(make_person)
+    yield server
+    server.close()
+
+
+def test_the_client_asks_roster_and_an_outage_falls_back_to_what_it_learned(gateway, handle, make_event, db,
+                                                                           clock, query):
+    roster = RosterClient(gateway_url=gateway.url, client_id="svc-notify", client_secret="s", timeout=0.5)
+    assert roster.on_duty(role="inspector")["officers"][0]["code"] == "ttr-03"
+    assert ("/api/v1/roster/on-duty", {"role": ["inspector"]}) in gateway.seen
+    with db.session() as session:
+        assert sync_contacts(db_session=session, roster=roster, now=clock()) == 3
+    assert query(select(Contact.code).order_by(Contact.code)) == ["btcd-01", "btcd-02", "ttr-03"]
+
+    gateway.close()  # roster (behind the gateway) is gone
+    with pytest.raises(RosterUnavailable):
+        roster.officers(agency="BTCD")
+    with db.session() as session:
+        assert sync_contacts(db_session=session, roster=roster, now=clock()) == 0
+    # A case escalated to the inspectorate: its officers are remembered from the last sync, and the
+    # fallback list is told as well, since roster could not confirm who should be.
+    event = make_event("escalation.case.escalated", target={"type": "agency", "value": "TTR"})
+    handle(event, roster)
+    told = query(select(InboxMessage).where(InboxMessage.event_id == event.id).order_by(InboxMessage.recipient))
+    assert [m.recipient for m in told] == ["btcd-01", "btcd-02", "ttr-03"] and all(m.via_fallback for m in told)
