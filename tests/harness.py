@@ -180,7 +180,11 @@ class System:
 
     def commands(self) -> dict[str, list[str]]:
         gunicorn = str(BIN / "gunicorn")
-        cmds = {"gateway": [gunicorn, "-c", str(ROOT / "gateway" / "gunicorn.conf.py")]}
+        cmds = {
+            "mail-sink": [str(BIN / "python"), "-m", "aiosmtpd", "-n", "-l", f"127.0.0.1:{self.ports['smtp']}",
+                          "-c", "aiosmtpd.handlers.Mailbox", str(self.workdir / "mail")],
+            "gateway": [gunicorn, "-c", str(ROOT / "gateway" / "gunicorn.conf.py")],
+        }
         for service in SERVICES:
             cmds[f"{service}-api"] = [gunicorn, "-c", str(ROOT / "services" / service / "gunicorn.conf.py")]
             cmds[f"{service}-worker"] = [str(BIN / f"{service}-worker")]
