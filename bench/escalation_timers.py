@@ -14,7 +14,7 @@ Against a throwaway PostgreSQL database (TEST_POSTGRES_URL or the local server):
    ``escalation.case.escalated`` in the outbox, the step row, the timeline entry).
 
 In both phases another process opens ``--load-rate`` cases a second through the service
-(each starts its own escalation, due at once, which the loops also handle). Lateness is
+(the bench policy comes first, so each starts an escalation due at once, which the loops also handle). Lateness is
 the time a step's event was written (timers) or its row claimed (baseline) minus the
 time it was due.
 """
@@ -22,8 +22,8 @@ time it was due.
 from __future__ import annotations
 
 import argparse
-import json
 import datetime as dt
+import json
 import multiprocessing as mp
 import statistics
 import sys
@@ -31,23 +31,21 @@ import time
 import uuid
 from pathlib import Path
 
+import sqlalchemy as sa
+from escalation import models  # noqa: F401  (every table mapped)
+from escalation.case import service as cases
+from escalation.case.models import Case
+from escalation.database import OutboxEvent
+from escalation.policy import domain
+from escalation.policy.models import Escalation, EscalationPolicy
+from escalation.policy.timers import EscalationTimer
+from escalation.seed import seed_defaults
+from tiepdan_common import migrations
+from tiepdan_common.db import Database
+from tiepdan_common.models import utcnow
+from tiepdan_common.testing import postgres_database
+
 ROOT = Path(__file__).resolve().parents[1]
-
-import sqlalchemy as sa  # noqa: E402
-
-from escalation import models  # noqa: E402,F401
-from escalation.case import service as cases  # noqa: E402
-from escalation.case.models import Case  # noqa: E402
-from escalation.database import OutboxEvent  # noqa: E402
-from escalation.policy import domain  # noqa: E402
-from escalation.policy.models import Escalation, EscalationPolicy  # noqa: E402
-from escalation.policy.timers import EscalationTimer  # noqa: E402
-from escalation.seed import seed_defaults  # noqa: E402
-from tiepdan_common import migrations  # noqa: E402
-from tiepdan_common.db import Database  # noqa: E402
-from tiepdan_common.models import utcnow  # noqa: E402
-from tiepdan_common.testing import postgres_database  # noqa: E402
-
 MIGRATIONS = ROOT / "services" / "escalation" / "escalation" / "migrations"
 BENCH_POLICY = "bench-two-steps"
 
@@ -142,9 +140,10 @@ def main() -> int:
         db = Database(url)
         with db.session() as session:
             seed_defaults(session)
-            session.add(EscalationPolicy(name=BENCH_POLICY, priority=100000, severities=[], steps=[
-                {"target": {"type": "on_duty_role", "value": "lead"}, "wait_minutes": 60},
-                {"target": {"type": "leader_on_call", "value": None}, "wait_minutes": 60}]))
+            steps = [{"target": {"type": "on_duty_role", "value": "lead"}, "wait_minutes": 60},
+                     {"target": {"type": "leader_on_call", "value": None}, "wait_minutes": 60}]
+            session.add(EscalationPolicy(name=BENCH_POLICY, priority=0, severities=[], first_wait_minutes=0,
+                                         steps=steps))
         with db.session() as session:
             policy_id = session.scalar(sa.select(EscalationPolicy.id).where(EscalationPolicy.name == BENCH_POLICY))
         results = {}

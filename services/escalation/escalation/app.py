@@ -6,21 +6,30 @@ from pathlib import Path
 
 import click
 from flask import Flask
-
 from tiepdan_common.app import build_app
 from tiepdan_common.config import Settings
 
-from . import config
-from .case.consumers import intake_consumer
+from . import config, models  # noqa: F401  (every table mapped before the first query)
+from .alert.views import blp as alerts_blp
+from .case.consumers import intake_consumer, notify_consumer
 from .case.views import blp as cases_blp
+from .clock import system_clock
+from .dialogue.views import blp as dialogues_blp
+from .hotspot.views import blp as hotspots_blp
+from .incident.views import blp as incidents_blp
+from .policy.views import blp as policies_blp
+from .province.views import blp as province_blp
+from .report.views import blp as reports_blp
+from .seed import seed_defaults
 
-VERSION = "0.1.0"
+VERSION = "0.2.0"
 
 
 def consumers(settings: Settings) -> list:
     """Every consumer the escalation worker runs."""
     return [intake_consumer(mass_case_size=settings.extra["mass_case_size"],
-                            reference_dir=settings.extra["reference_dir"])]
+                            reference_dir=settings.extra["reference_dir"]),
+            notify_consumer()]
 
 
 def create_app(settings: Settings | dict | None = None) -> Flask:
@@ -32,14 +41,19 @@ def create_app(settings: Settings | dict | None = None) -> Flask:
         title="tiepdan escalation",
         version=VERSION,
         description="Cases, escalation policies, hot spots, police incidents and alerts, province requests.",
-        blueprints=[cases_blp],
+        # The report blueprint comes before the cases one: /cases/report is not a case id.
+        blueprints=[reports_blp, cases_blp, dialogues_blp, policies_blp, hotspots_blp, incidents_blp, alerts_blp,
+                    province_blp],
         migrations_path=Path(__file__).parent / "migrations",
         consumers_factory=lambda: consumers(settings),
     )
+    app.extensions["escalation"] = {"clock": settings.extra.get("clock", system_clock)}
 
     @app.cli.command("seed")
     def seed() -> None:
-        """Escalation has no reference tables to seed yet."""
-        click.echo("escalation: nothing to seed")
+        """Seed the default escalation policies and hot-spot rules (missing ones only)."""
+        with app.extensions["tiepdan"]["db"].session() as session:
+            policies, rules = seed_defaults(session)
+        click.echo(f"escalation: {policies} policies and {rules} hot-spot rules added")
 
     return app

@@ -5,7 +5,6 @@ from __future__ import annotations
 from pathlib import Path
 
 from environs import Env
-
 from tiepdan_common.config import Settings, load_settings
 
 
@@ -15,5 +14,13 @@ def load(overrides: dict | None = None) -> Settings:
         "reference_dir": env.path("REFERENCE_DIR", Path.cwd() / "reference"),
         # A visit of at least this many citizens opens (or joins) a case.
         "mass_case_size": env.int("ESCALATION_MASS_CASE_SIZE", 5),
+        # The local hour (Asia/Ho_Chi_Minh) from which the day's summary is sent.
+        "daily_summary_hour": env.int("ESCALATION_DAILY_SUMMARY_HOUR", 17),
+        # An open case older than this counts as prolonged (kéo dài) in the report.
+        "prolonged_days": env.int("ESCALATION_PROLONGED_DAYS", 30),
+        # How often the worker looks for due escalation steps.
+        "timer_interval": env.float("ESCALATION_TIMER_SECONDS", 1.0),
     }
-    return load_settings("escalation", {"extra": extra, **(overrides or {})}, env=env)
+    overrides = dict(overrides or {})
+    extra.update(overrides.pop("extra", {}))
+    return load_settings("escalation", {"extra": extra, **overrides}, env=env)

@@ -1,20 +1,25 @@
-"""The escalation worker: outbox relay and the consumers of intake's events."""
+"""The escalation worker: outbox relay, consumers of intake's and notify's events, timers, daily summary."""
 
 from __future__ import annotations
 
 from tiepdan_common.app import build_worker
 from tiepdan_common.db import Database
 
-from . import config
+from . import config, models  # noqa: F401
 from .app import consumers
 from .database import ProcessedMessage, outbox
+from .policy.timers import EscalationTimer
+from .report.summary import DailySummaryTask
 
 
 def main() -> None:
     settings = config.load()
+    db = Database(settings.database_url)
     worker = build_worker(
-        settings=settings, db=Database(settings.database_url), outbox=outbox, processed_model=ProcessedMessage,
+        settings=settings, db=db, outbox=outbox, processed_model=ProcessedMessage,
         consumers=consumers(settings),
+        components=[EscalationTimer(db, interval=settings.extra["timer_interval"]),
+                    DailySummaryTask(db, hour=settings.extra["daily_summary_hour"])],
     )
     worker.run_forever()
 

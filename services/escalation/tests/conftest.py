@@ -1,14 +1,30 @@
+import datetime as dt
 import json
+import os
+import shutil
 import threading
+import uuid
+from pathlib import Path
 
 import pytest
+import sqlalchemy as sa
 from sqlalchemy import select
+from tiepdan_common import migrations
+from tiepdan_common.messaging import contracts, topology
+from tiepdan_common.messaging.envelope import Envelope
+from tiepdan_common.testing import (
+    admin_postgres_url,
+    identity_headers,
+    isolated_broker_names,
+    migrated_app,
+)
 
+import escalation
 from escalation import create_app
 from escalation.app import consumers
 from escalation.database import OutboxEvent
-from tiepdan_common.messaging import topology
-from tiepdan_common.testing import identity_headers, isolated_broker_names, migrated_app
+
+MIGRATIONS = Path(escalation.__file__).parent / "migrations"
 
 pytest_plugins = ["tiepdan_common.pytest_plugin"]
 
@@ -18,17 +34,89 @@ def broker_names():
     return isolated_broker_names("esc")
 
 
+class FakeClock:
+    """A clock the test moves by hand: escalations are followed step by step without sleeping."""
+
+    def __init__(self):
+        self.now = dt.datetime.now(dt.UTC).replace(microsecond=0)
+
+    def __call__(self):
+        return self.now
+
+    def advance(self, **delta):
+        self.now += dt.timedelta(**delta)
+        return self.now
+
+
 @pytest.fixture
-def app(database_url, reference_dir, broker_names):
-    app = migrated_app(create_app, database_url, extra={"reference_dir": reference_dir, "mass_case_size": 5},
+def clock():
+    return FakeClock()
+
+
+def _backends() -> list[str]:
+    return os.environ.get("TIEPDAN_TEST_DATABASES", "sqlite,postgresql").split(",")
+
+
+@pytest.fixture(scope="session")
+def migrated_templates(tmp_path_factory):
+    """Escalation's migrations run once per backend, into a template each test's database is copied from."""
+    templates = {}
+    admin = None
+    if "sqlite" in _backends():
+        path = tmp_path_factory.mktemp("template") / "escalation.db"
+        migrations.upgrade(MIGRATIONS, f"sqlite:///{path}")
+        templates["sqlite"] = path
+    if "postgresql" in _backends():
+        name = f"esc_template_{uuid.uuid4().hex[:10]}"
+        admin = sa.create_engine(admin_postgres_url(), isolation_level="AUTOCOMMIT")
+        with admin.connect() as conn:
+            conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
+        url = admin.url.set(database=name).render_as_string(hide_password=False)
+        migrations.upgrade(MIGRATIONS, url)
+        templates["postgresql"] = (admin, name)
+    yield templates
+    if admin is not None:
+        with admin.connect() as conn:
+            conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{templates["postgresql"][1]}" WITH (FORCE)'))
+        admin.dispose()
+
+
+@pytest.fixture(params=_backends())
+def database_url(request, tmp_path, migrated_templates):
+    """Like tiepdan_common.pytest_plugin's: a fresh database of each backend per test, dropped afterwards,
+    but copied from a template migrated once per run (Alembic on each backend costs about a second a test)."""
+    if request.param == "sqlite":
+        path = tmp_path / "service.db"
+        shutil.copyfile(migrated_templates["sqlite"], path)
+        yield f"sqlite:///{path}"
+        return
+    admin, template = migrated_templates["postgresql"]
+    name = f"svc_test_{uuid.uuid4().hex[:10]}"
+    with admin.connect() as conn:
+        conn.execute(sa.text(f'CREATE DATABASE "{name}" TEMPLATE "{template}"'))
+    try:
+        yield admin.url.set(database=name).render_as_string(hide_password=False)
+    finally:
+        with admin.connect() as conn:
+            conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+
+
+@pytest.fixture
+def app(database_url, reference_dir, broker_names, clock):
+    app = migrated_app(create_app, database_url,
+                       extra={"reference_dir": reference_dir, "mass_case_size": 5, "clock": clock},
                        **broker_names)
     yield app
-    settings = app.extensions["tiepdan"]["settings"]
-    try:
-        topology.delete_all(settings, [c.spec(settings) for c in consumers(settings)])
-    except Exception:
-        pass
     app.extensions["tiepdan"]["db"].dispose()
+
+
+@pytest.fixture
+def declared_topology(settings):
+    """Declare the exchange and every consumer's queue on the real broker; delete them afterwards."""
+    specs = [c.spec(settings) for c in consumers(settings)]
+    topology.declare_all(settings, specs)
+    yield specs
+    topology.delete_all(settings, specs)
 
 
 @pytest.fixture
@@ -65,3 +153,60 @@ def stop():
     event = threading.Event()
     yield event
     event.set()
+
+
+@pytest.fixture
+def checked_events(outbox_events):
+    """Every event of a type in the outbox, each checked against its contract."""
+    def read(event_type):
+        found = outbox_events(event_type)
+        for raw in found:
+            contracts.validate(Envelope.from_dict(raw))
+        return found
+    return read
+
+
+@pytest.fixture
+def handle(settings, db):
+    """Run a consumer's handler on an event as the worker would (one transaction)."""
+    handlers = {}
+    for consumer in consumers(settings):
+        handlers.update(consumer.handlers)
+
+    def run(event):
+        with db.session() as session:
+            handlers[event.type](session, event)
+    return run
+
+
+@pytest.fixture
+def visit():
+    """An intake.visit.recorded event."""
+    def make(size=12, unit="31690", field="land", at=None, **data):
+        payload = {
+            "visit_id": str(uuid.uuid4()), "serial": "947/2026/000001", "receiving_unit": "947", "origin_unit": unit,
+            "received_at": (at or dt.datetime.now(dt.UTC)).isoformat(), "category": "complaint", "field": field,
+            "group_size": size, "representative_count": 2, "is_mass": size >= 5, "outcome": "documents_taken",
+            "matter_key": f"{unit}:{field}", "repeat_of": None, "over_level": False,
+        }
+        payload.update(data)
+        return Envelope.new(type="intake.visit.recorded", source="intake", data=payload)
+    return make
+
+
+@pytest.fixture
+def admin():
+    return identity_headers(subject="admin", kind="admin")
+
+
+@pytest.fixture
+def officer():
+    return identity_headers(subject="btcd-01", kind="district", officer="btcd-01", roles=("board",),
+                            permissions=("cases:read", "cases:write", "hotspots:read", "province_requests:read"))
+
+
+@pytest.fixture
+def police():
+    return identity_headers(subject="police-947", kind="police", unit="947",
+                            permissions=("incidents:read", "incidents:write", "alerts:read", "alerts:ack",
+                                         "cases:read"))

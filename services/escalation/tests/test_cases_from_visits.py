@@ -5,7 +5,6 @@ import uuid
 
 import pika
 import pytest
-
 from escalation.app import consumers
 from escalation.case.models import Case
 from escalation.database import ProcessedMessage
@@ -48,7 +47,7 @@ def test_a_mass_visit_opens_a_case_and_announces_it(on_visit, client, board, out
     (event,) = outbox_events("escalation.case.opened")
     assert event["data"]["case_id"] == case["id"]
     detail = client.get(f"/cases/{case['id']}", headers=board).json
-    assert [t["kind"] for t in detail["timeline"]] == ["opened"]
+    assert [t["kind"] for t in detail["timeline"]] == ["opened", "escalation_started"]
 
 
 def test_small_visits_open_no_case_and_related_ones_join(on_visit, client, board, outbox_events):
@@ -76,9 +75,8 @@ def test_a_commune_sees_only_its_own_cases(on_visit, client):
     assert client.get("/cases", headers=identity_headers(permissions=())).status_code == 403
 
 
-def test_the_same_event_delivered_twice_opens_one_case(settings, db, stop):
+def test_the_same_event_delivered_twice_opens_one_case(settings, db, declared_topology, stop):
     consumer = consumers(settings)[0]
-    topology.declare_all(settings, [consumer.spec(settings)])
     event = visit_event(size=15)
     connection = pika.BlockingConnection(topology.connection_parameters(settings))
     channel = connection.channel()

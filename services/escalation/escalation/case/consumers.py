@@ -1,44 +1,82 @@
-"""What escalation does with intake's events."""
+"""What escalation does with intake's and notify's events."""
 
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
 
 from sqlalchemy.orm import Session
-
 from tiepdan_common.messaging.consumer import Consumer
 from tiepdan_common.messaging.envelope import Envelope
 
 from .. import reference
+from ..hotspot import service as hotspots
+from ..report.models import OverdueItem
 from . import domain, service
+from .models import Case
 
 
 def intake_consumer(*, mass_case_size: int, reference_dir: Path) -> Consumer:
-    """Opens a case for a mass visit (or a matter taken over a level), or joins the open one."""
+    """Keeps every visit's numbers for the hot spots; opens a case for a mass, repeated or over-level visit."""
 
     def on_visit(db_session: Session, event: Envelope) -> None:
         visit = event.data
-        if not domain.opens_case(group_size=visit["group_size"], is_mass=visit["is_mass"],
-                                 over_level=visit.get("over_level", False), mass_case_size=mass_case_size):
-            return
-        if service.source_known(db_session=db_session, source_type="visit", source_id=visit["visit_id"]):
-            return
-        matter_key = visit.get("matter_key") or f"{visit['origin_unit']}:{visit['field']}"
-        existing = service.find_open_for_matter(db_session=db_session, matter_key=matter_key)
-        if existing is not None:
-            service.join_case(db_session=db_session, case=existing, source_type="visit",
-                              source_id=visit["visit_id"], actor="system", group_size=visit["group_size"])
-            return
-        unit = reference.unit(reference_dir, visit["origin_unit"])
-        field = reference.field(reference_dir, visit["field"])
-        receiving = reference.unit(reference_dir, visit["receiving_unit"])
-        title = f"Đoàn đông người ({visit['group_size']} công dân), lĩnh vực {field['name_vi'].lower()}, {unit['name']}"
-        service.open_case(
-            db_session=db_session, title=title, unit=visit["origin_unit"], field_code=visit["field"],
-            category=visit["category"], matter_key=matter_key,
-            severity=domain.severity_for_group(visit["group_size"]),
-            level=domain.level_for_unit(receiving.get("level")), owner_agency=field.get("agency"),
-            group_size=visit["group_size"], source_type="visit", source_id=visit["visit_id"], actor="system",
-        )
+        received_at = dt.datetime.fromisoformat(visit["received_at"])
+        hotspots.record_visit(db_session=db_session, visit_id=visit["visit_id"], unit=visit["origin_unit"],
+                              field_code=visit["field"], group_size=visit["group_size"], is_mass=visit["is_mass"],
+                              received_at=received_at)
+        if domain.opens_case(group_size=visit["group_size"], is_mass=visit["is_mass"],
+                             over_level=visit.get("over_level", False), mass_case_size=mass_case_size,
+                             repeated=bool(visit.get("repeat_of"))) \
+                and not service.source_known(db_session=db_session, source_type="visit", source_id=visit["visit_id"]):
+            _open_or_join(db_session, visit, mass_case_size=mass_case_size, reference_dir=reference_dir)
+        hotspots.evaluate(db_session=db_session, unit=visit["origin_unit"], field_code=visit["field"],
+                          at=received_at)
 
-    return Consumer("intake-events", {"intake.visit.recorded": on_visit})
+    def on_overdue(db_session: Session, event: Envelope) -> None:
+        item = event.data
+        db_session.add(OverdueItem(petition_id=item["petition_id"], number=item["number"],
+                                   receiving_unit=item["receiving_unit"], field_code=item["field"],
+                                   stage=item["stage"], days_overdue=item["days_overdue"]))
+
+    return Consumer("intake-events", {"intake.visit.recorded": on_visit, "intake.petition.overdue": on_overdue})
+
+
+def _open_or_join(db_session: Session, visit: dict, *, mass_case_size: int, reference_dir: Path) -> None:
+    matter_key = visit.get("matter_key") or f"{visit['origin_unit']}:{visit['field']}"
+    over_level = visit.get("over_level", False)
+    existing = service.find_open_for_matter(db_session=db_session, matter_key=matter_key)
+    if existing is not None:
+        service.join_case(db_session=db_session, case=existing, source_type="visit", source_id=visit["visit_id"],
+                          actor="system", group_size=visit["group_size"], over_level=over_level)
+        return
+    unit = reference.unit(reference_dir, visit["origin_unit"])
+    field = reference.field(reference_dir, visit["field"])
+    receiving = reference.unit(reference_dir, visit["receiving_unit"])
+    if visit["is_mass"] and visit["group_size"] >= mass_case_size:
+        title = f"Đoàn đông người ({visit['group_size']} công dân), lĩnh vực {field['name_vi'].lower()}, {unit['name']}"
+    elif over_level:
+        title = f"Công dân vượt cấp, lĩnh vực {field['name_vi'].lower()}, {unit['name']}"
+    else:
+        title = f"Vụ việc tái diễn, lĩnh vực {field['name_vi'].lower()}, {unit['name']}"
+    service.open_case(
+        db_session=db_session, title=title, unit=visit["origin_unit"], field_code=visit["field"],
+        category=visit["category"], matter_key=matter_key, severity=domain.severity_for_group(visit["group_size"]),
+        level=domain.level_for_unit(receiving.get("level")), owner_agency=field.get("agency"),
+        group_size=visit["group_size"], source_type="visit", source_id=visit["visit_id"], actor="system",
+        complex=over_level,
+    )
+
+
+def notify_consumer() -> Consumer:
+    """An acknowledged message about a case stops its escalation."""
+
+    def on_acknowledged(db_session: Session, event: Envelope) -> None:
+        ack = event.data
+        case = db_session.get(Case, ack["case_id"]) if ack.get("case_id") else None
+        if case is None:
+            return
+        service.acknowledge(db_session=db_session, case=case, by=ack["recipient"], via=ack["via"],
+                            now=dt.datetime.fromisoformat(ack["acknowledged_at"]), message_id=ack["message_id"])
+
+    return Consumer("notify-events", {"notify.message.acknowledged": on_acknowledged})

@@ -22,6 +22,43 @@ def level_for_unit(unit_level: str | None) -> str:
     return unit_level if unit_level in ("commune", "district", "province") else "district"
 
 
-def opens_case(*, group_size: int, is_mass: bool, over_level: bool, mass_case_size: int) -> bool:
-    """A mass visit at or above the configured size, or a matter taken over a level, opens a case."""
-    return (is_mass and group_size >= mass_case_size) or over_level
+def opens_case(*, group_size: int, is_mass: bool, over_level: bool, mass_case_size: int,
+               repeated: bool = False) -> bool:
+    """A mass visit at or above the configured size, a repeated matter, or one taken over a level opens a case."""
+    return (is_mass and group_size >= mass_case_size) or over_level or repeated
+
+# Where a case may go from each status by reported progress (closing is allowed from any open status).
+PROGRESS = {
+    "opened": ("in_progress", "citizens_returned", "resolved"),
+    "acknowledged": ("in_progress", "citizens_returned", "resolved"),
+    "in_progress": ("in_progress", "citizens_returned", "resolved"),
+    "citizens_returned": ("in_progress", "resolved"),
+    "resolved": ("in_progress",),
+}
+SEVERITIES = ("low", "medium", "high", "critical")
+PARTICIPANT_TYPES = ("agency", "officer", "unit", "police", "leader")
+
+
+def can_progress(current: str, new: str) -> bool:
+    """Whether reported progress may move a case from ``current`` to ``new``."""
+    return new in PROGRESS.get(current, ())
+
+
+def rank(severity: str) -> int:
+    return SEVERITIES.index(severity)
+
+
+def is_complex(*, sources: int, over_level: bool) -> bool:
+    """A matter that came back three times or went over a level is complex (phức tạp)."""
+    return over_level or sources >= 3
+
+# Why a case is closed: a code (events and police carry only these, never the officer's note).
+CLOSE_REASONS = {
+    "resolved": "Đã giải quyết xong",
+    "citizens_returned": "Công dân đã về địa phương, tình hình ổn định",
+    "withdrawn": "Công dân rút đơn",
+    "merged": "Gộp vào vụ việc khác",
+    "transferred": "Chuyển cơ quan có thẩm quyền giải quyết",
+    "no_grounds": "Không có cơ sở giải quyết",
+    "other": "Lý do khác",
+}

@@ -5,9 +5,18 @@ from __future__ import annotations
 import datetime as dt
 import uuid
 
-from sqlalchemy import JSON, Boolean, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+    false,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
-
 from tiepdan_common.models import UTCDateTime, utcnow
 
 from ..database import Base
@@ -21,6 +30,8 @@ class Case(Base):
     id: Mapped[str] = mapped_column(String(36), primary_key=True, default=lambda: str(uuid.uuid4()))
     number: Mapped[str] = mapped_column(String(30), unique=True)
     title: Mapped[str] = mapped_column(String(400))
+    # The title police and province read: generated from the unit and field when an officer typed the title.
+    public_title: Mapped[str | None] = mapped_column(String(400))
     unit: Mapped[str] = mapped_column(String(10))
     field_code: Mapped[str] = mapped_column(String(40))
     category: Mapped[str | None] = mapped_column(String(20))
@@ -34,8 +45,14 @@ class Case(Base):
     opened_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
     closed_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
     close_reason: Mapped[str | None] = mapped_column(Text)
+    outcome: Mapped[str | None] = mapped_column(Text)
+    # Complex (phức tạp): flagged by hand, or by repeated joins / going over a level.
+    complex: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    # Agencies, units and officers following the case: [{"type": "agency", "value": "TNMT", "role": "owner"}].
+    participants: Mapped[list | None] = mapped_column(JSON, default=list)
+    updated_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 
-    timeline: Mapped[list["TimelineEntry"]] = relationship(
+    timeline: Mapped[list[TimelineEntry]] = relationship(
         cascade="all, delete-orphan", lazy="selectin", order_by="TimelineEntry.id"
     )
 

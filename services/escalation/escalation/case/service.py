@@ -4,15 +4,18 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
-
 from tiepdan_common.errors import Problem
 from tiepdan_common.identity import Identity
 from tiepdan_common.models import utcnow
 
+from ..alert import service as alerts
 from ..database import outbox
+from ..hotspot import service as hotspots
+from ..policy import service as policies
+from ..province.models import ProvinceRequest
 from . import domain
 from .models import Case, CaseCounter, CaseSource, TimelineEntry
 
@@ -50,13 +53,16 @@ def source_known(*, db_session: Session, source_type: str, source_id: str) -> bo
 
 def open_case(*, db_session: Session, title: str, unit: str, field_code: str, category: str | None,
               matter_key: str, severity: str, level: str, owner_agency: str | None, group_size: int | None,
-              source_type: str, source_id: str, actor: str, public_order: bool = False) -> Case:
-    """Open a case, record where it came from, and stage ``escalation.case.opened``."""
-    now = utcnow()
+              source_type: str, source_id: str, actor: str, public_order: bool = False, complex: bool = False,
+              now: dt.datetime | None = None, public_title: str | None = None) -> Case:
+    """Open a case, record where it came from, stage ``escalation.case.opened`` and start its escalation."""
+    now = now or utcnow()
     case = Case(
-        number=next_number(db_session=db_session, year=now.year), title=title, unit=unit, field_code=field_code,
+        number=next_number(db_session=db_session, year=now.year), title=title, public_title=public_title or title,
+        unit=unit, field_code=field_code,
         category=category, matter_key=matter_key, severity=severity, level=level, owner_agency=owner_agency,
-        group_size=group_size, public_order=public_order, opened_at=now, status="opened",
+        group_size=group_size, public_order=public_order, opened_at=now, status="opened", complex=complex,
+        participants=[{"type": "agency", "value": owner_agency, "role": "owner"}] if owner_agency else [],
     )
     db_session.add(case)
     db_session.flush()
@@ -64,18 +70,26 @@ def open_case(*, db_session: Session, title: str, unit: str, field_code: str, ca
     case.timeline.append(TimelineEntry(at=now, actor=actor, kind="opened",
                                        detail={"source": {"type": source_type, "id": source_id}}))
     outbox.add(db_session, "escalation.case.opened", {
-        "case_id": case.id, "number": case.number, "title": case.title, "unit": case.unit,
+        "case_id": case.id, "number": case.number, "title": case.public_title, "unit": case.unit,
         "field": case.field_code, "category": case.category, "severity": case.severity, "level": case.level,
         "group_size": case.group_size, "public_order": case.public_order,
         "opened_at": case.opened_at.isoformat(), "source": {"type": source_type, "id": source_id},
     })
+    policies.start(db_session=db_session, case=case, now=now)
+    hotspots.link_case(db_session=db_session, case=case)
+    if public_order:
+        alerts.raise_alert(db_session=db_session, case=case, reason="public_order", now=now)
     return case
 
 
 def join_case(*, db_session: Session, case: Case, source_type: str, source_id: str, actor: str,
-              group_size: int | None = None) -> None:
+              group_size: int | None = None, over_level: bool = False) -> None:
     """Attach a related event to an open case instead of opening another."""
     db_session.add(CaseSource(case_id=case.id, source_type=source_type, source_id=source_id))
+    db_session.flush()
+    sources = db_session.scalar(select(func.count()).select_from(CaseSource).where(CaseSource.case_id == case.id))
+    if not case.complex and domain.is_complex(sources=sources, over_level=over_level):
+        case.complex = True
     if group_size and (case.group_size or 0) < group_size:
         case.group_size = group_size
         escalated = domain.severity_for_group(group_size)
@@ -95,9 +109,16 @@ def visible_to(identity: Identity, case: Case) -> bool:
     return not identity.is_commune or case.unit == identity.unit
 
 
+def _province_cases(identity: Identity):
+    """The cases of the requests a province caller filed (it sees no other)."""
+    return select(ProvinceRequest.case_id).where(ProvinceRequest.requested_by == identity.subject)
+
+
 def get(*, db_session: Session, identity: Identity, case_id: str) -> Case:
     case = db_session.get(Case, case_id)
     if case is None or not visible_to(identity, case):
+        raise Problem(404, "No such case.")
+    if identity.kind == "province" and case.id not in set(db_session.scalars(_province_cases(identity))):
         raise Problem(404, "No such case.")
     return case
 
@@ -107,6 +128,8 @@ def list_cases(*, db_session: Session, identity: Identity, status: str | None, u
     stmt = select(Case).order_by(Case.opened_at.desc()).limit(limit)
     if identity.is_commune:
         stmt = stmt.where(Case.unit == identity.unit)
+    elif identity.kind == "province":
+        stmt = stmt.where(Case.id.in_(_province_cases(identity)))
     if status == "open":
         stmt = stmt.where(Case.status.in_(domain.OPEN_STATUSES))
     elif status:
@@ -117,6 +140,119 @@ def list_cases(*, db_session: Session, identity: Identity, status: str | None, u
 
 
 def opened_since(*, db_session: Session, since: dt.datetime) -> int:
-    from sqlalchemy import func
-
     return db_session.scalar(select(func.count()).select_from(Case).where(Case.opened_at >= since))
+
+
+def open_manual(*, db_session: Session, identity: Identity, title: str, unit: str, field_code: str,
+                category: str | None, severity: str, group_size: int | None, public_order: bool, complex: bool,
+                owner_agency: str | None, level: str, reference_dir, now: dt.datetime | None = None) -> Case:
+    """Open a case by hand (an officer's report of a complex matter); events and police see a generated title."""
+    import uuid
+
+    from .. import reference
+
+    public_title = (f"Vụ việc lĩnh vực {reference.field(reference_dir, field_code)['name_vi'].lower()}, "
+                    f"{reference.unit(reference_dir, unit)['name']}")
+
+    if identity.is_commune and unit != identity.unit:
+        raise Problem(422, "unit: a commune opens cases only for itself",
+                      errors=[{"field": "unit", "message": "a commune opens cases only for itself"}])
+    return open_case(db_session=db_session, title=title, unit=unit, field_code=field_code, category=category,
+                     matter_key=f"{unit}:{field_code}", severity=severity, level=level, owner_agency=owner_agency,
+                     group_size=group_size, source_type="manual", source_id=str(uuid.uuid4()),
+                     actor=identity.subject, public_order=public_order, complex=complex, now=now,
+                     public_title=public_title)
+
+
+def acknowledge(*, db_session: Session, case: Case, by: str, via: str, now: dt.datetime | None = None,
+                message_id: str | None = None) -> bool:
+    """Someone notified acknowledged: stop the escalation, note it, announce the first acknowledgement."""
+    now = now or utcnow()
+    if case.status == "closed":
+        return False
+    stopped = policies.acknowledge(db_session=db_session, case=case, by=by, now=now)
+    first = case.status == "opened"
+    if first:
+        case.status = "acknowledged"
+    case.timeline.append(TimelineEntry(at=now, actor=by, kind="acknowledged",
+                                       detail={"via": via, "message_id": message_id, "stopped_escalation": stopped}))
+    if first or stopped:
+        outbox.add(db_session, "escalation.case.acknowledged", {
+            "case_id": case.id, "number": case.number, "acknowledged_by": by, "via": via,
+            "acknowledged_at": now.isoformat()})
+    return first or stopped
+
+
+def progress(*, db_session: Session, case: Case, status: str, note: str | None, actor: str,
+             now: dt.datetime | None = None) -> Case:
+    """Report progress (in progress, citizens returned, resolved): the escalation is settled."""
+    now = now or utcnow()
+    if not domain.can_progress(case.status, status):
+        raise Problem(409, f"status: a case cannot go from {case.status} to {status}", code="invalid_transition",
+                      errors=[{"field": "status", "message": f"not allowed from {case.status}"}])
+    previous, case.status = case.status, status
+    policies.settle(db_session=db_session, case=case, status="settled", now=now)
+    detail = {"from": previous, "to": status, "note": note}
+    case.timeline.append(TimelineEntry(at=now, actor=actor, kind="progress", detail=detail))
+    return case
+
+
+def close(*, db_session: Session, case: Case, reason: str, outcome: str | None, actor: str,
+          now: dt.datetime | None = None) -> Case:
+    """Close a case with a reason code; its escalation stops and ``escalation.case.closed`` is announced."""
+    now = now or utcnow()
+    if case.status == "closed":
+        raise Problem(409, "The case is already closed.", code="already_closed")
+    previous = case.status
+    case.status, case.closed_at, case.close_reason, case.outcome = "closed", now, reason, outcome
+    policies.settle(db_session=db_session, case=case, status="stopped", now=now)
+    case.timeline.append(TimelineEntry(at=now, actor=actor, kind="closed",
+                                       detail={"from": previous, "reason": reason, "outcome": outcome}))
+    # The event carries the reason's code and label: the officer's own words may name citizens.
+    outbox.add(db_session, "escalation.case.closed", {
+        "case_id": case.id, "number": case.number, "unit": case.unit, "reason": reason,
+        "outcome": domain.CLOSE_REASONS.get(reason), "closed_at": now.isoformat()})
+    return case
+
+
+def change(*, db_session: Session, case: Case, actor: str, now: dt.datetime | None = None,
+           public_order: bool | None = None, complex: bool | None = None, severity: str | None = None,
+           owner_agency: str | None = None, participants: list | None = None) -> Case:
+    """Change a case's flags, severity, owner or participants; flagging public order alerts the police."""
+    now = now or utcnow()
+    if case.status == "closed":
+        raise Problem(409, "The case is closed.", code="already_closed")
+    changes = {}
+    for name, value in (("complex", complex), ("severity", severity), ("owner_agency", owner_agency)):
+        if value is not None and getattr(case, name) != value:
+            changes[name] = {"from": getattr(case, name), "to": value}
+            setattr(case, name, value)
+    if participants is not None:
+        known = {(p.get("type"), p.get("value")) for p in case.participants or []}
+        added = [p for p in participants if (p["type"], p["value"]) not in known]
+        if added:
+            case.participants = [*(case.participants or []), *added]
+            changes["participants"] = {"added": added}
+    if public_order is not None and public_order != case.public_order:
+        changes["public_order"] = {"from": case.public_order, "to": public_order}
+        case.public_order = public_order
+        if public_order:
+            alerts.raise_alert(db_session=db_session, case=case, reason="public_order", now=now)
+    if changes:
+        case.timeline.append(TimelineEntry(at=now, actor=actor, kind="updated", detail=changes))
+    return case
+
+
+def mark_public_order(*, db_session: Session, case: Case, actor: str, reason: str, now: dt.datetime) -> None:
+    """A police incident about the case: flag it for public order (an alert goes to the police)."""
+    if not case.public_order:
+        case.public_order = True
+        case.timeline.append(TimelineEntry(at=now, actor=actor, kind="updated",
+                                           detail={"public_order": {"from": False, "to": True}, "why": reason}))
+        alerts.raise_alert(db_session=db_session, case=case, reason=reason, now=now)
+
+
+def note(*, db_session: Session, case: Case, actor: str, kind: str, detail: dict,
+         now: dt.datetime | None = None) -> None:
+    """Append an entry to the case's timeline."""
+    case.timeline.append(TimelineEntry(at=now or utcnow(), actor=actor, kind=kind, detail=detail))

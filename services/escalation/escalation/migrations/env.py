@@ -1,6 +1,6 @@
 """Alembic environment for escalation."""
 
-import escalation.case.models  # noqa: F401  (registers the tables)
+import escalation.models  # noqa: F401  (registers the tables)
 from escalation.database import Base
 from tiepdan_common.migrations import run_env
 

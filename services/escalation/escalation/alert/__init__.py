@@ -1,0 +1,1 @@
+"""Alerts for the police: cases flagged as affecting public order."""

@@ -1,0 +1,64 @@
+"""Raising, listing and acknowledging the police's alerts."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+from tiepdan_common.errors import Problem
+
+from ..case import timeline
+from ..case.models import Case
+from .models import Alert
+
+MESSAGES = {
+    "public_order": "Vụ việc {number} có nguy cơ ảnh hưởng an ninh trật tự: {title}",
+    "incident": "Công an báo cáo sự việc liên quan vụ việc {number}: {title}",
+    "escalation": "Đề nghị công an phối hợp xử lý vụ việc {number}: {title}",
+}
+
+
+def raise_alert(*, db_session: Session, case: Case, reason: str, now: dt.datetime) -> Alert | None:
+    """An alert for the police about ``case``, unless one is still unacknowledged."""
+    pending = db_session.scalar(select(Alert.id).where(Alert.case_id == case.id, Alert.acknowledged_at.is_(None)))
+    if pending is not None:
+        return None
+    alert = Alert(case_id=case.id, reason=reason, created_at=now,
+                  message=MESSAGES.get(reason, MESSAGES["public_order"]).format(number=case.number,
+                                                                               title=case.public_title or "")[:500])
+    db_session.add(alert)
+    timeline.append(db_session, case, at=now, actor="system", kind="police_alerted", detail={"reason": reason})
+    return alert
+
+
+def list_alerts(*, db_session: Session, pending: bool | None, limit: int) -> list[tuple[Alert, Case]]:
+    stmt = select(Alert, Case).join(Case, Case.id == Alert.case_id).order_by(Alert.created_at.desc()).limit(limit)
+    if pending is True:
+        stmt = stmt.where(Alert.acknowledged_at.is_(None))
+    elif pending is False:
+        stmt = stmt.where(Alert.acknowledged_at.is_not(None))
+    return [tuple(row) for row in db_session.execute(stmt)]
+
+
+def get(*, db_session: Session, alert_id: str) -> tuple[Alert, Case]:
+    row = db_session.execute(select(Alert, Case).join(Case, Case.id == Alert.case_id)
+                             .where(Alert.id == alert_id)).first()
+    if row is None:
+        raise Problem(404, "No such alert.")
+    return tuple(row)
+
+
+def acknowledge(*, db_session: Session, alert_id: str, by: str, now: dt.datetime) -> tuple[Alert, Case]:
+    """The police read the alert; if the last escalation step was for them, it counts as the acknowledgement."""
+    from ..case import service as cases
+    from ..policy import service as policies
+
+    alert, case = get(db_session=db_session, alert_id=alert_id)
+    if alert.acknowledged_at is not None:
+        return alert, case
+    alert.acknowledged_at, alert.acknowledged_by = now, by
+    timeline.append(db_session, case, at=now, actor=by, kind="police_acknowledged", detail={"alert_id": alert.id})
+    if policies.current_target_type(db_session=db_session, case_id=case.id) == "police":
+        cases.acknowledge(db_session=db_session, case=case, by=by, via="api", now=now)
+    return alert, case

@@ -1,0 +1,57 @@
+"""The police's alerts over HTTP: cases flagged for public order, police-safe fields only."""
+
+from __future__ import annotations
+
+from flask_smorest import Blueprint
+from marshmallow import Schema, fields, validate
+from tiepdan_common.idempotency import transactional
+from tiepdan_common.schemas import ProblemSchema
+from tiepdan_common.web import current_identity, db_session, require
+
+from ..case.schemas import CasePublicOut
+from ..database import IdempotencyRecord
+from ..web import now
+from . import service
+
+blp = Blueprint("alerts", __name__, url_prefix="/alerts", description="Alerts for the police")
+
+
+class AlertOut(Schema):
+    id = fields.String()
+    reason = fields.String()
+    message = fields.String()
+    created_at = fields.AwareDateTime()
+    acknowledged_at = fields.AwareDateTime(allow_none=True)
+    acknowledged_by = fields.String(allow_none=True)
+    case = fields.Nested(CasePublicOut)
+
+
+class AlertQuery(Schema):
+    pending = fields.Boolean(load_default=None)
+    limit = fields.Integer(load_default=50, validate=validate.Range(min=1, max=500))
+
+
+def _out(alert, case) -> dict:
+    return {"id": alert.id, "reason": alert.reason, "message": alert.message, "created_at": alert.created_at,
+            "acknowledged_at": alert.acknowledged_at, "acknowledged_by": alert.acknowledged_by, "case": case}
+
+
+@blp.get("")
+@require("alerts:read")
+@blp.arguments(AlertQuery, location="query")
+@blp.response(200, AlertOut(many=True))
+def list_alerts(query):
+    """Alerts, newest first; ``pending=true`` for those not yet acknowledged."""
+    return [_out(a, c) for a, c in service.list_alerts(db_session=db_session(), **query)]
+
+
+@blp.post("/<alert_id>/ack")
+@require("alerts:ack")
+@transactional(IdempotencyRecord)
+@blp.response(200, AlertOut)
+@blp.alt_response(404, schema=ProblemSchema)
+def acknowledge(alert_id):
+    """The police acknowledge an alert (it also stops the escalation when its last step was for them)."""
+    identity = current_identity()
+    return _out(*service.acknowledge(db_session=db_session(), alert_id=alert_id,
+                                     by=identity.officer or identity.subject, now=now()))

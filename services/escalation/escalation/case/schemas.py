@@ -1,0 +1,132 @@
+"""Case schemas: the full ones for the district and communes, police-safe ones for police and province."""
+
+from __future__ import annotations
+
+from marshmallow import Schema, fields, validate
+from tiepdan_common.schemas import Text
+
+from . import domain
+
+
+class TimelineOut(Schema):
+    at = fields.AwareDateTime()
+    actor = fields.String()
+    kind = fields.String()
+    detail = fields.Dict()
+
+
+class ParticipantSchema(Schema):
+    type = fields.String(required=True, validate=validate.OneOf(domain.PARTICIPANT_TYPES))
+    value = Text(required=True, validate=validate.Length(min=1, max=120))
+    role = Text(load_default=None, validate=validate.Length(max=60))
+
+
+class CasePublicOut(Schema):
+    """What police and province may read of a case: no names, no notes, no free text from the desk."""
+
+    id = fields.String()
+    number = fields.String()
+    title = fields.Function(lambda case: case.public_title or f"Vụ việc {case.number}")
+    unit = fields.String()
+    field = fields.String(attribute="field_code")
+    severity = fields.String()
+    level = fields.String()
+    status = fields.String()
+    owner_agency = fields.String(allow_none=True)
+    group_size = fields.Integer(allow_none=True)
+    public_order = fields.Boolean()
+    opened_at = fields.AwareDateTime()
+    closed_at = fields.AwareDateTime(allow_none=True)
+
+
+class TimelinePublicOut(Schema):
+    at = fields.AwareDateTime()
+    kind = fields.String()
+
+
+class CasePublicDetailOut(CasePublicOut):
+    timeline = fields.List(fields.Nested(TimelinePublicOut))
+
+
+class CaseOut(CasePublicOut):
+    title = fields.String()
+    category = fields.String(allow_none=True)
+    close_reason = fields.String(allow_none=True)
+    outcome = fields.String(allow_none=True)
+    complex = fields.Boolean()
+    participants = fields.List(fields.Nested(ParticipantSchema))
+
+
+class CaseDetailOut(CaseOut):
+    timeline = fields.List(fields.Nested(TimelineOut))
+
+
+class CaseQuery(Schema):
+    status = fields.String(load_default=None, validate=validate.OneOf(("open", *domain.STATUSES)))
+    unit = fields.String(load_default=None)
+    limit = fields.Integer(load_default=50, validate=validate.Range(min=1, max=500))
+
+
+class CaseIn(Schema):
+    title = Text(required=True, validate=validate.Length(min=3, max=400))
+    unit = Text(required=True, validate=validate.Length(min=1, max=10))
+    field = Text(required=True, data_key="field", validate=validate.Length(min=1, max=40))
+    category = fields.String(load_default=None, validate=validate.OneOf(
+        ("complaint", "denunciation", "recommendation", "feedback")))
+    severity = fields.String(load_default="medium", validate=validate.OneOf(domain.SEVERITIES))
+    level = fields.String(load_default="district", validate=validate.OneOf(("commune", "district", "province")))
+    group_size = fields.Integer(load_default=None, validate=validate.Range(min=1, max=100000))
+    public_order = fields.Boolean(load_default=False)
+    complex = fields.Boolean(load_default=False)
+    owner_agency = Text(load_default=None, validate=validate.Length(max=40))
+
+
+class AcknowledgeIn(Schema):
+    note = Text(load_default=None, validate=validate.Length(max=2000))
+
+
+class ProgressIn(Schema):
+    status = fields.String(required=True, validate=validate.OneOf(("in_progress", "citizens_returned", "resolved")))
+    note = Text(load_default=None, validate=validate.Length(max=4000))
+
+
+class CloseIn(Schema):
+    reason = fields.String(required=True, validate=validate.OneOf(tuple(domain.CLOSE_REASONS)))
+    outcome = Text(load_default=None, validate=validate.Length(max=4000),
+                   metadata={"description": "the officer's account; kept on the case, never in events"})
+
+
+class UpdateIn(Schema):
+    public_order = fields.Boolean(load_default=None)
+    complex = fields.Boolean(load_default=None)
+    severity = fields.String(load_default=None, validate=validate.OneOf(domain.SEVERITIES))
+    owner_agency = Text(load_default=None, validate=validate.Length(min=1, max=40))
+    participants = fields.List(fields.Nested(ParticipantSchema), load_default=None)
+
+
+class StepOut(Schema):
+    cycle = fields.Integer()
+    repeat = fields.Integer()
+    step_index = fields.Integer()
+    target_type = fields.String()
+    target_value = fields.String(allow_none=True)
+    due_at = fields.AwareDateTime()
+    sent_at = fields.AwareDateTime()
+
+
+class EscalationOut(Schema):
+    policy = fields.String()
+    status = fields.String()
+    cycle = fields.Integer()
+    step_index = fields.Integer()
+    repeat = fields.Integer()
+    next_step_at = fields.AwareDateTime(allow_none=True)
+    acknowledged_at = fields.AwareDateTime(allow_none=True)
+    acknowledged_by = fields.String(allow_none=True)
+    steps_sent = fields.List(fields.Nested(StepOut))
+
+
+class ReportQuery(Schema):
+    format = fields.String(load_default="csv", validate=validate.OneOf(("csv", "xlsx")))
+    prolonged_days = fields.Integer(load_default=None, validate=validate.Range(min=0, max=3650))
+    include_closed = fields.Boolean(load_default=False)

@@ -1,0 +1,1 @@
+"""Dialogues with citizens (đối thoại) held for a case."""

@@ -1,0 +1,55 @@
+"""Scheduling dialogues with citizens and recording their minutes and outcome."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+from tiepdan_common.errors import Problem
+
+from ..case import service as cases
+from ..case.models import Case
+from ..clock import iso
+from .models import Dialogue
+
+
+def schedule(*, db_session: Session, case: Case, scheduled_at: dt.datetime, place: str, participants: list,
+             actor: str, now: dt.datetime) -> Dialogue:
+    """Schedule a dialogue (đối thoại) for a case."""
+    if case.status == "closed":
+        raise Problem(409, "The case is closed.", code="already_closed")
+    dialogue = Dialogue(case_id=case.id, scheduled_at=scheduled_at, place=place, participants=participants,
+                        status="scheduled", created_by=actor, created_at=now)
+    db_session.add(dialogue)
+    db_session.flush()
+    cases.note(db_session=db_session, case=case, actor=actor, kind="dialogue_scheduled", now=now,
+               detail={"dialogue_id": dialogue.id, "scheduled_at": iso(scheduled_at), "place": place})
+    return dialogue
+
+
+def record(*, db_session: Session, case: Case, dialogue_id: str, status: str, minutes: str | None,
+           outcome: str | None, participants: list | None, actor: str, now: dt.datetime) -> Dialogue:
+    """Record that a dialogue was held (minutes, outcome) or cancelled."""
+    dialogue = get(db_session=db_session, case=case, dialogue_id=dialogue_id)
+    if dialogue.status != "scheduled":
+        raise Problem(409, f"The dialogue is already {dialogue.status}.", code="invalid_transition")
+    dialogue.status, dialogue.minutes, dialogue.outcome = status, minutes, outcome
+    if participants is not None:
+        dialogue.participants = participants
+    # The timeline names no participant: the minutes stay on the dialogue.
+    cases.note(db_session=db_session, case=case, actor=actor, kind=f"dialogue_{status}", now=now,
+               detail={"dialogue_id": dialogue.id})
+    return dialogue
+
+
+def get(*, db_session: Session, case: Case, dialogue_id: str) -> Dialogue:
+    dialogue = db_session.get(Dialogue, dialogue_id)
+    if dialogue is None or dialogue.case_id != case.id:
+        raise Problem(404, "No such dialogue.")
+    return dialogue
+
+
+def for_case(*, db_session: Session, case: Case) -> list[Dialogue]:
+    return list(db_session.scalars(select(Dialogue).where(Dialogue.case_id == case.id)
+                                   .order_by(Dialogue.scheduled_at)))

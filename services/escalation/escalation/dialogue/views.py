@@ -1,0 +1,88 @@
+"""Dialogues of a case over HTTP. Participants and minutes may name citizens: police and province never see them."""
+
+from __future__ import annotations
+
+from flask_smorest import Blueprint
+from marshmallow import Schema, fields, validate
+from tiepdan_common.errors import Problem
+from tiepdan_common.idempotency import transactional
+from tiepdan_common.schemas import Text
+from tiepdan_common.web import current_identity, db_session, require
+
+from ..case import service as cases
+from ..database import IdempotencyRecord
+from ..web import now, restricted
+from . import service
+
+blp = Blueprint("dialogues", __name__, url_prefix="/cases", description="Dialogues with citizens (đối thoại)")
+
+
+class ParticipantIn(Schema):
+    name = Text(required=True, validate=validate.Length(min=1, max=200))
+    role = Text(load_default=None, validate=validate.Length(max=120))
+    unit = Text(load_default=None, validate=validate.Length(max=120))
+
+
+class DialogueIn(Schema):
+    scheduled_at = fields.AwareDateTime(required=True)
+    place = Text(required=True, validate=validate.Length(min=2, max=300))
+    participants = fields.List(fields.Nested(ParticipantIn), load_default=list)
+
+
+class DialogueRecordIn(Schema):
+    status = fields.String(load_default="held", validate=validate.OneOf(("held", "cancelled")))
+    minutes = Text(load_default=None, validate=validate.Length(max=20000))
+    outcome = Text(load_default=None, validate=validate.Length(max=4000))
+    participants = fields.List(fields.Nested(ParticipantIn), load_default=None)
+
+
+class DialogueOut(Schema):
+    id = fields.String()
+    case_id = fields.String()
+    scheduled_at = fields.AwareDateTime()
+    place = fields.String()
+    participants = fields.List(fields.Dict())
+    status = fields.String()
+    minutes = fields.String(allow_none=True)
+    outcome = fields.String(allow_none=True)
+    created_by = fields.String()
+    created_at = fields.AwareDateTime()
+
+
+def _case(case_id: str):
+    identity = current_identity()
+    if restricted(identity):
+        raise Problem(403, "Dialogues are not shown to police and province callers.", code="forbidden")
+    return cases.get(db_session=db_session(), identity=identity, case_id=case_id)
+
+
+@blp.get("/<case_id>/dialogues")
+@require("cases:read")
+@blp.response(200, DialogueOut(many=True))
+def list_dialogues(case_id):
+    """The case's dialogues, by date."""
+    return service.for_case(db_session=db_session(), case=_case(case_id))
+
+
+@blp.post("/<case_id>/dialogues")
+@require("cases:write")
+@transactional(IdempotencyRecord)
+@blp.arguments(DialogueIn)
+@blp.response(201, DialogueOut)
+def schedule(data, case_id):
+    """Schedule a dialogue: date, place, participants."""
+    identity = current_identity()
+    return service.schedule(db_session=db_session(), case=_case(case_id), actor=identity.officer or identity.subject,
+                            now=now(), **data)
+
+
+@blp.post("/<case_id>/dialogues/<dialogue_id>/record")
+@require("cases:write")
+@transactional(IdempotencyRecord)
+@blp.arguments(DialogueRecordIn)
+@blp.response(200, DialogueOut)
+def record(data, case_id, dialogue_id):
+    """Record the dialogue as held (minutes, outcome) or cancelled."""
+    identity = current_identity()
+    return service.record(db_session=db_session(), case=_case(case_id), dialogue_id=dialogue_id,
+                          actor=identity.officer or identity.subject, now=now(), **data)

@@ -1,0 +1,155 @@
+"""Recording visits, evaluating the hot-spot rules over their windows, and following hot spots."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy import func, or_, select
+from sqlalchemy.orm import Session
+from tiepdan_common.errors import Problem
+from tiepdan_common.identity import Identity
+
+from ..case.models import Case
+from ..clock import iso
+from ..database import outbox
+from ..incident.models import Incident
+from . import domain
+from .models import Hotspot, HotspotCase, HotspotRule, VisitRecord
+
+OPEN = ("watching", "active")
+OPEN_CASE_STATUSES = ("opened", "acknowledged", "in_progress", "citizens_returned", "resolved")
+
+
+def record_visit(*, db_session: Session, visit_id: str, unit: str, field_code: str, group_size: int,
+                 is_mass: bool, received_at: dt.datetime) -> bool:
+    """Keep the visit's numbers (no personal data); False when it was already recorded."""
+    if db_session.get(VisitRecord, visit_id) is not None:
+        return False
+    db_session.add(VisitRecord(visit_id=visit_id, unit=unit, field_code=field_code, group_size=group_size,
+                               is_mass=is_mass, received_at=received_at))
+    db_session.flush()
+    return True
+
+
+def counts(*, db_session: Session, unit: str, field_code: str, since: dt.datetime, until: dt.datetime) -> domain.Counts:
+    """Mass visits, citizens and incidents in ``unit`` about ``field_code`` between ``since`` and ``until``."""
+    in_window = (VisitRecord.unit == unit, VisitRecord.field_code == field_code,
+                 VisitRecord.received_at > since, VisitRecord.received_at <= until)
+    mass, citizens = db_session.execute(
+        select(func.count().filter(VisitRecord.is_mass.is_(True)), func.coalesce(func.sum(VisitRecord.group_size), 0))
+        .where(*in_window)).one()
+    incidents = db_session.scalar(select(func.count()).select_from(Incident).where(
+        Incident.unit == unit, or_(Incident.field_code == field_code, Incident.field_code.is_(None)),
+        Incident.occurred_at > since, Incident.occurred_at <= until))
+    return domain.Counts(mass_visits=mass or 0, citizens=int(citizens or 0), incidents=incidents or 0)
+
+
+def open_hotspot(*, db_session: Session, unit: str, field_code: str) -> Hotspot | None:
+    return db_session.scalar(select(Hotspot).where(Hotspot.unit == unit, Hotspot.field_code == field_code,
+                                                   Hotspot.status.in_(OPEN)).limit(1))
+
+
+def evaluate(*, db_session: Session, unit: str, field_code: str, at: dt.datetime) -> Hotspot | None:
+    """Apply every rule to the windows ending at ``at``; detect or activate a hot spot when one is crossed."""
+    best: tuple[HotspotRule, domain.Counts] | None = None
+    for rule in db_session.scalars(select(HotspotRule).where(HotspotRule.active.is_(True)).order_by(HotspotRule.name)):
+        if rule.field_code and rule.field_code != field_code:
+            continue
+        seen = counts(db_session=db_session, unit=unit, field_code=field_code,
+                      since=at - dt.timedelta(days=rule.window_days), until=at)
+        pure = domain.Rule(name=rule.name, window_days=rule.window_days, status=rule.status,
+                           min_mass_visits=rule.min_mass_visits, min_citizens=rule.min_citizens,
+                           min_incidents=rule.min_incidents)
+        if domain.crossed(pure, seen) and (best is None or domain.stronger(rule.status, best[0].status)):
+            best = (rule, seen)
+    if best is None:
+        return None
+    rule, seen = best
+    hotspot = open_hotspot(db_session=db_session, unit=unit, field_code=field_code)
+    if hotspot is not None and not domain.stronger(rule.status, hotspot.status):
+        hotspot.mass_visits, hotspot.citizens, hotspot.incidents = seen.mass_visits, seen.citizens, seen.incidents
+        return hotspot
+    if hotspot is None:
+        hotspot = Hotspot(unit=unit, field_code=field_code, status=rule.status, rule=rule.name, detected_at=at)
+        db_session.add(hotspot)
+        db_session.flush()
+        _link_open_cases(db_session=db_session, hotspot=hotspot)
+    else:
+        hotspot.status, hotspot.rule = rule.status, rule.name
+    if rule.status == "active":
+        hotspot.activated_at = at
+    hotspot.mass_visits, hotspot.citizens, hotspot.incidents = seen.mass_visits, seen.citizens, seen.incidents
+    db_session.flush()
+    _announce(db_session=db_session, hotspot=hotspot, window_days=rule.window_days, at=at)
+    return hotspot
+
+
+def _announce(*, db_session: Session, hotspot: Hotspot, window_days: int, at: dt.datetime) -> None:
+    outbox.add(db_session, "escalation.hotspot.detected", {
+        "hotspot_id": hotspot.id, "unit": hotspot.unit, "field": hotspot.field_code, "status": hotspot.status,
+        "rule": hotspot.rule, "window_days": window_days, "mass_visits": hotspot.mass_visits,
+        "citizens": hotspot.citizens, "incidents": hotspot.incidents,
+        "case_ids": case_ids(db_session=db_session, hotspot_id=hotspot.id), "detected_at": iso(at)})
+
+
+def _link_open_cases(*, db_session: Session, hotspot: Hotspot) -> None:
+    for case_id in db_session.scalars(select(Case.id).where(Case.unit == hotspot.unit,
+                                                             Case.field_code == hotspot.field_code,
+                                                             Case.status.in_(OPEN_CASE_STATUSES))):
+        db_session.add(HotspotCase(hotspot_id=hotspot.id, case_id=case_id))
+    db_session.flush()
+
+
+def link_case(*, db_session: Session, case: Case) -> None:
+    """A new case in a place already watched joins its hot spot."""
+    hotspot = open_hotspot(db_session=db_session, unit=case.unit, field_code=case.field_code)
+    if hotspot is not None and db_session.get(HotspotCase, (hotspot.id, case.id)) is None:
+        db_session.add(HotspotCase(hotspot_id=hotspot.id, case_id=case.id))
+
+
+def case_ids(*, db_session: Session, hotspot_id: str) -> list[str]:
+    return list(db_session.scalars(select(HotspotCase.case_id).where(HotspotCase.hotspot_id == hotspot_id)
+                                   .order_by(HotspotCase.case_id)))
+
+
+def visible(identity: Identity, hotspot: Hotspot) -> bool:
+    return not identity.is_commune or hotspot.unit == identity.unit
+
+
+def list_hotspots(*, db_session: Session, identity: Identity, status: str | None, limit: int) -> list[Hotspot]:
+    stmt = select(Hotspot).order_by(Hotspot.detected_at.desc()).limit(limit)
+    if status == "open":
+        stmt = stmt.where(Hotspot.status.in_(OPEN))
+    elif status:
+        stmt = stmt.where(Hotspot.status == status)
+    if identity.is_commune:
+        stmt = stmt.where(Hotspot.unit == identity.unit)
+    return list(db_session.scalars(stmt))
+
+
+def get(*, db_session: Session, identity: Identity, hotspot_id: str) -> Hotspot:
+    hotspot = db_session.get(Hotspot, hotspot_id)
+    if hotspot is None or not visible(identity, hotspot):
+        raise Problem(404, "No such hot spot.")
+    return hotspot
+
+
+def change(*, db_session: Session, hotspot: Hotspot, status: str | None, owner: str | None, note: str | None,
+           now: dt.datetime) -> Hotspot:
+    """Set the owner, activate by hand (announced) or defuse a hot spot."""
+    if hotspot.status == "defused":
+        raise Problem(409, "The hot spot is defused.", code="already_defused")
+    if owner is not None:
+        hotspot.owner = owner
+    if note is not None:
+        hotspot.note = note
+    if status == "defused":
+        hotspot.status, hotspot.defused_at = "defused", now
+    elif status == "active" and hotspot.status != "active":
+        hotspot.status, hotspot.activated_at, hotspot.rule = "active", now, "manual"
+        _announce(db_session=db_session, hotspot=hotspot, window_days=0, at=now)
+    return hotspot
+
+
+def active_count(*, db_session: Session) -> int:
+    return db_session.scalar(select(func.count()).select_from(Hotspot).where(Hotspot.status == "active"))

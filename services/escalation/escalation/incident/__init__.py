@@ -1,0 +1,1 @@
+"""Public-order incidents reported by the police near reception sites."""

@@ -1,0 +1,87 @@
+"""Recording a police incident: it joins or opens a case, flags public order, and feeds the hot spots."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+from tiepdan_common.errors import Problem
+from tiepdan_common.identity import Identity
+
+from .. import reference
+from ..case import domain as case_domain
+from ..case import service as cases
+from ..case.models import Case
+from ..clock import iso
+from ..database import outbox
+from ..hotspot import service as hotspots
+from .models import Incident
+
+
+def report(*, db_session: Session, identity: Identity, unit: str, place: str, occurred_at: dt.datetime,
+           crowd_estimate: int, summary: str, public_order: bool, case_id: str | None, field_code: str | None,
+           mass_case_size: int, reference_dir: Path, now: dt.datetime) -> Incident:
+    """Record an incident, link or open its case, alert, and announce ``escalation.incident.reported``."""
+    case = None
+    if case_id is not None:
+        case = db_session.get(Case, case_id)
+        if case is None:
+            raise Problem(422, "case_id: no such case", errors=[{"field": "case_id", "message": "no such case"}])
+        field_code = field_code or case.field_code
+    incident = Incident(unit=unit, field_code=field_code, place=place, occurred_at=occurred_at,
+                        crowd_estimate=crowd_estimate, summary=summary, public_order=public_order,
+                        case_id=case_id, reported_by=identity.subject, reporter_unit=identity.unit, reported_at=now)
+    db_session.add(incident)
+    db_session.flush()
+    if case is None and crowd_estimate >= mass_case_size:
+        case = _case_for(db_session=db_session, incident=incident, reference_dir=reference_dir, now=now)
+        incident.case_id = case.id
+    if case is not None:
+        cases.note(db_session=db_session, case=case, actor=identity.subject, kind="incident", now=now,
+                   detail={"incident_id": incident.id, "crowd_estimate": crowd_estimate, "place": place})
+        if public_order:
+            cases.mark_public_order(db_session=db_session, case=case, actor=identity.subject, reason="incident",
+                                    now=now)
+    if field_code:
+        hotspots.evaluate(db_session=db_session, unit=unit, field_code=field_code, at=occurred_at)
+    outbox.add(db_session, "escalation.incident.reported", {
+        "incident_id": incident.id, "unit": unit, "place": place, "occurred_at": iso(occurred_at),
+        "crowd_estimate": crowd_estimate, "summary": summary, "public_order": public_order,
+        "case_id": incident.case_id, "reported_by": identity.subject, "reported_at": iso(now)})
+    return incident
+
+
+def _case_for(*, db_session: Session, incident: Incident, reference_dir: Path, now: dt.datetime) -> Case:
+    field_code = incident.field_code or "other"
+    matter_key = f"{incident.unit}:{field_code}"
+    existing = cases.find_open_for_matter(db_session=db_session, matter_key=matter_key)
+    if existing is not None:
+        cases.join_case(db_session=db_session, case=existing, source_type="incident", source_id=incident.id,
+                        actor=incident.reported_by, group_size=incident.crowd_estimate)
+        return existing
+    unit = reference.unit(reference_dir, incident.unit)
+    field = reference.field(reference_dir, field_code)
+    title = (f"Tụ tập đông người (khoảng {incident.crowd_estimate} người), lĩnh vực "
+             f"{field['name_vi'].lower()}, {unit['name']}")
+    return cases.open_case(
+        db_session=db_session, title=title, unit=incident.unit, field_code=field_code, category=None,
+        matter_key=matter_key, severity=case_domain.severity_for_group(incident.crowd_estimate),
+        level=case_domain.level_for_unit(unit.get("level")), owner_agency=field.get("agency"),
+        group_size=incident.crowd_estimate, source_type="incident", source_id=incident.id,
+        actor=incident.reported_by, public_order=incident.public_order, now=now)
+
+
+def list_incidents(*, db_session: Session, unit: str | None, limit: int) -> list[Incident]:
+    stmt = select(Incident).order_by(Incident.occurred_at.desc()).limit(limit)
+    if unit:
+        stmt = stmt.where(Incident.unit == unit)
+    return list(db_session.scalars(stmt))
+
+
+def get(*, db_session: Session, incident_id: str) -> Incident:
+    incident = db_session.get(Incident, incident_id)
+    if incident is None:
+        raise Problem(404, "No such incident.")
+    return incident

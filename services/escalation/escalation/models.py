@@ -1,0 +1,30 @@
+"""Every table of escalation, imported once so that relationships and migrations see them all."""
+
+from .alert.models import Alert
+from .case.models import Case, CaseCounter, CaseSource, TimelineEntry
+from .dialogue.models import Dialogue
+from .hotspot.models import Hotspot, HotspotCase, HotspotRule, VisitRecord
+from .incident.models import Incident
+from .policy.models import Escalation, EscalationPolicy, EscalationStep
+from .province.models import ProvinceRequest
+from .report.models import DailySummary, OverdueItem
+
+__all__ = [
+           "Alert",
+           "Case",
+           "CaseCounter",
+           "CaseSource",
+           "DailySummary",
+           "Dialogue",
+           "Escalation",
+           "EscalationPolicy",
+           "EscalationStep",
+           "Hotspot",
+           "HotspotCase",
+           "HotspotRule",
+           "Incident",
+           "OverdueItem",
+           "ProvinceRequest",
+           "TimelineEntry",
+           "VisitRecord",
+]

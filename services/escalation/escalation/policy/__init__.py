@@ -1,0 +1,1 @@
+"""Escalation policies (chính sách leo thang): ordered steps as data, timers in the database."""

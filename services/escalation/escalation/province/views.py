@@ -1,0 +1,166 @@
+"""Province requests over HTTP: the province files and reads its own; the district follows them through."""
+
+from __future__ import annotations
+
+from flask_smorest import Blueprint
+from marshmallow import Schema, fields, validate
+from tiepdan_common.errors import Problem
+from tiepdan_common.idempotency import transactional
+from tiepdan_common.schemas import ProblemSchema, Text
+from tiepdan_common.web import current_identity, db_session, require
+
+from ..database import IdempotencyRecord
+from ..web import now, setting
+from . import domain, service
+
+blp = Blueprint("province_requests", __name__, url_prefix="/province-requests",
+                description="Requests of the provincial reception office")
+
+
+class RequestIn(Schema):
+    reference = Text(load_default=None, validate=validate.Length(max=60))
+    group_size = fields.Integer(required=True, validate=validate.Range(min=1, max=100000))
+    place = Text(required=True, validate=validate.Length(min=2, max=300))
+    contact = Text(required=True, validate=validate.Length(min=2, max=300))
+    unit = Text(load_default=None, validate=validate.Length(min=1, max=10))
+    field = Text(load_default=None, validate=validate.Length(min=1, max=40))
+    deadline = fields.AwareDateTime(required=True)
+    note = Text(load_default=None, validate=validate.Length(max=2000))
+
+
+class RequestOut(Schema):
+    id = fields.String()
+    reference = fields.String(allow_none=True)
+    group_size = fields.Integer()
+    place = fields.String()
+    contact = fields.String()
+    unit = fields.String(allow_none=True)
+    field = fields.String(attribute="field_code", allow_none=True)
+    note = fields.String(allow_none=True)
+    deadline = fields.AwareDateTime()
+    status = fields.String()
+    assignees = fields.Dict()
+    officers_sent = fields.List(fields.String())
+    dispatched_at = fields.AwareDateTime(allow_none=True)
+    citizens_returned_at = fields.AwareDateTime(allow_none=True)
+    outcome = fields.String(allow_none=True)
+    case_id = fields.String(allow_none=True)
+    received_at = fields.AwareDateTime()
+    completed_at = fields.AwareDateTime(allow_none=True)
+
+
+class RequestQuery(Schema):
+    status = fields.String(load_default=None, validate=validate.OneOf(("open", *domain.STATUSES)))
+    limit = fields.Integer(load_default=50, validate=validate.Range(min=1, max=500))
+
+
+class AssignIn(Schema):
+    inspectorate = Text(load_default=None, validate=validate.Length(min=1, max=120))
+    board = Text(load_default=None, validate=validate.Length(min=1, max=120))
+    commune = Text(load_default=None, validate=validate.Length(min=1, max=120))
+
+
+class DispatchIn(Schema):
+    officers = fields.List(Text(validate=validate.Length(min=1, max=120)), required=True,
+                           validate=validate.Length(min=1, max=50))
+
+
+class ReturnedIn(Schema):
+    returned_at = fields.AwareDateTime(required=True)
+
+
+class CompleteIn(Schema):
+    outcome = Text(required=True, validate=validate.Length(min=2, max=4000))
+
+
+def _district_request(request_id: str):
+    """The request, for a district caller holding cases:write (who follows requests through)."""
+    identity = current_identity()
+    if not identity.has("cases:write") or identity.kind not in ("district", "admin"):
+        raise Problem(403, "Permission 'cases:write' of the district is required.", code="forbidden")
+    return service.get(db_session=db_session(), identity=identity, request_id=request_id)
+
+
+def _actor() -> str:
+    identity = current_identity()
+    return identity.officer or identity.subject
+
+
+@blp.post("")
+@require("province_requests:write")
+@transactional(IdempotencyRecord)
+@blp.arguments(RequestIn)
+@blp.response(201, RequestOut)
+@blp.alt_response(422, schema=ProblemSchema)
+def receive(data):
+    """The province asks the district to bring its citizens home: a case is opened (or joined) at once."""
+    return service.receive(db_session=db_session(), identity=current_identity(), group_size=data["group_size"],
+                           place=data["place"], contact=data["contact"], deadline=data["deadline"],
+                           unit=data["unit"], field_code=data["field"], reference_code=data["reference"],
+                           note=data["note"], reference_dir=setting("reference_dir"), now=now())
+
+
+@blp.get("")
+@require("province_requests:read")
+@blp.arguments(RequestQuery, location="query")
+@blp.response(200, RequestOut(many=True))
+def list_requests(query):
+    """Requests, newest first; the province sees only its own."""
+    return service.list_requests(db_session=db_session(), identity=current_identity(), **query)
+
+
+@blp.get("/<request_id>")
+@require("province_requests:read")
+@blp.response(200, RequestOut)
+@blp.alt_response(404, schema=ProblemSchema)
+def get_request(request_id):
+    """One request (another province's answers 404)."""
+    return service.get(db_session=db_session(), identity=current_identity(), request_id=request_id)
+
+
+@blp.post("/<request_id>/assign")
+@require("cases:write")
+@transactional(IdempotencyRecord)
+@blp.arguments(AssignIn)
+@blp.response(200, RequestOut)
+def assign(data, request_id):
+    """Assign the inspectorate, the board and the commune."""
+    assignees = {k: v for k, v in data.items() if v}
+    if not assignees:
+        raise Problem(422, "body: name at least one of inspectorate, board, commune",
+                      errors=[{"field": "body", "message": "name at least one assignee"}])
+    return service.assign(db_session=db_session(), request=_district_request(request_id), assignees=assignees,
+                          actor=_actor(), now=now())
+
+
+@blp.post("/<request_id>/dispatch")
+@require("cases:write")
+@transactional(IdempotencyRecord)
+@blp.arguments(DispatchIn)
+@blp.response(200, RequestOut)
+def dispatch(data, request_id):
+    """Record who was sent to bring the citizens home."""
+    return service.dispatch(db_session=db_session(), request=_district_request(request_id),
+                            officers=data["officers"], actor=_actor(), now=now())
+
+
+@blp.post("/<request_id>/returned")
+@require("cases:write")
+@transactional(IdempotencyRecord)
+@blp.arguments(ReturnedIn)
+@blp.response(200, RequestOut)
+def returned(data, request_id):
+    """Record when the citizens were back home."""
+    return service.returned(db_session=db_session(), request=_district_request(request_id),
+                            returned_at=data["returned_at"], actor=_actor(), now=now())
+
+
+@blp.post("/<request_id>/complete")
+@require("cases:write")
+@transactional(IdempotencyRecord)
+@blp.arguments(CompleteIn)
+@blp.response(200, RequestOut)
+def complete(data, request_id):
+    """Complete the request with its outcome; the province is told."""
+    return service.complete(db_session=db_session(), request=_district_request(request_id),
+                            outcome=data["outcome"], actor=_actor(), now=now())

@@ -1,0 +1,1 @@
+"""Reports: complex and prolonged cases (CSV, XLSX) and the daily situation summary."""

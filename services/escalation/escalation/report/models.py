@@ -1,0 +1,36 @@
+"""Overdue petitions seen from intake, and the daily summaries already sent (one per local date)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy import JSON, Date, Integer, String
+from sqlalchemy.orm import Mapped, mapped_column
+from tiepdan_common.models import UTCDateTime, utcnow
+
+from ..database import Base
+
+
+class OverdueItem(Base):
+    """A petition intake reported overdue (no personal data: number, unit, field, stage)."""
+
+    __tablename__ = "overdue_items"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    petition_id: Mapped[str] = mapped_column(String(64), index=True)
+    number: Mapped[str] = mapped_column(String(60))
+    receiving_unit: Mapped[str] = mapped_column(String(10))
+    field_code: Mapped[str] = mapped_column(String(40))
+    stage: Mapped[str] = mapped_column(String(60))
+    days_overdue: Mapped[int] = mapped_column(Integer)
+    seen_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class DailySummary(Base):
+    """The summary of one local date; its primary key makes a second worker's attempt fail."""
+
+    __tablename__ = "daily_summaries"
+
+    date: Mapped[dt.date] = mapped_column(Date, primary_key=True)
+    generated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+    counts: Mapped[dict] = mapped_column(JSON, default=dict)

@@ -1,0 +1,71 @@
+"""Hot spots from a stream of visits and incidents crossing the rules' thresholds."""
+
+import datetime as dt
+
+from tiepdan_common.testing import identity_headers
+
+
+def test_mass_visits_make_a_watched_then_an_active_hot_spot(handle, visit, client, officer, checked_events):
+    start = dt.datetime(2026, 11, 2, 2, 0, tzinfo=dt.UTC)
+    handle(visit(size=6, at=start))
+    assert client.get("/hotspots", headers=officer).json == []
+    handle(visit(size=7, at=start + dt.timedelta(days=2)))
+    (spot,) = client.get("/hotspots", headers=officer).json
+    assert spot["status"] == "watching" and spot["mass_visits"] == 2 and spot["field"] == "land"
+    assert len(spot["case_ids"]) == 1  # the visits joined one case, linked to the hot spot
+    handle(visit(size=2, unit="31693", at=start + dt.timedelta(days=3)))  # elsewhere: no effect
+    handle(visit(size=8, at=start + dt.timedelta(days=4)))
+    (spot,) = client.get("/hotspots?status=open", headers=officer).json
+    assert spot["status"] == "active" and spot["mass_visits"] == 3 and spot["citizens"] == 21
+    events = checked_events("escalation.hotspot.detected")
+    assert [e["data"]["status"] for e in events] == ["watching", "active"]
+    assert events[1]["data"]["case_ids"] == spot["case_ids"]
+
+
+def test_visits_outside_the_window_do_not_count(handle, visit, client, officer):
+    start = dt.datetime(2026, 10, 1, 2, 0, tzinfo=dt.UTC)
+    for days in (0, 8, 16):
+        handle(visit(size=6, field="labour", at=start + dt.timedelta(days=days)))
+    assert client.get("/hotspots", headers=officer).json == []
+
+
+def test_many_small_visits_cross_the_citizen_threshold(handle, visit, client, officer, checked_events):
+    start = dt.datetime(2026, 11, 10, 2, 0, tzinfo=dt.UTC)
+    for n in range(8):
+        handle(visit(size=4, field="environment", at=start + dt.timedelta(hours=n)))
+    (spot,) = client.get("/hotspots", headers=officer).json
+    assert spot["status"] == "active" and spot["citizens"] == 32 and spot["rule"] == "30 công dân trong 7 ngày"
+    assert len(checked_events("escalation.hotspot.detected")) == 1
+
+
+def test_an_owner_is_set_and_the_hot_spot_defused_and_communes_see_only_theirs(handle, visit, client, officer):
+    start = dt.datetime(2026, 11, 2, 2, 0, tzinfo=dt.UTC)
+    for days in (0, 1):
+        handle(visit(size=6, at=start + dt.timedelta(days=days)))
+    (spot,) = client.get("/hotspots", headers=officer).json
+    resp = client.post(f"/hotspots/{spot['id']}", json={"owner": "TNMT"}, headers=officer)
+    assert resp.status_code == 200 and resp.json["owner"] == "TNMT"
+    other = identity_headers(subject="commune-31693", kind="commune", unit="31693", permissions=("hotspots:read",))
+    assert client.get(f"/hotspots/{spot['id']}", headers=other).status_code == 404
+    assert client.get("/hotspots", headers=other).json == []
+    resp = client.post(f"/hotspots/{spot['id']}", json={"status": "defused", "note": "Đã đối thoại"}, headers=officer)
+    assert resp.json["status"] == "defused"
+    assert client.post(f"/hotspots/{spot['id']}", json={"owner": "X"}, headers=officer).status_code == 409
+
+
+def test_one_open_hot_spot_per_place_even_if_two_replicas_race(db):
+    from sqlalchemy.exc import IntegrityError
+
+    from escalation.hotspot.models import Hotspot
+
+    with db.session() as s:
+        s.add(Hotspot(unit="31690", field_code="land", status="watching", rule="r"))
+    try:
+        with db.session() as s:
+            s.add(Hotspot(unit="31690", field_code="land", status="active", rule="r"))
+    except IntegrityError:
+        pass
+    else:
+        raise AssertionError("a second open hot spot for the same place was accepted")
+    with db.session() as s:
+        s.add(Hotspot(unit="31690", field_code="land", status="defused", rule="r"))  # closed ones may repeat
