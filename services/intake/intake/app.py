@@ -11,25 +11,35 @@ from tiepdan_common.app import build_app
 from tiepdan_common.config import Settings
 
 from . import config
+from .confidential import service as confidential
+from .confidential.crypto import IdentityCipher, generate_key
+from .confidential.views import blp as identity_reads_blp
+from .petition.views import blp as petitions_blp
 from .reference import service as reference_service
 from .reference.views import blp as reference_blp
 from .visit.views import blp as visits_blp
 
-VERSION = "0.1.0"
+VERSION = "0.2.0"
 
 
 def create_app(settings: Settings | dict | None = None) -> Flask:
-    """Create the intake app; ``settings`` may be overrides of the environment's."""
+    """Create the intake app; ``settings`` may be overrides of the environment's.
+
+    Refuses to start (IdentityKeyError) without INTAKE_IDENTITY_KEYS unless the
+    development key is explicitly allowed.
+    """
     if not isinstance(settings, Settings):
         settings = config.load(settings)
+    cipher = IdentityCipher(config.identity_keys(settings))
     app = build_app(
         settings=settings,
         title="tiepdan intake",
         version=VERSION,
         description="The reception register (visits) and petitions of district and commune desks.",
-        blueprints=[visits_blp, reference_blp],
+        blueprints=[visits_blp, petitions_blp, identity_reads_blp, reference_blp],
         migrations_path=Path(__file__).parent / "migrations",
     )
+    app.extensions["intake"] = {"cipher": cipher}
     db = app.extensions["tiepdan"]["db"]
 
     @app.cli.command("seed")
@@ -41,5 +51,20 @@ def create_app(settings: Settings | dict | None = None) -> Flask:
                 db_session=session, reference_dir=reference_dir or settings.extra["reference_dir"]
             )
         click.echo(f"intake: seeded {counts}")
+
+    @app.cli.command("rotate-identity-key")
+    def rotate_identity_key() -> None:
+        """Re-encrypt every citizen's identity with the first key of INTAKE_IDENTITY_KEYS."""
+        from .petition.models import PetitionImage, PetitionSender
+        from .visit.models import VisitCitizen
+
+        with db.session() as session:
+            count = confidential.rotate_all(db_session=session, models=[VisitCitizen, PetitionSender, PetitionImage])
+        click.echo(f"intake: re-encrypted {count} people and images with the newest identity key")
+
+    @app.cli.command("generate-identity-key")
+    def generate_identity_key() -> None:
+        """Print a new identity key (put it first in INTAKE_IDENTITY_KEYS, then rotate)."""
+        click.echo(generate_key())
 
     return app

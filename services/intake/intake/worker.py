@@ -1,18 +1,23 @@
-"""The intake worker: publishes intake's outbox (intake consumes no events yet)."""
+"""The intake worker: publishes intake's outbox and reports overdue petitions (intake consumes no events)."""
 
 from __future__ import annotations
 
 from tiepdan_common.app import build_worker
 from tiepdan_common.db import Database
+from tiepdan_common.worker import PeriodicTask
 
 from . import config
 from .database import ProcessedMessage, outbox
+from .petition import overdue
 
 
 def main() -> None:
     settings = config.load()
+    db = Database(settings.database_url)
     worker = build_worker(
-        settings=settings, db=Database(settings.database_url), outbox=outbox, processed_model=ProcessedMessage
+        settings=settings, db=db, outbox=outbox, processed_model=ProcessedMessage,
+        components=[PeriodicTask("overdue-petitions", lambda: overdue.run_once(db),
+                                 settings.extra["overdue_interval_seconds"])],
     )
     worker.run_forever()
 

@@ -1,18 +1,96 @@
 import json
+import os
+import shutil
+from pathlib import Path
 
 import pytest
+import sqlalchemy as sa
 from sqlalchemy import select
 
 from intake import create_app
 from intake.database import OutboxEvent
-from tiepdan_common.testing import identity_headers, migrated_app
+from tiepdan_common.testing import TEST_IDENTITY_KEY, identity_headers, migrated_app, postgres_database
 
 pytest_plugins = ["tiepdan_common.pytest_plugin"]
 
 
+REPO_ROOT = Path(__file__).resolve().parents[3]
+IDENTITY_KEY = "dGVzdC1pbnRha2UtaWRlbnRpdHkta2V5LTAwMDAwMDA="  # a Fernet key for tests only
+
+
 @pytest.fixture
-def app(database_url, reference_dir):
-    app = migrated_app(create_app, database_url, extra={"reference_dir": reference_dir})
+def identity_key():
+    return IDENTITY_KEY
+
+
+def _settings(database_url):
+    return {"database_url": database_url, "identity_keys": (TEST_IDENTITY_KEY,),
+            "extra": {"reference_dir": REPO_ROOT / "reference", "intake_identity_keys": (IDENTITY_KEY,)}}
+
+
+@pytest.fixture(scope="session")
+def templates(tmp_path_factory):
+    """One database per backend, migrated and seeded once per run (see ``database_url``).
+
+    Migrations still run on both backends (here), but not once per test: creating and
+    migrating a PostgreSQL database per test made the suite several times slower.
+    """
+    made, cleanups = {}, []
+
+    def get(backend):
+        if backend not in made:
+            if backend == "sqlite":
+                url = f"sqlite:///{tmp_path_factory.mktemp('template') / 'intake.db'}"
+            else:
+                context = postgres_database("intake_tmpl")
+                url = context.__enter__()
+                cleanups.append(context)
+            settings = _settings(url)
+            del settings["database_url"]
+            app = migrated_app(create_app, url, **settings)
+            app.extensions["tiepdan"]["db"].dispose()
+            made[backend] = url
+        return made[backend]
+
+    yield get
+    for context in cleanups:
+        context.__exit__(None, None, None)
+
+
+REFERENCE_TABLES = {"units", "fields", "legal_rules", "holidays"}
+
+
+@pytest.fixture(params=os.environ.get("TIEPDAN_TEST_DATABASES", "sqlite,postgresql").split(","))
+def database_url(request, tmp_path, templates):
+    """A migrated, seeded database of each backend, as fresh as new for every test.
+
+    SQLite: a copy of the template file. PostgreSQL: the template database itself, emptied
+    of everything but reference data after each test (faster than a new database per test).
+    """
+    template = templates(request.param)
+    if request.param == "sqlite":
+        path = tmp_path / "service.db"
+        shutil.copy(template.split("///", 1)[1], path)
+        yield f"sqlite:///{path}"
+        return
+    yield template
+    import intake.confidential.models  # noqa: F401  (every table on the metadata)
+    import intake.petition.models  # noqa: F401
+    import intake.visit.models  # noqa: F401
+    from intake.database import Base
+
+    tables = ", ".join(f'"{t.name}"' for t in Base.metadata.sorted_tables if t.name not in REFERENCE_TABLES)
+    engine = sa.create_engine(template)
+    with engine.begin() as conn:
+        conn.execute(sa.text("SET LOCAL lock_timeout = '10s'"))  # a leaked connection fails the run, not hangs it
+        conn.execute(sa.text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
+    engine.dispose()
+
+
+@pytest.fixture
+def app(database_url):
+    app = create_app(_settings(database_url))
+    app.config["TESTING"] = True
     yield app
     app.extensions["tiepdan"]["db"].dispose()
 
@@ -25,14 +103,38 @@ def client(app):
 @pytest.fixture
 def board():
     return identity_headers(subject="btcd-01", kind="district", unit="947", officer="btcd-01",
-                            permissions=("visits:read", "visits:write"))
+                            permissions=("visits:read", "visits:write", "petitions:read", "petitions:write"))
+
+
+@pytest.fixture
+def inspector():
+    return identity_headers(subject="ttr-01", kind="district", unit="947", officer="ttr-01",
+                            permissions=("visits:read", "petitions:read", "identity:read", "audit:read"))
 
 
 @pytest.fixture
 def commune():
     def make(unit="31684"):
         return identity_headers(subject=f"commune-{unit}", kind="commune", unit=unit,
-                                permissions=("visits:read", "visits:write"))
+                                permissions=("visits:read", "visits:write", "petitions:read", "petitions:write"))
+    return make
+
+
+@pytest.fixture
+def petition_body():
+    def make(**overrides):
+        body = {
+            "channel": "post",
+            "category": "complaint",
+            "field": "land",
+            "origin_unit": "31690",
+            "received_at": "2026-08-28T09:00:00+07:00",
+            "content": "Khiếu nại quyết định thu hồi đất của UBND xã Đại Tâm",
+            "senders": [{"full_name": "Lê Văn Bảy", "address": "Ấp Phước Hòa, xã Đại Tâm",
+                         "id_number": "094123456789", "phone": "0912345678", "is_representative": True}],
+        }
+        body.update(overrides)
+        return body
     return make
 
 

@@ -22,6 +22,23 @@ def get_field(*, db_session: Session, code: str) -> Field | None:
     return db_session.get(Field, code)
 
 
+def is_ancestor(*, db_session: Session, ancestor: str, code: str) -> bool:
+    """True when unit ``ancestor`` is above unit ``code`` in the administrative tree."""
+    unit = get_unit(db_session=db_session, code=code)
+    seen = set()
+    while unit is not None and unit.parent_code and unit.code not in seen:
+        seen.add(unit.code)
+        if unit.parent_code == ancestor:
+            return True
+        unit = get_unit(db_session=db_session, code=unit.parent_code)
+    return False
+
+
+def holidays(*, db_session: Session, start: dt.date, end: dt.date) -> set[dt.date]:
+    """Public holidays and compensatory days off between ``start`` and ``end`` inclusive."""
+    return set(db_session.scalars(select(Holiday.date).where(Holiday.date >= start, Holiday.date <= end)))
+
+
 def list_units(*, db_session: Session) -> list[Unit]:
     return list(db_session.scalars(select(Unit).order_by(Unit.level, Unit.code)))
 
@@ -55,6 +72,9 @@ def seed(*, db_session: Session, reference_dir: Path) -> dict:
         db_session.merge(Field(code=f["code"], name_vi=f["name_vi"], name_en=f["name_en"], agency_code=f["agency"]))
     counts["fields"] = len(fields)
     rules = json.loads((reference_dir / "legal-rules.json").read_text(encoding="utf-8"))["rules"]
+    # Intake's own additional rules (reference/intake-*.json), same format.
+    for extra in sorted(reference_dir.glob("intake-*.json")):
+        rules += json.loads(extra.read_text(encoding="utf-8")).get("rules", [])
     for r in rules:
         db_session.merge(LegalRule(key=r["key"], effective_from=dt.date.fromisoformat(r["effective_from"]),
                                    value=r["value"], source=r["source"]))

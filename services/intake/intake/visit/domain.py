@@ -81,3 +81,24 @@ def check_outcome(*, outcome: str, competent_body: str | None, refusal_ground: s
         raise RuleViolation("outcome.refusal_ground", "only a refusal has a refusal ground")
     if outcome in ("guided", "returned_to_lower_level") and not competent_body:
         raise RuleViolation("outcome.competent_body", "name the body the citizen is guided or returned to")
+
+
+LEVEL_DEPTH = {"province": 0, "district": 1, "commune": 2}
+
+
+def matter_key(*, origin_unit: str, field: str, subject_folded: str | None) -> str:
+    """The stable key relating visits about one matter: where it arose, its field, and its subject if named."""
+    key = f"{origin_unit}:{field}"
+    if subject_folded:
+        key += ":" + "-".join(subject_folded.split())[:100]
+    return key
+
+
+def goes_over_level(*, declared: bool, receiving_level: str | None, origin_level: str | None,
+                    receiving_is_ancestor: bool) -> bool:
+    """Vượt cấp: declared by the desk, or a matter brought two or more levels above where it arose."""
+    if declared:
+        return True
+    if not receiving_is_ancestor or receiving_level not in LEVEL_DEPTH or origin_level not in LEVEL_DEPTH:
+        return False
+    return LEVEL_DEPTH[origin_level] - LEVEL_DEPTH[receiving_level] >= 2

@@ -36,19 +36,27 @@ class Visit(Base):
     group_size: Mapped[int] = mapped_column(Integer)
     is_mass: Mapped[bool] = mapped_column(Boolean)
     over_level: Mapped[bool] = mapped_column(Boolean, default=False)
+    subject: Mapped[str | None] = mapped_column(String(200))
+    # Subject, content and request folded for search (intake.text.fold); on PostgreSQL a pg_trgm GIN index
+    # (migration 0004, outside the metadata because it is PostgreSQL-only) serves LIKE '%...%'.
+    search_text: Mapped[str] = mapped_column(Text, default="")
+    matter_key: Mapped[str] = mapped_column(String(160), default="")
+    repeat_of: Mapped[str | None] = mapped_column(String(36), index=True)
+    repeat_count: Mapped[int] = mapped_column(Integer, default=0)
     outcome: Mapped[str] = mapped_column(String(40))
     competent_body: Mapped[str | None] = mapped_column(String(200))
     refusal_ground: Mapped[str | None] = mapped_column(String(60))
     created_by: Mapped[str] = mapped_column(String(120))
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
 
-    citizens: Mapped[list["VisitCitizen"]] = relationship(
+    citizens: Mapped[list[VisitCitizen]] = relationship(
         back_populates="visit", cascade="all, delete-orphan", order_by="VisitCitizen.position", lazy="selectin"
     )
 
     __table_args__ = (
         Index("ix_visits_unit_received", "receiving_unit", "received_at", "id"),
         Index("ix_visits_received", "received_at", "id"),
+        Index("ix_visits_matter", "origin_unit", "field_code", "category"),
     )
 
     @property
@@ -57,17 +65,20 @@ class Visit(Base):
 
 
 class VisitCitizen(Base):
-    """A citizen at a visit; representatives of a group are marked."""
+    """A citizen at a visit; representatives of a group are marked; identity encrypted at rest."""
 
     __tablename__ = "visit_citizens"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     visit_id: Mapped[str] = mapped_column(ForeignKey("visits.id", ondelete="CASCADE"), index=True)
     position: Mapped[int] = mapped_column(Integer)
-    full_name: Mapped[str] = mapped_column(String(200))
-    address: Mapped[str | None] = mapped_column(String(400))
-    id_number: Mapped[str | None] = mapped_column(String(20))
-    phone: Mapped[str | None] = mapped_column(String(20))
+    # Identity fields are encrypted at rest (see intake.confidential); the indexes are blind HMACs.
+    full_name: Mapped[str] = mapped_column(Text)
+    address: Mapped[str | None] = mapped_column(Text)
+    id_number: Mapped[str | None] = mapped_column(Text)
+    phone: Mapped[str | None] = mapped_column(Text)
+    id_index: Mapped[str | None] = mapped_column(String(64), index=True)
+    name_index: Mapped[str | None] = mapped_column(String(64), index=True)
     is_representative: Mapped[bool] = mapped_column(Boolean, default=False)
 
     visit: Mapped[Visit] = relationship(back_populates="citizens")

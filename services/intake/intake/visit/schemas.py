@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
-from marshmallow import Schema, fields, validate
+from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
 from tiepdan_common.schemas import PageQuery, Text
 
+from ..listing import sort_choices
 from .domain import CATEGORIES, OUTCOMES, REFUSAL_GROUNDS
+from .service import SORT_KEYS
 
 UNIT_CODE = validate.Regexp(r"^\d{2,5}$", error="Not an administrative unit code.")
 
@@ -25,6 +27,7 @@ class CitizenOut(Schema):
     id_number = fields.String(allow_none=True)
     phone = fields.String(allow_none=True)
     is_representative = fields.Boolean()
+    identity_masked = fields.Boolean(metadata={"description": "True unless the caller holds identity:read"})
 
 
 class OutcomeIn(Schema):
@@ -45,14 +48,29 @@ class VisitIn(Schema):
     citizen_request = Text(load_default=None, validate=validate.Length(max=20000))
     group_size = fields.Integer(load_default=None, strict=True, validate=validate.Range(min=1, max=10000))
     over_level = fields.Boolean(load_default=False)
+    subject = Text(load_default=None, validate=validate.Length(max=200),
+                   metadata={"description": "Short name of the matter; visits naming the same subject share a matter key"})
+    repeat_of = fields.String(load_default=None, validate=validate.Length(min=1, max=36),
+                              metadata={"description": "An earlier visit about the same matter, when the desk knows it"})
     citizens = fields.List(fields.Nested(CitizenIn), required=True, validate=validate.Length(min=1, max=500))
     outcome = fields.Nested(OutcomeIn, required=True)
 
 
-class OutcomeOut(Schema):
-    type = fields.String(attribute="outcome")
-    competent_body = fields.String(allow_none=True)
-    refusal_ground = fields.String(allow_none=True)
+def _outcome(visit) -> dict:
+    # A plain dict: building an OutcomeOut schema per row cost about a millisecond each in list pages.
+    return {"type": visit.outcome, "competent_body": visit.competent_body, "refusal_ground": visit.refusal_ground}
+
+
+class EarlierVisit(Schema):
+    """The first visit about the same matter, and how the desk handled it."""
+
+    id = fields.String()
+    serial = fields.String()
+    received_at = fields.AwareDateTime()
+    receiving_unit = fields.String()
+    outcome = fields.Function(_outcome, metadata={
+        "type": "object", "description": "type, competent_body, refusal_ground"})
+    repeat_count = fields.Integer()
 
 
 class VisitOut(Schema):
@@ -71,8 +89,15 @@ class VisitOut(Schema):
     is_mass = fields.Boolean()
     over_level = fields.Boolean()
     representative_count = fields.Integer()
-    citizens = fields.List(fields.Nested(CitizenOut))
-    outcome = fields.Function(lambda v: OutcomeOut().dump(v))
+    citizens = fields.List(fields.Nested(CitizenOut), attribute="people")
+    outcome = fields.Function(_outcome, metadata={
+        "type": "object", "description": "type, competent_body, refusal_ground"})
+    subject = fields.String(allow_none=True)
+    matter_key = fields.String()
+    repeat_of = fields.String(allow_none=True)
+    repeat_count = fields.Integer()
+    earlier = fields.Nested(EarlierVisit, allow_none=True,
+                            metadata={"description": "On a repeat, the first record and its handling"})
     created_by = fields.String()
     created_at = fields.AwareDateTime()
 
@@ -85,6 +110,45 @@ class VisitQuery(PageQuery):
     unit = fields.String(load_default=None, validate=UNIT_CODE)
     outcome = fields.String(load_default=None, validate=validate.OneOf(OUTCOMES))
     mass = fields.Boolean(load_default=None)
+    over_level = fields.Boolean(load_default=None)
+    repeat = fields.Boolean(load_default=None)
+    q = Text(load_default=None, validate=validate.Length(min=1, max=200),
+             metadata={"description": "Search in subject, content and request, ignoring diacritics and case"})
+    sort = fields.String(load_default="-received_at", validate=validate.OneOf(sort_choices(SORT_KEYS)))
+
+
+class VisitPeriodQuery(Schema):
+    """A period (required) and the list filters, for exports and statistics."""
+
+    date_from = fields.AwareDateTime(data_key="from", required=True)
+    date_to = fields.AwareDateTime(data_key="to", required=True)
+    category = fields.String(load_default=None, validate=validate.OneOf(CATEGORIES))
+    field = fields.String(load_default=None)
+    unit = fields.String(load_default=None, validate=UNIT_CODE)
+    outcome = fields.String(load_default=None, validate=validate.OneOf(OUTCOMES))
+    mass = fields.Boolean(load_default=None)
+
+    @validates_schema
+    def _period(self, data, **_kwargs):
+        if data["date_to"] <= data["date_from"]:
+            raise ValidationError("must be after 'from'", "to")
+
+
+class ExportQuery(VisitPeriodQuery):
+    format = fields.String(load_default="csv", validate=validate.OneOf(("csv", "xlsx")))
+
+
+class VisitStatistics(Schema):
+    total = fields.Integer()
+    citizens = fields.Integer()
+    mass = fields.Integer()
+    over_level = fields.Integer()
+    repeats = fields.Integer()
+    by_category = fields.Dict(keys=fields.String(), values=fields.Integer())
+    by_field = fields.Dict(keys=fields.String(), values=fields.Integer())
+    by_unit = fields.Dict(keys=fields.String(), values=fields.Integer())
+    by_origin_unit = fields.Dict(keys=fields.String(), values=fields.Integer())
+    by_outcome = fields.Dict(keys=fields.String(), values=fields.Integer())
 
 
 class VisitPage(Schema):

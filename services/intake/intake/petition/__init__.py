@@ -1,0 +1,1 @@
+"""Petitions (đơn): registration, splitting, repeats, handling decisions and legal deadlines."""

@@ -1,0 +1,245 @@
+"""What a desk sends and gets back for a petition."""
+
+from __future__ import annotations
+
+from marshmallow import Schema, ValidationError, fields, validate, validates_schema
+
+from tiepdan_common.schemas import PageQuery, Text
+
+from ..listing import sort_choices
+from ..visit.schemas import UNIT_CODE, CitizenIn, CitizenOut
+from .domain import CATEGORIES, CHANNELS, DECISIONS, STATUSES
+from .service import SORT_KEYS
+
+
+class PartIn(Schema):
+    """One category of a mixed petition; each part becomes its own petition (Art. 25(3))."""
+
+    category = fields.String(required=True, validate=validate.OneOf(CATEGORIES))
+    field = fields.String(load_default=None, validate=validate.Length(min=1, max=40))
+    subject = Text(load_default=None, validate=validate.Length(max=200))
+    content = Text(required=True, validate=validate.Length(min=1, max=20000))
+    citizen_request = Text(load_default=None, validate=validate.Length(max=20000))
+
+
+class PetitionIn(Schema):
+    receiving_unit = fields.String(load_default=None, validate=UNIT_CODE)
+    received_at = fields.AwareDateTime(load_default=None, metadata={"description": "Defaults to now; not in the future"})
+    channel = fields.String(required=True, validate=validate.OneOf(CHANNELS))
+    visit_id = fields.String(load_default=None, validate=validate.Length(min=1, max=36))
+    forwarded_by = Text(load_default=None, validate=validate.Length(min=1, max=200))
+    category = fields.String(load_default=None, validate=validate.OneOf(CATEGORIES))
+    field = fields.String(load_default=None, validate=validate.Length(min=1, max=40))
+    origin_unit = fields.String(load_default=None, validate=UNIT_CODE)
+    subject = Text(load_default=None, validate=validate.Length(max=200))
+    content = Text(load_default=None, validate=validate.Length(min=1, max=20000))
+    prior_handling = Text(load_default=None, validate=validate.Length(max=20000))
+    citizen_request = Text(load_default=None, validate=validate.Length(max=20000))
+    parts = fields.List(fields.Nested(PartIn), load_default=None, validate=validate.Length(min=2, max=4),
+                        metadata={"description": "A mixed petition's parts, one per category; replaces category/content"})
+    anonymous = fields.Boolean(load_default=False)
+    verifiable = fields.Boolean(load_default=False, metadata={
+        "description": "An anonymous denunciation naming the violator with concrete evidence (Art. 25)"})
+    violator = Text(load_default=None, validate=validate.Length(max=400))
+    evidence = Text(load_default=None, validate=validate.Length(max=20000))
+    multi_site = fields.Boolean(load_default=False, metadata={
+        "description": "A denunciation whose checking needs several sites (10 working days, not 7)"})
+    repeat_of = fields.String(load_default=None, validate=validate.Length(min=1, max=36))
+    senders = fields.List(fields.Nested(CitizenIn), load_default=list, validate=validate.Length(max=500))
+
+    @validates_schema
+    def _one_or_parts(self, data, **_kwargs):
+        if data.get("parts"):
+            clash = [name for name in ("category", "content") if data.get(name)]
+            if clash:
+                raise ValidationError("give either parts or a single category and content", clash[0])
+            return
+        missing = [name for name in ("category", "field", "content") if not data.get(name)]
+        if missing:
+            raise ValidationError({name: ["Missing data for required field."] for name in missing})
+
+
+class RepeatCheckIn(Schema):
+    """Who sends what, to see before registering whether it repeats an earlier petition."""
+
+    category = fields.String(required=True, validate=validate.OneOf(CATEGORIES))
+    field = fields.String(required=True, validate=validate.Length(min=1, max=40))
+    origin_unit = fields.String(required=True, validate=UNIT_CODE)
+    senders = fields.List(fields.Nested(CitizenIn), required=True, validate=validate.Length(min=1, max=500))
+
+
+class LinkedPetition(Schema):
+    id = fields.String()
+    number = fields.String()
+    category = fields.String()
+    status = fields.String()
+    relation = fields.String(metadata={"description": "split_part, first_record or repeat"})
+
+
+class DecisionOut(Schema):
+    decision = fields.String()
+    forwarded_to = fields.String(allow_none=True)
+    reason = fields.String(allow_none=True)
+    deadline = fields.Date(allow_none=True)
+    on_time = fields.Boolean()
+    decided_at = fields.AwareDateTime()
+    decided_by = fields.String()
+    citizen_informed_on = fields.Date(allow_none=True)
+
+
+class EarlierPetition(Schema):
+    """The first record of the same matter and its handling."""
+
+    id = fields.String()
+    number = fields.String()
+    received_at = fields.AwareDateTime()
+    receiving_unit = fields.String()
+    status = fields.String()
+    decision = fields.String(allow_none=True)
+    forwarded_to = fields.String(allow_none=True)
+    deadline = fields.Date(allow_none=True)
+    repeat_count = fields.Integer()
+    decisions = fields.List(fields.Nested(DecisionOut))
+
+
+class ImageIn(Schema):
+    kind = fields.String(load_default="handwriting", validate=validate.OneOf(("handwriting", "scan")))
+    content_type = fields.String(required=True, validate=validate.OneOf(("image/png", "image/jpeg")))
+    data = fields.String(required=True, metadata={"description": "The image, base64-encoded (at most 700 KB)"})
+
+
+class ImageOut(Schema):
+    id = fields.Integer()
+    kind = fields.String()
+    content_type = fields.String()
+    size = fields.Integer()
+    created_at = fields.AwareDateTime()
+
+
+class RepeatCheckOut(Schema):
+    earlier = fields.Nested(EarlierPetition, allow_none=True)
+
+
+class PetitionOut(Schema):
+    id = fields.String()
+    number = fields.String()
+    receiving_unit = fields.String()
+    received_at = fields.AwareDateTime()
+    channel = fields.String()
+    visit_id = fields.String(allow_none=True)
+    forwarded_by = fields.String(allow_none=True)
+    category = fields.String()
+    field = fields.String(attribute="field_code")
+    origin_unit = fields.String()
+    subject = fields.String(allow_none=True)
+    content = fields.String()
+    prior_handling = fields.String(allow_none=True)
+    citizen_request = fields.String(allow_none=True)
+    anonymous = fields.Boolean()
+    verifiable = fields.Boolean()
+    violator = fields.String(allow_none=True)
+    evidence = fields.String(allow_none=True)
+    handled_as_denunciation = fields.Boolean()
+    multi_site = fields.Boolean()
+    sender_count = fields.Integer()
+    senders = fields.List(fields.Nested(CitizenOut), attribute="people")
+    split_group = fields.String(allow_none=True)
+    split_from = fields.String(allow_none=True)
+    repeat_of = fields.String(allow_none=True)
+    repeat_count = fields.Integer()
+    status = fields.String()
+    stage = fields.String(allow_none=True)
+    deadline = fields.Date(allow_none=True)
+    inform_deadline = fields.Date(allow_none=True)
+    citizen_informed_on = fields.Date(allow_none=True)
+    decision = fields.String(allow_none=True)
+    forwarded_to = fields.String(allow_none=True)
+    decision_reason = fields.String(allow_none=True)
+    decided_at = fields.AwareDateTime(allow_none=True)
+    decided_by = fields.String(allow_none=True)
+    resolved_on = fields.Date(allow_none=True)
+    resolution = fields.String(allow_none=True)
+    decisions = fields.List(fields.Nested(DecisionOut))
+    linked = fields.List(fields.Nested(LinkedPetition))
+    images = fields.List(fields.Nested(ImageOut), attribute="image_list",
+                         metadata={"description": "Handwriting and scans (metadata; the images need identity:read)"})
+    earlier = fields.Nested(EarlierPetition, allow_none=True)
+    created_by = fields.String()
+    created_at = fields.AwareDateTime()
+
+
+class PetitionsCreated(PetitionOut):
+    """The first petition registered, and every part when a mixed petition was split."""
+
+    parts = fields.List(fields.Nested(PetitionOut))
+
+
+class DecisionIn(Schema):
+    decision = fields.String(required=True, validate=validate.OneOf(DECISIONS))
+    forwarded_to = Text(load_default=None, validate=validate.Length(min=1, max=200))
+    reason = Text(load_default=None, validate=validate.Length(min=1, max=4000))
+    decided_at = fields.AwareDateTime(load_default=None)
+    citizen_informed_on = fields.Date(load_default=None)
+    complexity = fields.String(load_default="normal", validate=validate.OneOf(("normal", "complex_or_remote", "both")))
+    second_time = fields.Boolean(load_default=False, metadata={"description": "A second-time complaint"})
+
+
+class InformIn(Schema):
+    informed_on = fields.Date(required=True)
+
+
+class ResolutionIn(Schema):
+    resolved_on = fields.Date(required=True)
+    resolution = Text(required=True, validate=validate.Length(min=1, max=20000))
+
+
+class PetitionQuery(PageQuery):
+    date_from = fields.AwareDateTime(data_key="from", load_default=None)
+    date_to = fields.AwareDateTime(data_key="to", load_default=None)
+    category = fields.String(load_default=None, validate=validate.OneOf(CATEGORIES))
+    field = fields.String(load_default=None)
+    unit = fields.String(load_default=None, validate=UNIT_CODE)
+    status = fields.String(load_default=None, validate=validate.OneOf(STATUSES))
+    decision = fields.String(load_default=None, validate=validate.OneOf(DECISIONS))
+    channel = fields.String(load_default=None, validate=validate.OneOf(CHANNELS))
+    anonymous = fields.Boolean(load_default=None)
+    overdue = fields.Boolean(load_default=None)
+    mass = fields.Boolean(load_default=None, metadata={"description": "Signed by five people or more"})
+    q = Text(load_default=None, validate=validate.Length(min=1, max=200))
+    sort = fields.String(load_default="-received_at", validate=validate.OneOf(sort_choices(SORT_KEYS)))
+
+
+class PetitionPeriodQuery(Schema):
+    date_from = fields.AwareDateTime(data_key="from", required=True)
+    date_to = fields.AwareDateTime(data_key="to", required=True)
+    category = fields.String(load_default=None, validate=validate.OneOf(CATEGORIES))
+    field = fields.String(load_default=None)
+    unit = fields.String(load_default=None, validate=UNIT_CODE)
+    status = fields.String(load_default=None, validate=validate.OneOf(STATUSES))
+
+    @validates_schema
+    def _period(self, data, **_kwargs):
+        if data["date_to"] <= data["date_from"]:
+            raise ValidationError("must be after 'from'", "to")
+
+
+class PetitionExportQuery(PetitionPeriodQuery):
+    format = fields.String(load_default="csv", validate=validate.OneOf(("csv", "xlsx")))
+
+
+class PetitionPage(Schema):
+    items = fields.List(fields.Nested(PetitionOut))
+    next_cursor = fields.String(allow_none=True)
+
+
+class PetitionStatistics(Schema):
+    total = fields.Integer()
+    repeats = fields.Integer()
+    anonymous = fields.Integer()
+    overdue = fields.Integer()
+    by_category = fields.Dict(keys=fields.String(), values=fields.Integer())
+    by_field = fields.Dict(keys=fields.String(), values=fields.Integer())
+    by_unit = fields.Dict(keys=fields.String(), values=fields.Integer())
+    by_channel = fields.Dict(keys=fields.String(), values=fields.Integer())
+    by_status = fields.Dict(keys=fields.String(), values=fields.Integer())
+    by_decision = fields.Dict(keys=fields.String(), values=fields.Integer())
