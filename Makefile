@@ -4,7 +4,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
-PACKAGES := libs/common services/intake services/roster services/escalation services/notify gateway
+PACKAGES := libs/common services/intake services/roster services/escalation services/notify gateway web
 PYPROJECTS := $(addsuffix /pyproject.toml,$(PACKAGES))
 SERVICES := intake roster escalation notify
 export TIEPDAN_VAR_DIR ?= $(CURDIR)/var
@@ -56,7 +56,8 @@ run: install infra seed ## Run the whole system locally (APIs, workers, gateway)
 	@$(BIN)/python scripts/banner.py
 	@PATH=$(CURDIR)/$(VENV)/bin:$$PATH $(BIN)/honcho -f Procfile -e var/local.env start
 
-test: install infra ## Run every test: the library, each service, the gateway, the system tests
+test: install infra ## Run every test: the library, each service, the gateway, the dashboard, the system tests
+	@scripts/ensure-browser.sh
 	@scripts/run-tests.sh
 
 test-long: install infra ## The long fault suite: the real RabbitMQ and PostgreSQL restarted under load

@@ -6,8 +6,12 @@ from pathlib import Path
 
 demo = json.loads((Path(__file__).resolve().parents[1] / "demo" / "demo.json").read_text("utf-8"))
 gateway = "http://" + os.environ.get("GATEWAY_BIND", "127.0.0.1:8000")
+web = "http://" + os.environ.get("WEB_BIND", "127.0.0.1:8080")
 print(f"""
-tiepdan is starting. Gateway: {gateway}   (health: {gateway}/api/v1/health)
+tiepdan is starting.
+  Dashboard (Vietnamese first): {web}   sign in as an officer below, e.g. btcd-01 / demo-btcd-01
+  Gateway:                      {gateway}   (health: {gateway}/api/v1/health)
+  Mail sent by notify lands in var/mail (a local SMTP sink on 127.0.0.1:1025).
 
 Demo clients (grant_type=client_credentials):""")
 for c in demo["clients"]:

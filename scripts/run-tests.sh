@@ -5,7 +5,7 @@ set -u
 cd "$(dirname "$0")/.."
 BIN=$PWD/.venv/bin
 mkdir -p artifacts/junit
-suites=(libs/common services/intake services/roster services/escalation services/notify gateway)
+suites=(libs/common services/intake services/roster services/escalation services/notify gateway web)
 [ -z "${TIEPDAN_SKIP_SYSTEM:-}" ] && suites+=(tests)
 failed=()
 for suite in "${suites[@]}"; do
