@@ -1,0 +1,15 @@
+"""gunicorn settings for the dashboard; every value can be set from the environment."""
+
+import os
+
+bind = os.environ.get("WEB_BIND", "127.0.0.1:8080")
+workers = int(os.environ.get("WEB_WORKERS", "2"))
+threads = int(os.environ.get("WEB_THREADS", "8"))
+worker_class = "gthread"
+timeout = 30
+graceful_timeout = 20
+keepalive = 30
+accesslog = None  # the app writes its own JSON access line
+wsgi_app = "web:create_app()"
+# Several gunicorn masters run on one machine (one per service): no shared control socket.
+control_socket_disable = True

@@ -1,0 +1,111 @@
+"""tiepdan web: the reception board's dashboard, a client of the gateway like any other."""
+
+from __future__ import annotations
+
+import logging
+import secrets
+import time
+
+from cachelib import FileSystemCache
+from flask import Flask, abort, g, jsonify, render_template, request, session
+from flask_babel import Babel
+from flask_babel import gettext as _
+from flask_session import Session
+from tiepdan_common.context import new_id, request_id_var
+from tiepdan_common.logging import configure_logging
+
+from . import auth, board, desk, formatting, inbox, province, register, reports, today
+from .config import load_config
+from .gateway import Gateway
+
+access_log = logging.getLogger("tiepdan.access")
+LANGUAGES = ("vi", "en")
+
+
+def _locale() -> str:
+    """Vietnamese unless the officer chose English."""
+    return session.get("lang") if session.get("lang") in LANGUAGES else "vi"
+
+
+def _init_sessions(app: Flask) -> None:
+    if app.config["SESSION_TYPE"] == "redis":
+        import redis
+
+        app.config["SESSION_REDIS"] = redis.from_url(app.config["SESSION_REDIS_URL"])
+    elif "SESSION_CACHELIB" not in app.config:
+        app.config["SESSION_CACHELIB"] = FileSystemCache(app.config["SESSION_DIR"], threshold=5000)
+    Session(app)
+
+
+def create_app(config: dict | None = None) -> Flask:
+    """The dashboard's Flask app: sessions on the server, Vietnamese first, every screen registered."""
+    app = Flask("web")
+    app.config.update(load_config())
+    app.config.update(config or {})
+    configure_logging("web", app.config["LOG_LEVEL"])
+    _init_sessions(app)
+    Babel(app, locale_selector=_locale, timezone_selector=lambda: "Asia/Ho_Chi_Minh")
+    app.extensions["tiepdan_web"] = {
+        "gateway": Gateway(app.config["GATEWAY_URL"], app.config["GATEWAY_TIMEOUT"]),
+        "reference": {},
+    }
+    formatting.init_app(app)
+
+    @app.before_request
+    def _context():
+        g.started = time.perf_counter()
+        g.request_id = (request.headers.get("X-Request-ID") or new_id())[:100]
+        request_id_var.set(g.request_id)
+        if request.method == "POST" and request.endpoint not in ("auth.login", "set_language"):
+            sent = request.form.get("csrf_token") or request.headers.get("X-CSRF-Token")
+            if not sent or not secrets.compare_digest(sent, session.get("csrf", "")):
+                abort(400, "csrf")
+
+    @app.after_request
+    def _after(response):
+        response.headers["X-Request-ID"] = g.get("request_id", "")
+        response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        response.headers.setdefault("X-Frame-Options", "DENY")
+        response.headers.setdefault("Referrer-Policy", "same-origin")
+        response.headers.setdefault(
+            "Content-Security-Policy",
+            "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; frame-ancestors 'none'",
+        )
+        if request.path != "/livez":
+            access_log.info("request", extra={
+                "method": request.method, "path": request.path, "status": response.status_code,
+                "duration_ms": round((time.perf_counter() - g.get("started", time.perf_counter())) * 1000, 2),
+                "officer": (session.get("user") or {}).get("officer"),
+            })
+        return response
+
+    @app.errorhandler(400)
+    def _bad_request(_error):
+        message = _("Biểu mẫu này đã hết hiệu lực (có thể do mở quá lâu hoặc đã đăng nhập lại). "
+                    "Vui lòng tải lại trang và làm lại.")
+        return render_template("error.html", title=_("Trang đã cũ"), message=message), 400
+
+    @app.errorhandler(404)
+    def _not_found(_error):
+        return render_template("error.html", title=_("Không tìm thấy trang"),
+                               message=_("Địa chỉ này không có trên hệ thống.")), 404
+
+    @app.errorhandler(500)
+    def _internal(_error):
+        return render_template("error.html", title=_("Có lỗi xảy ra"),
+                               message=_("Hệ thống gặp sự cố khi hiển thị trang này. Vui lòng thử lại sau.")), 500
+
+    @app.get("/livez")
+    def livez():
+        return jsonify(status="ok", service="web")
+
+    @app.post("/lang/<code>")
+    def set_language(code):
+        if code in LANGUAGES:
+            session["lang"] = code
+        return auth.back()
+
+    for module in (auth, desk, register, today, board, province, inbox, reports):
+        app.register_blueprint(module.bp)
+    auth.init_app(app)
+    return app

@@ -1,0 +1,168 @@
+"""Signing in and out: the gateway's token is kept in the server-side session, never in the page."""
+
+from __future__ import annotations
+
+import base64
+import functools
+import json
+import secrets
+import time
+from urllib.parse import urlparse
+
+from flask import Blueprint, current_app, flash, g, redirect, render_template, request, session, url_for
+from flask_babel import gettext as _
+
+from . import labels
+from .gateway import gateway, get
+
+bp = Blueprint("auth", __name__)
+
+
+def claims_of(token: str) -> dict:
+    """The claims of a token the gateway just gave us (read only for display; the gateway checks it)."""
+    try:
+        payload = token.split(".")[1]
+        return json.loads(base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4)))
+    except (IndexError, ValueError):
+        return {}
+
+
+def current_user() -> dict | None:
+    """The signed-in officer (name, agency, roles, permissions), or None."""
+    user = session.get("user")
+    if not user or session.get("expires_at", 0) <= time.time():
+        return None
+    return user
+
+
+def can(permission: str) -> bool:
+    """Whether the signed-in officer holds ``permission``."""
+    user = current_user()
+    return bool(user) and permission in user.get("permissions", [])
+
+
+def login_required(view):
+    """Send a visitor who is not signed in (or whose token expired) to the sign-in page."""
+
+    @functools.wraps(view)
+    def wrapper(*args, **kwargs):
+        if current_user() is None:
+            if session.get("user"):
+                flash(labels.status_message(401), "warning")
+            session.pop("user", None)
+            session.pop("token", None)
+            return _to_login()
+        return view(*args, **kwargs)
+
+    return wrapper
+
+
+def _to_login():
+    target = url_for("auth.login", next=request.full_path.rstrip("?") if request.method == "GET" else None)
+    if request.headers.get("HX-Request"):
+        return "", 200, {"HX-Redirect": target}
+    return redirect(target)
+
+
+def back():
+    """Back to the page the officer came from (same site only)."""
+    ref = urlparse(request.referrer or "")
+    if ref.netloc and ref.netloc != request.host:
+        return redirect(url_for("home"))
+    return redirect((ref.path or url_for("home")) + (f"?{ref.query}" if ref.query else ""))
+
+
+def _safe_next(target: str | None) -> str:
+    if target and target.startswith("/") and not target.startswith("//") and not target.startswith("/login"):
+        return target
+    return url_for("home")
+
+
+@bp.route("/login", methods=["GET", "POST"])
+def login():
+    """The sign-in form; a successful sign-in keeps the token in the session only."""
+    session.setdefault("csrf", secrets.token_urlsafe(32))
+    error = None
+    username = ""
+    if request.method == "POST":
+        username = request.form.get("username", "").strip()
+        password = request.form.get("password", "")
+        if not username or not password:
+            error = _("Nhập tên đăng nhập và mật khẩu.")
+        else:
+            answer = gateway().call("POST", "/auth/token", json={
+                "grant_type": "password", "username": username, "password": password})
+            if answer.ok:
+                _start_session(answer.data)
+                return redirect(_safe_next(request.args.get("next")))
+            code = (answer.problem or {}).get("code")
+            if code == "account_locked":
+                error = _("Tài khoản tạm khóa do đăng nhập sai nhiều lần. Vui lòng thử lại sau.")
+            elif answer.status in (400, 401, 422):
+                error = _("Tên đăng nhập hoặc mật khẩu không đúng.")
+            else:
+                error = labels.status_message(answer.status)
+    return render_template("login.html", error=error, username=username), (401 if error else 200)
+
+
+def _start_session(data: dict) -> None:
+    lang = session.get("lang")
+    session.clear()
+    claims = claims_of(data["access_token"])
+    session["token"] = data["access_token"]
+    session["expires_at"] = time.time() + int(data.get("expires_in", 3600)) - 30
+    session["csrf"] = secrets.token_urlsafe(32)
+    if lang:
+        session["lang"] = lang
+    user = {
+        "officer": claims.get("officer"), "name": claims.get("name") or claims.get("sub"),
+        "roles": list(claims.get("roles") or []), "kind": data.get("kind"), "unit": data.get("unit"),
+        "permissions": list(data.get("permissions") or []), "agency": None, "agency_name": None, "title": None,
+    }
+    session["user"] = user
+    # A new session id at sign-in: an id planted before it (session fixation) leads nowhere.
+    current_app.session_interface.regenerate(session)
+    if user["officer"] and "roster:read" in user["permissions"]:
+        officer = get(f"/roster/officers/{user['officer']}")
+        if officer.ok and isinstance(officer.data, dict):
+            user.update(agency=officer.data.get("agency"), agency_name=officer.data.get("agency_name"),
+                        title=officer.data.get("title") or None)
+            session["user"] = user
+
+
+@bp.post("/logout")
+def logout():
+    """Forget the token and the officer."""
+    lang = session.get("lang")
+    session.clear()
+    if lang:
+        session["lang"] = lang
+    flash(_("Bạn đã đăng xuất."), "info")
+    current_app.session_interface.regenerate(session)
+    return redirect(url_for("auth.login"))
+
+
+def init_app(app) -> None:
+    """The home page, template helpers, and signing out when the gateway says the token is dead."""
+
+    @app.get("/")
+    @login_required
+    def home():
+        if can("visits:write"):
+            return redirect(url_for("desk.new_visit"))
+        if can("cases:read"):
+            return redirect(url_for("board.board"))
+        return redirect(url_for("inbox.inbox"))
+
+    @app.after_request
+    def _expired(response):
+        if g.get("session_expired"):
+            session.pop("user", None)
+            session.pop("token", None)
+            flash(labels.status_message(401), "warning")
+            return app.make_response(_to_login())
+        return response
+
+    @app.context_processor
+    def _helpers():
+        return {"current_user": current_user(), "can": can, "labels": labels, "csrf_token": session.get("csrf", "")}

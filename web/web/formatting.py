@@ -1,0 +1,76 @@
+"""Jinja filters: times in Asia/Ho_Chi_Minh, durations in words, the API's codes as labels."""
+
+from __future__ import annotations
+
+import datetime as dt
+from zoneinfo import ZoneInfo
+
+from flask_babel import gettext as _
+
+from . import labels, reference
+
+LOCAL = ZoneInfo("Asia/Ho_Chi_Minh")
+
+
+def parse_time(value) -> dt.datetime | None:
+    """An aware datetime from the API's ISO text (None when empty or unreadable)."""
+    if isinstance(value, dt.datetime):
+        return value if value.tzinfo else value.replace(tzinfo=dt.UTC)
+    if not value:
+        return None
+    try:
+        parsed = dt.datetime.fromisoformat(str(value))
+    except ValueError:
+        return None
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=dt.UTC)
+
+
+def local(value, fmt: str = "%d/%m/%Y %H:%M") -> str:
+    """A time as the officer reads it, in Vietnam's time zone."""
+    parsed = parse_time(value)
+    return parsed.astimezone(LOCAL).strftime(fmt) if parsed else ""
+
+
+def hour(value) -> str:
+    return local(value, "%H:%M")
+
+
+def day(value) -> str:
+    return local(value, "%d/%m/%Y")
+
+
+def elapsed(value, now: dt.datetime | None = None) -> str:
+    """How long ago, in words (``12 phút``, ``3 giờ 5 phút``, ``2 ngày``)."""
+    parsed = parse_time(value)
+    if not parsed:
+        return ""
+    seconds = max(0, int(((now or dt.datetime.now(dt.UTC)) - parsed).total_seconds()))
+    if seconds < 60:
+        return _("vừa xong")
+    minutes = seconds // 60
+    if minutes < 60:
+        return _("%(m)s phút", m=minutes)
+    hours, minutes = divmod(minutes, 60)
+    if hours < 48:
+        return _("%(h)s giờ %(m)s phút", h=hours, m=minutes)
+    return _("%(d)s ngày", d=hours // 24)
+
+
+def init_app(app) -> None:
+    """Register the filters."""
+    app.jinja_env.filters.update(
+        local=local, hour=hour, day=day, elapsed=elapsed,
+        category=lambda c: labels.label(labels.CATEGORIES, c),
+        outcome=lambda c: labels.label(labels.OUTCOMES, c),
+        refusal=lambda c: labels.label(labels.REFUSAL_GROUNDS, c),
+        case_status=lambda c: labels.label(labels.CASE_STATUSES, c),
+        severity=lambda c: labels.label(labels.SEVERITIES, c),
+        level=lambda c: labels.label(labels.LEVELS, c),
+        duty_role=lambda c: labels.label(labels.DUTY_ROLES, c),
+        shift_kind=lambda c: labels.label(labels.SHIFT_KINDS, c),
+        officer_role=lambda c: labels.label(labels.OFFICER_ROLES, c),
+    )
+    app.jinja_env.filters["officer"] = reference.officer_name
+    app.jinja_env.filters["agency"] = reference.agency_name
+    app.jinja_env.trim_blocks = True
+    app.jinja_env.lstrip_blocks = True

@@ -1,0 +1,92 @@
+"""Reference lists (communes, fields) asked of the gateway and kept for a few minutes."""
+
+from __future__ import annotations
+
+import time
+
+from flask import current_app, g
+from flask_babel import gettext as _
+
+from .gateway import get
+
+TTL_SECONDS = 600
+
+
+def _cached(name: str, path: str) -> tuple[list[dict], int]:
+    """The list at ``path`` and 200 (kept for everyone a while), or [] and the failing status.
+
+    A failure is remembered for the rest of the request only (it may be this officer's rights),
+    so that a page of the register does not ask once per row.
+    """
+    cache = current_app.extensions["tiepdan_web"]["reference"]
+    hit = cache.get(name)
+    if hit and hit[0] > time.monotonic():
+        return hit[1], 200
+    failed = g.setdefault("reference_failures", {})
+    if name in failed:
+        return [], failed[name]
+    answer = get(path)
+    if answer.ok and isinstance(answer.data, list):
+        cache[name] = (time.monotonic() + TTL_SECONDS, answer.data)
+        return answer.data, 200
+    failed[name] = answer.status
+    return [], answer.status
+
+
+def units() -> tuple[list[dict], int]:
+    """Administrative units (province, district, communes); the communes from roster's agencies if intake fails."""
+    rows, status = _cached("units", "/intake/units")
+    if status == 200:
+        return rows, status
+    agencies, _status = _cached("agencies", "/roster/agencies")
+    communes = [{"code": a["unit"], "name": a["name"].removeprefix("UBND ").strip(), "level": "commune"}
+                for a in agencies if a.get("kind") == "commune" and a.get("unit") and a.get("name")]
+    return (communes, 200) if communes else ([], status)
+
+
+def communes() -> tuple[list[dict], int]:
+    """The communes and towns, in the reference order."""
+    rows, status = units()
+    return [u for u in rows if u.get("level") == "commune"], status
+
+
+def fields() -> tuple[list[dict], int]:
+    """Fields of petitions, with their Vietnamese and English names."""
+    return _cached("fields", "/intake/fields")
+
+
+def unit_name(code: str | None) -> str:
+    """A unit's name when the list is known, else its code."""
+    if not code:
+        return ""
+    rows, _ = units()
+    return next((u["name"] for u in rows if u.get("code") == code), code)
+
+
+def field_name(code: str | None, lang: str = "vi") -> str:
+    """A field's name when the list is known, else its code."""
+    if not code:
+        return ""
+    rows, _ = fields()
+    row = next((f for f in rows if f.get("code") == code), None)
+    if not row:
+        return code
+    return row.get("name_en") if lang == "en" and row.get("name_en") else row.get("name_vi", code)
+
+
+def officer_name(code: str | None) -> str:
+    """An officer's full name when roster knows the code, else the code (``system`` and the like stay)."""
+    if not code:
+        return ""
+    if code == "system":
+        return _("hệ thống")
+    rows, _status = _cached("officers", "/roster/officers")
+    return next((o["full_name"] for o in rows if o.get("code") == code and o.get("full_name")), code)
+
+
+def agency_name(code: str | None) -> str:
+    """An agency's name when roster knows the code, else the code."""
+    if not code:
+        return ""
+    rows, _status = _cached("agencies", "/roster/agencies")
+    return next((a["name"] for a in rows if a.get("code") == code and a.get("name")), code)

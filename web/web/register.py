@@ -1,0 +1,110 @@
+"""The register (sổ tiếp công dân): search, filters, one record's full history, export to XLSX."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+
+from . import labels, reference
+from .auth import login_required
+from .formatting import LOCAL
+from .gateway import api, get
+
+bp = Blueprint("register", __name__, url_prefix="/register")
+
+FILTERS = ("category", "field", "unit", "outcome", "mass", "repeat", "q")
+PAGE_SIZE = 25
+EXPORT_PATH = "/intake/visits/export"
+EXPORT_KEYS = ("from", "to", "category", "field", "unit", "outcome", "mass")
+
+
+def _day_bound(value: str | None, *, end: bool) -> str | None:
+    """A local calendar day (YYYY-MM-DD) as the UTC instant that starts it (or the next day, for ``end``)."""
+    if not value:
+        return None
+    try:
+        day = dt.date.fromisoformat(value)
+    except ValueError:
+        return None
+    if end:
+        day += dt.timedelta(days=1)
+    return dt.datetime.combine(day, dt.time(0, 0), tzinfo=LOCAL).isoformat()
+
+
+def api_query(args) -> dict:
+    """The register's query parameters for the API, from the page's filters."""
+    query = {key: args.get(key) for key in FILTERS if args.get(key)}
+    for flag in ("mass", "repeat"):
+        if flag in query:
+            query[flag] = "true" if query[flag] in ("1", "true", "on") else "false"
+    query["from"] = _day_bound(args.get("from"), end=False)
+    query["to"] = _day_bound(args.get("to"), end=True)
+    return {k: v for k, v in query.items() if v}
+
+
+@bp.get("")
+@login_required
+def register():
+    """A page of the register with the filters the clerk chose."""
+    query = api_query(request.args)
+    answer = get("/intake/visits", limit=PAGE_SIZE, cursor=request.args.get("cursor"), **query)
+    error = None if answer.ok else labels.status_message(answer.status)
+    if answer.status == 422 and answer.field_errors:
+        error = "; ".join(f"{labels.field_label(e.get('field', ''))}: {labels.field_message(e.get('message', ''))}"
+                          for e in answer.field_errors)
+    data = answer.data if answer.ok and isinstance(answer.data, dict) else {"items": [], "next_cursor": None}
+    communes, _s = reference.communes()
+    fields, _s = reference.fields()
+    args = {k: v for k, v in request.args.items() if k != "cursor" and v}
+    return render_template("register.html", items=data.get("items", []), next_cursor=data.get("next_cursor"),
+                           error=error, args=args, communes=communes, fields=fields,
+                           unit_name=reference.unit_name, field_name=reference.field_name)
+
+
+def cases_of(visit: dict) -> list[dict]:
+    """The cases whose timeline names this visit (only mass or over-level visits open or join one)."""
+    if not (visit.get("is_mass") or visit.get("over_level")):
+        return []
+    listed = get("/escalation/cases", unit=visit.get("origin_unit"), limit=20)
+    if not listed.ok or not isinstance(listed.data, list):
+        return []
+    found = []
+    for case in listed.data:
+        detail = get(f"/escalation/cases/{case['id']}")
+        if detail.ok and any(((t.get("detail") or {}).get("source") or {}).get("id") == visit["id"]
+                             for t in detail.data.get("timeline", [])):
+            found.append(detail.data)
+    return found
+
+
+@bp.get("/<visit_id>")
+@login_required
+def visit(visit_id):
+    """One record with its full history: the desk, the case it opened or joined, and what followed."""
+    answer = get(f"/intake/visits/{visit_id}")
+    if not answer.ok:
+        return render_template("visit.html", visit=None, error=labels.status_message(answer.status),
+                               cases=[]), answer.status if answer.status >= 400 else 502
+    visit = answer.data
+    return render_template("visit.html", visit=visit, cases=cases_of(visit), error=None,
+                           unit_name=reference.unit_name, field_name=reference.field_name)
+
+
+@bp.get("/export.xlsx")
+@login_required
+def export():
+    """The register for the chosen filters as an XLSX file made by intake, passed through."""
+    query = {k: v for k, v in api_query(request.args).items() if k in EXPORT_KEYS}
+    today = dt.datetime.now(LOCAL).date()
+    query.setdefault("from", _day_bound(today.replace(day=1).isoformat(), end=False))
+    query.setdefault("to", _day_bound(today.isoformat(), end=True))
+    answer = api("GET", EXPORT_PATH, raw=True, params={**query, "format": "xlsx"})
+    if not answer.ok or not answer.content:
+        flash(_("Chưa xuất được sổ ra Excel: %(why)s", why=labels.status_message(answer.status)), "error")
+        return redirect(url_for("register.register", **{k: v for k, v in request.args.items() if v}))
+    stamp = dt.datetime.now(LOCAL).strftime("%Y%m%d-%H%M")
+    return Response(answer.content, mimetype=answer.headers.get(
+        "Content-Type", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
+        headers={"Content-Disposition": f'attachment; filename="so-tiep-cong-dan-{stamp}.xlsx"'})
