@@ -307,6 +307,20 @@ def test_a_form_without_citizens_or_with_a_tampered_row_count_gets_words_not_a_c
     assert page(resp).count('name="citizens-') == 3 * 5  # the default three rows, five inputs each
 
 
+def test_a_hot_spot_shows_its_four_week_trend(signed_in, fake_gateway):
+    client, _csrf = signed_in
+    weeks = [{"until": f"2026-11-{d:02d}T02:00:00+00:00", "mass_visits": m, "citizens": c, "incidents": 0}
+             for d, m, c in ((5, 1, 6), (12, 0, 0), (19, 2, 16), (26, 1, 30))]
+    spot = {"id": "h-1", "unit": "31690", "field": "land", "status": "active", "mass_visits": 3, "citizens": 46,
+            "incidents": 0, "detected_at": "2026-11-20T02:00:00+00:00", "case_ids": [], "trend": weeks}
+    fake_gateway.on("GET", "/escalation/hotspots", 200, [spot])
+    html = page(client.get("/board/panel/hotspots"))
+    assert "Công dân 4 tuần qua: 6, 0, 16, 30" in html
+    assert html.count("<rect ") == 4 and "↑" in html
+    fake_gateway.on("GET", "/escalation/hotspots", 200, [{**spot, "trend": weeks[:3] + [{**weeks[3], "citizens": 3}]}])
+    assert "↓" in page(client.get("/board/panel/hotspots"))
+
+
 def test_a_hot_spot_is_defused_from_the_board(signed_in, fake_gateway):
     client, csrf = signed_in
     spot = {"id": "h-1", "unit": "31690", "field": "land", "status": "active", "mass_visits": 3, "citizens": 41,

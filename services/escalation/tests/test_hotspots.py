@@ -69,3 +69,18 @@ def test_one_open_hot_spot_per_place_even_if_two_replicas_race(db):
         raise AssertionError("a second open hot spot for the same place was accepted")
     with db.session() as s:
         s.add(Hotspot(unit="31690", field_code="land", status="defused", rule="r"))  # closed ones may repeat
+
+
+def test_a_hot_spot_shows_its_trend_week_by_week(handle, visit, db, client, officer):
+    from escalation.hotspot import service
+
+    start = dt.datetime(2026, 11, 2, 2, 0, tzinfo=dt.UTC)
+    for days, size in ((0, 6), (8, 7), (9, 9), (15, 12)):
+        handle(visit(size=size, field="compensation", at=start + dt.timedelta(days=days)))
+    with db.session() as session:
+        weeks = service.trend(db_session=session, unit="31690", field_code="compensation",
+                              at=start + dt.timedelta(days=21), weeks=4)
+    # Windows end at start, +7, +14 and +21 days.
+    assert [(w["mass_visits"], w["citizens"]) for w in weeks] == [(1, 6), (0, 0), (2, 16), (1, 12)]
+    (spot,) = client.get("/hotspots", headers=officer).json
+    assert len(spot["trend"]) == 4 and set(spot["trend"][0]) == {"until", "mass_visits", "citizens", "incidents"}

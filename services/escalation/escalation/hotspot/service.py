@@ -44,6 +44,18 @@ def counts(*, db_session: Session, unit: str, field_code: str, since: dt.datetim
     return domain.Counts(mass_visits=mass or 0, citizens=int(citizens or 0), incidents=incidents or 0)
 
 
+def trend(*, db_session: Session, unit: str, field_code: str, at: dt.datetime, weeks: int = 4) -> list[dict]:
+    """The last ``weeks`` seven-day windows ending at ``at``, oldest first: is the place heating up or cooling?"""
+    out = []
+    for back in range(weeks - 1, -1, -1):
+        until = at - dt.timedelta(days=7 * back)
+        week = counts(db_session=db_session, unit=unit, field_code=field_code,
+                      since=until - dt.timedelta(days=7), until=until)
+        out.append({"until": until, "mass_visits": week.mass_visits, "citizens": week.citizens,
+                    "incidents": week.incidents})
+    return out
+
+
 def open_hotspot(*, db_session: Session, unit: str, field_code: str) -> Hotspot | None:
     return db_session.scalar(select(Hotspot).where(Hotspot.unit == unit, Hotspot.field_code == field_code,
                                                    Hotspot.status.in_(OPEN)).limit(1))

@@ -15,6 +15,13 @@ from . import service
 blp = Blueprint("hotspots", __name__, url_prefix="/hotspots", description="Hot spots (điểm nóng)")
 
 
+class WeekOut(Schema):
+    until = fields.AwareDateTime()
+    mass_visits = fields.Integer()
+    citizens = fields.Integer()
+    incidents = fields.Integer()
+
+
 class HotspotOut(Schema):
     id = fields.String()
     unit = fields.String()
@@ -30,6 +37,7 @@ class HotspotOut(Schema):
     defused_at = fields.AwareDateTime(allow_none=True)
     note = fields.String(allow_none=True)
     case_ids = fields.List(fields.String())
+    trend = fields.List(fields.Nested(WeekOut), metadata={"description": "The last 4 weeks, oldest first"})
 
 
 class HotspotQuery(Schema):
@@ -45,6 +53,8 @@ class HotspotChange(Schema):
 
 def _out(hotspot):
     hotspot.case_ids = service.case_ids(db_session=db_session(), hotspot_id=hotspot.id)
+    hotspot.trend = service.trend(db_session=db_session(), unit=hotspot.unit, field_code=hotspot.field_code,
+                                  at=now())
     return hotspot
 
 
