@@ -14,6 +14,8 @@ def load(overrides: dict | None = None) -> Settings:
         "client_id": env.str("NOTIFY_CLIENT_ID", "svc-notify"),
         "client_secret": env.str("NOTIFY_CLIENT_SECRET", "demo-secret-svc-notify"),
         "roster_timeout": env.float("NOTIFY_ROSTER_TIMEOUT", 2.0),
+        # How long an answer of roster's serves further events (never past the end of a shift it names).
+        "roster_cache_seconds": env.float("NOTIFY_ROSTER_CACHE_SECONDS", 5.0),
         "roster_sync_seconds": env.float("NOTIFY_ROSTER_SYNC_SECONDS", 600.0),
         # Told when roster cannot answer: the reception board's standing officers.
         "fallback_recipients": tuple(env.list("NOTIFY_FALLBACK_RECIPIENTS", ["btcd-01", "btcd-02", "btcd-03"])),

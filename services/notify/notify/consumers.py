@@ -24,7 +24,8 @@ def roster_client(settings: Settings) -> RosterClient:
     """Notify's client of roster, through the gateway with its own credentials."""
     extra = settings.extra
     return RosterClient(gateway_url=extra["gateway_url"], client_id=extra["client_id"],
-                        client_secret=extra["client_secret"], timeout=extra["roster_timeout"])
+                        client_secret=extra["client_secret"], timeout=extra["roster_timeout"],
+                        cache_seconds=extra.get("roster_cache_seconds", 0.0))
 
 
 def event_handler(settings: Settings, roster) -> callable:

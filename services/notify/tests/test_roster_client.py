@@ -85,3 +85,26 @@ def test_the_client_asks_roster_and_an_outage_falls_back_to_what_it_learned(gate
     handle(event, roster)
     told = query(select(InboxMessage).where(InboxMessage.event_id == event.id).order_by(InboxMessage.recipient))
     assert [m.recipient for m in told] == ["btcd-01", "btcd-02", "ttr-03"] and all(m.via_fallback for m in told)
+
+
+def test_answers_are_kept_briefly_but_never_past_the_end_of_a_shift(gateway, make_person):
+    import datetime as dt
+
+    soon = dt.datetime.now(dt.UTC) + dt.timedelta(hours=1)
+    gateway.on_duty = {"at": soon.isoformat(), "leader_on_call": make_person("ld-02", "LD-UBND", ends=soon),
+                       "officers": [make_person("ttr-03", "TTR", "inspector", ends=soon)]}
+    roster = RosterClient(gateway_url=gateway.url, client_id="svc-notify", client_secret="s", timeout=0.5,
+                          cache_seconds=30)
+    for _ in range(5):
+        assert roster.on_duty()["officers"][0]["code"] == "ttr-03"
+    assert len([p for p, _ in gateway.seen if p == "/api/v1/roster/on-duty"]) == 1
+    roster.on_duty(role="police")  # another question is asked anew
+    assert len([p for p, _ in gateway.seen if p == "/api/v1/roster/on-duty"]) == 2
+
+    ended = dt.datetime.now(dt.UTC) - dt.timedelta(minutes=1)  # a shift that already ended: never cached
+    gateway.on_duty["officers"] = [make_person("ttr-03", "TTR", "inspector", ends=ended)]
+    fresh = RosterClient(gateway_url=gateway.url, client_id="svc-notify", client_secret="s", timeout=0.5,
+                         cache_seconds=30)
+    fresh.on_duty()
+    fresh.on_duty()
+    assert len([p for p, _ in gateway.seen if p == "/api/v1/roster/on-duty"]) == 4

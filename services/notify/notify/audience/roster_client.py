@@ -24,8 +24,13 @@ class RosterUnavailable(Exception):
 class RosterClient:
     """A small client with its own token, refreshed before it expires."""
 
-    def __init__(self, *, gateway_url: str, client_id: str, client_secret: str, timeout: float = 2.0) -> None:
+    def __init__(self, *, gateway_url: str, client_id: str, client_secret: str, timeout: float = 2.0,
+                 cache_seconds: float = 0.0) -> None:
         self.gateway_url = gateway_url.rstrip("/")
+        # A flood of events asks the same question many times a second: keep an answer briefly,
+        # never past the end of a shift it names, so a handover is seen at once.
+        self.cache_seconds = cache_seconds
+        self._cache: dict[tuple, tuple[float, object]] = {}
         self.client_id = client_id
         self.client_secret = client_secret
         self.timeout = timeout
@@ -64,11 +69,19 @@ class RosterClient:
         return resp.json()
 
     def _get(self, path: str, params: dict):
+        key = (path, tuple(sorted((k, str(v)) for k, v in params.items() if v is not None)))
+        cached = self._cache.get(key)
+        if cached and time.time() < cached[0]:
+            return cached[1]
         try:
-            return self._get_json(path, params)
+            answer = self._get_json(path, params)
         except (requests.RequestException, ValueError) as exc:
             log.warning("roster did not answer %s: %r", path, exc)
             raise RosterUnavailable(str(exc)) from exc
+        if self.cache_seconds > 0 and "at" not in params:
+            self._cache[key] = (min(time.time() + self.cache_seconds, _earliest_shift_end(answer)), answer)
+        return answer
+
 
     def on_duty(self, **params) -> dict:
         """Roster's on-duty answer (params: at, role, agency), or :class:`RosterUnavailable`."""
@@ -80,3 +93,19 @@ class RosterClient:
 
     def agencies(self) -> list[dict]:
         return self._get("agencies", {})
+
+
+def _earliest_shift_end(answer) -> float:
+    """The epoch second at which the first shift named in an on-duty answer ends (infinity if none)."""
+    import datetime as dt
+
+    ends = []
+    if isinstance(answer, dict):
+        people = answer.get("officers", []) + [answer.get("leader_on_call")]
+        for person in people:
+            if person and person.get("shift_ends_at"):
+                try:
+                    ends.append(dt.datetime.fromisoformat(person["shift_ends_at"]).timestamp())
+                except ValueError:
+                    pass
+    return min(ends, default=float("inf"))
