@@ -88,7 +88,8 @@ def main() -> dict:
     parser.add_argument("--rates", default="20,100")
     parser.add_argument("--rounds", type=int, default=2)
     args = parser.parse_args()
-    system = start_system()
+    # Production-like process counts: two gunicorn workers for intake and the gateway.
+    system = start_system(INTAKE_WORKERS="2", GATEWAY_WORKERS="2")
     results = {}
     try:
         token = client_token(system, "district-board")

@@ -24,9 +24,10 @@ per-pair differences is the added latency least disturbed by a busy machine.
 
     .venv/bin/python bench/gateway_bench.py
     .venv/bin/python bench/gateway_bench.py --rounds 5 --seconds 8 --connections 16
+    .venv/bin/python bench/gateway_bench.py --echo   # a trivial service instead of intake
 
-Rate limits stay on (Redis is called for every request) with a limit high enough
-never to answer 429 during the run.
+Rate limits stay on (counted in Redis, in the background as in production) with a
+limit high enough never to answer 429 during the run.
 """
 
 from __future__ import annotations
@@ -60,6 +61,20 @@ BIN = Path(sys.executable).parent
 DEMO = ROOT / "demo" / "demo.json"
 PATH = "/visits?limit=20"
 COMMUNE = "commune-31684"
+
+
+# --echo: a trivial aiohttp service answering every request with a fixed list of 20 items (~1.5 kB),
+# to see the gateway's own cost without intake's.
+ECHO = """
+import sys
+from aiohttp import web
+BODY = b'{"items": [' + b",".join([b'{"id": 1, "text": "' + b"x" * 60 + b'"}'] * 20) + b']}'
+async def handle(request):
+    return web.Response(body=BODY, content_type="application/json")
+app = web.Application()
+app.router.add_route("*", "/{tail:.*}", handle)
+web.run_app(app, host="127.0.0.1", port=int(sys.argv[1]), access_log=None, print=None)
+"""
 
 
 def free_port() -> int:
@@ -205,12 +220,15 @@ class Bench:
         db_urls = {name: self.stack.enter_context(postgres_database(f"gwbench_{name}"))
                    for name in ("intake", "gateway")}
         env = self.env(db_urls)
-        run([str(BIN / "flask"), "--app", "intake", "migrate"], env)
-        run([str(BIN / "flask"), "--app", "intake", "seed"], env)
+        if self.args.echo:
+            intake = self.start([sys.executable, "-c", ECHO, str(self.ports["intake"])], env, "echo")
+        else:
+            run([str(BIN / "flask"), "--app", "intake", "migrate"], env)
+            run([str(BIN / "flask"), "--app", "intake", "seed"], env)
+            intake = self.start([str(BIN / "gunicorn"), "-c", str(ROOT / "services/intake/gunicorn.conf.py")], env,
+                                "intake")
         run([str(BIN / "python"), "-m", "gateway", "migrate"], env)
         run([str(BIN / "python"), "-m", "gateway", "seed-demo", str(DEMO)], env)
-        intake = self.start([str(BIN / "gunicorn"), "-c", str(ROOT / "services/intake/gunicorn.conf.py")], env,
-                            "intake")
         gateway = self.start([str(BIN / "gunicorn"), "-c", str(ROOT / "gateway/gunicorn.conf.py")], env, "gateway")
         wait_live(f"{self.direct}/livez", intake)
         wait_live(f"http://127.0.0.1:{self.ports['gateway']}/livez", gateway)
@@ -226,7 +244,7 @@ class Bench:
         signed = sign_identity(identity, self.identity_key, ttl=6 * 3600)
         direct_header = f"X-Tiepdan-Identity: {signed}"
         gateway_header = f"Authorization: Bearer {token['access_token']}"
-        for i in range(self.args.visits):
+        for i in range(0 if self.args.echo else self.args.visits):
             body = {"category": "complaint", "field": "land", "group_size": 1,
                     "content": f"Khiếu nại về đất đai số {i}",
                     "citizens": [{"full_name": "Công dân đại diện", "is_representative": False}],
@@ -279,6 +297,8 @@ def main() -> int:
     parser.add_argument("--gateway-workers", type=int, default=2)
     parser.add_argument("--log-level", default="INFO", help="of both processes (INFO: one access line each)")
     parser.add_argument("--keep", action="store_true", help="keep the work folder (logs)")
+    parser.add_argument("--echo", action="store_true",
+                        help="a trivial aiohttp service instead of intake: the gateway's own cost")
     args = parser.parse_args()
     if shutil.which("wrk") is None:
         print("wrk is missing: apt-get install -y wrk", file=sys.stderr)
@@ -287,8 +307,8 @@ def main() -> int:
     try:
         direct_header, gateway_header = bench.setup()
         print(f"machine: {os.cpu_count()} cores, load average {os.getloadavg()[0]:.2f}; "
-              f"intake workers {args.intake_workers}, gateway workers {args.gateway_workers}; "
-              f"GET {PATH} (20 visits)")
+              f"{'trivial echo service (1 process)' if args.echo else f'intake workers {args.intake_workers}'}, "
+              f"gateway workers {args.gateway_workers}; GET {PATH} (20 {'items' if args.echo else 'visits'})")
         targets = {"direct": (f"{bench.direct}{PATH}", direct_header),
                    "gateway": (f"{bench.through}{PATH}", gateway_header)}
         # Warm both paths (connections, caches) before measuring.
