@@ -2,7 +2,8 @@
 
 import os
 
-worker_class = "aiohttp.GunicornWebWorker"
+# uvloop's event loop: about a fifth less CPU per proxied request than asyncio's (see README, performance).
+worker_class = os.environ.get("GATEWAY_WORKER_CLASS", "aiohttp.GunicornUVLoopWebWorker")
 bind = os.environ.get("GATEWAY_BIND", "127.0.0.1:8000")
 workers = int(os.environ.get("GATEWAY_WORKERS", "2"))
 # Each worker opens its own upstream pool and event loop: never load the app in the master.

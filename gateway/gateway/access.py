@@ -7,9 +7,16 @@
   permission a caller needs. A route that is not in the table is refused
   (403) for everyone but the ``admin`` kind.
 
+* :data:`PUBLIC_ROUTES` lists the routes reachable without a token, because
+  their callers (a calendar app, a link in an e-mail, an SMS provider) prove
+  who they are with a secret in the URL or a signature that the service checks.
+  The gateway forwards them with an anonymous identity (subject ``anonymous``,
+  kind ``service``, no permissions) and limits them per IP address.
+
 Route patterns are paths under ``/api/v1/<service>/``:
-``{name}`` matches one path segment, a trailing ``/**`` matches the rest of
-the path (nothing, or any number of segments). ``HEAD`` is checked as ``GET``.
+``{name}`` matches one path segment or the part of one (``{id}.ics``), a
+trailing ``/**`` matches the rest of the path (nothing, or any number of
+segments). ``HEAD`` is checked as ``GET``.
 
 Both tables are published in ``README.md``; regenerate it with
 ``tiepdan-gateway-admin access-table --write README.md``.
@@ -106,23 +113,128 @@ AGENCY_CALLER_KINDS: frozenset[str] = frozenset({"commune", "police", "province"
 
 # --------------------------------------------------------------------------- route table
 
-_WRITE_METHODS = "POST PUT PATCH DELETE"
-
-# (methods separated by spaces, path pattern, permission needed)
+# (methods separated by spaces, path pattern, permission needed), one line per endpoint of the services
+# (their views.py: Blueprint url_prefix + route). A read needs the ``:read`` permission of the thing, a
+# write its ``:write``, except where the service lets readers act on their own things (noted).
 ROUTE_TABLE: list[tuple[str, str, str]] = [
+    # intake: visits, reference data
     ("GET", "/api/v1/intake/visits", "visits:read"),
-    ("GET", "/api/v1/intake/visits/{id}", "visits:read"),
     ("POST", "/api/v1/intake/visits", "visits:write"),
-    ("GET", "/api/v1/roster/agencies/**", "roster:read"),
-    ("GET", "/api/v1/roster/officers/**", "roster:read"),
-    ("GET", "/api/v1/roster/shifts/**", "roster:read"),
-    ("GET", "/api/v1/roster/on-duty/**", "roster:read"),
-    (_WRITE_METHODS, "/api/v1/roster/**", "roster:write"),
-    ("GET", "/api/v1/escalation/cases/**", "cases:read"),
-    ("POST", "/api/v1/escalation/cases/**", "cases:write"),
-    ("GET", "/api/v1/notify/inbox/**", "inbox:read"),
+    ("GET", "/api/v1/intake/visits/export", "visits:read"),
+    ("GET", "/api/v1/intake/visits/statistics", "visits:read"),
+    ("GET", "/api/v1/intake/visits/{id}", "visits:read"),
+    ("GET", "/api/v1/intake/units", "visits:read"),
+    ("GET", "/api/v1/intake/fields", "visits:read"),
+    # intake: petitions
+    ("GET", "/api/v1/intake/petitions", "petitions:read"),
+    ("POST", "/api/v1/intake/petitions", "petitions:write"),
+    ("POST", "/api/v1/intake/petitions/repeat-check", "petitions:read"),  # a question, changes nothing
+    ("GET", "/api/v1/intake/petitions/export", "petitions:read"),
+    ("GET", "/api/v1/intake/petitions/statistics", "petitions:read"),
+    ("GET", "/api/v1/intake/petitions/{id}", "petitions:read"),
+    ("POST", "/api/v1/intake/petitions/{id}/decisions", "petitions:write"),
+    ("POST", "/api/v1/intake/petitions/{id}/citizen-informed", "petitions:write"),
+    ("POST", "/api/v1/intake/petitions/{id}/resolution", "petitions:write"),
+    ("POST", "/api/v1/intake/petitions/{id}/images", "petitions:write"),
+    ("GET", "/api/v1/intake/petitions/{id}/images/{image_id}", "petitions:read"),
+    # intake: who read a denouncer's identity
+    ("GET", "/api/v1/intake/identity-reads", "audit:read"),
+    # roster: directory
+    ("GET", "/api/v1/roster/agencies", "roster:read"),
+    ("GET", "/api/v1/roster/officers", "roster:read"),
+    ("POST", "/api/v1/roster/officers", "roster:write"),
+    ("GET", "/api/v1/roster/officers/{code}", "roster:read"),
+    ("PATCH", "/api/v1/roster/officers/{code}", "roster:write"),
+    ("PUT", "/api/v1/roster/officers/{code}/channels", "roster:write"),
+    # roster: duty
+    ("GET", "/api/v1/roster/shifts", "roster:read"),
+    ("GET", "/api/v1/roster/shifts/{id}", "roster:read"),
+    ("POST", "/api/v1/roster/shifts/{id}/assignments", "roster:write"),
+    ("GET", "/api/v1/roster/on-duty", "roster:read"),
+    ("GET", "/api/v1/roster/on-duty/next", "roster:read"),
+    ("GET", "/api/v1/roster/on-call", "roster:read"),
+    ("GET", "/api/v1/roster/holidays", "roster:read"),
+    # roster: editing (periods, requirements, overrides)
+    ("GET", "/api/v1/roster/periods", "roster:read"),
+    ("POST", "/api/v1/roster/periods", "roster:write"),
+    ("POST", "/api/v1/roster/periods/{code}/generate", "roster:write"),
+    ("GET", "/api/v1/roster/requirements", "roster:read"),
+    ("PUT", "/api/v1/roster/requirements/{shift_kind}/{duty_role}", "roster:write"),
+    ("PUT DELETE", "/api/v1/roster/assignments/{id}", "roster:write"),
+    # roster: leave
+    ("GET", "/api/v1/roster/leave", "roster:read"),
+    ("DELETE", "/api/v1/roster/leave/{id}", "roster:write"),
+    ("POST", "/api/v1/roster/officers/{code}/leave", "roster:write"),
+    # roster: swaps (an officer asks, accepts, rejects, cancels their own: the service checks who; approval)
+    ("GET", "/api/v1/roster/swaps", "roster:read"),
+    ("POST", "/api/v1/roster/swaps", "roster:read"),
+    ("POST", "/api/v1/roster/swaps/{id}/accept", "roster:read"),
+    ("POST", "/api/v1/roster/swaps/{id}/reject", "roster:read"),
+    ("POST", "/api/v1/roster/swaps/{id}/cancel", "roster:read"),
+    ("POST", "/api/v1/roster/swaps/{id}/approve", "roster:write"),
+    # roster: coverage, reception days, audit trail
+    ("GET", "/api/v1/roster/coverage", "roster:read"),
+    ("POST", "/api/v1/roster/coverage/check", "roster:write"),
+    ("GET", "/api/v1/roster/reception-days", "roster:read"),
+    ("POST", "/api/v1/roster/reception-days", "roster:write"),
+    ("GET", "/api/v1/roster/reception-days/compliance", "roster:read"),
+    ("DELETE", "/api/v1/roster/reception-days/{id}", "roster:write"),
+    ("GET", "/api/v1/roster/audit", "audit:read"),
+    # roster: exports and calendar feeds (an officer makes a feed of their own duty; the service checks whose)
+    ("GET", "/api/v1/roster/exports/roster.xlsx", "roster:read"),
+    ("GET", "/api/v1/roster/exports/roster.html", "roster:read"),
+    ("POST", "/api/v1/roster/calendar-feeds", "roster:read"),
+    ("DELETE", "/api/v1/roster/calendar-feeds/{id}", "roster:write"),
+    # escalation: cases, dialogues, reports
+    ("GET", "/api/v1/escalation/cases", "cases:read"),
+    ("POST", "/api/v1/escalation/cases", "cases:write"),
+    ("GET", "/api/v1/escalation/cases/report", "cases:read"),
+    ("GET", "/api/v1/escalation/cases/{id}", "cases:read"),
+    ("GET", "/api/v1/escalation/cases/{id}/escalation", "cases:read"),
+    ("POST", "/api/v1/escalation/cases/{id}/acknowledge", "cases:write"),
+    ("POST", "/api/v1/escalation/cases/{id}/progress", "cases:write"),
+    ("POST", "/api/v1/escalation/cases/{id}/update", "cases:write"),
+    ("POST", "/api/v1/escalation/cases/{id}/close", "cases:write"),
+    ("GET", "/api/v1/escalation/cases/{id}/dialogues", "cases:read"),
+    ("POST", "/api/v1/escalation/cases/{id}/dialogues", "cases:write"),
+    ("POST", "/api/v1/escalation/cases/{id}/dialogues/{dialogue_id}/record", "cases:write"),
+    # escalation: policies (data), hot spots, incidents, alerts
+    ("GET", "/api/v1/escalation/policies", "cases:read"),
+    ("PUT", "/api/v1/escalation/policies/{name}", "rules:write"),
+    ("GET", "/api/v1/escalation/hotspots", "hotspots:read"),
+    ("GET", "/api/v1/escalation/hotspots/{id}", "hotspots:read"),
+    ("POST", "/api/v1/escalation/hotspots/{id}", "cases:write"),
+    ("GET", "/api/v1/escalation/incidents", "incidents:read"),
+    ("POST", "/api/v1/escalation/incidents", "incidents:write"),
+    ("GET", "/api/v1/escalation/incidents/{id}", "incidents:read"),
+    ("GET", "/api/v1/escalation/alerts", "alerts:read"),
+    ("POST", "/api/v1/escalation/alerts/{id}/ack", "alerts:ack"),
+    # escalation: requests of the province (the province sends; the district handles them as cases)
+    ("GET", "/api/v1/escalation/province-requests", "province_requests:read"),
+    ("POST", "/api/v1/escalation/province-requests", "province_requests:write"),
+    ("GET", "/api/v1/escalation/province-requests/{id}", "province_requests:read"),
+    ("POST", "/api/v1/escalation/province-requests/{id}/assign", "cases:write"),
+    ("POST", "/api/v1/escalation/province-requests/{id}/dispatch", "cases:write"),
+    ("POST", "/api/v1/escalation/province-requests/{id}/complete", "cases:write"),
+    ("POST", "/api/v1/escalation/province-requests/{id}/returned", "cases:write"),
+    # notify: inbox, deliveries, rules and ladders (an officer's own ladder: the service checks whose)
+    ("GET", "/api/v1/notify/inbox", "inbox:read"),
     ("POST", "/api/v1/notify/inbox/{id}/read", "inbox:read"),
     ("POST", "/api/v1/notify/inbox/{id}/ack", "inbox:read"),
+    ("GET", "/api/v1/notify/deliveries", "deliveries:read"),
+    ("GET", "/api/v1/notify/deliveries/{id}", "deliveries:read"),
+    ("POST", "/api/v1/notify/deliveries/{id}/retry", "rules:write"),
+    ("GET", "/api/v1/notify/rules", "deliveries:read"),
+    ("PUT", "/api/v1/notify/rules/{name}", "rules:write"),
+    ("GET", "/api/v1/notify/ladders/{recipient}", "inbox:read"),
+    ("PUT", "/api/v1/notify/ladders/{recipient}/{urgency}", "inbox:read"),
+]
+
+# (methods separated by spaces, path pattern) open without a token: the service checks the secret or signature.
+PUBLIC_ROUTES: list[tuple[str, str]] = [
+    ("GET", "/api/v1/roster/calendar/{feed_id}/{secret}.ics"),
+    ("GET POST", "/api/v1/notify/ack/{token}"),
+    ("POST", "/api/v1/notify/sms/inbound"),
 ]
 
 # --------------------------------------------------------------------------- lookups
@@ -140,6 +252,9 @@ def _check_tables() -> None:
             raise ValueError(f"route table {methods} {pattern}: unknown permission {perm!r}")
         if not pattern.startswith("/api/v1/"):
             raise ValueError(f"route table {pattern}: patterns start with /api/v1/")
+    for methods, pattern in PUBLIC_ROUTES:
+        if not pattern.startswith("/api/v1/") or pattern.endswith("/**"):
+            raise ValueError(f"public routes {methods} {pattern}: exact patterns under /api/v1/ only")
 
 
 _check_tables()
@@ -168,10 +283,8 @@ def _compile(pattern: str) -> re.Pattern[str]:
     body = pattern[: -len("/**")] if rest else pattern
     parts = []
     for segment in body.split("/"):
-        if segment.startswith("{") and segment.endswith("}"):
-            parts.append("[^/]+")
-        else:
-            parts.append(re.escape(segment))
+        pieces = re.split(r"\{[A-Za-z_][A-Za-z0-9_]*\}", segment)
+        parts.append("[^/]+".join(re.escape(piece) for piece in pieces))
     regex = "/".join(parts) + ("(?:/.*)?" if rest else "/?")
     return re.compile(regex + r"\Z")
 
@@ -179,6 +292,18 @@ def _compile(pattern: str) -> re.Pattern[str]:
 _COMPILED: list[tuple[frozenset[str], re.Pattern[str], str]] = [
     (frozenset(methods.split()), _compile(pattern), perm) for methods, pattern, perm in ROUTE_TABLE
 ]
+
+
+_PUBLIC: list[tuple[frozenset[str], re.Pattern[str]]] = [
+    (frozenset(methods.split()), _compile(pattern)) for methods, pattern in PUBLIC_ROUTES
+]
+
+
+@lru_cache(maxsize=1024)
+def is_public(method: str, path: str) -> bool:
+    """Whether ``method path`` is open without a token (see :data:`PUBLIC_ROUTES`)."""
+    method = "GET" if method == "HEAD" else method
+    return any(method in methods and regex.match(path) for methods, regex in _PUBLIC)
 
 
 @lru_cache(maxsize=8192)
@@ -219,6 +344,14 @@ def route_table_markdown() -> str:
     return "\n".join(lines)
 
 
+def public_table_markdown() -> str:
+    """The public routes as a Markdown table."""
+    lines = ["| method | path |", "|---|---|"]
+    for methods, pattern in PUBLIC_ROUTES:
+        lines.append(f"| {', '.join(methods.split())} | `{pattern}` |")
+    return "\n".join(lines)
+
+
 def access_markdown() -> str:
     """Both tables, as published in the README."""
     return (
@@ -228,5 +361,10 @@ def access_markdown() -> str:
         + "Any route not listed is refused (403) for everyone but `admin`. "
         + "`{id}` is one path segment, `/**` is the rest of the path. `HEAD` needs what `GET` needs.\n\n"
         + route_table_markdown()
+        + "\n\n### Public routes\n\n"
+        + "Open without a token: the caller proves itself with a secret in the URL or a signature that the "
+        + "service checks. Forwarded with the identity `anonymous` (kind `service`, no permissions), "
+        + "limited per IP address.\n\n"
+        + public_table_markdown()
         + "\n"
     )

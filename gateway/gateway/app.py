@@ -13,7 +13,7 @@ from aiohttp import web
 from tiepdan_common.logging import configure_logging
 
 from . import auth_api, health, openapi
-from .middleware import gateway_middleware
+from .middleware import ACCESS_LOG_KEY, AccessLog, gateway_middleware
 from .proxy import GATEWAY_KEY, proxy
 from .runtime import Gateway
 from .settings import SERVICE_NAME, GatewaySettings, load_gateway_settings
@@ -33,6 +33,7 @@ def create_app(settings: GatewaySettings | None = None) -> web.Application:
     configure_logging(SERVICE_NAME, settings.log_level)
     app = web.Application(middlewares=[gateway_middleware], client_max_size=settings.max_body_bytes)
     app[GATEWAY_KEY] = Gateway(settings)
+    app[ACCESS_LOG_KEY] = AccessLog(SERVICE_NAME)
     app[openapi.OPENAPI_KEY] = openapi.OpenApiCache()
     app.on_startup.append(_start)
     app.on_cleanup.append(_stop)

@@ -73,6 +73,8 @@ async def token(request: web.Request) -> web.Response:
         errors = flatten_messages(exc.messages)
         detail = "; ".join(f"{e['field']}: {e['message']}" for e in errors[:5])
         raise Problem(422, detail, code="validation_failed", errors=errors) from None
+    who = fields.get("client_id") or fields.get("username") or "-"
+    await gateway.limiter.hit(f"token:{request.remote or '-'}:{who}", gateway.settings.rate_limit_token)
     try:
         if fields["grant_type"] == "client_credentials":
             issued: IssuedToken = await gateway.run_sync(

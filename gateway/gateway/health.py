@@ -59,14 +59,17 @@ async def service_health(gateway: Gateway, upstream: Upstream) -> dict:
 
 
 async def health(request: web.Request) -> web.Response:
-    """The gateway and every service: 200 when all are ready, else 503 with each one's status."""
+    """The gateway and every service: 200 when all are ready, else 503 with each one's status (and the state
+    of this process's circuit breaker for it)."""
     gateway = request.app[GATEWAY_KEY]
     upstreams = list(gateway.upstreams.values())
     checks, *results = await asyncio.gather(
         gateway_checks(gateway), *(service_health(gateway, u) for u in upstreams)
     )
     gateway_ok = all(v == "ok" for v in checks.values())
-    services = {u.name: r for u, r in zip(upstreams, results, strict=True)}
+    services = {
+        u.name: {**r, "circuit": gateway.breakers[u.name].state} for u, r in zip(upstreams, results, strict=True)
+    }
     ok = gateway_ok and all(r["status"] == "ok" for r in services.values())
     body = {
         "status": "ok" if ok else "unavailable",

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import json
 import logging
 import re
+import sys
 import time
 import uuid
 
@@ -22,6 +24,47 @@ REQUEST_ID_KEY = web.RequestKey("request_id", str)
 CALLER_KEY = web.RequestKey("caller", Caller)
 
 _QUIET_PATHS = frozenset({"/livez", "/readyz"})
+
+
+class AccessLog:
+    """One JSON line per request on stderr, with the fields of every log line of the project (time, level,
+    logger, message, service, request_id, correlation_id) and the request's. Written directly rather than
+    through ``logging`` (which costs about 0.1 ms a line), when ``tiepdan.access`` is enabled at INFO."""
+
+    def __init__(self, service: str) -> None:
+        self.service = service
+        self.enabled = access_log.isEnabledFor(logging.INFO)
+        self._second = -1
+        self._stamp = ""
+
+    def write(self, request_id: str, correlation_id: str | None, method: str, path: str, status: int,
+              duration_ms: float, client: str | None) -> None:
+        now = time.time()
+        second = int(now)
+        if second != self._second:
+            self._second = second
+            self._stamp = time.strftime("%Y-%m-%d %H:%M:%S", time.localtime(second))
+        line = json.dumps(
+            {
+                "time": f"{self._stamp},{int(now % 1 * 1000):03d}",
+                "level": "INFO",
+                "logger": "tiepdan.access",
+                "message": "request",
+                "service": self.service,
+                "request_id": request_id,
+                "correlation_id": correlation_id,
+                "method": method,
+                "path": path,
+                "status": status,
+                "duration_ms": duration_ms,
+                "client": client,
+            },
+            ensure_ascii=False,
+        )
+        sys.stderr.write(line + "\n")
+
+
+ACCESS_LOG_KEY = web.AppKey("access_log", AccessLog)
 _ID_PATTERN = re.compile(r"[A-Za-z0-9._:\-]{1,100}\Z")
 
 
@@ -53,7 +96,8 @@ async def gateway_middleware(request: web.Request, handler) -> web.StreamRespons
     request_id = _caller_id(request.headers.get(REQUEST_ID_HEADER)) or str(uuid.uuid4())
     request[REQUEST_ID_KEY] = request_id
     request_id_var.set(request_id)
-    correlation_id_var.set(_caller_id(request.headers.get(CORRELATION_ID_HEADER)) or request_id)
+    correlation_id = _caller_id(request.headers.get(CORRELATION_ID_HEADER)) or request_id
+    correlation_id_var.set(correlation_id)
     try:
         response = await handler(request)
     except Problem as exc:
@@ -68,16 +112,16 @@ async def gateway_middleware(request: web.Request, handler) -> web.StreamRespons
     if not response.prepared:
         response.headers[REQUEST_ID_HEADER] = request_id
     path = request.path
-    if path not in _QUIET_PATHS:
+    writer = request.app[ACCESS_LOG_KEY]
+    if writer.enabled and path not in _QUIET_PATHS:
         caller = request.get(CALLER_KEY)
-        access_log.info(
-            "request",
-            extra={
-                "method": request.method,
-                "path": path,
-                "status": response.status,
-                "duration_ms": round((time.perf_counter() - started) * 1000, 2),
-                "client": caller.subject if caller is not None else None,
-            },
+        writer.write(
+            request_id,
+            correlation_id,
+            request.method,
+            path,
+            response.status,
+            round((time.perf_counter() - started) * 1000, 2),
+            caller.subject if caller is not None else None,
         )
     return response

@@ -171,7 +171,10 @@ def _prefixed_ref(ref: str, service: str) -> str:
 
 
 def _permission_of(method: str, gateway_path: str) -> str:
+    """The permission the gateway requires; ``public`` for a public route, ``admin`` for one not in the table."""
     sample = _PARAM.sub("x", gateway_path)
+    if access.is_public(method.upper(), sample):
+        return "public"
     return access.required_permission(method.upper(), sample) or "admin"
 
 
@@ -204,6 +207,8 @@ def merge_service(doc: dict, service: str, service_doc: dict) -> None:
                     operation["operationId"] = f"{service}.{operation['operationId']}"
                 operation["tags"] = [f"{service}.{t}" for t in operation.get("tags") or []] or [service]
                 operation["x-tiepdan-permission"] = _permission_of(key, full)
+                if operation["x-tiepdan-permission"] == "public":
+                    operation["security"] = []  # no bearer token: the service checks a secret or a signature
             new_item[key] = operation
         paths[full] = new_item
 

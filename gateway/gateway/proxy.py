@@ -197,20 +197,31 @@ def _retryable(exc: Exception, method: str, headers: CIMultiDict[str]) -> bool:
     return method in IDEMPOTENT_METHODS or "Idempotency-Key" in headers
 
 
+def _is_outage(exc: Exception) -> bool:
+    """A failure that says the service is down or stuck (counted by the circuit breaker)."""
+    return isinstance(exc, TimeoutError | aiohttp.ClientConnectionError)
+
+
 async def _send(
     gateway: Gateway, upstream: Upstream, method: str, url: URL, headers: CIMultiDict[str], body: bytes | None
 ) -> aiohttp.ClientResponse:
     assert gateway.http is not None, "Gateway.start() was not called"
+    breaker = gateway.breakers[upstream.name]
+    breaker.before()
     for attempt in (1, 2):
         try:
-            return await gateway.http.request(
+            answer = await gateway.http.request(
                 method, url, headers=headers, data=body, timeout=upstream.timeout, allow_redirects=False
             )
         except (TimeoutError, aiohttp.ClientError) as exc:
             if attempt == 1 and _retryable(exc, method, headers):
                 log.info("retrying %s %s after %s", method, url, type(exc).__name__)
                 continue
+            if _is_outage(exc):
+                breaker.failure()
             raise _upstream_problem(exc, upstream) from None
+        breaker.success()
+        return answer
     raise AssertionError("unreachable")
 
 
@@ -247,19 +258,26 @@ async def proxy(request: web.Request) -> web.StreamResponse:
     """Handler of ``/api/v1/<service>/...``."""
     gateway = request.app[GATEWAY_KEY]
     upstream = gateway.upstreams[request.match_info["service"]]
-    caller = await authenticate(request, gateway)
-    request[CALLER_KEY] = caller
     path = request.path
     if _has_dot_segments(path):
         raise Problem(400, "The path has empty, '.' or '..' segments.", code="bad_request")
     method = request.method
-    allowed, permission = access.is_allowed(caller.kind, caller.permission_set, method, path)
-    if not allowed:
-        detail = (
-            f"Permission {permission!r} is required." if permission
-            else "This route is not open to your kind of caller."
-        )
-        raise Problem(403, detail, code="forbidden", extra={"permission": permission})
+    settings = gateway.settings
+    if access.is_public(method, path):
+        caller = gateway.anonymous
+        request[CALLER_KEY] = caller
+        await gateway.limiter.hit("ip:" + (request.remote or "-"), settings.rate_limit_public)
+    else:
+        caller = await authenticate(request, gateway)
+        request[CALLER_KEY] = caller
+        await gateway.limiter.hit("client:" + caller.subject, settings.rate_limits.get(caller.kind, 0))
+        allowed, permission = access.is_allowed(caller.kind, caller.permission_set, method, path)
+        if not allowed:
+            detail = (
+                f"Permission {permission!r} is required." if permission
+                else "This route is not open to your kind of caller."
+            )
+            raise Problem(403, detail, code="forbidden", extra={"permission": permission})
     raw_path = request.rel_url.raw_path
     tail = raw_path[len(upstream.prefix):]
     if not raw_path.startswith(upstream.prefix) or (tail and tail[0] != "/"):
@@ -268,7 +286,7 @@ async def proxy(request: web.Request) -> web.StreamResponse:
     query = request.rel_url.raw_query_string
     if query:
         url = f"{url}?{query}"
-    body = await read_body(request, gateway.settings.max_body_bytes)
+    body = await read_body(request, settings.max_body_bytes)
     headers = forward_headers(request, gateway, upstream, caller)
     answer = await _send(gateway, upstream, method, URL(url, encoded=True), headers, body)
     try:

@@ -13,13 +13,16 @@ from typing import Any, TypeVar
 
 import aiohttp
 from tiepdan_common.db import Database
+from tiepdan_common.identity import Identity
 
 from .accounts import AccountStore
 from .auth import Authenticator
+from .breaker import CircuitBreaker
 from .keys import KeyStore
 from .passwords import SecretHasher
+from .ratelimit import RateLimiter
 from .settings import GatewaySettings
-from .tokens import TokenIssuer, TokenVerifier
+from .tokens import Caller, TokenIssuer, TokenVerifier
 
 log = logging.getLogger(__name__)
 
@@ -72,6 +75,16 @@ def make_account_store(settings: GatewaySettings, db: Database) -> AccountStore:
     )
 
 
+# Far in the future: the anonymous caller's "token" never runs out (its signed identity is renewed as any other).
+_NEVER = float(2**40)
+
+
+def anonymous_caller() -> Caller:
+    """The caller of a public route: subject ``anonymous``, kind ``service``, no permissions."""
+    identity = Identity(subject="anonymous", kind="service")
+    return Caller(kid="", token_exp=_NEVER, identity=identity, permission_set=frozenset())
+
+
 class Gateway:
     """Everything one gateway process holds between requests."""
 
@@ -93,6 +106,17 @@ class Gateway:
             identity_refresh_margin=settings.identity_refresh_margin_seconds,
         )
         self.upstreams = build_upstreams(settings)
+        self.anonymous = anonymous_caller()
+        self.breakers = {
+            name: CircuitBreaker(name, failures=settings.breaker_failures, cooldown=settings.breaker_cooldown_seconds)
+            for name in self.upstreams
+        }
+        self.limiter = RateLimiter(
+            settings.redis_url,
+            window_seconds=settings.rate_limit_window_seconds,
+            prefix=settings.rate_limit_key_prefix,
+            flush_interval=settings.rate_limit_flush_seconds,
+        )
         self.executor = ThreadPoolExecutor(max_workers=settings.auth_threads, thread_name_prefix="gateway-db")
         self.http: aiohttp.ClientSession | None = None
         self._refresh_lock: asyncio.Lock | None = None
@@ -115,6 +139,7 @@ class Gateway:
             auto_decompress=False,  # bodies pass through as the service encoded them
             skip_auto_headers=("User-Agent", "Accept", "Accept-Encoding", "Content-Type"),
         )
+        await self.limiter.start()
         self._refresh_lock = asyncio.Lock()
         try:
             await self.refresh_keys(force=True)
@@ -130,6 +155,7 @@ class Gateway:
                 await self._refresher
         if self.http is not None:
             await self.http.close()
+        await self.limiter.close()
         self.executor.shutdown(wait=True)
         self.db.dispose()
 

@@ -8,6 +8,7 @@ services agree on them; the rest is the gateway's own.
 from __future__ import annotations
 
 import dataclasses
+import hashlib
 from collections.abc import Mapping
 from pathlib import Path
 from types import MappingProxyType
@@ -25,6 +26,19 @@ DEFAULT_UPSTREAMS: Mapping[str, str] = MappingProxyType(
         "roster": "http://127.0.0.1:5102",
         "escalation": "http://127.0.0.1:5103",
         "notify": "http://127.0.0.1:5104",
+    }
+)
+
+
+# Requests per caller (token subject) and window, by kind of caller; 0 means no limit.
+DEFAULT_RATE_LIMITS: Mapping[str, int] = MappingProxyType(
+    {
+        "district": 1200,
+        "commune": 600,
+        "police": 600,
+        "province": 300,
+        "admin": 1200,
+        "service": 6000,
     }
 )
 
@@ -65,6 +79,24 @@ class GatewaySettings:
     health_timeout: float = 2.0
     openapi_cache_seconds: float = 30.0
     key_refresh_seconds: float = 60.0
+    redis_url: str | None = None
+    rate_limit_prefix: str = ""
+    rate_limit_window_seconds: int = 60
+    rate_limits: Mapping[str, int] = dataclasses.field(default_factory=lambda: DEFAULT_RATE_LIMITS)
+    rate_limit_token: int = 30
+    rate_limit_public: int = 120
+    rate_limit_flush_seconds: float = 0.1
+    breaker_failures: int = 5
+    breaker_cooldown_seconds: float = 10.0
+
+    @property
+    def rate_limit_key_prefix(self) -> str:
+        """Where the counters live in Redis: ``RATE_LIMIT_PREFIX``, else one name per gateway database
+        (client ids are unique within one database; two deployments sharing a Redis count apart)."""
+        if self.rate_limit_prefix:
+            return self.rate_limit_prefix
+        digest = hashlib.sha256(self.database_url.encode()).hexdigest()[:12]
+        return f"tiepdan:gateway:{digest}:rl:"
 
     @property
     def identity_key(self) -> str:
@@ -104,6 +136,17 @@ def load_gateway_settings(overrides: Mapping[str, Any] | None = None, *, env: En
         "pool_limit": env.int("UPSTREAM_POOL_LIMIT", 100),
         "upstream_keepalive_seconds": env.float("UPSTREAM_KEEPALIVE_SECONDS", 15.0),
         "health_timeout": env.float("HEALTH_TIMEOUT", 2.0),
+        "redis_url": env.str("REDIS_URL", "redis://127.0.0.1:6379/0") or None,
+        "rate_limit_prefix": env.str("RATE_LIMIT_PREFIX", ""),
+        "rate_limit_window_seconds": env.int("RATE_LIMIT_WINDOW_SECONDS", 60),
+        "rate_limits": MappingProxyType(
+            {kind: env.int(f"RATE_LIMIT_{kind.upper()}", limit) for kind, limit in DEFAULT_RATE_LIMITS.items()}
+        ),
+        "rate_limit_token": env.int("RATE_LIMIT_TOKEN", 30),
+        "rate_limit_public": env.int("RATE_LIMIT_PUBLIC", 120),
+        "rate_limit_flush_seconds": env.float("RATE_LIMIT_FLUSH_SECONDS", 0.1),
+        "breaker_failures": env.int("BREAKER_FAILURES", 5),
+        "breaker_cooldown_seconds": env.float("BREAKER_COOLDOWN_SECONDS", 10.0),
     }
     overrides = dict(overrides or {})
     unknown = set(overrides) - {f.name for f in dataclasses.fields(GatewaySettings)}

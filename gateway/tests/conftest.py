@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import inspect
 import socket
+import uuid
 from collections.abc import Awaitable, Callable
 
 import pytest
@@ -105,6 +106,9 @@ def make_settings(database_url: str, upstream_urls: dict[str, str], **overrides)
         "upstreams": upstreams,
         "max_body_bytes": 64 * 1024,
         "openapi_cache_seconds": 0.0,
+        # Counters of this test only (the real Redis, a name of its own).
+        "rate_limit_prefix": f"tiepdan:gateway-test:{uuid.uuid4().hex}:",
+        "rate_limit_window_seconds": 3600,  # windows are aligned on the clock: no test straddles two
         **FAST_ARGON2,
     }
     values.update(overrides)
@@ -341,6 +345,12 @@ def credentials() -> dict:
 def settings_factory() -> Callable[..., GatewaySettings]:
     """``settings_factory(database_url, {name: url}, **overrides)``: test settings."""
     return make_settings
+
+
+@pytest.fixture
+def make_echo_app() -> Callable[[str], web.Application]:
+    """``make_echo_app(name)``: a new stand-in service application (see :func:`echo_app`)."""
+    return echo_app
 
 
 @pytest.fixture

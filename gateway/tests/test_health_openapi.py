@@ -17,7 +17,7 @@ async def test_health_all_ready(client):
     body = await resp.json()
     assert body["status"] == "ok" and body["gateway"] == "ok"
     assert set(body["services"]) == {"intake", "roster", "escalation", "notify"}
-    assert all(s == {"status": "ok", "http_status": 200} for s in body["services"].values())
+    assert all(s == {"status": "ok", "http_status": 200, "circuit": "closed"} for s in body["services"].values())
 
 
 async def test_health_reports_a_service_down(make_client, database_url, accounts, upstreams, settings_factory,
@@ -84,3 +84,18 @@ def test_merge_keeps_same_named_components_apart():
     assert merged["components"]["schemas"]["a.Visit"] == {"description": "A"}
     assert merged["components"]["schemas"]["b.Visit"] == {"description": "B"}
     assert set(merged["components"]["securitySchemes"]) == {"bearerAuth"}
+
+
+def test_public_routes_are_marked_without_security():
+    from gateway.openapi import merge_service
+
+    doc: dict = {}
+    merge_service(doc, "notify", {"paths": {
+        "/ack/{token}": {"get": {"responses": {}}, "post": {"responses": {}}},
+        "/inbox": {"get": {"responses": {}}},
+    }})
+    ack = doc["paths"]["/api/v1/notify/ack/{token}"]
+    assert ack["get"]["x-tiepdan-permission"] == "public" and ack["get"]["security"] == []
+    assert ack["post"]["x-tiepdan-permission"] == "public"
+    inbox = doc["paths"]["/api/v1/notify/inbox"]["get"]
+    assert inbox["x-tiepdan-permission"] == "inbox:read" and "security" not in inbox

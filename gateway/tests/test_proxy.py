@@ -188,21 +188,21 @@ async def test_token_verification_is_cached(client, gateway, get_token, bearer, 
     [
         ("commune-31684", "GET", "/api/v1/intake/visits", 200),
         ("commune-31684", "POST", "/api/v1/intake/visits", 201),
-        ("commune-31684", "POST", "/api/v1/roster/shifts", 403),
+        ("commune-31684", "POST", "/api/v1/roster/periods", 403),
         ("commune-31684", "GET", "/api/v1/roster/on-duty", 200),
         ("police-947", "GET", "/api/v1/intake/visits", 403),
         ("police-947", "GET", "/api/v1/escalation/cases/3", 200),
         ("police-947", "POST", "/api/v1/escalation/cases", 403),
         ("province-94", "GET", "/api/v1/notify/inbox", 403),
-        ("district-board", "POST", "/api/v1/roster/shifts", 201),
+        ("district-board", "POST", "/api/v1/roster/periods", 201),
         ("district-board", "POST", "/api/v1/notify/inbox/5/ack", 201),
-        ("district-board", "GET", "/api/v1/intake/petitions", 403),  # not in the route table
+        ("district-board", "GET", "/api/v1/intake/secrets", 403),  # not in the route table
         ("svc-notify", "GET", "/api/v1/roster/on-duty", 200),
         ("svc-notify", "GET", "/api/v1/intake/visits", 403),
-        ("btcd-01", "PUT", "/api/v1/roster/shifts/4", 200),
+        ("btcd-01", "PUT", "/api/v1/roster/assignments/4", 200),
         ("ca-01", "GET", "/api/v1/roster/officers", 200),
         ("ca-01", "DELETE", "/api/v1/roster/officers/1", 403),
-        ("admin", "GET", "/api/v1/intake/petitions", 200),  # admin passes routes not in the table
+        ("admin", "GET", "/api/v1/intake/secrets", 200),  # admin passes routes not in the table
         ("admin", "DELETE", "/api/v1/notify/rules/1", 200),
     ],
 )
@@ -216,7 +216,7 @@ async def test_permission_table(client, get_token, bearer, who, method, path, st
 
 
 async def test_forbidden_names_the_missing_permission(client, get_token, bearer):
-    resp = await client.post("/api/v1/roster/shifts", headers=bearer(await get_token("police-947")), json={})
+    resp = await client.post("/api/v1/roster/periods", headers=bearer(await get_token("police-947")), json={})
     body = await _problem(resp, 403, "forbidden")
     assert body["permission"] == "roster:write"
 
