@@ -68,6 +68,8 @@ test-unit: install infra ## Only the library's, services' and gateway's own test
 	@TIEPDAN_SKIP_SYSTEM=1 scripts/run-tests.sh
 
 bench: install infra ## Every benchmark, figures beside same-run baselines, written to docs/benchmarks.md
+	@command -v wrk >/dev/null || { [ "$$(id -u)" = 0 ] && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null; } \
+	  || { echo "bench: Debian's wrk is needed (apt-get install wrk)"; exit 1; }
 	@cd bench && ../$(BIN)/python run.py
 
 lint: install ## ruff over the whole tree
