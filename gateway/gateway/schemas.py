@@ -83,6 +83,8 @@ class ServiceHealthSchema(Schema):
     status = fields.String(required=True, metadata={"example": "ok"})
     http_status = fields.Integer(allow_none=True)
     detail = fields.String()
+    circuit = fields.String(metadata={"description": "The gateway's circuit breaker for this service",
+                                      "enum": ["closed", "open", "half-open"]})
 
 
 class HealthSchema(Schema):
