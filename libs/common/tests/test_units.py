@@ -58,3 +58,33 @@ def test_validation_messages_are_flattened_to_field_paths():
         {"field": "citizens[0].full_name", "message": "Missing data for required field."},
         {"field": "size", "message": "Bad."},
     ]
+
+
+def test_ids_beyond_32_bits_match_no_route_and_unstorable_values_are_422(tmp_path):
+    from flask import Blueprint
+    from sqlalchemy.exc import DataError
+
+    from tiepdan_common.config import load_settings
+    from tiepdan_common.db import Database
+    from tiepdan_common.testing import identity_headers
+    from tiepdan_common.web import ProblemApi, init_service_app
+
+    settings = load_settings("t", {"identity_keys": ("test-identity-key-0123456789abcdef0123",)})
+    app = __import__("flask").Flask("t")
+    init_service_app(app, settings=settings, db=Database(f"sqlite:///{tmp_path / 't.db'}"))
+    ProblemApi(app, spec_kwargs={"title": "t", "version": "1", "openapi_version": "3.1.0"})
+    bp = Blueprint("b", __name__)
+
+    @bp.get("/things/<int:thing_id>")
+    def thing(thing_id):
+        if thing_id == 7:
+            raise DataError("INSERT", {}, Exception("value too long"))
+        return {"id": thing_id}
+
+    app.register_blueprint(bp)
+    client = app.test_client()
+    headers = identity_headers()
+    assert client.get("/things/5", headers=headers).json == {"id": 5}
+    assert client.get("/things/51302224465225", headers=headers).status_code == 404
+    refused = client.get("/things/7", headers=headers)
+    assert refused.status_code == 422 and refused.json["code"] == "invalid_value"

@@ -10,7 +10,9 @@ from functools import wraps
 import flask_smorest
 from flask import Blueprint, Flask, Response, g, json, jsonify, request
 from sqlalchemy.orm import Session
+from sqlalchemy.exc import DataError
 from werkzeug.exceptions import HTTPException
+from werkzeug.routing import IntegerConverter
 
 from .config import Settings
 from .context import correlation_id_var, new_id, request_id_var
@@ -68,6 +70,14 @@ def problem_content_types(doc: dict) -> dict:
     return doc
 
 
+class Int32Converter(IntegerConverter):
+    """Flask's ``int`` converter, bounded to what an INTEGER column holds."""
+
+    def __init__(self, map, *args, **kwargs):
+        kwargs.setdefault("max", 2**31 - 1)
+        super().__init__(map, *args, **kwargs)
+
+
 def init_service_app(
     app: Flask,
     *,
@@ -76,6 +86,9 @@ def init_service_app(
     readiness_checks: Iterable[tuple[str, Callable[[], None]]] = (),
 ) -> None:
     """Attach identity checks, request context, error handling and health endpoints to ``app``."""
+    # Ids in URLs are 32-bit integers in both databases: a larger number matches no route (404)
+    # instead of overflowing in PostgreSQL.
+    app.url_map.converters["int"] = Int32Converter
     verifier = IdentityVerifier(settings.identity_keys)
     app.extensions[EXTENSION] = {"settings": settings, "db": db, "verifier": verifier}
     if app.config.get("MAX_CONTENT_LENGTH") is None:
@@ -138,6 +151,10 @@ def init_service_app(
     def _unexpected(exc: Exception):
         if isinstance(exc, HTTPException):  # handled by ProblemApi; here only without one
             return problem_response(exc.code or 500, exc.description or exc.name, request_id=g.get("request_id"))
+        if isinstance(exc, DataError):  # a value the database cannot store: the caller's, not ours
+            log.warning("value refused by the database: %s", exc.orig)
+            return problem_response(422, "A value is out of range or cannot be stored.", code="invalid_value",
+                                    request_id=g.get("request_id"))
         log.exception("unhandled error")
         return problem_response(500, "An internal error occurred.", request_id=g.get("request_id"))
 
