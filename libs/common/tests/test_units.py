@@ -79,6 +79,10 @@ def test_ids_beyond_32_bits_match_no_route_and_unstorable_values_are_422(tmp_pat
     def thing(thing_id):
         if thing_id == 7:
             raise DataError("INSERT", {}, Exception("value too long"))
+        if thing_id == 8:
+            import datetime as dt
+
+            return {"day": str(dt.date(1, 1, 1) - dt.timedelta(days=1))}
         return {"id": thing_id}
 
     app.register_blueprint(bp)
@@ -86,5 +90,6 @@ def test_ids_beyond_32_bits_match_no_route_and_unstorable_values_are_422(tmp_pat
     headers = identity_headers()
     assert client.get("/things/5", headers=headers).json == {"id": 5}
     assert client.get("/things/51302224465225", headers=headers).status_code == 404
-    refused = client.get("/things/7", headers=headers)
-    assert refused.status_code == 422 and refused.json["code"] == "invalid_value"
+    for thing in (7, 8):
+        refused = client.get(f"/things/{thing}", headers=headers)
+        assert refused.status_code == 422 and refused.json["code"] == "invalid_value"

@@ -151,8 +151,10 @@ def init_service_app(
     def _unexpected(exc: Exception):
         if isinstance(exc, HTTPException):  # handled by ProblemApi; here only without one
             return problem_response(exc.code or 500, exc.description or exc.name, request_id=g.get("request_id"))
-        if isinstance(exc, DataError):  # a value the database cannot store: the caller's, not ours
-            log.warning("value refused by the database: %s", exc.orig)
+        if isinstance(exc, DataError | OverflowError):
+            # A value the database cannot store, or a date so far out that date arithmetic overflows
+            # (year 1 or 9999 sent as a filter): the caller's input, not our fault.
+            log.warning("value out of range: %s", getattr(exc, "orig", exc))
             return problem_response(422, "A value is out of range or cannot be stored.", code="invalid_value",
                                     request_id=g.get("request_id"))
         log.exception("unhandled error")
