@@ -83,6 +83,10 @@ def test_ids_beyond_32_bits_match_no_route_and_unstorable_values_are_422(tmp_pat
             import datetime as dt
 
             return {"day": str(dt.date(1, 1, 1) - dt.timedelta(days=1))}
+        if thing_id == 9:  # as SQLAlchemy wraps an overflow while binding a parameter
+            from sqlalchemy.exc import StatementError
+
+            raise StatementError("bind", "SELECT 1", {}, OverflowError("date value out of range"))
         return {"id": thing_id}
 
     app.register_blueprint(bp)
@@ -90,6 +94,6 @@ def test_ids_beyond_32_bits_match_no_route_and_unstorable_values_are_422(tmp_pat
     headers = identity_headers()
     assert client.get("/things/5", headers=headers).json == {"id": 5}
     assert client.get("/things/51302224465225", headers=headers).status_code == 404
-    for thing in (7, 8):
+    for thing in (7, 8, 9):
         refused = client.get(f"/things/{thing}", headers=headers)
         assert refused.status_code == 422 and refused.json["code"] == "invalid_value"

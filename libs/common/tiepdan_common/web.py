@@ -151,7 +151,7 @@ def init_service_app(
     def _unexpected(exc: Exception):
         if isinstance(exc, HTTPException):  # handled by ProblemApi; here only without one
             return problem_response(exc.code or 500, exc.description or exc.name, request_id=g.get("request_id"))
-        if isinstance(exc, DataError | OverflowError):
+        if isinstance(exc, DataError | OverflowError) or isinstance(getattr(exc, "orig", None), OverflowError):
             # A value the database cannot store, or a date so far out that date arithmetic overflows
             # (year 1 or 9999 sent as a filter): the caller's input, not our fault.
             log.warning("value out of range: %s", getattr(exc, "orig", exc))
