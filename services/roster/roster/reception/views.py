@@ -43,7 +43,7 @@ class ReceptionQuery(Schema):
 
 
 class ComplianceQuery(Schema):
-    month = fields.String(required=True, validate=validate.Regexp(r"^\d{4}-(0[1-9]|1[0-2])$"),
+    month = fields.String(required=True, validate=validate.Regexp(r"^(19|2\d)\d{2}-(0[1-9]|1[0-2])$"),
                           metadata={"description": "YYYY-MM"})
 
 
