@@ -6,7 +6,7 @@ import base64
 import json
 import unicodedata
 
-from marshmallow import Schema, ValidationError, fields, validate
+from marshmallow import INCLUDE, Schema, ValidationError, fields, validate
 
 from .errors import field_error
 
@@ -23,7 +23,10 @@ class Text(fields.String):
 
 
 class ProblemSchema(Schema):
-    """An error answer (application/problem+json)."""
+    """An error answer (application/problem+json); as RFC 9457 allows, some carry more members."""
+
+    class Meta:
+        unknown = INCLUDE
 
     type = fields.String()
     title = fields.String()
