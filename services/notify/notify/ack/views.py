@@ -73,6 +73,7 @@ def _page(title: str, text: str, form: str = "", status: int = 200) -> Response:
 
 
 @blp.get("/ack/<token>")
+@blp.response(200, content_type="text/html", description="A page with one button that acknowledges")
 def ack_page(token):
     """The email link's page: one button that acknowledges (a link scanner's GET changes nothing)."""
     form = ('<form method="post"><button type="submit">Xác nhận đã nhận tin / Acknowledge</button></form>')
