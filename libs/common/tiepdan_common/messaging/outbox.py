@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
-import json
 
-from sqlalchemy import delete, or_, select, update
+from sqlalchemy import delete, func, or_, select, update
 from sqlalchemy.orm import Session
 
 from ..context import correlation_id_var
@@ -84,8 +83,6 @@ class Outbox:
             session.commit()
 
     def pending_count(self, session: Session) -> int:
-        from sqlalchemy import func
-
         return session.scalar(select(func.count()).select_from(self.model).where(self.model.published_at.is_(None)))
 
     def purge_published(self, session: Session, *, older_than: dt.timedelta) -> int:
@@ -96,7 +93,3 @@ class Outbox:
         )
         session.commit()
         return result.rowcount or 0
-
-
-def decode_payload(payload: str) -> dict:
-    return json.loads(payload)

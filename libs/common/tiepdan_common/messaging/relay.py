@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import collections
 import datetime as dt
+import json
 import logging
 import random
 import threading
@@ -100,7 +101,7 @@ class OutboxRelay:
         self._next_tag = 0
         channel.add_on_close_callback(self._on_channel_closed)
         # Declarations are quick and rare; the blocking-style wait is on the ioloop.
-        declare_exchanges(_SyncChannel(channel, self._connection), self.settings)
+        declare_exchanges(_SyncChannel(channel), self.settings)
         channel.confirm_delivery(ack_nack_callback=self._on_confirm, callback=self._on_confirm_ok)
 
     def _on_confirm_ok(self, _frame) -> None:
@@ -140,7 +141,7 @@ class OutboxRelay:
         with self.db.sessionmaker() as session:
             rows = self.outbox.claim(session, limit=limit, claim_seconds=self.claim_seconds)
         for row_id, event_type, payload in rows:
-            envelope = _light_envelope(payload)
+            envelope = json.loads(payload)
             properties = pika.BasicProperties(
                 content_type="application/json",
                 content_encoding="utf-8",
@@ -200,12 +201,6 @@ class OutboxRelay:
             log.info("purged %d published outbox events", removed)
 
 
-def _light_envelope(payload: str) -> dict:
-    import json
-
-    return json.loads(payload)
-
-
 class _SyncChannel:
     """Lets the synchronous ``declare_exchanges`` run on an asynchronous channel.
 
@@ -213,7 +208,7 @@ class _SyncChannel:
     methods in order, so publishes sent after them see the declared exchanges.
     """
 
-    def __init__(self, channel, connection) -> None:
+    def __init__(self, channel) -> None:
         self._channel = channel
 
     def exchange_declare(self, **kwargs) -> None:

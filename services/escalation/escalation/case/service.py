@@ -139,9 +139,6 @@ def list_cases(*, db_session: Session, identity: Identity, status: str | None, u
     return list(db_session.scalars(stmt))
 
 
-def opened_since(*, db_session: Session, since: dt.datetime) -> int:
-    return db_session.scalar(select(func.count()).select_from(Case).where(Case.opened_at >= since))
-
 
 def open_manual(*, db_session: Session, identity: Identity, title: str, unit: str, field_code: str,
                 category: str | None, severity: str, group_size: int | None, public_order: bool, complex: bool,
