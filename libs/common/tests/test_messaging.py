@@ -148,3 +148,49 @@ def test_malformed_messages_are_dead_lettered_with_a_reason(db, settings, stop, 
     wait_for(lambda: runner.dead_lettered == 1)
     (props, _body), = dead_letters(settings, spec.name)
     assert reason in props.headers["x-tiepdan-reason"]
+
+
+def test_a_batch_handler_takes_runs_of_its_type_and_a_failing_batch_falls_back_to_one_by_one(
+        db, settings, stop, outbox_model, processed_model):
+    """Effects are rows in the same transaction: a failed batch leaves none, each message is then handled alone."""
+    effects = Outbox(outbox_model, source="libtest")
+    batch_sizes, alone = [], []
+
+    def one(session, envelope):
+        alone.append(envelope.data["n"])
+        if envelope.data.get("fail"):
+            raise RuntimeError("always fails")
+        effects.add(session, "test.sample.happened", {"n": envelope.data["n"]})
+
+    def many(session, envelopes):
+        batch_sizes.append(len(envelopes))
+        for envelope in envelopes:
+            if envelope.data.get("fail"):
+                raise RuntimeError("always fails")
+            effects.add(session, "test.sample.happened", {"n": envelope.data["n"]})
+
+    consumer = Consumer("batched", {"test.sample.happened": one}, batch_handlers={"test.sample.happened": many})
+    runner = ConsumerRunner(settings, db, processed_model, consumer)
+    spec = consumer.spec(settings)
+    topology.declare_all(settings, [spec])
+    for n in range(40):
+        envelope = Envelope.new(type="test.sample.happened", source="t", data={"n": n, "fail": n == 30})
+        publish_raw(settings, envelope.to_json().encode(), message_id=envelope.id)
+    start(runner, stop)
+    wait_for(lambda: runner.handled == 39 and dead_letters_peek(settings, spec.name) == 1, timeout=30)
+    assert max(batch_sizes) > 1  # the batch path was taken
+    assert 30 in alone  # and the failing batch fell back to messages one by one
+    with db.session() as session:
+        made = [json.loads(row.payload)["data"]["n"] for row in session.scalars(select(outbox_model))]
+    assert sorted(made) == [n for n in range(40) if n != 30]  # each effect exactly once, none from failed batches
+
+
+def test_runs_keep_the_order_and_group_only_batched_types():
+    from tiepdan_common.messaging.consumer import _runs
+
+    def item(kind):
+        return (object(), Envelope.new(type=kind, source="t", data={}))
+
+    items = [item("a"), item("a"), item("b"), item("b"), item("a")]
+    runs = _runs(items, {"a": None})
+    assert [[e.type for _, e in run] for run in runs] == [["a", "a"], ["b"], ["b"], ["a"]]

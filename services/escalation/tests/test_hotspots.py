@@ -84,3 +84,49 @@ def test_a_hot_spot_shows_its_trend_week_by_week(handle, visit, db, client, offi
     assert [(w["mass_visits"], w["citizens"]) for w in weeks] == [(1, 6), (0, 0), (2, 16), (1, 12)]
     (spot,) = client.get("/hotspots", headers=officer).json
     assert len(spot["trend"]) == 4 and set(spot["trend"][0]) == {"until", "mass_visits", "citizens", "incidents"}
+
+
+def test_a_batch_of_visits_has_the_effect_of_each_visit_handled_alone(settings, db, visit, outbox_events):
+    """The same stream, visit by visit in commune 31690 and as one batch in commune 31693: the same hot spots,
+    announcements and cases, including times out of order, equal times, a repeated visit and a window edge."""
+    import random
+
+    from escalation.app import consumers
+    from escalation.case.models import Case
+    from escalation.hotspot.models import Hotspot
+    from sqlalchemy import select
+
+    consumer = consumers(settings)[0]
+    rng = random.Random(7)
+    start = dt.datetime(2026, 9, 1, 2, 0, tzinfo=dt.UTC)
+    stream = []
+    for n in range(60):
+        at = start + dt.timedelta(hours=rng.choice([0, 6, 30, 70, 150, 170, 200, 260, 400]) + n * 3)
+        stream.append({"size": rng.choice([1, 2, 3, 6, 9, 14]), "field": rng.choice(["land", "environment"]),
+                       "at": at, "visit_id": f"v{n}"})
+    stream.insert(20, dict(stream[5]))  # intake announced the same visit twice
+
+    def event(item, unit):
+        return visit(size=item["size"], unit=unit, field=item["field"], at=item["at"],
+                     visit_id=f"{unit}-{item['visit_id']}")
+
+    for item in stream:
+        with db.session() as session:
+            consumer.handlers["intake.visit.recorded"](session, event(item, "31690"))
+    with db.session() as session:
+        consumer.batch_handlers["intake.visit.recorded"](session, [event(item, "31693") for item in stream])
+
+    def seen(unit):
+        with db.session() as session:
+            spots = sorted((h.field_code, h.status, h.rule, h.mass_visits, h.citizens, h.detected_at)
+                           for h in session.scalars(select(Hotspot).where(Hotspot.unit == unit)))
+            cases = sorted((c.field_code, c.status, c.group_size)
+                           for c in session.scalars(select(Case).where(Case.unit == unit)))
+        told = [(e["data"]["field"], e["data"]["status"], e["data"]["mass_visits"], e["data"]["citizens"],
+                 e["data"]["detected_at"]) for e in outbox_events("escalation.hotspot.detected")
+                if e["data"]["unit"] == unit]
+        return spots, cases, told
+
+    alone, together = seen("31690"), seen("31693")
+    assert alone[0] and alone[1] and len(alone[2]) >= 2  # the stream does make hot spots and cases
+    assert together == alone

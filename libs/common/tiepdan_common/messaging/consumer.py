@@ -34,6 +34,7 @@ from .topology import QueueSpec, connection_parameters, declare_exchanges, decla
 log = logging.getLogger(__name__)
 
 Handler = Callable[[Session, Envelope], None]
+BatchHandler = Callable[[Session, list[Envelope]], None]
 
 # Events carry identifiers and counts, never documents: anything this big is hostile or broken.
 MAX_MESSAGE_BYTES = 256 * 1024
@@ -45,11 +46,18 @@ class PermanentFailure(Exception):
 
 @dataclasses.dataclass
 class Consumer:
-    """A named consumer: the event types it binds and the handler for each."""
+    """A named consumer: the event types it binds and the handler for each.
+
+    ``batch_handlers`` may give, for an event type, a handler of several messages at
+    once that must have the effect of the single handler applied to each in turn; the
+    runner uses it for runs of that type in a batch and falls back to the single
+    handler, message by message, when it raises.
+    """
 
     name: str
     handlers: dict[str, Handler]
     versions: tuple[int, ...] = (1,)
+    batch_handlers: dict[str, BatchHandler] = dataclasses.field(default_factory=dict)
 
     def spec(self, settings: Settings) -> QueueSpec:
         return QueueSpec(name=queue_name(settings, self.name), bindings=tuple(self.handlers))
@@ -151,7 +159,7 @@ class ConsumerRunner:
                 channel.basic_ack(delivery_tag=delivery.method.delivery_tag)
 
     def _run_batch(self, parsed: list[tuple["Delivery", Envelope]]) -> dict:
-        """Handle every message in one transaction, each in a savepoint; commit once."""
+        """Handle every message in one transaction, each in a savepoint (or a run of one type in one); commit once."""
         model = self.processed_model
         outcomes: dict = {}
         with self.db.sessionmaker() as session:
@@ -159,29 +167,59 @@ class ConsumerRunner:
             seen = set(session.scalars(
                 select(model.message_id).where(model.consumer == self.consumer.name, model.message_id.in_(ids))
             ))
+            fresh = []
             for delivery, envelope in parsed:
                 if envelope.id in seen:
                     outcomes[id(delivery)] = "duplicate"
-                    continue
-                token = correlation_id_var.set(envelope.correlation_id)
-                savepoint = session.begin_nested()
-                try:
-                    self.consumer.handlers[envelope.type](session, envelope)
-                    session.add(model(consumer=self.consumer.name, message_id=envelope.id))
-                    session.flush()
-                    savepoint.commit()
+                else:
                     seen.add(envelope.id)
-                    outcomes[id(delivery)] = "handled"
-                except IntegrityError:
-                    savepoint.rollback()
-                    raise
-                except Exception as exc:  # noqa: BLE001 - settled per message by the caller
-                    savepoint.rollback()
-                    outcomes[id(delivery)] = exc
-                finally:
-                    correlation_id_var.reset(token)
+                    fresh.append((delivery, envelope))
+            for run in _runs(fresh, self.consumer.batch_handlers):
+                if len(run) > 1 and self._run_together(session, run):
+                    outcomes.update((id(d), "handled") for d, _ in run)
+                    continue
+                for delivery, envelope in run:
+                    outcomes[id(delivery)] = self._run_alone(session, envelope)
             session.commit()
         return outcomes
+
+    def _run_together(self, session: Session, run: list[tuple["Delivery", Envelope]]) -> bool:
+        """A run of one type through its batch handler in one savepoint; False (rolled back) if it raised."""
+        envelopes = [e for _, e in run]
+        savepoint = session.begin_nested()
+        try:
+            self.consumer.batch_handlers[envelopes[0].type](session, envelopes)
+            session.add_all([self.processed_model(consumer=self.consumer.name, message_id=e.id) for e in envelopes])
+            session.flush()
+            savepoint.commit()
+            return True
+        except IntegrityError:
+            savepoint.rollback()
+            raise
+        except Exception:  # noqa: BLE001 - each message is tried alone next, and settled on its own
+            savepoint.rollback()
+            log.warning("consumer %s: a batch of %d %s failed; handling them one by one",
+                        self.consumer.name, len(envelopes), envelopes[0].type, exc_info=True)
+            return False
+
+    def _run_alone(self, session: Session, envelope: Envelope):
+        """One message in its own savepoint: "handled", or the exception it raised (IntegrityError propagates)."""
+        token = correlation_id_var.set(envelope.correlation_id)
+        savepoint = session.begin_nested()
+        try:
+            self.consumer.handlers[envelope.type](session, envelope)
+            session.add(self.processed_model(consumer=self.consumer.name, message_id=envelope.id))
+            session.flush()
+            savepoint.commit()
+            return "handled"
+        except IntegrityError:
+            savepoint.rollback()
+            raise
+        except Exception as exc:  # noqa: BLE001 - settled per message by the caller
+            savepoint.rollback()
+            return exc
+        finally:
+            correlation_id_var.reset(token)
 
     def _run_one(self, envelope: Envelope):
         """Handle one message in its own transaction: its outcome, or the exception it raised."""
@@ -268,6 +306,18 @@ class ConsumerRunner:
         )
         self.dead_lettered += 1
         channel.basic_ack(delivery_tag=method.delivery_tag)
+
+
+def _runs(items: list[tuple["Delivery", Envelope]], batched: dict) -> list[list[tuple["Delivery", Envelope]]]:
+    """Split messages, in order, into runs: consecutive messages of a type with a batch handler go together."""
+    runs: list[list] = []
+    for item in items:
+        kind = item[1].type
+        if runs and kind in batched and runs[-1][0][1].type == kind:
+            runs[-1].append(item)
+        else:
+            runs.append([item])
+    return runs
 
 
 def _delivery_count(properties) -> int:

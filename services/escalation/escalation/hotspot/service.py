@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import bisect
 import datetime as dt
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import func, or_, select, tuple_
 from sqlalchemy.orm import Session
 from tiepdan_common.errors import Problem
 from tiepdan_common.identity import Identity
@@ -18,17 +19,6 @@ from .models import Hotspot, HotspotCase, HotspotRule, VisitRecord
 
 OPEN = ("watching", "active")
 OPEN_CASE_STATUSES = ("opened", "acknowledged", "in_progress", "citizens_returned", "resolved")
-
-
-def record_visit(*, db_session: Session, visit_id: str, unit: str, field_code: str, group_size: int,
-                 is_mass: bool, received_at: dt.datetime) -> bool:
-    """Keep the visit's numbers (no personal data); False when it was already recorded."""
-    if db_session.get(VisitRecord, visit_id) is not None:
-        return False
-    db_session.add(VisitRecord(visit_id=visit_id, unit=unit, field_code=field_code, group_size=group_size,
-                               is_mass=is_mass, received_at=received_at))
-    db_session.flush()
-    return True
 
 
 def counts(*, db_session: Session, unit: str, field_code: str, since: dt.datetime, until: dt.datetime) -> domain.Counts:
@@ -63,37 +53,113 @@ def open_hotspot(*, db_session: Session, unit: str, field_code: str) -> Hotspot 
 
 def evaluate(*, db_session: Session, unit: str, field_code: str, at: dt.datetime) -> Hotspot | None:
     """Apply every rule to the windows ending at ``at``; detect or activate a hot spot when one is crossed."""
-    best: tuple[HotspotRule, domain.Counts] | None = None
-    for rule in db_session.scalars(select(HotspotRule).where(HotspotRule.active.is_(True)).order_by(HotspotRule.name)):
-        if rule.field_code and rule.field_code != field_code:
-            continue
-        seen = counts(db_session=db_session, unit=unit, field_code=field_code,
-                      since=at - dt.timedelta(days=rule.window_days), until=at)
-        pure = domain.Rule(name=rule.name, window_days=rule.window_days, status=rule.status,
-                           min_mass_visits=rule.min_mass_visits, min_citizens=rule.min_citizens,
-                           min_incidents=rule.min_incidents)
-        if domain.crossed(pure, seen) and (best is None or domain.stronger(rule.status, best[0].status)):
-            best = (rule, seen)
-    if best is None:
-        return None
-    rule, seen = best
-    hotspot = open_hotspot(db_session=db_session, unit=unit, field_code=field_code)
-    if hotspot is not None and not domain.stronger(rule.status, hotspot.status):
+    windows = Windows(db_session=db_session, places={(unit, field_code)}, earliest=at, latest=at)
+    return windows.evaluate(unit=unit, field_code=field_code, at=at)
+
+
+class _Place:
+    """One unit and field: the stored visits as prefix sums by time, and the visits added since they were read."""
+
+    def __init__(self) -> None:
+        self.times: list[dt.datetime] = []
+        self.mass = [0]
+        self.citizens = [0]
+        self.added: list[tuple[dt.datetime, bool, int]] = []
+
+    def counts(self, since: dt.datetime, until: dt.datetime) -> tuple[int, int]:
+        lo, hi = bisect.bisect_right(self.times, since), bisect.bisect_right(self.times, until)
+        mass, citizens = self.mass[hi] - self.mass[lo], self.citizens[hi] - self.citizens[lo]
+        for at, is_mass, size in self.added:
+            if since < at <= until:
+                mass += is_mass
+                citizens += size
+        return mass, citizens
+
+
+class Windows:
+    """The numbers every rule's window needs for some places and times, read once and kept in memory.
+
+    A batch of visits is evaluated visit by visit, exactly as if each were handled
+    alone: the stored visits are read once (grouped by time, as prefix sums), and the
+    batch's own visits are counted from memory as they are added, in order.
+    """
+
+    def __init__(self, *, db_session: Session, places: set[tuple[str, str]], earliest: dt.datetime,
+                 latest: dt.datetime) -> None:
+        self.db_session = db_session
+        self.rules = list(db_session.scalars(select(HotspotRule).where(HotspotRule.active.is_(True))
+                                             .order_by(HotspotRule.name)))
+        widest = max((rule.window_days for rule in self.rules), default=0)
+        self.places = {place: _Place() for place in places}
+        self._hotspots: dict[tuple[str, str], Hotspot | None] = {}
+        self.incidents: list[tuple[str, str | None, dt.datetime]] = []
+        if not self.rules or not places:
+            return
+        since = earliest - dt.timedelta(days=widest)
+        rows = db_session.execute(
+            select(VisitRecord.unit, VisitRecord.field_code, VisitRecord.received_at,
+                   func.count().filter(VisitRecord.is_mass.is_(True)), func.sum(VisitRecord.group_size))
+            .where(tuple_(VisitRecord.unit, VisitRecord.field_code).in_(sorted(places)),
+                   VisitRecord.received_at > since, VisitRecord.received_at <= latest)
+            .group_by(VisitRecord.unit, VisitRecord.field_code, VisitRecord.received_at)
+            .order_by(VisitRecord.unit, VisitRecord.field_code, VisitRecord.received_at))
+        for unit, field_code, at, mass, citizens in rows:
+            place = self.places[(unit, field_code)]
+            place.times.append(at)
+            place.mass.append(place.mass[-1] + (mass or 0))
+            place.citizens.append(place.citizens[-1] + int(citizens or 0))
+        self.incidents = list(db_session.execute(
+            select(Incident.unit, Incident.field_code, Incident.occurred_at)
+            .where(Incident.unit.in_(sorted({unit for unit, _ in places})),
+                   Incident.occurred_at > since, Incident.occurred_at <= latest)).all())
+
+    def add(self, *, unit: str, field_code: str, received_at: dt.datetime, is_mass: bool, group_size: int) -> None:
+        """A visit recorded in this transaction after the stored ones were read."""
+        self.places[(unit, field_code)].added.append((received_at, is_mass, group_size))
+
+    def counts(self, *, unit: str, field_code: str, since: dt.datetime, until: dt.datetime) -> domain.Counts:
+        mass, citizens = self.places[(unit, field_code)].counts(since, until)
+        incidents = sum(1 for u, f, at in self.incidents
+                        if u == unit and f in (field_code, None) and since < at <= until)
+        return domain.Counts(mass_visits=mass, citizens=citizens, incidents=incidents)
+
+    def evaluate(self, *, unit: str, field_code: str, at: dt.datetime) -> Hotspot | None:
+        """Apply every rule to the windows ending at ``at``; detect or activate a hot spot when one is crossed."""
+        best: tuple[HotspotRule, domain.Counts] | None = None
+        for rule in self.rules:
+            if rule.field_code and rule.field_code != field_code:
+                continue
+            seen = self.counts(unit=unit, field_code=field_code, since=at - dt.timedelta(days=rule.window_days),
+                               until=at)
+            pure = domain.Rule(name=rule.name, window_days=rule.window_days, status=rule.status,
+                               min_mass_visits=rule.min_mass_visits, min_citizens=rule.min_citizens,
+                               min_incidents=rule.min_incidents)
+            if domain.crossed(pure, seen) and (best is None or domain.stronger(rule.status, best[0].status)):
+                best = (rule, seen)
+        if best is None:
+            return None
+        rule, seen = best
+        db_session = self.db_session
+        if (unit, field_code) not in self._hotspots:
+            self._hotspots[(unit, field_code)] = open_hotspot(db_session=db_session, unit=unit, field_code=field_code)
+        hotspot = self._hotspots[(unit, field_code)]
+        if hotspot is not None and not domain.stronger(rule.status, hotspot.status):
+            hotspot.mass_visits, hotspot.citizens, hotspot.incidents = seen.mass_visits, seen.citizens, seen.incidents
+            return hotspot
+        if hotspot is None:
+            hotspot = Hotspot(unit=unit, field_code=field_code, status=rule.status, rule=rule.name, detected_at=at)
+            db_session.add(hotspot)
+            db_session.flush()
+            self._hotspots[(unit, field_code)] = hotspot
+            _link_open_cases(db_session=db_session, hotspot=hotspot)
+        else:
+            hotspot.status, hotspot.rule = rule.status, rule.name
+        if rule.status == "active":
+            hotspot.activated_at = at
         hotspot.mass_visits, hotspot.citizens, hotspot.incidents = seen.mass_visits, seen.citizens, seen.incidents
-        return hotspot
-    if hotspot is None:
-        hotspot = Hotspot(unit=unit, field_code=field_code, status=rule.status, rule=rule.name, detected_at=at)
-        db_session.add(hotspot)
         db_session.flush()
-        _link_open_cases(db_session=db_session, hotspot=hotspot)
-    else:
-        hotspot.status, hotspot.rule = rule.status, rule.name
-    if rule.status == "active":
-        hotspot.activated_at = at
-    hotspot.mass_visits, hotspot.citizens, hotspot.incidents = seen.mass_visits, seen.citizens, seen.incidents
-    db_session.flush()
-    _announce(db_session=db_session, hotspot=hotspot, window_days=rule.window_days, at=at)
-    return hotspot
+        _announce(db_session=db_session, hotspot=hotspot, window_days=rule.window_days, at=at)
+        return hotspot
 
 
 def _announce(*, db_session: Session, hotspot: Hotspot, window_days: int, at: dt.datetime) -> None:
