@@ -194,3 +194,27 @@ def test_runs_keep_the_order_and_group_only_batched_types():
     items = [item("a"), item("a"), item("b"), item("b"), item("a")]
     runs = _runs(items, {"a": None})
     assert [[e.type for _, e in run] for run in runs] == [["a", "a"], ["b"], ["b"], ["a"]]
+
+
+def test_a_commit_wakes_the_listening_relay_on_postgresql(db, settings, stop, outbox_model, processed_model,
+                                                         monkeypatch):
+    """With the safety-net poll pushed out of reach, only PostgreSQL's notification can get the event out."""
+    from tiepdan_common.messaging import relay as relay_module
+
+    if not db.is_postgresql:
+        pytest.skip("SQLite has no notifications; the relay polls")
+    monkeypatch.setattr(relay_module, "LISTENING_POLL_SECONDS", 3600.0)
+    outbox = Outbox(outbox_model, source="libtest")
+    seen = []
+    consumer = Consumer("woken", {"test.sample.happened": lambda s, e: seen.append(e.data["n"])})
+    topology.declare_all(settings, [consumer.spec(settings)])
+    relay = OutboxRelay(settings, db, outbox)
+    start(relay, stop)
+    start(ConsumerRunner(settings, db, processed_model, consumer), stop)
+    wait_for(lambda: relay._listener is not None, timeout=10)
+    wait_for(lambda: relay._last_poll > 0 and not relay._woken, timeout=10)  # the first read is behind us
+    for n in range(3):
+        with db.session() as session:
+            outbox.add(session, "test.sample.happened", {"n": n})
+        wait_for(lambda: len(seen) == n + 1, timeout=10)
+    assert seen == [0, 1, 2]

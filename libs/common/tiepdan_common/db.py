@@ -39,6 +39,11 @@ def make_engine(url: str, **kwargs) -> Engine:
         return engine
     if url.startswith("postgresql://"):
         url = "postgresql+psycopg://" + url[len("postgresql://") :]
+    # psycopg prepares a statement after a few runs, and PostgreSQL may then keep a generic plan chosen
+    # while a table was small (the consumers' dedupe lookup of a batch's ids became a scan of every
+    # processed message). Plan each statement for its own parameters; the parse is still saved.
+    connect_args = kwargs.setdefault("connect_args", {})
+    connect_args.setdefault("options", "-c plan_cache_mode=force_custom_plan")
     kwargs.setdefault("pool_pre_ping", True)
     kwargs.setdefault("pool_size", 5)
     kwargs.setdefault("max_overflow", 10)

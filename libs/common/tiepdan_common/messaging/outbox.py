@@ -4,13 +4,27 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import delete, func, or_, select, update
+from sqlalchemy import delete, event, func, or_, select, text, update
 from sqlalchemy.orm import Session
 
 from ..context import correlation_id_var
 from ..models import utcnow
 from . import contracts
 from .envelope import Envelope
+
+
+# On PostgreSQL a transaction that staged events says so at commit (NOTIFY is delivered only if it
+# commits), and the relay, listening, publishes at once instead of at its next poll.
+NOTIFY_CHANNEL = "tiepdan_outbox"
+_STAGED = "tiepdan_outbox_staged"
+
+
+@event.listens_for(Session, "before_commit")
+def _notify_relay(session: Session) -> None:
+    if session.info.pop(_STAGED, False):
+        bind = session.get_bind()
+        if bind.dialect.name == "postgresql":
+            session.execute(text(f"NOTIFY {NOTIFY_CHANNEL}"))
 
 
 class Outbox:
@@ -34,6 +48,7 @@ class Outbox:
         )
         if self.validate:
             contracts.validate(envelope)
+        session.info[_STAGED] = True
         session.add(
             self.model(
                 event_id=envelope.id,

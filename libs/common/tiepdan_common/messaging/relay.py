@@ -14,16 +14,21 @@ import json
 import logging
 import random
 import threading
+import time
 
 import pika
+import psycopg
 from pika.spec import Basic
 
 from ..config import Settings
 from ..db import Database
-from .outbox import Outbox
+from .outbox import NOTIFY_CHANNEL, Outbox
 from .topology import connection_parameters, declare_exchanges
 
 log = logging.getLogger(__name__)
+
+# With PostgreSQL's notifications waking the relay, polling is only the safety net.
+LISTENING_POLL_SECONDS = 1.0
 
 
 class OutboxRelay:
@@ -55,6 +60,10 @@ class OutboxRelay:
         self._stop: threading.Event | None = None
         self._opened = False
         self._last_purge = dt.datetime.min.replace(tzinfo=dt.UTC)
+        self._listener: psycopg.Connection | None = None
+        self._timer = None
+        self._woken = False
+        self._last_poll = 0.0
 
     # Lifecycle.
 
@@ -68,6 +77,7 @@ class OutboxRelay:
                 self._run_connection()
             except Exception:  # noqa: BLE001 - the relay must outlive any single failure
                 log.exception("outbox relay connection failed")
+            self._stop_listening()
             self._release_in_flight("connection lost")
             if stop.is_set():
                 break
@@ -106,8 +116,55 @@ class OutboxRelay:
 
     def _on_confirm_ok(self, _frame) -> None:
         self._opened = True
-        log.info("outbox relay ready")
+        self._listen()
+        self._woken = True  # read what was committed while the relay was away
+        log.info("outbox relay ready%s", " (woken by PostgreSQL notifications)" if self._listener else "")
         self._tick()
+
+    # Being woken by PostgreSQL when events are committed.
+
+    def _listen(self) -> None:
+        if not self.db.is_postgresql or self._listener is not None:
+            return
+        url = self.db.engine.url.set(drivername="postgresql").render_as_string(hide_password=False)
+        try:
+            listener = psycopg.connect(url, autocommit=True, connect_timeout=5)
+            listener.execute(f"LISTEN {NOTIFY_CHANNEL}")
+        except psycopg.Error as exc:
+            log.warning("outbox relay cannot listen for notifications, polling instead: %s", exc)
+            return
+        self._listener = listener
+        self._connection.ioloop.add_handler(listener.fileno(), self._on_notified, self._connection.ioloop.READ)
+
+    def _on_notified(self, _fd, _events) -> None:
+        try:
+            for _ in self._listener.notifies(timeout=0):
+                pass
+        except psycopg.Error as exc:
+            log.warning("outbox relay stopped listening (polling until reconnected): %s", exc)
+            self._stop_listening()
+        self._woken = True
+        self._schedule(0)
+
+    def _stop_listening(self) -> None:
+        listener, self._listener = self._listener, None
+        if listener is None:
+            return
+        try:
+            if self._connection is not None:
+                self._connection.ioloop.remove_handler(listener.fileno())
+        except Exception:  # noqa: BLE001 - the loop may be gone with its connection
+            pass
+        listener.close()
+
+    def _schedule(self, delay: float) -> None:
+        """(Re)arm the one timer that runs the next tick."""
+        connection = self._connection
+        if connection is None or not connection.is_open:
+            return
+        if self._timer is not None:
+            connection.ioloop.remove_timeout(self._timer)
+        self._timer = connection.ioloop.call_later(delay, self._tick)
 
     def _on_channel_closed(self, channel, reason) -> None:
         log.warning("outbox relay channel closed: %s", reason)
@@ -118,6 +175,7 @@ class OutboxRelay:
     # Publishing.
 
     def _tick(self) -> None:
+        self._timer = None
         connection = self._connection
         if connection is None or not connection.is_open:
             return
@@ -125,17 +183,22 @@ class OutboxRelay:
             connection.close()
             return
         delay = self.settings.relay_poll_seconds
+        now = time.monotonic()
+        # Listening, the outbox is read when a commit wakes the relay, or as a safety net once a second;
+        # the short timer only notices a stop request.
+        due = self._listener is None or self._woken or now - self._last_poll >= LISTENING_POLL_SECONDS
         try:
             room = self.max_in_flight - len(self._in_flight)
-            if room > 0 and self._channel is not None:
+            if due and room > 0 and self._channel is not None:
+                self._woken, self._last_poll = False, now
                 published = self._publish_batch(min(room, self.batch_size))
                 if published == self.batch_size:
-                    delay = 0  # a backlog: keep going at once
+                    self._woken, delay = True, 0  # a backlog: keep going at once
             self._maybe_purge()
         except Exception:  # noqa: BLE001
             log.exception("outbox relay tick failed")
             delay = 1.0
-        connection.ioloop.call_later(delay, self._tick)
+        self._schedule(delay)
 
     def _publish_batch(self, limit: int) -> int:
         with self.db.sessionmaker() as session:
