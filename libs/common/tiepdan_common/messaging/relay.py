@@ -29,6 +29,8 @@ log = logging.getLogger(__name__)
 
 # With PostgreSQL's notifications waking the relay, polling is only the safety net.
 LISTENING_POLL_SECONDS = 1.0
+# Confirmed events are marked published in groups gathered over this long.
+MARK_DELAY_SECONDS = 0.01
 
 
 class OutboxRelay:
@@ -64,6 +66,8 @@ class OutboxRelay:
         self._timer = None
         self._woken = False
         self._last_poll = 0.0
+        self._acked: list[int] = []
+        self._mark_timer = None
 
     # Lifecycle.
 
@@ -78,6 +82,8 @@ class OutboxRelay:
             except Exception:  # noqa: BLE001 - the relay must outlive any single failure
                 log.exception("outbox relay connection failed")
             self._stop_listening()
+            self._mark_timer = None
+            self._mark_published()
             self._release_in_flight("connection lost")
             if stop.is_set():
                 break
@@ -229,13 +235,28 @@ class OutboxRelay:
         method = frame.method
         tags = self._confirmed_tags(method.delivery_tag, method.multiple)
         ids = [self._in_flight.pop(tag) for tag in tags]
-        with self.db.sessionmaker() as session:
-            if isinstance(method, Basic.Ack):
-                self.outbox.mark_published(session, ids)
-                self.published += len(ids)
-            else:
-                log.warning("broker refused %d events; they will be published again", len(ids))
+        if isinstance(method, Basic.Ack):
+            # Acks come a few at a time: mark them published together, a moment later, in one transaction.
+            self._acked.extend(ids)
+            if self._mark_timer is None and self._connection is not None:
+                self._mark_timer = self._connection.ioloop.call_later(MARK_DELAY_SECONDS, self._mark_published)
+        else:
+            log.warning("broker refused %d events; they will be published again", len(ids))
+            with self.db.sessionmaker() as session:
                 self.outbox.release(session, ids, "nacked by broker")
+
+    def _mark_published(self) -> None:
+        """Record the confirmed events as published (a crash before this only republishes duplicates)."""
+        self._mark_timer = None
+        ids, self._acked = self._acked, []
+        if not ids:
+            return
+        try:
+            with self.db.sessionmaker() as session:
+                self.outbox.mark_published(session, ids)
+            self.published += len(ids)
+        except Exception:  # noqa: BLE001 - their claim expires and they are published again
+            log.exception("could not mark %d confirmed events published", len(ids))
 
     def _confirmed_tags(self, tag: int, multiple: bool) -> list[int]:
         if not multiple:
