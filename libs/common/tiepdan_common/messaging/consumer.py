@@ -20,13 +20,14 @@ import time
 from collections.abc import Callable
 
 import pika
-from sqlalchemy import select
+from sqlalchemy import insert, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from ..config import Settings
 from ..context import correlation_id_var
 from ..db import Database
+from ..models import utcnow
 from . import contracts
 from .envelope import Envelope, EnvelopeError
 from .topology import QueueSpec, connection_parameters, declare_exchanges, declare_queue, queue_name
@@ -189,8 +190,10 @@ class ConsumerRunner:
         savepoint = session.begin_nested()
         try:
             self.consumer.batch_handlers[envelopes[0].type](session, envelopes)
-            session.add_all([self.processed_model(consumer=self.consumer.name, message_id=e.id) for e in envelopes])
             session.flush()
+            now = utcnow()
+            session.execute(insert(self.processed_model), [
+                {"consumer": self.consumer.name, "message_id": e.id, "processed_at": now} for e in envelopes])
             savepoint.commit()
             return True
         except IntegrityError:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
-from sqlalchemy import select
+from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 from tiepdan_common.context import correlated
 from tiepdan_common.messaging.consumer import Consumer
@@ -42,9 +42,9 @@ def intake_consumer(*, mass_case_size: int, reference_dir: Path) -> Consumer:
                     known.add(visit["visit_id"])
                     windows.add(unit=unit, field_code=field_code, received_at=received_at, is_mass=visit["is_mass"],
                                 group_size=visit["group_size"])
-                    records.append(VisitRecord(visit_id=visit["visit_id"], unit=unit, field_code=field_code,
-                                               group_size=visit["group_size"], is_mass=visit["is_mass"],
-                                               received_at=received_at))
+                    records.append({"visit_id": visit["visit_id"], "unit": unit, "field_code": field_code,
+                                    "group_size": visit["group_size"], "is_mass": visit["is_mass"],
+                                    "received_at": received_at})
                 if domain.opens_case(group_size=visit["group_size"], is_mass=visit["is_mass"],
                                      over_level=visit.get("over_level", False), mass_case_size=mass_case_size,
                                      repeated=bool(visit.get("repeat_of"))) \
@@ -52,8 +52,8 @@ def intake_consumer(*, mass_case_size: int, reference_dir: Path) -> Consumer:
                                                      source_id=visit["visit_id"]):
                     _open_or_join(db_session, visit, mass_case_size=mass_case_size, reference_dir=reference_dir)
                 windows.evaluate(unit=unit, field_code=field_code, at=received_at)
-        db_session.add_all(records)
-        db_session.flush()
+        if records:
+            db_session.execute(insert(VisitRecord), records)
 
     def on_visit(db_session: Session, event: Envelope) -> None:
         on_visits(db_session, [event])
