@@ -65,21 +65,22 @@ class Outbox:
         """Claim up to ``limit`` unpublished events for this relay (skipping rows another relay holds)."""
         model = self.model
         now = utcnow()
-        rows = session.execute(
-            select(model.id, model.event_type, model.payload)
+        claimable = (
+            select(model.id)
             .where(model.published_at.is_(None))
             .where(or_(model.claimed_until.is_(None), model.claimed_until < now))
             .order_by(model.id)
             .limit(limit)
             .with_for_update(skip_locked=True)
+        )
+        rows = session.execute(
+            update(model)
+            .where(model.id.in_(claimable.scalar_subquery()))
+            .values(claimed_until=now + dt.timedelta(seconds=claim_seconds), attempts=model.attempts + 1)
+            .returning(model.id, model.event_type, model.payload)
         ).all()
-        if rows:
-            session.execute(
-                update(model)
-                .where(model.id.in_([r.id for r in rows]))
-                .values(claimed_until=now + dt.timedelta(seconds=claim_seconds), attempts=model.attempts + 1)
-            )
         session.commit()
+        rows.sort(key=lambda r: r.id)
         return [(r.id, r.event_type, r.payload) for r in rows]
 
     def mark_published(self, session: Session, ids: list[int]) -> None:
