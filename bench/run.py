@@ -9,6 +9,7 @@ and the command.
 from __future__ import annotations
 
 import datetime as dt
+import json
 import os
 import platform
 import subprocess
@@ -16,6 +17,8 @@ import sys
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+from _report import PREFIX  # noqa: E402
 ROOT = HERE.parent
 
 BENCHMARKS = [
@@ -40,6 +43,7 @@ def main() -> int:
     sections = [f"# Benchmarks\n\nMeasured {dt.datetime.now(dt.UTC):%Y-%m-%d %H:%M} UTC on {machine()}.\n"
                 f"Command: `python bench/run.py` (each section also says its own command).\n"]
     failed = 0
+    goals: list[dict] = []
     for title, script, args in BENCHMARKS:
         if only and script not in only:
             continue
@@ -50,12 +54,20 @@ def main() -> int:
         print(f"=== {title}: bench/{script} {' '.join(args)}", flush=True)
         proc = subprocess.run([sys.executable, str(path), *args], cwd=HERE, capture_output=True, text=True,
                               timeout=1800)
-        lines = [l for l in proc.stdout.splitlines() if not l.startswith("{")]
+        lines = []
+        for line in proc.stdout.splitlines():
+            if line.startswith(PREFIX):
+                goals.append(json.loads(line[len(PREFIX):]))
+            elif not line.startswith("{"):
+                lines.append(line)
         print("\n".join(lines), flush=True)
         if proc.returncode != 0:
             failed += 1
             lines.append(f"(exit status {proc.returncode}: {proc.stderr.strip().splitlines()[-1:]})")
         sections.append(f"\n## {title}\n\n`python bench/{script} {' '.join(args)}`\n\n```\n" + "\n".join(lines) + "\n```\n")
+    table = ["\n## The goals, side by side\n\n| what | measured | goal | met |\n|---|---|---|---|\n"]
+    table += [f"| {g['what']} | {g['measured']} | {g['goal']} | {'yes' if g['met'] else '**no**'} |\n" for g in goals]
+    sections.insert(1, "".join(table))
     (ROOT / "docs" / "benchmarks.md").write_text("".join(sections), encoding="utf-8")
     print("written to docs/benchmarks.md")
     return 1 if failed else 0
