@@ -16,6 +16,7 @@ from .confidential.crypto import IdentityCipher, generate_key
 from .confidential.views import blp as identity_reads_blp
 from .petition.views import blp as petitions_blp
 from .reference import service as reference_service
+from .reference.cache import ReferenceCache
 from .reference.views import blp as reference_blp
 from .visit.views import blp as visits_blp
 
@@ -39,7 +40,10 @@ def create_app(settings: Settings | dict | None = None) -> Flask:
         blueprints=[visits_blp, petitions_blp, identity_reads_blp, reference_blp],
         migrations_path=Path(__file__).parent / "migrations",
     )
-    app.extensions["intake"] = {"cipher": cipher}
+    app.extensions["intake"] = {
+        "cipher": cipher,
+        reference_service.EXTENSION_KEY: ReferenceCache(max_age=settings.extra["reference_max_age_seconds"]),
+    }
     db = app.extensions["tiepdan"]["db"]
 
     @app.cli.command("seed")
@@ -50,6 +54,8 @@ def create_app(settings: Settings | dict | None = None) -> Flask:
             counts = reference_service.seed(
                 db_session=session, reference_dir=reference_dir or settings.extra["reference_dir"]
             )
+        # Other processes see the change by its version (within their max age); this one at once.
+        app.extensions["intake"][reference_service.EXTENSION_KEY].invalidate()
         click.echo(f"intake: seeded {counts}")
 
     @app.cli.command("rotate-identity-key")

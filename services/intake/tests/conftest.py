@@ -23,6 +23,11 @@ def identity_key():
     return IDENTITY_KEY
 
 
+@pytest.fixture
+def reference_dir():
+    return REPO_ROOT / "reference"
+
+
 def _settings(database_url):
     return {"database_url": database_url, "identity_keys": (TEST_IDENTITY_KEY,),
             "extra": {"reference_dir": REPO_ROOT / "reference", "intake_identity_keys": (IDENTITY_KEY,)}}
@@ -57,7 +62,7 @@ def templates(tmp_path_factory):
         context.__exit__(None, None, None)
 
 
-REFERENCE_TABLES = {"units", "fields", "legal_rules", "holidays"}
+REFERENCE_TABLES = {"units", "fields", "legal_rules", "holidays", "reference_version"}
 
 
 @pytest.fixture(params=os.environ.get("TIEPDAN_TEST_DATABASES", "sqlite,postgresql").split(","))

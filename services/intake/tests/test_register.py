@@ -109,3 +109,17 @@ def test_statistics_count_a_period_by_category_field_unit_and_outcome(client, bo
     pstats = client.get("/petitions/statistics", query_string=PERIOD, headers=board).json
     assert pstats["total"] == 2 and pstats["repeats"] == 1
     assert pstats["by_status"] == {"received": 1, "repeat": 1} and pstats["by_channel"] == {"post": 2}
+
+
+def test_a_communes_visit_repeats_only_records_it_may_see(client, board, commune, visit_body):
+    person = {"full_name": "Nguyễn Văn Tư", "id_number": "094111222333", "is_representative": False}
+    theirs = client.post("/visits", json=visit_body(citizens=[person]), headers=commune("31684")).json
+    district = client.post("/visits", json=visit_body(citizens=[person]), headers=board).json
+    assert district["repeat_of"] == theirs["id"]  # the district desk sees every commune's register
+    assert district["earlier"]["repeat_count"] == 1 and district["earlier"]["serial"] == theirs["serial"]
+    mine = client.post("/visits", json=visit_body(citizens=[person]), headers=commune("31690")).json
+    assert mine["repeat_of"] is None and mine["earlier"] is None
+    again = client.post("/visits", json=visit_body(citizens=[person]), headers=commune("31690")).json
+    assert again["repeat_of"] == mine["id"] and again["earlier"]["repeat_count"] == 1
+    named = client.post("/visits", json=visit_body(citizens=[person], repeat_of=theirs["id"]), headers=commune("31690"))
+    assert named.status_code == 422 and named.json["errors"][0]["field"] == "repeat_of"

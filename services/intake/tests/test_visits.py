@@ -137,3 +137,28 @@ def test_the_openapi_document_comes_from_the_schemas(client, board):
     doc = client.get("/openapi.json", headers=board).json
     assert "/visits" in doc["paths"]
     assert "VisitIn" in doc["components"]["schemas"]
+
+
+def test_a_visit_is_numbered_in_the_year_of_its_day_in_viet_nam(client, board, visit_body):
+    # 16:59 UTC on 31 December 2025 is 23:59 at the desk; 18:30 UTC is already 01:30 on 1 January 2026.
+    late = client.post("/visits", json=visit_body(received_at="2025-12-31T16:59:00+00:00"), headers=board)
+    assert late.status_code == 201, late.json
+    assert late.json["serial"] == "947/2025/000001"
+    new_year = client.post("/visits", json=visit_body(received_at="2025-12-31T18:30:00+00:00"), headers=board)
+    assert new_year.json["serial"] == "947/2026/000001"
+
+
+def test_concurrent_creates_take_every_number_once_with_no_gap(app, board, visit_body, outbox_events):
+    from concurrent.futures import ThreadPoolExecutor
+
+    def record(i):
+        client = app.test_client()
+        return [client.post("/visits", json=visit_body(content=f"Lượt {i}-{n}"), headers=board) for n in range(4)]
+
+    with ThreadPoolExecutor(max_workers=6) as pool:
+        answers = [resp for batch in pool.map(record, range(6)) for resp in batch]
+    assert all(resp.status_code == 201 for resp in answers), [resp.json for resp in answers]
+    numbers = sorted(int(resp.json["serial"].rsplit("/", 1)[1]) for resp in answers)
+    assert numbers == list(range(1, 25))
+    events = outbox_events("intake.visit.recorded")
+    assert sorted(e["data"]["serial"] for e in events) == sorted(resp.json["serial"] for resp in answers)

@@ -95,6 +95,13 @@ def present(
     return out
 
 
+def present_given(*, people: list[dict], strict: bool) -> list[dict]:
+    """People just written, as a write's answer shows them: masked for every caller (the answer is kept for
+    Idempotency-Key replays), from the values given rather than by decrypting what was stored."""
+    return [{**mask(person, strict=strict), "is_representative": person["is_representative"], "identity_masked": True}
+            for person in people]
+
+
 def list_reads(*, db_session: Session, query: dict) -> tuple[list[IdentityRead], str | None]:
     """A page of the identity-read audit log, newest first."""
     stmt = select(IdentityRead)

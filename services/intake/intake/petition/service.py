@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import datetime as dt
+from types import SimpleNamespace
 
-from sqlalchemy import and_, func, or_, select, update
-from sqlalchemy.orm import Session
+from sqlalchemy import and_, bindparam, func, insert, or_, select, update
+from sqlalchemy.orm import Session, lazyload
 
 from tiepdan_common.errors import Problem, field_error
 from tiepdan_common.identity import Identity
@@ -19,6 +20,7 @@ from ..reference import service as reference
 from ..text import fold, like_pattern
 from ..visit import domain as visit_domain
 from ..visit import service as visits
+from ..visit.models import new_id
 from . import domain
 from .models import (
     Petition,
@@ -68,6 +70,29 @@ def _violation(exc: visit_domain.RuleViolation, rename: dict | None = None):
     return field_error(field, exc.message)
 
 
+def _repeat_query(*, commune: bool):
+    """The first record (not itself a repeat) from senders carrying one of the blind indexes, about one
+    matter (built once)."""
+    matches = select(PetitionSender.petition_id).where(or_(
+        PetitionSender.id_index.in_(bindparam("ids", expanding=True)),
+        PetitionSender.name_index.in_(bindparam("names", expanding=True)),
+    ))
+    stmt = select(Petition).where(
+        Petition.id.in_(matches), Petition.origin_unit == bindparam("origin_unit"),
+        Petition.field_code == bindparam("field"), Petition.category == bindparam("category"),
+        Petition.repeat_of.is_(None),
+    )
+    if commune:  # a commune's repeats are among its own records, as everything it reads (_visible)
+        stmt = stmt.where(Petition.receiving_unit == bindparam("unit"))
+    # The answer shows the first record's decisions, never its senders: those are not loaded.
+    return stmt.options(lazyload(Petition.senders)).order_by(Petition.received_at, Petition.id).limit(1)
+
+
+_REPEAT_QUERIES = {commune: _repeat_query(commune=commune) for commune in (False, True)}
+_INSERT_PETITION = insert(Petition.__table__)
+_INSERT_SENDER = insert(PetitionSender.__table__)
+
+
 def find_repeat(*, db_session: Session, identity: Identity, senders: list[dict], origin_unit: str, field: str,
                 category: str) -> Petition | None:
     """The first petition, visible to the caller, from one of these senders about the same matter."""
@@ -78,14 +103,10 @@ def find_repeat(*, db_session: Session, identity: Identity, senders: list[dict],
         names += by_name
     if not ids and not names:
         return None
-    matches = select(PetitionSender.petition_id).where(
-        or_(PetitionSender.id_index.in_(ids or [""]), PetitionSender.name_index.in_(names or [""]))
-    )
-    stmt = _visible(select(Petition), identity).where(
-        Petition.id.in_(matches), Petition.origin_unit == origin_unit, Petition.field_code == field,
-        Petition.category == category, Petition.repeat_of.is_(None),
-    )
-    return db_session.scalars(stmt.order_by(Petition.received_at, Petition.id).limit(1)).first()
+    params = {"ids": ids, "names": names, "origin_unit": origin_unit, "field": field, "category": category}
+    if identity.is_commune:
+        params["unit"] = identity.unit
+    return db_session.scalars(_REPEAT_QUERIES[identity.is_commune], params).first()
 
 
 def _check_input(*, db_session: Session, identity: Identity, data: dict) -> tuple[str, str, list[dict]]:
@@ -125,12 +146,17 @@ def _check_input(*, db_session: Session, identity: Identity, data: dict) -> tupl
     if data["channel"] == "forwarded" and not data["forwarded_by"]:
         raise field_error("forwarded_by", "name the body that forwarded the petition")
     if data["visit_id"]:
-        visits.get(db_session=db_session, identity=identity, visit_id=data["visit_id"], field="visit_id")
+        visits.check_visible(db_session=db_session, identity=identity, visit_id=data["visit_id"], field="visit_id")
     return receiving_unit, origin_unit, parts
 
 
-def create(*, db_session: Session, identity: Identity, data: dict) -> list[Petition]:
-    """Register a petition (split into one per category when mixed) and stage ``intake.petition.received``."""
+def create(*, db_session: Session, identity: Identity, data: dict) -> list[SimpleNamespace]:
+    """Register a petition (split into one per category when mixed) and stage ``intake.petition.received``.
+
+    Returns the petitions as answered. Reference data (units, fields, rules, holidays) comes from the
+    process's cache; the rows go in with plain INSERTs (every column is set here, the ORM would add
+    nothing but CPU time).
+    """
     data["received_at"] = visits.check_received_at(data["received_at"])
     receiving_unit, origin_unit, parts = _check_input(db_session=db_session, identity=identity, data=data)
     received_on = local_date(data["received_at"])
@@ -143,53 +169,60 @@ def create(*, db_session: Session, identity: Identity, data: dict) -> list[Petit
         explicit = get(db_session=db_session, identity=identity, petition_id=data["repeat_of"], field="repeat_of")
         explicit = db_session.get(Petition, explicit.repeat_of) if explicit.repeat_of else explicit
 
-    created: list[Petition] = []
-    for part in parts:
+    senders = data["senders"]
+    # The senders as the answer shows them: masked from the values given (the stored ones decrypt to these).
+    shown = {strict: confidential.present_given(people=senders, strict=strict) for strict in (False, True)}
+    ids = [new_id() for _ in parts]
+    created: list[SimpleNamespace] = []
+    for index, part in enumerate(parts):
         earlier = explicit
         if earlier is None and not data["anonymous"]:
-            earlier = find_repeat(db_session=db_session, identity=identity, senders=data["senders"],
+            earlier = find_repeat(db_session=db_session, identity=identity, senders=senders,
                                   origin_unit=origin_unit, field=part["field"], category=part["category"])
         handled = domain.handled_as_denunciation(category=part["category"], anonymous=data["anonymous"],
                                                  verifiable=data["verifiable"])
         due = domain.Deadline(None, None) if earlier else domain.on_receipt(
             category=part["category"], received_on=received_on, handled=handled, anonymous=data["anonymous"],
             multi_site=data["multi_site"], rules=rules, holidays=holidays)
-        petition = Petition(
-            number=visits.next_serial(db_session=db_session, unit=receiving_unit, year=received_on.year,
-                                      counter_model=PetitionCounter),
-            receiving_unit=receiving_unit, received_at=data["received_at"], received_on=received_on,
-            channel=data["channel"], visit_id=data["visit_id"], forwarded_by=data["forwarded_by"],
-            category=part["category"], field_code=part["field"], origin_unit=origin_unit,
-            subject=part.get("subject") or data["subject"], content=part["content"],
-            prior_handling=data["prior_handling"], citizen_request=part.get("citizen_request"),
-            search_text=fold(" ".join(filter(None, (part.get("subject") or data["subject"], part["content"],
-                                                    part.get("citizen_request"))))),
-            anonymous=data["anonymous"], verifiable=data["verifiable"], violator=data["violator"],
-            evidence=data["evidence"], handled_as_denunciation=handled, multi_site=data["multi_site"],
-            sender_count=len(data["senders"]),
-            split_group=None, split_from=created[0].id if created else None,
-            repeat_of=earlier.id if earlier else None,
-            status="repeat" if earlier else "received", stage=due.stage, deadline=due.deadline,
-            inform_deadline=None if earlier else domain.inform_deadline(
+        subject = part.get("subject") or data["subject"]
+        row = {
+            "id": ids[index],
+            "number": visits.next_serial(db_session=db_session, unit=receiving_unit, year=received_on.year,
+                                         counter_model=PetitionCounter),
+            "receiving_unit": receiving_unit, "received_at": data["received_at"], "received_on": received_on,
+            "channel": data["channel"], "visit_id": data["visit_id"], "forwarded_by": data["forwarded_by"],
+            "category": part["category"], "field_code": part["field"], "origin_unit": origin_unit,
+            "subject": subject, "content": part["content"], "prior_handling": data["prior_handling"],
+            "citizen_request": part.get("citizen_request"),
+            "search_text": fold(" ".join(filter(None, (subject, part["content"], part.get("citizen_request"))))),
+            "anonymous": data["anonymous"], "verifiable": data["verifiable"], "violator": data["violator"],
+            "evidence": data["evidence"], "handled_as_denunciation": handled, "multi_site": data["multi_site"],
+            "sender_count": len(senders),
+            "split_group": ids[0] if len(parts) > 1 else None, "split_from": ids[0] if index else None,
+            "repeat_of": earlier.id if earlier else None, "repeat_count": 0,
+            "status": "repeat" if earlier else "received", "stage": due.stage, "deadline": due.deadline,
+            "inform_deadline": None if earlier else domain.inform_deadline(
                 received_on=received_on, anonymous=data["anonymous"], rules=rules, holidays=holidays),
-            created_by=identity.subject,
-            senders=[PetitionSender(position=i, is_representative=s["is_representative"], **confidential.seal(s))
-                     for i, s in enumerate(data["senders"])],
-        )
-        db_session.add(petition)
-        db_session.flush()
-        if len(parts) > 1:
-            petition.split_group = (created[0] if created else petition).id
+            "citizen_informed_on": None, "decision": None, "forwarded_to": None, "decision_reason": None,
+            "decided_at": None, "decided_by": None, "resolved_on": None, "resolution": None,
+            "created_by": identity.subject, "created_at": utcnow(),
+        }
+        db_session.execute(_INSERT_PETITION, row)
+        if senders:  # sealed for each part: no two rows share a ciphertext
+            db_session.execute(_INSERT_SENDER, [
+                {"petition_id": row["id"], "position": i, "is_representative": s["is_representative"],
+                 **confidential.seal(s)}
+                for i, s in enumerate(senders)
+            ])
         if earlier is not None:
+            # An ORM UPDATE: the first record, loaded in this session, shows the new count in the answer.
             db_session.execute(
                 update(Petition).where(Petition.id == earlier.id).values(repeat_count=Petition.repeat_count + 1)
             )
-        petition.earlier = earlier
+        petition = SimpleNamespace(**row, decisions=[], earlier=earlier,
+                                   people=shown[part["category"] == "denunciation"])
         created.append(petition)
         outbox.add(db_session, "intake.petition.received", received_event(petition))
-    db_session.flush()
-    for petition in created:
-        present(db_session=db_session, identity=identity, petition=petition, unmasked=False)
     return created
 
 

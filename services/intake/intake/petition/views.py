@@ -35,7 +35,7 @@ blp = Blueprint("petitions", __name__, url_prefix="/petitions", description="Pet
 @blp.route("", methods=["POST"])
 @require("petitions:write")
 @transactional(IdempotencyRecord)
-@blp.arguments(PetitionIn)
+@blp.arguments(PetitionIn())  # one instance for every request: webargs would build one per request from the class
 @blp.response(201, PetitionsCreated)
 @blp.alt_response(422, schema=ProblemSchema, description="Invalid input, naming the field")
 def create_petition(data):

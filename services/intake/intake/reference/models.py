@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import JSON, Date, String, Text
+from sqlalchemy import JSON, BigInteger, Date, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from ..database import Base
@@ -52,3 +52,16 @@ class Holiday(Base):
 
     date: Mapped[dt.date] = mapped_column(Date, primary_key=True)
     name: Mapped[str] = mapped_column(String(200))
+
+
+class ReferenceVersion(Base):
+    """One row whose ``version`` every change to the tables above bumps (database triggers, migration 0005).
+
+    API processes keep the reference tables in memory and reload them when this number moves
+    (``intake.reference.cache``).
+    """
+
+    __tablename__ = "reference_version"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    version: Mapped[int] = mapped_column(BigInteger, default=1)

@@ -6,37 +6,63 @@ import datetime as dt
 import json
 from pathlib import Path
 
+from flask import current_app, has_app_context
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from .cache import NOT_IN_FORCE, FieldRef, ReferenceCache, Snapshot, UnitRef, read_version
 from .models import Field, Holiday, LegalRule, Unit
 
-
-def get_unit(*, db_session: Session, code: str) -> Unit | None:
-    """The unit with ``code``, or None."""
-    return db_session.get(Unit, code)
+EXTENSION_KEY = "reference"
+_SESSION_KEY = "intake.reference.snapshot"
 
 
-def get_field(*, db_session: Session, code: str) -> Field | None:
-    """The field with ``code``, or None."""
-    return db_session.get(Field, code)
+def current_cache() -> ReferenceCache | None:
+    """The running app's reference cache (None outside an app, e.g. in a script)."""
+    if has_app_context():
+        return current_app.extensions["intake"][EXTENSION_KEY]
+    return None
+
+
+def snapshot(*, db_session: Session, recheck: bool = False) -> Snapshot:
+    """The reference data in force for this session (a request): the app's cached snapshot, taken once per
+    session so that a request sees one version throughout; read from the database outside an app."""
+    taken = db_session.info.get(_SESSION_KEY)
+    if taken is not None and not recheck:
+        return taken
+    cache = current_cache()
+    if cache is None:
+        taken = Snapshot.load(db_session, read_version(db_session))
+    else:
+        taken = cache.get(db_session, recheck=recheck)
+    db_session.info[_SESSION_KEY] = taken
+    return taken
+
+
+def get_unit(*, db_session: Session, code: str) -> UnitRef | None:
+    """The unit with ``code``, or None (checked against the database's version before saying so)."""
+    found = snapshot(db_session=db_session).unit(code)
+    if found is None:
+        found = snapshot(db_session=db_session, recheck=True).unit(code)
+    return found
+
+
+def get_field(*, db_session: Session, code: str) -> FieldRef | None:
+    """The field with ``code``, or None (checked against the database's version before saying so)."""
+    found = snapshot(db_session=db_session).field(code)
+    if found is None:
+        found = snapshot(db_session=db_session, recheck=True).field(code)
+    return found
 
 
 def is_ancestor(*, db_session: Session, ancestor: str, code: str) -> bool:
     """True when unit ``ancestor`` is above unit ``code`` in the administrative tree."""
-    unit = get_unit(db_session=db_session, code=code)
-    seen = set()
-    while unit is not None and unit.parent_code and unit.code not in seen:
-        seen.add(unit.code)
-        if unit.parent_code == ancestor:
-            return True
-        unit = get_unit(db_session=db_session, code=unit.parent_code)
-    return False
+    return snapshot(db_session=db_session).is_ancestor(ancestor, code)
 
 
 def holidays(*, db_session: Session, start: dt.date, end: dt.date) -> set[dt.date]:
     """Public holidays and compensatory days off between ``start`` and ``end`` inclusive."""
-    return set(db_session.scalars(select(Holiday.date).where(Holiday.date >= start, Holiday.date <= end)))
+    return snapshot(db_session=db_session).holidays(start, end)
 
 
 def list_units(*, db_session: Session) -> list[Unit]:
@@ -48,15 +74,13 @@ def list_fields(*, db_session: Session) -> list[Field]:
 
 
 def rule(*, db_session: Session, key: str, on: dt.date):
-    """The value of legal rule ``key`` in force on date ``on``."""
-    found = db_session.scalars(
-        select(LegalRule).where(LegalRule.key == key, LegalRule.effective_from <= on)
-        .order_by(LegalRule.effective_from.desc())
-        .limit(1)
-    ).first()
-    if found is None:
+    """The value of legal rule ``key`` in force on date ``on`` (read-only: mappings and tuples)."""
+    found = snapshot(db_session=db_session).rule(key, on)
+    if found is NOT_IN_FORCE:
+        found = snapshot(db_session=db_session, recheck=True).rule(key, on)
+    if found is NOT_IN_FORCE:
         raise LookupError(f"no legal rule {key} in force on {on}")
-    return found.value
+    return found
 
 
 def seed(*, db_session: Session, reference_dir: Path) -> dict:

@@ -13,7 +13,8 @@ from tiepdan_common.models import UTCDateTime, utcnow
 from ..database import Base
 
 
-def _uuid() -> str:
+def new_id() -> str:
+    """A new record id (a random UUID as text)."""
     return str(uuid.uuid4())
 
 
@@ -22,7 +23,7 @@ class Visit(Base):
 
     __tablename__ = "visits"
 
-    id: Mapped[str] = mapped_column(String(36), primary_key=True, default=_uuid)
+    id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
     serial: Mapped[str] = mapped_column(String(40), unique=True)
     receiving_unit: Mapped[str] = mapped_column(String(10))
     receiving_officer: Mapped[str | None] = mapped_column(String(120))

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
+from types import SimpleNamespace
 
-from sqlalchemy import func, or_, select, update
+from sqlalchemy import bindparam, func, insert, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -13,12 +15,14 @@ from tiepdan_common.identity import Identity
 from tiepdan_common.models import utcnow
 
 from .. import listing
+from ..clock import local_date
 from ..confidential import service as confidential
 from ..database import outbox
 from ..reference import service as reference
+from ..reference.cache import UnitRef
 from ..text import fold, like_pattern
 from . import domain
-from .models import SerialCounter, Visit, VisitCitizen
+from .models import SerialCounter, Visit, VisitCitizen, new_id
 
 CLOCK_SKEW = dt.timedelta(minutes=5)
 
@@ -32,16 +36,25 @@ SORT_KEYS = {
 }
 
 
-def next_serial(*, db_session: Session, unit: str, year: int, counter_model=SerialCounter) -> str:
-    """The next register number of ``unit`` for ``year`` (e.g. ``31684/2026/000012``)."""
+@functools.cache
+def _increment(counter_model):
+    """UPDATE <counter> SET last = last + 1 WHERE unit = ... AND year = ... RETURNING last (built once)."""
     counter = counter_model.__table__
-    for _ in range(3):
-        number = db_session.execute(
-            update(counter)
-            .where(counter.c.unit == unit, counter.c.year == year)
+    return (update(counter)
+            .where(counter.c.unit == bindparam("counter_unit"), counter.c.year == bindparam("counter_year"))
             .values(last=counter.c.last + 1)
-            .returning(counter.c.last)
-        ).scalar()
+            .returning(counter.c.last))
+
+
+def next_serial(*, db_session: Session, unit: str, year: int, counter_model=SerialCounter) -> str:
+    """The next register number of ``unit`` for ``year`` (e.g. ``31684/2026/000012``).
+
+    The counter row's lock, held to the end of the transaction, orders concurrent writers: numbers
+    have no gaps (a rolled-back create gives its number back) and no duplicates.
+    """
+    increment = _increment(counter_model)
+    for _ in range(3):
+        number = db_session.execute(increment, {"counter_unit": unit, "counter_year": year}).scalar()
         if number is not None:
             return f"{unit}/{year}/{number:06d}"
         try:
@@ -61,14 +74,17 @@ def scope_unit(identity: Identity, requested: str | None) -> str:
     return requested or identity.unit or ""
 
 
-def check_units(*, db_session: Session, receiving_unit: str, origin_unit: str, field: str) -> None:
-    """Raise a problem naming the field when a unit or field code is unknown."""
-    if reference.get_unit(db_session=db_session, code=receiving_unit) is None:
+def check_units(*, db_session: Session, receiving_unit: str, origin_unit: str, field: str) -> tuple[UnitRef, UnitRef]:
+    """The receiving and origin units; a problem naming the field when a unit or field code is unknown."""
+    receiving = reference.get_unit(db_session=db_session, code=receiving_unit)
+    if receiving is None:
         raise field_error("receiving_unit", f"unknown unit code {receiving_unit!r}")
-    if reference.get_unit(db_session=db_session, code=origin_unit) is None:
+    origin = reference.get_unit(db_session=db_session, code=origin_unit)
+    if origin is None:
         raise field_error("origin_unit", f"unknown unit code {origin_unit!r}")
     if reference.get_field(db_session=db_session, code=field) is None:
         raise field_error("field", f"unknown field {field!r}")
+    return receiving, origin
 
 
 def check_received_at(received_at: dt.datetime | None) -> dt.datetime:
@@ -84,9 +100,48 @@ def _visible(stmt, identity: Identity):
     return stmt.where(Visit.receiving_unit == identity.unit) if identity.is_commune else stmt
 
 
+_visits = Visit.__table__
+# What a create needs of an earlier visit: its matter and what the answer shows of it (EarlierVisit).
+_EARLIER_COLUMNS = (
+    _visits.c.id, _visits.c.serial, _visits.c.received_at, _visits.c.receiving_unit, _visits.c.outcome,
+    _visits.c.competent_body, _visits.c.refusal_ground, _visits.c.repeat_count, _visits.c.matter_key,
+    _visits.c.repeat_of,
+)
+
+
+def _repeat_query(*, commune: bool):
+    """The first visit by citizens carrying one of the blind indexes, about one matter (built once)."""
+    citizens = VisitCitizen.__table__
+    matches = select(citizens.c.visit_id).where(or_(
+        citizens.c.id_index.in_(bindparam("ids", expanding=True)),
+        citizens.c.name_index.in_(bindparam("names", expanding=True)),
+    ))
+    stmt = select(*_EARLIER_COLUMNS).where(
+        _visits.c.id.in_(matches), _visits.c.origin_unit == bindparam("origin_unit"),
+        _visits.c.field_code == bindparam("field"), _visits.c.category == bindparam("category"),
+    )
+    if commune:  # a commune's repeats are among its own records, as everything it reads (_visible)
+        stmt = stmt.where(_visits.c.receiving_unit == bindparam("unit"))
+    return stmt.order_by(_visits.c.received_at, _visits.c.id).limit(1)
+
+
+_REPEAT_QUERIES = {commune: _repeat_query(commune=commune) for commune in (False, True)}
+_EARLIER_BY_ID = select(*_EARLIER_COLUMNS).where(_visits.c.id == bindparam("visit_id"))
+_UNIT_OF_VISIT = select(_visits.c.receiving_unit).where(_visits.c.id == bindparam("visit_id"))
+_COUNT_REPEAT = (update(_visits).where(_visits.c.id == bindparam("visit_id"))
+                 .values(repeat_count=_visits.c.repeat_count + 1).returning(_visits.c.repeat_count))
+_INSERT_VISIT = insert(_visits)
+_INSERT_CITIZEN = insert(VisitCitizen.__table__)
+
+
+def _earlier(db_session: Session, visit_id: str):
+    return db_session.execute(_EARLIER_BY_ID, {"visit_id": visit_id}).first()
+
+
 def find_repeat(*, db_session: Session, identity: Identity, citizens: list[dict], origin_unit: str, field: str,
-                category: str) -> Visit | None:
-    """The first visit, visible to the caller, by one of these citizens about the same matter."""
+                category: str):
+    """The first visit, visible to the caller, by one of these citizens about the same matter (its
+    ``_EARLIER_COLUMNS``), or None."""
     ids, names = [], []
     for person in citizens:
         by_id, by_name = confidential.lookup_indexes(person)
@@ -94,27 +149,29 @@ def find_repeat(*, db_session: Session, identity: Identity, citizens: list[dict]
         names += by_name
     if not ids and not names:
         return None
-    matches = select(VisitCitizen.visit_id).where(
-        or_(VisitCitizen.id_index.in_(ids or [""]), VisitCitizen.name_index.in_(names or [""]))
-    )
-    stmt = _visible(select(Visit), identity).where(
-        Visit.id.in_(matches), Visit.origin_unit == origin_unit, Visit.field_code == field,
-        Visit.category == category,
-    )
-    found = db_session.scalars(stmt.order_by(Visit.received_at, Visit.id).limit(1)).first()
+    params = {"ids": ids, "names": names, "origin_unit": origin_unit, "field": field, "category": category}
+    if identity.is_commune:
+        params["unit"] = identity.unit
+    found = db_session.execute(_REPEAT_QUERIES[identity.is_commune], params).first()
     if found is not None and found.repeat_of:
-        return db_session.get(Visit, found.repeat_of) or found
+        return _earlier(db_session, found.repeat_of) or found
     return found
 
 
-def create(*, db_session: Session, identity: Identity, data: dict) -> Visit:
-    """Record a visit and stage ``intake.visit.recorded`` in the same transaction."""
+def create(*, db_session: Session, identity: Identity, data: dict) -> SimpleNamespace:
+    """Record a visit and stage ``intake.visit.recorded`` in the same transaction; the visit as answered.
+
+    Reference data comes from the process's cache (intake.reference.cache), so the statements
+    are the repeat lookup, the serial counter, the visit, its citizens and the outbox event
+    (and the first visit's repeat count on a repeat).
+    """
     received_at = check_received_at(data["received_at"])
     receiving_unit = scope_unit(identity, data["receiving_unit"])
     origin_unit = data["origin_unit"] or receiving_unit
-    check_units(db_session=db_session, receiving_unit=receiving_unit, origin_unit=origin_unit, field=data["field"])
+    receiving, origin = check_units(db_session=db_session, receiving_unit=receiving_unit, origin_unit=origin_unit,
+                                    field=data["field"])
 
-    on = received_at.date()
+    on = local_date(received_at)  # the day at the desk, in Viet Nam
     citizens = data["citizens"]
     group_size = data["group_size"] or len(citizens)
     representatives = sum(1 for c in citizens if c["is_representative"])
@@ -135,74 +192,85 @@ def create(*, db_session: Session, identity: Identity, data: dict) -> Visit:
     except domain.RuleViolation as exc:
         raise field_error(exc.field, exc.message) from exc
 
-    if data.get("repeat_of"):
-        earlier = get(db_session=db_session, identity=identity, visit_id=data["repeat_of"], field="repeat_of")
-        earlier = db_session.get(Visit, earlier.repeat_of) if earlier.repeat_of else earlier
+    if data.get("repeat_of"):  # named by the desk: it must be a visit the caller may see
+        given = _earlier(db_session, data["repeat_of"])
+        if given is None or (identity.is_commune and given.receiving_unit != identity.unit):
+            raise field_error("repeat_of", "no such visit")
+        earlier = _earlier(db_session, given.repeat_of) if given.repeat_of else given
     else:
         earlier = find_repeat(db_session=db_session, identity=identity, citizens=citizens, origin_unit=origin_unit,
                               field=data["field"], category=data["category"])
     subject = data.get("subject")
-    receiving = reference.get_unit(db_session=db_session, code=receiving_unit)
-    origin = reference.get_unit(db_session=db_session, code=origin_unit)
     over_level = domain.goes_over_level(
         declared=data["over_level"], receiving_level=receiving.level, origin_level=origin.level,
         receiving_is_ancestor=reference.is_ancestor(db_session=db_session, ancestor=receiving_unit, code=origin_unit),
     )
-    visit = Visit(
-        serial=next_serial(db_session=db_session, unit=receiving_unit, year=received_at.year),
-        receiving_unit=receiving_unit,
-        receiving_officer=data["receiving_officer"] or identity.officer,
-        received_at=received_at,
-        category=data["category"],
-        field_code=data["field"],
-        origin_unit=origin_unit,
-        subject=subject,
-        content=data["content"],
-        prior_handling=data["prior_handling"],
-        citizen_request=data["citizen_request"],
-        search_text=fold(" ".join(filter(None, (subject, data["content"], data["citizen_request"])))),
-        matter_key=earlier.matter_key if earlier else domain.matter_key(
+    # The rows go in with plain INSERTs: the ORM's unit of work would add nothing here but CPU time
+    # (no identity map, cascade or defaults are needed; every column is set). The serial counter's
+    # row lock is taken as late as possible, just before the rows that use the number.
+    visit_id = new_id()
+    row = {
+        "id": visit_id,
+        "serial": next_serial(db_session=db_session, unit=receiving_unit, year=on.year),
+        "receiving_unit": receiving_unit,
+        "receiving_officer": data["receiving_officer"] or identity.officer,
+        "received_at": received_at,
+        "category": data["category"],
+        "field_code": data["field"],
+        "origin_unit": origin_unit,
+        "subject": subject,
+        "content": data["content"],
+        "prior_handling": data["prior_handling"],
+        "citizen_request": data["citizen_request"],
+        "search_text": fold(" ".join(filter(None, (subject, data["content"], data["citizen_request"])))),
+        "matter_key": earlier.matter_key if earlier else domain.matter_key(
             origin_unit=origin_unit, field=data["field"], subject_folded=fold(subject)),
-        repeat_of=earlier.id if earlier else None,
-        group_size=group_size,
-        is_mass=domain.is_mass(group_size, threshold),
-        over_level=over_level,
-        outcome=outcome["type"],
-        competent_body=outcome["competent_body"],
-        refusal_ground=outcome["refusal_ground"],
-        created_by=identity.subject,
-        citizens=[
-            VisitCitizen(position=i, is_representative=c["is_representative"], **confidential.seal(c))
-            for i, c in enumerate(citizens)
-        ],
-    )
-    db_session.add(visit)
+        "repeat_of": earlier.id if earlier else None,
+        "repeat_count": 0,
+        "group_size": group_size,
+        "is_mass": domain.is_mass(group_size, threshold),
+        "over_level": over_level,
+        "outcome": outcome["type"],
+        "competent_body": outcome["competent_body"],
+        "refusal_ground": outcome["refusal_ground"],
+        "created_by": identity.subject,
+        "created_at": utcnow(),
+    }
+    db_session.execute(_INSERT_VISIT, row)
+    db_session.execute(_INSERT_CITIZEN, [
+        {"visit_id": visit_id, "position": i, "is_representative": c["is_representative"], **confidential.seal(c)}
+        for i, c in enumerate(citizens)
+    ])
     if earlier is not None:
-        db_session.execute(update(Visit).where(Visit.id == earlier.id).values(repeat_count=Visit.repeat_count + 1))
-    db_session.flush()
+        # The answer shows the first visit's count with this repeat, as the database now holds it.
+        repeat_count = db_session.execute(_COUNT_REPEAT, {"visit_id": earlier.id}).scalar_one()
+        earlier = SimpleNamespace(**{**earlier._mapping, "repeat_count": repeat_count})
     outbox.add(
         db_session,
         "intake.visit.recorded",
         {
-            "visit_id": visit.id,
-            "serial": visit.serial,
-            "receiving_unit": visit.receiving_unit,
-            "origin_unit": visit.origin_unit,
-            "received_at": visit.received_at.isoformat(),
-            "category": visit.category,
-            "field": visit.field_code,
-            "group_size": visit.group_size,
+            "visit_id": visit_id,
+            "serial": row["serial"],
+            "receiving_unit": receiving_unit,
+            "origin_unit": origin_unit,
+            "received_at": received_at.isoformat(),
+            "category": row["category"],
+            "field": row["field_code"],
+            "group_size": group_size,
             "representative_count": representatives,
-            "is_mass": visit.is_mass,
-            "outcome": visit.outcome,
-            "matter_key": visit.matter_key,
-            "repeat_of": visit.repeat_of,
-            "over_level": visit.over_level,
+            "is_mass": row["is_mass"],
+            "outcome": row["outcome"],
+            "matter_key": row["matter_key"],
+            "repeat_of": row["repeat_of"],
+            "over_level": over_level,
         },
     )
-    visit.earlier = earlier
-    present(db_session=db_session, identity=identity, visit=visit, unmasked=False)
-    return visit
+    # The answer: the visit as stored, its citizens masked from the values given (the stored ones
+    # decrypt to exactly these), and the first visit of the matter on a repeat.
+    return SimpleNamespace(
+        **row, representative_count=representatives, earlier=earlier,
+        people=confidential.present_given(people=citizens, strict=row["category"] == "denunciation"),
+    )
 
 
 def present(*, db_session: Session, identity: Identity, visit: Visit, unmasked: bool) -> Visit:
@@ -222,6 +290,13 @@ def get(*, db_session: Session, identity: Identity, visit_id: str, field: str | 
             raise field_error(field, "no such visit")
         raise Problem(404, "No such visit.", code="not_found")
     return visit
+
+
+def check_visible(*, db_session: Session, identity: Identity, visit_id: str, field: str) -> None:
+    """A problem naming ``field`` unless the visit exists and the caller may see it (nothing else is loaded)."""
+    unit = db_session.scalar(_UNIT_OF_VISIT, {"visit_id": visit_id}) if len(visit_id) <= 36 else None
+    if unit is None or (identity.is_commune and unit != identity.unit):
+        raise field_error(field, "no such visit")
 
 
 def filtered(*, identity: Identity, query: dict):

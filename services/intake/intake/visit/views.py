@@ -26,7 +26,7 @@ blp = Blueprint("visits", __name__, url_prefix="/visits", description="Reception
 @blp.route("", methods=["POST"])
 @require("visits:write")
 @transactional(IdempotencyRecord)
-@blp.arguments(VisitIn)
+@blp.arguments(VisitIn())  # one instance for every request: webargs would build one per request from the class
 @blp.response(201, VisitOut)
 @blp.alt_response(422, schema=ProblemSchema, description="Invalid input, naming the field")
 def create_visit(data):
