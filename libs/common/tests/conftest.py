@@ -7,6 +7,7 @@ from sqlalchemy.orm import DeclarativeBase
 from tiepdan_common.config import load_settings
 from tiepdan_common.db import Database
 from tiepdan_common.messaging import contracts, topology
+from tiepdan_common.migrations import outbox_notify_trigger_v1
 from tiepdan_common.models import IdempotencyMixin, OutboxMixin, ProcessedMessageMixin
 from tiepdan_common.testing import isolated_broker_names, postgres_database
 
@@ -40,6 +41,9 @@ def db(request, tmp_path):
         with postgres_database("lib_test") as url:
             database = Database(url)
             Base.metadata.create_all(database.engine)
+            with database.engine.begin() as conn:
+                for statement in outbox_notify_trigger_v1("postgresql"):
+                    conn.exec_driver_sql(statement)
             yield database
             database.dispose()
 

@@ -9,6 +9,10 @@ from alembic import command
 from alembic.config import Config
 
 
+# The channel the relay listens on (tiepdan_common.messaging.relay); part of the frozen trigger above.
+OUTBOX_NOTIFY_CHANNEL = "tiepdan_outbox"
+
+
 def alembic_config(script_location: str | Path, database_url: str) -> Config:
     """An Alembic configuration for a service's migrations folder and database."""
     cfg = Config()
@@ -55,6 +59,32 @@ def create_infrastructure_tables_v1(op) -> None:
         sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
         sa.UniqueConstraint("caller", "key", name="uq_idempotency_caller_key"),
     )
+
+
+def outbox_notify_trigger_v1(dialect: str) -> list[str]:
+    """On PostgreSQL, an insert into the outbox notifies the relay when its transaction commits (frozen).
+
+    One notification per statement; PostgreSQL folds identical notifications of a
+    transaction into one and delivers them only if it commits. SQLite: nothing (the
+    relay polls).
+    """
+    if dialect != "postgresql":
+        return []
+    return ["CREATE FUNCTION tiepdan_outbox_notify() RETURNS trigger LANGUAGE plpgsql AS $$ "
+            f"BEGIN PERFORM pg_notify('{OUTBOX_NOTIFY_CHANNEL}', ''); RETURN NULL; END $$",
+            "CREATE TRIGGER outbox_events_notify AFTER INSERT ON outbox_events "
+            "FOR EACH STATEMENT EXECUTE FUNCTION tiepdan_outbox_notify()"]
+
+
+def create_outbox_notify_trigger_v1(op) -> None:
+    for statement in outbox_notify_trigger_v1(op.get_bind().dialect.name):
+        op.execute(statement)
+
+
+def drop_outbox_notify_trigger_v1(op) -> None:
+    if op.get_bind().dialect.name == "postgresql":
+        op.execute("DROP TRIGGER IF EXISTS outbox_events_notify ON outbox_events")
+        op.execute("DROP FUNCTION IF EXISTS tiepdan_outbox_notify()")
 
 
 def run_env(metadata) -> None:

@@ -4,27 +4,13 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import delete, event, func, or_, select, text, update
+from sqlalchemy import delete, func, insert, or_, select, update
 from sqlalchemy.orm import Session
 
 from ..context import correlation_id_var
 from ..models import utcnow
 from . import contracts
 from .envelope import Envelope
-
-
-# On PostgreSQL a transaction that staged events says so at commit (NOTIFY is delivered only if it
-# commits), and the relay, listening, publishes at once instead of at its next poll.
-NOTIFY_CHANNEL = "tiepdan_outbox"
-_STAGED = "tiepdan_outbox_staged"
-
-
-@event.listens_for(Session, "before_commit")
-def _notify_relay(session: Session) -> None:
-    if session.info.pop(_STAGED, False):
-        bind = session.get_bind()
-        if bind.dialect.name == "postgresql":
-            session.execute(text(f"NOTIFY {NOTIFY_CHANNEL}"))
 
 
 class Outbox:
@@ -48,15 +34,10 @@ class Outbox:
         )
         if self.validate:
             contracts.validate(envelope)
-        session.info[_STAGED] = True
-        session.add(
-            self.model(
-                event_id=envelope.id,
-                event_type=envelope.type,
-                payload=envelope.to_json(),
-                created_at=utcnow(),
-            )
-        )
+        # A plain Core insert: the unit of work adds nothing for a row nobody reads back in this transaction,
+        # and a Core statement does not autoflush the caller's pending objects (their errors stay at commit).
+        session.execute(insert(self.model.__table__).values(
+            event_id=envelope.id, event_type=envelope.type, payload=envelope.to_json(), created_at=utcnow()))
         return envelope
 
     # The relay's side.

@@ -22,7 +22,8 @@ from pika.spec import Basic
 
 from ..config import Settings
 from ..db import Database
-from .outbox import NOTIFY_CHANNEL, Outbox
+from ..migrations import OUTBOX_NOTIFY_CHANNEL as NOTIFY_CHANNEL
+from .outbox import Outbox
 from .topology import connection_parameters, declare_exchanges
 
 log = logging.getLogger(__name__)
