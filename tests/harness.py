@@ -4,13 +4,27 @@ Every run uses its own exchange, queue prefix, databases and ports, so two runs
 on one machine never see each other. RabbitMQ is reached through a TCP proxy
 that the tests can cut, which is how "the broker is down" looks to every
 process without stopping the broker other runs share.
+
+Notify's outside world is local too, each behind its own proxy: the mail sink
+(aiosmtpd writing a Maildir, ``System.mails()``) and a stand-in for the SMS
+provider's HTTP API (``SmsProvider``, ``System.sms.received()``). Refusing
+connections at those proxies is "the SMTP server / SMS provider is unreachable";
+the retry backoff of the system under test is short so that an outage of a few
+seconds is retried many times and never gives a delivery up.
 """
 
 from __future__ import annotations
 
 import base64
 import contextlib
+import datetime as dt
+import email
+import email.message
+import email.policy
+import json
+import mailbox
 import os
+import re
 import secrets
 import selectors
 import signal
@@ -19,6 +33,9 @@ import subprocess
 import sys
 import threading
 import time
+import uuid
+from collections import Counter
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import requests
@@ -30,6 +47,8 @@ from tiepdan_common.testing import isolated_broker_names, postgres_database
 ROOT = Path(__file__).resolve().parents[1]
 BIN = Path(sys.executable).parent
 SERVICES = ("intake", "roster", "escalation", "notify")
+# notify's Message-ID carries the delivery id (32 hex digits) before "@tiepdan.local".
+MESSAGE_ID_DELIVERY = re.compile(r"\.([0-9a-f]{32})@tiepdan\.local>")
 
 
 def free_port() -> int:
@@ -39,7 +58,12 @@ def free_port() -> int:
 
 
 class TcpProxy:
-    """Forwards a local port to a target; ``cut()`` drops every connection and refuses new ones."""
+    """Forwards a local port to a target.
+
+    ``cut()`` drops every connection at once and refuses new ones (the broker is gone, mid-sentence);
+    ``refuse()`` refuses new connections and lets the exchanges under way finish (a server that is down for
+    whoever comes next); ``start()`` accepts again.
+    """
 
     def __init__(self, target: tuple[str, int]) -> None:
         self.target = target
@@ -51,35 +75,62 @@ class TcpProxy:
         self._thread: threading.Thread | None = None
 
     def start(self) -> None:
-        """Accept connections again."""
+        """Accept connections (again); nothing to do if it already does."""
+        if self._listener is not None:
+            return
         listener = socket.socket()
         listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         listener.bind(("127.0.0.1", self.port))
         listener.listen(128)
         self._listener = listener
         self._stop.clear()
-        self._thread = threading.Thread(target=self._accept_loop, daemon=True)
+        self._thread = threading.Thread(target=self._accept_loop, args=(listener,), daemon=True)
         self._thread.start()
 
     def cut(self) -> None:
         """Close the listener and every open connection: the broker is gone."""
         self._stop.set()
-        if self._listener:
-            self._listener.close()
-        if self._thread:
-            self._thread.join(5)
+        self._close_listener()
         with self._lock:
-            for a, b in self._pairs:
-                for s in (a, b):
-                    with contextlib.suppress(OSError):
-                        s.shutdown(socket.SHUT_RDWR)
-                        s.close()
-            self._pairs.clear()
+            pairs, self._pairs = self._pairs, []
+        for a, b in pairs:
+            for s in (a, b):
+                with contextlib.suppress(OSError):
+                    s.shutdown(socket.SHUT_RDWR)
+                    s.close()
 
-    def _accept_loop(self) -> None:
+    def refuse(self, drain: float = 5.0) -> None:
+        """Refuse new connections; wait (up to ``drain`` seconds) for the open ones to end by themselves.
+
+        What a client then sees is a server that is not there: its connection is refused before it has
+        said anything. A connection cut in the middle of an exchange is another fault: neither SMTP nor
+        HTTP lets a client know whether a server that vanished before answering had kept its message.
+        """
+        self._close_listener()
+        deadline = time.monotonic() + drain
+        while time.monotonic() < deadline:
+            with self._lock:
+                if not self._pairs:
+                    return
+            time.sleep(0.01)
+        self.cut()
+
+    def _close_listener(self) -> None:
+        if self._listener is not None:
+            # shutdown() wakes the thread blocked in accept(); close() alone would leave that thread
+            # accepting on the old socket, and the port taken.
+            with contextlib.suppress(OSError):
+                self._listener.shutdown(socket.SHUT_RDWR)
+            self._listener.close()
+            self._listener = None
+        if self._thread is not None:
+            self._thread.join(5)
+            self._thread = None
+
+    def _accept_loop(self, listener: socket.socket) -> None:
         while not self._stop.is_set():
             try:
-                client, _ = self._listener.accept()
+                client, _ = listener.accept()
             except OSError:
                 return
             try:
@@ -106,9 +157,67 @@ class TcpProxy:
             return
         finally:
             sel.close()
+            with self._lock, contextlib.suppress(ValueError):
+                self._pairs.remove((a, b))
             for s in (a, b):
                 with contextlib.suppress(OSError):
                     s.close()
+
+
+class SmsProvider:
+    """A stand-in for the SMS provider's HTTP API: ``POST /sms`` with a JSON ``{to, text, ref}``.
+
+    It keeps every SMS it accepted, in order (``received()``), and answers 200 with its own id, as a
+    provider does; a body it cannot read is refused with 400. It runs in the test process, reached by
+    notify through ``System.sms_proxy``.
+    """
+
+    def __init__(self) -> None:
+        self.port = free_port()
+        self._received: list[dict] = []
+        self._lock = threading.Lock()
+        self._server: ThreadingHTTPServer | None = None
+
+    def start(self) -> None:
+        provider = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_POST(self) -> None:
+                raw = self.rfile.read(int(self.headers.get("Content-Length") or 0))
+                try:
+                    body = json.loads(raw)
+                except ValueError:
+                    body = None
+                if self.path != "/sms" or not isinstance(body, dict) or not body.get("to") or not body.get("text"):
+                    return self._answer(400, {"error": "expected POST /sms with JSON {to, text}"})
+                with provider._lock:
+                    provider._received.append(body)
+                    number = len(provider._received)
+                self._answer(200, {"status": "accepted", "id": f"sms-{number}"})
+
+            def _answer(self, status: int, body: dict) -> None:
+                data = json.dumps(body).encode()
+                self.send_response(status)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(data)))
+                self.end_headers()
+                self.wfile.write(data)
+
+            def log_message(self, *args) -> None:  # quiet: the test reads received() instead
+                pass
+
+        self._server = ThreadingHTTPServer(("127.0.0.1", self.port), Handler)
+        threading.Thread(target=self._server.serve_forever, daemon=True).start()
+
+    def received(self) -> list[dict]:
+        with self._lock:
+            return list(self._received)
+
+    def close(self) -> None:
+        if self._server is not None:
+            self._server.shutdown()
+            self._server.server_close()
+            self._server = None
 
 
 class System:
@@ -121,6 +230,10 @@ class System:
         self.identity_key = secrets.token_hex(32)
         self.intake_key = base64.urlsafe_b64encode(secrets.token_bytes(32)).decode()  # a Fernet key
         self.ports = {name: free_port() for name in ("gateway", "smtp", *SERVICES)}
+        # Notify reaches the mail sink and the SMS provider through proxies a test can make refuse.
+        self.smtp_proxy = TcpProxy(("127.0.0.1", self.ports["smtp"]))
+        self.sms = SmsProvider()
+        self.sms_proxy = TcpProxy(("127.0.0.1", self.sms.port))
         self.processes: dict[str, subprocess.Popen] = {}
         self.db_urls: dict[str, str] = {}
         self.extra_env: dict[str, str] = {}
@@ -149,7 +262,16 @@ class System:
             "RATE_LIMIT_TOKEN": "100000",
             "INTAKE_IDENTITY_KEYS": self.intake_key,
             "NOTIFY_ACK_SECRET": self.identity_key[:32],
-            "NOTIFY_SMTP_PORT": str(self.ports["smtp"]),
+            "NOTIFY_SMTP_PORT": str(self.smtp_proxy.port),
+            "NOTIFY_SMS_URL": f"http://127.0.0.1:{self.sms_proxy.port}/sms",
+            # The provider's client reference is the delivery: what it received is reconciled one by one.
+            "NOTIFY_SMS_BODY": '{"to": {{ to|tojson }}, "text": {{ text|tojson }}, "ref": {{ delivery_id|tojson }}}',
+            # Retries in seconds, not minutes, and many of them: a few seconds' outage of the mail server
+            # or the SMS provider is retried several times and gives nothing up.
+            "NOTIFY_RETRY_BASE_SECONDS": "0.5",
+            "NOTIFY_RETRY_MAX_SECONDS": "2",
+            "NOTIFY_DELIVERY_MAX_ATTEMPTS": "30",
+            "NOTIFY_DELIVERY_POLL_SECONDS": "0.2",
         }
         for service in SERVICES:
             env[f"{service.upper()}_URL"] = f"http://127.0.0.1:{self.ports[service]}"
@@ -164,8 +286,11 @@ class System:
     # Setting up.
 
     def prepare(self) -> None:
-        """Databases, migrations, seed data, broker topology."""
+        """Databases, migrations, seed data, broker topology; the proxies and the SMS provider."""
         self.proxy.start()
+        self.sms.start()
+        self.smtp_proxy.start()
+        self.sms_proxy.start()
         for name in (*SERVICES, "gateway"):
             self.db_urls[name] = self._stack.enter_context(postgres_database(f"sys_{name}"))
         demo = str(ROOT / "demo" / "demo.json")
@@ -261,9 +386,21 @@ class System:
             out.append(f"--- {path.name}\n" + "\n".join(lines))
         return "\n".join(out)
 
+    def mails(self) -> list[email.message.EmailMessage]:
+        """Every mail the sink has stored, as parsed messages."""
+        folder = self.workdir / "mail"
+        if not folder.exists():
+            return []
+        box = mailbox.Maildir(folder, factory=lambda f: email.message_from_binary_file(f, policy=email.policy.default),
+                              create=False)
+        return list(box)
+
     def close(self) -> None:
         self.stop_all()
         self.proxy.cut()
+        self.smtp_proxy.cut()
+        self.sms_proxy.cut()
+        self.sms.close()
         with contextlib.suppress(Exception):
             self.delete_broker_objects()
         self._stack.close()
@@ -364,6 +501,77 @@ class Reconciliation:
         assert not any(self.pending_outbox().values()), f"unpublished events: {self.pending_outbox()}"
         assert not any(self.dead_letters().values()), f"dead letters: {self.dead_letters()}"
         return {"visits": len(visits), "mass": len(mass), "cases": len(cases)}
+
+    def arrivals(self) -> dict[str, dict[str, list]]:
+        """What actually arrived, by delivery id: the mails at the sink (notify puts the delivery id in the
+        Message-ID) and the SMS at the provider (the client reference is the delivery id)."""
+        out: dict[str, dict[str, list]] = {"email": {}, "sms": {}}
+        for mail in self.system.mails():
+            found = MESSAGE_ID_DELIVERY.search(mail.get("Message-ID", ""))
+            assert found, f"a mail without a delivery id reached the sink: {mail.get('Message-ID')!r}"
+            out["email"].setdefault(str(uuid.UUID(found.group(1))), []).append(mail)
+        for sms in self.system.sms.received():
+            out["sms"].setdefault(sms.get("ref"), []).append(sms)
+        return out
+
+    def check_deliveries(self, since: dt.datetime, *, timeout: float = 60.0) -> dict:
+        """The SMS and email deliveries of every message created from ``since`` until now: wait until none is
+        pending, then assert each was sent and arrived exactly once (at the mail sink, at the SMS provider) at
+        the address it was sent to, with its message's acknowledgement code, that its attempt log is failures
+        then its one success, and that no delivery anywhere is dead.
+
+        An officer without an address on a channel is skipped there, as notify does; a cancelled delivery
+        (its message acknowledged first) counts as a failure here: the scenarios acknowledge nothing.
+        Returns counts, the kinds of error logged, and ``per_message``: {message id: {channel: arrivals}}.
+        """
+        window = {"since": since, "until": dt.datetime.now(dt.UTC)}
+        scope = ("FROM deliveries d JOIN inbox_messages m ON m.id = d.message_id "
+                 "WHERE m.created_at >= :since AND m.created_at <= :until AND d.channel IN ('sms', 'email')")
+        deadline = time.monotonic() + timeout
+        while self.scalar("notify", f"SELECT count(*) {scope} AND d.status = 'pending'", **window) \
+                and time.monotonic() < deadline:
+            time.sleep(0.5)
+        deliveries = self.rows("notify", f"SELECT d.id, d.message_id, d.channel, d.address, d.status, d.attempts, "
+                                         f"m.ack_code {scope} ORDER BY d.created_at", **window)
+        attempts: dict[str, list] = {}
+        for delivery_id, ok, error in self.rows(
+                "notify", f"SELECT a.delivery_id, a.ok, a.error FROM delivery_attempts a WHERE a.delivery_id IN "
+                          f"(SELECT d.id {scope}) ORDER BY a.delivery_id, a.number", **window):
+            attempts.setdefault(delivery_id, []).append((ok, error))
+        arrived = self.arrivals()
+
+        pending = [d.id for d in deliveries if d.status == "pending"]
+        assert not pending, f"{len(pending)} deliveries still pending after {timeout} s"
+        unsent = [(d.id, d.channel, d.status) for d in deliveries
+                  if d.status != "sent" and not (d.status == "skipped" and d.address is None)]
+        assert not unsent, f"deliveries not sent: {unsent}"
+        per_message: dict[str, Counter] = {}
+        retried = Counter()
+        for d in deliveries:
+            copies = arrived[d.channel].get(d.id, [])
+            per_message.setdefault(d.message_id, Counter())[d.channel] += len(copies)
+            if d.status != "sent":
+                assert not copies, f"a {d.status} {d.channel} delivery {d.id} arrived {len(copies)} times"
+                continue
+            assert len(copies) == 1, f"the {d.channel} delivery {d.id} was sent but arrived {len(copies)} times"
+            (copy,) = copies
+            if d.channel == "email":
+                assert copy["To"] == d.address, f"mail {d.id} went to {copy['To']}, not {d.address}"
+                assert d.ack_code in copy.get_content(), f"mail {d.id} lacks its acknowledgement code"
+            else:
+                assert copy["to"] == d.address, f"SMS {d.id} went to {copy['to']}, not {d.address}"
+                assert copy["text"].endswith(d.ack_code), f"SMS {d.id} lacks its acknowledgement code"
+            log = attempts.get(d.id, [])
+            assert len(log) == d.attempts and log and log[-1][0] and not any(ok for ok, _ in log[:-1]), \
+                f"the attempt log of {d.id} is not failures then one success: {log}"
+            if len(log) > 1:
+                retried[d.channel] += 1
+        dead = self.rows("notify", "SELECT id, channel, recipient, last_error FROM deliveries WHERE status = 'dead'")
+        assert not dead, f"dead deliveries: {dead}"
+        return {"deliveries": len(deliveries), "retried": dict(retried),
+                "failed_attempts": sum(1 for log in attempts.values() for ok, _ in log if not ok),
+                "errors": sorted({error.split(":")[0] for log in attempts.values() for ok, error in log if not ok}),
+                "per_message": {m: dict(c) for m, c in per_message.items()}}
 
     def close(self) -> None:
         for engine in self.engines.values():

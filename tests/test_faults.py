@@ -1,10 +1,28 @@
-"""Nothing lost under fire: broker cuts, killed workers, replicas, a service down — then reconcile.
+"""Nothing lost under fire: broker cuts, killed workers, replicas, a service down, the mail server and the
+SMS provider unreachable — then reconcile.
 
-These run against their own isolated system (they break things on purpose). The
-long versions (real RabbitMQ and PostgreSQL restarts, more visits) are in
+These run against their own isolated system (they break things on purpose), while
+mass and small visits stream in through the gateway as commune apps send them:
+
+- the broker cut three times (the TCP proxy in front of RabbitMQ drops every connection);
+- workers killed with SIGKILL in the middle of their work, and restarted;
+- two replicas of every worker;
+- roster's API down behind the gateway (503 at once; the fallback audience is told);
+- the SMTP server and the SMS provider unreachable for a few seconds (their proxies refuse
+  connections, in overlapping windows), then back: every email and SMS is retried with backoff
+  and arrives exactly once.
+
+Each ends with a reconciliation (harness.Reconciliation): every accepted visit is in
+intake, each mass visit is linked to exactly one case, each case told its audience once
+per person, nothing left unpublished, nothing in a dead-letter queue; after the mail and
+SMS outage also: every email at the mail sink and every SMS at the provider exactly once
+per delivery, an attempt log of failures then one success, no dead delivery.
+
+The long versions (real RabbitMQ and PostgreSQL restarts, more visits) are in
 test_faults_long.py, run by `make test-long`.
 """
 
+import datetime as dt
 import itertools
 import random
 import signal
@@ -139,3 +157,84 @@ def test_a_service_down_behind_the_gateway(faulty, reconcile, demo):
     finally:
         system.start("roster-api")
         system.wait_healthy()
+
+
+IMMEDIATELY = [{"after_seconds": 0, "channels": ["inbox", "sms", "email"]}]
+
+
+def wait_for_failed_attempts(reconcile, since, channels, *, at_least: float, at_most: float) -> None:
+    """Keep an outage going ``at_least`` seconds and until each channel has a failed attempt logged."""
+    started = time.monotonic()
+    while True:
+        failed = {row[0] for row in reconcile.rows(
+            "notify", "SELECT DISTINCT d.channel FROM delivery_attempts a JOIN deliveries d ON d.id = a.delivery_id "
+                      "WHERE NOT a.ok AND a.started_at >= :since", since=since)}
+        elapsed = time.monotonic() - started
+        if elapsed >= at_least and set(channels) <= failed:
+            return
+        assert elapsed < at_most, f"no failed {set(channels) - failed} attempt in {at_most} s of outage"
+        time.sleep(0.2)
+
+
+def test_smtp_server_and_sms_provider_unreachable_while_visits_stream_in(faulty, reconcile, demo):
+    system, tokens = faulty
+    admin = next(c for c in demo["clients"] if c["client_id"] == "admin")
+    admin_token = system.token(admin["client_id"], admin["client_secret"])
+    board = next(c for c in demo["clients"] if c["client_id"] == "district-board")
+    board_token = system.token(board["client_id"], board["client_secret"])
+    ladders = system.call("GET", "/api/v1/notify/ladders/*", admin_token)
+    assert ladders.status_code == 200, ladders.text
+    try:
+        # Everyone's ladders, urgent and normal: inbox, SMS and email at once (the seeded ones wait minutes).
+        for urgency in ("urgent", "normal"):
+            resp = system.call("PUT", f"/api/v1/notify/ladders/*/{urgency}", admin_token, json={"steps": IMMEDIATELY})
+            assert resp.status_code == 200, resp.text
+        since = dt.datetime.now(dt.UTC)
+        earlier_cases = {str(r[0]) for r in reconcile.rows("escalation", "SELECT id FROM cases")}
+        thread, visits = stream_visits(system, tokens, 60, seed=5, pause=0.1)
+        time.sleep(1.5)  # mail and SMS flow normally first
+        system.smtp_proxy.refuse()
+        outage = dt.datetime.now(dt.UTC)
+        time.sleep(0.5)
+        system.sms_proxy.refuse()
+        wait_for_failed_attempts(reconcile, outage, ["email", "sms"], at_least=4.0, at_most=30.0)
+        system.smtp_proxy.start()  # the mail server is back first, the SMS provider a second later
+        time.sleep(1.0)
+        system.sms_proxy.start()
+        thread.join(120)
+        assert not thread.is_alive(), "the visits were still streaming after two minutes"
+
+        report = reconcile.check(visits)
+        assert report["mass"] > 0
+        deliveries = reconcile.check_deliveries(since)
+        # Every person told of a case these visits opened (others joined earlier cases) got its email and
+        # its SMS, each exactly once.
+        cases = {str(r[0]) for r in reconcile.rows(
+            "escalation", "SELECT DISTINCT case_id FROM case_sources WHERE source_type = 'visit' "
+                          "AND source_id = ANY(:ids)", ids=[v["id"] for v in visits])} - earlier_cases
+        told = reconcile.rows("notify", "SELECT id, recipient, case_id FROM inbox_messages "
+                                        "WHERE event_type = 'escalation.case.opened' AND case_id = ANY(:cases)",
+                              cases=list(cases))
+        assert cases and {case for _, _, case in told} == cases, "a case these visits opened told nobody"
+        wrong = [(who, deliveries["per_message"].get(m)) for m, who, _ in told
+                 if deliveries["per_message"].get(m) != {"sms": 1, "email": 1}]
+        assert not wrong, f"not told exactly once by SMS and once by email: {wrong}"
+        # The outage is in the delivery log: failed attempts, then the one that went through.
+        assert deliveries["retried"].get("email", 0) > 0 and deliveries["retried"].get("sms", 0) > 0, deliveries
+        assert set(deliveries["errors"]) <= {"SMTP failed", "SMS provider unreachable"}, deliveries["errors"]
+        retried = reconcile.scalar(
+            "notify", "SELECT d.id FROM deliveries d JOIN inbox_messages m ON m.id = d.message_id "
+                      "WHERE d.channel = 'sms' AND d.attempts > 1 AND m.created_at >= :since LIMIT 1", since=since)
+        detail = system.call("GET", f"/api/v1/notify/deliveries/{retried}", board_token)
+        assert detail.status_code == 200, detail.text
+        log = detail.json()["attempt_log"]
+        assert [a["ok"] for a in log] == [False] * (len(log) - 1) + [True]
+        assert log[0]["error"].startswith("SMS provider unreachable")
+        assert log[-1]["provider_answer"].startswith("200 ")
+        assert system.call("GET", "/api/v1/notify/deliveries?status=dead", board_token).json() == []
+    finally:
+        system.smtp_proxy.start()
+        system.sms_proxy.start()
+        for ladder in ladders.json():
+            system.call("PUT", f"/api/v1/notify/ladders/*/{ladder['urgency']}", admin_token,
+                        json={"steps": ladder["steps"]})
