@@ -8,7 +8,6 @@ import sqlalchemy as sa
 from alembic import command
 from alembic.config import Config
 
-
 # The channel the relay listens on (tiepdan_common.messaging.relay); part of the frozen trigger above.
 OUTBOX_NOTIFY_CHANNEL = "tiepdan_outbox"
 

@@ -28,9 +28,15 @@ from ..config import Settings
 from ..context import correlation_id_var
 from ..db import Database
 from ..models import utcnow
-from . import contracts
+from . import contracts, topology
 from .envelope import Envelope, EnvelopeError
-from .topology import QueueSpec, connection_parameters, declare_exchanges, declare_queue, queue_name
+from .topology import (
+    QueueSpec,
+    connection_parameters,
+    declare_exchanges,
+    declare_queue,
+    queue_name,
+)
 
 log = logging.getLogger(__name__)
 
@@ -104,11 +110,11 @@ class ConsumerRunner:
                         connection.close()
             except pika.exceptions.AMQPError as exc:
                 log.warning("consumer %s lost the broker: %r", self.consumer.name, exc)
-            except Exception:  # noqa: BLE001 - a consumer must outlive any single failure
+            except Exception:
                 log.exception("consumer %s failed", self.consumer.name)
             if stop.is_set():
                 break
-            delay = 0.2 if opened else min(delay * 2, 10.0)
+            delay = 0.2 if opened else min(delay * 2, topology.RECONNECT_MAX_SECONDS)
             stop.wait(delay * (0.5 + random.random()))
 
     def _consume(self, connection: pika.BlockingConnection, stop: threading.Event) -> None:
@@ -132,7 +138,7 @@ class ConsumerRunner:
 
     # A batch of messages.
 
-    def _handle_batch(self, channel, batch: list["Delivery"]) -> None:
+    def _handle_batch(self, channel, batch: list[Delivery]) -> None:
         parsed: list[tuple[Delivery, Envelope]] = []
         for delivery in batch:
             try:
@@ -159,7 +165,7 @@ class ConsumerRunner:
                     self.handled += 1
                 channel.basic_ack(delivery_tag=delivery.method.delivery_tag)
 
-    def _run_batch(self, parsed: list[tuple["Delivery", Envelope]]) -> dict:
+    def _run_batch(self, parsed: list[tuple[Delivery, Envelope]]) -> dict:
         """Handle every message in one transaction, each in a savepoint (or a run of one type in one); commit once."""
         model = self.processed_model
         outcomes: dict = {}
@@ -184,7 +190,7 @@ class ConsumerRunner:
             session.commit()
         return outcomes
 
-    def _run_together(self, session: Session, run: list[tuple["Delivery", Envelope]]) -> bool:
+    def _run_together(self, session: Session, run: list[tuple[Delivery, Envelope]]) -> bool:
         """A run of one type through its batch handler in one savepoint; False (rolled back) if it raised."""
         envelopes = [e for _, e in run]
         savepoint = session.begin_nested()
@@ -199,7 +205,7 @@ class ConsumerRunner:
         except IntegrityError:
             savepoint.rollback()
             raise
-        except Exception:  # noqa: BLE001 - each message is tried alone next, and settled on its own
+        except Exception:
             savepoint.rollback()
             log.warning("consumer %s: a batch of %d %s failed; handling them one by one",
                         self.consumer.name, len(envelopes), envelopes[0].type, exc_info=True)
@@ -234,7 +240,7 @@ class ConsumerRunner:
         finally:
             correlation_id_var.reset(token)
 
-    def _retry_later(self, channel, delivery: "Delivery", envelope: Envelope, exc: Exception) -> None:
+    def _retry_later(self, channel, delivery: Delivery, envelope: Envelope, exc: Exception) -> None:
         attempts = _delivery_count(delivery.properties) + 1
         log.warning(
             "consumer %s failed on %s %s (attempt %d): %r",
@@ -284,7 +290,7 @@ class ConsumerRunner:
                 raise
         return "handled"
 
-    def _dead_letter(self, channel, delivery: "Delivery", reason: str) -> None:
+    def _dead_letter(self, channel, delivery: Delivery, reason: str) -> None:
         """Publish to the dead-letter exchange with the reason, then ack the original."""
         method, properties, body = delivery.method, delivery.properties, delivery.body
         log.error("consumer %s dead-letters message %s: %s", self.consumer.name, properties.message_id, reason)
@@ -311,7 +317,7 @@ class ConsumerRunner:
         channel.basic_ack(delivery_tag=method.delivery_tag)
 
 
-def _runs(items: list[tuple["Delivery", Envelope]], batched: dict) -> list[list[tuple["Delivery", Envelope]]]:
+def _runs(items: list[tuple[Delivery, Envelope]], batched: dict) -> list[list[tuple[Delivery, Envelope]]]:
     """Split messages, in order, into runs: consecutive messages of a type with a batch handler go together."""
     runs: list[list] = []
     for item in items:

@@ -7,7 +7,7 @@ a message that breaks its contract is dead-lettered with the reason.
 from __future__ import annotations
 
 import json
-from functools import lru_cache
+from functools import cache
 from importlib import resources
 
 from jsonschema import Draft202012Validator
@@ -29,7 +29,7 @@ def register_folder(folder) -> None:
         _validator.cache_clear()
 
 
-@lru_cache(maxsize=None)
+@cache
 def _validator(event_type: str, version: int) -> Draft202012Validator | None:
     name = f"{event_type}.v{version}.json"
     for folder in _folders:

@@ -28,7 +28,7 @@ class Envelope:
     @classmethod
     def new(
         cls, *, type: str, source: str, data: dict, correlation_id: str | None = None, version: int = 1
-    ) -> "Envelope":
+    ) -> Envelope:
         """A new envelope with a fresh id, stamped now (UTC)."""
         event_id = str(uuid.uuid4())
         return cls(
@@ -48,7 +48,7 @@ class Envelope:
         return json.dumps(self.to_dict(), ensure_ascii=False, separators=(",", ":"))
 
     @classmethod
-    def from_dict(cls, raw: Any) -> "Envelope":
+    def from_dict(cls, raw: Any) -> Envelope:
         if not isinstance(raw, dict):
             raise EnvelopeError("envelope is not a JSON object")
         missing = [f.name for f in dataclasses.fields(cls) if f.name not in raw]
@@ -64,7 +64,7 @@ class Envelope:
         return cls(**{f.name: raw[f.name] for f in dataclasses.fields(cls)})
 
     @classmethod
-    def from_bytes(cls, body: bytes) -> "Envelope":
+    def from_bytes(cls, body: bytes) -> Envelope:
         try:
             raw = json.loads(body.decode("utf-8"))
         except (UnicodeDecodeError, json.JSONDecodeError) as exc:

@@ -23,6 +23,7 @@ from pika.spec import Basic
 from ..config import Settings
 from ..db import Database
 from ..migrations import OUTBOX_NOTIFY_CHANNEL as NOTIFY_CHANNEL
+from . import topology
 from .outbox import Outbox
 from .topology import connection_parameters, declare_exchanges
 
@@ -80,7 +81,7 @@ class OutboxRelay:
             self._opened = False
             try:
                 self._run_connection()
-            except Exception:  # noqa: BLE001 - the relay must outlive any single failure
+            except Exception:
                 log.exception("outbox relay connection failed")
             self._stop_listening()
             self._mark_timer = None
@@ -88,7 +89,7 @@ class OutboxRelay:
             self._release_in_flight("connection lost")
             if stop.is_set():
                 break
-            delay = 0.2 if self._opened else min(delay * 2, 10.0)
+            delay = 0.2 if self._opened else min(delay * 2, topology.RECONNECT_MAX_SECONDS)
             stop.wait(delay * (0.5 + random.random()))
 
     def _run_connection(self) -> None:
@@ -202,7 +203,7 @@ class OutboxRelay:
                 if published == self.batch_size:
                     self._woken, delay = True, 0  # a backlog: keep going at once
             self._maybe_purge()
-        except Exception:  # noqa: BLE001
+        except Exception:
             log.exception("outbox relay tick failed")
             delay = 1.0
         self._schedule(delay)
@@ -256,7 +257,7 @@ class OutboxRelay:
             with self.db.sessionmaker() as session:
                 self.outbox.mark_published(session, ids)
             self.published += len(ids)
-        except Exception:  # noqa: BLE001 - their claim expires and they are published again
+        except Exception:
             log.exception("could not mark %d confirmed events published", len(ids))
 
     def _confirmed_tags(self, tag: int, multiple: bool) -> list[int]:
@@ -272,7 +273,7 @@ class OutboxRelay:
         try:
             with self.db.sessionmaker() as session:
                 self.outbox.release(session, ids, reason)
-        except Exception:  # noqa: BLE001 - the claim will simply expire
+        except Exception:
             log.exception("could not release %d claimed events", len(ids))
 
     def _maybe_purge(self) -> None:

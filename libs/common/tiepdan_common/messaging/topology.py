@@ -12,6 +12,10 @@ import pika
 
 from ..config import Settings
 
+# Relays and consumers retry a lost broker with doubling delays up to this (with jitter): a local broker
+# that comes back is found within about a second, and a refused connection costs next to nothing.
+RECONNECT_MAX_SECONDS = 1.0
+
 
 @dataclasses.dataclass(frozen=True)
 class QueueSpec:
