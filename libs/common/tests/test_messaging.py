@@ -130,7 +130,7 @@ def dead_letters_peek(settings, queue):
         (
             json.dumps({"id": "m-1", "type": "test.sample.happened", "version": 1, "occurred_at": "2026-01-01T00:00:00Z",
                         "source": "t", "correlation_id": "c", "data": {"n": "one"}}).encode(),
-            "is not of type 'integer'",
+            'is not of type "integer"',
         ),
     ],
 )

@@ -152,6 +152,7 @@ class ConsumerRunner:
         except IntegrityError:
             # A replica committed some of these first: settle them one by one.
             outcomes = {id(d): self._run_one(e) for d, e in parsed}
+        done = []
         for delivery, envelope in parsed:
             outcome = outcomes[id(delivery)]
             if isinstance(outcome, PermanentFailure):
@@ -163,7 +164,11 @@ class ConsumerRunner:
                     self.duplicates += 1
                 else:
                     self.handled += 1
-                channel.basic_ack(delivery_tag=delivery.method.delivery_tag)
+                done.append(delivery.method.delivery_tag)
+        if done:
+            # One ack for the batch: every earlier delivery on this channel is settled already (acked, or
+            # nacked or dead-lettered just above), so "multiple" up to the newest covers exactly these.
+            channel.basic_ack(delivery_tag=max(done), multiple=True)
 
     def _run_batch(self, parsed: list[tuple[Delivery, Envelope]]) -> dict:
         """Handle every message in one transaction, each in a savepoint (or a run of one type in one); commit once."""
