@@ -34,10 +34,11 @@ class Outbox:
         )
         if self.validate:
             contracts.validate(envelope)
-        # A plain Core insert: the unit of work adds nothing for a row nobody reads back in this transaction,
-        # and a Core statement does not autoflush the caller's pending objects (their errors stay at commit).
-        session.execute(insert(self.model.__table__).values(
-            event_id=envelope.id, event_type=envelope.type, payload=envelope.to_json(), created_at=utcnow()))
+        # A plain Core insert: the unit of work adds nothing for a row nobody reads back in this transaction.
+        # Without autoflush, so that the caller's pending objects are flushed (and fail) where they would have.
+        with session.no_autoflush:
+            session.execute(insert(self.model.__table__).values(
+                event_id=envelope.id, event_type=envelope.type, payload=envelope.to_json(), created_at=utcnow()))
         return envelope
 
     # The relay's side.
