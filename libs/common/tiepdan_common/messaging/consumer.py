@@ -203,8 +203,9 @@ class ConsumerRunner:
             self.consumer.batch_handlers[envelopes[0].type](session, envelopes)
             session.flush()
             now = utcnow()
-            session.execute(insert(self.processed_model), [
-                {"consumer": self.consumer.name, "message_id": e.id, "processed_at": now} for e in envelopes])
+            # One multi-row INSERT (an executemany would send one statement per row).
+            session.execute(insert(self.processed_model.__table__).values([
+                {"consumer": self.consumer.name, "message_id": e.id, "processed_at": now} for e in envelopes]))
             savepoint.commit()
             return True
         except IntegrityError:

@@ -53,7 +53,7 @@ def intake_consumer(*, mass_case_size: int, reference_dir: Path) -> Consumer:
                     _open_or_join(db_session, visit, mass_case_size=mass_case_size, reference_dir=reference_dir)
                 windows.evaluate(unit=unit, field_code=field_code, at=received_at)
         if records:
-            db_session.execute(insert(VisitRecord), records)
+            db_session.execute(insert(VisitRecord.__table__).values(records))  # one multi-row INSERT
 
     def on_visit(db_session: Session, event: Envelope) -> None:
         on_visits(db_session, [event])
