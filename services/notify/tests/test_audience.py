@@ -1,5 +1,7 @@
 """Rules choose audiences: on duty, agencies, the leader, police, communes, the province; roster may be down."""
 
+import datetime as dt
+
 from notify.audience.models import Contact
 from notify.delivery.models import Delivery
 from notify.inbox.models import InboxMessage
@@ -128,3 +130,36 @@ def test_a_database_nobody_seeded_still_tells_the_on_duty_officers(db, handle, m
     handle(event, static_roster(["btcd-03"]))
     assert recipients(query, event) == ["btcd-03"]
     assert "case-opened" in query(select(Rule.name))
+
+
+def test_two_transactions_remembering_the_same_new_officer_both_commit(db):
+    """The consumer and the contact task race on a new officer: the second waits, then takes the first's row."""
+    import threading
+
+    from notify.audience.models import Contact
+    from notify.audience.service import remember_contacts
+
+    now = dt.datetime(2026, 11, 26, 3, 0, tzinfo=dt.UTC)
+    first = db.sessionmaker()
+    remember_contacts(first, [{"code": "new-01", "full_name": "Lê Văn Mới", "agency": "TTRA"}], now)
+    first.flush()  # holds the new key, uncommitted
+    errors = []
+
+    def second():
+        try:
+            with db.session() as session:
+                remember_contacts(session, [{"code": "new-01", "full_name": "Lê Văn Mới", "agency": "TTRA",
+                                             "channels": [{"type": "sms", "address": "+84900000001"}]}], now)
+        except Exception as exc:  # noqa: BLE001 - the assertion below reports it
+            errors.append(exc)
+
+    racer = threading.Thread(target=second)
+    racer.start()
+    racer.join(0.5)  # on PostgreSQL it waits for the first transaction's key; on SQLite for its write lock
+    first.commit()
+    first.close()
+    racer.join(30)
+    assert errors == []
+    with db.session() as session:
+        contact = session.get(Contact, "new-01")
+        assert contact.full_name == "Lê Văn Mới" and contact.channels == [{"type": "sms", "address": "+84900000001"}]

@@ -6,6 +6,7 @@ import dataclasses
 import datetime as dt
 import logging
 
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 from tiepdan_common.config import Settings
 
@@ -70,7 +71,8 @@ class AudienceResolver:
         snapshot = self.db_session.get(RosterSnapshot, key)
         if snapshot is not None and snapshot.answer == answer and self.now - snapshot.fetched_at < FRESH:
             return
-        snapshot = snapshot or RosterSnapshot(key=key)
+        snapshot = snapshot or _get_or_create(self.db_session, RosterSnapshot, key, answer=answer,
+                                              fetched_at=self.now)
         snapshot.answer, snapshot.fetched_at = answer, self.now
         self.db_session.add(snapshot)
         people = answer.get("officers", []) + [answer.get("leader_on_call")] if isinstance(answer, dict) else answer
@@ -188,10 +190,29 @@ class AudienceResolver:
         return []
 
 
+def _get_or_create(db_session: Session, model, key: str, **defaults):
+    """The row with this primary key, created if missing; a concurrent creator's row is taken, not fought over.
+
+    The consumer and the contact-refreshing task both remember roster's answers: the
+    second to insert the same key waits for the first, fails on the key in its own
+    savepoint, and reads the row the first committed.
+    """
+    row = db_session.get(model, key)
+    if row is not None:
+        return row
+    try:
+        with db_session.begin_nested():
+            row = model(**{model.__mapper__.primary_key[0].key: key}, **defaults)
+            db_session.add(row)
+    except IntegrityError:
+        row = db_session.get(model, key)
+    return row
+
+
 def remember_contacts(db_session: Session, people: list[dict], now: dt.datetime) -> int:
     """Keep each officer's name, agency and channels as roster gave them (in code order: no deadlocks)."""
     for person in sorted((p for p in people if p.get("code")), key=lambda p: p["code"]):
-        contact = db_session.get(Contact, person["code"]) or Contact(code=person["code"], channels=[])
+        contact = _get_or_create(db_session, Contact, person["code"], channels=[], updated_at=now)
         known = (contact.full_name, contact.agency, contact.channels)
         contact.full_name = person.get("full_name") or contact.full_name
         contact.agency = person.get("agency") or contact.agency
@@ -215,7 +236,7 @@ def sync_contacts(*, db_session: Session, roster, now: dt.datetime) -> int:
         by_agency.setdefault(officer.get("agency"), []).append(officer)
     for agency, members in by_agency.items():  # so that an agency can be reached while roster is down
         key = f"officers?agency={agency}"
-        snapshot = db_session.get(RosterSnapshot, key) or RosterSnapshot(key=key)
+        snapshot = _get_or_create(db_session, RosterSnapshot, key, answer=members, fetched_at=now)
         snapshot.answer, snapshot.fetched_at = members, now
         db_session.add(snapshot)
     return len(officers)
