@@ -218,3 +218,35 @@ def test_a_commit_wakes_the_listening_relay_on_postgresql(db, settings, stop, ou
             outbox.add(session, "test.sample.happened", {"n": n})
         wait_for(lambda: len(seen) == n + 1, timeout=10)
     assert seen == [0, 1, 2]
+
+
+def test_a_relay_whose_listening_connection_dies_listens_again(db, settings, stop, outbox_model, processed_model,
+                                                                monkeypatch):
+    """PostgreSQL ends the listener's session (as in a restart): the relay polls, listens again, is woken again."""
+    from sqlalchemy import text
+
+    from tiepdan_common.messaging import relay as relay_module
+
+    if not db.is_postgresql:
+        pytest.skip("SQLite has no notifications; the relay polls")
+    monkeypatch.setattr(relay_module, "RELISTEN_SECONDS", 0.2)
+    outbox = Outbox(outbox_model, source="libtest")
+    seen = []
+    consumer = Consumer("relisten", {"test.sample.happened": lambda s, e: seen.append(e.data["n"])})
+    topology.declare_all(settings, [consumer.spec(settings)])
+    relay = OutboxRelay(settings, db, outbox)
+    start(relay, stop)
+    start(ConsumerRunner(settings, db, processed_model, consumer), stop)
+    wait_for(lambda: relay._listener is not None, timeout=10)
+    first = relay._listener
+    with db.engine.connect() as conn:
+        conn.execute(text("SELECT pg_terminate_backend(:pid)"), {"pid": first.info.backend_pid})
+    with db.session() as session:  # noticed by polling while the relay is deaf
+        outbox.add(session, "test.sample.happened", {"n": 1})
+    wait_for(lambda: seen == [1], timeout=10)
+    wait_for(lambda: relay._listener is not None and relay._listener is not first, timeout=10)
+    monkeypatch.setattr(relay_module, "LISTENING_POLL_SECONDS", 3600.0)
+    wait_for(lambda: not relay._woken, timeout=10)
+    with db.session() as session:  # only a notification can bring this one out now
+        outbox.add(session, "test.sample.happened", {"n": 2})
+    wait_for(lambda: seen == [1, 2], timeout=10)

@@ -33,6 +33,8 @@ log = logging.getLogger(__name__)
 LISTENING_POLL_SECONDS = 1.0
 # Confirmed events are marked published in groups gathered over this long.
 MARK_DELAY_SECONDS = 0.01
+# A relay that lost its listening connection tries again this often, polling meanwhile.
+RELISTEN_SECONDS = 5.0
 
 
 class OutboxRelay:
@@ -68,6 +70,7 @@ class OutboxRelay:
         self._timer = None
         self._woken = False
         self._last_poll = 0.0
+        self._last_listen_try = 0.0
         self._acked: list[int] = []
         self._mark_timer = None
 
@@ -134,6 +137,7 @@ class OutboxRelay:
     def _listen(self) -> None:
         if not self.db.is_postgresql or self._listener is not None:
             return
+        self._last_listen_try = time.monotonic()
         url = self.db.engine.url.set(drivername="postgresql").render_as_string(hide_password=False)
         try:
             listener = psycopg.connect(url, autocommit=True, connect_timeout=5)
@@ -194,6 +198,8 @@ class OutboxRelay:
         now = time.monotonic()
         # Listening, the outbox is read when a commit wakes the relay, or as a safety net once a second;
         # the short timer only notices a stop request.
+        if self._listener is None and now - self._last_listen_try >= RELISTEN_SECONDS:
+            self._listen()  # PostgreSQL was restarted, say: listen again, poll meanwhile
         due = self._listener is None or self._woken or now - self._last_poll >= LISTENING_POLL_SECONDS
         try:
             room = self.max_in_flight - len(self._in_flight)
