@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
 import re
@@ -115,7 +116,9 @@ async def gateway_middleware(request: web.Request, handler) -> web.StreamRespons
     writer = request.app[ACCESS_LOG_KEY]
     if writer.enabled and path not in _QUIET_PATHS:
         caller = request.get(CALLER_KEY)
-        writer.write(
+        # Written on the loop's next turn, once aiohttp has sent the answer: the line costs the caller no time.
+        asyncio.get_running_loop().call_soon(
+            writer.write,
             request_id,
             correlation_id,
             request.method,

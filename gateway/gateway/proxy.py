@@ -2,27 +2,25 @@
 
 The path of a proxied request is kept cheap: the token comes from an in-memory
 cache, the permission from a compiled table, the connection from a shared
-keep-alive pool. No database is touched.
+keep-alive pool (:mod:`gateway.upstream`), the request to the service is written
+from the caller's header bytes as they came. No database is touched.
 """
 
 from __future__ import annotations
 
-import asyncio
 import logging
 from collections.abc import Iterable
 
-import aiohttp
 from aiohttp import web
-from multidict import CIMultiDict
 from tiepdan_common.context import correlation_id_var
 from tiepdan_common.identity import IDENTITY_HEADER
-from yarl import URL
 
 from . import access
 from .middleware import CALLER_KEY, CORRELATION_ID_HEADER, REQUEST_ID_HEADER, REQUEST_ID_KEY
 from .problems import Problem
 from .runtime import Gateway, Upstream
 from .tokens import Caller, TokenError, UnknownKeyError
+from .upstream import ConnectFailed, ConnectTimeout, ReadTimeout, UpstreamAnswer, UpstreamError
 
 log = logging.getLogger(__name__)
 
@@ -46,15 +44,20 @@ HOP_BY_HOP = frozenset(
     }
 )
 # Not forwarded to the services: recomputed, replaced, or the caller's own credentials.
-REQUEST_DROP = HOP_BY_HOP | {"host", "content-length", "authorization", "expect", "x-request-id", "x-correlation-id"}
+REQUEST_DROP = HOP_BY_HOP | {
+    "host", "content-length", "authorization", "expect", "x-request-id", "x-correlation-id",
+    "x-forwarded-for", "x-forwarded-proto", "x-forwarded-host", "x-forwarded-prefix",
+}
+REQUEST_DROP_RAW = frozenset(name.encode() for name in REQUEST_DROP)
 # Not passed back to the caller: recomputed by the gateway, or the service's own banner.
 RESPONSE_DROP = HOP_BY_HOP | {"content-length", "server", "date", "x-request-id"}
 
 IDEMPOTENT_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "PUT", "DELETE"})
+# Sent with ``Content-Length: 0`` when the caller sent no body.
+BODY_METHODS = frozenset({"POST", "PUT", "PATCH"})
 
 # Answers up to this size are read whole and sent in one piece; larger or unsized ones are streamed.
 BUFFER_LIMIT = 1024 * 1024
-STREAM_CHUNK = 64 * 1024
 
 
 # --------------------------------------------------------------------------- authentication
@@ -103,36 +106,57 @@ def _has_dot_segments(path: str) -> bool:
     return any(seg in ("", ".", "..") for seg in segments[1:-1]) or segments[-1] in (".", "..")
 
 
-def _connection_tokens(headers: Iterable[str]) -> set[str]:
-    tokens: set[str] = set()
-    for value in headers:
-        tokens.update(t.strip().lower() for t in value.split(",") if t.strip())
+def _connection_tokens(values: Iterable[bytes]) -> set[bytes]:
+    tokens: set[bytes] = set()
+    for value in values:
+        tokens.update(t.strip().lower() for t in value.split(b",") if t.strip())
     return tokens
 
 
-def forward_headers(request: web.Request, gateway: Gateway, upstream: Upstream, caller: Caller) -> CIMultiDict[str]:
-    """The caller's headers minus hop-by-hop, credentials and ``X-Tiepdan-*``, plus the signed identity."""
-    drop = REQUEST_DROP
-    connection = request.headers.getall("Connection", ())
+def _wire(text: str) -> bytes:
+    """Text aiohttp decoded from the caller's bytes (UTF-8, undecodable bytes escaped), back to those bytes."""
+    return text.encode("utf-8", "surrogateescape")
+
+
+def request_head(request: web.Request, gateway: Gateway, upstream: Upstream, caller: Caller, target: str,
+                 body: bytes | None) -> bytes:
+    """The request line and header fields sent to the service: the caller's fields as they came, minus
+    hop-by-hop ones, credentials and ``X-Tiepdan-*``, plus the signed identity, the request and correlation
+    ids, ``X-Forwarded-*`` and the body's length."""
+    drop = REQUEST_DROP_RAW
+    raw_headers = request.raw_headers
+    connection = [value for name, value in raw_headers if name.lower() == b"connection"]
     if connection:
         drop = drop | _connection_tokens(connection)
-    out: CIMultiDict[str] = CIMultiDict()
-    for name, value in request.headers.items():
+    lines = [_wire(f"{request.method} {target} HTTP/1.1\r\nHost: "), upstream.endpoint.host_header, b"\r\n"]
+    forwarded_for: list[bytes] = []
+    for name, value in raw_headers:
         lower = name.lower()
-        if lower in drop or lower.startswith("x-tiepdan-"):
+        if lower in drop or lower.startswith(b"x-tiepdan-"):
+            if lower == b"x-forwarded-for":
+                forwarded_for.append(value)
             continue
-        out.add(name, value)
-    out[IDENTITY_HEADER] = gateway.verifier.identity_header(caller)
-    out[REQUEST_ID_HEADER] = request[REQUEST_ID_KEY]
-    out[CORRELATION_ID_HEADER] = correlation_id_var.get() or request[REQUEST_ID_KEY]
+        lines += (name, b": ", value, b"\r\n")
     remote = request.remote
     if remote:
-        prior = request.headers.get("X-Forwarded-For")
-        out["X-Forwarded-For"] = f"{prior}, {remote}" if prior else remote
-    out["X-Forwarded-Proto"] = request.scheme
-    out["X-Forwarded-Host"] = request.host
-    out["X-Forwarded-Prefix"] = upstream.prefix
-    return out
+        forwarded_for.append(remote.encode())
+    if forwarded_for:
+        lines += (b"X-Forwarded-For: ", b", ".join(forwarded_for), b"\r\n")
+    request_id = request[REQUEST_ID_KEY]
+    lines.append(
+        f"{IDENTITY_HEADER}: {gateway.verifier.identity_header(caller)}\r\n"
+        f"{REQUEST_ID_HEADER}: {request_id}\r\n"
+        f"{CORRELATION_ID_HEADER}: {correlation_id_var.get() or request_id}\r\n"
+        f"X-Forwarded-Proto: {request.scheme}\r\n"
+        f"X-Forwarded-Prefix: {upstream.prefix}\r\n".encode()
+    )
+    lines += (b"X-Forwarded-Host: ", _wire(request.host), b"\r\n")
+    if body is not None:
+        lines.append(b"Content-Length: %d\r\n" % len(body))
+    elif request.method in BODY_METHODS:
+        lines.append(b"Content-Length: 0\r\n")
+    lines.append(b"\r\n")
+    return b"".join(lines)
 
 
 def public_location(location: str, upstream: Upstream) -> str:
@@ -146,17 +170,17 @@ def public_location(location: str, upstream: Upstream) -> str:
 
 def response_headers(
     upstream_headers: Iterable[tuple[str, str]], upstream: Upstream, request_id: str
-) -> CIMultiDict[str]:
+) -> list[tuple[str, str]]:
     """The service's answer headers minus hop-by-hop ones, ``Location`` made public, with the request id."""
-    out: CIMultiDict[str] = CIMultiDict()
+    out: list[tuple[str, str]] = []
     for name, value in upstream_headers:
         lower = name.lower()
         if lower in RESPONSE_DROP:
             continue
         if lower == "location":
             value = public_location(value, upstream)
-        out.add(name, value)
-    out[REQUEST_ID_HEADER] = request_id
+        out.append((name, value))
+    out.append((REQUEST_ID_HEADER, request_id))
     return out
 
 
@@ -173,78 +197,65 @@ async def read_body(request: web.Request, limit: int) -> bytes | None:
         raise Problem(413, f"The request body is larger than {limit} bytes.", code="payload_too_large") from None
 
 
-def _upstream_problem(exc: Exception, upstream: Upstream) -> Problem:
-    """The answer when a service cannot be reached or does not answer in time."""
+def _upstream_problem(exc: UpstreamError, upstream: Upstream) -> Problem:
+    """The answer when a service cannot be reached, does not answer in time, or answers nonsense."""
     name = upstream.name
-    if isinstance(exc, aiohttp.ConnectionTimeoutError):
+    if isinstance(exc, ConnectTimeout):
         return Problem(503, f"The {name} service did not accept a connection in time.", code="service_unavailable",
                        extra={"service": name})
-    if isinstance(exc, asyncio.TimeoutError):
+    if isinstance(exc, ReadTimeout):
         return Problem(504, f"The {name} service did not answer in time.", code="gateway_timeout",
                        extra={"service": name})
-    if isinstance(exc, aiohttp.ClientConnectorError):
+    if isinstance(exc, ConnectFailed):
         return Problem(503, f"The {name} service is unavailable.", code="service_unavailable",
                        extra={"service": name}, headers={"Retry-After": "5"})
     return Problem(502, f"The {name} service gave no valid answer.", code="bad_gateway", extra={"service": name})
 
 
-def _retryable(exc: Exception, method: str, headers: CIMultiDict[str]) -> bool:
+def _retryable(exc: UpstreamError, request: web.Request) -> bool:
     """A kept-alive connection the service closed under us: safe to send again if the request is idempotent."""
-    if isinstance(exc, aiohttp.ClientConnectorError | asyncio.TimeoutError):
-        return False
-    if not isinstance(exc, aiohttp.ServerDisconnectedError | aiohttp.ClientOSError):
-        return False
-    return method in IDEMPOTENT_METHODS or "Idempotency-Key" in headers
+    return exc.retryable and (request.method in IDEMPOTENT_METHODS or "Idempotency-Key" in request.headers)
 
 
-def _is_outage(exc: Exception) -> bool:
-    """A failure that says the service is down or stuck (counted by the circuit breaker)."""
-    return isinstance(exc, TimeoutError | aiohttp.ClientConnectionError)
-
-
-async def _send(
-    gateway: Gateway, upstream: Upstream, method: str, url: URL, headers: CIMultiDict[str], body: bytes | None
-) -> aiohttp.ClientResponse:
-    assert gateway.http is not None, "Gateway.start() was not called"
+async def _send(gateway: Gateway, upstream: Upstream, request: web.Request, head: bytes,
+                body: bytes | None) -> UpstreamAnswer:
     breaker = gateway.breakers[upstream.name]
     breaker.before()
     for attempt in (1, 2):
         try:
-            answer = await gateway.http.request(
-                method, url, headers=headers, data=body, timeout=upstream.timeout, allow_redirects=False
+            answer = await gateway.pool.request(
+                upstream.endpoint, head, body, head_request=request.method == "HEAD",
+                connect_timeout=upstream.connect_timeout, read_timeout=upstream.read_timeout,
+                buffer_limit=BUFFER_LIMIT,
             )
-        except (TimeoutError, aiohttp.ClientError) as exc:
-            if attempt == 1 and _retryable(exc, method, headers):
-                log.info("retrying %s %s after %s", method, url, type(exc).__name__)
+        except UpstreamError as exc:
+            if attempt == 1 and _retryable(exc, request):
+                log.info("retrying %s %s after %s", request.method, upstream.name, exc)
                 continue
-            if _is_outage(exc):
+            if exc.answered:
+                breaker.success()
+            elif exc.outage:
                 breaker.failure()
+            log.info("%s %s: %s: %s", request.method, upstream.name, type(exc).__name__, exc)
             raise _upstream_problem(exc, upstream) from None
         breaker.success()
         return answer
     raise AssertionError("unreachable")
 
 
-async def _relay(
-    request: web.Request, upstream: Upstream, answer: aiohttp.ClientResponse
-) -> web.StreamResponse:
-    """The service's answer, whole when small, streamed otherwise."""
-    headers = response_headers(answer.headers.items(), upstream, request[REQUEST_ID_KEY])
-    length = answer.content_length
-    if request.method == "HEAD" or (length is not None and length <= BUFFER_LIMIT):
-        try:
-            body = await answer.read()
-        except (TimeoutError, aiohttp.ClientError) as exc:
-            raise _upstream_problem(exc, upstream) from None
-        return web.Response(status=answer.status, reason=answer.reason, body=body, headers=headers)
+async def _relay(request: web.Request, upstream: Upstream, answer: UpstreamAnswer) -> web.StreamResponse:
+    """The service's answer: in one piece when it was read whole, streamed otherwise."""
+    headers = response_headers(answer.headers, upstream, request[REQUEST_ID_KEY])
+    if answer.body is not None:
+        return web.Response(status=answer.status, reason=answer.reason, body=answer.body, headers=headers)
     response = web.StreamResponse(status=answer.status, reason=answer.reason, headers=headers)
-    if length is not None:
-        response.content_length = length
+    if answer.content_length is not None:
+        response.content_length = answer.content_length
     await response.prepare(request)
     try:
-        async for chunk in answer.content.iter_chunked(STREAM_CHUNK):
+        async for chunk in answer.chunks():
             await response.write(chunk)
-    except (TimeoutError, aiohttp.ClientError):
+    except UpstreamError:
         # Too late for a problem document: the status is sent. Cut the answer short.
         log.warning("upstream %s broke off an answer", upstream.name, exc_info=True)
         if request.transport is not None:
@@ -282,13 +293,13 @@ async def proxy(request: web.Request) -> web.StreamResponse:
     tail = raw_path[len(upstream.prefix):]
     if not raw_path.startswith(upstream.prefix) or (tail and tail[0] != "/"):
         raise Problem(400, "The service part of the path must not be percent-encoded.", code="bad_request")
-    url = upstream.base_url + (tail or "/")
+    target = upstream.endpoint.base_path + (tail or "/")
     query = request.rel_url.raw_query_string
     if query:
-        url = f"{url}?{query}"
+        target = f"{target}?{query}"
     body = await read_body(request, settings.max_body_bytes)
-    headers = forward_headers(request, gateway, upstream, caller)
-    answer = await _send(gateway, upstream, method, URL(url, encoded=True), headers, body)
+    head = request_head(request, gateway, upstream, caller, target, body)
+    answer = await _send(gateway, upstream, request, head, body)
     try:
         return await _relay(request, upstream, answer)
     finally:

@@ -1,4 +1,4 @@
-"""The gateway's per-process state: database, account and key stores, token verifier, upstream pool."""
+"""The gateway's per-process state: database, account and key stores, token verifier, upstream pools."""
 
 from __future__ import annotations
 
@@ -23,6 +23,7 @@ from .passwords import SecretHasher
 from .ratelimit import RateLimiter
 from .settings import GatewaySettings
 from .tokens import Caller, TokenIssuer, TokenVerifier
+from .upstream import Endpoint, UpstreamPool
 
 log = logging.getLogger(__name__)
 
@@ -31,29 +32,33 @@ T = TypeVar("T")
 
 @dataclasses.dataclass(frozen=True)
 class Upstream:
-    """A service behind the gateway, ready for the proxy: URL prefix, base URL and timeouts."""
+    """A service behind the gateway, ready for the proxy: URL prefix, base URL, address and timeouts."""
 
     name: str
     base_url: str
     prefix: str
-    timeout: aiohttp.ClientTimeout
+    endpoint: Endpoint
+    connect_timeout: float
+    read_timeout: float
 
 
 def build_upstreams(settings: GatewaySettings) -> dict[str, Upstream]:
-    """The services by name, with their timeouts prepared once."""
-    return {
-        u.name: Upstream(
+    """The services by name; a ``ValueError`` naming the variable when a URL is not an http(s) URL."""
+    upstreams = {}
+    for u in settings.upstreams:
+        try:
+            endpoint = Endpoint.from_url(u.url)
+        except ValueError as exc:
+            raise ValueError(f"{u.name.upper()}_URL: {exc}") from None
+        upstreams[u.name] = Upstream(
             name=u.name,
             base_url=u.url.rstrip("/"),
             prefix=f"/api/v1/{u.name}",
-            # ``connect`` also bounds the wait for a free pooled connection.
-            timeout=aiohttp.ClientTimeout(
-                total=None, connect=u.connect_timeout + u.read_timeout, sock_connect=u.connect_timeout,
-                sock_read=u.read_timeout,
-            ),
+            endpoint=endpoint,
+            connect_timeout=u.connect_timeout,
+            read_timeout=u.read_timeout,
         )
-        for u in settings.upstreams
-    }
+    return upstreams
 
 
 def make_hasher(settings: GatewaySettings) -> SecretHasher:
@@ -118,6 +123,8 @@ class Gateway:
             flush_interval=settings.rate_limit_flush_seconds,
         )
         self.executor = ThreadPoolExecutor(max_workers=settings.auth_threads, thread_name_prefix="gateway-db")
+        # Forwarded requests go through ``pool``; health checks and OpenAPI documents through ``http``.
+        self.pool = UpstreamPool(limit=settings.pool_limit, keepalive=settings.upstream_keepalive_seconds)
         self.http: aiohttp.ClientSession | None = None
         self._refresh_lock: asyncio.Lock | None = None
         self._last_refresh = 0.0
@@ -127,7 +134,7 @@ class Gateway:
     # ------------------------------------------------------------------ lifecycle
 
     async def start(self) -> None:
-        """Open the upstream pool and load the verification keys (inside the running loop)."""
+        """Open the client of health checks and documents, and load the verification keys (inside the running loop)."""
         connector = aiohttp.TCPConnector(
             limit=self.settings.pool_limit,
             keepalive_timeout=self.settings.upstream_keepalive_seconds,
@@ -153,6 +160,7 @@ class Gateway:
             self._refresher.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await self._refresher
+        await self.pool.close()
         if self.http is not None:
             await self.http.close()
         await self.limiter.close()

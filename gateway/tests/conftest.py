@@ -357,3 +357,107 @@ def make_echo_app() -> Callable[[str], web.Application]:
 def closed_port() -> int:
     """A local port where nothing listens."""
     return free_port()
+
+
+# --------------------------------------------------------------------------- hand-written HTTP services
+
+
+CLOSE = object()  # in a RawService answer: close the connection after what came before
+
+
+class RawService:
+    """An HTTP/1.1 service written by hand, to send exactly the bytes a test needs.
+
+    ``answer(connection, index, head, body)`` is called for each request (``connection``: the number of the
+    connection, ``index``: of the request on it) and returns what to do: ``None`` closes the connection without
+    answering; otherwise a list of bytes to send, numbers of seconds to wait, and :data:`CLOSE`.
+    """
+
+    def __init__(self, answer) -> None:
+        self.answer = answer
+        self.connections = 0
+        self.requests: list[tuple[int, int, bytes, bytes]] = []
+        self.open = 0
+        self.max_open = 0
+        self.server: asyncio.Server | None = None
+        self._writers: set[asyncio.StreamWriter] = set()
+
+    @property
+    def url(self) -> str:
+        assert self.server is not None
+        return f"http://127.0.0.1:{self.server.sockets[0].getsockname()[1]}"
+
+    @property
+    def methods(self) -> list[str]:
+        return [head.split(b" ", 1)[0].decode() for _c, _i, head, _b in self.requests]
+
+    async def start(self) -> RawService:
+        self.server = await asyncio.start_server(self._serve, "127.0.0.1", 0)
+        return self
+
+    async def close(self) -> None:
+        if self.server is not None:
+            self.server.close()
+            for writer in list(self._writers):
+                writer.close()
+            await self.server.wait_closed()
+
+    async def _serve(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        number = self.connections
+        self.connections += 1
+        self.open += 1
+        self.max_open = max(self.max_open, self.open)
+        self._writers.add(writer)
+        try:
+            index = 0
+            while True:
+                head = await reader.readuntil(b"\r\n\r\n")
+                length = 0
+                for line in head.split(b"\r\n")[1:]:
+                    name, _, value = line.partition(b":")
+                    if name.strip().lower() == b"content-length":
+                        length = int(value)
+                body = await reader.readexactly(length)
+                self.requests.append((number, index, head, body))
+                plan = self.answer(number, index, head, body)
+                index += 1
+                if plan is None:
+                    return
+                for part in plan:
+                    if part is CLOSE:
+                        return
+                    if isinstance(part, int | float):
+                        await asyncio.sleep(part)
+                    else:
+                        writer.write(part)
+                        await writer.drain()
+        except (asyncio.IncompleteReadError, ConnectionError):
+            pass
+        finally:
+            self.open -= 1
+            self._writers.discard(writer)
+            writer.close()
+
+
+def ok_answer(body: bytes = b"ok", *headers: bytes) -> list:
+    """A plain ``200`` with ``body`` (and extra header lines)."""
+    extra = b"".join(h + b"\r\n" for h in headers)
+    return [b"HTTP/1.1 200 OK\r\nContent-Length: %d\r\n%s\r\n%s" % (len(body), extra, body)]
+
+
+@pytest.fixture
+def raw_service(loop):
+    """``await raw_service(answer)``: a started :class:`RawService`, closed after the test
+    (``raw_service.CLOSE`` and ``raw_service.ok(body, *header_lines)`` help write answers)."""
+    services: list[RawService] = []
+
+    async def make(answer) -> RawService:
+        service = await RawService(answer).start()
+        services.append(service)
+        return service
+
+    make.CLOSE = CLOSE
+    make.ok = ok_answer
+    yield make
+    for service in services:
+        loop.run_until_complete(service.close())

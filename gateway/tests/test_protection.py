@@ -317,28 +317,47 @@ async def test_killed_service_gets_fast_503s_and_recovers(make_client, database_
             await service.kill()
 
 
-async def test_posts_are_not_retried(client, get_token, bearer, gateway, monkeypatch):
+async def test_only_idempotent_requests_are_sent_again_when_a_kept_alive_connection_was_closed(
+        make_client, database_url, accounts, settings_factory, raw_service):
+    """A service that closes each kept-alive connection at its second request, without answering."""
     from gateway import proxy
 
-    sent = []
-    real = gateway.http.request
+    service = await raw_service(lambda conn, index, head, body: raw_service.ok() if index == 0 else None)
+    client = await make_client(create_app(settings_factory(database_url, {"intake": service.url})))
+    auth = {"Authorization": f"Bearer {await _token(client, '', 'admin', 'demo-secret-admin')}"}
 
-    async def flaky(method, url, **kwargs):
-        sent.append(method)
-        raise aiohttp.ServerDisconnectedError()
+    assert (await client.get("/api/v1/intake/visits", headers=auth)).status == 200  # connection 0 opened
+    await _problem(await client.post("/api/v1/intake/visits", json={}, headers=auth), 502, "bad_gateway")
+    assert service.methods == ["GET", "POST"]  # closed under the POST, which is not sent again
 
-    monkeypatch.setattr(gateway.http, "request", flaky)
-    token = await get_token("admin")
-    assert (await client.post("/api/v1/intake/visits", json={}, headers=bearer(token))).status == 502
-    assert sent == ["POST"]
-    sent.clear()
-    assert (await client.get("/api/v1/intake/visits", headers=bearer(token))).status == 502
-    assert sent == ["GET", "GET"]
-    sent.clear()
-    resp = await client.post("/api/v1/intake/visits", json={}, headers={**bearer(token), "Idempotency-Key": "k1"})
-    assert resp.status == 502 and sent == ["POST", "POST"]
+    assert (await client.get("/api/v1/intake/visits", headers=auth)).status == 200  # connection 1
+    assert (await client.get("/api/v1/intake/visits", headers=auth)).status == 200  # closed, sent again
+    assert service.methods[2:] == ["GET", "GET", "GET"]
+    resp = await client.post("/api/v1/intake/visits", json={}, headers={**auth, "Idempotency-Key": "k1"})
+    assert resp.status == 200 and service.methods[5:] == ["POST", "POST"]
+    assert [(c, i) for c, i, _h, _b in service.requests] == [(0, 0), (0, 1), (1, 0), (1, 1), (2, 0), (2, 1), (3, 0)]
     assert {"GET", "HEAD", "OPTIONS", "PUT", "DELETE"} == proxy.IDEMPOTENT_METHODS
-    monkeypatch.setattr(gateway.http, "request", real)
+
+
+async def test_a_fresh_connection_closed_without_answer_is_not_sent_again(
+        make_client, database_url, accounts, settings_factory, raw_service):
+    service = await raw_service(lambda conn, index, head, body: None)
+    client = await make_client(create_app(settings_factory(database_url, {"intake": service.url})))
+    auth = {"Authorization": f"Bearer {await _token(client, '', 'admin', 'demo-secret-admin')}"}
+    await _problem(await client.get("/api/v1/intake/visits", headers=auth), 502, "bad_gateway")
+    assert service.methods == ["GET"]
+
+
+async def test_invalid_answers_are_502_and_do_not_open_the_circuit(
+        make_client, database_url, accounts, settings_factory, raw_service):
+    service = await raw_service(lambda conn, index, head, body: [b"HTTP/1.1 200 OK\r\nBad Header: x\r\n\r\n"])
+    settings = settings_factory(database_url, {"intake": service.url}, breaker_failures=2)
+    client = await make_client(create_app(settings))
+    auth = {"Authorization": f"Bearer {await _token(client, '', 'admin', 'demo-secret-admin')}"}
+    for _ in range(3):
+        body = await _problem(await client.get("/api/v1/intake/visits", headers=auth), 502, "bad_gateway")
+        assert body["service"] == "intake" and "circuit" not in body
+    assert client.server.app[GATEWAY_KEY].breakers["intake"].state == CLOSED
 
 
 # --------------------------------------------------------------------------- public routes

@@ -14,6 +14,7 @@ from tiepdan_common.testing import TEST_IDENTITY_KEY
 
 from gateway.app import create_app
 from gateway.keys import public_jwk
+from gateway.proxy import GATEWAY_KEY
 
 
 async def _problem(resp, status: int, code: str | None = None) -> dict:
@@ -99,6 +100,36 @@ async def test_hop_by_hop_and_credentials_are_not_forwarded(client, get_token, b
     assert headers["x-forwarded-for"] == ["10.0.0.1, 127.0.0.1"]
     assert "keep-alive" not in resp.headers  # the service's hop-by-hop answer headers are dropped too
     assert "Set-Cookie" in resp.headers  # end-to-end headers pass
+
+
+async def test_forwarded_fields_are_the_gateways_own(client, get_token, bearer):
+    token = await get_token("admin")
+    resp = await client.get("/api/v1/intake/visits", headers=[
+        *bearer(token).items(), ("X-Forwarded-For", "10.0.0.1"), ("X-Forwarded-For", "10.0.0.2, 10.0.0.3"),
+        ("X-Forwarded-Proto", "gopher"), ("X-Forwarded-Host", "evil.example"), ("X-Forwarded-Prefix", "/x"),
+        ("x-MiXeD-Case", "Nguyễn Văn Tư"),
+    ])
+    echo = await resp.json()
+    headers = _headers(echo)
+    assert headers["x-forwarded-for"] == ["10.0.0.1, 10.0.0.2, 10.0.0.3, 127.0.0.1"]
+    assert headers["x-forwarded-proto"] == ["http"] and headers["x-forwarded-prefix"] == ["/api/v1/intake"]
+    assert headers["x-forwarded-host"] != ["evil.example"] and len(headers["x-forwarded-host"]) == 1
+    assert ["x-MiXeD-Case", "Nguyễn Văn Tư"] in echo["headers"]  # name and UTF-8 value exactly as sent
+    assert headers["host"] == [str(client.server.app[GATEWAY_KEY].upstreams["intake"].endpoint.host_header,
+                                   "ascii")]
+
+
+async def test_bodyless_post_says_so(client, get_token, bearer):
+    echo = await (await client.post("/api/v1/intake/visits", headers=bearer(await get_token("admin")))).json()
+    assert _headers(echo)["content-length"] == ["0"] and echo["body"] == ""
+    echo = await (await client.get("/api/v1/intake/visits", headers=bearer(await get_token("admin")))).json()
+    assert "content-length" not in _headers(echo)
+
+
+def test_service_urls_must_be_http(database_url, settings_factory):
+    settings = settings_factory(database_url, {"roster": "ftp://127.0.0.1:21"})
+    with pytest.raises(ValueError, match="ROSTER_URL"):
+        create_app(settings)
 
 
 async def test_request_id_is_passed_and_returned(client, get_token, bearer):
@@ -354,9 +385,10 @@ async def test_keep_alive_pool_is_shared(client, get_token, bearer, gateway):
     token = await get_token("admin")
     for _ in range(5):
         assert (await client.get("/api/v1/roster/agencies", headers=bearer(token))).status == 200
-    connector = gateway.http.connector
-    assert connector.limit == gateway.settings.pool_limit
-    assert sum(len(v) for v in connector._conns.values()) >= 1  # idle kept-alive connection(s) in the pool
+    pool = gateway.pool
+    assert pool.limit == gateway.settings.pool_limit
+    # One request at a time: one connection, kept alive and reused.
+    assert pool.idle_count(gateway.upstreams["roster"].endpoint) == 1 and pool.in_use == 0
 
 
 async def test_every_error_is_problem_json(client):
