@@ -57,6 +57,7 @@ from urllib.parse import urlsplit
 
 import requests
 from cryptography.fernet import Fernet
+from _report import goal
 from tiepdan_common.identity import Identity, sign_identity
 from tiepdan_common.testing import postgres_database
 
@@ -390,6 +391,11 @@ def main() -> int:
               f"(quartiles {pairs['added_q1']:.2f} / {pairs['added_q3']:.2f}) (goal <= 1.5 ms); "
               f"gateway CPU {pairs_cpu:.2f} ms per request")
         print(f"  load average now: {os.getloadavg()[0]:.2f}")
+        goal("gateway throughput against direct calls, GET /api/v1/intake/visits?limit=20",
+             f"{ratio:.0%}", ">= 60%", ratio >= 0.6)
+        goal("gateway added latency at the median, 1 connection (paired / wrk one-second slices)",
+             f"{pairs['added_p50']:.2f} ms / {added:.2f} ms", "<= 1.5 ms",
+             pairs["added_p50"] <= 1.5 and added <= 1.5)
         return 0
     finally:
         bench.close()

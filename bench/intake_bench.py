@@ -36,6 +36,7 @@ import sqlalchemy as sa
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "services" / "intake"))
 
+from _report import goal
 from intake import create_app
 from intake.confidential.crypto import IdentityCipher, generate_key
 from intake.database import OutboxEvent
@@ -194,6 +195,9 @@ def bench_create(app, db, *, seconds: float, max_runs: int) -> None:
     print(f"create  ratio api / baseline (same rows, ORM): {100 * _rate(api) / _rate(base):.0f}% (goal >= 90%); "
           f"against Core inserts {100 * _rate(api) / _rate(core):.0f}%; "
           f"against the older baseline {100 * _rate(api) / _rate(older):.0f}%")
+    ratio = _rate(api) / _rate(base)
+    goal("intake write throughput against plain inserts of the same rows (in-process)",
+         f"{_rate(api):.0f}/s against {_rate(base):.0f}/s: {ratio:.0%}", ">= 90%", ratio >= 0.9)
 
 
 def fill(db, cipher: IdentityCipher, n: int) -> float:
@@ -267,10 +271,15 @@ def bench_list(app, db, *, seconds: float, max_runs: int) -> None:
         with db.engine.connect() as conn:
             conn.execute(plain).all()
 
+    worst = (0.0, "")
     for label, fn in cases:
         samples = timed(fn, seconds=seconds, max_runs=max_runs)
         print(f"list    {label:32s}: {len(samples) / (sum(samples) / 1000):8.1f}/s  "
               f"p50 {percentile(samples, .5):7.2f} ms  p99 {percentile(samples, .99):7.2f} ms  ({len(samples)} requests)")
+        worst = max(worst, (percentile(samples, .99), label))
+    count = db.engine.connect().execute(sa.text("SELECT count(*) FROM visits")).scalar()
+    goal(f"list queries over {count:,} visits (worst p99 of the {len(cases)} queries above)",
+         f"{worst[0]:.0f} ms ({worst[1]})", "p99 < 50 ms", worst[0] < 50)
     samples = timed(baseline, seconds=seconds, max_runs=max_runs)
     print(f"list    {'baseline: plain Core SELECT':32s}: {len(samples) / (sum(samples) / 1000):8.1f}/s  "
           f"p50 {percentile(samples, .5):7.2f} ms  p99 {percentile(samples, .99):7.2f} ms  ({len(samples)} queries)")
