@@ -203,9 +203,12 @@ class ConsumerRunner:
             self.consumer.batch_handlers[envelopes[0].type](session, envelopes)
             session.flush()
             now = utcnow()
-            # One multi-row INSERT (an executemany would send one statement per row).
-            session.execute(insert(self.processed_model.__table__).values([
-                {"consumer": self.consumer.name, "message_id": e.id, "processed_at": now} for e in envelopes]))
+            # With RETURNING, SQLAlchemy sends the rows as multi-row INSERTs built from one cached statement
+            # ("insertmanyvalues"); without it psycopg sends a statement per row, and .values([...]) compiles
+            # a new statement for every batch.
+            table = self.processed_model.__table__
+            session.execute(insert(table).returning(table.c.message_id), [
+                {"consumer": self.consumer.name, "message_id": e.id, "processed_at": now} for e in envelopes])
             savepoint.commit()
             return True
         except IntegrityError:

@@ -53,7 +53,9 @@ def intake_consumer(*, mass_case_size: int, reference_dir: Path) -> Consumer:
                     _open_or_join(db_session, visit, mass_case_size=mass_case_size, reference_dir=reference_dir)
                 windows.evaluate(unit=unit, field_code=field_code, at=received_at)
         if records:
-            db_session.execute(insert(VisitRecord.__table__).values(records))  # one multi-row INSERT
+            # RETURNING makes SQLAlchemy batch the rows into multi-row INSERTs (see the consumer runner).
+            table = VisitRecord.__table__
+            db_session.execute(insert(table).returning(table.c.visit_id), records)
 
     def on_visit(db_session: Session, event: Envelope) -> None:
         on_visits(db_session, [event])
