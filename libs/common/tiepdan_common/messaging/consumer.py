@@ -83,7 +83,7 @@ class ConsumerRunner:
     """Runs one consumer on its own thread and connection, reconnecting with backoff."""
 
     def __init__(
-        self, settings: Settings, db: Database, processed_model, consumer: Consumer, *, prefetch: int = 200
+        self, settings: Settings, db: Database, processed_model, consumer: Consumer, *, prefetch: int = 500
     ) -> None:
         self.settings = settings
         self.db = db

@@ -89,6 +89,11 @@ class Windows:
         self.db_session = db_session
         self.rules = list(db_session.scalars(select(HotspotRule).where(HotspotRule.active.is_(True))
                                              .order_by(HotspotRule.name)))
+        # Each rule with its window and its pure form, made once for the batch.
+        self._pure = [(rule, dt.timedelta(days=rule.window_days),
+                       domain.Rule(name=rule.name, window_days=rule.window_days, status=rule.status,
+                                   min_mass_visits=rule.min_mass_visits, min_citizens=rule.min_citizens,
+                                   min_incidents=rule.min_incidents)) for rule in self.rules]
         widest = max((rule.window_days for rule in self.rules), default=0)
         self.places = {place: _Place() for place in places}
         self._hotspots: dict[tuple[str, str], Hotspot | None] = {}
@@ -126,14 +131,10 @@ class Windows:
     def evaluate(self, *, unit: str, field_code: str, at: dt.datetime) -> Hotspot | None:
         """Apply every rule to the windows ending at ``at``; detect or activate a hot spot when one is crossed."""
         best: tuple[HotspotRule, domain.Counts] | None = None
-        for rule in self.rules:
+        for rule, window, pure in self._pure:
             if rule.field_code and rule.field_code != field_code:
                 continue
-            seen = self.counts(unit=unit, field_code=field_code, since=at - dt.timedelta(days=rule.window_days),
-                               until=at)
-            pure = domain.Rule(name=rule.name, window_days=rule.window_days, status=rule.status,
-                               min_mass_visits=rule.min_mass_visits, min_citizens=rule.min_citizens,
-                               min_incidents=rule.min_incidents)
+            seen = self.counts(unit=unit, field_code=field_code, since=at - window, until=at)
             if domain.crossed(pure, seen) and (best is None or domain.stronger(rule.status, best[0].status)):
                 best = (rule, seen)
         if best is None:
