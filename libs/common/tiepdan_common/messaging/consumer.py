@@ -110,7 +110,7 @@ class ConsumerRunner:
                         connection.close()
             except pika.exceptions.AMQPError as exc:
                 log.warning("consumer %s lost the broker: %r", self.consumer.name, exc)
-            except Exception:
+            except Exception:  # a consumer must outlive any single failure
                 log.exception("consumer %s failed", self.consumer.name)
             if stop.is_set():
                 break
@@ -214,7 +214,7 @@ class ConsumerRunner:
         except IntegrityError:
             savepoint.rollback()
             raise
-        except Exception:
+        except Exception:  # each message is tried alone next, and settled on its own
             savepoint.rollback()
             log.warning("consumer %s: a batch of %d %s failed; handling them one by one",
                         self.consumer.name, len(envelopes), envelopes[0].type, exc_info=True)

@@ -84,7 +84,7 @@ class OutboxRelay:
             self._opened = False
             try:
                 self._run_connection()
-            except Exception:
+            except Exception:  # the relay must outlive any single failure
                 log.exception("outbox relay connection failed")
             self._stop_listening()
             self._mark_timer = None
@@ -209,7 +209,7 @@ class OutboxRelay:
                 if published == self.batch_size:
                     self._woken, delay = True, 0  # a backlog: keep going at once
             self._maybe_purge()
-        except Exception:
+        except Exception:  # the next tick tries again
             log.exception("outbox relay tick failed")
             delay = 1.0
         self._schedule(delay)
@@ -263,7 +263,7 @@ class OutboxRelay:
             with self.db.sessionmaker() as session:
                 self.outbox.mark_published(session, ids)
             self.published += len(ids)
-        except Exception:
+        except Exception:  # their claim expires and they are published again (consumers drop duplicates)
             log.exception("could not mark %d confirmed events published", len(ids))
 
     def _confirmed_tags(self, tag: int, multiple: bool) -> list[int]:
@@ -279,7 +279,7 @@ class OutboxRelay:
         try:
             with self.db.sessionmaker() as session:
                 self.outbox.release(session, ids, reason)
-        except Exception:
+        except Exception:  # the claim will simply expire
             log.exception("could not release %d claimed events", len(ids))
 
     def _maybe_purge(self) -> None:
