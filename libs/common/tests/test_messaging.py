@@ -216,7 +216,7 @@ def test_a_commit_wakes_the_listening_relay_on_postgresql(db, settings, stop, ou
     for n in range(3):
         with db.session() as session:
             outbox.add(session, "test.sample.happened", {"n": n})
-        wait_for(lambda: len(seen) == n + 1, timeout=10)
+        wait_for(lambda n=n: len(seen) == n + 1, timeout=10)
     assert seen == [0, 1, 2]
 
 

@@ -165,8 +165,8 @@ class OutboxRelay:
         try:
             if self._connection is not None:
                 self._connection.ioloop.remove_handler(listener.fileno())
-        except Exception:  # noqa: BLE001 - the loop may be gone with its connection
-            pass
+        except Exception as exc:  # noqa: BLE001 - the loop may be gone with its connection
+            log.debug("listener's handler already gone: %r", exc)
         listener.close()
 
     def _schedule(self, delay: float) -> None:
