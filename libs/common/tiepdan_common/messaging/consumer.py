@@ -172,13 +172,9 @@ class ConsumerRunner:
 
     def _run_batch(self, parsed: list[tuple[Delivery, Envelope]]) -> dict:
         """Handle every message in one transaction, each in a savepoint (or a run of one type in one); commit once."""
-        model = self.processed_model
         outcomes: dict = {}
         with self.db.sessionmaker() as session:
-            ids = [e.id for _, e in parsed]
-            seen = set(session.scalars(
-                select(model.message_id).where(model.consumer == self.consumer.name, model.message_id.in_(ids))
-            ))
+            seen = self._processed(session, [e.id for _, e in parsed])
             fresh = []
             for delivery, envelope in parsed:
                 if envelope.id in seen:
@@ -272,26 +268,24 @@ class ConsumerRunner:
         contracts.validate(envelope)
         return envelope
 
-    def _handle(self, envelope: Envelope) -> str:
+    def _processed(self, session: Session, ids: list[str]) -> set[str]:
+        """Which of these message ids this consumer has already handled."""
         model = self.processed_model
+        return set(session.scalars(
+            select(model.message_id).where(model.consumer == self.consumer.name, model.message_id.in_(ids))))
+
+    def _handle(self, envelope: Envelope) -> str:
         with self.db.sessionmaker() as session:
-            seen = session.scalar(
-                select(model.message_id).where(model.consumer == self.consumer.name, model.message_id == envelope.id)
-            )
-            if seen:
+            if self._processed(session, [envelope.id]):
                 return "duplicate"
             try:
                 self.consumer.handlers[envelope.type](session, envelope)
-                session.add(model(consumer=self.consumer.name, message_id=envelope.id))
+                session.add(self.processed_model(consumer=self.consumer.name, message_id=envelope.id))
                 session.commit()
             except IntegrityError:
                 session.rollback()
                 # A concurrent replica handled the same message first.
-                if session.scalar(
-                    select(model.message_id).where(
-                        model.consumer == self.consumer.name, model.message_id == envelope.id
-                    )
-                ):
+                if self._processed(session, [envelope.id]):
                     return "duplicate"
                 raise
             except BaseException:
