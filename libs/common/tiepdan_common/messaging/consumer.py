@@ -20,13 +20,13 @@ import time
 from collections.abc import Callable
 
 import pika
-from sqlalchemy import insert, select
+from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from ..config import Settings
 from ..context import correlation_id_var
-from ..db import Database
+from ..db import Database, insert_rows
 from ..models import utcnow
 from . import contracts, topology
 from .envelope import Envelope, EnvelopeError
@@ -199,11 +199,7 @@ class ConsumerRunner:
             self.consumer.batch_handlers[envelopes[0].type](session, envelopes)
             session.flush()
             now = utcnow()
-            # With RETURNING, SQLAlchemy sends the rows as multi-row INSERTs built from one cached statement
-            # ("insertmanyvalues"); without it psycopg sends a statement per row, and .values([...]) compiles
-            # a new statement for every batch.
-            table = self.processed_model.__table__
-            session.execute(insert(table).returning(table.c.message_id), [
+            insert_rows(session, self.processed_model.__table__, [
                 {"consumer": self.consumer.name, "message_id": e.id, "processed_at": now} for e in envelopes])
             savepoint.commit()
             return True
