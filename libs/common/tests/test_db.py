@@ -6,7 +6,6 @@ import pytest
 from sqlalchemy import Boolean, Integer, String, select
 from sqlalchemy.exc import DataError, StatementError
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
-
 from tiepdan_common.db import Database, insert_rows
 from tiepdan_common.models import UTCDateTime
 from tiepdan_common.testing import postgres_database

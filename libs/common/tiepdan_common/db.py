@@ -3,15 +3,25 @@
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Iterator
-from pathlib import Path
-
 import datetime as dt
 import functools
 import json
 import uuid
+from collections.abc import Iterator
+from pathlib import Path
 
-from sqlalchemy import Table, Text, bindparam, cast, create_engine, event, func, insert, select, text
+from sqlalchemy import (
+    Table,
+    Text,
+    bindparam,
+    cast,
+    create_engine,
+    event,
+    func,
+    insert,
+    select,
+    text,
+)
 from sqlalchemy.dialects.postgresql import JSON
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session, sessionmaker
