@@ -311,7 +311,7 @@ def filtered(*, identity: Identity, query: dict):
     for column, key in ((Visit.category, "category"), (Visit.field_code, "field"), (Visit.outcome, "outcome")):
         if query.get(key):
             stmt = stmt.where(column == query[key])
-    if query.get("mass") is not None:
+    if query.get("mass") is not None:  # "is_mass IS true" is the partial index's own predicate (migration 0007)
         stmt = stmt.where(Visit.is_mass.is_(query["mass"]))
     if query.get("over_level") is not None:
         stmt = stmt.where(Visit.over_level.is_(query["over_level"]))
