@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 
-from sqlalchemy import delete, func, insert, or_, select, update
+from sqlalchemy import bindparam, delete, func, insert, or_, select, update
 from sqlalchemy.orm import Session
 
 from ..context import correlation_id_var
@@ -45,40 +46,53 @@ class Outbox:
 
     def claim(self, session: Session, *, limit: int, claim_seconds: float) -> list[tuple[int, str, str]]:
         """Claim up to ``limit`` unpublished events for this relay (skipping rows another relay holds)."""
-        model = self.model
         now = utcnow()
-        claimable = (
-            select(model.id)
-            .where(model.published_at.is_(None))
-            .where(or_(model.claimed_until.is_(None), model.claimed_until < now))
-            .order_by(model.id)
-            .limit(limit)
-            .with_for_update(skip_locked=True)
-        )
-        rows = session.execute(
-            update(model)
-            .where(model.id.in_(claimable.scalar_subquery()))
-            .values(claimed_until=now + dt.timedelta(seconds=claim_seconds), attempts=model.attempts + 1)
-            .returning(model.id, model.event_type, model.payload)
-        ).all()
+        rows = session.execute(self._claim, {
+            "now": now, "until": now + dt.timedelta(seconds=claim_seconds), "limit": limit}).all()
         session.commit()
         rows.sort(key=lambda r: r.id)
         return [(r.id, r.event_type, r.payload) for r in rows]
 
     def mark_published(self, session: Session, ids: list[int]) -> None:
         if ids:
-            session.execute(update(self.model).where(self.model.id.in_(ids)).values(published_at=utcnow()))
+            session.execute(self._mark, {"ids": ids, "now": utcnow()})
             session.commit()
 
     def release(self, session: Session, ids: list[int], error: str | None = None) -> None:
         """Give claimed events back so that they are published again."""
         if ids:
-            session.execute(
-                update(self.model)
-                .where(self.model.id.in_(ids), self.model.published_at.is_(None))
-                .values(claimed_until=None, last_error=error)
-            )
+            session.execute(self._release, {"ids": ids, "error": error})
             session.commit()
+
+    # The relay's statements, on the table rather than the mapped class: the ORM's bulk UPDATE would
+    # also work out which objects in the session to refresh, and a relay's session holds none.
+
+    @functools.cached_property
+    def _claim(self):
+        table = self.model.__table__
+        claimable = (
+            select(table.c.id)
+            .where(table.c.published_at.is_(None))
+            .where(or_(table.c.claimed_until.is_(None), table.c.claimed_until < bindparam("now")))
+            .order_by(table.c.id)
+            .limit(bindparam("limit"))
+            .with_for_update(skip_locked=True)
+        )
+        return (update(table).where(table.c.id.in_(claimable.scalar_subquery()))
+                .values(claimed_until=bindparam("until"), attempts=table.c.attempts + 1)
+                .returning(table.c.id, table.c.event_type, table.c.payload))
+
+    @functools.cached_property
+    def _mark(self):
+        table = self.model.__table__
+        return (update(table).where(table.c.id.in_(bindparam("ids", expanding=True)))
+                .values(published_at=bindparam("now")))
+
+    @functools.cached_property
+    def _release(self):
+        table = self.model.__table__
+        return (update(table).where(table.c.id.in_(bindparam("ids", expanding=True)), table.c.published_at.is_(None))
+                .values(claimed_until=None, last_error=bindparam("error")))
 
     def pending_count(self, session: Session) -> int:
         return session.scalar(select(func.count()).select_from(self.model).where(self.model.published_at.is_(None)))
