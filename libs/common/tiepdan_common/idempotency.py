@@ -14,10 +14,11 @@ import json
 from functools import wraps
 
 from flask import Response, request
-from sqlalchemy import select
+from sqlalchemy import insert, select
 from sqlalchemy.exc import IntegrityError
 
 from .errors import Problem
+from .models import utcnow
 from .web import current_identity, db_session
 
 HEADER = "Idempotency-Key"
@@ -70,9 +71,11 @@ def transactional(idempotency_model=None):
             if not isinstance(response, Response) or response.status_code >= 400:
                 session.rollback()
                 return response
-            if key is not None:
-                session.add(
-                    idempotency_model(
+            try:
+                if key is not None:
+                    # A plain INSERT: nothing reads the row back. A concurrent request with the same key
+                    # fails here (or at the commit) and replays the winner's answer below.
+                    session.execute(insert(idempotency_model.__table__).values(
                         caller=caller,
                         key=key,
                         request_hash=_request_hash(),
@@ -81,9 +84,8 @@ def transactional(idempotency_model=None):
                         response_headers=json.dumps(
                             {h: response.headers[h] for h in _KEPT_HEADERS if h in response.headers}
                         ),
-                    )
-                )
-            try:
+                        created_at=utcnow(),
+                    ))
                 session.commit()
             except IntegrityError:
                 session.rollback()
@@ -101,7 +103,11 @@ def transactional(idempotency_model=None):
 
 
 def _find(session, model, caller: str, key: str):
-    return session.scalar(select(model).where(model.caller == caller, model.key == key))
+    """The stored answer's columns (a row, not an object: the ORM would add nothing to a lookup)."""
+    table = model.__table__
+    return session.execute(
+        select(table.c.request_hash, table.c.status_code, table.c.response_body, table.c.response_headers)
+        .where(table.c.caller == caller, table.c.key == key)).first()
 
 
 def _check_and_replay(record) -> Response:

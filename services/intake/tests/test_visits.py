@@ -114,6 +114,33 @@ def test_a_retried_write_returns_the_first_result(client, board, visit_body, out
     assert other.status_code == 422 and other.json["code"] == "idempotency_key_reused"
 
 
+def test_one_key_sent_at_once_by_two_desks_stores_one_visit(app, board, visit_body, outbox_events):
+    """Both pass the first lookup; the unique key makes the later one roll back and replay the first answer.
+
+    (On PostgreSQL; SQLite takes its write lock at BEGIN, so the later one finds the first answer at once.)
+    """
+    import threading
+    from concurrent.futures import ThreadPoolExecutor
+
+    barrier = threading.Barrier(4)
+    headers = {**board, "Idempotency-Key": "retry-storm-7"}
+
+    def send(_):
+        client = app.test_client()
+        barrier.wait()
+        return client.post("/visits", json=visit_body(size=6), headers=headers)
+
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        answers = list(pool.map(send, range(4)))
+    assert [resp.status_code for resp in answers] == [201] * 4, [resp.json for resp in answers]
+    assert len({resp.json["id"] for resp in answers}) == 1
+    assert sum(resp.headers.get("Idempotent-Replayed") == "true" for resp in answers) == 3
+    assert len(outbox_events("intake.visit.recorded")) == 1
+    serials = {resp.json["serial"] for resp in answers}
+    assert len(serials) == 1  # the losers' numbers were given back with their rollback
+    assert len(app.test_client().get("/visits", headers=board).json["items"]) == 1
+
+
 def test_the_register_pages_with_a_stable_cursor_and_filters(client, board, visit_body):
     ids = []
     for i in range(7):
