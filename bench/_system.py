@@ -17,10 +17,15 @@ from harness import Reconciliation, System  # noqa: E402
 DEMO = json.loads((ROOT / "demo" / "demo.json").read_text("utf-8"))
 
 
-def start_system(**env) -> System:
-    """A freshly prepared and started system in a temporary folder."""
+def start_system(*, through_proxies: bool = True, **env) -> System:
+    """A freshly prepared and started system in a temporary folder.
+
+    ``through_proxies=False`` for a benchmark that cuts nothing: the processes then reach RabbitMQ,
+    the mail sink and the SMS provider directly, not through the harness's forwarding threads.
+    """
     system = System(Path(tempfile.mkdtemp(prefix="tiepdan-bench-")))
     system.extra_env = env
+    system.through_proxies = through_proxies
     system.prepare()
     system.start_all()
     return system

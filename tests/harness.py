@@ -237,6 +237,9 @@ class System:
         self.processes: dict[str, subprocess.Popen] = {}
         self.db_urls: dict[str, str] = {}
         self.extra_env: dict[str, str] = {}
+        # False: the processes reach the broker, the mail sink and the SMS provider directly, for a
+        # benchmark that cuts nothing and should not pay for the proxies' forwarding threads.
+        self.through_proxies = True
         self._stack = contextlib.ExitStack()
 
     @property
@@ -244,9 +247,12 @@ class System:
         return f"http://127.0.0.1:{self.ports['gateway']}"
 
     def env(self, name: str | None = None) -> dict:
+        via = self.through_proxies
+        broker, smtp, sms = ((self.proxy.port, self.smtp_proxy.port, self.sms_proxy.port) if via
+                             else (self.proxy.target[1], self.smtp_proxy.target[1], self.sms_proxy.target[1]))
         env = {
             **os.environ,
-            "AMQP_URL": f"amqp://guest:guest@127.0.0.1:{self.proxy.port}/%2F",
+            "AMQP_URL": f"amqp://guest:guest@127.0.0.1:{broker}/%2F",
             "EVENT_EXCHANGE": self.names["exchange"],
             "QUEUE_PREFIX": self.names["queue_prefix"],
             "GATEWAY_IDENTITY_KEY": self.identity_key,
@@ -262,8 +268,8 @@ class System:
             "RATE_LIMIT_TOKEN": "100000",
             "INTAKE_IDENTITY_KEYS": self.intake_key,
             "NOTIFY_ACK_SECRET": self.identity_key[:32],
-            "NOTIFY_SMTP_PORT": str(self.smtp_proxy.port),
-            "NOTIFY_SMS_URL": f"http://127.0.0.1:{self.sms_proxy.port}/sms",
+            "NOTIFY_SMTP_PORT": str(smtp),
+            "NOTIFY_SMS_URL": f"http://127.0.0.1:{sms}/sms",
             # The provider's client reference is the delivery: what it received is reconciled one by one.
             "NOTIFY_SMS_BODY": '{"to": {{ to|tojson }}, "text": {{ text|tojson }}, "ref": {{ delivery_id|tojson }}}',
             # Retries in seconds, not minutes, and many of them: a few seconds' outage of the mail server
