@@ -14,9 +14,52 @@ from tiepdan_common.messaging.envelope import Envelope
 from .. import reference
 from ..hotspot import service as hotspots
 from ..hotspot.models import VisitRecord
+from ..policy import service as escalation_policies
 from ..report.models import OverdueItem
 from . import domain, service
 from .models import Case
+
+
+class _Cases:
+    """What opening or joining cases for a batch of visits reads, read once for the batch at the first need.
+
+    Which of the visits opened or joined a case already, the open case of each matter and the active
+    escalation policies; kept up to date here as the batch's visits open and join cases, in order.
+    """
+
+    def __init__(self, db_session: Session, visits: list[dict]) -> None:
+        self.db_session = db_session
+        self.visits = visits
+        self._linked: set[str] | None = None
+        self._open: dict[str, Case] | None = None
+        self._policies: list | None = None
+
+    def linked(self, visit_id: str) -> bool:
+        if self._linked is None:
+            self._linked = service.sources_known(db_session=self.db_session, source_type="visit",
+                                                 source_ids=[visit["visit_id"] for visit in self.visits])
+        return visit_id in self._linked
+
+    def open_for(self, matter_key: str) -> Case | None:
+        if self._open is None:
+            self._open = service.open_for_matters(db_session=self.db_session,
+                                                  matter_keys={_matter_key(visit) for visit in self.visits})
+        return self._open.get(matter_key)
+
+    def policies(self) -> list:
+        if self._policies is None:
+            self._policies = escalation_policies.active(db_session=self.db_session)
+        return self._policies
+
+    def linked_to(self, visit_id: str, matter_key: str, case: Case) -> None:
+        self.linked(visit_id)
+        self._linked.add(visit_id)
+        self.open_for(matter_key)
+        self._open.setdefault(matter_key, case)
+
+
+def _matter_key(visit: dict) -> str:
+    return visit.get("matter_key") or f"{visit['origin_unit']}:{visit['field']}"
 
 
 def intake_consumer(*, mass_case_size: int, reference_dir: Path) -> Consumer:
@@ -26,7 +69,8 @@ def intake_consumer(*, mass_case_size: int, reference_dir: Path) -> Consumer:
         """Visits in the order they came, each with the effect it would have alone, at a batch's cost.
 
         The hot-spot windows are read once for the batch (``hotspots.Windows``) and the
-        visit records written together at the end; cases are opened or joined visit by visit.
+        visit records written together at the end; cases are opened or joined visit by visit,
+        with what that reads (``_Cases``) read once, and the new cases written at the end too.
         """
         visits = [(event, event.data, dt.datetime.fromisoformat(event.data["received_at"])) for event in events]
         windows = hotspots.Windows(db_session=db_session,
@@ -34,6 +78,7 @@ def intake_consumer(*, mass_case_size: int, reference_dir: Path) -> Consumer:
                                    earliest=min(at for _, _, at in visits), latest=max(at for _, _, at in visits))
         ids = [visit["visit_id"] for _, visit, _ in visits]
         known = set(db_session.scalars(select(VisitRecord.visit_id).where(VisitRecord.visit_id.in_(ids))))
+        batch = _Cases(db_session, [visit for _, visit, _ in visits])
         records = []
         for event, visit, received_at in visits:
             with correlated(event.correlation_id):
@@ -48,9 +93,9 @@ def intake_consumer(*, mass_case_size: int, reference_dir: Path) -> Consumer:
                 if domain.opens_case(group_size=visit["group_size"], is_mass=visit["is_mass"],
                                      over_level=visit.get("over_level", False), mass_case_size=mass_case_size,
                                      repeated=bool(visit.get("repeat_of"))) \
-                        and not service.source_known(db_session=db_session, source_type="visit",
-                                                     source_id=visit["visit_id"]):
-                    _open_or_join(db_session, visit, mass_case_size=mass_case_size, reference_dir=reference_dir)
+                        and not batch.linked(visit["visit_id"]):
+                    _open_or_join(db_session, visit, mass_case_size=mass_case_size, reference_dir=reference_dir,
+                                  batch=batch, windows=windows)
                 windows.evaluate(unit=unit, field_code=field_code, at=received_at)
         if records:
             # RETURNING makes SQLAlchemy batch the rows into multi-row INSERTs (see the consumer runner).
@@ -70,13 +115,15 @@ def intake_consumer(*, mass_case_size: int, reference_dir: Path) -> Consumer:
                     batch_handlers={"intake.visit.recorded": on_visits})
 
 
-def _open_or_join(db_session: Session, visit: dict, *, mass_case_size: int, reference_dir: Path) -> None:
-    matter_key = visit.get("matter_key") or f"{visit['origin_unit']}:{visit['field']}"
+def _open_or_join(db_session: Session, visit: dict, *, mass_case_size: int, reference_dir: Path, batch: _Cases,
+                  windows: hotspots.Windows) -> None:
+    matter_key = _matter_key(visit)
     over_level = visit.get("over_level", False)
-    existing = service.find_open_for_matter(db_session=db_session, matter_key=matter_key)
+    existing = batch.open_for(matter_key)
     if existing is not None:
         service.join_case(db_session=db_session, case=existing, source_type="visit", source_id=visit["visit_id"],
                           actor="system", group_size=visit["group_size"], over_level=over_level)
+        batch.linked_to(visit["visit_id"], matter_key, existing)
         return
     unit = reference.unit(reference_dir, visit["origin_unit"])
     field = reference.field(reference_dir, visit["field"])
@@ -87,13 +134,15 @@ def _open_or_join(db_session: Session, visit: dict, *, mass_case_size: int, refe
         title = f"Công dân vượt cấp, lĩnh vực {field['name_vi'].lower()}, {unit['name']}"
     else:
         title = f"Vụ việc tái diễn, lĩnh vực {field['name_vi'].lower()}, {unit['name']}"
-    service.open_case(
+    case = service.open_case(
         db_session=db_session, title=title, unit=visit["origin_unit"], field_code=visit["field"],
         category=visit["category"], matter_key=matter_key, severity=domain.severity_for_group(visit["group_size"]),
         level=domain.level_for_unit(receiving.get("level")), owner_agency=field.get("agency"),
         group_size=visit["group_size"], source_type="visit", source_id=visit["visit_id"], actor="system",
-        complex=over_level,
+        complex=over_level, active_policies=batch.policies(), hotspot_of=windows.hotspot, flush=False,
     )
+    batch.linked_to(visit["visit_id"], matter_key, case)
+    windows.case_opened(case)
 
 
 def notify_consumer() -> Consumer:

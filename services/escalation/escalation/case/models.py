@@ -68,6 +68,9 @@ class CaseSource(Base):
     case_id: Mapped[str] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"), index=True)
     source_type: Mapped[str] = mapped_column(String(30))
     source_id: Mapped[str] = mapped_column(String(64))
+    # Never read (code uses case_id): it tells a flush to insert a case before its sources, so that a batch of
+    # visits can write its new cases and what refers to them in one flush. lazy="raise": no hidden query.
+    case: Mapped[Case] = relationship(lazy="raise")
 
     __table_args__ = (UniqueConstraint("source_type", "source_id", name="uq_case_source"),)
 

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
+import uuid
+from collections.abc import Callable
 
 from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
@@ -24,9 +26,12 @@ def next_number(*, db_session: Session, year: int) -> str:
     """The next case number of the year, e.g. ``VV-2026-0007``."""
     counter = CaseCounter.__table__
     for _ in range(3):
-        number = db_session.execute(
-            update(counter).where(counter.c.year == year).values(last=counter.c.last + 1).returning(counter.c.last)
-        ).scalar()
+        # The counter depends on nothing pending: what the caller added is flushed later, together.
+        with db_session.no_autoflush:
+            number = db_session.execute(
+                update(counter).where(counter.c.year == year).values(last=counter.c.last + 1)
+                .returning(counter.c.last)
+            ).scalar()
         if number is not None:
             return f"VV-{year}-{number:04d}"
         try:
@@ -45,19 +50,43 @@ def find_open_for_matter(*, db_session: Session, matter_key: str) -> Case | None
     ).first()
 
 
+def open_for_matters(*, db_session: Session, matter_keys: set[str]) -> dict[str, Case]:
+    """:func:`find_open_for_matter` for several matters at once: {matter key: its open case}."""
+    found: dict[str, Case] = {}
+    if matter_keys:
+        for case in db_session.scalars(select(Case).where(Case.matter_key.in_(sorted(matter_keys)),
+                                                          Case.status.in_(domain.OPEN_STATUSES))
+                                       .order_by(Case.opened_at)):
+            found.setdefault(case.matter_key, case)
+    return found
+
+
 def source_known(*, db_session: Session, source_type: str, source_id: str) -> bool:
     return db_session.scalar(
         select(CaseSource.id).where(CaseSource.source_type == source_type, CaseSource.source_id == source_id)
     ) is not None
 
 
+def sources_known(*, db_session: Session, source_type: str, source_ids: list[str]) -> set[str]:
+    """Which of these sources opened or joined a case already."""
+    return set(db_session.scalars(select(CaseSource.source_id).where(CaseSource.source_type == source_type,
+                                                                      CaseSource.source_id.in_(source_ids))))
+
+
 def open_case(*, db_session: Session, title: str, unit: str, field_code: str, category: str | None,
               matter_key: str, severity: str, level: str, owner_agency: str | None, group_size: int | None,
               source_type: str, source_id: str, actor: str, public_order: bool = False, complex: bool = False,
-              now: dt.datetime | None = None, public_title: str | None = None) -> Case:
-    """Open a case, record where it came from, stage ``escalation.case.opened`` and start its escalation."""
+              now: dt.datetime | None = None, public_title: str | None = None, active_policies: list | None = None,
+              hotspot_of: Callable | None = None, flush: bool = True) -> Case:
+    """Open a case, record where it came from, stage ``escalation.case.opened`` and start its escalation.
+
+    A caller opening many cases in one transaction may pass what it has read already: ``active_policies``
+    (the active escalation policies in order, :func:`policies.active`) and ``hotspot_of(unit, field_code)``
+    (the open hot spot of a place); with ``flush=False`` the rows are written at the session's next flush.
+    """
     now = now or utcnow()
     case = Case(
+        id=str(uuid.uuid4()), timeline=[],  # a new case: no timeline to load, an id without a flush
         number=next_number(db_session=db_session, year=now.year), title=title, public_title=public_title or title,
         unit=unit, field_code=field_code,
         category=category, matter_key=matter_key, severity=severity, level=level, owner_agency=owner_agency,
@@ -65,7 +94,6 @@ def open_case(*, db_session: Session, title: str, unit: str, field_code: str, ca
         participants=[{"type": "agency", "value": owner_agency, "role": "owner"}] if owner_agency else [],
     )
     db_session.add(case)
-    db_session.flush()
     db_session.add(CaseSource(case_id=case.id, source_type=source_type, source_id=source_id))
     case.timeline.append(TimelineEntry(at=now, actor=actor, kind="opened",
                                        detail={"source": {"type": source_type, "id": source_id}}))
@@ -75,10 +103,12 @@ def open_case(*, db_session: Session, title: str, unit: str, field_code: str, ca
         "group_size": case.group_size, "public_order": case.public_order,
         "opened_at": case.opened_at.isoformat(), "source": {"type": source_type, "id": source_id},
     })
-    policies.start(db_session=db_session, case=case, now=now)
-    hotspots.link_case(db_session=db_session, case=case)
+    policies.start(db_session=db_session, case=case, now=now, active=active_policies)
+    hotspots.link_case(db_session=db_session, case=case, hotspot_of=hotspot_of)
     if public_order:
         alerts.raise_alert(db_session=db_session, case=case, reason="public_order", now=now)
+    if flush:
+        db_session.flush()
     return case
 
 

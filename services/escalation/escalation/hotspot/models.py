@@ -6,9 +6,10 @@ import datetime as dt
 import uuid
 
 from sqlalchemy import Boolean, ForeignKey, Index, Integer, String, text
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 from tiepdan_common.models import UTCDateTime, utcnow
 
+from ..case.models import Case
 from ..database import Base
 
 
@@ -79,3 +80,7 @@ class HotspotCase(Base):
 
     hotspot_id: Mapped[str] = mapped_column(ForeignKey("hotspots.id", ondelete="CASCADE"), primary_key=True)
     case_id: Mapped[str] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"), primary_key=True)
+    # Never read (code uses the ids): a flush inserts the hot spot and the case before the link (lazy="raise":
+    # no hidden query), so that a batch's new cases, hot spots and links are written by one flush.
+    hotspot: Mapped[Hotspot] = relationship(lazy="raise")
+    case: Mapped[Case] = relationship(lazy="raise")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import bisect
 import datetime as dt
+import uuid
 
 from sqlalchemy import func, or_, select, tuple_
 from sqlalchemy.orm import Session
@@ -96,7 +97,13 @@ class Windows:
                                    min_incidents=rule.min_incidents)) for rule in self.rules]
         widest = max((rule.window_days for rule in self.rules), default=0)
         self.places = {place: _Place() for place in places}
+        # The open hot spot of each place, read for every place at the first need, then kept up to date here.
         self._hotspots: dict[tuple[str, str], Hotspot | None] = {}
+        self._hotspots_read = False
+        # The ids of the open cases of each place, read for every place when a hot spot is first opened, then
+        # kept up to date by case_opened().
+        self._open_cases: dict[tuple[str, str], set[str]] | None = None
+        self._cases_opened: list[Case] = []
         self.incidents: list[tuple[str, str | None, dt.datetime]] = []
         if not self.rules or not places:
             return
@@ -117,6 +124,45 @@ class Windows:
             select(Incident.unit, Incident.field_code, Incident.occurred_at)
             .where(Incident.unit.in_(sorted({unit for unit, _ in places})),
                    Incident.occurred_at > since, Incident.occurred_at <= latest)).all())
+
+    def hotspot(self, unit: str, field_code: str) -> Hotspot | None:
+        """The open hot spot of a place (read once for all the places; one the batch opened is known here)."""
+        if not self._hotspots_read:
+            self._hotspots_read = True
+            found: dict[tuple[str, str], Hotspot] = {}
+            if self.places:
+                for hotspot in self.db_session.scalars(
+                        select(Hotspot).where(tuple_(Hotspot.unit, Hotspot.field_code).in_(sorted(self.places)),
+                                              Hotspot.status.in_(OPEN))):
+                    found.setdefault((hotspot.unit, hotspot.field_code), hotspot)
+            self._hotspots = {place: found.get(place) for place in self.places} | self._hotspots
+        if (unit, field_code) not in self._hotspots:  # a place outside the batch's
+            self._hotspots[(unit, field_code)] = open_hotspot(db_session=self.db_session, unit=unit,
+                                                              field_code=field_code)
+        return self._hotspots[(unit, field_code)]
+
+    def case_opened(self, case: Case) -> None:
+        """A case opened in this transaction after the windows were made (a new hot spot of its place links it)."""
+        self._cases_opened.append(case)
+        if self._open_cases is not None:
+            self._open_cases.setdefault((case.unit, case.field_code), set()).add(case.id)
+
+    def _open_case_ids(self, unit: str, field_code: str) -> list[str]:
+        """The ids of the open cases of a place, in order (what ``_link_open_cases`` would find and link)."""
+        if self._open_cases is None:
+            self._open_cases = {}
+            if self.places:
+                for case_id, case_unit, case_field in self.db_session.execute(
+                        select(Case.id, Case.unit, Case.field_code).where(
+                            tuple_(Case.unit, Case.field_code).in_(sorted(self.places)),
+                            Case.status.in_(OPEN_CASE_STATUSES))):
+                    self._open_cases.setdefault((case_unit, case_field), set()).add(case_id)
+            for case in self._cases_opened:
+                self._open_cases.setdefault((case.unit, case.field_code), set()).add(case.id)
+        if (unit, field_code) not in self.places:  # a place outside the batch's: as _link_open_cases reads it
+            return sorted(self.db_session.scalars(select(Case.id).where(
+                Case.unit == unit, Case.field_code == field_code, Case.status.in_(OPEN_CASE_STATUSES))))
+        return sorted(self._open_cases.get((unit, field_code), ()))
 
     def add(self, *, unit: str, field_code: str, received_at: dt.datetime, is_mass: bool, group_size: int) -> None:
         """A visit recorded in this transaction after the stored ones were read."""
@@ -141,48 +187,57 @@ class Windows:
             return None
         rule, seen = best
         db_session = self.db_session
-        if (unit, field_code) not in self._hotspots:
-            self._hotspots[(unit, field_code)] = open_hotspot(db_session=db_session, unit=unit, field_code=field_code)
-        hotspot = self._hotspots[(unit, field_code)]
+        hotspot = self.hotspot(unit, field_code)
         if hotspot is not None and not domain.stronger(rule.status, hotspot.status):
             hotspot.mass_visits, hotspot.citizens, hotspot.incidents = seen.mass_visits, seen.citizens, seen.incidents
             return hotspot
         if hotspot is None:
-            hotspot = Hotspot(unit=unit, field_code=field_code, status=rule.status, rule=rule.name, detected_at=at)
+            # Written whole with the session's next flush, with its links: the ids are made here, the open
+            # cases of the place known (a replica racing to open the same hot spot fails at that flush).
+            hotspot = Hotspot(id=str(uuid.uuid4()), unit=unit, field_code=field_code, status=rule.status,
+                              rule=rule.name, detected_at=at, activated_at=at if rule.status == "active" else None,
+                              mass_visits=seen.mass_visits, citizens=seen.citizens, incidents=seen.incidents)
             db_session.add(hotspot)
-            db_session.flush()
             self._hotspots[(unit, field_code)] = hotspot
-            _link_open_cases(db_session=db_session, hotspot=hotspot)
+            linked = self._open_case_ids(unit, field_code)
+            for case_id in linked:
+                db_session.add(HotspotCase(hotspot_id=hotspot.id, case_id=case_id))
+            # A new hot spot's cases are those just linked (ids of one form: Python's order is the database's).
+            _announce(db_session=db_session, hotspot=hotspot, window_days=rule.window_days, at=at, linked=linked)
+            return hotspot
         else:
             hotspot.status, hotspot.rule = rule.status, rule.name
-        if rule.status == "active":
-            hotspot.activated_at = at
-        hotspot.mass_visits, hotspot.citizens, hotspot.incidents = seen.mass_visits, seen.citizens, seen.incidents
-        db_session.flush()
+            if rule.status == "active":
+                hotspot.activated_at = at
+            hotspot.mass_visits, hotspot.citizens, hotspot.incidents = seen.mass_visits, seen.citizens, seen.incidents
+            db_session.flush()
         _announce(db_session=db_session, hotspot=hotspot, window_days=rule.window_days, at=at)
         return hotspot
 
 
-def _announce(*, db_session: Session, hotspot: Hotspot, window_days: int, at: dt.datetime) -> None:
+def _announce(*, db_session: Session, hotspot: Hotspot, window_days: int, at: dt.datetime,
+              linked: list[str] | None = None) -> None:
+    """Stage ``escalation.hotspot.detected``; ``linked``: the hot spot's case ids in order, when known."""
     outbox.add(db_session, "escalation.hotspot.detected", {
         "hotspot_id": hotspot.id, "unit": hotspot.unit, "field": hotspot.field_code, "status": hotspot.status,
         "rule": hotspot.rule, "window_days": window_days, "mass_visits": hotspot.mass_visits,
         "citizens": hotspot.citizens, "incidents": hotspot.incidents,
-        "case_ids": case_ids(db_session=db_session, hotspot_id=hotspot.id), "detected_at": iso(at)})
+        "case_ids": case_ids(db_session=db_session, hotspot_id=hotspot.id) if linked is None else linked,
+        "detected_at": iso(at)})
 
 
-def _link_open_cases(*, db_session: Session, hotspot: Hotspot) -> None:
-    for case_id in db_session.scalars(select(Case.id).where(Case.unit == hotspot.unit,
-                                                             Case.field_code == hotspot.field_code,
-                                                             Case.status.in_(OPEN_CASE_STATUSES))):
-        db_session.add(HotspotCase(hotspot_id=hotspot.id, case_id=case_id))
-    db_session.flush()
+def link_case(*, db_session: Session, case: Case, hotspot_of=None) -> None:
+    """A new case in a place already watched joins its hot spot.
 
-
-def link_case(*, db_session: Session, case: Case) -> None:
-    """A new case in a place already watched joins its hot spot."""
-    hotspot = open_hotspot(db_session=db_session, unit=case.unit, field_code=case.field_code)
-    if hotspot is not None and db_session.get(HotspotCase, (hotspot.id, case.id)) is None:
+    ``hotspot_of(unit, field_code)``: the place's open hot spot, when the caller knows it (:meth:`Windows.hotspot`).
+    """
+    if hotspot_of is None:
+        hotspot = open_hotspot(db_session=db_session, unit=case.unit, field_code=case.field_code)
+        if hotspot is not None and db_session.get(HotspotCase, (hotspot.id, case.id)) is None:
+            db_session.add(HotspotCase(hotspot_id=hotspot.id, case_id=case.id))
+        return
+    hotspot = hotspot_of(case.unit, case.field_code)
+    if hotspot is not None:  # the case was just opened (a new id): no link to it can exist yet
         db_session.add(HotspotCase(hotspot_id=hotspot.id, case_id=case.id))
 
 

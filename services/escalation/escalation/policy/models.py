@@ -15,9 +15,10 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
 )
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 from tiepdan_common.models import UTCDateTime, utcnow
 
+from ..case.models import Case
 from ..database import Base
 
 
@@ -62,6 +63,8 @@ class Escalation(Base):
     updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
     # Optimistic lock: an UPDATE that finds another version changed nothing (SQLite has no row locks).
     version: Mapped[int] = mapped_column(Integer, default=1)
+    # Never read (code uses case_id): a flush inserts the case first (see CaseSource.case).
+    case: Mapped[Case] = relationship(lazy="raise")
 
     __mapper_args__ = {"version_id_col": version}  # noqa: RUF012 - SQLAlchemy reads it at class creation
     __table_args__ = (Index("ix_escalations_due", "status", "next_step_at"),)

@@ -20,13 +20,20 @@ def steps_of(policy: EscalationPolicy) -> list[domain.Step]:
     return [domain.Step.from_dict(raw) for raw in policy.steps]
 
 
-def choose_policy(*, db_session: Session, case: Case, now: dt.datetime) -> EscalationPolicy | None:
-    """The highest-priority active policy whose severity, public-order and hour conditions hold."""
+def active(*, db_session: Session) -> list[EscalationPolicy]:
+    """The active policies, highest priority first."""
+    return list(db_session.scalars(select(EscalationPolicy).where(EscalationPolicy.active.is_(True))
+                                   .order_by(EscalationPolicy.priority, EscalationPolicy.name)))
+
+
+def choose_policy(*, db_session: Session, case: Case, now: dt.datetime,
+                  candidates: list[EscalationPolicy] | None = None) -> EscalationPolicy | None:
+    """The highest-priority active policy whose severity, public-order and hour conditions hold.
+
+    ``candidates``: the active policies (:func:`active`), when the caller has read them already.
+    """
     hour = local(now).hour
-    for policy in db_session.scalars(
-        select(EscalationPolicy).where(EscalationPolicy.active.is_(True))
-        .order_by(EscalationPolicy.priority, EscalationPolicy.name)
-    ):
+    for policy in active(db_session=db_session) if candidates is None else candidates:
         if domain.policy_matches(severities=policy.severities or [], public_order_only=policy.public_order_only,
                                  hours_from=policy.hours_from, hours_to=policy.hours_to, severity=case.severity,
                                  public_order=case.public_order, local_hour=hour):
@@ -34,9 +41,13 @@ def choose_policy(*, db_session: Session, case: Case, now: dt.datetime) -> Escal
     return None
 
 
-def start(*, db_session: Session, case: Case, now: dt.datetime) -> Escalation | None:
-    """Start the case's escalation, its first step due after the policy's first wait (no policy: none)."""
-    policy = choose_policy(db_session=db_session, case=case, now=now)
+def start(*, db_session: Session, case: Case, now: dt.datetime,
+          active: list[EscalationPolicy] | None = None) -> Escalation | None:
+    """Start the case's escalation, its first step due after the policy's first wait (no policy: none).
+
+    ``active``: the active policies in order, when the caller has read them already.
+    """
+    policy = choose_policy(db_session=db_session, case=case, now=now, candidates=active)
     if policy is None:
         return None
     index = domain.first(steps_of(policy), public_order=case.public_order)
