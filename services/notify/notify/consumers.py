@@ -10,7 +10,7 @@ from tiepdan_common.messaging.envelope import Envelope
 from .ack.service import stop_case
 from .audience.roster_client import RosterClient
 from .clock import clock_of
-from .dispatch import dispatch
+from .dispatch import Lookups, dispatch
 
 CASE_EVENTS = ("escalation.case.opened", "escalation.case.escalated", "escalation.case.acknowledged",
                "escalation.case.closed", "escalation.hotspot.detected", "escalation.incident.reported",
@@ -38,8 +38,9 @@ def event_handler(settings: Settings, roster) -> callable:
         if event.type in ("escalation.case.acknowledged", "escalation.case.closed"):
             stop_case(db_session=db_session, case_id=data["case_id"], now=now,
                       reason=f"case {event.type.rsplit('.', 1)[-1]}")
+        # A consumer's batch is one session: its events share what was read for the first ones.
         dispatch(db_session=db_session, event_id=event.id, event_type=event.type, data=data, roster=roster,
-                 settings=settings, now=now)
+                 settings=settings, now=now, lookups=Lookups.of(db_session))
 
     return handle
 

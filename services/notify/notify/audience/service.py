@@ -56,25 +56,39 @@ def _parse(value) -> dt.datetime | None:
 class AudienceResolver:
     """Resolves audience specs for one event; asks roster at most once per question, remembers answers."""
 
-    def __init__(self, *, db_session: Session, roster, settings: Settings, now: dt.datetime) -> None:
+    def __init__(self, *, db_session: Session, roster, settings: Settings, now: dt.datetime,
+                 kept: dict | None = None) -> None:
         self.db_session = db_session
         self.roster = roster
         self.extra = settings.extra
         self.now = now
         self.down = False
         self._answers: dict = {}
+        # Rows read or written here, kept referenced for the next events of the transaction (see dispatch.Lookups).
+        self.kept = kept
+
+    def _get(self, model, key: str):
+        """``db_session.get``; the row stays loaded for the session's later events when ``kept`` is given."""
+        row = self.db_session.get(model, key)
+        self._keep(row)
+        return row
+
+    def _keep(self, row) -> None:
+        if row is not None and self.kept is not None:
+            self.kept[(type(row), row.key if isinstance(row, RosterSnapshot) else row.code)] = row
 
     # Roster, remembered.
 
     def _remember(self, key: str, answer) -> None:
         """Keep roster's answer; rewritten only when it changed or is old (a flood writes little)."""
-        snapshot = self.db_session.get(RosterSnapshot, key)
+        snapshot = self._get(RosterSnapshot, key)
         if snapshot is not None and snapshot.answer == answer and self.now - snapshot.fetched_at < FRESH:
             return
         snapshot = snapshot or _get_or_create(self.db_session, RosterSnapshot, key, answer=answer,
                                               fetched_at=self.now)
         snapshot.answer, snapshot.fetched_at = answer, self.now
         self.db_session.add(snapshot)
+        self._keep(snapshot)
         people = answer.get("officers", []) + [answer.get("leader_on_call")] if isinstance(answer, dict) else answer
         remember_contacts(self.db_session, [p for p in people if p], self.now)
 
@@ -89,7 +103,7 @@ class AudienceResolver:
                 except RosterUnavailable:
                     self.down = True
             if stale:
-                snapshot = self.db_session.get(RosterSnapshot, key)
+                snapshot = self._get(RosterSnapshot, key)
                 answer = snapshot.answer if snapshot else None
             self._answers[key] = (answer, stale)
         return self._answers[key]
@@ -117,7 +131,7 @@ class AudienceResolver:
         return [self._from_contact(code, via_fallback=True) for code in self.extra["fallback_recipients"]]
 
     def _from_contact(self, code: str, via_fallback: bool = False) -> Recipient:
-        contact = self.db_session.get(Contact, code)
+        contact = self._get(Contact, code)
         return Recipient(code, contact.full_name if contact else None,
                          channels_of(contact.channels) if contact else {}, via_fallback)
 

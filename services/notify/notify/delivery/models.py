@@ -14,10 +14,11 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
 )
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 from tiepdan_common.models import BigIntPK, UTCDateTime, utcnow
 
 from ..database import Base
+from ..inbox.models import InboxMessage
 
 # pending: waits for its time (first try or retry); sent: the channel took it; dead: gave up after the
 # last attempt; cancelled: acknowledged before it was due; skipped: the recipient has no address there.
@@ -44,6 +45,9 @@ class Delivery(Base):
     reported_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # Never read (code uses message_id): it tells a flush to insert a message before its deliveries, so that a
+    # message and its deliveries can be written by one flush. lazy="raise": loading it would be an unseen query.
+    message: Mapped[InboxMessage] = relationship(lazy="raise")
 
     __table_args__ = (
         UniqueConstraint("message_id", "step", "channel", name="uq_delivery_message_step_channel"),

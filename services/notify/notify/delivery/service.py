@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import random
+import uuid
 from collections.abc import Callable
 
 from sqlalchemy import or_, select, update
@@ -24,21 +25,28 @@ log = logging.getLogger(__name__)
 OPEN = ("pending",)
 
 
-def plan(*, db_session: Session, message: InboxMessage, recipient: Recipient, steps: list[dict],
-         now: dt.datetime) -> list[Delivery]:
-    """The deliveries of one message: a webhook for a system, the ladder's steps for an officer."""
+def plan_rows(*, message: InboxMessage, recipient: Recipient, steps: list[dict], now: dt.datetime) -> list[dict]:
+    """The deliveries of one message as rows (every column): a webhook for a system, the ladder's steps for an
+    officer. For a caller that writes many at once (``tiepdan_common.db.insert_rows``); else see :func:`plan`."""
     if recipient.is_system:
         steps = [{"after_seconds": 0, "channels": ["webhook"]}]
-    deliveries = []
+    rows = []
     for step, channel, due in domain.ladder_plan(steps, now):
-        delivery = Delivery(message_id=message.id, recipient=message.recipient, channel=channel, step=step,
-                            address=recipient.channels.get(channel), due_at=due, next_attempt_at=due,
-                            created_at=now, updated_at=now, attempts=0, status="pending")
+        row = {"id": str(uuid.uuid4()), "message_id": message.id, "recipient": message.recipient, "channel": channel,
+               "address": recipient.channels.get(channel), "step": step, "status": "pending", "attempts": 0,
+               "due_at": due, "next_attempt_at": due, "claimed_until": None, "last_error": None,
+               "provider_answer": None, "sent_at": None, "reported_at": None, "created_at": now, "updated_at": now}
         if channel == "inbox":  # the message row is the inbox: stored is delivered
-            delivery.status, delivery.attempts, delivery.sent_at = "sent", 1, now
-            delivery.provider_answer = "stored in the in-app inbox"
-        db_session.add(delivery)
-        deliveries.append(delivery)
+            row.update(status="sent", attempts=1, sent_at=now, provider_answer="stored in the in-app inbox")
+        rows.append(row)
+    return rows
+
+
+def plan(*, db_session: Session, message: InboxMessage, recipient: Recipient, steps: list[dict],
+         now: dt.datetime) -> list[Delivery]:
+    """The deliveries of one message, added to the session: see :func:`plan_rows`."""
+    deliveries = [Delivery(**row) for row in plan_rows(message=message, recipient=recipient, steps=steps, now=now)]
+    db_session.add_all(deliveries)
     return deliveries
 
 

@@ -47,15 +47,26 @@ def seed(*, db_session: Session, data: dict | None = None) -> int:
     return added
 
 
-def rules_for(*, db_session: Session, event_type: str, data: dict) -> list[Rule]:
+def any_rule(*, db_session: Session) -> bool:
+    return db_session.scalar(select(Rule.id).limit(1)) is not None
+
+
+def active_rules(*, db_session: Session, event_type: str) -> list[Rule]:
+    """The active rules for ``event_type``, in order, whatever their conditions."""
+    return list(db_session.scalars(select(Rule).where(Rule.event_type == event_type, Rule.active.is_(True))
+                                   .order_by(Rule.id)))
+
+
+def rules_for(*, db_session: Session, event_type: str, data: dict, rules: list[Rule] | None = None) -> list[Rule]:
     """The active rules for ``event_type`` whose conditions hold for ``data``, in order.
 
     A database nobody seeded gets the packaged rules first, so that a new case always reaches someone.
+    ``rules``: the active rules for ``event_type`` when the caller has read them already.
     """
-    if db_session.scalar(select(Rule.id).limit(1)) is None:
-        seed(db_session=db_session)
-    rules = db_session.scalars(select(Rule).where(Rule.event_type == event_type, Rule.active.is_(True))
-                               .order_by(Rule.id))
+    if rules is None:
+        if not any_rule(db_session=db_session):
+            seed(db_session=db_session)
+        rules = active_rules(db_session=db_session, event_type=event_type)
     return [r for r in rules if domain.matches(r.conditions, data)]
 
 
@@ -93,14 +104,29 @@ def distribution_list(*, db_session: Session, name: str) -> list[dict]:
     return list(found.members) if found else []
 
 
-def ladder_steps(*, db_session: Session, recipient: str, urgency: str, default: bool = True) -> list[dict] | None:
-    """The recipient's own ladder for ``urgency``, else (with ``default``) everyone's."""
-    found = db_session.scalar(select(Ladder).where(Ladder.recipient == recipient, Ladder.urgency == urgency))
-    if found is None and default and recipient != "*":
-        found = db_session.scalar(select(Ladder).where(Ladder.recipient == "*", Ladder.urgency == urgency))
+def ladder_steps(*, db_session: Session, recipient: str, urgency: str, default: bool = True,
+                 ladders: dict | None = None) -> list[dict] | None:
+    """The recipient's own ladder for ``urgency``, else (with ``default``) everyone's.
+
+    ``ladders``: every ladder's steps by (recipient, urgency) (:func:`all_ladders`), when the caller has read them.
+    """
+    if ladders is not None:
+        found = ladders.get((recipient, urgency))
+        if found is None and default and recipient != "*":
+            found = ladders.get(("*", urgency))
+    else:
+        ladder = db_session.scalar(select(Ladder).where(Ladder.recipient == recipient, Ladder.urgency == urgency))
+        if ladder is None and default and recipient != "*":
+            ladder = db_session.scalar(select(Ladder).where(Ladder.recipient == "*", Ladder.urgency == urgency))
+        found = ladder.steps if ladder is not None else None
     if found is None:
         return None if not default else [{"after_seconds": 0, "channels": ["inbox"]}]
-    return list(found.steps)
+    return list(found)
+
+
+def all_ladders(*, db_session: Session) -> dict[tuple[str, str], list[dict]]:
+    """Every ladder's steps by (recipient, urgency): the table is small (defaults and a few officers' own)."""
+    return {(ladder.recipient, ladder.urgency): ladder.steps for ladder in db_session.scalars(select(Ladder))}
 
 
 def put_ladder(*, db_session: Session, recipient: str, urgency: str, steps: list[dict]) -> Ladder:
