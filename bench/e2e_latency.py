@@ -13,9 +13,11 @@ from __future__ import annotations
 import argparse
 import itertools
 import json
+import os
 import time
 import uuid
 from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
 
 import requests
 
@@ -80,6 +82,69 @@ def latencies(rec: Reconciliation, visit_ids: list[str], timeout: float = 60) ->
             [(opened[case_of[v]] - created[v]).total_seconds() * 1000 for v in done])
 
 
+CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
+
+
+def _proc_stats() -> dict[int, tuple[str, int, int]]:
+    """{pid: (command name, parent pid, utime+stime in clock ticks)} for every process on the machine."""
+    out = {}
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            raw = Path(f"/proc/{entry}/stat").read_text()
+        except OSError:
+            continue
+        comm = raw[raw.index("(") + 1:raw.rindex(")")]
+        fields = raw[raw.rindex(")") + 2:].split()  # from field 3 (state) on
+        out[int(entry)] = (comm, int(fields[1]), int(fields[11]) + int(fields[12]))
+    return out
+
+
+def cpu_sample(system) -> dict[str, dict[int, int]]:
+    """CPU ticks so far per process of the system, by name, each with its pids (a gunicorn master and each of
+    its workers apart); plus every ``postgres`` process, RabbitMQ (beam.smp) and this bench process (which runs
+    the SMS provider, and the harness's TCP proxies where they are used)."""
+    stats = _proc_stats()
+    sample: dict[str, dict[int, int]] = {}
+    for name, process in system.processes.items():
+        pids = {process.pid: ""} | {pid: "worker" for pid, (_, ppid, _) in stats.items() if ppid == process.pid}
+        for pid, kind in pids.items():
+            if pid in stats:
+                sample.setdefault(f"{name} {kind}".strip(), {})[pid] = stats[pid][2]
+    for label, comm in (("postgres (all)", "postgres"), ("rabbitmq (beam.smp)", "beam.smp")):
+        sample[label] = {pid: ticks for pid, (c, _, ticks) in stats.items() if c == comm}
+    sample["bench + harness (SMS stand-in)"] = {os.getpid(): stats.get(os.getpid(), ("", 0, 0))[2]}
+    return sample
+
+
+def cpu_table(before: dict[str, dict[int, int]], after: dict[str, dict[int, int]], visits: int) -> dict[str, float]:
+    """CPU milliseconds per visit, by process name, between two samples (a pid gone or new counts from zero)."""
+    table = {}
+    for name, pids in after.items():
+        ticks = sum(t - before.get(name, {}).get(pid, 0) for pid, t in pids.items())
+        table[name] = ticks * 1000 / CLOCK_TICKS / max(visits, 1)
+    return table
+
+
+def print_cpu_table(rate: float, table: dict[str, float], wall_s: float, visits: int) -> None:
+    system_total = sum(ms for name, ms in table.items() if not name.startswith("bench"))
+    cores = os.cpu_count() or 1
+    print(f"  CPU per visit at {rate:.0f}/s ({visits} visits, {wall_s:.1f} s from the first POST until every due "
+          f"delivery was sent; sustaining {rate:.0f}/s on {cores} cores allows {cores * 1000 / rate:.1f} ms/visit in all); "
+          f"system total {system_total:.1f} ms/visit:")
+    for name, ms in sorted(table.items(), key=lambda kv: -kv[1]):
+        print(f"    {ms:7.2f} ms/visit  {name}")
+
+
+def wait_due_deliveries_sent(rec: Reconciliation, timeout: float = 30) -> None:
+    """Until no delivery that is due is pending (a ladder's later steps, minutes away, are not waited for)."""
+    deadline = time.monotonic() + timeout
+    due = "SELECT count(*) FROM deliveries WHERE status = 'pending' AND next_attempt_at <= now()"
+    while rec.scalar("notify", due) and time.monotonic() < deadline:
+        time.sleep(0.2)
+
+
 def close_all_cases(rec: Reconciliation) -> None:
     with rec.engines["escalation"].begin() as conn:
         conn.execute(rec.sa.text("UPDATE cases SET status = 'closed', closed_at = now(), "
@@ -92,7 +157,8 @@ def main() -> dict:
     parser.add_argument("--rounds", type=int, default=2)
     args = parser.parse_args()
     # Production-like process counts: two gunicorn workers for intake and the gateway.
-    system = start_system(INTAKE_WORKERS="2", GATEWAY_WORKERS="2")
+    # Nothing is cut here: the processes reach the broker, the mail sink and the SMS provider directly.
+    system = start_system(through_proxies=False, INTAKE_WORKERS="2", GATEWAY_WORKERS="2")
     results = {}
     try:
         token = client_token(system, "district-board")
@@ -100,14 +166,22 @@ def main() -> dict:
         matters = list(itertools.product(UNITS, FIELDS))
         for rate in (float(r) for r in args.rates.split(",")):
             lat, posts, to_case = [], [], []
-            for _ in range(args.rounds):
+            cpu_before, wall_start = cpu_sample(system), time.monotonic()
+            for number in range(1, args.rounds + 1):
                 close_all_cases(rec)
                 ids, ms = run_round(system, token, rate, matters)
                 posts += ms
                 inbox, case = latencies(rec, ids)
                 lat += inbox
                 to_case += case
+                print(f"  round {number}: visit → inbox p50 {percentile(inbox, 50):.0f} ms, "
+                      f"p99 {percentile(inbox, 99):.0f} ms; visit → case p50 {percentile(case, 50):.0f} ms, "
+                      f"p99 {percentile(case, 99):.0f} ms")
+            wait_due_deliveries_sent(rec)  # so that the CPU below includes the email/SMS sending that was due
+            cpu = cpu_table(cpu_before, cpu_sample(system), len(matters) * args.rounds)
+            wall = time.monotonic() - wall_start
             results[rate] = {"n": len(lat), "p50_ms": percentile(lat, 50), "p99_ms": percentile(lat, 99),
+                             "cpu_ms_per_visit": {name: round(ms, 2) for name, ms in cpu.items()},
                              "post_p50_ms": percentile(posts, 50), "post_p99_ms": percentile(posts, 99)}
             goal_ms = 300 if rate <= 20 else 1000
             print(f"{rate:.0f} visits/s: visit → inbox p50 {percentile(lat, 50):.0f} ms, p99 "
@@ -115,6 +189,7 @@ def main() -> dict:
                   f"baseline POST round trip p50 {percentile(posts, 50):.0f} ms, p99 {percentile(posts, 99):.0f} ms")
             print(f"  of which visit → case opened (intake relay, escalation consumer): p50 "
                   f"{percentile(to_case, 50):.0f} ms, p99 {percentile(to_case, 99):.0f} ms")
+            print_cpu_table(rate, cpu, wall, len(matters) * args.rounds)
             goal(f"mass visit accepted → on-duty officer's inbox at {rate:.0f} visits/s",
                  f"p50 {percentile(lat, 50):.0f} ms, p99 {percentile(lat, 99):.0f} ms (n={len(lat)})",
                  f"p99 < {goal_ms} ms", percentile(lat, 99) < goal_ms and len(lat) == len(matters) * args.rounds)
