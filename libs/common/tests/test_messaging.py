@@ -84,7 +84,8 @@ def test_a_redelivered_message_is_handled_once(db, settings, stop, outbox_model,
         assert session.scalar(select(func.count()).select_from(processed_model)) == 1
 
 
-def test_a_message_that_always_fails_is_dead_lettered_and_the_next_goes_through(db, settings, stop, outbox_model, processed_model):
+def test_a_message_that_always_fails_is_dead_lettered_and_the_next_goes_through(db, settings, stop, outbox_model,
+                                                                                 processed_model, caplog):
     calls = []
 
     def handler(session, envelope):
@@ -103,7 +104,13 @@ def test_a_message_that_always_fails_is_dead_lettered_and_the_next_goes_through(
     start(runner, stop)
     wait_for(lambda: 2 in calls, timeout=15)
     wait_for(lambda: dead_letters_peek(settings, spec.name) == 1, timeout=15)
-    assert calls.count(1) == settings.max_delivery_attempts
+    # Delivered max_delivery_attempts times, each failure logged; its handler also ran once more if it first
+    # came in a batch with the good one (that batch's savepoint was rolled back, then each was handled alone).
+    failures = [r for r in caplog.records if bad.id in r.getMessage() and "failed on" in r.getMessage()]
+    assert len(failures) == settings.max_delivery_attempts
+    assert settings.max_delivery_attempts <= calls.count(1) <= settings.max_delivery_attempts + 1
+    with db.session() as session:  # the good one, handled once whatever batch it came in
+        assert session.query(processed_model).filter_by(message_id=good.id).count() == 1
     letters = dead_letters(settings, spec.name)
     assert json.loads(letters[0][1])["id"] == bad.id
 
@@ -183,6 +190,58 @@ def test_a_batch_handler_takes_runs_of_its_type_and_a_failing_batch_falls_back_t
     with db.session() as session:
         made = [json.loads(row.payload)["data"]["n"] for row in session.scalars(select(outbox_model))]
     assert sorted(made) == [n for n in range(40) if n != 30]  # each effect exactly once, none from failed batches
+
+
+def test_a_mixed_batch_goes_in_one_savepoint_and_one_failure_sends_it_back_apart(
+        db, settings, stop, outbox_model, processed_model):
+    """Types with and without a batch handler, interleaved: handled together, in order, each effect once."""
+    effects = Outbox(outbox_model, source="libtest")
+    order, batch_sizes = [], []
+
+    def noted(session, envelope):
+        order.append(("noted", envelope.data["n"]))
+        if envelope.data.get("fail"):
+            raise RuntimeError("always fails")
+        effects.add(session, "test.sample.noted", {"n": envelope.data["n"]})
+
+    def happened(session, envelope):
+        many(session, [envelope])
+
+    def many(session, envelopes):
+        batch_sizes.append(len(envelopes))
+        for envelope in envelopes:
+            order.append(("happened", envelope.data["n"]))
+            effects.add(session, "test.sample.happened", {"n": envelope.data["n"]})
+
+    consumer = Consumer("mixed", {"test.sample.happened": happened, "test.sample.noted": noted},
+                        batch_handlers={"test.sample.happened": many})
+    runner = ConsumerRunner(settings, db, processed_model, consumer)
+    together, run_together = [], runner._run_together
+
+    def watched(session, items):
+        together.append({envelope.type for _, envelope in items})
+        return run_together(session, items)
+
+    runner._run_together = watched
+    spec = consumer.spec(settings)
+    topology.declare_all(settings, [spec])
+    sent = []
+    for n in range(60):
+        kind = "test.sample.noted" if n % 3 == 0 else "test.sample.happened"
+        envelope = Envelope.new(type=kind, source="t", data={"n": n, **({"fail": True} if n == 45 else {})})
+        publish_raw(settings, envelope.to_json().encode(), message_id=envelope.id, routing_key=kind)
+        sent.append(n)
+    start(runner, stop)
+    wait_for(lambda: runner.handled == 59 and dead_letters_peek(settings, spec.name) == 1, timeout=30)
+    # In the order they came, whatever the type, until the failing one sent its batch back to be redone.
+    assert [n for _, n in order[:46]] == sent[:46]
+    assert max(batch_sizes) > 1
+    assert {"test.sample.noted", "test.sample.happened"} in together  # both types in one savepoint
+    with db.session() as session:
+        made = sorted(json.loads(row.payload)["data"]["n"] for row in session.scalars(select(outbox_model)))
+        processed = session.query(processed_model).filter_by(consumer="mixed").count()
+    assert made == [n for n in range(60) if n != 45]  # each effect exactly once, none from the failed batch
+    assert processed == 59
 
 
 def test_runs_keep_the_order_and_group_only_batched_types():

@@ -25,7 +25,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from ..config import Settings
-from ..context import correlation_id_var
+from ..context import correlated, correlation_id_var
 from ..db import Database, insert_rows
 from ..models import utcnow
 from . import contracts, topology
@@ -171,7 +171,11 @@ class ConsumerRunner:
             channel.basic_ack(delivery_tag=max(done), multiple=True)
 
     def _run_batch(self, parsed: list[tuple[Delivery, Envelope]]) -> dict:
-        """Handle every message in one transaction, each in a savepoint (or a run of one type in one); commit once."""
+        """Handle every message in one transaction, all in one savepoint if they can be; commit once.
+
+        If any of them raises, the savepoint is rolled back and they are handled again: runs of one
+        type with a batch handler together, every other message alone in its own savepoint.
+        """
         outcomes: dict = {}
         with self.db.sessionmaker() as session:
             seen = self._processed(session, [e.id for _, e in parsed])
@@ -182,6 +186,9 @@ class ConsumerRunner:
                 else:
                     seen.add(envelope.id)
                     fresh.append((delivery, envelope))
+            if len(fresh) > 1 and self._run_together(session, fresh):
+                outcomes.update((id(d), "handled") for d, _ in fresh)
+                fresh = []
             for run in _runs(fresh, self.consumer.batch_handlers):
                 if len(run) > 1 and self._run_together(session, run):
                     outcomes.update((id(d), "handled") for d, _ in run)
@@ -191,12 +198,22 @@ class ConsumerRunner:
             session.commit()
         return outcomes
 
-    def _run_together(self, session: Session, run: list[tuple[Delivery, Envelope]]) -> bool:
-        """A run of one type through its batch handler in one savepoint; False (rolled back) if it raised."""
-        envelopes = [e for _, e in run]
+    def _run_together(self, session: Session, items: list[tuple[Delivery, Envelope]]) -> bool:
+        """Messages in order in one savepoint, one flush and one insert of their ids; False (rolled back) if one raised.
+
+        A run of one type with a batch handler goes through it; any other message through its handler.
+        """
+        envelopes = [e for _, e in items]
         savepoint = session.begin_nested()
         try:
-            self.consumer.batch_handlers[envelopes[0].type](session, envelopes)
+            for run in _runs(items, self.consumer.batch_handlers):
+                kind = run[0][1].type
+                if kind in self.consumer.batch_handlers:
+                    self.consumer.batch_handlers[kind](session, [e for _, e in run])
+                    continue
+                for _, envelope in run:
+                    with correlated(envelope.correlation_id):
+                        self.consumer.handlers[kind](session, envelope)
             session.flush()
             now = utcnow()
             insert_rows(session, self.processed_model.__table__, [
@@ -206,10 +223,10 @@ class ConsumerRunner:
         except IntegrityError:
             savepoint.rollback()
             raise
-        except Exception:  # each message is tried alone next, and settled on its own
+        except Exception:  # each message is tried again, and settled on its own
             savepoint.rollback()
-            log.warning("consumer %s: a batch of %d %s failed; handling them one by one",
-                        self.consumer.name, len(envelopes), envelopes[0].type, exc_info=True)
+            log.warning("consumer %s: a batch of %d messages failed; handling them again, apart",
+                        self.consumer.name, len(envelopes), exc_info=True)
             return False
 
     def _run_alone(self, session: Session, envelope: Envelope):
