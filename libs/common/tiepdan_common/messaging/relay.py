@@ -49,7 +49,7 @@ class OutboxRelay:
         outbox: Outbox,
         *,
         batch_size: int = 500,
-        max_in_flight: int = 2000,
+        max_in_flight: int = 5000,
         claim_seconds: float = 30.0,
     ) -> None:
         self.settings = settings
@@ -248,6 +248,8 @@ class OutboxRelay:
             self._acked.extend(ids)
             if self._mark_timer is None and self._connection is not None:
                 self._mark_timer = self._connection.ioloop.call_later(MARK_DELAY_SECONDS, self._mark_published)
+            if ids and self._woken and self._timer is not None:
+                self._schedule(0)  # a backlog waiting for room in the window: go on at once, not at the next poll
         else:
             log.warning("broker refused %d events; they will be published again", len(ids))
             with self.db.sessionmaker() as session:
