@@ -5,9 +5,10 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
-from sqlalchemy import insert, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 from tiepdan_common.context import correlated
+from tiepdan_common.db import insert_rows
 from tiepdan_common.messaging.consumer import Consumer
 from tiepdan_common.messaging.envelope import Envelope
 
@@ -97,10 +98,7 @@ def intake_consumer(*, mass_case_size: int, reference_dir: Path) -> Consumer:
                     _open_or_join(db_session, visit, mass_case_size=mass_case_size, reference_dir=reference_dir,
                                   batch=batch, windows=windows)
                 windows.evaluate(unit=unit, field_code=field_code, at=received_at)
-        if records:
-            # RETURNING makes SQLAlchemy batch the rows into multi-row INSERTs (see the consumer runner).
-            table = VisitRecord.__table__
-            db_session.execute(insert(table).returning(table.c.visit_id), records)
+        insert_rows(db_session, VisitRecord.__table__, records)
 
     def on_visit(db_session: Session, event: Envelope) -> None:
         on_visits(db_session, [event])
