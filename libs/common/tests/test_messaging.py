@@ -244,6 +244,34 @@ def test_a_mixed_batch_goes_in_one_savepoint_and_one_failure_sends_it_back_apart
     assert processed == 59
 
 
+def test_a_message_alone_whose_handler_fails_once_leaves_nothing_and_is_handled_again(
+        db, settings, stop, outbox_model, processed_model):
+    """A batch of one runs without a savepoint: its failure rolls the transaction back, its retry succeeds."""
+    effects = Outbox(outbox_model, source="libtest")
+    calls = []
+
+    def handler(session, envelope):
+        calls.append(envelope.id)
+        effects.add(session, "test.sample.happened", {"n": envelope.data["n"]})
+        session.flush()  # the effect is in the transaction when the handler fails
+        if len(calls) == 1:
+            raise RuntimeError("fails the first time")
+
+    consumer = Consumer("alone", {"test.sample.happened": handler})
+    runner = ConsumerRunner(settings, db, processed_model, consumer)
+    spec = consumer.spec(settings)
+    topology.declare_all(settings, [spec])
+    envelope = Envelope.new(type="test.sample.happened", source="t", data={"n": 7})
+    publish_raw(settings, envelope.to_json().encode(), message_id=envelope.id)
+    start(runner, stop)
+    wait_for(lambda: runner.handled == 1, timeout=15)
+    assert calls == [envelope.id, envelope.id]
+    with db.session() as session:
+        made = [json.loads(row.payload)["data"]["n"] for row in session.scalars(select(outbox_model))]
+        assert made == [7]  # the failed attempt's effect was rolled back
+        assert session.query(processed_model).filter_by(message_id=envelope.id).count() == 1
+
+
 def test_runs_keep_the_order_and_group_only_batched_types():
     from tiepdan_common.messaging.consumer import _runs
 

@@ -194,7 +194,7 @@ class ConsumerRunner:
                     outcomes.update((id(d), "handled") for d, _ in run)
                     continue
                 for delivery, envelope in run:
-                    outcomes[id(delivery)] = self._run_alone(session, envelope)
+                    outcomes[id(delivery)] = self._run_alone(session, envelope, only=len(fresh) == 1)
             session.commit()
         return outcomes
 
@@ -229,21 +229,26 @@ class ConsumerRunner:
                         self.consumer.name, len(envelopes), exc_info=True)
             return False
 
-    def _run_alone(self, session: Session, envelope: Envelope):
-        """One message in its own savepoint: "handled", or the exception it raised (IntegrityError propagates)."""
+    def _run_alone(self, session: Session, envelope: Envelope, *, only: bool = False):
+        """One message in its own savepoint: "handled", or the exception it raised (IntegrityError propagates).
+
+        ``only``: the transaction holds nothing else, so it needs no savepoint (two statements fewer, for
+        every message that comes alone); a failure rolls the transaction back instead.
+        """
         token = correlation_id_var.set(envelope.correlation_id)
-        savepoint = session.begin_nested()
+        scope = session if only else session.begin_nested()
         try:
             self.consumer.handlers[envelope.type](session, envelope)
             session.add(self.processed_model(consumer=self.consumer.name, message_id=envelope.id))
             session.flush()
-            savepoint.commit()
+            if not only:
+                scope.commit()
             return "handled"
         except IntegrityError:
-            savepoint.rollback()
+            scope.rollback()
             raise
         except Exception as exc:  # noqa: BLE001 - settled per message by the caller
-            savepoint.rollback()
+            scope.rollback()
             return exc
         finally:
             correlation_id_var.reset(token)
