@@ -322,6 +322,7 @@ class System:
         for service in SERVICES:
             cmds[f"{service}-api"] = [gunicorn, "-c", str(ROOT / "services" / service / "gunicorn.conf.py")]
             cmds[f"{service}-worker"] = [str(BIN / f"{service}-worker")]
+        cmds["notify-sender"] = [str(BIN / "notify-sender")]
         return cmds
 
     def start(self, name: str, *, as_name: str | None = None) -> None:

@@ -113,7 +113,8 @@ def test_broker_cut_repeatedly_while_visits_stream_in(faulty, reconcile):
 def test_workers_killed_with_sigkill_in_the_middle_of_their_work(faulty, reconcile):
     system, tokens = faulty
     thread, visits = stream_visits(system, tokens, 40, seed=2)
-    for name in itertools.islice(itertools.cycle(["escalation-worker", "notify-worker", "intake-worker"]), 6):
+    killed = ["escalation-worker", "notify-worker", "intake-worker", "notify-sender"]
+    for name in itertools.islice(itertools.cycle(killed), 2 * len(killed)):
         time.sleep(0.5)
         system.kill(name, signal.SIGKILL)
         time.sleep(0.3)
@@ -125,8 +126,7 @@ def test_workers_killed_with_sigkill_in_the_middle_of_their_work(faulty, reconci
 def test_two_replicas_of_every_worker_do_everything_once(faulty, reconcile):
     system, tokens = faulty
     replicas = []
-    for service in ("intake", "escalation", "notify", "roster"):
-        name = f"{service}-worker"
+    for name in ("intake-worker", "escalation-worker", "notify-worker", "roster-worker", "notify-sender"):
         replica = f"{name}-2"
         system.start(name, as_name=replica)
         replicas.append(replica)

@@ -1,11 +1,20 @@
-"""The notify worker: outbox relay, the consumers that turn events into messages, and delivery timers."""
+"""Notify's two background processes.
+
+``notify-worker``: the outbox relay, the consumers that turn events into messages, the stuck-deliveries
+summary and the roster contacts. ``notify-sender``: sends the deliveries that are due (email, SMS,
+webhooks, retries and ladder steps). Sending talks to outside servers and takes CPU in bursts (an
+active hot spot tells leaders and the police at once by SMS and email); in its own process it neither
+holds up nor shares an interpreter lock with the consumers, and it can be scaled or restarted alone.
+Two senders never send one delivery twice: each claims what it sends (``delivery.service.send_due``).
+"""
 
 from __future__ import annotations
 
 from tiepdan_common.app import build_worker
 from tiepdan_common.config import Settings
 from tiepdan_common.db import Database
-from tiepdan_common.worker import PeriodicTask
+from tiepdan_common.logging import configure_logging
+from tiepdan_common.worker import PeriodicTask, Worker
 
 from . import config
 from .audience.service import sync_contacts
@@ -19,14 +28,27 @@ from .delivery.stuck import report_stuck
 
 def tasks(settings: Settings, db: Database, roster=None) -> list[PeriodicTask]:
     """Sending due deliveries (retries and ladder steps), the stuck summary, refreshing contacts."""
+    return [*sender_tasks(settings, db), *worker_tasks(settings, db, roster)]
+
+
+def sender_tasks(settings: Settings, db: Database) -> list[PeriodicTask]:
+    """The sender's one task: send what is due, and keep going while there is work."""
     clock = clock_of(settings)
     channels = build_channels(settings)
-    roster = roster or roster_client(settings)
     extra = settings.extra
 
     def deliver() -> None:
         while sum(send_due(db, channels=channels, extra=extra, clock=clock).values()):
             pass  # keep going while there is work; the task's interval applies once it is done
+
+    return [PeriodicTask("deliveries", deliver, extra["delivery_poll_seconds"])]
+
+
+def worker_tasks(settings: Settings, db: Database, roster=None) -> list[PeriodicTask]:
+    """The worker's timers: the stuck-deliveries summary and refreshing contacts from roster."""
+    clock = clock_of(settings)
+    roster = roster or roster_client(settings)
+    extra = settings.extra
 
     def stuck() -> None:
         with db.session() as session:
@@ -36,19 +58,26 @@ def tasks(settings: Settings, db: Database, roster=None) -> list[PeriodicTask]:
         with db.session() as session:
             sync_contacts(db_session=session, roster=roster, now=clock())
 
-    return [PeriodicTask("deliveries", deliver, extra["delivery_poll_seconds"]),
-            PeriodicTask("stuck-deliveries", stuck, extra["stuck_summary_seconds"]),
+    return [PeriodicTask("stuck-deliveries", stuck, extra["stuck_summary_seconds"]),
             PeriodicTask("roster-contacts", contacts, extra["roster_sync_seconds"])]
 
 
 def main() -> None:
+    """``notify-worker``."""
     settings = config.load()
     db = Database(settings.database_url)
     worker = build_worker(
         settings=settings, db=db, outbox=outbox, processed_model=ProcessedMessage,
-        consumers=consumers(settings), components=tasks(settings, db),
+        consumers=consumers(settings), components=worker_tasks(settings, db),
     )
     worker.run_forever()
+
+
+def sender_main() -> None:
+    """``notify-sender``."""
+    settings = config.load()
+    configure_logging(settings.service, settings.log_level)
+    Worker(sender_tasks(settings, Database(settings.database_url))).run_forever()
 
 
 if __name__ == "__main__":
