@@ -80,17 +80,19 @@ def _claim(db: Database, *, now: dt.datetime, limit: int, lease: float) -> list[
             .limit(limit)
             .with_for_update(skip_locked=True)
         ).all()
-        claimed = []
-        for delivery_id in ids:
-            result = session.execute(
-                update(Delivery)
-                .where(Delivery.id == delivery_id, Delivery.status == "pending",
-                       or_(Delivery.claimed_until.is_(None), Delivery.claimed_until < now))
-                .values(claimed_until=now + dt.timedelta(seconds=lease))
-            )
-            if result.rowcount == 1:
-                claimed.append(delivery_id)
-    return claimed
+        if not ids:
+            return []
+        # One compare-and-set for all of them (SQLite has no row locks: the conditions are what keeps
+        # two senders apart there); the ids that came back are this sender's, in the order they are due.
+        table = Delivery.__table__
+        claimed = set(session.scalars(
+            update(table)
+            .where(table.c.id.in_(ids), table.c.status == "pending",
+                   or_(table.c.claimed_until.is_(None), table.c.claimed_until < now))
+            .values(claimed_until=now + dt.timedelta(seconds=lease))
+            .returning(table.c.id)
+        ))
+    return [delivery_id for delivery_id in ids if delivery_id in claimed]
 
 
 def _outgoing(session: Session, delivery: Delivery, message: InboxMessage, extra: dict, now) -> Outgoing:
@@ -109,8 +111,9 @@ def send_due(db: Database, *, channels: dict, extra: dict, clock: Callable[[], d
     counts = {"sent": 0, "failed": 0, "dead": 0, "cancelled": 0, "skipped": 0}
     for delivery_id in _claim(db, now=now, limit=limit, lease=extra["claim_seconds"]):
         with db.session() as session:
-            delivery = session.get(Delivery, delivery_id)
-            message = session.get(InboxMessage, delivery.message_id)
+            delivery, message = session.execute(  # one query for both
+                select(Delivery, InboxMessage).join(InboxMessage, InboxMessage.id == Delivery.message_id)
+                .where(Delivery.id == delivery_id)).one()
             outcome = _attempt(session, delivery, message, channels, extra, clock, rand)
             counts[outcome] += 1
     return counts
