@@ -6,13 +6,23 @@ import pytest
 from sqlalchemy import Boolean, Integer, String, select
 from sqlalchemy.exc import DataError, StatementError
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
-from tiepdan_common.db import Database, insert_rows
+from sqlalchemy.types import TypeDecorator
+from tiepdan_common.db import insert_rows
 from tiepdan_common.models import UTCDateTime
-from tiepdan_common.testing import postgres_database
 
 
 class Base(DeclarativeBase):
     pass
+
+
+class Code(TypeDecorator):
+    """A column type with its own bind step, which a bulk insert must apply like any other insert."""
+
+    impl = String(20)
+    cache_ok = True
+
+    def process_bind_param(self, value, dialect):
+        return value.strip().upper() if value is not None else None
 
 
 class Row(Base):
@@ -24,21 +34,14 @@ class Row(Base):
     count: Mapped[int] = mapped_column(Integer)
     flag: Mapped[bool] = mapped_column(Boolean)
     at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+    code: Mapped[str | None] = mapped_column(Code)
 
 
-@pytest.fixture(params=["sqlite", "postgresql"])
-def database(request, tmp_path):
-    if request.param == "sqlite":
-        db = Database(f"sqlite:///{tmp_path / 'rows.db'}")
-        Base.metadata.create_all(db.engine)
-        yield db
-        db.dispose()
-        return
-    with postgres_database("lib_rows") as url:
-        db = Database(url)
-        Base.metadata.create_all(db.engine)
-        yield db
-        db.dispose()
+@pytest.fixture
+def database(db):
+    """The library's two-backend database (conftest), with this module's table."""
+    Base.metadata.create_all(db.engine)
+    return db
 
 
 def test_rows_go_in_with_their_types_and_nulls(database):
@@ -69,11 +72,17 @@ def test_a_naive_time_is_refused_as_everywhere_else(database):
         insert_rows(session, Row.__table__, [row])
 
 
-def test_postgresql_checks_each_value_against_its_column():
-    with postgres_database("lib_rows") as url:
-        db = Database(url)
-        Base.metadata.create_all(db.engine)
-        row = {"name": "x" * 21, "note": None, "count": 1, "flag": False, "at": dt.datetime.now(dt.UTC)}
-        with pytest.raises(DataError), db.session() as session:
-            insert_rows(session, Row.__table__, [row])
-        db.dispose()
+def test_postgresql_checks_each_value_against_its_column(database):
+    if not database.is_postgresql:
+        pytest.skip("SQLite does not enforce a VARCHAR's length")
+    row = {"name": "x" * 21, "note": None, "count": 1, "flag": False, "at": dt.datetime.now(dt.UTC)}
+    with pytest.raises(DataError), database.session() as session:
+        insert_rows(session, Row.__table__, [row])
+
+
+def test_a_column_type_s_own_bind_step_is_applied(database):
+    row = {"name": "a", "note": None, "count": 1, "flag": False, "at": dt.datetime.now(dt.UTC), "code": " ab-7 "}
+    with database.session() as session:
+        insert_rows(session, Row.__table__, [row, {**row, "code": None}])
+    with database.session() as session:
+        assert session.scalars(select(Row.code).order_by(Row.id)).all() == ["AB-7", None]

@@ -25,6 +25,7 @@ from sqlalchemy import (
 from sqlalchemy.dialects.postgresql import JSON
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.types import TypeDecorator
 
 
 def make_engine(url: str, **kwargs) -> Engine:
@@ -133,4 +134,11 @@ def insert_rows(session: Session, table: Table, rows: list[dict]) -> None:
         session.execute(insert(table), rows)
         return
     names = tuple(rows[0])
+    # The database converts the JSON values to the columns' types, but a TypeDecorator's own bind step
+    # (UTCDateTime's check and conversion, say) is Python's to apply, as any other insert would.
+    dialect = session.get_bind().dialect
+    decorated = [(name, table.c[name].type) for name in names if isinstance(table.c[name].type, TypeDecorator)]
+    if decorated:
+        rows = [{**row, **{name: kind.process_bind_param(row[name], dialect) for name, kind in decorated}}
+                for row in rows]
     session.execute(_recordset_insert(table, names), {"rows": json.dumps(rows, default=_json_value)})
