@@ -26,11 +26,6 @@ from .delivery.service import send_due
 from .delivery.stuck import report_stuck
 
 
-def tasks(settings: Settings, db: Database, roster=None) -> list[PeriodicTask]:
-    """Sending due deliveries (retries and ladder steps), the stuck summary, refreshing contacts."""
-    return [*sender_tasks(settings, db), *worker_tasks(settings, db, roster)]
-
-
 def sender_tasks(settings: Settings, db: Database) -> list[PeriodicTask]:
     """The sender's one task: send what is due, and keep going while there is work."""
     clock = clock_of(settings)

@@ -158,11 +158,11 @@ def test_two_workers_never_send_the_same_delivery_twice(handle, make_event, stat
 def test_the_worker_s_periodic_tasks(settings, db, handle, make_event, static_roster, make_person, receiver, smtp,
                                      clock, query):
     from notify.audience.models import Contact
-    from notify.worker import tasks
+    from notify.worker import sender_tasks, worker_tasks
 
     smtp.start()
     roster = static_roster(["btcd-01"], agencies={"BTCD": [make_person("btcd-01"), make_person("btcd-09")]})
-    deliver, stuck, contacts = tasks(settings, db, roster)
+    (deliver,), (stuck, contacts) = sender_tasks(settings, db), worker_tasks(settings, db, roster)
     assert [deliver.name, stuck.name, contacts.name] == ["deliveries", "stuck-deliveries", "roster-contacts"]
     handle(make_event("escalation.case.opened"), roster)
     clock.advance(minutes=5)
