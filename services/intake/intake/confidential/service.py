@@ -25,13 +25,17 @@ def current_cipher() -> IdentityCipher:
     return current_app.extensions["intake"]["cipher"]
 
 
-def seal(person: dict, *, cipher: IdentityCipher | None = None) -> dict:
-    """Column values for a person: identity fields encrypted, blind indexes for finding repeats."""
+def seal(person: dict, *, cipher: IdentityCipher | None = None,
+         indexes: tuple[list[str], list[str]] | None = None) -> dict:
+    """Column values for a person: identity fields encrypted, blind indexes for finding repeats.
+
+    ``indexes``: the person's ``lookup_indexes`` when already computed (their first entries are the
+    newest key's, the ones stored)."""
     cipher = cipher or current_cipher()
     sealed = {name: cipher.encrypt(person.get(name)) for name in IDENTITY_FIELDS}
-    sealed["id_index"] = cipher.index("id_number", person.get("id_number"))
-    name_address = f"{person.get('full_name') or ''}|{person.get('address') or ''}" if person.get("address") else None
-    sealed["name_index"] = cipher.index("name_address", name_address)
+    by_id, by_name = indexes if indexes is not None else lookup_indexes(person, cipher=cipher)
+    sealed["id_index"] = by_id[0] if by_id else None
+    sealed["name_index"] = by_name[0] if by_name else None
     return sealed
 
 

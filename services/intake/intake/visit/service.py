@@ -6,7 +6,7 @@ import datetime as dt
 import functools
 from types import SimpleNamespace
 
-from sqlalchemy import bindparam, func, insert, or_, select, update
+from sqlalchemy import bindparam, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -17,11 +17,10 @@ from tiepdan_common.models import utcnow
 from .. import listing
 from ..clock import local_date
 from ..confidential import service as confidential
-from ..database import outbox
 from ..reference import service as reference
 from ..reference.cache import UnitRef
 from ..text import fold, like_pattern
-from . import domain
+from . import domain, writes
 from .models import SerialCounter, Visit, VisitCitizen, new_id
 
 CLOCK_SKEW = dt.timedelta(minutes=5)
@@ -101,22 +100,17 @@ def _visible(stmt, identity: Identity):
 
 
 _visits = Visit.__table__
-# What a create needs of an earlier visit: its matter and what the answer shows of it (EarlierVisit).
-_EARLIER_COLUMNS = (
-    _visits.c.id, _visits.c.serial, _visits.c.received_at, _visits.c.receiving_unit, _visits.c.outcome,
-    _visits.c.competent_body, _visits.c.refusal_ground, _visits.c.repeat_count, _visits.c.matter_key,
-    _visits.c.repeat_of,
-)
 
 
 def _repeat_query(*, commune: bool):
-    """The first visit by citizens carrying one of the blind indexes, about one matter (built once)."""
+    """The first visit by citizens carrying one of the blind indexes, about one matter (built once; on
+    PostgreSQL the same lookup runs beside the serial counter, ``writes.allocate``)."""
     citizens = VisitCitizen.__table__
     matches = select(citizens.c.visit_id).where(or_(
         citizens.c.id_index.in_(bindparam("ids", expanding=True)),
         citizens.c.name_index.in_(bindparam("names", expanding=True)),
     ))
-    stmt = select(*_EARLIER_COLUMNS).where(
+    stmt = select(*writes.EARLIER_COLUMNS).where(
         _visits.c.id.in_(matches), _visits.c.origin_unit == bindparam("origin_unit"),
         _visits.c.field_code == bindparam("field"), _visits.c.category == bindparam("category"),
     )
@@ -126,33 +120,28 @@ def _repeat_query(*, commune: bool):
 
 
 _REPEAT_QUERIES = {commune: _repeat_query(commune=commune) for commune in (False, True)}
-_EARLIER_BY_ID = select(*_EARLIER_COLUMNS).where(_visits.c.id == bindparam("visit_id"))
+_EARLIER_BY_ID = select(*writes.EARLIER_COLUMNS).where(_visits.c.id == bindparam("visit_id"))
 _UNIT_OF_VISIT = select(_visits.c.receiving_unit).where(_visits.c.id == bindparam("visit_id"))
-_COUNT_REPEAT = (update(_visits).where(_visits.c.id == bindparam("visit_id"))
-                 .values(repeat_count=_visits.c.repeat_count + 1).returning(_visits.c.repeat_count))
-_INSERT_VISIT = insert(_visits)
-_INSERT_CITIZEN = insert(VisitCitizen.__table__)
 
 
-def _earlier(db_session: Session, visit_id: str):
-    return db_session.execute(_EARLIER_BY_ID, {"visit_id": visit_id}).first()
+def _earlier(db_session: Session, visit_id: str) -> SimpleNamespace | None:
+    """A visit's ``writes.EARLIER_NAMES``, or None."""
+    row = db_session.execute(_EARLIER_BY_ID, {"visit_id": visit_id}).first()
+    return SimpleNamespace(**row._mapping) if row is not None else None
 
 
-def find_repeat(*, db_session: Session, identity: Identity, citizens: list[dict], origin_unit: str, field: str,
-                category: str):
-    """The first visit, visible to the caller, by one of these citizens about the same matter (its
-    ``_EARLIER_COLUMNS``), or None."""
-    ids, names = [], []
-    for person in citizens:
-        by_id, by_name = confidential.lookup_indexes(person)
-        ids += by_id
-        names += by_name
-    if not ids and not names:
+def find_repeat(*, db_session: Session, lookup: dict) -> SimpleNamespace | None:
+    """The first visit, visible to the caller, by citizens carrying one of the blind indexes of ``lookup``
+    (``ids``, ``names``, ``origin_unit``, ``field``, ``category``, and ``unit`` for a commune) about the
+    same matter (its ``writes.EARLIER_NAMES``), or None."""
+    found = db_session.execute(_REPEAT_QUERIES["unit" in lookup], lookup).first()
+    if found is None:
         return None
-    params = {"ids": ids, "names": names, "origin_unit": origin_unit, "field": field, "category": category}
-    if identity.is_commune:
-        params["unit"] = identity.unit
-    found = db_session.execute(_REPEAT_QUERIES[identity.is_commune], params).first()
+    return _first_of(db_session, SimpleNamespace(**found._mapping))
+
+
+def _first_of(db_session: Session, found: SimpleNamespace | None) -> SimpleNamespace | None:
+    """The first visit of the matter of ``found`` (itself unless it is a repeat)."""
     if found is not None and found.repeat_of:
         return _earlier(db_session, found.repeat_of) or found
     return found
@@ -161,9 +150,10 @@ def find_repeat(*, db_session: Session, identity: Identity, citizens: list[dict]
 def create(*, db_session: Session, identity: Identity, data: dict) -> SimpleNamespace:
     """Record a visit and stage ``intake.visit.recorded`` in the same transaction; the visit as answered.
 
-    Reference data comes from the process's cache (intake.reference.cache), so the statements
-    are the repeat lookup, the serial counter, the visit, its citizens and the outbox event
-    (and the first visit's repeat count on a repeat).
+    Reference data comes from the process's cache (intake.reference.cache). On PostgreSQL the
+    statements are two (``writes``): the serial counter with the repeat lookup, then the visit,
+    its citizens, the outbox event (and the first visit's repeat count on a repeat). Elsewhere
+    the same work goes a statement at a time.
     """
     received_at = check_received_at(data["received_at"])
     receiving_unit = scope_unit(identity, data["receiving_unit"])
@@ -192,26 +182,47 @@ def create(*, db_session: Session, identity: Identity, data: dict) -> SimpleName
     except domain.RuleViolation as exc:
         raise field_error(exc.field, exc.message) from exc
 
-    if data.get("repeat_of"):  # named by the desk: it must be a visit the caller may see
+    named = bool(data.get("repeat_of"))
+    if named:  # named by the desk: it must be a visit the caller may see
         given = _earlier(db_session, data["repeat_of"])
         if given is None or (identity.is_commune and given.receiving_unit != identity.unit):
             raise field_error("repeat_of", "no such visit")
         earlier = _earlier(db_session, given.repeat_of) if given.repeat_of else given
+    # Encryption and blind indexes before the serial counter's row lock is taken: the lock is held
+    # from the number to the commit, and nothing in between waits on work that could come first.
+    cipher = confidential.current_cipher()
+    indexes = [confidential.lookup_indexes(c, cipher=cipher) for c in citizens]
+    sealed = [confidential.seal(c, cipher=cipher, indexes=found) for c, found in zip(citizens, indexes)]
+    lookup = None
+    if not named:
+        ids = [index for by_id, _ in indexes for index in by_id]
+        names = [index for _, by_name in indexes for index in by_name]
+        if ids or names:
+            lookup = {"ids": ids, "names": names, "origin_unit": origin_unit, "field": data["field"],
+                      "category": data["category"]}
+            if identity.is_commune:
+                lookup["unit"] = identity.unit
+        earlier = None
+    ctes = writes.uses_ctes(db_session)
+    if ctes:  # the number and the first visit of the matter in one statement
+        number, found = writes.allocate(db_session, unit=receiving_unit, year=on.year, lookup=lookup)
+        serial = f"{receiving_unit}/{on.year}/{number:06d}"
+        if lookup is not None:
+            earlier = _first_of(db_session, found)
     else:
-        earlier = find_repeat(db_session=db_session, identity=identity, citizens=citizens, origin_unit=origin_unit,
-                              field=data["field"], category=data["category"])
+        if lookup is not None:
+            earlier = find_repeat(db_session=db_session, lookup=lookup)
+        serial = next_serial(db_session=db_session, unit=receiving_unit, year=on.year)
+
     subject = data.get("subject")
     over_level = domain.goes_over_level(
         declared=data["over_level"], receiving_level=receiving.level, origin_level=origin.level,
         receiving_is_ancestor=reference.is_ancestor(db_session=db_session, ancestor=receiving_unit, code=origin_unit),
     )
-    # The rows go in with plain INSERTs: the ORM's unit of work would add nothing here but CPU time
-    # (no identity map, cascade or defaults are needed; every column is set). The serial counter's
-    # row lock is taken as late as possible, just before the rows that use the number.
     visit_id = new_id()
     row = {
         "id": visit_id,
-        "serial": next_serial(db_session=db_session, unit=receiving_unit, year=on.year),
+        "serial": serial,
         "receiving_unit": receiving_unit,
         "receiving_officer": data["receiving_officer"] or identity.officer,
         "received_at": received_at,
@@ -236,35 +247,32 @@ def create(*, db_session: Session, identity: Identity, data: dict) -> SimpleName
         "created_by": identity.subject,
         "created_at": utcnow(),
     }
-    db_session.execute(_INSERT_VISIT, row)
-    db_session.execute(_INSERT_CITIZEN, [
-        {"visit_id": visit_id, "position": i, "is_representative": c["is_representative"], **confidential.seal(c)}
-        for i, c in enumerate(citizens)
-    ])
+    event = writes.event_row("intake.visit.recorded", {
+        "visit_id": visit_id,
+        "serial": serial,
+        "receiving_unit": receiving_unit,
+        "origin_unit": origin_unit,
+        "received_at": received_at.isoformat(),
+        "category": row["category"],
+        "field": row["field_code"],
+        "group_size": group_size,
+        "representative_count": representatives,
+        "is_mass": row["is_mass"],
+        "outcome": row["outcome"],
+        "matter_key": row["matter_key"],
+        "repeat_of": row["repeat_of"],
+        "over_level": over_level,
+    })
+    people = [{"visit_id": visit_id, "position": i, "is_representative": c["is_representative"], **seal}
+              for i, (c, seal) in enumerate(zip(citizens, sealed))]
+    # The rows go in with plain statements: the ORM's unit of work would add nothing here but CPU
+    # time (no identity map, cascade or defaults are needed; every column is set).
+    store = writes.store if ctes else writes.store_plainly
+    repeat_count = store(db_session, visit=row, citizens=people, event=event,
+                         earlier_id=earlier.id if earlier is not None else None)
     if earlier is not None:
         # The answer shows the first visit's count with this repeat, as the database now holds it.
-        repeat_count = db_session.execute(_COUNT_REPEAT, {"visit_id": earlier.id}).scalar_one()
-        earlier = SimpleNamespace(**{**earlier._mapping, "repeat_count": repeat_count})
-    outbox.add(
-        db_session,
-        "intake.visit.recorded",
-        {
-            "visit_id": visit_id,
-            "serial": row["serial"],
-            "receiving_unit": receiving_unit,
-            "origin_unit": origin_unit,
-            "received_at": received_at.isoformat(),
-            "category": row["category"],
-            "field": row["field_code"],
-            "group_size": group_size,
-            "representative_count": representatives,
-            "is_mass": row["is_mass"],
-            "outcome": row["outcome"],
-            "matter_key": row["matter_key"],
-            "repeat_of": row["repeat_of"],
-            "over_level": over_level,
-        },
-    )
+        earlier = SimpleNamespace(**{**vars(earlier), "repeat_count": repeat_count})
     # The answer: the visit as stored, its citizens masked from the values given (the stored ones
     # decrypt to exactly these), and the first visit of the matter on a repeat.
     return SimpleNamespace(
