@@ -226,7 +226,7 @@ async def _send(gateway: Gateway, upstream: Upstream, request: web.Request, head
             answer = await gateway.pool.request(
                 upstream.endpoint, head, body, head_request=request.method == "HEAD",
                 connect_timeout=upstream.connect_timeout, read_timeout=upstream.read_timeout,
-                buffer_limit=BUFFER_LIMIT,
+                buffer_limit=BUFFER_LIMIT, fresh=attempt > 1,
             )
         except UpstreamError as exc:
             if attempt == 1 and _retryable(exc, request):

@@ -583,10 +583,13 @@ class UpstreamPool:
         return sum(len(conns) for conns in self._idle.values())
 
     async def request(self, endpoint: Endpoint, head: bytes, body: bytes | None, *, head_request: bool,
-                      connect_timeout: float, read_timeout: float, buffer_limit: int) -> UpstreamAnswer:
+                      connect_timeout: float, read_timeout: float, buffer_limit: int,
+                      fresh: bool = False) -> UpstreamAnswer:
         """Send one request (``head``: request line and header fields, with the empty line) and wait for the
-        answer; raises :class:`UpstreamError`."""
-        conn = await self._acquire(endpoint, connect_timeout, read_timeout)
+        answer; raises :class:`UpstreamError`. ``fresh``: on a new connection, not a kept one (to send
+        again a request whose kept connection was found closed: the others kept from the same time may be
+        closed too, the service having restarted in between)."""
+        conn = await self._acquire(endpoint, connect_timeout, read_timeout, fresh=fresh)
         try:
             waiter = conn.send((head, body) if body else (head,), head_request=head_request,
                                read_timeout=read_timeout, buffer_limit=buffer_limit)
@@ -611,13 +614,14 @@ class UpstreamPool:
 
     # ------------------------------------------------------------------ connections
 
-    async def _acquire(self, endpoint: Endpoint, connect_timeout: float, read_timeout: float) -> _Connection:
+    async def _acquire(self, endpoint: Endpoint, connect_timeout: float, read_timeout: float, *,
+                       fresh: bool = False) -> _Connection:
         if self._closed:
             raise ConnectFailed("the gateway is shutting down")
         if self.limit and self._in_use >= self.limit:
             await self._wait_for_slot(connect_timeout + read_timeout)
         loop = asyncio.get_running_loop()
-        idle = self._idle.get(endpoint)
+        idle = None if fresh else self._idle.get(endpoint)
         if idle:
             oldest = loop.time() - self.keepalive
             while idle:
