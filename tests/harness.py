@@ -72,6 +72,7 @@ class TcpProxy:
         self._pairs: list[tuple[socket.socket, socket.socket]] = []
         self._lock = threading.Lock()
         self._stop = threading.Event()
+        self._refusing = threading.Event()
         self._thread: threading.Thread | None = None
 
     def start(self) -> None:
@@ -84,6 +85,7 @@ class TcpProxy:
         listener.listen(128)
         self._listener = listener
         self._stop.clear()
+        self._refusing.clear()
         self._thread = threading.Thread(target=self._accept_loop, args=(listener,), daemon=True)
         self._thread.start()
 
@@ -99,21 +101,19 @@ class TcpProxy:
                     s.shutdown(socket.SHUT_RDWR)
                     s.close()
 
-    def refuse(self, drain: float = 5.0) -> None:
-        """Refuse new connections; wait (up to ``drain`` seconds) for the open ones to end by themselves.
+    def refuse(self) -> None:
+        """Refuse new connections, and new requests on the connections kept open.
 
-        What a client then sees is a server that is not there: its connection is refused before it has
-        said anything. A connection cut in the middle of an exchange is another fault: neither SMTP nor
+        What a client then sees is a server that is not there: its connection is refused, or closed,
+        before the server has heard anything of its next request, as when a server that went down had
+        closed its idle kept-alive connections. What the server is already answering still reaches the
+        client: a connection cut in the middle of an exchange is another fault, since neither SMTP nor
         HTTP lets a client know whether a server that vanished before answering had kept its message.
+        (A request is one exchange: an HTTP client and an SMTP client send the next only once they have
+        the answer to the last, and a request that reaches the server only in part is not acted on.)
         """
+        self._refusing.set()
         self._close_listener()
-        deadline = time.monotonic() + drain
-        while time.monotonic() < deadline:
-            with self._lock:
-                if not self._pairs:
-                    return
-            time.sleep(0.01)
-        self.cut()
 
     def _close_listener(self) -> None:
         if self._listener is not None:
@@ -150,8 +150,8 @@ class TcpProxy:
             while not self._stop.is_set():
                 for key, _ in sel.select(timeout=0.5):
                     data = key.fileobj.recv(65536)
-                    if not data:
-                        return
+                    if not data or (key.fileobj is a and self._refusing.is_set()):
+                        return  # closed by either side, or a client's next request while refusing
                     key.data.sendall(data)
         except (OSError, ValueError):  # cut() closed the sockets under us
             return
@@ -182,6 +182,14 @@ class SmsProvider:
         provider = self
 
         class Handler(BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"  # connections are kept alive, as real providers do
+
+            def setup(self) -> None:
+                super().setup()
+                # Headers and body go as two writes: without this, Nagle's algorithm would hold the body
+                # back until notify's delayed ACK, 40 ms later.
+                self.connection.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+
             def do_POST(self) -> None:
                 raw = self.rfile.read(int(self.headers.get("Content-Length") or 0))
                 try:

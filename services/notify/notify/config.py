@@ -50,6 +50,10 @@ def load(overrides: dict | None = None) -> Settings:
         "retry_base_seconds": env.float("NOTIFY_RETRY_BASE_SECONDS", 30.0),
         "retry_max_seconds": env.float("NOTIFY_RETRY_MAX_SECONDS", 3600.0),
         "delivery_poll_seconds": env.float("NOTIFY_DELIVERY_POLL_SECONDS", 2.0),
+        # Threads of notify-sender, each sending while the others wait for a provider's answer.
+        "sender_threads": env.int("NOTIFY_SENDER_THREADS", 4),
+        # How long a connection to the mail server is kept open for the next mail.
+        "smtp_keep_seconds": env.float("NOTIFY_SMTP_KEEP_SECONDS", 30.0),
         "claim_seconds": env.float("NOTIFY_CLAIM_SECONDS", 120.0),
         "stuck_summary_seconds": env.float("NOTIFY_STUCK_SUMMARY_SECONDS", 900.0),
     }

@@ -27,7 +27,12 @@ from .delivery.stuck import report_stuck
 
 
 def sender_tasks(settings: Settings, db: Database) -> list[PeriodicTask]:
-    """The sender's one task: send what is due, and keep going while there is work."""
+    """The sender's tasks: ``NOTIFY_SENDER_THREADS`` of them, each sending what is due while there is work.
+
+    An SMS provider or a mail server answers in tens to hundreds of milliseconds; while one thread waits
+    for an answer, the others send. They share nothing but the database, where each claims what it sends
+    (as two senders do), and each keeps its own connections to the providers.
+    """
     clock = clock_of(settings)
     channels = build_channels(settings)
     extra = settings.extra
@@ -36,7 +41,9 @@ def sender_tasks(settings: Settings, db: Database) -> list[PeriodicTask]:
         while sum(send_due(db, channels=channels, extra=extra, clock=clock).values()):
             pass  # keep going while there is work; the task's interval applies once it is done
 
-    return [PeriodicTask("deliveries", deliver, extra["delivery_poll_seconds"])]
+    threads = max(1, extra["sender_threads"])
+    return [PeriodicTask(f"deliveries-{n}" if threads > 1 else "deliveries", deliver, extra["delivery_poll_seconds"])
+            for n in range(1, threads + 1)]
 
 
 def worker_tasks(settings: Settings, db: Database, roster=None) -> list[PeriodicTask]:

@@ -87,11 +87,13 @@ class SmtpServer:
     def __init__(self):
         self.port = free_port()
         self.received = []
+        self.peers = []  # the client's address of each mail received: one per connection it came on
         self.controller = None
 
     async def handle_DATA(self, server, session, envelope):  # aiosmtpd handler hook
         self.received.append(email.message_from_bytes(envelope.original_content or envelope.content,
                                                       policy=email.policy.default))
+        self.peers.append(session.peer)
         return "250 Message accepted for delivery"
 
     def start(self):
@@ -114,13 +116,20 @@ class Receiver:
         outer = self
 
         class Handler(BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"  # connections are kept alive, as real providers do
+
+            def setup(self):
+                super().setup()
+                self.connection.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+
             def do_POST(self):
                 body = self.rfile.read(int(self.headers.get("Content-Length", 0)))
                 status, answer = outer.status, b'{"ok": true}'
                 if outer.check is not None:
                     status, answer = outer.check(self.headers, body)
                 if status < 300:
-                    outer.requests.append({"path": self.path, "headers": dict(self.headers), "body": body})
+                    outer.requests.append({"path": self.path, "headers": dict(self.headers), "body": body,
+                                           "peer": self.client_address})
                 self.send_response(status)
                 self.send_header("Content-Type", "application/json")
                 self.send_header("Content-Length", str(len(answer)))

@@ -162,8 +162,10 @@ def test_the_worker_s_periodic_tasks(settings, db, handle, make_event, static_ro
 
     smtp.start()
     roster = static_roster(["btcd-01"], agencies={"BTCD": [make_person("btcd-01"), make_person("btcd-09")]})
-    (deliver,), (stuck, contacts) = sender_tasks(settings, db), worker_tasks(settings, db, roster)
-    assert [deliver.name, stuck.name, contacts.name] == ["deliveries", "stuck-deliveries", "roster-contacts"]
+    senders, (stuck, contacts) = sender_tasks(settings, db), worker_tasks(settings, db, roster)
+    assert [t.name for t in senders] == [f"deliveries-{n}" for n in range(1, settings.extra["sender_threads"] + 1)]
+    assert [stuck.name, contacts.name] == ["stuck-deliveries", "roster-contacts"]
+    deliver = senders[0]
     handle(make_event("escalation.case.opened"), roster)
     clock.advance(minutes=5)
     deliver.func()

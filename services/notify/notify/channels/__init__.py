@@ -3,6 +3,22 @@
 from __future__ import annotations
 
 import dataclasses
+import threading
+
+import requests
+
+_local = threading.local()
+
+
+def http_session() -> requests.Session:
+    """This thread's HTTP session: connections to a provider are kept alive from one message to the next.
+
+    A session per thread, because a ``requests.Session`` is not documented as safe to share between threads.
+    """
+    session = getattr(_local, "session", None)
+    if session is None:
+        session = _local.session = requests.Session()
+    return session
 
 
 class ChannelError(Exception):

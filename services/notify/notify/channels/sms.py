@@ -12,7 +12,7 @@ import unicodedata
 import requests
 from jinja2 import Environment, StrictUndefined
 
-from . import ChannelError, Outgoing
+from . import ChannelError, Outgoing, http_session
 
 GSM7 = set("@£$¥èéùìòÇ\nØø\rÅåΔ_ΦΓΛΩΠΨΣΘΞÆæßÉ !\"#¤%&'()*+,-./0123456789:;<=>?¡ABCDEFGHIJKLMNOPQRSTUVWXYZ"
            "ÄÖÑÜ§¿abcdefghijklmnopqrstuvwxyzäöñüà")
@@ -62,7 +62,8 @@ class SmsChannel:
         body = self.template.render(to=out.address, text=text, message_id=out.message_id,
                                     delivery_id=out.delivery_id).encode("utf-8")
         try:
-            resp = requests.request(self.method, self.url, data=body, headers=self.headers, timeout=self.timeout)
+            resp = http_session().request(self.method, self.url, data=body, headers=self.headers,
+                                          timeout=self.timeout)
         except requests.RequestException as exc:
             raise ChannelError(f"SMS provider unreachable: {exc!r}") from exc
         answer = f"{resp.status_code} {resp.text[:500]}"

@@ -7,7 +7,7 @@ import json
 import requests
 
 from .. import signing
-from . import ChannelError, Outgoing
+from . import ChannelError, Outgoing, http_session
 
 
 def payload(out: Outgoing) -> dict:
@@ -33,7 +33,7 @@ class WebhookChannel:
         headers = {"Content-Type": "application/json; charset=utf-8",
                    **signing.sign_headers(secret, body, now=now, delivery_id=out.delivery_id)}
         try:
-            resp = requests.post(out.address, data=body, headers=headers, timeout=self.timeout)
+            resp = http_session().post(out.address, data=body, headers=headers, timeout=self.timeout)
         except requests.RequestException as exc:
             raise ChannelError(f"webhook unreachable: {exc!r}") from exc
         answer = f"{resp.status_code} {resp.text[:500]}"

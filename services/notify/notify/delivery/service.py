@@ -8,7 +8,7 @@ import random
 import uuid
 from collections.abc import Callable
 
-from sqlalchemy import or_, select, update
+from sqlalchemy import bindparam, insert, or_, select, update
 from sqlalchemy.orm import Session
 from tiepdan_common.db import Database
 from tiepdan_common.errors import Problem
@@ -95,69 +95,94 @@ def _claim(db: Database, *, now: dt.datetime, limit: int, lease: float) -> list[
     return [delivery_id for delivery_id in ids if delivery_id in claimed]
 
 
-def _outgoing(session: Session, delivery: Delivery, message: InboxMessage, extra: dict, now) -> Outgoing:
+def _outgoing(delivery: Delivery, message: InboxMessage, address: str, extra: dict, now) -> Outgoing:
     return Outgoing(delivery_id=delivery.id, message_id=message.id, event_id=message.event_id,
                     event_type=message.event_type, case_id=message.case_id, recipient=message.recipient,
-                    address=delivery.address, urgent=message.urgent, title=message.title, body=message.body,
+                    address=address, urgent=message.urgent, title=message.title, body=message.body,
                     title_en=message.title_en, body_en=message.body_en, ack_code=message.ack_code,
                     ack_url=ack_url(extra, message.id, now) if delivery.channel != "webhook" else None,
                     data=message.data or {})
 
 
+_DELIVERIES, _ATTEMPTS = Delivery.__table__, DeliveryAttempt.__table__
+_RECORD = update(_DELIVERIES).where(_DELIVERIES.c.id == bindparam("delivery_id"))
+_LOG_ATTEMPT = insert(_ATTEMPTS)
+
+
 def send_due(db: Database, *, channels: dict, extra: dict, clock: Callable[[], dt.datetime], limit: int = 20,
              rand: Callable[[], float] = random.random) -> dict:
-    """Send the deliveries that are due now; return how many were sent, failed, died, were cancelled."""
+    """Send the deliveries that are due now; return how many were sent, failed, died, were cancelled.
+
+    What was claimed is read in one query; each outcome is then written in its own short transaction
+    right after its attempt (two plain statements), so that a sender killed in the middle of a batch
+    sends again at most the one delivery it was attempting when its lease runs out.
+    """
     now = clock()
     counts = {"sent": 0, "failed": 0, "dead": 0, "cancelled": 0, "skipped": 0}
-    for delivery_id in _claim(db, now=now, limit=limit, lease=extra["claim_seconds"]):
-        with db.session() as session:
-            delivery, message = session.execute(  # one query for both
-                select(Delivery, InboxMessage).join(InboxMessage, InboxMessage.id == Delivery.message_id)
-                .where(Delivery.id == delivery_id)).one()
-            outcome = _attempt(session, delivery, message, channels, extra, clock, rand)
+    claimed = _claim(db, now=now, limit=limit, lease=extra["claim_seconds"])
+    if not claimed:
+        return counts
+    with db.session() as session:  # one query for every claimed delivery and its message
+        loaded = {delivery.id: (delivery, message) for delivery, message in session.execute(
+            select(Delivery, InboxMessage).join(InboxMessage, InboxMessage.id == Delivery.message_id)
+            .where(Delivery.id.in_(claimed)))}
+    with db.engine.connect() as conn:  # one connection (and one pool check) for the batch's outcomes
+        for delivery_id in claimed:
+            if delivery_id not in loaded:
+                continue
+            delivery, message = loaded[delivery_id]
+            outcome, changes, attempt = _attempt(db, delivery, message, channels, extra, clock, rand)
+            with conn.begin():
+                conn.execute(_RECORD, {"delivery_id": delivery_id, **changes})
+                if attempt is not None:
+                    conn.execute(_LOG_ATTEMPT, attempt)
             counts[outcome] += 1
     return counts
 
 
-def _attempt(session, delivery, message, channels, extra, clock, rand) -> str:
+def _address(db: Database, delivery: Delivery, recipient: str) -> str | None:
+    """The delivery's address, or the recipient's current one for its channel when it was planned without."""
+    if delivery.address:
+        return delivery.address
+    with db.session() as session:
+        contact = session.get(Contact, recipient)
+        return channels_of(contact.channels).get(delivery.channel) if contact else None
+
+
+def _attempt(db, delivery, message, channels, extra, clock, rand) -> tuple[str, dict, dict | None]:
+    """Try one delivery: (outcome, the delivery's new column values, the attempt's row or None)."""
     started = clock()
-    delivery.claimed_until, delivery.updated_at = None, started
+    changes = {"claimed_until": None, "updated_at": started}
     if message.acknowledged_at is not None and delivery.channel != "webhook":
-        delivery.status, delivery.last_error = "cancelled", "acknowledged before it was due"
-        return "cancelled"
-    if not delivery.address:
-        contact = session.get(Contact, message.recipient)
-        delivery.address = channels_of(contact.channels).get(delivery.channel) if contact else None
+        return "cancelled", {**changes, "status": "cancelled", "last_error": "acknowledged before it was due"}, None
+    address = _address(db, delivery, message.recipient)
     channel = channels.get(delivery.channel)
-    if not delivery.address or channel is None:
-        delivery.status, delivery.last_error = "skipped", f"no {delivery.channel} address or channel"
-        return "skipped"
-    delivery.attempts += 1
-    attempt = DeliveryAttempt(delivery_id=delivery.id, number=delivery.attempts, started_at=started)
+    if not address or channel is None:
+        changes.update(status="skipped", last_error=f"no {delivery.channel} address or channel", address=address)
+        return "skipped", changes, None
+    attempts = delivery.attempts + 1
+    changes.update(attempts=attempts, address=address)
+    attempt = {"delivery_id": delivery.id, "number": attempts, "started_at": started}
     try:
-        answer = channel.send(_outgoing(session, delivery, message, extra, started))
+        answer = channel.send(_outgoing(delivery, message, address, extra, started))
     except Exception as exc:  # any failure is an attempt that counts, never a silent loop
         if not isinstance(exc, ChannelError):
             log.exception("channel %s failed unexpectedly", delivery.channel)
             exc = ChannelError(f"{type(exc).__name__}: {exc}")
-        attempt.ok, attempt.error, attempt.provider_answer = False, str(exc)[:2000], exc.answer
-        attempt.finished_at = clock()
-        session.add(attempt)
-        delivery.last_error, delivery.provider_answer = str(exc)[:2000], exc.answer
-        if domain.is_dead(delivery.attempts, extra["delivery_max_attempts"]):
-            delivery.status = "dead"
+        error = str(exc)[:2000]
+        attempt.update(ok=False, error=error, provider_answer=exc.answer, finished_at=clock())
+        changes.update(last_error=error, provider_answer=exc.answer)
+        if domain.is_dead(attempts, extra["delivery_max_attempts"]):
             log.error("delivery %s (%s to %s) is dead after %d attempts", delivery.id, delivery.channel,
-                      delivery.recipient, delivery.attempts)
-            return "dead"
-        wait = domain.backoff_seconds(delivery.attempts, base=extra["retry_base_seconds"],
+                      delivery.recipient, attempts)
+            return "dead", {**changes, "status": "dead"}, attempt
+        wait = domain.backoff_seconds(attempts, base=extra["retry_base_seconds"],
                                       cap=extra["retry_max_seconds"], rand=rand)
-        delivery.next_attempt_at = started + dt.timedelta(seconds=wait)
-        return "failed"
-    attempt.ok, attempt.provider_answer, attempt.finished_at = True, answer[:2000], clock()
-    session.add(attempt)
-    delivery.status, delivery.provider_answer, delivery.sent_at, delivery.last_error = "sent", answer[:2000], \
-        attempt.finished_at, None
-    return "sent"
+        return "failed", {**changes, "next_attempt_at": started + dt.timedelta(seconds=wait)}, attempt
+    finished = clock()
+    attempt.update(ok=True, error=None, provider_answer=answer[:2000], finished_at=finished)
+    changes.update(status="sent", provider_answer=answer[:2000], sent_at=finished, last_error=None)
+    return "sent", changes, attempt
 
 
 def retry(*, db_session: Session, delivery_id: str, now: dt.datetime) -> Delivery:
