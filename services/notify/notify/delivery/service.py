@@ -105,17 +105,39 @@ def _outgoing(delivery: Delivery, message: InboxMessage, address: str, extra: di
 
 
 _DELIVERIES, _ATTEMPTS = Delivery.__table__, DeliveryAttempt.__table__
-_RECORD = update(_DELIVERIES).where(_DELIVERIES.c.id == bindparam("delivery_id"))
-_LOG_ATTEMPT = insert(_ATTEMPTS)
+# What an attempt writes of its delivery (every one of these, whatever the outcome), and of itself.
+_RECORDED = ("status", "attempts", "address", "claimed_until", "updated_at", "last_error", "provider_answer",
+             "sent_at", "next_attempt_at")
+_ATTEMPT_COLUMNS = ("delivery_id", "number", "started_at", "finished_at", "ok", "provider_answer", "error")
+_RECORD = (update(_DELIVERIES).where(_DELIVERIES.c.id == bindparam("delivery_id"))
+           .values({name: bindparam(name) for name in _RECORDED}))
+_LOG_ATTEMPT = insert(_ATTEMPTS).values({name: bindparam(f"attempt_{name}") for name in _ATTEMPT_COLUMNS})
+# On PostgreSQL, both in one statement (its own transaction: the sender's connection autocommits).
+_RECORD_WITH_ATTEMPT = _RECORD.add_cte(_LOG_ATTEMPT.cte("attempt"))
+
+
+def _record(conn, delivery: Delivery, changes: dict, attempt: dict | None) -> None:
+    """Write an attempt's outcome at once: one statement on PostgreSQL, one transaction elsewhere."""
+    params = {"delivery_id": delivery.id,
+              **{name: changes[name] if name in changes else getattr(delivery, name) for name in _RECORDED}}
+    if attempt is not None:
+        params.update({f"attempt_{name}": attempt[name] for name in _ATTEMPT_COLUMNS})
+    if conn.dialect.name == "postgresql":
+        conn.execute(_RECORD_WITH_ATTEMPT if attempt is not None else _RECORD, params)
+        return
+    with conn.begin():
+        conn.execute(_RECORD, params)
+        if attempt is not None:
+            conn.execute(_LOG_ATTEMPT, params)
 
 
 def send_due(db: Database, *, channels: dict, extra: dict, clock: Callable[[], dt.datetime], limit: int = 20,
              rand: Callable[[], float] = random.random) -> dict:
     """Send the deliveries that are due now; return how many were sent, failed, died, were cancelled.
 
-    What was claimed is read in one query; each outcome is then written in its own short transaction
-    right after its attempt (two plain statements), so that a sender killed in the middle of a batch
-    sends again at most the one delivery it was attempting when its lease runs out.
+    What was claimed is read in one query; each outcome is then written at once after its attempt, in
+    its own transaction (:func:`_record`), so that a sender killed in the middle of a batch sends again
+    at most the one delivery it was attempting when its lease runs out.
     """
     now = clock()
     counts = {"sent": 0, "failed": 0, "dead": 0, "cancelled": 0, "skipped": 0}
@@ -126,16 +148,16 @@ def send_due(db: Database, *, channels: dict, extra: dict, clock: Callable[[], d
         loaded = {delivery.id: (delivery, message) for delivery, message in session.execute(
             select(Delivery, InboxMessage).join(InboxMessage, InboxMessage.id == Delivery.message_id)
             .where(Delivery.id.in_(claimed)))}
-    with db.engine.connect() as conn:  # one connection (and one pool check) for the batch's outcomes
+    # One connection (and one pool check) for the batch's outcomes; on PostgreSQL each is one statement
+    # committing itself, elsewhere a transaction of two.
+    autocommit = {"isolation_level": "AUTOCOMMIT"} if db.is_postgresql else {}
+    with db.engine.connect().execution_options(**autocommit) as conn:
         for delivery_id in claimed:
             if delivery_id not in loaded:
                 continue
             delivery, message = loaded[delivery_id]
             outcome, changes, attempt = _attempt(db, delivery, message, channels, extra, clock, rand)
-            with conn.begin():
-                conn.execute(_RECORD, {"delivery_id": delivery_id, **changes})
-                if attempt is not None:
-                    conn.execute(_LOG_ATTEMPT, attempt)
+            _record(conn, delivery, changes, attempt)
             counts[outcome] += 1
     return counts
 
