@@ -282,6 +282,12 @@ def test_runs_keep_the_order_and_group_only_batched_types():
     runs = _runs(items, {"a": None})
     assert [[e.type for _, e in run] for run in runs] == [["a", "a"], ["b"], ["b"], ["a"]]
 
+    def together(session, events): ...  # one handler for two types: their messages go together, mixed
+
+    items = [item("a"), item("c"), item("a"), item("b"), item("c"), item("d"), item("d")]
+    runs = _runs(items, {"a": together, "c": together, "d": lambda session, events: None})
+    assert [[e.type for _, e in run] for run in runs] == [["a", "c", "a"], ["b"], ["c"], ["d", "d"]]
+
 
 def test_a_commit_wakes_the_listening_relay_on_postgresql(db, settings, stop, outbox_model, processed_model,
                                                          monkeypatch):

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from sqlalchemy.orm import Session
 from tiepdan_common.config import Settings
+from tiepdan_common.context import correlated
 from tiepdan_common.messaging.consumer import Consumer
 from tiepdan_common.messaging.envelope import Envelope
 
 from .ack.service import stop_case
 from .audience.roster_client import RosterClient
 from .clock import clock_of
-from .dispatch import Lookups, dispatch
+from .dispatch import Lookups, Staged, dispatch, told_about
 
 CASE_EVENTS = ("escalation.case.opened", "escalation.case.escalated", "escalation.case.acknowledged",
                "escalation.case.closed", "escalation.hotspot.detected", "escalation.incident.reported",
@@ -28,26 +29,43 @@ def roster_client(settings: Settings) -> RosterClient:
                         cache_seconds=extra.get("roster_cache_seconds", 0.0))
 
 
-def event_handler(settings: Settings, roster) -> callable:
-    """The handler every consumer uses: stop ladders when a case is settled, then apply the rules."""
+def event_handlers(settings: Settings, roster) -> tuple:
+    """The handlers every consumer uses, for one event and for several in order: stop ladders when a case is
+    settled, then apply the rules. The batch one reads who was told already once for all its events and
+    writes their messages and deliveries in two statements."""
     clock = clock_of(settings)
 
-    def handle(db_session: Session, event: Envelope) -> None:
-        now = clock()
-        data = event.data
-        if event.type in ("escalation.case.acknowledged", "escalation.case.closed"):
-            stop_case(db_session=db_session, case_id=data["case_id"], now=now,
-                      reason=f"case {event.type.rsplit('.', 1)[-1]}")
-        # A consumer's batch is one session: its events share what was read for the first ones.
-        dispatch(db_session=db_session, event_id=event.id, event_type=event.type, data=data, roster=roster,
-                 settings=settings, now=now, lookups=Lookups.of(db_session))
+    def handle_batch(db_session: Session, events: list[Envelope]) -> None:
+        lookups = Lookups.of(db_session)  # a consumer's batch is one session: rules and ladders are read once
+        told = told_about(db_session=db_session, event_ids=[event.id for event in events])
+        staged = Staged()
+        for event in events:
+            now = clock()
+            data = event.data
+            with correlated(event.correlation_id):
+                if event.type in ("escalation.case.acknowledged", "escalation.case.closed"):
+                    staged.write(db_session)  # the ladders it stops include those staged for earlier events
+                    stop_case(db_session=db_session, case_id=data["case_id"], now=now,
+                              reason=f"case {event.type.rsplit('.', 1)[-1]}")
+                dispatch(db_session=db_session, event_id=event.id, event_type=event.type, data=data, roster=roster,
+                         settings=settings, now=now, lookups=lookups, told=told[event.id], staged=staged)
+        staged.write(db_session)
 
-    return handle
+    def handle(db_session: Session, event: Envelope) -> None:
+        handle_batch(db_session, [event])
+
+    return handle, handle_batch
+
+
+def event_handler(settings: Settings, roster) -> callable:
+    """The handler of one event (see :func:`event_handlers`)."""
+    return event_handlers(settings, roster)[0]
 
 
 def _consumer(name: str, types: tuple, settings: Settings, roster) -> Consumer:
-    handle = event_handler(settings, roster or roster_client(settings))
-    return Consumer(name, {t: handle for t in types})
+    handle, handle_batch = event_handlers(settings, roster or roster_client(settings))
+    # One batch handler for every type: a batch's events, whatever their mix, go through it together.
+    return Consumer(name, {t: handle for t in types}, batch_handlers={t: handle_batch for t in types})
 
 
 def case_consumer(settings: Settings, roster: RosterClient | None = None) -> Consumer:

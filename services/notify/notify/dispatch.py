@@ -65,84 +65,105 @@ class Lookups:
         return self._ladders
 
 
-def tell(*, db_session: Session, recipient: Recipient, event_id: str, event_type: str, data: dict, urgent: bool,
-         now: dt.datetime, channels: list | None = None, template: str | None = None,
-         rule: str | None = None, told: set[str] | None = None, lookups: Lookups | None = None,
-         planned: list[dict] | None = None) -> InboxMessage | None:
-    """One message to one recipient about one event, with its deliveries; None if already told.
+class Staged:
+    """Messages and deliveries made for the events of one handler call, written together at its end.
 
-    ``told``: who had a message about the event already, when the caller has read it (:func:`told_about`).
-    The message and its deliveries are written at the session's next flush (the message's id is made here);
-    with ``planned``, the deliveries are appended to it as rows instead, for the caller to insert after the flush.
+    Two statements for a whole consumer batch (``tiepdan_common.db.insert_rows``) instead of a flush of
+    message objects and an insert of their deliveries for every event.
     """
-    if told is not None:
-        exists = recipient.code in told
-    else:
-        exists = db_session.scalar(select(InboxMessage.id).where(InboxMessage.event_id == event_id,
-                                                                InboxMessage.recipient == recipient.code))
-    if exists:
-        return None
+
+    def __init__(self) -> None:
+        self.messages: list[dict] = []
+        self.deliveries: list[dict] = []
+
+    def write(self, db_session: Session) -> None:
+        """Insert what was staged (the messages first: the deliveries refer to them)."""
+        if self.messages:
+            insert_rows(db_session, InboxMessage.__table__, self.messages)
+            insert_rows(db_session, Delivery.__table__, self.deliveries)
+            self.messages, self.deliveries = [], []
+
+
+def message_row(*, recipient: Recipient, event_id: str, event_type: str, data: dict, urgent: bool, now: dt.datetime,
+                template: str | None = None, rule: str | None = None) -> dict:
+    """One message to one recipient about one event, as a row (every column), rendered in both languages."""
     code = ack_code()
     context = {**data, "ack_code": code, "urgent": urgent, "recipient_name": recipient.name}
     title, body = render(template or event_type, context)
     title_en, body_en = render(template or event_type, context, language="en")
-    message = InboxMessage(id=str(uuid.uuid4()), recipient=recipient.code, event_id=event_id, event_type=event_type,
-                           case_id=data.get("case_id"),
-                           severity=data.get("severity") or ("high" if urgent else "medium"),
-                           title=title[:400], body=body, title_en=title_en[:400], body_en=body_en, ack_code=code,
-                           via_fallback=recipient.via_fallback, urgent=urgent, rule=rule, created_at=now,
-                           data=data if recipient.is_system else None)
-    db_session.add(message)
-    if told is not None:
-        told.add(recipient.code)
+    return {"id": str(uuid.uuid4()), "recipient": recipient.code, "event_id": event_id, "event_type": event_type,
+            "case_id": data.get("case_id"), "severity": data.get("severity") or ("high" if urgent else "medium"),
+            "title": title[:400], "body": body, "ack_code": code, "via_fallback": recipient.via_fallback,
+            "created_at": now, "read_at": None, "acknowledged_at": None, "acknowledged_via": None,
+            "title_en": title_en[:400], "body_en": body_en, "urgent": urgent, "rule": rule,
+            "data": data if recipient.is_system else None}
+
+
+def _steps(db_session: Session, recipient: Recipient, urgent: bool, channels: list | None,
+           lookups: Lookups | None) -> list[dict]:
+    """The ladder a message follows: the rule's channels at once, else the recipient's ladder."""
     if channels:
-        steps = [{"after_seconds": 0, "channels": list(channels)}]
-    else:
-        steps = ladder_steps(db_session=db_session, recipient=recipient.code, urgency="urgent" if urgent else "normal",
-                             ladders=lookups.ladders() if lookups is not None else None)
-    if planned is not None:
-        planned.extend(deliveries.plan_rows(message=message, recipient=recipient, steps=steps, now=now))
-    else:
-        deliveries.plan(db_session=db_session, message=message, recipient=recipient, steps=steps, now=now)
+        return [{"after_seconds": 0, "channels": list(channels)}]
+    return ladder_steps(db_session=db_session, recipient=recipient.code, urgency="urgent" if urgent else "normal",
+                        ladders=lookups.ladders() if lookups is not None else None)
+
+
+def tell(*, db_session: Session, recipient: Recipient, event_id: str, event_type: str, data: dict, urgent: bool,
+         now: dt.datetime, channels: list | None = None, template: str | None = None,
+         rule: str | None = None) -> InboxMessage | None:
+    """One message to one recipient about one event, with its deliveries, added to the session; None if the
+    recipient has a message about the event already."""
+    exists = db_session.scalar(select(InboxMessage.id).where(InboxMessage.event_id == event_id,
+                                                            InboxMessage.recipient == recipient.code))
+    if exists:
+        return None
+    message = InboxMessage(**message_row(recipient=recipient, event_id=event_id, event_type=event_type, data=data,
+                                         urgent=urgent, now=now, template=template, rule=rule))
+    db_session.add(message)
+    deliveries.plan(db_session=db_session, message=message, recipient=recipient,
+                    steps=_steps(db_session, recipient, urgent, channels, None), now=now)
     return message
 
 
-def told_about(*, db_session: Session, event_id: str) -> set[str]:
-    """Everyone who has a message about the event."""
-    return set(db_session.scalars(select(InboxMessage.recipient).where(InboxMessage.event_id == event_id)))
+def told_about(*, db_session: Session, event_ids: list[str]) -> dict[str, set[str]]:
+    """Everyone who has a message about each of these events (one query)."""
+    told: dict[str, set[str]] = {event_id: set() for event_id in event_ids}
+    for event_id, recipient in db_session.execute(
+            select(InboxMessage.event_id, InboxMessage.recipient).where(InboxMessage.event_id.in_(event_ids))):
+        told[event_id].add(recipient)
+    return told
 
 
 def dispatch(*, db_session: Session, event_id: str, event_type: str, data: dict, roster, settings: Settings,
-             now: dt.datetime, lookups: Lookups | None = None) -> list[InboxMessage]:
+             now: dt.datetime, lookups: Lookups, told: set[str], staged: Staged) -> list[dict]:
     """Apply every matching rule to an event; the same person is told once, whatever rules and redeliveries.
 
-    ``lookups``: what the transaction has read already for earlier events (a consumer's batch); then the
-    deliveries of the event's messages are written as rows in one statement after the messages are flushed.
+    ``told``: who has a message about the event already (:func:`told_about`; the new ones are added).
+    The messages and their deliveries are staged, for the caller to write (:meth:`Staged.write`); the
+    messages made are returned as rows.
     """
     resolver = AudienceResolver(db_session=db_session, roster=roster, settings=settings, now=now,
-                                kept=lookups.kept if lookups is not None else None)
-    planned: list[dict] | None = [] if lookups is not None else None
-    told: list[InboxMessage] = []
+                                kept=lookups.kept)
+    made: list[dict] = []
     seen: set[str] = set()
-    before: set[str] | None = None  # who had a message about the event before this, read at the first message
-    rules = lookups.rules(event_type) if lookups is not None else None
-    for rule in rules_for(db_session=db_session, event_type=event_type, data=data, rules=rules):
+    for rule in rules_for(db_session=db_session, event_type=event_type, data=data,
+                          rules=lookups.rules(event_type)):
         urgent = rules_domain.is_urgent(rule.urgent, data)
         for audience in rule.audiences:
             for recipient in resolver.resolve(audience, data):
                 if recipient.code in seen:
                     continue
                 seen.add(recipient.code)
-                if before is None:
-                    before = told_about(db_session=db_session, event_id=event_id)
-                message = tell(db_session=db_session, recipient=recipient, event_id=event_id, event_type=event_type,
-                               data=data, urgent=urgent, now=now, channels=rule.channels, template=rule.template,
-                               rule=rule.name, told=before, lookups=lookups, planned=planned)
-                if message is not None:
-                    told.append(message)
-    if planned:
-        db_session.flush()  # the messages, which the deliveries refer to
-        insert_rows(db_session, Delivery.__table__, planned)
+                if recipient.code in told:
+                    continue
+                message = message_row(recipient=recipient, event_id=event_id, event_type=event_type, data=data,
+                                      urgent=urgent, now=now, template=rule.template, rule=rule.name)
+                told.add(recipient.code)
+                staged.messages.append(message)
+                staged.deliveries += deliveries.plan_rows(
+                    message_id=message["id"], recipient=recipient,
+                    steps=_steps(db_session, recipient, urgent, rule.channels, lookups), now=now)
+                made.append(message)
     if not seen:
         log.info("no rule told anyone about %s %s", event_type, event_id)
-    return told
+    return made

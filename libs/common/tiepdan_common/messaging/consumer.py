@@ -57,8 +57,9 @@ class Consumer:
 
     ``batch_handlers`` may give, for an event type, a handler of several messages at
     once that must have the effect of the single handler applied to each in turn; the
-    runner uses it for runs of that type in a batch and falls back to the single
-    handler, message by message, when it raises.
+    runner uses it for runs of that type in a batch (of those types, in order, when one
+    handler is given for several) and falls back to the single handler, message by
+    message, when it raises.
     """
 
     name: str
@@ -339,11 +340,13 @@ class ConsumerRunner:
 
 
 def _runs(items: list[tuple[Delivery, Envelope]], batched: dict) -> list[list[tuple[Delivery, Envelope]]]:
-    """Split messages, in order, into runs: consecutive messages of a type with a batch handler go together."""
+    """Split messages, in order, into runs: consecutive messages whose types have one and the same batch
+    handler go together (a handler given for several types takes them mixed, in their order)."""
     runs: list[list] = []
     for item in items:
         kind = item[1].type
-        if runs and kind in batched and runs[-1][0][1].type == kind:
+        last = runs[-1][0][1].type if runs else None
+        if kind in batched and last in batched and batched[last] is batched[kind]:
             runs[-1].append(item)
         else:
             runs.append([item])

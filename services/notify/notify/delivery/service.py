@@ -25,14 +25,14 @@ log = logging.getLogger(__name__)
 OPEN = ("pending",)
 
 
-def plan_rows(*, message: InboxMessage, recipient: Recipient, steps: list[dict], now: dt.datetime) -> list[dict]:
+def plan_rows(*, message_id: str, recipient: Recipient, steps: list[dict], now: dt.datetime) -> list[dict]:
     """The deliveries of one message as rows (every column): a webhook for a system, the ladder's steps for an
     officer. For a caller that writes many at once (``tiepdan_common.db.insert_rows``); else see :func:`plan`."""
     if recipient.is_system:
         steps = [{"after_seconds": 0, "channels": ["webhook"]}]
     rows = []
     for step, channel, due in domain.ladder_plan(steps, now):
-        row = {"id": str(uuid.uuid4()), "message_id": message.id, "recipient": message.recipient, "channel": channel,
+        row = {"id": str(uuid.uuid4()), "message_id": message_id, "recipient": recipient.code, "channel": channel,
                "address": recipient.channels.get(channel), "step": step, "status": "pending", "attempts": 0,
                "due_at": due, "next_attempt_at": due, "claimed_until": None, "last_error": None,
                "provider_answer": None, "sent_at": None, "reported_at": None, "created_at": now, "updated_at": now}
@@ -45,7 +45,8 @@ def plan_rows(*, message: InboxMessage, recipient: Recipient, steps: list[dict],
 def plan(*, db_session: Session, message: InboxMessage, recipient: Recipient, steps: list[dict],
          now: dt.datetime) -> list[Delivery]:
     """The deliveries of one message, added to the session: see :func:`plan_rows`."""
-    deliveries = [Delivery(**row) for row in plan_rows(message=message, recipient=recipient, steps=steps, now=now)]
+    deliveries = [Delivery(**row) for row in plan_rows(message_id=message.id, recipient=recipient, steps=steps,
+                                                       now=now)]
     db_session.add_all(deliveries)
     return deliveries
 
