@@ -52,6 +52,9 @@ def load(overrides: dict | None = None) -> Settings:
         "delivery_poll_seconds": env.float("NOTIFY_DELIVERY_POLL_SECONDS", 2.0),
         # Threads of notify-sender, each sending while the others wait for a provider's answer.
         "sender_threads": env.int("NOTIFY_SENDER_THREADS", 4),
+        # How much lower notify-sender's CPU priority is (nice): when the CPU is short, recording visits and
+        # turning events into inbox messages go first, and the SMS and mail of a burst follow.
+        "sender_nice": env.int("NOTIFY_SENDER_NICE", 10),
         # How long a connection to the mail server is kept open for the next mail.
         "smtp_keep_seconds": env.float("NOTIFY_SMTP_KEEP_SECONDS", 30.0),
         "claim_seconds": env.float("NOTIFY_CLAIM_SECONDS", 120.0),

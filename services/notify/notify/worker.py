@@ -10,6 +10,8 @@ Two senders never send one delivery twice: each claims what it sends (``delivery
 
 from __future__ import annotations
 
+import os
+
 from tiepdan_common.app import build_worker
 from tiepdan_common.config import Settings
 from tiepdan_common.db import Database
@@ -76,9 +78,11 @@ def main() -> None:
 
 
 def sender_main() -> None:
-    """``notify-sender``."""
+    """``notify-sender``, at the CPU priority ``NOTIFY_SENDER_NICE`` lowers it by (see the README)."""
     settings = config.load()
     configure_logging(settings.service, settings.log_level)
+    if settings.extra["sender_nice"] > 0:
+        os.nice(settings.extra["sender_nice"])
     Worker(sender_tasks(settings, Database(settings.database_url))).run_forever()
 
 

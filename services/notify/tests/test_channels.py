@@ -48,3 +48,14 @@ def test_sms_keep_the_connection_to_the_provider(receiver):
     assert receiver.json("/sms") == [{"to": "+84299000001", "text": f"Điểm nóng số {n} tại xã Tham Đôn Mã XN: 123456"}
                                      for n in (1, 2, 3)]
     assert len({r["peer"] for r in receiver.requests}) == 1
+
+
+def test_the_proxy_the_environment_names_is_used_except_for_hosts_it_exempts(receiver, monkeypatch):
+    monkeypatch.setenv("HTTP_PROXY", receiver.url)  # the receiver plays the proxy: it sees absolute URLs
+    monkeypatch.setenv("NO_PROXY", "localhost")
+    channel = SmsChannel(url="http://sms.example.vn/api/sms", timeout=2.0)
+    assert channel.send(outgoing(1, "+84299000001")).startswith("200")
+    assert [r["path"] for r in receiver.requests] == ["http://sms.example.vn/api/sms"]
+    exempt = SmsChannel(url=f"http://localhost:{receiver.port}/sms", timeout=2.0)
+    assert exempt.send(outgoing(2, "+84299000001")).startswith("200")
+    assert receiver.requests[-1]["path"] == "/sms"  # straight to the host, not through the proxy

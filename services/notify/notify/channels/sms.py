@@ -9,10 +9,10 @@ from __future__ import annotations
 
 import unicodedata
 
-import requests
+import urllib3
 from jinja2 import Environment, StrictUndefined
 
-from . import ChannelError, Outgoing, http_session
+from . import ChannelError, HttpClient, Outgoing
 
 GSM7 = set("@£$¥èéùìòÇ\nØø\rÅåΔ_ΦΓΛΩΠΨΣΘΞÆæßÉ !\"#¤%&'()*+,-./0123456789:;<=>?¡ABCDEFGHIJKLMNOPQRSTUVWXYZ"
            "ÄÖÑÜ§¿abcdefghijklmnopqrstuvwxyzäöñüà")
@@ -53,6 +53,7 @@ class SmsChannel:
         self.headers = {"Content-Type": content_type, **(headers or {})}
         self.limit = limit
         self.timeout = timeout
+        self.http = HttpClient()
 
     def send(self, out: Outgoing) -> str:
         """Hand the SMS to the provider; return its answer or raise :class:`ChannelError`."""
@@ -62,11 +63,10 @@ class SmsChannel:
         body = self.template.render(to=out.address, text=text, message_id=out.message_id,
                                     delivery_id=out.delivery_id).encode("utf-8")
         try:
-            resp = http_session().request(self.method, self.url, data=body, headers=self.headers,
-                                          timeout=self.timeout)
-        except requests.RequestException as exc:
+            status, reply = self.http.send(self.method, self.url, body, self.headers, self.timeout)
+        except urllib3.exceptions.HTTPError as exc:
             raise ChannelError(f"SMS provider unreachable: {exc!r}") from exc
-        answer = f"{resp.status_code} {resp.text[:500]}"
-        if resp.status_code >= 300:
-            raise ChannelError(f"SMS provider refused: {resp.status_code}", answer)
+        answer = f"{status} {reply[:500]}"
+        if status >= 300:
+            raise ChannelError(f"SMS provider refused: {status}", answer)
         return answer

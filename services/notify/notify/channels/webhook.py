@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import json
 
-import requests
+import urllib3
 
 from .. import signing
-from . import ChannelError, Outgoing, http_session
+from . import ChannelError, HttpClient, Outgoing
 
 
 def payload(out: Outgoing) -> dict:
@@ -25,6 +25,7 @@ class WebhookChannel:
 
     def __init__(self, *, secret: str, secrets: dict | None = None, timeout: float = 5.0, clock=None) -> None:
         self.secret, self.secrets, self.timeout, self.clock = secret, secrets or {}, timeout, clock
+        self.http = HttpClient()
 
     def send(self, out: Outgoing) -> str:
         body = json.dumps(payload(out), ensure_ascii=False).encode("utf-8")
@@ -33,10 +34,10 @@ class WebhookChannel:
         headers = {"Content-Type": "application/json; charset=utf-8",
                    **signing.sign_headers(secret, body, now=now, delivery_id=out.delivery_id)}
         try:
-            resp = http_session().post(out.address, data=body, headers=headers, timeout=self.timeout)
-        except requests.RequestException as exc:
+            status, reply = self.http.send("POST", out.address, body, headers, self.timeout)
+        except urllib3.exceptions.HTTPError as exc:
             raise ChannelError(f"webhook unreachable: {exc!r}") from exc
-        answer = f"{resp.status_code} {resp.text[:500]}"
-        if resp.status_code >= 300:
-            raise ChannelError(f"webhook refused: {resp.status_code}", answer)
+        answer = f"{status} {reply[:500]}"
+        if status >= 300:
+            raise ChannelError(f"webhook refused: {status}", answer)
         return answer
