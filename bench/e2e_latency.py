@@ -145,6 +145,16 @@ def wait_due_deliveries_sent(rec: Reconciliation, timeout: float = 30) -> None:
         time.sleep(0.2)
 
 
+def urgent_sms_latencies(rec: Reconciliation, since) -> list[float]:
+    """Milliseconds from each message to its SMS handed to the provider, for the SMS sent at once (the urgent
+    ladder's first step: an active hot spot's leaders, police and commune) of messages made since ``since``."""
+    rows = rec.rows("notify", "SELECT d.sent_at - m.created_at FROM deliveries d "
+                              "JOIN inbox_messages m ON m.id = d.message_id WHERE d.channel = 'sms' AND d.step = 0 "
+                              "AND d.status = 'sent' AND d.due_at <= m.created_at AND m.created_at >= :since",
+                    since=since)
+    return [delta.total_seconds() * 1000 for (delta,) in rows]
+
+
 def close_all_cases(rec: Reconciliation) -> None:
     with rec.engines["escalation"].begin() as conn:
         conn.execute(rec.sa.text("UPDATE cases SET status = 'closed', closed_at = now(), "
@@ -167,6 +177,7 @@ def main() -> dict:
         for rate in (float(r) for r in args.rates.split(",")):
             lat, posts, to_case = [], [], []
             cpu_before, wall_start = cpu_sample(system), time.monotonic()
+            since = rec.scalar("notify", "SELECT now()")
             for number in range(1, args.rounds + 1):
                 close_all_cases(rec)
                 ids, ms = run_round(system, token, rate, matters)
@@ -189,6 +200,12 @@ def main() -> dict:
                   f"baseline POST round trip p50 {percentile(posts, 50):.0f} ms, p99 {percentile(posts, 99):.0f} ms")
             print(f"  of which visit → case opened (intake relay, escalation consumer): p50 "
                   f"{percentile(to_case, 50):.0f} ms, p99 {percentile(to_case, 99):.0f} ms")
+            sms = urgent_sms_latencies(rec, since)
+            if sms:  # notify-sender runs at a lower CPU priority: in a burst these wait for the inbox
+                print(f"  urgent SMS sent at once (active hot spots), message → provider: p50 "
+                      f"{percentile(sms, 50):.0f} ms, p99 {percentile(sms, 99):.0f} ms (n={len(sms)})")
+            results[f"sms_{rate:.0f}"] = {"n": len(sms), "p50_ms": percentile(sms, 50),
+                                          "p99_ms": percentile(sms, 99)}
             print_cpu_table(rate, cpu, wall, len(matters) * args.rounds)
             goal(f"mass visit accepted → on-duty officer's inbox at {rate:.0f} visits/s",
                  f"p50 {percentile(lat, 50):.0f} ms, p99 {percentile(lat, 99):.0f} ms (n={len(lat)})",

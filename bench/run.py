@@ -27,6 +27,7 @@ BENCHMARKS = [
     ("Mass visit to inbox, and memory per process", "e2e_latency.py", []),
     ("Backlog drain after a broker outage", "backlog.py", ["--events", "10000"]),
     ("Escalation timer lateness", "escalation_timers.py", []),
+    ("Notify's sender against bare provider calls", "notify_sender.py", []),
     ("Gateway against direct calls", "gateway_bench.py", []),
     ("Intake writes and list queries", "intake_bench.py", []),
 ]
