@@ -24,7 +24,7 @@ from __future__ import annotations
 import json
 from types import SimpleNamespace
 
-from sqlalchemy import Text, bindparam, cast, func, insert, literal, or_, select, true, update
+from sqlalchemy import String, Text, bindparam, cast, func, insert, literal, or_, select, true, update
 from sqlalchemy.dialects.postgresql import ARRAY, JSON
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.orm import Session
@@ -78,7 +78,7 @@ def _lookup(*, commune: bool):
     planned anew, ``plan_cache_mode=force_custom_plan``), and at a million visits the plan is still
     the citizens' indexes, then the visits' primary key.
     """
-    indexes = ARRAY(_citizens.c.id_index.type)
+    indexes = ARRAY(String())  # VARCHAR[], not VARCHAR(64)[]: a cast to a length would cut, not refuse
     matches = select(_citizens.c.visit_id).where(or_(
         _citizens.c.id_index == func.any(bindparam("ids", type_=indexes)),
         _citizens.c.name_index == func.any(bindparam("names", type_=indexes)),
