@@ -8,9 +8,9 @@ first visit's repeat count on a repeat. On PostgreSQL that is two statements:
    beside the repeat lookup by blind index. The counter row's lock is held to the end of the
    transaction, as ``service.next_serial``'s UPDATE holds it: numbers have no gaps (a rolled-back
    create gives its number back) and no duplicates;
-2. ``store``: the visit, its citizens (one JSON document through ``json_to_recordset``) and the
-   outbox row as data-modifying CTEs of one statement; on a repeat its main statement is the
-   first visit's ``repeat_count + 1 ... RETURNING``.
+2. ``store``: the visit, its citizens (one as a row of VALUES, several as one JSON document through
+   ``json_to_recordset``) and the outbox row as data-modifying CTEs of one statement; on a repeat its
+   main statement is the first visit's ``repeat_count + 1 ... RETURNING``.
 
 Each statement is built once here (SQLAlchemy caches its compiled form, and psycopg prepares it
 after a few runs): built per call, the same CTEs measured slower than three plain INSERTs.
@@ -47,10 +47,8 @@ EARLIER_NAMES = ("id", "serial", "received_at", "receiving_unit", "outcome", "co
                  "repeat_count", "matter_key", "repeat_of")
 EARLIER_COLUMNS = tuple(_visits.c[name] for name in EARLIER_NAMES)
 
-# Every column of a visit and of a citizen is set by a create (no defaults are left to the database).
-VISIT_NAMES = tuple(c.name for c in _visits.c)
+# A create sets every column of a visit, and every column of a citizen but its serial id.
 CITIZEN_NAMES = tuple(c.name for c in _citizens.c if c.name != "id")
-EVENT_NAMES = ("event_id", "event_type", "payload", "created_at")
 
 
 def uses_ctes(db_session: Session) -> bool:
