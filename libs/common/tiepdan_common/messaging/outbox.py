@@ -22,10 +22,9 @@ class Outbox:
         self.source = source
         self.validate = validate
 
-    def add(
-        self, session: Session, event_type: str, data: dict, *, version: int = 1, correlation_id: str | None = None
-    ) -> Envelope:
-        """Stage ``event_type`` with ``data`` in ``session``; it is published only if the session commits."""
+    def envelope(self, event_type: str, data: dict, *, version: int = 1,
+                 correlation_id: str | None = None) -> Envelope:
+        """A new event from this service, checked against its contract (``ContractError`` if it breaks it)."""
         envelope = Envelope.new(
             type=event_type,
             source=self.source,
@@ -35,12 +34,29 @@ class Outbox:
         )
         if self.validate:
             contracts.validate(envelope)
-        # A plain Core insert: the unit of work adds nothing for a row nobody reads back in this transaction.
-        # Without autoflush, so that the caller's pending objects are flushed (and fail) where they would have.
-        with session.no_autoflush:
-            session.execute(insert(self.model.__table__).values(
-                event_id=envelope.id, event_type=envelope.type, payload=envelope.to_json(), created_at=utcnow()))
         return envelope
+
+    @staticmethod
+    def row(envelope: Envelope) -> dict:
+        """The outbox row of an event, for a service that writes it in a statement of its own."""
+        return {"event_id": envelope.id, "event_type": envelope.type, "payload": envelope.to_json(),
+                "created_at": utcnow(), "attempts": 0}
+
+    def add(
+        self, session: Session, event_type: str, data: dict, *, version: int = 1, correlation_id: str | None = None
+    ) -> Envelope:
+        """Stage ``event_type`` with ``data`` in ``session``; it is published only if the session commits."""
+        envelope = self.envelope(event_type, data, version=version, correlation_id=correlation_id)
+        # A plain Core insert, built once: the unit of work adds nothing for a row nobody reads back in this
+        # transaction. Without autoflush, so that the caller's pending objects are flushed (and fail) where
+        # they would have.
+        with session.no_autoflush:
+            session.execute(self._insert, self.row(envelope))
+        return envelope
+
+    @functools.cached_property
+    def _insert(self):
+        return insert(self.model.__table__)
 
     # The relay's side.
 

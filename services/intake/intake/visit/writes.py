@@ -29,10 +29,6 @@ from sqlalchemy.dialects.postgresql import ARRAY, JSON
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.orm import Session
 
-from tiepdan_common.context import correlation_id_var
-from tiepdan_common.messaging import contracts
-from tiepdan_common.messaging.envelope import Envelope
-from tiepdan_common.models import utcnow
 
 from ..database import OutboxEvent, outbox
 from .models import SerialCounter, Visit, VisitCitizen
@@ -121,11 +117,7 @@ def allocate(db_session: Session, *, unit: str, year: int, lookup: dict | None) 
 def event_row(event_type: str, data: dict) -> dict:
     """The outbox row of an event, checked against its contract: what ``outbox.add`` inserts, as values
     for a statement of the caller's (the same envelope, correlation id and contract check)."""
-    envelope = Envelope.new(type=event_type, source=outbox.source, data=data, correlation_id=correlation_id_var.get())
-    if outbox.validate:
-        contracts.validate(envelope)
-    return {"event_id": envelope.id, "event_type": envelope.type, "payload": envelope.to_json(),
-            "created_at": utcnow()}
+    return outbox.row(outbox.envelope(event_type, data))
 
 
 def _store_statements() -> dict:
