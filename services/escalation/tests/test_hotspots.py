@@ -123,10 +123,11 @@ def test_a_batch_of_visits_has_the_effect_of_each_visit_handled_alone(settings, 
             cases = sorted((c.field_code, c.status, c.group_size)
                            for c in session.scalars(select(Case).where(Case.unit == unit)))
         told = [(e["data"]["field"], e["data"]["status"], e["data"]["mass_visits"], e["data"]["citizens"],
-                 e["data"]["detected_at"]) for e in outbox_events("escalation.hotspot.detected")
-                if e["data"]["unit"] == unit]
+                 e["data"]["detected_at"], len(e["data"]["case_ids"]))
+                for e in outbox_events("escalation.hotspot.detected") if e["data"]["unit"] == unit]
         return spots, cases, told
 
     alone, together = seen("31690"), seen("31693")
     assert alone[0] and alone[1] and len(alone[2]) >= 2  # the stream does make hot spots and cases
+    assert any(linked for *_, linked in alone[2])  # and announces hot spots with their cases
     assert together == alone

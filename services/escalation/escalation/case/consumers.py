@@ -137,7 +137,7 @@ def _open_or_join(db_session: Session, visit: dict, *, mass_case_size: int, refe
         category=visit["category"], matter_key=matter_key, severity=domain.severity_for_group(visit["group_size"]),
         level=domain.level_for_unit(receiving.get("level")), owner_agency=field.get("agency"),
         group_size=visit["group_size"], source_type="visit", source_id=visit["visit_id"], actor="system",
-        complex=over_level, active_policies=batch.policies(), hotspot_of=windows.hotspot, flush=False,
+        complex=over_level, active_policies=batch.policies(), link=windows.link, flush=False,
     )
     batch.linked_to(visit["visit_id"], matter_key, case)
     windows.case_opened(case)

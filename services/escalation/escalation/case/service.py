@@ -77,12 +77,13 @@ def open_case(*, db_session: Session, title: str, unit: str, field_code: str, ca
               matter_key: str, severity: str, level: str, owner_agency: str | None, group_size: int | None,
               source_type: str, source_id: str, actor: str, public_order: bool = False, complex: bool = False,
               now: dt.datetime | None = None, public_title: str | None = None, active_policies: list | None = None,
-              hotspot_of: Callable | None = None, flush: bool = True) -> Case:
+              link: Callable[[Case], None] | None = None, flush: bool = True) -> Case:
     """Open a case, record where it came from, stage ``escalation.case.opened`` and start its escalation.
 
     A caller opening many cases in one transaction may pass what it has read already: ``active_policies``
-    (the active escalation policies in order, :func:`policies.active`) and ``hotspot_of(unit, field_code)``
-    (the open hot spot of a place); with ``flush=False`` the rows are written at the session's next flush.
+    (the active escalation policies in order, :func:`policies.active`) and ``link(case)``, which links the
+    new case to the open hot spot of its place (:meth:`hotspots.Windows.link`); with ``flush=False`` the
+    rows are written at the session's next flush.
     """
     now = now or utcnow()
     case = Case(
@@ -104,7 +105,10 @@ def open_case(*, db_session: Session, title: str, unit: str, field_code: str, ca
         "opened_at": case.opened_at.isoformat(), "source": {"type": source_type, "id": source_id},
     })
     policies.start(db_session=db_session, case=case, now=now, active=active_policies)
-    hotspots.link_case(db_session=db_session, case=case, hotspot_of=hotspot_of)
+    if link is not None:
+        link(case)
+    else:
+        hotspots.link_case(db_session=db_session, case=case)
     if public_order:
         alerts.raise_alert(db_session=db_session, case=case, reason="public_order", now=now)
     if flush:

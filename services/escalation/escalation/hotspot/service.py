@@ -104,6 +104,10 @@ class Windows:
         # kept up to date by case_opened().
         self._open_cases: dict[tuple[str, str], set[str]] | None = None
         self._cases_opened: list[Case] = []
+        # The case ids linked to each open hot spot: the stored links, read for every open hot spot of the
+        # batch's places at the first need, and those made in this transaction (link(), evaluate()).
+        self._links: dict[str, set[str]] | None = None
+        self._linked_here: dict[str, set[str]] = {}
         self.incidents: list[tuple[str, str | None, dt.datetime]] = []
         if not self.rules or not places:
             return
@@ -140,6 +144,26 @@ class Windows:
             self._hotspots[(unit, field_code)] = open_hotspot(db_session=self.db_session, unit=unit,
                                                               field_code=field_code)
         return self._hotspots[(unit, field_code)]
+
+    def link(self, case: Case) -> None:
+        """A case just opened joins the open hot spot of its place, if there is one (what ``link_case`` does)."""
+        hotspot = self.hotspot(case.unit, case.field_code)
+        if hotspot is not None:  # the case was just opened (a new id): no link to it can exist yet
+            self.db_session.add(HotspotCase(hotspot_id=hotspot.id, case_id=case.id))
+            self._linked_here.setdefault(hotspot.id, set()).add(case.id)
+
+    def _case_ids(self, hotspot: Hotspot) -> list[str]:
+        """The ids of the cases linked to a hot spot, in order, as ``case_ids`` would read them after a flush."""
+        if self._links is None:
+            stored = [h.id for h in self._hotspots.values() if h is not None and h not in self.db_session.new]
+            self._links = {}
+            if stored:
+                for hotspot_id, case_id in self.db_session.execute(
+                        select(HotspotCase.hotspot_id, HotspotCase.case_id).where(HotspotCase.hotspot_id.in_(stored))):
+                    self._links.setdefault(hotspot_id, set()).add(case_id)
+        if hotspot.id not in self._links and hotspot not in self.db_session.new:
+            self._links[hotspot.id] = set(case_ids(db_session=self.db_session, hotspot_id=hotspot.id))
+        return sorted(self._links.get(hotspot.id, set()) | self._linked_here.get(hotspot.id, set()))
 
     def case_opened(self, case: Case) -> None:
         """A case opened in this transaction after the windows were made (a new hot spot of its place links it)."""
@@ -202,6 +226,7 @@ class Windows:
             linked = self._open_case_ids(unit, field_code)
             for case_id in linked:
                 db_session.add(HotspotCase(hotspot_id=hotspot.id, case_id=case_id))
+            self._linked_here[hotspot.id] = set(linked)
             # A new hot spot's cases are those just linked (ids of one form: Python's order is the database's).
             _announce(db_session=db_session, hotspot=hotspot, window_days=rule.window_days, at=at, linked=linked)
             return hotspot
@@ -210,8 +235,8 @@ class Windows:
             if rule.status == "active":
                 hotspot.activated_at = at
             hotspot.mass_visits, hotspot.citizens, hotspot.incidents = seen.mass_visits, seen.citizens, seen.incidents
-            db_session.flush()
-        _announce(db_session=db_session, hotspot=hotspot, window_days=rule.window_days, at=at)
+        _announce(db_session=db_session, hotspot=hotspot, window_days=rule.window_days, at=at,
+                  linked=self._case_ids(hotspot))
         return hotspot
 
 
@@ -226,18 +251,10 @@ def _announce(*, db_session: Session, hotspot: Hotspot, window_days: int, at: dt
         "detected_at": iso(at)})
 
 
-def link_case(*, db_session: Session, case: Case, hotspot_of=None) -> None:
-    """A new case in a place already watched joins its hot spot.
-
-    ``hotspot_of(unit, field_code)``: the place's open hot spot, when the caller knows it (:meth:`Windows.hotspot`).
-    """
-    if hotspot_of is None:
-        hotspot = open_hotspot(db_session=db_session, unit=case.unit, field_code=case.field_code)
-        if hotspot is not None and db_session.get(HotspotCase, (hotspot.id, case.id)) is None:
-            db_session.add(HotspotCase(hotspot_id=hotspot.id, case_id=case.id))
-        return
-    hotspot = hotspot_of(case.unit, case.field_code)
-    if hotspot is not None:  # the case was just opened (a new id): no link to it can exist yet
+def link_case(*, db_session: Session, case: Case) -> None:
+    """A new case in a place already watched joins its hot spot (see :meth:`Windows.link` for a batch)."""
+    hotspot = open_hotspot(db_session=db_session, unit=case.unit, field_code=case.field_code)
+    if hotspot is not None and db_session.get(HotspotCase, (hotspot.id, case.id)) is None:
         db_session.add(HotspotCase(hotspot_id=hotspot.id, case_id=case.id))
 
 
