@@ -7,14 +7,13 @@ from marshmallow import Schema, ValidationError, fields, validate, validates_sch
 from tiepdan_common.schemas import PageQuery, Text
 
 from ..listing import sort_choices
-from ..quickload import QuickLoad
 from .domain import CATEGORIES, OUTCOMES, REFUSAL_GROUNDS
 from .service import SORT_KEYS
 
 UNIT_CODE = validate.Regexp(r"^\d{2,5}$", error="Not an administrative unit code.")
 
 
-class CitizenIn(QuickLoad):
+class CitizenIn(Schema):
     full_name = Text(required=True, validate=validate.Length(min=1, max=200))
     address = Text(load_default=None, validate=validate.Length(max=400))
     id_number = Text(load_default=None, validate=validate.Regexp(r"^\d{9,12}$", error="9 to 12 digits."))
@@ -31,13 +30,13 @@ class CitizenOut(Schema):
     identity_masked = fields.Boolean(metadata={"description": "True unless the caller holds identity:read"})
 
 
-class OutcomeIn(QuickLoad):
+class OutcomeIn(Schema):
     type = fields.String(required=True, validate=validate.OneOf(OUTCOMES))
     competent_body = Text(load_default=None, validate=validate.Length(max=200))
     refusal_ground = fields.String(load_default=None, validate=validate.OneOf(REFUSAL_GROUNDS))
 
 
-class VisitIn(QuickLoad):
+class VisitIn(Schema):
     receiving_unit = fields.String(load_default=None, validate=UNIT_CODE)
     received_at = fields.AwareDateTime(load_default=None, metadata={"description": "Defaults to now; not in the future"})
     receiving_officer = Text(load_default=None, validate=validate.Length(max=120))
