@@ -204,3 +204,30 @@ def test_a_broken_sms_format_is_a_failed_attempt_not_a_silent_loop(app, db, sett
     assert counts["failed"] == 2
     first = [d for d in deliveries(query, channel="sms") if d.step == 0]
     assert all(d.attempts == 1 and "UndefinedError" in d.last_error for d in first)
+
+
+def test_an_acknowledgement_made_during_a_failed_attempt_stops_the_delivery(handle, make_event, static_roster,
+                                                                             make_person, db, settings, clock,
+                                                                             query):
+    """The attempt's outcome writes only what it changed: the cancellation made meanwhile is kept."""
+    from notify.channels import ChannelError
+    from notify.delivery import service
+
+    handle(make_event("escalation.case.opened", severity="critical"),
+           static_roster([make_person("btcd-01", mail=False)], leader=make_person("ld-01", "LD-UBND", mail=False)))
+
+    class AcknowledgedWhileFailing:
+        def send(self, out):
+            with db.session() as session:  # the officer acknowledges while the provider times out
+                service.cancel_open(db_session=session, message_ids=[out.message_id], now=clock(),
+                                    reason="acknowledged")
+            raise ChannelError("SMS provider unreachable: read timeout")
+
+    counts = service.send_due(db, channels={"sms": AcknowledgedWhileFailing()}, extra=settings.extra, clock=clock)
+    assert counts["failed"] == 2
+    first = [d for d in deliveries(query, channel="sms") if d.step == 0]
+    assert [(d.status, d.attempts, d.last_error) for d in first] == [
+        ("cancelled", 1, "SMS provider unreachable: read timeout")] * 2
+    clock.advance(hours=1)
+    assert service.send_due(db, channels={"sms": AcknowledgedWhileFailing()}, extra=settings.extra,
+                            clock=clock)["failed"] == 0  # not tried again

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import logging
 import random
 import uuid
@@ -106,28 +107,31 @@ def _outgoing(delivery: Delivery, message: InboxMessage, address: str, extra: di
 
 
 _DELIVERIES, _ATTEMPTS = Delivery.__table__, DeliveryAttempt.__table__
-# What an attempt writes of its delivery (every one of these, whatever the outcome), and of itself.
-_RECORDED = ("status", "attempts", "address", "claimed_until", "updated_at", "last_error", "provider_answer",
-             "sent_at", "next_attempt_at")
 _ATTEMPT_COLUMNS = ("delivery_id", "number", "started_at", "finished_at", "ok", "provider_answer", "error")
-_RECORD = (update(_DELIVERIES).where(_DELIVERIES.c.id == bindparam("delivery_id"))
-           .values({name: bindparam(name) for name in _RECORDED}))
 _LOG_ATTEMPT = insert(_ATTEMPTS).values({name: bindparam(f"attempt_{name}") for name in _ATTEMPT_COLUMNS})
-# On PostgreSQL, both in one statement (its own transaction: the sender's connection autocommits).
-_RECORD_WITH_ATTEMPT = _RECORD.add_cte(_LOG_ATTEMPT.cte("attempt"))
+
+
+@functools.cache
+def _record_statement(names: tuple[str, ...], with_attempt: bool):
+    """UPDATE of these columns of a delivery (only those the attempt changed: a cancellation or a retry by
+    hand made meanwhile keeps what it set elsewhere), with the attempt's INSERT as a CTE (built once each)."""
+    stmt = (update(_DELIVERIES).where(_DELIVERIES.c.id == bindparam("delivery_id"))
+            .values({name: bindparam(name) for name in names}))
+    return stmt.add_cte(_LOG_ATTEMPT.cte("attempt")) if with_attempt else stmt
 
 
 def _record(conn, delivery: Delivery, changes: dict, attempt: dict | None) -> None:
-    """Write an attempt's outcome at once: one statement on PostgreSQL, one transaction elsewhere."""
-    params = {"delivery_id": delivery.id,
-              **{name: changes[name] if name in changes else getattr(delivery, name) for name in _RECORDED}}
+    """Write an attempt's outcome at once: one statement on PostgreSQL (its own transaction, the connection
+    autocommits), one transaction of two elsewhere."""
+    params = {"delivery_id": delivery.id, **changes}
     if attempt is not None:
         params.update({f"attempt_{name}": attempt[name] for name in _ATTEMPT_COLUMNS})
+    names = tuple(sorted(changes))
     if conn.dialect.name == "postgresql":
-        conn.execute(_RECORD_WITH_ATTEMPT if attempt is not None else _RECORD, params)
+        conn.execute(_record_statement(names, attempt is not None), params)
         return
     with conn.begin():
-        conn.execute(_RECORD, params)
+        conn.execute(_record_statement(names, False), params)
         if attempt is not None:
             conn.execute(_LOG_ATTEMPT, params)
 
