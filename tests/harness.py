@@ -384,11 +384,22 @@ class System:
                     raise RuntimeError(f"{url} did not come up:\n{self.logs()}")
                 time.sleep(0.2)
 
-    def kill(self, name: str, sig: int = signal.SIGKILL) -> None:
+    def kill(self, name: str, sig: int = signal.SIGKILL, timeout: float = 10.0) -> None:
+        """Signal the process and its children (a gunicorn master and its workers), and wait until they are
+        all gone: waiting for the master alone, a worker could still hold the service's port open (and
+        accept a connection it would then drop) when the caller goes on."""
         process = self.processes.pop(name)
         with contextlib.suppress(ProcessLookupError):
             os.killpg(process.pid, sig)
-        process.wait(10)
+        process.wait(timeout)
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            try:
+                os.killpg(process.pid, 0)
+            except ProcessLookupError:
+                return
+            time.sleep(0.02)
+        raise RuntimeError(f"{name}: processes of group {process.pid} still alive {timeout:g} s after signal {sig}")
 
     def stop_all(self) -> None:
         for name in list(self.processes):
