@@ -24,6 +24,7 @@ import logging
 import multiprocessing
 import sys
 import time
+import zlib
 from pathlib import Path
 
 import urllib3
@@ -101,7 +102,7 @@ def _providers(ready, ports) -> None:
 def officer(code: str, agency: str, role: str) -> dict:
     return {"code": code, "full_name": f"Cán bộ {code}", "agency": agency, "duty_role": role, "active": True,
             "shift_ends_at": (START + dt.timedelta(hours=8)).isoformat(),
-            "channels": [{"kind": "phone", "address": "+84299" + str(abs(hash(code)) % 10**7).rjust(7, "0"),
+            "channels": [{"kind": "phone", "address": "+84299" + str(zlib.crc32(code.encode()) % 10**7).rjust(7, "0"),
                           "verified": True},
                          {"kind": "email", "address": f"{code}@myxuyen.example.vn", "verified": True}]}
 

@@ -135,16 +135,14 @@ def told_about(*, db_session: Session, event_ids: list[str]) -> dict[str, set[st
 
 
 def dispatch(*, db_session: Session, event_id: str, event_type: str, data: dict, roster, settings: Settings,
-             now: dt.datetime, lookups: Lookups, told: set[str], staged: Staged) -> list[dict]:
+             now: dt.datetime, lookups: Lookups, told: set[str], staged: Staged) -> None:
     """Apply every matching rule to an event; the same person is told once, whatever rules and redeliveries.
 
     ``told``: who has a message about the event already (:func:`told_about`; the new ones are added).
-    The messages and their deliveries are staged, for the caller to write (:meth:`Staged.write`); the
-    messages made are returned as rows.
+    The messages and their deliveries are staged, for the caller to write (:meth:`Staged.write`).
     """
     resolver = AudienceResolver(db_session=db_session, roster=roster, settings=settings, now=now,
                                 kept=lookups.kept)
-    made: list[dict] = []
     seen: set[str] = set()
     for rule in rules_for(db_session=db_session, event_type=event_type, data=data,
                           rules=lookups.rules(event_type)):
@@ -163,7 +161,5 @@ def dispatch(*, db_session: Session, event_id: str, event_type: str, data: dict,
                 staged.deliveries += deliveries.plan_rows(
                     message_id=message["id"], recipient=recipient,
                     steps=_steps(db_session, recipient, urgent, rule.channels, lookups), now=now)
-                made.append(message)
     if not seen:
         log.info("no rule told anyone about %s %s", event_type, event_id)
-    return made
