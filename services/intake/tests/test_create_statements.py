@@ -139,3 +139,29 @@ def test_a_create_wakes_the_relay_on_postgresql(app, client, board, visit_body, 
         assert client.post("/visits", json=visit_body(), headers=board).status_code == 201
         notices = list(listener.notifies(timeout=5, stop_after=1))
     assert [n.channel for n in notices] == [OUTBOX_NOTIFY_CHANNEL]
+
+
+def test_the_first_visit_is_answered_in_utc_whatever_the_sessions_time_zone(app, client, board, visit_body):
+    """The create reads the first visit of a repeat with its own SQL (writes._run): its time still comes
+    back in UTC, as every other read gives it, when the database's sessions run in Viet Nam's time."""
+    db = app.extensions["tiepdan"]["db"]
+    if not db.is_postgresql:
+        pytest.skip("SQLite keeps no time zone")
+    person = _person("Võ Văn Tám", id_number="094888999000")
+    first = client.post("/visits", json=visit_body(citizens=[person], received_at="2025-06-02T08:00:00+07:00"),
+                        headers=board).json
+    with db.engine.begin() as conn:
+        name = conn.execute(sa.text("SELECT current_database()")).scalar_one()
+        conn.execute(sa.text(f"ALTER DATABASE \"{name}\" SET TimeZone = 'Asia/Ho_Chi_Minh'"))
+    db.engine.dispose()
+    try:
+        again = client.post("/visits", json=visit_body(citizens=[person]), headers=board).json
+        with db.engine.connect() as conn:
+            assert conn.execute(sa.text("SHOW TimeZone")).scalar_one() == "Asia/Ho_Chi_Minh"
+    finally:
+        with db.engine.begin() as conn:
+            conn.execute(sa.text(f"ALTER DATABASE \"{name}\" RESET TimeZone"))
+        db.engine.dispose()
+    assert again["repeat_of"] == first["id"]
+    stored = client.get(f"/visits/{first['id']}", headers=board).json["received_at"]
+    assert again["earlier"]["received_at"] == stored == "2025-06-02T01:00:00+00:00"
