@@ -53,9 +53,39 @@ def machine() -> str:
             f"load average at start {load[0]:.1f}")
 
 
+def speed() -> str:
+    """How fast this machine runs today, so that runs on other days or hosts can be compared (the same
+    machine kind has run the same code two to three times slower from one session to the next):
+    medians of a fixed pure-Python loop and of PostgreSQL ``SELECT 1`` round trips."""
+    import statistics
+    import time
+
+    import sqlalchemy as sa
+
+    from tiepdan_common.testing import admin_postgres_url
+
+    loops = []
+    for _ in range(7):
+        started = time.perf_counter()
+        sum(i * i for i in range(1_000_000))
+        loops.append((time.perf_counter() - started) * 1000)
+    engine = sa.create_engine(admin_postgres_url())
+    trips = []
+    with engine.connect() as conn:
+        cursor = conn.connection.driver_connection.cursor()
+        for _ in range(500):
+            started = time.perf_counter()
+            cursor.execute("SELECT 1").fetchone()
+            trips.append((time.perf_counter() - started) * 1000)
+    engine.dispose()
+    return (f"Speed of the machine: a pure-Python loop of a million squares {statistics.median(loops):.0f} ms, "
+            f"a PostgreSQL `SELECT 1` round trip {statistics.median(trips):.3f} ms (medians).")
+
+
 def main() -> int:
     only = set(sys.argv[1:])
     sections = [f"# Benchmarks\n\nMeasured {dt.datetime.now(dt.UTC):%Y-%m-%d %H:%M} UTC on {machine()}.\n"
+                f"{speed()}\n"
                 f"Command: `python bench/run.py` (each section also says its own command).\n"]
     failed = 0
     goals: list[dict] = []
