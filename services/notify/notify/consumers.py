@@ -83,7 +83,7 @@ def intake_consumer(settings: Settings, roster: RosterClient | None = None) -> C
     return _consumer("intake-events", INTAKE_EVENTS, settings, roster)
 
 
-def consumers(settings: Settings) -> list[Consumer]:
+def consumers(settings: Settings, roster: RosterClient | None = None) -> list[Consumer]:
     """Every consumer the notify worker runs (one roster client shared: it is thread-safe for tokens)."""
-    roster = roster_client(settings)
+    roster = roster or roster_client(settings)
     return [case_consumer(settings, roster), roster_consumer(settings, roster), intake_consumer(settings, roster)]

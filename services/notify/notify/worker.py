@@ -28,6 +28,9 @@ from .delivery.service import send_due
 from .delivery.stuck import report_stuck
 
 
+TOKEN_CHECK_SECONDS = 10.0  # how often the roster client's token is checked (renewed a third of a lifetime ahead)
+
+
 def sender_tasks(settings: Settings, db: Database) -> list[PeriodicTask]:
     """The sender's tasks: ``NOTIFY_SENDER_THREADS`` of them, each sending what is due while there is work.
 
@@ -49,7 +52,9 @@ def sender_tasks(settings: Settings, db: Database) -> list[PeriodicTask]:
 
 
 def worker_tasks(settings: Settings, db: Database, roster=None) -> list[PeriodicTask]:
-    """The worker's timers: the stuck-deliveries summary and refreshing contacts from roster."""
+    """The worker's timers: the stuck-deliveries summary, refreshing contacts from roster, and the roster
+    client's token, got at the start and renewed ahead of its expiry (``RosterClient.refresh_token``) so
+    that no event waits for one. Give ``roster`` the consumers' client for the last to serve them."""
     clock = clock_of(settings)
     roster = roster or roster_client(settings)
     extra = settings.extra
@@ -63,16 +68,18 @@ def worker_tasks(settings: Settings, db: Database, roster=None) -> list[Periodic
             sync_contacts(db_session=session, roster=roster, now=clock())
 
     return [PeriodicTask("stuck-deliveries", stuck, extra["stuck_summary_seconds"]),
-            PeriodicTask("roster-contacts", contacts, extra["roster_sync_seconds"])]
+            PeriodicTask("roster-contacts", contacts, extra["roster_sync_seconds"]),
+            PeriodicTask("roster-token", roster.refresh_token, TOKEN_CHECK_SECONDS)]
 
 
 def main() -> None:
     """``notify-worker``."""
     settings = config.load()
     db = Database(settings.database_url)
+    roster = roster_client(settings)  # one client, one token, for the consumers and the timers
     worker = build_worker(
         settings=settings, db=db, outbox=outbox, processed_model=ProcessedMessage,
-        consumers=consumers(settings), components=worker_tasks(settings, db),
+        consumers=consumers(settings, roster), components=worker_tasks(settings, db, roster),
     )
     worker.run_forever()
 

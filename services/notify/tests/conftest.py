@@ -269,6 +269,9 @@ class StaticRoster:
         if self.down:
             raise RosterUnavailable("roster is down")
 
+    def refresh_token(self):
+        return False  # no token to get: nothing stands between it and roster
+
     def on_duty(self, **params):
         self._check(("on-duty", params.get("role")))
         role = params.get("role")

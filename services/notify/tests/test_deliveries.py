@@ -162,9 +162,10 @@ def test_the_worker_s_periodic_tasks(settings, db, handle, make_event, static_ro
 
     smtp.start()
     roster = static_roster(["btcd-01"], agencies={"BTCD": [make_person("btcd-01"), make_person("btcd-09")]})
-    senders, (stuck, contacts) = sender_tasks(settings, db), worker_tasks(settings, db, roster)
+    senders, (stuck, contacts, token) = sender_tasks(settings, db), worker_tasks(settings, db, roster)
     assert [t.name for t in senders] == [f"deliveries-{n}" for n in range(1, settings.extra["sender_threads"] + 1)]
-    assert [stuck.name, contacts.name] == ["stuck-deliveries", "roster-contacts"]
+    assert [stuck.name, contacts.name, token.name] == ["stuck-deliveries", "roster-contacts", "roster-token"]
+    assert token.func == roster.refresh_token
     deliver = senders[0]
     handle(make_event("escalation.case.opened"), roster)
     clock.advance(minutes=5)

@@ -21,6 +21,7 @@ class FakeGateway:
                         "officers": [make_person("ttr-03", "TTR", "inspector")]}
         self.officers = [make_person("btcd-01"), make_person("btcd-02"), make_person("ttr-03", "TTR", "inspector")]
         self.seen = []
+        self.tokens = 0  # tokens given
         outer = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -34,6 +35,7 @@ class FakeGateway:
 
             def do_POST(self):
                 self.rfile.read(int(self.headers.get("Content-Length", 0)))
+                outer.tokens += 1
                 self._send(200, {"access_token": "t0k", "expires_in": 300})
 
             def do_GET(self):
@@ -108,3 +110,21 @@ def test_answers_are_kept_briefly_but_never_past_the_end_of_a_shift(gateway, mak
     fresh.on_duty()
     fresh.on_duty()
     assert len([p for p, _ in gateway.seen if p == "/api/v1/roster/on-duty"]) == 4
+
+
+def test_the_token_is_got_ahead_of_the_requests_that_need_it(gateway):
+    """The worker's timer gets the token at the start and renews it a third of a lifetime ahead, so that
+    no request waits for the gateway's check of the secret; a request still gets one when it has none."""
+    roster = RosterClient(gateway_url=gateway.url, client_id="svc-notify", client_secret="s", timeout=0.5)
+    assert roster.refresh_token() is True and gateway.tokens == 1
+    roster.on_duty()
+    roster.officers()
+    assert roster.refresh_token() is False and gateway.tokens == 1
+    roster._token_expires -= 201  # 99 s of 300 left: the timer renews it, a request would not have yet
+    assert roster.refresh_token() is True and gateway.tokens == 2
+    roster._token = None  # refused by the gateway, or the timer could not reach it: the request gets one
+    roster.on_duty()
+    assert gateway.tokens == 3
+    roster._token_expires -= 300
+    gateway.close()  # the timer logs that it got none, and tries again at its next tick
+    assert roster.refresh_token() is False
