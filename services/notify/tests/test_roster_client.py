@@ -121,6 +121,11 @@ def test_the_token_is_got_ahead_of_the_requests_that_need_it(gateway):
     roster.officers()
     assert roster.refresh_token() is False and gateway.tokens == 1
     roster._token_expires -= 201  # 99 s of 300 left: the timer renews it, a request would not have yet
+    with roster._lock:  # while the timer renews it, requests go on with the token they have
+        asking = threading.Thread(target=roster.on_duty)
+        asking.start()
+        asking.join(timeout=5)
+        assert not asking.is_alive()
     assert roster.refresh_token() is True and gateway.tokens == 2
     roster._token = None  # refused by the gateway, or the timer could not reach it: the request gets one
     roster.on_duty()

@@ -74,6 +74,9 @@ class RosterClient:
             return True
 
     def _bearer(self) -> str:
+        token = self._token
+        if token is not None and time.time() <= self._token_expires - 30:
+            return token  # without waiting for a renewal the timer may have under way
         with self._lock:
             if self._token is None or time.time() > self._token_expires - 30:
                 self._fetch_token()
