@@ -19,6 +19,7 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 from _report import PREFIX  # noqa: E402
+
 ROOT = HERE.parent
 
 # The latency benchmarks first: the intake bench writes a million visits, and PostgreSQL's checkpoints
@@ -36,7 +37,6 @@ BENCHMARKS = [
 def checkpoint() -> None:
     """Write PostgreSQL's dirty pages out now, so that a benchmark does not pay for the one before it."""
     import sqlalchemy as sa
-
     from tiepdan_common.testing import admin_postgres_url
 
     engine = sa.create_engine(admin_postgres_url(), isolation_level="AUTOCOMMIT")
@@ -61,7 +61,6 @@ def speed() -> str:
     import time
 
     import sqlalchemy as sa
-
     from tiepdan_common.testing import admin_postgres_url
 
     loops = []
@@ -84,9 +83,9 @@ def speed() -> str:
 
 def main() -> int:
     only = set(sys.argv[1:])
-    sections = [f"# Benchmarks\n\nMeasured {dt.datetime.now(dt.UTC):%Y-%m-%d %H:%M} UTC on {machine()}.\n"
-                f"{speed()}\n"
-                f"Command: `python bench/run.py` (each section also says its own command).\n"]
+    sections = [(f"# Benchmarks\n\nMeasured {dt.datetime.now(dt.UTC):%Y-%m-%d %H:%M} UTC on {machine()}.\n"
+                 f"{speed()}\n"
+                 f"Command: `python bench/run.py` (each section also says its own command).\n")]
     failed = 0
     goals: list[dict] = []
     for title, script, args in BENCHMARKS:

@@ -27,7 +27,6 @@ from .database import ProcessedMessage, outbox
 from .delivery.service import send_due
 from .delivery.stuck import report_stuck
 
-
 TOKEN_CHECK_SECONDS = 10.0  # how often the roster client's token is checked (renewed a third of a lifetime ahead)
 
 
