@@ -45,6 +45,11 @@ def _increment(counter_model):
             .returning(counter.c.last))
 
 
+def register_number(unit: str, year: int, number: int) -> str:
+    """A register number as written: ``31684/2026/000012`` (six digits at least)."""
+    return f"{unit}/{year}/{number:06d}"
+
+
 def next_serial(*, db_session: Session, unit: str, year: int, counter_model=SerialCounter) -> str:
     """The next register number of ``unit`` for ``year`` (e.g. ``31684/2026/000012``).
 
@@ -55,7 +60,7 @@ def next_serial(*, db_session: Session, unit: str, year: int, counter_model=Seri
     for _ in range(3):
         number = db_session.execute(increment, {"counter_unit": unit, "counter_year": year}).scalar()
         if number is not None:
-            return f"{unit}/{year}/{number:06d}"
+            return register_number(unit, year, number)
         try:
             with db_session.begin_nested():
                 db_session.add(counter_model(unit=unit, year=year, last=0))
@@ -206,7 +211,7 @@ def create(*, db_session: Session, identity: Identity, data: dict) -> SimpleName
     ctes = writes.uses_ctes(db_session)
     if ctes:  # the number and the first visit of the matter in one statement
         number, found = writes.allocate(db_session, unit=receiving_unit, year=on.year, lookup=lookup)
-        serial = f"{receiving_unit}/{on.year}/{number:06d}"
+        serial = register_number(receiving_unit, on.year, number)
         if lookup is not None:
             earlier = _first_of(db_session, found)
     else:
