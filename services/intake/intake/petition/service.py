@@ -12,12 +12,12 @@ from tiepdan_common.errors import Problem, field_error
 from tiepdan_common.identity import Identity
 from tiepdan_common.models import utcnow
 
-from .. import listing
+from .. import listing, search
 from ..clock import local_date, today
 from ..confidential import service as confidential
 from ..database import outbox
 from ..reference import service as reference
-from ..text import fold, like_pattern
+from ..text import fold
 from ..visit import domain as visit_domain
 from ..visit import service as visits
 from ..visit.models import new_id
@@ -389,7 +389,7 @@ def filtered(*, db_session: Session, identity: Identity, query: dict):
         condition = overdue_condition(today())
         stmt = stmt.where(condition if query["overdue"] else ~condition)
     if query.get("q"):
-        stmt = stmt.where(Petition.search_text.like(like_pattern(query["q"]), escape="\\"))
+        stmt = stmt.where(search.condition(db_session, Petition.search_text, query["q"]))
     return stmt
 
 

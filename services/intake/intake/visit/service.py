@@ -14,12 +14,12 @@ from tiepdan_common.errors import Problem, field_error
 from tiepdan_common.identity import Identity
 from tiepdan_common.models import utcnow
 
-from .. import listing
+from .. import listing, search
 from ..clock import local_date
 from ..confidential import service as confidential
 from ..reference import service as reference
 from ..reference.cache import UnitRef
-from ..text import fold, like_pattern
+from ..text import fold
 from . import domain, writes
 from .models import SerialCounter, Visit, VisitCitizen, new_id
 
@@ -312,7 +312,7 @@ def check_visible(*, db_session: Session, identity: Identity, visit_id: str, fie
         raise field_error(field, "no such visit")
 
 
-def filtered(*, identity: Identity, query: dict):
+def filtered(*, db_session: Session, identity: Identity, query: dict):
     """The SELECT of visits the caller may see, narrowed by the list filters."""
     stmt = _visible(select(Visit), identity)
     if query.get("unit"):
@@ -331,14 +331,15 @@ def filtered(*, identity: Identity, query: dict):
     if query.get("repeat") is not None:
         stmt = stmt.where(Visit.repeat_of.is_not(None) if query["repeat"] else Visit.repeat_of.is_(None))
     if query.get("q"):
-        stmt = stmt.where(Visit.search_text.like(like_pattern(query["q"]), escape="\\"))
+        stmt = stmt.where(search.condition(db_session, Visit.search_text, query["q"]))
     return stmt
 
 
 def list_page(*, db_session: Session, identity: Identity, query: dict) -> tuple[list[Visit], str | None]:
     """A page of visits in the asked order (newest first by default), with a keyset cursor."""
     rows, cursor = listing.page(
-        db_session=db_session, stmt=filtered(identity=identity, query=query), sort=query.get("sort") or "-received_at",
+        db_session=db_session, stmt=filtered(db_session=db_session, identity=identity, query=query),
+        sort=query.get("sort") or "-received_at",
         keys=SORT_KEYS, id_column=Visit.id, cursor=query.get("cursor"), limit=query["limit"],
     )
     for visit in rows:
@@ -348,7 +349,7 @@ def list_page(*, db_session: Session, identity: Identity, query: dict) -> tuple[
 
 def statistics(*, db_session: Session, identity: Identity, query: dict) -> dict:
     """Counts of visits in a period by category, field, unit and outcome (for periodic reports)."""
-    base = filtered(identity=identity, query=query).subquery()
+    base = filtered(db_session=db_session, identity=identity, query=query).subquery()
     out = {"total": 0, "mass": 0, "over_level": 0, "repeats": 0, "citizens": 0}
     row = db_session.execute(
         select(func.count(), func.coalesce(func.sum(base.c.group_size), 0))
@@ -368,6 +369,7 @@ def statistics(*, db_session: Session, identity: Identity, query: dict) -> dict:
 
 def export_rows(*, db_session: Session, identity: Identity, query: dict, limit: int = 100_000):
     """Visits of the period in register order (oldest first), citizens masked, for an export."""
-    stmt = filtered(identity=identity, query=query).order_by(Visit.received_at, Visit.id).limit(limit)
+    stmt = (filtered(db_session=db_session, identity=identity, query=query)
+            .order_by(Visit.received_at, Visit.id).limit(limit))
     for visit in db_session.scalars(stmt):
         yield present(db_session=db_session, identity=identity, visit=visit, unmasked=False)
