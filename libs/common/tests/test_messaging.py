@@ -192,6 +192,28 @@ def test_a_batch_handler_takes_runs_of_its_type_and_a_failing_batch_falls_back_t
     assert sorted(made) == [n for n in range(40) if n != 30]  # each effect exactly once, none from failed batches
 
 
+def test_a_batch_takes_every_message_already_arrived_not_only_one_read_of_the_socket(
+        db, settings, stop, outbox_model, processed_model):
+    """300 messages of 2 KB waiting: pika reads 100 KiB a call (about 50 of them); the batch takes more."""
+    batch_sizes = []
+    consumer = Consumer("gathered", {"test.sample.happened": lambda s, e: batch_sizes.append(1)},
+                        batch_handlers={"test.sample.happened": lambda s, es: batch_sizes.append(len(es))})
+    runner = ConsumerRunner(settings, db, processed_model, consumer)
+    spec = consumer.spec(settings)
+    topology.declare_all(settings, [spec])
+    connection = pika.BlockingConnection(topology.connection_parameters(settings))
+    channel = connection.channel()
+    for n in range(300):
+        envelope = Envelope.new(type="test.sample.happened", source="t", data={"n": n, "pad": "x" * 2000})
+        channel.basic_publish(settings.exchange, envelope.type, envelope.to_json().encode(),
+                              pika.BasicProperties(message_id=envelope.id, delivery_mode=2))
+    connection.close()
+    start(runner, stop)
+    wait_for(lambda: runner.handled == 300, timeout=30)
+    assert sum(batch_sizes) == 300
+    assert max(batch_sizes) > 100, batch_sizes
+
+
 def test_a_mixed_batch_goes_in_one_savepoint_and_one_failure_sends_it_back_apart(
         db, settings, stop, outbox_model, processed_model):
     """Types with and without a batch handler, interleaved: handled together, in order, each effect once."""

@@ -133,6 +133,13 @@ class ConsumerRunner:
         while not stop.is_set() and connection.is_open:
             # Gather what has arrived, then handle it as one batch: one commit for many messages.
             connection.process_data_events(time_limit=0 if buffer else 0.25)
+            # One call reads at most 100 KiB (pika's limit per read, about 120 of intake's events);
+            # take everything already there, up to the prefetch, without waiting for more.
+            while 0 < len(buffer) < self.prefetch:
+                had = len(buffer)
+                connection.process_data_events(time_limit=0)
+                if len(buffer) == had:
+                    break
             if buffer:
                 batch, buffer[:] = list(buffer), []
                 self._handle_batch(channel, batch)
