@@ -15,7 +15,6 @@ most every few minutes. Without statistics (a new table, SQLite) the phrase alon
 from __future__ import annotations
 
 import re
-import threading
 import time
 from dataclasses import dataclass
 
@@ -51,8 +50,8 @@ class ColumnSample:
         return share
 
 
+# (database, table, column) -> (when to read again, the sample); a stale read by two threads at once does no harm.
 _cache: dict[tuple[str, str, str], tuple[float, ColumnSample | None]] = {}
-_lock = threading.Lock()
 
 
 def column_sample(db_session: Session, column) -> ColumnSample | None:
@@ -70,8 +69,7 @@ def column_sample(db_session: Session, column) -> ColumnSample | None:
     if row is not None and (row[1] or row[3]):
         sample = ColumnSample(null_frac=row[0] or 0.0, common=tuple(zip(row[1] or (), row[2] or ())),
                               histogram=tuple(row[3] or ()))
-    with _lock:
-        _cache[key] = (now + STATS_TTL, sample)
+    _cache[key] = (now + STATS_TTL, sample)
     return sample
 
 
