@@ -85,9 +85,7 @@ def condition(db_session: Session, column, query: str):
     """Rows whose ``column`` (folded text) contains ``query`` folded."""
     phrase = fold(query)
     lead = lead_word(phrase, column_sample(db_session, column))
-    if lead is None:
+    if lead is None or lead == phrase:
         return column.like(like_pattern(phrase), escape="\\")
-    if lead == phrase:
-        return column.like(f"%{lead}%")  # letters and digits only: nothing to escape
     # strpos is not an operator of the trigram index, so the phrase is checked on the rows the lead word finds.
     return sa.and_(column.like(f"%{lead}%"), sa.func.strpos(column, phrase) > 0)
