@@ -5,7 +5,7 @@ import threading
 
 import pika
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import event, func, select
 
 from tiepdan_common.messaging import topology
 from tiepdan_common.messaging.consumer import Consumer, ConsumerRunner
@@ -67,6 +67,39 @@ def test_events_written_in_a_transaction_reach_the_consumer_once(db, settings, s
     wait_for(lambda: relay.published == 50)
     with db.session() as session:
         assert outbox.pending_count(session) == 0
+
+
+def test_events_collected_in_a_block_are_written_together_in_order_or_not_at_all(db, outbox_model):
+    outbox = Outbox(outbox_model, source="libtest")
+    inserts = []
+
+    def count(conn, cursor, statement, *args):
+        if statement.lstrip().upper().startswith("INSERT") and outbox_model.__tablename__ in statement:
+            inserts.append(statement)
+
+    event.listen(db.engine, "before_cursor_execute", count)
+    try:
+        with db.session() as session:
+            with outbox.collected(session):
+                for n in range(5):
+                    outbox.add(session, "test.sample.happened", {"n": n})
+                with outbox.collected(session):  # an inner block: the outer one writes its events
+                    outbox.add(session, "test.sample.happened", {"n": 5})
+                assert inserts == []  # nothing written until the block ends
+            outbox.add(session, "test.sample.happened", {"n": 6})  # outside a block: written at once
+            session.commit()
+        assert len(inserts) == 2
+        with db.session() as session:
+            with pytest.raises(RuntimeError), outbox.collected(session):
+                outbox.add(session, "test.sample.happened", {"n": 999})
+                raise RuntimeError("the batch failed")
+            session.commit()
+        assert len(inserts) == 2
+    finally:
+        event.remove(db.engine, "before_cursor_execute", count)
+    with db.session() as session:
+        rows = session.execute(select(outbox_model.payload).order_by(outbox_model.id)).scalars().all()
+    assert [json.loads(payload)["data"]["n"] for payload in rows] == [0, 1, 2, 3, 4, 5, 6]
 
 
 def test_a_redelivered_message_is_handled_once(db, settings, stop, outbox_model, processed_model):

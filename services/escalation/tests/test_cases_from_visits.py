@@ -89,3 +89,55 @@ def test_the_same_event_delivered_twice_opens_one_case(settings, db, declared_to
     wait_for(lambda: runner.handled + runner.duplicates == 2, timeout=15)
     with db.session() as session:
         assert session.query(Case).count() == 1
+
+
+def test_a_batch_takes_its_case_numbers_together_in_order_without_gaps(settings, db, on_visit, outbox_events):
+    """One UPDATE of the counter for the batch's new cases; numbers in the visits' order, continuing the year's."""
+    import sqlalchemy as sa
+
+    on_visit(visit_event(size=9, unit="31690", field="land"))  # VV-year-0001, open: the batch's land visit joins it
+    already = visit_event(size=7, unit="31693", field="land")
+    on_visit(already)  # 0002
+    batch = [
+        visit_event(size=6, unit="31690", field="environment"),  # 0003
+        visit_event(size=2, unit="31693", field="environment"),  # too small: no case
+        visit_event(size=8, unit="31690", field="land"),  # joins 0001
+        visit_event(size=6, unit="31694", field="land"),  # 0004
+        visit_event(size=12, unit="31690", field="environment"),  # joins 0003
+        already,  # linked already: nothing
+        visit_event(size=5, unit="31695", field="compensation"),  # 0005
+    ]
+    batch.insert(4, batch[3])  # the same visit twice in the batch: one case
+    counter_updates = []
+
+    def count(conn, cursor, statement, *args):
+        if statement.lstrip().upper().startswith("UPDATE CASE_COUNTERS"):
+            counter_updates.append(statement)
+
+    sa.event.listen(db.engine, "before_cursor_execute", count)
+    try:
+        with db.session() as session:
+            consumers(settings)[0].batch_handlers["intake.visit.recorded"](session, [e for e in batch])
+            session.commit()
+    finally:
+        sa.event.remove(db.engine, "before_cursor_execute", count)
+    assert len(counter_updates) == 1
+    opened = [(e["data"]["unit"], e["data"]["field"], e["data"]["number"][-4:])
+              for e in outbox_events("escalation.case.opened")]
+    assert opened == [("31690", "land", "0001"), ("31693", "land", "0002"), ("31690", "environment", "0003"),
+                      ("31694", "land", "0004"), ("31695", "compensation", "0005")]
+    on_visit(visit_event(size=6, unit="31696", field="land"))
+    assert outbox_events("escalation.case.opened")[-1]["data"]["number"].endswith("-0006")
+
+
+def test_numbers_taken_together_and_not_used_are_given_back(db):
+    from escalation.case import service
+
+    with db.session() as session:
+        first = service.next_number(db_session=session, year=2031)
+        numbers = service.Numbers(db_session=session, year=2031, count=4)
+        taken = [numbers.take(2031), numbers.take(2032), numbers.take(2031)]
+        numbers.give_back()
+        after = service.next_number(db_session=session, year=2031)
+        session.commit()
+    assert (first, taken, after) == ("VV-2031-0001", ["VV-2031-0002", "VV-2032-0001", "VV-2031-0003"], "VV-2031-0004")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from pathlib import Path
 
 from sqlalchemy import select
@@ -11,8 +12,10 @@ from tiepdan_common.context import correlated
 from tiepdan_common.db import insert_rows
 from tiepdan_common.messaging.consumer import Consumer
 from tiepdan_common.messaging.envelope import Envelope
+from tiepdan_common.models import utcnow
 
 from .. import reference
+from ..database import outbox
 from ..hotspot import service as hotspots
 from ..hotspot.models import VisitRecord
 from ..policy import service as escalation_policies
@@ -47,6 +50,18 @@ class _Cases:
                                                   matter_keys={_matter_key(visit) for visit in self.visits})
         return self._open.get(matter_key)
 
+    def numbers(self, visits: list[dict], opens: Callable[[dict], bool]) -> service.Numbers:
+        """The case numbers the batch's visits will take, taken together: one per matter that has no open case,
+        among the visits that open or join one (``opens``) and did not already."""
+        new_matters, seen = set(), set()
+        for visit in visits:
+            if visit["visit_id"] in seen or not opens(visit) or self.linked(visit["visit_id"]):
+                continue
+            seen.add(visit["visit_id"])
+            if self.open_for(_matter_key(visit)) is None:
+                new_matters.add(_matter_key(visit))
+        return service.Numbers(db_session=self.db_session, year=utcnow().year, count=len(new_matters))
+
     def policies(self) -> list:
         if self._policies is None:
             self._policies = escalation_policies.active(db_session=self.db_session)
@@ -73,32 +88,8 @@ def intake_consumer(*, mass_case_size: int, reference_dir: Path) -> Consumer:
         visit records written together at the end; cases are opened or joined visit by visit,
         with what that reads (``_Cases``) read once, and the new cases written at the end too.
         """
-        visits = [(event, event.data, dt.datetime.fromisoformat(event.data["received_at"])) for event in events]
-        windows = hotspots.Windows(db_session=db_session,
-                                   places={(visit["origin_unit"], visit["field"]) for _, visit, _ in visits},
-                                   earliest=min(at for _, _, at in visits), latest=max(at for _, _, at in visits))
-        ids = [visit["visit_id"] for _, visit, _ in visits]
-        known = set(db_session.scalars(select(VisitRecord.visit_id).where(VisitRecord.visit_id.in_(ids))))
-        batch = _Cases(db_session, [visit for _, visit, _ in visits])
-        records = []
-        for event, visit, received_at in visits:
-            with correlated(event.correlation_id):
-                unit, field_code = visit["origin_unit"], visit["field"]
-                if visit["visit_id"] not in known:
-                    known.add(visit["visit_id"])
-                    windows.add(unit=unit, field_code=field_code, received_at=received_at, is_mass=visit["is_mass"],
-                                group_size=visit["group_size"])
-                    records.append({"visit_id": visit["visit_id"], "unit": unit, "field_code": field_code,
-                                    "group_size": visit["group_size"], "is_mass": visit["is_mass"],
-                                    "received_at": received_at})
-                if domain.opens_case(group_size=visit["group_size"], is_mass=visit["is_mass"],
-                                     over_level=visit.get("over_level", False), mass_case_size=mass_case_size,
-                                     repeated=bool(visit.get("repeat_of"))) \
-                        and not batch.linked(visit["visit_id"]):
-                    _open_or_join(db_session, visit, mass_case_size=mass_case_size, reference_dir=reference_dir,
-                                  batch=batch, windows=windows)
-                windows.evaluate(unit=unit, field_code=field_code, at=received_at)
-        insert_rows(db_session, VisitRecord.__table__, records)
+        with outbox.collected(db_session):  # the batch's events in one insert
+            _record_visits(db_session, events, mass_case_size=mass_case_size, reference_dir=reference_dir)
 
     def on_visit(db_session: Session, event: Envelope) -> None:
         on_visits(db_session, [event])
@@ -113,8 +104,43 @@ def intake_consumer(*, mass_case_size: int, reference_dir: Path) -> Consumer:
                     batch_handlers={"intake.visit.recorded": on_visits})
 
 
+def _record_visits(db_session: Session, events: list[Envelope], *, mass_case_size: int, reference_dir: Path) -> None:
+    visits = [(event, event.data, dt.datetime.fromisoformat(event.data["received_at"])) for event in events]
+    windows = hotspots.Windows(db_session=db_session,
+                               places={(visit["origin_unit"], visit["field"]) for _, visit, _ in visits},
+                               earliest=min(at for _, _, at in visits), latest=max(at for _, _, at in visits))
+    ids = [visit["visit_id"] for _, visit, _ in visits]
+    known = set(db_session.scalars(select(VisitRecord.visit_id).where(VisitRecord.visit_id.in_(ids))))
+    batch = _Cases(db_session, [visit for _, visit, _ in visits])
+
+    def opens(visit: dict) -> bool:
+        return domain.opens_case(group_size=visit["group_size"], is_mass=visit["is_mass"],
+                                 over_level=visit.get("over_level", False), mass_case_size=mass_case_size,
+                                 repeated=bool(visit.get("repeat_of")))
+
+    numbers = batch.numbers([visit for _, visit, _ in visits], opens) if len(visits) > 1 else None
+    records = []
+    for event, visit, received_at in visits:
+        with correlated(event.correlation_id):
+            unit, field_code = visit["origin_unit"], visit["field"]
+            if visit["visit_id"] not in known:
+                known.add(visit["visit_id"])
+                windows.add(unit=unit, field_code=field_code, received_at=received_at, is_mass=visit["is_mass"],
+                            group_size=visit["group_size"])
+                records.append({"visit_id": visit["visit_id"], "unit": unit, "field_code": field_code,
+                                "group_size": visit["group_size"], "is_mass": visit["is_mass"],
+                                "received_at": received_at})
+            if opens(visit) and not batch.linked(visit["visit_id"]):
+                _open_or_join(db_session, visit, mass_case_size=mass_case_size, reference_dir=reference_dir,
+                              batch=batch, windows=windows, numbers=numbers)
+            windows.evaluate(unit=unit, field_code=field_code, at=received_at)
+    if numbers is not None:
+        numbers.give_back()  # none, unless the count above and the cases opened disagree
+    insert_rows(db_session, VisitRecord.__table__, records)
+
+
 def _open_or_join(db_session: Session, visit: dict, *, mass_case_size: int, reference_dir: Path, batch: _Cases,
-                  windows: hotspots.Windows) -> None:
+                  windows: hotspots.Windows, numbers: service.Numbers | None) -> None:
     matter_key = _matter_key(visit)
     over_level = visit.get("over_level", False)
     existing = batch.open_for(matter_key)
@@ -132,8 +158,9 @@ def _open_or_join(db_session: Session, visit: dict, *, mass_case_size: int, refe
         title = f"Công dân vượt cấp, lĩnh vực {field['name_vi'].lower()}, {unit['name']}"
     else:
         title = f"Vụ việc tái diễn, lĩnh vực {field['name_vi'].lower()}, {unit['name']}"
+    now = utcnow()
     case = service.open_case(
-        db_session=db_session, title=title, unit=visit["origin_unit"], field_code=visit["field"],
+        db_session=db_session, now=now, number=numbers.take(now.year) if numbers else None, title=title, unit=visit["origin_unit"], field_code=visit["field"],
         category=visit["category"], matter_key=matter_key, severity=domain.severity_for_group(visit["group_size"]),
         level=domain.level_for_unit(receiving.get("level")), owner_agency=field.get("agency"),
         group_size=visit["group_size"], source_type="visit", source_id=visit["visit_id"], actor="system",

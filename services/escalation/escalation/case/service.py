@@ -24,22 +24,60 @@ from .models import Case, CaseCounter, CaseSource, TimelineEntry
 
 def next_number(*, db_session: Session, year: int) -> str:
     """The next case number of the year, e.g. ``VV-2026-0007``."""
+    return _format(year, _take(db_session, year, 1))
+
+
+def _format(year: int, number: int) -> str:
+    return f"VV-{year}-{number:04d}"
+
+
+def _take(db_session: Session, year: int, count: int) -> int:
+    """Move the year's counter on by ``count`` (negative: give numbers back); the last number it gave.
+
+    The counter's row stays locked to the end of the transaction: no other transaction takes a number
+    in between, and a rollback gives them all back.
+    """
     counter = CaseCounter.__table__
     for _ in range(3):
         # The counter depends on nothing pending: what the caller added is flushed later, together.
         with db_session.no_autoflush:
-            number = db_session.execute(
-                update(counter).where(counter.c.year == year).values(last=counter.c.last + 1)
+            last = db_session.execute(
+                update(counter).where(counter.c.year == year).values(last=counter.c.last + count)
                 .returning(counter.c.last)
             ).scalar()
-        if number is not None:
-            return f"VV-{year}-{number:04d}"
+        if last is not None:
+            return last
         try:
             with db_session.begin_nested():
                 db_session.add(CaseCounter(year=year, last=0))
         except IntegrityError:
             pass
     raise RuntimeError("could not allocate a case number")
+
+
+class Numbers:
+    """Case numbers of a year taken together, for a batch that will open several cases: one statement.
+
+    :meth:`take` gives them in order; past those taken together, one at a time (:func:`next_number`),
+    and for another year too. :meth:`give_back` returns those not used, so that numbers keep no gap.
+    """
+
+    def __init__(self, *, db_session: Session, year: int, count: int) -> None:
+        self.db_session, self.year = db_session, year
+        self._last = _take(db_session, year, count) if count > 0 else 0
+        self._next = self._last - count + 1
+
+    def take(self, year: int) -> str:
+        if year != self.year or self._next > self._last:
+            return next_number(db_session=self.db_session, year=year)
+        self._next += 1
+        return _format(year, self._next - 1)
+
+    def give_back(self) -> None:
+        unused = self._last - self._next + 1
+        if unused > 0:
+            _take(self.db_session, self.year, -unused)
+            self._last = self._next - 1
 
 
 def find_open_for_matter(*, db_session: Session, matter_key: str) -> Case | None:
@@ -77,18 +115,18 @@ def open_case(*, db_session: Session, title: str, unit: str, field_code: str, ca
               matter_key: str, severity: str, level: str, owner_agency: str | None, group_size: int | None,
               source_type: str, source_id: str, actor: str, public_order: bool = False, complex: bool = False,
               now: dt.datetime | None = None, public_title: str | None = None, active_policies: list | None = None,
-              link: Callable[[Case], None] | None = None, flush: bool = True) -> Case:
+              link: Callable[[Case], None] | None = None, flush: bool = True, number: str | None = None) -> Case:
     """Open a case, record where it came from, stage ``escalation.case.opened`` and start its escalation.
 
     A caller opening many cases in one transaction may pass what it has read already: ``active_policies``
     (the active escalation policies in order, :func:`policies.active`) and ``link(case)``, which links the
     new case to the open hot spot of its place (:meth:`hotspots.Windows.link`); with ``flush=False`` the
-    rows are written at the session's next flush.
+    rows are written at the session's next flush; ``number`` is one it took already (:class:`Numbers`).
     """
     now = now or utcnow()
     case = Case(
         id=str(uuid.uuid4()), timeline=[],  # a new case: no timeline to load, an id without a flush
-        number=next_number(db_session=db_session, year=now.year), title=title, public_title=public_title or title,
+        number=number or next_number(db_session=db_session, year=now.year), title=title, public_title=public_title or title,
         unit=unit, field_code=field_code,
         category=category, matter_key=matter_key, severity=severity, level=level, owner_agency=owner_agency,
         group_size=group_size, public_order=public_order, opened_at=now, status="opened", complex=complex,
