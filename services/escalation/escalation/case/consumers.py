@@ -160,7 +160,8 @@ def _open_or_join(db_session: Session, visit: dict, *, mass_case_size: int, refe
         title = f"Vụ việc tái diễn, lĩnh vực {field['name_vi'].lower()}, {unit['name']}"
     now = utcnow()
     case = service.open_case(
-        db_session=db_session, now=now, number=numbers.take(now.year) if numbers else None, title=title, unit=visit["origin_unit"], field_code=visit["field"],
+        db_session=db_session, now=now, number=numbers.take(now.year) if numbers else None, title=title,
+        unit=visit["origin_unit"], field_code=visit["field"],
         category=visit["category"], matter_key=matter_key, severity=domain.severity_for_group(visit["group_size"]),
         level=domain.level_for_unit(receiving.get("level")), owner_agency=field.get("agency"),
         group_size=visit["group_size"], source_type="visit", source_id=visit["visit_id"], actor="system",

@@ -126,7 +126,8 @@ def open_case(*, db_session: Session, title: str, unit: str, field_code: str, ca
     now = now or utcnow()
     case = Case(
         id=str(uuid.uuid4()), timeline=[],  # a new case: no timeline to load, an id without a flush
-        number=number or next_number(db_session=db_session, year=now.year), title=title, public_title=public_title or title,
+        number=number or next_number(db_session=db_session, year=now.year), title=title,
+        public_title=public_title or title,
         unit=unit, field_code=field_code,
         category=category, matter_key=matter_key, severity=severity, level=level, owner_agency=owner_agency,
         group_size=group_size, public_order=public_order, opened_at=now, status="opened", complex=complex,
