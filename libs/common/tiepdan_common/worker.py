@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import logging
 import os
 import signal
@@ -11,6 +12,26 @@ from collections.abc import Iterable
 from typing import Protocol
 
 log = logging.getLogger(__name__)
+
+
+def freeze_startup_objects() -> None:
+    """Keep what a process made at startup out of the cyclic garbage collector's full collections.
+
+    Call it once the process is set up (modules, the app, its engines and schemas). A full collection
+    scans every tracked object: intake's app holds about 150,000 once loaded, and each full collection
+    stopped every thread of the process for about 50 ms (max 64) in the middle of a request, an event
+    batch or a timer; the APIs' p99 at one connection was 35 to 50 ms against a p50 of 3. Frozen
+    (``gc.freeze``), those objects are not scanned again: a full collection of what requests leave
+    behind took 0.3 ms. What is garbage at startup is collected first; a cycle made later is collected
+    as before.
+    """
+    gc.collect()
+    gc.freeze()
+
+
+def post_worker_init(_worker) -> None:
+    """gunicorn's hook, named in a service's ``gunicorn.conf.py``: the app is loaded, freeze what it made."""
+    freeze_startup_objects()
 
 
 class Component(Protocol):
@@ -66,6 +87,7 @@ class Worker:
         """Run until a termination signal, then stop cleanly."""
         for sig in (signal.SIGTERM, signal.SIGINT):
             signal.signal(sig, lambda *_: self.stop.set())
+        freeze_startup_objects()
         self.start()
         log.info("worker started: %s", ", ".join(c.name for c in self.components))
         heartbeat = os.environ.get("WORKER_HEARTBEAT_FILE")
