@@ -198,12 +198,12 @@ def bench_create(app, db, *, seconds: float, max_runs: int) -> None:
     print("create  mean per call, CPU in this process + waiting (PostgreSQL's work and round trips): "
           + "; ".join(f"{label} {wall:.2f} ms = {spent:.2f} + {wall - spent:.2f}" for label, (wall, spent)
                       in zip(("api", "ORM", "Core", "older"), means)))
-    print(f"create  ratio api / baseline (same rows, ORM): {100 * _rate(api) / _rate(base):.0f}% (goal >= 90%); "
+    print(f"create  ratio api / baseline (same rows, ORM): {100 * _rate(api) / _rate(base):.1f}% (goal >= 90%); "
           f"against Core inserts {100 * _rate(api) / _rate(core):.0f}%; "
           f"against the older baseline {100 * _rate(api) / _rate(older):.0f}%")
     ratio = _rate(api) / _rate(base)
     goal("intake write throughput against plain inserts of the same rows (in-process)",
-         f"{_rate(api):.0f}/s against {_rate(base):.0f}/s: {ratio:.0%}", ">= 90%", ratio >= 0.9)
+         f"{_rate(api):.0f}/s against {_rate(base):.0f}/s: {ratio:.1%}", ">= 90%", ratio >= 0.9)
 
 
 def fill(db, cipher: IdentityCipher, n: int) -> float:
