@@ -1,13 +1,17 @@
 """Pure pieces of the library: envelope, identity, problem documents."""
 
+import sys
 import time
+import unicodedata
 
 import jwt
 import pytest
+from marshmallow import Schema, ValidationError
 
 from tiepdan_common.errors import flatten_messages
 from tiepdan_common.identity import Identity, IdentityError, IdentityVerifier, sign_identity
 from tiepdan_common.messaging.envelope import Envelope, EnvelopeError
+from tiepdan_common.schemas import CONTROL_CHARACTERS, Text
 
 K1 = "first-key-0123456789abcdef0123456789"
 K2 = "second-key-0123456789abcdef0123456789"
@@ -97,3 +101,17 @@ def test_ids_beyond_32_bits_match_no_route_and_unstorable_values_are_422(tmp_pat
     for thing in (7, 8, 9):
         refused = client.get(f"/things/{thing}", headers=headers)
         assert refused.status_code == 422 and refused.json["code"] == "invalid_value"
+
+
+def test_text_refuses_exactly_the_control_characters_but_tab_and_line_breaks():
+    controls = {chr(cp) for cp in range(sys.maxunicode + 1)
+                if unicodedata.category(chr(cp)) == "Cc" and chr(cp) not in "\t\n\r"}
+    assert {chr(cp) for cp in range(sys.maxunicode + 1) if CONTROL_CHARACTERS.match(chr(cp))} == controls
+
+    class Body(Schema):
+        content = Text()
+
+    assert Body().load({"content": " Nội dung\tcó\r\ndòng mới "}) == {"content": "Nội dung\tcó\r\ndòng mới"}
+    for bad in ("a\x00b", "a\x1bb", "a\x7fb", "a\x85b"):
+        with pytest.raises(ValidationError, match="control characters"):
+            Body().load({"content": bad})
