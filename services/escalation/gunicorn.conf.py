@@ -2,9 +2,9 @@
 
 import os
 
-# gunicorn's hook: once the app is loaded in a worker, its startup objects leave the garbage collector's
-# full collections (tiepdan_common.worker.freeze_startup_objects).
-from tiepdan_common.worker import post_worker_init  # noqa: F401
+# What every HTTP process shares: a listening socket per worker, the address checked before they bind,
+# and each worker's startup objects out of the garbage collector's full collections.
+from tiepdan_common.serving import on_starting, post_worker_init, reuse_port  # noqa: F401
 
 bind = os.environ.get("ESCALATION_BIND", "127.0.0.1:5103")
 workers = int(os.environ.get("ESCALATION_WORKERS", "2"))

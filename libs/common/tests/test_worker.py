@@ -1,17 +1,9 @@
-"""A process's startup objects leave the garbage collector's full collections, in every entry point."""
+"""A worker process's startup objects leave the garbage collector's full collections."""
 
-import runpy
 import subprocess
 import sys
-from pathlib import Path
 
-import pytest
-from gunicorn.config import Config
 from tiepdan_common import worker
-
-ROOT = Path(__file__).resolve().parents[3]
-GUNICORN_CONFIGS = sorted(ROOT.glob("services/*/gunicorn.conf.py")) + [ROOT / "gateway" / "gunicorn.conf.py",
-                                                                        ROOT / "web" / "gunicorn.conf.py"]
 
 
 def test_startup_objects_are_frozen_and_later_garbage_still_collected():
@@ -39,19 +31,6 @@ print("ok", gc.get_freeze_count())
     done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=60, check=False)
     assert done.returncode == 0, done.stderr
     assert done.stdout.startswith("ok")
-
-
-@pytest.mark.parametrize("path", GUNICORN_CONFIGS, ids=lambda p: p.parent.name)
-def test_every_gunicorn_config_freezes_once_the_app_is_loaded(path, monkeypatch):
-    """Each API's (and the gateway's and dashboard's) gunicorn config names the hook as gunicorn reads it."""
-    assert len(GUNICORN_CONFIGS) == 6
-    cfg = Config()
-    namespace = runpy.run_path(str(path))  # as gunicorn reads a config file: its module-level names
-    cfg.set("post_worker_init", namespace["post_worker_init"])  # validated as gunicorn validates it
-    calls = []
-    monkeypatch.setattr(worker, "freeze_startup_objects", lambda: calls.append(True))
-    cfg.post_worker_init(object())
-    assert calls == [True]
 
 
 def test_a_worker_process_freezes_before_its_components_start(monkeypatch):

@@ -29,11 +29,6 @@ def freeze_startup_objects() -> None:
     gc.freeze()
 
 
-def post_worker_init(_worker) -> None:
-    """gunicorn's hook, named in a service's ``gunicorn.conf.py``: the app is loaded, freeze what it made."""
-    freeze_startup_objects()
-
-
 class Component(Protocol):
     name: str
 
