@@ -37,22 +37,25 @@ def _server(port: int):
     return SimpleNamespace(cfg=cfg)
 
 
+def _listening(option: int) -> socket.socket:
+    """A socket listening on a free port of 127.0.0.1, with ``option`` (SO_REUSEPORT or SO_REUSEADDR) set."""
+    listener = socket.socket()
+    listener.setsockopt(socket.SOL_SOCKET, option, 1)
+    listener.bind(("127.0.0.1", 0))
+    listener.listen()
+    return listener
+
+
 def test_the_master_refuses_an_address_a_reuse_port_socket_listens_on():
     """What a running reuse_port gunicorn's worker holds would otherwise let a second gunicorn share the port."""
-    with socket.socket() as held:
-        held.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)
-        held.bind(("127.0.0.1", 0))
-        held.listen()
+    with _listening(socket.SO_REUSEPORT) as held:
         port = held.getsockname()[1]
         with pytest.raises(RuntimeError, match=f"127.0.0.1:{port}: Address already in use"):
             serving.on_starting(_server(port))
 
 
 def test_the_master_starts_on_a_free_address_even_with_connections_of_a_past_run_closing():
-    with socket.socket() as listener:
-        listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        listener.bind(("127.0.0.1", 0))
-        listener.listen()
+    with _listening(socket.SO_REUSEADDR) as listener:
         port = listener.getsockname()[1]
         client = socket.create_connection(("127.0.0.1", port))
         accepted, _ = listener.accept()
