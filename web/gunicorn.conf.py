@@ -15,5 +15,8 @@ graceful_timeout = 20
 keepalive = 30
 accesslog = None  # the app writes its own JSON access line
 wsgi_app = "web:create_app()"
+# This folder first on the import path: started from the repository's root (the Procfile, `make run`),
+# `web` would otherwise be the project's folder (a namespace package, no create_app) and not its package.
+pythonpath = os.path.dirname(os.path.abspath(__file__))
 # Several gunicorn masters run on one machine (one per service): no shared control socket.
 control_socket_disable = True

@@ -186,7 +186,8 @@ def web_url(system, tmp_path_factory):
            "TIEPDAN_VAR_DIR": str(workdir), "WEB_SECRET_KEY": "e2e-" + os.urandom(8).hex(), "WEB_REFRESH_SECONDS": "2"}
     gunicorn = [str(Path(sys.executable).parent / "gunicorn"), "-c", str(ROOT / "web" / "gunicorn.conf.py")]
     with open(workdir / "web.log", "ab") as log:
-        process = subprocess.Popen(gunicorn, env=env, cwd=ROOT / "web", stdout=log, stderr=subprocess.STDOUT,
+        # From the repository's root, as the Procfile (`make run`) starts it.
+        process = subprocess.Popen(gunicorn, env=env, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT,
                                    start_new_session=True)
     url = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 30

@@ -34,7 +34,7 @@ def test_every_gunicorn_config_takes_the_shared_settings(path, monkeypatch):
 def _server(port: int):
     cfg = Config()
     cfg.set("bind", [f"127.0.0.1:{port}"])
-    return SimpleNamespace(cfg=cfg)
+    return SimpleNamespace(cfg=cfg, log=SimpleNamespace(info=lambda *args: None))
 
 
 def _listening(option: int) -> socket.socket:

@@ -24,10 +24,8 @@ def on_starting(server) -> None:
     With ``reuse_port`` a second gunicorn on the same address would share it (the same user may) and
     take half of the connections, instead of failing as a shared socket would.
     """
-    for address in server.cfg.address:
-        if not isinstance(address, tuple):  # a Unix socket: gunicorn checks it itself
-            continue
-        host, port = address[0], address[1]
+    tcp = [address[:2] for address in server.cfg.address if isinstance(address, tuple)]  # not Unix sockets
+    for host, port in tcp:
         family = socket.AF_INET6 if ":" in host else socket.AF_INET
         with socket.socket(family, socket.SOCK_STREAM) as probe:
             # Without SO_REUSEPORT the bind fails if anything listens there; SO_REUSEADDR lets it pass
@@ -37,6 +35,9 @@ def on_starting(server) -> None:
                 probe.bind((host, port))
             except OSError as exc:
                 raise RuntimeError(f"{host}:{port}: {exc.strerror or exc} (something already listens there)") from exc
+    # gunicorn's own "Listening at:" line is empty with reuse_port: the master holds no socket.
+    server.log.info("Each worker listens on %s (a socket of its own, reuse_port)",
+                    ", ".join(f"{host}:{port}" for host, port in tcp))
 
 
 def post_worker_init(_worker) -> None:
