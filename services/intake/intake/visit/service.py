@@ -109,7 +109,7 @@ _visits = Visit.__table__
 
 def _repeat_query(*, commune: bool):
     """The first visit by citizens carrying one of the blind indexes, about one matter (built once; on
-    PostgreSQL the same lookup runs beside the serial counter, ``writes.allocate``)."""
+    PostgreSQL the same lookup starts beside the serial counter, ``writes.allocate``)."""
     citizens = VisitCitizen.__table__
     matches = select(citizens.c.visit_id).where(or_(
         citizens.c.id_index.in_(bindparam("ids", expanding=True)),
@@ -156,9 +156,10 @@ def create(*, db_session: Session, identity: Identity, data: dict) -> SimpleName
     """Record a visit and stage ``intake.visit.recorded`` in the same transaction; the visit as answered.
 
     Reference data comes from the process's cache (intake.reference.cache). On PostgreSQL the
-    statements are two (``writes``): the serial counter with the repeat lookup, then the visit,
-    its citizens, the outbox event (and the first visit's repeat count on a repeat). Elsewhere
-    the same work goes a statement at a time.
+    statements are two (``writes``): the serial counter with the visits of the same citizens, then
+    the visit, its citizens, the outbox event (and the first visit's repeat count on a repeat); one
+    more picks the first visit of the matter when the citizens have visited before. Elsewhere the
+    same work goes a statement at a time.
     """
     received_at = check_received_at(data["received_at"])
     receiving_unit = scope_unit(identity, data["receiving_unit"])
@@ -209,7 +210,7 @@ def create(*, db_session: Session, identity: Identity, data: dict) -> SimpleName
                 lookup["unit"] = identity.unit
         earlier = None
     ctes = writes.uses_ctes(db_session)
-    if ctes:  # the number and the first visit of the matter in one statement
+    if ctes:  # the number and the first visit of the matter
         number, found = writes.allocate(db_session, unit=receiving_unit, year=on.year, lookup=lookup)
         serial = register_number(receiving_unit, on.year, number)
         if lookup is not None:
