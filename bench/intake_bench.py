@@ -9,7 +9,8 @@ but no HTTP server or network.
 1. create: POST /visits against baselines of plain inserts of the same rows
    (the visit, its citizen with the same encrypted fields and blind indexes,
    the outbox event; one transaction each, no rules) made with ORM objects and
-   with Core, calls interleaved for ``--seconds`` each, and the ratios;
+   with Core, calls interleaved for ``--seconds`` each, and the ratios; then repeat visits (the same
+   citizens and matter again) against the same rows plus the first visit's count, with the ORM;
 2. fill: ``--visits`` visits (default 1,000,000) with INSERT ... SELECT
    generate_series, one encrypted citizen each, then VACUUM ANALYZE;
 3. list: GET /visits pages (first page, keyset pages deep into the register,
@@ -25,6 +26,7 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import itertools
 import logging
 import sys
 import time
@@ -113,8 +115,9 @@ def bench_create(app, db, *, seconds: float, max_runs: int) -> None:
 
     cipher = app.extensions["intake"]["cipher"]
 
-    def rows(i: int) -> tuple[dict, dict, dict]:
-        """The visit, citizen and outbox rows a create stores for ``visit_body(i)`` (plain dicts)."""
+    def rows(i: int, repeat_of: str | None = None) -> tuple[dict, dict, dict]:
+        """The visit, citizen and outbox rows a create stores for ``visit_body(i)`` (plain dicts), as a
+        repeat of the visit ``repeat_of`` when given."""
         body = visit_body(i)
         person = body["citizens"][0]
         now = utcnow()
@@ -124,14 +127,14 @@ def bench_create(app, db, *, seconds: float, max_runs: int) -> None:
         data = {"visit_id": visit_id, "serial": serial, "receiving_unit": "947",
                 "origin_unit": body["origin_unit"], "received_at": now.isoformat(), "category": body["category"],
                 "field": body["field"], "group_size": 1, "representative_count": 0, "is_mass": False,
-                "outcome": "documents_taken", "matter_key": matter_key, "repeat_of": None, "over_level": False}
+                "outcome": "documents_taken", "matter_key": matter_key, "repeat_of": repeat_of, "over_level": False}
         envelope = Envelope.new(type="intake.visit.recorded", source="intake", data=data)
         visit = {
             "id": visit_id, "serial": serial, "receiving_unit": "947", "receiving_officer": "btcd-01",
             "received_at": now, "category": body["category"], "field_code": body["field"],
             "origin_unit": body["origin_unit"], "subject": None, "content": body["content"], "prior_handling": None,
             "citizen_request": None, "search_text": fold(body["content"]), "matter_key": matter_key,
-            "repeat_of": None, "repeat_count": 0, "group_size": 1, "is_mass": False, "over_level": False,
+            "repeat_of": repeat_of, "repeat_count": 0, "group_size": 1, "is_mass": False, "over_level": False,
             "outcome": "documents_taken", "competent_body": None, "refusal_ground": None,
             "created_by": "bench-board", "created_at": now,
         }
@@ -147,13 +150,20 @@ def bench_create(app, db, *, seconds: float, max_runs: int) -> None:
         return visit, citizen, event
 
     orm_counter = iter(range(10**8, 2 * 10**8))
+    orm_ids: list[str] = []  # the visits the ORM baseline stored, which its repeats below count on
 
-    def same_rows_orm():
-        visit, citizen, event = rows(next(orm_counter))
+    def same_rows_orm(repeat_of: str | None = None):
+        visit, citizen, event = rows(next(orm_counter), repeat_of)
         del citizen["visit_id"]
         with db.session() as session:
             session.add(Visit(**visit, citizens=[VisitCitizen(**citizen)]))
             session.add(OutboxEvent(**event))
+            if repeat_of:
+                session.execute(sa.update(Visit).where(Visit.id == repeat_of)
+                                .values(repeat_count=Visit.repeat_count + 1)
+                                .execution_options(synchronize_session=False))  # nothing loaded to refresh
+        if repeat_of is None:
+            orm_ids.append(visit["id"])
 
     core_counter = iter(range(2 * 10**8, 3 * 10**8))
     tables = (Visit.__table__, VisitCitizen.__table__, OutboxEvent.__table__)
@@ -180,15 +190,7 @@ def bench_create(app, db, *, seconds: float, max_runs: int) -> None:
     for _ in range(10):
         for fn in calls:
             fn()
-    samples: tuple[list[float], ...] = tuple([] for _ in calls)
-    cpu = [0.0 for _ in calls]  # this process's CPU seconds per kind of call; the rest of a call waited
-    deadline = time.monotonic() + seconds * len(calls)
-    while len(samples[0]) < max_runs and (time.monotonic() < deadline or len(samples[0]) < 3):
-        for i, (fn, out) in enumerate(zip(calls, samples)):
-            started, cpu_started = time.perf_counter(), time.process_time()
-            fn()
-            cpu[i] += time.process_time() - cpu_started
-            out.append((time.perf_counter() - started) * 1000)
+    samples, cpu = interleaved(calls, seconds=seconds, max_runs=max_runs)
     api, base, core, older = samples
     print(_line("api (POST /visits, in-process WSGI)", api, "requests"))
     print(_line("baseline: same rows, ORM inserts", base, "transactions"))
@@ -204,6 +206,47 @@ def bench_create(app, db, *, seconds: float, max_runs: int) -> None:
     ratio = _rate(api) / _rate(base)
     goal("intake write throughput against plain inserts of the same rows (in-process)",
          f"{_rate(api):.0f}/s against {_rate(base):.0f}/s: {ratio:.1%}", ">= 90%", ratio >= 0.9)
+
+    # Repeats: the citizens of earlier visits back about the same matter. The API looks up their first
+    # visit (a statement more than for a first visit) and counts the repeat on it; the baseline writes
+    # the same rows and adds one to the first visit's count, knowing which it is.
+    created = next(counter)  # visit_body(0) .. visit_body(created - 1) are in the register
+    again = (i % created for i in itertools.count())
+    firsts = (orm_ids[i % len(orm_ids)] for i in itertools.count())
+
+    def api_repeat():
+        resp = client.post("/visits", json=visit_body(next(again)), headers=BOARD)
+        assert resp.status_code == 201 and resp.json["repeat_of"], resp.json
+
+    def orm_repeat():
+        same_rows_orm(next(firsts))
+
+    for _ in range(10):
+        api_repeat()
+        orm_repeat()
+    (api, base), cpu = interleaved((api_repeat, orm_repeat), seconds=seconds, max_runs=max_runs)
+    print(_line("api, repeat visits", api, "requests"))
+    print(_line("baseline: same rows + first's count, ORM", base, "transactions"))
+    print(f"create  repeats: ratio api / baseline {100 * _rate(api) / _rate(base):.1f}% (no goal; "
+          f"CPU in this process + waiting: api {1000 * cpu[0] / len(api):.2f} + "
+          f"{sum(api) / len(api) - 1000 * cpu[0] / len(api):.2f} ms, ORM {1000 * cpu[1] / len(base):.2f} + "
+          f"{sum(base) / len(base) - 1000 * cpu[1] / len(base):.2f} ms)")
+
+
+def interleaved(calls, *, seconds: float, max_runs: int) -> tuple[tuple[list[float], ...], list[float]]:
+    """Call each of ``calls`` in turn for ``seconds`` each in all (at most ``max_runs`` rounds): the
+    milliseconds of each call, and this process's CPU seconds per kind of call (the rest of a call
+    waited), so that the load of the machine weighs on all of them alike."""
+    samples: tuple[list[float], ...] = tuple([] for _ in calls)
+    cpu = [0.0 for _ in calls]
+    deadline = time.monotonic() + seconds * len(calls)
+    while len(samples[0]) < max_runs and (time.monotonic() < deadline or len(samples[0]) < 3):
+        for i, (fn, out) in enumerate(zip(calls, samples)):
+            started, cpu_started = time.perf_counter(), time.process_time()
+            fn()
+            cpu[i] += time.process_time() - cpu_started
+            out.append((time.perf_counter() - started) * 1000)
+    return samples, cpu
 
 
 def fill(db, cipher: IdentityCipher, n: int) -> float:

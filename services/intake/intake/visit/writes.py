@@ -28,11 +28,21 @@ from __future__ import annotations
 import json
 from types import SimpleNamespace
 
-from sqlalchemy import String, Text, bindparam, cast, func, insert, literal, or_, select, update
+from sqlalchemy import (
+    String,
+    Text,
+    bindparam,
+    cast,
+    func,
+    insert,
+    literal,
+    or_,
+    select,
+    update,
+)
 from sqlalchemy.dialects.postgresql import ARRAY, JSON
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.orm import Session
-
 
 from ..database import OutboxEvent, outbox
 from .models import SerialCounter, Visit, VisitCitizen
