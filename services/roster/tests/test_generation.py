@@ -110,6 +110,33 @@ def _periods_may_not_overlap(client, board):
     assert client.post("/periods/NOPE/generate", headers=board).status_code == 404
 
 
+def test_a_special_period_from_tomorrow_leaves_the_standby_under_way_to_the_ordinary_roster(client, board, reader,
+                                                                                            fake_clock):
+    """Created on a Sunday morning, a period from Monday reaches back to Sunday's standby (07:00 to 07:00),
+    which has started: it stays the ordinary roster's as worked, and nobody is put on it a second time."""
+    today = dt.datetime.now(LOCAL).date()
+    sunday = today + dt.timedelta(days=(6 - today.weekday()) % 7 or 7)  # inside CURRENT (14 days ahead)
+    fake_clock.set_local(sunday.year, sunday.month, sunday.day, 9, 0)
+    evening = local(sunday.year, sunday.month, sunday.day, 20, 0)
+    before = client.get("/on-duty", query_string={"at": evening}, headers=reader).json["officers"]
+    assert before
+    monday = sunday + dt.timedelta(days=1)
+    resp = client.post("/periods", json={"code": "HOP-KHAN", "name": "Đợt họp khẩn", "starts_on": monday.isoformat(),
+                                         "ends_on": (monday + dt.timedelta(days=2)).isoformat()}, headers=board)
+    assert resp.status_code == 201, resp.json
+    assert client.post("/periods/HOP-KHAN/generate", headers=board).status_code == 200
+    after = client.get("/on-duty", query_string={"at": evening}, headers=reader).json["officers"]
+    assert after == before
+    minute_after = local(sunday.year, sunday.month, sunday.day, 20, 1)
+    standby = [s for s in shifts(client, reader, evening, minute_after) if s["kind"] == "standby"]
+    assert [s["period"] for s in standby] == ["CURRENT"]
+    monday_night = (local(monday.year, monday.month, monday.day, 20, 0),  # the period's own standby
+                    local(monday.year, monday.month, monday.day, 20, 1))
+    assert {s["period"] for s in shifts(client, reader, *monday_night)} == {"HOP-KHAN"}
+    report = client.get("/coverage", query_string={"days": 7}, headers=reader).json
+    assert report["double_bookings"] == [] and report["unfilled"] == []
+
+
 def test_a_special_period_takes_over_the_ordinary_days_it_covers(client, board, reader):
     today = dt.datetime.now(LOCAL).date()
     holidays = {h["date"] for h in client.get("/holidays", headers=reader).json}

@@ -202,7 +202,9 @@ def generate(*, db_session: Session, period: DutyPeriod, actor: str = "system", 
 def _give_way(db_session: Session, period: DutyPeriod, slots: list, now: dt.datetime) -> list:
     """Apply precedence: an ordinary period skips shifts a special one covers; a special one replaces them.
 
-    Only shifts not yet started are replaced, so what was worked stays on record.
+    Only shifts not yet started are replaced, so what was worked stays on record: an ordinary shift
+    already under way (the night standby before a special period that starts tomorrow) stays the
+    ordinary roster's, and the special period leaves that slot out rather than staff it twice.
     """
     if not slots:
         return slots
@@ -215,11 +217,17 @@ def _give_way(db_session: Session, period: DutyPeriod, slots: list, now: dt.date
         taken = {(s.kind, s.starts_at) for s in db_session.scalars(others.where(DutyPeriod.kind == "special"))}
         return [slot for slot in slots if (slot.kind, slot.starts_at) not in taken]
     mine = {(slot.kind, slot.starts_at) for slot in slots}
-    for shift in db_session.scalars(others.where(DutyPeriod.kind == "ordinary", Shift.starts_at > now)):
-        if (shift.kind, shift.starts_at) in mine:
+    under_way = set()
+    for shift in db_session.scalars(others.where(DutyPeriod.kind == "ordinary")):
+        key = (shift.kind, shift.starts_at)
+        if key not in mine:
+            continue
+        if shift.starts_at > now:
             db_session.delete(shift)
+        else:
+            under_way.add(key)
     db_session.flush()
-    return slots
+    return [slot for slot in slots if (slot.kind, slot.starts_at) not in under_way]
 
 
 def _insert_new_shifts(db_session: Session, period: DutyPeriod, new_shifts: list) -> None:
