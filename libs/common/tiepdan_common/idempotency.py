@@ -11,10 +11,10 @@ from __future__ import annotations
 
 import hashlib
 import json
-from functools import wraps
+from functools import cache, wraps
 
 from flask import Response, request
-from sqlalchemy import insert, select
+from sqlalchemy import bindparam, insert, select
 from sqlalchemy.exc import IntegrityError
 
 from .errors import Problem
@@ -75,17 +75,17 @@ def transactional(idempotency_model=None):
                 if key is not None:
                     # A plain INSERT: nothing reads the row back. A concurrent request with the same key
                     # fails here (or at the commit) and replays the winner's answer below.
-                    session.execute(insert(idempotency_model.__table__).values(
-                        caller=caller,
-                        key=key,
-                        request_hash=_request_hash(),
-                        status_code=response.status_code,
-                        response_body=response.get_data(as_text=True),
-                        response_headers=json.dumps(
+                    session.execute(_statements(idempotency_model)[1], {
+                        "caller": caller,
+                        "key": key,
+                        "request_hash": _request_hash(),
+                        "status_code": response.status_code,
+                        "response_body": response.get_data(as_text=True),
+                        "response_headers": json.dumps(
                             {h: response.headers[h] for h in _KEPT_HEADERS if h in response.headers}
                         ),
-                        created_at=utcnow(),
-                    ))
+                        "created_at": utcnow(),
+                    })
                 session.commit()
             except IntegrityError:
                 session.rollback()
@@ -102,12 +102,19 @@ def transactional(idempotency_model=None):
     return decorator
 
 
+@cache
+def _statements(model):
+    """The lookup of a stored answer and the insert of one, built once per model: a statement built per
+    request costs SQLAlchemy its cache key (each value a new bound parameter) on every write."""
+    table = model.__table__
+    find = (select(table.c.request_hash, table.c.status_code, table.c.response_body, table.c.response_headers)
+            .where(table.c.caller == bindparam("caller"), table.c.key == bindparam("key")))
+    return find, insert(table)
+
+
 def _find(session, model, caller: str, key: str):
     """The stored answer's columns (a row, not an object: the ORM would add nothing to a lookup)."""
-    table = model.__table__
-    return session.execute(
-        select(table.c.request_hash, table.c.status_code, table.c.response_body, table.c.response_headers)
-        .where(table.c.caller == caller, table.c.key == key)).first()
+    return session.execute(_statements(model)[0], {"caller": caller, "key": key}).first()
 
 
 def _check_and_replay(record) -> Response:
