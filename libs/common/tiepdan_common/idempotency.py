@@ -12,6 +12,7 @@ from __future__ import annotations
 import hashlib
 import json
 from functools import cache, wraps
+from types import SimpleNamespace
 
 from flask import Response, request
 from sqlalchemy import bindparam, insert, select
@@ -75,7 +76,7 @@ def transactional(idempotency_model=None):
                 if key is not None:
                     # A plain INSERT: nothing reads the row back. A concurrent request with the same key
                     # fails here (or at the commit) and replays the winner's answer below.
-                    session.execute(_statements(idempotency_model)[1], {
+                    session.execute(_statements(idempotency_model).store, {
                         "caller": caller,
                         "key": key,
                         "request_hash": _request_hash(),
@@ -109,12 +110,12 @@ def _statements(model):
     table = model.__table__
     find = (select(table.c.request_hash, table.c.status_code, table.c.response_body, table.c.response_headers)
             .where(table.c.caller == bindparam("caller"), table.c.key == bindparam("key")))
-    return find, insert(table)
+    return SimpleNamespace(find=find, store=insert(table))
 
 
 def _find(session, model, caller: str, key: str):
     """The stored answer's columns (a row, not an object: the ORM would add nothing to a lookup)."""
-    return session.execute(_statements(model)[0], {"caller": caller, "key": key}).first()
+    return session.execute(_statements(model).find, {"caller": caller, "key": key}).first()
 
 
 def _check_and_replay(record) -> Response:

@@ -115,13 +115,7 @@ def _repeat_query(*, commune: bool):
         citizens.c.id_index.in_(bindparam("ids", expanding=True)),
         citizens.c.name_index.in_(bindparam("names", expanding=True)),
     ))
-    stmt = select(*writes.EARLIER_COLUMNS).where(
-        _visits.c.id.in_(matches), _visits.c.origin_unit == bindparam("origin_unit"),
-        _visits.c.field_code == bindparam("field"), _visits.c.category == bindparam("category"),
-    )
-    if commune:  # a commune's repeats are among its own records, as everything it reads (_visible)
-        stmt = stmt.where(_visits.c.receiving_unit == bindparam("unit"))
-    return stmt.order_by(_visits.c.received_at, _visits.c.id).limit(1)
+    return writes.earliest_about_matter(_visits.c.id.in_(matches), commune=commune)
 
 
 _REPEAT_QUERIES = {commune: _repeat_query(commune=commune) for commune in (False, True)}

@@ -119,16 +119,24 @@ def _candidates():
     )).scalar_subquery())
 
 
-def _earliest(*, commune: bool):
-    """The first of the candidate visits about one matter (by their primary key, earliest first)."""
+def earliest_about_matter(among, *, commune: bool):
+    """The first visit (its ``EARLIER_COLUMNS``) of those ``among`` selects about one matter (binds
+    ``origin_unit``, ``field``, ``category``, and ``unit`` for a commune), earliest first. Here among
+    the candidates of ``allocate``; elsewhere than PostgreSQL (``service.find_repeat``) among the visits
+    of the citizens found by a subquery."""
     stmt = select(*EARLIER_COLUMNS).where(
-        _visits.c.id == func.any(bindparam("candidates", type_=ARRAY(String()))),
-        _visits.c.origin_unit == bindparam("origin_unit"),
+        among, _visits.c.origin_unit == bindparam("origin_unit"),
         _visits.c.field_code == bindparam("field"), _visits.c.category == bindparam("category"),
     )
     if commune:  # a commune's repeats are among its own records, as everything it reads
         stmt = stmt.where(_visits.c.receiving_unit == bindparam("unit"))
     return stmt.order_by(_visits.c.received_at, _visits.c.id).limit(1)
+
+
+def _earliest(*, commune: bool):
+    """The first of the candidate visits about one matter (by their primary key)."""
+    return earliest_about_matter(_visits.c.id == func.any(bindparam("candidates", type_=ARRAY(String()))),
+                                 commune=commune)
 
 
 _COUNTER = _counter_cte()
