@@ -36,8 +36,8 @@ def statements(app):
 
 
 def test_a_create_runs_two_statements_on_postgresql_three_on_a_repeat_and_one_per_step_elsewhere(app, client, board, visit_body):
-    """Two statements for a citizen seen for the first time; a third picks the first visit of the
-    matter when the citizen has visited before."""
+    """Two statements for a citizen seen for the first time (the lookup, the write); a third picks the
+    first visit of the matter when the citizen has visited before."""
     person = _person("Nguyễn Văn Tư", id_number="094111222333")
     warm = client.post("/visits", json=visit_body(citizens=[_person("Lê Thị Bảy")]), headers=board)
     assert warm.status_code == 201  # the process's reference data is loaded
@@ -51,16 +51,59 @@ def test_a_create_runs_two_statements_on_postgresql_three_on_a_repeat_and_one_pe
     seen = [s for s in seen if "reference_version" not in s and s.strip(" ;") and not s.startswith("BEGIN")]
     if app.extensions["tiepdan"]["db"].is_postgresql:
         assert len(firsts) == 2, firsts
-        assert firsts[0].startswith("WITH counter AS (INSERT INTO serial_counters") and "FROM visits" not in firsts[0]
-        assert firsts[1].startswith("WITH new_visit AS (INSERT INTO visits") and "outbox_events" in firsts[1]
+        assert firsts[0].startswith("SELECT visit_citizens.visit_id FROM visit_citizens") and "visits." not in firsts[0]
+        assert firsts[1].startswith("WITH counter AS (INSERT INTO serial_counters")
+        assert "INSERT INTO visits" in firsts[1] and "INSERT INTO outbox_events" in firsts[1]
         assert len(seen) == 3, seen
         assert seen[0] == firsts[0]
         assert seen[1].startswith("SELECT visits.id") and "ORDER BY visits.received_at" in seen[1]
-        assert seen[2].startswith("WITH new_visit AS (INSERT INTO visits") and "outbox_events" in seen[2]
+        assert seen[2].startswith("WITH counter AS (INSERT INTO serial_counters") and "UPDATE visits" in seen[2]
     else:  # the lookup, the counter, the visit, its citizen, (the first visit's count,) the event
         assert [s.split()[0] for s in firsts] == ["SELECT", "UPDATE", "INSERT", "INSERT", "INSERT"], firsts
         assert len(seen) == 6, seen
         assert [s.split()[0] for s in seen] == ["SELECT", "UPDATE", "INSERT", "INSERT", "UPDATE", "INSERT"]
+
+
+def test_a_create_commits_as_its_one_write_unless_a_transaction_is_open(app, client, board, visit_body, outbox_events):
+    """On PostgreSQL a create alone runs on a connection in autocommit (no BEGIN, no COMMIT: its one
+    write statement commits as it runs); with an Idempotency-Key its statements join the transaction
+    of the key's lookup, so that the stored answer commits with the visit or not at all."""
+    db = app.extensions["tiepdan"]["db"]
+    if not db.is_postgresql:
+        pytest.skip("SQLite writes a statement at a time in the request's transaction")
+    modes = []
+
+    def record(conn, _cursor, statement, *_args):
+        if statement.startswith("WITH counter AS"):
+            modes.append(conn.connection.driver_connection.autocommit)
+
+    sa.event.listen(db.engine, "before_cursor_execute", record)
+    try:
+        alone = client.post("/visits", json=visit_body(), headers=board)
+        keyed = client.post("/visits", json=visit_body(), headers={**board, "Idempotency-Key": "tct-1"})
+        replayed = client.post("/visits", json=visit_body(), headers={**board, "Idempotency-Key": "tct-1"})
+    finally:
+        sa.event.remove(db.engine, "before_cursor_execute", record)
+    assert (alone.status_code, keyed.status_code, replayed.status_code) == (201, 201, 201)
+    assert modes == [True, False]  # the replay wrote nothing
+    assert replayed.json == keyed.json and replayed.headers["Idempotent-Replayed"] == "true"
+    assert [e["data"]["serial"] for e in outbox_events("intake.visit.recorded")] == [alone.json["serial"],
+                                                                                    keyed.json["serial"]]
+    with db.engine.connect() as conn:  # the pool's connections are back in transactions
+        assert conn.connection.driver_connection.autocommit is False
+
+
+def test_register_numbers_go_past_six_digits(app, client, board, visit_body, outbox_events):
+    """Six digits at least, then as many as the number has: the same on both backends, and in the event."""
+    first = client.post("/visits", json=visit_body(), headers=board).json
+    unit, year, _ = first["serial"].split("/")
+    db = app.extensions["tiepdan"]["db"]
+    with db.engine.begin() as conn:
+        conn.execute(sa.text("UPDATE serial_counters SET last = 999998 WHERE unit = :unit AND year = :year"),
+                     {"unit": unit, "year": int(year)})
+    serials = [client.post("/visits", json=visit_body(), headers=board).json["serial"] for _ in range(2)]
+    assert serials == [f"{unit}/{year}/999999", f"{unit}/{year}/1000000"]
+    assert [e["data"]["serial"] for e in outbox_events("intake.visit.recorded")][1:] == serials
 
 
 @pytest.mark.parametrize("size", [1, 3])

@@ -46,8 +46,9 @@ def _increment(counter_model):
 
 
 def register_number(unit: str, year: int, number: int) -> str:
-    """A register number as written: ``31684/2026/000012`` (six digits at least)."""
-    return f"{unit}/{year}/{number:06d}"
+    """A register number as written: ``31684/2026/000012`` (six digits at least; on PostgreSQL a create's
+    number is written by its statement, ``writes.record``, the same way)."""
+    return f"{writes.register_prefix(unit, year)}{number:06d}"
 
 
 def next_serial(*, db_session: Session, unit: str, year: int, counter_model=SerialCounter) -> str:
@@ -109,7 +110,7 @@ _visits = Visit.__table__
 
 def _repeat_query(*, commune: bool):
     """The first visit by citizens carrying one of the blind indexes, about one matter (built once; on
-    PostgreSQL the same lookup starts beside the serial counter, ``writes.allocate``)."""
+    PostgreSQL the same lookup goes in two steps, ``writes.find_earlier``)."""
     citizens = VisitCitizen.__table__
     matches = select(citizens.c.visit_id).where(or_(
         citizens.c.id_index.in_(bindparam("ids", expanding=True)),
@@ -150,11 +151,15 @@ def create(*, db_session: Session, identity: Identity, data: dict) -> SimpleName
     """Record a visit and stage ``intake.visit.recorded`` in the same transaction; the visit as answered.
 
     Reference data comes from the process's cache (intake.reference.cache). On PostgreSQL the
-    statements are two (``writes``): the serial counter with the visits of the same citizens, then
-    the visit, its citizens, the outbox event (and the first visit's repeat count on a repeat); one
-    more picks the first visit of the matter when the citizens have visited before. Elsewhere the
-    same work goes a statement at a time.
+    statements are two (``writes``): the visits of the same citizens, then the number, the visit,
+    its citizens, the outbox event (and the first visit's repeat count on a repeat), committed as
+    they run unless a transaction is open on the session; one more picks the first visit of the
+    matter when the citizens have visited before. Elsewhere the same work goes a statement at a time.
+    Nothing that can fail comes after the write.
     """
+    ctes = writes.uses_ctes(db_session)
+    if ctes:
+        writes.begin(db_session)
     received_at = check_received_at(data["received_at"])
     receiving_unit = scope_unit(identity, data["receiving_unit"])
     origin_unit = data["origin_unit"] or receiving_unit
@@ -203,12 +208,10 @@ def create(*, db_session: Session, identity: Identity, data: dict) -> SimpleName
             if identity.is_commune:
                 lookup["unit"] = identity.unit
         earlier = None
-    ctes = writes.uses_ctes(db_session)
-    if ctes:  # the number and the first visit of the matter
-        number, found = writes.allocate(db_session, unit=receiving_unit, year=on.year, lookup=lookup)
-        serial = register_number(receiving_unit, on.year, number)
+    if ctes:  # the number is taken by the write
         if lookup is not None:
-            earlier = _first_of(db_session, found)
+            earlier = _first_of(db_session, writes.find_earlier(db_session, lookup))
+        serial = writes.serial_placeholder()
     else:
         if lookup is not None:
             earlier = find_repeat(db_session=db_session, lookup=lookup)
@@ -265,20 +268,22 @@ def create(*, db_session: Session, identity: Identity, data: dict) -> SimpleName
     })
     people = [{"visit_id": visit_id, "position": i, "is_representative": c["is_representative"], **seal}
               for i, (c, seal) in enumerate(zip(citizens, sealed))]
+    # The answer's citizens: masked from the values given (the stored ones decrypt to exactly these).
+    shown = confidential.present_given(people=citizens, strict=row["category"] == "denunciation")
     # The rows go in with plain statements: the ORM's unit of work would add nothing here but CPU
     # time (no identity map, cascade or defaults are needed; every column is set).
-    store = writes.store if ctes else writes.store_plainly
-    repeat_count = store(db_session, visit=row, citizens=people, event=event,
-                         earlier_id=earlier.id if earlier is not None else None)
+    earlier_id = earlier.id if earlier is not None else None
+    if ctes:
+        row["serial"], repeat_count = writes.record(
+            db_session, unit=receiving_unit, year=on.year, visit=row, citizens=people, event=event,
+            placeholder=serial, earlier_id=earlier_id)
+    else:
+        repeat_count = writes.store_plainly(db_session, visit=row, citizens=people, event=event, earlier_id=earlier_id)
     if earlier is not None:
         # The answer shows the first visit's count with this repeat, as the database now holds it.
         earlier = SimpleNamespace(**{**vars(earlier), "repeat_count": repeat_count})
-    # The answer: the visit as stored, its citizens masked from the values given (the stored ones
-    # decrypt to exactly these), and the first visit of the matter on a repeat.
-    return SimpleNamespace(
-        **row, representative_count=representatives, earlier=earlier,
-        people=confidential.present_given(people=citizens, strict=row["category"] == "denunciation"),
-    )
+    # The answer: the visit as stored, and the first visit of the matter on a repeat.
+    return SimpleNamespace(**row, representative_count=representatives, earlier=earlier, people=shown)
 
 
 def present(*, db_session: Session, identity: Identity, visit: Visit, unmasked: bool) -> Visit:

@@ -1,31 +1,37 @@
-"""The statements of a visit's create, built once per process.
+"""The statements of a visit's create on PostgreSQL, built once per process.
 
-A create reads two things under the rules (the first visit of the same citizens and matter, and the
-next register number) and writes three rows (the visit, its citizens, the outbox event), plus the
-first visit's repeat count on a repeat. On PostgreSQL that is two statements for citizens who have not
-visited before, and one more when they have:
+A create reads the first visit of the same citizens and matter, takes the next register number and
+writes three rows (the visit, its citizens, the outbox event), plus the first visit's repeat count on
+a repeat. On PostgreSQL that is:
 
-1. ``allocate``: the serial counter's ``INSERT ... ON CONFLICT DO UPDATE ... RETURNING`` in a CTE
-   beside the visits of the same citizens (by blind index). The counter row's lock is held to the end
-   of the transaction, as ``service.next_serial``'s UPDATE holds it: numbers have no gaps (a
-   rolled-back create gives its number back) and no duplicates. Only when those citizens have visited
-   before does a second statement pick the first of their visits about the same matter;
-2. ``store``: the visit, its citizens (one as a row of VALUES, several as one JSON document through
-   ``json_to_recordset``) and the outbox row as data-modifying CTEs of one statement; on a repeat its
-   main statement is the first visit's ``repeat_count + 1 ... RETURNING``.
+1. ``find_earlier``: the visits of citizens carrying the same blind indexes (one index lookup), and
+   only when there are some, a second statement picking the first of them about the same matter;
+2. ``record``: one statement, whose data-modifying CTEs take the next number (the serial counter's
+   ``INSERT ... ON CONFLICT DO UPDATE ... RETURNING``, its row locked until the commit), insert the
+   visit numbered with it, its citizens (one as a row of VALUES, several as one JSON document through
+   ``json_to_recordset``) and the outbox event with the number written into its payload; on a
+   repeat the main statement is the first visit's ``repeat_count + 1 ... RETURNING``.
+
+A statement is atomic: a create that nothing else shares a transaction with (``begin``: a request
+without an Idempotency-Key) runs on a connection in autocommit, so that the write commits as it runs,
+without the round trips of BEGIN and COMMIT, and the counter row is locked for that one statement
+only. Inside a transaction begun before (the lookup of an Idempotency-Key, whose answer must commit
+with the visit) the same statements join it. Either way the register has no gaps (a failed write
+gives its number back) and no duplicates.
 
 Each statement is built once here, compiled once per dialect and run as the driver's SQL
 (``_run``), which psycopg prepares after a few runs: built per call, the same CTEs measured slower
 than three plain INSERTs, and run through ``Session.execute`` they cost SQLAlchemy as much CPU as
 psycopg.
 
-On SQLite (and any other database) the same work goes as separate plain statements
-(``service.find_repeat``, ``service.next_serial``, one INSERT per table).
+On SQLite (and any other database) the same work goes as separate plain statements in the request's
+transaction (``service.find_repeat``, ``service.next_serial``, ``store_plainly``).
 """
 
 from __future__ import annotations
 
 import json
+import uuid
 from types import SimpleNamespace
 
 from sqlalchemy import (
@@ -36,6 +42,7 @@ from sqlalchemy import (
     func,
     insert,
     literal,
+    null,
     or_,
     select,
     update,
@@ -92,38 +99,33 @@ def _run(db_session: Session, statement, params: dict):
     return connection.exec_driver_sql(sql, {**constants, **params})
 
 
-# 1. The serial number and the repeat lookup.
-
-def _counter_cte():
-    """INSERT INTO serial_counters ... VALUES (unit, year, 1) ON CONFLICT DO UPDATE SET last = last + 1
-    RETURNING last: the next number, with the counter row locked, whether or not the row existed."""
-    stmt = pg_insert(_counters).values(unit=bindparam("counter_unit"), year=bindparam("counter_year"), last=1)
-    stmt = stmt.on_conflict_do_update(index_elements=[_counters.c.unit, _counters.c.year],
-                                      set_={"last": _counters.c.last + 1})
-    return stmt.returning(_counters.c.last).cte("counter")
+def begin(db_session: Session) -> None:
+    """Put the session's connection in autocommit when nothing has begun on the session yet, so that
+    the create's one write commits as it runs; otherwise its statements join the transaction begun.
+    Called before the create's first statement (PostgreSQL only)."""
+    if not db_session.in_transaction():
+        db_session.connection(execution_options={"isolation_level": "AUTOCOMMIT"})
 
 
-def _candidates():
-    """The visits of every citizen carrying one of the blind indexes, whatever their matter, as an array:
-    ``ARRAY(SELECT visit_id FROM visit_citizens WHERE id_index = ANY(:ids) OR name_index = ANY(:names))``.
+# 1. The first visit of the same citizens about the same matter.
 
-    The indexes go as arrays, one statement text whatever their number. Most citizens have no earlier
-    visit, and then this is the whole lookup: PostgreSQL plans it beside the counter in about 0.05 ms
-    (every statement is planned anew, ``plan_cache_mode=force_custom_plan``), against 0.13 ms for the
-    same statement reading the visits too (their eight indexes and the earliest-first order to weigh).
-    """
-    indexes = ARRAY(String())  # VARCHAR[], not VARCHAR(64)[]: a cast to a length would cut, not refuse
-    return func.array(select(_citizens.c.visit_id).where(or_(
-        _citizens.c.id_index == func.any(bindparam("ids", type_=indexes)),
-        _citizens.c.name_index == func.any(bindparam("names", type_=indexes)),
-    )).scalar_subquery())
+_INDEXES = ARRAY(String())  # VARCHAR[], not VARCHAR(64)[]: a cast to a length would cut, not refuse
+
+# The visits of every citizen carrying one of the blind indexes, whatever their matter. The indexes go
+# as arrays, one statement text whatever their number. Most citizens have no earlier visit, and then
+# this is the whole lookup: cheaper for PostgreSQL to plan (every statement is planned anew,
+# ``plan_cache_mode=force_custom_plan``) than the same statement reading the visits too.
+_CANDIDATES = select(_citizens.c.visit_id).where(or_(
+    _citizens.c.id_index == func.any(bindparam("ids", type_=_INDEXES)),
+    _citizens.c.name_index == func.any(bindparam("names", type_=_INDEXES)),
+))
 
 
 def earliest_about_matter(among, *, commune: bool):
     """The first visit (its ``EARLIER_COLUMNS``) of those ``among`` selects about one matter (binds
     ``origin_unit``, ``field``, ``category``, and ``unit`` for a commune), earliest first. Here among
-    the candidates of ``allocate``; elsewhere than PostgreSQL (``service.find_repeat``) among the visits
-    of the citizens found by a subquery."""
+    the candidates of ``find_earlier``; elsewhere than PostgreSQL (``service.find_repeat``) among the
+    visits of the citizens found by a subquery."""
     stmt = select(*EARLIER_COLUMNS).where(
         among, _visits.c.origin_unit == bindparam("origin_unit"),
         _visits.c.field_code == bindparam("field"), _visits.c.category == bindparam("category"),
@@ -133,43 +135,28 @@ def earliest_about_matter(among, *, commune: bool):
     return stmt.order_by(_visits.c.received_at, _visits.c.id).limit(1)
 
 
-def _earliest(*, commune: bool):
-    """The first of the candidate visits about one matter (by their primary key)."""
-    return earliest_about_matter(_visits.c.id == func.any(bindparam("candidates", type_=ARRAY(String()))),
-                                 commune=commune)
-
-
-_COUNTER = _counter_cte()
-_ALLOCATE = {False: select(_COUNTER.c.last),  # no lookup (no blind index, or the desk named the visit)
-             True: select(_COUNTER.c.last, _candidates().label("candidates"))}
-_EARLIEST = {commune: _earliest(commune=commune) for commune in (False, True)}
+_EARLIEST = {commune: earliest_about_matter(_visits.c.id == func.any(bindparam("candidates", type_=_INDEXES)),
+                                            commune=commune)
+             for commune in (False, True)}
 _RECEIVED_AT = _visits.c.received_at.type  # UTCDateTime: read back in UTC
 
 
-def allocate(db_session: Session, *, unit: str, year: int, lookup: dict | None) -> tuple[int, SimpleNamespace | None]:
-    """The next number of ``unit``'s register for ``year`` and, when ``lookup`` is given (``ids``,
-    ``names``, ``origin_unit``, ``field``, ``category`` and, for a commune, ``unit``), the first visit
-    it finds (its ``EARLIER_NAMES``) (PostgreSQL only).
-
-    One statement: the counter and the visits of the same citizens. A second one only when those
-    citizens have visited before: the first of those visits about the same matter.
-    """
-    params = {"counter_unit": unit, "counter_year": year}
-    if lookup is None:
-        return _run(db_session, _ALLOCATE[False], params).scalar_one(), None
-    number, candidates = _run(db_session, _ALLOCATE[True], {**params, "ids": lookup["ids"],
-                                                            "names": lookup["names"]}).one()
+def find_earlier(db_session: Session, lookup: dict) -> SimpleNamespace | None:
+    """The first visit (its ``EARLIER_NAMES``) by citizens carrying one of the blind indexes of
+    ``lookup`` (``ids``, ``names``, ``origin_unit``, ``field``, ``category`` and, for a commune,
+    ``unit``) about the same matter, or None (PostgreSQL only)."""
+    candidates = _run(db_session, _CANDIDATES, {"ids": lookup["ids"], "names": lookup["names"]}).scalars().all()
     if not candidates:
-        return number, None
+        return None
     row = _run(db_session, _EARLIEST["unit" in lookup], {**lookup, "candidates": candidates}).first()
     if row is None:
-        return number, None
+        return None
     earlier = SimpleNamespace(**{name: getattr(row, name) for name in EARLIER_NAMES})
     earlier.received_at = _RECEIVED_AT.process_result_value(earlier.received_at, db_session.get_bind().dialect)
-    return number, earlier
+    return earlier
 
 
-# 2. The visit, its citizens and the outbox row.
+# 2. The number, the visit, its citizens and the outbox row.
 
 def event_row(event_type: str, data: dict) -> dict:
     """The outbox row of an event, checked against its contract: what ``outbox.add`` inserts, as values
@@ -177,39 +164,63 @@ def event_row(event_type: str, data: dict) -> dict:
     return outbox.row(outbox.envelope(event_type, data))
 
 
-def _store_statements() -> dict:
-    """The statements of ``store``, by (one citizen?, a repeat?)."""
-    visit = insert(_visits).values({c: bindparam(f"v_{c.name}", type_=c.type) for c in _visits.c}).cte("new_visit")
+def serial_placeholder() -> str:
+    """A stand-in for the register number in the visit's event until ``record`` takes the number: a
+    string found nowhere else in the payload, which the statement replaces with the number."""
+    return f"serial-{uuid.uuid4().hex}"
+
+
+def _numbered():
+    """The next number of a unit's register for a year (binds ``counter_unit``, ``counter_year``) as
+    the register writes it, ``serial_prefix`` (``<unit>/<year>/``) and six digits at least, as
+    ``service.register_number`` does."""
+    counter = pg_insert(_counters).values(unit=bindparam("counter_unit"), year=bindparam("counter_year"), last=1)
+    counter = counter.on_conflict_do_update(index_elements=[_counters.c.unit, _counters.c.year],
+                                            set_={"last": _counters.c.last + 1}).returning(_counters.c.last)
+    counter = counter.cte("counter")
+    digits = cast(counter.c.last, Text)
+    serial = bindparam("serial_prefix", type_=Text) + func.lpad(digits, func.greatest(6, func.length(digits)), "0")
+    return select(serial.label("serial")).cte("numbered")
+
+
+def _record_statements() -> dict:
+    """The statements of ``record``, by (one citizen?, a repeat?)."""
+    numbered = _numbered()
+    serial = select(numbered.c.serial).scalar_subquery()
+    visit = insert(_visits).values({c: serial if c.name == "serial" else bindparam(f"v_{c.name}", type_=c.type)
+                                    for c in _visits.c}).cte("new_visit")
     # One citizen (most visits): a row of VALUES, cheaper for PostgreSQL to plan than a JSON document.
     one = insert(_citizens).values({_citizens.c[name]: bindparam(f"c_{name}", type_=_citizens.c[name].type)
                                     for name in CITIZEN_NAMES}).cte("new_citizens")
     people = (func.json_to_recordset(cast(bindparam("citizens", type_=Text), JSON))
               .table_valued(*(_citizens.c[name] for name in CITIZEN_NAMES)).render_derived(with_types=True))
     many = insert(_citizens).from_select(list(CITIZEN_NAMES), select(*people.c)).cte("new_citizens")
-    event_values = {
+    event = insert(_outbox).values({
         _outbox.c.event_id: bindparam("event_id", type_=_outbox.c.event_id.type),
         _outbox.c.event_type: bindparam("event_type", type_=_outbox.c.event_type.type),
-        _outbox.c.payload: bindparam("payload", type_=_outbox.c.payload.type),
+        _outbox.c.payload: func.replace(bindparam("payload", type_=Text), bindparam("placeholder", type_=Text), serial),
         _outbox.c.created_at: bindparam("event_created_at", type_=_outbox.c.created_at.type),
         _outbox.c.attempts: literal(0),  # a Python-side default, which a CTE's INSERT would leave NULL
-    }
+    }).cte("new_event")
     out = {}
     for single, citizens in ((True, one), (False, many)):
-        out[single, False] = insert(_outbox).values(event_values).add_cte(visit, citizens)
-        event = insert(_outbox).values(event_values).cte("new_event")
+        out[single, False] = select(numbered.c.serial, null().label("repeat_count")).add_cte(visit, citizens, event)
         out[single, True] = (update(_visits).where(_visits.c.id == bindparam("earlier_id"))
-                             .values(repeat_count=_visits.c.repeat_count + 1).returning(_visits.c.repeat_count)
+                             .values(repeat_count=_visits.c.repeat_count + 1)
+                             .returning(serial.label("serial"), _visits.c.repeat_count)
                              .add_cte(visit, citizens, event))
     return out
 
 
-_STORE = _store_statements()
+_RECORD = _record_statements()
 
 
-def store(db_session: Session, *, visit: dict, citizens: list[dict], event: dict, earlier_id: str | None) -> int | None:
-    """Write the visit, its citizens and the outbox row in one statement (PostgreSQL only); on a repeat,
-    add one to the first visit's count and return it."""
-    params = {f"v_{name}": value for name, value in visit.items()}  # a bind may not bear a column's name
+def record(db_session: Session, *, unit: str, year: int, visit: dict, citizens: list[dict], event: dict,
+           placeholder: str, earlier_id: str | None) -> tuple[str, int | None]:
+    """Number and write the visit, its citizens and its outbox row in one statement (PostgreSQL only):
+    the visit's serial and its event's ``placeholder`` become the next number of ``unit``'s register
+    for ``year``. The serial and, on a repeat, the first visit's count with this repeat."""
+    params = {f"v_{name}": value for name, value in visit.items() if name != "serial"}  # a bind may not bear a column's name
     single = len(citizens) == 1
     if single:
         params.update({f"c_{name}": value for name, value in citizens[0].items()})
@@ -217,13 +228,18 @@ def store(db_session: Session, *, visit: dict, citizens: list[dict], event: dict
         # The database converts the JSON values to the columns' types (text, integer, boolean: no
         # TypeDecorator among a citizen's columns needs Python's bind step).
         params["citizens"] = json.dumps(citizens)
-    params.update(event_id=event["event_id"], event_type=event["event_type"], payload=event["payload"],
-                  event_created_at=event["created_at"])
-    if earlier_id is None:
-        _run(db_session, _STORE[single, False], params)
-        return None
-    params["earlier_id"] = earlier_id
-    return _run(db_session, _STORE[single, True], params).scalar_one()
+    params.update(counter_unit=unit, counter_year=year, serial_prefix=register_prefix(unit, year),
+                  event_id=event["event_id"], event_type=event["event_type"], payload=event["payload"],
+                  placeholder=placeholder, event_created_at=event["created_at"])
+    if earlier_id is not None:
+        params["earlier_id"] = earlier_id
+    serial, count = _run(db_session, _RECORD[single, earlier_id is not None], params).one()
+    return serial, count
+
+
+def register_prefix(unit: str, year: int) -> str:
+    """What a register number of ``unit`` for ``year`` starts with: ``31684/2026/``."""
+    return f"{unit}/{year}/"
 
 
 # SQLite and others: the same rows, a statement each.
