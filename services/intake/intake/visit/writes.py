@@ -220,7 +220,8 @@ def record(db_session: Session, *, unit: str, year: int, visit: dict, citizens: 
     """Number and write the visit, its citizens and its outbox row in one statement (PostgreSQL only):
     the visit's serial and its event's ``placeholder`` become the next number of ``unit``'s register
     for ``year``. The serial and, on a repeat, the first visit's count with this repeat."""
-    params = {f"v_{name}": value for name, value in visit.items() if name != "serial"}  # a bind may not bear a column's name
+    # A bind may not bear a column's name; the serial is the statement's own.
+    params = {f"v_{name}": value for name, value in visit.items() if name != "serial"}
     single = len(citizens) == 1
     if single:
         params.update({f"c_{name}": value for name, value in citizens[0].items()})
@@ -234,7 +235,7 @@ def record(db_session: Session, *, unit: str, year: int, visit: dict, citizens: 
     if earlier_id is not None:
         params["earlier_id"] = earlier_id
     serial, count = _run(db_session, _RECORD[single, earlier_id is not None], params).one()
-    return serial, count
+    return serial, count  # count is None for a first visit
 
 
 def register_prefix(unit: str, year: int) -> str:
