@@ -62,8 +62,10 @@ def reconcile(faulty):
     r.close()
 
 
-def post_visit(system, tokens, rng, *, attempts=20):
-    """Post one visit as a commune app would: retried with the same Idempotency-Key until accepted."""
+def post_visit(system, tokens, rng, *, attempts=20, keyed=True):
+    """Post one visit as a commune app would: retried with the same Idempotency-Key until accepted.
+    ``keyed=False``: as a client without a key, whose create commits on its own (intake's autocommit
+    write); a retry is then a new request, and a visit whose answer was lost may be stored unreported."""
     unit = rng.choice(COMMUNES)
     size = rng.choice([1, 2, 3, 5, 8, 12, 30])
     body = {"category": "complaint", "field": rng.choice(FIELDS), "group_size": size,
@@ -74,7 +76,7 @@ def post_visit(system, tokens, rng, *, attempts=20):
     for _ in range(attempts):
         try:
             resp = system.call("POST", "/api/v1/intake/visits", tokens[unit], json=body,
-                               headers={"Idempotency-Key": key})
+                               headers={"Idempotency-Key": key} if keyed else {})
             if resp.status_code == 201:
                 return resp.json()
         except requests.RequestException:
@@ -83,13 +85,13 @@ def post_visit(system, tokens, rng, *, attempts=20):
     raise AssertionError("a visit was never accepted")
 
 
-def stream_visits(system, tokens, count, seed, pause=0.05):
+def stream_visits(system, tokens, count, seed, pause=0.05, keyed=True):
     rng = random.Random(seed)
     visits = []
 
     def run():
         for _ in range(count):
-            visits.append(post_visit(system, tokens, rng))
+            visits.append(post_visit(system, tokens, rng, keyed=keyed))
             time.sleep(pause)
 
     thread = threading.Thread(target=run)

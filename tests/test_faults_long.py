@@ -61,16 +61,21 @@ def test_rabbitmq_killed_and_restarted_repeatedly_while_visits_stream_in(faulty)
 
 
 def test_postgresql_restarted_under_load(faulty):
+    """Visits with an Idempotency-Key (a transaction each) and without (intake's one autocommitted write)
+    stream in while PostgreSQL restarts: every accepted one is stored and has its effects, once."""
     system, tokens = faulty
     thread, visits = stream_visits(system, tokens, 100, seed=12, pause=0.05)
+    unkeyed_thread, unkeyed = stream_visits(system, tokens, 50, seed=14, pause=0.1, keyed=False)
     time.sleep(2)
     cluster = os.listdir("/etc/postgresql")[0]
     subprocess.run(["pg_ctlcluster", "--skip-systemctl-redirect", cluster, "main", "restart"], check=True,
                    capture_output=True, timeout=120)
     wait_port(5432)
     thread.join(300)
+    unkeyed_thread.join(300)
+    assert len(unkeyed) == 50
     rng = random.Random(13)
-    visits += [post_visit(system, tokens, rng) for _ in range(5)]
+    visits += unkeyed + [post_visit(system, tokens, rng) for _ in range(5)]
     reconcile = Reconciliation(system)
     try:
         reconcile.check(visits, timeout=120)
