@@ -197,10 +197,8 @@ def bench_create(app, db, *, seconds: float, max_runs: int) -> None:
     print(_line("baseline: same rows, ORM inserts", base, "transactions"))
     print(_line("baseline: same rows, Core inserts", core, "transactions"))
     print(_line("older baseline: visit + encrypted name, ORM", older, "transactions"))
-    means = [(sum(out) / len(out), 1000 * spent / len(out)) for out, spent in zip(samples, cpu)]
     print("create  mean per call, CPU in this process + waiting (PostgreSQL's work and round trips): "
-          + "; ".join(f"{label} {wall:.2f} ms = {spent:.2f} + {wall - spent:.2f}" for label, (wall, spent)
-                      in zip(("api", "ORM", "Core", "older"), means)))
+          + _split(("api", "ORM", "Core", "older"), samples, cpu))
     print(f"create  ratio api / baseline (same rows, ORM): {100 * _rate(api) / _rate(base):.1f}% (goal >= 90%); "
           f"against Core inserts {100 * _rate(api) / _rate(core):.0f}%; "
           f"against the older baseline {100 * _rate(api) / _rate(older):.0f}%")
@@ -229,9 +227,7 @@ def bench_create(app, db, *, seconds: float, max_runs: int) -> None:
     print(_line("api, repeat visits", api, "requests"))
     print(_line("baseline: same rows + first's count, ORM", base, "transactions"))
     print(f"create  repeats: ratio api / baseline {100 * _rate(api) / _rate(base):.1f}% (no goal; "
-          f"CPU in this process + waiting: api {1000 * cpu[0] / len(api):.2f} + "
-          f"{sum(api) / len(api) - 1000 * cpu[0] / len(api):.2f} ms, ORM {1000 * cpu[1] / len(base):.2f} + "
-          f"{sum(base) / len(base) - 1000 * cpu[1] / len(base):.2f} ms)")
+          f"CPU in this process + waiting: {_split(('api', 'ORM'), (api, base), cpu)})")
 
     # An Idempotency-Key, as clients that retry their writes send one: the lookup of an earlier answer
     # before the view and the answer stored after it, against the same create without a key.
@@ -244,7 +240,16 @@ def bench_create(app, db, *, seconds: float, max_runs: int) -> None:
     print(_line("api with an Idempotency-Key", keyed, "requests"))
     print(_line("api without", plain, "requests"))
     print(f"create  with a key: {100 * _rate(keyed) / _rate(plain):.1f}% of the throughput without (no goal; "
-          f"CPU in this process: {1000 * cpu[0] / len(keyed):.2f} against {1000 * cpu[1] / len(plain):.2f} ms)")
+          f"CPU in this process + waiting: {_split(('with', 'without'), (keyed, plain), cpu)})")
+
+
+def _split(labels, samples, cpu) -> str:
+    """Each kind of call's mean: its milliseconds = this process's CPU + the rest, waiting."""
+    parts = []
+    for label, out, spent in zip(labels, samples, cpu):
+        wall, busy = sum(out) / len(out), 1000 * spent / len(out)
+        parts.append(f"{label} {wall:.2f} ms = {busy:.2f} + {wall - busy:.2f}")
+    return "; ".join(parts)
 
 
 def interleaved(calls, *, seconds: float, max_runs: int) -> tuple[tuple[list[float], ...], list[float]]:
