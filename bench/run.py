@@ -81,6 +81,22 @@ def speed() -> str:
             f"a PostgreSQL `SELECT 1` round trip {statistics.median(trips):.3f} ms (medians).")
 
 
+HISTORY = "\n## History\n\n"
+HISTORY_ROWS = 12
+
+
+def history(earlier: str, goals: list[dict]) -> str:
+    """The short history table: this run's goals on one row above the rows of earlier runs."""
+    rows = []
+    if HISTORY in earlier:
+        rows = [line for line in earlier.split(HISTORY, 1)[1].splitlines() if line.startswith("| 20")]
+    when = f"{dt.datetime.now(dt.UTC):%Y-%m-%d %H:%M}"
+    cells = "; ".join(f"{g['what']}: {g['measured']}{'' if g['met'] else ' (**not met**)'}" for g in goals)
+    rows = [f"| {when} | {cells} |", *rows][:HISTORY_ROWS]
+    return (HISTORY + "Each earlier full run, newest first (UTC; the machine's speed differs from run to run).\n\n"
+            "| run | figures |\n|---|---|\n" + "\n".join(rows) + "\n")
+
+
 def main() -> int:
     only = set(sys.argv[1:])
     sections = [(f"# Benchmarks\n\nMeasured {dt.datetime.now(dt.UTC):%Y-%m-%d %H:%M} UTC on {machine()}.\n"
@@ -113,7 +129,10 @@ def main() -> int:
     table = ["\n## The goals, side by side\n\n| what | measured | goal | met |\n|---|---|---|---|\n"]
     table += [f"| {g['what']} | {g['measured']} | {g['goal']} | {'yes' if g['met'] else '**no**'} |\n" for g in goals]
     sections.insert(1, "".join(table))
-    (ROOT / "docs" / "benchmarks.md").write_text("".join(sections), encoding="utf-8")
+    target = ROOT / "docs" / "benchmarks.md"
+    earlier = target.read_text(encoding="utf-8") if target.exists() else ""
+    sections.append(history(earlier, goals))
+    target.write_text("".join(sections), encoding="utf-8")
     print("written to docs/benchmarks.md")
     return 1 if failed else 0
 
