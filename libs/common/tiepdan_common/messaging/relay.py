@@ -96,8 +96,9 @@ class OutboxRelay:
             stop.wait(delay * (0.5 + random.random()))
 
     def _run_connection(self) -> None:
+        # A SelectConnection takes one node: each reconnection tries the next one at random.
         self._connection = pika.SelectConnection(
-            connection_parameters(self.settings),
+            connection_parameters(self.settings)[0],
             on_open_callback=self._on_connection_open,
             on_open_error_callback=self._on_open_error,
             on_close_callback=self._on_connection_closed,

@@ -7,6 +7,7 @@ Declarations are idempotent; every process that needs a part declares it, and
 from __future__ import annotations
 
 import dataclasses
+import random
 
 import pika
 
@@ -25,15 +26,29 @@ class QueueSpec:
     bindings: tuple[str, ...]
 
 
-def connection_parameters(settings: Settings, *, heartbeat: int = 30) -> pika.URLParameters:
-    """Connection parameters with heartbeats and bounded timeouts."""
-    params = pika.URLParameters(settings.amqp_url)
-    params.heartbeat = heartbeat
-    params.blocked_connection_timeout = 60
-    params.connection_attempts = 1
-    params.socket_timeout = 5
-    params.client_properties = {"connection_name": f"{settings.service}"}
-    return params
+def broker_urls(settings: Settings) -> tuple[str, ...]:
+    """The broker addresses of ``AMQP_URL``: one URL, or several separated by commas for a cluster."""
+    return tuple(url.strip() for url in settings.amqp_url.split(",") if url.strip())
+
+
+def connection_parameters(settings: Settings, *, heartbeat: int = 30) -> list[pika.URLParameters]:
+    """Parameters for every broker node, with heartbeats and bounded timeouts, starting at a random node.
+
+    ``pika.BlockingConnection`` takes the list and tries each node in turn; a random start spreads
+    the processes of a deployment over a cluster's nodes instead of piling them on the first.
+    """
+    urls = broker_urls(settings)
+    start = random.randrange(len(urls))
+    result = []
+    for url in urls[start:] + urls[:start]:
+        params = pika.URLParameters(url)
+        params.heartbeat = heartbeat
+        params.blocked_connection_timeout = 60
+        params.connection_attempts = 1
+        params.socket_timeout = 5
+        params.client_properties = {"connection_name": f"{settings.service}"}
+        result.append(params)
+    return result
 
 
 def queue_name(settings: Settings, consumer: str) -> str:
