@@ -9,6 +9,7 @@ import json
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
+from urllib.parse import quote
 
 from sqlalchemy import (
     Table,
@@ -26,6 +27,23 @@ from sqlalchemy.dialects.postgresql import JSON
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.types import TypeDecorator
+
+
+def multi_host_url(url: str) -> str:
+    """libpq's multi-host form (``postgresql://u@h1:5432,h2:5433/db``) in the form SQLAlchemy parses.
+
+    A primary and its standby are named in one URL; with ``target_session_attrs=read-write`` every
+    new connection finds whichever of them takes writes now, so a failover needs no restart.
+    """
+    scheme, sep, rest = url.partition("://")
+    netloc, slash, tail = rest.partition("/")
+    userinfo, at, hosts = netloc.rpartition("@")
+    if not sep or "," not in hosts:
+        return url
+    path, question, query = tail.partition("?")
+    host_params = "&".join(f"host={quote(h.strip(), safe=':[]')}" for h in hosts.split(",") if h.strip())
+    query = f"{host_params}&{query}" if query else host_params
+    return f"{scheme}://{userinfo}{at}/{path}?{query}"
 
 
 def make_engine(url: str, **kwargs) -> Engine:
@@ -56,6 +74,7 @@ def make_engine(url: str, **kwargs) -> Engine:
         return engine
     if url.startswith("postgresql://"):
         url = "postgresql+psycopg://" + url[len("postgresql://") :]
+    url = multi_host_url(url)
     # psycopg prepares a statement after a few runs, and PostgreSQL may then keep a generic plan chosen
     # while a table was small (the consumers' dedupe lookup of a batch's ids became a scan of every
     # processed message). Plan each statement for its own parameters; the parse is still saved.

@@ -139,9 +139,11 @@ class OutboxRelay:
         if not self.db.is_postgresql or self._listener is not None:
             return
         self._last_listen_try = time.monotonic()
-        url = self.db.engine.url.set(drivername="postgresql").render_as_string(hide_password=False)
+        # The dialect's own connect arguments carry a multi-host URL's hosts and target_session_attrs.
+        cargs, cparams = self.db.engine.dialect.create_connect_args(self.db.engine.url)
+        cparams = {**cparams, "autocommit": True, "connect_timeout": 5}
         try:
-            listener = psycopg.connect(url, autocommit=True, connect_timeout=5)
+            listener = psycopg.connect(*cargs, **cparams)
             listener.execute(f"LISTEN {NOTIFY_CHANNEL}")
         except psycopg.Error as exc:
             log.warning("outbox relay cannot listen for notifications, polling instead: %s", exc)
