@@ -10,7 +10,7 @@ SERVICES := intake roster escalation notify
 export TIEPDAN_VAR_DIR ?= $(CURDIR)/var
 export REFERENCE_DIR ?= $(CURDIR)/reference
 
-.PHONY: help run test test-long test-unit bench test-system install infra migrate seed env lint compose-check clean
+.PHONY: help run test test-long test-cluster test-unit bench test-system install infra migrate seed env lint compose-check clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/' | column -t -s $$'\t'
@@ -40,6 +40,11 @@ var/local.env: | $(STAMP)
 
 env: var/local.env
 
+# Notify's SMS and webhooks go to the local stand-ins (scripts/standins.py) at the demo's addresses.
+var/standins.env: demo/demo.json scripts/standins.py | $(STAMP)
+	@mkdir -p var
+	@$(BIN)/python scripts/standins.py env > $@
+
 migrate: install env ## Apply every database migration (SQLite under var/ unless DATABASE_URLs are set)
 	@set -a; source var/local.env; set +a; \
 	for s in $(SERVICES); do $(BIN)/flask --app $$s migrate || exit 1; done; \
@@ -53,9 +58,9 @@ seed: migrate ## Load reference and demo data, declare the broker's queues
 	$(BIN)/python -m gateway seed-demo demo/demo.json && \
 	for s in $(SERVICES); do $(BIN)/flask --app $$s declare-topology || exit 1; done
 
-run: install infra seed ## Run the whole system locally (APIs, workers, gateway) under honcho
+run: install infra seed var/standins.env ## Run the whole system locally (APIs, workers, gateway, mail/SMS/webhook stand-ins) under honcho
 	@$(BIN)/python scripts/banner.py
-	@PATH=$(CURDIR)/$(VENV)/bin:$$PATH $(BIN)/honcho -f Procfile -e var/local.env start
+	@PATH=$(CURDIR)/$(VENV)/bin:$$PATH $(BIN)/honcho -f Procfile -e var/local.env,var/standins.env start
 
 test: install infra ## Run every test: the library, each service, the gateway, the dashboard, the system tests
 	@scripts/ensure-browser.sh
@@ -63,6 +68,9 @@ test: install infra ## Run every test: the library, each service, the gateway, t
 
 test-long: install infra ## The long fault suite: the real RabbitMQ and PostgreSQL restarted under load
 	@cd tests && TIEPDAN_LONG=1 ../$(BIN)/python -m pytest -q --import-mode=importlib -p no:cacheprovider --timeout 1200 test_faults_long.py
+
+test-cluster: install infra ## The cluster fault suite: three RabbitMQ nodes and a PostgreSQL standby, killed under load (root)
+	@cd tests && TIEPDAN_CLUSTER=1 ../$(BIN)/python -m pytest -q -s --import-mode=importlib -p no:cacheprovider --timeout 1500 test_cluster.py
 
 test-unit: install infra ## Only the library's, services' and gateway's own tests
 	@TIEPDAN_SKIP_SYSTEM=1 scripts/run-tests.sh

@@ -7,11 +7,18 @@ from pathlib import Path
 demo = json.loads((Path(__file__).resolve().parents[1] / "demo" / "demo.json").read_text("utf-8"))
 gateway = "http://" + os.environ.get("GATEWAY_BIND", "127.0.0.1:8000")
 web = "http://" + os.environ.get("WEB_BIND", "127.0.0.1:8080")
+standins = f"http://127.0.0.1:{demo['standins']['port']}"
 print(f"""
 tiepdan is starting.
   Dashboard (Vietnamese first): {web}   sign in as an officer below, e.g. btcd-01 / demo-btcd-01
   Gateway:                      {gateway}   (health: {gateway}/api/v1/health)
-  Mail sent by notify lands in var/mail (a local SMTP sink on 127.0.0.1:1025).
+
+Where notify's messages land (nothing leaves this machine):
+  Everything received, on one page: {standins}/   (e-mail, SMS, webhooks; newest first)
+  E-mail:   var/mail/new, one file per mail (Maildir: mutt -f var/mail); SMTP sink on 127.0.0.1:1025
+  SMS:      var/sms.jsonl (stand-in provider at {demo["standins"]["sms"]})
+  Webhooks: var/webhooks.jsonl (police: {demo["standins"]["webhooks"]["police"]},
+            province: {demo["standins"]["webhooks"]["province"]}, communes: .../webhooks/commune-<unit>)
 
 Demo clients (grant_type=client_credentials):""")
 for c in demo["clients"]:
