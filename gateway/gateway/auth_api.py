@@ -11,6 +11,7 @@ from urllib.parse import unquote_plus
 from aiohttp import web
 from marshmallow import ValidationError
 from tiepdan_common.errors import flatten_messages
+from tiepdan_common.limits import nesting_problem
 
 from .accounts import AuthenticationFailed
 from .auth import IssuedToken
@@ -28,8 +29,12 @@ async def _request_fields(request: web.Request) -> dict[str, Any]:
         return {}
     content_type = request.content_type
     if content_type == "application/json" or content_type.endswith("+json"):
+        raw = await request.read()
+        too_deep = nesting_problem(raw)
+        if too_deep is not None:
+            raise too_deep
         try:
-            data = await request.json()
+            data = json.loads(raw)
         except (json.JSONDecodeError, UnicodeDecodeError):
             raise Problem(400, "The body is not valid JSON.", code="bad_request") from None
         if not isinstance(data, dict):

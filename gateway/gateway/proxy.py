@@ -14,6 +14,7 @@ from collections.abc import Iterable
 from aiohttp import web
 from tiepdan_common.context import correlation_id_var
 from tiepdan_common.identity import IDENTITY_HEADER
+from tiepdan_common.limits import is_json, nesting_problem
 
 from . import access
 from .middleware import CALLER_KEY, CORRELATION_ID_HEADER, REQUEST_ID_HEADER, REQUEST_ID_KEY
@@ -192,9 +193,15 @@ async def read_body(request: web.Request, limit: int) -> bytes | None:
     if length is not None and length > limit:
         raise Problem(413, f"The request body is larger than {limit} bytes.", code="payload_too_large")
     try:
-        return await request.read()
+        body = await request.read()
     except web.HTTPRequestEntityTooLarge:
         raise Problem(413, f"The request body is larger than {limit} bytes.", code="payload_too_large") from None
+    if is_json(request.content_type):
+        # Refused here too, so that a service's parser never sees it (cheap: two counts for a usual body).
+        too_deep = nesting_problem(body)
+        if too_deep is not None:
+            raise too_deep
+    return body
 
 
 def _upstream_problem(exc: UpstreamError, upstream: Upstream) -> Problem:

@@ -19,6 +19,7 @@ from .context import correlation_id_var, new_id, request_id_var
 from .db import Database
 from .errors import PROBLEM_CONTENT_TYPE, Problem, flatten_messages, problem_response
 from .identity import IDENTITY_HEADER, Identity, IdentityError, IdentityVerifier
+from . import limits
 
 log = logging.getLogger(__name__)
 access_log = logging.getLogger("tiepdan.access")
@@ -116,6 +117,9 @@ def init_service_app(
             )
         return None
 
+    # Bodies are checked once the caller is known: nesting depth, media type (see limits).
+    limits.install(app)
+
     @app.after_request
     def _after(response: Response) -> Response:
         response.headers["X-Request-ID"] = getattr(g, "request_id", "")
@@ -208,6 +212,7 @@ def require(permission: str):
                 raise Problem(403, f"Permission {permission!r} is required.", code="forbidden")
             return view(*args, **kwargs)
 
+        setattr(wrapper, limits.PERMISSION_ATTR, permission)
         return wrapper
 
     return decorator
