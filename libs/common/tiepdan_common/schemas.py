@@ -1,9 +1,11 @@
-"""Marshmallow building blocks the services share: NFC text, problem documents, keyset pages."""
+"""Marshmallow building blocks the services share: NFC text, problem documents, keyset pages, plausible dates."""
 
 from __future__ import annotations
 
 import base64
+import datetime as dt
 import json
+import os
 import re
 import unicodedata
 
@@ -66,3 +68,71 @@ def decode_cursor(cursor: str) -> list:
     if not isinstance(values, list):
         raise field_error("cursor", "not a valid cursor")
     return values
+
+
+# --------------------------------------------------------------------------- plausible dates
+
+def _earliest_default() -> dt.date:
+    return dt.date.fromisoformat(os.environ.get("TIEPDAN_EARLIEST_DATE", "2000-01-01"))
+
+
+def _years_ahead_default() -> int:
+    return int(os.environ.get("TIEPDAN_DATE_YEARS_AHEAD", "5"))
+
+
+class _PlausibleRange:
+    """A date range from a fixed first day to today plus some years, stated in the API document.
+
+    Defaults: ``TIEPDAN_EARLIEST_DATE`` (2000-01-01) and ``TIEPDAN_DATE_YEARS_AHEAD`` (5); a field
+    may narrow them (``earliest=`` the day its reference data begins). Year 1 and 9999 never reach
+    date arithmetic, the database or a page that sorts by them.
+    """
+
+    def _init_range(self, kwargs: dict, earliest: dt.date | None, years_ahead: int | None) -> None:
+        self.earliest = earliest or _earliest_default()
+        self.years_ahead = _years_ahead_default() if years_ahead is None else years_ahead
+        metadata = dict(kwargs.pop("metadata", None) or {})
+        limits = f"from {self.earliest.isoformat()} to {self.years_ahead} years after today"
+        metadata["description"] = f"{metadata['description']} ({limits})" if metadata.get("description") else (
+            limits[0].upper() + limits[1:])
+        metadata.setdefault("x-earliest", self.earliest.isoformat())
+        metadata.setdefault("x-latest", f"today+{self.years_ahead}y")
+        kwargs["metadata"] = metadata
+
+    def latest(self) -> dt.date:
+        today = dt.date.today()
+        try:
+            return today.replace(year=today.year + self.years_ahead)
+        except ValueError:  # 29 February
+            return today.replace(year=today.year + self.years_ahead, day=28)
+
+    def check(self, day: dt.date) -> None:
+        latest = self.latest()
+        if not self.earliest <= day <= latest:
+            raise ValidationError(f"Must be between {self.earliest.isoformat()} and {latest.isoformat()}.")
+
+
+class PlausibleDate(_PlausibleRange, fields.Date):
+    """A calendar date within a plausible range (see :class:`_PlausibleRange`)."""
+
+    def __init__(self, *args, earliest: dt.date | None = None, years_ahead: int | None = None, **kwargs):
+        self._init_range(kwargs, earliest, years_ahead)
+        super().__init__(*args, **kwargs)
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        day = super()._deserialize(value, attr, data, **kwargs)
+        self.check(day)
+        return day
+
+
+class PlausibleDateTime(_PlausibleRange, fields.AwareDateTime):
+    """A moment with its UTC offset within a plausible range (see :class:`_PlausibleRange`)."""
+
+    def __init__(self, *args, earliest: dt.date | None = None, years_ahead: int | None = None, **kwargs):
+        self._init_range(kwargs, earliest, years_ahead)
+        super().__init__(*args, **kwargs)
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        moment = super()._deserialize(value, attr, data, **kwargs)
+        self.check(moment.date())  # the local day: no conversion that could overflow at year 1 or 9999
+        return moment
