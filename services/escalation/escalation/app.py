@@ -20,6 +20,7 @@ from .incident.views import blp as incidents_blp
 from .policy.views import blp as policies_blp
 from .province.views import blp as province_blp
 from .report.views import blp as reports_blp
+from .roster import directory as officer_directory
 from .seed import seed_defaults
 
 VERSION = "0.2.0"
@@ -47,7 +48,8 @@ def create_app(settings: Settings | dict | None = None) -> Flask:
         migrations_path=Path(__file__).parent / "migrations",
         consumers_factory=lambda: consumers(settings),
     )
-    app.extensions["escalation"] = {"clock": settings.extra.get("clock", system_clock)}
+    app.extensions["escalation"] = {"clock": settings.extra.get("clock", system_clock),
+                                    "officers": officer_directory(settings.extra)}
 
     @app.cli.command("seed")
     def seed() -> None:

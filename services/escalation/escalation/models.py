@@ -8,12 +8,14 @@ from .incident.models import Incident
 from .policy.models import Escalation, EscalationPolicy, EscalationStep
 from .province.models import ProvinceRequest
 from .report.models import DailySummary, OverdueItem
+from .task.models import CaseTask
 
 __all__ = [
            "Alert",
            "Case",
            "CaseCounter",
            "CaseSource",
+           "CaseTask",
            "DailySummary",
            "Dialogue",
            "Escalation",

@@ -9,7 +9,9 @@ from . import config, models  # noqa: F401
 from .app import consumers
 from .database import ProcessedMessage, outbox
 from .policy.timers import EscalationTimer
+from .province.alarm import DeadlineAlarm
 from .report.summary import DailySummaryTask
+from .task.reminders import TaskReminder
 
 
 def main() -> None:
@@ -19,7 +21,9 @@ def main() -> None:
         settings=settings, db=db, outbox=outbox, processed_model=ProcessedMessage,
         consumers=consumers(settings),
         components=[EscalationTimer(db, interval=settings.extra["timer_interval"]),
-                    DailySummaryTask(db, hour=settings.extra["daily_summary_hour"])],
+                    DailySummaryTask(db, hour=settings.extra["daily_summary_hour"],
+                                     catch_up_days=settings.extra["summary_catch_up_days"]),
+                    DeadlineAlarm(db), TaskReminder(db)],
     )
     worker.run_forever()
 

@@ -101,10 +101,58 @@ def database_url(request, tmp_path, migrated_templates):
             conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
 
 
+class RosterStub:
+    """The gateway and roster as escalation's officer directory sees them: a token, and the demo's officers."""
+
+    def __init__(self, demo_path):
+        self.seed = {o["code"]: {"code": o["code"], "agency": o["agency"], "role": o["role"], "active": True}
+                     for o in json.loads(Path(demo_path).read_text("utf-8"))["officers"]}
+        self.reset()
+
+    def reset(self):
+        self.officers, self.down, self.calls = {k: dict(v) for k, v in self.seed.items()}, False, 0
+
+    def __call__(self, environ, start_response):
+        from werkzeug.wrappers import Request, Response
+
+        request, self.calls = Request(environ), self.calls + 1
+        if self.down:
+            resp = Response("unavailable", status=503)
+        elif request.path == "/api/v1/auth/token":
+            resp = Response(json.dumps({"access_token": "t", "expires_in": 300}), mimetype="application/json")
+        elif request.path == "/api/v1/roster/officers" and request.headers.get("Authorization") == "Bearer t":
+            resp = Response(json.dumps(list(self.officers.values())), mimetype="application/json")
+        else:
+            resp = Response("no", status=401)
+        return resp(environ, start_response)
+
+
+@pytest.fixture(scope="session")
+def roster_server():
+    """A local HTTP stand-in for the gateway in front of roster (escalation asks it which officers exist)."""
+    from werkzeug.serving import make_server
+
+    stub = RosterStub(Path(escalation.__file__).resolve().parents[3] / "demo" / "demo.json")
+    server = make_server("127.0.0.1", 0, stub, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    stub.url = f"http://127.0.0.1:{server.server_port}"
+    yield stub
+    server.shutdown()
+
+
 @pytest.fixture
-def app(database_url, reference_dir, broker_names, clock):
+def roster(roster_server):
+    roster_server.reset()
+    yield roster_server
+    roster_server.reset()
+
+
+@pytest.fixture
+def app(database_url, reference_dir, broker_names, clock, roster):
     app = migrated_app(create_app, database_url,
-                       extra={"reference_dir": reference_dir, "mass_case_size": 5, "clock": clock},
+                       extra={"reference_dir": reference_dir, "mass_case_size": 5, "clock": clock,
+                              "gateway_url": roster.url, "roster_timeout": 1.0},
                        **broker_names)
     yield app
     app.extensions["tiepdan"]["db"].dispose()

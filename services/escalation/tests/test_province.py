@@ -13,7 +13,8 @@ REQUEST = {"reference": "45/BTCD-T", "group_size": 15, "place": "Trụ sở Ban 
            "deadline": "2099-11-26T10:00:00+00:00"}
 
 
-def test_a_province_request_from_start_to_finish(client, officer, checked_events):
+def test_a_province_request_from_start_to_finish(client, officer, checked_events, clock):
+    returned_at = clock.now.isoformat()  # citizens return after the request was received
     resp = client.post("/province-requests", json=REQUEST, headers=province())
     assert resp.status_code == 201, resp.json
     request = resp.json
@@ -26,20 +27,20 @@ def test_a_province_request_from_start_to_finish(client, officer, checked_events
 
     rid = request["id"]
     assert client.post(f"/province-requests/{rid}/assign", headers=province(),
-                       json={"inspectorate": "TTR"}).status_code == 403  # the province does not assign
-    steps = [("assign", {"inspectorate": "TTR", "board": "BTCD", "commune": "31690"}),
+                       json={"inspectorate": "ttr-01"}).status_code == 403  # the province does not assign
+    steps = [("assign", {"inspectorate": "ttr-01", "board": "btcd-02", "commune": "ct-31690"}),
              ("dispatch", {"officers": ["ttr-01", "btcd-02"]}),
-             ("returned", {"returned_at": "2026-11-26T09:00:00+00:00"}),
+             ("returned", {"returned_at": returned_at}),
              ("complete", {"outcome": "Công dân đã về địa phương, xã tổ chức đối thoại"})]
     for action, body in steps:
         resp = client.post(f"/province-requests/{rid}/{action}", json=body, headers=officer)
         assert resp.status_code == 200, (action, resp.json)
     done = client.get(f"/province-requests/{rid}", headers=province()).json
     assert done["status"] == "completed" and done["officers_sent"] == ["ttr-01", "btcd-02"]
-    assert done["assignees"] == {"inspectorate": "TTR", "board": "BTCD", "commune": "31690"}
+    assert done["assignees"] == {"inspectorate": "ttr-01", "board": "btcd-02", "commune": "ct-31690"}
     (completed,) = checked_events("escalation.province_request.completed")
     assert completed["data"]["officers_sent"] == ["ttr-01", "btcd-02"]
-    assert completed["data"]["citizens_returned_at"].startswith("2026-11-26T09:00")
+    assert completed["data"]["citizens_returned_at"].startswith(returned_at[:16])
     case = client.get(f"/cases/{request['case_id']}", headers=officer).json
     assert case["status"] == "citizens_returned"
     again = client.post(f"/province-requests/{rid}/dispatch", json={"officers": ["x"]}, headers=officer)

@@ -25,5 +25,7 @@ class Dialogue(Base):
     status: Mapped[str] = mapped_column(String(20), default="scheduled")
     minutes: Mapped[str | None] = mapped_column(Text)
     outcome: Mapped[str | None] = mapped_column(Text)
+    # When it was actually held (recorded afterwards; the scheduled time when not given).
+    held_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
     created_by: Mapped[str] = mapped_column(String(120))
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -29,5 +29,10 @@ class Incident(Base):
     reported_by: Mapped[str] = mapped_column(String(120))
     reporter_unit: Mapped[str | None] = mapped_column(String(10))
     reported_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # open or closed: the reporting police client updates and closes its own incidents.
+    status: Mapped[str] = mapped_column(String(10), default="open", server_default="open")
+    closed_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    outcome: Mapped[str | None] = mapped_column(Text)
+    updated_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
 
     __table_args__ = (Index("ix_incidents_window", "unit", "occurred_at"),)

@@ -37,5 +37,8 @@ class ProvinceRequest(Base):
     case_id: Mapped[str | None] = mapped_column(ForeignKey("cases.id", ondelete="SET NULL"))
     received_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
     completed_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    # When the deadline alarm went out: set by the one worker whose conditional UPDATE claimed it.
+    deadline_alarmed_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
 
-    __table_args__ = (Index("ix_province_requests_caller", "requested_by", "received_at"),)
+    __table_args__ = (Index("ix_province_requests_caller", "requested_by", "received_at"),
+                      Index("ix_province_requests_deadline", "status", "deadline"))

@@ -40,25 +40,39 @@ def receive(*, db_session: Session, identity: Identity, group_size: int, place: 
     return request
 
 
+def matter_key(request: ProvinceRequest) -> str:
+    """The same matter as an open case only when the province named both the commune and the field;
+    a request that names neither is a matter of its own (it never joins an unrelated case)."""
+    if request.unit and request.field_code:
+        return f"{request.unit}:{request.field_code}"
+    return f"province_request:{request.id}"
+
+
 def _case_for(*, db_session: Session, request: ProvinceRequest, reference_dir: Path, now: dt.datetime) -> Case:
     unit_code, field_code = request.unit or "947", request.field_code or "other"
-    matter_key = f"{unit_code}:{field_code}"
-    existing = cases.find_open_for_matter(db_session=db_session, matter_key=matter_key)
+    key = matter_key(request)
+    existing = cases.find_open_for_matter(db_session=db_session, matter_key=key)
     if existing is not None:
         cases.join_case(db_session=db_session, case=existing, source_type="province_request", source_id=request.id,
                         actor=request.requested_by, group_size=request.group_size, over_level=True)
         return existing
     unit = reference.unit(reference_dir, unit_code)
     field = reference.field(reference_dir, field_code)
-    title = (f"Công dân ({request.group_size} người) lên tỉnh, lĩnh vực {field['name_vi'].lower()}, "
+    title = (f"Công dân ({request.group_size} người) lên tỉnh, {_field_phrase(field['name_vi'])}, "
              f"{unit['name']}: tỉnh đề nghị đưa về trước {local(request.deadline):%H:%M ngày %d/%m/%Y}")
     from ..case import domain as case_domain
 
     return cases.open_case(
         db_session=db_session, title=title, unit=unit_code, field_code=field_code, category=None,
-        matter_key=matter_key, severity=case_domain.severity_for_group(max(request.group_size, 10)),
+        matter_key=key, severity=case_domain.severity_for_group(max(request.group_size, 10)),
         level="province", owner_agency="TTR", group_size=request.group_size, source_type="province_request",
         source_id=request.id, actor=request.requested_by, complex=True, now=now)
+
+
+def _field_phrase(name: str) -> str:
+    """"lĩnh vực đất đai", and "lĩnh vực khác" rather than "lĩnh vực lĩnh vực khác"."""
+    name = name.lower()
+    return name if name.startswith("lĩnh vực") else f"lĩnh vực {name}"
 
 
 def visible(identity: Identity, request: ProvinceRequest) -> bool:
@@ -87,11 +101,34 @@ def list_requests(*, db_session: Session, identity: Identity, status: str | None
     return list(db_session.scalars(stmt.limit(limit)))
 
 
-def _move(request: ProvinceRequest, status: str) -> None:
+def _check_move(request: ProvinceRequest, status: str) -> None:
     if not domain.can_move(request.status, status):
         raise Problem(409, f"status: a request cannot go from {request.status} to {status}",
                       code="invalid_transition", errors=[{"field": "status", "message": f"not after {request.status}"}])
-    request.status = status
+
+
+def _move(request: ProvinceRequest, status: str) -> str:
+    """Move the request on; the status it had."""
+    _check_move(request, status)
+    previous, request.status = request.status, status
+    return previous
+
+
+def announce(db_session: Session, request: ProvinceRequest, *, change: str, previous: str | None, now) -> None:
+    """``province_request.updated``: every change the province hears of (notify pushes it to the province)."""
+    outbox.add(db_session, "escalation.province_request.updated", {
+        "request_id": request.id, "reference": request.reference, "requested_by": request.requested_by,
+        "province_unit": request.province_unit, "change": change, "status": request.status,
+        "previous_status": previous, "case_id": request.case_id, "deadline": iso(request.deadline),
+        "assignees": dict(request.assignees or {}), "officers_sent": list(request.officers_sent or []),
+        "dispatched_at": iso(request.dispatched_at), "citizens_returned_at": iso(request.citizens_returned_at),
+        "updated_at": iso(now)})
+
+
+def _officer_errors(checks: list[tuple[str, str | None]]) -> None:
+    errors = [{"field": field, "message": message} for field, message in checks if message]
+    if errors:
+        raise Problem(422, "; ".join(f"{e['field']}: {e['message']}" for e in errors), errors=errors)
 
 
 def _note(db_session: Session, request: ProvinceRequest, actor: str, kind: str, detail: dict, now) -> None:
@@ -101,41 +138,63 @@ def _note(db_session: Session, request: ProvinceRequest, actor: str, kind: str, 
                    detail={"province_request_id": request.id, **detail}, now=now)
 
 
-def assign(*, db_session: Session, request: ProvinceRequest, assignees: dict, actor: str, now) -> ProvinceRequest:
-    """Assign the inspectorate, the board and the commune (codes of agencies, officers or units)."""
-    _move(request, "assigned")
+def assign(*, db_session: Session, request: ProvinceRequest, assignees: dict, officers: dict[str, dict], actor: str,
+           now) -> ProvinceRequest:
+    """Assign officers of the inspectorate, the board and the commune (roster codes, checked against ``officers``)."""
+    _check_move(request, "assigned")
+    _officer_errors([(slot, domain.assignee_problem(slot, code, officers, request.unit))
+                     for slot, code in assignees.items()])
+    previous = _move(request, "assigned")
     request.assignees = {**(request.assignees or {}), **assignees}
     _note(db_session, request, actor, "province_request_assigned", {"assignees": request.assignees}, now)
+    announce(db_session, request, change="assigned", previous=previous, now=now)
     return request
 
 
-def dispatch(*, db_session: Session, request: ProvinceRequest, officers: list[str], actor: str,
-             now) -> ProvinceRequest:
-    """Record the officers sent to the province to bring the citizens home."""
-    _move(request, "officers_sent")
-    request.officers_sent, request.dispatched_at = list(officers), now
-    _note(db_session, request, actor, "officers_sent", {"officers": officers}, now)
+def dispatch(*, db_session: Session, request: ProvinceRequest, officers: list[str], roster: dict[str, dict],
+             actor: str, now) -> ProvinceRequest:
+    """Record the officers (of the roster) sent to the province to bring the citizens home."""
+    _check_move(request, "officers_sent")
+    _officer_errors([(f"officers.{n}", domain.officer_problem(code, roster)) for n, code in enumerate(officers)])
+    previous = _move(request, "officers_sent")
+    request.officers_sent, request.dispatched_at = list(dict.fromkeys(officers)), now
+    _note(db_session, request, actor, "officers_sent", {"officers": request.officers_sent}, now)
+    announce(db_session, request, change="officers_sent", previous=previous, now=now)
     return request
 
 
 def returned(*, db_session: Session, request: ProvinceRequest, returned_at: dt.datetime, actor: str,
              now) -> ProvinceRequest:
-    """The citizens are home: the request and its case say so."""
-    _move(request, "citizens_returned")
+    """The citizens are home: the request says so, and its case once no other request of the case awaits them."""
+    _check_move(request, "citizens_returned")
+    problem = domain.returned_problem(returned_at=returned_at, received_at=request.received_at,
+                                      dispatched_at=request.dispatched_at, now=now)
+    if problem:
+        raise Problem(422, f"returned_at: {problem}", errors=[{"field": "returned_at", "message": problem}])
+    previous = _move(request, "citizens_returned")
     request.citizens_returned_at = returned_at
-    if request.case_id:
+    if request.case_id and not _others_awaiting(db_session, request):
         case = db_session.get(Case, request.case_id)
         if case.status in ("opened", "acknowledged", "in_progress"):
             cases.progress(db_session=db_session, case=case, status="citizens_returned", actor=actor, now=now,
                            note="Công dân đã trở về địa phương")
     _note(db_session, request, actor, "citizens_returned", {"returned_at": iso(returned_at)}, now)
+    announce(db_session, request, change="citizens_returned", previous=previous, now=now)
     return request
+
+
+def _others_awaiting(db_session: Session, request: ProvinceRequest) -> bool:
+    """Whether another request of the same case still waits for its citizens to come home."""
+    return db_session.scalar(select(ProvinceRequest.id).where(
+        ProvinceRequest.case_id == request.case_id, ProvinceRequest.id != request.id,
+        ProvinceRequest.status.in_(domain.UNFINISHED)).limit(1)) is not None
 
 
 def complete(*, db_session: Session, request: ProvinceRequest, outcome: str, actor: str, now) -> ProvinceRequest:
     """Close the request with its outcome; ``province_request.completed`` tells the province."""
-    _move(request, "completed")
+    previous = _move(request, "completed")
     request.outcome, request.completed_at = outcome, now
+    announce(db_session, request, change="completed", previous=previous, now=now)
     _note(db_session, request, actor, "province_request_completed", {"outcome": outcome}, now)
     outbox.add(db_session, "escalation.province_request.completed", {
         "request_id": request.id, "reference": request.reference, "outcome": outcome,

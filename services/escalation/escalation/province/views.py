@@ -10,6 +10,7 @@ from tiepdan_common.schemas import ProblemSchema, Text
 from tiepdan_common.web import current_identity, db_session, require
 
 from ..database import IdempotencyRecord
+from ..roster import officers_now
 from ..web import now, setting
 from . import domain, service
 
@@ -38,6 +39,7 @@ class RequestOut(Schema):
     field = fields.String(attribute="field_code", allow_none=True)
     note = fields.String(allow_none=True)
     deadline = fields.AwareDateTime()
+    deadline_alarmed_at = fields.AwareDateTime(allow_none=True)
     status = fields.String()
     assignees = fields.Dict()
     officers_sent = fields.List(fields.String())
@@ -55,13 +57,15 @@ class RequestQuery(Schema):
 
 
 class AssignIn(Schema):
-    inspectorate = Text(load_default=None, validate=validate.Length(min=1, max=120))
-    board = Text(load_default=None, validate=validate.Length(min=1, max=120))
-    commune = Text(load_default=None, validate=validate.Length(min=1, max=120))
+    """Officers of the roster (codes): of the inspectorate (TTR), the board (BTCD), the commune's committee."""
+
+    inspectorate = Text(load_default=None, validate=validate.Length(min=1, max=40))
+    board = Text(load_default=None, validate=validate.Length(min=1, max=40))
+    commune = Text(load_default=None, validate=validate.Length(min=1, max=40))
 
 
 class DispatchIn(Schema):
-    officers = fields.List(Text(validate=validate.Length(min=1, max=120)), required=True,
+    officers = fields.List(Text(validate=validate.Length(min=1, max=40)), required=True,
                            validate=validate.Length(min=1, max=50))
 
 
@@ -123,13 +127,16 @@ def get_request(request_id):
 @transactional(IdempotencyRecord)
 @blp.arguments(AssignIn)
 @blp.response(200, RequestOut)
+@blp.alt_response(422, schema=ProblemSchema)
+@blp.alt_response(503, schema=ProblemSchema)
 def assign(data, request_id):
     """Assign the inspectorate, the board and the commune."""
     assignees = {k: v for k, v in data.items() if v}
     if not assignees:
         raise Problem(422, "body: name at least one of inspectorate, board, commune",
                       errors=[{"field": "body", "message": "name at least one assignee"}])
-    return service.assign(db_session=db_session(), request=_district_request(request_id), assignees=assignees,
+    request = _district_request(request_id)
+    return service.assign(db_session=db_session(), request=request, assignees=assignees, officers=officers_now(),
                           actor=_actor(), now=now())
 
 
@@ -138,10 +145,13 @@ def assign(data, request_id):
 @transactional(IdempotencyRecord)
 @blp.arguments(DispatchIn)
 @blp.response(200, RequestOut)
+@blp.alt_response(422, schema=ProblemSchema)
+@blp.alt_response(503, schema=ProblemSchema)
 def dispatch(data, request_id):
     """Record who was sent to bring the citizens home."""
-    return service.dispatch(db_session=db_session(), request=_district_request(request_id),
-                            officers=data["officers"], actor=_actor(), now=now())
+    request = _district_request(request_id)
+    return service.dispatch(db_session=db_session(), request=request, officers=data["officers"],
+                            roster=officers_now(), actor=_actor(), now=now())
 
 
 @blp.post("/<request_id>/returned")
@@ -149,6 +159,7 @@ def dispatch(data, request_id):
 @transactional(IdempotencyRecord)
 @blp.arguments(ReturnedIn)
 @blp.response(200, RequestOut)
+@blp.alt_response(422, schema=ProblemSchema)
 def returned(data, request_id):
     """Record when the citizens were back home."""
     return service.returned(db_session=db_session(), request=_district_request(request_id),

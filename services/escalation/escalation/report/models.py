@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import JSON, Date, Integer, String
+from sqlalchemy import JSON, Boolean, Date, Integer, String, false
 from sqlalchemy.orm import Mapped, mapped_column
 from tiepdan_common.models import UTCDateTime, utcnow
 
@@ -34,3 +34,5 @@ class DailySummary(Base):
     date: Mapped[dt.date] = mapped_column(Date, primary_key=True)
     generated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
     counts: Mapped[dict] = mapped_column(JSON, default=dict)
+    # Sent after its hour had passed by a worker that was down then (caught up on start).
+    late: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())

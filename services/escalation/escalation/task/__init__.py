@@ -1,0 +1,1 @@
+"""Tasks on a case (việc cần làm): a title, an owner officer, a due time, done or not."""
