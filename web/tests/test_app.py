@@ -4,20 +4,7 @@ from __future__ import annotations
 
 import re
 
-VISIT = {
-    "id": "v-1", "serial": "947/2026/000001", "receiving_unit": "947", "receiving_officer": "btcd-01",
-    "received_at": "2026-11-26T02:00:00+00:00", "category": "complaint", "field": "land", "origin_unit": "31690",
-    "content": "Khiếu nại thu hồi đất", "prior_handling": None, "citizen_request": None, "group_size": 12,
-    "is_mass": True, "over_level": False, "representative_count": 1,
-    "citizens": [{"full_name": "Nguyễn Văn Tư", "address": None, "id_number": None, "phone": None,
-                  "is_representative": True}],
-    "outcome": {"type": "documents_taken", "competent_body": None, "refusal_ground": None},
-    "created_by": "officer:btcd-01", "created_at": "2026-11-26T02:00:00+00:00",
-}
-
-
-def page(resp) -> str:
-    return resp.get_data(as_text=True)
+from samples import CASE, ESCALATION, VISIT, page
 
 
 def test_pages_need_a_signed_in_officer(client):
@@ -203,17 +190,6 @@ def test_english_is_a_choice(signed_in, fake_gateway):
     assert "Hộp thư của tôi" in page(client.get("/inbox"))
 
 
-CASE = {"id": "c-1", "number": "VV-2026-0001", "title": "Đoàn đông người (12 công dân)", "unit": "31690",
-        "field": "land", "category": "complaint", "severity": "medium", "level": "district", "status": "opened",
-        "owner_agency": None, "group_size": 12, "public_order": False, "complex": False, "participants": [],
-        "opened_at": "2026-11-26T02:00:00+00:00", "closed_at": None, "close_reason": None, "outcome": None,
-        "timeline": [{"at": "2026-11-26T02:00:00+00:00", "actor": "system", "kind": "opened",
-                      "detail": {"source": {"type": "visit", "id": "v-1"}}}]}
-ESCALATION = {"policy": "mass", "status": "active", "cycle": 0, "step_index": 1, "repeat": 0,
-              "next_step_at": "2026-11-26T02:15:00+00:00", "acknowledged_at": None, "acknowledged_by": None,
-              "steps_sent": []}
-
-
 def test_the_board_shows_each_case_step_and_when_the_next_one_is_due(signed_in, fake_gateway):
     client, _csrf = signed_in
     fake_gateway.on("GET", "/escalation/cases", 200, [CASE])
@@ -317,7 +293,7 @@ def test_a_hot_spot_shows_its_four_week_trend(signed_in, fake_gateway):
     html = page(client.get("/board/panel/hotspots"))
     assert "Công dân 4 tuần qua: 6, 0, 16, 30" in html
     assert html.count("<rect ") == 4 and "↑" in html
-    fake_gateway.on("GET", "/escalation/hotspots", 200, [{**spot, "trend": weeks[:3] + [{**weeks[3], "citizens": 3}]}])
+    fake_gateway.on("GET", "/escalation/hotspots", 200, [{**spot, "trend": [*weeks[:3], {**weeks[3], "citizens": 3}]}])
     assert "↓" in page(client.get("/board/panel/hotspots"))
 
 

@@ -82,7 +82,7 @@ def errors_by_input(problem_errors: list[dict], row_of: list[int]) -> dict[str, 
             name = f"citizens-{row}-{attr}"
         elif field.startswith("outcome."):
             name = {"outcome.type": "outcome"}.get(field, field.split(".", 1)[1])
-        out.setdefault(name, labels.field_message(error.get("message", "")))
+        out.setdefault(name, labels.field_message(error.get("message", ""), field))
     return out
 
 

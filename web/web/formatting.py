@@ -31,6 +31,40 @@ def local(value, fmt: str = "%d/%m/%Y %H:%M") -> str:
     return parsed.astimezone(LOCAL).strftime(fmt) if parsed else ""
 
 
+DAY_FORMATS = ("%d/%m/%Y %H:%M", "%d/%m/%Y %H:%M:%S", "%d/%m/%Y %Hh%M", "%d/%m/%Y")
+
+
+def parse_local(text) -> dt.datetime | None:
+    """A time typed day/month/year (``26/11/2026 09:30`` or ``26/11/2026``) in Vietnam's time; ISO text too."""
+    text = " ".join(str(text or "").split())
+    if not text:
+        return None
+    for candidate in (text, text.replace("-", "/").replace(".", "/")):
+        for fmt in DAY_FORMATS:
+            try:
+                return dt.datetime.strptime(candidate, fmt).replace(tzinfo=LOCAL)
+            except ValueError:
+                continue
+    try:
+        parsed = dt.datetime.fromisoformat(text)
+    except ValueError:
+        return None
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=LOCAL)
+
+
+def parse_day(text) -> dt.date | None:
+    """A calendar day typed day/month/year (or ISO ``2026-11-26``)."""
+    text = (text or "").strip()
+    if not text:
+        return None
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        pass
+    parsed = parse_local(text)
+    return parsed.date() if parsed else None
+
+
 def hour(value) -> str:
     return local(value, "%H:%M")
 
@@ -56,6 +90,41 @@ def elapsed(value, now: dt.datetime | None = None) -> str:
     return _("%(d)s ngày", d=hours // 24)
 
 
+def participant(p) -> str:
+    """A case participant's name: an agency's, an officer's or a commune's, by its type."""
+    if not isinstance(p, dict):
+        return str(p or "")
+    kind, value = p.get("type"), p.get("value")
+    if kind in ("agency", "police"):
+        return reference.agency_name(value)
+    if kind in ("officer", "leader"):
+        return reference.officer_name(value)
+    if kind == "unit":
+        return reference.unit_name(value)
+    return value or ""
+
+
+def days_left(deadline, today: dt.date | None = None) -> int | None:
+    """Calendar days from today to a deadline (negative when past), None without a deadline."""
+    if not deadline:
+        return None
+    try:
+        day = deadline if isinstance(deadline, dt.date) else dt.date.fromisoformat(str(deadline)[:10])
+    except ValueError:
+        return None
+    return (day - (today or dt.datetime.now(LOCAL).date())).days
+
+
+def date_vn(value) -> str:
+    """A calendar day (``2026-11-26``) as day/month/year."""
+    if not value:
+        return ""
+    try:
+        return dt.date.fromisoformat(str(value)[:10]).strftime("%d/%m/%Y")
+    except ValueError:
+        return str(value)
+
+
 def init_app(app) -> None:
     """Register the filters."""
     app.jinja_env.filters.update(
@@ -70,6 +139,7 @@ def init_app(app) -> None:
         shift_kind=lambda c: labels.label(labels.SHIFT_KINDS, c),
         officer_role=lambda c: labels.label(labels.OFFICER_ROLES, c),
     )
+    app.jinja_env.filters.update(participant=participant, days_left=days_left, date=date_vn)
     app.jinja_env.filters["officer"] = reference.officer_name
     app.jinja_env.filters["agency"] = reference.agency_name
     app.jinja_env.trim_blocks = True

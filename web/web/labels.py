@@ -38,6 +38,9 @@ CASE_STATUSES = {
 
 TIMELINE = {
     "opened": _l("Mở vụ việc"),
+    "dialogue_scheduled": _l("Lên lịch đối thoại"),
+    "dialogue_held": _l("Đã đối thoại"),
+    "dialogue_cancelled": _l("Hủy buổi đối thoại"),
     "joined": _l("Thêm lượt tiếp vào vụ việc"),
     "acknowledged": _l("Đã tiếp nhận"),
     "progress": _l("Cập nhật tiến độ"),
@@ -47,6 +50,50 @@ TIMELINE = {
     "escalated": _l("Chuyển cấp, báo người tiếp theo"),
     "escalation_stopped": _l("Dừng chuyển cấp"),
     "notified": _l("Đã báo tin"),
+}
+
+# Why a case is closed (escalation's close reasons; the API's list decides which are offered).
+CLOSE_REASONS = {
+    "resolved": _l("Đã giải quyết xong"),
+    "citizens_returned": _l("Công dân đã về địa phương, tình hình ổn định"),
+    "withdrawn": _l("Công dân rút đơn"),
+    "merged": _l("Gộp vào vụ việc khác"),
+    "transferred": _l("Chuyển cơ quan có thẩm quyền giải quyết"),
+    "no_grounds": _l("Không có cơ sở giải quyết"),
+    "other": _l("Lý do khác"),
+}
+
+PARTICIPANT_TYPES = {
+    "agency": _l("Cơ quan"),
+    "officer": _l("Cán bộ"),
+    "unit": _l("UBND xã, thị trấn"),
+    "police": _l("Công an"),
+    "leader": _l("Lãnh đạo"),
+}
+
+DELIVERY_STATUSES = {
+    "pending": _l("Đang gửi"),
+    "sent": _l("Đã gửi"),
+    "dead": _l("Gửi không được"),
+    "cancelled": _l("Đã hủy"),
+    "skipped": _l("Không gửi được (chưa có địa chỉ, kênh)"),
+    "delivered": _l("Đã đến nơi"),
+    "acknowledged": _l("Đã xác nhận"),
+    "failed": _l("Gửi không được"),
+}
+
+CHANNELS = {
+    "inbox": _l("Hộp thư trên hệ thống"),
+    "sms": _l("Tin nhắn SMS"),
+    "email": _l("Thư điện tử"),
+    "webhook": _l("Kết nối tự động (webhook)"),
+}
+
+DIALOGUE_STATUSES = {
+    "scheduled": _l("Đã lên lịch"),
+    "held": _l("Đã đối thoại"),
+    "cancelled": _l("Đã hủy"),
+    "skipped": _l("Công dân không đến"),
 }
 
 SEVERITIES = {"low": _l("Thấp"), "medium": _l("Trung bình"), "high": _l("Cao"), "critical": _l("Rất nghiêm trọng")}
@@ -175,7 +222,7 @@ _MESSAGES: list[tuple[re.Pattern[str], object]] = [
     (re.compile(r"Missing data for required field|Shorter than minimum length 1\b|Field may not be null"),
      lambda m: _l("Chưa nhập thông tin này.")),
     (re.compile(r"Must be one of"), lambda m: _l("Hãy chọn một giá trị trong danh sách.")),
-    (re.compile(r"Length must be between 1 and"), lambda m: _l("Cần ghi ít nhất một người.")),
+    (re.compile(r"Length must be between 1 and"), lambda m: _l("Chưa nhập thông tin này.")),
     (re.compile(r"Not a valid integer"), lambda m: _l("Phải là một số nguyên.")),
     (re.compile(r"greater than or equal to (\d+)"), lambda m: _l("Phải từ %(n)s trở lên.", n=m.group(1))),
     (re.compile(r"Longer than maximum length (\d+)"), lambda m: _l("Dài quá %(n)s ký tự.", n=m.group(1))),
@@ -204,8 +251,24 @@ _MESSAGES: list[tuple[re.Pattern[str], object]] = [
 ]
 
 
-def field_message(message: str) -> str:
+# Messages whose words depend on the field they are about.
+_BY_FIELD: dict[str, list[tuple[re.Pattern[str], object]]] = {
+    "citizens": [(re.compile(r"Length must be between 1 and|Missing data|Shorter than minimum length 1\b"),
+                  lambda m: _l("Cần ghi ít nhất một người."))],
+    "senders": [(re.compile(r"Length must be between 1 and|Missing data|Shorter than minimum length 1\b"),
+                 lambda m: _l("Cần ghi ít nhất một người gửi đơn, hoặc đánh dấu đơn nặc danh."))],
+    "content": [(re.compile(r"Length must be between 1 and|Missing data|Shorter than minimum length 1\b|null"),
+                 lambda m: _l("Chưa ghi nội dung vụ việc."))],
+    "received_at": [(re.compile(r"Not a valid"), lambda m: _l("Ngày giờ không đúng; hãy gõ ngày/tháng/năm giờ:phút."))],
+}
+
+
+def field_message(message: str, field: str | None = None) -> str:
     """The clerk's sentence for one API validation message (the original when nothing matches)."""
+    for pattern, make in _BY_FIELD.get((field or "").rsplit(".", 1)[-1], []):
+        found = pattern.search(message or "")
+        if found:
+            return str(make(found))
     for pattern, make in _MESSAGES:
         found = pattern.search(message or "")
         if found:
@@ -222,8 +285,11 @@ def field_label(field: str) -> str:
     return str(FIELD_LABELS.get(field, field))
 
 
-def status_message(status: int) -> str:
-    """What to tell a clerk when a call did not succeed."""
+def status_message(status: int, problem: dict | None = None) -> str:
+    """What to tell a clerk when a call did not succeed (a 409's reason when the API gave a known one)."""
+    code = (problem or {}).get("code")
+    if code in CONFLICTS:
+        return str(CONFLICTS[code])
     if status == 0:
         return str(_l("Không kết nối được với máy chủ. Vui lòng thử lại sau ít phút."))
     if status == 401:
@@ -239,6 +305,14 @@ def status_message(status: int) -> str:
     if status == 429:
         return str(_l("Hệ thống đang bận. Vui lòng thử lại sau ít giây."))
     return str(_l("Hệ thống đang gặp sự cố (mã %(s)s). Vui lòng thử lại sau.", s=status))
+
+
+# A 409's code from the API, in the clerk's words.
+CONFLICTS = {
+    "already_closed": _l("Vụ việc đã đóng."),
+    "not_allowed_now": _l("Bước này không làm được ở trạng thái hiện tại của hồ sơ."),
+    "invalid_transition": _l("Bước này không làm được ở trạng thái hiện tại của hồ sơ."),
+}
 
 
 def label(table: dict, code: str | None) -> str:

@@ -90,3 +90,13 @@ def agency_name(code: str | None) -> str:
         return ""
     rows, _status = _cached("agencies", "/roster/agencies")
     return next((a["name"] for a in rows if a.get("code") == code and a.get("name")), code)
+
+
+def agencies() -> tuple[list[dict], int]:
+    """Roster's agencies (departments, communes, police, the province)."""
+    return _cached("agencies", "/roster/agencies")
+
+
+def officers() -> tuple[list[dict], int]:
+    """Roster's officers (code, full name, agency, role)."""
+    return _cached("officers", "/roster/officers")
