@@ -57,6 +57,11 @@ IDEMPOTENT_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "PUT", "DELETE"})
 # Sent with ``Content-Length: 0`` when the caller sent no body.
 BODY_METHODS = frozenset({"POST", "PUT", "PATCH"})
 
+# A connection that carried a larger request body is not reused (sent with ``Connection: close``): a service
+# may answer without reading a body (a route that takes none), and gunicorn drains at most 64 kB of an unread
+# body before it closes the connection it just announced as kept alive; the next request sent on it would fail.
+REUSE_MAX_BODY = 60 * 1024
+
 # Answers up to this size are read whole and sent in one piece; larger or unsized ones are streamed.
 BUFFER_LIMIT = 1024 * 1024
 
@@ -154,6 +159,8 @@ def request_head(request: web.Request, gateway: Gateway, upstream: Upstream, cal
     lines += (b"X-Forwarded-Host: ", _wire(request.host), b"\r\n")
     if body is not None:
         lines.append(b"Content-Length: %d\r\n" % len(body))
+        if len(body) > REUSE_MAX_BODY:
+            lines.append(b"Connection: close\r\n")
     elif request.method in BODY_METHODS:
         lines.append(b"Content-Length: 0\r\n")
     lines.append(b"\r\n")
@@ -234,6 +241,7 @@ async def _send(gateway: Gateway, upstream: Upstream, request: web.Request, head
                 upstream.endpoint, head, body, head_request=request.method == "HEAD",
                 connect_timeout=upstream.connect_timeout, read_timeout=upstream.read_timeout,
                 buffer_limit=BUFFER_LIMIT, fresh=attempt > 1,
+                reuse=body is None or len(body) <= REUSE_MAX_BODY,
             )
         except UpstreamError as exc:
             if attempt == 1 and _retryable(exc, request):

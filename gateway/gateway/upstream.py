@@ -288,6 +288,7 @@ class _Connection(asyncio.Protocol):
         self._framing = _NONE
         self._remaining = 0
         self._keep_alive = False
+        self._reuse = True  # False: closed after this exchange whatever the answer says
         self._chunk_state = _CHUNK_SIZE
 
     # ------------------------------------------------------------------ asyncio.Protocol
@@ -336,7 +337,7 @@ class _Connection(asyncio.Protocol):
     # ------------------------------------------------------------------ the exchange
 
     def send(self, data: tuple[bytes, ...], *, head_request: bool, read_timeout: float,
-             buffer_limit: int) -> asyncio.Future:
+             buffer_limit: int, reuse: bool = True) -> asyncio.Future:
         """Write a request; the future resolves to its :class:`UpstreamAnswer`."""
         transport = self.transport
         if self.closed or transport is None or transport.is_closing():
@@ -347,6 +348,7 @@ class _Connection(asyncio.Protocol):
         self._head_request = head_request
         self._read_timeout = read_timeout
         self._buffer_limit = buffer_limit
+        self._reuse = reuse
         self._received = False
         self._last_read = self.loop.time()
         if read_timeout > 0:
@@ -510,7 +512,7 @@ class _Connection(asyncio.Protocol):
         self.answers += 1
         transport = self.transport
         # Still sending the request while the answer is complete: the service did not read it all; do not reuse.
-        if (reusable and self._keep_alive and not self.closed and transport is not None
+        if (reusable and self._keep_alive and self._reuse and not self.closed and transport is not None
                 and not transport.get_write_buffer_size()):
             self.resume()
             self.pool._put_back(self)
@@ -584,15 +586,16 @@ class UpstreamPool:
 
     async def request(self, endpoint: Endpoint, head: bytes, body: bytes | None, *, head_request: bool,
                       connect_timeout: float, read_timeout: float, buffer_limit: int,
-                      fresh: bool = False) -> UpstreamAnswer:
+                      fresh: bool = False, reuse: bool = True) -> UpstreamAnswer:
         """Send one request (``head``: request line and header fields, with the empty line) and wait for the
         answer; raises :class:`UpstreamError`. ``fresh``: on a new connection, not a kept one (to send
         again a request whose kept connection was found closed: the others kept from the same time may be
-        closed too, the service having restarted in between)."""
+        closed too, the service having restarted in between). ``reuse=False``: the connection is closed after
+        the answer, whatever it says."""
         conn = await self._acquire(endpoint, connect_timeout, read_timeout, fresh=fresh)
         try:
             waiter = conn.send((head, body) if body else (head,), head_request=head_request,
-                               read_timeout=read_timeout, buffer_limit=buffer_limit)
+                               read_timeout=read_timeout, buffer_limit=buffer_limit, reuse=reuse)
             return await waiter
         except BaseException:
             conn.close()

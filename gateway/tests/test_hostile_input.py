@@ -1,7 +1,20 @@
 """Hostile bodies and headers at the gateway (issue #23): nesting depth, oversized headers."""
 
+import asyncio
+import pathlib
+import socket
+import subprocess
+import sys
+import time
+
 import pytest
 from tiepdan_common.errors import PROBLEM_CONTENT_TYPE
+
+from gateway.app import create_app
+
+from .conftest import free_port
+
+APPS = pathlib.Path(__file__).parent / "apps"
 
 DEEP = 20_000  # 40 kB: under the test settings' 64 kB body limit
 
@@ -30,3 +43,44 @@ async def test_a_deeply_nested_body_is_stopped_before_the_service(client, get_to
     assert problem["errors"] == [{"field": "content", "message": "nested deeper than 32 levels"}]
     ordinary = await client.post("/api/v1/intake/visits", json={"content": [[["a"]]]}, headers=bearer(token))
     assert ordinary.status == 201
+
+
+# --------------------------------------------------------------------------- unread bodies
+
+
+@pytest.fixture
+def unread_service():
+    """A gunicorn gthread service (the services' worker class) that reads no request body."""
+    port = free_port()
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "gunicorn", "--worker-class", "gthread", "--threads", "2", "--workers", "1",
+         "--keep-alive", "30", "--bind", f"127.0.0.1:{port}", "--chdir", str(APPS), "unread_body:app"],
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )
+    deadline = time.monotonic() + 20
+    while time.monotonic() < deadline:
+        with socket.socket() as sock:
+            if sock.connect_ex(("127.0.0.1", port)) == 0:
+                break
+        time.sleep(0.1)
+    yield f"http://127.0.0.1:{port}"
+    proc.terminate()
+    proc.wait(timeout=20)
+
+
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
+async def test_a_body_the_service_leaves_unread_never_breaks_a_later_write(
+        make_client, settings_factory, database_url, accounts, unread_service, get_token):
+    settings = settings_factory(database_url, {"intake": unread_service}, max_body_bytes=1024 * 1024)
+    client = await make_client(create_app(settings))
+    token = (await (await client.post("/api/v1/auth/token", json={
+        "grant_type": "client_credentials", "client_id": "district-board", "client_secret": "demo-secret-board",
+    })).json())["access_token"]
+    auth = {"Authorization": f"Bearer {token}"}
+    for _ in range(5):
+        big = await client.post("/api/v1/intake/petitions/1/citizen-informed", data=b"x" * 300_000,
+                                headers={**auth, "Content-Type": "application/octet-stream"})
+        assert big.status == 201, await big.text()
+        # another client's write, at once
+        later = await client.post("/api/v1/intake/visits", json={"content": "Tranh chấp"}, headers=auth)
+        assert later.status == 201, await later.text()
