@@ -12,7 +12,7 @@ import re
 from aiohttp import web
 from tiepdan_common.logging import configure_logging
 
-from . import auth_api, health, openapi
+from . import auth_api, health, openapi, server_errors
 from .middleware import ACCESS_LOG_KEY, AccessLog, gateway_middleware
 from .proxy import GATEWAY_KEY, proxy
 from .runtime import Gateway
@@ -35,6 +35,7 @@ def create_app(settings: GatewaySettings | None = None) -> web.Application:
     app[GATEWAY_KEY] = Gateway(settings)
     app[ACCESS_LOG_KEY] = AccessLog(SERVICE_NAME)
     app[openapi.OPENAPI_KEY] = openapi.OpenApiCache()
+    server_errors.install(app)
     app.on_startup.append(_start)
     app.on_cleanup.append(_stop)
 

@@ -84,3 +84,21 @@ async def test_a_body_the_service_leaves_unread_never_breaks_a_later_write(
         # another client's write, at once
         later = await client.post("/api/v1/intake/visits", json={"content": "Tranh chấp"}, headers=auth)
         assert later.status == 201, await later.text()
+
+
+# --------------------------------------------------------------------------- oversized headers
+
+
+async def test_an_oversized_authorization_header_is_a_problem_without_echo_or_banner(client):
+    marker = "ZQX" * 7000
+    resp = await client.get("/api/v1/intake/visits", headers={"Authorization": f"Bearer {marker}"})
+    text = await resp.text()
+    assert resp.status in (400, 431), text[:300]
+    assert resp.content_type == PROBLEM_CONTENT_TYPE, text[:300]
+    assert "ZQX" not in text
+    assert "aiohttp" not in resp.headers.get("Server", "") and "Python" not in resp.headers.get("Server", "")
+
+
+async def test_no_answer_names_the_gateway_software(client):
+    for resp in (await client.get("/livez"), await client.get("/nowhere")):
+        assert "Server" not in resp.headers or "aiohttp" not in resp.headers["Server"]
