@@ -273,9 +273,10 @@ class StaticRoster:
         return False  # no token to get: nothing stands between it and roster
 
     def on_duty(self, **params):
-        self._check(("on-duty", params.get("role")))
-        role = params.get("role")
-        officers = [o for o in self.officers_on_duty if role is None or o["duty_role"] == role]
+        role, agency = params.get("role"), params.get("agency")
+        self._check(("on-duty", role) if not agency else ("on-duty", role, agency))
+        officers = [o for o in self.officers_on_duty if (role is None or o["duty_role"] == role)
+                    and (agency is None or o["agency"] == agency)]
         return {"at": START.isoformat(), "officers": officers, "leader_on_call": self.leader}
 
     def officers(self, agency=None):

@@ -69,7 +69,7 @@ def test_other_events_find_their_people(handle, make_event, static_roster, make_
                                      "UBND-31708": [make_person("tp-01", "UBND-31708", "commune")]})
     cases = {
         "escalation.daily_summary.ready": ["ld-01", "ld-02"],
-        "roster.coverage.gap": ["btcd-01", "btcd-02"],
+        "roster.coverage.gap": ["btcd-01"],  # the board (an agency audience): whoever of it is on duty now
         "roster.shift.starting": ["btcd-03", "ttr-03"],
         "escalation.province_request.received": ["btcd-01", "ld-01", "system:commune:31708", "tp-01", "ttr-01"],
         "escalation.province_request.completed": ["system:province"],
@@ -163,3 +163,54 @@ def test_two_transactions_remembering_the_same_new_officer_both_commit(db):
     with db.session() as session:
         contact = session.get(Contact, "new-01")
         assert contact.full_name == "Lê Văn Mới" and contact.channels == [{"type": "sms", "address": "+84900000001"}]
+
+
+def titled(make_person, code, agency, title, **kwargs):
+    return {**make_person(code, agency, "department", **kwargs), "title": title}
+
+
+def test_an_agency_audience_is_who_is_on_duty_for_it_else_its_head(handle, make_event, static_roster,
+                                                                    make_person, query):
+    tnmt = [titled(make_person, "tnmt-01", "TNMT", ""), titled(make_person, "tnmt-02", "TNMT", "Chuyên viên"),
+            titled(make_person, "tp-tnmt", "TNMT", "Trưởng phòng Tài nguyên và Môi trường"),
+            titled(make_person, "pp-tnmt", "TNMT", "Phó Trưởng phòng Tài nguyên và Môi trường")]
+    target = {"type": "agency", "value": "TNMT"}
+    # tnmt-02 is on the board's duty roster now, lent by TNMT: the department's person on duty is told.
+    on_duty = static_roster([make_person("btcd-01"), make_person("tnmt-02", "TNMT", "department")],
+                            agencies={"TNMT": tnmt})
+    event = make_event("escalation.case.escalated", target=target)
+    handle(event, on_duty)
+    assert recipients(query, event) == ["tnmt-02"]
+    assert ("on-duty", None, "TNMT") in on_duty.calls
+    # Nobody of TNMT on duty: its head, never the deputy ("Phó Trưởng phòng").
+    event = make_event("escalation.case.escalated", target=target)
+    handle(event, static_roster([make_person("btcd-01")], agencies={"TNMT": tnmt}))
+    assert recipients(query, event) == ["tp-tnmt"]
+    # An agency whose head roster does not name: every member, as before.
+    event = make_event("escalation.case.escalated", target=target)
+    handle(event, static_roster([make_person("btcd-01")], agencies={"TNMT": tnmt[:2]}))
+    assert recipients(query, event) == ["tnmt-01", "tnmt-02"]
+
+
+def test_the_leader_on_call_is_on_duty_for_the_leadership_and_all_means_every_member(
+        handle, make_event, static_roster, make_person, query):
+    leaders = [titled(make_person, "ld-01", "LD-UBND", "Chủ tịch UBND huyện"),
+               titled(make_person, "ld-02", "LD-UBND", "Phó Chủ tịch UBND huyện"),
+               titled(make_person, "ld-03", "LD-UBND", "Phó Chủ tịch UBND huyện")]
+    roster = static_roster([make_person("btcd-01")], leader=make_person("ld-03", "LD-UBND", "leader_on_call"),
+                           agencies={"LD-UBND": leaders})
+    event = make_event("escalation.case.escalated", target={"type": "agency", "value": "LD-UBND"})
+    handle(event, roster)
+    assert recipients(query, event) == ["ld-03"]  # the vice chair on call tonight, not the chair
+    summary = make_event("escalation.daily_summary.ready")
+    handle(summary, roster)
+    assert recipients(query, summary) == ["ld-01", "ld-02", "ld-03"]  # the seeded rule says "all": every leader
+
+
+def test_a_head_is_told_by_title_whatever_its_spelling(handle):
+    from notify.audience.domain import is_head
+
+    assert is_head("Chánh Thanh tra huyện") and is_head("  chủ tịch UBND xã Đại Tâm")
+    assert is_head("Trưởng Công an huyện") and is_head("Giám đốc Trung tâm")
+    assert not is_head("Phó Chủ tịch UBND huyện") and not is_head("") and not is_head(None)
+    assert not is_head("Chuyên viên phòng Tư pháp")

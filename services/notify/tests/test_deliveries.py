@@ -123,7 +123,9 @@ def test_a_delivery_dies_after_its_attempts_is_reported_to_the_board_once_and_re
         assert report_stuck(db_session=session, settings=settings, now=clock.now) == []  # reported once
     (summary,) = query(select(InboxMessage).where(InboxMessage.recipient == "btcd-01",
                                                   InboxMessage.event_type == "notify.deliveries.stuck"))
-    assert summary.title == "Có 1 tin nhắn không gửi được" and "ttr-01 qua sms, 4 lần" in summary.body
+    # The dead SMS and the email that could not be made (no address) are reported alike.
+    assert summary.title == "Có 2 tin nhắn không gửi được" and "ttr-01 qua sms, 4 lần" in summary.body
+    assert "ttr-01 qua email: không có địa chỉ hoặc kênh gửi" in summary.body
 
     receiver.status = 200
     assert client.post(f"/deliveries/{sms.id}/retry", headers=board).status_code == 403
@@ -232,3 +234,32 @@ def test_an_acknowledgement_made_during_a_failed_attempt_stops_the_delivery(hand
     clock.advance(hours=1)
     assert service.send_due(db, channels={"sms": AcknowledgedWhileFailing()}, extra=settings.extra,
                             clock=clock)["failed"] == 0  # not tried again
+
+
+def test_a_delivery_that_cannot_be_made_is_reported_as_loudly_as_a_dead_one(
+        handle, make_event, static_roster, make_person, send_due, receiver, clock, query, db, settings, client,
+        board, monkeypatch, smtp):
+    smtp.start()
+    monkeypatch.setitem(settings.extra, "webhooks", {})  # no police endpoint configured
+    police = make_person("ca-01", "CA", "police", phone=False, mail=False)
+    event = make_event("escalation.case.opened", public_order=True)
+    handle(event, static_roster([make_person("btcd-01"), police]))
+    hook = deliveries(query, recipient="system:police")
+    assert [(d.channel, d.address) for d in hook] == [("webhook", None)]  # recorded, not silently dropped
+    clock.advance(minutes=10)
+    send_due()
+    assert {(d.recipient, d.channel, d.status) for d in query(select(Delivery).where(Delivery.status != "sent"))} \
+        == {("system:police", "webhook", "skipped"), ("ca-01", "sms", "skipped"), ("ca-01", "email", "skipped")}
+    failures = client.get("/deliveries/failures", headers=board).json
+    assert failures["counts"] == {"dead": 0, "skipped": 3} and failures["unreported"] == 3
+    assert {d["recipient"] for d in failures["deliveries"]} == {"system:police", "ca-01"}
+    assert all(d["last_error"].startswith("no ") for d in failures["deliveries"])
+
+    with db.session() as session:
+        told = report_stuck(db_session=session, settings=settings, now=clock.now)
+    assert [m.recipient for m in told] == ["btcd-01"]  # the board's officers notify knows
+    (summary,) = query(select(InboxMessage).where(InboxMessage.recipient == "btcd-01",
+                                                  InboxMessage.event_type == "notify.deliveries.stuck"))
+    assert summary.title == "Có 3 tin nhắn không gửi được"
+    assert "system:police qua webhook: không có địa chỉ hoặc kênh gửi" in summary.body
+    assert client.get("/deliveries/failures", headers=board).json["unreported"] == 0

@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 from tiepdan_common.config import Settings
 
 from ..rules import domain
+from . import domain as agencies
 from ..rules.service import distribution_list
 from .models import Contact, RosterSnapshot
 from .roster_client import RosterUnavailable
@@ -108,9 +109,10 @@ class AudienceResolver:
             self._answers[key] = (answer, stale)
         return self._answers[key]
 
-    def _on_duty(self, role: str | None = None) -> tuple[dict, bool]:
-        key = f"on-duty?role={role}" if role else "on-duty"
-        answer, stale = self._ask(key, lambda: self.roster.on_duty(**({"role": role} if role else {})))
+    def _on_duty(self, role: str | None = None, agency: str | None = None) -> tuple[dict, bool]:
+        params = {k: v for k, v in (("role", role), ("agency", agency)) if v}
+        key = "on-duty" + ("?" + "&".join(f"{k}={v}" for k, v in params.items()) if params else "")
+        answer, stale = self._ask(key, lambda: self.roster.on_duty(**params))
         answer = answer or {}
         if stale:  # a remembered shift is worth using only until it ends
             def current(p):
@@ -123,6 +125,22 @@ class AudienceResolver:
     def _agency(self, agency: str) -> tuple[list, bool]:
         answer, stale = self._ask(f"officers?agency={agency}", lambda: self.roster.officers(agency=agency))
         return [o for o in (answer or []) if o.get("active", True) and o.get("agency", agency) == agency], stale
+
+    def _agency_people(self, agency: str, everyone: bool = False) -> tuple[list, bool]:
+        """Who is told for an agency: on duty for it now, else its head, else every member
+        (``everyone``: every member); see :mod:`notify.audience.domain`."""
+        members, stale = self._agency(agency)
+        on_duty = []
+        if not everyone:
+            answer, duty_stale = self._on_duty(agency=agency)
+            on_duty = [o for o in answer.get("officers", []) if o.get("agency", agency) == agency]
+            leader = answer.get("leader_on_call")
+            if leader and leader.get("agency") == agency and leader["code"] not in {o["code"] for o in on_duty}:
+                on_duty.append(leader)
+            stale = stale or duty_stale
+        people, _why = agencies.agency_people(on_duty=on_duty, members=members, everyone=everyone,
+                                              head_titles=self.extra.get("head_titles") or agencies.HEAD_TITLES)
+        return people, stale
 
     # Audiences.
 
@@ -146,8 +164,9 @@ class AudienceResolver:
         url = webhooks.get(name)
         if url is None and ":" in name:
             url = webhooks.get(name.split(":")[0] + ":*")
-        if not url:
-            return []
+        if not url:  # told all the same: its delivery is recorded as one that cannot be made, and reported
+            log.warning("no webhook configured for system %s", name)
+            return [Recipient(f"system:{name}"[:40], name, {})]
         for key, value in values.items():
             url = url.replace("{" + key + "}", str(value))
         return [Recipient(f"system:{name}"[:40], name, {"webhook": url})]
@@ -174,7 +193,7 @@ class AudienceResolver:
             if not value:
                 log.warning("an agency audience without an agency: nobody")
                 return []
-            raw, stale = self._agency(value)
+            raw, stale = self._agency_people(value, everyone=bool(spec.get("all")))
             return self._people(raw, stale)
         if kind == "police":
             answer, stale = self._on_duty("police")
@@ -185,7 +204,7 @@ class AudienceResolver:
             unit = value or data.get("unit")
             if not unit:
                 return []
-            raw, stale = self._agency(f"UBND-{unit}")
+            raw, stale = self._agency_people(f"UBND-{unit}")
             people = [Recipient(o["code"], o.get("full_name"), channels_of(o.get("channels")), stale) for o in raw]
             return people + self._system(f"commune:{unit}", unit=unit)
         if kind == "province":

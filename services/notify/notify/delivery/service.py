@@ -9,7 +9,7 @@ import random
 import uuid
 from collections.abc import Callable
 
-from sqlalchemy import bindparam, insert, or_, select, update
+from sqlalchemy import bindparam, func, insert, or_, select, update
 from sqlalchemy.orm import Session
 from tiepdan_common.db import Database
 from tiepdan_common.errors import Problem
@@ -237,6 +237,20 @@ def get(*, db_session: Session, delivery_id: str) -> Delivery:
 def attempts_of(*, db_session: Session, delivery_id: str) -> list[DeliveryAttempt]:
     return list(db_session.scalars(select(DeliveryAttempt).where(DeliveryAttempt.delivery_id == delivery_id)
                                   .order_by(DeliveryAttempt.number)))
+
+
+def failures(*, db_session: Session, limit: int) -> dict:
+    """Deliveries that could not be made: dead after their attempts, or skipped (no address, no channel);
+    how many of each, how many the board has not been told of yet, and the newest of them."""
+    undelivered = Delivery.status.in_(("dead", "skipped"))
+    counts = {"dead": 0, "skipped": 0}
+    counts.update(db_session.execute(select(Delivery.status, func.count()).where(undelivered)
+                                     .group_by(Delivery.status)).all())
+    unreported = db_session.scalar(select(func.count()).select_from(Delivery)
+                                   .where(undelivered, Delivery.reported_at.is_(None)))
+    rows = db_session.scalars(select(Delivery).where(undelivered)
+                              .order_by(Delivery.updated_at.desc(), Delivery.id).limit(limit))
+    return {"counts": counts, "unreported": unreported, "deliveries": list(rows)}
 
 
 def search(*, db_session: Session, status: str | None, recipient: str | None, message_id: str | None,

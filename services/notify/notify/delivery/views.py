@@ -43,6 +43,17 @@ class DeliveryOut(Schema):
     updated_at = fields.AwareDateTime()
 
 
+class FailuresOut(Schema):
+    counts = fields.Dict(keys=fields.String(), values=fields.Integer(),
+                         metadata={"description": "dead (gave up after its attempts), skipped (no address or channel)"})
+    unreported = fields.Integer(metadata={"description": "not yet in a stuck-deliveries report to the board"})
+    deliveries = fields.List(fields.Nested(DeliveryOut))
+
+
+class FailuresQuery(Schema):
+    limit = fields.Integer(load_default=100, validate=validate.Range(min=1, max=500))
+
+
 class DeliveryDetail(DeliveryOut):
     attempt_log = fields.List(fields.Nested(AttemptOut))
 
@@ -63,6 +74,15 @@ class DeliveryQuery(Schema):
 def list_deliveries(query):
     """Deliveries, newest first; ``status=dead`` lists the stuck ones."""
     return service.search(db_session=db_session(), **query)
+
+
+@blp.get("/failures")
+@require("deliveries:read")
+@blp.arguments(FailuresQuery, location="query")
+@blp.response(200, FailuresOut)
+def list_failures(query):
+    """Deliveries that could not be made (dead, or skipped for want of an address or channel), newest first."""
+    return service.failures(db_session=db_session(), limit=query["limit"])
 
 
 def _detail(delivery):
