@@ -11,8 +11,8 @@ from sqlalchemy.orm import Session
 from tiepdan_common.config import Settings
 
 from ..rules import domain
-from . import domain as agencies
 from ..rules.service import distribution_list
+from . import domain as agencies
 from .models import Contact, RosterSnapshot
 from .roster_client import RosterUnavailable
 
