@@ -23,6 +23,7 @@ from .report.views import blp as reports_blp
 from .report.views import summary_blp
 from .roster import directory as officer_directory
 from .seed import seed_defaults
+from .task.views import blp as tasks_blp
 
 VERSION = "0.2.0"
 
@@ -45,7 +46,7 @@ def create_app(settings: Settings | dict | None = None) -> Flask:
         description="Cases, escalation policies, hot spots, police incidents and alerts, province requests.",
         # The report blueprint comes before the cases one: /cases/report is not a case id.
         blueprints=[reports_blp, cases_blp, dialogues_blp, policies_blp, hotspots_blp, incidents_blp, alerts_blp,
-                    province_blp, summary_blp],
+                    province_blp, summary_blp, tasks_blp],
         migrations_path=Path(__file__).parent / "migrations",
         consumers_factory=lambda: consumers(settings),
     )
