@@ -11,7 +11,13 @@ from tiepdan_common.errors import Problem
 from ..case import service as cases
 from ..case.models import Case
 from ..clock import iso
+from . import domain
 from .models import Dialogue
+
+
+def _invalid(field: str, message: str | None) -> None:
+    if message:
+        raise Problem(422, f"{field}: {message}", errors=[{"field": field, "message": message}])
 
 
 def schedule(*, db_session: Session, case: Case, scheduled_at: dt.datetime, place: str, participants: list,
@@ -19,6 +25,7 @@ def schedule(*, db_session: Session, case: Case, scheduled_at: dt.datetime, plac
     """Schedule a dialogue (đối thoại) for a case."""
     if case.status == "closed":
         raise Problem(409, "The case is closed.", code="already_closed")
+    _invalid("scheduled_at", domain.scheduled_problem(scheduled_at, now))
     dialogue = Dialogue(case_id=case.id, scheduled_at=scheduled_at, place=place, participants=participants,
                         status="scheduled", created_by=actor, created_at=now)
     db_session.add(dialogue)
@@ -29,17 +36,23 @@ def schedule(*, db_session: Session, case: Case, scheduled_at: dt.datetime, plac
 
 
 def record(*, db_session: Session, case: Case, dialogue_id: str, status: str, minutes: str | None,
-           outcome: str | None, participants: list | None, actor: str, now: dt.datetime) -> Dialogue:
-    """Record that a dialogue was held (minutes, outcome) or cancelled."""
+           outcome: str | None, participants: list | None, actor: str, now: dt.datetime,
+           held_at: dt.datetime | None = None, place: str | None = None) -> Dialogue:
+    """Record that a dialogue was held (when, where, who, minutes, outcome) or cancelled."""
     dialogue = get(db_session=db_session, case=case, dialogue_id=dialogue_id)
     if dialogue.status != "scheduled":
         raise Problem(409, f"The dialogue is already {dialogue.status}.", code="invalid_transition")
+    if status == "held":
+        held_at = held_at or dialogue.scheduled_at
+        _invalid("held_at", domain.held_problem(held_at, now))
+        _invalid("outcome", None if outcome else "required when the dialogue was held")
+        dialogue.held_at, dialogue.place = held_at, place or dialogue.place
     dialogue.status, dialogue.minutes, dialogue.outcome = status, minutes, outcome
     if participants is not None:
         dialogue.participants = participants
     # The timeline names no participant: the minutes stay on the dialogue.
     cases.note(db_session=db_session, case=case, actor=actor, kind=f"dialogue_{status}", now=now,
-               detail={"dialogue_id": dialogue.id})
+               detail={"dialogue_id": dialogue.id, "held_at": iso(dialogue.held_at)})
     return dialogue
 
 

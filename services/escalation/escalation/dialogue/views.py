@@ -6,7 +6,7 @@ from flask_smorest import Blueprint
 from marshmallow import Schema, fields, validate
 from tiepdan_common.errors import Problem
 from tiepdan_common.idempotency import transactional
-from tiepdan_common.schemas import Text
+from tiepdan_common.schemas import ProblemSchema, Text
 from tiepdan_common.web import current_identity, db_session, require
 
 from ..case import service as cases
@@ -31,6 +31,9 @@ class DialogueIn(Schema):
 
 class DialogueRecordIn(Schema):
     status = fields.String(load_default="held", validate=validate.OneOf(("held", "cancelled")))
+    held_at = fields.AwareDateTime(load_default=None, metadata={"description": "when it was held; the scheduled "
+                                                                               "time by default"})
+    place = Text(load_default=None, validate=validate.Length(min=2, max=300))
     minutes = Text(load_default=None, validate=validate.Length(max=20000))
     outcome = Text(load_default=None, validate=validate.Length(max=4000))
     participants = fields.List(fields.Nested(ParticipantIn), load_default=None)
@@ -40,6 +43,7 @@ class DialogueOut(Schema):
     id = fields.String()
     case_id = fields.String()
     scheduled_at = fields.AwareDateTime()
+    held_at = fields.AwareDateTime(allow_none=True)
     place = fields.String()
     participants = fields.List(fields.Dict())
     status = fields.String()
@@ -64,11 +68,21 @@ def list_dialogues(case_id):
     return service.for_case(db_session=db_session(), case=_case(case_id))
 
 
+@blp.get("/<case_id>/dialogues/<dialogue_id>")
+@require("cases:read")
+@blp.response(200, DialogueOut)
+@blp.alt_response(404, schema=ProblemSchema)
+def get_dialogue(case_id, dialogue_id):
+    """One dialogue with its participants, minutes and outcome."""
+    return service.get(db_session=db_session(), case=_case(case_id), dialogue_id=dialogue_id)
+
+
 @blp.post("/<case_id>/dialogues")
 @require("cases:write")
 @transactional(IdempotencyRecord)
 @blp.arguments(DialogueIn)
 @blp.response(201, DialogueOut)
+@blp.alt_response(422, schema=ProblemSchema)
 def schedule(data, case_id):
     """Schedule a dialogue: date, place, participants."""
     identity = current_identity()
@@ -81,6 +95,7 @@ def schedule(data, case_id):
 @transactional(IdempotencyRecord)
 @blp.arguments(DialogueRecordIn)
 @blp.response(200, DialogueOut)
+@blp.alt_response(422, schema=ProblemSchema)
 def record(data, case_id, dialogue_id):
     """Record the dialogue as held (minutes, outcome) or cancelled."""
     identity = current_identity()
