@@ -62,7 +62,7 @@ def templates(tmp_path_factory):
         context.__exit__(None, None, None)
 
 
-REFERENCE_TABLES = {"units", "fields", "legal_rules", "holidays", "reference_version"}
+REFERENCE_TABLES = {"units", "unit_successions", "fields", "legal_rules", "holidays", "reference_version"}
 
 
 @pytest.fixture(params=os.environ.get("TIEPDAN_TEST_DATABASES", "sqlite,postgresql").split(","))
@@ -160,6 +160,8 @@ def visit_body():
             "category": "complaint",
             "field": "land",
             "origin_unit": "31690",
+            # In the seed's period (the 7th session, 2024), when unit 947 and its communes were in force.
+            "received_at": "2024-06-03T09:00:00+07:00",
             "content": "Khiếu nại về việc thu hồi đất làm đường giao thông nông thôn",
             "group_size": size,
             "citizens": [

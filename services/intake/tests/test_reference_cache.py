@@ -11,7 +11,7 @@ from intake.reference import service as reference
 from intake.reference.cache import FieldRef, ReferenceCache, Snapshot, UnitRef, freeze
 
 REFERENCE_TABLES = ("units", "fields", "legal_rules", "holidays")
-THRESHOLD_3 = {"key": "group.mass_threshold", "value": 3, "effective_from": "2026-01-01",
+THRESHOLD_3 = {"key": "group.mass_threshold", "value": 3, "effective_from": "2025-01-01",
                "source": "a test's own rule"}
 
 
@@ -61,7 +61,7 @@ def _reads_reference(statement: str) -> bool:
 
 
 def _visit(client, board, visit_body, size, **overrides):
-    resp = client.post("/visits", json=visit_body(size=size, received_at="2026-11-02T08:00:00+07:00", **overrides),
+    resp = client.post("/visits", json=visit_body(size=size, received_at="2025-06-02T08:00:00+07:00", **overrides),
                        headers=board)
     assert resp.status_code == 201, resp.json
     return resp.json
@@ -82,9 +82,9 @@ def test_a_rule_changed_elsewhere_is_in_force_once_the_cache_is_older_than_its_m
     with engine.begin() as conn:
         conn.execute(sa.text("INSERT INTO legal_rules (key, effective_from, value, source) "
                              "VALUES ('group.mass_threshold', :day, '3', 'a test''s own rule')"),
-                     {"day": dt.date(2026, 1, 1)})
+                     {"day": dt.date(2025, 1, 1)})
     undo.append(("DELETE FROM legal_rules WHERE key = 'group.mass_threshold' AND effective_from = :day",
-                 {"day": dt.date(2026, 1, 1)}))
+                 {"day": dt.date(2025, 1, 1)}))
     assert _visit(client, board, visit_body, 4)["is_mass"] is False  # younger than 60 s: as if changed later
 
     clock.now += 61
@@ -92,7 +92,7 @@ def test_a_rule_changed_elsewhere_is_in_force_once_the_cache_is_older_than_its_m
     assert _visit(client, board, visit_body, 4)["is_mass"] is True
     assert any(_reads_reference(s) for s in statements)  # the version moved: reloaded
     assert _visit(client, board, visit_body, 3)["is_mass"] is True
-    earlier_day = client.post("/visits", json=visit_body(size=4, received_at="2025-12-31T08:00:00+07:00"),
+    earlier_day = client.post("/visits", json=visit_body(size=4, received_at="2024-12-31T08:00:00+07:00"),
                               headers=board)
     assert earlier_day.json["is_mass"] is False  # the rule in force on the day of the visit
 
@@ -106,8 +106,9 @@ def test_a_unit_or_field_added_elsewhere_is_accepted_at_once(app, client, board,
     engine, undo = elsewhere
     _visit(client, board, visit_body, 1)
     with engine.begin() as conn:
-        conn.execute(sa.text("INSERT INTO units (code, name, level, parent_code, valid_from) "
-                             "VALUES ('99001', 'Xã Thử Nghiệm', 'commune', '947', :day)"), {"day": dt.date(2026, 1, 1)})
+        conn.execute(sa.text("INSERT INTO units (code, name, level, parent_id, valid_from, source, confirmed) VALUES "
+                             "('99001', 'Xã Thử Nghiệm', 'commune', (SELECT id FROM units WHERE code = '947'), :day,"
+                             " 'test', true)"), {"day": dt.date(2025, 1, 1)})
         conn.execute(sa.text("INSERT INTO fields (code, name_vi, name_en, agency_code) "
                              "VALUES ('test_field', 'Lĩnh vực thử', 'Test field', 'test')"))
     undo.append(("DELETE FROM units WHERE code = '99001'", {}))
@@ -126,7 +127,7 @@ def test_seeding_in_this_process_is_in_force_at_once(app, client, board, visit_b
     shutil.copytree(reference_dir, folder)
     (folder / "intake-test-rules.json").write_text(json.dumps({"rules": [THRESHOLD_3]}), encoding="utf-8")
     undo.append(("DELETE FROM legal_rules WHERE key = 'group.mass_threshold' AND effective_from = :day",
-                 {"day": dt.date(2026, 1, 1)}))
+                 {"day": dt.date(2025, 1, 1)}))
     result = app.test_cli_runner().invoke(args=["seed", "--reference-dir", str(folder)])
     assert result.exit_code == 0, result.output
     assert _visit(client, board, visit_body, 4)["is_mass"] is True  # the clock has not moved
@@ -135,8 +136,8 @@ def test_seeding_in_this_process_is_in_force_at_once(app, client, board, visit_b
 def test_every_change_to_a_reference_table_bumps_the_version(database_url, elsewhere):
     engine, undo = elsewhere
     changes = {
-        "units": (("INSERT INTO units (code, name, level, parent_code, valid_from) "
-                   "VALUES ('99003', 'Xã Tạm', 'commune', '947', '2026-01-01')"),
+        "units": (("INSERT INTO units (code, name, level, parent_id, valid_from, source, confirmed) VALUES "
+                   "('99003', 'Xã Tạm', 'commune', (SELECT id FROM units WHERE code = '947'), '2026-01-01', 'x', true)"),
                   "UPDATE units SET name = 'Xã Tạm Thời' WHERE code = '99003'", "DELETE FROM units WHERE code = '99003'"),
         "fields": ("INSERT INTO fields (code, name_vi, name_en, agency_code) VALUES ('tmp', 'Tạm', 'Tmp', 'tmp')",
                    "UPDATE fields SET name_en = 'Temporary' WHERE code = 'tmp'", "DELETE FROM fields WHERE code = 'tmp'"),

@@ -6,11 +6,11 @@ import unicodedata
 
 from openpyxl import load_workbook
 
-PERIOD = {"from": "2026-11-01T00:00:00+07:00", "to": "2026-11-08T00:00:00+07:00"}
+PERIOD = {"from": "2024-06-01T00:00:00+07:00", "to": "2024-06-08T00:00:00+07:00"}
 
 
 def _record(client, board, visit_body, day, **overrides):
-    body = visit_body(received_at=f"2026-11-0{day}T08:00:00+07:00", **overrides)
+    body = visit_body(received_at=f"2024-06-0{day}T08:00:00+07:00", **overrides)
     resp = client.post("/visits", json=body, headers=board)
     assert resp.status_code == 201, resp.json
     return resp.json
@@ -47,8 +47,8 @@ def test_filters_and_sort_orders_page_stably(client, board, visit_body):
     oldest = client.get("/visits", query_string={"sort": "received_at", "limit": 5}, headers=board).json["items"]
     assert [v["id"] for v in oldest] == [v["id"] for v in made]
     complaints = client.get("/visits", headers=board, query_string={
-        "category": "complaint", "mass": "true", "from": "2026-11-02T00:00:00+07:00",
-        "to": "2026-11-04T00:00:00+07:00"}).json["items"]
+        "category": "complaint", "mass": "true", "from": "2024-06-02T00:00:00+07:00",
+        "to": "2024-06-04T00:00:00+07:00"}).json["items"]
     assert [v["id"] for v in complaints] == [made[1]["id"]]
     first_page = client.get("/visits", query_string={"sort": "group_size", "limit": 2}, headers=board).json
     wrong = client.get("/visits", headers=board, query_string={"sort": "-received_at",
@@ -86,7 +86,7 @@ def test_the_register_exports_as_csv_and_xlsx_with_vietnamese_headers(client, bo
     xlsx = client.get("/visits/export", query_string={**PERIOD, "format": "xlsx"}, headers=board)
     sheet = load_workbook(io.BytesIO(xlsx.data)).active
     assert sheet.title == "Sổ tiếp công dân" and sheet.cell(1, 1).value == "Số thứ tự" and sheet.max_row == 2
-    client.post("/petitions", json=petition_body(received_at="2026-11-03T09:00:00+07:00"), headers=board)
+    client.post("/petitions", json=petition_body(received_at="2024-06-03T09:00:00+07:00"), headers=board)
     book = client.get("/petitions/export", query_string={**PERIOD, "format": "xlsx"}, headers=board)
     sheet = load_workbook(io.BytesIO(book.data)).active
     assert sheet.cell(1, 1).value == "Số đơn" and sheet.cell(2, 9).value == "Khiếu nại" and sheet.max_row == 2
@@ -104,8 +104,8 @@ def test_statistics_count_a_period_by_category_field_unit_and_outcome(client, bo
     assert stats["by_category"] == {"complaint": 1, "feedback": 1}
     assert stats["by_field"] == {"land": 1, "social_policy": 1}
     assert stats["by_outcome"] == {"documents_taken": 1, "guided": 1} and stats["by_unit"] == {"947": 2}
-    client.post("/petitions", json=petition_body(received_at="2026-11-02T09:00:00+07:00"), headers=board)
-    client.post("/petitions", json=petition_body(received_at="2026-11-03T09:00:00+07:00"), headers=board)
+    client.post("/petitions", json=petition_body(received_at="2024-06-02T09:00:00+07:00"), headers=board)
+    client.post("/petitions", json=petition_body(received_at="2024-06-03T09:00:00+07:00"), headers=board)
     pstats = client.get("/petitions/statistics", query_string=PERIOD, headers=board).json
     assert pstats["total"] == 2 and pstats["repeats"] == 1
     assert pstats["by_status"] == {"received": 1, "repeat": 1} and pstats["by_channel"] == {"post": 2}

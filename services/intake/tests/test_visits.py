@@ -145,7 +145,7 @@ def test_the_register_pages_with_a_stable_cursor_and_filters(client, board, visi
     ids = []
     for i in range(7):
         ids.append(client.post("/visits", json=visit_body(
-            size=6 if i % 2 else 1, received_at=f"2026-11-0{i + 1}T08:00:00+07:00"), headers=board).json["id"])
+            size=6 if i % 2 else 1, received_at=f"2024-06-0{i + 1}T08:00:00+07:00"), headers=board).json["id"])
     seen, cursor = [], None
     while True:
         page = client.get("/visits", query_string={"limit": 3, **({"cursor": cursor} if cursor else {})}, headers=board).json
@@ -167,12 +167,12 @@ def test_the_openapi_document_comes_from_the_schemas(client, board):
 
 
 def test_a_visit_is_numbered_in_the_year_of_its_day_in_viet_nam(client, board, visit_body):
-    # 16:59 UTC on 31 December 2025 is 23:59 at the desk; 18:30 UTC is already 01:30 on 1 January 2026.
-    late = client.post("/visits", json=visit_body(received_at="2025-12-31T16:59:00+00:00"), headers=board)
+    # 16:59 UTC on 31 December 2024 is 23:59 at the desk; 18:30 UTC is already 01:30 on 1 January 2025.
+    late = client.post("/visits", json=visit_body(received_at="2024-12-31T16:59:00+00:00"), headers=board)
     assert late.status_code == 201, late.json
-    assert late.json["serial"] == "947/2025/000001"
-    new_year = client.post("/visits", json=visit_body(received_at="2025-12-31T18:30:00+00:00"), headers=board)
-    assert new_year.json["serial"] == "947/2026/000001"
+    assert late.json["serial"] == "947/2024/000001"
+    new_year = client.post("/visits", json=visit_body(received_at="2024-12-31T18:30:00+00:00"), headers=board)
+    assert new_year.json["serial"] == "947/2025/000001"
 
 
 def test_concurrent_creates_take_every_number_once_with_no_gap(app, board, visit_body, outbox_events):

@@ -32,19 +32,30 @@ from collections.abc import Callable, Mapping
 from types import MappingProxyType
 
 from sqlalchemy import select
+
+from tiepdan_common.calendar import Calendar, DayEntry
 from sqlalchemy.orm import Session
 
-from .models import Field, Holiday, LegalRule, ReferenceVersion, Unit
+from .models import Field, Holiday, LegalRule, ReferenceVersion, Unit, UnitSuccession
 
 
 @dataclasses.dataclass(frozen=True)
 class UnitRef:
-    """An administrative unit as the reference table holds it."""
+    """One version of an administrative unit as the reference table holds it (``id`` is the version's)."""
 
     code: str
     name: str
     level: str
     parent_code: str | None
+    id: int | None = None
+    parent_id: int | None = None
+    valid_from: dt.date = dt.date.min
+    valid_to: dt.date | None = None  # the last day in force, None while in force
+    confirmed: bool = True
+
+    def in_force(self, day: dt.date) -> bool:
+        """True when this version is in force on ``day``."""
+        return self.valid_from <= day and (self.valid_to is None or day <= self.valid_to)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -74,18 +85,31 @@ class Snapshot:
     """The reference tables at one version."""
 
     version: int | None
-    units: Mapping[str, UnitRef]
+    units: Mapping[str, UnitRef]  # per code, its newest version (what a code meant last)
     fields: Mapping[str, FieldRef]
     rules: Mapping[str, tuple[tuple[dt.date, object], ...]]  # per key, newest effective date first
     holiday_dates: tuple[dt.date, ...]  # sorted
+    versions: Mapping[str, tuple[UnitRef, ...]] = dataclasses.field(default_factory=dict)  # per code, oldest first
+    by_id: Mapping[int, UnitRef] = dataclasses.field(default_factory=dict)
+    predecessors: Mapping[int, tuple[int, ...]] = dataclasses.field(default_factory=dict)  # unit id -> the ids it succeeded
+    working_days: tuple[dt.date, ...] = ()  # make-up working days (a Saturday worked for a bridge day off)
+    _calendar: dict = dataclasses.field(default_factory=dict, compare=False, repr=False)
 
     @classmethod
     def load(cls, db_session: Session, version: int | None) -> Snapshot:
-        """Read the four tables (``version`` is the number read before them; see ReferenceCache)."""
-        units = {
-            r.code: UnitRef(r.code, r.name, r.level, r.parent_code)
-            for r in db_session.execute(select(Unit.code, Unit.name, Unit.level, Unit.parent_code))
-        }
+        """Read the tables (``version`` is the number read before them; see ReferenceCache)."""
+        rows = list(db_session.execute(select(
+            Unit.id, Unit.code, Unit.name, Unit.level, Unit.parent_id, Unit.valid_from, Unit.valid_to, Unit.confirmed,
+        ).order_by(Unit.code, Unit.valid_from)))
+        code_of = {r.id: r.code for r in rows}
+        by_id = {r.id: UnitRef(r.code, r.name, r.level, code_of.get(r.parent_id), r.id, r.parent_id, r.valid_from,
+                               r.valid_to, bool(r.confirmed)) for r in rows}
+        versions: dict[str, list[UnitRef]] = {}
+        for r in rows:
+            versions.setdefault(r.code, []).append(by_id[r.id])
+        predecessors: dict[int, list[int]] = {}
+        for before, after in db_session.execute(select(UnitSuccession.predecessor_id, UnitSuccession.successor_id)):
+            predecessors.setdefault(after, []).append(before)
         fields = {
             r.code: FieldRef(r.code, r.name_vi, r.name_en, r.agency_code)
             for r in db_session.execute(select(Field.code, Field.name_vi, Field.name_en, Field.agency_code))
@@ -96,17 +120,31 @@ class Snapshot:
             .order_by(LegalRule.key, LegalRule.effective_from.desc())
         ):
             rules.setdefault(r.key, []).append((r.effective_from, freeze(r.value)))
-        holidays = tuple(db_session.scalars(select(Holiday.date).order_by(Holiday.date)))
+        holidays, working = [], []
+        for day, kind in db_session.execute(select(Holiday.date, Holiday.kind).order_by(Holiday.date)):
+            (working if kind == "working_day" else holidays).append(day)
         return cls(
             version=version,
-            units=MappingProxyType(units),
+            units=MappingProxyType({code: found[-1] for code, found in versions.items()}),
             fields=MappingProxyType(fields),
             rules=MappingProxyType({k: tuple(v) for k, v in rules.items()}),
-            holiday_dates=holidays,
+            holiday_dates=tuple(holidays),
+            versions=MappingProxyType({code: tuple(found) for code, found in versions.items()}),
+            by_id=MappingProxyType(by_id),
+            predecessors=MappingProxyType({k: tuple(v) for k, v in predecessors.items()}),
+            working_days=tuple(working),
         )
 
     def unit(self, code: str) -> UnitRef | None:
+        """The newest version of unit ``code`` (whatever its dates)."""
         return self.units.get(code)
+
+    def unit_on(self, code: str, day: dt.date) -> UnitRef | None:
+        """The version of unit ``code`` in force on ``day``, or None."""
+        for found in self.versions.get(code) or ((self.units[code],) if code in self.units else ()):
+            if found.in_force(day):
+                return found
+        return None
 
     def field(self, code: str) -> FieldRef | None:
         return self.fields.get(code)
@@ -123,16 +161,62 @@ class Snapshot:
         dates = self.holiday_dates
         return set(dates[bisect.bisect_left(dates, start):bisect.bisect_right(dates, end)])
 
-    def is_ancestor(self, ancestor: str, code: str) -> bool:
+    def make_up_days(self, start: dt.date, end: dt.date) -> set[dt.date]:
+        """Make-up working days (ngày làm bù) between ``start`` and ``end`` inclusive."""
+        dates = self.working_days
+        return set(dates[bisect.bisect_left(dates, start):bisect.bisect_right(dates, end)])
+
+    @property
+    def calendar(self) -> Calendar:
+        """The working-day calendar of these holidays and make-up days (tiepdan_common.calendar), covering
+        the years they fall in; a date outside them raises CalendarRangeError."""
+        found = self._calendar.get("calendar")
+        if found is None:
+            days = (*self.holiday_dates, *self.working_days)
+            years = [d.year for d in days] or [dt.date.today().year]
+            found = Calendar(first_year=min(years), last_year=max(years),
+                             holidays=tuple(DayEntry(d, "") for d in self.holiday_dates),
+                             makeup_working_days=tuple(DayEntry(d, "") for d in self.working_days))
+            self._calendar["calendar"] = found  # built once per snapshot; a race builds it twice, harmlessly
+        return found
+
+    def _parent(self, unit: UnitRef) -> UnitRef | None:
+        if unit.parent_id is not None:
+            return self.by_id.get(unit.parent_id)
+        return self.units.get(unit.parent_code) if unit.parent_code else None
+
+    def depth(self, unit: UnitRef) -> int:
+        """How many units are above ``unit`` in its tree (0 for a province): levels are the tree's, not names."""
+        depth, seen, parent = 0, {unit.code}, self._parent(unit)
+        while parent is not None and parent.code not in seen:
+            seen.add(parent.code)
+            depth += 1
+            parent = self._parent(parent)
+        return depth
+
+    def is_ancestor(self, ancestor: str | UnitRef, code: str | UnitRef) -> bool:
         """True when unit ``ancestor`` is above unit ``code`` in the administrative tree."""
-        unit = self.units.get(code)
+        unit = code if isinstance(code, UnitRef) else self.units.get(code)
+        target = ancestor.code if isinstance(ancestor, UnitRef) else ancestor
         seen = set()
-        while unit is not None and unit.parent_code and unit.code not in seen:
+        while unit is not None and unit.code not in seen:
             seen.add(unit.code)
-            if unit.parent_code == ancestor:
+            parent = self._parent(unit)
+            if parent is not None and parent.code == target:
                 return True
-            unit = self.units.get(unit.parent_code)
+            unit = parent
         return False
+
+    def lineage(self, code: str) -> set[int]:
+        """The ids of every version of unit ``code`` and of every unit they succeeded, transitively."""
+        todo = [u.id for u in self.versions.get(code, ()) if u.id is not None]
+        found: set[int] = set()
+        while todo:
+            unit_id = todo.pop()
+            if unit_id not in found:
+                found.add(unit_id)
+                todo.extend(self.predecessors.get(unit_id, ()))
+        return found
 
 
 _VERSION = select(ReferenceVersion.__table__.c.version).where(ReferenceVersion.__table__.c.id == 1)

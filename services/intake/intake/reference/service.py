@@ -7,11 +7,12 @@ import json
 from pathlib import Path
 
 from flask import current_app, has_app_context
+from tiepdan_common.calendar import Calendar
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from .cache import NOT_IN_FORCE, FieldRef, ReferenceCache, Snapshot, UnitRef, read_version
-from .models import Field, Holiday, LegalRule, Unit
+from .models import Field, Holiday, LegalRule, Unit, UnitSuccession
 
 EXTENSION_KEY = "reference"
 _SESSION_KEY = "intake.reference.snapshot"
@@ -47,6 +48,24 @@ def get_unit(*, db_session: Session, code: str) -> UnitRef | None:
     return found
 
 
+def unit_on(*, db_session: Session, code: str, on: dt.date) -> UnitRef | None:
+    """The version of unit ``code`` in force on ``on``, or None (checked against the database's version first)."""
+    found = snapshot(db_session=db_session).unit_on(code, on)
+    if found is None:
+        found = snapshot(db_session=db_session, recheck=True).unit_on(code, on)
+    return found
+
+
+def depth(*, db_session: Session, unit: UnitRef) -> int:
+    """How many levels are above ``unit`` in the tree it belongs to (0 for a province)."""
+    return snapshot(db_session=db_session).depth(unit)
+
+
+def lineage(*, db_session: Session, code: str) -> set[int]:
+    """Ids of every version of unit ``code`` and of the units it succeeded, for roll-ups by today's unit."""
+    return snapshot(db_session=db_session).lineage(code)
+
+
 def get_field(*, db_session: Session, code: str) -> FieldRef | None:
     """The field with ``code``, or None (checked against the database's version before saying so)."""
     found = snapshot(db_session=db_session).field(code)
@@ -55,7 +74,7 @@ def get_field(*, db_session: Session, code: str) -> FieldRef | None:
     return found
 
 
-def is_ancestor(*, db_session: Session, ancestor: str, code: str) -> bool:
+def is_ancestor(*, db_session: Session, ancestor: str | UnitRef, code: str | UnitRef) -> bool:
     """True when unit ``ancestor`` is above unit ``code`` in the administrative tree."""
     return snapshot(db_session=db_session).is_ancestor(ancestor, code)
 
@@ -65,8 +84,23 @@ def holidays(*, db_session: Session, start: dt.date, end: dt.date) -> set[dt.dat
     return snapshot(db_session=db_session).holidays(start, end)
 
 
-def list_units(*, db_session: Session) -> list[Unit]:
-    return list(db_session.scalars(select(Unit).order_by(Unit.level, Unit.code)))
+def make_up_days(*, db_session: Session, start: dt.date, end: dt.date) -> set[dt.date]:
+    """Make-up working days (a weekend day worked in exchange for a bridge day off) in the range."""
+    return snapshot(db_session=db_session).make_up_days(start, end)
+
+
+def calendar(*, db_session: Session) -> Calendar:
+    """The working-day calendar in force (holidays and make-up days of the reference tables); a date outside
+    its years raises ``tiepdan_common.calendar.CalendarRangeError`` (answer 422 naming the date's field)."""
+    return snapshot(db_session=db_session).calendar
+
+
+def list_units(*, db_session: Session, on: dt.date | None = None) -> list[UnitRef]:
+    """Every unit version, or those in force on ``on``, by code then date."""
+    found = [u for versions in snapshot(db_session=db_session).versions.values() for u in versions]
+    if on is not None:
+        found = [u for u in found if u.in_force(on)]
+    return sorted(found, key=lambda u: (u.code, u.valid_from))
 
 
 def list_fields(*, db_session: Session) -> list[Field]:
@@ -83,14 +117,62 @@ def rule(*, db_session: Session, key: str, on: dt.date):
     return found
 
 
+def _units_of(reference_dir: Path) -> tuple[list[dict], list[dict]]:
+    """Units and successions of every ``units-*.json`` file."""
+    units, successions = [], []
+    for path in sorted(reference_dir.glob("units-*.json")):
+        data = json.loads(path.read_text(encoding="utf-8"))
+        units += data.get("units", [])
+        successions += data.get("successions", [])
+    return units, successions
+
+
+def seed_units(*, db_session: Session, reference_dir: Path) -> tuple[int, int]:
+    """Upsert unit versions by (code, valid_from), then their parents and successions; the counts."""
+    units, successions = _units_of(reference_dir)
+    existing = {(u.code, u.valid_from): u for u in db_session.scalars(select(Unit))}
+    rows = []
+    for u in units:
+        valid_from = dt.date.fromisoformat(u.get("valid_from") or "2024-01-01")
+        row = existing.get((u["code"], valid_from)) or Unit(code=u["code"], valid_from=valid_from)
+        row.name, row.level = u["name"], u["level"]
+        row.valid_to = dt.date.fromisoformat(u["valid_to"]) if u.get("valid_to") else None
+        row.source, row.confirmed, row.note = u.get("source") or "", u.get("confirmed", True), u.get("note")
+        db_session.add(row)
+        rows.append((row, u.get("parent")))
+    db_session.flush()
+    everything = list(db_session.scalars(select(Unit)))
+
+    def version(code: str, on: dt.date) -> Unit | None:
+        return next((v for v in everything if v.code == code and v.valid_from <= on
+                     and (v.valid_to is None or on <= v.valid_to)), None)
+
+    for row, parent in rows:
+        found = version(parent, row.valid_from) if parent else None
+        if parent and found is None:
+            raise ValueError(f"unit {row.code}: no parent {parent} in force on {row.valid_from}")
+        row.parent_id = found.id if found else None
+    pairs = {(s.predecessor_id, s.successor_id): s for s in db_session.scalars(select(UnitSuccession))}
+    for link in successions:
+        on = dt.date.fromisoformat(link["effective_on"])
+        before, after = version(link["from"], on - dt.timedelta(days=1)), version(link["to"], on)
+        if before is None or after is None:
+            raise ValueError(f"succession {link['from']} -> {link['to']}: a unit is not in force around {on}")
+        row = pairs.get((before.id, after.id)) or UnitSuccession(predecessor_id=before.id, successor_id=after.id)
+        row.kind, row.effective_on, row.legal_act = link["kind"], on, link["legal_act"]
+        row.confirmed = link.get("confirmed", True)
+        db_session.add(row)
+    db_session.flush()
+    return len(units), len(successions)
+
+
+MAKE_UP_KEYS = ("working_days", "make_up_working_days", "makeup_working_days", "make_up_days")
+
+
 def seed(*, db_session: Session, reference_dir: Path) -> dict:
     """Load units, fields, legal rules and holidays from JSON files; existing rows are updated."""
     counts = {}
-    units = json.loads((reference_dir / "units-my-xuyen-2024.json").read_text(encoding="utf-8"))["units"]
-    for u in units:
-        db_session.merge(Unit(code=u["code"], name=u["name"], level=u["level"], parent_code=u["parent"],
-                              valid_from=dt.date(2024, 1, 1)))
-    counts["units"] = len(units)
+    counts["units"], counts["unit_successions"] = seed_units(db_session=db_session, reference_dir=reference_dir)
     fields = json.loads((reference_dir / "fields.json").read_text(encoding="utf-8"))["fields"]
     for f in fields:
         db_session.merge(Field(code=f["code"], name_vi=f["name_vi"], name_en=f["name_en"], agency_code=f["agency"]))
@@ -101,10 +183,16 @@ def seed(*, db_session: Session, reference_dir: Path) -> dict:
         rules += json.loads(extra.read_text(encoding="utf-8")).get("rules", [])
     for r in rules:
         db_session.merge(LegalRule(key=r["key"], effective_from=dt.date.fromisoformat(r["effective_from"]),
-                                   value=r["value"], source=r["source"]))
+                                   value=r["value"], source=r["source"], confirmed=r.get("confirmed", True),
+                                   note=r.get("note")))
     counts["legal_rules"] = len(rules)
-    holidays = json.loads((reference_dir / "holidays-vn.json").read_text(encoding="utf-8"))["holidays"]
-    for h in holidays:
-        db_session.merge(Holiday(date=dt.date.fromisoformat(h["date"]), name=h["name"]))
-    counts["holidays"] = len(holidays)
+    calendar = json.loads((reference_dir / "holidays-vn.json").read_text(encoding="utf-8"))
+    days = [(h, h.get("kind") or "holiday") for h in calendar.get("holidays", [])]
+    for key in MAKE_UP_KEYS:  # make-up working days, under whichever name the calendar file gives them
+        days += [(h, "working_day") for h in calendar.get(key, [])]
+    for h, kind in days:
+        kind = "working_day" if kind in ("working_day", "make_up", "makeup", "make_up_working_day") else "holiday"
+        db_session.merge(Holiday(date=dt.date.fromisoformat(h["date"]), name=h.get("name") or h.get("reason") or "",
+                                 kind=kind, source=h.get("source")))
+    counts["holidays"] = len(days)
     return counts

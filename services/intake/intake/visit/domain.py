@@ -83,7 +83,9 @@ def check_outcome(*, outcome: str, competent_body: str | None, refusal_ground: s
         raise RuleViolation("outcome.competent_body", "name the body the citizen is guided or returned to")
 
 
-LEVEL_DEPTH = {"province": 0, "district": 1, "commune": 2}
+LEVEL_DEPTH = {"province": 0, "district": 1, "commune": 2}  # the 2024 tree, when no depth is known
+
+CHANNELS = ("in_person", "online")  # tiếp trực tiếp; tiếp trực tuyến (from 1 July 2026, rule visit.channels)
 
 
 def matter_key(*, origin_unit: str, field: str, subject_folded: str | None) -> str:
@@ -95,10 +97,19 @@ def matter_key(*, origin_unit: str, field: str, subject_folded: str | None) -> s
 
 
 def goes_over_level(*, declared: bool, receiving_level: str | None, origin_level: str | None,
-                    receiving_is_ancestor: bool) -> bool:
-    """Vượt cấp: declared by the desk, or a matter brought two or more levels above where it arose."""
+                    receiving_is_ancestor: bool, receiving_depth: int | None = None,
+                    origin_depth: int | None = None) -> bool:
+    """Vượt cấp: declared by the desk, or a matter brought two or more levels above where it arose.
+
+    Depths are the units' places in the tree in force on the day (0 for a province): a commune's matter
+    at the province is two levels up under districts (2024) and one in the two-tier tree (from 1 July
+    2025). Without depths, the 2024 level names stand in for them."""
     if declared:
         return True
-    if not receiving_is_ancestor or receiving_level not in LEVEL_DEPTH or origin_level not in LEVEL_DEPTH:
+    if not receiving_is_ancestor:
         return False
-    return LEVEL_DEPTH[origin_level] - LEVEL_DEPTH[receiving_level] >= 2
+    if receiving_depth is None or origin_depth is None:
+        if receiving_level not in LEVEL_DEPTH or origin_level not in LEVEL_DEPTH:
+            return False
+        receiving_depth, origin_depth = LEVEL_DEPTH[receiving_level], LEVEL_DEPTH[origin_level]
+    return origin_depth - receiving_depth >= 2

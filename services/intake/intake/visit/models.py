@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import uuid
 
-from sqlalchemy import Boolean, ForeignKey, Index, Integer, String, Text, text
+from sqlalchemy import JSON, Boolean, ForeignKey, Index, Integer, String, Text, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from tiepdan_common.models import UTCDateTime, utcnow
@@ -26,6 +26,10 @@ class Visit(Base):
     id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
     serial: Mapped[str] = mapped_column(String(40), unique=True)
     receiving_unit: Mapped[str] = mapped_column(String(10))
+    # The unit versions in force on the day of the visit (reference.models.Unit.id), kept as recorded.
+    receiving_unit_id: Mapped[int | None] = mapped_column(Integer, index=True)
+    origin_unit_id: Mapped[int | None] = mapped_column(Integer, index=True)
+    channel: Mapped[str] = mapped_column(String(20), default="in_person", server_default="in_person")
     receiving_officer: Mapped[str | None] = mapped_column(String(120))
     received_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
     category: Mapped[str] = mapped_column(String(20))
@@ -49,6 +53,10 @@ class Visit(Base):
     refusal_ground: Mapped[str | None] = mapped_column(String(60))
     created_by: Mapped[str] = mapped_column(String(120))
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # Corrections and voiding keep the earlier version in visit_versions; version counts them.
+    version: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
+    voided_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    void_reason: Mapped[str | None] = mapped_column(Text)
 
     citizens: Mapped[list[VisitCitizen]] = relationship(
         back_populates="visit", cascade="all, delete-orphan", order_by="VisitCitizen.position", lazy="selectin"
@@ -83,6 +91,9 @@ class VisitCitizen(Base):
     phone: Mapped[str | None] = mapped_column(Text)
     id_index: Mapped[str | None] = mapped_column(String(64), index=True)
     name_index: Mapped[str | None] = mapped_column(String(64), index=True)
+    # Blind indexes for finding a returning citizen (visit.finder): full name folded, phone digits.
+    full_name_index: Mapped[str | None] = mapped_column(String(64), index=True)
+    phone_index: Mapped[str | None] = mapped_column(String(64), index=True)
     is_representative: Mapped[bool] = mapped_column(Boolean, default=False)
 
     visit: Mapped[Visit] = relationship(back_populates="citizens")
@@ -96,3 +107,18 @@ class SerialCounter(Base):
     unit: Mapped[str] = mapped_column(String(10), primary_key=True)
     year: Mapped[int] = mapped_column(Integer, primary_key=True)
     last: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class VisitVersion(Base):
+    """A visit as it stood before a correction or its voiding, with who changed it, when and why."""
+
+    __tablename__ = "visit_versions"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    visit_id: Mapped[str] = mapped_column(ForeignKey("visits.id", ondelete="CASCADE"), index=True)
+    version: Mapped[int] = mapped_column(Integer)
+    action: Mapped[str] = mapped_column(String(20))
+    reason: Mapped[str] = mapped_column(Text)
+    changed_by: Mapped[str] = mapped_column(String(120))
+    changed_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    before: Mapped[dict] = mapped_column(JSON)

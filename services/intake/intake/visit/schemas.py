@@ -7,7 +7,7 @@ from marshmallow import Schema, ValidationError, fields, validate, validates_sch
 from tiepdan_common.schemas import PageQuery, Text
 
 from ..listing import sort_choices
-from .domain import CATEGORIES, OUTCOMES, REFUSAL_GROUNDS
+from .domain import CATEGORIES, CHANNELS, OUTCOMES, REFUSAL_GROUNDS
 from .service import SORT_KEYS
 
 UNIT_CODE = validate.Regexp(r"^\d{2,5}$", error="Not an administrative unit code.")
@@ -54,6 +54,8 @@ class VisitIn(Schema):
                               metadata={"description": "An earlier visit about the same matter, when the desk knows it"})
     citizens = fields.List(fields.Nested(CitizenIn), required=True, validate=validate.Length(min=1, max=500))
     outcome = fields.Nested(OutcomeIn, required=True)
+    channel = fields.String(load_default="in_person", validate=validate.OneOf(CHANNELS),
+                            metadata={"description": "in_person, or online from 1 July 2026 (rule visit.channels)"})
 
 
 def _outcome(visit) -> dict:
@@ -100,6 +102,60 @@ class VisitOut(Schema):
                             metadata={"description": "On a repeat, the first record and its handling"})
     created_by = fields.String()
     created_at = fields.AwareDateTime()
+    channel = fields.String()
+    receiving_unit_id = fields.Integer(allow_none=True, metadata={"description": "The unit version in force that day"})
+    origin_unit_id = fields.Integer(allow_none=True, metadata={"description": "The unit version in force that day"})
+    version = fields.Integer(metadata={"description": "1, plus one per correction or voiding"})
+    voided_at = fields.AwareDateTime(allow_none=True)
+    void_reason = fields.String(allow_none=True)
+
+
+class CorrectionIn(Schema):
+    """The fields to correct (only those given change), the reason, and the version corrected."""
+
+    reason = Text(required=True, validate=validate.Length(min=1, max=2000))
+    version = fields.Integer(load_default=None, strict=True,
+                             metadata={"description": "The version read; another's correction since answers 409"})
+    received_at = fields.AwareDateTime()
+    category = fields.String(validate=validate.OneOf(CATEGORIES))
+    field = fields.String(validate=validate.Length(min=1, max=40))
+    origin_unit = fields.String(validate=UNIT_CODE)
+    subject = Text(allow_none=True, validate=validate.Length(max=200))
+    content = Text(validate=validate.Length(min=1, max=20000))
+    prior_handling = Text(allow_none=True, validate=validate.Length(max=20000))
+    citizen_request = Text(allow_none=True, validate=validate.Length(max=20000))
+    over_level = fields.Boolean()
+    channel = fields.String(validate=validate.OneOf(CHANNELS))
+    outcome = fields.Nested(OutcomeIn)
+
+
+class VoidIn(Schema):
+    reason = Text(required=True, validate=validate.Length(min=1, max=2000))
+    version = fields.Integer(load_default=None, strict=True)
+
+
+class VisitVersionOut(Schema):
+    version = fields.Integer()
+    action = fields.String()
+    reason = fields.String()
+    changed_by = fields.String()
+    changed_at = fields.AwareDateTime()
+    before = fields.Raw(metadata={"description": "The visit's correctable fields before the change"})
+
+
+class FindCitizenIn(Schema):
+    """A returning citizen, by any of full name (diacritics and case ignored), identity number, phone: every
+    one given must match the same citizen. In the body, so that no identity goes into a URL or a log."""
+
+    full_name = Text(load_default=None, validate=validate.Length(min=1, max=200))
+    id_number = Text(load_default=None, validate=validate.Regexp(r"^\d{9,12}$", error="9 to 12 digits."))
+    phone = Text(load_default=None, validate=validate.Regexp(r"^\+?\d{8,15}$", error="Not a phone number."))
+    limit = fields.Integer(load_default=50, validate=validate.Range(min=1, max=200))
+
+    @validates_schema
+    def _one(self, data, **_kwargs):
+        if not (data.get("full_name") or data.get("id_number") or data.get("phone")):
+            raise ValidationError("give a full name, an identity number or a phone", "full_name")
 
 
 class VisitQuery(PageQuery):
@@ -112,6 +168,9 @@ class VisitQuery(PageQuery):
     mass = fields.Boolean(load_default=None)
     over_level = fields.Boolean(load_default=None)
     repeat = fields.Boolean(load_default=None)
+    include_predecessors = fields.Boolean(load_default=False, metadata={
+        "description": "With unit: also the records of every unit it succeeded (merged communes, the district)"})
+    voided = fields.Boolean(load_default=False, metadata={"description": "Also list voided visits"})
     q = Text(load_default=None, validate=validate.Length(min=1, max=200),
              metadata={"description": "Search in subject, content and request, ignoring diacritics and case"})
     sort = fields.String(load_default="-received_at", validate=validate.OneOf(sort_choices(SORT_KEYS)))
@@ -127,6 +186,7 @@ class VisitPeriodQuery(Schema):
     unit = fields.String(load_default=None, validate=UNIT_CODE)
     outcome = fields.String(load_default=None, validate=validate.OneOf(OUTCOMES))
     mass = fields.Boolean(load_default=None)
+    include_predecessors = fields.Boolean(load_default=False)
 
     @validates_schema
     def _period(self, data, **_kwargs):

@@ -20,7 +20,7 @@ from ..confidential import service as confidential
 from ..reference import service as reference
 from ..reference.cache import UnitRef
 from ..text import fold
-from . import domain, writes
+from . import access, domain, finder, rules_of_day, writes
 from .models import SerialCounter, Visit, VisitCitizen, new_id
 
 CLOCK_SKEW = dt.timedelta(minutes=5)
@@ -79,17 +79,24 @@ def scope_unit(identity: Identity, requested: str | None) -> str:
     return requested or identity.unit or ""
 
 
-def check_units(*, db_session: Session, receiving_unit: str, origin_unit: str, field: str) -> tuple[UnitRef, UnitRef]:
-    """The receiving and origin units; a problem naming the field when a unit or field code is unknown."""
-    receiving = reference.get_unit(db_session=db_session, code=receiving_unit)
-    if receiving is None:
-        raise field_error("receiving_unit", f"unknown unit code {receiving_unit!r}")
-    origin = reference.get_unit(db_session=db_session, code=origin_unit)
-    if origin is None:
-        raise field_error("origin_unit", f"unknown unit code {origin_unit!r}")
+def check_units(*, db_session: Session, receiving_unit: str, origin_unit: str, field: str,
+                on: dt.date | None = None) -> tuple[UnitRef, UnitRef]:
+    """The receiving and origin units (the versions in force on ``on`` when given); a problem naming the field
+    when a unit or field code is unknown, or names no unit in force that day."""
+    found = []
+    for name, code in (("receiving_unit", receiving_unit), ("origin_unit", origin_unit)):
+        unit = reference.get_unit(db_session=db_session, code=code)
+        if unit is None:
+            raise field_error(name, f"unknown unit code {code!r}")
+        if on is not None:
+            unit = reference.unit_on(db_session=db_session, code=code, on=on)
+            if unit is None:
+                raise field_error(name, f"unit {code} is not in force on {on.isoformat()} "
+                                        f"(đơn vị {code} không còn hoặc chưa tồn tại vào ngày {on:%d/%m/%Y})")
+        found.append(unit)
     if reference.get_field(db_session=db_session, code=field) is None:
         raise field_error("field", f"unknown field {field!r}")
-    return receiving, origin
+    return found[0], found[1]
 
 
 def check_received_at(received_at: dt.datetime | None) -> dt.datetime:
@@ -163,11 +170,12 @@ def create(*, db_session: Session, identity: Identity, data: dict) -> SimpleName
     received_at = check_received_at(data["received_at"])
     receiving_unit = scope_unit(identity, data["receiving_unit"])
     origin_unit = data["origin_unit"] or receiving_unit
-    receiving, origin = check_units(db_session=db_session, receiving_unit=receiving_unit, origin_unit=origin_unit,
-                                    field=data["field"])
-
     on = local_date(received_at)  # the day at the desk, in Viet Nam
+    receiving, origin = check_units(db_session=db_session, receiving_unit=receiving_unit, origin_unit=origin_unit,
+                                    field=data["field"], on=on)
     citizens = data["citizens"]
+    channel = data.get("channel") or "in_person"
+    rules_of_day.check_visit(db_session=db_session, on=on, channel=channel, citizens=citizens)
     group_size = data["group_size"] or len(citizens)
     representatives = sum(1 for c in citizens if c["is_representative"])
     threshold = reference.rule(db_session=db_session, key="group.mass_threshold", on=on)
@@ -197,7 +205,8 @@ def create(*, db_session: Session, identity: Identity, data: dict) -> SimpleName
     # from the number to the commit, and nothing in between waits on work that could come first.
     cipher = confidential.current_cipher()
     indexes = [confidential.lookup_indexes(c, cipher=cipher) for c in citizens]
-    sealed = [confidential.seal(c, cipher=cipher, indexes=found) for c, found in zip(citizens, indexes)]
+    sealed = [{**confidential.seal(c, cipher=cipher, indexes=found), **finder.search_indexes(c, cipher=cipher)}
+              for c, found in zip(citizens, indexes)]
     lookup = None
     if not named:
         ids = [index for by_id, _ in indexes for index in by_id]
@@ -218,15 +227,21 @@ def create(*, db_session: Session, identity: Identity, data: dict) -> SimpleName
         serial = next_serial(db_session=db_session, unit=receiving_unit, year=on.year)
 
     subject = data.get("subject")
+    # Levels are counted in the tree in force on the day (three tiers in 2024, two from 1 July 2025).
     over_level = domain.goes_over_level(
         declared=data["over_level"], receiving_level=receiving.level, origin_level=origin.level,
-        receiving_is_ancestor=reference.is_ancestor(db_session=db_session, ancestor=receiving_unit, code=origin_unit),
+        receiving_is_ancestor=reference.is_ancestor(db_session=db_session, ancestor=receiving, code=origin),
+        receiving_depth=reference.depth(db_session=db_session, unit=receiving),
+        origin_depth=reference.depth(db_session=db_session, unit=origin),
     )
     visit_id = new_id()
     row = {
         "id": visit_id,
         "serial": serial,
         "receiving_unit": receiving_unit,
+        "receiving_unit_id": receiving.id,
+        "origin_unit_id": origin.id,
+        "channel": channel,
         "receiving_officer": data["receiving_officer"] or identity.officer,
         "received_at": received_at,
         "category": data["category"],
@@ -249,6 +264,9 @@ def create(*, db_session: Session, identity: Identity, data: dict) -> SimpleName
         "refusal_ground": outcome["refusal_ground"],
         "created_by": identity.subject,
         "created_at": utcnow(),
+        "version": 1,
+        "voided_at": None,
+        "void_reason": None,
     }
     event = writes.event_row("intake.visit.recorded", {
         "visit_id": visit_id,
@@ -287,12 +305,26 @@ def create(*, db_session: Session, identity: Identity, data: dict) -> SimpleName
 
 
 def present(*, db_session: Session, identity: Identity, visit: Visit, unmasked: bool) -> Visit:
-    """Attach the citizens as the caller may see them (``visit.people``); unmasked reads are audited."""
+    """Attach the citizens as the caller may see them (``visit.people``); unmasked reads are audited.
+
+    Names are shown to ``identity:read`` holders (as before) and, for a complaint, recommendation or
+    feedback, to the officers of the unit that received the visit (their working data); the police,
+    the province and other units see them masked, and a denouncer stays masked for all but
+    ``identity:read``. Only the single visit's read (``unmasked``) shows them."""
+    if unmasked and not identity.has(confidential.PERMISSION) and own_unit_sees_names(identity, visit):
+        visit.people = access.present_to_own_unit(db_session=db_session, identity=identity, visit=visit)
+        return visit
     visit.people = confidential.present(
         db_session=db_session, identity=identity, record_type="visit", record_id=visit.id, people=visit.citizens,
         strict=visit.category == "denunciation", unmasked=unmasked,
     )
     return visit
+
+
+def own_unit_sees_names(identity: Identity, visit: Visit) -> bool:
+    """True when the caller is an officer of the unit that received ``visit`` and it is no denunciation."""
+    return (visit.category != "denunciation" and identity.kind in ("district", "commune")
+            and bool(identity.unit) and identity.unit == visit.receiving_unit)
 
 
 def get(*, db_session: Session, identity: Identity, visit_id: str, field: str | None = None) -> Visit:
@@ -315,8 +347,16 @@ def check_visible(*, db_session: Session, identity: Identity, visit_id: str, fie
 def filtered(*, db_session: Session, identity: Identity, query: dict):
     """The SELECT of visits the caller may see, narrowed by the list filters."""
     stmt = _visible(select(Visit), identity)
-    if query.get("unit"):
+    if not query.get("voided"):
+        stmt = stmt.where(Visit.voided_at.is_(None))
+    if query.get("unit") and query.get("include_predecessors"):
+        # Today's unit with every unit it succeeded: records keep the unit version of their day.
+        ids = sorted(reference.lineage(db_session=db_session, code=query["unit"])) or [-1]
+        stmt = stmt.where(or_(Visit.receiving_unit_id.in_(ids), Visit.origin_unit_id.in_(ids)))
+    elif query.get("unit"):
         stmt = stmt.where(or_(Visit.receiving_unit == query["unit"], Visit.origin_unit == query["unit"]))
+    if query.get("ids") is not None:
+        stmt = stmt.where(Visit.id.in_(query["ids"]))
     if query.get("date_from"):
         stmt = stmt.where(Visit.received_at >= query["date_from"])
     if query.get("date_to"):

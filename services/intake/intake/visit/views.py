@@ -9,15 +9,19 @@ from tiepdan_common.schemas import ProblemSchema
 from tiepdan_common.web import current_identity, db_session, require
 
 from ..database import IdempotencyRecord
-from . import export, service
+from . import export, finder, history, service
 from .schemas import (
+    CorrectionIn,
     ExportQuery,
+    FindCitizenIn,
     VisitIn,
     VisitOut,
     VisitPage,
     VisitPeriodQuery,
     VisitQuery,
     VisitStatistics,
+    VisitVersionOut,
+    VoidIn,
 )
 
 blp = Blueprint("visits", __name__, url_prefix="/visits", description="Reception visits (lượt tiếp)")
@@ -72,3 +76,53 @@ def get_visit(visit_id):
     session, identity = db_session(), current_identity()
     visit = service.get(db_session=session, identity=identity, visit_id=visit_id)
     return service.present(db_session=session, identity=identity, visit=visit, unmasked=True)
+
+
+@blp.route("/find-citizen", methods=["POST"])
+@require("visits:read")
+@blp.arguments(FindCitizenIn)
+@blp.response(200, VisitPage)
+def find_citizen(data):
+    """The visits of a returning citizen found by full name, identity number or phone (blind indexes; the
+    identity stays in the body and encrypted at rest); newest first, citizens masked."""
+    ids = finder.matching_visits(full_name=data["full_name"], id_number=data["id_number"], phone=data["phone"])
+    items, _ = service.list_page(db_session=db_session(), identity=current_identity(),
+                                 query={"ids": ids, "limit": data["limit"], "sort": "-received_at"})
+    return {"items": items, "next_cursor": None}
+
+
+@blp.route("/<visit_id>", methods=["PATCH"])
+@require("visits:write")
+@transactional()
+@blp.arguments(CorrectionIn)
+@blp.response(200, VisitOut)
+@blp.alt_response(409, schema=ProblemSchema, description="Voided, or corrected by someone else since `version`")
+def correct_visit(data, visit_id):
+    """Correct a visit with a reason; the version before is kept in its history."""
+    session, identity = db_session(), current_identity()
+    visit = history.correct(db_session=session, identity=identity, visit_id=visit_id, data=data,
+                            check_units=service.check_units)
+    return service.present(db_session=session, identity=identity, visit=visit, unmasked=False)
+
+
+@blp.route("/<visit_id>/void", methods=["POST"])
+@require("visits:write")
+@transactional()
+@blp.arguments(VoidIn)
+@blp.response(200, VisitOut)
+def void_visit(data, visit_id):
+    """Void a visit recorded in error, with a reason; it stays readable with its history."""
+    session, identity = db_session(), current_identity()
+    visit = history.void(db_session=session, identity=identity, visit_id=visit_id, reason=data["reason"],
+                         version=data["version"])
+    return service.present(db_session=session, identity=identity, visit=visit, unmasked=False)
+
+
+@blp.route("/<visit_id>/history", methods=["GET"])
+@require("visits:read")
+@blp.response(200, VisitVersionOut(many=True))
+def visit_history(visit_id):
+    """The visit's earlier versions, oldest first, each with who changed it, when and why."""
+    session = db_session()
+    service.get(db_session=session, identity=current_identity(), visit_id=visit_id)
+    return history.versions(db_session=session, visit_id=visit_id)
