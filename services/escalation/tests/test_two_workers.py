@@ -11,15 +11,17 @@ from escalation.policy.timers import EscalationTimer
 from escalation.report.summary import emit_if_due
 
 CASES = 12
+UNITS = ("31690", "31693", "31711", "31714")
+FIELDS = ("land", "environment", "labour")
 
 
 def test_two_timers_at_once_send_every_step_once(database_url, app, client, admin, clock):
     client.put("/policies/fast", headers=admin, json={
         "priority": 1, "steps": [{"target": {"type": "on_duty_role", "value": "lead"}, "wait_minutes": 1},
                                  {"target": {"type": "leader_on_call"}, "wait_minutes": 1}]})
-    for n in range(CASES):
-        resp = client.post("/cases", headers=admin, json={"title": f"Vụ việc thử {n}", "unit": "31690",
-                                                          "field": "land", "severity": "medium"})
+    for n in range(CASES):  # one open case per matter: each its own unit and field
+        resp = client.post("/cases", headers=admin, json={"title": f"Vụ việc thử {n}", "unit": UNITS[n % 4],
+                                                          "field": FIELDS[n // 4], "severity": "medium"})
         assert resp.status_code == 201
     timers = [EscalationTimer(Database(database_url), clock=clock, batch=3) for _ in range(2)]
     for _minute in range(3):

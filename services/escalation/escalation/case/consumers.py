@@ -146,18 +146,20 @@ def _open_or_join(db_session: Session, visit: dict, *, mass_case_size: int, refe
     existing = batch.open_for(matter_key)
     if existing is not None:
         service.join_case(db_session=db_session, case=existing, source_type="visit", source_id=visit["visit_id"],
-                          actor="system", group_size=visit["group_size"], over_level=over_level)
+                          actor="system", group_size=visit["group_size"], over_level=over_level,
+                          active_policies=batch.policies())
         batch.linked_to(visit["visit_id"], matter_key, existing)
         return
     unit = reference.unit(reference_dir, visit["origin_unit"])
     field = reference.field(reference_dir, visit["field"])
     receiving = reference.unit(reference_dir, visit["receiving_unit"])
+    phrase = domain.field_phrase(field["name_vi"])
     if visit["is_mass"] and visit["group_size"] >= mass_case_size:
-        title = f"Đoàn đông người ({visit['group_size']} công dân), lĩnh vực {field['name_vi'].lower()}, {unit['name']}"
+        title = f"Đoàn đông người ({visit['group_size']} công dân), {phrase}, {unit['name']}"
     elif over_level:
-        title = f"Công dân vượt cấp, lĩnh vực {field['name_vi'].lower()}, {unit['name']}"
+        title = f"Công dân vượt cấp, {phrase}, {unit['name']}"
     else:
-        title = f"Vụ việc tái diễn, lĩnh vực {field['name_vi'].lower()}, {unit['name']}"
+        title = f"Vụ việc tái diễn, {phrase}, {unit['name']}"
     now = utcnow()
     case = service.open_case(
         db_session=db_session, now=now, number=numbers.take(now.year) if numbers else None, title=title,

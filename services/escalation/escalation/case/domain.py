@@ -44,6 +44,13 @@ def can_progress(current: str, new: str) -> bool:
     return new in PROGRESS.get(current, ())
 
 
+def field_phrase(name_vi: str) -> str:
+    """A field's name after "lĩnh vực" in a title: "lĩnh vực đất đai", and "lĩnh vực khác", never twice."""
+    name = name_vi.strip()
+    lowered = name[:1].lower() + name[1:]
+    return lowered if lowered.lower().startswith("lĩnh vực") else f"lĩnh vực {lowered}"
+
+
 def rank(severity: str) -> int:
     return SEVERITIES.index(severity)
 
@@ -62,3 +69,7 @@ CLOSE_REASONS = {
     "no_grounds": "Không có cơ sở giải quyết",
     "other": "Lý do khác",
 }
+# Closing as merged goes through merging (the absorbed case needs its survivor).
+CLOSABLE_REASONS = tuple(code for code in CLOSE_REASONS if code != "merged")
+# What opens or joins a case (case_sources.source_type).
+SOURCE_TYPES = ("visit", "incident", "province_request", "manual")

@@ -15,6 +15,7 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
     false,
+    text,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 from tiepdan_common.models import UTCDateTime, utcnow
@@ -51,12 +52,19 @@ class Case(Base):
     # Agencies, units and officers following the case: [{"type": "agency", "value": "TNMT", "role": "owner"}].
     participants: Mapped[list | None] = mapped_column(JSON, default=list)
     updated_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+    # The case this one was merged into (closed with reason ``merged``).
+    merged_into: Mapped[str | None] = mapped_column(String(36))
 
     timeline: Mapped[list[TimelineEntry]] = relationship(
         cascade="all, delete-orphan", lazy="selectin", order_by="TimelineEntry.id"
     )
 
-    __table_args__ = (Index("ix_cases_open_matter", "matter_key", "status"), Index("ix_cases_opened", "opened_at"))
+    __table_args__ = (
+        Index("ix_cases_open_matter", "matter_key", "status"), Index("ix_cases_opened", "opened_at"),
+        # One case open per matter, whoever opens it: a second opener's insert fails and it joins the first.
+        Index("uq_cases_open_matter", "matter_key", unique=True, sqlite_where=text("status <> 'closed'"),
+              postgresql_where=text("status <> 'closed'")),
+    )
 
 
 class CaseSource(Base):
@@ -95,3 +103,19 @@ class CaseCounter(Base):
 
     year: Mapped[int] = mapped_column(Integer, primary_key=True)
     last: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class CaseLink(Base):
+    """Two related cases (vụ việc liên quan), stored once, read from either side."""
+
+    __tablename__ = "case_links"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    case_id: Mapped[str] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"))
+    linked_case_id: Mapped[str] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"), index=True)
+    kind: Mapped[str] = mapped_column(String(20), default="related")
+    actor: Mapped[str] = mapped_column(String(120))
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    __table_args__ = (UniqueConstraint("case_id", "linked_case_id", name="uq_case_link"),
+                      Index("ix_case_links_linked", "linked_case_id"))

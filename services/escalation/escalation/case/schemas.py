@@ -50,6 +50,7 @@ class CasePublicDetailOut(CasePublicOut):
 
 class CaseOut(CasePublicOut):
     title = fields.String()
+    merged_into = fields.String(allow_none=True)
     category = fields.String(allow_none=True)
     close_reason = fields.String(allow_none=True)
     outcome = fields.String(allow_none=True)
@@ -57,13 +58,25 @@ class CaseOut(CasePublicOut):
     participants = fields.List(fields.Nested(ParticipantSchema))
 
 
+class LinkedCaseOut(Schema):
+    id = fields.String()
+    number = fields.String()
+    title = fields.Function(lambda case: case.public_title or case.number)
+    status = fields.String()
+
+
 class CaseDetailOut(CaseOut):
     timeline = fields.List(fields.Nested(TimelineOut))
+    links = fields.List(fields.Nested(LinkedCaseOut), metadata={"description": "related cases (either way)"})
 
 
 class CaseQuery(Schema):
     status = fields.String(load_default=None, validate=validate.OneOf(("open", *domain.STATUSES)))
     unit = fields.String(load_default=None)
+    source_type = fields.String(load_default=None, validate=validate.OneOf(domain.SOURCE_TYPES),
+                                metadata={"description": "with source_id: the case a visit (incident, ...) opened "
+                                                         "or joined"})
+    source_id = Text(load_default=None, validate=validate.Length(min=1, max=64))
     limit = fields.Integer(load_default=50, validate=validate.Range(min=1, max=500))
 
 
@@ -91,7 +104,8 @@ class ProgressIn(Schema):
 
 
 class CloseIn(Schema):
-    reason = fields.String(required=True, validate=validate.OneOf(tuple(domain.CLOSE_REASONS)))
+    reason = fields.String(required=True, validate=validate.OneOf(domain.CLOSABLE_REASONS),
+                           metadata={"description": "a code of GET /cases/close-reasons (merged: POST .../merge)"})
     outcome = Text(load_default=None, validate=validate.Length(max=4000),
                    metadata={"description": "the officer's account; kept on the case, never in events"})
 
@@ -102,6 +116,25 @@ class UpdateIn(Schema):
     severity = fields.String(load_default=None, validate=validate.OneOf(domain.SEVERITIES))
     owner_agency = Text(load_default=None, validate=validate.Length(min=1, max=40))
     participants = fields.List(fields.Nested(ParticipantSchema), load_default=None)
+    group_size = fields.Integer(load_default=None, validate=validate.Range(min=1, max=100000))
+
+
+class CloseReasonOut(Schema):
+    code = fields.String()
+    label = fields.String(metadata={"description": "Vietnamese label for a select"})
+
+
+class MergeIn(Schema):
+    into = fields.String(required=True, validate=validate.Length(min=1, max=36),
+                         metadata={"description": "the case that absorbs this one"})
+
+
+class LinkIn(Schema):
+    case_id = fields.String(required=True, validate=validate.Length(min=1, max=36))
+
+
+class ReopenIn(Schema):
+    reason = Text(required=True, validate=validate.Length(min=3, max=2000))
 
 
 class StepOut(Schema):

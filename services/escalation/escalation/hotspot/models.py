@@ -24,6 +24,7 @@ class VisitRecord(Base):
     group_size: Mapped[int] = mapped_column(Integer)
     is_mass: Mapped[bool] = mapped_column(Boolean)
     received_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+    matter_key: Mapped[str | None] = mapped_column(String(160))
 
     __table_args__ = (Index("ix_visit_records_window", "unit", "field_code", "received_at"),
                       Index("ix_visit_records_received", "received_at"))
@@ -43,6 +44,10 @@ class HotspotRule(Base):
     field_code: Mapped[str | None] = mapped_column(String(40))
     status: Mapped[str] = mapped_column(String(10), default="active")
     active: Mapped[bool] = mapped_column(Boolean, default=True)
+    # What a window counts: one commune and field, one field across the whole unit, or one matter.
+    scope: Mapped[str] = mapped_column(String(20), default="commune_field", server_default="commune_field")
+    # A hot spot of this rule whose window has held nothing that crosses a rule for this many days cools down.
+    cool_down_days: Mapped[int | None] = mapped_column(Integer)
 
 
 class Hotspot(Base):
@@ -55,6 +60,10 @@ class Hotspot(Base):
     field_code: Mapped[str] = mapped_column(String(40))
     status: Mapped[str] = mapped_column(String(10))
     rule: Mapped[str] = mapped_column(String(120))
+    scope: Mapped[str] = mapped_column(String(20), default="commune_field", server_default="commune_field")
+    matter_key: Mapped[str] = mapped_column(String(160), default="", server_default="")
+    # "manual" (an officer) or "cooled" (by rule).
+    defused_by: Mapped[str | None] = mapped_column(String(20))
     owner: Mapped[str | None] = mapped_column(String(120))
     mass_visits: Mapped[int] = mapped_column(Integer, default=0)
     citizens: Mapped[int] = mapped_column(Integer, default=0)
@@ -67,7 +76,7 @@ class Hotspot(Base):
     __table_args__ = (
         Index("ix_hotspots_place", "unit", "field_code", "status"),
         # One open hot spot per place and field: a second consumer replica racing to create it fails and retries.
-        Index("uq_hotspots_open_place", "unit", "field_code", unique=True,
+        Index("uq_hotspots_open_place", "scope", "unit", "field_code", "matter_key", unique=True,
               sqlite_where=text("status IN ('watching', 'active')"),
               postgresql_where=text("status IN ('watching', 'active')")),
     )

@@ -6,9 +6,17 @@ import dataclasses
 
 TARGET_TYPES = ("on_duty_role", "agency", "leader_on_call", "police", "commune", "province", "distribution_list")
 SEVERITIES = ("low", "medium", "high", "critical")
-# An escalation is followed by the timer while active (steps due) or acknowledged (progress due).
-LIVE_STATUSES = ("active", "acknowledged")
-STATUSES = (*LIVE_STATUSES, "settled", "exhausted", "stopped")
+# An escalation is followed by the timer while active (steps due), acknowledged (progress due) or following
+# (progress reported: the next check-in due).
+LIVE_STATUSES = ("active", "acknowledged", "following")
+STATUSES = (*LIVE_STATUSES, "settled", "exhausted", "stopped", "failed")
+# A case's changes that matter: each emits escalation.case.changed; those a policy lists re-escalate.
+DEFAULT_TRIGGERS = ("group_size", "severity", "public_order", "visit_joined", "hotspot_linked")
+CHANGE_KINDS = (*DEFAULT_TRIGGERS, "merged", "reopened", "acknowledgement_expired", "check_in_missed")
+# Where a step that cannot be sent goes instead (never dropped); after this many in a row the escalation fails.
+FALLBACK_TARGET = {"type": "leader_on_call", "value": None}
+FALLBACK_WAIT_MINUTES = 15
+MAX_FAILURES = 3
 
 
 @dataclasses.dataclass(frozen=True)
@@ -93,3 +101,18 @@ def target(step: Step, *, case_unit: str, owner_agency: str | None) -> dict:
 def urgent(*, severity: str, public_order: bool) -> bool:
     """Notify uses the fast channels for these."""
     return public_order or severity in ("high", "critical")
+
+
+def crossed_thresholds(thresholds: list[int] | None, before: int | None, after: int | None) -> list[int]:
+    """The configured group sizes a crowd growing from ``before`` to ``after`` reached or passed."""
+    low, high = before or 0, after or 0
+    return sorted(t for t in thresholds or () if low < t <= high)
+
+
+def severity_raised(before: str, after: str) -> bool:
+    return SEVERITIES.index(after) > SEVERITIES.index(before)
+
+
+def step_at(steps: list[Step], index: int) -> Step | None:
+    """The step at ``index``, or None when the policy has no such step (the fallback target then gets it)."""
+    return steps[index] if 0 <= index < len(steps) else None

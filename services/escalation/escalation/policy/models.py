@@ -20,6 +20,7 @@ from tiepdan_common.models import UTCDateTime, utcnow
 
 from ..case.models import Case
 from ..database import Base
+from .domain import DEFAULT_TRIGGERS
 
 
 class EscalationPolicy(Base):
@@ -42,6 +43,14 @@ class EscalationPolicy(Base):
     max_repeats: Mapped[int] = mapped_column(Integer, default=0)
     progress_timeout_minutes: Mapped[int] = mapped_column(Integer, default=60)
     active: Mapped[bool] = mapped_column(Boolean, default=True)
+    # After progress, the next report is due within this (a case is chased until closed); None: not chased.
+    check_in_minutes: Mapped[int | None] = mapped_column(Integer, default=240, server_default="240")
+    # A case's group crossing one of these sizes is a change that matters.
+    group_size_thresholds: Mapped[list | None] = mapped_column(JSON, default=lambda: [20, 50])
+    # The changes that start the escalation again (see policy.domain.CHANGE_KINDS).
+    reescalate_on: Mapped[list | None] = mapped_column(JSON, default=lambda: list(DEFAULT_TRIGGERS))
+    # Deleted policies are kept for the escalations that ran on them, but never chosen or listed.
+    deleted_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
 
 
 class Escalation(Base):
@@ -63,6 +72,10 @@ class Escalation(Base):
     updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
     # Optimistic lock: an UPDATE that finds another version changed nothing (SQLite has no row locks).
     version: Mapped[int] = mapped_column(Integer, default=1)
+    # The policy as it was when this escalation (or its current cycle) started: editing it changes nothing here.
+    policy_snapshot: Mapped[dict | None] = mapped_column(JSON)
+    # Steps that could not be sent in a row (each went to the fallback target instead).
+    failures: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     # Never read (code uses case_id): a flush inserts the case first (see CaseSource.case).
     case: Mapped[Case] = relationship(lazy="raise")
 

@@ -8,7 +8,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 from tiepdan_common.errors import Problem
 
-from ..case import timeline
+from ..case import events, timeline
 from ..case.models import Case
 from ..clock import iso, local
 from ..database import outbox
@@ -16,13 +16,30 @@ from . import domain
 from .models import Escalation, EscalationPolicy, EscalationStep
 
 
-def steps_of(policy: EscalationPolicy) -> list[domain.Step]:
-    return [domain.Step.from_dict(raw) for raw in policy.steps]
+def snapshot(policy: EscalationPolicy) -> dict:
+    """What an escalation keeps of its policy when it starts: editing or deleting the policy changes nothing."""
+    return {"name": policy.name, "steps": list(policy.steps or []), "repeat_from": policy.repeat_from,
+            "max_repeats": policy.max_repeats or 0, "progress_timeout_minutes": policy.progress_timeout_minutes,
+            "first_wait_minutes": policy.first_wait_minutes or 0, "check_in_minutes": policy.check_in_minutes}
+
+
+def plan_of(*, db_session: Session, escalation: Escalation) -> dict:
+    """The policy an escalation runs on: its snapshot (an escalation from before snapshots: its policy now)."""
+    if escalation.policy_snapshot:
+        return escalation.policy_snapshot
+    policy = db_session.get(EscalationPolicy, escalation.policy_id)
+    return snapshot(policy) if policy is not None else {"name": "?", "steps": [], "max_repeats": 0}
+
+
+def steps_of(policy: EscalationPolicy | dict) -> list[domain.Step]:
+    raw = policy["steps"] if isinstance(policy, dict) else policy.steps
+    return [domain.Step.from_dict(step) for step in raw or []]
 
 
 def active(*, db_session: Session) -> list[EscalationPolicy]:
     """The active policies, highest priority first."""
-    return list(db_session.scalars(select(EscalationPolicy).where(EscalationPolicy.active.is_(True))
+    return list(db_session.scalars(select(EscalationPolicy).where(EscalationPolicy.active.is_(True),
+                                                                  EscalationPolicy.deleted_at.is_(None))
                                    .order_by(EscalationPolicy.priority, EscalationPolicy.name)))
 
 
@@ -55,15 +72,42 @@ def start(*, db_session: Session, case: Case, now: dt.datetime,
         return None
     escalation = Escalation(case_id=case.id, policy_id=policy.id, status="active", cycle=0, step_index=index,
                             repeat=0, next_step_at=now + dt.timedelta(minutes=policy.first_wait_minutes or 0),
-                            updated_at=now)
+                            updated_at=now, policy_snapshot=snapshot(policy), failures=0)
     db_session.add(escalation)
     timeline.append(db_session, case, at=now, actor="system", kind="escalation_started",
-                                       detail={"policy": policy.name})
+                    detail={"policy": policy.name})
     return escalation
 
 
-def for_case(*, db_session: Session, case_id: str) -> Escalation | None:
-    return db_session.scalar(select(Escalation).where(Escalation.case_id == case_id))
+def for_case(*, db_session: Session, case_id: str, lock: bool = False) -> Escalation | None:
+    """The case's escalation; ``lock``: read afresh under a row lock (waits for a timer holding it)."""
+    stmt = select(Escalation).where(Escalation.case_id == case_id)
+    if lock:
+        stmt = stmt.with_for_update().execution_options(populate_existing=True)
+    return db_session.scalar(stmt)
+
+
+def reescalate(*, db_session: Session, case: Case, policy: EscalationPolicy, kinds: list[str],
+               now: dt.datetime) -> bool:
+    """Start a new cycle on ``policy`` (its first step due now) for a change that matters.
+
+    An escalation already climbing the same policy's ladder, unacknowledged, goes on as it is.
+    """
+    index = domain.first(steps_of(policy), public_order=case.public_order)
+    if index is None:
+        return False
+    escalation = for_case(db_session=db_session, case_id=case.id, lock=True)
+    if escalation is None:
+        escalation = Escalation(case_id=case.id, policy_id=policy.id, cycle=-1, steps_sent=0, version=1)
+        db_session.add(escalation)
+    elif escalation.status == "active" and escalation.policy_id == policy.id:
+        return False
+    escalation.policy_id, escalation.policy_snapshot, escalation.failures = policy.id, snapshot(policy), 0
+    escalation.status, escalation.cycle, escalation.repeat = "active", (escalation.cycle or 0) + 1, 0
+    escalation.step_index, escalation.next_step_at, escalation.updated_at = index, now, now
+    timeline.append(db_session, case, at=now, actor="system", kind="re_escalated",
+                    detail={"policy": policy.name, "cycle": escalation.cycle, "because": kinds})
+    return True
 
 
 def fire(*, db_session: Session, escalation: Escalation, now: dt.datetime) -> bool:
@@ -72,78 +116,136 @@ def fire(*, db_session: Session, escalation: Escalation, now: dt.datetime) -> bo
             or escalation.next_step_at > now:
         return False
     case = db_session.get(Case, escalation.case_id)
-    policy = db_session.get(EscalationPolicy, escalation.policy_id)
-    steps = steps_of(policy)
+    plan = plan_of(db_session=db_session, escalation=escalation)
+    steps = steps_of(plan)
     if case.status == "closed":
         escalation.status, escalation.next_step_at = "stopped", None
         return False
-    if escalation.status == "acknowledged":
-        # Acknowledged, but no progress came in time: escalate again from the first step.
+    if escalation.status in ("acknowledged", "following"):
+        # Acknowledged but no progress in time, or progress reported but no check-in since: climb again.
+        kind = "acknowledgement_expired" if escalation.status == "acknowledged" else "check_in_missed"
         index = domain.first(steps, public_order=case.public_order)
         escalation.status, escalation.cycle, escalation.repeat = "active", escalation.cycle + 1, 0
         escalation.step_index = index if index is not None else 0
-        timeline.append(db_session, case, at=now, actor="system", kind="acknowledgement_expired",
-                                           detail={"acknowledged_by": escalation.acknowledged_by,
-                                                   "cycle": escalation.cycle})
-    _send_step(db_session=db_session, escalation=escalation, case=case, policy=policy, steps=steps, now=now)
+        detail = {"acknowledged_by": escalation.acknowledged_by, "cycle": escalation.cycle}
+        timeline.append(db_session, case, at=now, actor="system", kind=kind, detail=detail)
+        events.announce(db_session, case, [{"kind": kind, "from": None, "to": None}], now=now,
+                        re_escalated=True, policy=plan.get("name"))
+    _send_step(db_session=db_session, escalation=escalation, case=case, plan=plan, steps=steps, now=now)
     return True
 
 
-def _send_step(*, db_session: Session, escalation: Escalation, case: Case, policy: EscalationPolicy,
+def _send_step(*, db_session: Session, escalation: Escalation, case: Case, plan: dict,
                steps: list[domain.Step], now: dt.datetime) -> None:
-    step = steps[escalation.step_index]
-    target = domain.target(step, case_unit=case.unit, owner_agency=case.owner_agency)
-    data = {
-        "case_id": case.id, "number": case.number, "title": case.public_title or case.number, "unit": case.unit,
-        "field": case.field_code, "severity": case.severity, "level": case.level,
-        "public_order": case.public_order, "policy": policy.name,
-        "step": {"index": escalation.step_index, "of": len(steps), "repeat": escalation.repeat},
-        "target": target, "urgent": domain.urgent(severity=case.severity, public_order=case.public_order),
-        "escalated_at": iso(now),
-    }
-    envelope = outbox.add(db_session, "escalation.case.escalated", data)
-    db_session.add(EscalationStep(escalation_id=escalation.id, cycle=escalation.cycle, repeat=escalation.repeat,
-                                  step_index=escalation.step_index, target_type=target["type"],
-                                  target_value=target["value"], due_at=escalation.next_step_at, sent_at=now,
-                                  event_id=envelope.id))
-    timeline.append(db_session, case, at=now, actor="system", kind="escalated", detail={
-        "policy": policy.name, "step": escalation.step_index, "of": len(steps), "repeat": escalation.repeat,
-        "cycle": escalation.cycle, "target": target, "event_id": envelope.id})
-    if target["type"] == "police":
-        from ..alert import service as alerts
-
-        alerts.raise_alert(db_session=db_session, case=case, reason="escalation", now=now)
+    step = domain.step_at(steps, escalation.step_index)
+    target = domain.target(step, case_unit=case.unit, owner_agency=case.owner_agency) if step else None
+    if target is None or (target["type"] == "agency" and not target["value"]):
+        # A step that cannot run (gone from the policy, or an owner agency the case does not have).
+        _send(db_session=db_session, escalation=escalation, case=case, plan=plan, steps=steps, now=now,
+              target=dict(domain.FALLBACK_TARGET), fallback="no_such_step" if step is None else "no_target")
+    else:
+        _send(db_session=db_session, escalation=escalation, case=case, plan=plan, steps=steps, now=now,
+              target=target)
     escalation.steps_sent += 1
+    escalation.failures = 0
     following = domain.after(steps, domain.Position(escalation.step_index, escalation.repeat),
-                             repeat_from=policy.repeat_from, max_repeats=policy.max_repeats,
+                             repeat_from=plan.get("repeat_from"), max_repeats=plan.get("max_repeats") or 0,
                              public_order=case.public_order)
     if following is None:
         escalation.status, escalation.next_step_at = "exhausted", None
         timeline.append(db_session, case, at=now, actor="system", kind="escalation_exhausted", detail={})
     else:
+        wait = step.wait_minutes if step else domain.FALLBACK_WAIT_MINUTES
         escalation.step_index, escalation.repeat = following.index, following.repeat
         # The wait runs from when the step was due, so a late timer does not push every later step back.
-        base = max(escalation.next_step_at or now, now - dt.timedelta(minutes=step.wait_minutes))
-        escalation.next_step_at = base + dt.timedelta(minutes=step.wait_minutes)
+        base = max(escalation.next_step_at or now, now - dt.timedelta(minutes=wait))
+        escalation.next_step_at = base + dt.timedelta(minutes=wait)
     escalation.updated_at = now
+
+
+def _send(*, db_session: Session, escalation: Escalation, case: Case, plan: dict, steps: list[domain.Step],
+          now: dt.datetime, target: dict, fallback: str | None = None, record_repeat: int | None = None) -> None:
+    """Stage ``escalation.case.escalated`` for one step (or its fallback), record it sent and on the timeline."""
+    data = {
+        "case_id": case.id, "number": case.number, "title": case.public_title or case.number, "unit": case.unit,
+        "field": case.field_code, "severity": case.severity, "level": case.level,
+        "public_order": case.public_order, "policy": plan.get("name") or "?",
+        "step": {"index": escalation.step_index, "of": len(steps), "repeat": escalation.repeat},
+        "target": target, "urgent": domain.urgent(severity=case.severity, public_order=case.public_order),
+        "escalated_at": iso(now),
+    }
+    if fallback:
+        data["fallback"] = True
+        timeline.append(db_session, case, at=now, actor="system", kind="step_failed", detail={
+            "policy": plan.get("name"), "step": escalation.step_index, "why": fallback, "sent_to": target})
+    envelope = outbox.add(db_session, "escalation.case.escalated", data)
+    record_repeat = escalation.repeat if record_repeat is None else record_repeat
+    db_session.add(EscalationStep(escalation_id=escalation.id, cycle=escalation.cycle, repeat=record_repeat,
+                                  step_index=escalation.step_index, target_type=target["type"],
+                                  target_value=target["value"], due_at=escalation.next_step_at or now, sent_at=now,
+                                  event_id=envelope.id))
+    timeline.append(db_session, case, at=now, actor="system", kind="escalated", detail={
+        "policy": plan.get("name"), "step": escalation.step_index, "of": len(steps), "repeat": escalation.repeat,
+        "cycle": escalation.cycle, "target": target, "event_id": envelope.id, "fallback": bool(fallback)})
+    if target["type"] == "police":
+        from ..alert import service as alerts
+
+        alerts.raise_alert(db_session=db_session, case=case, reason="escalation", now=now)
+
+
+def fail_over(*, db_session: Session, escalation_id: int, now: dt.datetime, error: str) -> None:
+    """A due escalation whose step raised: its step goes to the fallback target, and it is tried again later.
+
+    After ``MAX_FAILURES`` in a row it stops (``failed``), on the timeline: never silently.
+    """
+    escalation = db_session.scalar(select(Escalation).where(Escalation.id == escalation_id)
+                                   .execution_options(populate_existing=True))
+    case = db_session.get(Case, escalation.case_id)
+    saved = escalation.policy_snapshot if isinstance(escalation.policy_snapshot, dict) else {}
+    # Recorded as sent under a negative repeat of its own: the step itself stays due, to be tried again.
+    _send(db_session=db_session, escalation=escalation, case=case, plan={"name": saved.get("name")}, steps=[],
+          now=now, target=dict(domain.FALLBACK_TARGET), fallback=f"error: {error}"[:200],
+          record_repeat=-1 - escalation.steps_sent)
+    escalation.failures += 1
+    escalation.steps_sent += 1
+    escalation.updated_at = now
+    if escalation.failures >= domain.MAX_FAILURES:
+        escalation.status, escalation.next_step_at = "failed", None
+        timeline.append(db_session, case, at=now, actor="system", kind="escalation_failed",
+                        detail={"failures": escalation.failures})
+    else:
+        escalation.next_step_at = now + dt.timedelta(minutes=domain.FALLBACK_WAIT_MINUTES)
 
 
 def acknowledge(*, db_session: Session, case: Case, by: str, now: dt.datetime) -> bool:
     """Stop the steps; progress is now due within the policy's time. True when this stopped a live escalation."""
-    escalation = for_case(db_session=db_session, case_id=case.id)
+    escalation = for_case(db_session=db_session, case_id=case.id, lock=True)
     if escalation is None or escalation.status != "active":
         return False
-    policy = db_session.get(EscalationPolicy, escalation.policy_id)
+    plan = plan_of(db_session=db_session, escalation=escalation)
     escalation.status, escalation.acknowledged_at, escalation.acknowledged_by = "acknowledged", now, by
-    escalation.next_step_at = now + dt.timedelta(minutes=policy.progress_timeout_minutes)
+    escalation.next_step_at = now + dt.timedelta(minutes=plan.get("progress_timeout_minutes") or 60)
     escalation.updated_at = now
     return True
 
 
+def follow(*, db_session: Session, case: Case, now: dt.datetime) -> None:
+    """Progress was reported: the steps stop, and the next report is due within the policy's check-in."""
+    escalation = for_case(db_session=db_session, case_id=case.id, lock=True)
+    if escalation is None or escalation.status == "stopped":
+        return
+    check_in = plan_of(db_session=db_session, escalation=escalation).get("check_in_minutes")
+    if check_in:
+        escalation.status, escalation.next_step_at = "following", now + dt.timedelta(minutes=check_in)
+    elif escalation.status in domain.LIVE_STATUSES:
+        escalation.status, escalation.next_step_at = "settled", None
+    escalation.updated_at = now
+
+
 def settle(*, db_session: Session, case: Case, status: str, now: dt.datetime) -> None:
-    """Progress was reported (``settled``) or the case closed (``stopped``): no more steps."""
-    escalation = for_case(db_session=db_session, case_id=case.id)
-    if escalation is not None and escalation.status in domain.LIVE_STATUSES:
+    """The case closed (``stopped``) or was merged: no more steps."""
+    escalation = for_case(db_session=db_session, case_id=case.id, lock=True)
+    if escalation is not None and escalation.status not in ("stopped",):
         escalation.status, escalation.next_step_at, escalation.updated_at = status, None, now
 
 
@@ -157,12 +259,21 @@ def current_target_type(*, db_session: Session, case_id: str) -> str | None:
 
 
 def list_policies(*, db_session: Session) -> list[EscalationPolicy]:
-    return list(db_session.scalars(select(EscalationPolicy).order_by(EscalationPolicy.priority,
-                                                                     EscalationPolicy.name)))
+    return list(db_session.scalars(select(EscalationPolicy).where(EscalationPolicy.deleted_at.is_(None))
+                                   .order_by(EscalationPolicy.priority, EscalationPolicy.name)))
+
+
+def delete_policy(*, db_session: Session, name: str, now: dt.datetime) -> None:
+    """Delete a policy: never chosen again; the escalations that run on it go on with their snapshot."""
+    policy = db_session.scalar(select(EscalationPolicy).where(EscalationPolicy.name == name,
+                                                              EscalationPolicy.deleted_at.is_(None)))
+    if policy is None:
+        raise Problem(404, "No such policy.")
+    policy.deleted_at, policy.active = now, False
 
 
 def put_policy(*, db_session: Session, name: str, **values) -> EscalationPolicy:
-    """Create or replace the policy called ``name`` (running escalations keep their position)."""
+    """Create or replace the policy called ``name`` (running escalations keep the steps they started with)."""
     steps = values.get("steps") or []
     if values.get("repeat_from") is not None and values["repeat_from"] >= len(steps):
         raise Problem(422, "repeat_from: must name one of the steps", errors=[
@@ -171,6 +282,7 @@ def put_policy(*, db_session: Session, name: str, **values) -> EscalationPolicy:
     if policy is None:
         policy = EscalationPolicy(name=name)
         db_session.add(policy)
+    policy.deleted_at = None
     for key, value in values.items():
         setattr(policy, key, value)
     db_session.flush()

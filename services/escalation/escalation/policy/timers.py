@@ -26,7 +26,12 @@ log = logging.getLogger(__name__)
 
 
 def run_due(*, db: Database, now, limit: int = 100) -> int:
-    """Fire every escalation due at ``now`` (up to ``limit``) in one transaction; the number of steps sent."""
+    """Fire every escalation due at ``now`` (up to ``limit``) in one transaction; the number of steps sent.
+
+    Each escalation is fired in its own savepoint: one that raises is rolled back alone, its step goes
+    to the fallback target instead (:func:`service.fail_over`, on the case's timeline), and the others
+    are sent. A lost race (SQLite: another worker changed the row) skips that escalation only.
+    """
     with db.sessionmaker() as session:
         try:
             due = session.scalars(
@@ -41,7 +46,7 @@ def run_due(*, db: Database, now, limit: int = 100) -> int:
             cases = session.scalars(select(Case).where(Case.id.in_([e.case_id for e in due]))
                                     .options(lazyload(Case.timeline))).all() if due else []
             policies = session.scalars(select(EscalationPolicy)).all() if due else []
-            fired = sum(1 for escalation in due if service.fire(db_session=session, escalation=escalation, now=now))
+            fired = sum(1 for escalation in due if _fire_one(session, escalation, now))
             session.commit()
             del cases, policies
         except (StaleDataError, IntegrityError, OperationalError) as exc:
@@ -50,6 +55,28 @@ def run_due(*, db: Database, now, limit: int = 100) -> int:
             log.info("escalation timer lost a race, retrying next tick: %s", type(exc).__name__)
             return 0
         return fired
+
+
+def _fire_one(session, escalation: Escalation, now) -> bool:
+    """``service.fire`` in a savepoint; a step that raises goes to the fallback target instead."""
+    escalation_id = escalation.id
+    try:
+        with session.begin_nested():
+            return service.fire(db_session=session, escalation=escalation, now=now)
+    except (StaleDataError, IntegrityError):
+        log.info("escalation %s: another worker sent this step", escalation_id)
+        return False
+    except OperationalError:
+        raise
+    except Exception as exc:  # one broken escalation must not hold back the others
+        log.exception("escalation %s failed; its step goes to the fallback target", escalation_id)
+        try:
+            with session.begin_nested():
+                service.fail_over(db_session=session, escalation_id=escalation_id, now=now,
+                                  error=type(exc).__name__)
+            return True
+        except (StaleDataError, IntegrityError):
+            return False
 
 
 class EscalationTimer:

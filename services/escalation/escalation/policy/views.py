@@ -5,10 +5,11 @@ from __future__ import annotations
 from flask_smorest import Blueprint
 from marshmallow import Schema, fields, validate
 from tiepdan_common.idempotency import transactional
-from tiepdan_common.schemas import Text
+from tiepdan_common.schemas import ProblemSchema, Text
 from tiepdan_common.web import db_session, require
 
 from ..database import IdempotencyRecord
+from ..web import now
 from . import domain, service
 
 blp = Blueprint("policies", __name__, url_prefix="/policies", description="Escalation policies (data)")
@@ -38,6 +39,16 @@ class PolicyIn(Schema):
     max_repeats = fields.Integer(load_default=0, validate=validate.Range(min=0, max=20))
     progress_timeout_minutes = fields.Integer(load_default=60, validate=validate.Range(min=1, max=7 * 24 * 60))
     active = fields.Boolean(load_default=True)
+    check_in_minutes = fields.Integer(
+        load_default=240, allow_none=True, validate=validate.Range(min=1, max=30 * 24 * 60),
+        metadata={"description": "after progress, the next report is due within this; none: not chased"})
+    group_size_thresholds = fields.List(
+        fields.Integer(validate=validate.Range(min=1, max=100000)), load_default=lambda: [20, 50],
+        validate=validate.Length(max=10), metadata={"description": "a crowd crossing one of these sizes matters"})
+    reescalate_on = fields.List(
+        fields.String(validate=validate.OneOf(domain.DEFAULT_TRIGGERS)),
+        load_default=lambda: list(domain.DEFAULT_TRIGGERS),
+        metadata={"description": "the changes that start the escalation again"})
 
 
 class PolicyOut(PolicyIn):
@@ -60,5 +71,15 @@ def list_policies():
 @blp.arguments(PolicyIn)
 @blp.response(200, PolicyOut)
 def put_policy(data, name):
-    """Create or replace a policy; running escalations keep their position."""
+    """Create or replace a policy; running escalations keep the steps they started with."""
     return service.put_policy(db_session=db_session(), name=name, **data)
+
+
+@blp.delete("/<name>")
+@require("rules:write")
+@transactional(IdempotencyRecord)
+@blp.response(204)
+@blp.alt_response(404, schema=ProblemSchema)
+def delete_policy(name):
+    """Delete a policy: never chosen again; running escalations finish on the steps they started with."""
+    service.delete_policy(db_session=db_session(), name=name, now=now())
