@@ -144,7 +144,7 @@ def signed_in(client):
     client.get("/login")
     with client.session_transaction() as s:
         csrf = s["csrf"]
-    resp = client.post("/login", data={"username": "btcd-01", "password": "demo-btcd-01"})
+    resp = client.post("/login", data={"username": "btcd-01", "password": "demo-btcd-01", "csrf_token": csrf})
     assert resp.status_code == 302, resp.data
     with client.session_transaction() as s:
         csrf = s["csrf"]

@@ -16,7 +16,9 @@ def test_pages_need_a_signed_in_officer(client):
 def test_sign_in_keeps_the_token_on_the_server_and_shows_who_is_signed_in(client, fake_gateway):
     client.get("/login")
     before = client.get_cookie("tiepdan_session").value
-    resp = client.post("/login", data={"username": "btcd-01", "password": "demo-btcd-01"})
+    with client.session_transaction() as s:
+        csrf = s["csrf"]
+    resp = client.post("/login", data={"username": "btcd-01", "password": "demo-btcd-01", "csrf_token": csrf})
     assert resp.status_code == 302
     assert client.get_cookie("tiepdan_session").value != before  # a new session id at sign-in
     (token_request,) = fake_gateway.sent("POST", "/auth/token")
@@ -35,7 +37,9 @@ def test_sign_in_keeps_the_token_on_the_server_and_shows_who_is_signed_in(client
 def test_a_wrong_password_is_told_in_vietnamese(client, fake_gateway):
     fake_gateway.on("POST", "/auth/token", 401, {"status": 401, "code": "invalid_grant", "detail": "Unknown user"})
     client.get("/login")
-    resp = client.post("/login", data={"username": "x", "password": "y"})
+    with client.session_transaction() as s:
+        csrf = s["csrf"]
+    resp = client.post("/login", data={"username": "x", "password": "y", "csrf_token": csrf})
     assert resp.status_code == 401
     assert "Tên đăng nhập hoặc mật khẩu không đúng." in page(resp)
 
@@ -323,7 +327,9 @@ def test_a_police_officer_sees_and_acknowledges_alerts_and_no_panel_he_cannot_re
     fake_gateway.on("GET", "/escalation/alerts", 200, [alert])
     fake_gateway.on("GET", "/escalation/cases", 200, [])
     client.get("/login")
-    assert client.post("/login", data={"username": "ca-01", "password": "demo-ca-01"}).location == "/"
+    with client.session_transaction() as s:
+        csrf = s["csrf"]
+    assert client.post("/login", data={"username": "ca-01", "password": "demo-ca-01", "csrf_token": csrf}).location == "/"
     assert client.get("/").location == "/board"
     html = page(client.get("/board"))
     assert "Cảnh báo gửi Công an" in html and "Đoàn 25 người tại UBND xã Đại Tâm" in html

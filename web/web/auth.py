@@ -7,9 +7,9 @@ import functools
 import json
 import secrets
 import time
-from urllib.parse import urlparse
+from urllib.parse import urlparse, urlsplit
 
-from flask import Blueprint, current_app, flash, g, redirect, render_template, request, session, url_for
+from flask import Blueprint, abort, current_app, flash, g, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 
 from . import labels
@@ -73,14 +73,34 @@ def back():
 
 
 def _safe_next(target: str | None) -> str:
-    if target and target.startswith("/") and not target.startswith("//") and not target.startswith("/login"):
-        return target
-    return url_for("home")
+    """``target`` when it is a path of this site, else the home page.
+
+    Browsers drop tabs and line breaks inside a URL and read a backslash as a slash, so ``/%09/evil.example``
+    or ``/%5cevil.example`` lead to another site: any whitespace, control character or backslash is refused."""
+    home = url_for("home")
+    if not target or any(c.isspace() or c == "\\" or ord(c) < 0x20 or ord(c) == 0x7F for c in target):
+        return home
+    if not target.startswith("/") or target.startswith("//") or target.startswith("/login"):
+        return home
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc:
+        return home
+    return target
+
+
+def _check_csrf() -> None:
+    """The sign-in form's token, as every other form's (a sign-in forged by another site is refused too)."""
+    sent = request.form.get("csrf_token") or request.headers.get("X-CSRF-Token")
+    expected = session.get("csrf")
+    if not sent or not expected or not secrets.compare_digest(sent, expected):
+        abort(400, "csrf")
 
 
 @bp.route("/login", methods=["GET", "POST"])
 def login():
     """The sign-in form; a successful sign-in keeps the token in the session only."""
+    if request.method == "POST":
+        _check_csrf()
     session.setdefault("csrf", secrets.token_urlsafe(32))
     error = None
     username = ""
@@ -161,6 +181,14 @@ def init_app(app) -> None:
             session.pop("token", None)
             flash(labels.status_message(401), "warning")
             return app.make_response(_to_login())
+        return response
+
+    @app.after_request
+    def _no_store(response):
+        # Pages carry citizens' data: a shared computer's browser or a proxy must keep no copy.
+        if not request.path.startswith("/static/"):
+            response.headers["Cache-Control"] = "no-store"
+            response.headers["Pragma"] = "no-cache"
         return response
 
     @app.context_processor
