@@ -12,11 +12,12 @@ from flask import Flask
 from tiepdan_common.app import build_app
 from tiepdan_common.config import Settings
 
-from . import clock, config
+from . import calendar, clock, config
 from .audit.views import blp as audit_blp
 from .coverage.views import blp as coverage_blp
 from .directory import service as directory_service
 from .directory.views import blp as directory_blp
+from .duty import generation
 from .duty import service as duty_service
 from .duty.domain import LOCAL
 from .duty.editing import blp as editing_blp
@@ -45,6 +46,7 @@ def create_app(settings: Settings | dict | None = None, *, now: clock.Clock | No
         migrations_path=Path(__file__).parent / "migrations",
     )
     clock.install(app, now)
+    work_calendar = calendar.install(app, settings.extra["reference_dir"])
     db = app.extensions["tiepdan"]["db"]
 
     @app.cli.command("seed")
@@ -52,12 +54,11 @@ def create_app(settings: Settings | dict | None = None, *, now: clock.Clock | No
     @click.option("--demo", "demo_path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
     @click.option("--days-ahead", default=60, show_default=True)
     def seed(reference_dir: Path | None, demo_path: Path | None, days_ahead: int) -> None:
-        """Load holidays, agencies and officers, the NA session and a current period covering today."""
-        reference_dir = reference_dir or settings.extra["reference_dir"]
+        """Load agencies and officers, the NA session and a current period covering today."""
+        work = calendar.install(app, reference_dir) if reference_dir else work_calendar
         today = dt.datetime.now(LOCAL).date()
         with db.session() as session, session.no_autoflush:  # one flush per step, not one per merged row
-            holidays = duty_service.seed_holidays(db_session=session, path=reference_dir / "holidays-vn.json")
-            counts = {"holidays": holidays, "requirements": len(duty_service.ensure_requirements(db_session=session))}
+            counts = {"requirements": len(duty_service.ensure_requirements(db_session=session))}
             if demo_path:
                 counts |= directory_service.seed(db_session=session, demo=json.loads(demo_path.read_text("utf-8")))
             code, name, start, end = NA_SESSION
@@ -66,7 +67,8 @@ def create_app(settings: Settings | dict | None = None, *, now: clock.Clock | No
                 db_session=session, code="CURRENT", name="Trực tiếp công dân thường xuyên", kind="ordinary",
                 starts_on=today - dt.timedelta(days=7), ends_on=today + dt.timedelta(days=days_ahead)))
             if demo_path:
-                counts["assignments"] = sum(duty_service.generate(db_session=session, period=p) for p in periods)
+                counts["assignments"] = sum(generation.generate(db_session=session, period=p, calendar=work)
+                                          for p in periods)
         click.echo(f"roster: seeded {counts}")
 
     return app

@@ -14,7 +14,7 @@ def on_duty(client, headers, *at, role=None):
     query = {"at": local(*at)} | ({"role": role} if role else {})
     resp = client.get("/on-duty", query_string=query, headers=headers)
     assert resp.status_code == 200, resp.json
-    return resp.json["officers"]
+    return [o for o in resp.json["officers"] if o["shift_kind"] != "on_call"]  # the desk, not who is on call
 
 
 def test_a_sick_officer_is_covered_from_the_same_pool(client, board, reader, fake_clock, events):
@@ -92,12 +92,19 @@ def test_override_refuses_someone_on_leave_and_is_audited(client, board, reader,
     assignment = next(a for a in shift["assignments"] if a["duty_role"] == "police")
     refused = client.put(f"/assignments/{assignment['id']}", json={"officer": other}, headers=board)
     assert refused.status_code == 409 and refused.json["errors"][0]["field"] == "officer"
-    ok = client.put(f"/assignments/{assignment['id']}", json={"officer": "ttr-03", "note": "Tăng cường"},
+    # An inspector cannot stand in for the police (issue #20): only the role's pool may take the slot.
+    wrong_pool = client.put(f"/assignments/{assignment['id']}", json={"officer": "ttr-03"}, headers=board)
+    assert wrong_pool.status_code == 422 and wrong_pool.json["errors"][0]["field"] == "officer"
+    assert "police" in wrong_pool.json["errors"][0]["message"]
+    assert wrong_pool.headers["Content-Type"] == "application/problem+json"
+    assert client.post("/officers", json={"code": "ca-03", "full_name": "Lý Văn Tăng", "agency": "CA",
+                                          "role": "police"}, headers=board).status_code == 201
+    ok = client.put(f"/assignments/{assignment['id']}", json={"officer": "ca-03", "note": "Tăng cường"},
                     headers=board)
     assert ok.status_code == 200 and ok.json["source"] == "override", ok.json
     audit = client.get("/audit", query_string={"entity": "shift", "entity_id": str(police["shift_id"])},
                        headers=reader).json
-    assert audit[0]["action"] == "assignment.override" and audit[0]["detail"]["officer"] == "ttr-03"
+    assert audit[0]["action"] == "assignment.override" and audit[0]["detail"]["officer"] == "ca-03"
     _person_edits_of_officers(client, board, reader)
 
 

@@ -31,7 +31,8 @@ def test_the_session_roster_covers_every_working_day_fairly(client, reader):
     assert set(leads) == {"btcd-01", "btcd-02", "btcd-03"}
     assert max(leads.values()) - min(leads.values()) <= 1
     on_call = [s for s in rows if s["kind"] == "on_call" and s["period"] == "QH15-KH7"]
-    assert len(on_call) == 41 and all(len(s["assignments"]) == 1 for s in on_call)
+    assert len(on_call) == 41  # every day of the session: a leader and a police officer on call, midnight to midnight
+    assert all(sorted(a["duty_role"] for a in s["assignments"]) == ["leader_on_call", "police"] for s in on_call)
 
 
 def test_a_holiday_inside_a_period_has_standby_only(client, board, reader):

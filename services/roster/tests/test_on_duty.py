@@ -5,6 +5,7 @@ import json
 from zoneinfo import ZoneInfo
 
 from roster.duty import domain
+from tiepdan_common.calendar import Calendar
 
 LOCAL = ZoneInfo("Asia/Ho_Chi_Minh")
 
@@ -44,7 +45,10 @@ def test_office_hours_shift_has_each_required_role(client, reader, reference_dir
     assert lead["agency"] == "BTCD"
     only_police = client.get("/on-duty", query_string={"at": local(tuesday.year, tuesday.month, tuesday.day, 9, 0),
                                                        "role": "police"}, headers=reader).json
-    assert [o["agency"] for o in only_police["officers"]] == ["CA"]
+    # The police desk officer and the police officer on call (midnight to midnight) both answer.
+    assert sorted((o["shift_kind"], o["agency"]) for o in only_police["officers"]) == [
+        ("morning", "CA"), ("on_call", "CA")]
+    assert [o["agency"] for o in body["police_on_call"]] == ["CA"]
 
 
 def test_shift_boundaries_hand_over_without_gap_or_overlap(client, reader, reference_dir):
@@ -72,12 +76,16 @@ def test_rotation_is_fair_within_each_pool():
 
 
 def test_day_slots_cover_every_minute_of_a_working_day():
-    slots = [s for s in domain.day_slots(dt.date(2024, 5, 21), set()) if s.kind != "on_call"]
+    calendar = Calendar.from_json({"years": [{"year": 2024}], "holidays": [{"date": "2024-09-02", "name": "QK"}],
+                                   "makeup_working_days": [{"date": "2024-05-04", "name": "Làm bù"}]})
+    slots = [s for s in domain.day_slots(dt.date(2024, 5, 21), calendar) if s.kind != "on_call"]
     for a, b in zip(slots, slots[1:]):
         assert a.ends_at == b.starts_at
     assert slots[-1].ends_at - slots[0].starts_at == dt.timedelta(days=1)
-    holiday = domain.day_slots(dt.date(2024, 9, 2), {dt.date(2024, 9, 2)})
+    holiday = domain.day_slots(dt.date(2024, 9, 2), calendar)
     assert [s.kind for s in holiday] == ["on_call", "standby"]
+    makeup_saturday = domain.day_slots(dt.date(2024, 5, 4), calendar)  # worked for Monday 29 April
+    assert [s.kind for s in makeup_saturday] == ["on_call", "morning", "standby", "afternoon", "standby"]
 
 
 def test_unauthenticated_and_bad_queries(client, reader):

@@ -49,8 +49,8 @@ def _office_hours_boundaries_and_who_is_next(client, reader):
 
 def test_an_officer_with_no_verified_channel_is_a_gap_announced_once(client, board, reader, fake_clock, events):
     fake_clock.set_local(2024, 6, 10, 6, 0)
-    (police,) = client.get("/on-duty", query_string={"at": local(2024, 6, 11, 8, 0), "role": "police"},
-                           headers=reader).json["officers"]
+    (police,) = [o for o in client.get("/on-duty", query_string={"at": local(2024, 6, 11, 8, 0), "role": "police"},
+                                       headers=reader).json["officers"] if o["shift_kind"] == "morning"]
     resp = client.put(f"/officers/{police['code']}/channels", json={"channels": [
         {"kind": "phone", "address": "+84299000099", "verified": False}]}, headers=board)
     assert resp.status_code == 200, resp.json
@@ -81,5 +81,11 @@ def test_unfilled_and_double_booked_shifts_are_reported(client, board, reader, f
     assert [(u["shift_id"], u["duty_role"], u["missing"]) for u in report["unfilled"]] == [
         (lead["shift_id"], "police", 1)]
     taken = client.post(f"/shifts/{lead['shift_id']}/assignments",
-                        json={"officer": lead["code"], "duty_role": "police"}, headers=board)
+                        json={"officer": lead["code"], "duty_role": "lead"}, headers=board)
     assert taken.status_code == 409  # already on that shift
+    board_as_police = client.post(f"/shifts/{lead['shift_id']}/assignments",
+                                  json={"officer": "btcd-03", "duty_role": "police"}, headers=board)
+    assert board_as_police.status_code == 422 and board_as_police.json["errors"][0]["field"] == "officer"
+    leader_as_police = client.post(f"/shifts/{lead['shift_id']}/assignments",
+                                   json={"officer": "ld-02", "duty_role": "police"}, headers=board)
+    assert leader_as_police.status_code == 422

@@ -5,6 +5,7 @@ from zoneinfo import ZoneInfo
 
 from roster import worker
 from roster.reception import domain as reception
+from tiepdan_common.calendar import Calendar
 
 LOCAL = ZoneInfo("Asia/Ho_Chi_Minh")
 
@@ -35,11 +36,14 @@ def test_who_is_behind_on_reception_days(client, board, reader, fake_clock):
     assert len([r for r in report.values() if r["obligation"] == "commune_chair"]) == 11
 
 
-def test_publication_counts_working_days():
-    holidays = {dt.date(2024, 9, 2), dt.date(2024, 9, 3)}
-    assert reception.published_in_time(dt.date(2024, 6, 10), dt.date(2024, 6, 3), set())
-    assert not reception.published_in_time(dt.date(2024, 6, 7), dt.date(2024, 6, 3), set())
-    assert not reception.published_in_time(dt.date(2024, 9, 9), dt.date(2024, 8, 30), holidays)
+def test_publication_counts_working_days(reference_dir):
+    calendar = Calendar.load(reference_dir / "holidays-vn.json")
+    assert reception.published_in_time(dt.date(2024, 6, 10), dt.date(2024, 6, 3), calendar)
+    assert not reception.published_in_time(dt.date(2024, 6, 7), dt.date(2024, 6, 3), calendar)
+    assert not reception.published_in_time(dt.date(2024, 9, 9), dt.date(2024, 8, 30), calendar)  # Quốc khánh
+    # Published Tuesday 22/4/2025: 23, 24, 25, Saturday 26 (make-up), 28 -> Monday 28 April is in time.
+    assert reception.published_in_time(dt.date(2025, 4, 28), dt.date(2025, 4, 22), calendar)
+    assert not reception.published_in_time(dt.date(2025, 4, 25), dt.date(2025, 4, 22), calendar)
     assert reception.obligation(agency_kind="leadership", role="leader", title="Chủ tịch UBND huyện")
     assert reception.obligation(agency_kind="leadership", role="leader", title="Phó Chủ tịch UBND huyện") is None
 
@@ -66,12 +70,13 @@ def _the_worker_announces_coverage_gaps_once(app, events, fake_clock):
     db = app.extensions["tiepdan"]["db"]
     fake_clock.set_local(2024, 6, 24, 6, 0)
     assert worker.check_coverage_once(db, settings, fake_clock) == 0  # the seeded roster is complete
+    from roster.duty import generation
     from roster.duty import service as duty
 
     with db.session() as session:  # a second period over the same days books everyone twice
         period = duty.ensure_period(db_session=session, code="DUP", name="Trùng", starts_on=dt.date(2024, 6, 25),
                                     ends_on=dt.date(2024, 6, 25))
-        duty.generate(db_session=session, period=period)
+        generation.generate(db_session=session, period=period, calendar=app.extensions["roster"]["calendar"])
     announced = worker.check_coverage_once(db, settings, fake_clock)
     gaps = events("roster.coverage.gap")
     assert announced == len(gaps) > 0 and all("bị xếp trùng hai ca" in g["reason"] for g in gaps)

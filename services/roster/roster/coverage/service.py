@@ -9,7 +9,7 @@ from sqlalchemy.orm import Session
 
 from ..database import outbox
 from ..duty import service as duty
-from ..duty.domain import overlaps
+from ..duty.domain import ON_CALL_KINDS, clashes, overlaps
 from .models import CoverageGapNotice
 
 
@@ -29,6 +29,9 @@ def report(*, db_session: Session, start: dt.datetime, end: dt.datetime) -> dict
             have = sum(1 for a in shift.assignments if a.duty_role == req.duty_role)
             if have < req.count:
                 unfilled.append({**_shift_ref(shift), "duty_role": req.duty_role, "missing": req.count - have})
+        if police_unreachable(shift) and not any(u["shift_id"] == shift.id and u["duty_role"] == "police"
+                                                 for u in unfilled):
+            unfilled.append({**_shift_ref(shift), "duty_role": "police", "missing": 1})
         for a in shift.assignments:
             by_officer.setdefault(a.officer_code, []).append((shift, a))
             row = {**_shift_ref(shift), "duty_role": a.duty_role, "officer": a.officer_code,
@@ -44,6 +47,8 @@ def report(*, db_session: Session, start: dt.datetime, end: dt.datetime) -> dict
             for s2, a2 in held[i + 1:]:
                 if s2.starts_at >= s1.ends_at:
                     break
+                if not clashes(s1.kind, s2.kind):  # on call while at the desk is no double booking
+                    continue
                 double.append({**_shift_ref(s2), "duty_role": a2.duty_role, "officer": code,
                                "full_name": a2.officer.full_name, "other_shift_id": s1.id})
     people = {r["officer"]: {"officer": r["officer"], "full_name": r["full_name"]} for r in unreachable}
@@ -53,6 +58,16 @@ def report(*, db_session: Session, start: dt.datetime, end: dt.datetime) -> dict
         "no_verified_channel": list(people.values()), "unreachable_assignments": unreachable,
         "gaps": gaps_of(unfilled=unfilled, double=double, on_leave=on_leave, unreachable=unreachable),
     }
+
+
+def police_unreachable(shift) -> bool:
+    """True for a special period's on-call shift with no police officer on it (whatever the requirements say).
+
+    During a high-alert period the police must be reachable at every hour; the on-call shift runs
+    midnight to midnight, so a police officer on each one covers the whole period.
+    """
+    return (shift.kind in ON_CALL_KINDS and shift.period.kind == "special"
+            and not any(a.officer.agency.kind == "police" for a in shift.assignments))
 
 
 def gaps_of(*, unfilled, double, on_leave, unreachable) -> list[dict]:

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from sqlalchemy import Boolean, ForeignKey, Integer, String
+import datetime as dt
+
+from sqlalchemy import Boolean, Date, ForeignKey, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..database import Base
@@ -20,6 +22,16 @@ class Agency(Base):
     name: Mapped[str] = mapped_column(String(200))
     kind: Mapped[str] = mapped_column(String(20))
     unit: Mapped[str] = mapped_column(String(10))
+    # The People's Committee the agency belongs to, as printed on the roster ("UBND huyện Mỹ Xuyên").
+    unit_name: Mapped[str] = mapped_column(String(200), default="", server_default="")
+    # The agency exists from / until these dates (inclusive); None is open (district departments ended
+    # on 30 June 2025 with the district level).
+    valid_from: Mapped[dt.date | None] = mapped_column(Date, nullable=True)
+    valid_to: Mapped[dt.date | None] = mapped_column(Date, nullable=True)
+
+    def in_force(self, day: dt.date) -> bool:
+        """True when the agency exists on ``day``."""
+        return (self.valid_from is None or self.valid_from <= day) and (self.valid_to is None or day <= self.valid_to)
 
 
 class Officer(Base):

@@ -7,6 +7,8 @@ import datetime as dt
 from collections.abc import Iterable, Iterator
 from zoneinfo import ZoneInfo
 
+from tiepdan_common.calendar import Calendar
+
 LOCAL = ZoneInfo("Asia/Ho_Chi_Minh")
 
 # Office hours of the reception board, local time.
@@ -20,8 +22,18 @@ REQUIREMENTS = {
     "afternoon": {"lead": (("board",), 1), "inspector": (("inspectorate",), 1),
                   "department": (("department",), 1), "police": (("police",), 1)},
     "standby": {"standby": (("board", "inspectorate"), 1)},
-    "on_call": {"leader_on_call": (("leadership",), 1)},
+    # Midnight to midnight: the leader on call, and a police officer on call so that the police are
+    # reachable at every hour (police desk shifts cover office hours only).
+    "on_call": {"leader_on_call": (("leadership",), 1), "police": (("police",), 1)},
 }
+
+# Shifts whose people are reachable rather than present: being on call never clashes with a desk shift.
+ON_CALL_KINDS = frozenset({"on_call"})
+
+
+def clashes(kind_a: str, kind_b: str) -> bool:
+    """True when one officer may not hold both kinds of shift at once (two desk shifts, or two on-call ones)."""
+    return (kind_a in ON_CALL_KINDS) == (kind_b in ON_CALL_KINDS)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -31,20 +43,15 @@ class ShiftSlot:
     ends_at: dt.datetime
 
 
-def is_working_day(day: dt.date, holidays: set[dt.date]) -> bool:
-    """Monday to Friday and not a public holiday."""
-    return day.weekday() < 5 and day not in holidays
-
-
 def _at(day: dt.date, t: dt.time) -> dt.datetime:
     return dt.datetime.combine(day, t, tzinfo=LOCAL).astimezone(dt.UTC)
 
 
-def day_slots(day: dt.date, holidays: set[dt.date]) -> list[ShiftSlot]:
+def day_slots(day: dt.date, calendar: Calendar) -> list[ShiftSlot]:
     """The shifts of one day; together they cover every minute, so someone is always reachable."""
     next_morning = _at(day + dt.timedelta(days=1), MORNING[0])
     slots = [ShiftSlot("on_call", _at(day, dt.time(0, 0)), _at(day + dt.timedelta(days=1), dt.time(0, 0)))]
-    if is_working_day(day, holidays):
+    if calendar.is_working_day(day):  # a make-up Saturday has office hours, a holiday has none
         slots += [
             ShiftSlot("morning", _at(day, MORNING[0]), _at(day, MORNING[1])),
             ShiftSlot("standby", _at(day, MORNING[1]), _at(day, AFTERNOON[0])),
@@ -56,11 +63,11 @@ def day_slots(day: dt.date, holidays: set[dt.date]) -> list[ShiftSlot]:
     return slots
 
 
-def period_slots(starts_on: dt.date, ends_on: dt.date, holidays: set[dt.date]) -> Iterator[ShiftSlot]:
+def period_slots(starts_on: dt.date, ends_on: dt.date, calendar: Calendar) -> Iterator[ShiftSlot]:
     """Every shift from the day before ``starts_on`` (its night standby reaches into the period) to ``ends_on``."""
     day = starts_on - dt.timedelta(days=1)
     while day <= ends_on:
-        for slot in day_slots(day, holidays):
+        for slot in day_slots(day, calendar):
             if day >= starts_on or slot.kind == "standby" and slot.ends_at > _at(starts_on, dt.time(0, 0)):
                 yield slot
         day += dt.timedelta(days=1)
@@ -69,24 +76,6 @@ def period_slots(starts_on: dt.date, ends_on: dt.date, holidays: set[dt.date]) -
 def overlaps(a_start: dt.datetime, a_end: dt.datetime, b_start: dt.datetime, b_end: dt.datetime) -> bool:
     """True when [a_start, a_end) and [b_start, b_end) share an instant."""
     return a_start < b_end and b_start < a_end
-
-
-def add_working_days(day: dt.date, n: int, holidays: set[dt.date]) -> dt.date:
-    """The working day ``n`` working days after ``day`` (weekends and holidays skipped)."""
-    while n > 0:
-        day += dt.timedelta(days=1)
-        if is_working_day(day, holidays):
-            n -= 1
-    return day
-
-
-def working_days_between(start: dt.date, end: dt.date, holidays: set[dt.date]) -> int:
-    """Working days d with start < d < end (the days strictly between two dates)."""
-    count, day = 0, start + dt.timedelta(days=1)
-    while day < end:
-        count += is_working_day(day, holidays)
-        day += dt.timedelta(days=1)
-    return count
 
 
 def local_day_bounds(start: dt.date, end: dt.date) -> tuple[dt.datetime, dt.datetime]:

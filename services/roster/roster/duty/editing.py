@@ -10,10 +10,10 @@ from tiepdan_common.idempotency import transactional
 from tiepdan_common.schemas import ProblemSchema, Text
 from tiepdan_common.web import current_identity, db_session, require
 
-from .. import clock
+from .. import calendar, clock
 from ..database import IdempotencyRecord
 from ..directory.models import AGENCY_KINDS
-from . import service
+from . import generation, service
 from .models import PERIOD_KINDS
 from .views import DUTY_ROLES, AssignmentOut
 
@@ -93,9 +93,11 @@ def list_periods():
 @blp.arguments(PeriodIn)
 @blp.response(201, PeriodOut)
 @blp.alt_response(409, schema=ProblemSchema)
+@blp.alt_response(422, schema=ProblemSchema)
 def create_period(data):
     """Create a duty period (not overlapping another); generate its roster next."""
-    return service.create_period(db_session=db_session(), actor=_actor(), now=clock.now(), **data)
+    return service.create_period(db_session=db_session(), actor=_actor(), now=clock.now(),
+                                 calendar=calendar.current(), **data)
 
 
 @blp.post("/periods/<code>/generate")
@@ -103,12 +105,14 @@ def create_period(data):
 @transactional(IdempotencyRecord)
 @blp.response(200, GenerateOut)
 @blp.alt_response(404, schema=ProblemSchema)
+@blp.alt_response(422, schema=ProblemSchema)
 def generate(code):
     """(Re)generate the period's roster by fair rotation; overrides and approved swaps stay where they are."""
     period = service.get_period(db_session=db_session(), code=code)
     if period is None:
         raise Problem(404, "No such period.")
-    count = service.generate(db_session=db_session(), period=period, actor=_actor(), now=clock.now())
+    count = generation.generate(db_session=db_session(), period=period, calendar=calendar.current(), actor=_actor(),
+                             now=clock.now())
     return {"period": period, "assignments": count}
 
 

@@ -94,12 +94,3 @@ class CoverageRequirement(Base):
     def kinds(self) -> tuple[str, ...]:
         """The agency kinds as a tuple (the rotation pool's key)."""
         return tuple(k for k in self.agency_kinds.split(",") if k)
-
-
-class Holiday(Base):
-    """A public holiday: no office-hours shifts, standby all day."""
-
-    __tablename__ = "holidays"
-
-    date: Mapped[dt.date] = mapped_column(Date, primary_key=True)
-    name: Mapped[str] = mapped_column(String(200))

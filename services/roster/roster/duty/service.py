@@ -3,41 +3,31 @@
 from __future__ import annotations
 
 import datetime as dt
-import json
-from pathlib import Path
 
-from sqlalchemy import func, insert, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
+from tiepdan_common.calendar import Calendar
 from tiepdan_common.errors import Problem, field_error
 
+from .. import calendar as roster_calendar
 from ..audit import service as audit
 from ..database import outbox
 from ..directory.models import Agency, Officer
 from ..leave.models import Leave
 from . import domain
-from .models import PINNED_SOURCES, Assignment, CoverageRequirement, DutyPeriod, Holiday, Shift
+from .models import Assignment, CoverageRequirement, DutyPeriod, Shift
 
 
-def holidays(*, db_session: Session) -> set[dt.date]:
-    """Every public holiday in the calendar."""
-    return set(db_session.scalars(select(Holiday.date)))
-
-
-def list_holidays(*, db_session: Session, year: int | None = None) -> list[Holiday]:
-    """Holidays in date order, optionally of one year."""
-    stmt = select(Holiday).order_by(Holiday.date)
-    if year:
-        stmt = stmt.where(Holiday.date >= dt.date(year, 1, 1), Holiday.date <= dt.date(year, 12, 31))
-    return list(db_session.scalars(stmt))
-
-
-def seed_holidays(*, db_session: Session, path: Path) -> int:
-    """Load the holiday calendar from the reference file."""
-    rows = json.loads(path.read_text(encoding="utf-8"))["holidays"]
-    for row in rows:
-        db_session.merge(Holiday(date=dt.date.fromisoformat(row["date"]), name=row["name"]))
-    return len(rows)
+def calendar_days(*, calendar: Calendar, year: int | None = None) -> list[dict]:
+    """Days off and make-up working days of the calendar, in date order, optionally of one year."""
+    first, last = (year, year) if year else (calendar.first_year, calendar.last_year)
+    rows = [{"date": e.date, "name": e.name, "kind": "day_off", "source": e.source, "confirmed": e.confirmed,
+             "in_exchange_for": None} for e in calendar.holidays if first <= e.date.year <= last]
+    rows += [{"date": e.date, "name": e.name, "kind": "makeup_working_day", "source": e.source,
+              "confirmed": e.confirmed, "in_exchange_for": e.in_exchange_for}
+             for e in calendar.makeup_working_days if first <= e.date.year <= last]
+    return sorted(rows, key=lambda r: r["date"])
 
 
 def ensure_period(*, db_session: Session, code: str, name: str, starts_on: dt.date, ends_on: dt.date,
@@ -54,8 +44,11 @@ def ensure_period(*, db_session: Session, code: str, name: str, starts_on: dt.da
 
 
 def create_period(*, db_session: Session, code: str, name: str, starts_on: dt.date, ends_on: dt.date, actor: str,
-                  now: dt.datetime, kind: str = "special") -> DutyPeriod:
+                  now: dt.datetime, calendar: Calendar, kind: str = "special") -> DutyPeriod:
     """A new duty period, refused when it overlaps another of its kind (a special one may cover ordinary days)."""
+    # The night before the first day is planned too (its standby reaches into the period).
+    roster_calendar.require_covered(calendar, "starts_on", starts_on - dt.timedelta(days=1))
+    roster_calendar.require_covered(calendar, "ends_on", ends_on)
     if get_period(db_session=db_session, code=code) is not None:
         raise field_error("code", "a period with this code exists", status=409, code="conflict")
     clash = db_session.scalar(select(DutyPeriod).where(DutyPeriod.starts_on <= ends_on, DutyPeriod.kind == kind,
@@ -139,112 +132,6 @@ def on_leave(leaves: dict[str, list[Leave]], code: str, start: dt.datetime, end:
     return any(domain.overlaps(lv.starts_at, lv.ends_at, start, end) for lv in leaves.get(code, ()))
 
 
-def generate(*, db_session: Session, period: DutyPeriod, actor: str = "system", now: dt.datetime | None = None) -> int:
-    """(Re)fill the period by fair rotation, skipping weekends, holidays and leave; returns assignments made.
-
-    Shifts are kept by (kind, start) so their ids survive; assignments pinned by a person (manual,
-    override, swap) stay, and only the rotation's own assignments are replaced. Shifts that have already
-    started are history: they are left as they are (and count as turns taken).
-    """
-    now = now or dt.datetime.now(dt.UTC)
-    reqs = requirements_by_kind(db_session=db_session)
-    officers = db_session.scalars(select(Officer).where(Officer.active.is_(True))).all()
-    pools = {r.kinds: [o.code for o in officers if o.agency.kind in r.kinds] for rows in reqs.values() for r in rows}
-    rotation = domain.Rotation(pools)
-    slots = list(domain.period_slots(period.starts_on, period.ends_on, holidays(db_session=db_session)))
-    existing = {(s.kind, s.starts_at): s for s in db_session.scalars(
-        select(Shift).where(Shift.period_id == period.id).options(selectinload(Shift.assignments)))}
-    leaves = leaves_between(db_session=db_session, start=slots[0].starts_at, end=slots[-1].ends_at) if slots else {}
-    slots = _give_way(db_session, period, slots, now)
-    wanted = {(slot.kind, slot.starts_at) for slot in slots}
-    for key, shift in existing.items():
-        if key not in wanted and shift.starts_at > now:
-            db_session.delete(shift)
-    count, new_shifts = 0, []
-    for slot in slots:
-        shift = existing.get((slot.kind, slot.starts_at))
-        held = []  # (officer, duty role) already on the shift: pinned by a person
-        if shift is not None and shift.starts_at <= now:
-            for req in reqs.get(slot.kind, ()):
-                for a in shift.assignments:
-                    if a.duty_role == req.duty_role:
-                        rotation.note(req.kinds, a.officer_code)
-            continue
-        if shift is not None:
-            shift.ends_at = slot.ends_at
-            for assignment in [a for a in shift.assignments if a.source not in PINNED_SOURCES]:
-                shift.assignments.remove(assignment)
-            held = [(a.officer_code, a.duty_role) for a in shift.assignments]
-        busy = {code for code, _role in held}
-        made = []
-        for req in reqs.get(slot.kind, ()):
-            pinned = [code for code, role in held if role == req.duty_role]
-            for code in pinned:
-                rotation.note(req.kinds, code)
-            away = busy | {c for c in pools.get(req.kinds, ()) if on_leave(leaves, c, slot.starts_at, slot.ends_at)}
-            for code in rotation.take(req.kinds, req.count - len(pinned), away):
-                busy.add(code)
-                made.append((code, req.duty_role))
-        count += len(made)
-        if shift is None:
-            new_shifts.append((slot, made))
-        else:
-            for code, role in made:
-                shift.assignments.append(Assignment(officer_code=code, duty_role=role, source="generated"))
-    db_session.flush()
-    _insert_new_shifts(db_session, period, new_shifts)
-    db_session.flush()
-    audit.record(db_session=db_session, at=now, actor=actor, action="period.generated",
-                 entity="period", entity_id=period.code, detail={"assignments": count, "shifts": len(slots)})
-    return count
-
-
-def _give_way(db_session: Session, period: DutyPeriod, slots: list, now: dt.datetime) -> list:
-    """Apply precedence: an ordinary period skips shifts a special one covers; a special one replaces them.
-
-    Only shifts not yet started are replaced, so what was worked stays on record: an ordinary shift
-    already under way (the night standby before a special period that starts tomorrow) stays the
-    ordinary roster's, and the special period leaves that slot out rather than staff it twice.
-    """
-    if not slots:
-        return slots
-    others = (
-        select(Shift).join(Shift.period)
-        .where(Shift.period_id != period.id, Shift.starts_at >= slots[0].starts_at,
-               Shift.starts_at < slots[-1].ends_at)
-    )
-    if period.kind == "ordinary":
-        taken = {(s.kind, s.starts_at) for s in db_session.scalars(others.where(DutyPeriod.kind == "special"))}
-        return [slot for slot in slots if (slot.kind, slot.starts_at) not in taken]
-    mine = {(slot.kind, slot.starts_at) for slot in slots}
-    under_way = set()
-    for shift in db_session.scalars(others.where(DutyPeriod.kind == "ordinary")):
-        key = (shift.kind, shift.starts_at)
-        if key not in mine:
-            continue
-        if shift.starts_at > now:
-            db_session.delete(shift)
-        else:
-            under_way.add(key)
-    db_session.flush()
-    return [slot for slot in slots if (slot.kind, slot.starts_at) not in under_way]
-
-
-def _insert_new_shifts(db_session: Session, period: DutyPeriod, new_shifts: list) -> None:
-    """Insert a period's new shifts and their assignments in two statements (a fresh period has hundreds)."""
-    if not new_shifts:
-        return
-    ids = db_session.scalars(
-        insert(Shift).returning(Shift.id, sort_by_parameter_order=True),
-        [{"period_id": period.id, "kind": slot.kind, "starts_at": slot.starts_at, "ends_at": slot.ends_at}
-         for slot, _made in new_shifts],
-    ).all()
-    rows = [{"shift_id": shift_id, "officer_code": code, "duty_role": role, "source": "generated", "note": ""}
-            for shift_id, (_slot, made) in zip(ids, new_shifts, strict=True) for code, role in made]
-    if rows:
-        db_session.execute(insert(Assignment), rows)
-
-
 # --------------------------------------------------------------------------- queries
 
 
@@ -286,7 +173,7 @@ def next_on_duty(*, db_session: Session, at: dt.datetime, duty_role: str | None 
         .where(Shift.starts_at > at).order_by(Shift.starts_at, Shift.id).limit(1)
     )
     if duty_role != "leader_on_call":
-        stmt = stmt.where(Shift.kind != "on_call")
+        stmt = stmt.where(Shift.kind.not_in(domain.ON_CALL_KINDS))
     if duty_role:
         stmt = stmt.where(Assignment.duty_role == duty_role)
     if agency:
@@ -350,21 +237,38 @@ def get_assignment(*, db_session: Session, assignment_id: int) -> Assignment:
     return assignment
 
 
-def check_can_serve(*, db_session: Session, officer_code: str, shift: Shift, field: str = "officer",
+def role_pool(*, db_session: Session, shift_kind: str, duty_role: str) -> tuple[str, ...]:
+    """The agency kinds a duty role on this kind of shift draws from (the requirement's; else the role's anywhere)."""
+    reqs = ensure_requirements(db_session=db_session)
+    exact = [r for r in reqs if r.shift_kind == shift_kind and r.duty_role == duty_role]
+    found = exact or [r for r in reqs if r.duty_role == duty_role]
+    return tuple(sorted({k for r in found for k in r.kinds}))
+
+
+def check_can_serve(*, db_session: Session, officer_code: str, shift: Shift, duty_role: str, field: str = "officer",
                     ignore: Assignment | None = None) -> Officer:
-    """The officer, if active, not on leave, and not already on this or an overlapping shift (else 409/422)."""
+    """The officer, if active, of the role's pool, in an agency in force, not on leave and free (else 422/409)."""
     officer = db_session.get(Officer, officer_code)
     if officer is None or not officer.active:
         raise field_error(field, "no such active officer")
+    pool = role_pool(db_session=db_session, shift_kind=shift.kind, duty_role=duty_role)
+    if not pool:
+        raise field_error("duty_role", f"no officer serves as {duty_role} on a {shift.kind} shift")
+    if officer.agency.kind not in pool:
+        raise field_error(field, f"an officer of a {officer.agency.kind} agency cannot serve as {duty_role}; "
+                                 f"the role takes officers of: {', '.join(pool)}")
+    day = shift.starts_at.astimezone(domain.LOCAL).date()
+    if not officer.agency.in_force(day):
+        raise field_error(field, f"the officer's agency {officer.agency_code} does not exist on {day.isoformat()}")
     leaves = leaves_between(db_session=db_session, start=shift.starts_at, end=shift.ends_at)
     if officer_code in leaves:
         raise field_error(field, "this officer is on leave during the shift", status=409, code="conflict")
-    clash = db_session.scalar(
-        select(func.count()).select_from(Assignment).join(Shift)
+    overlapping = db_session.scalars(
+        select(Shift.kind).select_from(Assignment).join(Shift)
         .where(Assignment.officer_code == officer_code, Shift.starts_at < shift.ends_at,
                Shift.ends_at > shift.starts_at, Assignment.id != (ignore.id if ignore else -1))
-    )
-    if clash:
+    ).all()
+    if any(domain.clashes(kind, shift.kind) for kind in overlapping):
         raise field_error(field, "this officer is already on duty at that time", status=409, code="conflict")
     return officer
 
@@ -376,7 +280,8 @@ def override(*, db_session: Session, assignment_id: int, officer_code: str, acto
     previous = assignment.officer_code
     if previous == officer_code:
         raise field_error("officer", "this officer already holds the assignment")
-    check_can_serve(db_session=db_session, officer_code=officer_code, shift=assignment.shift)
+    check_can_serve(db_session=db_session, officer_code=officer_code, shift=assignment.shift,
+                    duty_role=assignment.duty_role)
     assignment.officer_code, assignment.source, assignment.note = officer_code, "override", note
     db_session.flush()
     db_session.expire(assignment, ["officer"])
@@ -389,7 +294,7 @@ def add_assignment(*, db_session: Session, shift_id: int, officer_code: str, dut
                    now: dt.datetime, note: str = "") -> Assignment:
     """Add an officer to a shift by hand (kept on regeneration)."""
     shift = get_shift(db_session=db_session, shift_id=shift_id)
-    check_can_serve(db_session=db_session, officer_code=officer_code, shift=shift)
+    check_can_serve(db_session=db_session, officer_code=officer_code, shift=shift, duty_role=duty_role)
     assignment = Assignment(officer_code=officer_code, duty_role=duty_role, source="manual", note=note)
     shift.assignments.append(assignment)
     db_session.flush()

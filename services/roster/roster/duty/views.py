@@ -11,9 +11,9 @@ from tiepdan_common.errors import field_error
 from tiepdan_common.schemas import ProblemSchema
 from tiepdan_common.web import db_session, require
 
-from .. import clock
+from .. import calendar, clock
 from ..directory.views import ChannelOut
-from . import service
+from . import domain, service
 
 blp = Blueprint("duty", __name__, description="Duty roster: shifts, on duty, on call")
 
@@ -54,8 +54,11 @@ class OnDutyOfficer(Schema):
 
 class OnDutyOut(Schema):
     at = fields.AwareDateTime()
-    officers = fields.List(fields.Nested(OnDutyOfficer))
+    officers = fields.List(fields.Nested(OnDutyOfficer), metadata={
+        "description": "people at the board; with a role or agency filter, also whoever of them is on call"})
     leader_on_call = fields.Nested(OnDutyOfficer, allow_none=True)
+    police_on_call = fields.List(fields.Nested(OnDutyOfficer), metadata={
+        "description": "police officers on call (midnight to midnight), reachable at every hour"})
 
 
 class OnDutyQuery(Schema):
@@ -67,6 +70,11 @@ class OnDutyQuery(Schema):
 class HolidayOut(Schema):
     date = fields.Date()
     name = fields.String()
+    kind = fields.String(metadata={"description": "day_off (no office hours) or makeup_working_day (a Saturday "
+                                                  "worked for a bridge day off: office hours)"})
+    source = fields.String(metadata={"description": "the law or Government notice behind the day"})
+    confirmed = fields.Boolean(metadata={"description": "false when the notice could not be checked yet"})
+    in_exchange_for = fields.Date(allow_none=True)
 
 
 class HolidayQuery(Schema):
@@ -113,11 +121,17 @@ def on_duty(query):
     every = service.on_duty(db_session=db_session(), at=at)
     rows = [(s, a) for s, a in every if (not query["duty_role"] or a.duty_role == query["duty_role"])
             and (not query["agency"] or a.officer.agency_code == query["agency"])]
-    officers = [_officer_row(s, a) for s, a in rows if a.duty_role != "leader_on_call"]
+    filtered = bool(query["duty_role"] or query["agency"])
+    # Unfiltered, the list is who is at the board; on-call people are named apart. Asked for a role or an
+    # agency (role=police at 02:00), the answer includes whoever of them is on call.
+    officers = [_officer_row(s, a) for s, a in rows if a.duty_role != "leader_on_call"
+                and (filtered or s.kind not in domain.ON_CALL_KINDS)]
     leaders = [_officer_row(s, a) for s, a in every if a.duty_role == "leader_on_call"]
+    police = [_officer_row(s, a) for s, a in every if s.kind in domain.ON_CALL_KINDS and a.duty_role == "police"]
     if query["duty_role"] == "leader_on_call":
         officers = leaders
-    return {"at": at, "officers": officers, "leader_on_call": leaders[0] if leaders else None}
+    return {"at": at, "officers": officers, "leader_on_call": leaders[0] if leaders else None,
+            "police_on_call": police}
 
 
 @blp.get("/on-duty/next")
@@ -148,8 +162,8 @@ def on_call(query):
 @blp.arguments(HolidayQuery, location="query")
 @blp.response(200, HolidayOut(many=True))
 def list_holidays(query):
-    """Public holidays (from reference/holidays-vn.json): no office-hours shifts, standby all day."""
-    return service.list_holidays(db_session=db_session(), year=query["year"])
+    """Days off (standby all day) and make-up working days (office hours), from reference/holidays-vn.json."""
+    return service.calendar_days(calendar=calendar.current(), year=query["year"])
 
 
 @blp.get("/shifts/<int:shift_id>")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import unicodedata
 
-from ..duty.domain import add_working_days
+from tiepdan_common.calendar import Calendar
 
 # Working days between publication and the reception day (Art. 24(4)).
 PUBLISH_AHEAD_WORKING_DAYS = 5
@@ -34,9 +34,9 @@ def obligation(*, agency_kind: str, role: str, title: str) -> str | None:
     return None
 
 
-def published_in_time(day: dt.date, published_on: dt.date, holidays: set[dt.date]) -> bool:
+def published_in_time(day: dt.date, published_on: dt.date, calendar: Calendar) -> bool:
     """True when the day is at least five working days after publication ("chậm nhất 05 ngày làm việc")."""
-    return add_working_days(published_on, PUBLISH_AHEAD_WORKING_DAYS, holidays) <= day
+    return calendar.add_working_days(published_on, PUBLISH_AHEAD_WORKING_DAYS) <= day
 
 
 def iso_weeks_in_month(year: int, month: int) -> list[tuple[int, int]]:

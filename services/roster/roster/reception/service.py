@@ -7,11 +7,12 @@ import datetime as dt
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from tiepdan_common.calendar import Calendar
 from tiepdan_common.errors import Problem, field_error
 
+from .. import calendar as roster_calendar
 from ..audit import service as audit
 from ..directory.models import Officer
-from ..duty import service as duty
 from ..duty.domain import LOCAL
 from . import domain
 from .models import ReceptionDay
@@ -23,8 +24,9 @@ def obligation_of(officer: Officer) -> str | None:
 
 
 def publish(*, db_session: Session, officer_code: str, day: dt.date, place: str, actor: str,
-            now: dt.datetime) -> ReceptionDay:
+            now: dt.datetime, calendar: Calendar) -> ReceptionDay:
     """Publish a leader's reception day (it counts only if published five working days ahead)."""
+    roster_calendar.require_covered(calendar, "date", day, now.astimezone(LOCAL).date())
     officer = db_session.get(Officer, officer_code)
     if officer is None or not officer.active:
         raise field_error("officer", "no such active officer")
@@ -52,9 +54,9 @@ def withdraw(*, db_session: Session, day_id: int, actor: str, now: dt.datetime) 
     db_session.delete(row)
 
 
-def in_time(row: ReceptionDay, holidays: set[dt.date]) -> bool:
+def in_time(row: ReceptionDay, calendar: Calendar) -> bool:
     """True when the day was published at least five working days ahead."""
-    return domain.published_in_time(row.date, row.published_at.astimezone(LOCAL).date(), holidays)
+    return domain.published_in_time(row.date, row.published_at.astimezone(LOCAL).date(), calendar)
 
 
 def list_days(*, db_session: Session, start: dt.date, end: dt.date, officer: str | None = None) -> list[ReceptionDay]:
@@ -65,11 +67,11 @@ def list_days(*, db_session: Session, start: dt.date, end: dt.date, officer: str
     return list(db_session.scalars(stmt.order_by(ReceptionDay.date, ReceptionDay.officer_code)))
 
 
-def compliance(*, db_session: Session, year: int, month: int) -> list[dict]:
+def compliance(*, db_session: Session, year: int, month: int, calendar: Calendar) -> list[dict]:
     """For each leader with a reception duty: what the month requires, what counts, and whether they are behind."""
-    holidays = duty.holidays(db_session=db_session)
     first = dt.date(year, month, 1)
     last = (first + dt.timedelta(days=32)).replace(day=1) - dt.timedelta(days=1)
+    roster_calendar.require_covered(calendar, "month", first - dt.timedelta(days=30), last + dt.timedelta(days=6))
     days = list_days(db_session=db_session, start=first - dt.timedelta(days=6), end=last + dt.timedelta(days=6))
     rows = []
     for officer in db_session.scalars(select(Officer).where(Officer.active.is_(True)).order_by(Officer.code)):
@@ -77,8 +79,8 @@ def compliance(*, db_session: Session, year: int, month: int) -> list[dict]:
         if kind is None:
             continue
         mine = [d for d in days if d.officer_code == officer.code]
-        counted = [d.date for d in mine if in_time(d, holidays)]
-        late = [d.date for d in mine if d.date.month == month and not in_time(d, holidays)]
+        counted = [d.date for d in mine if in_time(d, calendar)]
+        late = [d.date for d in mine if d.date.month == month and not in_time(d, calendar)]
         if kind != "commune_chair":
             counted = [d for d in counted if first <= d <= last]
         assessed = domain.assess(kind, year, month, counted)

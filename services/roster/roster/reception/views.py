@@ -12,9 +12,9 @@ from tiepdan_common.idempotency import transactional
 from tiepdan_common.schemas import ProblemSchema, Text
 from tiepdan_common.web import current_identity, db_session, require
 
-from .. import clock
+from .. import calendar, clock
 from ..database import IdempotencyRecord
-from ..duty import service as duty
+from ..duty.domain import LOCAL
 from . import service
 
 blp = Blueprint("reception", __name__, description="Leaders' reception days (Law 42/2013)")
@@ -62,9 +62,11 @@ class ComplianceOut(Schema):
 
 
 def _flagged(rows: list) -> list:
-    holidays = duty.holidays(db_session=db_session())
+    cal = calendar.current()
     for row in rows:
-        row.published_in_time = service.in_time(row, holidays)
+        # A day published before the calendar's first year cannot be counted: it is not shown as in time.
+        published_on = row.published_at.astimezone(LOCAL).date()
+        row.published_in_time = cal.covers(published_on) and cal.covers(row.date) and service.in_time(row, cal)
     return rows
 
 
@@ -77,7 +79,8 @@ def _flagged(rows: list) -> list:
 def publish(data):
     """Publish a leader's reception day; it counts only when published at least 5 working days ahead."""
     row = service.publish(db_session=db_session(), officer_code=data["officer"], day=data["date"],
-                          place=data["place"], actor=current_identity().subject, now=clock.now())
+                          place=data["place"], actor=current_identity().subject, now=clock.now(),
+                          calendar=calendar.current())
     return _flagged([row])[0]
 
 
@@ -100,7 +103,7 @@ def list_days(query):
 def compliance(query):
     """Who is behind: district chair 2 days a month, commune chairs 1 a week, department heads 1 a month."""
     year, month = (int(x) for x in query["month"].split("-"))
-    return service.compliance(db_session=db_session(), year=year, month=month)
+    return service.compliance(db_session=db_session(), year=year, month=month, calendar=calendar.current())
 
 
 @blp.delete("/reception-days/<int:day_id>")

@@ -52,6 +52,9 @@ def ask(*, db_session: Session, assignment_id: int, counterpart: str, return_ass
         theirs = duty.get_assignment(db_session=db_session, assignment_id=return_assignment_id)
         if theirs.officer_code != counterpart:
             raise field_error("return_assignment_id", "must be an assignment of the counterpart")
+    _check_pool(db_session, counterpart, mine, "counterpart")
+    if theirs is not None:
+        _check_pool(db_session, mine.officer_code, theirs, "return_assignment_id")
     swap = SwapRequest(
         shift_id=mine.shift_id, duty_role=mine.duty_role, requester=mine.officer_code, counterpart=counterpart,
         return_shift_id=theirs.shift_id if theirs else None, return_duty_role=theirs.duty_role if theirs else None,
@@ -82,7 +85,7 @@ def approve(*, db_session: Session, swap_id: int, actor: str, now: dt.datetime) 
     _hand_over(db_session, swap.shift_id, swap.duty_role, swap.requester, swap.counterpart, actor, now, swap.id)
     if swap.return_shift_id is not None:
         _hand_over(db_session, swap.return_shift_id, swap.return_duty_role, swap.counterpart, swap.requester,
-                   actor, now, swap.id)
+                   actor, now, swap.id, field="return_assignment_id")
     swap.status, swap.decided_at, swap.decided_by = "approved", now, actor
     _audit(db_session, swap, "swap.approved", actor, now)
     return swap
@@ -101,13 +104,23 @@ def reject(*, db_session: Session, swap_id: int, acting_officer: str | None, may
     return swap
 
 
+def _check_pool(db_session: Session, taker: str, assignment: Assignment, field: str) -> None:
+    """A 422 naming ``field`` when ``taker`` is not of the pool the assignment's duty role draws from."""
+    officer = db_session.get(Officer, taker)
+    pool = duty.role_pool(db_session=db_session, shift_kind=assignment.shift.kind, duty_role=assignment.duty_role)
+    if officer is not None and officer.agency.kind not in pool:
+        raise field_error(field, f"an officer of a {officer.agency.kind} agency cannot serve as "
+                                 f"{assignment.duty_role}; the role takes officers of: {', '.join(pool)}")
+
+
 def _hand_over(db_session: Session, shift_id: int, duty_role: str, giver: str, taker: str, actor: str,
-               now: dt.datetime, swap_id: int) -> None:
+               now: dt.datetime, swap_id: int, field: str = "counterpart") -> None:
     assignment = db_session.scalar(select(Assignment).where(
         Assignment.shift_id == shift_id, Assignment.duty_role == duty_role, Assignment.officer_code == giver))
     if assignment is None:
         raise Problem(409, f"{giver} no longer holds that assignment; the swap cannot apply.", code="conflict")
-    duty.check_can_serve(db_session=db_session, officer_code=taker, shift=assignment.shift, field="counterpart")
+    duty.check_can_serve(db_session=db_session, officer_code=taker, shift=assignment.shift, duty_role=duty_role,
+                         field=field)
     assignment.officer_code, assignment.source, assignment.note = taker, "swap", f"Đổi ca #{swap_id} với {giver}"
     db_session.flush()
     db_session.expire(assignment, ["officer"])
