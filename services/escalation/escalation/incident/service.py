@@ -32,7 +32,8 @@ def report(*, db_session: Session, identity: Identity, unit: str, place: str, oc
         field_code = field_code or case.field_code
     incident = Incident(unit=unit, field_code=field_code, place=place, occurred_at=occurred_at,
                         crowd_estimate=crowd_estimate, summary=summary, public_order=public_order,
-                        case_id=case_id, reported_by=identity.subject, reporter_unit=identity.unit, reported_at=now)
+                        case_id=case_id, reported_by=identity.subject, reporter_unit=identity.unit, reported_at=now,
+                        status="open")
     db_session.add(incident)
     db_session.flush()
     if case is None and crowd_estimate >= mass_case_size:
@@ -73,10 +74,12 @@ def _case_for(*, db_session: Session, incident: Incident, reference_dir: Path, n
         actor=incident.reported_by, public_order=incident.public_order, now=now)
 
 
-def list_incidents(*, db_session: Session, unit: str | None, limit: int) -> list[Incident]:
+def list_incidents(*, db_session: Session, unit: str | None, limit: int, status: str | None = None) -> list[Incident]:
     stmt = select(Incident).order_by(Incident.occurred_at.desc()).limit(limit)
     if unit:
         stmt = stmt.where(Incident.unit == unit)
+    if status:
+        stmt = stmt.where(Incident.status == status)
     return list(db_session.scalars(stmt))
 
 
@@ -84,4 +87,57 @@ def get(*, db_session: Session, incident_id: str) -> Incident:
     incident = db_session.get(Incident, incident_id)
     if incident is None:
         raise Problem(404, "No such incident.")
+    return incident
+
+
+def _own(identity: Identity, incident: Incident) -> None:
+    """Only the police client that reported an incident changes it (an admin may too)."""
+    if identity.kind != "admin" and incident.reported_by != identity.subject:
+        raise Problem(403, "Only the police unit that reported the incident may change it.", code="forbidden")
+    if incident.status == "closed":
+        raise Problem(409, "The incident is closed.", code="already_closed")
+
+
+def _announce(db_session: Session, incident: Incident, *, change: str, changed: list[str], actor: str,
+              now: dt.datetime) -> None:
+    outbox.add(db_session, "escalation.incident.updated", {
+        "incident_id": incident.id, "unit": incident.unit, "change": change, "changed": changed,
+        "status": incident.status, "crowd_estimate": incident.crowd_estimate,
+        "public_order": incident.public_order, "case_id": incident.case_id, "updated_by": actor,
+        "updated_at": iso(now), "closed_at": iso(incident.closed_at)})
+
+
+def update(*, db_session: Session, identity: Identity, incident: Incident, changes: dict,
+           now: dt.datetime) -> Incident:
+    """The reporting police update their incident (place, time, crowd, summary, public order)."""
+    _own(identity, incident)
+    if "occurred_at" in changes and changes["occurred_at"] > now + dt.timedelta(minutes=5):
+        raise Problem(422, "occurred_at: in the future", errors=[{"field": "occurred_at", "message": "in the future"}])
+    changed = sorted(k for k, v in changes.items() if getattr(incident, k) != v)
+    for name in changed:
+        setattr(incident, name, changes[name])
+    if not changed:
+        return incident
+    incident.updated_at = now
+    case = db_session.get(Case, incident.case_id) if incident.case_id else None
+    if case is not None:
+        cases.note(db_session=db_session, case=case, actor=identity.subject, kind="incident_updated", now=now,
+                   detail={"incident_id": incident.id, "changed": changed, "crowd_estimate": incident.crowd_estimate})
+        if "public_order" in changed and incident.public_order:
+            cases.mark_public_order(db_session=db_session, case=case, actor=identity.subject, reason="incident",
+                                    now=now)
+    _announce(db_session, incident, change="updated", changed=changed, actor=identity.subject, now=now)
+    return incident
+
+
+def close(*, db_session: Session, identity: Identity, incident: Incident, outcome: str,
+          now: dt.datetime) -> Incident:
+    """The reporting police close their incident with what came of it."""
+    _own(identity, incident)
+    incident.status, incident.closed_at, incident.outcome, incident.updated_at = "closed", now, outcome, now
+    if incident.case_id:
+        case = db_session.get(Case, incident.case_id)
+        cases.note(db_session=db_session, case=case, actor=identity.subject, kind="incident_closed", now=now,
+                   detail={"incident_id": incident.id})
+    _announce(db_session, incident, change="closed", changed=["status"], actor=identity.subject, now=now)
     return incident

@@ -38,10 +38,27 @@ class IncidentOut(Schema):
     case_id = fields.String(allow_none=True)
     reported_by = fields.String()
     reported_at = fields.AwareDateTime()
+    status = fields.String(metadata={"description": "open or closed"})
+    closed_at = fields.AwareDateTime(allow_none=True)
+    outcome = fields.String(allow_none=True)
+    updated_at = fields.AwareDateTime(allow_none=True)
+
+
+class IncidentChange(Schema):
+    place = Text(validate=validate.Length(min=2, max=300))
+    occurred_at = fields.AwareDateTime()
+    crowd_estimate = fields.Integer(validate=validate.Range(min=0, max=1000000))
+    summary = Text(validate=validate.Length(min=2, max=4000))
+    public_order = fields.Boolean()
+
+
+class IncidentClose(Schema):
+    outcome = Text(required=True, validate=validate.Length(min=2, max=4000))
 
 
 class IncidentQuery(Schema):
     unit = fields.String(load_default=None)
+    status = fields.String(load_default=None, validate=validate.OneOf(("open", "closed")))
     limit = fields.Integer(load_default=50, validate=validate.Range(min=1, max=500))
 
 
@@ -77,3 +94,31 @@ def list_incidents(query):
 def get_incident(incident_id):
     """One incident."""
     return service.get(db_session=db_session(), incident_id=incident_id)
+
+
+@blp.post("/<incident_id>")
+@require("incidents:write")
+@transactional(IdempotencyRecord)
+@blp.arguments(IncidentChange)
+@blp.response(200, IncidentOut)
+@blp.alt_response(403, schema=ProblemSchema)
+@blp.alt_response(409, schema=ProblemSchema)
+def update_incident(data, incident_id):
+    """The reporting police update their incident (another unit's answers 403)."""
+    incident = service.get(db_session=db_session(), incident_id=incident_id)
+    return service.update(db_session=db_session(), identity=current_identity(), incident=incident, changes=data,
+                          now=now())
+
+
+@blp.post("/<incident_id>/close")
+@require("incidents:write")
+@transactional(IdempotencyRecord)
+@blp.arguments(IncidentClose)
+@blp.response(200, IncidentOut)
+@blp.alt_response(403, schema=ProblemSchema)
+@blp.alt_response(409, schema=ProblemSchema)
+def close_incident(data, incident_id):
+    """The reporting police close their incident with its outcome."""
+    incident = service.get(db_session=db_session(), incident_id=incident_id)
+    return service.close(db_session=db_session(), identity=current_identity(), incident=incident,
+                         outcome=data["outcome"], now=now())
