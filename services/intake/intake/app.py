@@ -62,10 +62,12 @@ def create_app(settings: Settings | dict | None = None) -> Flask:
     def rotate_identity_key() -> None:
         """Re-encrypt every citizen's identity with the first key of INTAKE_IDENTITY_KEYS."""
         from .petition.models import PetitionImage, PetitionSender
+        from .visit import finder as visit_finder
         from .visit.models import VisitCitizen
 
         with db.session() as session:
             count = confidential.rotate_all(db_session=session, models=[VisitCitizen, PetitionSender, PetitionImage])
+            visit_finder.reindex(db_session=session)  # the name and phone search indexes, under the new key
         click.echo(f"intake: re-encrypted {count} people and images with the newest identity key")
 
     @app.cli.command("generate-identity-key")

@@ -47,7 +47,8 @@ def _locked(db_session: Session, identity: Identity, visit_id: str, expected_ver
         if len(visit_id) <= 36 else None
     if visit is None or (identity.is_commune and visit.receiving_unit != identity.unit):
         raise Problem(404, "No such visit.", code="not_found")
-    if identity.kind != "admin" and identity.unit != visit.receiving_unit:
+    own_desk = identity.kind in ("district", "commune") and identity.unit == visit.receiving_unit
+    if identity.kind != "admin" and not own_desk:
         raise Problem(403, "Only the receiving unit corrects its register.", code="forbidden")
     if visit.voided_at is not None:
         raise Problem(409, "The visit was voided; it cannot be changed.", code="voided")
