@@ -14,7 +14,21 @@ from flask_session import Session
 from tiepdan_common.context import new_id, request_id_var
 from tiepdan_common.logging import configure_logging
 
-from . import auth, board, cases, casework, desk, formatting, inbox, province, register, reports, today
+from . import (
+    auth,
+    board,
+    cases,
+    casework,
+    desk,
+    formatting,
+    inbox,
+    petition_page,
+    petitions,
+    province,
+    register,
+    reports,
+    today,
+)
 from .config import load_config
 from .gateway import Gateway
 
@@ -105,7 +119,8 @@ def create_app(config: dict | None = None) -> Flask:
             session["lang"] = code
         return auth.back()
 
-    for module in (auth, desk, register, today, board, cases, casework, province, inbox, reports):
+    for module in (auth, desk, register, petitions, petition_page, today, board, cases, casework, province, inbox,
+                   reports):
         app.register_blueprint(module.bp)
     auth.init_app(app)
     return app

@@ -124,17 +124,6 @@ SHIFT_NEEDS = {
     "on_call": ("leader_on_call",),
 }
 
-PETITION_STATES = {
-    "received": _l("mới nhận"),
-    "accepted": _l("đã thụ lý"),
-    "guided": _l("đã hướng dẫn"),
-    "forwarded": _l("đã chuyển đơn"),
-    "returned_to_lower_level": _l("đã chuyển cấp dưới"),
-    "archived": _l("đã lưu đơn"),
-    "resolved": _l("đã giải quyết"),
-    "repeat": _l("đơn trùng"),
-}
-
 PROVINCE_STATES = {
     "received": _l("Mới nhận"),
     "assigned": _l("Đã phân công"),
@@ -320,3 +309,19 @@ def label(table: dict, code: str | None) -> str:
     if code is None:
         return ""
     return str(table.get(code, code))
+
+
+from .petition_labels import (  # noqa: E402  (a petition's words live in their own module)
+    COMPLEXITY,
+    PETITION_CHANNELS,
+    PETITION_FIELDS,
+    PETITION_STATES,
+    PETITION_STEPS,
+    RESOLUTION_OUTCOMES,
+    STAGES,
+    petition_field_label,
+    step_conflict,
+)
+
+__all__ = ["COMPLEXITY", "PETITION_CHANNELS", "PETITION_FIELDS", "PETITION_STATES", "PETITION_STEPS",
+           "RESOLUTION_OUTCOMES", "STAGES", "petition_field_label", "step_conflict"]
