@@ -31,6 +31,7 @@ class Principal:
     permissions: tuple[str, ...]
     officer: str | None
     name: str | None
+    version: int = 0  # the account's token version when the token was issued
 
 
 class AuthenticationFailed(Exception):
@@ -54,6 +55,11 @@ def _check_kind(kind: str) -> None:
 
 def _roles(roles: Iterable[str] | None) -> list[str]:
     return sorted({r.strip() for r in roles or () if r and r.strip()})
+
+
+def _revoke(account: ApiClient | UserAccount) -> None:
+    """End every token issued to the account so far (its version goes up, in the UPDATE itself)."""
+    account.token_version = type(account).token_version + 1
 
 
 class AccountStore:
@@ -92,6 +98,7 @@ class AccountStore:
                 permissions=permissions_for(client.kind, roles),
                 officer=None,
                 name=client.display_name,
+                version=client.token_version or 0,
             )
 
     def authenticate_user(self, username: str, password: str, now: dt.datetime | None = None) -> Principal:
@@ -133,6 +140,7 @@ class AccountStore:
                         permissions=permissions_for(user.kind, roles),
                         officer=user.officer_code,
                         name=user.full_name,
+                        version=user.token_version or 0,
                     )
         if failure is not None:
             raise failure
@@ -199,6 +207,9 @@ class AccountStore:
                 session.add(client)
             elif not self.hasher.verify(client.secret_hash, secret):
                 client.secret_hash = self.hasher.hash(secret)
+                _revoke(client)
+            if not created and (client.kind, client.unit, list(client.roles or ())) != (kind, unit, _roles(roles)):
+                _revoke(client)
             client.kind = kind
             client.unit = unit
             client.display_name = display_name
@@ -217,6 +228,7 @@ class AccountStore:
             if client is None:
                 raise AccountError(f"no client {client_id!r}")
             client.disabled = disabled
+            _revoke(client)
 
     def rotate_secret(self, client_id: str) -> str:
         """Give the client a new random secret and return it (the old one stops working)."""
@@ -226,6 +238,7 @@ class AccountStore:
             if client is None:
                 raise AccountError(f"no client {client_id!r}")
             client.secret_hash = self.hasher.hash(secret)
+            _revoke(client)
         return secret
 
     # ------------------------------------------------------------------ officer accounts
@@ -283,6 +296,10 @@ class AccountStore:
                 session.add(user)
             elif not self.hasher.verify(user.password_hash, password):
                 user.password_hash = self.hasher.hash(password)
+                _revoke(user)
+            if not created and (user.kind, user.unit, list(user.roles or ()), user.officer_code) != (
+                    kind, unit, _roles(roles), officer_code):
+                _revoke(user)
             user.officer_code = officer_code
             user.full_name = full_name
             user.kind = kind
@@ -302,6 +319,7 @@ class AccountStore:
             if user is None:
                 raise AccountError(f"no user {username!r}")
             user.disabled = disabled
+            _revoke(user)
 
     def unlock_user(self, username: str) -> None:
         """Lift a lock after failed sign-ins."""
@@ -319,3 +337,15 @@ class AccountStore:
             if user is None:
                 raise AccountError(f"no user {username!r}")
             user.password_hash = self.hasher.hash(password)
+            _revoke(user)
+
+    # ------------------------------------------------------------------ revocation
+
+    def token_versions(self) -> dict[str, int]:
+        """The token version of every account that ever had its tokens ended, by token subject."""
+        versions: dict[str, int] = {}
+        with self.db.session() as session:
+            for model, key in ((ApiClient, ApiClient.client_id), (UserAccount, UserAccount.username)):
+                for subject, version in session.execute(select(key, model.token_version).where(model.token_version > 0)):
+                    versions[subject] = max(version, versions.get(subject, 0))
+        return versions

@@ -48,6 +48,8 @@ class ApiClient(Base):
     display_name: Mapped[str] = mapped_column(String(200), nullable=False)
     roles: Mapped[list[str]] = mapped_column(JSON, nullable=False, default=list)
     disabled: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False)
+    # Raised when the client is disabled, its secret or permissions change: older tokens are refused.
+    token_version: Mapped[int] = mapped_column(Integer, nullable=False, default=0, server_default="0")
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, nullable=False, default=utcnow)
     updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, nullable=False, default=utcnow, onupdate=utcnow)
 
@@ -68,6 +70,8 @@ class UserAccount(Base):
     failed_attempts: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
     locked_until: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
     disabled: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False)
+    # Raised when the account is disabled, its password or permissions change: older tokens are refused.
+    token_version: Mapped[int] = mapped_column(Integer, nullable=False, default=0, server_default="0")
     last_login_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, nullable=False, default=utcnow)
     updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, nullable=False, default=utcnow, onupdate=utcnow)

@@ -129,6 +129,7 @@ class Gateway:
         self._refresh_lock: asyncio.Lock | None = None
         self._last_refresh = 0.0
         self._refresher: asyncio.Task | None = None
+        self._revocations: asyncio.Task | None = None
         self.keys_loaded = False
 
     # ------------------------------------------------------------------ lifecycle
@@ -153,13 +154,19 @@ class Gateway:
         except Exception:
             log.warning("could not load the signing keys at start", exc_info=True)
         self._refresher = asyncio.get_running_loop().create_task(self._refresh_periodically())
+        try:
+            await self.refresh_versions()
+        except Exception:
+            log.warning("could not load the token versions at start", exc_info=True)
+        self._revocations = asyncio.get_running_loop().create_task(self._refresh_versions_periodically())
 
     async def close(self) -> None:
         """Release the pool, the threads and the database connections."""
-        if self._refresher is not None:
-            self._refresher.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._refresher
+        for task in (self._refresher, self._revocations):
+            if task is not None:
+                task.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await task
         await self.pool.close()
         if self.http is not None:
             await self.http.close()
@@ -199,3 +206,16 @@ class Gateway:
                 await self.refresh_keys(force=True)
             except Exception:
                 log.warning("could not reload the signing keys", exc_info=True)
+
+    async def refresh_versions(self) -> None:
+        """Reload the accounts' token versions: tokens of disabled or changed accounts are refused from now on."""
+        self.verifier.set_versions(await self.run_sync(self.accounts.token_versions))
+
+    async def _refresh_versions_periodically(self) -> None:
+        # Every process reads the shared database: a change is seen by all within this interval.
+        while True:
+            await asyncio.sleep(self.settings.revocation_refresh_seconds)
+            try:
+                await self.refresh_versions()
+            except Exception:
+                log.warning("could not reload the token versions", exc_info=True)

@@ -79,6 +79,7 @@ class GatewaySettings:
     health_timeout: float = 2.0
     openapi_cache_seconds: float = 30.0
     key_refresh_seconds: float = 60.0
+    revocation_refresh_seconds: float = 2.0
     redis_url: str | None = None
     rate_limit_prefix: str = ""
     rate_limit_window_seconds: int = 60
@@ -129,6 +130,7 @@ def load_gateway_settings(overrides: Mapping[str, Any] | None = None, *, env: En
         "max_body_bytes": env.int("MAX_BODY_BYTES", 1024 * 1024),
         "log_level": shared.log_level,
         "token_cache_size": env.int("TOKEN_CACHE_SIZE", 10_000),
+        "revocation_refresh_seconds": env.float("TOKEN_REVOCATION_SECONDS", 2.0),
         "argon2_time_cost": env.int("ARGON2_TIME_COST", 3),
         "argon2_memory_kib": env.int("ARGON2_MEMORY_KIB", 65536),
         "argon2_parallelism": env.int("ARGON2_PARALLELISM", 4),

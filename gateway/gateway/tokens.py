@@ -49,6 +49,7 @@ class Caller:
     permission_set: frozenset[str]
     identity_header: str = ""
     identity_exp: float = 0.0
+    version: int = 0  # the account's token version it was issued under
 
     @property
     def subject(self) -> str:
@@ -85,6 +86,7 @@ class TokenIssuer:
             "iat": issued,
             "exp": issued + self.ttl_seconds,
             "jti": uuid.uuid4().hex,
+            "ver": principal.version,
         }
         token = jwt.encode(claims, private_key, algorithm=ALGORITHM, headers={"kid": kid})
         return token, self.ttl_seconds
@@ -110,6 +112,7 @@ class TokenVerifier:
         self.identity_ttl = identity_ttl
         self.identity_refresh_margin = identity_refresh_margin
         self._keys: dict[str, PublishedKey] = {}
+        self._versions: dict[str, int] = {}
         self._cache: OrderedDict[str, Caller] = OrderedDict()
         self._jwt = jwt.PyJWT(options={"require": ["exp", "iat", "sub", "kind", "iss", "aud"]})
 
@@ -119,6 +122,13 @@ class TokenVerifier:
         """Replace the verification keys; cached tokens of keys no longer published are dropped."""
         self._keys = {key.kid: key for key in keys}
         stale = [token for token, caller in self._cache.items() if caller.kid not in self._keys]
+        for token in stale:
+            del self._cache[token]
+
+    def set_versions(self, versions: dict[str, int]) -> None:
+        """The accounts' current token versions (by subject): a token issued under an older one is refused."""
+        self._versions = versions
+        stale = [token for token, caller in self._cache.items() if caller.version < versions.get(caller.subject, 0)]
         for token in stale:
             del self._cache[token]
 
@@ -141,6 +151,9 @@ class TokenVerifier:
             del cache[token]
             raise TokenError("token expired")
         caller = self._decode(token, now)
+        versions = self._versions
+        if versions and caller.version < versions.get(caller.identity.subject, 0):
+            raise TokenError("token revoked: its client or officer was disabled or changed since")
         cache[token] = caller
         if len(cache) > self.cache_size:
             cache.popitem(last=False)
@@ -173,7 +186,8 @@ class TokenVerifier:
             raise TokenError("unknown caller kind")
         perms = claims.get("perms") or []
         roles = claims.get("roles") or []
-        if not isinstance(perms, list) or not isinstance(roles, list):
+        version = claims.get("ver", 0)
+        if not isinstance(perms, list) or not isinstance(roles, list) or type(version) is not int:
             raise TokenError("malformed claims")
         identity = Identity(
             subject=str(claims["sub"]),
@@ -185,7 +199,8 @@ class TokenVerifier:
             name=claims.get("name"),
         )
         return Caller(
-            kid=kid, token_exp=float(claims["exp"]), identity=identity, permission_set=frozenset(identity.permissions)
+            kid=kid, token_exp=float(claims["exp"]), identity=identity, permission_set=frozenset(identity.permissions),
+            version=version,
         )
 
     # ------------------------------------------------------------------ identity for the services

@@ -4,10 +4,9 @@ deadline alarm sent once even with two workers."""
 import datetime as dt
 import threading
 
+from escalation.province.alarm import raise_due
 from tiepdan_common.db import Database
 from tiepdan_common.testing import identity_headers
-
-from escalation.province.alarm import raise_due
 
 
 def province(subject="province-94"):

@@ -3,9 +3,8 @@
 import datetime as dt
 import threading
 
-from tiepdan_common.db import Database
-
 from escalation.task.reminders import remind_due
+from tiepdan_common.db import Database
 
 
 def open_case(client, admin):
@@ -46,7 +45,7 @@ def test_a_task_needs_an_officer_of_the_roster_and_a_sensible_due_time(client, a
     assert {e["field"] for e in resp.json["errors"]} == {"owner", "due_at"}
     resp = client.post(f"/cases/{case['id']}/tasks", headers=officer, json={"title": "Xác minh"})
     assert resp.status_code == 422 and {e["field"] for e in resp.json["errors"]} == {"owner", "due_at"}
-    assert client.post(f"/cases/nope/tasks", headers=officer, json={
+    assert client.post("/cases/nope/tasks", headers=officer, json={
         "title": "Xác minh", "owner": "ttr-01", "due_at": clock.now.isoformat()}).status_code == 404
     other = client.post("/cases", headers=admin, json={"title": "Việc khác", "unit": "31693", "field": "land"}).json
     task = client.post(f"/cases/{case['id']}/tasks", headers=officer, json={

@@ -70,6 +70,8 @@ def test_every_escalation_event_has_a_contract_and_is_documented():
     types = ["escalation.case.opened", "escalation.case.escalated", "escalation.case.acknowledged",
              "escalation.case.closed", "escalation.hotspot.detected", "escalation.incident.reported",
              "escalation.province_request.received", "escalation.province_request.completed",
+             "escalation.province_request.updated", "escalation.province_request.overdue",
+             "escalation.incident.updated", "escalation.task.assigned", "escalation.task.overdue",
              "escalation.daily_summary.ready"]
     for event_type in types:
         assert contracts.contract_schema(event_type)
