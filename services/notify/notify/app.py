@@ -14,6 +14,8 @@ from .ack.views import blp as ack_blp
 from .consumers import consumers
 from .delivery.views import blp as deliveries_blp
 from .inbox.views import blp as inbox_blp
+from .lists.views import blp as lists_blp
+from .notices.views import blp as notices_blp
 from .rules import service as rules
 from .rules.views import blp as rules_blp
 
@@ -29,7 +31,7 @@ def create_app(settings: Settings | dict | None = None) -> Flask:
         title="tiepdan notify",
         version=VERSION,
         description="Who must be told, over which channel, and proof that they were.",
-        blueprints=[inbox_blp, deliveries_blp, rules_blp, ack_blp],
+        blueprints=[inbox_blp, deliveries_blp, rules_blp, ack_blp, lists_blp, notices_blp],
         migrations_path=Path(__file__).parent / "migrations",
         consumers_factory=lambda: consumers(settings),
     )

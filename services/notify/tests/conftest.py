@@ -227,6 +227,13 @@ def board():
 
 
 @pytest.fixture
+def board_officer():
+    """A board officer signed in, as the gateway would forward them (with the right to send notices)."""
+    return identity_headers(subject="btcd-01", kind="district", officer="btcd-01", roles=("board",),
+                            permissions=("inbox:read", "deliveries:read", "notices:write"))
+
+
+@pytest.fixture
 def admin():
     return identity_headers(subject="admin", kind="admin")
 
@@ -278,6 +285,11 @@ class StaticRoster:
         officers = [o for o in self.officers_on_duty if (role is None or o["duty_role"] == role)
                     and (agency is None or o["agency"] == agency)]
         return {"at": START.isoformat(), "officers": officers, "leader_on_call": self.leader}
+
+    def agencies(self):
+        self._check(("agencies",))
+        return [{"code": code, "name": code, "unit": code.removeprefix("UBND-"),
+                 "kind": "commune" if code.startswith("UBND-") else "department"} for code in self.agency_members]
 
     def officers(self, agency=None):
         self._check(("officers", agency))

@@ -23,16 +23,22 @@ FRESH = dt.timedelta(minutes=1)
 
 @dataclasses.dataclass
 class Recipient:
-    """An officer (``code``) or another body's system (``system:<name>``, reached by webhook)."""
+    """An officer (``code``), another body's system (``system:<name>``, reached by webhook), or a body reached
+    at fixed addresses (``contact:<name>``); ``unreachable`` says why nobody could be found to tell."""
 
     code: str
     name: str | None = None
     channels: dict = dataclasses.field(default_factory=dict)
     via_fallback: bool = False
+    unreachable: str | None = None
 
     @property
     def is_system(self) -> bool:
         return self.code.startswith("system:")
+
+    @property
+    def is_contact(self) -> bool:
+        return self.code.startswith("contact:")
 
 
 def channels_of(raw: list | None) -> dict:
@@ -64,6 +70,8 @@ class AudienceResolver:
         self.extra = settings.extra
         self.now = now
         self.down = False
+        # Alerts tell the standing fallback list when an audience finds nobody; a notice records who is missing.
+        self.use_fallback = True
         self._answers: dict = {}
         # Rows read or written here, kept referenced for the next events of the transaction (see dispatch.Lookups).
         self.kept = kept
@@ -90,6 +98,8 @@ class AudienceResolver:
         snapshot.answer, snapshot.fetched_at = answer, self.now
         self.db_session.add(snapshot)
         self._keep(snapshot)
+        if key == "agencies":  # agencies, not people
+            return
         people = answer.get("officers", []) + [answer.get("leader_on_call")] if isinstance(answer, dict) else answer
         remember_contacts(self.db_session, [p for p in people if p], self.now)
 
@@ -155,7 +165,7 @@ class AudienceResolver:
 
     def _people(self, raw: list, stale: bool) -> list[Recipient]:
         people = [Recipient(p["code"], p.get("full_name"), channels_of(p.get("channels")), stale) for p in raw]
-        if stale or not people:
+        if (stale or not people) and self.use_fallback:
             people += self.fallback()
         return people
 
@@ -209,6 +219,15 @@ class AudienceResolver:
             return people + self._system(f"commune:{unit}", unit=unit)
         if kind == "province":
             return self._system("province")
+        if kind == "system" and value:
+            return self._system(str(value))
+        if kind == "communes":
+            agencies_, _stale = self._ask("agencies", self.roster.agencies)
+            units = sorted({a["unit"] for a in agencies_ or [] if a.get("kind") == "commune" and a.get("unit")})
+            return [r for unit in units for r in self.resolve({"type": "commune", "value": unit}, data, depth + 1)]
+        if kind == "contact" and value:
+            channels = {c: a for c, a in (spec.get("channels") or {}).items() if c in ("email", "sms", "webhook") and a}
+            return [Recipient(f"contact:{value}"[:40], spec.get("name") or str(value), channels)]
         if kind == "distribution_list" and depth < 2:
             members = distribution_list(db_session=self.db_session, name=value or "plan")
             return [r for member in members for r in self.resolve(member, data, depth + 1)]

@@ -31,6 +31,8 @@ def plan_rows(*, message_id: str, recipient: Recipient, steps: list[dict], now: 
     officer. For a caller that writes many at once (``tiepdan_common.db.insert_rows``); else see :func:`plan`."""
     if recipient.is_system:
         steps = [{"after_seconds": 0, "channels": ["webhook"]}]
+    elif recipient.is_contact or recipient.unreachable:  # a body at fixed addresses: each of them at once
+        steps = [{"after_seconds": 0, "channels": sorted(recipient.channels) or ["none"]}]
     rows = []
     for step, channel, due in domain.ladder_plan(steps, now):
         row = {"id": str(uuid.uuid4()), "message_id": message_id, "recipient": recipient.code, "channel": channel,
@@ -39,6 +41,8 @@ def plan_rows(*, message_id: str, recipient: Recipient, steps: list[dict], now: 
                "provider_answer": None, "sent_at": None, "reported_at": None, "created_at": now, "updated_at": now}
         if channel == "inbox":  # the message row is the inbox: stored is delivered
             row.update(status="sent", attempts=1, sent_at=now, provider_answer="stored in the in-app inbox")
+        elif channel == "none":  # nobody and nothing to send to: recorded, and reported like a dead delivery
+            row.update(status="skipped", last_error=recipient.unreachable or "no address or channel")
         rows.append(row)
     return rows
 

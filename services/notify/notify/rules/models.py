@@ -31,12 +31,17 @@ class Rule(Base):
 
 
 class DistributionList(Base):
-    """The plan's named list of audiences (danh sách nơi nhận)."""
+    """A named list of audiences (danh sách nơi nhận), e.g. the plan's "Nơi nhận"; each member an audience
+    spec with the plan's words for it (``label``)."""
 
     __tablename__ = "distribution_lists"
 
     name: Mapped[str] = mapped_column(String(80), primary_key=True)
     members: Mapped[list] = mapped_column(JSON, default=list)
+    # Added in 0005: how people call the list, where it comes from, when it last changed.
+    title: Mapped[str | None] = mapped_column(String(200))
+    source: Mapped[str | None] = mapped_column(String(400))
+    updated_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
 
 
 class Ladder(Base):

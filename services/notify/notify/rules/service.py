@@ -14,8 +14,8 @@ from . import domain
 from .models import DistributionList, Ladder, Rule
 
 CHANNELS = ("inbox", "sms", "email", "webhook")
-AUDIENCE_TYPES = ("on_duty", "on_duty_role", "leader_on_call", "agency", "police", "commune", "province",
-                  "distribution_list", "target", "event_officers", "fallback")
+AUDIENCE_TYPES = ("on_duty", "on_duty_role", "leader_on_call", "agency", "police", "commune", "communes", "province",
+                  "system", "contact", "distribution_list", "target", "event_officers", "fallback")
 
 
 def seed_data() -> dict:
@@ -36,7 +36,8 @@ def seed(*, db_session: Session, data: dict | None = None) -> int:
             added += 1
     for raw in data.get("distribution_lists", []):
         if db_session.get(DistributionList, raw["name"]) is None:
-            db_session.add(DistributionList(name=raw["name"], members=raw["members"]))
+            db_session.add(DistributionList(name=raw["name"], members=raw["members"], title=raw.get("title"),
+                                            source=raw.get("source"), updated_at=utcnow()))
             added += 1
     for raw in data.get("ladders", []):
         if ladder_steps(db_session=db_session, recipient=raw["recipient"], urgency=raw["urgency"],
