@@ -120,7 +120,7 @@ def test_a_crowd_that_grows_is_announced_and_re_escalated(db, clock, client, off
     data = changed["data"]
     assert data["re_escalated"] is True and data["group_size"] == 80 and data["severity"] == "critical"
     assert {c["kind"] for c in data["changes"]} == {"group_size", "severity", "visit_joined"}
-    assert [c for c in data["changes"] if c["kind"] == "group_size"][0]["thresholds"] == [20, 50]
+    assert next(c for c in data["changes"] if c["kind"] == "group_size")["thresholds"] == [20, 50]
     assert {"changed", "re_escalated"} <= set(kinds(client, officer, case["id"]))
     assert run_due(db=db, now=clock.advance(seconds=5)) == 1  # the new cycle's first step is due at once
     state = client.get(f"/cases/{case['id']}/escalation", headers=officer).json

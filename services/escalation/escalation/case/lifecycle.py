@@ -120,7 +120,7 @@ def reopen(*, db_session: Session, case: Case, reason: str, actor: str, now: dt.
     if case.merged_into:
         raise Problem(409, "The case was merged; reopen the case it was merged into.", code="merged",
                       extra={"merged_into": case.merged_into})
-    previous = {"reason": case.close_reason, "closed_at": case.closed_at.isoformat() if case.closed_at else None}
+    previous = {"closed_reason": case.close_reason, "closed_at": case.closed_at.isoformat() if case.closed_at else None}
     try:
         with db_session.begin_nested():
             case.status, case.closed_at, case.close_reason, case.outcome = "opened", None, None, None
