@@ -18,13 +18,15 @@ from sqlalchemy import BigInteger, DateTime, Index, Integer, String, Text, Uniqu
 from sqlalchemy.orm import Mapped, declared_attr, mapped_column
 from sqlalchemy.types import TypeDecorator
 
+from . import clock
+
 # SQLite only auto-increments INTEGER PRIMARY KEY; PostgreSQL wants BIGINT.
 BigIntPK = BigInteger().with_variant(Integer(), "sqlite")
 
 
 def utcnow() -> dt.datetime:
-    """The current time, in UTC, timezone-aware."""
-    return dt.datetime.now(dt.UTC)
+    """The current time, in UTC, timezone-aware (``tiepdan_common.clock.utcnow``)."""
+    return clock.utcnow()
 
 
 class UTCDateTime(TypeDecorator):
