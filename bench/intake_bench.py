@@ -53,10 +53,14 @@ from tiepdan_common.testing import (
     postgres_database,
 )
 
-COMMUNES = ["31684", "31690", "31693", "31708", "31711", "31714", "31717", "31720", "31723", "31726", "31729"]
+# The desk and communes in force today (units-can-tho-2025.json): Mỹ Xuyên district (947) and its 2024
+# communes are refused for a visit after 30 June 2025.
+COMMUNES = ["31684", "31708", "31717", "31720", "31723"]
+# The list phase's register, filled in SQL, holds the 2024 district's records (11 communes: ``i % 11``).
+REGISTER_COMMUNES = ["31684", "31690", "31693", "31708", "31711", "31714", "31717", "31720", "31723", "31726", "31729"]
 FIELDS = ["land", "environment", "compensation", "social_policy", "labour", "finance", "construction"]
 CATEGORIES = ["complaint", "denunciation", "recommendation", "feedback"]
-BOARD = identity_headers(subject="bench-board", kind="district", unit="947", officer="btcd-01",
+BOARD = identity_headers(subject="bench-board", kind="province", unit="92", officer="btcd-01",
                          permissions=("visits:read", "visits:write"), ttl=6 * 3600)
 
 
@@ -125,25 +129,29 @@ def bench_create(app, db, *, seconds: float, max_runs: int) -> None:
         visit_id = str(uuid.uuid4())
         matter_key = f"{body['origin_unit']}:{body['field']}"
         serial = f"BASE/{i:09d}"
-        data = {"visit_id": visit_id, "serial": serial, "receiving_unit": "947",
+        data = {"visit_id": visit_id, "serial": serial, "receiving_unit": "92",
                 "origin_unit": body["origin_unit"], "received_at": now.isoformat(), "category": body["category"],
                 "field": body["field"], "group_size": 1, "representative_count": 0, "is_mass": False,
                 "outcome": "documents_taken", "matter_key": matter_key, "repeat_of": repeat_of, "over_level": False}
         envelope = Envelope.new(type="intake.visit.recorded", source="intake", data=data)
         visit = {
-            "id": visit_id, "serial": serial, "receiving_unit": "947", "receiving_officer": "btcd-01",
+            "id": visit_id, "serial": serial, "receiving_unit": "92", "receiving_officer": "btcd-01",
             "received_at": now, "category": body["category"], "field_code": body["field"],
             "origin_unit": body["origin_unit"], "subject": None, "content": body["content"], "prior_handling": None,
             "citizen_request": None, "search_text": fold(body["content"]), "matter_key": matter_key,
             "repeat_of": repeat_of, "repeat_count": 0, "group_size": 1, "is_mass": False, "over_level": False,
             "outcome": "documents_taken", "competent_body": None, "refusal_ground": None,
             "created_by": "bench-board", "created_at": now,
+            # Migration 0008: the unit versions of the day, the channel, the correction count.
+            "receiving_unit_id": 1, "origin_unit_id": 2, "channel": "in_person", "version": 1, "voided_at": None,
+            "void_reason": None,
         }
         citizen = {
             "visit_id": visit_id, "position": 0, "full_name": cipher.encrypt(person["full_name"]),
             "address": cipher.encrypt(person["address"]), "id_number": cipher.encrypt(person["id_number"]),
             "phone": None, "id_index": cipher.index("id_number", person["id_number"]),
             "name_index": cipher.index("name_address", f"{person['full_name']}|{person['address']}"),
+            "full_name_index": cipher.index("full_name", person["full_name"]), "phone_index": None,
             "is_representative": False,
         }
         event = {"event_id": envelope.id, "event_type": envelope.type, "payload": envelope.to_json(),
@@ -292,7 +300,7 @@ def fill(db, cipher: IdentityCipher, n: int) -> float:
                    CASE WHEN i % 50 = 0 THEN 12 ELSE 1 END,
                    i % 50 = 0, false, 'documents_taken', 'bench', now()
             FROM generate_series(1, :n) AS i
-        """), {"n": n, "communes": COMMUNES, "categories": CATEGORIES, "fields": FIELDS})
+        """), {"n": n, "communes": REGISTER_COMMUNES, "categories": CATEGORIES, "fields": FIELDS})
         conn.execute(sa.text("""
             INSERT INTO visit_citizens (visit_id, position, full_name, is_representative)
             SELECT md5('v' || i)::uuid::text, 0, :name, false FROM generate_series(1, :n) AS i
