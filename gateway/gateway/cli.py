@@ -14,7 +14,7 @@ from tiepdan_common.db import Database
 from tiepdan_common.identity import KINDS
 from tiepdan_common.migrations import upgrade
 
-from . import access
+from . import access, sealing
 from .accounts import AccountError, AccountStore
 from .keys import KeyStore
 from .migrations import MIGRATIONS_PATH
@@ -49,7 +49,7 @@ class Context:
         return make_account_store(self.settings, self.db)
 
     def keys(self) -> KeyStore:
-        return KeyStore(self.db, self.settings.token_ttl_seconds)
+        return KeyStore(self.db, self.settings.token_ttl_seconds, self.settings.secrets_keys)
 
     def close(self) -> None:
         if self._db is not None:
@@ -303,6 +303,20 @@ def rotate_signing_key(obj: Context) -> None:
     """Make a new current token signing key; the old one stays published until its tokens expire."""
     kid = obj.keys().rotate()
     click.echo(f"new signing key {kid}")
+
+
+@main.command("new-secrets-key")
+def new_secrets_key() -> None:
+    """Print a new key for GATEWAY_SECRETS_KEYS (put it first, keep the old one after it, then reseal)."""
+    click.echo(sealing.new_key())
+
+
+@main.command("reseal-signing-keys")
+@pass_context
+def reseal_signing_keys(obj: Context) -> None:
+    """Seal every signing key under the first key of GATEWAY_SECRETS_KEYS (then the others can be dropped)."""
+    count = obj.keys().reseal()
+    click.echo(f"resealed {count} signing key(s)")
 
 
 @main.command("list-signing-keys")

@@ -1,7 +1,7 @@
 """Ed25519 key pairs signing the access tokens.
 
 Keys live in the gateway database, created at first use (never in the source
-tree). The newest unretired key is *current* and signs new tokens. Rotating
+tree), their private halves sealed under ``GATEWAY_SECRETS_KEYS`` (:mod:`gateway.sealing`). The newest unretired key is *current* and signs new tokens. Rotating
 makes a new current key and retires the others; a retired key stays published
 in the JWKS, and keeps verifying the tokens it signed, until they have all
 expired (``retired_at + token TTL``).
@@ -15,6 +15,7 @@ import datetime as dt
 import hashlib
 import json
 import threading
+from collections.abc import Sequence
 
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
@@ -23,6 +24,7 @@ from tiepdan_common.db import Database
 from tiepdan_common.models import utcnow
 
 from .models import SigningKey
+from .sealing import DEV_SECRETS_KEY, Sealer
 
 ALGORITHM = "EdDSA"
 
@@ -66,9 +68,10 @@ class PublishedKey:
 class KeyStore:
     """The signing keys in the gateway database (synchronous; call through the thread pool)."""
 
-    def __init__(self, db: Database, token_ttl_seconds: int) -> None:
+    def __init__(self, db: Database, token_ttl_seconds: int, secrets_keys: Sequence[str] = (DEV_SECRETS_KEY,)) -> None:
         self.db = db
         self.token_ttl_seconds = token_ttl_seconds
+        self.sealer = Sealer(secrets_keys)
         self._private: dict[str, Ed25519PrivateKey] = {}
         self._lock = threading.Lock()
 
@@ -78,7 +81,8 @@ class KeyStore:
         pem = private.private_bytes(
             serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
         ).decode("ascii")
-        return SigningKey(kid=jwk["kid"], algorithm=ALGORITHM, private_key_pem=pem, public_jwk=jwk, created_at=now)
+        return SigningKey(kid=jwk["kid"], algorithm=ALGORITHM, private_key_pem=self.sealer.seal(pem), public_jwk=jwk,
+                          created_at=now)
 
     def current(self) -> tuple[str, Ed25519PrivateKey]:
         """The id and private key that sign new tokens, creating the first key when there is none."""
@@ -97,7 +101,7 @@ class KeyStore:
         with self._lock:
             private = self._private.get(kid)
             if private is None:
-                loaded = serialization.load_pem_private_key(pem.encode("ascii"), password=None)
+                loaded = serialization.load_pem_private_key(self.sealer.open(pem).encode("ascii"), password=None)
                 if not isinstance(loaded, Ed25519PrivateKey):
                     raise ValueError(f"signing key {kid} is not an Ed25519 key")
                 private = self._private[kid] = loaded
@@ -135,6 +139,14 @@ class KeyStore:
             )
             for row in rows
         ]
+
+    def reseal(self) -> int:
+        """Seal every key's private half under the first secrets key (after a rotation); how many there were."""
+        with self.db.session() as session:
+            rows = list(session.scalars(select(SigningKey).with_for_update()))
+            for row in rows:
+                row.private_key_pem = self.sealer.reseal(row.private_key_pem)
+        return len(rows)
 
     def all_keys(self) -> list[SigningKey]:
         """Every key ever made, newest first (for the admin CLI)."""

@@ -97,7 +97,9 @@ class Gateway:
         self.settings = settings
         self.db = db or Database(settings.database_url)
         self.accounts = make_account_store(settings, self.db)
-        self.keys = KeyStore(self.db, settings.token_ttl_seconds)
+        self.keys = KeyStore(self.db, settings.token_ttl_seconds, settings.secrets_keys)
+        if self.keys.sealer.development:
+            log.warning("signing keys sealed with the development secrets key: set GATEWAY_SECRETS_KEYS")
         self.issuer = TokenIssuer(
             issuer=settings.issuer, audience=settings.audience, ttl_seconds=settings.token_ttl_seconds
         )

@@ -17,6 +17,8 @@ from typing import Any
 from environs import Env
 from tiepdan_common.config import load_settings
 
+from .sealing import DEV_SECRETS_KEY, check_keys
+
 SERVICE_NAME = "gateway"
 
 # The services behind the gateway, and where they listen by default.
@@ -80,6 +82,7 @@ class GatewaySettings:
     openapi_cache_seconds: float = 30.0
     key_refresh_seconds: float = 60.0
     revocation_refresh_seconds: float = 2.0
+    secrets_keys: tuple[str, ...] = (DEV_SECRETS_KEY,)
     redis_url: str | None = None
     rate_limit_prefix: str = ""
     rate_limit_window_seconds: int = 60
@@ -131,6 +134,7 @@ def load_gateway_settings(overrides: Mapping[str, Any] | None = None, *, env: En
         "log_level": shared.log_level,
         "token_cache_size": env.int("TOKEN_CACHE_SIZE", 10_000),
         "revocation_refresh_seconds": env.float("TOKEN_REVOCATION_SECONDS", 2.0),
+        "secrets_keys": tuple(env.list("GATEWAY_SECRETS_KEYS", [DEV_SECRETS_KEY])),
         "argon2_time_cost": env.int("ARGON2_TIME_COST", 3),
         "argon2_memory_kib": env.int("ARGON2_MEMORY_KIB", 65536),
         "argon2_parallelism": env.int("ARGON2_PARALLELISM", 4),
@@ -156,6 +160,7 @@ def load_gateway_settings(overrides: Mapping[str, Any] | None = None, *, env: En
         raise ValueError(f"unknown gateway settings: {sorted(unknown)}")
     values.update(overrides)
     settings = GatewaySettings(**values)
+    check_keys(settings.secrets_keys)
     if not settings.identity_keys:
         raise ValueError("at least one identity key is needed (GATEWAY_IDENTITY_KEYS)")
     return settings
