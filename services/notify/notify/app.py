@@ -18,6 +18,7 @@ from .lists.views import blp as lists_blp
 from .notices.views import blp as notices_blp
 from .rules import service as rules
 from .rules.views import blp as rules_blp
+from .told.views import blp as told_blp
 
 VERSION = "0.1.0"
 
@@ -31,7 +32,7 @@ def create_app(settings: Settings | dict | None = None) -> Flask:
         title="tiepdan notify",
         version=VERSION,
         description="Who must be told, over which channel, and proof that they were.",
-        blueprints=[inbox_blp, deliveries_blp, rules_blp, ack_blp, lists_blp, notices_blp],
+        blueprints=[inbox_blp, deliveries_blp, rules_blp, ack_blp, lists_blp, notices_blp, told_blp],
         migrations_path=Path(__file__).parent / "migrations",
         consumers_factory=lambda: consumers(settings),
     )

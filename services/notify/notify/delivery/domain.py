@@ -22,6 +22,24 @@ def ladder_plan(steps: list[dict], now: dt.datetime) -> list[tuple[int, str, dt.
     return plan
 
 
+def proof(message, deliveries: list) -> dict:
+    """Whether one recipient was told: status (acknowledged, delivered, pending, failed), over which channel
+    first, and when (``message`` and ``deliveries`` need only their columns' attributes)."""
+    sent = sorted((d for d in deliveries if d.status == "sent" and d.sent_at), key=lambda d: d.sent_at)
+    if message.acknowledged_at is not None:
+        status = "acknowledged"
+    elif sent:
+        status = "delivered"
+    elif any(d.status == "pending" for d in deliveries):
+        status = "pending"
+    else:
+        status = "failed"
+    first = sent[0] if sent else (deliveries[0] if deliveries else None)
+    return {"status": status, "channel": first.channel if first else None,
+            "delivered_at": sent[0].sent_at if sent else None, "read_at": message.read_at,
+            "acknowledged_at": message.acknowledged_at, "acknowledged_via": message.acknowledged_via}
+
+
 def is_dead(attempts: int, max_attempts: int) -> bool:
     """A delivery that failed ``attempts`` times is given up after ``max_attempts``."""
     return attempts >= max_attempts

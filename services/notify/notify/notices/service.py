@@ -18,6 +18,7 @@ from tiepdan_common.errors import Problem, field_error
 
 from ..audience.service import AudienceResolver, Recipient
 from ..database import outbox
+from ..delivery import domain as delivery_domain
 from ..delivery import service as deliveries
 from ..delivery.models import Delivery
 from ..dispatch import Staged, message_row
@@ -77,23 +78,6 @@ def send(*, db_session: Session, roster, settings: Settings, list_name: str, kin
     return notice
 
 
-def recipient_status(message: InboxMessage, its: list[Delivery]) -> dict:
-    """One recipient's proof: status (acknowledged, delivered, pending, failed), over which channel, and when."""
-    sent = sorted((d for d in its if d.status == "sent" and d.sent_at), key=lambda d: d.sent_at)
-    if message.acknowledged_at is not None:
-        status = "acknowledged"
-    elif sent:
-        status = "delivered"
-    elif any(d.status == "pending" for d in its):
-        status = "pending"
-    else:
-        status = "failed"
-    first = sent[0] if sent else (its[0] if its else None)
-    return {"status": status, "channel": first.channel if first else None,
-            "delivered_at": sent[0].sent_at if sent else None, "read_at": message.read_at,
-            "acknowledged_at": message.acknowledged_at, "acknowledged_via": message.acknowledged_via}
-
-
 def detail(*, db_session: Session, notice_id: str) -> dict:
     """A notice with each recipient's status, channel, delivered_at and acknowledged_at, and the counts."""
     notice = db_session.get(Notice, notice_id)
@@ -110,7 +94,7 @@ def detail(*, db_session: Session, notice_id: str) -> dict:
     for link, message in rows:
         its = by_message.get(message.id, [])
         recipients.append({"recipient": link.recipient, "name": link.name, "member": link.member,
-                           "message_id": message.id, **recipient_status(message, its), "deliveries": its})
+                           "message_id": message.id, **delivery_domain.proof(message, its), "deliveries": its})
     counts = {s: sum(r["status"] == s for r in recipients) for s in ("acknowledged", "delivered", "pending", "failed")}
     return {**{c.key: getattr(notice, c.key) for c in Notice.__table__.columns}, "list": notice.list_name,
             "recipients": recipients, "counts": {"recipients": len(recipients), **counts}}
