@@ -33,6 +33,7 @@ var/local.env: | $(STAMP)
 	  echo "INTAKE_IDENTITY_KEYS=$$($(BIN)/python -c 'from cryptography.fernet import Fernet; print(Fernet.generate_key().decode())')"; \
 	  echo "NOTIFY_ACK_SECRET=$$($(BIN)/python -c 'import secrets; print(secrets.token_hex(32))')"; \
 	  echo "NOTIFY_WEBHOOK_SECRET=$$($(BIN)/python -c 'import secrets; print(secrets.token_hex(32))')"; \
+	  echo "NOTIFY_SMS_INBOUND_SECRETS=$$($(BIN)/python -c 'import secrets; print(secrets.token_hex(32))')"; \
 	  echo "WEB_SECRET_KEY=$$($(BIN)/python -c 'import secrets; print(secrets.token_hex(32))')"; \
 	  echo "NOTIFY_SMTP_PORT=1025"; \
 	  echo "TIEPDAN_VAR_DIR=$(CURDIR)/var"; \

@@ -50,6 +50,9 @@ REQUEST_DROP = HOP_BY_HOP | {
     "x-forwarded-for", "x-forwarded-proto", "x-forwarded-host", "x-forwarded-prefix",
 }
 REQUEST_DROP_RAW = frozenset(name.encode() for name in REQUEST_DROP)
+# The only caller-sent ``X-Tiepdan-*`` fields passed on: a provider's or webhook's HMAC signature, which the
+# service verifies with its own secret (they carry no authority until it does). Every other one is dropped.
+SIGNATURE_HEADERS_RAW = frozenset({b"x-tiepdan-timestamp", b"x-tiepdan-signature", b"x-tiepdan-delivery"})
 # Not passed back to the caller: recomputed by the gateway, or the service's own banner.
 RESPONSE_DROP = HOP_BY_HOP | {"content-length", "server", "date", "x-request-id"}
 
@@ -138,7 +141,7 @@ def request_head(request: web.Request, gateway: Gateway, upstream: Upstream, cal
     forwarded_for: list[bytes] = []
     for name, value in raw_headers:
         lower = name.lower()
-        if lower in drop or lower.startswith(b"x-tiepdan-"):
+        if lower in drop or (lower.startswith(b"x-tiepdan-") and lower not in SIGNATURE_HEADERS_RAW):
             if lower == b"x-forwarded-for":
                 forwarded_for.append(value)
             continue

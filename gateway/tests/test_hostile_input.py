@@ -102,3 +102,18 @@ async def test_an_oversized_authorization_header_is_a_problem_without_echo_or_ba
 async def test_no_answer_names_the_gateway_software(client):
     for resp in (await client.get("/livez"), await client.get("/nowhere")):
         assert "Server" not in resp.headers or "aiohttp" not in resp.headers["Server"]
+
+
+# --------------------------------------------------------------------------- signed provider callbacks
+
+
+async def test_a_provider_s_signed_callback_reaches_the_service_with_its_signature(client):
+    signature = {"X-Tiepdan-Timestamp": "1765000000", "X-Tiepdan-Signature": "v1=" + "ab" * 32,
+                 "X-Tiepdan-Delivery": "d-1"}
+    resp = await client.post("/api/v1/notify/sms/inbound", json={"from": "+84900000000", "text": "123456"},
+                             headers={**signature, "X-Tiepdan-Identity": "forged", "X-Tiepdan-Unit": "947"})
+    assert resp.status == 201, await resp.text()
+    forwarded = {name.lower(): value for name, value in (await resp.json())["headers"]}
+    for name, value in signature.items():
+        assert forwarded[name.lower()] == value
+    assert forwarded["x-tiepdan-identity"] != "forged" and "x-tiepdan-unit" not in forwarded
