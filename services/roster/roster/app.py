@@ -24,6 +24,8 @@ from .duty.editing import blp as editing_blp
 from .duty.views import blp as duty_blp
 from .exports.views import blp as exports_blp
 from .leave.views import blp as leave_blp
+from .reception.duties import FILE_NAME as DUTIES_FILE
+from .reception.duties import DutyBook
 from .reception.views import blp as reception_blp
 from .swaps.views import blp as swaps_blp
 
@@ -47,6 +49,7 @@ def create_app(settings: Settings | dict | None = None, *, now: clock.Clock | No
     )
     clock.install(app, now)
     work_calendar = calendar.install(app, settings.extra["reference_dir"])
+    app.extensions["roster"]["reception_duties"] = DutyBook.load(Path(settings.extra["reference_dir"]) / DUTIES_FILE)
     db = app.extensions["tiepdan"]["db"]
 
     @app.cli.command("seed")

@@ -74,3 +74,32 @@ def _xlsx_and_printable_page(client, reader):
     bad = client.get("/exports/roster.xlsx", query_string={"from": "2024-05-20", "to": "2024-09-20"},
                      headers=reader)
     assert bad.status_code == 422 and bad.json["errors"][0]["field"] == "to"
+
+
+def test_the_printed_unit_and_agencies_come_from_dated_data(app, client, board, reader):
+    """The header names the board in force on the first printed day, not a constant (issue #22)."""
+    from roster.directory.models import Agency
+
+    with app.extensions["tiepdan"]["db"].session() as session:
+        session.get(Agency, "BTCD").valid_to = dt.date(2024, 5, 31)
+        session.add(Agency(code="BTCD-2", name="Ban Tiếp công dân xã Mỹ Xuyên", kind="board", unit="31684",
+                           unit_name="UBND xã Mỹ Xuyên", valid_from=dt.date(2024, 6, 1)))
+    may = client.get("/exports/roster.html", query_string={"from": "2024-05-20", "to": "2024-05-21"},
+                     headers=reader).get_data(as_text=True)
+    june = client.get("/exports/roster.html", query_string={"from": "2024-06-03", "to": "2024-06-04"},
+                      headers=reader).get_data(as_text=True)
+    assert "UBND HUYỆN MỸ XUYÊN" in may and "BAN TIẾP CÔNG DÂN HUYỆN MỸ XUYÊN" in may
+    assert "UBND XÃ MỸ XUYÊN" in june and "HUYỆN" not in june.split("</header>")[0]
+    agencies = client.get("/agencies", query_string={"at": "2024-06-03"}, headers=reader).json
+    codes = {a["code"] for a in agencies}
+    assert "BTCD-2" in codes and "BTCD" not in codes
+    old = next(a for a in client.get("/agencies", headers=reader).json if a["code"] == "BTCD")
+    assert old["valid_to"] == "2024-05-31" and old["unit_name"] == "UBND huyện Mỹ Xuyên"
+    # An officer of the ended board cannot be put on a shift after its last day.
+    shift = client.get("/on-duty", query_string={"at": "2024-06-04T09:00:00+07:00", "role": "inspector"},
+                       headers=reader).json["officers"][0]
+    on_shift = {a["officer"] for a in client.get(f"/shifts/{shift['shift_id']}", headers=reader).json["assignments"]}
+    free = next(c for c in ("btcd-01", "btcd-02", "btcd-03") if c not in on_shift)
+    added = client.post(f"/shifts/{shift['shift_id']}/assignments", json={"officer": free, "duty_role": "lead"},
+                        headers=board)
+    assert added.status_code == 422 and "does not exist on 2024-06-04" in added.json["errors"][0]["message"]

@@ -110,3 +110,17 @@ def test_regenerating_after_a_leave_moves_only_the_slots_it_touches(client, boar
             assert {x for x in was if x[1] != "ttr-01"} <= set(now)  # the others on that shift stay
             assert "ttr-01" not in {o for _r, o in now}
     assert moved == {i for i, s in before.items() if touched(s)} != set()
+
+
+def test_the_police_officer_on_call_can_cover_a_sick_colleagues_desk_shift(client, board, reader, fake_clock):
+    fake_clock.set_local(2024, 6, 1, 9, 0)
+    morning = client.get("/on-duty", query_string={"at": local(2024, 6, 5, 9, 0), "role": "police"},
+                         headers=reader).json["officers"]
+    desk = next(o["code"] for o in morning if o["shift_kind"] == "morning")
+    on_call = next(o["code"] for o in morning if o["shift_kind"] == "on_call")
+    assert desk != on_call  # two police officers: one at the desk, one on call
+    resp = client.post(f"/officers/{desk}/leave", json={
+        "kind": "sick", "starts_at": local(2024, 6, 5, 7, 0), "ends_at": local(2024, 6, 5, 11, 30), "cover": True,
+    }, headers=board)
+    assert resp.status_code == 201, resp.json
+    assert [c["officer"] for c in resp.json["covered"]] == [on_call]

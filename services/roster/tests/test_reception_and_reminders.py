@@ -38,12 +38,12 @@ def test_who_is_behind_on_reception_days(client, board, reader, fake_clock):
 
 def test_publication_counts_working_days(reference_dir):
     calendar = Calendar.load(reference_dir / "holidays-vn.json")
-    assert reception.published_in_time(dt.date(2024, 6, 10), dt.date(2024, 6, 3), calendar)
-    assert not reception.published_in_time(dt.date(2024, 6, 7), dt.date(2024, 6, 3), calendar)
-    assert not reception.published_in_time(dt.date(2024, 9, 9), dt.date(2024, 8, 30), calendar)  # Quốc khánh
+    assert reception.published_in_time(dt.date(2024, 6, 10), dt.date(2024, 6, 3), calendar, 5)
+    assert not reception.published_in_time(dt.date(2024, 6, 7), dt.date(2024, 6, 3), calendar, 5)
+    assert not reception.published_in_time(dt.date(2024, 9, 9), dt.date(2024, 8, 30), calendar, 5)  # Quốc khánh
     # Published Tuesday 22/4/2025: 23, 24, 25, Saturday 26 (make-up), 28 -> Monday 28 April is in time.
-    assert reception.published_in_time(dt.date(2025, 4, 28), dt.date(2025, 4, 22), calendar)
-    assert not reception.published_in_time(dt.date(2025, 4, 25), dt.date(2025, 4, 22), calendar)
+    assert reception.published_in_time(dt.date(2025, 4, 28), dt.date(2025, 4, 22), calendar, 5)
+    assert not reception.published_in_time(dt.date(2025, 4, 25), dt.date(2025, 4, 22), calendar, 5)
     assert reception.obligation(agency_kind="leadership", role="leader", title="Chủ tịch UBND huyện")
     assert reception.obligation(agency_kind="leadership", role="leader", title="Phó Chủ tịch UBND huyện") is None
 

@@ -77,7 +77,9 @@ def replace_channels(*, db_session: Session, code: str, channels: list[dict], ac
 def seed(*, db_session: Session, demo: dict) -> dict:
     """Create or update the agencies and officers of the demo data (channels verified)."""
     for a in demo["agencies"]:
-        db_session.merge(Agency(code=a["code"], name=a["name"], kind=a["kind"], unit=a["unit"]))
+        valid_from, valid_to = (dt.date.fromisoformat(a[k]) if a.get(k) else None for k in ("valid_from", "valid_to"))
+        db_session.merge(Agency(code=a["code"], name=a["name"], kind=a["kind"], unit=a["unit"],
+                                unit_name=a.get("unit_name", ""), valid_from=valid_from, valid_to=valid_to))
     db_session.flush()
     for o in demo["officers"]:
         officer = db_session.get(Officer, o["code"]) or Officer(code=o["code"])

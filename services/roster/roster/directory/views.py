@@ -26,6 +26,13 @@ class AgencyOut(Schema):
     name = fields.String()
     kind = fields.String()
     unit = fields.String()
+    unit_name = fields.String(metadata={"description": "the People's Committee it belongs to, as printed"})
+    valid_from = fields.Date(allow_none=True)
+    valid_to = fields.Date(allow_none=True, metadata={"description": "last day it exists; null while it does"})
+
+
+class AgencyQuery(Schema):
+    at = fields.Date(load_default=None, metadata={"description": "only agencies in force on this local date"})
 
 
 class ChannelOut(Schema):
@@ -78,10 +85,11 @@ class OfficerQuery(Schema):
 
 @blp.get("/agencies")
 @require("roster:read")
+@blp.arguments(AgencyQuery, location="query")
 @blp.response(200, AgencyOut(many=True))
-def list_agencies():
-    """The board, the inspectorate, departments, police, leadership and commune committees."""
-    return duty_service.agencies(db_session=db_session())
+def list_agencies(query):
+    """The board, the inspectorate, departments, police, leadership and commune committees (optionally on a date)."""
+    return duty_service.agencies(db_session=db_session(), at=query["at"])
 
 
 @blp.get("/officers")

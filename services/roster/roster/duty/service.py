@@ -192,9 +192,15 @@ def shifts_between(*, db_session: Session, start: dt.datetime, end: dt.datetime)
     ))
 
 
-def agencies(*, db_session: Session) -> list[Agency]:
-    """Every agency, by kind then code."""
-    return list(db_session.scalars(select(Agency).order_by(Agency.kind, Agency.code)))
+def agencies(*, db_session: Session, at: dt.date | None = None) -> list[Agency]:
+    """Every agency (or those in force on ``at``), by kind then code."""
+    rows = db_session.scalars(select(Agency).order_by(Agency.kind, Agency.code))
+    return [a for a in rows if at is None or a.in_force(at)]
+
+
+def board_on(*, db_session: Session, day: dt.date) -> Agency | None:
+    """The reception board in force on ``day``: it names the unit on printed rosters and feeds."""
+    return next((a for a in agencies(db_session=db_session, at=day) if a.kind == "board"), None)
 
 
 # --------------------------------------------------------------------------- edits by a person

@@ -90,6 +90,7 @@ def calendar(*, db_session: Session, feed: CalendarFeed, now: dt.datetime) -> by
     cal.add("calscale", "GREGORIAN")
     cal.add("x-wr-calname", f"Lịch trực tiếp công dân – {name}")
     cal.add("x-wr-timezone", "Asia/Ho_Chi_Minh")
+    boards = [a for a in duty.agencies(db_session=db_session) if a.kind == "board"]
     for shift, a in rows:
         event = icalendar.Event()
         event.add("uid", f"roster-assignment-{a.id}@tiepdan")
@@ -98,7 +99,10 @@ def calendar(*, db_session: Session, feed: CalendarFeed, now: dt.datetime) -> by
         event.add("dtend", shift.ends_at)
         event.add("summary", f"{labels.shift_kind(shift.kind)}: {labels.duty_role(a.duty_role)} – {a.officer.full_name}")
         event.add("description", f"{shift.period.name}. Cán bộ: {a.officer.full_name} ({a.officer.agency.name}).")
-        event.add("location", "Trụ sở Ban Tiếp công dân huyện Mỹ Xuyên")
+        day = shift.starts_at.astimezone(LOCAL).date()
+        board = next((a for a in boards if a.in_force(day)), None)  # the unit's name comes from data
+        if board is not None:
+            event.add("location", f"Trụ sở {board.name}")
         cal.add_component(event)
     return cal.to_ical()
 
@@ -149,10 +153,13 @@ def xlsx(*, rows: list[dict], title: str) -> bytes:
 _templates = Environment(loader=PackageLoader("roster", "templates"), autoescape=select_autoescape(["html"]))
 
 
-def printable(*, rows: list[dict], start: dt.date, end: dt.date, now: dt.datetime) -> str:
-    """The roster as a printable page in Vietnamese."""
+def printable(*, db_session: Session, rows: list[dict], start: dt.date, end: dt.date, now: dt.datetime) -> str:
+    """The roster as a printable page in Vietnamese, headed by the unit and board in force on ``start``."""
     days: dict[dt.date, list[dict]] = {}
     for r in rows:
         days.setdefault(r["date"], []).append(r)
+    board = duty.board_on(db_session=db_session, day=start)
+    unit, office = (board.unit_name, board.name) if board is not None else ("", "")
     return _templates.get_template("roster.html").render(
-        days=sorted(days.items()), start=start, end=end, printed=now.astimezone(LOCAL), weekdays=labels.WEEKDAYS)
+        days=sorted(days.items()), start=start, end=end, printed=now.astimezone(LOCAL), weekdays=labels.WEEKDAYS,
+        unit=unit, office=office)

@@ -108,5 +108,6 @@ def roster_xlsx(query):
 def roster_html(query):
     """The roster between two local dates as a printable page in Vietnamese."""
     rows = service.roster_rows(db_session=db_session(), start=query["start"], end=query["end"])
-    html = service.printable(rows=rows, start=query["start"], end=query["end"], now=clock.now())
+    html = service.printable(db_session=db_session(), rows=rows, start=query["start"], end=query["end"],
+                             now=clock.now())
     return Response(html, mimetype="text/html")

@@ -12,7 +12,7 @@ from tiepdan_common.errors import Problem, field_error
 from ..audit import service as audit
 from ..directory.models import Officer
 from ..duty import service as duty
-from ..duty.domain import overlaps
+from ..duty.domain import LOCAL, clashes, overlaps
 from ..duty.models import Assignment, CoverageRequirement, Shift
 from .models import Leave
 
@@ -87,13 +87,14 @@ def pick_replacement(*, db_session: Session, shift: Shift, duty_role: str, absen
         CoverageRequirement.shift_kind == shift.kind, CoverageRequirement.duty_role == duty_role))
     absent_officer = db_session.get(Officer, absent)
     kinds = req.kinds if req else (absent_officer.agency.kind,)
+    day = shift.starts_at.astimezone(LOCAL).date()
     pool = [o.code for o in db_session.scalars(select(Officer).where(Officer.active.is_(True)))
-            if o.agency.kind in kinds and o.code != absent]
+            if o.agency.kind in kinds and o.code != absent and o.agency.in_force(day)]
     if not pool:
         return None
-    busy = set(db_session.scalars(
-        select(Assignment.officer_code).join(Shift)
-        .where(Shift.starts_at < shift.ends_at, Shift.ends_at > shift.starts_at)))
+    busy = {code for code, kind in db_session.execute(
+        select(Assignment.officer_code, Shift.kind).join(Shift)
+        .where(Shift.starts_at < shift.ends_at, Shift.ends_at > shift.starts_at)) if clashes(kind, shift.kind)}
     leaves = duty.leaves_between(db_session=db_session, start=shift.starts_at, end=shift.ends_at)
     free = [c for c in pool if c not in busy and not any(
         overlaps(lv.starts_at, lv.ends_at, shift.starts_at, shift.ends_at) for lv in leaves.get(c, ()))]

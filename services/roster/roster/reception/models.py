@@ -24,7 +24,10 @@ class ReceptionDay(Base):
     place: Mapped[str] = mapped_column(String(300), default="")
     published_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
     published_by: Mapped[str] = mapped_column(String(120), default="")
+    # A deputy receiving on a chair's behalf (ủy quyền cấp phó), while the law in force allows it.
+    on_behalf_of: Mapped[str | None] = mapped_column(ForeignKey("officers.code", ondelete="SET NULL"),
+                                                     nullable=True)
 
-    officer: Mapped[Officer] = relationship(lazy="joined")
+    officer: Mapped[Officer] = relationship(lazy="joined", foreign_keys=[officer_code])
 
     __table_args__ = (UniqueConstraint("officer_code", "date", name="uq_reception_officer_date"),)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+from flask import current_app
 from flask_smorest import Blueprint
 from marshmallow import Schema, fields, validate
 
@@ -14,8 +15,8 @@ from tiepdan_common.web import current_identity, db_session, require
 
 from .. import calendar, clock
 from ..database import IdempotencyRecord
-from ..duty.domain import LOCAL
 from . import service
+from .duties import DutyBook
 
 blp = Blueprint("reception", __name__, description="Leaders' reception days (Law 42/2013)")
 
@@ -24,6 +25,8 @@ class ReceptionIn(Schema):
     officer = fields.String(required=True)
     date = fields.Date(required=True)
     place = Text(load_default="", validate=validate.Length(max=300))
+    on_behalf_of = fields.String(load_default=None, metadata={
+        "description": "the chair a deputy receives for (refused where the law in force forbids delegation)"})
 
 
 class ReceptionOut(Schema):
@@ -33,7 +36,9 @@ class ReceptionOut(Schema):
     date = fields.Date()
     place = fields.String()
     published_at = fields.AwareDateTime()
-    published_in_time = fields.Boolean(metadata={"description": "at least 5 working days ahead (Art. 24(4))"})
+    published_in_time = fields.Boolean(metadata={
+        "description": "published the working days ahead the rule in force asks (5, Art. 24(4))"})
+    on_behalf_of = fields.String(allow_none=True)
 
 
 class ReceptionQuery(Schema):
@@ -53,7 +58,10 @@ class ComplianceOut(Schema):
     title = fields.String()
     agency = fields.String()
     obligation = fields.String()
-    rule = fields.String()
+    rule = fields.String(metadata={"description": "the rule(s) in force that month, in Vietnamese, with source"})
+    per = fields.String(metadata={"description": "week or month"})
+    confirmed = fields.Boolean(metadata={"description": "false while the rule's text could not be checked"})
+    delegation_allowed = fields.Boolean()
     required = fields.Integer()
     scheduled = fields.Integer(metadata={"description": "days (or weeks) covered by days published in time"})
     missing_weeks = fields.List(fields.String())
@@ -61,12 +69,14 @@ class ComplianceOut(Schema):
     behind = fields.Boolean()
 
 
+def _duties() -> DutyBook:
+    return current_app.extensions["roster"]["reception_duties"]
+
+
 def _flagged(rows: list) -> list:
-    cal = calendar.current()
+    cal, book = calendar.current(), _duties()
     for row in rows:
-        # A day published before the calendar's first year cannot be counted: it is not shown as in time.
-        published_on = row.published_at.astimezone(LOCAL).date()
-        row.published_in_time = cal.covers(published_on) and cal.covers(row.date) and service.in_time(row, cal)
+        row.published_in_time = service.in_time(row, cal, book)
     return rows
 
 
@@ -80,7 +90,7 @@ def publish(data):
     """Publish a leader's reception day; it counts only when published at least 5 working days ahead."""
     row = service.publish(db_session=db_session(), officer_code=data["officer"], day=data["date"],
                           place=data["place"], actor=current_identity().subject, now=clock.now(),
-                          calendar=calendar.current())
+                          calendar=calendar.current(), book=_duties(), on_behalf_of=data["on_behalf_of"])
     return _flagged([row])[0]
 
 
@@ -101,9 +111,11 @@ def list_days(query):
 @blp.arguments(ComplianceQuery, location="query")
 @blp.response(200, ComplianceOut(many=True))
 def compliance(query):
-    """Who is behind: district chair 2 days a month, commune chairs 1 a week, department heads 1 a month."""
+    """Who is behind, by the rule in force that month (reference/reception-duties.json): e.g. a commune chair
+    1 day a week until June 2026, 2 days a month from July 2026."""
     year, month = (int(x) for x in query["month"].split("-"))
-    return service.compliance(db_session=db_session(), year=year, month=month, calendar=calendar.current())
+    return service.compliance(db_session=db_session(), year=year, month=month, calendar=calendar.current(),
+                              book=_duties())
 
 
 @blp.delete("/reception-days/<int:day_id>")
