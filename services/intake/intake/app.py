@@ -14,6 +14,8 @@ from . import config
 from .confidential import service as confidential
 from .confidential.crypto import IdentityCipher, generate_key
 from .confidential.views import blp as identity_reads_blp
+from .petition.lifecycle_views import blp as petition_lifecycle_blp
+from .petition.lifecycle_views import matters_blp
 from .petition.views import blp as petitions_blp
 from .reference import service as reference_service
 from .reference.cache import ReferenceCache
@@ -37,7 +39,8 @@ def create_app(settings: Settings | dict | None = None) -> Flask:
         title="tiepdan intake",
         version=VERSION,
         description="The reception register (visits) and petitions of district and commune desks.",
-        blueprints=[visits_blp, petitions_blp, identity_reads_blp, reference_blp],
+        blueprints=[visits_blp, petitions_blp, petition_lifecycle_blp, matters_blp, identity_reads_blp,
+                    reference_blp],
         migrations_path=Path(__file__).parent / "migrations",
     )
     app.extensions["intake"] = {

@@ -65,8 +65,11 @@ def test_rotating_the_key_re_encrypts_every_person(app, client, board, inspector
     assert reader.get(f"/visits/{vid}", headers=inspector).json["citizens"][0]["full_name"] == NAME
     assert reader.get(f"/petitions/{pid}/images/{image['id']}", headers=inspector).data == b"\xff\xd8\xff scanned page"
     # Repeats are still found after the rotation (blind indexes recomputed with the new key).
-    again = reader.post("/petitions", json=petition_body(), headers=board).json
-    assert again["repeat_of"] == pid
+    assert reader.post(f"/petitions/{pid}/citizen-informed", json={"informed_on": "2026-09-01"},
+                       headers=board).status_code == 200
+    again = reader.post("/petitions", json=petition_body(received_at="2026-10-01T09:00:00+07:00"),
+                        headers=board).json
+    assert again["repeat_suggested_of"] == pid
     for extra_app in (rotated, only_new):
         extra_app.extensions["tiepdan"]["db"].dispose()
 

@@ -10,7 +10,7 @@ from tiepdan_common.messaging.envelope import Envelope
 
 README = Path(__file__).resolve().parents[1] / "README.md"
 EMITTED = {"intake.visit.recorded", "intake.petition.received", "intake.petition.decided",
-           "intake.petition.overdue"}
+           "intake.petition.overdue", "intake.petition.step_recorded"}
 
 
 def documented_fields() -> dict[str, set[str]]:
@@ -35,10 +35,12 @@ def test_every_emitted_event_matches_its_contract_and_the_readme(app, client, bo
         {"category": "complaint", "content": "Khiếu nại"}, {"category": "denunciation", "content": "Tố cáo"}])
     split.pop("category"), split.pop("content")
     created = client.post("/petitions", json=split, headers=board).json
-    client.post("/petitions", json=petition_body(), headers=board)  # a repeat of the complaint part
+    # The desk marks a repeat of the complaint part.
+    client.post("/petitions", json=petition_body(repeat_of=created["id"]), headers=board)
     client.post("/petitions", json=petition_body(anonymous=True, senders=[], category="feedback"), headers=board)
     client.post(f"/petitions/{created['id']}/decisions", headers=board, json={
-        "decision": "forward", "forwarded_to": "Thanh tra huyện", "decided_at": "2026-08-31T09:00:00+07:00"})
+        "decision": "forward", "forwarded_to": "Thanh tra huyện", "letter_number": "45/BTCD",
+        "letter_date": "2026-08-31", "decided_at": "2026-08-31T09:00:00+07:00"})
     overdue.run_once(app.extensions["tiepdan"]["db"], day=dt.date(2026, 12, 1))
 
     events = outbox_events()
@@ -52,6 +54,7 @@ def test_every_emitted_event_matches_its_contract_and_the_readme(app, client, bo
         assert set(envelope.data) <= docs[envelope.type]
         assert envelope.source == "intake"
     received = [e["data"] for e in events if e["type"] == "intake.petition.received"]
-    assert [r["split_from"] is not None for r in received] == [False, True, False, False]
+    # The parts of a petition holding a denunciation are not linked in events either.
+    assert [r["split_from"] is not None for r in received] == [False, False, False, False]
     assert received[2]["repeat_of"] == created["id"]
     assert received[0]["visit_id"] == visit["id"]

@@ -18,6 +18,7 @@ class IdentityReadOut(Schema):
     record_id = fields.String()
     person_count = fields.Integer()
     request_id = fields.String(allow_none=True)
+    purpose = fields.String(allow_none=True)
 
 
 class IdentityReadQuery(PageQuery):

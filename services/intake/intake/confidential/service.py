@@ -78,9 +78,10 @@ def mask(clear: dict, *, strict: bool) -> dict:
 
 def present(
     *, db_session: Session, identity: Identity, record_type: str, record_id: str, people: list, strict: bool,
-    unmasked: bool,
+    unmasked: bool, purpose: str | None = None,
 ) -> list[dict]:
-    """People as the caller may see them; an unmasked answer is written to the audit log first."""
+    """People as the caller may see them; an unmasked answer is written to the audit log first (with the
+    purpose stated for it, if any)."""
     cipher = current_cipher()
     show = unmasked and identity.has(PERMISSION)
     out = []
@@ -93,7 +94,7 @@ def present(
             IdentityRead(
                 reader=identity.subject, reader_kind=identity.kind, reader_unit=identity.unit,
                 officer=identity.officer, record_type=record_type, record_id=record_id,
-                person_count=len(people), request_id=request_id_var.get(),
+                person_count=len(people), request_id=request_id_var.get(), purpose=purpose,
             )
         )
     return out

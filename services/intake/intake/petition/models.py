@@ -74,6 +74,21 @@ class Petition(Base):
     resolution: Mapped[str | None] = mapped_column(Text)
     created_by: Mapped[str] = mapped_column(String(120))
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # Lifecycle (migration 0009): the matter it belongs to (shared with visits), its round, repeat suggestion.
+    matter_key: Mapped[str] = mapped_column(String(160), default="", index=True)
+    complaint_round: Mapped[int] = mapped_column(Integer, default=1)
+    repeat_suggested_of: Mapped[str | None] = mapped_column(String(36))
+    repeat_decision: Mapped[str | None] = mapped_column(String(20))
+    repeat_reason: Mapped[str | None] = mapped_column(Text)
+    # True for a denunciation and every record split from or linked to one: the denouncer is hidden entirely.
+    confidential: Mapped[bool] = mapped_column(Boolean, default=False)
+    lower_unit: Mapped[str | None] = mapped_column(String(10), index=True)
+    complexity: Mapped[str | None] = mapped_column(String(20))
+    forward_deadline: Mapped[dt.date | None] = mapped_column(Date)
+    paused_on: Mapped[dt.date | None] = mapped_column(Date)
+    paused_remaining: Mapped[int | None] = mapped_column(Integer)
+    extensions: Mapped[int] = mapped_column(Integer, default=0)
+    version: Mapped[int] = mapped_column(Integer, default=1)
 
     senders: Mapped[list[PetitionSender]] = relationship(
         back_populates="petition", cascade="all, delete-orphan", order_by="PetitionSender.position", lazy="selectin"
@@ -124,6 +139,51 @@ class PetitionDecision(Base):
     decided_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
     decided_by: Mapped[str] = mapped_column(String(120))
     citizen_informed_on: Mapped[dt.date | None] = mapped_column(Date)
+
+
+class PetitionStep(Base):
+    """One step of a petition's life: dated, by whom, on what legal basis, with the deadline it set."""
+
+    __tablename__ = "petition_steps"
+
+    id: Mapped[int] = mapped_column(BigIntPK, primary_key=True, autoincrement=True)
+    petition_id: Mapped[str] = mapped_column(ForeignKey("petitions.id", ondelete="CASCADE"), index=True)
+    step: Mapped[str] = mapped_column(String(30))
+    from_status: Mapped[str | None] = mapped_column(String(30))
+    to_status: Mapped[str] = mapped_column(String(30))
+    taken_on: Mapped[dt.date] = mapped_column(Date)
+    recorded_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    recorded_by: Mapped[str] = mapped_column(String(120))
+    basis: Mapped[str | None] = mapped_column(Text)
+    details: Mapped[str] = mapped_column(Text, default="{}")  # JSON: the step's own fields
+    deadline: Mapped[dt.date | None] = mapped_column(Date)
+    on_time: Mapped[bool] = mapped_column(Boolean, default=True)
+
+
+class PetitionHandler(Base):
+    """An officer assigned to handle a petition: the need to know that unmasking a denouncer requires."""
+
+    __tablename__ = "petition_handlers"
+
+    petition_id: Mapped[str] = mapped_column(ForeignKey("petitions.id", ondelete="CASCADE"), primary_key=True)
+    officer: Mapped[str] = mapped_column(String(120), primary_key=True)
+    assigned_by: Mapped[str] = mapped_column(String(120))
+    assigned_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class PetitionRevision(Base):
+    """An earlier version of a corrected or voided petition (its non-identity fields, as JSON)."""
+
+    __tablename__ = "petition_revisions"
+
+    id: Mapped[int] = mapped_column(BigIntPK, primary_key=True, autoincrement=True)
+    petition_id: Mapped[str] = mapped_column(ForeignKey("petitions.id", ondelete="CASCADE"), index=True)
+    version: Mapped[int] = mapped_column(Integer)
+    kind: Mapped[str] = mapped_column(String(20))
+    reason: Mapped[str] = mapped_column(Text)
+    before: Mapped[str] = mapped_column(Text)
+    revised_by: Mapped[str] = mapped_column(String(120))
+    revised_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
 class PetitionCounter(Base):

@@ -13,9 +13,9 @@ from tiepdan_common.db import Database
 
 from ..clock import today
 from ..database import outbox
-from . import domain
+from . import deadlines
 from .models import OverdueNotice, Petition
-from .service import OPEN_STAGES
+from .service import NOT_INFORMED, OPEN_STAGES
 
 log = logging.getLogger(__name__)
 
@@ -32,7 +32,7 @@ def scan(*, db_session: Session, day: dt.date, limit: int = 200) -> int:
     """
     stage_late = and_(Petition.stage.in_(OPEN_STAGES), Petition.deadline < day, _not_noticed(Petition.stage))
     inform_late = and_(
-        Petition.status.not_in(("received", "repeat")), Petition.citizen_informed_on.is_(None),
+        Petition.status.not_in(NOT_INFORMED), Petition.citizen_informed_on.is_(None),
         Petition.inform_deadline < day, _not_noticed("inform_citizen"),
     )
     rows = list(db_session.scalars(
@@ -44,7 +44,7 @@ def scan(*, db_session: Session, day: dt.date, limit: int = 200) -> int:
         notices = []
         if petition.stage in OPEN_STAGES and petition.deadline and petition.deadline < day:
             notices.append((petition.stage, petition.deadline))
-        if (petition.status not in ("received", "repeat") and petition.citizen_informed_on is None
+        if (petition.status not in NOT_INFORMED and petition.citizen_informed_on is None
                 and petition.inform_deadline and petition.inform_deadline < day):
             notices.append(("inform_citizen", petition.inform_deadline))
         for stage, deadline in notices:
@@ -53,7 +53,7 @@ def scan(*, db_session: Session, day: dt.date, limit: int = 200) -> int:
             db_session.add(OverdueNotice(petition_id=petition.id, stage=stage, deadline=deadline))
             outbox.add(db_session, "intake.petition.overdue", {
                 "petition_id": petition.id, "number": petition.number, "deadline": deadline.isoformat(),
-                "days_overdue": domain.days_overdue(deadline, day), "receiving_unit": petition.receiving_unit,
+                "days_overdue": -deadlines.days_left(deadline, day), "receiving_unit": petition.receiving_unit,
                 "category": petition.category, "field": petition.field_code, "stage": stage,
             })
             count += 1

@@ -8,8 +8,19 @@ from tiepdan_common.schemas import PageQuery, Text
 
 from ..listing import sort_choices
 from ..visit.schemas import UNIT_CODE, CitizenIn, CitizenOut
-from .domain import CATEGORIES, CHANNELS, DECISIONS, STATUSES
+from . import law
+from .domain import CATEGORIES, DECISIONS
+from .lifecycle import OUTCOMES, STATES
 from .service import SORT_KEYS
+
+CHANNELS = law.channels()
+STATUSES = STATES
+
+
+def _shown(name: str) -> fields.Function:
+    """A text field as the caller may read it (a denunciation's text only for its handlers)."""
+    return fields.Function(lambda obj: (getattr(obj, "shown", None) or {}).get(name, getattr(obj, name, None)),
+                           allow_none=True, metadata={"type": "string"})
 
 
 class PartIn(Schema):
@@ -25,7 +36,10 @@ class PartIn(Schema):
 class PetitionIn(Schema):
     receiving_unit = fields.String(load_default=None, validate=UNIT_CODE)
     received_at = fields.AwareDateTime(load_default=None, metadata={"description": "Defaults to now; not in the future"})
-    channel = fields.String(required=True, validate=validate.OneOf(CHANNELS))
+    channel = fields.String(required=True, validate=validate.OneOf(CHANNELS), metadata={
+        "description": "online: for petitions received from 1 July 2026 (Law 136/2025/QH15)"})
+    complaint_round = fields.Integer(load_default=1, validate=validate.OneOf((1, 2)), metadata={
+        "description": "2: a second-time complaint against the first-time decision (a new stage, never a repeat)"})
     visit_id = fields.String(load_default=None, validate=validate.Length(min=1, max=36))
     forwarded_by = Text(load_default=None, validate=validate.Length(min=1, max=200))
     category = fields.String(load_default=None, validate=validate.OneOf(CATEGORIES))
@@ -62,9 +76,10 @@ class PetitionIn(Schema):
 class RepeatCheckIn(Schema):
     """Who sends what, to see before registering whether it repeats an earlier petition."""
 
-    category = fields.String(required=True, validate=validate.OneOf(CATEGORIES))
+    category = fields.String(load_default=None, validate=validate.OneOf(CATEGORIES))
     field = fields.String(required=True, validate=validate.Length(min=1, max=40))
     origin_unit = fields.String(required=True, validate=UNIT_CODE)
+    subject = Text(load_default=None, validate=validate.Length(max=200))
     senders = fields.List(fields.Nested(CitizenIn), required=True, validate=validate.Length(min=1, max=500))
 
 
@@ -74,6 +89,35 @@ class LinkedPetition(Schema):
     category = fields.String()
     status = fields.String()
     relation = fields.String(metadata={"description": "split_part, first_record or repeat"})
+
+
+class StepOut(Schema):
+    id = fields.Integer()
+    step = fields.String()
+    from_status = fields.String(allow_none=True)
+    to_status = fields.String()
+    taken_on = fields.Date()
+    recorded_at = fields.AwareDateTime()
+    recorded_by = fields.String()
+    basis = fields.String(allow_none=True)
+    details = fields.Function(lambda s: __import__("json").loads(s.details), metadata={"type": "object"})
+    deadline = fields.Date(allow_none=True)
+    on_time = fields.Boolean()
+
+
+class RevisionOut(Schema):
+    version = fields.Integer()
+    kind = fields.String()
+    reason = fields.String()
+    revised_by = fields.String()
+    revised_at = fields.AwareDateTime()
+    before = fields.Dict()
+
+
+class HandlerOut(Schema):
+    officer = fields.String()
+    assigned_by = fields.String()
+    assigned_at = fields.AwareDateTime()
 
 
 class DecisionOut(Schema):
@@ -131,26 +175,40 @@ class PetitionOut(Schema):
     category = fields.String()
     field = fields.String(attribute="field_code")
     origin_unit = fields.String()
-    subject = fields.String(allow_none=True)
-    content = fields.String()
-    prior_handling = fields.String(allow_none=True)
-    citizen_request = fields.String(allow_none=True)
+    subject = _shown("subject")
+    content = _shown("content")
+    prior_handling = _shown("prior_handling")
+    citizen_request = _shown("citizen_request")
+    content_hidden = fields.Boolean(metadata={"description": "A denunciation's text, hidden: not one of its handlers"})
     anonymous = fields.Boolean()
     verifiable = fields.Boolean()
-    violator = fields.String(allow_none=True)
-    evidence = fields.String(allow_none=True)
+    violator = _shown("violator")
+    evidence = _shown("evidence")
     handled_as_denunciation = fields.Boolean()
     multi_site = fields.Boolean()
     sender_count = fields.Integer()
     senders = fields.List(fields.Nested(CitizenOut), attribute="people")
-    split_group = fields.String(allow_none=True)
-    split_from = fields.String(allow_none=True)
+    split_group = fields.String(allow_none=True, attribute="shown_split_group")
+    split_from = fields.String(allow_none=True, attribute="shown_split_from")
+    confidential = fields.Boolean(metadata={"description": "A denunciation or split from one: senders hidden"})
+    matter_key = fields.String()
+    complaint_round = fields.Integer()
     repeat_of = fields.String(allow_none=True)
+    repeat_suggested_of = fields.String(allow_none=True)
+    repeat_decision = fields.String(allow_none=True, metadata={"description": "suggested, confirmed or overridden"})
+    repeat_reason = fields.String(allow_none=True)
     repeat_count = fields.Integer()
     status = fields.String()
     stage = fields.String(allow_none=True)
     deadline = fields.Date(allow_none=True)
     inform_deadline = fields.Date(allow_none=True)
+    forward_deadline = fields.Date(allow_none=True)
+    lower_unit = fields.String(allow_none=True)
+    complexity = fields.String(allow_none=True)
+    extensions = fields.Integer()
+    paused_on = fields.Date(allow_none=True)
+    paused_remaining = fields.Integer(allow_none=True)
+    version = fields.Integer()
     citizen_informed_on = fields.Date(allow_none=True)
     decision = fields.String(allow_none=True)
     forwarded_to = fields.String(allow_none=True)
@@ -164,6 +222,9 @@ class PetitionOut(Schema):
     images = fields.List(fields.Nested(ImageOut), attribute="image_list",
                          metadata={"description": "Handwriting and scans (metadata; the images need identity:read)"})
     earlier = fields.Nested(EarlierPetition, allow_none=True)
+    steps = fields.List(fields.Nested(StepOut), attribute="step_list")
+    revisions = fields.List(fields.Nested(RevisionOut), attribute="revision_list")
+    handlers = fields.List(fields.Nested(HandlerOut), attribute="handler_list")
     created_by = fields.String()
     created_at = fields.AwareDateTime()
 
@@ -182,6 +243,9 @@ class DecisionIn(Schema):
     citizen_informed_on = fields.Date(load_default=None)
     complexity = fields.String(load_default="normal", validate=validate.OneOf(("normal", "complex_or_remote", "both")))
     second_time = fields.Boolean(load_default=False, metadata={"description": "A second-time complaint"})
+    ground = fields.String(load_default=None, validate=validate.Length(min=1, max=60))
+    letter_number = Text(load_default=None, validate=validate.Length(min=1, max=60))
+    letter_date = fields.Date(load_default=None)
 
 
 class InformIn(Schema):
@@ -190,6 +254,7 @@ class InformIn(Schema):
 
 class ResolutionIn(Schema):
     resolved_on = fields.Date(required=True)
+    outcome = fields.String(required=True, validate=validate.OneOf(OUTCOMES))
     resolution = Text(required=True, validate=validate.Length(min=1, max=20000))
 
 
@@ -205,6 +270,7 @@ class PetitionQuery(PageQuery):
     anonymous = fields.Boolean(load_default=None)
     overdue = fields.Boolean(load_default=None)
     mass = fields.Boolean(load_default=None, metadata={"description": "Signed by five people or more"})
+    matter = fields.String(load_default=None, validate=validate.Length(min=1, max=160))
     q = Text(load_default=None, validate=validate.Length(min=1, max=200))
     sort = fields.String(load_default="-received_at", validate=validate.OneOf(sort_choices(SORT_KEYS)))
 

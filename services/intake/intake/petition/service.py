@@ -21,16 +21,21 @@ from ..text import fold
 from ..visit import domain as visit_domain
 from ..visit import service as visits
 from ..visit.models import new_id
-from . import domain
+from . import access, deadlines, domain, law, lifecycle, revisions, rules
 from .models import (
     Petition,
     PetitionCounter,
-    PetitionDecision,
+    PetitionHandler,
     PetitionImage,
     PetitionSender,
+    PetitionStep,
 )
+from .rules import calendar, deadline_rules
 
-OPEN_STAGES = ("response", "initial_handling", "resolution")
+OPEN_STAGES = ("acceptance", "response", "initial_handling", "resolution")
+PETITION_PREFIX = "DON-"  # a petition number (DON-947/2026/000001) is never a visit serial (947/2026/000001)
+STEP_EVENT = "intake.petition.step_recorded"
+NOT_INFORMED = ("received", "repeat", "voided", "filed", "inspection")
 
 SORT_KEYS = {
     "received_at": listing.SortKey(Petition.received_at, lambda p: p.received_at, dt.datetime.fromisoformat,
@@ -43,26 +48,15 @@ SORT_KEYS = {
 }
 
 
-def deadline_rules(*, db_session: Session, on: dt.date) -> dict:
-    """The legal numbers in force on ``on`` that petition deadlines use."""
-    keys = {
-        "petition_response": "deadline.petition_response_working_days",
-        "denunciation_initial": "deadline.denunciation_initial_working_days",
-        "denunciation_initial_multi_site": "deadline.denunciation_initial_multi_site_working_days",
-        "denunciation_forward": "deadline.denunciation_forward_working_days",
-        "complaint_first": "deadline.complaint_first_days",
-        "complaint_second": "deadline.complaint_second_days",
-        "denunciation_resolution": "deadline.denunciation_resolution_days",
-    }
-    return {name: reference.rule(db_session=db_session, key=key, on=on) for name, key in keys.items()}
-
-
-def _holidays(db_session: Session, start: dt.date) -> set[dt.date]:
-    return reference.holidays(db_session=db_session, start=start, end=start + dt.timedelta(days=400))
-
-
 def _visible(stmt, identity: Identity):
-    return stmt.where(Petition.receiving_unit == identity.unit) if identity.is_commune else stmt
+    """A commune sees its own petitions and those returned to it by a higher level."""
+    if not identity.is_commune:
+        return stmt
+    return stmt.where(or_(Petition.receiving_unit == identity.unit, Petition.lower_unit == identity.unit))
+
+
+def visible_to(identity: Identity, petition: Petition) -> bool:
+    return not identity.is_commune or identity.unit in (petition.receiving_unit, petition.lower_unit)
 
 
 def _violation(exc: visit_domain.RuleViolation, rename: dict | None = None):
@@ -72,15 +66,16 @@ def _violation(exc: visit_domain.RuleViolation, rename: dict | None = None):
 
 def _repeat_query(*, commune: bool):
     """The first record (not itself a repeat) from senders carrying one of the blind indexes, about one
-    matter (built once)."""
+    matter, whose decision they were told of within the window (built once)."""
     matches = select(PetitionSender.petition_id).where(or_(
         PetitionSender.id_index.in_(bindparam("ids", expanding=True)),
         PetitionSender.name_index.in_(bindparam("names", expanding=True)),
     ))
     stmt = select(Petition).where(
-        Petition.id.in_(matches), Petition.origin_unit == bindparam("origin_unit"),
-        Petition.field_code == bindparam("field"), Petition.category == bindparam("category"),
-        Petition.repeat_of.is_(None),
+        Petition.id.in_(matches), Petition.matter_key == bindparam("matter_key"),
+        Petition.repeat_of.is_(None), Petition.status != "voided",
+        Petition.citizen_informed_on.is_not(None), Petition.citizen_informed_on >= bindparam("since"),
+        Petition.citizen_informed_on <= bindparam("until"),
     )
     if commune:  # a commune's repeats are among its own records, as everything it reads (_visible)
         stmt = stmt.where(Petition.receiving_unit == bindparam("unit"))
@@ -93,9 +88,15 @@ _INSERT_PETITION = insert(Petition.__table__)
 _INSERT_SENDER = insert(PetitionSender.__table__)
 
 
-def find_repeat(*, db_session: Session, identity: Identity, senders: list[dict], origin_unit: str, field: str,
-                category: str) -> Petition | None:
-    """The first petition, visible to the caller, from one of these senders about the same matter."""
+def matter_of(*, origin_unit: str, field: str, subject: str | None) -> str:
+    """The matter a petition is about: its origin, field and subject folded (the key visits carry too)."""
+    return visit_domain.matter_key(origin_unit=origin_unit, field=field, subject_folded=fold(subject))
+
+
+def find_repeat(*, db_session: Session, identity: Identity, senders: list[dict], matter_key: str,
+                on: dt.date) -> Petition | None:
+    """A suggestion: the first petition, visible to the caller, from one of these senders about the same
+    matter, whose decision they were told of within the configured window before ``on``."""
     ids, names = [], []
     for person in senders:
         by_id, by_name = confidential.lookup_indexes(person)
@@ -103,7 +104,9 @@ def find_repeat(*, db_session: Session, identity: Identity, senders: list[dict],
         names += by_name
     if not ids and not names:
         return None
-    params = {"ids": ids, "names": names, "origin_unit": origin_unit, "field": field, "category": category}
+    window = law.rule("repeat.window_days", on) or 0
+    params = {"ids": ids, "names": names, "matter_key": matter_key, "since": on - dt.timedelta(days=window),
+              "until": on}
     if identity.is_commune:
         params["unit"] = identity.unit
     return db_session.scalars(_REPEAT_QUERIES[identity.is_commune], params).first()
@@ -150,18 +153,29 @@ def _check_input(*, db_session: Session, identity: Identity, data: dict) -> tupl
     return receiving_unit, origin_unit, parts
 
 
+def _check_channel(*, channel: str, received_on: dt.date) -> None:
+    since = law.channel_from(channel)
+    if since is None or received_on < since:
+        raise field_error("channel", f"petitions are received {channel} only from {since.isoformat()}"
+                          if since else f"unknown channel {channel!r}")
+
+
 def create(*, db_session: Session, identity: Identity, data: dict) -> list[SimpleNamespace]:
     """Register a petition (split into one per category when mixed) and stage ``intake.petition.received``.
 
-    Returns the petitions as answered. Reference data (units, fields, rules, holidays) comes from the
-    process's cache; the rows go in with plain INSERTs (every column is set here, the ORM would add
-    nothing but CPU time).
+    Returns the petitions as answered. A repeat found is a suggestion (``repeat_suggested_of``) for the
+    officer to confirm or override; ``repeat_of`` given by the desk is a repeat confirmed at once. A
+    second-time complaint is a new stage of its matter, never a repeat. An anonymous denunciation goes
+    to an inspection (verifiable) or is filed (Law on Denunciation Art. 25), with no deadline.
     """
     data["received_at"] = visits.check_received_at(data["received_at"])
     receiving_unit, origin_unit, parts = _check_input(db_session=db_session, identity=identity, data=data)
     received_on = local_date(data["received_at"])
-    rules = deadline_rules(db_session=db_session, on=received_on)
-    holidays = _holidays(db_session, received_on)
+    _check_channel(channel=data["channel"], received_on=received_on)
+    if data["complaint_round"] == 2 and any(p["category"] != "complaint" for p in parts):
+        raise field_error("complaint_round", "only a complaint has a second round")
+    rules_on = deadline_rules(db_session=db_session, on=received_on)
+    work = calendar(db_session=db_session)
     explicit = None
     if data["repeat_of"]:
         if data["parts"]:
@@ -170,25 +184,33 @@ def create(*, db_session: Session, identity: Identity, data: dict) -> list[Simpl
         explicit = db_session.get(Petition, explicit.repeat_of) if explicit.repeat_of else explicit
 
     senders = data["senders"]
+    confidential_group = any(p["category"] == "denunciation" for p in parts)
     # The senders as the answer shows them: masked from the values given (the stored ones decrypt to these).
     shown = {strict: confidential.present_given(people=senders, strict=strict) for strict in (False, True)}
     ids = [new_id() for _ in parts]
+    split_group = new_id() if len(parts) > 1 else None  # opaque: names none of the parts
+    officer = access.officer_of(identity)
     created: list[SimpleNamespace] = []
     for index, part in enumerate(parts):
-        earlier = explicit
-        if earlier is None and not data["anonymous"]:
-            earlier = find_repeat(db_session=db_session, identity=identity, senders=senders,
-                                  origin_unit=origin_unit, field=part["field"], category=part["category"])
-        handled = domain.handled_as_denunciation(category=part["category"], anonymous=data["anonymous"],
-                                                 verifiable=data["verifiable"])
-        due = domain.Deadline(None, None) if earlier else domain.on_receipt(
-            category=part["category"], received_on=received_on, handled=handled, anonymous=data["anonymous"],
-            multi_site=data["multi_site"], rules=rules, holidays=holidays)
         subject = part.get("subject") or data["subject"]
+        matter_key = matter_of(origin_unit=origin_unit, field=part["field"], subject=subject)
+        suggested = None
+        if explicit is None and not data["anonymous"] and data["complaint_round"] != 2:
+            suggested = find_repeat(db_session=db_session, identity=identity, senders=senders,
+                                    matter_key=matter_key, on=received_on)
+        track = lifecycle.anonymous_track(category=part["category"], anonymous=data["anonymous"],
+                                          verifiable=data["verifiable"])
+        try:
+            due = deadlines.on_receipt(category=part["category"], anonymous=data["anonymous"] or bool(explicit),
+                                       multi_site=data["multi_site"], received_on=received_on, rules=rules_on,
+                                       calendar=work)
+        except rules.RANGE_ERRORS as exc:
+            raise rules.out_of_calendar(exc, "received_at") from exc
+        status = "repeat" if explicit else (track or "received")
         row = {
             "id": ids[index],
-            "number": visits.next_serial(db_session=db_session, unit=receiving_unit, year=received_on.year,
-                                         counter_model=PetitionCounter),
+            "number": PETITION_PREFIX + visits.next_serial(db_session=db_session, unit=receiving_unit,
+                                                           year=received_on.year, counter_model=PetitionCounter),
             "receiving_unit": receiving_unit, "received_at": data["received_at"], "received_on": received_on,
             "channel": data["channel"], "visit_id": data["visit_id"], "forwarded_by": data["forwarded_by"],
             "category": part["category"], "field_code": part["field"], "origin_unit": origin_unit,
@@ -196,16 +218,20 @@ def create(*, db_session: Session, identity: Identity, data: dict) -> list[Simpl
             "citizen_request": part.get("citizen_request"),
             "search_text": fold(" ".join(filter(None, (subject, part["content"], part.get("citizen_request"))))),
             "anonymous": data["anonymous"], "verifiable": data["verifiable"], "violator": data["violator"],
-            "evidence": data["evidence"], "handled_as_denunciation": handled, "multi_site": data["multi_site"],
-            "sender_count": len(senders),
-            "split_group": ids[0] if len(parts) > 1 else None, "split_from": ids[0] if index else None,
-            "repeat_of": earlier.id if earlier else None, "repeat_count": 0,
-            "status": "repeat" if earlier else "received", "stage": due.stage, "deadline": due.deadline,
-            "inform_deadline": None if earlier else domain.inform_deadline(
-                received_on=received_on, anonymous=data["anonymous"], rules=rules, holidays=holidays),
+            "evidence": data["evidence"], "handled_as_denunciation": part["category"] == "denunciation"
+            and not data["anonymous"], "multi_site": data["multi_site"], "sender_count": len(senders),
+            "split_group": split_group, "split_from": ids[0] if index else None,
+            "repeat_of": explicit.id if explicit else None, "repeat_count": 0,
+            "status": status, "stage": due.first.stage, "deadline": due.first.deadline,
+            "inform_deadline": due.inform_by, "forward_deadline": due.forward_by,
             "citizen_informed_on": None, "decision": None, "forwarded_to": None, "decision_reason": None,
             "decided_at": None, "decided_by": None, "resolved_on": None, "resolution": None,
             "created_by": identity.subject, "created_at": utcnow(),
+            "matter_key": matter_key, "complaint_round": data["complaint_round"],
+            "repeat_suggested_of": suggested.id if suggested else None,
+            "repeat_decision": "confirmed" if explicit else ("suggested" if suggested else None),
+            "repeat_reason": None, "confidential": confidential_group, "lower_unit": None, "complexity": None,
+            "paused_on": None, "paused_remaining": None, "extensions": 0, "version": 1,
         }
         db_session.execute(_INSERT_PETITION, row)
         if senders:  # sealed for each part: no two rows share a ciphertext
@@ -214,42 +240,80 @@ def create(*, db_session: Session, identity: Identity, data: dict) -> list[Simpl
                  **confidential.seal(s)}
                 for i, s in enumerate(senders)
             ])
-        if earlier is not None:
+        db_session.add(PetitionHandler(petition_id=row["id"], officer=officer, assigned_by=officer))
+        db_session.add(PetitionStep(petition_id=row["id"], step="received", from_status=None,
+                                    to_status="received", taken_on=received_on, recorded_by=officer,
+                                    basis="Luật Tiếp công dân 42/2013, Điều 25, 28", details="{}",
+                                    deadline=due.first.deadline, on_time=True))
+        if track:
+            step = PetitionStep(petition_id=row["id"], step=track, from_status="received", to_status=track,
+                                taken_on=received_on, recorded_by=officer,
+                                basis="Luật Tố cáo 25/2018, Điều 25", details="{}", deadline=None, on_time=True)
+            db_session.add(step)
+            db_session.flush()
+            outbox.add(db_session, STEP_EVENT, step_event(SimpleNamespace(**row), step))
+        if explicit is not None:
             # An ORM UPDATE: the first record, loaded in this session, shows the new count in the answer.
             db_session.execute(
-                update(Petition).where(Petition.id == earlier.id).values(repeat_count=Petition.repeat_count + 1)
+                update(Petition).where(Petition.id == explicit.id).values(repeat_count=Petition.repeat_count + 1)
             )
-        petition = SimpleNamespace(**row, decisions=[], earlier=earlier,
-                                   people=shown[part["category"] == "denunciation"])
+        petition = SimpleNamespace(**row, decisions=[], earlier=explicit or suggested,
+                                   people=shown[confidential_group], content_hidden=False)
+        access.hide_links(petition, handler=True)
         created.append(petition)
         outbox.add(db_session, "intake.petition.received", received_event(petition))
     return created
 
 
 def received_event(petition: Petition) -> dict:
-    """The data of ``intake.petition.received``: no identity, no free text."""
+    """The data of ``intake.petition.received``: no identity, no free text, no link to a denunciation."""
     return {
         "petition_id": petition.id, "number": petition.number, "receiving_unit": petition.receiving_unit,
         "origin_unit": petition.origin_unit, "received_at": petition.received_at.isoformat(),
         "channel": petition.channel, "category": petition.category, "field": petition.field_code,
         "anonymous": petition.anonymous, "sender_count": petition.sender_count,
-        "split_from": petition.split_from, "repeat_of": petition.repeat_of, "visit_id": petition.visit_id,
+        "split_from": None if petition.confidential else petition.split_from, "repeat_of": petition.repeat_of,
+        "visit_id": petition.visit_id,
     }
 
 
-def present(*, db_session: Session, identity: Identity, petition: Petition, unmasked: bool) -> Petition:
-    """Attach the senders as the caller may see them and the linked petitions; unmasked reads are audited."""
+def step_event(petition, step: PetitionStep) -> dict:
+    """The data of ``intake.petition.step_recorded``: no identity, no free text."""
+    return {
+        "petition_id": petition.id, "number": petition.number, "step": step.step,
+        "from_status": step.from_status, "to_status": step.to_status, "taken_on": step.taken_on.isoformat(),
+        "recorded_by": step.recorded_by, "legal_basis": step.basis,
+        "deadline": step.deadline.isoformat() if step.deadline else None, "on_time": step.on_time,
+        "receiving_unit": petition.receiving_unit, "to_unit": petition.lower_unit,
+        "category": petition.category,
+    }
+
+
+def present(*, db_session: Session, identity: Identity, petition: Petition, unmasked: bool,
+            handler: bool | None = None, purpose: str | None = None) -> Petition:
+    """Attach the senders and text as the caller may see them; unmasked reads are audited (with a purpose)."""
+    if handler is None:
+        handler = bool(access.handled_ids(db_session=db_session, identity=identity, petition_ids=[petition.id]))
+    show = unmasked and access.may_unmask(identity=identity, petition=petition, handler=handler, purpose=purpose)
     petition.people = confidential.present(
         db_session=db_session, identity=identity, record_type="petition", record_id=petition.id,
-        people=petition.senders, strict=petition.category == "denunciation", unmasked=unmasked,
+        people=petition.senders, strict=petition.confidential, unmasked=show, purpose=purpose,
     )
+    if access.may_read_content(identity=identity, petition=petition, handler=handler, purpose=purpose):
+        access.show_content(petition)
+    else:
+        access.hide_content(petition)
+    access.hide_links(petition, handler=handler)
     return petition
 
 
-def linked(*, db_session: Session, identity: Identity, petition: Petition) -> list[dict]:
-    """The other parts of a split petition and the repeats of (or the first of) this matter."""
+def linked(*, db_session: Session, identity: Identity, petition: Petition, handler: bool) -> list[dict]:
+    """The other parts of a split petition and the repeats of (or the first of) this matter.
+
+    A confidential record links to no other part, except a denunciation to its handlers.
+    """
     conditions = []
-    if petition.split_group:
+    if petition.split_group and (not petition.confidential or (petition.category == "denunciation" and handler)):
         conditions.append(Petition.split_group == petition.split_group)
     conditions.append(Petition.repeat_of == (petition.repeat_of or petition.id))
     if petition.repeat_of:
@@ -271,98 +335,44 @@ def linked(*, db_session: Session, identity: Identity, petition: Petition) -> li
 def get(*, db_session: Session, identity: Identity, petition_id: str, field: str | None = None) -> Petition:
     """The petition, if the caller may see it; otherwise 404 (existence is not leaked)."""
     petition = db_session.get(Petition, petition_id) if len(petition_id) <= 36 else None
-    if petition is None or (identity.is_commune and petition.receiving_unit != identity.unit):
+    if petition is None or not visible_to(identity, petition):
         if field:
             raise field_error(field, "no such petition")
         raise Problem(404, "No such petition.", code="not_found")
     return petition
 
 
-def detail(*, db_session: Session, identity: Identity, petition_id: str) -> Petition:
-    """One petition with its links and, for identity:read callers, its senders unmasked (audited)."""
+def lock(*, db_session: Session, identity: Identity, petition_id: str) -> Petition:
+    """The petition, row-locked to the end of the transaction (two desks at once: the second waits)."""
     petition = get(db_session=db_session, identity=identity, petition_id=petition_id)
-    petition.linked = linked(db_session=db_session, identity=identity, petition=petition)
-    petition.earlier = db_session.get(Petition, petition.repeat_of) if petition.repeat_of else None
+    return db_session.scalars(select(Petition).where(Petition.id == petition.id).with_for_update()).one()
+
+
+def detail(*, db_session: Session, identity: Identity, petition_id: str, purpose: str | None = None) -> Petition:
+    """One petition with its steps, revisions and links; senders unmasked for those entitled (audited)."""
+    petition = get(db_session=db_session, identity=identity, petition_id=petition_id)
+    handler = bool(access.handled_ids(db_session=db_session, identity=identity, petition_ids=[petition.id]))
+    if purpose and petition.confidential and not handler:
+        access.require_handler_or_purpose(identity=identity, handler=handler, purpose=purpose)
+    petition.linked = linked(db_session=db_session, identity=identity, petition=petition, handler=handler)
+    earlier_id = petition.repeat_of or petition.repeat_suggested_of
+    petition.earlier = db_session.get(Petition, earlier_id) if earlier_id else None
     petition.image_list = list(db_session.scalars(
         select(PetitionImage).where(PetitionImage.petition_id == petition.id).order_by(PetitionImage.id)))
-    return present(db_session=db_session, identity=identity, petition=petition, unmasked=True)
-
-
-def decide(*, db_session: Session, identity: Identity, petition_id: str, data: dict) -> Petition:
-    """Take a handling decision, compute the deadline it carries, stage ``intake.petition.decided``."""
-    petition = get(db_session=db_session, identity=identity, petition_id=petition_id)
-    petition = db_session.scalars(
-        select(Petition).where(Petition.id == petition.id).with_for_update()
-    ).one()  # two desks deciding at once: the second sees the first's decision
-    decided_at = data["decided_at"] or utcnow()
-    decided_on, now_day = local_date(decided_at), today()
-    try:
-        domain.check_decision(decision=data["decision"], status=petition.status, forwarded_to=data["forwarded_to"],
-                              reason=data["reason"], informed_on=data["citizen_informed_on"], decided_on=decided_on,
-                              received_on=petition.received_on, today=now_day)
-    except visit_domain.RuleViolation as exc:
-        raise _violation(exc) from exc
-    holidays = _holidays(db_session, petition.received_on)
-    due = domain.after_decision(
-        decision=data["decision"], category=petition.category, decided_on=decided_on,
-        received_on=petition.received_on, inform_by=petition.inform_deadline, complexity=data["complexity"],
-        second_time=data["second_time"], rules=deadline_rules(db_session=db_session, on=decided_on),
-        holidays=holidays)
-    on_time = petition.deadline is None or decided_on <= petition.deadline
-    if due.stage is None and due.deadline is not None and data["decision"] == "forward":
-        on_time = decided_on <= due.deadline
-    petition.status = domain.STATUS_AFTER[data["decision"]]
-    petition.decision = data["decision"]
-    petition.forwarded_to = data["forwarded_to"]
-    petition.decision_reason = data["reason"]
-    petition.decided_at = decided_at
-    petition.decided_by = identity.officer or identity.subject
-    petition.stage, petition.deadline = due.stage, due.deadline
-    if data["citizen_informed_on"]:
-        petition.citizen_informed_on = data["citizen_informed_on"]
-    petition.decisions.append(PetitionDecision(
-        decision=data["decision"], forwarded_to=data["forwarded_to"], reason=data["reason"], deadline=due.deadline,
-        on_time=on_time, decided_at=decided_at, decided_by=petition.decided_by,
-        citizen_informed_on=data["citizen_informed_on"]))
-    db_session.flush()
-    outbox.add(db_session, "intake.petition.decided", {
-        "petition_id": petition.id, "number": petition.number, "decision": petition.decision,
-        "forwarded_to": petition.forwarded_to, "deadline": due.deadline.isoformat() if due.deadline else None,
-        "decided_at": decided_at.isoformat(),
-        "citizen_informed_on": petition.citizen_informed_on.isoformat() if petition.citizen_informed_on else None,
-    })
-    return present(db_session=db_session, identity=identity, petition=petition, unmasked=False)
-
-
-def inform(*, db_session: Session, identity: Identity, petition_id: str, informed_on: dt.date) -> Petition:
-    """Record the day the citizen was told of the handling (Art. 28(1))."""
-    petition = get(db_session=db_session, identity=identity, petition_id=petition_id)
-    if informed_on > today() or informed_on < petition.received_on:
-        raise field_error("informed_on", "must be between the receipt and today")
-    if petition.anonymous:
-        raise field_error("informed_on", "an anonymous petition has nobody to inform")
-    petition.citizen_informed_on = informed_on
-    return present(db_session=db_session, identity=identity, petition=petition, unmasked=False)
-
-
-def resolve(*, db_session: Session, identity: Identity, petition_id: str, data: dict) -> Petition:
-    """Close an accepted petition with its resolution."""
-    petition = get(db_session=db_session, identity=identity, petition_id=petition_id)
-    if petition.status != "accepted":
-        raise field_error("status", f"only an accepted petition is resolved, this one is {petition.status}", status=409,
-                          code="conflict")
-    if data["resolved_on"] > today() or data["resolved_on"] < petition.received_on:
-        raise field_error("resolved_on", "must be between the receipt and today")
-    petition.status, petition.stage = "resolved", None
-    petition.resolved_on, petition.resolution = data["resolved_on"], data["resolution"]
-    return present(db_session=db_session, identity=identity, petition=petition, unmasked=False)
+    petition.step_list = list(db_session.scalars(
+        select(PetitionStep).where(PetitionStep.petition_id == petition.id).order_by(PetitionStep.id)))
+    petition.handler_list = access.handlers(db_session=db_session, petition_id=petition.id)
+    petition = present(db_session=db_session, identity=identity, petition=petition, unmasked=True, handler=handler,
+                       purpose=purpose)
+    petition.revision_list = revisions.history(db_session=db_session, petition=petition)
+    return petition
 
 
 def overdue_condition(day: dt.date):
     """SQL: the petition is past a deadline it has not met (as of ``day``)."""
     return or_(
         and_(Petition.stage.in_(OPEN_STAGES), Petition.deadline < day),
-        and_(Petition.status.not_in(("received", "repeat")), Petition.citizen_informed_on.is_(None),
+        and_(Petition.status.not_in(NOT_INFORMED), Petition.citizen_informed_on.is_(None),
              Petition.inform_deadline < day),
     )
 
@@ -377,7 +387,8 @@ def filtered(*, db_session: Session, identity: Identity, query: dict):
     if query.get("date_to"):
         stmt = stmt.where(Petition.received_at < query["date_to"])
     for column, key in ((Petition.category, "category"), (Petition.field_code, "field"),
-                        (Petition.status, "status"), (Petition.channel, "channel"), (Petition.decision, "decision")):
+                        (Petition.status, "status"), (Petition.channel, "channel"), (Petition.decision, "decision"),
+                        (Petition.matter_key, "matter")):
         if query.get(key):
             stmt = stmt.where(column == query[key])
     if query.get("anonymous") is not None:
@@ -389,8 +400,16 @@ def filtered(*, db_session: Session, identity: Identity, query: dict):
         condition = overdue_condition(today())
         stmt = stmt.where(condition if query["overdue"] else ~condition)
     if query.get("q"):
-        stmt = stmt.where(search.condition(db_session, Petition.search_text, query["q"]))
+        # A denunciation's text is searched only by its handlers: others do not learn it matches.
+        stmt = stmt.where(search.condition(db_session, Petition.search_text, query["q"]), access.searchable(identity))
     return stmt
+
+
+def _present_all(*, db_session: Session, identity: Identity, rows: list[Petition]) -> None:
+    mine = access.handled_ids(db_session=db_session, identity=identity, petition_ids=[p.id for p in rows])
+    for petition in rows:
+        present(db_session=db_session, identity=identity, petition=petition, unmasked=False,
+                handler=petition.id in mine)
 
 
 def list_page(*, db_session: Session, identity: Identity, query: dict) -> tuple[list[Petition], str | None]:
@@ -400,8 +419,7 @@ def list_page(*, db_session: Session, identity: Identity, query: dict) -> tuple[
         sort=query.get("sort") or "-received_at", keys=SORT_KEYS, id_column=Petition.id,
         cursor=query.get("cursor"), limit=query["limit"],
     )
-    for petition in rows:
-        present(db_session=db_session, identity=identity, petition=petition, unmasked=False)
+    _present_all(db_session=db_session, identity=identity, rows=rows)
     return rows, cursor
 
 
@@ -426,5 +444,12 @@ def export_rows(*, db_session: Session, identity: Identity, query: dict, limit: 
     """Petitions of the period in book order, senders masked, for an export."""
     stmt = filtered(db_session=db_session, identity=identity, query=query)
     stmt = stmt.order_by(Petition.received_at, Petition.id).limit(limit)
+    batch: list[Petition] = []
     for petition in db_session.scalars(stmt):
-        yield present(db_session=db_session, identity=identity, petition=petition, unmasked=False)
+        batch.append(petition)
+        if len(batch) == 500:
+            _present_all(db_session=db_session, identity=identity, rows=batch)
+            yield from batch
+            batch = []
+    _present_all(db_session=db_session, identity=identity, rows=batch)
+    yield from batch

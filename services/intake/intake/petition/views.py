@@ -10,7 +10,8 @@ from tiepdan_common.schemas import ProblemSchema
 from tiepdan_common.web import current_identity, db_session, require
 
 from ..database import IdempotencyRecord
-from . import export, images, service
+from . import actions, export, images, service
+from .lifecycle_schemas import DetailQuery
 from .schemas import (
     DecisionIn,
     ImageIn,
@@ -51,9 +52,12 @@ def create_petition(data):
 @blp.arguments(RepeatCheckIn)
 @blp.response(200, RepeatCheckOut)
 def check_repeat(data):
-    """Before registering: the first petition of these senders about this matter, and its handling (no write)."""
+    """Before registering: the petition of these senders about this matter that a new one would repeat."""
+    from ..clock import today
+
+    matter_key = service.matter_of(origin_unit=data["origin_unit"], field=data["field"], subject=data["subject"])
     earlier = service.find_repeat(db_session=db_session(), identity=current_identity(), senders=data["senders"],
-                                  origin_unit=data["origin_unit"], field=data["field"], category=data["category"])
+                                  matter_key=matter_key, on=today())
     return {"earlier": earlier}
 
 
@@ -88,11 +92,14 @@ def petition_statistics(query):
 @blp.route("/<petition_id>", methods=["GET"])
 @require("petitions:read")
 @transactional()
+@blp.arguments(DetailQuery, location="query")
 @blp.response(200, PetitionOut)
 @blp.alt_response(404, schema=ProblemSchema)
-def get_petition(petition_id):
-    """One petition with its decisions and links; identity:read callers see senders unmasked (audited)."""
-    return service.detail(db_session=db_session(), identity=current_identity(), petition_id=petition_id)
+def get_petition(query, petition_id):
+    """One petition with its steps, history and links. identity:read callers see senders unmasked (audited);
+    for a denunciation or a record split from one, only when assigned to it or stating a ``purpose``."""
+    return service.detail(db_session=db_session(), identity=current_identity(), petition_id=petition_id,
+                          purpose=query["purpose"])
 
 
 @blp.route("/<petition_id>/decisions", methods=["POST"])
@@ -102,8 +109,9 @@ def get_petition(petition_id):
 @blp.response(201, PetitionOut)
 @blp.alt_response(422, schema=ProblemSchema, description="Invalid decision, naming the field")
 def decide_petition(data, petition_id):
-    """Take a handling decision (accept, guide, forward, request_lower_level, archive) with its deadline."""
-    return service.decide(db_session=db_session(), identity=current_identity(), petition_id=petition_id, data=data)
+    """Take a handling decision (accept, not_accept, guide, forward, request_lower_level, archive): the
+    matching lifecycle step, with its deadline."""
+    return actions.decide(db_session=db_session(), identity=current_identity(), petition_id=petition_id, data=data)
 
 
 @blp.route("/<petition_id>/citizen-informed", methods=["POST"])
@@ -113,7 +121,7 @@ def decide_petition(data, petition_id):
 @blp.response(200, PetitionOut)
 def inform_citizen(data, petition_id):
     """Record the day the citizen was told how the petition is handled."""
-    return service.inform(db_session=db_session(), identity=current_identity(), petition_id=petition_id,
+    return actions.inform(db_session=db_session(), identity=current_identity(), petition_id=petition_id,
                           informed_on=data["informed_on"])
 
 
@@ -123,8 +131,8 @@ def inform_citizen(data, petition_id):
 @blp.arguments(ResolutionIn)
 @blp.response(200, PetitionOut)
 def resolve_petition(data, petition_id):
-    """Close an accepted petition with its resolution."""
-    return service.resolve(db_session=db_session(), identity=current_identity(), petition_id=petition_id, data=data)
+    """Close an accepted petition with its outcome and resolution (the ``resolve`` step)."""
+    return actions.resolve(db_session=db_session(), identity=current_identity(), petition_id=petition_id, data=data)
 
 
 @blp.route("/<petition_id>/images", methods=["POST"])
