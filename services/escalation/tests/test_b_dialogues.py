@@ -49,3 +49,22 @@ def test_dialogue_dates_must_be_plausible(client, admin, officer, police, clock)
     assert cancelled.status_code == 200 and cancelled.json["held_at"] is None
     assert client.get(f"/cases/{case['id']}/dialogues/{did}", headers=police).status_code == 403
     assert client.get(f"/cases/{case['id']}/dialogues/nope", headers=officer).status_code == 404
+
+
+def test_a_dialogue_not_yet_held_is_moved_within_the_plausible_range(client, admin, officer, clock):
+    case = open_case(client, admin)
+    did = client.post(f"/cases/{case['id']}/dialogues", headers=officer, json={
+        "scheduled_at": (clock.now + dt.timedelta(days=1)).isoformat(), "place": "UBND xã"}).json["id"]
+    later = clock.now + dt.timedelta(days=5)
+    moved = client.post(f"/cases/{case['id']}/dialogues/{did}", headers=officer,
+                        json={"scheduled_at": later.isoformat(), "place": "Hội trường huyện"})
+    assert moved.status_code == 200 and moved.json["place"] == "Hội trường huyện"
+    assert dt.datetime.fromisoformat(moved.json["scheduled_at"]) == later
+    bad = client.post(f"/cases/{case['id']}/dialogues/{did}", headers=officer,
+                      json={"scheduled_at": later.replace(year=later.year + 40).isoformat()})
+    assert bad.status_code == 422 and bad.json["errors"][0]["field"] == "scheduled_at"
+    client.post(f"/cases/{case['id']}/dialogues/{did}/record", headers=officer, json={"status": "cancelled"})
+    assert client.post(f"/cases/{case['id']}/dialogues/{did}", headers=officer,
+                       json={"place": "Nơi khác"}).status_code == 409
+    kinds = [t["kind"] for t in client.get(f"/cases/{case['id']}", headers=officer).json["timeline"]]
+    assert "dialogue_rescheduled" in kinds

@@ -35,6 +35,27 @@ def schedule(*, db_session: Session, case: Case, scheduled_at: dt.datetime, plac
     return dialogue
 
 
+def reschedule(*, db_session: Session, case: Case, dialogue_id: str, actor: str, now: dt.datetime,
+               scheduled_at: dt.datetime | None = None, place: str | None = None,
+               participants: list | None = None) -> Dialogue:
+    """Move a dialogue not yet held to another date or place, or change who is invited."""
+    dialogue = get(db_session=db_session, case=case, dialogue_id=dialogue_id)
+    if dialogue.status != "scheduled":
+        raise Problem(409, f"The dialogue is already {dialogue.status}.", code="invalid_transition")
+    if scheduled_at is not None:
+        _invalid("scheduled_at", domain.scheduled_problem(scheduled_at, now))
+    changed = {}
+    for name, value in (("scheduled_at", scheduled_at), ("place", place), ("participants", participants)):
+        if value is not None and getattr(dialogue, name) != value:
+            changed[name] = True
+            setattr(dialogue, name, value)
+    if changed:
+        cases.note(db_session=db_session, case=case, actor=actor, kind="dialogue_rescheduled", now=now,
+                   detail={"dialogue_id": dialogue.id, "scheduled_at": iso(dialogue.scheduled_at),
+                           "place": dialogue.place, "changed": sorted(changed)})
+    return dialogue
+
+
 def record(*, db_session: Session, case: Case, dialogue_id: str, status: str, minutes: str | None,
            outcome: str | None, participants: list | None, actor: str, now: dt.datetime,
            held_at: dt.datetime | None = None, place: str | None = None) -> Dialogue:

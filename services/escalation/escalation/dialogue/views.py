@@ -29,6 +29,12 @@ class DialogueIn(Schema):
     participants = fields.List(fields.Nested(ParticipantIn), load_default=list)
 
 
+class DialogueChangeIn(Schema):
+    scheduled_at = fields.AwareDateTime(load_default=None)
+    place = Text(load_default=None, validate=validate.Length(min=2, max=300))
+    participants = fields.List(fields.Nested(ParticipantIn), load_default=None)
+
+
 class DialogueRecordIn(Schema):
     status = fields.String(load_default="held", validate=validate.OneOf(("held", "cancelled")))
     held_at = fields.AwareDateTime(load_default=None, metadata={"description": "when it was held; the scheduled "
@@ -88,6 +94,20 @@ def schedule(data, case_id):
     identity = current_identity()
     return service.schedule(db_session=db_session(), case=_case(case_id), actor=identity.officer or identity.subject,
                             now=now(), **data)
+
+
+@blp.post("/<case_id>/dialogues/<dialogue_id>")
+@require("cases:write")
+@transactional(IdempotencyRecord)
+@blp.arguments(DialogueChangeIn)
+@blp.response(200, DialogueOut)
+@blp.alt_response(409, schema=ProblemSchema)
+@blp.alt_response(422, schema=ProblemSchema)
+def reschedule(data, case_id, dialogue_id):
+    """Move a dialogue not yet held (date, place) or change who is invited."""
+    identity = current_identity()
+    return service.reschedule(db_session=db_session(), case=_case(case_id), dialogue_id=dialogue_id,
+                              actor=identity.officer or identity.subject, now=now(), **data)
 
 
 @blp.post("/<case_id>/dialogues/<dialogue_id>/record")
