@@ -329,7 +329,8 @@ def test_a_police_officer_sees_and_acknowledges_alerts_and_no_panel_he_cannot_re
     client.get("/login")
     with client.session_transaction() as s:
         csrf = s["csrf"]
-    assert client.post("/login", data={"username": "ca-01", "password": "demo-ca-01", "csrf_token": csrf}).location == "/"
+    signed = client.post("/login", data={"username": "ca-01", "password": "demo-ca-01", "csrf_token": csrf})
+    assert signed.location == "/"
     assert client.get("/").location == "/board"
     html = page(client.get("/board"))
     assert "Cảnh báo gửi Công an" in html and "Đoàn 25 người tại UBND xã Đại Tâm" in html

@@ -21,6 +21,7 @@ from . import (
     casework,
     desk,
     formatting,
+    home,
     inbox,
     petition_page,
     petitions,
@@ -123,4 +124,5 @@ def create_app(config: dict | None = None) -> Flask:
                    reports):
         app.register_blueprint(module.bp)
     auth.init_app(app)
+    home.init_app(app)  # the home page is today at a glance
     return app

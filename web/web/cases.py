@@ -11,7 +11,7 @@ from flask_babel import gettext as _
 
 from . import casework, labels, reference
 from .auth import can, login_required
-from .gateway import get, post
+from .gateway import api, get, post
 
 bp = Blueprint("cases", __name__, url_prefix="/board/cases")
 
@@ -78,11 +78,13 @@ def case(case_id, errors=None, status=200, form=None):
     data = answer.data
     escalation = escalation_of(case_id)
     writable = can("cases:write") and data.get("status") != "closed"
+    reopenable = can("cases:write") and data.get("status") == "closed" and not data.get("merged_into")
     return render_template(
         "case.html", case=data, escalation=escalation, error=None, errors=errors or {}, form=form or {},
         progress=PROGRESS, can_acknowledge=can("cases:write") and acknowledgeable(data, escalation),
-        writable=writable, close_reasons=close_reasons() if writable else [],
+        writable=writable, reopenable=reopenable, close_reasons=close_reasons() if writable else [],
         deliveries=deliveries_of(case_id), pickers=casework.pickers() if writable else {},
+        now_local=casework.now_local(),
         work=casework.sections(case_id, data), **_context()), status
 
 
@@ -155,12 +157,12 @@ def change_body(form, before: dict) -> dict:
     return body
 
 
-def write(case_id: str, action: str, body: dict, done: str, path: str | None = None):
-    """POST one of the case's forms; back to the page with the API's errors next to their fields."""
+def write(case_id: str, action: str, body: dict | None, done: str, path: str | None = None, method: str = "POST"):
+    """Send one of the case's forms; back to the page with the API's errors next to their fields."""
     if not can("cases:write"):
         flash(labels.status_message(403), "error")
         return redirect(url_for("cases.case", case_id=case_id))
-    answer = post(path or f"/escalation/cases/{case_id}/{action}", json=body)
+    answer = api(method, path or f"/escalation/cases/{case_id}/{action}", json=body)
     if answer.ok:
         flash(done, "success")
         return redirect(url_for("cases.case", case_id=case_id) + f"#{action}")

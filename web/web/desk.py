@@ -11,7 +11,7 @@ from flask_babel import gettext as _
 
 from . import labels, reference
 from .auth import can, login_required
-from .formatting import LOCAL, local
+from .formatting import LOCAL, local, parse_local
 from .gateway import get, post
 
 bp = Blueprint("desk", __name__, url_prefix="/desk")
@@ -63,10 +63,8 @@ def read_form(form) -> tuple[dict, list[int]]:
     }
     received = (form.get("received_at") or "").strip()
     if received:
-        try:
-            body["received_at"] = dt.datetime.fromisoformat(received).replace(tzinfo=LOCAL).isoformat()
-        except ValueError:
-            body["received_at"] = received
+        parsed = parse_local(received)
+        body["received_at"] = parsed.isoformat() if parsed else received
     return {k: v for k, v in body.items() if v is not None}, row_of
 
 
@@ -162,7 +160,7 @@ def _render(form=None, errors=None, message=None, similar=None, status=200):
         similar=similar, rows=rows,
         communes=communes, fields=fields,
         idempotency_key=(form or {}).get("idempotency_key") or uuid.uuid4().hex,
-        now_local=dt.datetime.now(LOCAL).strftime("%Y-%m-%dT%H:%M"),
+        now_local=dt.datetime.now(LOCAL).strftime("%d/%m/%Y %H:%M"),
     ), status
 
 
@@ -182,7 +180,11 @@ def save_visit():
     form = request.form.to_dict()
     if request.form.get("action") == "add_row":
         form["rows"] = str(min(row_count(form) + 1, MAX_ROWS))
+        form["focus"] = f"citizens-{row_count(form) - 1}-full_name"  # the keyboard stays on the new row
         return _render(form)
+    if request.form.get("action") == "enter":
+        # Enter in a field (the page's script turns it into "next field"): never a half-filled save.
+        return _render(form, message=_("Lượt tiếp chưa được ghi. Nhập xong rồi bấm «Ghi sổ» (hoặc Ctrl+Enter)."))
     body, row_of = read_form(request.form)
     if request.form.get("confirm_duplicate") != "yes":
         similar = duplicates(body)
@@ -199,12 +201,24 @@ def save_visit():
                     "(lần trước: %(outcome)s).", serial=earlier.get("serial"),
                     day=local(earlier.get("received_at"), "%d/%m/%Y"),
                     outcome=labels.label(labels.OUTCOMES, (earlier.get("outcome") or {}).get("type"))), "warning")
-        if visit.get("is_mass"):
-            flash(_("Đây là đoàn đông người: Ban Tiếp công dân và lãnh đạo trực sẽ được báo ngay."), "warning")
-        return redirect(url_for("desk.new_visit", last=visit.get("id")))
+        if visit.get("is_mass") or visit.get("over_level"):
+            flash(_("Đây là đoàn đông người hoặc vượt cấp: hệ thống mở vụ việc và báo theo quy trình; "
+                    "xem bên dưới ai đã được báo và bước tiếp theo."), "warning")
+        mass = 1 if visit.get("is_mass") or visit.get("over_level") else None
+        return redirect(url_for("desk.new_visit", last=visit.get("id"), mass=mass))
     errors = errors_by_input(answer.field_errors, row_of)
     form["idempotency_key"] = uuid.uuid4().hex
     return _render(form, errors=errors, message=labels.status_message(answer.status), status=422)
+
+
+@bp.get("/case/<visit_id>")
+@login_required
+def case_of_visit(visit_id):
+    """The case a visit opened or joined, and what its escalation did and will do next (htmx, polled)."""
+    from .escalation_plan import plan_for_visit
+
+    return render_template("partials/desk_case.html", plan=plan_for_visit(visit_id), visit_id=visit_id,
+                           tries=int(request.args.get("tries") or 0))
 
 
 @bp.post("/similar")

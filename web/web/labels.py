@@ -52,6 +52,15 @@ TIMELINE = {
     "notified": _l("Đã báo tin"),
 }
 
+# What comes next for an open case (the home page).
+NEXT_STEPS = {
+    "escalate": _l("Chưa ai tiếp nhận: báo bước tiếp theo"),
+    "exhausted": _l("Đã báo hết các bước mà chưa ai tiếp nhận"),
+    "progress": _l("Đã tiếp nhận: chờ báo tiến độ"),
+    "acknowledge": _l("Chờ tiếp nhận"),
+    "work": _l("Đang xử lý"),
+}
+
 # Why a case is closed (escalation's close reasons; the API's list decides which are offered).
 CLOSE_REASONS = {
     "resolved": _l("Đã giải quyết xong"),

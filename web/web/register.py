@@ -9,7 +9,7 @@ from flask_babel import gettext as _
 
 from . import labels, reference
 from .auth import login_required
-from .formatting import LOCAL
+from .formatting import LOCAL, parse_day
 from .gateway import api, get
 
 bp = Blueprint("register", __name__, url_prefix="/register")
@@ -22,11 +22,8 @@ EXPORT_KEYS = ("from", "to", "category", "field", "unit", "outcome", "mass")
 
 def _day_bound(value: str | None, *, end: bool) -> str | None:
     """A local calendar day (YYYY-MM-DD) as the UTC instant that starts it (or the next day, for ``end``)."""
-    if not value:
-        return None
-    try:
-        day = dt.date.fromisoformat(value)
-    except ValueError:
+    day = parse_day(value)
+    if day is None:
         return None
     if end:
         day += dt.timedelta(days=1)
@@ -64,17 +61,14 @@ def register():
 
 
 def cases_of(visit: dict) -> list[dict]:
-    """The cases whose timeline names this visit (only mass or over-level visits open or join one)."""
-    if not (visit.get("is_mass") or visit.get("over_level")):
-        return []
-    listed = get("/escalation/cases", unit=visit.get("origin_unit"), limit=20)
+    """The cases this visit opened or joined, as escalation records them (asked by the visit, not scanned)."""
+    listed = get("/escalation/cases", source_type="visit", source_id=visit["id"], limit=5)
     if not listed.ok or not isinstance(listed.data, list):
         return []
     found = []
     for case in listed.data:
         detail = get(f"/escalation/cases/{case['id']}")
-        if detail.ok and any(((t.get("detail") or {}).get("source") or {}).get("id") == visit["id"]
-                             for t in detail.data.get("timeline", [])):
+        if detail.ok and isinstance(detail.data, dict):
             found.append(detail.data)
     return found
 

@@ -1,0 +1,75 @@
+"""The desk's fixes: errors that name the problem, dates day/month/year, focus kept, Enter never saves half a visit,
+and after a mass visit what the running policy did and will do."""
+
+from __future__ import annotations
+
+from samples import CASE, ESCALATION, VISIT, page
+
+
+def _form(csrf, **extra):
+    return {"csrf_token": csrf, "rows": "3", "category": "complaint", "field": "land", "origin_unit": "31690",
+            "content": "Khiếu nại thu hồi đất", "citizens-0-full_name": "Nguyễn Văn Tư",
+            "citizens-0-is_representative": "on", "outcome": "documents_taken", "confirm_duplicate": "yes", **extra}
+
+
+def test_an_empty_content_is_told_as_an_empty_content(signed_in, fake_gateway):
+    client, csrf = signed_in
+    fake_gateway.on("POST", "/intake/visits", 422, {"status": 422, "errors": [
+        {"field": "content", "message": "Length must be between 1 and 20000."}]})
+    html = page(client.post("/desk", data=_form(csrf, content="")))
+    assert "Chưa ghi nội dung vụ việc." in html and "Cần ghi ít nhất một người." not in html
+
+
+def test_the_time_of_the_visit_is_shown_and_typed_day_month_year(signed_in, fake_gateway):
+    client, csrf = signed_in
+    html = page(client.get("/desk"))
+    value = html.split('id="received_at"', 1)[1].split('value="', 1)[1].split('"', 1)[0]
+    assert value[2] == "/" and value[5] == "/" and len(value) == 16  # 26/11/2026 09:30
+    fake_gateway.on("POST", "/intake/visits", 201, {**VISIT, "is_mass": False})
+    client.post("/desk", data=_form(csrf, received_at="25/11/2026 14:05"))
+    assert fake_gateway.sent("POST", "/intake/visits")[0]["json"]["received_at"] == "2026-11-25T14:05:00+07:00"
+
+
+def test_adding_a_person_keeps_the_keyboard_on_the_new_row(signed_in, fake_gateway):
+    client, csrf = signed_in
+    html = page(client.post("/desk", data=_form(csrf, action="add_row")))
+    new_input = html.split('id="citizens-3-full_name"', 1)[1].split(">", 1)[0]
+    assert "autofocus" in new_input
+    assert "autofocus" not in html.split('id="citizens-0-full_name"', 1)[1].split(">", 1)[0]
+    assert not fake_gateway.sent("POST", "/intake/visits")
+
+
+def test_enter_in_a_field_does_not_save_a_half_filled_visit(signed_in, fake_gateway):
+    client, csrf = signed_in
+    html = page(client.get("/desk"))
+    first_button = html.split('id="visit-form"', 1)[1].split("<button", 1)[1].split(">", 1)[0]
+    assert 'value="enter"' in first_button  # the form's default button (what Enter presses)
+    resp = client.post("/desk", data=_form(csrf, action="enter", content=""))
+    assert resp.status_code == 200 and "Lượt tiếp chưa được ghi." in page(resp)
+    assert not fake_gateway.sent("POST", "/intake/visits")
+
+
+def test_after_a_mass_visit_the_desk_says_what_the_running_policy_did_and_does_next(signed_in, fake_gateway):
+    client, csrf = signed_in
+    fake_gateway.on("POST", "/intake/visits", 201, VISIT)
+    resp = client.post("/desk", data=_form(csrf))
+    assert resp.location.endswith("/desk?last=v-1&mass=1")
+    html = page(client.get(resp.location))
+    assert "lãnh đạo trực sẽ được báo ngay" not in html
+    assert 'hx-get="/desk/case/v-1"' in html
+    # Before escalation opened the case, the panel asks again.
+    fake_gateway.on("GET", "/escalation/cases", 200, [])
+    assert 'hx-get="/desk/case/v-1?tries=1"' in page(client.get("/desk/case/v-1"))
+    fake_gateway.on("GET", "/escalation/cases", 200, [CASE])
+    fake_gateway.on("GET", "/escalation/cases/c-1/escalation", 200, {**ESCALATION, "policy": "mass-office-hours",
+                                                                     "step_index": 1})
+    fake_gateway.on("GET", "/escalation/policies", 200, [{"name": "mass-office-hours", "steps": [
+        {"target": {"type": "on_duty_role", "value": "lead"}, "wait_minutes": 15},
+        {"target": {"type": "leader_on_call", "value": None}, "wait_minutes": 30}]}])
+    fake_gateway.on("GET", "/notify/deliveries", 200, [{"recipient": "btcd-02", "channel": "inbox", "status": "sent"}])
+    fake_gateway.on("GET", "/roster/officers", 200, [{"code": "btcd-02", "full_name": "Lê Thị Bình"}])
+    html = page(client.get("/desk/case/v-1"))
+    assert "VV-2026-0001" in html and "Đã báo: Lê Thị Bình." in html
+    assert "Nếu chưa ai tiếp nhận, lúc 09:15 sẽ báo: Lãnh đạo trực." in html
+    query = fake_gateway.sent("GET", "/escalation/cases")[-1]["query"]
+    assert query["source_type"] == ["visit"] and query["source_id"] == ["v-1"]
