@@ -16,7 +16,9 @@ from .dispatch import Lookups, Staged, dispatch, told_about
 CASE_EVENTS = ("escalation.case.opened", "escalation.case.escalated", "escalation.case.acknowledged",
                "escalation.case.closed", "escalation.hotspot.detected", "escalation.incident.reported",
                "escalation.province_request.received", "escalation.province_request.completed",
-               "escalation.daily_summary.ready")
+               "escalation.daily_summary.ready", "escalation.case.changed", "escalation.province_request.updated",
+               "escalation.province_request.overdue", "escalation.task.assigned", "escalation.task.overdue",
+               "escalation.incident.updated")
 ROSTER_EVENTS = ("roster.shift.starting", "roster.coverage.gap")
 INTAKE_EVENTS = ("intake.petition.overdue",)
 

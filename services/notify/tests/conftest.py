@@ -345,6 +345,35 @@ DEFAULTS = {
         "date": "2026-11-26", "generated_at": "2026-11-26T10:00:00+00:00", "visits": 23, "mass_visits": 2,
         "open_cases": 4, "new_cases": 2, "hotspots_active": 1, "incidents": 1, "province_requests_open": 0,
         "overdue_items": 3, "highlights": ["Xã Tham Đôn: 3 đoàn đông người về bồi thường"]},
+    "escalation.case.changed": {
+        "case_id": CASE_ID, "number": "VV-2026-0007", "title": "Đoàn đông người (80 công dân), lĩnh vực đất đai",
+        "unit": "31690", "field": "land", "severity": "high", "public_order": False, "group_size": 80,
+        "changes": [{"kind": "group_size", "from": 6, "to": 80, "thresholds": [20, 50]}], "re_escalated": True,
+        "policy": "mass-visit", "changed_at": "2026-11-26T03:00:00+00:00"},
+    "escalation.province_request.updated": {
+        "request_id": "p-1", "reference": "123/BTCD-TCD", "requested_by": "province-94", "province_unit": "94",
+        "change": "officers_sent", "status": "officers_sent", "previous_status": "assigned", "case_id": CASE_ID,
+        "deadline": "2026-11-26T09:00:00+00:00", "assignees": {"inspectorate": "ttr-01", "commune": "ct-31708"},
+        "officers_sent": ["ttr-01", "ct-31708"], "dispatched_at": "2026-11-26T04:00:00+00:00",
+        "citizens_returned_at": None, "updated_at": "2026-11-26T04:00:00+00:00"},
+    "escalation.province_request.overdue": {
+        "request_id": "p-1", "reference": "123/BTCD-TCD", "requested_by": "province-94", "case_id": CASE_ID,
+        "case_number": "VV-2026-0007", "title": "Đoàn đông người (15 công dân), lĩnh vực đất đai", "unit": "31708",
+        "group_size": 15, "status": "officers_sent", "deadline": "2026-11-26T09:00:00+00:00",
+        "targets": [{"type": "officer", "value": "ttr-01"}, {"type": "leader_on_call", "value": None}],
+        "alarmed_at": "2026-11-26T09:00:30+00:00"},
+    "escalation.task.assigned": {
+        "task_id": "t-1", "case_id": CASE_ID, "case_number": "VV-2026-0007",
+        "case_title": "Đoàn đông người (12 công dân), lĩnh vực đất đai", "owner": "tnmt-01",
+        "due_at": "2026-11-27T10:00:00+00:00", "assigned_by": "btcd-01", "assigned_at": "2026-11-26T03:00:00+00:00"},
+    "escalation.task.overdue": {
+        "task_id": "t-1", "case_id": CASE_ID, "case_number": "VV-2026-0007",
+        "case_title": "Đoàn đông người (12 công dân), lĩnh vực đất đai", "owner": "tnmt-01",
+        "due_at": "2026-11-27T10:00:00+00:00", "reminded_at": "2026-11-27T10:01:00+00:00"},
+    "escalation.incident.updated": {
+        "incident_id": "i-1", "unit": "31711", "change": "closed", "changed": ["status"], "status": "closed",
+        "crowd_estimate": 30, "public_order": True, "case_id": CASE_ID, "updated_by": "police-947",
+        "updated_at": "2026-11-26T06:00:00+00:00", "closed_at": "2026-11-26T06:00:00+00:00"},
     "roster.shift.starting": {
         "shift_id": 7, "shift_kind": "day", "starts_at": "2026-11-27T00:30:00+00:00",
         "ends_at": "2026-11-27T09:30:00+00:00",

@@ -217,8 +217,9 @@ class AudienceResolver:
             raw, stale = self._agency_people(f"UBND-{unit}")
             people = [Recipient(o["code"], o.get("full_name"), channels_of(o.get("channels")), stale) for o in raw]
             return people + self._system(f"commune:{unit}", unit=unit)
-        if kind == "province":
-            return self._system("province")
+        if kind == "province":  # the province that filed a request (value: its client) has its own endpoint
+            named = value and (self.extra.get("webhooks") or {}).get(f"province:{value}")
+            return self._system(f"province:{value}" if named else "province")
         if kind == "system" and value:
             return self._system(str(value))
         if kind == "communes":
@@ -236,6 +237,12 @@ class AudienceResolver:
             return self.resolve({"type": target["type"], "value": target.get("value")}, data, depth + 1)
         if kind == "event_officers":
             return [self._from_contact(o["code"]) for o in data.get("officers", [])]
+        if kind == "officer" and value:  # one officer by code, e.g. "{owner}"
+            return [self._from_contact(str(value))]
+        if kind == "event_targets":  # the event names them: [{type: officer|leader_on_call|..., value}]
+            targets = domain.lookup(data, value or "targets")
+            return [r for t in (targets if isinstance(targets, list) else []) for r in self.resolve(
+                {"type": t.get("type"), "value": t.get("value")}, data, depth + 1)] if depth < 2 else []
         if kind == "fallback":
             return self.fallback()
         log.warning("audience %r resolves to nobody", spec)

@@ -11,8 +11,18 @@ from tiepdan_common.models import utcnow
 from .models import InboxMessage
 
 
+def own_code(identity: Identity) -> str | None:
+    """The recipient the caller is: an officer's code; the province's system for a province client (what is
+    pushed to its webhook is in this inbox too)."""
+    if identity.officer:
+        return identity.officer
+    return "system:province" if identity.kind == "province" else None
+
+
 def recipient_for(identity: Identity, requested: str | None) -> str:
-    """Whose inbox the caller reads: an officer their own; an admin or the board any."""
+    """Whose inbox the caller reads: an officer their own, the province its system's; an admin or the board any."""
+    if identity.kind == "province" and not identity.officer and requested in (None, "system:province"):
+        return "system:province"
     if requested and requested != identity.officer:
         if identity.kind == "admin" or "board" in identity.roles:
             return requested
@@ -32,7 +42,7 @@ def list_messages(*, db_session: Session, recipient: str, unread: bool, limit: i
 
 def _own(db_session: Session, identity: Identity, message_id: str) -> InboxMessage:
     message = db_session.get(InboxMessage, message_id)
-    if message is None or (message.recipient != identity.officer and identity.kind != "admin"):
+    if message is None or (message.recipient != own_code(identity) and identity.kind != "admin"):
         raise Problem(404, "No such message.")
     return message
 

@@ -2,7 +2,9 @@
 
 Conditions are a mapping of dotted paths into the event's data to a test: a plain value (equal),
 or one operator: ``{"in": [...]}``, ``{"not_in": [...]}``, ``{"gte": n}``, ``{"lte": n}``,
-``{"exists": true}``. All must hold; no conditions match every event.
+``{"exists": true}``, ``{"any_in": [...]}`` (a list holding any of these). A path through a list gives the
+list of its items' values (``changes.kind``: the kind of every change). All must hold; no conditions match
+every event.
 """
 
 from __future__ import annotations
@@ -10,13 +12,16 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 _MISSING = object()
-OPERATORS = ("in", "not_in", "gte", "lte", "exists", "eq", "ne")
+OPERATORS = ("in", "not_in", "gte", "lte", "exists", "eq", "ne", "any_in")
 
 
 def lookup(data: Mapping, path: str):
     """The value at dotted ``path`` in ``data`` (or a sentinel when absent)."""
     value = data
     for part in path.split("."):
+        if isinstance(value, list):  # through a list: each item's value
+            value = [item[part] for item in value if isinstance(item, Mapping) and part in item]
+            continue
         if not isinstance(value, Mapping) or part not in value:
             return _MISSING
         value = value[part]
@@ -38,6 +43,8 @@ def _holds(value, test) -> bool:
             return value == arg
         if op == "ne":
             return value != arg
+        if op == "any_in":
+            return isinstance(value, list) and any(item in arg for item in value)
         if value is None:
             return False
         if op == "gte":

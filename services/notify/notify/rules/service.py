@@ -15,7 +15,8 @@ from .models import DistributionList, Ladder, Rule
 
 CHANNELS = ("inbox", "sms", "email", "webhook")
 AUDIENCE_TYPES = ("on_duty", "on_duty_role", "leader_on_call", "agency", "police", "commune", "communes", "province",
-                  "system", "contact", "distribution_list", "target", "event_officers", "fallback")
+                  "system", "contact", "distribution_list", "target", "event_officers", "event_targets", "officer",
+                  "fallback")
 
 
 def seed_data() -> dict:
