@@ -49,10 +49,12 @@ class OfficerDirectory:
             return self._token
 
     def _fetch(self) -> dict[str, dict]:
-        resp = self._session.get(f"{self.gateway_url}/api/v1/roster/officers", timeout=self.timeout,
-                                 headers={"Authorization": f"Bearer {self._bearer()}"})
-        if resp.status_code == 401:
-            self._token = None  # expired or rotated: the next question gets a new one
+        for _attempt in range(2):
+            resp = self._session.get(f"{self.gateway_url}/api/v1/roster/officers", timeout=self.timeout,
+                                     headers={"Authorization": f"Bearer {self._bearer()}"})
+            if resp.status_code != 401:
+                break
+            self._token = None  # expired, revoked or rotated: ask again once with a new one
         resp.raise_for_status()
         return {o["code"]: o for o in resp.json()}
 

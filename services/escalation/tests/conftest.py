@@ -101,26 +101,35 @@ def database_url(request, tmp_path, migrated_templates):
             conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
 
 
-class RosterStub:
-    """The gateway and roster as escalation's officer directory sees them: a token, and the demo's officers."""
+# Officers as roster lists them (codes, agency, role), as the demo seeds them.
+ROSTER_OFFICERS = [("btcd-01", "BTCD", "board"), ("btcd-02", "BTCD", "board"), ("btcd-03", "BTCD", "board"),
+                   ("ttr-01", "TTR", "inspector"), ("ttr-02", "TTR", "inspector"), ("ttr-03", "TTR", "inspector"),
+                   ("ca-01", "CA", "police"), ("ld-01", "LD-UBND", "leader"),
+                   ("ct-31690", "UBND-31690", "leader"), ("ct-31693", "UBND-31693", "leader")]
 
-    def __init__(self, demo_path):
-        self.seed = {o["code"]: {"code": o["code"], "agency": o["agency"], "role": o["role"], "active": True}
-                     for o in json.loads(Path(demo_path).read_text("utf-8"))["officers"]}
+
+class RosterStub:
+    """The gateway and roster as escalation's officer directory sees them: a token, and the officers."""
+
+    def __init__(self):
+        self.seed = {code: {"code": code, "agency": agency, "role": role, "active": True}
+                     for code, agency, role in ROSTER_OFFICERS}
         self.reset()
 
     def reset(self):
-        self.officers, self.down, self.calls = {k: dict(v) for k, v in self.seed.items()}, False, 0
+        self.officers, self.down, self.calls, self.token = {k: dict(v) for k, v in self.seed.items()}, False, 0, "t"
 
     def __call__(self, environ, start_response):
         from werkzeug.wrappers import Request, Response
 
         request, self.calls = Request(environ), self.calls + 1
+        bearer = request.headers.get("Authorization") == f"Bearer {self.token}"
         if self.down:
             resp = Response("unavailable", status=503)
         elif request.path == "/api/v1/auth/token":
-            resp = Response(json.dumps({"access_token": "t", "expires_in": 300}), mimetype="application/json")
-        elif request.path == "/api/v1/roster/officers" and request.headers.get("Authorization") == "Bearer t":
+            resp = Response(json.dumps({"access_token": self.token, "expires_in": 300}),
+                            mimetype="application/json")
+        elif request.path == "/api/v1/roster/officers" and bearer:
             resp = Response(json.dumps(list(self.officers.values())), mimetype="application/json")
         else:
             resp = Response("no", status=401)
@@ -132,7 +141,7 @@ def roster_server():
     """A local HTTP stand-in for the gateway in front of roster (escalation asks it which officers exist)."""
     from werkzeug.serving import make_server
 
-    stub = RosterStub(Path(escalation.__file__).resolve().parents[3] / "demo" / "demo.json")
+    stub = RosterStub()
     server = make_server("127.0.0.1", 0, stub, threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()

@@ -40,7 +40,8 @@ def test_assignees_and_officers_sent_must_be_officers_of_the_roster(client, offi
     assert gone.status_code == 422 and "no longer" in gone.json["errors"][0]["message"]
     ok = client.post(f"/province-requests/{rid}/assign", headers=officer,
                      json={"inspectorate": "ttr-01", "commune": "ct-31690"})
-    assert ok.status_code == 200 and ok.json["assignees"] == {"inspectorate": "ttr-01", "commune": "ct-31690"}
+    assert ok.status_code == 200, ok.json
+    assert ok.json["assignees"] == {"inspectorate": "ttr-01", "commune": "ct-31690"}
 
 
 def test_roster_down_answers_503_then_its_last_answer_is_used(client, officer, clock, roster):
@@ -140,3 +141,16 @@ def test_a_missed_deadline_alarms_the_assignees_and_the_leader_once(database_url
     assert client.get(f"/province-requests/{late['id']}", headers=officer).json["deadline_alarmed_at"]
     for db in dbs:
         db.dispose()
+
+
+def test_a_token_the_gateway_no_longer_takes_is_renewed_at_once(client, officer, clock, roster):
+    rid = file(client, clock)["id"]
+    assert client.post(f"/province-requests/{rid}/assign", headers=officer,
+                       json={"board": "btcd-01"}).status_code == 200
+    roster.token = "t2"  # revoked or rotated: the old one answers 401
+    resp = client.post(f"/province-requests/{rid}/dispatch", headers=officer, json={"officers": ["ttr-03"]})
+    assert resp.status_code == 200, resp.json
+    roster.officers.pop("ttr-03")  # a fresh answer, not the one kept from before the renewal
+    other = file(client, clock, unit="31693")["id"]
+    gone = client.post(f"/province-requests/{other}/dispatch", headers=officer, json={"officers": ["ttr-03"]})
+    assert gone.status_code == 422
