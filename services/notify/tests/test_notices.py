@@ -5,6 +5,7 @@ import json
 from notify.audience.models import Contact
 from notify.database import OutboxEvent
 from notify.delivery.models import Delivery
+from notify.delivery.stuck import report_stuck
 from sqlalchemy import select
 from tiepdan_common.messaging import contracts
 from tiepdan_common.messaging.envelope import Envelope
@@ -59,7 +60,7 @@ def test_the_plan_s_distribution_list_is_seeded_as_data_and_editable(client, boa
 
 def test_a_notice_to_the_plan_s_list_with_proof_per_recipient(app, client, board_officer, board, officer,
                                                               static_roster, make_person, send_due, smtp,
-                                                              receiver, query, clock):
+                                                              receiver, query, clock, db, settings):
     smtp.start()
     app.extensions["notify.roster"] = plan_roster(static_roster, make_person)
     notice = {"list": "noi-nhan-ke-hoach", "kind": "report", "title": "Báo cáo tình hình tiếp công dân tuần 48",
@@ -116,6 +117,12 @@ def test_a_notice_to_the_plan_s_list_with_proof_per_recipient(app, client, board
     assert failed == ["nobody:agency:DANTOC", "system:province_inspectorate"]
     assert proof["counts"]["acknowledged"] == 1 and proof["counts"]["failed"] == 2
     assert [n["id"] for n in client.get("/notices", headers=board).json] == [proof["id"]]
+    with db.session() as session:  # the board hears of the member nobody could be found for, with the others
+        (summary,) = [m for m in report_stuck(db_session=session, settings=settings, now=clock.now)
+                      if m.recipient == "btcd-01"]
+    assert "nobody:agency:DANTOC: không tìm được người nhận (Các Phòng, ban ngành huyện: Phòng Dân tộc" \
+        in summary.body
+    assert "tp-tckh qua email: không có địa chỉ hoặc kênh gửi" in summary.body
     (event,) = [json.loads(e.payload) for e in query(select(OutboxEvent)) if e.event_type == "notify.notice.sent"]
     assert event["data"]["recipients"] == 20 and event["data"]["list"] == "noi-nhan-ke-hoach"
     contracts.validate(Envelope.from_dict(event))  # as its contract says

@@ -63,7 +63,7 @@ class DeliveryQuery(Schema):
     recipient = fields.String(load_default=None)
     message_id = fields.String(load_default=None)
     case_id = fields.String(load_default=None)
-    channel = fields.String(load_default=None, validate=validate.OneOf(("inbox", "sms", "email", "webhook")))
+    channel = fields.String(load_default=None, validate=validate.OneOf(("inbox", "sms", "email", "webhook", "none")))
     limit = fields.Integer(load_default=100, validate=validate.Range(min=1, max=500))
 
 
