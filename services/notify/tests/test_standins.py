@@ -151,3 +151,36 @@ def test_the_banner_says_where_each_channel_lands():
     for where in ("var/mail", "var/sms.jsonl", "var/webhooks.jsonl", "http://127.0.0.1:8025/",
                   "http://127.0.0.1:8025/webhooks/police"):
         assert where in printed
+
+
+def test_an_alert_reaches_every_stand_in_as_make_run_configures_notify(
+        run_process, tmp_path, settings, db, monkeypatch, handle, make_event, static_roster, make_person, clock):
+    """A critical public-order case, through notify's sender, configured from the demo's addresses."""
+    from honcho.environ import parse
+    from notify.channels.registry import build_channels
+    from notify.delivery.service import send_due
+
+    mail_port, standins_port = free_port(), free_port()
+    run_process("mail", mail_port)
+    run_process("standins", standins_port, NOTIFY_WEBHOOK_SECRET="demo-webhook-secret")
+    printed = subprocess.run([sys.executable, str(ROOT / "scripts" / "standins.py"), "env"], check=True,
+                             capture_output=True, text=True).stdout.replace(":8025/", f":{standins_port}/")
+    env = parse(printed)
+    monkeypatch.setitem(settings.extra, "sms_url", env["NOTIFY_SMS_URL"])
+    monkeypatch.setitem(settings.extra, "webhooks", json.loads(env["NOTIFY_WEBHOOKS"]))
+    monkeypatch.setitem(settings.extra, "smtp_port", mail_port)
+    monkeypatch.setitem(settings.extra, "webhook_secret", "demo-webhook-secret")
+    roster = static_roster([make_person("btcd-01"), make_person("ca-01", "CA", "police")], leader="ld-01")
+    handle(make_event("escalation.case.opened", severity="critical", public_order=True), roster)
+    clock.advance(minutes=3)
+    counts = send_due(db, channels=build_channels(settings), extra=settings.extra, clock=clock, limit=100)
+    assert counts["failed"] == counts["dead"] == 0 and counts["sent"] > 0
+    var = tmp_path / "var"
+    sms = [json.loads(line) for line in (var / "sms.jsonl").read_text("utf-8").splitlines()]
+    assert len(sms) == 3 and all(s["text"].startswith("[KHẨN] Vụ việc mới VV-2026-0007") for s in sms)
+    hooks = [json.loads(line) for line in (var / "webhooks.jsonl").read_text("utf-8").splitlines()]
+    assert [(h["endpoint"], h["accepted"]) for h in hooks] == [("police", True)]
+    assert hooks[0]["payload"]["title"].startswith("[KHẨN] Vụ việc mới VV-2026-0007")
+    mails = sorted(email.message_from_bytes(p.read_bytes(), policy=email.policy.default)["To"]
+                   for p in (var / "mail" / "new").iterdir())
+    assert mails == ["btcd-01@myxuyen.example.vn", "ca-01@myxuyen.example.vn", "ld-01@myxuyen.example.vn"]
