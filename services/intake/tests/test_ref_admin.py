@@ -1,10 +1,9 @@
 """An administrator maintains units, holidays, make-up days and legal rules through the API (issue 22)."""
 
 import sqlalchemy as sa
-
+from intake import create_app
 from tiepdan_common.testing import identity_headers
 
-from intake import create_app
 
 def admin():  # signed per call: a signature lives a minute
     return identity_headers(subject="admin-01", kind="admin", unit=None)
@@ -80,8 +79,9 @@ def test_holidays_make_up_days_and_rules_reach_another_process_within_its_max_ag
         day_off = client.put("/holidays/2027-01-04", headers=admin(),
                              json={"name": "Nghỉ bù", "kind": "holiday", "source": "thử"})
         assert day_off.status_code == 200
-        from intake.reference import service as reference
         import datetime as dt
+
+        from intake.reference import service as reference
         with other.app_context():
             session = other.extensions["tiepdan"]["db"].sessionmaker()
             calendar = reference.calendar(db_session=session)

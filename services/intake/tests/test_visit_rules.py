@@ -2,6 +2,7 @@
 
 from tiepdan_common.testing import identity_headers
 
+
 def ward():  # signed per call: a signature lives a minute
     return identity_headers(subject="commune-31684", kind="commune", unit="31684", officer="ub-31684",
                             permissions=("visits:read", "visits:write"))

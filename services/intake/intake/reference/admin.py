@@ -14,7 +14,6 @@ import datetime as dt
 
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
-
 from tiepdan_common.context import request_id_var
 from tiepdan_common.errors import Problem, field_error
 from tiepdan_common.identity import Identity
@@ -22,7 +21,14 @@ from tiepdan_common.models import utcnow
 
 from ..database import outbox
 from .cache import read_version
-from .models import Holiday, LegalRule, ReferenceChange, ReferenceVersion, Unit, UnitSuccession
+from .models import (
+    Holiday,
+    LegalRule,
+    ReferenceChange,
+    ReferenceVersion,
+    Unit,
+    UnitSuccession,
+)
 
 _VERSION_ROW = ReferenceVersion.__table__
 

@@ -32,9 +32,8 @@ from collections.abc import Callable, Mapping
 from types import MappingProxyType
 
 from sqlalchemy import select
-
-from tiepdan_common.calendar import Calendar, DayEntry
 from sqlalchemy.orm import Session
+from tiepdan_common.calendar import Calendar, DayEntry
 
 from .models import Field, Holiday, LegalRule, ReferenceVersion, Unit, UnitSuccession
 

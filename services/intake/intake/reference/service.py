@@ -7,11 +7,18 @@ import json
 from pathlib import Path
 
 from flask import current_app, has_app_context
-from tiepdan_common.calendar import Calendar
 from sqlalchemy import select
 from sqlalchemy.orm import Session
+from tiepdan_common.calendar import Calendar
 
-from .cache import NOT_IN_FORCE, FieldRef, ReferenceCache, Snapshot, UnitRef, read_version
+from .cache import (
+    NOT_IN_FORCE,
+    FieldRef,
+    ReferenceCache,
+    Snapshot,
+    UnitRef,
+    read_version,
+)
 from .models import Field, Holiday, LegalRule, Unit, UnitSuccession
 
 EXTENSION_KEY = "reference"

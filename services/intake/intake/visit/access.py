@@ -4,7 +4,6 @@ data), with every such read written to the identity-read audit log like any othe
 from __future__ import annotations
 
 from sqlalchemy.orm import Session
-
 from tiepdan_common.context import request_id_var
 from tiepdan_common.identity import Identity
 

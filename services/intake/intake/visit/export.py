@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from sqlalchemy.orm import Session
-
 from tiepdan_common.identity import Identity
 
 from ..clock import local_text

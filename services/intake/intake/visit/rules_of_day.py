@@ -6,7 +6,6 @@ from __future__ import annotations
 import datetime as dt
 
 from sqlalchemy.orm import Session
-
 from tiepdan_common.errors import field_error
 
 from ..reference import service as reference

@@ -11,15 +11,15 @@ Holidays gain a kind (a make-up working day is a row of kind ``working_day``), l
 versions in force on their day, a channel, a version count and their voiding; earlier versions go
 to ``visit_versions``. Citizens gain two blind indexes (full name, phone) for finding them again.
 """
-from typing import Sequence, Union
+from collections.abc import Sequence
 
-from alembic import op
 import sqlalchemy as sa
+from alembic import op
 
 revision: str = '0008'
-down_revision: Union[str, Sequence[str], None] = '0007'
-branch_labels: Union[str, Sequence[str], None] = None
-depends_on: Union[str, Sequence[str], None] = None
+down_revision: str | Sequence[str] | None = '0007'
+branch_labels: str | Sequence[str] | None = None
+depends_on: str | Sequence[str] | None = None
 
 BUMP = "UPDATE reference_version SET version = version + 1 WHERE id = 1"
 
