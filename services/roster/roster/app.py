@@ -60,6 +60,9 @@ def create_app(settings: Settings | dict | None = None, *, now: clock.Clock | No
         """Load agencies and officers, the NA session and a current period covering today."""
         work = calendar.install(app, reference_dir) if reference_dir else work_calendar
         today = dt.datetime.now(LOCAL).date()
+        last_day = dt.date(work.last_year, 12, 31)  # the standing roster stops where the calendar's data does
+        if today + dt.timedelta(days=days_ahead) > last_day:
+            click.echo(f"roster: the working-day calendar ends on {last_day}; add the next year to holidays-vn.json")
         with db.session() as session, session.no_autoflush:  # one flush per step, not one per merged row
             counts = {"requirements": len(duty_service.ensure_requirements(db_session=session))}
             if demo_path:
@@ -68,7 +71,7 @@ def create_app(settings: Settings | dict | None = None, *, now: clock.Clock | No
             periods = [duty_service.ensure_period(db_session=session, code=code, name=name, starts_on=start, ends_on=end)]
             periods.append(duty_service.ensure_period(
                 db_session=session, code="CURRENT", name="Trực tiếp công dân thường xuyên", kind="ordinary",
-                starts_on=today - dt.timedelta(days=7), ends_on=today + dt.timedelta(days=days_ahead)))
+                starts_on=today - dt.timedelta(days=7), ends_on=min(today + dt.timedelta(days=days_ahead), last_day)))
             if demo_path:
                 counts["assignments"] = sum(generation.generate(db_session=session, period=p, calendar=work)
                                           for p in periods)

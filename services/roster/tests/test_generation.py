@@ -168,3 +168,20 @@ def test_a_special_period_takes_over_the_ordinary_days_it_covers(client, board, 
         assert len(later["officers"]) == 4 and later["leader_on_call"] is not None
     report = client.get("/coverage", query_string={"days": 14}, headers=reader).json
     assert report["double_bookings"] == [] and report["unfilled"] == []
+
+
+def test_a_makeup_saturday_is_worked_and_years_beyond_the_calendar_are_refused(client, board, reader):
+    resp = client.post("/periods", json={"code": "LE-2025", "name": "Dịp 30/4 năm 2025",
+                                         "starts_on": "2025-04-21", "ends_on": "2025-05-04"}, headers=board)
+    assert resp.status_code == 201, resp.json
+    assert client.post("/periods/LE-2025/generate", headers=board).status_code == 200
+    saturday = client.get("/on-duty", query_string={"at": local(2025, 4, 26, 9, 0)}, headers=reader).json
+    assert sorted(o["duty_role"] for o in saturday["officers"]) == ["department", "inspector", "lead", "police"]
+    bridge = client.get("/on-duty", query_string={"at": local(2025, 5, 2, 9, 0)}, headers=reader).json
+    assert {o["duty_role"] for o in bridge["officers"]} == {"standby"}  # Friday 2 May was swapped off
+    days = {d["date"]: d for d in client.get("/holidays", query_string={"year": 2025}, headers=reader).json}
+    assert days["2025-04-26"]["kind"] == "makeup_working_day" and days["2025-04-26"]["in_exchange_for"] == "2025-05-02"
+    assert days["2025-05-02"]["kind"] == "day_off" and "8726/VPCP-KGVX" in days["2025-05-02"]["source"]
+    beyond = client.post("/periods", json={"code": "XA", "name": "Quá xa", "starts_on": "2027-12-20",
+                                           "ends_on": "2028-01-10"}, headers=board)
+    assert beyond.status_code == 422 and beyond.json["errors"][0]["field"] == "ends_on"
