@@ -97,6 +97,8 @@ def test_each_step_is_allowed_only_from_its_states(client, board, petition_body)
         resp = _step(client, board, pid, **body)
         assert resp.status_code == 409, (body, resp.json)
         assert resp.content_type == "application/problem+json" and resp.json["errors"][0]["field"] == "step"
+    assert client.get(f"/petitions/{pid}", headers=board).json["allowed_steps"] == [
+        "accept", "not_accept", "guide", "forward", "return_to_lower_level", "withdraw", "withdraw_part", "archive"]
     bad_ground = _step(client, board, pid, step="not_accept", ground="dislike")
     assert bad_ground.status_code == 422 and bad_ground.json["errors"][0]["field"] == "ground"
     assert _step(client, board, pid, step="accept", taken_on="2026-07-02").status_code == 201

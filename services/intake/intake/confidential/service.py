@@ -90,14 +90,19 @@ def present(
         shown = clear if show else mask(clear, strict=strict)
         out.append({**shown, "is_representative": row.is_representative, "identity_masked": not show})
     if show and people:
-        db_session.add(
-            IdentityRead(
-                reader=identity.subject, reader_kind=identity.kind, reader_unit=identity.unit,
-                officer=identity.officer, record_type=record_type, record_id=record_id,
-                person_count=len(people), request_id=request_id_var.get(), purpose=purpose,
-            )
-        )
+        audit(db_session=db_session, identity=identity, record_type=record_type, record_id=record_id,
+              person_count=len(people), purpose=purpose)
     return out
+
+
+def audit(*, db_session: Session, identity: Identity, record_type: str, record_id: str, person_count: int,
+          purpose: str | None = None) -> None:
+    """Write one read of confidential data to the audit log (Law on Denunciation, Art. 56)."""
+    db_session.add(IdentityRead(
+        reader=identity.subject, reader_kind=identity.kind, reader_unit=identity.unit, officer=identity.officer,
+        record_type=record_type, record_id=record_id, person_count=person_count, request_id=request_id_var.get(),
+        purpose=purpose,
+    ))
 
 
 def present_given(*, people: list[dict], strict: bool) -> list[dict]:

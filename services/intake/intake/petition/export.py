@@ -20,7 +20,8 @@ HEADERS = [
 
 
 def book(*, db_session: Session, identity: Identity, query: dict):
-    """The petitions of the period, oldest first, senders masked, as CSV or XLSX."""
+    """The petitions of the period, oldest first, senders masked, as CSV or XLSX; a denunciation's text only
+    for its handlers, and no split link from a record split from a denunciation."""
     fields = {f.code: f.name_vi for f in reference.list_fields(db_session=db_session)}
     units = {u.code: u.name for u in reference.list_units(db_session=db_session)}
 
@@ -31,8 +32,9 @@ def book(*, db_session: Session, identity: Identity, query: dict):
                 labels.CHANNEL.get(p.channel, p.channel),
                 "; ".join(s["full_name"] or "" for s in p.people), "; ".join(s["address"] or "" for s in p.people),
                 p.sender_count, labels.yes_no(p.anonymous), labels.CATEGORY.get(p.category, p.category),
-                fields.get(p.field_code, p.field_code), units.get(p.origin_unit, p.origin_unit), p.content,
-                p.citizen_request or "", p.split_from or "", p.repeat_of or "", labels.STATUS.get(p.status, p.status),
+                fields.get(p.field_code, p.field_code), units.get(p.origin_unit, p.origin_unit),
+                p.shown["content"] or "", p.shown["citizen_request"] or "", p.shown_split_from or "",
+                p.repeat_of or "", labels.STATUS.get(p.status, p.status),
                 labels.DECISION.get(p.decision or "", ""), p.forwarded_to or "",
                 p.deadline.strftime("%d/%m/%Y") if p.deadline else "",
                 p.citizen_informed_on.strftime("%d/%m/%Y") if p.citizen_informed_on else "",

@@ -115,6 +115,20 @@ def check(*, step: str, status: str, category: str, anonymous: bool, received_on
     return found
 
 
+def allowed(*, status: str, category: str, anonymous: bool, received_on: dt.date,
+            available_from: dict[str, dict[str, dt.date]]) -> list[str]:
+    """The steps that may be taken now, in the order of :data:`STEPS`."""
+    out = []
+    for name in STEPS:
+        try:
+            check(step=name, status=status, category=category, anonymous=anonymous, received_on=received_on,
+                  available_from=available_from)
+        except StepNotAllowed:
+            continue
+        out.append(name)
+    return out
+
+
 def anonymous_track(*, category: str, anonymous: bool, verifiable: bool) -> str | None:
     """Where an anonymous denunciation goes (Art. 25): an inspection or check when verifiable, else filed."""
     if not anonymous or category != "denunciation":

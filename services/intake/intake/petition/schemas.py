@@ -223,6 +223,8 @@ class PetitionOut(Schema):
                          metadata={"description": "Handwriting and scans (metadata; the images need identity:read)"})
     earlier = fields.Nested(EarlierPetition, allow_none=True)
     steps = fields.List(fields.Nested(StepOut), attribute="step_list")
+    allowed_steps = fields.List(fields.String(), metadata={
+        "description": "The steps POST /petitions/{id}/steps accepts now (state, category, date of receipt)"})
     revisions = fields.List(fields.Nested(RevisionOut), attribute="revision_list")
     handlers = fields.List(fields.Nested(HandlerOut), attribute="handler_list")
     created_by = fields.String()

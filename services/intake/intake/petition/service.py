@@ -260,6 +260,9 @@ def create(*, db_session: Session, identity: Identity, data: dict) -> list[Simpl
         petition = SimpleNamespace(**row, decisions=[], earlier=explicit or suggested,
                                    people=shown[confidential_group], content_hidden=False)
         access.hide_links(petition, handler=True)
+        petition.allowed_steps = lifecycle.allowed(status=status, category=part["category"],
+                                                   anonymous=data["anonymous"], received_on=received_on,
+                                                   available_from=law.steps_available_from())
         created.append(petition)
         outbox.add(db_session, "intake.petition.received", received_event(petition))
     return created
@@ -301,9 +304,15 @@ def present(*, db_session: Session, identity: Identity, petition: Petition, unma
     )
     if access.may_read_content(identity=identity, petition=petition, handler=handler, purpose=purpose):
         access.show_content(petition)
+        if unmasked and petition.category == "denunciation":  # a denunciation read in full: audited too
+            confidential.audit(db_session=db_session, identity=identity, record_type="petition_content",
+                               record_id=petition.id, person_count=0, purpose=purpose)
     else:
         access.hide_content(petition)
     access.hide_links(petition, handler=handler)
+    petition.allowed_steps = lifecycle.allowed(status=petition.status, category=petition.category,
+                                               anonymous=petition.anonymous, received_on=petition.received_on,
+                                               available_from=law.steps_available_from())
     return petition
 
 

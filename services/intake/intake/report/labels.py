@@ -21,7 +21,8 @@ REFUSAL_GROUND = {
     "already_resolved_persisting": "Vụ việc đã giải quyết đúng nhưng vẫn cố tình khiếu nại kéo dài (Điều 9 khoản 4)",
 }
 
-CHANNEL = {"visit": "Qua tiếp công dân", "post": "Qua bưu chính", "email": "Thư điện tử", "forwarded": "Cơ quan khác chuyển đến"}
+CHANNEL = {"visit": "Qua tiếp công dân", "post": "Qua bưu chính", "email": "Thư điện tử",
+           "forwarded": "Cơ quan khác chuyển đến", "online": "Tiếp nhận trực tuyến"}
 
 STATUS = {
     "received": "Đã tiếp nhận",
@@ -32,10 +33,18 @@ STATUS = {
     "archived": "Lưu đơn",
     "resolved": "Đã giải quyết",
     "repeat": "Đơn trùng",
+    "not_accepted": "Không thụ lý",
+    "temporarily_suspended": "Tạm đình chỉ giải quyết",
+    "suspended": "Đình chỉ giải quyết",
+    "withdrawn": "Đã rút đơn",
+    "inspection": "Dùng cho thanh tra, kiểm tra (tố cáo nặc danh)",
+    "filed": "Lưu đơn (tố cáo nặc danh)",
+    "voided": "Đã hủy",
 }
 
 DECISION = {
     "accept": "Thụ lý",
+    "not_accept": "Không thụ lý",
     "guide": "Hướng dẫn",
     "forward": "Chuyển đơn",
     "request_lower_level": "Đề nghị cấp dưới giải quyết",
