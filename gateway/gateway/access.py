@@ -51,6 +51,7 @@ PERMISSIONS: tuple[str, ...] = (
     "inbox:read",
     "deliveries:read",
     "rules:write",
+    "notices:write",
 )
 
 ALL_READS: tuple[str, ...] = tuple(p for p in PERMISSIONS if p.endswith(":read"))
@@ -123,8 +124,15 @@ ROUTE_TABLE: list[tuple[str, str, str]] = [
     ("GET", "/api/v1/intake/visits/export", "visits:read"),
     ("GET", "/api/v1/intake/visits/statistics", "visits:read"),
     ("GET", "/api/v1/intake/visits/{id}", "visits:read"),
+    ("PATCH", "/api/v1/intake/visits/{id}", "visits:write"),
+    ("GET", "/api/v1/intake/visits/{id}/history", "visits:read"),
+    ("POST", "/api/v1/intake/visits/{id}/void", "visits:write"),
+    ("POST", "/api/v1/intake/visits/find-citizen", "visits:read"),  # a question, changes nothing
     ("GET", "/api/v1/intake/units", "visits:read"),
     ("GET", "/api/v1/intake/fields", "visits:read"),
+    ("GET", "/api/v1/intake/holidays", "visits:read"),
+    ("GET", "/api/v1/intake/legal-rules", "visits:read"),
+    # (changes to reference data are the admin's alone: not in this table, and refused by intake too)
     # intake: petitions
     ("GET", "/api/v1/intake/petitions", "petitions:read"),
     ("POST", "/api/v1/intake/petitions", "petitions:write"),
@@ -132,6 +140,12 @@ ROUTE_TABLE: list[tuple[str, str, str]] = [
     ("GET", "/api/v1/intake/petitions/export", "petitions:read"),
     ("GET", "/api/v1/intake/petitions/statistics", "petitions:read"),
     ("GET", "/api/v1/intake/petitions/{id}", "petitions:read"),
+    ("PATCH", "/api/v1/intake/petitions/{id}", "petitions:write"),
+    ("POST", "/api/v1/intake/petitions/{id}/handlers", "petitions:write"),
+    ("POST", "/api/v1/intake/petitions/{id}/repeat", "petitions:write"),
+    ("POST", "/api/v1/intake/petitions/{id}/steps", "petitions:write"),
+    ("POST", "/api/v1/intake/petitions/{id}/void", "petitions:write"),
+    ("GET", "/api/v1/intake/matters/{key}", "petitions:read"),
     ("POST", "/api/v1/intake/petitions/{id}/decisions", "petitions:write"),
     ("POST", "/api/v1/intake/petitions/{id}/citizen-informed", "petitions:write"),
     ("POST", "/api/v1/intake/petitions/{id}/resolution", "petitions:write"),
@@ -195,18 +209,31 @@ ROUTE_TABLE: list[tuple[str, str, str]] = [
     ("POST", "/api/v1/escalation/cases/{id}/progress", "cases:write"),
     ("POST", "/api/v1/escalation/cases/{id}/update", "cases:write"),
     ("POST", "/api/v1/escalation/cases/{id}/close", "cases:write"),
+    ("POST", "/api/v1/escalation/cases/{id}/reopen", "cases:write"),
+    ("POST", "/api/v1/escalation/cases/{id}/merge", "cases:write"),
+    ("POST", "/api/v1/escalation/cases/{id}/links", "cases:write"),
+    ("DELETE", "/api/v1/escalation/cases/{id}/links/{other_id}", "cases:write"),
+    ("GET", "/api/v1/escalation/cases/{id}/tasks", "cases:read"),
+    ("POST", "/api/v1/escalation/cases/{id}/tasks", "cases:write"),
+    ("POST", "/api/v1/escalation/cases/{id}/tasks/{task_id}/done", "cases:write"),
     ("GET", "/api/v1/escalation/cases/{id}/dialogues", "cases:read"),
     ("POST", "/api/v1/escalation/cases/{id}/dialogues", "cases:write"),
+    ("GET", "/api/v1/escalation/cases/{id}/dialogues/{dialogue_id}", "cases:read"),
+    ("POST", "/api/v1/escalation/cases/{id}/dialogues/{dialogue_id}", "cases:write"),
     ("POST", "/api/v1/escalation/cases/{id}/dialogues/{dialogue_id}/record", "cases:write"),
+    ("GET", "/api/v1/escalation/reports/daily-summary", "cases:read"),
     # escalation: policies (data), hot spots, incidents, alerts
     ("GET", "/api/v1/escalation/policies", "cases:read"),
-    ("PUT", "/api/v1/escalation/policies/{name}", "rules:write"),
+    ("PUT DELETE", "/api/v1/escalation/policies/{name}", "rules:write"),
     ("GET", "/api/v1/escalation/hotspots", "hotspots:read"),
+    ("PUT DELETE", "/api/v1/escalation/hotspots/rules/{name}", "rules:write"),
     ("GET", "/api/v1/escalation/hotspots/{id}", "hotspots:read"),
     ("POST", "/api/v1/escalation/hotspots/{id}", "cases:write"),
     ("GET", "/api/v1/escalation/incidents", "incidents:read"),
     ("POST", "/api/v1/escalation/incidents", "incidents:write"),
     ("GET", "/api/v1/escalation/incidents/{id}", "incidents:read"),
+    ("POST", "/api/v1/escalation/incidents/{id}", "incidents:write"),
+    ("POST", "/api/v1/escalation/incidents/{id}/close", "incidents:write"),
     ("GET", "/api/v1/escalation/alerts", "alerts:read"),
     ("POST", "/api/v1/escalation/alerts/{id}/ack", "alerts:ack"),
     # escalation: requests of the province (the province sends; the district handles them as cases)
@@ -228,6 +255,13 @@ ROUTE_TABLE: list[tuple[str, str, str]] = [
     ("PUT", "/api/v1/notify/rules/{name}", "rules:write"),
     ("GET", "/api/v1/notify/ladders/{recipient}", "inbox:read"),
     ("PUT", "/api/v1/notify/ladders/{recipient}/{urgency}", "inbox:read"),
+    ("GET", "/api/v1/notify/lists", "deliveries:read"),
+    ("GET", "/api/v1/notify/lists/{name}", "deliveries:read"),
+    ("PUT", "/api/v1/notify/lists/{name}", "rules:write"),
+    ("GET", "/api/v1/notify/messages", "deliveries:read"),
+    ("GET", "/api/v1/notify/notices", "deliveries:read"),
+    ("GET", "/api/v1/notify/notices/{id}", "deliveries:read"),
+    ("POST", "/api/v1/notify/notices", "notices:write"),
 ]
 
 # (methods separated by spaces, path pattern) open without a token: the service checks the secret or signature.

@@ -62,6 +62,7 @@ def client(tmp_path):
         return {"name": request.form.get("name") if request.form else data["name"]}
 
     api.register_blueprint(blp)
+    app.extensions["tiepdan"]["api"] = api
     return app.test_client()
 
 
@@ -140,3 +141,10 @@ def test_a_public_json_view_takes_a_form_as_providers_post_them(client):
     form = client.post("/public", data={"name": "x"}, headers=identity_headers())
     assert form.status_code == 200 and form.json == {"name": "x"}
     assert client.post("/public", data="<x/>", headers=identity_headers(), content_type="application/xml").status_code == 415
+
+
+def test_the_api_document_states_each_operation_s_permission(client):
+    paths = client.application.extensions["tiepdan"]["api"].spec.to_dict()["paths"]
+    assert paths["/things"]["post"]["x-tiepdan-permission"] == "things:write"
+    assert paths["/things/{thing_id}/close"]["post"]["x-tiepdan-permission"] == "things:write"
+    assert "x-tiepdan-permission" not in paths["/public"]["post"]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import logging
 import time
 from collections.abc import Callable, Iterable
@@ -25,6 +26,7 @@ log = logging.getLogger(__name__)
 access_log = logging.getLogger("tiepdan.access")
 
 PUBLIC_PATHS = frozenset({"/livez", "/readyz"})
+PERMISSION_EXTENSION = "x-tiepdan-permission"  # an operation's permission in the OpenAPI document
 EXTENSION = "tiepdan"
 
 
@@ -203,7 +205,7 @@ def db_session() -> Session:
 
 
 def require(permission: str):
-    """Refuse the view with 403 unless the caller holds ``permission``."""
+    """Refuse the view with 403 unless the caller holds ``permission`` (stated in the OpenAPI document too)."""
 
     def decorator(view):
         @wraps(view)
@@ -213,6 +215,10 @@ def require(permission: str):
             return view(*args, **kwargs)
 
         setattr(wrapper, limits.PERMISSION_ATTR, permission)
+        # Stated in the service's OpenAPI document, where the gateway's route table is checked against it.
+        apidoc = copy.deepcopy(getattr(wrapper, "_apidoc", {}))
+        apidoc.setdefault("manual_doc", {})[PERMISSION_EXTENSION] = permission
+        wrapper._apidoc = apidoc
         return wrapper
 
     return decorator
