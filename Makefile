@@ -9,6 +9,18 @@ PYPROJECTS := $(addsuffix /pyproject.toml,$(PACKAGES))
 SERVICES := intake roster escalation notify
 export TIEPDAN_VAR_DIR ?= $(CURDIR)/var
 export REFERENCE_DIR ?= $(CURDIR)/reference
+# Which demo `make run` seeds: today's structure (Cần Thơ's reception office and the communes that succeeded
+# Mỹ Xuyên), or `DEMO=2024`: the 2024 plan's district with every clock in the 7th session (its own var/ folder).
+DEMO ?= today
+ifeq ($(DEMO),2024)
+DEMO_FILE := demo/demo-2024.json
+MODE_VAR := $(CURDIR)/var/plan-2024
+DEMO_START := 2024-06-10T08:00:00+07:00
+else
+DEMO_FILE := demo/demo.json
+MODE_VAR := $(CURDIR)/var
+DEMO_START :=
+endif
 
 .PHONY: help run test test-long test-cluster test-unit bench test-system install infra migrate seed env lint compose-check clean
 
@@ -42,27 +54,36 @@ var/local.env: | $(STAMP)
 
 env: var/local.env
 
+# The demo's mode for this invocation: where its databases live, and the clock's offset for DEMO=2024.
+.PHONY: var/mode.env
+var/mode.env: | $(STAMP)
+	@mkdir -p $(MODE_VAR)
+	@{ echo "TIEPDAN_VAR_DIR=$(MODE_VAR)"; echo "TIEPDAN_DEMO_FILE=$(CURDIR)/$(DEMO_FILE)"; \
+	  if [ -n "$(DEMO_START)" ]; then echo "TIEPDAN_CLOCK_OFFSET_SECONDS=$$($(BIN)/python -c \
+	    'import datetime as d; from tiepdan_common.clock import offset_to; print(round(offset_to(d.datetime.fromisoformat("$(DEMO_START)"))))')"; \
+	  else echo "TIEPDAN_CLOCK_OFFSET_SECONDS="; fi; } > $@
+
 # Notify's SMS and webhooks go to the local stand-ins (scripts/standins.py) at the demo's addresses.
 var/standins.env: demo/demo.json scripts/standins.py | $(STAMP)
 	@mkdir -p var
 	@$(BIN)/python scripts/standins.py env > $@
 
-migrate: install env ## Apply every database migration (SQLite under var/ unless DATABASE_URLs are set)
-	@set -a; source var/local.env; set +a; \
+migrate: install env var/mode.env ## Apply every database migration (SQLite under var/ unless DATABASE_URLs are set)
+	@set -a; source var/local.env; source var/mode.env; set +a; \
 	for s in $(SERVICES); do $(BIN)/flask --app $$s migrate || exit 1; done; \
 	$(BIN)/python -m gateway migrate
 
-seed: migrate ## Load reference and demo data, declare the broker's queues
-	@set -a; source var/local.env; set +a; \
+seed: migrate ## Load reference and demo data (DEMO=today or 2024), declare the broker's queues
+	@set -a; source var/local.env; source var/mode.env; set +a; \
 	$(BIN)/flask --app intake seed && \
-	$(BIN)/flask --app roster seed --demo demo/demo.json && \
+	$(BIN)/flask --app roster seed --demo $(DEMO_FILE) && \
 	$(BIN)/flask --app escalation seed && $(BIN)/flask --app notify seed && \
-	$(BIN)/python -m gateway seed-demo demo/demo.json && \
+	$(BIN)/python -m gateway seed-demo $(DEMO_FILE) && \
 	for s in $(SERVICES); do $(BIN)/flask --app $$s declare-topology || exit 1; done
 
 run: install infra seed var/standins.env ## Run the whole system locally (APIs, workers, gateway, mail/SMS/webhook stand-ins) under honcho
-	@$(BIN)/python scripts/banner.py
-	@PATH=$(CURDIR)/$(VENV)/bin:$$PATH $(BIN)/honcho -f Procfile -e var/local.env,var/standins.env start
+	@TIEPDAN_DEMO_FILE=$(CURDIR)/$(DEMO_FILE) DEMO=$(DEMO) $(BIN)/python scripts/banner.py
+	@PATH=$(CURDIR)/$(VENV)/bin:$$PATH $(BIN)/honcho -f Procfile -e var/local.env,var/standins.env,var/mode.env start
 
 test: install infra ## Run every test: the library, each service, the gateway, the dashboard, the system tests
 	@scripts/ensure-browser.sh

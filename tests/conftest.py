@@ -38,7 +38,7 @@ def _client(demo, client_id):
 
 @pytest.fixture(scope="session")
 def commune_token(system, demo):
-    c = _client(demo, "commune-31690")
+    c = _client(demo, "commune-31684")  # Phường Mỹ Xuyên: a commune in force today
     return system.token(c["client_id"], c["client_secret"])
 
 

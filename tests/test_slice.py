@@ -18,8 +18,9 @@ def mass_visit(size=12, field="land", **extra):
     return {
         "category": "complaint", "field": field, "group_size": size,
         "content": "Khiếu nại việc bồi thường khi thu hồi đất mở rộng tỉnh lộ 940",
-        "citizens": [{"full_name": "Nguyễn Văn Tư", "address": "Ấp Phước Hòa", "is_representative": True},
-                     {"full_name": "Trần Thị Năm", "is_representative": True}],
+        "citizens": [{"full_name": "Nguyễn Văn Tư", "address": "Ấp Phước Hòa", "is_representative": True,
+                      "id_number": "094080001234"},
+                     {"full_name": "Trần Thị Năm", "is_representative": True, "id_number": "094185005678"}],
         "outcome": {"type": "documents_taken"}, **extra,
     }
 
@@ -49,7 +50,7 @@ def test_a_commune_mass_visit_reaches_every_on_duty_officer(system, commune_toke
     resp = system.call("POST", "/api/v1/intake/visits", commune_token, json=mass_visit(field="compensation"))
     assert resp.status_code == 201, resp.text
     visit = resp.json()
-    assert visit["receiving_unit"] == "31690" and visit["is_mass"] is True
+    assert visit["receiving_unit"] == "31684" and visit["is_mass"] is True
 
     case = wait_for(lambda: case_for_visit(system, board_token, visit["id"]), timeout=10)
     assert case["status"] == "opened" and case["group_size"] == 12

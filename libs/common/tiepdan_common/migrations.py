@@ -91,10 +91,13 @@ def run_env(metadata) -> None:
     from alembic import context
     from sqlalchemy import engine_from_config, pool
 
+    from .db import multi_host_url
+
     config = context.config
     url = config.get_main_option("sqlalchemy.url")
     if url.startswith("postgresql://"):
-        config.set_main_option("sqlalchemy.url", "postgresql+psycopg://" + url[len("postgresql://") :])
+        url = "postgresql+psycopg://" + url[len("postgresql://") :]
+    config.set_main_option("sqlalchemy.url", multi_host_url(url).replace("%", "%%"))
     connectable = engine_from_config(
         config.get_section(config.config_ini_section, {}), prefix="sqlalchemy.", poolclass=pool.NullPool
     )
