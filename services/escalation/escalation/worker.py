@@ -8,6 +8,7 @@ from tiepdan_common.db import Database
 from . import config, models  # noqa: F401
 from .app import consumers
 from .database import ProcessedMessage, outbox
+from .hotspot.scopes import HotspotCooler
 from .policy.timers import EscalationTimer
 from .province.alarm import DeadlineAlarm
 from .report.summary import DailySummaryTask
@@ -23,7 +24,7 @@ def main() -> None:
         components=[EscalationTimer(db, interval=settings.extra["timer_interval"]),
                     DailySummaryTask(db, hour=settings.extra["daily_summary_hour"],
                                      catch_up_days=settings.extra["summary_catch_up_days"]),
-                    DeadlineAlarm(db), TaskReminder(db)],
+                    DeadlineAlarm(db), TaskReminder(db), HotspotCooler(db)],
     )
     worker.run_forever()
 

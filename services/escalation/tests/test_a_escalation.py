@@ -115,8 +115,9 @@ def test_a_crowd_that_grows_is_announced_and_re_escalated(db, clock, client, off
     (case,) = client.get("/cases", headers=officer).json
     assert client.post(f"/cases/{case['id']}/acknowledge", json={}, headers=officer).status_code == 200
     assert run_due(db=db, now=clock()) == 0  # acknowledged: no step
-    handle(visit(size=80))
-    (changed,) = checked_events("escalation.case.changed")
+    handle(visit(size=80))  # joins the case (and makes the place a watched hot spot: told apart, after)
+    changed, linked = checked_events("escalation.case.changed")
+    assert linked["data"]["changes"][0]["kind"] == "hotspot_linked" and linked["data"]["re_escalated"] is False
     data = changed["data"]
     assert data["re_escalated"] is True and data["group_size"] == 80 and data["severity"] == "critical"
     assert {c["kind"] for c in data["changes"]} == {"group_size", "severity", "visit_joined"}

@@ -10,6 +10,7 @@ from tiepdan_common.errors import Problem
 
 from ..case import timeline
 from ..case.models import Case
+from ..hotspot.models import Hotspot
 from .models import Alert
 
 MESSAGES = {
@@ -17,6 +18,8 @@ MESSAGES = {
     "incident": "Công an báo cáo sự việc liên quan vụ việc {number}: {title}",
     "escalation": "Đề nghị công an phối hợp xử lý vụ việc {number}: {title}",
 }
+HOTSPOT_MESSAGE = ("Điểm nóng đang hoạt động tại địa bàn {unit}, lĩnh vực {field}: {mass_visits} đoàn đông người, "
+                   "{citizens} công dân, {incidents} sự việc an ninh trật tự. Đề nghị công an nắm tình hình.")
 
 
 def raise_alert(*, db_session: Session, case: Case, reason: str, now: dt.datetime) -> Alert | None:
@@ -32,8 +35,23 @@ def raise_alert(*, db_session: Session, case: Case, reason: str, now: dt.datetim
     return alert
 
 
-def list_alerts(*, db_session: Session, pending: bool | None, limit: int) -> list[tuple[Alert, Case]]:
-    stmt = select(Alert, Case).join(Case, Case.id == Alert.case_id).order_by(Alert.created_at.desc()).limit(limit)
+def raise_hotspot_alert(*, db_session: Session, hotspot: Hotspot, now: dt.datetime) -> Alert | None:
+    """An alert for the police about a hot spot turning active (no case of its own), unless one is pending."""
+    pending = db_session.scalar(select(Alert.id).where(Alert.hotspot_id == hotspot.id,
+                                                       Alert.acknowledged_at.is_(None)))
+    if pending is not None:
+        return None
+    alert = Alert(hotspot_id=hotspot.id, reason="hotspot_active", created_at=now, message=HOTSPOT_MESSAGE.format(
+        unit=hotspot.unit, field=hotspot.field_code, mass_visits=hotspot.mass_visits, citizens=hotspot.citizens,
+        incidents=hotspot.incidents)[:500])
+    db_session.add(alert)
+    return alert
+
+
+def list_alerts(*, db_session: Session, pending: bool | None, limit: int) -> list[tuple[Alert, Case | None]]:
+    """Alerts newest first, each with its case (None for a hot spot's alert)."""
+    stmt = (select(Alert, Case).outerjoin(Case, Case.id == Alert.case_id).order_by(Alert.created_at.desc())
+            .limit(limit))
     if pending is True:
         stmt = stmt.where(Alert.acknowledged_at.is_(None))
     elif pending is False:
@@ -42,7 +60,7 @@ def list_alerts(*, db_session: Session, pending: bool | None, limit: int) -> lis
 
 
 def get(*, db_session: Session, alert_id: str) -> tuple[Alert, Case]:
-    row = db_session.execute(select(Alert, Case).join(Case, Case.id == Alert.case_id)
+    row = db_session.execute(select(Alert, Case).outerjoin(Case, Case.id == Alert.case_id)
                              .where(Alert.id == alert_id)).first()
     if row is None:
         raise Problem(404, "No such alert.")
@@ -58,6 +76,8 @@ def acknowledge(*, db_session: Session, alert_id: str, by: str, now: dt.datetime
     if alert.acknowledged_at is not None:
         return alert, case
     alert.acknowledged_at, alert.acknowledged_by = now, by
+    if case is None:  # a hot spot's alert
+        return alert, case
     timeline.append(db_session, case, at=now, actor=by, kind="police_acknowledged", detail={"alert_id": alert.id})
     if policies.current_target_type(db_session=db_session, case_id=case.id) == "police":
         cases.acknowledge(db_session=db_session, case=case, by=by, via="api", now=now)

@@ -10,10 +10,25 @@ from tiepdan_common.web import current_identity, db_session, require
 
 from ..case.schemas import CasePublicOut
 from ..database import IdempotencyRecord
+from ..hotspot.models import Hotspot
 from ..web import now
 from . import service
 
 blp = Blueprint("alerts", __name__, url_prefix="/alerts", description="Alerts for the police")
+
+
+class HotspotBriefOut(Schema):
+    """What the police read of a hot spot: where, which field, how many; never an identity."""
+
+    id = fields.String()
+    unit = fields.String()
+    field = fields.String(attribute="field_code")
+    scope = fields.String()
+    status = fields.String()
+    mass_visits = fields.Integer()
+    citizens = fields.Integer()
+    incidents = fields.Integer()
+    activated_at = fields.AwareDateTime(allow_none=True)
 
 
 class AlertOut(Schema):
@@ -23,7 +38,8 @@ class AlertOut(Schema):
     created_at = fields.AwareDateTime()
     acknowledged_at = fields.AwareDateTime(allow_none=True)
     acknowledged_by = fields.String(allow_none=True)
-    case = fields.Nested(CasePublicOut)
+    case = fields.Nested(CasePublicOut, allow_none=True)
+    hotspot = fields.Nested(HotspotBriefOut, allow_none=True, metadata={"description": "a hot spot's alert"})
 
 
 class AlertQuery(Schema):
@@ -32,8 +48,10 @@ class AlertQuery(Schema):
 
 
 def _out(alert, case) -> dict:
+    hotspot = db_session().get(Hotspot, alert.hotspot_id) if alert.hotspot_id else None
     return {"id": alert.id, "reason": alert.reason, "message": alert.message, "created_at": alert.created_at,
-            "acknowledged_at": alert.acknowledged_at, "acknowledged_by": alert.acknowledged_by, "case": case}
+            "acknowledged_at": alert.acknowledged_at, "acknowledged_by": alert.acknowledged_by, "case": case,
+            "hotspot": hotspot}
 
 
 @blp.get("")

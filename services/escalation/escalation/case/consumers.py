@@ -16,6 +16,7 @@ from tiepdan_common.models import utcnow
 
 from .. import reference
 from ..database import outbox
+from ..hotspot import scopes as hotspot_scopes
 from ..hotspot import service as hotspots
 from ..hotspot.models import VisitRecord
 from ..policy import service as escalation_policies
@@ -129,7 +130,7 @@ def _record_visits(db_session: Session, events: list[Envelope], *, mass_case_siz
                             group_size=visit["group_size"])
                 records.append({"visit_id": visit["visit_id"], "unit": unit, "field_code": field_code,
                                 "group_size": visit["group_size"], "is_mass": visit["is_mass"],
-                                "received_at": received_at})
+                                "received_at": received_at, "matter_key": _matter_key(visit)})
             if opens(visit) and not batch.linked(visit["visit_id"]):
                 _open_or_join(db_session, visit, mass_case_size=mass_case_size, reference_dir=reference_dir,
                               batch=batch, windows=windows, numbers=numbers)
@@ -137,6 +138,9 @@ def _record_visits(db_session: Session, events: list[Envelope], *, mass_case_siz
     if numbers is not None:
         numbers.give_back()  # none, unless the count above and the cases opened disagree
     insert_rows(db_session, VisitRecord.__table__, records)
+    if records:  # the windows of a field across the unit, and of a matter, over the stored visits
+        hotspot_scopes.evaluate_scoped(db_session=db_session, visits=[visit for _, visit, _ in visits],
+                                       reference_dir=reference_dir)
 
 
 def _open_or_join(db_session: Session, visit: dict, *, mass_case_size: int, reference_dir: Path, batch: _Cases,

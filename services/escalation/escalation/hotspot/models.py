@@ -46,7 +46,7 @@ class HotspotRule(Base):
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     # What a window counts: one commune and field, one field across the whole unit, or one matter.
     scope: Mapped[str] = mapped_column(String(20), default="commune_field", server_default="commune_field")
-    # A hot spot of this rule whose window has held nothing that crosses a rule for this many days cools down.
+    # A hot spot of this rule with no mass visit and no incident in its window for this many days cools down.
     cool_down_days: Mapped[int | None] = mapped_column(Integer)
 
 

@@ -11,6 +11,8 @@ from sqlalchemy.orm import Session
 from tiepdan_common.errors import Problem
 from tiepdan_common.identity import Identity
 
+from ..alert import service as alerts
+from ..case import changes
 from ..case.models import Case
 from ..clock import iso
 from ..database import outbox
@@ -19,6 +21,8 @@ from . import domain
 from .models import Hotspot, HotspotCase, HotspotRule, VisitRecord
 
 OPEN = ("watching", "active")
+# The scope of the windows this module evaluates visit by visit: one commune and field (see hotspot.scopes).
+PLACE = "commune_field"
 OPEN_CASE_STATUSES = ("opened", "acknowledged", "in_progress", "citizens_returned", "resolved")
 
 
@@ -47,8 +51,12 @@ def trend(*, db_session: Session, unit: str, field_code: str, at: dt.datetime, w
     return out
 
 
-def open_hotspot(*, db_session: Session, unit: str, field_code: str) -> Hotspot | None:
-    return db_session.scalar(select(Hotspot).where(Hotspot.unit == unit, Hotspot.field_code == field_code,
+def open_hotspot(*, db_session: Session, unit: str, field_code: str, scope: str = PLACE,
+                 matter_key: str = "") -> Hotspot | None:
+    """The open hot spot of a commune and field (or of another scope's window)."""
+    return db_session.scalar(select(Hotspot).where(Hotspot.scope == scope, Hotspot.unit == unit,
+                                                   Hotspot.field_code == field_code,
+                                                   Hotspot.matter_key == matter_key,
                                                    Hotspot.status.in_(OPEN)).limit(1))
 
 
@@ -88,7 +96,8 @@ class Windows:
     def __init__(self, *, db_session: Session, places: set[tuple[str, str]], earliest: dt.datetime,
                  latest: dt.datetime) -> None:
         self.db_session = db_session
-        self.rules = list(db_session.scalars(select(HotspotRule).where(HotspotRule.active.is_(True))
+        self.rules = list(db_session.scalars(select(HotspotRule).where(HotspotRule.active.is_(True),
+                                                                       HotspotRule.scope == PLACE)
                                              .order_by(HotspotRule.name)))
         # Each rule with its window and its pure form, made once for the batch.
         self._pure = [(rule, dt.timedelta(days=rule.window_days),
@@ -137,7 +146,7 @@ class Windows:
             if self.places:
                 for hotspot in self.db_session.scalars(
                         select(Hotspot).where(tuple_(Hotspot.unit, Hotspot.field_code).in_(sorted(self.places)),
-                                              Hotspot.status.in_(OPEN))):
+                                              Hotspot.scope == PLACE, Hotspot.status.in_(OPEN))):
                     found.setdefault((hotspot.unit, hotspot.field_code), hotspot)
             self._hotspots = {place: found.get(place) for place in self.places} | self._hotspots
         if (unit, field_code) not in self._hotspots:  # a place outside the batch's
@@ -228,27 +237,48 @@ class Windows:
                 db_session.add(HotspotCase(hotspot_id=hotspot.id, case_id=case_id))
             self._linked_here[hotspot.id] = set(linked)
             # A new hot spot's cases are those just linked (ids of one form: Python's order is the database's).
-            _announce(db_session=db_session, hotspot=hotspot, window_days=rule.window_days, at=at, linked=linked)
+            announce(db_session=db_session, hotspot=hotspot, window_days=rule.window_days, at=at, linked=linked)
+            opened_here = {case.id for case in self._cases_opened}
+            linked_cases(db_session, hotspot, [c for c in linked if c not in opened_here], at=at)
             return hotspot
         else:
             hotspot.status, hotspot.rule = rule.status, rule.name
             if rule.status == "active":
                 hotspot.activated_at = at
             hotspot.mass_visits, hotspot.citizens, hotspot.incidents = seen.mass_visits, seen.citizens, seen.incidents
-        _announce(db_session=db_session, hotspot=hotspot, window_days=rule.window_days, at=at,
+        announce(db_session=db_session, hotspot=hotspot, window_days=rule.window_days, at=at,
                   linked=self._case_ids(hotspot))
         return hotspot
 
 
-def _announce(*, db_session: Session, hotspot: Hotspot, window_days: int, at: dt.datetime,
+def announce(*, db_session: Session, hotspot: Hotspot, window_days: int, at: dt.datetime,
               linked: list[str] | None = None) -> None:
-    """Stage ``escalation.hotspot.detected``; ``linked``: the hot spot's case ids in order, when known."""
-    outbox.add(db_session, "escalation.hotspot.detected", {
+    """Stage ``escalation.hotspot.detected``; ``linked``: the hot spot's case ids in order, when known.
+
+    A hot spot that is active now raises a police alert (the police read hot spots at every hour).
+    """
+    data = {
         "hotspot_id": hotspot.id, "unit": hotspot.unit, "field": hotspot.field_code, "status": hotspot.status,
         "rule": hotspot.rule, "window_days": window_days, "mass_visits": hotspot.mass_visits,
         "citizens": hotspot.citizens, "incidents": hotspot.incidents,
         "case_ids": case_ids(db_session=db_session, hotspot_id=hotspot.id) if linked is None else linked,
-        "detected_at": iso(at)})
+        "detected_at": iso(at)}
+    if (hotspot.scope or PLACE) != PLACE:
+        data["scope"] = hotspot.scope
+        if hotspot.matter_key:
+            data["matter_key"] = hotspot.matter_key
+    outbox.add(db_session, "escalation.hotspot.detected", data)
+    if hotspot.status == "active":
+        alerts.raise_hotspot_alert(db_session=db_session, hotspot=hotspot, now=at)
+
+
+def linked_cases(db_session: Session, hotspot: Hotspot, ids: list[str], *, at: dt.datetime) -> None:
+    """Open cases just linked to a hot spot: a change that matters for each (announced, re-escalated by policy)."""
+    for case_id in ids:
+        case = db_session.get(Case, case_id)
+        if case is not None and case.status != "closed":
+            changes.settle(db_session, case, None, now=at, also=[
+                {"kind": "hotspot_linked", "source": {"type": "hotspot", "id": hotspot.id}}])
 
 
 def link_case(*, db_session: Session, case: Case) -> None:
@@ -295,10 +325,10 @@ def change(*, db_session: Session, hotspot: Hotspot, status: str | None, owner: 
     if note is not None:
         hotspot.note = note
     if status == "defused":
-        hotspot.status, hotspot.defused_at = "defused", now
+        hotspot.status, hotspot.defused_at, hotspot.defused_by = "defused", now, "manual"
     elif status == "active" and hotspot.status != "active":
         hotspot.status, hotspot.activated_at, hotspot.rule = "active", now, "manual"
-        _announce(db_session=db_session, hotspot=hotspot, window_days=0, at=now)
+        announce(db_session=db_session, hotspot=hotspot, window_days=0, at=now)
     return hotspot
 
 

@@ -10,7 +10,7 @@ from tiepdan_common.web import current_identity, db_session, require
 
 from ..database import IdempotencyRecord
 from ..web import now
-from . import service
+from . import scopes, service
 
 blp = Blueprint("hotspots", __name__, url_prefix="/hotspots", description="Hot spots (điểm nóng)")
 
@@ -26,8 +26,11 @@ class HotspotOut(Schema):
     id = fields.String()
     unit = fields.String()
     field = fields.String(attribute="field_code")
+    scope = fields.String(metadata={"description": "commune_field, field (unit: the whole district) or matter"})
+    matter_key = fields.String()
     status = fields.String()
     rule = fields.String()
+    defused_by = fields.String(allow_none=True, metadata={"description": "manual, or cooled (by rule)"})
     owner = fields.String(allow_none=True)
     mass_visits = fields.Integer()
     citizens = fields.Integer()
@@ -49,6 +52,56 @@ class HotspotChange(Schema):
     status = fields.String(load_default=None, validate=validate.OneOf(("active", "defused")))
     owner = Text(load_default=None, validate=validate.Length(min=1, max=120))
     note = Text(load_default=None, validate=validate.Length(max=2000))
+
+
+class RuleIn(Schema):
+    scope = fields.String(load_default="commune_field", validate=validate.OneOf(scopes.SCOPES),
+                          metadata={"description": "commune_field: one commune and field; field: one field across "
+                                                   "the whole unit; matter: one matter"})
+    window_days = fields.Integer(load_default=7, validate=validate.Range(min=1, max=365))
+    min_mass_visits = fields.Integer(load_default=None, allow_none=True, validate=validate.Range(min=1, max=10000))
+    min_citizens = fields.Integer(load_default=None, allow_none=True, validate=validate.Range(min=1, max=1000000))
+    min_incidents = fields.Integer(load_default=None, allow_none=True, validate=validate.Range(min=1, max=10000))
+    field_code = Text(load_default=None, allow_none=True, data_key="field", validate=validate.Length(max=40),
+                      metadata={"description": "only this field (none: every field)"})
+    status = fields.String(load_default="active", validate=validate.OneOf(("watching", "active")))
+    active = fields.Boolean(load_default=True)
+    cool_down_days = fields.Integer(load_default=None, allow_none=True, validate=validate.Range(min=1, max=365),
+                                    metadata={"description": "defused by rule after this many days with no mass "
+                                                             "visit and no incident (none: only by hand)"})
+
+
+class RuleOut(RuleIn):
+    id = fields.String()
+    name = fields.String()
+
+
+@blp.get("/rules")
+@require("hotspots:read")
+@blp.response(200, RuleOut(many=True))
+def list_rules():
+    """The hot-spot rules (data): scope, window, thresholds, status given, cooling down."""
+    return scopes.list_rules(db_session=db_session())
+
+
+@blp.put("/rules/<name>")
+@require("rules:write")
+@transactional(IdempotencyRecord)
+@blp.arguments(RuleIn)
+@blp.response(200, RuleOut)
+def put_rule(data, name):
+    """Create or replace a hot-spot rule."""
+    return scopes.put_rule(db_session=db_session(), name=name, **data)
+
+
+@blp.delete("/rules/<name>")
+@require("rules:write")
+@transactional(IdempotencyRecord)
+@blp.response(204)
+@blp.alt_response(404, schema=ProblemSchema)
+def delete_rule(name):
+    """Delete a hot-spot rule (the hot spots it made stay)."""
+    scopes.delete_rule(db_session=db_session(), name=name)
 
 
 def _out(hotspot):
