@@ -24,6 +24,7 @@ import requests
 from _report import goal
 from _system import ROOT, Reconciliation, client_token, memory_table, percentile, start_system
 
+# The 2024 plan's units: the benchmarks run in its period (``_system.start_system``).
 UNITS = [u["code"] for u in json.loads((ROOT / "reference" / "units-my-xuyen-2024.json").read_text())["units"]]
 FIELDS = [f["code"] for f in json.loads((ROOT / "reference" / "fields.json").read_text())["fields"]]
 

@@ -253,7 +253,8 @@ class Bench:
         for i in range(0 if self.args.echo else self.args.visits):
             body = {"category": "complaint", "field": "land", "group_size": 1,
                     "content": f"Khiếu nại về đất đai số {i}",
-                    "citizens": [{"full_name": "Công dân đại diện", "is_representative": False}],
+                    "citizens": [{"full_name": "Công dân đại diện", "is_representative": False,
+                                  "id_number": f"{940000000000 + i}"}],
                     "outcome": {"type": "documents_taken"}}
             created = requests.post(f"{self.direct}/visits", json=body, timeout=30,
                                     headers={"X-Tiepdan-Identity": signed})
