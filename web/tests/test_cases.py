@@ -203,3 +203,56 @@ def test_a_case_is_merged_into_another_linked_and_reopened(signed_in, fake_gatew
     resp = client.post("/board/cases/c-1/reopen", data={"csrf_token": csrf, "reason": "x"})
     assert resp.status_code == 422 and "Quá ngắn: cần ít nhất 3 ký tự." in page(resp)
     assert fake_gateway.sent("POST", "/escalation/cases/c-1/reopen")[0]["json"] == {"reason": "x"}
+
+
+def test_a_province_request_is_assigned_and_dispatched_from_roster_pickers(signed_in, fake_gateway):
+    client, csrf = signed_in
+    item = {"id": "p-1", "reference": "12/BTCD", "group_size": 6, "place": "Trụ sở tiếp công dân tỉnh",
+            "contact": "0909", "unit": "31690", "field": "land", "deadline": "2026-11-27T02:00:00+00:00",
+            "status": "received", "assignees": {}, "officers_sent": [], "received_at": "2026-11-26T02:00:00+00:00"}
+    fake_gateway.on("GET", "/escalation/province-requests/p-1", 200, item)
+    fake_gateway.on("GET", "/roster/agencies", 200, [
+        {"code": "TTR", "name": "Thanh tra huyện", "kind": "inspectorate"},
+        {"code": "BTCD", "name": "Ban Tiếp công dân", "kind": "board"},
+        {"code": "UBND-31690", "name": "UBND xã Đại Tâm", "kind": "commune", "unit": "31690"},
+        {"code": "UBND-31684", "name": "UBND thị trấn", "kind": "commune", "unit": "31684"}])
+    fake_gateway.on("GET", "/roster/officers", 200, [
+        {"code": "ttr-01", "full_name": "Phạm Thanh Tra", "agency": "TTR", "agency_name": "Thanh tra huyện"},
+        {"code": "btcd-02", "full_name": "Lê Thị Bình", "agency": "BTCD", "agency_name": "Ban Tiếp công dân"},
+        {"code": "xa-02", "full_name": "Lý Văn Hai", "agency": "UBND-31684", "agency_name": "UBND thị trấn"},
+        {"code": "xa-01", "full_name": "Danh Sơn", "agency": "UBND-31690", "agency_name": "UBND xã Đại Tâm"}])
+    html = page(client.get("/board/province/p-1"))
+    commune = html.split('id="p-commune"', 1)[1].split("</select>", 1)[0]
+    assert commune.index("Danh Sơn") < commune.index("Lý Văn Hai")  # the request's own commune first
+    assert "Phạm Thanh Tra" in html.split('id="p-inspectorate"', 1)[1].split("</select>", 1)[0]
+    fake_gateway.on("POST", "/escalation/province-requests/p-1/assign", 200, item)
+    client.post("/board/province/p-1/assign", data={"csrf_token": csrf, "inspectorate": "ttr-01", "board": "btcd-02",
+                                                    "commune": "xa-01"})
+    assert fake_gateway.sent("POST", "/escalation/province-requests/p-1/assign")[0]["json"] == {
+        "inspectorate": "ttr-01", "board": "btcd-02", "commune": "xa-01"}
+    fake_gateway.on("POST", "/escalation/province-requests/p-1/dispatch", 200, item)
+    client.post("/board/province/p-1/dispatch", data={"csrf_token": csrf, "officers": ["ttr-01", "xa-01"]})
+    assert fake_gateway.sent("POST", "/escalation/province-requests/p-1/dispatch")[0]["json"] == {
+        "officers": ["ttr-01", "xa-01"]}
+    fake_gateway.on("POST", "/escalation/province-requests/p-1/returned", 422, {"status": 422, "errors": [
+        {"field": "returned_at", "message": "must not be before the request was received"}]})
+    resp = client.post("/board/province/p-1/returned", data={"csrf_token": csrf, "returned_at": "25/11/2026 08:00"})
+    assert fake_gateway.sent("POST", "/escalation/province-requests/p-1/returned")[0]["json"] == {
+        "returned_at": "2026-11-25T08:00:00+07:00"}
+    assert "Công dân không thể về trước khi tỉnh gửi yêu cầu." in page(resp)
+
+
+def test_who_was_told_comes_from_notifys_record_of_messages_when_it_answers(signed_in, fake_gateway):
+    client, _csrf = signed_in
+    _case(fake_gateway)
+    fake_gateway.on("GET", "/notify/messages", 200, [
+        {"message_id": "m-1", "recipient": "ld-01", "name": "Trần Văn Lãnh", "title": "Vụ việc mới VV-2026-0001",
+         "created_at": "2026-11-26T02:00:00+00:00", "status": "acknowledged", "channel": "sms",
+         "delivered_at": "2026-11-26T02:00:20+00:00", "acknowledged_at": "2026-11-26T02:05:00+00:00",
+         "deliveries": []}])
+    html = page(client.get("/board/cases/c-1"))
+    assert fake_gateway.sent("GET", "/notify/messages")[-1]["query"] == {"case_id": ["c-1"]}
+    assert not fake_gateway.sent("GET", "/notify/deliveries")
+    table = html.split('id="deliveries-table"', 1)[1].split("</table>", 1)[0]
+    assert "Trần Văn Lãnh" in table and "Tin nhắn SMS" in table and "26/11/2026 09:00" in table
+    assert "Đã xác nhận" in table and "đã xác nhận lúc 26/11/2026 09:05" in table

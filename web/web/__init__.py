@@ -23,8 +23,10 @@ from . import (
     formatting,
     home,
     inbox,
+    notices,
     petition_page,
     petitions,
+    police,
     province,
     register,
     reports,
@@ -121,7 +123,7 @@ def create_app(config: dict | None = None) -> Flask:
         return auth.back()
 
     for module in (auth, desk, register, petitions, petition_page, today, board, cases, casework, province, inbox,
-                   reports):
+                   reports, notices, police):
         app.register_blueprint(module.bp)
     auth.init_app(app)
     home.init_app(app)  # the home page is today at a glance

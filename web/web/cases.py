@@ -53,10 +53,20 @@ def close_reasons() -> list[tuple[str, str]]:
     return [(code, str(text)) for code, text in labels.CLOSE_REASONS.items()]
 
 
+TOLD_PATH = "/notify/messages"
+
+
 def deliveries_of(case_id: str) -> dict:
-    """Who was told about the case, over which channel, when, and how it went (notify's record)."""
+    """Who was told about the case, over which channel, when, and how it went (notify's record).
+
+    notify's "who was told" (one row a message: delivered, acknowledged) when it answers; else its deliveries.
+    """
     if not can("deliveries:read"):
         return {"items": [], "error": None, "allowed": False}
+    told = get(TOLD_PATH, case_id=case_id)
+    if told.ok and isinstance(told.data, list):
+        rows = [{**m, "sent_at": m.get("delivered_at"), "created_at": m.get("created_at")} for m in told.data]
+        return {"items": rows, "error": None, "allowed": True}
     answer = get("/notify/deliveries", case_id=case_id, limit=200)
     items = answer.data if answer.ok and isinstance(answer.data, list) else []
     return {"items": sorted(items, key=lambda d: d.get("sent_at") or d.get("created_at") or ""),

@@ -245,6 +245,14 @@ _MESSAGES: list[tuple[re.Pattern[str], object]] = [
     (re.compile(r"name the body"),
      lambda m: _l("Ghi rõ cơ quan có thẩm quyền mà công dân được hướng dẫn đến hoặc chuyển về.")),
     (re.compile(r"only at its own desk"), lambda m: _l("Xã, thị trấn chỉ ghi sổ tiếp tại nơi tiếp của mình.")),
+    (re.compile(r"before the request was received"),
+     lambda m: _l("Công dân không thể về trước khi tỉnh gửi yêu cầu.")),
+    (re.compile(r"before the officers were sent"), lambda m: _l("Công dân không thể về trước khi cử người đi đón.")),
+    (re.compile(r"in the future"), lambda m: _l("Thời điểm này chưa tới.")),
+    (re.compile(r"is not an officer of the roster|no such officer|unknown officer"),
+     lambda m: _l("Không có cán bộ này trong danh sách cán bộ.")),
+    (re.compile(r"is not an officer of (.+)$"), lambda m: _l("Cán bộ này không thuộc cơ quan được phân công.")),
+    (re.compile(r"no such case"), lambda m: _l("Không có vụ việc này.")),
     (re.compile(r"not a valid cursor"), lambda m: _l("Trang kết quả không còn hợp lệ; hãy tìm lại.")),
 ]
 

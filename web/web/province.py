@@ -9,7 +9,7 @@ from flask_babel import gettext as _
 
 from . import labels, reference
 from .auth import can, login_required
-from .formatting import LOCAL
+from .formatting import LOCAL, parse_local
 from .gateway import get, post
 
 bp = Blueprint("province", __name__, url_prefix="/board/province")
@@ -23,13 +23,12 @@ def body_for(step: str, form) -> dict:
     if step == "assign":
         return {k: text.get(k) or None for k in ("inspectorate", "board", "commune")}
     if step == "dispatch":
-        return {"officers": [o.strip() for o in text.get("officers", "").replace(";", ",").split(",") if o.strip()]}
+        values = form.getlist("officers") if hasattr(form, "getlist") else [form.get("officers") or ""]
+        return {"officers": [o.strip() for v in values for o in v.replace(";", ",").split(",") if o.strip()]}
     if step == "returned":
         value = text.get("returned_at")
-        try:
-            return {"returned_at": dt.datetime.fromisoformat(value).replace(tzinfo=LOCAL).isoformat()}
-        except (TypeError, ValueError):
-            return {"returned_at": value or None}
+        parsed = parse_local(value)
+        return {"returned_at": parsed.isoformat() if parsed else (value or None)}
     return {"outcome": text.get("outcome", "")}
 
 
@@ -42,8 +41,25 @@ def detail(request_id, errors=None, status=200):
         return render_template("province.html", item=None, error=labels.status_message(answer.status)), (
             answer.status if answer.status >= 400 else 502)
     return render_template("province.html", item=answer.data, error=None, errors=errors or {},
-                           now_local=dt.datetime.now(LOCAL).strftime("%Y-%m-%dT%H:%M"),
-                           unit_name=reference.unit_name), status
+                           now_local=dt.datetime.now(LOCAL).strftime("%d/%m/%Y %H:%M"),
+                           pickers=roster_pickers(answer.data.get("unit")), unit_name=reference.unit_name), status
+
+
+def roster_pickers(unit: str | None) -> dict:
+    """Officers to choose from: of the inspectorate, of the board, of the commune (its own first)."""
+    agencies, _s = reference.agencies()
+    officers, _s = reference.officers()
+    kind_of = {a.get("code"): a.get("kind") for a in agencies}
+    unit_of = {a.get("code"): a.get("unit") for a in agencies}
+    active = [o for o in officers if o.get("active", True)]
+    communes = [o for o in active if kind_of.get(o.get("agency")) == "commune"]
+    communes.sort(key=lambda o: (unit_of.get(o.get("agency")) != unit, o.get("agency_name") or ""))
+    return {
+        "inspectorate": [o for o in active if kind_of.get(o.get("agency")) == "inspectorate" or o.get("role") ==
+                         "inspector"],
+        "board": [o for o in active if kind_of.get(o.get("agency")) == "board" or o.get("role") == "board"],
+        "commune": communes,
+    }
 
 
 @bp.post("/<request_id>/<step>")
