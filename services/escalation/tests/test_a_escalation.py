@@ -185,3 +185,15 @@ def test_escalations_keep_the_policy_they_started_with(db, clock, client, office
         snapshot = s.scalar(select(Escalation.policy_snapshot).where(Escalation.case_id == case["id"]))
         assert s.get(Case, case["id"]).matter_key == "31690:land"
     assert snapshot["name"] == "ladder" and len(snapshot["steps"]) == 4 and snapshot["check_in_minutes"] == 120
+
+
+def test_the_changed_event_has_a_contract_and_is_documented():
+    from pathlib import Path
+
+    from tiepdan_common.messaging import contracts
+
+    readme = (Path(__file__).parents[1] / "README.md").read_text("utf-8")
+    assert contracts.contract_schema("escalation.case.changed")
+    for documented in ("`escalation.case.changed`", "GET /cases/close-reasons", "GET /hotspots/rules",
+                       "source_type=visit&source_id="):
+        assert documented in readme, documented
