@@ -98,6 +98,9 @@ def _mails(folder: Path, last: int = 200) -> list[dict]:
 
 def create_app(folder: Path | None = None) -> Flask:
     """The stand-ins, recording under ``folder`` (default ``$TIEPDAN_VAR_DIR``)."""
+    # The receiver's check notify documents, loaded before serving (importing notify takes a while).
+    from notify.signing import SignatureError, verify
+
     folder = Path(folder or var_dir())
     sms, hooks = JsonLines(folder / "sms.jsonl"), JsonLines(folder / "webhooks.jsonl")
     seen: set[str] = set()
@@ -114,11 +117,6 @@ def create_app(folder: Path | None = None) -> Flask:
 
     @app.post("/webhooks/<name>")
     def receive_webhook(name):
-        from notify.signing import (  # the receiver's check notify documents
-            SignatureError,
-            verify,
-        )
-
         raw = request.get_data()
         record = {"received_at": _now(), "endpoint": name, "delivery_id": request.headers.get("X-Tiepdan-Delivery"),
                   "accepted": True, "error": None, "payload": json.loads(raw or b"null")}

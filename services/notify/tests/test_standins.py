@@ -174,7 +174,11 @@ def test_an_alert_reaches_every_stand_in_as_make_run_configures_notify(
     handle(make_event("escalation.case.opened", severity="critical", public_order=True), roster)
     clock.advance(minutes=3)
     counts = send_due(db, channels=build_channels(settings), extra=settings.extra, clock=clock, limit=100)
-    assert counts["failed"] == counts["dead"] == 0 and counts["sent"] > 0
+    from notify.delivery.models import Delivery
+    from sqlalchemy import select
+    with db.session() as session:
+        errors = [(d.recipient, d.channel, d.last_error) for d in session.scalars(select(Delivery)) if d.last_error]
+    assert counts["failed"] == counts["dead"] == 0 and counts["sent"] > 0, errors
     var = tmp_path / "var"
     sms = [json.loads(line) for line in (var / "sms.jsonl").read_text("utf-8").splitlines()]
     assert len(sms) == 3 and all(s["text"].startswith("[KHẨN] Vụ việc mới VV-2026-0007") for s in sms)
