@@ -256,3 +256,11 @@ def test_who_was_told_comes_from_notifys_record_of_messages_when_it_answers(sign
     table = html.split('id="deliveries-table"', 1)[1].split("</table>", 1)[0]
     assert "Trần Văn Lãnh" in table and "Tin nhắn SMS" in table and "26/11/2026 09:00" in table
     assert "Đã xác nhận" in table and "đã xác nhận lúc 26/11/2026 09:05" in table
+
+
+def test_an_app_acting_on_a_case_is_named_in_words_not_by_its_client_id(signed_in, fake_gateway):
+    client, _csrf = signed_in
+    _case(fake_gateway, timeline=[{"at": "2026-11-26T02:00:00+00:00", "actor": "district-board", "kind": "opened",
+                                   "detail": {}}])
+    html = page(client.get("/board/cases/c-1"))
+    assert "Mở vụ việc <small>Ban Tiếp công dân (kết nối hệ thống)</small>" in html and "district-board" not in html

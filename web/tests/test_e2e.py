@@ -86,7 +86,10 @@ def test_a_clerk_records_a_mass_visit_and_the_on_duty_officer_acknowledges_it(
     clerk.find_element(By.ID, "citizens-0-full_name").send_keys("Nguyễn Văn Tư")
     clerk.find_element(By.ID, "citizens-0-address").send_keys("Ấp Phước Hòa, xã Đại Tâm")
     clerk.find_element(By.ID, "citizens-1-full_name").send_keys("Trần Thị Năm")
-    clerk.find_element(By.ID, "group_size").send_keys("12", Keys.ENTER)
+    clerk.find_element(By.ID, "group_size").send_keys("12", Keys.ENTER)  # Enter moves on, it does not save
+    assert clerk.switch_to.active_element.get_attribute("id") == "citizens-0-full_name"
+    assert "Đã ghi sổ" not in clerk.page_source
+    clerk.find_element(By.ID, "group_size").send_keys(Keys.CONTROL, Keys.ENTER)  # Ctrl+Enter saves
     WebDriverWait(clerk, 15).until(EC.presence_of_element_located((By.ID, "error-summary")))
     error = clerk.find_element(By.ID, "err-citizens").text
     assert "phải cử ít nhất" in error and "Đoàn 12 người" in error
@@ -95,10 +98,11 @@ def test_a_clerk_records_a_mass_visit_and_the_on_duty_officer_acknowledges_it(
 
     clerk.find_element(By.ID, "citizens-0-is_representative").send_keys(Keys.SPACE)
     clerk.find_element(By.ID, "citizens-1-is_representative").send_keys(Keys.SPACE)
-    clerk.find_element(By.ID, "group_size").send_keys(Keys.ENTER)
+    clerk.find_element(By.ID, "save").click()
     wait_text(clerk, ".flash-success", "Đã ghi sổ lượt tiếp số")
     serial = clerk.find_element(By.CSS_SELECTOR, ".flash-success").text.rsplit(" ", 1)[-1].rstrip(".")
-    assert "đoàn đông người" in clerk.page_source
+    assert "đoàn đông người" in clerk.page_source and "lãnh đạo trực sẽ được báo ngay" not in clerk.page_source
+    wait_text(clerk, "#desk-case", "VV-", timeout=30)  # the case the policy runs, asked of escalation
     screenshots(clerk, "03-desk-saved-1366")
 
     # The situation board shows the case without a reload.
@@ -181,3 +185,95 @@ def test_signing_in_with_a_wrong_password_says_so_in_vietnamese(web_url, browser
     wait_text(driver, "#login-error", "Tên đăng nhập hoặc mật khẩu không đúng")
     with pytest.raises(NoSuchElementException):
         driver.find_element(By.ID, "logout")
+
+
+def open_case(system, board_token, unit, field, title):
+    """A case opened by hand through the gateway (the board's client)."""
+    resp = system.call("POST", "/api/v1/escalation/cases", board_token, json={
+        "title": title, "unit": unit, "field": field, "category": "complaint", "severity": "high", "group_size": 8})
+    assert resp.status_code in (200, 201), resp.text
+    return resp.json()
+
+
+def close_form(driver, web_url, case):
+    """The case's page with its close form open; the reasons offered."""
+    driver.get(f"{web_url}/board/cases/{case['id']}")
+    wait_text(driver, "h1", case["number"])
+    assert driver.find_elements(By.ID, "acknowledge-case")  # the escalation waits for someone
+    driver.find_element(By.CSS_SELECTOR, "#close summary").click()
+    assert driver.find_element(By.ID, "close-form").is_displayed()
+    reasons = Select(driver.find_element(By.ID, "close-reason"))
+    labels = [o.text for o in reasons.options]
+    assert "Công dân đã về địa phương, tình hình ổn định" in labels and "Gộp vào vụ việc khác" not in labels
+    return reasons
+
+
+def test_a_case_is_closed_with_a_reason_chosen_from_the_list(system, web_url, browser, screenshots, board_token):
+    for (width, height), unit in (((1366, 768), "31711"), (PHONE, "31714")):
+        case = open_case(system, board_token, unit, "environment", "Ô nhiễm nguồn nước ấp Hòa Lời")
+        driver = browser(width, height)
+        sign_in(driver, web_url, "btcd-01")
+        reasons = close_form(driver, web_url, case)
+        reasons.select_by_value("citizens_returned")
+        driver.find_element(By.ID, "close-outcome").send_keys("Các hộ dân đã về, UBND xã tiếp tục đối thoại")
+        screenshots(driver, f"12-case-close-{width}")
+        assert no_horizontal_overflow(driver)
+        driver.find_element(By.ID, "close-submit").click()
+        wait_text(driver, ".flash-success", "Đã đóng vụ việc.")
+        assert "Đã đóng" in driver.find_element(By.ID, "case-status").text
+        assert "Công dân đã về địa phương" in driver.find_element(By.ID, "case-closed").text
+        assert driver.find_elements(By.ID, "reopen-form") and not driver.find_elements(By.ID, "close-form")
+        screenshots(driver, f"13-case-closed-{width}")
+        closed = system.call("GET", f"/api/v1/escalation/cases/{case['id']}", board_token).json()
+        assert closed["status"] == "closed" and closed["close_reason"] == "citizens_returned"
+
+
+def test_a_petition_is_registered_and_decided(system, web_url, browser, screenshots, board_token):
+    for width, height in ((1366, 768), PHONE):
+        driver = browser(width, height)
+        sign_in(driver, web_url, "btcd-01")
+        driver.get(f"{web_url}/petitions/new")
+        driver.find_element(By.ID, "channel-forwarded").click()
+        driver.find_element(By.ID, "forwarded_by").send_keys("Ban Tiếp công dân tỉnh Sóc Trăng")
+        driver.find_element(By.ID, "letter_number").send_keys("45/BTCD-TCD")
+        driver.find_element(By.ID, "letter_date").send_keys("20/11/2026")
+        choose(driver, "category", "complaint")
+        choose(driver, "field", "land")
+        choose(driver, "origin_unit", "31693")
+        driver.find_element(By.ID, "subject").send_keys(f"Cấp giấy chứng nhận đất ấp Tham Đôn {width}")
+        driver.find_element(By.ID, "content").send_keys("Khiếu nại việc chậm cấp giấy chứng nhận quyền sử dụng đất")
+        driver.find_element(By.ID, "senders-0-full_name").send_keys("Thạch Thị Sa Rươne")
+        driver.find_element(By.ID, "senders-0-address").send_keys("Ấp Tham Đôn, xã Tham Đôn", Keys.ENTER)
+        assert "Đã ghi đơn" not in driver.page_source  # Enter moved on
+        screenshots(driver, f"14-petition-new-{width}")
+        assert no_horizontal_overflow(driver)
+        driver.find_element(By.ID, "save-petition").click()
+        wait_text(driver, ".flash-success", "Đã ghi đơn số")
+        number = driver.find_element(By.CSS_SELECTOR, "h1").text.split()[-1]
+        assert "mới nhận" in driver.find_element(By.ID, "petition-status").text.lower()
+        assert "45/BTCD-TCD" in driver.page_source
+        screenshots(driver, f"15-petition-{width}")
+        assert no_horizontal_overflow(driver)
+        # Accept it (thụ lý), then resolve it.
+        driver.find_element(By.CSS_SELECTOR, "#step-accept summary").click()
+        driver.find_element(By.ID, "submit-accept").click()
+        wait_text(driver, ".flash-success", "Đã ghi bước: Thụ lý.")
+        assert "đã thụ lý" in driver.find_element(By.ID, "petition-status").text.lower()
+        driver.find_element(By.CSS_SELECTOR, "#step-resolve summary").click()
+        Select(driver.find_element(By.ID, "resolve-outcome")).select_by_value("partly_upheld")
+        driver.find_element(By.ID, "resolve-resolution").send_keys("Chỉ đạo UBND xã cấp giấy trong 30 ngày")
+        screenshots(driver, f"16-petition-resolve-{width}")
+        driver.find_element(By.ID, "submit-resolve").click()
+        wait_text(driver, ".flash-success", "Đã ghi bước: Giải quyết.")
+        assert "đã giải quyết" in driver.find_element(By.ID, "petition-status").text.lower()
+        steps = driver.find_element(By.ID, "petition-steps").text
+        assert "Tiếp nhận đơn" in steps and "Thụ lý" in steps
+        screenshots(driver, f"17-petition-resolved-{width}")
+        # The book finds it; the due list and the home page show.
+        driver.get(f"{web_url}/petitions?q=tham+don+{width}")
+        wait_text(driver, "#petitions-table", number)
+        screenshots(driver, f"18-petitions-{width}")
+        for path, name in (("/petitions/due", "19-petitions-due"), ("/", "20-home")):
+            driver.get(web_url + path)
+            screenshots(driver, f"{name}-{width}")
+            assert no_horizontal_overflow(driver), path

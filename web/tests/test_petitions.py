@@ -200,3 +200,37 @@ def test_the_day_the_citizen_was_told_is_typed_day_month_year(signed_in, fake_ga
     client.post("/petitions/p-1/informed", data={"csrf_token": csrf, "informed_on": "02/12/2026"})
     assert fake_gateway.sent("POST", "/intake/petitions/p-1/citizen-informed")[0]["json"] == {
         "informed_on": "2026-12-02"}
+
+
+def test_the_due_list_comes_from_intakes_due_list_when_it_has_one(signed_in, fake_gateway):
+    client, _csrf = signed_in
+    fake_gateway.on("GET", "/intake/petitions/due", 200, {"items": [
+        {"petition_id": "p-2", "number": "DON-947/2026/000002", "category": "complaint", "status": "received",
+         "stage": "acceptance", "deadline": "2026-11-20", "days_left": -3, "overdue": True, "field": "land"},
+        {"petition_id": "p-1", "number": "DON-947/2026/000007", "category": "denunciation", "status": "accepted",
+         "stage": "resolution", "deadline": "2026-12-01", "days_left": 2, "overdue": False, "field": "land"}]})
+    html = page(client.get("/petitions/due"))
+    assert fake_gateway.sent("GET", "/intake/petitions/due")[-1]["query"] == {"within": ["7"]}
+    overdue, soon = html.split('id="due-overdue"', 1)[1].split('id="due-soon"', 1)
+    assert "DON-947/2026/000002" in overdue and "quá hạn 3 ngày" in overdue and "/petitions/p-2" in overdue
+    assert "DON-947/2026/000007" in soon and "còn 2 ngày" in soon and "Giải quyết" in soon
+    assert not fake_gateway.sent("GET", "/intake/petitions")
+
+
+def test_not_accepting_offers_the_grounds_of_the_petitions_category(signed_in, fake_gateway):
+    client, csrf = signed_in
+    fake_gateway.on("GET", "/intake/petitions/p-1", 200, {**PETITION, "allowed_steps": ["not_accept"], "steps": []})
+    fake_gateway.on("GET", "/intake/petitions/grounds", 200, {"items": [
+        {"code": "time_limit_expired", "category": "complaint", "name_vi": "Thời hiệu khiếu nại đã hết",
+         "source": "Luật Khiếu nại 02/2011/QH13, Điều 11 khoản 6"},
+        {"code": "anonymous_den", "category": "denunciation", "name_vi": "Tố cáo không rõ người tố cáo",
+         "source": "Luật Tố cáo"}]})
+    html = page(client.get("/petitions/p-1"))
+    select = html.split('id="not_accept-ground"', 1)[1].split("</select>", 1)[0]
+    assert "Thời hiệu khiếu nại đã hết (Luật Khiếu nại 02/2011/QH13, Điều 11 khoản 6)" in select
+    assert "anonymous_den" not in select
+    fake_gateway.on("POST", "/intake/petitions/p-1/steps", 201, PETITION)
+    client.post("/petitions/p-1/steps/not_accept", data={"csrf_token": csrf, "taken_on": "27/11/2026",
+                                                        "ground": "time_limit_expired", "reason": ""})
+    assert fake_gateway.sent("POST", "/intake/petitions/p-1/steps")[0]["json"] == {
+        "step": "not_accept", "taken_on": "2026-11-27", "ground": "time_limit_expired"}

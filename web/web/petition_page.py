@@ -35,8 +35,8 @@ STEP_INPUTS = {
     "resume": (),
     "suspend": ("reason",),
     "withdraw": ("reason",),
-    "withdraw_part": ("reason",),
-    "dialogue_held": ("held_on", "minutes"),
+    "withdraw_part": ("part", "reason"),
+    "dialogue_held": ("held_on",),
     "dialogue_skipped": ("held_on", "valid_reason", "reason"),
     "resolve": ("outcome", "resolution"),
     "archive": ("reason",),
@@ -109,11 +109,12 @@ def _dmy(iso: str) -> str:
 
 def grounds(category: str | None) -> list[dict]:
     """Grounds not to accept a petition of this category (intake's dated legal data)."""
-    answer = get(GROUNDS_PATH, category=category)
+    answer = get(GROUNDS_PATH)
     rows = answer.data if answer.ok else None
     if isinstance(rows, dict):
         rows = rows.get("items")
-    return [r for r in rows if isinstance(r, dict)] if isinstance(rows, list) else []
+    rows = [r for r in rows if isinstance(r, dict)] if isinstance(rows, list) else []
+    return [r for r in rows if not r.get("category") or r.get("category") == category]
 
 
 @bp.get("/<petition_id>")

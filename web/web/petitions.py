@@ -198,8 +198,20 @@ def book():
                            unit_name=reference.unit_name, field_name=reference.field_name)
 
 
+DUE_PATH = "/intake/petitions/due"
+
+
 def due_lists(limit: int = 100) -> dict:
-    """Overdue petitions, and those due within a week, each with its days left (intake's deadlines)."""
+    """Overdue petitions, and those due within a week, each with its days left (intake's due list).
+
+    With an intake that has no due list, the book's overdue filter and its deadline order stand in.
+    """
+    listed = get(DUE_PATH, within=DUE_SOON_DAYS)
+    if listed.ok and isinstance(listed.data, dict):
+        items = [{**p, "id": p.get("petition_id") or p.get("id")} for p in listed.data.get("items") or []]
+        return {"overdue": [p for p in items if p.get("overdue") or (p.get("days_left") or 0) < 0][:limit],
+                "soon": [p for p in items if not (p.get("overdue") or (p.get("days_left") or 0) < 0)][:limit],
+                "error": None}
     overdue = get(PATH, overdue="true", sort="deadline", limit=limit)
     upcoming = get(PATH, overdue="false", sort="deadline", limit=limit)
     error = None if overdue.ok and upcoming.ok else labels.status_message(

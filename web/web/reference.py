@@ -6,6 +6,7 @@ import time
 
 from flask import current_app, g
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 
 from .gateway import get
 
@@ -81,7 +82,20 @@ def officer_name(code: str | None) -> str:
     if code == "system":
         return _("hệ thống")
     rows, _status = _cached("officers", "/roster/officers")
-    return next((o["full_name"] for o in rows if o.get("code") == code and o.get("full_name")), code)
+    found = next((o["full_name"] for o in rows if o.get("code") == code and o.get("full_name")), None)
+    return found or client_name(code)
+
+
+# An API client (not an officer) named by the kind its id starts with, as the gateway's demo clients are.
+CLIENT_KINDS = (("district", _l("Ban Tiếp công dân (kết nối hệ thống)")), ("police", _l("Công an (kết nối hệ thống)")),
+                ("province", _l("Ban Tiếp công dân tỉnh (kết nối hệ thống)")),
+                ("commune", _l("UBND xã (kết nối hệ thống)")))
+
+
+def client_name(code: str) -> str:
+    """What a clerk reads for an actor that is an app, not an officer; an unknown officer's code stays."""
+    bare = code.removeprefix("client:")
+    return next((str(name) for prefix, name in CLIENT_KINDS if bare.startswith(prefix + "-")), code)
 
 
 def agency_name(code: str | None) -> str:
