@@ -440,3 +440,16 @@ def test_the_roster_export_passes_roster_files_through(signed_in, fake_gateway):
     assert query == {"from": ["2026-11-26"], "to": ["2026-12-02"]}
     resp = client.get("/today/roster.html", follow_redirects=True)
     assert "Chưa xuất được lịch trực" in page(resp)
+
+
+def test_a_returning_citizen_is_found_by_name_id_or_phone_without_it_in_a_url(signed_in, fake_gateway):
+    client, csrf = signed_in
+    fake_gateway.on("POST", "/intake/visits/find-citizen", 200, {"items": [VISIT], "next_cursor": None})
+    html = page(client.post("/register/find", data={"csrf_token": csrf, "full_name": "nguyen van tu",
+                                                     "id_number": "", "phone": "0909123456"}))
+    assert fake_gateway.sent("POST", "/intake/visits/find-citizen")[0]["json"] == {
+        "full_name": "nguyen van tu", "phone": "0909123456", "limit": 50}
+    assert "947/2026/000001" in html and '<details class="card" id="find-citizen" open>' in html
+    html = page(client.post("/register/find", data={"csrf_token": csrf}))
+    assert "Nhập họ tên, số CCCD hoặc số điện thoại của công dân." in html
+    assert len(fake_gateway.sent("POST", "/intake/visits/find-citizen")) == 1

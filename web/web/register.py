@@ -10,7 +10,7 @@ from flask_babel import gettext as _
 from . import labels, reference
 from .auth import login_required
 from .formatting import LOCAL, parse_day
-from .gateway import api, get
+from .gateway import api, get, post
 
 bp = Blueprint("register", __name__, url_prefix="/register")
 
@@ -84,6 +84,32 @@ def visit(visit_id):
     visit = answer.data
     return render_template("visit.html", visit=visit, cases=cases_of(visit), error=None,
                            unit_name=reference.unit_name, field_name=reference.field_name)
+
+
+@bp.post("/find")
+@login_required
+def find_citizen():
+    """A returning citizen's visits by full name, identity number or phone (posted: no identity in a URL)."""
+    person = {k: (request.form.get(k) or "").strip() or None for k in ("full_name", "id_number", "phone")}
+    person = {k: v for k, v in person.items() if v}
+    error = None
+    items: list = []
+    if not person:
+        error = _("Nhập họ tên, số CCCD hoặc số điện thoại của công dân.")
+    else:
+        answer = post("/intake/visits/find-citizen", json={**person, "limit": 50})
+        if answer.ok and isinstance(answer.data, dict):
+            items = answer.data.get("items") or []
+        elif answer.field_errors:
+            error = "; ".join(f"{labels.field_label(e.get('field', ''))}: "
+                              f"{labels.field_message(e.get('message', ''), e.get('field'))}" for e in answer.field_errors)
+        else:
+            error = labels.status_message(answer.status)
+    communes, _s = reference.communes()
+    fields, _s = reference.fields()
+    return render_template("register.html", items=items, next_cursor=None, error=error, args={}, found=person,
+                           communes=communes, fields=fields, unit_name=reference.unit_name,
+                           field_name=reference.field_name)
 
 
 @bp.get("/export.xlsx")
