@@ -14,7 +14,7 @@ from tiepdan_common.db import insert_rows
 from .audience.service import AudienceResolver, Recipient
 from .delivery import service as deliveries
 from .delivery.models import Delivery
-from .inbox.models import InboxMessage, ack_code
+from .inbox.models import InboxMessage, MessageCase, ack_code
 from .rendering import render
 from .rules import domain as rules_domain
 from .rules.models import Rule
@@ -75,13 +75,16 @@ class Staged:
     def __init__(self) -> None:
         self.messages: list[dict] = []
         self.deliveries: list[dict] = []
+        self.cases: list[dict] = []  # the further cases a message is about (a hot spot's)
 
     def write(self, db_session: Session) -> None:
         """Insert what was staged (the messages first: the deliveries refer to them)."""
         if self.messages:
             insert_rows(db_session, InboxMessage.__table__, self.messages)
             insert_rows(db_session, Delivery.__table__, self.deliveries)
-            self.messages, self.deliveries = [], []
+            if self.cases:
+                insert_rows(db_session, MessageCase.__table__, self.cases)
+            self.messages, self.deliveries, self.cases = [], [], []
 
 
 def message_row(*, recipient: Recipient, event_id: str, event_type: str, data: dict, urgent: bool, now: dt.datetime,
@@ -158,6 +161,8 @@ def dispatch(*, db_session: Session, event_id: str, event_type: str, data: dict,
                                       urgent=urgent, now=now, template=rule.template, rule=rule.name)
                 told.add(recipient.code)
                 staged.messages.append(message)
+                staged.cases += [{"message_id": message["id"], "case_id": case_id}
+                                 for case_id in dict.fromkeys(data.get("case_ids") or []) if case_id != message["case_id"]]
                 staged.deliveries += deliveries.plan_rows(
                     message_id=message["id"], recipient=recipient,
                     steps=_steps(db_session, recipient, urgent, rule.channels, lookups), now=now)

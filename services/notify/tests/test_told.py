@@ -42,3 +42,15 @@ def test_who_was_told_about_a_case_over_which_channel_and_when(
     missing = client.get("/messages", headers=board)
     assert missing.status_code == 422 and "case_id" in str(missing.json)
     assert client.get("/messages", headers=officer("btcd-01"), query_string={"case_id": CASE_ID}).status_code == 403
+
+
+def test_a_hot_spot_s_alert_is_found_under_each_of_its_cases(client, board, handle, make_event, static_roster,
+                                                             make_person):
+    roster = static_roster([make_person("btcd-01"), make_person("ca-01", "CA", "police")], leader="ld-01")
+    handle(make_event("escalation.hotspot.detected", case_ids=[CASE_ID, "other-case", CASE_ID]), roster)
+    for case_id in (CASE_ID, "other-case"):
+        told = client.get("/messages", headers=board, query_string={"case_id": case_id}).json
+        assert sorted(m["recipient"] for m in told) == ["btcd-01", "ca-01", "ld-01", "system:commune:31693",
+                                                        "system:police"], case_id
+        assert {m["event_type"] for m in told} == {"escalation.hotspot.detected"}
+    assert client.get("/messages", headers=board, query_string={"case_id": "unrelated"}).json == []

@@ -6,7 +6,7 @@ import datetime as dt
 import secrets
 import uuid
 
-from sqlalchemy import JSON, Boolean, Index, String, Text, UniqueConstraint
+from sqlalchemy import JSON, Boolean, ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 from tiepdan_common.models import UTCDateTime, utcnow
 
@@ -53,3 +53,12 @@ class InboxMessage(Base):
         Index("ix_inbox_recipient_created", "recipient", "created_at"),
         Index("ix_inbox_case", "case_id"),
     )
+
+
+class MessageCase(Base):
+    """A further case a message is about, beyond its ``case_id``: a hot spot's message names every case in it."""
+
+    __tablename__ = "message_cases"
+
+    message_id: Mapped[str] = mapped_column(String(36), ForeignKey("inbox_messages.id"), primary_key=True)
+    case_id: Mapped[str] = mapped_column(String(36), primary_key=True, index=True)

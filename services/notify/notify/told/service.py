@@ -2,21 +2,22 @@
 
 from __future__ import annotations
 
-from sqlalchemy import select
+from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from ..audience.models import Contact
 from ..delivery import domain
 from ..delivery.models import Delivery
-from ..inbox.models import InboxMessage
+from ..inbox.models import InboxMessage, MessageCase
 
 
 def told(*, db_session: Session, case_id: str | None, event_id: str | None, limit: int) -> list[dict]:
     """Messages about the case (or the event), oldest first, each with its recipient's name when known,
     its deliveries, and whether it was delivered and acknowledged (:func:`notify.delivery.domain.proof`)."""
     stmt = select(InboxMessage)
-    if case_id:
-        stmt = stmt.where(InboxMessage.case_id == case_id)
+    if case_id:  # about the case itself, or naming it among others (a hot spot's cases)
+        stmt = stmt.where(or_(InboxMessage.case_id == case_id, InboxMessage.id.in_(
+            select(MessageCase.message_id).where(MessageCase.case_id == case_id))))
     if event_id:
         stmt = stmt.where(InboxMessage.event_id == event_id)
     messages = list(db_session.scalars(stmt.order_by(InboxMessage.created_at, InboxMessage.recipient).limit(limit)))
