@@ -10,7 +10,7 @@ from ..clock import local_text
 from ..reference import service as reference
 from ..report import labels
 from ..report.export import table_response
-from . import service
+from . import book as petitions_book
 
 HEADERS = [
     "Số đơn", "Ngày nhận", "Đơn vị nhận", "Nguồn đơn", "Người gửi", "Địa chỉ", "Số người ký", "Đơn nặc danh",
@@ -26,7 +26,7 @@ def book(*, db_session: Session, identity: Identity, query: dict):
     units = {u.code: u.name for u in reference.list_units(db_session=db_session)}
 
     def rows():
-        for p in service.export_rows(db_session=db_session, identity=identity, query=query):
+        for p in petitions_book.export_rows(db_session=db_session, identity=identity, query=query):
             yield [
                 p.number, local_text(p.received_at), units.get(p.receiving_unit, p.receiving_unit),
                 labels.CHANNEL.get(p.channel, p.channel),

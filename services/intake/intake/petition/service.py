@@ -1,36 +1,26 @@
-"""Registering petitions, finding repeats, taking handling decisions."""
+"""Petitions as the caller may see them: finding, matters and repeats, presenting, the step event."""
 
 from __future__ import annotations
 
 import datetime as dt
-from types import SimpleNamespace
 
-from sqlalchemy import and_, bindparam, func, insert, or_, select, update
+from sqlalchemy import bindparam, func, or_, select
 from sqlalchemy.orm import Session, lazyload
 
 from tiepdan_common.errors import Problem, field_error
 from tiepdan_common.identity import Identity
-from tiepdan_common.models import utcnow
 
-from .. import listing, search
-from ..clock import local_date, today
+from .. import listing
 from ..confidential import service as confidential
-from ..database import outbox
-from ..reference import service as reference
 from ..text import fold
 from ..visit import domain as visit_domain
-from ..visit import service as visits
-from ..visit.models import new_id
-from . import access, deadlines, domain, law, lifecycle, revisions, rules
+from . import access, law, lifecycle, revisions
 from .models import (
     Petition,
-    PetitionCounter,
-    PetitionHandler,
     PetitionImage,
     PetitionSender,
     PetitionStep,
 )
-from .rules import calendar, deadline_rules
 
 OPEN_STAGES = ("acceptance", "response", "initial_handling", "resolution")
 PETITION_PREFIX = "DON-"  # a petition number (DON-947/2026/000001) is never a visit serial (947/2026/000001)
@@ -84,8 +74,6 @@ def _repeat_query(*, commune: bool):
 
 
 _REPEAT_QUERIES = {commune: _repeat_query(commune=commune) for commune in (False, True)}
-_INSERT_PETITION = insert(Petition.__table__)
-_INSERT_SENDER = insert(PetitionSender.__table__)
 
 
 def matter_of(*, origin_unit: str, field: str, subject: str | None) -> str:
@@ -110,174 +98,6 @@ def find_repeat(*, db_session: Session, identity: Identity, senders: list[dict],
     if identity.is_commune:
         params["unit"] = identity.unit
     return db_session.scalars(_REPEAT_QUERIES[identity.is_commune], params).first()
-
-
-def _check_input(*, db_session: Session, identity: Identity, data: dict) -> tuple[str, str, list[dict]]:
-    receiving_unit = visits.scope_unit(identity, data["receiving_unit"])
-    origin_unit = data["origin_unit"] or receiving_unit
-    parts = data["parts"] or [{"category": data["category"], "field": data["field"], "content": data["content"],
-                               "citizen_request": data["citizen_request"], "subject": data["subject"]}]
-    for i, part in enumerate(parts):
-        part["field"] = part.get("field") or data["field"]
-        if not part["field"]:
-            raise field_error(f"parts[{i}].field" if data["parts"] else "field", "is required")
-        try:
-            visits.check_units(db_session=db_session, receiving_unit=receiving_unit, origin_unit=origin_unit,
-                               field=part["field"])
-        except Problem as exc:
-            if data["parts"] and exc.errors and exc.errors[0]["field"] == "field":
-                raise field_error(f"parts[{i}].field", exc.errors[0]["message"]) from exc
-            raise
-    senders = data["senders"]
-    try:
-        domain.check_parts(parts)
-        domain.check_anonymous(anonymous=data["anonymous"], sender_count=len(senders), verifiable=data["verifiable"],
-                               violator=data["violator"], evidence=data["evidence"])
-        representatives = sum(1 for s in senders if s["is_representative"])
-        domain.check_senders(representatives=representatives, sender_count=len(senders))
-        rules = visit_domain.parse_representative_rules(
-            reference.rule(db_session=db_session, key="group.representatives", on=local_date(data["received_at"]))
-        )
-        visit_domain.check_group(group_size=len(senders), citizen_count=len(senders),
-                                 representative_count=representatives, rules=rules)
-    except visit_domain.RuleViolation as exc:
-        raise _violation(exc, {"citizens": "senders", "group_size": "senders"}) from exc
-    if data["channel"] == "visit" and not data["visit_id"]:
-        raise field_error("visit_id", "a petition received at a visit names the visit")
-    if data["channel"] != "visit" and data["visit_id"]:
-        raise field_error("visit_id", "only a petition received at a visit names one")
-    if data["channel"] == "forwarded" and not data["forwarded_by"]:
-        raise field_error("forwarded_by", "name the body that forwarded the petition")
-    if data["visit_id"]:
-        visits.check_visible(db_session=db_session, identity=identity, visit_id=data["visit_id"], field="visit_id")
-    return receiving_unit, origin_unit, parts
-
-
-def _check_channel(*, channel: str, received_on: dt.date) -> None:
-    since = law.channel_from(channel)
-    if since is None or received_on < since:
-        raise field_error("channel", f"petitions are received {channel} only from {since.isoformat()}"
-                          if since else f"unknown channel {channel!r}")
-
-
-def create(*, db_session: Session, identity: Identity, data: dict) -> list[SimpleNamespace]:
-    """Register a petition (split into one per category when mixed) and stage ``intake.petition.received``.
-
-    Returns the petitions as answered. A repeat found is a suggestion (``repeat_suggested_of``) for the
-    officer to confirm or override; ``repeat_of`` given by the desk is a repeat confirmed at once. A
-    second-time complaint is a new stage of its matter, never a repeat. An anonymous denunciation goes
-    to an inspection (verifiable) or is filed (Law on Denunciation Art. 25), with no deadline.
-    """
-    data["received_at"] = visits.check_received_at(data["received_at"])
-    receiving_unit, origin_unit, parts = _check_input(db_session=db_session, identity=identity, data=data)
-    received_on = local_date(data["received_at"])
-    _check_channel(channel=data["channel"], received_on=received_on)
-    if data["complaint_round"] == 2 and any(p["category"] != "complaint" for p in parts):
-        raise field_error("complaint_round", "only a complaint has a second round")
-    rules_on = deadline_rules(db_session=db_session, on=received_on)
-    work = calendar(db_session=db_session)
-    explicit = None
-    if data["repeat_of"]:
-        if data["parts"]:
-            raise field_error("repeat_of", "a split petition cannot be one repeat")
-        explicit = get(db_session=db_session, identity=identity, petition_id=data["repeat_of"], field="repeat_of")
-        explicit = db_session.get(Petition, explicit.repeat_of) if explicit.repeat_of else explicit
-
-    senders = data["senders"]
-    confidential_group = any(p["category"] == "denunciation" for p in parts)
-    # The senders as the answer shows them: masked from the values given (the stored ones decrypt to these).
-    shown = {strict: confidential.present_given(people=senders, strict=strict) for strict in (False, True)}
-    ids = [new_id() for _ in parts]
-    split_group = new_id() if len(parts) > 1 else None  # opaque: names none of the parts
-    officer = access.officer_of(identity)
-    created: list[SimpleNamespace] = []
-    for index, part in enumerate(parts):
-        subject = part.get("subject") or data["subject"]
-        matter_key = matter_of(origin_unit=origin_unit, field=part["field"], subject=subject)
-        suggested = None
-        if explicit is None and not data["anonymous"] and data["complaint_round"] != 2:
-            suggested = find_repeat(db_session=db_session, identity=identity, senders=senders,
-                                    matter_key=matter_key, on=received_on)
-        track = lifecycle.anonymous_track(category=part["category"], anonymous=data["anonymous"],
-                                          verifiable=data["verifiable"])
-        try:
-            due = deadlines.on_receipt(category=part["category"], anonymous=data["anonymous"] or bool(explicit),
-                                       multi_site=data["multi_site"], received_on=received_on, rules=rules_on,
-                                       calendar=work)
-        except rules.RANGE_ERRORS as exc:
-            raise rules.out_of_calendar(exc, "received_at") from exc
-        status = "repeat" if explicit else (track or "received")
-        row = {
-            "id": ids[index],
-            "number": PETITION_PREFIX + visits.next_serial(db_session=db_session, unit=receiving_unit,
-                                                           year=received_on.year, counter_model=PetitionCounter),
-            "receiving_unit": receiving_unit, "received_at": data["received_at"], "received_on": received_on,
-            "channel": data["channel"], "visit_id": data["visit_id"], "forwarded_by": data["forwarded_by"],
-            "category": part["category"], "field_code": part["field"], "origin_unit": origin_unit,
-            "subject": subject, "content": part["content"], "prior_handling": data["prior_handling"],
-            "citizen_request": part.get("citizen_request"),
-            "search_text": fold(" ".join(filter(None, (subject, part["content"], part.get("citizen_request"))))),
-            "anonymous": data["anonymous"], "verifiable": data["verifiable"], "violator": data["violator"],
-            "evidence": data["evidence"], "handled_as_denunciation": part["category"] == "denunciation"
-            and not data["anonymous"], "multi_site": data["multi_site"], "sender_count": len(senders),
-            "split_group": split_group, "split_from": ids[0] if index else None,
-            "repeat_of": explicit.id if explicit else None, "repeat_count": 0,
-            "status": status, "stage": due.first.stage, "deadline": due.first.deadline,
-            "inform_deadline": due.inform_by, "forward_deadline": due.forward_by,
-            "citizen_informed_on": None, "decision": None, "forwarded_to": None, "decision_reason": None,
-            "decided_at": None, "decided_by": None, "resolved_on": None, "resolution": None,
-            "created_by": identity.subject, "created_at": utcnow(),
-            "matter_key": matter_key, "complaint_round": data["complaint_round"],
-            "repeat_suggested_of": suggested.id if suggested else None,
-            "repeat_decision": "confirmed" if explicit else ("suggested" if suggested else None),
-            "repeat_reason": None, "confidential": confidential_group, "lower_unit": None, "complexity": None,
-            "paused_on": None, "paused_remaining": None, "extensions": 0, "version": 1,
-        }
-        db_session.execute(_INSERT_PETITION, row)
-        if senders:  # sealed for each part: no two rows share a ciphertext
-            db_session.execute(_INSERT_SENDER, [
-                {"petition_id": row["id"], "position": i, "is_representative": s["is_representative"],
-                 **confidential.seal(s)}
-                for i, s in enumerate(senders)
-            ])
-        db_session.add(PetitionHandler(petition_id=row["id"], officer=officer, assigned_by=officer))
-        db_session.add(PetitionStep(petition_id=row["id"], step="received", from_status=None,
-                                    to_status="received", taken_on=received_on, recorded_by=officer,
-                                    basis="Luật Tiếp công dân 42/2013, Điều 25, 28", details="{}",
-                                    deadline=due.first.deadline, on_time=True))
-        if track:
-            step = PetitionStep(petition_id=row["id"], step=track, from_status="received", to_status=track,
-                                taken_on=received_on, recorded_by=officer,
-                                basis="Luật Tố cáo 25/2018, Điều 25", details="{}", deadline=None, on_time=True)
-            db_session.add(step)
-            db_session.flush()
-            outbox.add(db_session, STEP_EVENT, step_event(SimpleNamespace(**row), step))
-        if explicit is not None:
-            # An ORM UPDATE: the first record, loaded in this session, shows the new count in the answer.
-            db_session.execute(
-                update(Petition).where(Petition.id == explicit.id).values(repeat_count=Petition.repeat_count + 1)
-            )
-        petition = SimpleNamespace(**row, decisions=[], earlier=explicit or suggested,
-                                   people=shown[confidential_group], content_hidden=False)
-        access.hide_links(petition, handler=True)
-        petition.allowed_steps = lifecycle.allowed(status=status, category=part["category"],
-                                                   anonymous=data["anonymous"], received_on=received_on,
-                                                   available_from=law.steps_available_from())
-        created.append(petition)
-        outbox.add(db_session, "intake.petition.received", received_event(petition))
-    return created
-
-
-def received_event(petition: Petition) -> dict:
-    """The data of ``intake.petition.received``: no identity, no free text, no link to a denunciation."""
-    return {
-        "petition_id": petition.id, "number": petition.number, "receiving_unit": petition.receiving_unit,
-        "origin_unit": petition.origin_unit, "received_at": petition.received_at.isoformat(),
-        "channel": petition.channel, "category": petition.category, "field": petition.field_code,
-        "anonymous": petition.anonymous, "sender_count": petition.sender_count,
-        "split_from": None if petition.confidential else petition.split_from, "repeat_of": petition.repeat_of,
-        "visit_id": petition.visit_id,
-    }
 
 
 def step_event(petition, step: PetitionStep) -> dict:
@@ -375,90 +195,3 @@ def detail(*, db_session: Session, identity: Identity, petition_id: str, purpose
                        purpose=purpose)
     petition.revision_list = revisions.history(db_session=db_session, petition=petition)
     return petition
-
-
-def overdue_condition(day: dt.date):
-    """SQL: the petition is past a deadline it has not met (as of ``day``)."""
-    return or_(
-        and_(Petition.stage.in_(OPEN_STAGES), Petition.deadline < day),
-        and_(Petition.status.not_in(NOT_INFORMED), Petition.citizen_informed_on.is_(None),
-             Petition.inform_deadline < day),
-    )
-
-
-def filtered(*, db_session: Session, identity: Identity, query: dict):
-    """The SELECT of petitions the caller may see, narrowed by the list filters."""
-    stmt = _visible(select(Petition), identity)
-    if query.get("unit"):
-        stmt = stmt.where(or_(Petition.receiving_unit == query["unit"], Petition.origin_unit == query["unit"]))
-    if query.get("date_from"):
-        stmt = stmt.where(Petition.received_at >= query["date_from"])
-    if query.get("date_to"):
-        stmt = stmt.where(Petition.received_at < query["date_to"])
-    for column, key in ((Petition.category, "category"), (Petition.field_code, "field"),
-                        (Petition.status, "status"), (Petition.channel, "channel"), (Petition.decision, "decision"),
-                        (Petition.matter_key, "matter")):
-        if query.get(key):
-            stmt = stmt.where(column == query[key])
-    if query.get("anonymous") is not None:
-        stmt = stmt.where(Petition.anonymous.is_(query["anonymous"]))
-    if query.get("mass") is not None:
-        threshold = reference.rule(db_session=db_session, key="group.mass_threshold", on=today())
-        stmt = stmt.where((Petition.sender_count >= threshold) if query["mass"] else (Petition.sender_count < threshold))
-    if query.get("overdue") is not None:
-        condition = overdue_condition(today())
-        stmt = stmt.where(condition if query["overdue"] else ~condition)
-    if query.get("q"):
-        # A denunciation's text is searched only by its handlers: others do not learn it matches.
-        stmt = stmt.where(search.condition(db_session, Petition.search_text, query["q"]), access.searchable(identity))
-    return stmt
-
-
-def _present_all(*, db_session: Session, identity: Identity, rows: list[Petition]) -> None:
-    mine = access.handled_ids(db_session=db_session, identity=identity, petition_ids=[p.id for p in rows])
-    for petition in rows:
-        present(db_session=db_session, identity=identity, petition=petition, unmasked=False,
-                handler=petition.id in mine)
-
-
-def list_page(*, db_session: Session, identity: Identity, query: dict) -> tuple[list[Petition], str | None]:
-    """A page of petitions in the asked order, with a keyset cursor; senders masked."""
-    rows, cursor = listing.page(
-        db_session=db_session, stmt=filtered(db_session=db_session, identity=identity, query=query),
-        sort=query.get("sort") or "-received_at", keys=SORT_KEYS, id_column=Petition.id,
-        cursor=query.get("cursor"), limit=query["limit"],
-    )
-    _present_all(db_session=db_session, identity=identity, rows=rows)
-    return rows, cursor
-
-
-def statistics(*, db_session: Session, identity: Identity, query: dict) -> dict:
-    """Counts of petitions in a period by category, field, unit, channel, status and decision."""
-    base = filtered(db_session=db_session, identity=identity, query=query).subquery()
-    day = today()
-    out = {"total": db_session.scalar(select(func.count()).select_from(base))}
-    out["repeats"] = db_session.scalar(select(func.count()).select_from(base).where(base.c.status == "repeat"))
-    out["anonymous"] = db_session.scalar(select(func.count()).select_from(base).where(base.c.anonymous.is_(True)))
-    out["overdue"] = db_session.scalar(
-        select(func.count()).select_from(Petition).where(Petition.id.in_(select(base.c.id)), overdue_condition(day)))
-    for key, column in (("by_category", base.c.category), ("by_field", base.c.field_code),
-                        ("by_unit", base.c.receiving_unit), ("by_channel", base.c.channel),
-                        ("by_status", base.c.status), ("by_decision", base.c.decision)):
-        rows = db_session.execute(select(column, func.count()).group_by(column).order_by(column)).all()
-        out[key] = {value or "none": count for value, count in rows}
-    return out
-
-
-def export_rows(*, db_session: Session, identity: Identity, query: dict, limit: int = 100_000):
-    """Petitions of the period in book order, senders masked, for an export."""
-    stmt = filtered(db_session=db_session, identity=identity, query=query)
-    stmt = stmt.order_by(Petition.received_at, Petition.id).limit(limit)
-    batch: list[Petition] = []
-    for petition in db_session.scalars(stmt):
-        batch.append(petition)
-        if len(batch) == 500:
-            _present_all(db_session=db_session, identity=identity, rows=batch)
-            yield from batch
-            batch = []
-    _present_all(db_session=db_session, identity=identity, rows=batch)
-    yield from batch

@@ -10,7 +10,7 @@ from tiepdan_common.schemas import ProblemSchema
 from tiepdan_common.web import current_identity, db_session, require
 
 from ..database import IdempotencyRecord
-from . import actions, export, images, service
+from . import actions, book, export, images, registration, service
 from .lifecycle_schemas import DetailQuery
 from .schemas import (
     DecisionIn,
@@ -41,7 +41,7 @@ blp = Blueprint("petitions", __name__, url_prefix="/petitions", description="Pet
 @blp.alt_response(422, schema=ProblemSchema, description="Invalid input, naming the field")
 def create_petition(data):
     """Register a petition; a mixed one is split into linked petitions (``parts``); repeats link to the first."""
-    created = service.create(db_session=db_session(), identity=current_identity(), data=data)
+    created = registration.create(db_session=db_session(), identity=current_identity(), data=data)
     first = created[0]
     first.parts = created if len(created) > 1 else []
     return first
@@ -67,7 +67,7 @@ def check_repeat(data):
 @blp.response(200, PetitionPage)
 def list_petitions(query):
     """The petitions book with filters (incl. overdue), search, sorting and a keyset cursor; senders masked."""
-    items, next_cursor = service.list_page(db_session=db_session(), identity=current_identity(), query=query)
+    items, next_cursor = book.list_page(db_session=db_session(), identity=current_identity(), query=query)
     return {"items": items, "next_cursor": next_cursor}
 
 
@@ -86,7 +86,7 @@ def export_petitions(query):
 @blp.response(200, PetitionStatistics)
 def petition_statistics(query):
     """Counts of petitions in a period by category, field, unit, channel, status and decision."""
-    return service.statistics(db_session=db_session(), identity=current_identity(), query=query)
+    return book.statistics(db_session=db_session(), identity=current_identity(), query=query)
 
 
 @blp.route("/<petition_id>", methods=["GET"])
