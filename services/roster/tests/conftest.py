@@ -33,6 +33,13 @@ def fake_clock():
 
 
 @pytest.fixture
+def demo_path(demo_path):
+    """The 2024 plan's demo (Mỹ Xuyên district, the 7th session) when there is one: roster's tests live in it."""
+    plan = demo_path.parent / "demo-2024.json"
+    return plan if plan.exists() else demo_path
+
+
+@pytest.fixture
 def app(database_url, reference_dir, demo_path, fake_clock):
     app = migrated_app(create_app, database_url, "--demo", str(demo_path), "--days-ahead", "14",
                        extra={"reference_dir": reference_dir})

@@ -4,6 +4,7 @@ import datetime as dt
 
 import pytest
 
+from roster.reception import domain
 from roster.reception.duties import DutyBook, assess
 
 D = dt.date
@@ -89,3 +90,12 @@ def test_a_deputy_may_stand_in_until_the_law_forbids_it(client, board, reader, f
     assert report["ct-31690"]["missing_weeks"] == ["2026-W23", "2026-W25", "2026-W26", "2026-W27"]
     beyond = client.get("/reception-days/compliance", query_string={"month": "2028-03"}, headers=reader)
     assert beyond.status_code == 422 and beyond.json["errors"][0]["field"] == "month"
+
+
+def test_a_province_chair_and_a_provincial_director_have_duties_today(book):
+    chair = domain.obligation(agency_kind="leadership", role="leader", title="Chủ tịch UBND thành phố", unit="92")
+    assert chair == "province_chair" and book.duty_on(chair, D(2026, 7, 1)).days == 1
+    assert domain.obligation(agency_kind="leadership", role="leader", title="Chủ tịch UBND huyện",
+                             unit="947") == "district_chair"
+    assert domain.obligation(agency_kind="department", role="department",
+                             title="Giám đốc Sở Tài chính") == "department_head"

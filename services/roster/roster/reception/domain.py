@@ -15,14 +15,19 @@ def _norm(text: str) -> str:
     return unicodedata.normalize("NFC", text or "").strip().lower()
 
 
-def obligation(*, agency_kind: str, role: str, title: str) -> str | None:
-    """The reception obligation an officer's post carries, from the agency kind and the title."""
+# Unit codes of the statistics office (Quyết định 124/2004/QĐ-TTg): 2 digits a province, 3 a district.
+PROVINCE_CODE_LENGTH = 2
+
+
+def obligation(*, agency_kind: str, role: str, title: str, unit: str = "") -> str | None:
+    """The reception obligation an officer's post carries, from the agency kind, its unit and the title."""
     title = _norm(title)
     if agency_kind == "leadership" and title.startswith("chủ tịch"):
-        return "district_chair"
+        return "province_chair" if len(unit) == PROVINCE_CODE_LENGTH else "district_chair"
     if agency_kind == "commune" and title.startswith("chủ tịch"):
         return "commune_chair"
-    if agency_kind == "department" and title.startswith(("trưởng phòng", "chánh văn phòng", "thủ trưởng")):
+    if agency_kind == "department" and title.startswith(("trưởng phòng", "chánh văn phòng", "thủ trưởng",
+                                                         "giám đốc")):
         return "department_head"
     return None
 

@@ -21,7 +21,8 @@ from .models import ReceptionDay
 
 def obligation_of(officer: Officer) -> str | None:
     """The officer's reception obligation, if their post carries one."""
-    return domain.obligation(agency_kind=officer.agency.kind, role=officer.role, title=officer.title)
+    return domain.obligation(agency_kind=officer.agency.kind, role=officer.role, title=officer.title,
+                             unit=officer.agency.unit)
 
 
 def publish(*, db_session: Session, officer_code: str, day: dt.date, place: str, actor: str,
