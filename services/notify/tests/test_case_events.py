@@ -4,6 +4,7 @@ updates (pushed to the province) and missed deadline, tasks, police updates."""
 import json
 
 from notify.consumers import CASE_EVENTS, case_consumer
+from notify.database import OutboxEvent
 from notify.inbox.models import InboxMessage
 from sqlalchemy import select
 
@@ -72,6 +73,8 @@ def test_every_status_change_of_a_province_request_is_pushed_to_the_province(
     (read,) = client.get("/inbox", headers=province).json
     assert read["title"] == message.title
     assert client.post(f"/inbox/{read['id']}/ack", headers=province).status_code == 200
+    (ack,) = [json.loads(e.payload)["data"] for e in query(select(OutboxEvent))]
+    assert ack["recipient"] == "system:province" and ack["case_id"] is None  # the case's escalation goes on
     # Completion is told by its own event (escalation.province_request.completed): not twice.
     done = make_event("escalation.province_request.updated", change="completed", status="completed")
     handle(done, roster)
@@ -117,3 +120,17 @@ def test_the_case_consumer_listens_for_the_new_events(settings):
                        "escalation.incident.updated"):
         assert event_type in CASE_EVENTS
     assert case_consumer(settings).handlers.keys() >= set(CASE_EVENTS)
+
+
+def test_acknowledging_a_change_stops_the_case_s_escalation_but_a_task_s_does_not(
+        handle, make_event, static_roster, make_person, query, client, officer):
+    roster = static_roster([make_person("btcd-01"), make_person("tnmt-01", "TNMT", "department")], leader="ld-01")
+    changed, task = make_event("escalation.case.changed"), make_event("escalation.task.assigned")
+    handle(changed, roster)
+    handle(task, roster)
+    for event, who in ((changed, "ld-01"), (task, "tnmt-01")):
+        message = told(query, event)[who]
+        assert client.post(f"/inbox/{message.id}/ack", headers=officer(who)).status_code == 200
+    acks = {e["data"]["event_type"]: e["data"] for e in (json.loads(r.payload) for r in query(select(OutboxEvent)))}
+    assert acks["escalation.case.changed"]["case_id"] == changed.data["case_id"]
+    assert acks["escalation.task.assigned"]["case_id"] is None

@@ -17,6 +17,17 @@ from ..delivery import service as deliveries
 from ..inbox.models import InboxMessage
 
 CODE = re.compile(r"\b(\d{6})\b")
+# Messages whose acknowledgement says "I have this message", not "I am on the case": the event escalation
+# hears names no case for them, so a task's owner or the province never stops a case's escalation.
+NOT_ABOUT_ESCALATION = ("notify.notice.sent", "escalation.province_request.updated", "escalation.task.assigned",
+                        "escalation.task.overdue", "escalation.incident.updated")
+
+
+def escalation_case(message: InboxMessage) -> str | None:
+    """The case whose escalation an acknowledgement of ``message`` stops (none for a system's or a notice's)."""
+    if message.recipient.startswith("system:") or message.event_type in NOT_ABOUT_ESCALATION:
+        return None
+    return message.case_id
 
 
 def acknowledge(*, db_session: Session, message: InboxMessage, via: str, now: dt.datetime) -> InboxMessage:
@@ -28,7 +39,7 @@ def acknowledge(*, db_session: Session, message: InboxMessage, via: str, now: dt
                                reason=f"acknowledged by {via}")
         outbox.add(db_session, "notify.message.acknowledged", {
             "message_id": message.id, "recipient": message.recipient, "event_id": message.event_id,
-            "event_type": message.event_type, "case_id": message.case_id, "via": via,
+            "event_type": message.event_type, "case_id": escalation_case(message), "via": via,
             "acknowledged_at": now.isoformat()})
     return message
 
