@@ -22,6 +22,8 @@ def load(overrides: dict | None = None) -> Settings:
         "intake_identity_keys": tuple(env.list("INTAKE_IDENTITY_KEYS", [])),
         "allow_dev_identity_key": env.bool("INTAKE_ALLOW_DEV_IDENTITY_KEY", False),
         "overdue_interval_seconds": env.float("INTAKE_OVERDUE_INTERVAL_SECONDS", 60.0),
+        # A petition repeats an earlier one only within this many days after its sender was told of a decision.
+        "repeat_window_days": env.int("INTAKE_REPEAT_WINDOW_DAYS", 365),
         # How old the in-process copy of the reference tables may get before its version is checked again.
         "reference_max_age_seconds": env.float("INTAKE_REFERENCE_MAX_AGE_SECONDS", 1.0),
         **overrides.pop("extra", {}),

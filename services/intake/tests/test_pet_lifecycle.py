@@ -67,6 +67,16 @@ def test_two_citizens_on_one_matter_are_linked_with_its_visits(client, board, co
     assert client.get("/matters/31690:land:nothing-here", headers=board).status_code == 404
 
 
+def test_a_repeat_is_suggested_only_within_the_configured_window(app, client, board, petition_body, monkeypatch):
+    monkeypatch.setitem(app.extensions["tiepdan"]["settings"].extra, "repeat_window_days", 20)
+    first = client.post("/petitions", json=petition_body(), headers=board).json
+    _informed_forward(client, board, first["id"])  # told on 1 September
+    inside = client.post("/petitions", json=petition_body(received_at="2026-09-21T09:00:00+07:00"), headers=board)
+    assert inside.json["repeat_suggested_of"] == first["id"]
+    outside = client.post("/petitions", json=petition_body(received_at="2026-09-22T09:00:00+07:00"), headers=board)
+    assert outside.json["repeat_suggested_of"] is None
+
+
 def test_a_repeat_suggestion_overridden_keeps_its_reason(client, board, petition_body, outbox_events):
     first = client.post("/petitions", json=petition_body(), headers=board).json
     _informed_forward(client, board, first["id"])

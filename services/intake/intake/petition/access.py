@@ -11,6 +11,7 @@ a stated purpose, which the audit log keeps.
 from __future__ import annotations
 
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from tiepdan_common.errors import Problem, field_error
@@ -78,13 +79,17 @@ def hide_links(petition: Petition, *, handler: bool) -> None:
 
 
 def assign(*, db_session: Session, identity: Identity, petition: Petition, officer: str) -> PetitionHandler:
-    """Assign ``officer`` to handle the petition (idempotent: the primary key holds one row)."""
+    """Assign ``officer`` to handle the petition (idempotent: the primary key holds one row, and a
+    concurrent assignment of the same officer is found instead of failing)."""
     found = db_session.get(PetitionHandler, (petition.id, officer))
     if found is not None:
         return found
     row = PetitionHandler(petition_id=petition.id, officer=officer, assigned_by=officer_of(identity))
-    db_session.add(row)
-    db_session.flush()
+    try:
+        with db_session.begin_nested():
+            db_session.add(row)
+    except IntegrityError:
+        return db_session.get(PetitionHandler, (petition.id, officer), populate_existing=True)
     return row
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+from flask import current_app
 from sqlalchemy import bindparam, func, or_, select
 from sqlalchemy.orm import Session, lazyload
 
@@ -92,7 +93,7 @@ def find_repeat(*, db_session: Session, identity: Identity, senders: list[dict],
         names += by_name
     if not ids and not names:
         return None
-    window = law.rule("repeat.window_days", on) or 0
+    window = current_app.extensions["tiepdan"]["settings"].extra["repeat_window_days"]
     params = {"ids": ids, "names": names, "matter_key": matter_key, "since": on - dt.timedelta(days=window),
               "until": on}
     if identity.is_commune:
