@@ -101,3 +101,18 @@ def test_events_and_the_matter_never_tie_a_denunciation_to_its_sender(client, bo
     assert [p["id"] for p in client.get(f"/matters/{denunciation['matter_key']}",
                                         headers=board).json["petitions"]] == [denunciation["id"]]
     assert "Bảy" not in str(outbox_events()) and SECRET not in str(outbox_events())
+
+
+def test_petitions_handed_in_at_one_visit_with_a_denunciation_hide_the_sender(client, board, petition_body,
+                                                                               visit_body):
+    visit = client.post("/visits", json=visit_body(), headers=board).json
+    complaint = client.post("/petitions", json=petition_body(channel="visit", visit_id=visit["id"]),
+                            headers=board).json
+    assert complaint["confidential"] is False and complaint["senders"][0]["full_name"] == "L*** V*** B***"
+    client.post("/petitions", headers=board, json=petition_body(
+        channel="visit", visit_id=visit["id"], category="denunciation", field="officials_conduct"))
+    again = client.get(f"/petitions/{complaint['id']}", headers=board).json
+    assert again["confidential"] is True and again["senders"][0]["full_name"] == "***"
+    later = client.post("/petitions", json=petition_body(channel="visit", visit_id=visit["id"],
+                                                          category="recommendation"), headers=board).json
+    assert later["confidential"] is True and later["senders"][0]["id_number"] == "***"

@@ -220,6 +220,12 @@ def test_a_commune_sees_and_is_told_of_a_matter_returned_to_it(client, board, co
     assert client.get("/petitions", headers=commune("31684")).json["items"] == []
     (event,) = outbox_events("intake.petition.step_recorded")
     assert event["data"]["to_unit"] == "31690" and event["data"]["step"] == "return_to_lower_level"
+    # The older decision endpoint names the commune the same way.
+    other = client.post("/petitions", json=petition_body(field="finance"), headers=board).json["id"]
+    legacy = client.post(f"/petitions/{other}/decisions", headers=board, json={
+        "decision": "request_lower_level", "to_unit": "31690", "decided_at": "2026-09-01T09:00:00+07:00"})
+    assert legacy.status_code == 201 and legacy.json["lower_unit"] == "31690", legacy.json
+    assert len(client.get("/petitions", headers=commune("31690")).json["items"]) == 2
 
 
 def test_a_petition_is_corrected_or_voided_with_its_history(client, board, petition_body, visit_body):

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from types import SimpleNamespace
 
-from sqlalchemy import insert, update
+from sqlalchemy import insert, select, update
 from sqlalchemy.orm import Session
 
 from tiepdan_common.errors import Problem, field_error
@@ -101,7 +101,13 @@ def create(*, db_session: Session, identity: Identity, data: dict) -> list[Simpl
         explicit = db_session.get(Petition, explicit.repeat_of) if explicit.repeat_of else explicit
 
     senders = data["senders"]
-    confidential_group = any(p["category"] == "denunciation" for p in parts)
+    # Confidential: a denunciation, a part split from one, or a petition handed in at the same visit as one.
+    confidential_group = any(p["category"] == "denunciation" for p in parts) or bool(
+        data["visit_id"] and db_session.scalar(select(Petition.id).where(
+            Petition.visit_id == data["visit_id"], Petition.category == "denunciation").limit(1)))
+    if confidential_group and data["visit_id"]:
+        db_session.execute(update(Petition).where(Petition.visit_id == data["visit_id"])
+                           .values(confidential=True))
     # The senders as the answer shows them: masked from the values given (the stored ones decrypt to these).
     shown = {strict: confidential.present_given(people=senders, strict=strict) for strict in (False, True)}
     ids = [new_id() for _ in parts]

@@ -248,6 +248,8 @@ class DecisionIn(Schema):
     ground = fields.String(load_default=None, validate=validate.Length(min=1, max=60))
     letter_number = Text(load_default=None, validate=validate.Length(min=1, max=60))
     letter_date = fields.Date(load_default=None)
+    to_unit = fields.String(load_default=None, validate=UNIT_CODE,
+                            metadata={"description": "request_lower_level: the commune it goes back to"})
 
 
 class InformIn(Schema):
