@@ -453,3 +453,18 @@ def test_a_returning_citizen_is_found_by_name_id_or_phone_without_it_in_a_url(si
     html = page(client.post("/register/find", data={"csrf_token": csrf}))
     assert "Nhập họ tên, số CCCD hoặc số điện thoại của công dân." in html
     assert len(fake_gateway.sent("POST", "/intake/visits/find-citizen")) == 1
+
+
+def test_the_daily_summary_is_read_on_demand_for_a_date_typed_day_month_year(signed_in, fake_gateway):
+    client, _csrf = signed_in
+    fake_gateway.on("GET", "/intake/visits", 200, {"items": [], "next_cursor": None})
+    fake_gateway.on("GET", "/escalation/reports/daily-summary", 200, {
+        "date": "2026-11-25", "title": "Báo cáo tình hình ngày 25/11/2026",
+        "period_label": "từ 17:00 24/11 đến 17:00 25/11",
+        "complete": True, "items": [{"key": "visits", "label": "Lượt tiếp", "value": 14}],
+        "highlights": ["Đoàn 25 người tại xã Đại Tâm"], "counts": {}, "sent_at": "2026-11-25T10:00:00+00:00"})
+    html = page(client.get("/reports?date=25/11/2026"))
+    assert fake_gateway.sent("GET", "/escalation/reports/daily-summary")[-1]["query"] == {"date": ["2026-11-25"]}
+    day = html.split('id="day-summary"', 1)[1].split("</article>", 1)[0]
+    assert "Báo cáo tình hình ngày 25/11/2026" in day and "<dt>Lượt tiếp</dt><dd>14</dd>" in day
+    assert "Đoàn 25 người tại xã Đại Tâm" in day and "đã gửi lãnh đạo lúc 25/11/2026 17:00" in day

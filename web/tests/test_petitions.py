@@ -234,3 +234,20 @@ def test_not_accepting_offers_the_grounds_of_the_petitions_category(signed_in, f
                                                         "ground": "time_limit_expired", "reason": ""})
     assert fake_gateway.sent("POST", "/intake/petitions/p-1/steps")[0]["json"] == {
         "step": "not_accept", "taken_on": "2026-11-27", "ground": "time_limit_expired"}
+
+
+def test_a_petition_shows_the_other_petitions_and_visits_of_its_matter(signed_in, fake_gateway):
+    client, _csrf = signed_in
+    key = "31690:land:boi-thuong-tinh-lo-940"
+    fake_gateway.on("GET", "/intake/petitions/p-1", 200, {**PETITION, "matter_key": key, "steps": []})
+    fake_gateway.on("GET", "/intake/matters/31690%3Aland%3Aboi-thuong-tinh-lo-940", 200, {
+        "matter_key": key, "history": [],
+        "petitions": [{"id": "p-1", "number": "DON-947/2026/000007"},
+                      {"id": "p-9", "number": "DON-947/2026/000009", "category": "complaint", "status": "received",
+                       "complaint_round": 2, "received_at": "2026-11-27T02:00:00+00:00", "sender_count": 3}],
+        "visits": [{"id": "v-1", "serial": "947/2026/000001", "received_at": "2026-11-20T02:00:00+00:00",
+                    "group_size": 12}]})
+    html = page(client.get("/petitions/p-1"))
+    same = html.split('id="same-matter"', 1)[1].split("</ul>", 1)[0]
+    assert "DON-947/2026/000009" in same and "(lần hai)" in same and "3 người" in same
+    assert "Lượt tiếp 947/2026/000001" in same and "đoàn 12 người" in same and "DON-947/2026/000007" not in same

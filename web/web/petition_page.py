@@ -8,7 +8,9 @@ and the resolution, so the screen works with either.
 
 from __future__ import annotations
 
+import datetime as dt
 import uuid
+from urllib.parse import quote
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
@@ -117,6 +119,19 @@ def grounds(category: str | None) -> list[dict]:
     return [r for r in rows if not r.get("category") or r.get("category") == category]
 
 
+def matter_of(petition: dict) -> dict | None:
+    """The other petitions and the visits about the same matter (intake's matter), or None."""
+    key = petition.get("matter_key")
+    if not key:
+        return None
+    answer = get(f"/intake/matters/{quote(key, safe='')}")
+    if not answer.ok or not isinstance(answer.data, dict):
+        return None
+    others = [p for p in answer.data.get("petitions") or [] if p.get("id") != petition.get("id")]
+    visits = answer.data.get("visits") or []
+    return {"petitions": others, "visits": visits} if others or visits else None
+
+
 @bp.get("/<petition_id>")
 @login_required
 def detail(petition_id, errors=None, status=200, open_step=None):
@@ -128,11 +143,10 @@ def detail(petition_id, errors=None, status=200, open_step=None):
     petition = answer.data
     steps = allowed_steps(petition) if can("petitions:write") else []
     communes, _s = reference.communes()
-    import datetime as dt
-
     return render_template(
         "petition.html", petition=petition, error=None, errors=errors or {}, steps=steps,
-        inputs=STEP_INPUTS, grounds=grounds(petition.get("category")) if "not_accept" in steps else [],
+        inputs=STEP_INPUTS, matter=matter_of(petition),
+        grounds=grounds(petition.get("category")) if "not_accept" in steps else [],
         communes=communes, open_step=open_step, today=dt.datetime.now(LOCAL).strftime("%d/%m/%Y"),
         idempotency_key=uuid.uuid4().hex, unit_name=reference.unit_name,
         field_name=reference.field_name), status

@@ -102,7 +102,8 @@ def find_citizen():
             items = answer.data.get("items") or []
         elif answer.field_errors:
             error = "; ".join(f"{labels.field_label(e.get('field', ''))}: "
-                              f"{labels.field_message(e.get('message', ''), e.get('field'))}" for e in answer.field_errors)
+                              f"{labels.field_message(e.get('message', ''), e.get('field'))}"
+                              for e in answer.field_errors)
         else:
             error = labels.status_message(answer.status)
     communes, _s = reference.communes()

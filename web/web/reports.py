@@ -10,7 +10,7 @@ from flask_babel import gettext as _
 
 from . import charts, labels, reference
 from .auth import login_required
-from .formatting import LOCAL, parse_time
+from .formatting import LOCAL, parse_day, parse_time
 from .gateway import api, get
 from .register import _day_bound
 
@@ -105,6 +105,18 @@ def live_summary(items: list[dict]) -> dict:
             "province": count("/escalation/province-requests", status="open", limit=500)}
 
 
+DAILY_SUMMARY_PATH = "/escalation/reports/daily-summary"
+
+
+def daily_summary(day: dt.date | None) -> dict:
+    """A date's situation summary from escalation (today: so far), or why it cannot be read."""
+    answer = get(DAILY_SUMMARY_PATH, date=day.isoformat() if day else None)
+    if answer.ok and isinstance(answer.data, dict):
+        return {"summary": answer.data, "error": None}
+    errors = [labels.field_message(e.get("message", ""), e.get("field")) for e in answer.field_errors]
+    return {"summary": None, "error": "; ".join(errors) or labels.status_message(answer.status)}
+
+
 def latest_daily_summary() -> dict | None:
     """The last daily situation summary sent to the signed-in officer's inbox, if any."""
     answer = get("/notify/inbox", limit=200)
@@ -119,6 +131,7 @@ def reports():
     """The daily summary and the statistics of a period, with charts."""
     start, end = _period()
     today = dt.datetime.now(LOCAL).date()
+    summary_day = parse_day(request.args.get("date"))
     items, truncated, status = visits_between(min(start, today), max(end, today))
     in_period = [v for v in items if start <= (parse_time(v.get("received_at")) or dt.datetime.min.replace(
         tzinfo=dt.UTC)).astimezone(LOCAL).date() <= end]
@@ -135,7 +148,8 @@ def reports():
     return render_template(
         "reports.html", start=start, end=end, stats=stats, figures=figures, truncated=truncated,
         stats_error=None if status == 200 else labels.status_message(status),
-        summary=latest_daily_summary(), live=live_summary(items))
+        summary=latest_daily_summary(), live=live_summary(items), on_demand=daily_summary(summary_day),
+        summary_day=request.args.get("date", ""))
 
 
 @bp.get("/complex-cases.xlsx")
