@@ -85,16 +85,18 @@ def test_a_clerk_records_a_mass_visit_and_the_on_duty_officer_acknowledges_it(
     clerk.find_element(By.ID, "content").send_keys(CONTENT)
     clerk.find_element(By.ID, "citizens-0-full_name").send_keys("Nguyễn Văn Tư")
     clerk.find_element(By.ID, "citizens-0-address").send_keys("Ấp Phước Hòa, xã Đại Tâm")
+    clerk.find_element(By.ID, "citizens-0-id_number").send_keys("094070001234")  # needed from 1 July 2026
     clerk.find_element(By.ID, "citizens-1-full_name").send_keys("Trần Thị Năm")
+    clerk.find_element(By.ID, "citizens-1-id_number").send_keys("094170005678")
     clerk.find_element(By.ID, "group_size").send_keys("12", Keys.ENTER)  # Enter moves on, it does not save
     assert clerk.switch_to.active_element.get_attribute("id") == "citizens-0-full_name"
     assert "Đã ghi sổ" not in clerk.page_source
     clerk.find_element(By.ID, "group_size").send_keys(Keys.CONTROL, Keys.ENTER)  # Ctrl+Enter saves
     WebDriverWait(clerk, 15).until(EC.presence_of_element_located((By.ID, "error-summary")))
+    screenshots(clerk, "02-desk-error-1366")
     error = clerk.find_element(By.ID, "err-citizens").text
     assert "phải cử ít nhất" in error and "Đoàn 12 người" in error
     assert clerk.find_element(By.ID, "content").get_attribute("value") == CONTENT  # nothing typed is lost
-    screenshots(clerk, "02-desk-error-1366")
 
     clerk.find_element(By.ID, "citizens-0-is_representative").send_keys(Keys.SPACE)
     clerk.find_element(By.ID, "citizens-1-is_representative").send_keys(Keys.SPACE)

@@ -68,3 +68,34 @@ def test_a_hot_spot_shows_its_trend_cases_and_takes_an_owner(signed_in, fake_gat
     fake_gateway.on("POST", "/escalation/hotspots/h-1", 200, spot)
     client.post("/board/hotspots/h-1/change", data={"csrf_token": csrf, "owner": "TNMT", "note": "Họp ngày 28"})
     assert fake_gateway.sent("POST", "/escalation/hotspots/h-1")[0]["json"] == {"owner": "TNMT", "note": "Họp ngày 28"}
+
+
+def test_hot_spot_rules_are_read_in_words_and_changed_by_who_may(signed_in, fake_gateway, client, make_token):
+    board, _csrf = signed_in
+    rule = {"id": "r-1", "name": "3 đoàn đông người trong 7 ngày", "scope": "commune_field", "window_days": 7,
+            "min_mass_visits": 3, "min_citizens": None, "min_incidents": None, "field": None, "status": "active",
+            "active": True, "cool_down_days": 14}
+    fake_gateway.on("GET", "/escalation/hotspots/rules", 200, [rule])
+    html = page(board.get("/board/hotspots/rules"))
+    assert "trong 7 ngày; từ 3 đoàn đông người" in html and "sau 14 ngày yên" in html
+    assert "Chỉ quản trị hệ thống được sửa quy tắc." in html and "rule-form" not in html
+    token = make_token(sub="admin", name="Quản trị", roles=[], kind="admin", unit="947")
+    fake_gateway.on("POST", "/auth/token", 200, {"access_token": token, "expires_in": 3600, "kind": "admin",
+                                                 "unit": "947", "permissions": ["hotspots:read", "rules:write",
+                                                                                "cases:read"]})
+    admin = board.application.test_client()
+    admin.get("/login")
+    with admin.session_transaction() as s:
+        csrf = s["csrf"]
+    admin.post("/login", data={"username": "admin", "password": "x", "csrf_token": csrf})
+    with admin.session_transaction() as s:
+        csrf = s["csrf"]
+    assert "rule-form" in page(admin.get("/board/hotspots/rules"))
+    fake_gateway.on("PUT", "/escalation/hotspots/rules/.*", 200, rule)
+    admin.post("/board/hotspots/rules/3 đoàn đông người trong 7 ngày", data={
+        "csrf_token": csrf, "scope": "commune_field", "window_days": "7", "min_mass_visits": "3", "min_citizens": "",
+        "min_incidents": "", "cool_down_days": "21", "field": "", "status": "active", "active": "on"})
+    (sent,) = [r for r in fake_gateway.requests if r["method"] == "PUT"]
+    assert sent["json"] == {"scope": "commune_field", "status": "active", "active": True, "field": None,
+                            "window_days": 7, "min_mass_visits": 3, "min_citizens": None, "min_incidents": None,
+                            "cool_down_days": 21}

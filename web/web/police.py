@@ -13,7 +13,7 @@ from flask_babel import gettext as _
 from . import labels, reference
 from .auth import can, login_required
 from .formatting import LOCAL, parse_local
-from .gateway import get, post
+from .gateway import api, get, post
 
 bp = Blueprint("police", __name__, url_prefix="/board")
 
@@ -130,3 +130,41 @@ def change_hotspot(hotspot_id):
     if not errors:
         flash(labels.status_message(answer.status, answer.problem), "error")
     return hotspot(hotspot_id, errors=errors, status=422 if errors else 200)
+
+
+RULE_NUMBERS = ("window_days", "min_mass_visits", "min_citizens", "min_incidents", "cool_down_days")
+
+
+def rule_body(form) -> dict:
+    """A hot-spot rule from its form: scope, window, thresholds (blank: not a condition), status, cooling down."""
+    body: dict = {"scope": form.get("scope") or "commune_field", "status": form.get("status") or "active",
+                  "active": form.get("active") == "on", "field": form.get("field") or None}
+    for name in RULE_NUMBERS:
+        value = (form.get(name) or "").strip()
+        body[name] = int(value) if value.isdigit() else (value or None)
+    return body
+
+
+@bp.get("/hotspots/rules")
+@login_required
+def hotspot_rules(errors=None, status=200, open_rule=None):
+    """The hot-spot rules (data): read by the board, changed by those holding rules:write."""
+    answer = get("/escalation/hotspots/rules")
+    rules = answer.data if answer.ok and isinstance(answer.data, list) else []
+    return render_template("hotspot_rules.html", rules=rules, errors=errors or {}, open_rule=open_rule,
+                           error=None if answer.ok else labels.status_message(answer.status),
+                           editable=can("rules:write"), **_context()), status
+
+
+@bp.post("/hotspots/rules/<name>")
+@login_required
+def save_hotspot_rule(name):
+    """Create or replace a hot-spot rule."""
+    answer = api("PUT", f"/escalation/hotspots/rules/{name}", json=rule_body(request.form))
+    if answer.ok:
+        flash(_("Đã lưu quy tắc điểm nóng."), "success")
+        return redirect(url_for("police.hotspot_rules"))
+    errors = _errors(answer)
+    if not errors:
+        flash(labels.status_message(answer.status, answer.problem), "error")
+    return hotspot_rules(errors=errors, status=422 if errors else 200, open_rule=name)
