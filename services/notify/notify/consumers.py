@@ -48,6 +48,7 @@ def event_handlers(settings: Settings, roster) -> tuple:
                 if event.type in ("escalation.case.acknowledged", "escalation.case.closed"):
                     staged.write(db_session)  # the ladders it stops include those staged for earlier events
                     stop_case(db_session=db_session, case_id=data["case_id"], now=now,
+                              closed=event.type == "escalation.case.closed",
                               reason=f"case {event.type.rsplit('.', 1)[-1]}")
                 dispatch(db_session=db_session, event_id=event.id, event_type=event.type, data=data, roster=roster,
                          settings=settings, now=now, lookups=lookups, told=told[event.id], staged=staged)

@@ -134,3 +134,19 @@ def test_acknowledging_a_change_stops_the_case_s_escalation_but_a_task_s_does_no
     acks = {e["data"]["event_type"]: e["data"] for e in (json.loads(r.payload) for r in query(select(OutboxEvent)))}
     assert acks["escalation.case.changed"]["case_id"] == changed.data["case_id"]
     assert acks["escalation.task.assigned"]["case_id"] is None
+
+
+def test_a_case_acknowledged_stops_its_alerts_but_not_its_task_reminders(handle, make_event, static_roster,
+                                                                         make_person, query):
+    from notify.delivery.models import Delivery
+
+    roster = static_roster([make_person("btcd-01")])  # tnmt-01 is not on duty: told only of the task
+    handle(make_event("escalation.case.opened"), roster)
+    handle(make_event("escalation.task.assigned"), roster)
+    handle(make_event("escalation.case.acknowledged"), roster)
+    ladders = {(d.recipient, d.channel): d.status for d in query(select(Delivery)) if d.channel != "inbox"}
+    assert ladders[("btcd-01", "sms")] == "cancelled"
+    assert ladders[("tnmt-01", "sms")] == "pending"  # the task's owner still gets the reminder
+    handle(make_event("escalation.case.closed"), roster)
+    assert {d.status for d in query(select(Delivery).where(Delivery.recipient == "tnmt-01",
+                                                           Delivery.channel != "inbox"))} == {"cancelled"}

@@ -82,7 +82,11 @@ def by_token(*, db_session: Session, secret: str, token: str, now: dt.datetime) 
     return acknowledge(db_session=db_session, message=message, via="email", now=now)
 
 
-def stop_case(*, db_session: Session, case_id: str, now: dt.datetime, reason: str) -> int:
-    """Stop every ladder about a case (escalation says it is acknowledged, or closed)."""
-    ids = list(db_session.scalars(select(InboxMessage.id).where(InboxMessage.case_id == case_id)))
+def stop_case(*, db_session: Session, case_id: str, now: dt.datetime, reason: str, closed: bool = True) -> int:
+    """Stop the ladders about a case: every one when it is closed; when it is acknowledged, its alerts' (a
+    task's owner is still reminded)."""
+    stmt = select(InboxMessage.id).where(InboxMessage.case_id == case_id)
+    if not closed:
+        stmt = stmt.where(InboxMessage.event_type.not_in(NOT_ABOUT_ESCALATION))
+    ids = list(db_session.scalars(stmt))
     return deliveries.cancel_open(db_session=db_session, message_ids=ids, now=now, reason=reason)
