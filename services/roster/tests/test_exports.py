@@ -106,3 +106,25 @@ def test_the_printed_unit_and_agencies_come_from_dated_data(app, client, board, 
     added = client.post(f"/shifts/{shift['shift_id']}/assignments", json={"officer": free, "duty_role": "lead"},
                         headers=board)
     assert added.status_code == 422 and "does not exist on 2024-06-04" in added.json["errors"][0]["message"]
+
+
+def test_an_administrator_dates_an_agency_through_the_api(client, board, reader):
+    created = client.post("/agencies", json={"code": "BTCD-CT", "name": "Ban Tiếp công dân thành phố Cần Thơ",
+                                             "kind": "board", "unit": "92", "unit_name": "UBND thành phố Cần Thơ",
+                                             "valid_from": "2025-07-01"}, headers=board)
+    assert created.status_code == 201, created.json
+    assert created.json["valid_from"] == "2025-07-01" and created.json["valid_to"] is None
+    assert client.post("/agencies", json={"code": "BTCD-CT", "name": "Trùng", "kind": "board", "unit": "92"},
+                       headers=board).status_code == 409
+    ended = client.patch("/agencies/BTCD", json={"valid_to": "2025-06-30"}, headers=board)
+    assert ended.status_code == 200 and ended.json["valid_to"] == "2025-06-30"
+    backwards = client.patch("/agencies/BTCD", json={"valid_from": "2025-07-01"}, headers=board)
+    assert backwards.status_code == 422 and backwards.json["errors"][0]["field"] == "valid_to"
+    bad = client.post("/agencies", json={"code": "X", "name": "Y", "kind": "ministry", "unit": "abc"}, headers=board)
+    assert bad.status_code == 422 and {e["field"] for e in bad.json["errors"]} >= {"code", "kind", "unit"}
+    assert client.patch("/agencies/NOPE", json={"name": "Không có"}, headers=board).status_code == 404
+    assert client.patch("/agencies/BTCD", json={"name": "Đổi tên"}, headers=reader).status_code == 403
+    in_2026 = {a["code"] for a in client.get("/agencies", query_string={"at": "2026-01-05"}, headers=reader).json}
+    assert "BTCD-CT" in in_2026 and "BTCD" not in in_2026
+    audit = client.get("/audit", query_string={"entity": "agency"}, headers=reader).json
+    assert [a["action"] for a in audit][:2] == ["agency.updated", "agency.created"]

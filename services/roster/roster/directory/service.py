@@ -13,6 +13,38 @@ from ..audit import service as audit
 from .models import Agency, ContactChannel, Officer
 
 
+def _check_dates(agency: Agency) -> None:
+    if agency.valid_from and agency.valid_to and agency.valid_to < agency.valid_from:
+        raise field_error("valid_to", "must not be before valid_from")
+
+
+def create_agency(*, db_session: Session, data: dict, actor: str, now: dt.datetime) -> Agency:
+    """A new agency (409 if the code exists)."""
+    if db_session.get(Agency, data["code"]) is not None:
+        raise field_error("code", "an agency with this code exists", status=409, code="conflict")
+    agency = Agency(**{"unit_name": "", **data})
+    _check_dates(agency)
+    db_session.add(agency)
+    db_session.flush()
+    audit.record(db_session=db_session, at=now, actor=actor, action="agency.created", entity="agency",
+                 entity_id=agency.code, detail=data)
+    return agency
+
+
+def update_agency(*, db_session: Session, code: str, changes: dict, actor: str, now: dt.datetime) -> Agency:
+    """Change an agency's name, unit name or dates."""
+    agency = db_session.get(Agency, code)
+    if agency is None:
+        raise Problem(404, "No such agency.")
+    for name, value in changes.items():
+        setattr(agency, name, value)
+    _check_dates(agency)
+    audit.record(db_session=db_session, at=now, actor=actor, action="agency.updated", entity="agency",
+                 entity_id=code, detail=changes)
+    db_session.flush()
+    return agency
+
+
 def list_officers(*, db_session: Session, agency: str | None = None) -> list[Officer]:
     """Officers in agency then code order, optionally of one agency."""
     stmt = select(Officer).order_by(Officer.agency_code, Officer.code)

@@ -14,7 +14,7 @@ from .. import clock
 from ..database import IdempotencyRecord
 from ..duty import service as duty_service
 from . import service
-from .models import CHANNEL_KINDS
+from .models import AGENCY_KINDS, CHANNEL_KINDS
 
 OFFICER_ROLES = ("board", "inspector", "leader", "department", "police")
 
@@ -29,6 +29,22 @@ class AgencyOut(Schema):
     unit_name = fields.String(metadata={"description": "the People's Committee it belongs to, as printed"})
     valid_from = fields.Date(allow_none=True)
     valid_to = fields.Date(allow_none=True, metadata={"description": "last day it exists; null while it does"})
+
+
+class AgencyPatch(Schema):
+    name = Text(validate=validate.Length(min=2, max=200))
+    unit_name = Text(validate=validate.Length(max=200))
+    valid_from = fields.Date(allow_none=True)
+    valid_to = fields.Date(allow_none=True)
+
+
+class AgencyIn(AgencyPatch):
+    code = fields.String(required=True, validate=validate.Regexp(r"^[A-Za-z0-9][A-Za-z0-9-]{1,39}$"))
+    name = Text(required=True, validate=validate.Length(min=2, max=200))
+    kind = fields.String(required=True, validate=validate.OneOf(AGENCY_KINDS))
+    unit = fields.String(required=True, validate=validate.Regexp(r"^\d{2,5}$"),
+                         metadata={"description": "unit code of the statistics office (2 digits a province, "
+                                                  "3 a district, 5 a commune)"})
 
 
 class AgencyQuery(Schema):
@@ -90,6 +106,32 @@ class OfficerQuery(Schema):
 def list_agencies(query):
     """The board, the inspectorate, departments, police, leadership and commune committees (optionally on a date)."""
     return duty_service.agencies(db_session=db_session(), at=query["at"])
+
+
+@blp.post("/agencies")
+@require("roster:write")
+@transactional(IdempotencyRecord)
+@blp.arguments(AgencyIn)
+@blp.response(201, AgencyOut)
+@blp.alt_response(409, schema=ProblemSchema)
+@blp.alt_response(422, schema=ProblemSchema)
+def create_agency(data):
+    """Add an agency with the dates it exists (a successor body after a merger, say); audited."""
+    return service.create_agency(db_session=db_session(), data=data, actor=current_identity().subject,
+                                 now=clock.now())
+
+
+@blp.patch("/agencies/<code>")
+@require("roster:write")
+@transactional(IdempotencyRecord)
+@blp.arguments(AgencyPatch)
+@blp.response(200, AgencyOut)
+@blp.alt_response(404, schema=ProblemSchema)
+@blp.alt_response(422, schema=ProblemSchema)
+def update_agency(changes, code):
+    """Edit an agency's name, unit name or dates (an ended agency's officers leave rotations after valid_to)."""
+    return service.update_agency(db_session=db_session(), code=code, changes=changes,
+                                 actor=current_identity().subject, now=clock.now())
 
 
 @blp.get("/officers")
