@@ -14,6 +14,7 @@ from . import config
 from .confidential import service as confidential
 from .confidential.crypto import IdentityCipher, generate_key
 from .confidential.views import blp as identity_reads_blp
+from .official.views import blp as official_blp
 from .petition.lifecycle_views import blp as petition_lifecycle_blp
 from .petition.lifecycle_views import matters_blp
 from .petition.views import blp as petitions_blp
@@ -40,7 +41,7 @@ def create_app(settings: Settings | dict | None = None) -> Flask:
         version=VERSION,
         description="The reception register (visits) and petitions of district and commune desks.",
         blueprints=[visits_blp, petitions_blp, petition_lifecycle_blp, matters_blp, identity_reads_blp,
-                    reference_blp],
+                    reference_blp, official_blp],
         migrations_path=Path(__file__).parent / "migrations",
     )
     app.extensions["intake"] = {
