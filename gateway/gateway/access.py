@@ -133,6 +133,13 @@ ROUTE_TABLE: list[tuple[str, str, str]] = [
     ("GET", "/api/v1/intake/holidays", "visits:read"),
     ("GET", "/api/v1/intake/legal-rules", "visits:read"),
     # (changes to reference data are the admin's alone: not in this table, and refused by intake too)
+    # intake: the official books and reports
+    ("GET", "/api/v1/intake/official/periods", "visits:read"),
+    ("GET", "/api/v1/intake/official/register", "visits:read"),
+    ("PUT", "/api/v1/intake/official/visits/{id}/reception-kind", "visits:write"),
+    ("GET", "/api/v1/intake/official/petitions-book", "petitions:read"),
+    ("GET", "/api/v1/intake/official/national-export", "petitions:read"),
+    ("GET", "/api/v1/intake/official/reports/{form}", "petitions:read"),
     # intake: petitions
     ("GET", "/api/v1/intake/petitions", "petitions:read"),
     ("POST", "/api/v1/intake/petitions", "petitions:write"),
@@ -155,6 +162,8 @@ ROUTE_TABLE: list[tuple[str, str, str]] = [
     ("GET", "/api/v1/intake/identity-reads", "audit:read"),
     # roster: directory
     ("GET", "/api/v1/roster/agencies", "roster:read"),
+    ("POST", "/api/v1/roster/agencies", "roster:write"),
+    ("PATCH", "/api/v1/roster/agencies/{code}", "roster:write"),
     ("GET", "/api/v1/roster/officers", "roster:read"),
     ("POST", "/api/v1/roster/officers", "roster:write"),
     ("GET", "/api/v1/roster/officers/{code}", "roster:read"),
