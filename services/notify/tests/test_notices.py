@@ -56,6 +56,11 @@ def test_the_plan_s_distribution_list_is_seeded_as_data_and_editable(client, boa
     bad = client.put("/lists/x", json={"title": "Sai", "members": [{"type": "everyone"}]}, headers=admin)
     assert bad.status_code == 422 and bad.json["errors"][0]["field"] == "members[0].type"
     assert client.get("/lists/nothing", headers=board).status_code == 404
+    assert client.get("/lists/a%00b", headers=board).status_code == 404  # never a 500 from the database
+    bad = client.put("/lists/a%00b", json=body, headers=admin)
+    assert bad.status_code == 422 and bad.json["errors"][0]["field"] == "name"
+    bad = client.put("/lists/x", json={"title": "Sai\x00", "members": body["members"]}, headers=admin)
+    assert bad.status_code == 422 and "title" in str(bad.json)
 
 
 def test_a_notice_to_the_plan_s_list_with_proof_per_recipient(app, client, board_officer, board, officer,
@@ -136,9 +141,12 @@ def test_bad_notices_are_clear_422s(app, client, board_officer, static_roster):
              ({"list": "noi-nhan-ke-hoach", "title": "Thông báo"}, "body"),
              ({"list": "noi-nhan-ke-hoach", "title": "Thông báo", "body": "x", "attachment_url": "tep.pdf"},
               "attachment_url"),
+             ({"list": "noi-nhan-ke-hoach", "title": "Thông báo", "body": "a\x00b"}, "body"),
              ({"list": "noi-nhan-ke-hoach", "title": "Thông báo", "body": "x", "kind": "memo"}, "kind")]
     for body, field in cases:
         answer = client.post("/notices", json=body, headers=board_officer)
         assert answer.status_code == 422, body
         assert answer.content_type == "application/problem+json"
         assert field in str(answer.json), (field, answer.json)
+    assert client.get("/notices/a%00b", headers=board_officer).status_code == 404
+    assert client.get("/messages", headers=board_officer, query_string={"case_id": "a\x00b"}).status_code == 422

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 from tiepdan_common.errors import Problem, field_error
@@ -11,6 +13,7 @@ from ..rules.models import DistributionList
 from ..rules.service import AUDIENCE_TYPES
 
 NEEDS_VALUE = ("agency", "system", "contact", "distribution_list", "on_duty_role")
+NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,79}$")
 
 
 def all_lists(*, db_session: Session) -> list[DistributionList]:
@@ -18,9 +21,9 @@ def all_lists(*, db_session: Session) -> list[DistributionList]:
 
 
 def get(*, db_session: Session, name: str) -> DistributionList:
-    found = db_session.get(DistributionList, name)
+    found = db_session.get(DistributionList, name) if NAME.match(name) else None
     if found is None:
-        raise Problem(404, f"No distribution list {name!r}.")
+        raise Problem(404, "No such distribution list.")
     return found
 
 
@@ -41,6 +44,8 @@ def check_members(members: list[dict]) -> None:
 
 def put(*, db_session: Session, name: str, title: str, source: str | None, members: list[dict]) -> DistributionList:
     """Create or replace the list called ``name`` (its members in order)."""
+    if not NAME.match(name):
+        raise field_error("name", "letters, digits, '.', '_' or '-', at most 80")
     check_members(members)
     found = db_session.get(DistributionList, name) or DistributionList(name=name)
     found.title, found.source, found.members, found.updated_at = title, source, members, utcnow()

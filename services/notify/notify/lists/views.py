@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask_smorest import Blueprint
 from marshmallow import INCLUDE, Schema, fields, validate
 from tiepdan_common.idempotency import transactional
-from tiepdan_common.schemas import ProblemSchema
+from tiepdan_common.schemas import ProblemSchema, Text
 from tiepdan_common.web import db_session, require
 
 from ..database import IdempotencyRecord
@@ -20,18 +20,19 @@ class MemberSchema(Schema):
     class Meta:
         unknown = INCLUDE
 
-    type = fields.String(required=True)
-    value = fields.String(load_default=None, allow_none=True)
-    label = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=200),
-                          metadata={"description": "the plan's words for this member"})
+    type = fields.String(required=True, validate=validate.Length(max=40))
+    value = Text(load_default=None, allow_none=True, validate=validate.Length(min=1, max=120))
+    label = Text(load_default=None, allow_none=True, validate=validate.Length(max=200),
+                 metadata={"description": "the plan's words for this member"})
     all = fields.Boolean(load_default=None, allow_none=True)
-    name = fields.String(load_default=None, allow_none=True)
-    channels = fields.Dict(keys=fields.String(), values=fields.String(), load_default=None, allow_none=True)
+    name = Text(load_default=None, allow_none=True, validate=validate.Length(max=200))
+    channels = fields.Dict(keys=fields.String(validate=validate.OneOf(("email", "sms", "webhook"))),
+                           values=Text(validate=validate.Length(min=3, max=300)), load_default=None, allow_none=True)
 
 
 class ListIn(Schema):
-    title = fields.String(required=True, validate=validate.Length(min=2, max=200))
-    source = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=400))
+    title = Text(required=True, validate=validate.Length(min=2, max=200))
+    source = Text(load_default=None, allow_none=True, validate=validate.Length(max=400))
     members = fields.List(fields.Nested(MemberSchema), required=True, validate=validate.Length(min=1, max=200))
 
 

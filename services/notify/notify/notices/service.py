@@ -80,7 +80,7 @@ def send(*, db_session: Session, roster, settings: Settings, list_name: str, kin
 
 def detail(*, db_session: Session, notice_id: str) -> dict:
     """A notice with each recipient's status, channel, delivered_at and acknowledged_at, and the counts."""
-    notice = db_session.get(Notice, notice_id)
+    notice = db_session.get(Notice, notice_id) if len(notice_id) <= 36 and notice_id.isprintable() else None
     if notice is None:
         raise Problem(404, "No such notice.")
     rows = db_session.execute(

@@ -6,7 +6,7 @@ from flask import current_app
 from flask_smorest import Blueprint
 from marshmallow import Schema, fields, validate
 from tiepdan_common.idempotency import transactional
-from tiepdan_common.schemas import ProblemSchema
+from tiepdan_common.schemas import ProblemSchema, Text
 from tiepdan_common.web import current_identity, db_session, require
 
 from ..clock import request_now
@@ -19,11 +19,11 @@ blp = Blueprint("notices", __name__, url_prefix="/notices", description="Notices
 
 
 class NoticeIn(Schema):
-    list_name = fields.String(data_key="list", required=True, validate=validate.Length(min=1, max=80),
+    list_name = Text(data_key="list", required=True, validate=validate.Length(min=1, max=80),
                               metadata={"description": "the distribution list's name (GET /lists)"})
     kind = fields.String(load_default="notice", validate=validate.OneOf(KINDS))
-    title = fields.String(required=True, validate=validate.Length(min=3, max=300))
-    body = fields.String(required=True, validate=validate.Length(min=1, max=20000))
+    title = Text(required=True, validate=validate.Length(min=3, max=300))
+    body = Text(required=True, validate=validate.Length(min=1, max=20000))
     attachment_url = fields.Url(load_default=None, allow_none=True, schemes={"http", "https"},
                                 validate=validate.Length(max=1000))
     channels = fields.List(fields.String(validate=validate.OneOf(("inbox", "email", "sms"))),

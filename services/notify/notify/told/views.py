@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask_smorest import Blueprint
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
-from tiepdan_common.schemas import ProblemSchema
+from tiepdan_common.schemas import ProblemSchema, Text
 from tiepdan_common.web import db_session, require
 
 from ..delivery.views import DeliveryOut
@@ -14,8 +14,8 @@ blp = Blueprint("told", __name__, url_prefix="/messages", description="Who was t
 
 
 class ToldQuery(Schema):
-    case_id = fields.String(load_default=None, validate=validate.Length(min=1, max=36))
-    event_id = fields.String(load_default=None, validate=validate.Length(min=1, max=36))
+    case_id = Text(load_default=None, validate=validate.Length(min=1, max=36))
+    event_id = Text(load_default=None, validate=validate.Length(min=1, max=36))
     limit = fields.Integer(load_default=500, validate=validate.Range(min=1, max=2000))
 
     @validates_schema
