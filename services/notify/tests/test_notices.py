@@ -135,6 +135,19 @@ def test_a_notice_to_the_plan_s_list_with_proof_per_recipient(app, client, board
     assert query(select(Delivery).where(Delivery.recipient == "contact:mttq-947"))[0].channel == "email"
 
 
+def test_a_commune_merged_away_is_not_on_the_list_any_more(app, client, board_officer, static_roster,
+                                                            make_person, monkeypatch):
+    roster = plan_roster(static_roster, make_person)
+    dated = {"UBND-31690": {"valid_to": "2025-06-30"}, "UBND-31693": {"valid_from": "2025-07-01"}}
+    plain = roster.agencies
+    monkeypatch.setattr(roster, "agencies", lambda: [{**a, **dated.get(a["code"], {})} for a in plain()])
+    app.extensions["notify.roster"] = roster
+    sent = client.post("/notices", json={"list": "noi-nhan-ke-hoach", "title": "Thông báo lịch tiếp", "body": "x"},
+                       headers=board_officer).json
+    who = {r["recipient"] for r in sent["recipients"]}
+    assert "ct-31693" in who and "ct-31690" not in who and "system:commune:31690" not in who
+
+
 def test_bad_notices_are_clear_422s(app, client, board_officer, static_roster):
     app.extensions["notify.roster"] = static_roster([])
     cases = [({"list": "khong-co", "title": "Thông báo", "body": "x"}, "list"),

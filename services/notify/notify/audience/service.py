@@ -224,7 +224,9 @@ class AudienceResolver:
             return self._system(str(value))
         if kind == "communes":
             agencies_, _stale = self._ask("agencies", self.roster.agencies)
-            units = sorted({a["unit"] for a in agencies_ or [] if a.get("kind") == "commune" and a.get("unit")})
+            today = str(self.now.astimezone(agencies.LOCAL).date())  # a commune merged away is not told
+            units = sorted({a["unit"] for a in agencies_ or [] if a.get("kind") == "commune" and a.get("unit")
+                            and (a.get("valid_to") or "9999") >= today and (a.get("valid_from") or "") <= today})
             return [r for unit in units for r in self.resolve({"type": "commune", "value": unit}, data, depth + 1)]
         if kind == "contact" and value:
             channels = {c: a for c, a in (spec.get("channels") or {}).items() if c in ("email", "sms", "webhook") and a}
