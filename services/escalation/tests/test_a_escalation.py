@@ -185,6 +185,11 @@ def test_escalations_keep_the_policy_they_started_with(db, clock, client, office
         snapshot = s.scalar(select(Escalation.policy_snapshot).where(Escalation.case_id == case["id"]))
         assert s.get(Case, case["id"]).matter_key == "31690:land"
     assert snapshot["name"] == "ladder" and len(snapshot["steps"]) == 4 and snapshot["check_in_minutes"] == 120
+    state = client.get(f"/cases/{case['id']}/escalation", headers=officer).json
+    assert state["next_target"] == {"type": "on_duty_role", "value": "lead"} and len(state["policy_steps"]) == 4
+    run_due(db=db, now=clock())
+    state = client.get(f"/cases/{case['id']}/escalation", headers=officer).json
+    assert state["next_target"] == {"type": "leader_on_call", "value": None} and state["failures"] == 0
 
 
 def test_the_changed_event_has_a_contract_and_is_documented():

@@ -157,6 +157,13 @@ class EscalationOut(Schema):
     acknowledged_at = fields.AwareDateTime(allow_none=True)
     acknowledged_by = fields.String(allow_none=True)
     steps_sent = fields.List(fields.Nested(StepOut))
+    failures = fields.Integer(metadata={"description": "steps that raised in a row (each sent to the fallback)"})
+    policy_steps = fields.List(fields.Dict(), metadata={"description": "the steps this escalation runs on: its "
+                                                                      "policy as it was when the cycle started"})
+    check_in_minutes = fields.Integer(allow_none=True)
+    next_target = fields.Dict(allow_none=True, metadata={
+        "description": "whom the next step tells ({type, value}; the fallback target for a step that cannot run); "
+                       "null when no step is due (acknowledged, following, settled, exhausted, stopped, failed)"})
 
 
 class ReportQuery(Schema):

@@ -177,10 +177,13 @@ def escalation(case_id):
     if found is None:
         raise Problem(404, "This case has no escalation.")
     steps = session.query(EscalationStep).filter_by(escalation_id=found.id).order_by(EscalationStep.id).all()
-    return {"policy": policies.plan_of(db_session=session, escalation=found).get("name"), "status": found.status,
+    plan = policies.plan_of(db_session=session, escalation=found)
+    return {"policy": plan.get("name"), "status": found.status,
             "cycle": found.cycle, "step_index": found.step_index, "repeat": found.repeat,
             "next_step_at": found.next_step_at, "acknowledged_at": found.acknowledged_at,
-            "acknowledged_by": found.acknowledged_by, "steps_sent": steps}
+            "acknowledged_by": found.acknowledged_by, "steps_sent": steps, "failures": found.failures,
+            "policy_steps": plan.get("steps") or [], "check_in_minutes": plan.get("check_in_minutes"),
+            "next_target": policies.next_target(case=case, escalation=found, plan=plan)}
 
 
 @blp.post("/<case_id>/merge")

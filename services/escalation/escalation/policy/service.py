@@ -193,6 +193,20 @@ def _send(*, db_session: Session, escalation: Escalation, case: Case, plan: dict
         alerts.raise_alert(db_session=db_session, case=case, reason="escalation", now=now)
 
 
+def next_target(*, case: Case, escalation: Escalation, plan: dict) -> dict | None:
+    """Whom the escalation's next step tells, as the timer will resolve it; None when no step is due."""
+    if escalation.status != "active":
+        return None
+    try:
+        step = domain.step_at(steps_of(plan), escalation.step_index)
+    except (KeyError, TypeError, ValueError):
+        step = None
+    target = domain.target(step, case_unit=case.unit, owner_agency=case.owner_agency) if step else None
+    if target is None or (target["type"] == "agency" and not target["value"]):
+        return dict(domain.FALLBACK_TARGET)
+    return target
+
+
 def fail_over(*, db_session: Session, escalation_id: int, now: dt.datetime, error: str) -> None:
     """A due escalation whose step raised: its step goes to the fallback target, and it is tried again later.
 
