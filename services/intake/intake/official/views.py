@@ -3,7 +3,7 @@ the periodic and ad hoc reports in the forms' rows and columns, and the national
 
 from __future__ import annotations
 
-from flask import current_app
+from flask import current_app, jsonify
 from flask_smorest import Blueprint
 from tiepdan_common.errors import Problem
 from tiepdan_common.idempotency import transactional
@@ -50,7 +50,7 @@ def register(query):
     data = service.register(db_session=db_session(), identity=current_identity(), query=query, book=False)
     if query["format"] == "xlsx":
         return service.download(service.register_xlsx(data), filename=_name("so-tiep-cong-dan", data))
-    return data
+    return jsonify(data)  # a Response: the transaction (the audit of identities shown) is committed
 
 
 @blp.route("/petitions-book", methods=["GET"])
@@ -63,7 +63,7 @@ def petitions_book(query):
     data = service.register(db_session=db_session(), identity=current_identity(), query=query, book=True)
     if query["format"] == "xlsx":
         return service.download(service.register_xlsx(data), filename=_name("so-theo-doi-don", data))
-    return data
+    return jsonify(data)
 
 
 @blp.route("/reports/<form>", methods=["GET"])

@@ -73,6 +73,7 @@ def _header_rows(sheet, row: int, columns: list[dict]) -> int:
                 sheet.merge_cells(start_row=row + depth, start_column=col + 1, end_row=row + bottom,
                                   end_column=right + 1)
     for depth in range(3):
+        sheet.row_dimensions[row + depth].height = 30
         for col in range(1, len(columns) + 1):
             cell = sheet.cell(row=row + depth, column=col)
             cell.font, cell.alignment, cell.border = Font(name=FONT, bold=True, size=10), CENTER, BOX
@@ -82,13 +83,22 @@ def _header_rows(sheet, row: int, columns: list[dict]) -> int:
     return row + 4
 
 
+def _height(values: list, widths: list[int] | None) -> float:
+    """A row tall enough for its longest wrapped text (spreadsheet programs do not grow rows read from a file)."""
+    lines = 1
+    for col, value in enumerate(values):
+        width = (widths[col] if widths else 11) * 1.15
+        lines = max(lines, sum(-(-max(len(part), 1) // int(width)) for part in str(value or "").split("\n")))
+    return 14.0 * lines
+
+
 def document(*, heading: dict, title: str, subtitle: str, columns: list[dict], rows: list[list],
              signature: dict, widths: list[int] | None = None, sheet_title: str = "Báo cáo",
              bold_rows: set[int] = frozenset()) -> bytes:
     """The workbook's bytes: ``rows`` are lists of cell values in the order of ``columns``."""
     book = Workbook()
     sheet = book.active
-    sheet.title = sheet_title[:31]
+    sheet.title = "".join(" " if ch in "/\\?*[]:" else ch for ch in sheet_title)[:31]
     width = len(columns)
     row = _heading(sheet, heading, width)
     _put(sheet, row, 1, width, title, bold=True, size=14)
@@ -96,6 +106,7 @@ def document(*, heading: dict, title: str, subtitle: str, columns: list[dict], r
     first = row + 3
     row = _header_rows(sheet, first, columns)
     for index, values in enumerate(rows):
+        sheet.row_dimensions[row].height = _height(values, widths)
         for col, value in enumerate(values, start=1):
             cell = sheet.cell(row=row, column=col, value=_text(value))
             cell.font = Font(name=FONT, size=10, bold=index in bold_rows)
