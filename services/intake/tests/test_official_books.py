@@ -90,7 +90,8 @@ def test_register_xlsx_opens_in_libreoffice_and_reads_back_cell_by_cell(client, 
                     "--outdir", str(tmp_path), str(path)], check=True, timeout=180, capture_output=True)
     pdf = tmp_path / "so-tiep-cong-dan.pdf"
     assert pdf.exists() and pdf.stat().st_size > 2000
-    text = subprocess.run(["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True).stdout
+    text = subprocess.run(["pdftotext", "-layout", str(pdf), "-"], check=True, capture_output=True,
+                          text=True).stdout
     assert "SỔ TIẾP CÔNG DÂN" in text and first["serial"] in text and "Trần Thị Mười" in text
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     subprocess.run(["pdftoppm", "-png", "-r", "70", "-f", "1", "-l", "1", str(pdf), str(ARTIFACTS / "register")],
