@@ -73,3 +73,19 @@ def test_after_a_mass_visit_the_desk_says_what_the_running_policy_did_and_does_n
     assert "Nếu chưa ai tiếp nhận, lúc 09:15 sẽ báo: Lãnh đạo trực." in html
     query = fake_gateway.sent("GET", "/escalation/cases")[-1]["query"]
     assert query["source_type"] == ["visit"] and query["source_id"] == ["v-1"]
+
+
+def test_the_desk_offers_only_communes_in_force_today_and_names_a_retired_one_in_words(signed_in, fake_gateway):
+    client, csrf = signed_in
+    fake_gateway.on("GET", "/intake/units", 200, [
+        {"code": "31690", "name": "Xã Đại Tâm", "level": "commune", "valid_from": "2008-01-01",
+         "valid_to": "2025-06-30"},
+        {"code": "31684", "name": "Phường Mỹ Xuyên", "level": "commune", "valid_from": "2025-07-01",
+         "valid_to": None}])
+    html = page(client.get("/desk"))
+    select = html.split('id="origin_unit"', 1)[1].split("</select>", 1)[0]
+    assert "Phường Mỹ Xuyên" in select and "Xã Đại Tâm" not in select
+    fake_gateway.on("POST", "/intake/visits", 422, {"status": 422, "errors": [
+        {"field": "origin_unit", "message": "unit 31690 is not in force on 2026-12-07"}]})
+    html = page(client.post("/desk", data=_form(csrf)))
+    assert "Đơn vị hành chính này không còn (hoặc chưa) tồn tại vào ngày 07/12/2026" in html

@@ -81,7 +81,7 @@ def test_a_clerk_records_a_mass_visit_and_the_on_duty_officer_acknowledges_it(
     clerk.get(f"{web_url}/desk")
     choose(clerk, "category", "complaint")
     choose(clerk, "field", "compensation")
-    choose(clerk, "origin_unit", "31690")
+    choose(clerk, "origin_unit", "31684")  # a ward in force today (Mỹ Xuyên's communes merged on 1 July 2025)
     clerk.find_element(By.ID, "content").send_keys(CONTENT)
     clerk.find_element(By.ID, "citizens-0-full_name").send_keys("Nguyễn Văn Tư")
     clerk.find_element(By.ID, "citizens-0-address").send_keys("Ấp Phước Hòa, xã Đại Tâm")
@@ -111,7 +111,7 @@ def test_a_clerk_records_a_mass_visit_and_the_on_duty_officer_acknowledges_it(
     clerk.get(f"{web_url}/board")
     wait_text(clerk, "#cases-table tbody", "VV-", timeout=30)
     row = clerk.find_element(By.CSS_SELECTOR, "#cases-table tbody tr")
-    assert "Xã Đại Tâm" in row.text or "31690" in row.text
+    assert "Phường Mỹ Xuyên" in row.text or "31684" in row.text
     assert "12 người" in row.text and "Mới mở" in row.text
     case_number = row.find_element(By.TAG_NAME, "strong").text
     screenshots(clerk, "04-board-1366")
@@ -241,7 +241,7 @@ def test_a_petition_is_registered_and_decided(system, web_url, browser, screensh
         driver.find_element(By.ID, "letter_date").send_keys("20/11/2026")
         choose(driver, "category", "complaint")
         choose(driver, "field", "land")
-        choose(driver, "origin_unit", "31693")
+        choose(driver, "origin_unit", "31717")
         driver.find_element(By.ID, "subject").send_keys(f"Cấp giấy chứng nhận đất ấp Tham Đôn {width}")
         driver.find_element(By.ID, "content").send_keys("Khiếu nại việc chậm cấp giấy chứng nhận quyền sử dụng đất")
         driver.find_element(By.ID, "senders-0-full_name").send_keys("Thạch Thị Sa Rươne")

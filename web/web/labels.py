@@ -178,6 +178,9 @@ _MESSAGES: list[tuple[re.Pattern[str], object]] = [
     (re.compile(r"is in the future"), lambda m: _l("Thời điểm tiếp không được sau thời điểm hiện tại.")),
     (re.compile(r"Not a valid datetime|Not a valid aware datetime"), lambda m: _l("Ngày giờ không đúng.")),
     (re.compile(r"unknown unit code"), lambda m: _l("Không có đơn vị hành chính này.")),
+    (re.compile(r"is not in force on (\d{4})-(\d\d)-(\d\d)"),
+     lambda m: _l("Đơn vị hành chính này không còn (hoặc chưa) tồn tại vào ngày %(d)s; hãy chọn xã, phường hiện hành.",
+                  d=f"{m.group(3)}/{m.group(2)}/{m.group(1)}")),
     (re.compile(r"unknown field"), lambda m: _l("Không có lĩnh vực này trong danh mục.")),
     (re.compile(r"group of (\d+) must choose at least (\d+)"),
      lambda m: _l("Đoàn %(n)s người phải cử ít nhất %(k)s người đại diện trong số người có mặt; "

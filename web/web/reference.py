@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import time
+from zoneinfo import ZoneInfo
 
 from flask import current_app, g
 from flask_babel import gettext as _
@@ -11,6 +13,7 @@ from flask_babel import lazy_gettext as _l
 from .gateway import get
 
 TTL_SECONDS = 600
+LOCAL = ZoneInfo("Asia/Ho_Chi_Minh")
 
 
 def _cached(name: str, path: str) -> tuple[list[dict], int]:
@@ -45,10 +48,17 @@ def units() -> tuple[list[dict], int]:
     return (communes, 200) if communes else ([], status)
 
 
-def communes() -> tuple[list[dict], int]:
-    """The communes and towns, in the reference order."""
+def in_force(unit: dict, day: dt.date) -> bool:
+    """Whether a unit's version is in force on ``day`` (units without dates always are)."""
+    start, end = str(unit.get("valid_from") or ""), str(unit.get("valid_to") or "")
+    return (not start or start[:10] <= day.isoformat()) and (not end or day.isoformat() <= end[:10])
+
+
+def communes(day: dt.date | None = None) -> tuple[list[dict], int]:
+    """The communes (and wards) in force on ``day`` (today by default), in the reference order."""
     rows, status = units()
-    return [u for u in rows if u.get("level") == "commune"], status
+    day = day or dt.datetime.now(LOCAL).date()
+    return [u for u in rows if u.get("level") == "commune" and in_force(u, day)], status
 
 
 def fields() -> tuple[list[dict], int]:
@@ -61,7 +71,10 @@ def unit_name(code: str | None) -> str:
     if not code:
         return ""
     rows, _ = units()
-    return next((u["name"] for u in rows if u.get("code") == code), code)
+    versions = [u for u in rows if u.get("code") == code]
+    today = dt.datetime.now(LOCAL).date()
+    current = next((u for u in versions if in_force(u, today)), None) or (versions[-1] if versions else None)
+    return current["name"] if current else code
 
 
 def field_name(code: str | None, lang: str = "vi") -> str:
