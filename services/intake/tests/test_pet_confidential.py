@@ -116,3 +116,20 @@ def test_petitions_handed_in_at_one_visit_with_a_denunciation_hide_the_sender(cl
     later = client.post("/petitions", json=petition_body(channel="visit", visit_id=visit["id"],
                                                           category="recommendation"), headers=board).json
     assert later["confidential"] is True and later["senders"][0]["id_number"] == "***"
+
+
+def test_a_denouncers_handwriting_needs_an_assignment_or_a_purpose(client, board, inspector, mixed):
+    import base64
+
+    _, denunciation = mixed
+    png = b"\x89PNG\r\n\x1a\n" + b"handwriting" * 10
+    image = client.post(f"/petitions/{denunciation['id']}/images", headers=board, json={
+        "content_type": "image/png", "data": base64.b64encode(png).decode()}).json
+    url = f"/petitions/{denunciation['id']}/images/{image['id']}"
+    refused = client.get(url, headers=inspector)
+    assert refused.status_code == 403 and refused.json["errors"][0]["field"] == "purpose"
+    shown = client.get(url, query_string={"purpose": "Xác minh theo Quyết định 15/QĐ-TTr"}, headers=inspector)
+    assert shown.status_code == 200 and shown.data == png
+    (read,) = client.get("/identity-reads", query_string={"record_type": "petition_image"},
+                         headers=inspector).json["items"]
+    assert read["purpose"].endswith("Xác minh theo Quyết định 15/QĐ-TTr")

@@ -13,7 +13,7 @@ from tiepdan_common.identity import Identity
 
 from ..confidential import service as confidential
 from ..confidential.models import IdentityRead
-from . import service
+from . import access, service
 from .models import PetitionImage
 
 MAGIC = {"image/png": b"\x89PNG\r\n\x1a\n", "image/jpeg": b"\xff\xd8\xff"}
@@ -42,11 +42,16 @@ def add(*, db_session: Session, identity: Identity, petition_id: str, data: dict
     return image
 
 
-def read(*, db_session: Session, identity: Identity, petition_id: str, image_id: int) -> PetitionImage:
-    """An image in clear (``image.clear``) for an identity:read caller; the read is audited."""
+def read(*, db_session: Session, identity: Identity, petition_id: str, image_id: int,
+         purpose: str | None = None) -> PetitionImage:
+    """An image in clear (``image.clear``) for an identity:read caller (for a denunciation's record, also
+    assigned to it or stating a purpose); the read is audited."""
     petition = service.get(db_session=db_session, identity=identity, petition_id=petition_id)
     if not identity.has(confidential.PERMISSION):
         raise Problem(403, "Permission 'identity:read' is required.", code="forbidden")
+    if petition.confidential:
+        handler = bool(access.handled_ids(db_session=db_session, identity=identity, petition_ids=[petition.id]))
+        access.require_handler_or_purpose(identity=identity, handler=handler, purpose=purpose)
     image = db_session.get(PetitionImage, image_id)
     if image is None or image.petition_id != petition.id:
         raise Problem(404, "No such image.", code="not_found")
@@ -54,6 +59,6 @@ def read(*, db_session: Session, identity: Identity, petition_id: str, image_id:
     db_session.add(IdentityRead(
         reader=identity.subject, reader_kind=identity.kind, reader_unit=identity.unit, officer=identity.officer,
         record_type="petition_image", record_id=petition.id, person_count=0, request_id=request_id_var.get(),
-        purpose=f"image {image.id}",
+        purpose=f"image {image.id}" + (f": {purpose}" if purpose else ""),
     ))
     return image

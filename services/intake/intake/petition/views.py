@@ -149,10 +149,12 @@ def add_image(data, petition_id):
 @blp.route("/<petition_id>/images/<int:image_id>", methods=["GET"])
 @require("petitions:read")
 @transactional()
+@blp.arguments(DetailQuery, location="query")
 @blp.response(200, description="The image bytes (needs identity:read; the read is audited)")
 @blp.alt_response(403, schema=ProblemSchema)
-def get_image(petition_id, image_id):
-    """One image of the petition, in clear, for identity:read callers only; audited."""
+def get_image(query, petition_id, image_id):
+    """One image of the petition, in clear, for identity:read callers only (a denunciation's record: also
+    assigned, or with a ``purpose``); audited."""
     image = images.read(db_session=db_session(), identity=current_identity(), petition_id=petition_id,
-                        image_id=image_id)
+                        image_id=image_id, purpose=query["purpose"])
     return Response(image.clear, mimetype=image.content_type, headers={"Cache-Control": "no-store"})
