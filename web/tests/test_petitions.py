@@ -251,3 +251,12 @@ def test_a_petition_shows_the_other_petitions_and_visits_of_its_matter(signed_in
     same = html.split('id="same-matter"', 1)[1].split("</ul>", 1)[0]
     assert "DON-947/2026/000009" in same and "(lần hai)" in same and "3 người" in same
     assert "Lượt tiếp 947/2026/000001" in same and "đoàn 12 người" in same and "DON-947/2026/000007" not in same
+
+
+def test_the_petition_screens_speak_english_when_chosen(signed_in, fake_gateway):
+    client, csrf = signed_in
+    client.post("/lang/en", data={"csrf_token": csrf})
+    fake_gateway.on("GET", "/intake/petitions/p-1", 200, PETITION)
+    html = page(client.get("/petitions/p-1"))
+    assert "Petition DON-947/2026/000007" in html and "Forwarded by another body" in html and "Next steps" in html
+    assert "Thụ lý" not in html and "Accept" in html
