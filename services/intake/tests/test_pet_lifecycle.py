@@ -272,3 +272,15 @@ def test_the_due_list_shows_overdue_and_due_soon_with_days_left(client, board, c
         (late["number"], "acceptance", -7), (soon["number"], "inform_citizen", 1)]
     assert client.get("/petitions/due", query_string={"within": -1}, headers=board).status_code == 422
     assert client.get("/petitions/due", headers=commune("31684")).json["items"] == []
+
+
+def test_a_forwarded_petition_keeps_the_forwarding_letter(client, board, petition_body):
+    body = petition_body(channel="forwarded", forwarded_by="Ban Tiếp công dân tỉnh Sóc Trăng",
+                         forwarded_letter_number="245/BTCD-TCD", forwarded_letter_date="2026-08-25")
+    resp = client.post("/petitions", json=body, headers=board)
+    assert resp.status_code == 201, resp.json
+    assert (resp.json["forwarded_letter_number"], resp.json["forwarded_letter_date"]) == ("245/BTCD-TCD", "2026-08-25")
+    late = client.post("/petitions", json={**body, "forwarded_letter_date": "2026-08-29"}, headers=board)
+    assert late.status_code == 422 and late.json["errors"][0]["field"] == "forwarded_letter_date"
+    posted = client.post("/petitions", json=petition_body(forwarded_letter_number="1/X"), headers=board)
+    assert posted.status_code == 422 and posted.json["errors"][0]["field"] == "forwarded_letter_number"

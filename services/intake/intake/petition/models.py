@@ -89,6 +89,9 @@ class Petition(Base):
     paused_remaining: Mapped[int | None] = mapped_column(Integer)
     extensions: Mapped[int] = mapped_column(Integer, default=0)
     version: Mapped[int] = mapped_column(Integer, default=1)
+    # A petition forwarded by another body: that body's letter (công văn chuyển đơn).
+    forwarded_letter_number: Mapped[str | None] = mapped_column(String(60))
+    forwarded_letter_date: Mapped[dt.date | None] = mapped_column(Date)
 
     senders: Mapped[list[PetitionSender]] = relationship(
         back_populates="petition", cascade="all, delete-orphan", order_by="PetitionSender.position", lazy="selectin"

@@ -65,6 +65,12 @@ def _check_input(*, db_session: Session, identity: Identity, data: dict) -> tupl
         raise field_error("visit_id", "only a petition received at a visit names one")
     if data["channel"] == "forwarded" and not data["forwarded_by"]:
         raise field_error("forwarded_by", "name the body that forwarded the petition")
+    for name in ("forwarded_letter_number", "forwarded_letter_date"):
+        if data[name] and data["channel"] != "forwarded":
+            raise field_error(name, "only a petition forwarded by another body has a forwarding letter")
+    if data["forwarded_letter_date"] and data["received_at"] and \
+            data["forwarded_letter_date"] > local_date(data["received_at"]):
+        raise field_error("forwarded_letter_date", "is after the petition was received")
     if data["visit_id"]:
         visits.check_visible(db_session=db_session, identity=identity, visit_id=data["visit_id"], field="visit_id")
     return receiving_unit, origin_unit, parts
@@ -136,6 +142,8 @@ def create(*, db_session: Session, identity: Identity, data: dict) -> list[Simpl
                                                            year=received_on.year, counter_model=PetitionCounter),
             "receiving_unit": receiving_unit, "received_at": data["received_at"], "received_on": received_on,
             "channel": data["channel"], "visit_id": data["visit_id"], "forwarded_by": data["forwarded_by"],
+            "forwarded_letter_number": data["forwarded_letter_number"],
+            "forwarded_letter_date": data["forwarded_letter_date"],
             "category": part["category"], "field_code": part["field"], "origin_unit": origin_unit,
             "subject": subject, "content": part["content"], "prior_handling": data["prior_handling"],
             "citizen_request": part.get("citizen_request"),

@@ -42,6 +42,9 @@ class PetitionIn(Schema):
         "description": "2: a second-time complaint against the first-time decision (a new stage, never a repeat)"})
     visit_id = fields.String(load_default=None, validate=validate.Length(min=1, max=36))
     forwarded_by = Text(load_default=None, validate=validate.Length(min=1, max=200))
+    forwarded_letter_number = Text(load_default=None, validate=validate.Length(min=1, max=60),
+                                   metadata={"description": "channel forwarded: the forwarding letter's number"})
+    forwarded_letter_date = fields.Date(load_default=None, metadata={"description": "and its date"})
     category = fields.String(load_default=None, validate=validate.OneOf(CATEGORIES))
     field = fields.String(load_default=None, validate=validate.Length(min=1, max=40))
     origin_unit = fields.String(load_default=None, validate=UNIT_CODE)
@@ -172,6 +175,8 @@ class PetitionOut(Schema):
     channel = fields.String()
     visit_id = fields.String(allow_none=True)
     forwarded_by = fields.String(allow_none=True)
+    forwarded_letter_number = fields.String(allow_none=True)
+    forwarded_letter_date = fields.Date(allow_none=True)
     category = fields.String()
     field = fields.String(attribute="field_code")
     origin_unit = fields.String()

@@ -35,6 +35,8 @@ def _columns():
         sa.Column('paused_remaining', sa.Integer(), nullable=True),
         sa.Column('extensions', sa.Integer(), nullable=False, server_default='0'),
         sa.Column('version', sa.Integer(), nullable=False, server_default='1'),
+        sa.Column('forwarded_letter_number', sa.String(length=60), nullable=True),
+        sa.Column('forwarded_letter_date', sa.Date(), nullable=True),
     )
 
 
