@@ -21,7 +21,7 @@ from collections.abc import Callable
 
 import pika
 from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import DBAPIError, IntegrityError, InterfaceError, OperationalError
 from sqlalchemy.orm import Session
 
 from ..config import Settings
@@ -45,6 +45,24 @@ BatchHandler = Callable[[Session, list[Envelope]], None]
 
 # Events carry identifiers and counts, never documents: anything this big is hostile or broken.
 MAX_MESSAGE_BYTES = 256 * 1024
+
+
+# How long a consumer waits between probes of a database that went away (doubling from 0.2 s).
+DATABASE_PROBE_MAX_SECONDS = 2.0
+
+
+def database_unreachable(exc: BaseException) -> bool:
+    """Whether ``exc`` says the database cannot be reached (down, failing over, connection cut)."""
+    return isinstance(exc, (OperationalError, InterfaceError)) or (
+        isinstance(exc, DBAPIError) and exc.connection_invalidated)
+
+
+class DatabaseUnavailable(Exception):
+    """The database went away while a batch was handled: its deliveries wait, unsettled, to be handled again."""
+
+    def __init__(self, deliveries: list, cause: BaseException) -> None:
+        super().__init__(str(cause))
+        self.deliveries = deliveries
 
 
 class PermanentFailure(Exception):
@@ -142,7 +160,15 @@ class ConsumerRunner:
                     break
             if buffer:
                 batch, buffer[:] = list(buffer), []
-                self._handle_batch(channel, batch)
+                try:
+                    self._handle_batch(channel, batch)
+                except DatabaseUnavailable as exc:
+                    # Nothing of the batch was settled: keep its deliveries (so no attempt is spent on an
+                    # outage, and nothing is dead-lettered for it) and handle them once the database answers.
+                    log.warning("consumer %s: the database is unreachable (%s); waiting for it",
+                                self.consumer.name, exc)
+                    self._wait_for_database(connection, stop)
+                    buffer[:0] = exc.deliveries
 
     # A batch of messages.
 
@@ -160,6 +186,14 @@ class ConsumerRunner:
         except IntegrityError:
             # A replica committed some of these first: settle them one by one.
             outcomes = {id(d): self._run_one(e) for d, e in parsed}
+        except Exception as exc:
+            if database_unreachable(exc) and not self._database_answers():
+                raise DatabaseUnavailable([d for d, _ in parsed], exc) from exc
+            raise
+        lost = next((o for o in outcomes.values() if isinstance(o, Exception) and database_unreachable(o)), None)
+        # An error of that kind while the database answers (SQLite's "no such table", say) is the message's own.
+        if lost is not None and not self._database_answers():
+            raise DatabaseUnavailable([d for d, _ in parsed], lost)
         done = []
         for delivery, envelope in parsed:
             outcome = outcomes[id(delivery)]
@@ -270,6 +304,27 @@ class ConsumerRunner:
             return exc
         finally:
             correlation_id_var.reset(token)
+
+    def _database_answers(self) -> bool:
+        try:
+            self.db.ping()
+            return True
+        except Exception:  # noqa: BLE001
+            return False
+
+    def _wait_for_database(self, connection: pika.BlockingConnection, stop: threading.Event) -> None:
+        """Probe the database until it answers, keeping the broker connection alive meanwhile."""
+        delay = 0.2
+        while not stop.is_set() and connection.is_open:
+            connection.sleep(delay)  # processes heartbeats: the broker keeps the unsettled deliveries with us
+            try:
+                self.db.ping()
+            except Exception:  # noqa: BLE001 - still away
+                delay = min(delay * 2, DATABASE_PROBE_MAX_SECONDS)
+                continue
+            self.db.engine.dispose()  # connections to the old server are dead: start afresh
+            log.info("consumer %s: the database answers again", self.consumer.name)
+            return
 
     def _retry_later(self, channel, delivery: Delivery, envelope: Envelope, exc: Exception) -> None:
         attempts = _delivery_count(delivery.properties) + 1
