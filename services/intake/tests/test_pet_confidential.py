@@ -61,6 +61,10 @@ def test_a_denunciations_content_is_read_searched_and_exported_only_by_its_handl
         text = rows.data.decode("utf-8-sig")
         assert (SECRET in text) is seen and "Biên nhận" not in text
         assert len(list(csv.reader(io.StringIO(text)))) == 3
+    client.post(f"/petitions/{denunciation['id']}/steps", headers=board,
+                json={"step": "archive", "reason": f"Đã xác minh việc {SECRET}", "taken_on": "2026-09-01"})
+    archived = client.get(f"/petitions/{denunciation['id']}", headers=other_officer).json["steps"][-1]
+    assert archived["step"] == "archive" and "reason" not in archived["details"]
     assigned = client.post(f"/petitions/{denunciation['id']}/handlers", json={"officer": "btcd-02"}, headers=board)
     assert assigned.status_code == 201 and assigned.json["assigned_by"] == "btcd-01"
     assert SECRET in client.get(f"/petitions/{denunciation['id']}", headers=other_officer).json["content"]

@@ -21,6 +21,8 @@ from ..confidential.service import PERMISSION
 from .models import Petition, PetitionHandler
 
 HIDDEN_FIELDS = ("subject", "content", "citizen_request", "violator", "evidence", "prior_handling")
+# The free text a step may carry, hidden with a denunciation's content.
+STEP_TEXT = ("reason", "resolution", "part")
 
 
 def officer_of(identity: Identity) -> str:

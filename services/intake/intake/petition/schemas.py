@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
 from tiepdan_common.schemas import PageQuery, Text
@@ -103,7 +105,9 @@ class StepOut(Schema):
     recorded_at = fields.AwareDateTime()
     recorded_by = fields.String()
     basis = fields.String(allow_none=True)
-    details = fields.Function(lambda s: __import__("json").loads(s.details), metadata={"type": "object"})
+    details = fields.Function(
+        lambda s: s.shown_details if getattr(s, "shown_details", None) is not None else json.loads(s.details),
+        metadata={"type": "object"})
     deadline = fields.Date(allow_none=True)
     on_time = fields.Boolean()
 

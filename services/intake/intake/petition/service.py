@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 
 from flask import current_app
 from sqlalchemy import bindparam, func, or_, select
@@ -195,4 +196,7 @@ def detail(*, db_session: Session, identity: Identity, petition_id: str, purpose
     petition = present(db_session=db_session, identity=identity, petition=petition, unmasked=True, handler=handler,
                        purpose=purpose)
     petition.revision_list = revisions.history(db_session=db_session, petition=petition)
+    if petition.content_hidden:  # a hidden denunciation's steps keep their dates and bodies, not their text
+        for step in petition.step_list:
+            step.shown_details = {k: v for k, v in json.loads(step.details).items() if k not in access.STEP_TEXT}
     return petition
