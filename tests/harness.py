@@ -524,6 +524,9 @@ class Reconciliation:
         assert all(linked[v] == 1 for v in mass), "a mass visit was linked to a case more than once"
         assert not (small & set(linked)), "a small visit opened or joined a case"
         assert all(c in told for c in cases), "a case was opened but nobody was told"
+        open_twice = self.rows("escalation", "SELECT matter_key, count(*) FROM cases WHERE status <> 'closed' "
+                                             "GROUP BY matter_key HAVING count(*) > 1")
+        assert not open_twice, f"a matter has more than one open case: {open_twice}"
         duplicates = self.rows("notify", "SELECT case_id, recipient, count(*) FROM inbox_messages "
                                          "WHERE event_type = 'escalation.case.opened' "
                                          "GROUP BY case_id, recipient HAVING count(*) > 1")
