@@ -20,7 +20,8 @@ from tiepdan_common.identity import Identity
 from ..confidential.service import PERMISSION
 from .models import Petition, PetitionHandler
 
-HIDDEN_FIELDS = ("subject", "content", "citizen_request", "violator", "evidence", "prior_handling")
+HIDDEN_FIELDS = ("subject", "content", "citizen_request", "violator", "evidence", "prior_handling",
+                 "decision_reason", "resolution")
 # The free text a step may carry, hidden with a denunciation's content.
 STEP_TEXT = ("reason", "resolution", "part")
 

@@ -70,7 +70,8 @@ def history(*, db_session: Session, petition: Petition) -> list[dict]:
         if hidden:
             before = {k: (None if k in CORRECTABLE and k not in ("field_code", "origin_unit") else v)
                       for k, v in before.items()}
-        out.append({"version": rev.version, "kind": rev.kind, "reason": rev.reason, "revised_by": rev.revised_by,
+        out.append({"version": rev.version, "kind": rev.kind, "reason": None if hidden else rev.reason,
+                    "revised_by": rev.revised_by,
                     "revised_at": rev.revised_at, "before": before})
     return out
 

@@ -221,11 +221,11 @@ class PetitionOut(Schema):
     citizen_informed_on = fields.Date(allow_none=True)
     decision = fields.String(allow_none=True)
     forwarded_to = fields.String(allow_none=True)
-    decision_reason = fields.String(allow_none=True)
+    decision_reason = _shown("decision_reason")
     decided_at = fields.AwareDateTime(allow_none=True)
     decided_by = fields.String(allow_none=True)
     resolved_on = fields.Date(allow_none=True)
-    resolution = fields.String(allow_none=True)
+    resolution = _shown("resolution")
     decisions = fields.List(fields.Nested(DecisionOut))
     linked = fields.List(fields.Nested(LinkedPetition))
     images = fields.List(fields.Nested(ImageOut), attribute="image_list",
