@@ -389,6 +389,12 @@ DEFAULTS = {
 
 
 @pytest.fixture
+def event_defaults():
+    """The test events' data by type."""
+    return DEFAULTS
+
+
+@pytest.fixture
 def make_event():
     from tiepdan_common.messaging import contracts
     from tiepdan_common.messaging.envelope import Envelope

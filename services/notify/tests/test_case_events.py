@@ -150,3 +150,21 @@ def test_a_case_acknowledged_stops_its_alerts_but_not_its_task_reminders(handle,
     handle(make_event("escalation.case.closed"), roster)
     assert {d.status for d in query(select(Delivery).where(Delivery.recipient == "tnmt-01",
                                                            Delivery.channel != "inbox"))} == {"cancelled"}
+
+
+def test_every_event_with_only_its_required_fields_is_told(handle, static_roster, make_person, query,
+                                                               event_defaults):
+    """Templates never depend on a field the contract lets escalation leave out."""
+    from importlib import resources
+
+    from tiepdan_common.messaging.envelope import Envelope
+
+    roster = roster_of(static_roster, make_person)
+    for event_type in event_defaults:
+        if event_type in ("escalation.case.acknowledged", "escalation.case.closed"):
+            continue  # they stop ladders; closed tells the desk (its own test)
+        contract = json.loads((resources.files("tiepdan_common") / "contracts" / f"{event_type}.v1.json").read_text())
+        data = {k: v for k, v in event_defaults[event_type].items() if k in contract["required"]}
+        event = Envelope.new(type=event_type, source="escalation", data=data)
+        handle(event, roster)
+        assert told(query, event), event_type
