@@ -19,6 +19,7 @@ from .hotspot.views import blp as hotspots_blp
 from .incident.views import blp as incidents_blp
 from .policy.views import blp as policies_blp
 from .province.views import blp as province_blp
+from .report.plan363_views import blp as plan363_blp
 from .report.views import blp as reports_blp
 from .report.views import summary_blp
 from .roster import directory as officer_directory
@@ -44,9 +45,9 @@ def create_app(settings: Settings | dict | None = None) -> Flask:
         title="tiepdan escalation",
         version=VERSION,
         description="Cases, escalation policies, hot spots, police incidents and alerts, province requests.",
-        # The report blueprint comes before the cases one: /cases/report is not a case id.
-        blueprints=[reports_blp, cases_blp, dialogues_blp, policies_blp, hotspots_blp, incidents_blp, alerts_blp,
-                    province_blp, summary_blp, tasks_blp],
+        # The report blueprints come before the cases one: /cases/report and /cases/plan363 are not case ids.
+        blueprints=[reports_blp, plan363_blp, cases_blp, dialogues_blp, policies_blp, hotspots_blp, incidents_blp,
+                    alerts_blp, province_blp, summary_blp, tasks_blp],
         migrations_path=Path(__file__).parent / "migrations",
         consumers_factory=lambda: consumers(settings),
     )

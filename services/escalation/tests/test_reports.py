@@ -23,7 +23,7 @@ def test_the_report_lists_complex_and_prolonged_cases_with_history(client, offic
     assert resp.status_code == 200 and resp.mimetype == "text/csv"
     rows = list(csv.reader(io.StringIO(resp.data.decode("utf-8-sig"))))
     assert rows[0][0] == "Số vụ việc" and len(rows) == 2
-    assert rows[1][0] == complex_case["number"] and rows[1][6] == "Đang xử lý" and "progress" in rows[1][-1]
+    assert rows[1][0] == complex_case["number"] and rows[1][6] == "Đang xử lý" and "Cập nhật tiến độ" in rows[1][-1]
     clock.advance(days=31)  # now both are prolonged
     resp = client.get("/cases/report?format=xlsx", headers=officer)
     sheet = load_workbook(io.BytesIO(resp.data)).active

@@ -13,6 +13,7 @@ from tiepdan_common.identity import Identity
 from ..case import domain as case_domain
 from ..case.models import Case
 from ..clock import local
+from . import labels
 
 COLUMNS = (
     ("number", "Số vụ việc"), ("title", "Nội dung"), ("unit", "Đơn vị"), ("field", "Lĩnh vực"),
@@ -20,8 +21,7 @@ COLUMNS = (
     ("opened_at", "Ngày tiếp nhận"), ("days_open", "Số ngày"), ("complex", "Phức tạp"),
     ("history", "Quá trình xử lý"),
 )
-STATUS_VI = {"opened": "Mới tiếp nhận", "acknowledged": "Đã nắm thông tin", "in_progress": "Đang xử lý",
-             "citizens_returned": "Công dân đã về", "resolved": "Đã giải quyết", "closed": "Đã kết thúc"}
+STATUS_VI = labels.STATUS
 
 
 def complex_cases(*, db_session: Session, identity: Identity, prolonged_days: int, now: dt.datetime,
@@ -35,14 +35,18 @@ def complex_cases(*, db_session: Session, identity: Identity, prolonged_days: in
     return list(db_session.scalars(stmt.order_by(Case.opened_at)))
 
 
-def rows(cases: list[Case], *, now: dt.datetime) -> list[dict]:
-    """One row per case, times in Asia/Ho_Chi_Minh, the timeline folded into one cell."""
+def rows(cases: list[Case], *, now: dt.datetime, unit_name=None, field_name=None) -> list[dict]:
+    """One row per case, times in Asia/Ho_Chi_Minh, Vietnamese words for codes (units and fields by the names
+    given), the timeline folded into one cell."""
+    unit_name, field_name = unit_name or (lambda code: code), field_name or (lambda code: code)
     out = []
     for case in cases:
-        history = "; ".join(f"{local(t.at):%d/%m/%Y %H:%M} {t.kind}" for t in case.timeline)
+        history = "; ".join(f"{local(t.at):%d/%m/%Y %H:%M} {labels.label(labels.TIMELINE, t.kind)}"
+                            for t in case.timeline)
         out.append({
-            "number": case.number, "title": case.title, "unit": case.unit, "field": case.field_code,
-            "severity": case.severity, "level": case.level, "status": STATUS_VI.get(case.status, case.status),
+            "number": case.number, "title": case.title, "unit": unit_name(case.unit),
+            "field": field_name(case.field_code), "severity": labels.label(labels.SEVERITY, case.severity),
+            "level": labels.label(labels.LEVEL, case.level), "status": STATUS_VI.get(case.status, case.status),
             "owner_agency": case.owner_agency or "", "opened_at": f"{local(case.opened_at):%d/%m/%Y %H:%M}",
             "days_open": (now - case.opened_at).days, "complex": "có" if case.complex else "không",
             "history": history,

@@ -9,6 +9,7 @@ from tiepdan_common.errors import Problem
 from tiepdan_common.schemas import ProblemSchema
 from tiepdan_common.web import current_identity, db_session, require
 
+from .. import reference
 from ..case.schemas import ReportQuery
 from ..clock import local
 from ..web import now, restricted, setting
@@ -32,7 +33,9 @@ def report(query):
     days = query["prolonged_days"] if query["prolonged_days"] is not None else setting("prolonged_days")
     found = service.complex_cases(db_session=db_session(), identity=identity, prolonged_days=days, now=moment,
                                   include_closed=query["include_closed"])
-    data = service.rows(found, now=moment)
+    folder = setting("reference_dir")
+    data = service.rows(found, now=moment, unit_name=lambda code: reference.unit(folder, code)["name"],
+                        field_name=lambda code: reference.field(folder, code)["name_vi"])
     stamp = f"{local(moment):%Y%m%d-%H%M}"
     if query["format"] == "xlsx":
         title = f"Danh sách vụ việc phức tạp, kéo dài (lập lúc {local(moment):%H:%M ngày %d/%m/%Y})"

@@ -1,0 +1,144 @@
+"""The Plan 363 list over HTTP: a case's entry and its history, the list as JSON, CSV or XLSX."""
+
+from __future__ import annotations
+
+from flask import Response
+from flask_smorest import Blueprint
+from marshmallow import Schema, fields, validate
+from tiepdan_common.errors import Problem
+from tiepdan_common.idempotency import transactional
+from tiepdan_common.schemas import ProblemSchema, Text
+from tiepdan_common.web import current_identity, db_session, require
+
+from .. import reference
+from ..case import service as cases
+from ..clock import local
+from ..web import now, restricted, setting
+from . import document, labels, plan363
+from .models import Plan363Entry
+
+blp = Blueprint("plan363", __name__, url_prefix="/cases",
+                description="The Plan 363/KH-TTCP list of backlogged, complex, prolonged cases")
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+class Plan363In(Schema):
+    source = fields.String(validate=validate.OneOf(tuple(labels.PLAN363_SOURCE)))
+    on_central_list = fields.Boolean()
+    review_result = Text(allow_none=True, validate=validate.Length(max=4000))
+    plan_agreed = fields.Boolean()
+    plan_agreed_on = fields.Date(allow_none=True)
+    plan_summary = Text(allow_none=True, validate=validate.Length(max=4000))
+    agreed_deadline = fields.Date(allow_none=True)
+    lead_agency = Text(allow_none=True, validate=validate.Length(max=120))
+    progress = fields.String(validate=validate.OneOf(tuple(labels.PLAN363_PROGRESS)))
+    note = Text(allow_none=True, validate=validate.Length(max=4000))
+    version = fields.Integer(load_default=None, metadata={"description": "the version read (409 if changed since)"})
+
+
+class Plan363Out(Schema):
+    case_id, number, title, unit, field = (fields.String() for _ in range(5))
+    category, category_name = fields.String(allow_none=True), fields.String()
+    status, status_name, source, source_name = (fields.String() for _ in range(4))
+    on_central_list, plan_agreed, overdue = fields.Boolean(), fields.Boolean(), fields.Boolean()
+    review_result, plan_summary = fields.String(allow_none=True), fields.String(allow_none=True)
+    plan_agreed_on, agreed_deadline = fields.Date(allow_none=True), fields.Date(allow_none=True)
+    lead_agency, note = fields.String(allow_none=True), fields.String(allow_none=True)
+    progress, progress_name = fields.String(), fields.String()
+    version = fields.Integer()
+    added_at, updated_at = fields.AwareDateTime(), fields.AwareDateTime()
+
+
+class ChangeOut(Schema):
+    version = fields.Integer()
+    at = fields.AwareDateTime()
+    actor = fields.String()
+    progress = fields.String()
+    progress_name = fields.Function(lambda c: labels.label(labels.PLAN363_PROGRESS, c.progress))
+    changes = fields.Dict()
+
+
+class Plan363Detail(Plan363Out):
+    history = fields.List(fields.Nested(ChangeOut))
+
+
+class ListQuery(Schema):
+    progress = fields.String(load_default=None, validate=validate.OneOf(tuple(labels.PLAN363_PROGRESS)))
+    on_central_list = fields.Boolean(load_default=None)
+    overdue = fields.Boolean(load_default=None)
+    format = fields.String(load_default="json", validate=validate.OneOf(("json", "csv", "xlsx")))
+    unit = fields.String(load_default=None, validate=validate.Length(max=10),
+                         metadata={"description": "issuing unit of the heading; the caller's by default"})
+    doc_number = fields.String(load_default=None, validate=validate.Length(max=30))
+    signer = fields.String(load_default=None, validate=validate.Length(max=120))
+    signer_title = fields.String(load_default=None, validate=validate.Length(max=120))
+
+
+def _allowed():
+    identity = current_identity()
+    if restricted(identity):
+        raise Problem(403, "The Plan 363 list is for the district and the communes.", code="forbidden")
+    return identity
+
+
+@blp.route("/plan363", methods=["GET"])
+@require("cases:read")
+@blp.arguments(ListQuery, location="query")
+@blp.response(200, Plan363Out(many=True))
+@blp.alt_response(403, schema=ProblemSchema)
+def plan363_list(query):
+    """The Plan 363 list: JSON, or as the province asks for it (XLSX with heading and signature, or CSV)."""
+    identity, session, moment = _allowed(), db_session(), now()
+    today = local(moment).date()
+    entries = [plan363.present(c, e, today=today)
+               for c, e in plan363.listing(db_session=session, identity=identity, query=query, today=today)]
+    if query["format"] == "json":
+        return entries
+    folder = setting("reference_dir")
+    histories = {}
+    for change in plan363.history_of(db_session=session, case_ids=[e["case_id"] for e in entries]):
+        histories.setdefault(change.case_id, []).append(change)
+    data = document.rows(entries, histories, unit_name=lambda code: reference.unit(folder, code)["name"],
+                         field_name=lambda code: reference.field(folder, code)["name_vi"])
+    stamp = f"{today:%Y%m%d}"
+    if query["format"] == "csv":
+        return Response(document.to_csv(data), mimetype="text/csv", headers={
+            "Content-Disposition": f'attachment; filename="ke-hoach-363_{stamp}.csv"'})
+    head = document.heading(folder, unit=query["unit"] or identity.unit or "", on=today,
+                            number=query["doc_number"], symbol="BC-UBND")
+    body = document.to_xlsx(data, head=head, signer=query["signer"], signer_title=query["signer_title"])
+    return Response(body, mimetype=XLSX, headers={
+        "Content-Disposition": f'attachment; filename="ke-hoach-363_{stamp}.xlsx"'})
+
+
+@blp.route("/<case_id>/plan363", methods=["PUT"])
+@require("cases:write")
+@transactional()
+@blp.arguments(Plan363In)
+@blp.response(200, Plan363Detail)
+@blp.alt_response(404, schema=ProblemSchema)
+@blp.alt_response(409, schema=ProblemSchema, description="Changed since the version read")
+def plan363_put(data, case_id):
+    """Put a case on the Plan 363 list or change its entry (central list, plan agreed, deadline, progress)."""
+    identity, session, moment = _allowed(), db_session(), now()
+    entry = plan363.put(db_session=session, identity=identity, case_id=case_id, data=data, now=moment)
+    return _detail(session, identity, case_id, entry, moment)
+
+
+@blp.route("/<case_id>/plan363", methods=["GET"])
+@require("cases:read")
+@blp.response(200, Plan363Detail)
+@blp.alt_response(404, schema=ProblemSchema)
+def plan363_get(case_id):
+    """A case's Plan 363 entry with its status history."""
+    identity, session = _allowed(), db_session()
+    entry = session.get(Plan363Entry, case_id)
+    if entry is None:
+        raise Problem(404, "The case is not on the Plan 363 list.", code="not_found")
+    return _detail(session, identity, case_id, entry, now())
+
+
+def _detail(session, identity, case_id, entry, moment):
+    case = cases.get(db_session=session, identity=identity, case_id=case_id)
+    return {**plan363.present(case, entry, today=local(moment).date()),
+            "history": plan363.history(db_session=session, case_id=case_id)}
