@@ -20,6 +20,8 @@ def test_the_home_page_shows_today_at_a_glance(signed_in, fake_gateway):
     fake_gateway.on("GET", "/escalation/cases", 200, [CASE, {**CASE, "id": "c-2", "number": "VV-2026-0002",
                                                             "status": "acknowledged"}])
     fake_gateway.on("GET", "/escalation/cases/c-1/escalation", 200, ESCALATION)
+    fake_gateway.on("GET", "/escalation/policies", 200, [{"name": "mass", "steps": [
+        {"target": {"type": "on_duty_role", "value": "lead"}}, {"target": {"type": "leader_on_call"}}]}])
     fake_gateway.on("GET", "/escalation/cases/c-2/escalation", 200, {
         **ESCALATION, "status": "acknowledged", "next_step_at": "2026-11-26T03:00:00+00:00"})
     fake_gateway.on("GET", "/notify/inbox", 200, [
@@ -33,7 +35,7 @@ def test_the_home_page_shows_today_at_a_glance(signed_in, fake_gateway):
     html = page(resp)
     assert "Lê Thị Bình" in html and "Trưởng ca" in html
     assert "Trần Văn Lãnh" in html and "0909000111" in html
-    assert "Chưa ai tiếp nhận: báo bước tiếp theo · lúc 26/11/2026 09:15" in html
+    assert "Chưa ai tiếp nhận: báo bước tiếp theo: Lãnh đạo trực · lúc 26/11/2026 09:15" in html
     assert "Đã tiếp nhận: chờ báo tiến độ · lúc 26/11/2026 10:00" in html
     assert "Vụ việc mới VV-2026-0001" in html
     assert "DON-947/2026/000001" in html and "quá hạn 1 ngày" in html

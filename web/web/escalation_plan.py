@@ -6,6 +6,8 @@ policy that actually runs.
 
 from __future__ import annotations
 
+from flask import g
+
 from . import labels
 from .auth import can
 from .cases import escalation_of
@@ -26,12 +28,17 @@ def target_words(target: dict | None) -> str:
     return words
 
 
+def policies() -> list[dict]:
+    """Escalation's policies (asked once per request)."""
+    if "escalation_policies" not in g:
+        answer = get("/escalation/policies")
+        g.escalation_policies = answer.data if answer.ok and isinstance(answer.data, list) else []
+    return g.escalation_policies
+
+
 def next_target(escalation: dict) -> str:
     """Who the next step of the case's policy tells (the policy as escalation holds it)."""
-    answer = get("/escalation/policies")
-    if not answer.ok or not isinstance(answer.data, list):
-        return ""
-    policy = next((p for p in answer.data if p.get("name") == escalation.get("policy")), None)
+    policy = next((p for p in policies() if p.get("name") == escalation.get("policy")), None)
     steps = (policy or {}).get("steps") or []
     index = escalation.get("step_index")
     if not isinstance(index, int) or not 0 <= index < len(steps):

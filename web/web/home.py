@@ -11,6 +11,7 @@ from flask import redirect, render_template, session, url_for
 from . import labels, reference
 from .auth import can, current_user, login_required
 from .cases import escalation_of
+from .escalation_plan import next_target
 from .gateway import get
 from .inbox import messages
 from .petitions import due_lists
@@ -30,7 +31,8 @@ def _on_duty() -> dict:
 def next_step(case: dict, escalation: dict | None) -> dict:
     """What comes next for an open case, in words and with its time."""
     if escalation and escalation.get("status") == "active":
-        return {"text": labels.NEXT_STEPS["escalate"], "at": escalation.get("next_step_at"), "urgent": True}
+        return {"text": labels.NEXT_STEPS["escalate"], "at": escalation.get("next_step_at"), "urgent": True,
+                "who": next_target(escalation)}
     if escalation and escalation.get("status") == "exhausted":
         return {"text": labels.NEXT_STEPS["exhausted"], "at": None, "urgent": True}
     if escalation and escalation.get("status") == "acknowledged":
