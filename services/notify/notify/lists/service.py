@@ -9,7 +9,7 @@ from sqlalchemy.orm import Session
 from tiepdan_common.errors import Problem, field_error
 from tiepdan_common.models import utcnow
 
-from ..rules.models import DistributionList, Rule
+from ..rules.models import DistributionList
 from ..rules.service import AUDIENCE_TYPES
 
 NEEDS_VALUE = ("agency", "system", "contact", "distribution_list", "on_duty_role")
@@ -52,17 +52,3 @@ def put(*, db_session: Session, name: str, title: str, source: str | None, membe
     db_session.add(found)
     db_session.flush()
     return found
-
-
-def delete(*, db_session: Session, name: str) -> None:
-    """Remove a list no rule and no other list uses (409 naming them otherwise)."""
-    found = get(db_session=db_session, name=name)
-
-    def uses(members) -> bool:
-        return any(m.get("type") == "distribution_list" and (m.get("value") or "plan") == name for m in members or [])
-    users = [f"rule {r.name}" for r in db_session.scalars(select(Rule).order_by(Rule.name)) if uses(r.audiences)]
-    users += [f"list {d.name}" for d in all_lists(db_session=db_session) if d.name != name and uses(d.members)]
-    if users:
-        raise Problem(409, f"The list is used by {', '.join(users)}.", code="conflict")
-    db_session.delete(found)
-    db_session.flush()

@@ -72,14 +72,3 @@ def put_list(payload, name):
     """Create or replace a distribution list (rules and notices use it by name)."""
     return service.put(db_session=db_session(), name=name[:80], title=payload["title"], source=payload["source"],
                        members=_clean(payload["members"]))
-
-
-@blp.delete("/<name>")
-@require("rules:write")
-@transactional(IdempotencyRecord)
-@blp.response(204)
-@blp.alt_response(404, schema=ProblemSchema)
-@blp.alt_response(409, schema=ProblemSchema)
-def delete_list(name):
-    """Remove a distribution list that no rule or list uses (notices sent to it keep their record)."""
-    service.delete(db_session=db_session(), name=name)
