@@ -24,6 +24,7 @@ from . import (
     home,
     inbox,
     notices,
+    official,
     petition_page,
     petitions,
     police,
@@ -125,6 +126,7 @@ def create_app(config: dict | None = None) -> Flask:
     for module in (auth, desk, register, petitions, petition_page, today, board, cases, casework, province, inbox,
                    reports, notices, police):
         app.register_blueprint(module.bp)
+    app.register_blueprint(official.bp)  # official registers and reports (issue 24)
     auth.init_app(app)
     home.init_app(app)  # the home page is today at a glance
     return app
