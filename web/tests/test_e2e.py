@@ -245,11 +245,17 @@ def test_a_petition_is_registered_and_decided(system, web_url, browser, screensh
         driver.find_element(By.ID, "subject").send_keys(f"Cấp giấy chứng nhận đất ấp Tham Đôn {width}")
         driver.find_element(By.ID, "content").send_keys("Khiếu nại việc chậm cấp giấy chứng nhận quyền sử dụng đất")
         driver.find_element(By.ID, "senders-0-full_name").send_keys("Thạch Thị Sa Rươne")
+        driver.find_element(By.ID, "senders-0-id_number").send_keys("094180001122")
         driver.find_element(By.ID, "senders-0-address").send_keys("Ấp Tham Đôn, xã Tham Đôn", Keys.ENTER)
         assert "Đã ghi đơn" not in driver.page_source  # Enter moved on
         screenshots(driver, f"14-petition-new-{width}")
         assert no_horizontal_overflow(driver)
         driver.find_element(By.ID, "save-petition").click()
+        WebDriverWait(driver, 20).until(lambda d: d.find_elements(By.CSS_SELECTOR, ".flash-success, .alert"))
+        alerts = [a.text for a in driver.find_elements(By.CSS_SELECTOR, ".alert")]
+        if alerts:
+            screenshots(driver, f"14-petition-refused-{width}")
+        assert not alerts, alerts
         wait_text(driver, ".flash-success", "Đã ghi đơn số")
         number = driver.find_element(By.CSS_SELECTOR, "h1").text.split()[-1]
         assert "mới nhận" in driver.find_element(By.ID, "petition-status").text.lower()
