@@ -74,7 +74,7 @@ class FakeGateway:
                 self.end_headers()
                 self.wfile.write(data)
 
-            do_GET = do_POST = do_DELETE = do_PUT = _answer
+            do_GET = do_POST = do_DELETE = do_PUT = do_PATCH = _answer
 
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
         self.url = f"http://127.0.0.1:{self.server.server_address[1]}"

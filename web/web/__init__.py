@@ -19,6 +19,7 @@ from . import (
     board,
     cases,
     casework,
+    corrections,
     desk,
     formatting,
     home,
@@ -124,7 +125,7 @@ def create_app(config: dict | None = None) -> Flask:
         return auth.back()
 
     for module in (auth, desk, register, petitions, petition_page, today, board, cases, casework, province, inbox,
-                   reports, notices, police):
+                   reports, notices, police, corrections):
         app.register_blueprint(module.bp)
     app.register_blueprint(official.bp)  # official registers and reports (issue 24)
     auth.init_app(app)

@@ -8,7 +8,7 @@ from flask import Blueprint, Response, flash, redirect, render_template, request
 from flask_babel import gettext as _
 
 from . import labels, reference
-from .auth import login_required
+from .auth import can, login_required
 from .formatting import LOCAL, parse_day
 from .gateway import api, get, post
 
@@ -82,7 +82,10 @@ def visit(visit_id):
         return render_template("visit.html", visit=None, error=labels.status_message(answer.status),
                                cases=[]), answer.status if answer.status >= 400 else 502
     visit = answer.data
-    return render_template("visit.html", visit=visit, cases=cases_of(visit), error=None,
+    versions = get(f"/intake/visits/{visit_id}/history")
+    history = versions.data if versions.ok and isinstance(versions.data, list) else []
+    return render_template("visit.html", visit=visit, cases=cases_of(visit), error=None, history=history,
+                           editable=can("visits:write"),
                            unit_name=reference.unit_name, field_name=reference.field_name)
 
 
