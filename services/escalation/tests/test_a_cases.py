@@ -248,3 +248,45 @@ def test_generated_titles_read_naturally(client, officer, admin, police, handle,
     assert public.startswith("Vụ việc lĩnh vực khác, ") and "lĩnh vực lĩnh vực" not in public
     land = client.post("/cases", headers=admin, json=manual(unit="31711")).json
     assert client.get(f"/cases/{land['id']}", headers=police).json["title"].startswith("Vụ việc lĩnh vực đất đai, ")
+
+
+def test_every_write_racing_the_timer_succeeds_or_answers_409(database_url, app, db, client, clock, admin, officer):
+    postgresql_only(database_url)
+    policy = {"priority": 1, "steps": [{"target": {"type": "on_duty_role", "value": "lead"}, "wait_minutes": 1}],
+              "repeat_from": 0, "max_repeats": 20, "progress_timeout_minutes": 1, "check_in_minutes": 1}
+    assert client.put("/policies/fast", headers=admin, json=policy).status_code == 200
+    cases = [client.post("/cases", headers=admin, json=manual(unit=unit)).json["id"] for unit in ("31690", "31693")]
+    stop, answers = threading.Event(), []
+    timer_db = Database(database_url)
+
+    def timer():
+        while not stop.is_set():
+            clock.advance(minutes=1)
+            run_due(db=timer_db, now=clock())
+
+    writes = [("acknowledge", {}), ("progress", {"status": "in_progress"}), ("update", {"severity": "high"}),
+              ("update", {"group_size": 60}), ("update", {"severity": "low"})]
+
+    def officer_writes(n):
+        own = app.test_client()
+        for i in range(15):
+            path, body = writes[(n + i) % len(writes)]
+            resp = own.post(f"/cases/{cases[i % 2]}/{path}", headers=officer, json=body)
+            answers.append((path, resp.status_code, resp.content_type))
+
+    ticking = threading.Thread(target=timer)
+    ticking.start()
+    workers = [threading.Thread(target=officer_writes, args=(n,)) for n in range(3)]
+    for t in workers:
+        t.start()
+    for t in workers:
+        t.join(120)
+    closes = [app.test_client().post(f"/cases/{case_id}/close", headers=officer, json={"reason": "resolved"})
+              for case_id in cases]
+    stop.set()
+    ticking.join(30)
+    timer_db.dispose()
+    assert {status for _, status, _ in answers} <= {200, 409}, answers
+    assert all(kind == "application/problem+json" for _, status, kind in answers if status == 409)
+    assert [c.status_code for c in closes] == [200, 200]
+    assert run_due(db=db, now=clock.advance(days=1)) == 0  # closed: nothing chases them any more
