@@ -169,3 +169,16 @@ def test_national_export_reads_back_as_json_and_csv(client, board, visit_body, p
     assert [r["Số hiệu"] for r in read] == [visit["serial"], petition["number"]]
     assert read[1]["Thuộc thẩm quyền"] == "Có" and read[1]["Loại"] == "Khiếu nại"
     assert "094100000001" not in text and visit["id"] not in text
+
+
+def test_the_register_export_names_a_repeat_by_its_register_number(client, board, visit_body):
+    person = {"full_name": "Nguyễn Văn Tư", "address": "Ấp Phước Hòa", "is_representative": True}
+    first = client.post("/visits", headers=board, json=visit_body(citizens=[person])).json
+    again = client.post("/visits", headers=board, json=visit_body(citizens=[person],
+                                                                  received_at="2024-06-05T09:00:00+07:00")).json
+    assert again["repeat_of"] == first["id"]
+    resp = client.get("/visits/export", headers=board, query_string={
+        "from": "2024-06-01T00:00:00+07:00", "to": "2024-06-08T00:00:00+07:00", "format": "csv"})
+    rows = list(csv.reader(io.StringIO(resp.data.decode("utf-8-sig"))))
+    assert rows[0][-1] == "Tiếp lặp lại của" and rows[2][-1] == first["serial"]
+    assert first["id"] not in resp.data.decode("utf-8-sig")
