@@ -128,6 +128,8 @@ def create_app(config: dict | None = None) -> Flask:
                    reports, notices, police, corrections):
         app.register_blueprint(module.bp)
     app.register_blueprint(official.bp)  # official registers and reports (issue 24)
+    from .admin import bp as admin_bp  # reference data for administrators (issue 22)
+    app.register_blueprint(admin_bp)
     auth.init_app(app)
     home.init_app(app)  # the home page is today at a glance
     return app
