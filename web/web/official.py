@@ -9,7 +9,7 @@ import datetime as dt
 
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 
-from . import labels
+from . import charts, labels
 from .auth import login_required
 from .formatting import LOCAL
 from .gateway import api, get
@@ -79,7 +79,21 @@ def report(form):
     answer = get(f"/intake/official/reports/{form}", **_query(*SIGN_KEYS))
     if not answer.ok:
         return render_template("official/error.html", title=FORMS[form], why=_problem(answer)), 200
-    return render_template("official/report.html", report=answer.data, form=form, query=_query(*SIGN_KEYS))
+    return render_template("official/report.html", report=answer.data, form=form, query=_query(*SIGN_KEYS),
+                           figures=figures(answer.data))
+
+
+def figures(report: dict) -> list:
+    """A bar chart per group of columns of the total row (what people would rather look at than read)."""
+    total = {c["column"]: c["value"] for c in report["rows"][-1]["cells"]} if report.get("rows") else {}
+    out, groups = [], {}
+    for column in report.get("columns", []):
+        groups.setdefault(column["group"], []).append(column)
+    for group, columns in groups.items():
+        bars = [(" · ".join(x for x in (c.get("subgroup"), c["name"]) if x), total.get(c["key"], 0)) for c in columns]
+        if any(value for _label, value in bars):
+            out.append((group, charts.bar_chart(bars, title=group)))
+    return out
 
 
 @bp.get("/reports/<form>/records")
