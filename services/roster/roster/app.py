@@ -12,7 +12,7 @@ from flask import Flask
 from tiepdan_common.app import build_app
 from tiepdan_common.config import Settings
 
-from . import calendar, clock, config
+from . import calendar, clock, config, reference_sync
 from .audit.views import blp as audit_blp
 from .coverage.views import blp as coverage_blp
 from .directory import service as directory_service
@@ -46,9 +46,11 @@ def create_app(settings: Settings | dict | None = None, *, now: clock.Clock | No
         blueprints=[directory_blp, duty_blp, editing_blp, leave_blp, swaps_blp, coverage_blp, reception_blp,
                     exports_blp, audit_blp],
         migrations_path=Path(__file__).parent / "migrations",
+        consumers_factory=lambda: [reference_sync.consumer()],
     )
     clock.install(app, now)
-    work_calendar = calendar.install(app, settings.extra["reference_dir"])
+    max_age = settings.extra["calendar_max_age_seconds"]
+    work_calendar = calendar.install(app, settings.extra["reference_dir"], max_age)
     app.extensions["roster"]["reception_duties"] = DutyBook.load(Path(settings.extra["reference_dir"]) / DUTIES_FILE)
     db = app.extensions["tiepdan"]["db"]
 
@@ -58,7 +60,7 @@ def create_app(settings: Settings | dict | None = None, *, now: clock.Clock | No
     @click.option("--days-ahead", default=60, show_default=True)
     def seed(reference_dir: Path | None, demo_path: Path | None, days_ahead: int) -> None:
         """Load agencies and officers, the NA session and a current period covering today."""
-        work = calendar.install(app, reference_dir) if reference_dir else work_calendar
+        work = (calendar.install(app, reference_dir, max_age) if reference_dir else work_calendar).get()
         today = dt.datetime.now(LOCAL).date()
         last_day = dt.date(work.last_year, 12, 31)  # the standing roster stops where the calendar's data does
         if today + dt.timedelta(days=days_ahead) > last_day:

@@ -20,6 +20,8 @@ def load(overrides: dict | None = None) -> Settings:
         # How far ahead, and how often, the worker checks coverage and announces new gaps.
         "coverage_days": env.int("ROSTER_COVERAGE_DAYS", 14),
         "coverage_poll_seconds": env.float("ROSTER_COVERAGE_POLL_SECONDS", 600.0),
+        # How often an API process checks that its working-day calendar still matches the database copy.
+        "calendar_max_age_seconds": env.float("ROSTER_CALENDAR_MAX_AGE_SECONDS", 1.0),
     }
     overrides = dict(overrides or {})
     extra |= overrides.pop("extra", None) or {}  # a test's extra adds to the defaults, not replaces them

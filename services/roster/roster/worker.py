@@ -13,7 +13,7 @@ from tiepdan_common.db import Database
 from tiepdan_common.models import utcnow
 from tiepdan_common.worker import PeriodicTask
 
-from . import config, reminders
+from . import config, reference_sync, reminders
 from .clock import Clock
 from .coverage import service as coverage
 from .database import ProcessedMessage, outbox
@@ -54,6 +54,7 @@ def main() -> None:
     db = Database(settings.database_url)
     worker = build_worker(
         settings=settings, db=db, outbox=outbox, processed_model=ProcessedMessage,
+        consumers=[reference_sync.consumer(reference_dir=settings.extra["reference_dir"])],
         components=components(settings, db),
     )
     worker.run_forever()

@@ -1,0 +1,132 @@
+"""Roster's own copy of the working-day calendar, in its database (lịch ngày làm việc của roster).
+
+Seeded from ``reference/holidays-vn.json`` (each year the file knows and the copy does not yet), then
+kept in step with intake's reference data by ``reference_sync`` (``intake.reference.changed``). The
+shared ``tiepdan_common.calendar.Calendar`` is built from this copy; ``calendar_state.version`` moves
+with every change so every API process can tell, with one small query, that its calendar is stale.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import logging
+from pathlib import Path
+
+from sqlalchemy import JSON, Boolean, Date, Integer, String, Text, select, update
+from sqlalchemy.orm import Mapped, Session, mapped_column
+
+from tiepdan_common.calendar import Calendar
+from tiepdan_common.models import UTCDateTime, utcnow
+
+from .database import Base
+
+log = logging.getLogger(__name__)
+
+# ``holiday``: a day off (public holiday, compensatory or swapped day); ``working_day``: a make-up
+# working day (a Saturday or Sunday worked); ``removed``: an administrator deleted the day (kept so an
+# older, late message cannot bring it back).
+KINDS = ("holiday", "working_day", "removed")
+
+
+class CalendarYear(Base):
+    """A year the copy knows (outside them the calendar refuses to guess)."""
+
+    __tablename__ = "calendar_years"
+
+    year: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    status: Mapped[str] = mapped_column(String(20), default="confirmed")
+    sources: Mapped[list] = mapped_column(JSON, default=list)
+    note: Mapped[str] = mapped_column(Text, default="")
+
+
+class CalendarDay(Base):
+    """One listed day: a day off, a make-up working day, or a removed one."""
+
+    __tablename__ = "calendar_days"
+
+    date: Mapped[dt.date] = mapped_column(Date, primary_key=True)
+    kind: Mapped[str] = mapped_column(String(20))
+    name: Mapped[str] = mapped_column(String(200))
+    source: Mapped[str] = mapped_column(Text, default="")
+    confirmed: Mapped[bool] = mapped_column(Boolean, default=True)
+    in_exchange_for: Mapped[dt.date | None] = mapped_column(Date, nullable=True)
+    # intake's reference version of the change that set the row (None: from the file); a change older
+    # than the row's is ignored, so messages arriving out of order converge.
+    reference_version: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    changed_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class CalendarState(Base):
+    """One row: the copy's version, bumped by every change in the change's own transaction."""
+
+    __tablename__ = "calendar_state"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    version: Mapped[int] = mapped_column(Integer, default=0)
+
+
+_STATE = CalendarState.__table__
+
+
+def lock(db_session: Session) -> int:
+    """Serialise changes to the copy (the state row, locked until the commit); returns the version."""
+    if db_session.get_bind().dialect.name == "postgresql":
+        return db_session.execute(select(_STATE.c.version).where(_STATE.c.id == 1).with_for_update()).scalar_one()
+    db_session.execute(update(_STATE).where(_STATE.c.id == 1).values(version=_STATE.c.version))
+    return db_session.execute(select(_STATE.c.version).where(_STATE.c.id == 1)).scalar_one()
+
+
+def bump(db_session: Session) -> None:
+    """Mark the copy changed (every API process rebuilds its calendar within its max age)."""
+    db_session.execute(update(_STATE).where(_STATE.c.id == 1).values(version=_STATE.c.version + 1))
+
+
+def version(db_session: Session) -> int:
+    """The copy's version."""
+    return db_session.execute(select(_STATE.c.version).where(_STATE.c.id == 1)).scalar_one()
+
+
+def seed(db_session: Session, path: Path) -> int:
+    """Add, from the file, each year the copy does not know yet with its days; returns years added."""
+    data = json.loads(Path(path).read_text(encoding="utf-8"))
+    file_calendar = Calendar.from_json(data)
+    lock(db_session)
+    known = set(db_session.scalars(select(CalendarYear.year)))
+    new = [y for y in range(file_calendar.first_year, file_calendar.last_year + 1) if y not in known]
+    if not new:
+        return 0
+    for year in new:
+        info = file_calendar.year(year)
+        db_session.add(CalendarYear(year=year, status=info.status if info else "confirmed",
+                                    sources=list(info.sources) if info else [], note=info.note if info else ""))
+    listed = set(db_session.scalars(select(CalendarDay.date)))  # an administrator's day wins over the file
+    for kind, entries in (("holiday", file_calendar.holidays), ("working_day", file_calendar.makeup_working_days)):
+        for e in entries:
+            if e.date.year in new and e.date not in listed:
+                db_session.add(CalendarDay(date=e.date, kind=kind, name=e.name, source=e.source,
+                                           confirmed=e.confirmed, in_exchange_for=e.in_exchange_for))
+    db_session.flush()
+    bump(db_session)
+    log.info("calendar copy seeded with %s from %s", new, path)
+    return len(new)
+
+
+def build(db_session: Session) -> Calendar:
+    """The shared ``Calendar`` from the copy (days of years the copy does not know are left out)."""
+    years = db_session.scalars(select(CalendarYear).order_by(CalendarYear.year)).all()
+    if not years:
+        raise LookupError("the calendar copy is empty: seed it from holidays-vn.json first")
+    first, last = years[0].year, years[-1].year
+    data = {"years": [{"year": y.year, "status": y.status, "sources": list(y.sources or ()), "note": y.note or ""}
+                      for y in years], "holidays": [], "makeup_working_days": []}
+    for day in db_session.scalars(select(CalendarDay).where(CalendarDay.kind != "removed").order_by(CalendarDay.date)):
+        if not first <= day.date.year <= last:
+            log.warning("calendar copy: %s lies outside the known years %s..%s; not used", day.date, first, last)
+            continue
+        entry = {"date": day.date.isoformat(), "name": day.name, "source": day.source or "",
+                 "confirmed": day.confirmed}
+        if day.in_exchange_for:
+            entry["in_exchange_for"] = day.in_exchange_for.isoformat()
+        data["holidays" if day.kind == "holiday" else "makeup_working_days"].append(entry)
+    return Calendar.from_json(data)

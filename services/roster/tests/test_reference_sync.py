@@ -1,0 +1,160 @@
+"""Roster follows intake's holidays and make-up working days (intake.reference.changed) within seconds."""
+
+import datetime as dt
+import threading
+
+from pathlib import Path
+
+import pika
+import pytest
+from sqlalchemy import select
+
+from roster import create_app, reference_sync
+from roster.calendar_copy import CalendarDay
+from roster.database import ProcessedMessage
+from roster.duty.domain import LOCAL
+from tiepdan_common.calendar import Calendar
+from tiepdan_common.messaging import contracts, topology
+from tiepdan_common.messaging.consumer import ConsumerRunner
+from tiepdan_common.messaging.envelope import Envelope
+from tiepdan_common.testing import isolated_broker_names, migrated_app, wait_for
+
+
+@pytest.fixture
+def app(database_url, reference_dir, demo_path, fake_clock):
+    app = migrated_app(create_app, database_url, "--demo", str(demo_path), "--days-ahead", "21",
+                       extra={"reference_dir": reference_dir, "calendar_max_age_seconds": 0.0},
+                       **isolated_broker_names("roster"))
+    from roster import clock
+    clock.install(app, fake_clock)
+    yield app
+    app.extensions["tiepdan"]["db"].dispose()
+
+
+@pytest.fixture
+def db(app):
+    return app.extensions["tiepdan"]["db"]
+
+
+FILE = Calendar.load(Path(__file__).resolve().parents[3] / "reference" / "holidays-vn.json")
+
+
+def _ahead(weekday: int, days: int = 4) -> dt.date:
+    """The first day of ``weekday`` (0 Monday) at least ``days`` ahead that the file does not list."""
+    day = dt.datetime.now(LOCAL).date() + dt.timedelta(days=days)
+    while day.weekday() != weekday or FILE.entry(day) is not None:
+        day += dt.timedelta(days=1)
+    return day
+
+
+def change(day: dt.date, *, action="created", kind="holiday", version=1000, name="Ngày nghỉ do UBND tỉnh công bố"):
+    data = {"table": "holidays", "action": action, "key": day.isoformat(), "effective_from": day.isoformat(),
+            "reference_version": version, "changed_at": dt.datetime.now(dt.UTC).isoformat(),
+            "changed_by": "admin-01",
+            "data": {} if action == "deleted" else {"date": day.isoformat(), "name": name, "kind": kind,
+                                                    "source": "Quyết định số 12/QĐ-UBND (thử)"}}
+    event = Envelope.new(type="intake.reference.changed", source="intake", data=data)
+    contracts.validate(event)
+    return event
+
+
+@pytest.fixture
+def deliver(db, fake_clock):
+    def run(event):
+        with db.session() as session:
+            reference_sync.handle(session, event, now=fake_clock())
+    return run
+
+
+def kinds_on(client, headers, day):
+    start = dt.datetime.combine(day, dt.time(0, 0), tzinfo=LOCAL)
+    shifts = client.get("/shifts", query_string={"from": start.isoformat(),
+                                                 "to": (start + dt.timedelta(days=1)).isoformat()}, headers=headers).json
+    return sorted(s["kind"] for s in shifts if dt.datetime.fromisoformat(s["starts_at"]) >= start)
+
+
+def listed(client, headers, day):
+    return {h["date"]: h for h in client.get("/holidays", query_string={"year": day.year}, headers=headers).json}
+
+
+def test_a_new_holiday_turns_a_working_day_into_a_day_off(client, reader, deliver):
+    day = _ahead(2)  # a Wednesday
+    assert "morning" in kinds_on(client, reader, day)
+    deliver(change(day))
+    assert listed(client, reader, day)[day.isoformat()]["kind"] == "day_off"
+    assert listed(client, reader, day)[day.isoformat()]["source"] == "Quyết định số 12/QĐ-UBND (thử)"
+    assert kinds_on(client, reader, day) == ["on_call", "standby"]  # no office hours, a day-long standby
+
+
+def test_a_makeup_saturday_gets_office_hours_and_a_deletion_takes_them_back(client, reader, deliver):
+    saturday = _ahead(5)
+    assert kinds_on(client, reader, saturday) == ["on_call", "standby"]
+    deliver(change(saturday, kind="working_day", version=2000, name="Làm bù cho thứ Sáu"))
+    assert listed(client, reader, saturday)[saturday.isoformat()]["kind"] == "makeup_working_day"
+    assert kinds_on(client, reader, saturday) == ["afternoon", "morning", "on_call", "standby", "standby"]
+    deliver(change(saturday, action="deleted", version=2001))
+    assert saturday.isoformat() not in listed(client, reader, saturday)
+    assert kinds_on(client, reader, saturday) == ["on_call", "standby"]
+
+
+def test_an_older_change_arriving_late_is_ignored(client, reader, deliver, db):
+    day = _ahead(3)
+    deliver(change(day, version=3001))
+    deliver(change(day, action="deleted", version=3000))  # older: the holiday stays
+    assert listed(client, reader, day)[day.isoformat()]["kind"] == "day_off"
+    deliver(change(day, action="deleted", version=3002))
+    assert day.isoformat() not in listed(client, reader, day)
+    with db.session() as session:
+        assert session.get(CalendarDay, day).kind == "removed"
+
+
+def test_units_and_rules_are_not_rosters(client, reader, deliver, db):
+    event = change(_ahead(2))
+    event.data.update(table="legal_rules", key="reception.commune_chair.days_per_month@2027-01-01")
+    deliver(event)
+    with db.session() as session:
+        assert session.scalars(select(CalendarDay).where(CalendarDay.reference_version.is_not(None))).all() == []
+
+
+def test_a_reception_day_check_counts_the_new_holiday(client, reader, deliver, app):
+    """Published ahead by working days: a holiday inside the stretch makes the same date late."""
+    calendar = app.extensions["roster"]["calendar"]
+    monday = _ahead(0, days=8)
+    before = calendar.add_working_days(monday, 5)
+    deliver(change(monday + dt.timedelta(days=2)))
+    assert calendar.add_working_days(monday, 5) == before + dt.timedelta(days=1)
+
+
+def test_the_same_message_delivered_twice_is_applied_once(app, db, fake_clock, reference_dir):
+    settings = app.extensions["tiepdan"]["settings"]
+    consumer = reference_sync.consumer(reference_dir=reference_dir, now=fake_clock)
+    specs = [consumer.spec(settings)]
+    topology.declare_all(settings, specs)
+    stop = threading.Event()
+    try:
+        event = change(_ahead(4), version=4000)
+        connection = pika.BlockingConnection(topology.connection_parameters(settings))
+        channel = connection.channel()
+        for _ in range(2):
+            channel.basic_publish(settings.exchange, event.type, event.to_json().encode(),
+                                  pika.BasicProperties(message_id=event.id, delivery_mode=2))
+        connection.close()
+        runner = ConsumerRunner(settings, db, ProcessedMessage, consumer)
+        threading.Thread(target=runner.run, args=(stop,), daemon=True).start()
+        wait_for(lambda: runner.handled + runner.duplicates == 2, timeout=15)
+        assert runner.handled == 1 and runner.duplicates == 1
+        with db.session() as session:
+            assert session.get(CalendarDay, _ahead(4)).reference_version == 4000
+            assert session.scalar(select(ProcessedMessage.message_id)) == event.id
+    finally:
+        stop.set()
+        topology.delete_all(settings, specs)
+
+
+def test_an_unknown_key_is_dead_lettered_not_retried(deliver):
+    from tiepdan_common.messaging.consumer import PermanentFailure
+
+    event = change(_ahead(2))
+    event.data["key"] = "not-a-date"
+    with pytest.raises(PermanentFailure):
+        deliver(event)
