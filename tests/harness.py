@@ -531,6 +531,10 @@ class Reconciliation:
                                          "WHERE event_type = 'escalation.case.opened' "
                                          "GROUP BY case_id, recipient HAVING count(*) > 1")
         assert not duplicates, f"someone was told twice: {duplicates}"
+        # Timers keep writing events (check-ins, reminders): each must be published soon, not none be pending.
+        drained = time.monotonic() + 10
+        while any(self.pending_outbox().values()) and time.monotonic() < drained:
+            time.sleep(0.2)
         assert not any(self.pending_outbox().values()), f"unpublished events: {self.pending_outbox()}"
         assert not any(self.dead_letters().values()), f"dead letters: {self.dead_letters()}"
         return {"visits": len(visits), "mass": len(mass), "cases": len(cases)}
