@@ -47,7 +47,9 @@ def test_reception_report_matches_a_hand_count_and_rolls_up_merged_communes(clie
             assert marked.status_code == 200 and marked.json["kind_name"].startswith("Tiếp"), marked.json
         made.append((visit, desk, at, size, category, outcome, kind or "regular"))
     # A second visit about the matter first received before the period: an old matter (vụ việc cũ).
-    again = _record(client, visit_body, "31684", "2025-09-09T09:00:00", 1, "complaint", "documents_taken", "before")
+    again = _record(client, visit_body, "31684", "2025-09-09T09:00:00", 1, "complaint", "documents_taken", "before",
+                    repeat_of=made[0][0]["id"])
+    assert again["repeat_of"] == made[0][0]["id"]
     made.append((again, "31684", "2025-09-09", 1, "complaint", "documents_taken", "regular"))
 
     board = identity_headers(subject="p-31684", kind="commune", unit="31684", officer="p-31684",
@@ -122,6 +124,8 @@ def test_handling_and_resolution_forms_match_a_hand_count(client, board, petitio
     _step(client, board, pending, step="accept", taken_on="2026-05-06", complexity="normal")
     waiting = petition("2026-06-01")  # received, not handled yet at the end of the quarter
     petition("2026-06-20")  # after the quarter
+    # Anonymous and filed before the quarter (never handled as a petition): not carried over into it.
+    petition("2026-03-03", category="denunciation", anonymous=True, senders=[])
 
     query = {"period": "quarter", "year": 2026, "number": 2, "unit": "947"}
     handling = client.get("/official/reports/handling", headers=board, query_string=query)

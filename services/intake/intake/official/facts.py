@@ -2,8 +2,8 @@
 
 A report covers the visits and petitions of the receiving unit (with the units it succeeded when asked:
 merged communes' records roll up into today's unit) received within the period, and, for petitions,
-those carried over from before it (received, or accepted, before the period and not yet handled, or
-not yet resolved, when it began). Voided records count nowhere.
+those carried over from before it (received before the period and not yet handled, or accepted before it
+and not yet resolved, when it began). Voided records count nowhere.
 """
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 from tiepdan_common.errors import field_error
 from tiepdan_common.identity import Identity
@@ -73,32 +73,35 @@ def visits_in(*, db_session: Session, scope: dict, period: Period):
     return stmt.order_by(Visit.received_at, Visit.id)
 
 
-def _first_seen(db_session: Session, keys: set[str]) -> dict[str, dt.datetime]:
-    """When each matter was first received, by a visit or a petition."""
-    first: dict[str, dt.datetime] = {}
-    keys = sorted(k for k in keys if k)
-    for chunk in (keys[i:i + 500] for i in range(0, len(keys), 500)):
-        for model, alive in ((Visit, Visit.voided_at.is_(None)), (Petition, Petition.status != "voided")):
-            rows = db_session.execute(select(model.matter_key, func.min(model.received_at))
-                                      .where(model.matter_key.in_(chunk), alive).group_by(model.matter_key))
-            for key, at in rows:
-                first[key] = min(first.get(key, at), at)
-    return first
+def _first_received(db_session: Session, visits: list[Visit]) -> dict[str, dt.datetime]:
+    """When the first visit of each visit's matter was received (itself, or the first visit it repeats)."""
+    firsts = {v.id: v.received_at for v in visits}
+    missing = sorted({v.repeat_of for v in visits if v.repeat_of and v.repeat_of not in firsts})
+    for chunk in (missing[i:i + 500] for i in range(0, len(missing), 500)):
+        firsts.update(db_session.execute(select(Visit.id, Visit.received_at).where(Visit.id.in_(chunk))).all())
+    return firsts
 
 
 def visit_facts(*, db_session: Session, scope: dict, period: Period) -> list[dict]:
-    """One fact per visit of the period: how it was received, people, matter old or new, category, outcome."""
+    """One fact per visit of the period: how it was received, people, its matter (vụ việc) old or new,
+    category, outcome.
+
+    A matter is the first visit of the same citizens about it and its repeats (``repeat_of``): it is new
+    (mới phát sinh) when that first visit falls in the period, old (cũ) when it came before."""
     visits = list(db_session.scalars(visits_in(db_session=db_session, scope=scope, period=period)))
     kinds = dict(db_session.execute(select(ReceptionKind.visit_id, ReceptionKind.kind)
                                     .where(ReceptionKind.visit_id.in_([v.id for v in visits] or [""]))).all())
-    first = _first_seen(db_session, {v.matter_key for v in visits})
+    first = _first_received(db_session, visits)
     start, _ = bounds(period)
-    return [{
-        "id": v.id, "number": v.serial, "unit": v.receiving_unit, "reception": kinds.get(v.id, "regular"),
-        "people": v.group_size, "is_mass": v.is_mass, "category": v.category, "outcome": v.outcome,
-        "matter": v.matter_key or v.id,
-        "matter_new": v.repeat_of is None and first.get(v.matter_key, v.received_at) >= start,
-    } for v in visits]
+    out = []
+    for v in visits:
+        matter = v.repeat_of or v.id
+        out.append({
+            "id": v.id, "number": v.serial, "unit": v.receiving_unit, "reception": kinds.get(v.id, "regular"),
+            "people": v.group_size, "is_mass": v.is_mass, "category": v.category, "outcome": v.outcome,
+            "matter": matter, "matter_new": first.get(matter, v.received_at) >= start,
+        })
+    return out
 
 
 def _steps_of(db_session: Session, ids: list[str]) -> dict[str, list[PetitionStep]]:
@@ -117,8 +120,13 @@ def _first(steps: list[PetitionStep], names) -> PetitionStep | None:
 def petition_fact(p: Petition, steps: list[PetitionStep], period: Period) -> dict:
     """What the handling and resolution forms need to know of one petition over ``period``."""
     received = p.received_on or local_date(p.received_at)
-    handling = _first(steps, HANDLING_STEPS)
-    handling = handling if handling is not None and handling.taken_on <= period.end else None
+    first_handling = _first(steps, HANDLING_STEPS)
+    handling = first_handling if first_handling is not None and first_handling.taken_on <= period.end else None
+    # Waiting for handling when the period began: received before it, handled (if ever) from its first day on;
+    # a petition never handled counts only while it is still received (a repeat, a filed or voided one never).
+    waiting = received < period.start and (
+        (first_handling is not None and first_handling.taken_on >= period.start)
+        or (first_handling is None and p.status == "received"))
     accept = _first(steps, ("accept",))
     accepted_on = accept.taken_on if accept is not None and accept.taken_on <= period.end else None
     closing = _first(steps, CLOSING_STEPS)
@@ -138,7 +146,7 @@ def petition_fact(p: Petition, steps: list[PetitionStep], period: Period) -> dic
         "closed_as": CLOSING_STEPS[closing.step] if in_period else None,
         "open_at_end": accepted_on is not None and (closed_on is None or closed_on > period.end),
         # Which forms count it: handled in the period (or waiting at its start), resolved in it (or pending).
-        "for_handling": received >= period.start or handling is None or handling.taken_on >= period.start,
+        "for_handling": received >= period.start or waiting,
         "for_resolution": accepted_on is not None and (closed_on is None or closed_on >= period.start),
     }
 
