@@ -15,7 +15,7 @@ def _case(client, admin, title="Tranh chấp đất đai kéo dài ở ấp Hòa
     return resp.json
 
 
-def test_an_entry_keeps_what_the_plan_tracks_and_its_history(client, officer, admin):
+def test_an_entry_keeps_what_the_plan_tracks_and_its_history(client, officer, admin, checked_events):
     case = _case(client, admin)
     url = f"/cases/{case['id']}/plan363"
     assert client.get(url, headers=officer).status_code == 404
@@ -43,6 +43,11 @@ def test_an_entry_keeps_what_the_plan_tracks_and_its_history(client, officer, ad
     kinds = [t["kind"] for t in client.get(f"/cases/{case['id']}", headers=officer).json["timeline"]]
     assert kinds.count("plan363") == 3
     assert client.put("/cases/nope/plan363", headers=officer, json={"progress": "in_progress"}).status_code == 404
+    events = [e["data"] for e in checked_events("escalation.plan363.updated")]
+    assert [(e["version"], e["progress"]) for e in events] == [(1, "not_started"), (2, "in_progress"), (3, "resolved")]
+    assert events[1]["agreed_deadline"] == "2026-11-30" and events[1]["case_number"] == case["number"]
+    assert "plan_summary" in events[1]["changed_fields"]
+    assert all("Đo đạc" not in str(e) for e in events)  # the plan's text stays in escalation
 
 
 def test_the_list_filters_and_exports_in_the_provinces_form(client, officer, admin, clock, tmp_path):

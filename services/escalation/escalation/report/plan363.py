@@ -2,6 +2,7 @@
 for each (on the central list, a resolution plan agreed and when, the agreed deadline, the lead agency, how far
 resolution has come) and every change to it.
 
+Every change is published as ``escalation.plan363.updated`` (through the outbox, in the same transaction).
 A change takes the entry under a row lock and may name the ``version`` it read: a change made since answers
 409 instead of being overwritten. The first entry of a case is an insert guarded by the primary key.
 """
@@ -18,6 +19,8 @@ from tiepdan_common.identity import Identity
 
 from ..case import service as cases
 from ..case.models import Case, TimelineEntry
+from ..clock import iso
+from ..database import outbox
 from . import labels
 from .models import Plan363Change, Plan363Entry
 
@@ -73,6 +76,11 @@ def put(*, db_session: Session, identity: Identity, case_id: str, data: dict, no
                                  progress=entry.progress, changes=changes))
     db_session.add(TimelineEntry(case_id=case.id, at=now, actor=identity.subject, kind="plan363",
                                  detail={"progress": entry.progress, "fields": sorted(changes)}))
+    outbox.add(db_session, "escalation.plan363.updated", {
+        "case_id": case.id, "case_number": case.number, "unit": case.unit, "version": entry.version,
+        "source": entry.source, "on_central_list": entry.on_central_list, "plan_agreed": entry.plan_agreed,
+        "agreed_deadline": entry.agreed_deadline.isoformat() if entry.agreed_deadline else None,
+        "progress": entry.progress, "changed_fields": sorted(changes), "changed_at": iso(now)})
     db_session.flush()
     return entry
 
