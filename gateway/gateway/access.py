@@ -230,6 +230,8 @@ ROUTE_TABLE: list[tuple[str, str, str]] = [
     ("GET", "/api/v1/escalation/cases/{id}/dialogues/{dialogue_id}", "cases:read"),
     ("POST", "/api/v1/escalation/cases/{id}/dialogues/{dialogue_id}", "cases:write"),
     ("POST", "/api/v1/escalation/cases/{id}/dialogues/{dialogue_id}/record", "cases:write"),
+    ("GET", "/api/v1/escalation/cases/{id}/plan363", "cases:read"),
+    ("PUT", "/api/v1/escalation/cases/{id}/plan363", "cases:write"),
     ("GET", "/api/v1/escalation/reports/daily-summary", "cases:read"),
     # escalation: policies (data), hot spots, incidents, alerts
     ("GET", "/api/v1/escalation/policies", "cases:read"),

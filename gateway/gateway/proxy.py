@@ -1,9 +1,8 @@
 """Forwarding ``/api/v1/<service>/<rest>`` to the service, with the caller's signed identity.
 
 The path of a proxied request is kept cheap: the token comes from an in-memory
-cache, the permission from a compiled table, the connection from a shared
-keep-alive pool (:mod:`gateway.upstream`), the request to the service is written
-from the caller's header bytes as they came. No database is touched.
+cache, the permission from a compiled table, the connection from aiohttp's shared
+keep-alive pool (:mod:`gateway.upstream`). No database is touched.
 """
 
 from __future__ import annotations
@@ -11,7 +10,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterable
 
-from aiohttp import web
+from aiohttp import ClientError, ClientResponse, web
 from tiepdan_common.context import correlation_id_var
 from tiepdan_common.identity import IDENTITY_HEADER
 from tiepdan_common.limits import is_json, nesting_problem
@@ -21,7 +20,7 @@ from .middleware import CALLER_KEY, CORRELATION_ID_HEADER, REQUEST_ID_HEADER, RE
 from .problems import Problem
 from .runtime import Gateway, Upstream
 from .tokens import Caller, TokenError, UnknownKeyError
-from .upstream import ConnectFailed, ConnectTimeout, ReadTimeout, UpstreamAnswer, UpstreamError
+from .upstream import ConnectFailed, ConnectTimeout, ReadTimeout, UpstreamClient, UpstreamError
 
 log = logging.getLogger(__name__)
 
@@ -49,21 +48,24 @@ REQUEST_DROP = HOP_BY_HOP | {
     "host", "content-length", "authorization", "expect", "x-request-id", "x-correlation-id",
     "x-forwarded-for", "x-forwarded-proto", "x-forwarded-host", "x-forwarded-prefix",
 }
-REQUEST_DROP_RAW = frozenset(name.encode() for name in REQUEST_DROP)
 # The only caller-sent ``X-Tiepdan-*`` fields passed on: a provider's or webhook's HMAC signature, which the
 # service verifies with its own secret (they carry no authority until it does). Every other one is dropped.
-SIGNATURE_HEADERS_RAW = frozenset({b"x-tiepdan-timestamp", b"x-tiepdan-signature", b"x-tiepdan-delivery"})
+SIGNATURE_HEADERS = frozenset({"x-tiepdan-timestamp", "x-tiepdan-signature", "x-tiepdan-delivery"})
 # Not passed back to the caller: recomputed by the gateway, or the service's own banner.
 RESPONSE_DROP = HOP_BY_HOP | {"content-length", "server", "date", "x-request-id"}
 
 IDEMPOTENT_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "PUT", "DELETE"})
-# Sent with ``Content-Length: 0`` when the caller sent no body.
-BODY_METHODS = frozenset({"POST", "PUT", "PATCH"})
 
 # A connection that carried a larger request body is not reused (sent with ``Connection: close``): a service
 # may answer without reading a body (a route that takes none), and gunicorn drains at most 64 kB of an unread
 # body before it closes the connection it just announced as kept alive; the next request sent on it would fail.
 REUSE_MAX_BODY = 60 * 1024
+
+# What the gateway forwards stays within the services' own limits (gunicorn: 100 header fields, a request line
+# of 4094 bytes), which gunicorn would answer with an HTML page of its own: refused here first.
+MAX_HEADER_FIELDS = 64
+MAX_TARGET_BYTES = 4000
+MAX_FORWARDED_FOR = 4096  # the caller's chain and the gateway's own address, in one field (gunicorn: 8190 bytes)
 
 # Answers up to this size are read whole and sent in one piece; larger or unsized ones are streamed.
 BUFFER_LIMIT = 1024 * 1024
@@ -115,59 +117,52 @@ def _has_dot_segments(path: str) -> bool:
     return any(seg in ("", ".", "..") for seg in segments[1:-1]) or segments[-1] in (".", "..")
 
 
-def _connection_tokens(values: Iterable[bytes]) -> set[bytes]:
-    tokens: set[bytes] = set()
+def _connection_tokens(values: Iterable[str]) -> set[str]:
+    tokens: set[str] = set()
     for value in values:
-        tokens.update(t.strip().lower() for t in value.split(b",") if t.strip())
+        tokens.update(t.strip().lower() for t in value.split(",") if t.strip())
     return tokens
 
 
-def _wire(text: str) -> bytes:
-    """Text aiohttp decoded from the caller's bytes (UTF-8, undecodable bytes escaped), back to those bytes."""
-    return text.encode("utf-8", "surrogateescape")
-
-
-def request_head(request: web.Request, gateway: Gateway, upstream: Upstream, caller: Caller, target: str,
-                 body: bytes | None) -> bytes:
-    """The request line and header fields sent to the service: the caller's fields as they came, minus
-    hop-by-hop ones, credentials and ``X-Tiepdan-*``, plus the signed identity, the request and correlation
-    ids, ``X-Forwarded-*`` and the body's length."""
-    drop = REQUEST_DROP_RAW
-    raw_headers = request.raw_headers
-    connection = [value for name, value in raw_headers if name.lower() == b"connection"]
+def request_headers(request: web.Request, gateway: Gateway, upstream: Upstream, caller: Caller,
+                    body: bytes | None) -> list[tuple[str, str]]:
+    """The header fields sent to the service: the caller's fields as they came, minus hop-by-hop ones,
+    credentials and ``X-Tiepdan-*`` (but a provider's signature), plus the signed identity, the request and
+    correlation ids, ``X-Forwarded-*``; ``Connection: close`` after a large body (see :data:`REUSE_MAX_BODY`)."""
+    drop = REQUEST_DROP
+    items = request.headers.items()
+    connection = request.headers.getall("Connection", ())
     if connection:
         drop = drop | _connection_tokens(connection)
-    lines = [_wire(f"{request.method} {target} HTTP/1.1\r\nHost: "), upstream.endpoint.host_header, b"\r\n"]
-    forwarded_for: list[bytes] = []
-    for name, value in raw_headers:
+    fields: list[tuple[str, str]] = [("Host", upstream.endpoint.host_header)]
+    forwarded_for: list[str] = []
+    for name, value in items:
         lower = name.lower()
-        if lower in drop or (lower.startswith(b"x-tiepdan-") and lower not in SIGNATURE_HEADERS_RAW):
-            if lower == b"x-forwarded-for":
+        if lower in drop or (lower.startswith("x-tiepdan-") and lower not in SIGNATURE_HEADERS):
+            if lower == "x-forwarded-for":
                 forwarded_for.append(value)
             continue
-        lines += (name, b": ", value, b"\r\n")
+        fields.append((name, value))
     remote = request.remote
     if remote:
-        forwarded_for.append(remote.encode())
+        forwarded_for.append(remote)
     if forwarded_for:
-        lines += (b"X-Forwarded-For: ", b", ".join(forwarded_for), b"\r\n")
+        chain = ", ".join(forwarded_for)
+        if len(chain) > MAX_FORWARDED_FOR:
+            raise Problem(431, "X-Forwarded-For is too long.", code="header_fields_too_large")
+        fields.append(("X-Forwarded-For", chain))
     request_id = request[REQUEST_ID_KEY]
-    lines.append(
-        f"{IDENTITY_HEADER}: {gateway.verifier.identity_header(caller)}\r\n"
-        f"{REQUEST_ID_HEADER}: {request_id}\r\n"
-        f"{CORRELATION_ID_HEADER}: {correlation_id_var.get() or request_id}\r\n"
-        f"X-Forwarded-Proto: {request.scheme}\r\n"
-        f"X-Forwarded-Prefix: {upstream.prefix}\r\n".encode()
+    fields += (
+        (IDENTITY_HEADER, gateway.verifier.identity_header(caller)),
+        (REQUEST_ID_HEADER, request_id),
+        (CORRELATION_ID_HEADER, correlation_id_var.get() or request_id),
+        ("X-Forwarded-Proto", request.scheme),
+        ("X-Forwarded-Prefix", upstream.prefix),
+        ("X-Forwarded-Host", request.host),
     )
-    lines += (b"X-Forwarded-Host: ", _wire(request.host), b"\r\n")
-    if body is not None:
-        lines.append(b"Content-Length: %d\r\n" % len(body))
-        if len(body) > REUSE_MAX_BODY:
-            lines.append(b"Connection: close\r\n")
-    elif request.method in BODY_METHODS:
-        lines.append(b"Content-Length: 0\r\n")
-    lines.append(b"\r\n")
-    return b"".join(lines)
+    if body is not None and len(body) > REUSE_MAX_BODY:
+        fields.append(("Connection", "close"))
+    return fields
 
 
 def public_location(location: str, upstream: Upstream) -> str:
@@ -180,11 +175,12 @@ def public_location(location: str, upstream: Upstream) -> str:
 
 
 def response_headers(
-    upstream_headers: Iterable[tuple[str, str]], upstream: Upstream, request_id: str
+    upstream_headers: Iterable[tuple[bytes, bytes]], upstream: Upstream, request_id: str
 ) -> list[tuple[str, str]]:
     """The service's answer headers minus hop-by-hop ones, ``Location`` made public, with the request id."""
     out: list[tuple[str, str]] = []
-    for name, value in upstream_headers:
+    for raw_name, raw_value in upstream_headers:
+        name, value = raw_name.decode("latin-1"), raw_value.decode("utf-8", "surrogateescape")
         lower = name.lower()
         if lower in RESPONSE_DROP:
             continue
@@ -230,21 +226,20 @@ def _upstream_problem(exc: UpstreamError, upstream: Upstream) -> Problem:
 
 
 def _retryable(exc: UpstreamError, request: web.Request) -> bool:
-    """A kept-alive connection the service closed under us: safe to send again if the request is idempotent."""
-    return exc.retryable and (request.method in IDEMPOTENT_METHODS or "Idempotency-Key" in request.headers)
+    """Closed before any answer, and carrying an Idempotency-Key: safe to send again (aiohttp itself sends
+    an idempotent method again)."""
+    return exc.retryable and request.method not in IDEMPOTENT_METHODS and "Idempotency-Key" in request.headers
 
 
-async def _send(gateway: Gateway, upstream: Upstream, request: web.Request, head: bytes,
-                body: bytes | None) -> UpstreamAnswer:
+async def _send(gateway: Gateway, upstream: Upstream, request: web.Request, target: str,
+                headers: list[tuple[str, str]], body: bytes | None) -> ClientResponse:
     breaker = gateway.breakers[upstream.name]
     breaker.before()
     for attempt in (1, 2):
         try:
-            answer = await gateway.pool.request(
-                upstream.endpoint, head, body, head_request=request.method == "HEAD",
+            answer = await gateway.upstream.request(
+                request.method, upstream.endpoint, target, headers, body,
                 connect_timeout=upstream.connect_timeout, read_timeout=upstream.read_timeout,
-                buffer_limit=BUFFER_LIMIT, fresh=attempt > 1,
-                reuse=body is None or len(body) <= REUSE_MAX_BODY,
             )
         except UpstreamError as exc:
             if attempt == 1 and _retryable(exc, request):
@@ -256,24 +251,31 @@ async def _send(gateway: Gateway, upstream: Upstream, request: web.Request, head
                 breaker.failure()
             log.info("%s %s: %s: %s", request.method, upstream.name, type(exc).__name__, exc)
             raise _upstream_problem(exc, upstream) from None
+        except UnicodeEncodeError:
+            raise Problem(400, "A header field is not valid UTF-8.", code="bad_request") from None
         breaker.success()
         return answer
     raise AssertionError("unreachable")
 
 
-async def _relay(request: web.Request, upstream: Upstream, answer: UpstreamAnswer) -> web.StreamResponse:
-    """The service's answer: in one piece when it was read whole, streamed otherwise."""
-    headers = response_headers(answer.headers, upstream, request[REQUEST_ID_KEY])
-    if answer.body is not None:
-        return web.Response(status=answer.status, reason=answer.reason, body=answer.body, headers=headers)
+async def _relay(request: web.Request, upstream: Upstream, answer: ClientResponse) -> web.StreamResponse:
+    """The service's answer: in one piece when its length is known and small, streamed otherwise."""
+    headers = response_headers(answer.raw_headers, upstream, request[REQUEST_ID_KEY])
+    length = answer.content_length
+    if request.method == "HEAD" or (length is not None and length <= BUFFER_LIMIT):
+        try:
+            body = await UpstreamClient.read(answer)
+        except UpstreamError as exc:
+            raise _upstream_problem(exc, upstream) from None
+        return web.Response(status=answer.status, reason=answer.reason, body=body, headers=headers)
     response = web.StreamResponse(status=answer.status, reason=answer.reason, headers=headers)
-    if answer.content_length is not None:
-        response.content_length = answer.content_length
+    if length is not None:
+        response.content_length = length
     await response.prepare(request)
     try:
-        async for chunk in answer.chunks():
+        async for chunk in answer.content.iter_any():
             await response.write(chunk)
-    except UpstreamError:
+    except (ClientError, OSError, TimeoutError):
         # Too late for a problem document: the status is sent. Cut the answer short.
         log.warning("upstream %s broke off an answer", upstream.name, exc_info=True)
         if request.transport is not None:
@@ -315,10 +317,15 @@ async def proxy(request: web.Request) -> web.StreamResponse:
     query = request.rel_url.raw_query_string
     if query:
         target = f"{target}?{query}"
+    if len(target) > MAX_TARGET_BYTES:
+        raise Problem(414, f"The path and query are longer than {MAX_TARGET_BYTES} bytes.", code="uri_too_long")
+    if len(request.raw_headers) > MAX_HEADER_FIELDS:
+        raise Problem(431, f"More than {MAX_HEADER_FIELDS} header fields.", code="header_fields_too_large")
     body = await read_body(request, settings.max_body_bytes)
-    head = request_head(request, gateway, upstream, caller, target, body)
-    answer = await _send(gateway, upstream, request, head, body)
+    headers = request_headers(request, gateway, upstream, caller, body)
+    answer = await _send(gateway, upstream, request, target, headers, body)
     try:
         return await _relay(request, upstream, answer)
     finally:
+        # Back to the pool only when read to the end (aiohttp closes a connection with bytes left unread).
         answer.release()

@@ -23,7 +23,7 @@ from .passwords import SecretHasher
 from .ratelimit import RateLimiter
 from .settings import GatewaySettings
 from .tokens import Caller, TokenIssuer, TokenVerifier
-from .upstream import Endpoint, UpstreamPool
+from .upstream import Endpoint, UpstreamClient
 
 log = logging.getLogger(__name__)
 
@@ -125,8 +125,8 @@ class Gateway:
             flush_interval=settings.rate_limit_flush_seconds,
         )
         self.executor = ThreadPoolExecutor(max_workers=settings.auth_threads, thread_name_prefix="gateway-db")
-        # Forwarded requests go through ``pool``; health checks and OpenAPI documents through ``http``.
-        self.pool = UpstreamPool(limit=settings.pool_limit, keepalive=settings.upstream_keepalive_seconds)
+        # Forwarded requests go through ``upstream``; health checks and OpenAPI documents through ``http``.
+        self.upstream = UpstreamClient(limit=settings.pool_limit, keepalive=settings.upstream_keepalive_seconds)
         self.http: aiohttp.ClientSession | None = None
         self._refresh_lock: asyncio.Lock | None = None
         self._last_refresh = 0.0
@@ -137,7 +137,8 @@ class Gateway:
     # ------------------------------------------------------------------ lifecycle
 
     async def start(self) -> None:
-        """Open the client of health checks and documents, and load the verification keys (inside the running loop)."""
+        """Open the clients of the services, and load the verification keys (inside the running loop)."""
+        await self.upstream.start()
         connector = aiohttp.TCPConnector(
             limit=self.settings.pool_limit,
             keepalive_timeout=self.settings.upstream_keepalive_seconds,
@@ -169,7 +170,7 @@ class Gateway:
                 task.cancel()
                 with contextlib.suppress(asyncio.CancelledError):
                     await task
-        await self.pool.close()
+        await self.upstream.close()
         if self.http is not None:
             await self.http.close()
         await self.limiter.close()

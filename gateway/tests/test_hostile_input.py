@@ -117,3 +117,30 @@ async def test_a_provider_s_signed_callback_reaches_the_service_with_its_signatu
     for name, value in signature.items():
         assert forwarded[name.lower()] == value
     assert forwarded["x-tiepdan-identity"] != "forged" and "x-tiepdan-unit" not in forwarded
+
+
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
+@pytest.mark.parametrize("case", ["many fields", "long forwarded-for", "long target"])
+async def test_what_the_gateway_forwards_stays_within_the_services_own_limits(
+        make_client, settings_factory, database_url, accounts, unread_service, case):
+    """gunicorn answers its own limit errors (100 header fields, 8190 bytes a field, 4094 the request line)
+    as an HTML page naming itself: the gateway must refuse such a request first, or never make one."""
+    settings = settings_factory(database_url, {"intake": unread_service})
+    client = await make_client(create_app(settings))
+    token = (await (await client.post("/api/v1/auth/token", json={
+        "grant_type": "client_credentials", "client_id": "district-board", "client_secret": "demo-secret-board",
+    })).json())["access_token"]
+    headers = [("Authorization", f"Bearer {token}")]
+    path = "/api/v1/intake/visits"
+    if case == "many fields":
+        headers += [(f"X-Filler-{i}", "QZX") for i in range(120)]
+    elif case == "long forwarded-for":
+        headers += [("X-Forwarded-For", "10.0.0.1, " * 818 + "QZX")]  # 8183 bytes: with ", 127.0.0.1", 8194
+    else:
+        path += "?q=" + "QZX" * 1500
+    resp = await client.get(path, headers=headers)
+    text = await resp.text()
+    assert resp.status < 500, text[:300]
+    if resp.status >= 400:
+        assert resp.content_type == PROBLEM_CONTENT_TYPE, text[:300]
+        assert "QZX" not in text and "gunicorn" not in text.lower()

@@ -154,6 +154,8 @@ EXPECTED: dict[tuple[str, str], str] = {
     ("GET", "/api/v1/escalation/cases/{id}/dialogues/{dialogue_id}"): CASE_READERS,
     ("POST", "/api/v1/escalation/cases/{id}/dialogues/{dialogue_id}"): CASE_WORKERS,
     ("POST", "/api/v1/escalation/cases/{id}/dialogues/{dialogue_id}/record"): CASE_WORKERS,
+    ("GET", "/api/v1/escalation/cases/{id}/plan363"): CASE_READERS,
+    ("PUT", "/api/v1/escalation/cases/{id}/plan363"): CASE_WORKERS,
     ("GET", "/api/v1/escalation/reports/daily-summary"): CASE_READERS,
     ("GET", "/api/v1/escalation/policies"): CASE_READERS,
     ("PUT DELETE", "/api/v1/escalation/policies/{name}"): ADMIN,
