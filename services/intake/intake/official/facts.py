@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 
-from sqlalchemy import select
+from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 from tiepdan_common.errors import field_error
 from tiepdan_common.identity import Identity
@@ -26,6 +26,7 @@ from .periods import Period
 HANDLING_STEPS = ("accept", "not_accept", "guide", "forward", "return_to_lower_level", "archive")
 CLOSING_STEPS = {"resolve": "resolved", "withdraw": "withdrawn", "suspend": "suspended"}
 NOT_ELIGIBLE = ("repeat", "voided")
+OPEN_NOW = ("received", "accepted", "temporarily_suspended")
 
 
 def bounds(period: Period) -> tuple[dt.datetime, dt.datetime]:
@@ -153,9 +154,12 @@ def petition_fact(p: Petition, steps: list[PetitionStep], period: Period) -> dic
 
 def petition_facts(*, db_session: Session, scope: dict, period: Period) -> list[dict]:
     """One fact per petition the period's forms count (received in it, or carried over into it)."""
-    _, end = bounds(period)
-    stmt = select(Petition).where(Petition.status != "voided", Petition.received_at < end,
-                                  Petition.receiving_unit.in_(sorted(scope["codes"])))
+    start, end = bounds(period)
+    # Before the period, only what could still be waiting or pending then: open now, or stepped since it began.
+    stepped = select(PetitionStep.petition_id).where(PetitionStep.taken_on >= period.start)
+    stmt = select(Petition).where(
+        Petition.status != "voided", Petition.received_at < end, Petition.receiving_unit.in_(sorted(scope["codes"])),
+        or_(Petition.received_at >= start, Petition.status.in_(OPEN_NOW), Petition.id.in_(stepped)))
     petitions = list(db_session.scalars(stmt.order_by(Petition.received_at, Petition.id)))
     steps = _steps_of(db_session, [p.id for p in petitions])
     facts = [petition_fact(p, steps.get(p.id, []), period) for p in petitions]
