@@ -7,6 +7,7 @@ policy that actually runs.
 from __future__ import annotations
 
 from flask import g
+from flask_babel import gettext as _
 
 from . import labels
 from .auth import can
@@ -15,16 +16,17 @@ from .gateway import get
 
 
 def target_words(target: dict | None) -> str:
-    """A policy step's target in a clerk's words: «Cán bộ đang trực (Trưởng ca (Ban TCD))»."""
+    """A policy step's target in a clerk's words: «Trưởng ca (Ban TCD) đang trực», «Cơ quan (Thanh tra huyện)»."""
     if not target:
         return ""
     kind, value = target.get("type"), target.get("value")
+    if kind == "on_duty_role" and value:
+        return _("%(role)s đang trực", role=labels.label(labels.DUTY_ROLES, value))
     words = labels.label(labels.ESCALATION_TARGETS, kind)
     if value:
         from .reference import agency_name
 
-        detail = labels.label(labels.DUTY_ROLES, value) if kind == "on_duty_role" else agency_name(value)
-        words = f"{words} ({detail})"
+        words = f"{words} ({agency_name(value)})"
     return words
 
 
