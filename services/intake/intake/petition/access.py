@@ -75,10 +75,12 @@ def show_content(petition: Petition) -> None:
 
 
 def hide_links(petition: Petition, *, handler: bool) -> None:
-    """A confidential record shows no split links, except a denunciation to its handlers."""
+    """A confidential record shows no split links and no visit, except a denunciation to its handlers."""
     keep = petition.category == "denunciation" and handler
     petition.shown_split_group = petition.split_group if (keep or not petition.confidential) else None
     petition.shown_split_from = petition.split_from if (keep or not petition.confidential) else None
+    # The visit it was handed in at names the denouncer's visit: the same rule as the split links.
+    petition.shown_visit_id = petition.visit_id if (keep or not petition.confidential) else None
 
 
 def assign(*, db_session: Session, identity: Identity, petition: Petition, officer: str) -> PetitionHandler:

@@ -200,12 +200,13 @@ def create(*, db_session: Session, identity: Identity, data: dict) -> list[Simpl
 
 
 def received_event(petition: Petition) -> dict:
-    """The data of ``intake.petition.received``: no identity, no free text, no link to a denunciation."""
+    """The data of ``intake.petition.received``: no identity, no free text, no link to a denunciation (a
+    confidential record names neither its other parts nor the visit it was handed in at)."""
     return {
         "petition_id": petition.id, "number": petition.number, "receiving_unit": petition.receiving_unit,
         "origin_unit": petition.origin_unit, "received_at": petition.received_at.isoformat(),
         "channel": petition.channel, "category": petition.category, "field": petition.field_code,
         "anonymous": petition.anonymous, "sender_count": petition.sender_count,
         "split_from": None if petition.confidential else petition.split_from, "repeat_of": petition.repeat_of,
-        "visit_id": petition.visit_id,
+        "visit_id": None if petition.confidential else petition.visit_id,
     }

@@ -171,13 +171,23 @@ class RepeatCheckOut(Schema):
     earlier = fields.Nested(EarlierPetition, allow_none=True)
 
 
+def _shown_visit(petition):
+    """The visit a petition was handed in at, as ``access.hide_links`` leaves it (a confidential record's
+    only to the denunciation's handlers; none when it was not worked out)."""
+    if hasattr(petition, "shown_visit_id"):
+        return petition.shown_visit_id
+    return None if petition.confidential else petition.visit_id
+
+
 class PetitionOut(Schema):
     id = fields.String()
     number = fields.String()
     receiving_unit = fields.String()
     received_at = fields.AwareDateTime()
     channel = fields.String()
-    visit_id = fields.String(allow_none=True)
+    visit_id = fields.Function(_shown_visit, allow_none=True, metadata={
+        "description": "The visit it was handed in at; a denunciation's only to its handlers, a part split from "
+                       "one or handed in with one: none"})
     forwarded_by = fields.String(allow_none=True)
     forwarded_letter_number = fields.String(allow_none=True)
     forwarded_letter_date = fields.Date(allow_none=True)

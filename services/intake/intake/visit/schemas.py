@@ -142,6 +142,13 @@ class VisitVersionOut(Schema):
     before = fields.Raw(metadata={"description": "The visit's correctable fields before the change"})
 
 
+class VisitReadQuery(Schema):
+    """Why a visit at which a denunciation was handed in is read by someone not assigned to it (audited)."""
+
+    purpose = Text(load_default=None, validate=validate.Length(min=3, max=400), metadata={
+        "description": "The purpose of reading a denouncer's visit without an assignment (written to the audit log)"})
+
+
 class FindCitizenIn(Schema):
     """A returning citizen, by any of full name (diacritics and case ignored), identity number, phone: every
     one given must match the same citizen. In the body, so that no identity goes into a URL or a log."""

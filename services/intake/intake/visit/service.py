@@ -19,7 +19,7 @@ from ..confidential import service as confidential
 from ..reference import service as reference
 from ..reference.cache import UnitRef
 from ..text import fold
-from . import access, domain, finder, rules_of_day, writes
+from . import access, denounced, domain, finder, rules_of_day, writes
 from .models import SerialCounter, Visit, VisitCitizen, new_id
 
 CLOCK_SKEW = dt.timedelta(minutes=5)
@@ -303,13 +303,26 @@ def create(*, db_session: Session, identity: Identity, data: dict) -> SimpleName
     return SimpleNamespace(**row, representative_count=representatives, earlier=earlier, people=shown)
 
 
-def present(*, db_session: Session, identity: Identity, visit: Visit, unmasked: bool) -> Visit:
+def present(*, db_session: Session, identity: Identity, visit: Visit, unmasked: bool, purpose: str | None = None,
+            denunciations: list[str] | None = None) -> Visit:
     """Attach the citizens as the caller may see them (``visit.people``); unmasked reads are audited.
 
     Names are shown to ``identity:read`` holders (as before) and, for a complaint, recommendation or
     feedback, to the officers of the unit that received the visit (their working data); the police,
     the province and other units see them masked, and a denouncer stays masked for all but
-    ``identity:read``. Only the single visit's read (``unmasked``) shows them."""
+    ``identity:read``. A visit at which a denunciation was handed in (``denunciations``: its ids, looked
+    up when not given) hides its citizens entirely, and shows them only to ``identity:read`` with an
+    assignment to the denunciation or a stated ``purpose`` (``intake.visit.denounced``). Only the single
+    visit's read (``unmasked``) shows them."""
+    if denunciations is None:
+        denunciations = denounced.denunciations_at(db_session=db_session, visit_ids=[visit.id]).get(visit.id, [])
+    if denunciations:
+        show = unmasked and identity.has(confidential.PERMISSION) and (bool(purpose) or denounced.handles(
+            db_session=db_session, identity=identity, petition_ids=denunciations))
+        visit.people = confidential.present(
+            db_session=db_session, identity=identity, record_type="visit", record_id=visit.id, people=visit.citizens,
+            strict=True, unmasked=show, purpose=purpose)
+        return visit
     if unmasked and not identity.has(confidential.PERMISSION) and own_unit_sees_names(identity, visit):
         visit.people = access.present_to_own_unit(db_session=db_session, identity=identity, visit=visit)
         return visit
@@ -318,6 +331,24 @@ def present(*, db_session: Session, identity: Identity, visit: Visit, unmasked: 
         strict=visit.category == "denunciation", unmasked=unmasked,
     )
     return visit
+
+
+def read(*, db_session: Session, identity: Identity, visit: Visit, purpose: str | None) -> Visit:
+    """The single visit's read: a stated purpose needs the right to read identities (as on a petition)."""
+    found = denounced.denunciations_at(db_session=db_session, visit_ids=[visit.id]).get(visit.id, [])
+    if purpose and found and not identity.has(confidential.PERMISSION):
+        raise Problem(403, "Reading a denouncer's identity needs the identity:read right.", code="forbidden")
+    return present(db_session=db_session, identity=identity, visit=visit, unmasked=True, purpose=purpose,
+                   denunciations=found)
+
+
+def present_many(*, db_session: Session, identity: Identity, visits: list[Visit]) -> list[Visit]:
+    """Visits of a list or an export, masked (a denouncer's visit entirely), looked up in one query."""
+    found = denounced.denunciations_at(db_session=db_session, visit_ids=[v.id for v in visits])
+    for visit in visits:
+        present(db_session=db_session, identity=identity, visit=visit, unmasked=False,
+                denunciations=found.get(visit.id, []))
+    return visits
 
 
 def own_unit_sees_names(identity: Identity, visit: Visit) -> bool:
@@ -354,8 +385,8 @@ def filtered(*, db_session: Session, identity: Identity, query: dict):
         stmt = stmt.where(or_(Visit.receiving_unit_id.in_(ids), Visit.origin_unit_id.in_(ids)))
     elif query.get("unit"):
         stmt = stmt.where(or_(Visit.receiving_unit == query["unit"], Visit.origin_unit == query["unit"]))
-    if query.get("ids") is not None:
-        stmt = stmt.where(Visit.id.in_(query["ids"]))
+    if query.get("ids") is not None:  # a citizen search: never to a visit of a denunciation the caller does not handle
+        stmt = stmt.where(Visit.id.in_(query["ids"]), Visit.id.not_in(denounced.hidden_from_finder(identity)))
     if query.get("date_from"):
         stmt = stmt.where(Visit.received_at >= query["date_from"])
     if query.get("date_to"):
@@ -381,9 +412,7 @@ def list_page(*, db_session: Session, identity: Identity, query: dict) -> tuple[
         sort=query.get("sort") or "-received_at",
         keys=SORT_KEYS, id_column=Visit.id, cursor=query.get("cursor"), limit=query["limit"],
     )
-    for visit in rows:
-        present(db_session=db_session, identity=identity, visit=visit, unmasked=False)
-    return rows, cursor
+    return present_many(db_session=db_session, identity=identity, visits=rows), cursor
 
 
 def statistics(*, db_session: Session, identity: Identity, query: dict) -> dict:
@@ -410,5 +439,10 @@ def export_rows(*, db_session: Session, identity: Identity, query: dict, limit: 
     """Visits of the period in register order (oldest first), citizens masked, for an export."""
     stmt = (filtered(db_session=db_session, identity=identity, query=query)
             .order_by(Visit.received_at, Visit.id).limit(limit))
+    batch: list[Visit] = []
     for visit in db_session.scalars(stmt):
-        yield present(db_session=db_session, identity=identity, visit=visit, unmasked=False)
+        batch.append(visit)
+        if len(batch) == 500:
+            yield from present_many(db_session=db_session, identity=identity, visits=batch)
+            batch = []
+    yield from present_many(db_session=db_session, identity=identity, visits=batch)

@@ -18,6 +18,7 @@ from .schemas import (
     VisitPage,
     VisitPeriodQuery,
     VisitQuery,
+    VisitReadQuery,
     VisitStatistics,
     VisitVersionOut,
     VoidIn,
@@ -68,13 +69,15 @@ def visit_statistics(query):
 @blp.route("/<visit_id>", methods=["GET"])
 @require("visits:read")
 @transactional()
+@blp.arguments(VisitReadQuery, location="query")
 @blp.response(200, VisitOut)
 @blp.alt_response(404, schema=ProblemSchema)
-def get_visit(visit_id):
-    """One visit; identity:read callers see the citizens unmasked, and that read is audited."""
+def get_visit(query, visit_id):
+    """One visit; identity:read callers see the citizens unmasked, and that read is audited. At a visit where a
+    denunciation was handed in, only with an assignment to it or a stated ``purpose``."""
     session, identity = db_session(), current_identity()
     visit = service.get(db_session=session, identity=identity, visit_id=visit_id)
-    return service.present(db_session=session, identity=identity, visit=visit, unmasked=True)
+    return service.read(db_session=session, identity=identity, visit=visit, purpose=query["purpose"])
 
 
 @blp.route("/find-citizen", methods=["POST"])
