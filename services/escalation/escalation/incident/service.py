@@ -64,8 +64,8 @@ def _case_for(*, db_session: Session, incident: Incident, reference_dir: Path, n
         return existing
     unit = reference.unit(reference_dir, incident.unit)
     field = reference.field(reference_dir, field_code)
-    title = (f"Tụ tập đông người (khoảng {incident.crowd_estimate} người), lĩnh vực "
-             f"{field['name_vi'].lower()}, {unit['name']}")
+    title = (f"Tụ tập đông người (khoảng {incident.crowd_estimate} người), "
+             f"{case_domain.field_phrase(field['name_vi'])}, {unit['name']}")
     return cases.open_case(
         db_session=db_session, title=title, unit=incident.unit, field_code=field_code, category=None,
         matter_key=matter_key, severity=case_domain.severity_for_group(incident.crowd_estimate),

@@ -11,6 +11,7 @@ from tiepdan_common.errors import Problem
 from tiepdan_common.identity import Identity
 
 from .. import reference
+from ..case import domain as case_domain
 from ..case import service as cases
 from ..case.models import Case
 from ..clock import iso, local
@@ -58,21 +59,14 @@ def _case_for(*, db_session: Session, request: ProvinceRequest, reference_dir: P
         return existing
     unit = reference.unit(reference_dir, unit_code)
     field = reference.field(reference_dir, field_code)
-    title = (f"Công dân ({request.group_size} người) lên tỉnh, {_field_phrase(field['name_vi'])}, "
+    title = (f"Công dân ({request.group_size} người) lên tỉnh, {case_domain.field_phrase(field['name_vi'])}, "
              f"{unit['name']}: tỉnh đề nghị đưa về trước {local(request.deadline):%H:%M ngày %d/%m/%Y}")
-    from ..case import domain as case_domain
 
     return cases.open_case(
         db_session=db_session, title=title, unit=unit_code, field_code=field_code, category=None,
         matter_key=key, severity=case_domain.severity_for_group(max(request.group_size, 10)),
         level="province", owner_agency="TTR", group_size=request.group_size, source_type="province_request",
         source_id=request.id, actor=request.requested_by, complex=True, now=now)
-
-
-def _field_phrase(name: str) -> str:
-    """"lĩnh vực đất đai", and "lĩnh vực khác" rather than "lĩnh vực lĩnh vực khác"."""
-    name = name.lower()
-    return name if name.startswith("lĩnh vực") else f"lĩnh vực {name}"
 
 
 def visible(identity: Identity, request: ProvinceRequest) -> bool:
