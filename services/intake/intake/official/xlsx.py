@@ -73,7 +73,7 @@ def _header_rows(sheet, row: int, columns: list[dict]) -> int:
                 sheet.merge_cells(start_row=row + depth, start_column=col + 1, end_row=row + bottom,
                                   end_column=right + 1)
     for depth in range(3):
-        sheet.row_dimensions[row + depth].height = 30
+        sheet.row_dimensions[row + depth].height = 48 if depth == 2 else 30
         for col in range(1, len(columns) + 1):
             cell = sheet.cell(row=row + depth, column=col)
             cell.font, cell.alignment, cell.border = Font(name=FONT, bold=True, size=10), CENTER, BOX
