@@ -45,5 +45,6 @@ def test_relay_and_consumer_reach_the_live_node_when_another_is_down(db, setting
         threading.Thread(target=component.run, args=(stop,), daemon=True).start()
     wait_for(lambda: len(seen) >= 20, timeout=30)
     assert sorted(seen) == list(range(20))
+    wait_for(lambda: relay.published == 20)  # the relay marks what it published a moment after the confirms
     with db.session() as session:
         assert outbox.pending_count(session) == 0
