@@ -260,3 +260,20 @@ def test_the_petition_screens_speak_english_when_chosen(signed_in, fake_gateway)
     html = page(client.get("/petitions/p-1"))
     assert "Petition DON-947/2026/000007" in html and "Forwarded by another body" in html and "Next steps" in html
     assert "Thụ lý" not in html and "Accept" in html
+
+
+def test_a_denunciation_is_assigned_a_handler_and_its_hidden_text_is_said_so(signed_in, fake_gateway):
+    client, csrf = signed_in
+    fake_gateway.on("GET", "/intake/petitions/p-1", 200, {
+        **PETITION, "category": "denunciation", "content": None, "content_hidden": True, "handlers": [],
+        "steps": [], "allowed_steps": []})
+    fake_gateway.on("GET", "/roster/officers", 200, [
+        {"code": "ttr-01", "full_name": "Phạm Thanh Tra", "role": "inspector", "agency_name": "Thanh tra huyện"},
+        {"code": "ca-01", "full_name": "Lâm Văn Phúc", "role": "police"}])
+    html = page(client.get("/petitions/p-1"))
+    assert "Nội dung tố cáo chỉ người được phân công xử lý đơn mới xem được." in html
+    select = html.split('id="handler-officer"', 1)[1].split("</select>", 1)[0]
+    assert "Phạm Thanh Tra" in select and "Lâm Văn Phúc" not in select
+    fake_gateway.on("POST", "/intake/petitions/p-1/handlers", 201, {"officer": "ttr-01"})
+    client.post("/petitions/p-1/handlers", data={"csrf_token": csrf, "officer": "ttr-01"})
+    assert fake_gateway.sent("POST", "/intake/petitions/p-1/handlers")[0]["json"] == {"officer": "ttr-01"}

@@ -119,6 +119,14 @@ def grounds(category: str | None) -> list[dict]:
     return [r for r in rows if not r.get("category") or r.get("category") == category]
 
 
+def handler_choices() -> list[dict]:
+    """Officers who may be assigned a petition (roster's active officers, police and leaders aside)."""
+    if not can("petitions:write"):
+        return []
+    rows, _s = reference.officers()
+    return [o for o in rows if o.get("active", True) and o.get("role") not in ("police", "leader")]
+
+
 def matter_of(petition: dict) -> dict | None:
     """The other petitions and the visits about the same matter (intake's matter), or None."""
     key = petition.get("matter_key")
@@ -147,7 +155,7 @@ def detail(petition_id, errors=None, status=200, open_step=None):
         "petition.html", petition=petition, error=None, errors=errors or {}, steps=steps,
         inputs=STEP_INPUTS, matter=matter_of(petition),
         grounds=grounds(petition.get("category")) if "not_accept" in steps else [],
-        communes=communes, open_step=open_step, today=dt.datetime.now(LOCAL).strftime("%d/%m/%Y"),
+        communes=communes, open_step=open_step, officers=handler_choices(), today=dt.datetime.now(LOCAL).strftime("%d/%m/%Y"),
         idempotency_key=uuid.uuid4().hex, unit_name=reference.unit_name,
         field_name=reference.field_name), status
 
@@ -195,6 +203,14 @@ def repeat(petition_id):
     answer = post(f"{PATH}/{petition_id}/repeat", json={k: v for k, v in body.items() if v is not None})
     done = _("Đã xác nhận là đơn trùng.") if decision == "confirm" else _("Đã ghi: không phải đơn trùng.")
     return _after(petition_id, answer, done, "repeat")
+
+
+@bp.post("/<petition_id>/handlers")
+@login_required
+def assign_handler(petition_id):
+    """Assign an officer of the roster to handle the petition (what reading a denunciation requires)."""
+    answer = post(f"{PATH}/{petition_id}/handlers", json={"officer": request.form.get("officer") or ""})
+    return _after(petition_id, answer, _("Đã phân công người xử lý."), "handlers")
 
 
 @bp.post("/<petition_id>/informed")
