@@ -89,3 +89,17 @@ def test_the_desk_offers_only_communes_in_force_today_and_names_a_retired_one_in
         {"field": "origin_unit", "message": "unit 31690 is not in force on 2026-12-07"}]})
     html = page(client.post("/desk", data=_form(csrf)))
     assert "Đơn vị hành chính này không còn (hoặc chưa) tồn tại vào ngày 07/12/2026" in html
+
+
+def test_the_duplicate_warning_asks_intake_for_the_citizen_by_blind_index(signed_in, fake_gateway):
+    client, csrf = signed_in
+    other_matter = {**VISIT, "id": "v-9", "serial": "947/2026/000009", "field": "environment"}
+    fake_gateway.on("POST", "/intake/visits/find-citizen", 200, {"items": [VISIT, other_matter], "next_cursor": None})
+    html = page(client.post("/desk/similar", data={
+        "csrf_token": csrf, "rows": "3", "category": "complaint", "field": "land", "origin_unit": "31690",
+        "citizens-0-full_name": "Nguyễn Văn Tư", "citizens-0-id_number": "012345678901"},
+        headers={"HX-Request": "true"}))
+    assert fake_gateway.sent("POST", "/intake/visits/find-citizen")[0]["json"] == {
+        "full_name": "Nguyễn Văn Tư", "id_number": "012345678901", "limit": 20}
+    assert "947/2026/000001" in html and "947/2026/000009" not in html
+    assert not fake_gateway.sent("GET", "/intake/visits")  # no scan of recent visits

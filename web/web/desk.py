@@ -110,14 +110,46 @@ def _same_person(typed: set[str], shown: str) -> bool:
     return folded in typed or ("***" in folded and folded in {_initials(t) for t in typed})
 
 
-def similar_visits(body: dict) -> list[dict]:
-    """Earlier visits of the same commune, field and category naming one of these citizens (or their initials).
+FIND_CITIZEN_PATH = "/intake/visits/find-citizen"
+MAX_LOOKUPS = 3  # citizens asked about per check
 
-    Intake links a repeat by itself when the visit is saved; this warning lets the clerk look first.
+
+def _same_matter(visit: dict, body: dict) -> bool:
+    return all(not body.get(k) or visit.get(api_key) == body[k]
+               for k, api_key in (("field", "field"), ("origin_unit", "origin_unit"), ("category", "category")))
+
+
+def found_citizens(body: dict) -> list[dict] | None:
+    """Earlier visits of the same matter by these citizens, found by intake's blind indexes (name, ID, phone).
+
+    None when intake cannot be asked (the desk then scans recent visits of the matter instead).
+    """
+    people = [c for c in body.get("citizens", []) if c.get("full_name")][:MAX_LOOKUPS]
+    found: dict[str, dict] = {}
+    for person in people:
+        query = {k: person[k] for k in ("full_name", "id_number", "phone") if person.get(k)}
+        answer = post(FIND_CITIZEN_PATH, json={**query, "limit": 20})
+        if answer.status in (0, 403, 404, 405):
+            return None
+        for visit in (answer.data or {}).get("items", []) if answer.ok else []:
+            if _same_matter(visit, body):
+                entry = found.setdefault(visit["id"], {**visit, "shared_names": []})
+                entry["shared_names"].append(person["full_name"])
+    return sorted(found.values(), key=lambda v: v.get("received_at") or "", reverse=True)[:5]
+
+
+def similar_visits(body: dict) -> list[dict]:
+    """Earlier visits of the same commune, field and category naming one of these citizens.
+
+    Intake links a repeat by itself when the visit is saved; this warning lets the clerk look first. Intake's
+    find-citizen answers exactly (blind indexes); without it, recent visits are matched by name or initials.
     """
     names = {_fold(c.get("full_name", "")) for c in body.get("citizens", []) if c.get("full_name")}
     if not names or not body.get("field"):
         return []
+    exact = found_citizens(body)
+    if exact is not None:
+        return exact
     since = (dt.datetime.now(dt.UTC) - dt.timedelta(days=SIMILAR_DAYS)).isoformat()
     answer = get("/intake/visits", field=body["field"], unit=body.get("origin_unit"), category=body.get("category"),
                  limit=100, **{"from": since})
