@@ -10,6 +10,8 @@ a stated purpose, which the audit log keeps.
 
 from __future__ import annotations
 
+from types import SimpleNamespace
+
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
@@ -24,6 +26,9 @@ HIDDEN_FIELDS = ("subject", "content", "citizen_request", "violator", "evidence"
                  "decision_reason", "resolution")
 # The free text a step may carry, hidden with a denunciation's content.
 STEP_TEXT = ("reason", "resolution", "part")
+# A decision of the older endpoint (``decisions``), shown without its ``reason`` when the content is hidden.
+DECISION_FIELDS = ("decision", "forwarded_to", "deadline", "on_time", "decided_at", "decided_by",
+                   "citizen_informed_on")
 
 
 def officer_of(identity: Identity) -> str:
@@ -66,12 +71,22 @@ def may_read_content(*, identity: Identity, petition: Petition, handler: bool, p
 def hide_content(petition: Petition) -> None:
     """Blank a denunciation's text on the object answered (never flushed: the caller expunges or only reads)."""
     petition.shown = {name: None for name in HIDDEN_FIELDS}
+    petition.shown_decisions = decisions_shown(petition, readable=False)
     petition.content_hidden = True
 
 
 def show_content(petition: Petition) -> None:
     petition.shown = {name: getattr(petition, name) for name in HIDDEN_FIELDS}
+    petition.shown_decisions = decisions_shown(petition, readable=True)
     petition.content_hidden = False
+
+
+def decisions_shown(petition, *, readable: bool) -> list:
+    """The petition's decisions as answered: a denunciation's reasons only to those who may read its text."""
+    if readable or petition.category != "denunciation":
+        return list(petition.decisions)
+    return [SimpleNamespace(**{name: getattr(d, name) for name in DECISION_FIELDS}, reason=None)
+            for d in petition.decisions]
 
 
 def hide_links(petition: Petition, *, handler: bool) -> None:

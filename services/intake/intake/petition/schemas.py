@@ -10,7 +10,7 @@ from tiepdan_common.schemas import PageQuery, Text
 
 from ..listing import sort_choices
 from ..visit.schemas import UNIT_CODE, CitizenIn, CitizenOut
-from . import law
+from . import access, law
 from .domain import CATEGORIES, DECISIONS
 from .lifecycle import OUTCOMES, STATES
 from .service import SORT_KEYS
@@ -138,6 +138,19 @@ class DecisionOut(Schema):
     citizen_informed_on = fields.Date(allow_none=True)
 
 
+def _decisions(petition) -> list[dict]:
+    """The decisions as ``access`` left them for the caller; a denunciation's reasons hidden when it did not."""
+    shown = getattr(petition, "shown_decisions", None)
+    if shown is None:
+        shown = access.decisions_shown(petition, readable=False)
+    return DecisionOut(many=True).dump(shown)
+
+
+def _decisions_field() -> fields.Function:
+    return fields.Function(_decisions, metadata={"type": "array", "items": {"type": "object"}, "description":
+                           "Decisions of the older endpoint; a denunciation's reasons only to its handlers"})
+
+
 class EarlierPetition(Schema):
     """The first record of the same matter and its handling."""
 
@@ -150,7 +163,7 @@ class EarlierPetition(Schema):
     forwarded_to = fields.String(allow_none=True)
     deadline = fields.Date(allow_none=True)
     repeat_count = fields.Integer()
-    decisions = fields.List(fields.Nested(DecisionOut))
+    decisions = _decisions_field()
 
 
 class ImageIn(Schema):
@@ -236,7 +249,7 @@ class PetitionOut(Schema):
     decided_by = fields.String(allow_none=True)
     resolved_on = fields.Date(allow_none=True)
     resolution = _shown("resolution")
-    decisions = fields.List(fields.Nested(DecisionOut))
+    decisions = _decisions_field()
     linked = fields.List(fields.Nested(LinkedPetition))
     images = fields.List(fields.Nested(ImageOut), attribute="image_list",
                          metadata={"description": "Handwriting and scans (metadata; the images need identity:read)"})

@@ -188,6 +188,9 @@ def detail(*, db_session: Session, identity: Identity, petition_id: str, purpose
     petition.linked = linked(db_session=db_session, identity=identity, petition=petition, handler=handler)
     earlier_id = petition.repeat_of or petition.repeat_suggested_of
     petition.earlier = db_session.get(Petition, earlier_id) if earlier_id else None
+    if petition.earlier is not None:  # its decisions' reasons: a denunciation's only to its handlers
+        petition.earlier.shown_decisions = access.decisions_shown(petition.earlier, readable=bool(
+            access.handled_ids(db_session=db_session, identity=identity, petition_ids=[petition.earlier.id])))
     petition.image_list = list(db_session.scalars(
         select(PetitionImage).where(PetitionImage.petition_id == petition.id).order_by(PetitionImage.id)))
     petition.step_list = list(db_session.scalars(
