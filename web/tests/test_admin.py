@@ -6,7 +6,7 @@ import pytest
 from conftest import BOARD_PERMISSIONS, fake_token
 from samples import page
 
-ADMIN_PERMISSIONS = BOARD_PERMISSIONS + ["identity:read", "audit:read", "rules:write", "notices:write"]
+ADMIN_PERMISSIONS = [*BOARD_PERMISSIONS, "identity:read", "audit:read", "rules:write", "notices:write"]
 
 UNITS = [
     {"id": 1, "code": "94", "name": "Tỉnh Sóc Trăng", "level": "province", "parent_id": None,

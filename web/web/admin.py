@@ -147,7 +147,8 @@ def edit_unit(unit_id):
             "valid_to": _day_field(form, "valid_to", errors), "reason": _text(form, "reason") or None}
     if errors:
         return _units_page(form.to_dict(), errors, 422, edit=unit_id)
-    body = {k: v for k, v in body.items() if not (k in ("name", "source") and not v or k == "reason" and v is None)}
+    body = {k: v for k, v in body.items()
+            if not ((k in ("name", "source") and not v) or (k == "reason" and v is None))}
     answer = api("PATCH", f"/intake/units/{unit_id}", json=body)
     if not answer.ok:
         _api_errors(answer, errors)
@@ -180,8 +181,8 @@ def put_holiday():
     day = _day_field(form, "date", errors, required=True)
     if errors:
         return _holidays_page(form.to_dict(), errors, 422)
-    answer = api("PUT", f"/intake/holidays/{day}", json={"name": _text(form, "name"), "kind": form.get("kind") or "holiday",
-                                                          "source": _text(form, "source")})
+    answer = api("PUT", f"/intake/holidays/{day}", json={
+        "name": _text(form, "name"), "kind": form.get("kind") or "holiday", "source": _text(form, "source")})
     if not answer.ok:
         _api_errors(answer, errors)
         return _holidays_page(form.to_dict(), errors, 422)
@@ -233,8 +234,8 @@ def add_rule():
         errors.add("value", _("Chưa nhập giá trị (một số, true/false, hoặc danh sách JSON)."))
     if errors:
         return _rules_page(form.to_dict(), errors, 422)
-    body = {"key": _text(form, "key"), "effective_from": effective_from, "value": value, "source": _text(form, "source"),
-            "note": _text(form, "note") or None}
+    body = {"key": _text(form, "key"), "effective_from": effective_from, "value": value,
+            "source": _text(form, "source"), "note": _text(form, "note") or None}
     answer = post("/intake/legal-rules", json={k: v for k, v in body.items() if v is not None})
     if not answer.ok:
         _api_errors(answer, errors)
