@@ -60,6 +60,7 @@ def test_reception_report_matches_a_hand_count_and_rolls_up_merged_communes(clie
     report = resp.json
     assert (report["period"]["start"], report["period"]["end"]) == ("2024-12-15", "2025-12-14")
     assert set(report["units_included"]) == {"31684", "31690"}
+    assert set(report["units_included_names"]) == {"Phường Mỹ Xuyên", "Xã Đại Tâm"}
     assert report["heading"]["issuing_body"] == "ỦY BAN NHÂN DÂN PHƯỜNG MỸ XUYÊN"
     assert report["heading"]["place_date"].startswith("Mỹ Xuyên, ngày ")
 

@@ -68,9 +68,11 @@ def report(*, db_session: Session, identity: Identity, form_key: str, query: dic
         found = facts.petition_facts(db_session=db_session, scope=scope, period=period)
         wanted = "for_handling" if form.key == "handling" else "for_resolution"
         found = [f for f in found if f[wanted]]
-    table = forms.compute(form, found, unit_names=facts.unit_names(db_session=db_session, on=period.end))
+    names = facts.unit_names(db_session=db_session, on=period.end)
+    table = forms.compute(form, found, unit_names=names)
     return {**table, "heading": doc["heading"], "signature": doc["signature"], "period": period.as_dict(),
-            "period_text": period_text(period), "unit": scope["unit"], "units_included": sorted(scope["codes"])}
+            "period_text": period_text(period), "unit": scope["unit"], "units_included": sorted(scope["codes"]),
+            "units_included_names": [names.get(code, code) for code in sorted(scope["codes"])]}
 
 
 def report_xlsx(data: dict) -> bytes:
