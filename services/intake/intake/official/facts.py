@@ -67,8 +67,9 @@ def visits_in(*, db_session: Session, scope: dict, period: Period):
     """SELECT of the period's visits (not voided) at the scope's desks, in register order."""
     start, end = bounds(period)
     stmt = select(Visit).where(Visit.voided_at.is_(None), Visit.received_at >= start, Visit.received_at < end)
-    if scope["ids"] is not None:
-        stmt = stmt.where(Visit.receiving_unit_id.in_(sorted(scope["ids"]) or [-1]))
+    if scope["ids"] is not None:  # a visit without its unit version (recorded before they existed) by its code
+        stmt = stmt.where(or_(Visit.receiving_unit_id.in_(sorted(scope["ids"]) or [-1]),
+                              Visit.receiving_unit_id.is_(None) & Visit.receiving_unit.in_(sorted(scope["codes"]))))
     else:
         stmt = stmt.where(Visit.receiving_unit.in_(sorted(scope["codes"])))
     return stmt.order_by(Visit.received_at, Visit.id)
