@@ -108,7 +108,8 @@ def test_who_was_told_about_a_case_channel_time_and_status(signed_in, fake_gatew
     _case(fake_gateway)
     fake_gateway.on("GET", "/notify/deliveries", 200, [
         {"id": "d-2", "recipient": "ld-01", "channel": "sms", "address": "+8490***123", "status": "dead",
-         "sent_at": None, "created_at": "2026-11-26T02:20:00+00:00", "last_error": "provider refused"},
+         "sent_at": None, "created_at": "2026-11-26T02:20:00+00:00", "last_error": "provider refused",
+         "attempts": 5},
         {"id": "d-1", "recipient": "btcd-01", "channel": "inbox", "address": None, "status": "sent",
          "sent_at": "2026-11-26T02:01:00+00:00", "created_at": "2026-11-26T02:00:30+00:00"}])
     html = page(client.get("/board/cases/c-1"))
@@ -116,7 +117,8 @@ def test_who_was_told_about_a_case_channel_time_and_status(signed_in, fake_gatew
     table = html.split('id="deliveries-table"', 1)[1].split("</table>", 1)[0]
     assert table.index("Nguyễn Văn An") < table.index("Trần Văn Lãnh")  # in the order they were told
     assert "Hộp thư trên hệ thống" in table and "26/11/2026 09:01" in table and "Đã gửi" in table
-    assert "Tin nhắn SMS" in table and "Gửi không được" in table and "provider refused" in table
+    assert "Tin nhắn SMS" in table and "Gửi không được" in table and "đã thử 5 lần" in table
+    assert "provider refused" not in table  # the provider's English stays in notify's record
 
 
 def test_a_dialogue_is_scheduled_with_a_day_month_year_time_and_recorded(signed_in, fake_gateway):
