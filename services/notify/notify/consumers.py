@@ -20,7 +20,7 @@ CASE_EVENTS = ("escalation.case.opened", "escalation.case.escalated", "escalatio
                "escalation.province_request.overdue", "escalation.task.assigned", "escalation.task.overdue",
                "escalation.incident.updated")
 ROSTER_EVENTS = ("roster.shift.starting", "roster.coverage.gap")
-INTAKE_EVENTS = ("intake.petition.overdue",)
+INTAKE_EVENTS = ("intake.petition.overdue", "intake.petition.step_recorded")
 
 
 def roster_client(settings: Settings) -> RosterClient:
@@ -82,7 +82,7 @@ def roster_consumer(settings: Settings, roster: RosterClient | None = None) -> C
 
 
 def intake_consumer(settings: Settings, roster: RosterClient | None = None) -> Consumer:
-    """Intake's events: overdue petitions."""
+    """Intake's events: overdue petitions, and petition steps (a matter returned to a commune, a deadline moved)."""
     return _consumer("intake-events", INTAKE_EVENTS, settings, roster)
 
 
