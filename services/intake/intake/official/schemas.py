@@ -53,3 +53,93 @@ class ReceptionKindOut(Schema):
     kind = fields.String()
     kind_name = fields.String()
     leader = fields.String(allow_none=True)
+
+
+class HeadingOut(Schema):
+    parent_body = fields.String(allow_none=True, metadata={"description": "the body above the issuing one"})
+    issuing_body = fields.String(metadata={"description": "ỦY BAN NHÂN DÂN <unit name>, from the unit data"})
+    unit = fields.String()
+    unit_name = fields.String()
+    number = fields.String(metadata={"description": "Số: <doc_number>/<symbol>"})
+    nation = fields.String()
+    motto = fields.String()
+    place_date = fields.String(metadata={"description": "<place>, ngày dd tháng mm năm yyyy"})
+
+
+class PeriodOut(Schema):
+    kind = fields.String(metadata={"description": "quarter, six_months, nine_months, year or ad_hoc"})
+    start = fields.String(metadata={"description": "first day, YYYY-MM-DD"})
+    end = fields.String(metadata={"description": "last day, inclusive"})
+    label = fields.String()
+    basis = fields.String(metadata={"description": "the rule's legal basis"})
+    confirmed = fields.Boolean()
+    note = fields.String(allow_none=True)
+
+
+class ColumnOut(Schema):
+    key = fields.String()
+    group = fields.String(load_default="")
+    subgroup = fields.String(load_default="")
+    name = fields.String()
+    number = fields.Integer(metadata={"description": "the column's number on the form"})
+    counts = fields.String(metadata={"description": "records, people or matters"})
+
+
+class RecordRef(Schema):
+    number = fields.String(metadata={"description": "register serial or petition number"})
+    id = fields.String()
+
+
+class CellOut(Schema):
+    column = fields.String()
+    value = fields.Integer()
+    records = fields.List(fields.Nested(RecordRef), metadata={"description": "the records behind the figure"})
+
+
+class RowOut(Schema):
+    unit = fields.String(allow_none=True, metadata={"description": "receiving unit code; null on the total row"})
+    unit_name = fields.String()
+    total = fields.Boolean()
+    cells = fields.List(fields.Nested(CellOut))
+
+
+class DocumentOut(Schema):
+    title = fields.String()
+    heading = fields.Nested(HeadingOut)
+    signature = fields.Dict(metadata={"description": "left and right blocks: title, note, name"})
+    period = fields.Nested(PeriodOut)
+    period_text = fields.String()
+
+
+class ReportOut(DocumentOut):
+    form = fields.String()
+    code = fields.String(metadata={"description": "the form's number, e.g. Biểu số 01/TCD"})
+    record_type = fields.String(metadata={"description": "visit or petition"})
+    columns = fields.List(fields.Nested(ColumnOut))
+    rows = fields.List(fields.Nested(RowOut))
+    unit = fields.String()
+    units_included = fields.List(fields.String(), metadata={"description": "codes rolled up (predecessors)"})
+    units_included_names = fields.List(fields.String())
+
+
+class RegisterOut(DocumentOut):
+    columns = fields.List(fields.Nested(ColumnOut))
+    rows = fields.List(fields.Dict(), metadata={"description": "one per record, keyed by the columns' keys"})
+    identities_shown = fields.Integer(metadata={"description": "records shown with identities (each audited)"})
+
+
+class FieldDoc(Schema):
+    name = fields.String()
+    heading = fields.String(metadata={"description": "the CSV's Vietnamese heading"})
+    meaning = fields.String()
+
+
+class NationalOut(Schema):
+    period = fields.Nested(PeriodOut)
+    unit = fields.String()
+    fields_ = fields.List(fields.Nested(FieldDoc), data_key="fields", attribute="fields")
+    records = fields.List(fields.Dict())
+
+
+class PeriodList(Schema):
+    items = fields.List(fields.Nested(PeriodOut))

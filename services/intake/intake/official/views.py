@@ -13,9 +13,13 @@ from tiepdan_common.web import current_identity, db_session, require
 from . import national, periods, service
 from .schemas import (
     DocumentQuery,
+    NationalOut,
     NationalQuery,
+    PeriodList,
     ReceptionKindIn,
     ReceptionKindOut,
+    RegisterOut,
+    ReportOut,
     YearQuery,
 )
 
@@ -28,6 +32,7 @@ PERMISSION_OF_FORM = {"reception": "visits:read"}
 @blp.route("/periods", methods=["GET"])
 @require("visits:read")
 @blp.arguments(YearQuery, location="query")
+@blp.response(200, PeriodList)
 @blp.alt_response(422, schema=ProblemSchema)
 def list_periods(query):
     """The official reporting periods of a year with their cut-off dates and legal basis."""
@@ -43,6 +48,7 @@ def list_periods(query):
 @require("visits:read")
 @transactional()
 @blp.arguments(DocumentQuery, location="query")
+@blp.response(200, RegisterOut, description="JSON, or the XLSX file with format=xlsx")
 @blp.alt_response(422, schema=ProblemSchema)
 def register(query):
     """The reception register (sổ tiếp công dân) of a period, official layout; identities for identity:read
@@ -50,25 +56,27 @@ def register(query):
     data = service.register(db_session=db_session(), identity=current_identity(), query=query, book=False)
     if query["format"] == "xlsx":
         return service.download(service.register_xlsx(data), filename=_name("so-tiep-cong-dan", data))
-    return jsonify(data)  # a Response: the transaction (the audit of identities shown) is committed
+    return jsonify(RegisterOut().dump(data))  # a Response: the transaction (the audit of reads) is committed
 
 
 @blp.route("/petitions-book", methods=["GET"])
 @require("petitions:read")
 @transactional()
 @blp.arguments(DocumentQuery, location="query")
+@blp.response(200, RegisterOut, description="JSON, or the XLSX file with format=xlsx")
 @blp.alt_response(422, schema=ProblemSchema)
 def petitions_book(query):
     """The petitions book (sổ theo dõi đơn) of a period, official layout; identities as for the register."""
     data = service.register(db_session=db_session(), identity=current_identity(), query=query, book=True)
     if query["format"] == "xlsx":
         return service.download(service.register_xlsx(data), filename=_name("so-theo-doi-don", data))
-    return jsonify(data)
+    return jsonify(RegisterOut().dump(data))
 
 
 @blp.route("/reports/<form>", methods=["GET"])
 @require("petitions:read")
 @blp.arguments(DocumentQuery, location="query")
+@blp.response(200, ReportOut, description="JSON, or the XLSX file with format=xlsx")
 @blp.alt_response(404, schema=ProblemSchema)
 @blp.alt_response(422, schema=ProblemSchema)
 def report(query, form):
@@ -86,6 +94,7 @@ def report(query, form):
 @blp.route("/national-export", methods=["GET"])
 @require("petitions:read")
 @blp.arguments(NationalQuery, location="query")
+@blp.response(200, NationalOut, description="JSON, or the CSV file with format=csv")
 @blp.alt_response(422, schema=ProblemSchema)
 def national_export(query):
     """Each visit and petition of the period for the national database (Decree 55/2022): type, eligibility,
