@@ -24,11 +24,8 @@ MAX_PAGES = 20  # visits fetched for the per-day chart (2,000 at most)
 
 def _period() -> tuple[dt.date, dt.date]:
     today = dt.datetime.now(LOCAL).date()
-    try:
-        start = dt.date.fromisoformat(request.args["from"]) if request.args.get("from") else today.replace(day=1)
-        end = dt.date.fromisoformat(request.args["to"]) if request.args.get("to") else today
-    except ValueError:
-        start, end = today.replace(day=1), today
+    start = parse_day(request.args.get("from")) or today.replace(day=1)
+    end = parse_day(request.args.get("to")) or today
     return (start, end) if start <= end else (end, start)
 
 

@@ -10,7 +10,7 @@ from flask_babel import gettext as _
 
 from . import labels
 from .auth import can, login_required
-from .formatting import LOCAL, parse_time
+from .formatting import LOCAL, parse_day, parse_time
 from .gateway import api, get, post
 
 bp = Blueprint("today", __name__, url_prefix="/today")
@@ -42,12 +42,8 @@ def roster_days(shifts: list[dict], reported: dict[int, list[dict]] | None = Non
 
 def _period() -> tuple[dt.date, dt.date]:
     today = dt.datetime.now(LOCAL).date()
-    try:
-        start = dt.date.fromisoformat(request.args.get("from", "")) if request.args.get("from") else today
-        end = dt.date.fromisoformat(request.args.get("to", "")) if request.args.get("to") else start + dt.timedelta(
-            days=DEFAULT_DAYS - 1)
-    except ValueError:
-        start, end = today, today + dt.timedelta(days=DEFAULT_DAYS - 1)
+    start = parse_day(request.args.get("from")) or today
+    end = parse_day(request.args.get("to")) or start + dt.timedelta(days=DEFAULT_DAYS - 1)
     if end < start or (end - start).days > 31:
         end = start + dt.timedelta(days=DEFAULT_DAYS - 1)
     return start, end
