@@ -143,3 +143,28 @@ def test_the_register_prints_in_a_real_browser(signed_in, fake_gateway, tmp_path
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     subprocess.run(["pdftoppm", "-png", "-r", "60", "-f", "1", "-l", "1", str(pdf), str(ARTIFACTS / "register-print")],
                    check=True, timeout=60)
+
+
+def test_a_case_is_put_on_the_plan363_list_from_the_dashboard(signed_in, fake_gateway):
+    client, csrf = signed_in
+    case = {"id": "c-7", "number": "VV-2026-0007", "title": "Tranh chấp đất đai kéo dài", "complex": True}
+    fake_gateway.on("GET", "/escalation/cases/c-7", 200, case)
+    fake_gateway.on("GET", "/escalation/cases/c-7/plan363", 404, {"status": 404, "code": "not_found"})
+    fake_gateway.on("GET", "/escalation/cases/plan363", 200, [])
+    fake_gateway.on("GET", "/escalation/cases", 200, [case])
+    listing = client.get("/official/plan363").data.decode()
+    assert "VV-2026-0007 · Tranh chấp đất đai kéo dài (phức tạp)" in listing
+    chosen = client.get("/official/plan363/_?case=c-7")
+    assert chosen.status_code == 302 and chosen.headers["Location"].endswith("/official/plan363/c-7")
+    form = client.get("/official/plan363/c-7").data.decode()
+    assert "Đưa vào danh sách" in form and "VV-2026-0007" in form
+    fake_gateway.on("PUT", "/escalation/cases/c-7/plan363", 422, {
+        "status": 422, "code": "validation_failed", "errors": [{"field": "version", "message": "changed"}]})
+    refused = client.post("/official/plan363/c-7", data={
+        "csrf_token": csrf, "source": "central", "on_central_list": "true", "plan_agreed_on": "2026-10-05",
+        "agreed_deadline": "2026-11-30", "progress": "in_progress", "version": "1"})
+    assert refused.status_code == 200 and "<code>version</code>" in refused.data.decode()
+    sent = fake_gateway.sent("PUT", "/escalation/cases/c-7/plan363")[-1]["json"]
+    assert sent["on_central_list"] is True and sent["plan_agreed"] is True and sent["version"] == 1
+    assert sent["agreed_deadline"] == "2026-11-30" and sent["review_result"] is None
+    assert 'value="2026-11-30"' in refused.data.decode()  # what was typed is kept

@@ -119,13 +119,49 @@ def records(form):
 @bp.get("/plan363")
 @login_required
 def plan363():
-    """The Plan 363 list of backlogged, complex, prolonged cases, printable."""
+    """The Plan 363 list of backlogged, complex, prolonged cases, printable; open cases can be added."""
     answer = get("/escalation/cases/plan363", progress=request.args.get("progress"),
                  overdue=request.args.get("overdue"))
     if not answer.ok:
-        return render_template("official/error.html", title="Danh sách theo Kế hoạch 363",
-                               why=_problem(answer)), 200
-    return render_template("official/plan363.html", entries=answer.data, args=request.args)
+        return render_template("official/error.html", title="Danh sách theo Kế hoạch 363", why=_problem(answer)), 200
+    listed = {e["case_id"] for e in answer.data}
+    open_cases = get("/escalation/cases", status="open", limit=500)
+    candidates = [c for c in (open_cases.data if open_cases.ok else []) if c["id"] not in listed]
+    return render_template("official/plan363.html", entries=answer.data, args=request.args,
+                           candidates=sorted(candidates, key=lambda c: (not c.get("complex"), c["number"])))
+
+
+PLAN363_FIELDS = ("source", "review_result", "plan_agreed_on", "plan_summary", "agreed_deadline", "lead_agency",
+                  "progress", "note")
+
+
+@bp.route("/plan363/<case_id>", methods=["GET", "POST"])
+@login_required
+def plan363_entry(case_id):
+    """Put a case on the Plan 363 list or change its entry; its history below."""
+    if case_id == "_" and request.args.get("case"):  # chosen on the list page
+        return redirect(url_for("official.plan363_entry", case_id=request.args["case"]))
+    case = get(f"/escalation/cases/{case_id}")
+    if not case.ok:
+        abort(404)
+    errors = []
+    if request.method == "POST":
+        form = request.form
+        body = {name: (form.get(name) or None) for name in PLAN363_FIELDS}
+        body["source"] = body["source"] or "local"
+        body["progress"] = body["progress"] or "not_started"
+        body["on_central_list"] = form.get("on_central_list") == "true"
+        body["plan_agreed"] = bool(body["plan_agreed_on"])
+        if (form.get("version") or "").isdigit():
+            body["version"] = int(form["version"])
+        saved = api("PUT", f"/escalation/cases/{case_id}/plan363", json=body)
+        if saved.ok:
+            flash("Đã lưu vào danh sách theo Kế hoạch 363.", "success")
+            return redirect(url_for("official.plan363_entry", case_id=case_id))
+        errors = saved.field_errors or [{"field": "", "message": _problem(saved)}]
+    entry = get(f"/escalation/cases/{case_id}/plan363")
+    return render_template("official/plan363_entry.html", case=case.data, entry=entry.data if entry.ok else None,
+                           errors=errors, form=request.form if errors else None)
 
 
 DOWNLOADS = {
