@@ -1,6 +1,6 @@
 """Roster's own copy of the working-day calendar, in its database (lịch ngày làm việc của roster).
 
-Seeded from ``reference/holidays-vn.json`` (each year the file knows and the copy does not yet), then
+Seeded from ``reference/holidays-vn.json`` (and brought in line with it whenever a process starts), then
 kept in step with intake's reference data by ``reference_sync`` (``intake.reference.changed``). The
 shared ``tiepdan_common.calendar.Calendar`` is built from this copy; ``calendar_state.version`` moves
 with every change so every API process can tell, with one small query, that its calendar is stale.
@@ -9,7 +9,6 @@ with every change so every API process can tell, with one small query, that its 
 from __future__ import annotations
 
 import datetime as dt
-import json
 import logging
 from pathlib import Path
 
@@ -88,28 +87,51 @@ def version(db_session: Session) -> int:
 
 
 def seed(db_session: Session, path: Path) -> int:
-    """Add, from the file, each year the copy does not know yet with its days; returns years added."""
-    data = json.loads(Path(path).read_text(encoding="utf-8"))
-    file_calendar = Calendar.from_json(data)
+    """Bring the file's years and days into the copy; returns how many rows changed.
+
+    A day an administrator set through intake (``reference_version``) wins over the file; a day that
+    came from the file follows the file (corrected, or gone when the file no longer lists it).
+    """
+    file_calendar = Calendar.load(path)
     lock(db_session)
-    known = set(db_session.scalars(select(CalendarYear.year)))
-    new = [y for y in range(file_calendar.first_year, file_calendar.last_year + 1) if y not in known]
-    if not new:
-        return 0
-    for year in new:
+    changed = 0
+    years = {y.year: y for y in db_session.scalars(select(CalendarYear))}
+    for year in range(file_calendar.first_year, file_calendar.last_year + 1):
         info = file_calendar.year(year)
-        db_session.add(CalendarYear(year=year, status=info.status if info else "confirmed",
-                                    sources=list(info.sources) if info else [], note=info.note if info else ""))
-    listed = set(db_session.scalars(select(CalendarDay.date)))  # an administrator's day wins over the file
-    for kind, entries in (("holiday", file_calendar.holidays), ("working_day", file_calendar.makeup_working_days)):
-        for e in entries:
-            if e.date.year in new and e.date not in listed:
-                db_session.add(CalendarDay(date=e.date, kind=kind, name=e.name, source=e.source,
-                                           confirmed=e.confirmed, in_exchange_for=e.in_exchange_for))
-    db_session.flush()
-    bump(db_session)
-    log.info("calendar copy seeded with %s from %s", new, path)
-    return len(new)
+        want = {"status": info.status if info else "confirmed", "sources": list(info.sources) if info else [],
+                "note": info.note if info else ""}
+        row = years.get(year)
+        if row is None:
+            db_session.add(CalendarYear(year=year, **want))
+            changed += 1
+        elif {"status": row.status, "sources": list(row.sources or ()), "note": row.note or ""} != want:
+            row.status, row.sources, row.note = want["status"], want["sources"], want["note"]
+            changed += 1
+    wanted = {e.date: ("holiday", e) for e in file_calendar.holidays}
+    wanted |= {e.date: ("working_day", e) for e in file_calendar.makeup_working_days}
+    rows = {d.date: d for d in db_session.scalars(select(CalendarDay))}
+    for day, (kind, e) in wanted.items():
+        row = rows.get(day)
+        if row is not None and row.reference_version is not None:
+            continue  # an administrator's change
+        values = {"kind": kind, "name": e.name, "source": e.source, "confirmed": e.confirmed,
+                  "in_exchange_for": e.in_exchange_for}
+        if row is None:
+            db_session.add(CalendarDay(date=day, **values))
+            changed += 1
+        elif any(getattr(row, k) != v for k, v in values.items()):
+            for k, v in values.items():
+                setattr(row, k, v)
+            changed += 1
+    for day, row in rows.items():
+        if row.reference_version is None and day not in wanted:
+            db_session.delete(row)
+            changed += 1
+    if changed:
+        db_session.flush()
+        bump(db_session)
+        log.info("calendar copy: %s rows brought in line with %s", changed, path)
+    return changed
 
 
 def build(db_session: Session) -> Calendar:

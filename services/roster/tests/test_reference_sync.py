@@ -158,3 +158,25 @@ def test_an_unknown_key_is_dead_lettered_not_retried(deliver):
     event.data["key"] = "not-a-date"
     with pytest.raises(PermanentFailure):
         deliver(event)
+
+
+def test_the_file_is_followed_for_its_own_days_and_an_administrators_day_wins(db, deliver, reference_dir, tmp_path):
+    import json
+
+    from roster import calendar_copy
+
+    data = json.loads((reference_dir / "holidays-vn.json").read_text("utf-8"))
+    removed = next(h for h in data["holidays"] if h["date"] == "2026-09-01")  # the unconfirmed bridge day
+    data["holidays"].remove(removed)
+    renamed = next(h for h in data["holidays"] if h["date"] == "2027-02-05")
+    renamed.update(name="Tết Nguyên đán", confirmed=True)
+    admins = dt.date(2027, 4, 16)  # the file's provisional Giỗ Tổ; an administrator says otherwise
+    deliver(change(admins, kind="holiday", version=5000, name="Giỗ Tổ Hùng Vương (theo thông báo)"))
+    (tmp_path / "holidays-vn.json").write_text(json.dumps(data, ensure_ascii=False), "utf-8")
+    with db.session() as session:
+        assert calendar_copy.seed(session, tmp_path / "holidays-vn.json") == 2
+        assert session.get(CalendarDay, dt.date(2026, 9, 1)) is None
+        assert session.get(CalendarDay, dt.date(2027, 2, 5)).name == "Tết Nguyên đán"
+        assert session.get(CalendarDay, admins).name == "Giỗ Tổ Hùng Vương (theo thông báo)"
+        assert calendar_copy.seed(session, tmp_path / "holidays-vn.json") == 0  # nothing left to change
+        assert not calendar_copy.build(session).is_working_day(admins)
