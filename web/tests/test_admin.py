@@ -176,3 +176,14 @@ def test_an_agency_is_added_and_its_dates_changed(admin_in, fake_gateway):
     (patched,) = fake_gateway.sent("PATCH", "/roster/agencies/TNMT")
     assert patched["json"] == {"name": "Phòng Tài nguyên và Môi trường", "unit_name": "UBND huyện Mỹ Xuyên",
                                "valid_from": None, "valid_to": "2025-06-30"}
+
+
+def test_the_index_lists_the_latest_changes_from_intakes_audit(admin_in, fake_gateway):
+    client, _csrf = admin_in
+    fake_gateway.on("GET", "/intake/reference-changes", 200, [
+        {"id": 7, "changed_at": "2026-12-06T02:00:00+00:00", "actor": "admin-01", "table_name": "holidays",
+         "action": "created", "record_key": "2026-12-30", "before": None, "after": {}}])
+    html = page(client.get("/admin"))
+    changes = html.split('id="reference-changes"', 1)[1].split("</ul>", 1)[0]
+    assert "Ngày nghỉ, ngày làm bù · thêm 2026-12-30" in changes and "06/12/2026 09:00" in changes
+    assert len(fake_gateway.sent("GET", "/intake/reference-changes")) == 1

@@ -13,22 +13,14 @@ import json
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 
 from . import labels
+from .admin_labels import AGENCY_KINDS, CHANGE_ACTIONS, CHANGE_TABLES, DAY_KINDS, SUCCESSION_KINDS, UNIT_LEVELS
 from .auth import current_user, login_required
 from .formatting import parse_day
 from .gateway import Answer, api, get, post
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
-
-UNIT_LEVELS = {"province": _l("Cấp tỉnh"), "district": _l("Cấp huyện"), "commune": _l("Cấp xã")}
-SUCCESSION_KINDS = {"merge": _l("Sáp nhập"), "split": _l("Chia tách"), "rename": _l("Đổi tên"),
-                    "abolish": _l("Giải thể"), "transfer": _l("Điều chỉnh địa giới")}
-DAY_KINDS = {"holiday": _l("Ngày nghỉ (lễ, Tết, nghỉ bù, hoán đổi)"), "working_day": _l("Ngày làm bù")}
-AGENCY_KINDS = {"board": _l("Ban Tiếp công dân"), "inspectorate": _l("Thanh tra"),
-                "department": _l("Phòng, ban chuyên môn"), "police": _l("Công an"),
-                "leadership": _l("Lãnh đạo Ủy ban nhân dân"), "commune": _l("Ủy ban nhân dân cấp xã")}
 
 
 def admin_required(view):
@@ -84,8 +76,11 @@ def _text(form, name: str) -> str:
 @bp.get("")
 @admin_required
 def index():
-    """The administrator's reference screens."""
-    return render_template("admin/index.html")
+    """The administrator's reference screens and the latest changes (intake's audit)."""
+    changes = get("/intake/reference-changes")
+    return render_template("admin/index.html", changes=_data(changes)[:30], tables=CHANGE_TABLES,
+                           actions=CHANGE_ACTIONS,
+                           changes_error=None if changes.ok else labels.status_message(changes.status))
 
 
 # --------------------------------------------------------------------------- units
