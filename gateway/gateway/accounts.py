@@ -57,6 +57,21 @@ def _roles(roles: Iterable[str] | None) -> list[str]:
     return sorted({r.strip() for r in roles or () if r and r.strip()})
 
 
+def user_principal(user: UserAccount) -> Principal:
+    """The principal of an officer's account, as its tokens name it."""
+    roles = tuple(user.roles or ())
+    return Principal(
+        subject=user.username,
+        kind=user.kind,
+        unit=user.unit,
+        roles=roles,
+        permissions=permissions_for(user.kind, roles),
+        officer=user.officer_code,
+        name=user.full_name,
+        version=user.token_version or 0,
+    )
+
+
 def _revoke(account: ApiClient | UserAccount) -> None:
     """End every token issued to the account so far (its version goes up, in the UPDATE itself)."""
     account.token_version = type(account).token_version + 1
@@ -131,17 +146,7 @@ class AccountStore:
                     user.last_login_at = now
                     if self.hasher.needs_rehash(user.password_hash):
                         user.password_hash = self.hasher.hash(password)
-                    roles = tuple(user.roles or ())
-                    principal = Principal(
-                        subject=user.username,
-                        kind=user.kind,
-                        unit=user.unit,
-                        roles=roles,
-                        permissions=permissions_for(user.kind, roles),
-                        officer=user.officer_code,
-                        name=user.full_name,
-                        version=user.token_version or 0,
-                    )
+                    principal = user_principal(user)
         if failure is not None:
             raise failure
         assert principal is not None

@@ -43,6 +43,7 @@ def create_app(settings: GatewaySettings | None = None) -> web.Application:
     router.add_get("/livez", health.livez, allow_head=True)
     router.add_get("/readyz", health.readyz, allow_head=True)
     router.add_post("/api/v1/auth/token", auth_api.token)
+    router.add_post("/api/v1/auth/revoke", auth_api.revoke)
     router.add_get("/api/v1/auth/jwks", auth_api.jwks)
     router.add_get("/api/v1/health", health.health)
     router.add_get("/api/v1/openapi.json", openapi.openapi)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import functools
 import json
 from typing import Any
 from urllib.parse import unquote_plus
@@ -17,9 +18,10 @@ from .accounts import AuthenticationFailed
 from .auth import IssuedToken
 from .problems import Problem
 from .proxy import GATEWAY_KEY
-from .schemas import TokenRequestSchema
+from .schemas import RevokeRequestSchema, TokenRequestSchema
 
 _TOKEN_REQUEST = TokenRequestSchema()
+_REVOKE_REQUEST = RevokeRequestSchema()
 NO_STORE = {"Cache-Control": "no-store", "Pragma": "no-cache"}
 
 
@@ -72,21 +74,20 @@ async def token(request: web.Request) -> web.Response:
     if basic is not None:
         data.setdefault("client_id", basic[0])
         data.setdefault("client_secret", basic[1])
-    try:
-        fields = _TOKEN_REQUEST.load(data)
-    except ValidationError as exc:
-        errors = flatten_messages(exc.messages)
-        detail = "; ".join(f"{e['field']}: {e['message']}" for e in errors[:5])
-        raise Problem(422, detail, code="validation_failed", errors=errors) from None
-    who = fields.get("client_id") or fields.get("username") or "-"
+    fields = _load(_TOKEN_REQUEST, data)
+    who = fields.get("client_id") or fields.get("username") or ("refresh" if "refresh_token" in fields else "-")
     await gateway.limiter.hit(f"token:{request.remote or '-'}:{who}", gateway.settings.rate_limit_token)
     try:
         if fields["grant_type"] == "client_credentials":
             issued: IssuedToken = await gateway.run_sync(
                 gateway.authenticator.client_token, fields["client_id"], fields["client_secret"]
             )
+        elif fields["grant_type"] == "password":
+            issued = await gateway.run_sync(functools.partial(
+                gateway.authenticator.user_token, fields["username"], fields["password"],
+                wall_board=fields["wall_board"]))
         else:
-            issued = await gateway.run_sync(gateway.authenticator.user_token, fields["username"], fields["password"])
+            issued = await gateway.run_sync(gateway.authenticator.refreshed_token, fields["refresh_token"])
     except AuthenticationFailed as exc:
         # A Basic challenge only to a client that used Basic: browsers answer it with a login dialog.
         challenge = 'Basic realm="tiepdan"' if basic is not None else f'Bearer realm="tiepdan", error="{exc.code}"'
@@ -98,17 +99,35 @@ async def token(request: web.Request) -> web.Response:
         # A key made by another process (first use, or a rotation): learn it now.
         await gateway.refresh_keys(force=True)
     principal = issued.principal
-    return web.json_response(
-        {
-            "access_token": issued.token,
-            "token_type": "Bearer",
-            "expires_in": issued.expires_in,
-            "kind": principal.kind,
-            "unit": principal.unit,
-            "permissions": list(principal.permissions),
-        },
-        headers=NO_STORE,
-    )
+    answer = {
+        "access_token": issued.token,
+        "token_type": "Bearer",
+        "expires_in": issued.expires_in,
+        "kind": principal.kind,
+        "unit": principal.unit,
+        "permissions": list(principal.permissions),
+    }
+    if issued.refresh_token:
+        answer.update(refresh_token=issued.refresh_token, refresh_expires_in=issued.refresh_expires_in)
+    return web.json_response(answer, headers=NO_STORE)
+
+
+async def revoke(request: web.Request) -> web.Response:
+    """End the family of a refresh token (signing out, RFC 7009): 200 whether it was known or not."""
+    gateway = request.app[GATEWAY_KEY]
+    fields = _load(_REVOKE_REQUEST, await _request_fields(request))
+    await gateway.limiter.hit(f"token:{request.remote or '-'}:revoke", gateway.settings.rate_limit_token)
+    await gateway.run_sync(gateway.refresh.revoke, fields["token"])
+    return web.json_response({}, headers=NO_STORE)
+
+
+def _load(schema, data: dict[str, Any]) -> dict[str, Any]:
+    try:
+        return schema.load(data)
+    except ValidationError as exc:
+        errors = flatten_messages(exc.messages)
+        detail = "; ".join(f"{e['field']}: {e['message']}" for e in errors[:5])
+        raise Problem(422, detail, code="validation_failed", errors=errors) from None
 
 
 async def jwks(request: web.Request) -> web.Response:

@@ -89,3 +89,22 @@ class SigningKey(Base):
     public_jwk: Mapped[dict] = mapped_column(JSON, nullable=False)
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, nullable=False, default=utcnow)
     retired_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+
+
+class RefreshToken(Base):
+    """An officer's refresh token (stored as its SHA-256 only), one link of a chain begun at a sign-in.
+
+    Each use replaces it by a new one of the same family; a used or revoked one ends the whole family."""
+
+    __tablename__ = "refresh_tokens"
+    __table_args__ = (Index("ix_refresh_tokens_family", "family"), Index("ix_refresh_tokens_username", "username"))
+
+    token_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    family: Mapped[str] = mapped_column(String(32), nullable=False)
+    username: Mapped[str] = mapped_column(String(100), nullable=False)
+    token_version: Mapped[int] = mapped_column(Integer, nullable=False)
+    wall_board: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, nullable=False)
+    expires_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, nullable=False)  # the family's end
+    used_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    revoked_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)

@@ -25,7 +25,14 @@ from tiepdan_common.identity import IDENTITY_HEADER, Identity, sign_identity
 from . import access
 from .proxy import GATEWAY_KEY
 from .runtime import Gateway, Upstream
-from .schemas import HealthSchema, JwksSchema, ProblemSchema, TokenRequestSchema, TokenResponseSchema
+from .schemas import (
+    HealthSchema,
+    JwksSchema,
+    ProblemSchema,
+    RevokeRequestSchema,
+    TokenRequestSchema,
+    TokenResponseSchema,
+)
 from .version import __version__
 
 log = logging.getLogger(__name__)
@@ -68,6 +75,7 @@ def gateway_spec() -> dict:
     for name, schema in (
         ("TokenRequest", TokenRequestSchema),
         ("TokenResponse", TokenResponseSchema),
+        ("RevokeRequest", RevokeRequestSchema),
         ("Jwks", JwksSchema),
         ("Health", HealthSchema),
         ("Problem", ProblemSchema),
@@ -79,7 +87,7 @@ def gateway_spec() -> dict:
             "post": {
                 "tags": ["auth"],
                 "operationId": "auth.token",
-                "summary": "Get an access token (client_credentials or password grant).",
+                "summary": "Get an access token (client_credentials, password or refresh_token grant).",
                 "security": [],
                 "requestBody": {
                     "required": True,
@@ -92,6 +100,25 @@ def gateway_spec() -> dict:
                     "200": {"description": "A token", "content": {"application/json": {"schema": "TokenResponse"}}},
                     **_problem_responses(400, 401, 415, 422),
                 },
+            }
+        },
+    )
+    spec.path(
+        "/api/v1/auth/revoke",
+        operations={
+            "post": {
+                "tags": ["auth"],
+                "operationId": "auth.revoke",
+                "summary": "End a refresh token's family (signing out).",
+                "security": [],
+                "requestBody": {
+                    "required": True,
+                    "content": {
+                        "application/json": {"schema": "RevokeRequest"},
+                        "application/x-www-form-urlencoded": {"schema": "RevokeRequest"},
+                    },
+                },
+                "responses": {"200": {"description": "Revoked (or unknown)"}, **_problem_responses(400, 415, 422)},
             }
         },
     )

@@ -21,6 +21,7 @@ from .breaker import CircuitBreaker
 from .keys import KeyStore
 from .passwords import SecretHasher
 from .ratelimit import RateLimiter
+from .refresh import RefreshStore
 from .settings import GatewaySettings
 from .tokens import Caller, TokenIssuer, TokenVerifier
 from .upstream import Endpoint, UpstreamClient
@@ -103,7 +104,11 @@ class Gateway:
         self.issuer = TokenIssuer(
             issuer=settings.issuer, audience=settings.audience, ttl_seconds=settings.token_ttl_seconds
         )
-        self.authenticator = Authenticator(self.accounts, self.keys, self.issuer)
+        self.refresh = RefreshStore(
+            self.db, lifetime_seconds=settings.refresh_lifetime_seconds, idle_seconds=settings.refresh_idle_seconds,
+            wall_board_seconds=settings.wall_board_lifetime_seconds,
+        )
+        self.authenticator = Authenticator(self.accounts, self.keys, self.issuer, self.refresh)
         self.verifier = TokenVerifier(
             issuer=settings.issuer,
             audience=settings.audience,

@@ -15,17 +15,19 @@ __all__ = [
     "JwkSchema",
     "JwksSchema",
     "ProblemSchema",
+    "RevokeRequestSchema",
     "ServiceHealthSchema",
     "TokenRequestSchema",
     "TokenResponseSchema",
 ]
 
-GRANT_TYPES = ("client_credentials", "password")
+GRANT_TYPES = ("client_credentials", "password", "refresh_token")
 
 # Which fields each grant needs.
 GRANT_FIELDS = {
     "client_credentials": ("client_id", "client_secret"),
     "password": ("username", "password"),
+    "refresh_token": ("refresh_token",),
 }
 
 
@@ -40,6 +42,9 @@ class TokenRequestSchema(Schema):
     client_secret = fields.String(validate=validate.Length(min=1, max=500), load_only=True)
     username = fields.String(validate=validate.Length(min=1, max=100))
     password = fields.String(validate=validate.Length(min=1, max=500), load_only=True)
+    refresh_token = fields.String(validate=validate.Length(min=1, max=200), load_only=True)
+    wall_board = fields.Boolean(load_default=False, metadata={
+        "description": "password grant: a wall board, whose sign-in lasts while it keeps refreshing"})
 
     @validates_schema
     def _fields_of_grant(self, data: dict[str, Any], **_kwargs: Any) -> None:
@@ -58,6 +63,17 @@ class TokenResponseSchema(Schema):
     kind = fields.String(required=True, validate=validate.OneOf(KINDS))
     unit = fields.String(allow_none=True)
     permissions = fields.List(fields.String(validate=validate.OneOf(PERMISSIONS)), required=True)
+    refresh_token = fields.String(metadata={"description": "officers: spend it once for a new pair"})
+    refresh_expires_in = fields.Integer(metadata={"description": "seconds the refresh token may stay unused"})
+
+
+class RevokeRequestSchema(Schema):
+    """``POST /api/v1/auth/revoke`` (RFC 7009): a refresh token whose family ends."""
+
+    class Meta:
+        unknown = EXCLUDE
+
+    token = fields.String(required=True, validate=validate.Length(min=1, max=200), load_only=True)
 
 
 class JwkSchema(Schema):

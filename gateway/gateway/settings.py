@@ -82,6 +82,9 @@ class GatewaySettings:
     openapi_cache_seconds: float = 30.0
     key_refresh_seconds: float = 60.0
     revocation_refresh_seconds: float = 2.0
+    refresh_lifetime_seconds: int = 12 * 3600
+    refresh_idle_seconds: int = 3600
+    wall_board_lifetime_seconds: int = 30 * 24 * 3600
     secrets_keys: tuple[str, ...] = (DEV_SECRETS_KEY,)
     redis_url: str | None = None
     rate_limit_prefix: str = ""
@@ -134,6 +137,9 @@ def load_gateway_settings(overrides: Mapping[str, Any] | None = None, *, env: En
         "log_level": shared.log_level,
         "token_cache_size": env.int("TOKEN_CACHE_SIZE", 10_000),
         "revocation_refresh_seconds": env.float("TOKEN_REVOCATION_SECONDS", 2.0),
+        "refresh_lifetime_seconds": env.int("REFRESH_TOKEN_LIFETIME_SECONDS", 12 * 3600),
+        "refresh_idle_seconds": env.int("REFRESH_TOKEN_IDLE_SECONDS", 3600),
+        "wall_board_lifetime_seconds": env.int("WALL_BOARD_LIFETIME_SECONDS", 30 * 24 * 3600),
         "secrets_keys": tuple(env.list("GATEWAY_SECRETS_KEYS", [DEV_SECRETS_KEY])),
         "argon2_time_cost": env.int("ARGON2_TIME_COST", 3),
         "argon2_memory_kib": env.int("ARGON2_MEMORY_KIB", 65536),
