@@ -50,3 +50,67 @@ def test_pages_are_never_stored_by_a_browser_or_a_proxy(signed_in, fake_gateway)
     for path in ("/inbox", "/login", "/"):
         resp = client.get(path)
         assert "no-store" in resp.headers.get("Cache-Control", ""), path
+
+
+# --------------------------------------------------------------------------- a sign-in that lasts the day
+
+
+def _with_refresh(fake_gateway, refresh_token="rt-1"):
+    route = ("POST", "/api/v1/auth/token")
+    status, body = fake_gateway.routes[route]
+    fake_gateway.routes[route] = (status, {**body, "refresh_token": refresh_token, "refresh_expires_in": 3600})
+
+
+def test_an_expired_access_token_is_renewed_with_the_refresh_token(client, fake_gateway):
+    _with_refresh(fake_gateway)
+    csrf = _csrf(client)
+    assert client.post("/login", data={"username": "btcd-01", "password": "demo-btcd-01",
+                                       "csrf_token": csrf}).status_code == 302
+    fake_gateway.on("GET", "/notify/inbox", 200, [])
+    with client.session_transaction() as s:
+        s["expires_at"] = 0  # the access token ran out
+    resp = client.get("/inbox")
+    assert resp.status_code == 200
+    grants = [r["json"]["grant_type"] for r in fake_gateway.sent("POST", "/auth/token")]
+    assert grants == ["password", "refresh_token"]
+    assert fake_gateway.sent("POST", "/auth/token")[-1]["json"]["refresh_token"] == "rt-1"
+
+
+def test_a_refused_refresh_signs_the_officer_out(client, fake_gateway):
+    _with_refresh(fake_gateway)
+    csrf = _csrf(client)
+    client.post("/login", data={"username": "btcd-01", "password": "demo-btcd-01", "csrf_token": csrf})
+    fake_gateway.on("POST", "/auth/token", 401, {"status": 401, "code": "invalid_grant", "detail": "spent"})
+    with client.session_transaction() as s:
+        s["expires_at"] = 0
+    resp = client.get("/inbox")
+    assert resp.status_code == 302 and resp.location.startswith("/login")
+
+
+def test_a_401_mid_session_is_cured_once_by_a_refresh(client, fake_gateway):
+    _with_refresh(fake_gateway)
+    csrf = _csrf(client)
+    client.post("/login", data={"username": "btcd-01", "password": "demo-btcd-01", "csrf_token": csrf})
+    fake_gateway.on("GET", "/notify/inbox", 401, {"status": 401, "code": "unauthenticated", "detail": "revoked"})
+    resp = client.get("/inbox")
+    assert resp.status_code in (200, 302)
+    assert [r["json"]["grant_type"] for r in fake_gateway.sent("POST", "/auth/token")][-1] == "refresh_token"
+    assert len(fake_gateway.sent("GET", "/notify/inbox")) == 2  # once more with the new token, not a loop
+
+
+def test_a_wall_board_asks_for_a_lasting_sign_in_and_signing_out_revokes(client, fake_gateway):
+    _with_refresh(fake_gateway, "rt-wall")
+    fake_gateway.on("POST", "/auth/revoke", 200, {})
+    client.get("/login?wall_board=1")
+    with client.session_transaction() as s:
+        csrf = s["csrf"]
+    form = client.get("/login?wall_board=1").get_data(as_text=True)
+    assert 'name="wall_board" value="1"' in form
+    assert 'name="wall_board"' not in client.get("/login").get_data(as_text=True)
+    client.post("/login?wall_board=1", data={"username": "btcd-01", "password": "demo-btcd-01",
+                                              "csrf_token": csrf, "wall_board": "1"})
+    assert fake_gateway.sent("POST", "/auth/token")[0]["json"]["wall_board"] is True
+    with client.session_transaction() as s:
+        csrf = s["csrf"]
+    client.post("/logout", data={"csrf_token": csrf})
+    assert fake_gateway.sent("POST", "/auth/revoke")[0]["json"] == {"token": "rt-wall"}

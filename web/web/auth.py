@@ -13,7 +13,7 @@ from flask import Blueprint, abort, current_app, flash, g, redirect, render_temp
 from flask_babel import gettext as _
 
 from . import labels
-from .gateway import gateway, get
+from .gateway import gateway, get, refresh_session, store_tokens
 
 bp = Blueprint("auth", __name__)
 
@@ -28,9 +28,13 @@ def claims_of(token: str) -> dict:
 
 
 def current_user() -> dict | None:
-    """The signed-in officer (name, agency, roles, permissions), or None."""
+    """The signed-in officer (name, agency, roles, permissions), or None; an expired access token is
+    renewed with the session's refresh token first (the sign-in lasts the working day, a wall board's
+    as long as it keeps refreshing)."""
     user = session.get("user")
-    if not user or session.get("expires_at", 0) <= time.time():
+    if not user:
+        return None
+    if session.get("expires_at", 0) <= time.time() and not refresh_session():
         return None
     return user
 
@@ -110,8 +114,10 @@ def login():
         if not username or not password:
             error = _("Nhập tên đăng nhập và mật khẩu.")
         else:
-            answer = gateway().call("POST", "/auth/token", json={
-                "grant_type": "password", "username": username, "password": password})
+            body = {"grant_type": "password", "username": username, "password": password}
+            if request.form.get("wall_board") == "1":  # /login?wall_board=1: a wall board stays signed in
+                body["wall_board"] = True
+            answer = gateway().call("POST", "/auth/token", json=body)
             if answer.ok:
                 _start_session(answer.data)
                 return redirect(_safe_next(request.args.get("next")))
@@ -129,8 +135,7 @@ def _start_session(data: dict) -> None:
     lang = session.get("lang")
     session.clear()
     claims = claims_of(data["access_token"])
-    session["token"] = data["access_token"]
-    session["expires_at"] = time.time() + int(data.get("expires_in", 3600)) - 30
+    store_tokens(data)
     session["csrf"] = secrets.token_urlsafe(32)
     if lang:
         session["lang"] = lang
@@ -152,7 +157,10 @@ def _start_session(data: dict) -> None:
 
 @bp.post("/logout")
 def logout():
-    """Forget the token and the officer."""
+    """Forget the token and the officer; the refresh token's family ends at the gateway too."""
+    refresh_token = session.get("refresh_token")
+    if refresh_token:
+        gateway().call("POST", "/auth/revoke", json={"token": refresh_token})
     lang = session.get("lang")
     session.clear()
     if lang:

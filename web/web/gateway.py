@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import logging
+import time
 from typing import Any
 
 import requests
@@ -77,9 +78,35 @@ def gateway() -> Gateway:
     return current_app.extensions["tiepdan_web"]["gateway"]
 
 
+def store_tokens(data: dict) -> None:
+    """Keep a token answer's access token (and refresh token, when it has one) in the session."""
+    session["token"] = data["access_token"]
+    session["expires_at"] = time.time() + int(data.get("expires_in", 3600)) - 30
+    if data.get("refresh_token"):
+        session["refresh_token"] = data["refresh_token"]
+
+
+def refresh_session() -> bool:
+    """Trade the session's refresh token for a new pair (the old one is spent); False when there is none
+    or the gateway refuses it (signed out elsewhere, idle too long, the working day over, account changed)."""
+    refresh_token = session.get("refresh_token")
+    if not refresh_token:
+        return False
+    answer = gateway().call("POST", "/auth/token", json={"grant_type": "refresh_token",
+                                                          "refresh_token": refresh_token})
+    if not answer.ok or not isinstance(answer.data, dict) or "access_token" not in answer.data:
+        session.pop("refresh_token", None)
+        return False
+    store_tokens(answer.data)
+    return True
+
+
 def api(method: str, path: str, **kwargs) -> Answer:
-    """Call the gateway as the signed-in officer; a 401 marks the session as expired."""
+    """Call the gateway as the signed-in officer, refreshing the token once if it was refused; a 401
+    that a refresh cannot cure marks the session as expired."""
     answer = gateway().call(method, path, token=session.get("token"), **kwargs)
+    if answer.status == 401 and refresh_session():
+        answer = gateway().call(method, path, token=session.get("token"), **kwargs)
     if answer.status == 401:
         g.session_expired = True
     return answer
