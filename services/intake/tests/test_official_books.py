@@ -132,7 +132,7 @@ def test_petitions_book_hides_a_denouncer_from_non_handlers(client, board, inspe
     made = client.post("/petitions", headers=board, json=petition_body()).json
     denunciation = client.post("/petitions", headers=board, json=petition_body(
         category="denunciation", received_at="2026-08-28T10:00:00+07:00")).json
-    query = {"from": "2026-08-01", "to": "2026-08-31", "unit": "947"}
+    query = {"from": "2026-08-01", "to": "2026-08-31", "unit": "92"}  # received by the city in 2026
     rows = client.get("/official/petitions-book", headers=inspector, query_string=query).json["rows"]
     assert [r["number"] for r in rows] == [made["number"], denunciation["number"]]
     assert rows[0]["full_name"] == "Lê Văn Bảy" and rows[0]["channel"] == "Qua bưu chính"
@@ -182,3 +182,19 @@ def test_the_register_export_names_a_repeat_by_its_register_number(client, board
     rows = list(csv.reader(io.StringIO(resp.data.decode("utf-8-sig"))))
     assert rows[0][-1] == "Tiếp lặp lại của" and rows[2][-1] == first["serial"]
     assert first["id"] not in resp.data.decode("utf-8-sig")
+
+
+def test_the_register_hides_a_denouncer_handed_in_at_a_visit_but_to_the_handlers(client, board, inspector,
+                                                                                 visit_body, petition_body):
+    person = {"full_name": "Đỗ Văn Kín", "address": "Ấp Y", "is_representative": True}
+    visit = client.post("/visits", headers=board, json=visit_body(citizens=[person])).json
+    handed = client.post("/petitions", headers=board, json=petition_body(
+        channel="visit", visit_id=visit["id"], category="denunciation", received_at="2024-06-03T09:30:00+07:00"))
+    assert handed.status_code == 201, handed.json
+    rows = client.get("/official/register", headers=inspector, query_string=PERIOD).json["rows"]
+    assert rows[0]["full_name"] == "***" and rows[0]["identity_masked"]
+    assert client.get("/identity-reads", headers=inspector).json["items"] == []
+    assigned = client.post(f"/petitions/{handed.json['id']}/handlers", headers=board, json={"officer": "ttr-01"})
+    assert assigned.status_code in (200, 201), assigned.json
+    rows = client.get("/official/register", headers=inspector, query_string=PERIOD).json["rows"]
+    assert rows[0]["full_name"] == "Đỗ Văn Kín"

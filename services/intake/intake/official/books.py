@@ -22,6 +22,7 @@ from ..petition.lifecycle import STEPS
 from ..petition.models import Petition
 from ..reference import service as reference
 from ..report import labels
+from ..visit import denounced
 from ..visit.models import Visit
 from . import facts
 from .models import RECEPTION_KINDS, ReceptionKind
@@ -62,12 +63,18 @@ def register_rows(*, db_session: Session, identity: Identity, scope: dict, perio
     kinds = {k.visit_id: k for k in db_session.scalars(select(ReceptionKind).where(ReceptionKind.visit_id.in_(ids)))}
     firsts = {v.repeat_of for v in visits if v.repeat_of}
     serials = dict(db_session.execute(select(Visit.id, Visit.serial).where(Visit.id.in_(firsts or {""}))).all())
+    # A visit where a denunciation was handed in hides its citizens entirely, in clear only to the
+    # denunciation's handlers with identity:read (intake.visit.denounced).
+    denounced_at = denounced.denunciations_at(db_session=db_session, visit_ids=[v.id for v in visits])
     rows, unmasked = [], 0
     for v in visits:
+        hidden = denounced_at.get(v.id)
+        clear = show and (not hidden or denounced.handles(db_session=db_session, identity=identity,
+                                                          petition_ids=hidden))
         shown = confidential.present(db_session=db_session, identity=identity, record_type="visit", record_id=v.id,
-                                     people=v.citizens, strict=v.category == "denunciation", unmasked=show,
-                                     purpose=PURPOSE)
-        unmasked += 1 if show and shown else 0
+                                     people=v.citizens, strict=v.category == "denunciation" or bool(hidden),
+                                     unmasked=clear, purpose=PURPOSE)
+        unmasked += 1 if clear and shown else 0
         kind = kinds.get(v.id)
         reception = RECEPTION_KINDS[kind.kind if kind else "regular"]
         if kind and kind.leader:
@@ -87,7 +94,7 @@ def register_rows(*, db_session: Session, identity: Identity, scope: dict, perio
         rows.append({
             "id": v.id, "serial": v.serial, "date": local_text(v.received_at),
             "full_name": _people(shown, "full_name"), "address": _people(shown, "address"),
-            "id_number": _people(shown, "id_number"), "identity_masked": not (show and shown),
+            "id_number": _people(shown, "id_number"), "identity_masked": not (clear and shown),
             "content": v.content, "prior_handling": v.prior_handling or "", "request": v.citizen_request or "",
             "kind": f"{labels.CATEGORY.get(v.category, v.category)} - {fields.get(v.field_code, v.field_code)}",
             "people": v.group_size, "reception": reception, "handling": handling, "note": "; ".join(notes),
