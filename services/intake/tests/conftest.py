@@ -132,13 +132,18 @@ def petition_body():
             "channel": "post",
             "category": "complaint",
             "field": "land",
-            "origin_unit": "31690",
             "received_at": "2026-08-28T09:00:00+07:00",
             "content": "Khiếu nại quyết định thu hồi đất của UBND xã Đại Tâm",
             "senders": [{"full_name": "Lê Văn Bảy", "address": "Ấp Phước Hòa, xã Đại Tâm",
                          "id_number": "094123456789", "phone": "0912345678", "is_representative": True}],
         }
         body.update(overrides)
+        # The units in force on the day of receipt (a petition keeps them; another is refused): Huyện Mỹ Xuyên
+        # and Xã Đại Tâm before 1 July 2025; after, Thành phố Cần Thơ and Phường Mỹ Xuyên (Đại Tâm merged into it).
+        later = str(body.get("received_at") or "9999")[:10] >= "2025-07-01"
+        body.setdefault("origin_unit", "31684" if later else "31690")
+        if later:
+            body.setdefault("receiving_unit", "92")
         return body
     return make
 

@@ -50,3 +50,55 @@ def test_a_complaints_decision_reasons_stay_visible(client, board, other_officer
     client.post(f"/petitions/{complaint['id']}/decisions", headers=board, json={
         "decision": "archive", "reason": "Đơn trùng", "decided_at": "2024-06-05T09:00:00+07:00"})
     assert _reasons(client.get(f"/petitions/{complaint['id']}", headers=other_officer).json) == ["Đơn trùng"]
+
+
+def _unit_ids(app, petition_id):
+    import sqlalchemy as sa
+    with app.extensions["tiepdan"]["db"].engine.connect() as conn:
+        return conn.execute(sa.text(
+            "SELECT r.code, r.valid_from, o.code, o.valid_from FROM petitions p "
+            "JOIN units r ON r.id = p.receiving_unit_id JOIN units o ON o.id = p.origin_unit_id "
+            "WHERE p.id = :p"), {"p": petition_id}).one()
+
+
+def test_a_petition_keeps_the_unit_versions_in_force_on_its_day(app, client, board, petition_body):
+    before = client.post("/petitions", headers=board, json=petition_body(
+        received_at="2025-06-30T09:00:00+07:00", origin_unit="31684"))
+    assert before.status_code == 201, before.json
+    after = client.post("/petitions", headers=board, json=petition_body(
+        received_at="2025-07-01T09:00:00+07:00", receiving_unit="92", origin_unit="31684"))
+    assert after.status_code == 201, after.json
+    # 31684 is one code with two versions: Thị trấn Mỹ Xuyên to 30 June 2025, Phường Mỹ Xuyên from 1 July.
+    code, since, origin, origin_since = _unit_ids(app, before.json["id"])
+    assert (code, origin, str(origin_since)) == ("947", "31684", "2024-01-01")
+    code, since, origin, origin_since = _unit_ids(app, after.json["id"])
+    assert (code, origin, str(origin_since)) == ("92", "31684", "2025-07-01")
+    # A correction of the origin keeps the version of the day of receipt, and refuses one not in force then.
+    moved = client.patch(f"/petitions/{before.json['id']}", headers=board,
+                         json={"reason": "Ghi nhầm nơi phát sinh", "origin_unit": "31690"})
+    assert moved.status_code == 200, moved.json
+    assert _unit_ids(app, before.json["id"])[2] == "31690"
+    gone = client.patch(f"/petitions/{after.json['id']}", headers=board,
+                        json={"reason": "Ghi nhầm nơi phát sinh", "origin_unit": "31690"})
+    assert gone.status_code == 422 and gone.json["errors"][0]["field"] == "origin_unit", gone.json
+
+
+def test_a_unit_not_in_force_on_the_day_of_receipt_is_refused_naming_the_field(client, board, commune,
+                                                                             petition_body):
+    cases = [
+        (petition_body(received_at="2026-08-28T09:00:00+07:00", receiving_unit="947"), "receiving_unit"),
+        (petition_body(received_at="2026-08-28T09:00:00+07:00", origin_unit="31690"), "origin_unit"),
+        (petition_body(received_at="2025-06-30T09:00:00+07:00", receiving_unit="92"), "receiving_unit"),
+        (petition_body(received_at="2026-08-28T09:00:00+07:00", category=None, content=None, parts=[
+            {"category": "complaint", "content": "Khiếu nại"},
+            {"category": "denunciation", "content": "Tố cáo"}], origin_unit="31693"), "origin_unit"),
+    ]
+    for body, field in cases:
+        body = {k: v for k, v in body.items() if v is not None}
+        resp = client.post("/petitions", headers=board, json=body)
+        assert resp.status_code == 422, (field, resp.json)
+        assert resp.json["errors"][0]["field"] == field, (field, resp.json)
+    # A commune of 2024 records at its own desk only while it exists.
+    old_commune = client.post("/petitions", headers=commune("31690"), json={
+        k: v for k, v in petition_body(received_at="2026-08-28T09:00:00+07:00").items() if k != "receiving_unit"})
+    assert old_commune.status_code == 422 and old_commune.json["errors"][0]["field"] == "receiving_unit"

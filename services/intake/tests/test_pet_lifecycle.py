@@ -52,7 +52,8 @@ def test_two_citizens_on_one_matter_are_linked_with_its_visits(client, board, co
         subject=subject, received_at="2026-08-28T10:00:00+07:00", senders=[
         {"full_name": "Trần Thị Chín", "id_number": "094999888777", "is_representative": True}])).json
     assert one["matter_key"] == other["matter_key"] and other["repeat_suggested_of"] is None
-    visit = client.post("/visits", json=visit_body(subject=subject), headers=board).json
+    # A visit of 2024 about the same place (code 31684, Thị trấn then Phường Mỹ Xuyên) and subject.
+    visit = client.post("/visits", json=visit_body(subject=subject, origin_unit="31684"), headers=board).json
     assert visit["matter_key"] == one["matter_key"]
     _step(client, board, one["id"], step="accept", taken_on="2026-09-01")
     matter = client.get(f"/matters/{one['matter_key']}", headers=board)
@@ -208,36 +209,37 @@ def test_a_date_beyond_the_calendar_is_an_explicit_error(client, board, petition
 
 def test_a_commune_sees_and_is_told_of_a_matter_returned_to_it(client, board, commune, petition_body, outbox_events):
     pid = client.post("/petitions", json=petition_body(), headers=board).json["id"]
-    assert client.get("/petitions", headers=commune("31690")).json["items"] == []
+    # Received by the city in 2026; Phường Mỹ Xuyên (31684) is a commune-level unit under it.
+    assert client.get("/petitions", headers=commune("31684")).json["items"] == []
     outside = _step(client, board, pid, step="return_to_lower_level", to_unit="94")
     assert outside.status_code == 422 and outside.json["errors"][0]["field"] == "to_unit"
-    returned = _step(client, board, pid, step="return_to_lower_level", to_unit="31690", taken_on="2026-09-01")
+    returned = _step(client, board, pid, step="return_to_lower_level", to_unit="31684", taken_on="2026-09-01")
     assert returned.status_code == 201 and returned.json["status"] == "returned_to_lower_level"
-    assert returned.json["lower_unit"] == "31690"
-    mine = client.get("/petitions", headers=commune("31690")).json["items"]
+    assert returned.json["lower_unit"] == "31684"
+    mine = client.get("/petitions", headers=commune("31684")).json["items"]
     assert [p["id"] for p in mine] == [pid]
-    assert client.get(f"/petitions/{pid}", headers=commune("31690")).status_code == 200
-    assert client.get("/petitions", headers=commune("31684")).json["items"] == []
+    assert client.get(f"/petitions/{pid}", headers=commune("31684")).status_code == 200
+    assert client.get("/petitions", headers=commune("31717")).json["items"] == []
     (event,) = outbox_events("intake.petition.step_recorded")
-    assert event["data"]["to_unit"] == "31690" and event["data"]["step"] == "return_to_lower_level"
+    assert event["data"]["to_unit"] == "31684" and event["data"]["step"] == "return_to_lower_level"
     # The older decision endpoint names the commune the same way.
     other = client.post("/petitions", json=petition_body(field="finance"), headers=board).json["id"]
     legacy = client.post(f"/petitions/{other}/decisions", headers=board, json={
-        "decision": "request_lower_level", "to_unit": "31690", "decided_at": "2026-09-01T09:00:00+07:00"})
-    assert legacy.status_code == 201 and legacy.json["lower_unit"] == "31690", legacy.json
-    assert len(client.get("/petitions", headers=commune("31690")).json["items"]) == 2
+        "decision": "request_lower_level", "to_unit": "31684", "decided_at": "2026-09-01T09:00:00+07:00"})
+    assert legacy.status_code == 201 and legacy.json["lower_unit"] == "31684", legacy.json
+    assert len(client.get("/petitions", headers=commune("31684")).json["items"]) == 2
 
 
 def test_a_petition_is_corrected_or_voided_with_its_history(client, board, petition_body, visit_body):
     visit = client.post("/visits", json=visit_body(), headers=board).json
     petition = client.post("/petitions", json=petition_body(), headers=board).json
-    assert petition["number"] == "DON-947/2026/000001" and not visit["serial"].startswith("DON-")
+    assert petition["number"] == "DON-92/2026/000001" and not visit["serial"].startswith("DON-")
     assert client.get("/petitions", query_string={"q": visit["serial"]}, headers=board).json["items"] == []
     pid = petition["id"]
     fixed = client.patch(f"/petitions/{pid}", headers=board, json={
         "reason": "Ghi nhầm nội dung", "content": "Khiếu nại quyết định bồi thường", "subject": "Bồi thường"})
     assert fixed.status_code == 200, fixed.json
-    assert fixed.json["version"] == 2 and fixed.json["matter_key"] == "31690:land:boi-thuong"
+    assert fixed.json["version"] == 2 and fixed.json["matter_key"] == "31684:land:boi-thuong"
     nothing = client.patch(f"/petitions/{pid}", headers=board, json={"reason": "x", "subject": "Bồi thường"})
     assert nothing.status_code == 422
     no_reason = client.patch(f"/petitions/{pid}", headers=board, json={"content": "y"})

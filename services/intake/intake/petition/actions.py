@@ -14,6 +14,7 @@ from tiepdan_common.models import utcnow
 
 from ..clock import local_date, today
 from ..database import outbox
+from ..reference import service as reference
 from . import access, revisions, service, steps
 from .models import Petition, PetitionDecision
 
@@ -113,6 +114,14 @@ def correct(*, db_session: Session, identity: Identity, petition_id: str, data: 
         visits.check_units(db_session=db_session, receiving_unit=petition.receiving_unit,
                            origin_unit=changes.get("origin_unit", petition.origin_unit),
                            field=changes.get("field_code", petition.field_code))
+    if changes.get("origin_unit") not in (None, petition.origin_unit):
+        # The corrected origin: its version in force on the day of receipt, kept like the registered one.
+        origin = reference.unit_on(db_session=db_session, code=changes["origin_unit"], on=petition.received_on)
+        if origin is None:
+            raise field_error("origin_unit", f"unit {changes['origin_unit']} is not in force on "
+                                             f"{petition.received_on.isoformat()} (đơn vị {changes['origin_unit']} "
+                                             f"không còn hoặc chưa tồn tại vào ngày {petition.received_on:%d/%m/%Y})")
+        petition.origin_unit_id = origin.id
     revisions.correct(db_session=db_session, petition=petition, changes=changes, reason=data["reason"],
                       by=access.officer_of(identity), matter_of=service.matter_of)
     steps.write_step(db_session=db_session, petition=petition, step="corrected", from_status=petition.status,

@@ -34,6 +34,9 @@ class Petition(Base):
     id: Mapped[str] = mapped_column(String(36), primary_key=True, default=_uuid)
     number: Mapped[str] = mapped_column(String(40), unique=True)
     receiving_unit: Mapped[str] = mapped_column(String(10))
+    # The unit versions in force on the day of receipt (migration 0011), as a visit keeps them.
+    receiving_unit_id: Mapped[int | None] = mapped_column(Integer, index=True)
+    origin_unit_id: Mapped[int | None] = mapped_column(Integer, index=True)
     received_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
     received_on: Mapped[dt.date] = mapped_column(Date)  # the local day of receipt, from which deadlines count
     channel: Mapped[str] = mapped_column(String(20))

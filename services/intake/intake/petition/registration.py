@@ -99,6 +99,13 @@ def create(*, db_session: Session, identity: Identity, data: dict) -> list[Simpl
         raise field_error("complaint_round", "only a complaint has a second round")
     rules_on = deadline_rules(db_session=db_session, on=received_on)
     work = calendar(db_session=db_session)
+    try:  # a day the calendar does not know is refused first: no deadline could be computed
+        work.is_working_day(received_on)
+    except rules.RANGE_ERRORS as exc:
+        raise rules.out_of_calendar(exc, "received_at") from exc
+    # The unit versions in force on the day of receipt, kept with the petition; another is a 422 naming it.
+    receiving, origin = visits.check_units(db_session=db_session, receiving_unit=receiving_unit,
+                                           origin_unit=origin_unit, field=parts[0]["field"], on=received_on)
     explicit = None
     if data["repeat_of"]:
         if data["parts"]:
@@ -141,6 +148,7 @@ def create(*, db_session: Session, identity: Identity, data: dict) -> list[Simpl
             "number": PETITION_PREFIX + visits.next_serial(db_session=db_session, unit=receiving_unit,
                                                            year=received_on.year, counter_model=PetitionCounter),
             "receiving_unit": receiving_unit, "received_at": data["received_at"], "received_on": received_on,
+            "receiving_unit_id": receiving.id, "origin_unit_id": origin.id,
             "channel": data["channel"], "visit_id": data["visit_id"], "forwarded_by": data["forwarded_by"],
             "forwarded_letter_number": data["forwarded_letter_number"],
             "forwarded_letter_date": data["forwarded_letter_date"],
