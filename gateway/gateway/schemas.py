@@ -6,7 +6,7 @@ from typing import Any
 
 from marshmallow import EXCLUDE, Schema, ValidationError, fields, validate, validates_schema
 from tiepdan_common.identity import KINDS
-from tiepdan_common.schemas import ProblemSchema
+from tiepdan_common.schemas import CONTROL_CHARACTERS, ProblemSchema
 
 from .access import PERMISSIONS
 
@@ -31,6 +31,16 @@ GRANT_FIELDS = {
 }
 
 
+def _no_control_characters(value: str) -> None:
+    # A NUL in a user name reached the database (PostgreSQL refuses it); no credential holds one.
+    if CONTROL_CHARACTERS.search(value):
+        raise ValidationError("Contains control characters.")
+
+
+def _credential(max_length: int, **kwargs: Any) -> fields.String:
+    return fields.String(validate=[validate.Length(min=1, max=max_length), _no_control_characters], **kwargs)
+
+
 class TokenRequestSchema(Schema):
     """``POST /api/v1/auth/token``: a client's id and secret, or an officer's user name and password."""
 
@@ -38,11 +48,11 @@ class TokenRequestSchema(Schema):
         unknown = EXCLUDE  # OAuth clients may send ``scope`` and such; they change nothing here.
 
     grant_type = fields.String(required=True, validate=validate.OneOf(GRANT_TYPES))
-    client_id = fields.String(validate=validate.Length(min=1, max=100))
-    client_secret = fields.String(validate=validate.Length(min=1, max=500), load_only=True)
-    username = fields.String(validate=validate.Length(min=1, max=100))
-    password = fields.String(validate=validate.Length(min=1, max=500), load_only=True)
-    refresh_token = fields.String(validate=validate.Length(min=1, max=200), load_only=True)
+    client_id = _credential(100)
+    client_secret = _credential(500, load_only=True)
+    username = _credential(100)
+    password = _credential(500, load_only=True)
+    refresh_token = _credential(200, load_only=True)
     wall_board = fields.Boolean(load_default=False, metadata={
         "description": "password grant: a wall board, whose sign-in lasts while it keeps refreshing"})
 

@@ -144,3 +144,14 @@ async def test_what_the_gateway_forwards_stays_within_the_services_own_limits(
     if resp.status >= 400:
         assert resp.content_type == PROBLEM_CONTENT_TYPE, text[:300]
         assert "QZX" not in text and "gunicorn" not in text.lower()
+
+
+@pytest.mark.parametrize("send", ["json", "form"])
+async def test_a_nul_in_a_token_request_is_422_not_500(client, send):
+    fields = {"grant_type": "password", "username": "btcd\u000001", "password": "x"}
+    if send == "json":
+        resp = await client.post("/api/v1/auth/token", json=fields)
+    else:
+        resp = await client.post("/api/v1/auth/token", data=fields)
+    problem = await _problem(resp, 422, "validation_failed")
+    assert problem["errors"] == [{"field": "username", "message": "Contains control characters."}]

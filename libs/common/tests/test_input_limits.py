@@ -148,3 +148,18 @@ def test_the_api_document_states_each_operation_s_permission(client):
     assert paths["/things"]["post"]["x-tiepdan-permission"] == "things:write"
     assert paths["/things/{thing_id}/close"]["post"]["x-tiepdan-permission"] == "things:write"
     assert "x-tiepdan-permission" not in paths["/public"]["post"]
+
+
+@pytest.mark.parametrize("escape", ["\\u0000", "\\u001b", "\\u007F", "\\u0085", "\\b", "\\f"])
+def test_control_characters_in_any_string_are_422_naming_the_field(client, headers, escape):
+    body = '{"name": "a", "tags": {"event": "x' + escape + 'y"}}'
+    resp = client.post("/things", data=body, headers=headers, content_type="application/json")
+    assert resp.status_code == 422, resp.data[:200]
+    assert resp.json["errors"] == [{"field": "tags", "message": "Contains control characters."}]
+
+
+def test_tabs_line_breaks_and_escaped_backslashes_pass(client, headers):
+    body = '{"name": "a\\tb\\nc\\r\\u0009\\\\u0000 \\\\\\\\b", "tags": "\\\\f"}'
+    resp = client.post("/things", data=body, headers=headers, content_type="application/json")
+    assert resp.status_code == 201, resp.data[:300]
+    assert resp.json["name"] == "a\tb\nc\r\t\\u0000 \\\\b"

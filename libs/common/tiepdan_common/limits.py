@@ -3,6 +3,9 @@
 * A JSON body nested deeper than ``JSON_MAX_DEPTH`` (32) levels is a 400 ``json_too_deep`` naming the
   top-level field it sits in (or ``body``): Python's parser would recurse until it fails, a 500.
   The size limit is Flask's ``MAX_CONTENT_LENGTH`` (413).
+* A JSON string anywhere in a body holding a control character (an escape of U+0000 to U+001F but tab,
+  line feed and carriage return, U+007F to U+009F, ``\\b``, ``\\f``) is a 422 naming the top-level field,
+  as :class:`tiepdan_common.schemas.Text` refuses them: no NUL reaches a field that is not ``Text``.
 * A write to a view that documents a JSON body (flask-smorest's ``@blp.arguments`` in the ``json``
   location) and carries a body of another media type is a 415 ``unsupported_media_type`` naming the
   types it takes; webargs would otherwise ignore that body. A view that documents no body takes a POST
@@ -30,6 +33,9 @@ FORM = "application/x-www-form-urlencoded"
 
 # A JSON string (with a ':' after it when it is a key), or a bracket. Brackets inside strings are skipped.
 _TOKENS = re.compile(rb'"[^"\\]*(?:\\.[^"\\]*)*"\s*:?|[\[\]{}]')
+# An escape of a control character, after an even number of backslashes (``\\\\u0000`` is text, not NUL).
+_CONTROL_ESCAPE = re.compile(
+    rb"(?<!\\)(?:\\\\)*\\(?:u00(?:0[0-8bcefBCEF]|1[0-9a-fA-F]|7[fF]|[89][0-9a-fA-F])|[bf])")
 _OPENING = frozenset(b"[{")
 _CLOSING = frozenset(b"]}")
 
@@ -71,6 +77,27 @@ def nesting_problem(body: bytes, max_depth: int = JSON_MAX_DEPTH) -> Problem | N
         return None
     message = f"nested deeper than {max_depth} levels"
     return Problem(400, f"{field}: {message}", code="json_too_deep", errors=[{"field": field, "message": message}])
+
+
+def control_character_field(body: bytes) -> str | None:
+    """The top-level field (or ``body``) whose strings hold an escaped control character; None if none does."""
+    found = _CONTROL_ESCAPE.search(body)
+    if found is None:
+        return None
+    depth = 0
+    key: bytes | None = None
+    for match in _TOKENS.finditer(body, 0, found.start()):
+        token = match.group()
+        first = token[0]
+        if first in _OPENING:
+            depth += 1
+        elif first in _CLOSING:
+            depth -= 1
+            if depth <= 1:
+                key = None
+        elif depth == 1 and token.endswith(b":"):
+            key = token
+    return _field_name(key) if key is not None and depth >= 1 else "body"
 
 
 def _field_name(key_token: bytes) -> str:
@@ -127,9 +154,14 @@ def check_body(app: Flask) -> None:
                           code="unsupported_media_type", extra={"accepted": ["application/json", *extra]})
     if is_json(mimetype):
         max_depth = app.config.get("JSON_MAX_DEPTH", JSON_MAX_DEPTH)
-        problem = nesting_problem(request.get_data(cache=True), max_depth)
+        body = request.get_data(cache=True)
+        problem = nesting_problem(body, max_depth)
         if problem is not None:
             raise problem
+        field = control_character_field(body)
+        if field is not None:
+            message = "Contains control characters."
+            raise Problem(422, f"{field}: {message}", errors=[{"field": field, "message": message}])
 
 
 def install(app: Flask) -> None:
