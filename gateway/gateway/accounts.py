@@ -351,6 +351,7 @@ class AccountStore:
         versions: dict[str, int] = {}
         with self.db.session() as session:
             for model, key in ((ApiClient, ApiClient.client_id), (UserAccount, UserAccount.username)):
-                for subject, version in session.execute(select(key, model.token_version).where(model.token_version > 0)):
+                rows = session.execute(select(key, model.token_version).where(model.token_version > 0))
+                for subject, version in rows:
                     versions[subject] = max(version, versions.get(subject, 0))
         return versions

@@ -1,7 +1,8 @@
 """Ed25519 key pairs signing the access tokens.
 
 Keys live in the gateway database, created at first use (never in the source
-tree), their private halves sealed under ``GATEWAY_SECRETS_KEYS`` (:mod:`gateway.sealing`). The newest unretired key is *current* and signs new tokens. Rotating
+tree), their private halves sealed under ``GATEWAY_SECRETS_KEYS``
+(:mod:`gateway.sealing`). The newest unretired key is *current* and signs new tokens. Rotating
 makes a new current key and retires the others; a retired key stays published
 in the JWKS, and keeps verifying the tokens it signed, until they have all
 expired (``retired_at + token TTL``).

@@ -1,6 +1,5 @@
 """Hostile bodies and headers at the gateway (issue #23): nesting depth, oversized headers."""
 
-import asyncio
 import pathlib
 import socket
 import subprocess

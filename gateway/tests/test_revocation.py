@@ -30,7 +30,8 @@ async def test_a_disabled_client_s_token_stops_working_in_every_gateway_process(
     other = await make_client(create_app(gateway_settings))  # a second process on the same database
     token = await get_token("police-947")
     for gw in (client, other):
-        assert (await gw.get("/api/v1/escalation/incidents", headers={"Authorization": f"Bearer {token}"})).status == 200
+        resp = await gw.get("/api/v1/escalation/incidents", headers={"Authorization": f"Bearer {token}"})
+        assert resp.status == 200
     accounts.set_client_disabled("police-947")
     for gw in (client, other):
         resp = await _status_within(gw, "/api/v1/escalation/incidents", token, 401)
@@ -38,10 +39,11 @@ async def test_a_disabled_client_s_token_stops_working_in_every_gateway_process(
         assert "revoked" in (await resp.json(content_type=None))["detail"]
     accounts.set_client_disabled("police-947", disabled=False)
     await asyncio.sleep(REFRESH * 3)
-    assert (await client.get("/api/v1/escalation/incidents",
-                             headers={"Authorization": f"Bearer {token}"})).status == 401  # still: re-enabling revives none
+    stale = await client.get("/api/v1/escalation/incidents", headers={"Authorization": f"Bearer {token}"})
+    assert stale.status == 401  # still: re-enabling revives none
     fresh = await get_token("police-947")
-    assert (await client.get("/api/v1/escalation/incidents", headers={"Authorization": f"Bearer {fresh}"})).status == 200
+    resp = await client.get("/api/v1/escalation/incidents", headers={"Authorization": f"Bearer {fresh}"})
+    assert resp.status == 200
 
 
 async def test_a_disabled_officer_s_token_stops_working(client, get_token, accounts):
@@ -53,13 +55,15 @@ async def test_a_disabled_officer_s_token_stops_working(client, get_token, accou
 
 async def test_changed_roles_end_the_tokens_that_carry_the_old_permissions(client, get_token, accounts, credentials):
     token = await get_token("ttr-01")  # inspector: audit:read
-    assert (await client.get("/api/v1/intake/identity-reads", headers={"Authorization": f"Bearer {token}"})).status == 200
+    resp = await client.get("/api/v1/intake/identity-reads", headers={"Authorization": f"Bearer {token}"})
+    assert resp.status == 200
     password, kind, _roles, code, name = credentials["users"]["ttr-01"]
     accounts.upsert_user("ttr-01", password=password, full_name=name, kind=kind, unit="947", roles=("board",),
                          officer_code=code)
     assert (await _status_within(client, "/api/v1/intake/identity-reads", token, 401)).status == 401
     fresh = await get_token("ttr-01")
-    assert (await client.get("/api/v1/intake/identity-reads", headers={"Authorization": f"Bearer {fresh}"})).status == 403
+    resp = await client.get("/api/v1/intake/identity-reads", headers={"Authorization": f"Bearer {fresh}"})
+    assert resp.status == 403
 
 
 async def test_an_unchanged_seed_revokes_nothing(client, get_token, accounts, credentials):

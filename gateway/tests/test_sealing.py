@@ -32,7 +32,7 @@ def _stored(url: str) -> list[str]:
 
 def test_a_new_signing_key_is_stored_sealed(db_url):
     keys = KeyStore(Database(db_url), 900, (new_key(),))
-    kid, private = keys.current()
+    keys.current()
     (stored,) = _stored(db_url)
     assert stored.startswith("fernet:") and "PRIVATE KEY" not in stored and "BEGIN" not in stored
     keys.db.dispose()

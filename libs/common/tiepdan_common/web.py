@@ -10,17 +10,17 @@ from functools import wraps
 
 import flask_smorest
 from flask import Blueprint, Flask, Response, g, json, jsonify, request
-from sqlalchemy.orm import Session
 from sqlalchemy.exc import DataError
+from sqlalchemy.orm import Session
 from werkzeug.exceptions import HTTPException
 from werkzeug.routing import IntegerConverter
 
+from . import limits
 from .config import Settings
 from .context import correlation_id_var, new_id, request_id_var
 from .db import Database
 from .errors import PROBLEM_CONTENT_TYPE, Problem, flatten_messages, problem_response
 from .identity import IDENTITY_HEADER, Identity, IdentityError, IdentityVerifier
-from . import limits
 
 log = logging.getLogger(__name__)
 access_log = logging.getLogger("tiepdan.access")
@@ -37,7 +37,7 @@ class ProblemApi(flask_smorest.Api):
     ``application/problem+json`` with the problem schema.
     """
 
-    from .schemas import ProblemSchema as ERROR_SCHEMA  # noqa: N811 - flask-smorest's attribute name
+    from .schemas import ProblemSchema as ERROR_SCHEMA  # flask-smorest's attribute name
 
     def _openapi_json(self):
         return Response(json.dumps(problem_content_types(self.spec.to_dict()), indent=2),
