@@ -102,3 +102,24 @@ def test_a_unit_not_in_force_on_the_day_of_receipt_is_refused_naming_the_field(c
     old_commune = client.post("/petitions", headers=commune("31690"), json={
         k: v for k, v in petition_body(received_at="2026-08-28T09:00:00+07:00").items() if k != "receiving_unit"})
     assert old_commune.status_code == 422 and old_commune.json["errors"][0]["field"] == "receiving_unit"
+
+
+def test_a_denunciations_repeat_override_reason_is_read_only_by_its_handlers(client, board, other_officer,
+                                                                           petition_body):
+    body = {"category": "denunciation", "field": "officials_conduct", "subject": "Cán bộ địa chính"}
+    first = client.post("/petitions", headers=board, json=petition_body(**body)).json
+    forwarded = client.post(f"/petitions/{first['id']}/steps", headers=board, json={
+        "step": "forward", "taken_on": "2026-09-01", "to_body": "Thanh tra thành phố", "letter_number": "12/BTCD",
+        "letter_date": "2026-09-01", "citizen_informed_on": "2026-09-01"})
+    assert forwarded.status_code == 201, forwarded.json
+    again = client.post("/petitions", headers=board, json=petition_body(
+        **body, received_at="2026-10-01T09:00:00+07:00")).json
+    assert again["repeat_suggested_of"] == first["id"]
+    overridden = client.post(f"/petitions/{again['id']}/repeat", headers=board, json={
+        "decision": "override", "reason": f"Có tình tiết mới: {SECRET}"})
+    assert overridden.status_code == 200 and SECRET in overridden.json["repeat_reason"]
+    assert SECRET in client.get(f"/petitions/{again['id']}", headers=board).json["repeat_reason"]
+    hidden = client.get(f"/petitions/{again['id']}", headers=other_officer).json
+    assert hidden["repeat_decision"] == "overridden" and hidden["repeat_reason"] is None
+    listed = {p["id"]: p for p in client.get("/petitions", headers=other_officer).json["items"]}
+    assert listed[again["id"]]["repeat_reason"] is None

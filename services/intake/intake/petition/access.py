@@ -23,7 +23,7 @@ from ..confidential.service import PERMISSION
 from .models import Petition, PetitionHandler
 
 HIDDEN_FIELDS = ("subject", "content", "citizen_request", "violator", "evidence", "prior_handling",
-                 "decision_reason", "resolution")
+                 "decision_reason", "resolution", "repeat_reason")
 # The free text a step may carry, hidden with a denunciation's content.
 STEP_TEXT = ("reason", "resolution", "part")
 # A decision of the older endpoint (``decisions``), shown without its ``reason`` when the content is hidden.

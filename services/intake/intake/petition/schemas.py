@@ -228,7 +228,7 @@ class PetitionOut(Schema):
     repeat_of = fields.String(allow_none=True)
     repeat_suggested_of = fields.String(allow_none=True)
     repeat_decision = fields.String(allow_none=True, metadata={"description": "suggested, confirmed or overridden"})
-    repeat_reason = fields.String(allow_none=True)
+    repeat_reason = _shown("repeat_reason")
     repeat_count = fields.Integer()
     status = fields.String()
     stage = fields.String(allow_none=True)
