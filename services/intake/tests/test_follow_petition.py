@@ -123,3 +123,30 @@ def test_a_denunciations_repeat_override_reason_is_read_only_by_its_handlers(cli
     assert hidden["repeat_decision"] == "overridden" and hidden["repeat_reason"] is None
     listed = {p["id"]: p for p in client.get("/petitions", headers=other_officer).json["items"]}
     assert listed[again["id"]]["repeat_reason"] is None
+
+
+def test_a_matter_is_returned_to_a_commune_in_force_below_the_receiving_unit_on_the_day(client, board, commune,
+                                                                                      petition_body):
+    def received(day):
+        resp = client.post("/petitions", headers=board, json=petition_body(received_at=f"{day}T09:00:00+07:00",
+                                                                            origin_unit="31684"))
+        assert resp.status_code == 201, resp.json
+        return resp.json["id"]
+
+    def returned(pid, unit, day):
+        return client.post(f"/petitions/{pid}/steps", headers=board,
+                           json={"step": "return_to_lower_level", "to_unit": unit, "taken_on": day})
+
+    # June 2025: Thị trấn Mỹ Xuyên (31684) is under Huyện Mỹ Xuyên, whatever its code's version of today.
+    june = received("2025-06-02")
+    ok = returned(june, "31684", "2025-06-10")
+    assert ok.status_code == 201 and ok.json["lower_unit"] == "31684", ok.json
+    assert [p["id"] for p in client.get("/petitions", headers=commune("31684")).json["items"]] == [june]
+    # Xã Đại Tâm (31690) merged away on 1 July 2025: a matter is not returned to it after.
+    late = received("2025-06-25")
+    gone = returned(late, "31690", "2025-07-02")
+    assert gone.status_code == 422 and gone.json["errors"][0]["field"] == "to_unit", gone.json
+    assert "02/07/2025" in gone.json["errors"][0]["message"]
+    unknown = returned(late, "99999", "2025-06-26")
+    assert unknown.status_code == 422 and unknown.json["errors"][0]["field"] == "to_unit"
+    assert returned(late, "31690", "2025-06-30").status_code == 201

@@ -149,10 +149,14 @@ def _apply(*, db_session: Session, petition: Petition, step: lifecycle.Step, dat
         _decided(petition, "guide" if name == "guide" else "forward", to_body=data["to_body"], at=at, by=by)
         return None, on_time
     if name == "return_to_lower_level":
-        unit = reference.get_unit(db_session=db_session, code=data["to_unit"])
-        if unit is None:
+        if reference.get_unit(db_session=db_session, code=data["to_unit"]) is None:
             raise field_error("to_unit", f"unknown unit code {data['to_unit']!r}")
-        if not reference.is_ancestor(db_session=db_session, ancestor=petition.receiving_unit, code=unit.code):
+        # The commune's version in force on the day of the step, below the receiving unit in that day's tree.
+        unit = reference.unit_on(db_session=db_session, code=data["to_unit"], on=taken_on)
+        if unit is None:
+            raise field_error("to_unit", f"unit {data['to_unit']} is not in force on {taken_on.isoformat()} (đơn vị "
+                                         f"{data['to_unit']} không còn hoặc chưa tồn tại vào ngày {taken_on:%d/%m/%Y})")
+        if not reference.is_ancestor(db_session=db_session, ancestor=petition.receiving_unit, code=unit):
             raise field_error("to_unit", "is not a unit below the receiving unit")
         petition.lower_unit = unit.code
         petition.stage, petition.deadline = None, None
