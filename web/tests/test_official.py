@@ -66,6 +66,7 @@ def test_the_report_page_is_the_official_form_and_each_figure_opens(signed_in, f
         assert text in html, text
     asked = fake_gateway.sent("GET", "/intake/official/reports/reception")[-1]["query"]
     assert asked["period"] == ["year"] and asked["year"] == ["2024"] and asked["signer"] == ["Nguyễn Văn Hai"]
+    assert asked["records"] == ["false"]  # the page shows figures; a figure's records are asked when opened
     assert 'colspan="3">Tiếp thường xuyên' in html  # the group heading spans its columns
     assert 'id="report-charts"' in html and "Đoàn đông người · Số đoàn" in html  # a chart of the totals
     records = client.get("/official/reports/reception/records?period=year&year=2024&unit=947"

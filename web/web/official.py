@@ -76,7 +76,7 @@ def report(form):
     """A report in its official form, printable; every figure opens to the records behind it."""
     if form not in FORMS:
         abort(404)
-    answer = get(f"/intake/official/reports/{form}", **_query(*SIGN_KEYS))
+    answer = get(f"/intake/official/reports/{form}", records="false", **_query(*SIGN_KEYS))
     if not answer.ok:
         return render_template("official/error.html", title=FORMS[form], why=_problem(answer)), 200
     return render_template("official/report.html", report=answer.data, form=form, query=_query(*SIGN_KEYS),

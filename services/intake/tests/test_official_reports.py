@@ -90,6 +90,11 @@ def test_reception_report_matches_a_hand_count_and_rolls_up_merged_communes(clie
     assert set(by_unit) == {"31684", "31690"} and by_unit["31690"]["unit_name"] == "Xã Đại Tâm"
     assert sum(c["value"] for c in by_unit["31690"]["cells"] if c["column"].endswith(".visits")) == 2
 
+    figures = client.get("/official/reports/reception", headers=board, query_string={
+        "period": "year", "year": 2025, "unit": "31684", "records": "false"}).json
+    assert [c["value"] for c in figures["rows"][-1]["cells"]] == [c["value"] for c in report["rows"][-1]["cells"]]
+    assert all("records" not in c for r in figures["rows"] for c in r["cells"])
+
     # Without the predecessors, only the desk's own code.
     alone = client.get("/official/reports/reception", headers=board, query_string={
         "period": "year", "year": 2025, "unit": "31684", "include_predecessors": "false"}).json

@@ -26,6 +26,8 @@ class PeriodQuery(Schema):
 
 class DocumentQuery(PeriodQuery):
     format = fields.String(load_default="json", validate=validate.OneOf(("json", "xlsx")))
+    records = fields.Boolean(load_default=True, metadata={
+        "description": "a report's cells with the records behind each figure (false: figures only)"})
     doc_number = fields.String(load_default=None, validate=validate.Length(max=30),
                                metadata={"description": "the document's number (Số ...)"})
     preparer = fields.String(load_default=None, validate=validate.Length(max=120))
@@ -93,7 +95,8 @@ class RecordRef(Schema):
 class CellOut(Schema):
     column = fields.String()
     value = fields.Integer()
-    records = fields.List(fields.Nested(RecordRef), metadata={"description": "the records behind the figure"})
+    records = fields.List(fields.Nested(RecordRef), metadata={
+        "description": "the records behind the figure (left out with records=false)"})
 
 
 class RowOut(Schema):

@@ -70,6 +70,10 @@ def report(*, db_session: Session, identity: Identity, form_key: str, query: dic
         found = [f for f in found if f[wanted]]
     names = facts.unit_names(db_session=db_session, on=period.end)
     table = forms.compute(form, found, unit_names=names)
+    if not query.get("records", True):  # the figures alone: a year of records behind every cell is megabytes
+        for row in table["rows"]:
+            for cell in row["cells"]:
+                cell.pop("records")
     return {**table, "heading": doc["heading"], "signature": doc["signature"], "period": period.as_dict(),
             "period_text": period_text(period), "unit": scope["unit"], "units_included": sorted(scope["codes"]),
             "units_included_names": [names.get(code, code) for code in sorted(scope["codes"])]}
