@@ -30,6 +30,7 @@ from . import (
     petitions,
     police,
     province,
+    reference,
     register,
     reports,
     today,
@@ -69,6 +70,12 @@ def create_app(config: dict | None = None) -> Flask:
         "reference": {},
     }
     formatting.init_app(app)
+
+    @app.context_processor
+    def _office():
+        # The header names the People's Committee of the signed-in officer's unit, from the unit data.
+        user = session.get("user") or {}
+        return {"office_name": reference.office_name(user.get("unit")) if user.get("unit") else ""}
 
     @app.before_request
     def _context():

@@ -54,7 +54,7 @@ TIMELINE = {
 
 SEVERITIES = {"low": _l("Thấp"), "medium": _l("Trung bình"), "high": _l("Cao"), "critical": _l("Rất nghiêm trọng")}
 
-LEVELS = {"commune": _l("Cấp xã"), "district": _l("Cấp huyện"), "province": _l("Cấp tỉnh")}
+LEVELS = {"commune": _l("Cấp xã"), "district": _l("Ban Tiếp công dân"), "province": _l("Cấp tỉnh")}
 
 DUTY_ROLES = {
     "lead": _l("Trưởng ca (Ban TCD)"),
@@ -124,13 +124,13 @@ SWAP_STATES = {
 OFFICER_ROLES = {
     "board": _l("Cán bộ Ban Tiếp công dân"),
     "inspector": _l("Thanh tra viên"),
-    "leader": _l("Lãnh đạo UBND huyện"),
-    "department": _l("Cán bộ phòng ban"),
+    "leader": _l("Lãnh đạo UBND"),
+    "department": _l("Cán bộ sở, ngành"),
     "police": _l("Cán bộ Công an"),
 }
 
 KINDS = {
-    "district": _l("Cấp huyện"),
+    "district": _l("Ban Tiếp công dân"),
     "commune": _l("UBND xã, thị trấn"),
     "police": _l("Công an"),
     "province": _l("Ban Tiếp công dân tỉnh"),

@@ -77,6 +77,15 @@ def unit_name(code: str | None) -> str:
     return current["name"] if current else code
 
 
+def office_name(unit_code: str | None) -> str:
+    """The People's Committee a signed-in officer works for, from the unit data in force today
+    («UBND thành phố Cần Thơ», «UBND phường Mỹ Xuyên»); empty when the unit is not known."""
+    name = unit_name(unit_code)
+    if not name or name == unit_code:
+        return ""
+    return f"UBND {name[:1].lower()}{name[1:]}"
+
+
 def field_name(code: str | None, lang: str = "vi") -> str:
     """A field's name when the list is known, else its code."""
     if not code:
