@@ -128,6 +128,10 @@ def test_handling_and_resolution_forms_match_a_hand_count(client, board, petitio
     _step(client, board, guided, step="guide", taken_on="2026-04-06", to_body="Phòng Tư pháp")
     pending = petition("2026-05-04")
     _step(client, board, pending, step="accept", taken_on="2026-05-06", complexity="normal")
+    denounced = petition("2026-04-10", category="denunciation")
+    _step(client, board, denounced, step="accept", taken_on="2026-04-13")
+    _step(client, board, denounced, step="resolve", taken_on="2026-05-20", outcome="partly_upheld",
+          resolution="Tố cáo đúng một phần")
     waiting = petition("2026-06-01")  # received, not handled yet at the end of the quarter
     petition("2026-06-20")  # after the quarter
     # Anonymous and filed before the quarter (never handled as a petition): not carried over into it.
@@ -137,15 +141,16 @@ def test_handling_and_resolution_forms_match_a_hand_count(client, board, petitio
     handling = client.get("/official/reports/handling", headers=board, query_string=query)
     assert handling.status_code == 200, handling.json
     total = _total(handling.json)
-    # Hand count: received in the quarter: upheld, forwarded, guided, pending, waiting (5); carried over: none
-    # (old was handled, accepted, on 5 March, before the quarter began).
-    assert total["total"]["value"] == 5 and total["carried_over"]["value"] == 0
+    # Hand count: received in the quarter: upheld, forwarded, guided, pending, denounced, waiting (6); carried
+    # over: none (old was handled, accepted, on 5 March, before the quarter began).
+    assert total["total"]["value"] == 6 and total["carried_over"]["value"] == 0
     assert total["eligible.complaint"]["value"] == 4 and total["eligible.recommendation"]["value"] == 1
+    assert total["eligible.denunciation"]["value"] == 1 and total["competent.denunciation"]["value"] == 1
     assert total["competent.complaint"]["value"] == 2  # upheld, pending
     assert total["not_competent.forwarded"]["value"] == 1 and total["not_competent.guided"]["value"] == 1
-    assert total["handled"]["value"] == 4  # waiting was not handled
+    assert total["handled"]["value"] == 5  # waiting was not handled
     ids = {r["id"] for r in total["total"]["records"]}
-    assert ids == {upheld, forwarded, guided, pending, waiting}
+    assert ids == {upheld, forwarded, guided, pending, denounced, waiting}
 
     complaints = client.get("/official/reports/complaint_resolution", headers=board, query_string=query).json
     total = _total(complaints)
@@ -155,6 +160,11 @@ def test_handling_and_resolution_forms_match_a_hand_count(client, board, petitio
     assert total["resolved"]["value"] == 2 and total["upheld"]["value"] == 1 and total["rejected"]["value"] == 1
     assert total["open"]["value"] == 1 and [r["id"] for r in total["open"]["records"]] == [pending]
     assert complaints["code"] == "Biểu số 03/KQGQ"
+    denunciations = _total(client.get("/official/reports/denunciation_resolution", headers=board,
+                                      query_string=query).json)
+    assert denunciations["total"]["value"] == 1 and denunciations["partly_upheld"]["value"] == 1
+    assert denunciations["upheld"]["value"] == 0 and [r["id"] for r in denunciations["resolved"]["records"]] == [
+        denounced]
     assert [c["number"] for c in complaints["columns"]] == list(range(1, len(complaints["columns"]) + 1))
 
 
