@@ -69,9 +69,9 @@ def test_a_petition_keeps_the_unit_versions_in_force_on_its_day(app, client, boa
         received_at="2025-07-01T09:00:00+07:00", receiving_unit="92", origin_unit="31684"))
     assert after.status_code == 201, after.json
     # 31684 is one code with two versions: Thị trấn Mỹ Xuyên to 30 June 2025, Phường Mỹ Xuyên from 1 July.
-    code, since, origin, origin_since = _unit_ids(app, before.json["id"])
+    code, _, origin, origin_since = _unit_ids(app, before.json["id"])
     assert (code, origin, str(origin_since)) == ("947", "31684", "2024-01-01")
-    code, since, origin, origin_since = _unit_ids(app, after.json["id"])
+    code, _, origin, origin_since = _unit_ids(app, after.json["id"])
     assert (code, origin, str(origin_since)) == ("92", "31684", "2025-07-01")
     # A correction of the origin keeps the version of the day of receipt, and refuses one not in force then.
     moved = client.patch(f"/petitions/{before.json['id']}", headers=board,
