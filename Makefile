@@ -103,8 +103,9 @@ bench: install infra ## Every benchmark, figures beside same-run baselines, writ
 	  || { echo "bench: Debian's wrk is needed (apt-get install wrk)"; exit 1; }
 	@cd bench && ../$(BIN)/python run.py
 
-lint: install ## ruff over the whole tree
+lint: install ## ruff over the whole tree, and the import rules (.importlinter)
 	$(BIN)/ruff check libs services gateway tests scripts
+	$(BIN)/lint-imports
 
 compose-check: ## Validate docker-compose.yml with Debian's docker-compose (installed when missing, as root)
 	@command -v docker-compose >/dev/null || { [ "$$(id -u)" = 0 ] && export DEBIAN_FRONTEND=noninteractive \

@@ -66,19 +66,3 @@ def get(*, db_session: Session, alert_id: str) -> tuple[Alert, Case]:
         raise Problem(404, "No such alert.")
     return tuple(row)
 
-
-def acknowledge(*, db_session: Session, alert_id: str, by: str, now: dt.datetime) -> tuple[Alert, Case]:
-    """The police read the alert; if the last escalation step was for them, it counts as the acknowledgement."""
-    from ..case import service as cases
-    from ..policy import service as policies
-
-    alert, case = get(db_session=db_session, alert_id=alert_id)
-    if alert.acknowledged_at is not None:
-        return alert, case
-    alert.acknowledged_at, alert.acknowledged_by = now, by
-    if case is None:  # a hot spot's alert
-        return alert, case
-    timeline.append(db_session, case, at=now, actor=by, kind="police_acknowledged", detail={"alert_id": alert.id})
-    if policies.current_target_type(db_session=db_session, case_id=case.id) == "police":
-        cases.acknowledge(db_session=db_session, case=case, by=by, via="api", now=now)
-    return alert, case

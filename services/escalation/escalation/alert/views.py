@@ -12,7 +12,7 @@ from ..case.schemas import CasePublicOut
 from ..database import IdempotencyRecord
 from ..hotspot.models import Hotspot
 from ..web import now
-from . import service
+from . import flows, service
 
 blp = Blueprint("alerts", __name__, url_prefix="/alerts", description="Alerts for the police")
 
@@ -71,5 +71,5 @@ def list_alerts(query):
 def acknowledge(alert_id):
     """The police acknowledge an alert (it also stops the escalation when its last step was for them)."""
     identity = current_identity()
-    return _out(*service.acknowledge(db_session=db_session(), alert_id=alert_id,
+    return _out(*flows.acknowledge(db_session=db_session(), alert_id=alert_id,
                                      by=identity.officer or identity.subject, now=now()))

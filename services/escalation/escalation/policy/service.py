@@ -8,6 +8,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 from tiepdan_common.errors import Problem
 
+from ..alert import service as alerts
 from ..case import events, timeline
 from ..case.models import Case
 from ..clock import iso, local
@@ -188,8 +189,6 @@ def _send(*, db_session: Session, escalation: Escalation, case: Case, plan: dict
         "policy": plan.get("name"), "step": escalation.step_index, "of": len(steps), "repeat": escalation.repeat,
         "cycle": escalation.cycle, "target": target, "event_id": envelope.id, "fallback": bool(fallback)})
     if target["type"] == "police":
-        from ..alert import service as alerts
-
         alerts.raise_alert(db_session=db_session, case=case, reason="escalation", now=now)
 
 
