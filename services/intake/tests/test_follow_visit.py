@@ -112,3 +112,19 @@ def test_a_visit_with_only_a_complaint_handed_in_keeps_the_receiving_units_view(
     assert client.get(f"/visits/{visit['id']}", headers=board).json["citizens"][0]["full_name"] == PERSON["full_name"]
     police = client.get(f"/visits/{visit['id']}", headers=officer("ca-01", kind="police")).json["citizens"][0]
     assert police["full_name"] == "N*** T*** H*** Đ***"
+
+
+def test_a_denunciation_made_at_the_desk_needs_the_right_and_a_purpose(client, board, visit_body):
+    visit = client.post("/visits", json=visit_body(category="denunciation", citizens=[PERSON]), headers=board).json
+    inspector = officer("ttr-01", "identity:read")
+    bare = client.get(f"/visits/{visit['id']}", headers=inspector).json["citizens"][0]
+    assert _names(bare) == {"***"}  # the right alone is not enough
+    purpose = "Xác minh nội dung tố cáo theo Quyết định 15/QĐ-TTr"
+    read = client.get(f"/visits/{visit['id']}", query_string={"purpose": purpose}, headers=inspector).json
+    assert read["citizens"][0]["id_number"] == PERSON["id_number"]
+    reads = client.get("/identity-reads", headers=auditor(), query_string={"record_id": visit["id"]}).json["items"]
+    assert [(r["reader"], r["purpose"]) for r in reads] == [("ttr-01", purpose)]
+    assert client.get(f"/visits/{visit['id']}", query_string={"purpose": purpose}, headers=board).status_code == 403
+    # Nor does a search by name lead anyone to the denouncer's visit.
+    for who in (board, inspector):
+        assert client.post("/visits/find-citizen", json={"phone": PERSON["phone"]}, headers=who).json["items"] == []

@@ -35,16 +35,15 @@ def present(*, db_session: Session, identity: Identity, visit: Visit, unmasked: 
             denunciations: list[str] | None = None) -> Visit:
     """Attach the citizens as the caller may see them (``visit.people``); unmasked reads are audited.
 
-    Names are shown to ``identity:read`` holders (as before) and, for a complaint, recommendation or
-    feedback, to the officers of the unit that received the visit (their working data); the police,
-    the province and other units see them masked, and a denouncer stays masked for all but
-    ``identity:read``. A visit at which a denunciation was handed in (``denunciations``: its ids, looked
-    up when not given) hides its citizens entirely, and shows them only to ``identity:read`` with an
-    assignment to the denunciation or a stated ``purpose`` (``intake.visit.denounced``). Only the single
-    visit's read (``unmasked``) shows them."""
+    Names are shown to ``identity:read`` holders and, for a complaint, recommendation or feedback, to the
+    officers of the unit that received the visit (their working data); the police, the province and other
+    units see them masked. A denunciation made at the desk, or a visit at which one was handed in
+    (``denunciations``: its ids, looked up when not given), hides its citizens entirely, and shows them
+    only to ``identity:read`` with an assignment to the denunciation or a stated ``purpose``
+    (``intake.visit.denounced``). Only the single visit's read (``unmasked``) shows them."""
     if denunciations is None:
         denunciations = denounced.denunciations_at(db_session=db_session, visit_ids=[visit.id]).get(visit.id, [])
-    if denunciations:
+    if denunciations or visit.category == "denunciation":
         show = unmasked and identity.has(confidential.PERMISSION) and (bool(purpose) or denounced.handles(
             db_session=db_session, identity=identity, petition_ids=denunciations))
         visit.people = confidential.present(
@@ -64,7 +63,7 @@ def present(*, db_session: Session, identity: Identity, visit: Visit, unmasked: 
 def read(*, db_session: Session, identity: Identity, visit: Visit, purpose: str | None) -> Visit:
     """The single visit's read: a stated purpose needs the right to read identities (as on a petition)."""
     found = denounced.denunciations_at(db_session=db_session, visit_ids=[visit.id]).get(visit.id, [])
-    if purpose and found and not identity.has(confidential.PERMISSION):
+    if purpose and (found or visit.category == "denunciation") and not identity.has(confidential.PERMISSION):
         raise Problem(403, "Reading a denouncer's identity needs the identity:read right.", code="forbidden")
     return present(db_session=db_session, identity=identity, visit=visit, unmasked=True, purpose=purpose,
                    denunciations=found)

@@ -3,7 +3,7 @@
 A petition records the visit it was handed in at (``petitions.visit_id``); when that petition is
 confidential (a denunciation, a part split from one, or any petition handed in at the same visit as one:
 ``intake.petition.registration``), the visit follows the petition package's rule
-(``intake.petition.access``): its citizens are hidden entirely (no initials, no last digits), never
+(``intake.petition.access``), as a denunciation made at the desk does: its citizens are hidden entirely (no initials, no last digits), never
 shown to the receiving unit as its working data, and unmasked only for ``identity:read`` with an
 assignment to the denunciation or a stated purpose, each such read audited with its purpose.
 """
@@ -12,12 +12,13 @@ from __future__ import annotations
 
 from collections import defaultdict
 
-from sqlalchemy import select
+from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 from tiepdan_common.identity import Identity
 
 from ..petition import access as petition_access
 from ..petition.models import Petition
+from .models import Visit
 
 
 def denunciations_at(*, db_session: Session, visit_ids: list[str]) -> dict[str, list[str]]:
@@ -42,9 +43,10 @@ def handles(*, db_session: Session, identity: Identity, petition_ids: list[str])
 
 
 def hidden_from_finder(identity: Identity):
-    """SQL: the visits a citizen search must not lead the caller to (a denunciation handed in there that
-    the caller does not handle)."""
+    """SQL: the visits a citizen search must not lead the caller to (a denunciation made there, or handed in
+    there, that the caller does not handle)."""
     handled = select(Petition.visit_id).where(Petition.visit_id.is_not(None), Petition.category == "denunciation",
                                               Petition.id.in_(petition_access.handled_by_caller(identity)))
-    return select(Petition.visit_id).where(Petition.visit_id.is_not(None), Petition.confidential.is_(True),
-                                           Petition.visit_id.not_in(handled))
+    handed_in = select(Petition.visit_id).where(Petition.visit_id.is_not(None), Petition.confidential.is_(True))
+    made = select(Visit.id).where(Visit.category == "denunciation")
+    return select(Visit.id).where(or_(Visit.id.in_(handed_in), Visit.id.in_(made)), Visit.id.not_in(handled))
