@@ -150,3 +150,23 @@ def test_a_matter_is_returned_to_a_commune_in_force_below_the_receiving_unit_on_
     unknown = returned(late, "99999", "2025-06-26")
     assert unknown.status_code == 422 and unknown.json["errors"][0]["field"] == "to_unit"
     assert returned(late, "31690", "2025-06-30").status_code == 201
+
+
+def test_petitions_roll_up_by_todays_unit_through_its_predecessors(client, board, petition_body):
+    old = client.post("/petitions", headers=board, json=petition_body(received_at="2025-06-02T09:00:00+07:00")).json
+    new = client.post("/petitions", headers=board, json=petition_body()).json
+    assert (old["receiving_unit"], old["origin_unit"], new["receiving_unit"], new["origin_unit"]) == \
+        ("947", "31690", "92", "31684")
+
+    def listed(**query):
+        return [p["id"] for p in client.get("/petitions", headers=board, query_string=query).json["items"]]
+
+    assert listed(unit="31684") == [new["id"]]
+    # Phường Mỹ Xuyên succeeded Xã Đại Tâm (31690) on 1 July 2025: its matters of before are its own.
+    assert listed(unit="31684", include_predecessors="true") == [new["id"], old["id"]]
+    period = {"from": "2025-01-01T00:00:00+07:00", "to": "2026-12-01T00:00:00+07:00"}
+    stats = client.get("/petitions/statistics", headers=board,
+                       query_string={**period, "unit": "31684", "include_predecessors": "true"}).json
+    assert stats["total"] == 2
+    assert client.get("/petitions/statistics", headers=board,
+                      query_string={**period, "unit": "31684"}).json["total"] == 1

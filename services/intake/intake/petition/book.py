@@ -29,7 +29,11 @@ def overdue_condition(day: dt.date):
 def filtered(*, db_session: Session, identity: Identity, query: dict):
     """The SELECT of petitions the caller may see, narrowed by the list filters."""
     stmt = _visible(select(Petition), identity)
-    if query.get("unit"):
+    if query.get("unit") and query.get("include_predecessors"):
+        # Today's unit with every unit it succeeded: petitions keep the unit versions of their day (0011).
+        ids = sorted(reference.lineage(db_session=db_session, code=query["unit"])) or [-1]
+        stmt = stmt.where(or_(Petition.receiving_unit_id.in_(ids), Petition.origin_unit_id.in_(ids)))
+    elif query.get("unit"):
         stmt = stmt.where(or_(Petition.receiving_unit == query["unit"], Petition.origin_unit == query["unit"]))
     if query.get("date_from"):
         stmt = stmt.where(Petition.received_at >= query["date_from"])

@@ -300,6 +300,8 @@ class PetitionQuery(PageQuery):
     category = fields.String(load_default=None, validate=validate.OneOf(CATEGORIES))
     field = fields.String(load_default=None)
     unit = fields.String(load_default=None, validate=UNIT_CODE)
+    include_predecessors = fields.Boolean(load_default=False, metadata={
+        "description": "With unit: also the petitions of every unit it succeeded (merged communes, the district)"})
     status = fields.String(load_default=None, validate=validate.OneOf(STATUSES))
     decision = fields.String(load_default=None, validate=validate.OneOf(DECISIONS))
     channel = fields.String(load_default=None, validate=validate.OneOf(CHANNELS))
@@ -317,6 +319,8 @@ class PetitionPeriodQuery(Schema):
     category = fields.String(load_default=None, validate=validate.OneOf(CATEGORIES))
     field = fields.String(load_default=None)
     unit = fields.String(load_default=None, validate=UNIT_CODE)
+    include_predecessors = fields.Boolean(load_default=False, metadata={
+        "description": "With unit: also the petitions of every unit it succeeded (merged communes, the district)"})
     status = fields.String(load_default=None, validate=validate.OneOf(STATUSES))
 
     @validates_schema
