@@ -67,11 +67,11 @@ class ListQuery(Schema):
     on_central_list = fields.Boolean(load_default=None)
     overdue = fields.Boolean(load_default=None)
     format = fields.String(load_default="json", validate=validate.OneOf(("json", "csv", "xlsx")))
-    unit = fields.String(load_default=None, validate=validate.Length(max=10),
+    unit = Text(load_default=None, validate=validate.Length(max=10),
                          metadata={"description": "issuing unit of the heading; the caller's by default"})
-    doc_number = fields.String(load_default=None, validate=validate.Length(max=30))
-    signer = fields.String(load_default=None, validate=validate.Length(max=120))
-    signer_title = fields.String(load_default=None, validate=validate.Length(max=120))
+    doc_number = Text(load_default=None, validate=validate.Length(max=30))
+    signer = Text(load_default=None, validate=validate.Length(max=120))
+    signer_title = Text(load_default=None, validate=validate.Length(max=120))
 
 
 def _allowed():
@@ -84,6 +84,9 @@ def _allowed():
 @blp.route("/plan363", methods=["GET"])
 @require("cases:read")
 @blp.arguments(ListQuery, location="query")
+@blp.doc(responses={"200": {"content": {
+    "application/json": {"schema": {"type": "array", "items": {"$ref": "#/components/schemas/Plan363Out"}}},
+    "text/csv": {"schema": {"type": "string"}}, XLSX: {"schema": {"type": "string", "format": "binary"}}}}})
 @blp.response(200, Plan363Out(many=True))
 @blp.alt_response(403, schema=ProblemSchema)
 def plan363_list(query):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from marshmallow import Schema, fields, validate
+from tiepdan_common.schemas import Text
 
 from .models import RECEPTION_KINDS
 from .periods import KINDS
@@ -18,7 +19,7 @@ class PeriodQuery(Schema):
                             metadata={"description": "the quarter, 1 to 4"})
     date_from = fields.Date(data_key="from", load_default=None, metadata={"description": "first day (ad hoc)"})
     date_to = fields.Date(data_key="to", load_default=None, metadata={"description": "last day, inclusive"})
-    unit = fields.String(load_default=None, validate=validate.Length(max=10),
+    unit = Text(load_default=None, validate=validate.Length(max=10),
                          metadata={"description": "receiving unit code; the caller's unit by default"})
     include_predecessors = fields.Boolean(load_default=True,
                                           metadata={"description": "with the units it succeeded (merged)"})
@@ -28,11 +29,11 @@ class DocumentQuery(PeriodQuery):
     format = fields.String(load_default="json", validate=validate.OneOf(("json", "xlsx")))
     records = fields.Boolean(load_default=True, metadata={
         "description": "a report's cells with the records behind each figure (false: figures only)"})
-    doc_number = fields.String(load_default=None, validate=validate.Length(max=30),
+    doc_number = Text(load_default=None, validate=validate.Length(max=30),
                                metadata={"description": "the document's number (Số ...)"})
-    preparer = fields.String(load_default=None, validate=validate.Length(max=120))
-    signer = fields.String(load_default=None, validate=validate.Length(max=120))
-    signer_title = fields.String(load_default=None, validate=validate.Length(max=120))
+    preparer = Text(load_default=None, validate=validate.Length(max=120))
+    signer = Text(load_default=None, validate=validate.Length(max=120))
+    signer_title = Text(load_default=None, validate=validate.Length(max=120))
 
 
 class NationalQuery(PeriodQuery):
@@ -45,7 +46,7 @@ class YearQuery(Schema):
 
 class ReceptionKindIn(Schema):
     kind = fields.String(required=True, validate=validate.OneOf(tuple(RECEPTION_KINDS)))
-    leader = fields.String(load_default=None, validate=validate.Length(max=200),
+    leader = Text(load_default=None, validate=validate.Length(max=200),
                            metadata={"description": "the leader who received (định kỳ, đột xuất)"})
 
 

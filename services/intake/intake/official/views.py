@@ -23,6 +23,9 @@ from .schemas import (
     YearQuery,
 )
 
+# The file formats a JSON answer can also be asked for in (documented beside it: schemathesis checks them).
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
 blp = Blueprint("official", __name__, url_prefix="/official",
                 description="Official registers and reports (sổ sách, báo cáo theo biểu mẫu)")
 
@@ -48,6 +51,8 @@ def list_periods(query):
 @require("visits:read")
 @transactional()
 @blp.arguments(DocumentQuery, location="query")
+@blp.doc(responses={"200": {"content": {"application/json": {"schema": {"$ref": "#/components/schemas/RegisterOut"}},
+                                         XLSX: {"schema": {"type": "string", "format": "binary"}}}}})
 @blp.response(200, RegisterOut, description="JSON, or the XLSX file with format=xlsx")
 @blp.alt_response(422, schema=ProblemSchema)
 def register(query):
@@ -63,6 +68,8 @@ def register(query):
 @require("petitions:read")
 @transactional()
 @blp.arguments(DocumentQuery, location="query")
+@blp.doc(responses={"200": {"content": {"application/json": {"schema": {"$ref": "#/components/schemas/RegisterOut"}},
+                                         XLSX: {"schema": {"type": "string", "format": "binary"}}}}})
 @blp.response(200, RegisterOut, description="JSON, or the XLSX file with format=xlsx")
 @blp.alt_response(422, schema=ProblemSchema)
 def petitions_book(query):
@@ -76,6 +83,8 @@ def petitions_book(query):
 @blp.route("/reports/<form>", methods=["GET"])
 @require("petitions:read")
 @blp.arguments(DocumentQuery, location="query")
+@blp.doc(responses={"200": {"content": {"application/json": {"schema": {"$ref": "#/components/schemas/ReportOut"}},
+                                         XLSX: {"schema": {"type": "string", "format": "binary"}}}}})
 @blp.response(200, ReportOut, description="JSON, or the XLSX file with format=xlsx")
 @blp.alt_response(404, schema=ProblemSchema)
 @blp.alt_response(422, schema=ProblemSchema)
@@ -94,6 +103,8 @@ def report(query, form):
 @blp.route("/national-export", methods=["GET"])
 @require("petitions:read")
 @blp.arguments(NationalQuery, location="query")
+@blp.doc(responses={"200": {"content": {"application/json": {"schema": {"$ref": "#/components/schemas/NationalOut"}},
+                                         "text/csv": {"schema": {"type": "string"}}}}})
 @blp.response(200, NationalOut, description="JSON, or the CSV file with format=csv")
 @blp.alt_response(422, schema=ProblemSchema)
 def national_export(query):
