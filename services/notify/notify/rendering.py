@@ -11,6 +11,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from jinja2 import Environment, PackageLoader, StrictUndefined
+from tiepdan_common.clock import today
 
 LOCAL = ZoneInfo("Asia/Ho_Chi_Minh")
 SEVERITY_VI = {"low": "thấp", "medium": "trung bình", "high": "cao", "critical": "rất nghiêm trọng"}
@@ -83,14 +84,24 @@ def _reference() -> tuple[dict, dict]:
         if folder and (Path(folder) / "fields.json").is_file():
             folder = Path(folder)
             fields = json.loads((folder / "fields.json").read_text(encoding="utf-8"))["fields"]
-            units_file = folder / "units-my-xuyen-2024.json"
-            units = json.loads(units_file.read_text(encoding="utf-8"))["units"] if units_file.is_file() else []
-            return {u["code"]: u["name"] for u in units}, {f["code"]: f for f in fields}
+            units: dict[str, list[dict]] = {}
+            for path in sorted(folder.glob("units-*.json")):  # dated versions: 2024's tree, then 2025's
+                for version in json.loads(path.read_text(encoding="utf-8"))["units"]:
+                    units.setdefault(version["code"], []).append(version)
+            return units, {f["code"]: f for f in fields}
     return {}, {}
 
 
-def _unit_name(code) -> str:
-    return _reference()[0].get(str(code), str(code)) if code else ""
+def _unit_name(code, on: dt.date | None = None) -> str:
+    """A unit's name as it stands on ``on`` (today in Viet Nam): «Phường Mỹ Xuyên» for 31684 since July 2025."""
+    if not code:
+        return ""
+    versions = sorted(_reference()[0].get(str(code), []), key=lambda v: v.get("valid_from") or "")
+    day = (on or today()).isoformat()
+    started = [v for v in versions if (v.get("valid_from") or "") <= day]
+    current = [v for v in started if not v.get("valid_to") or day <= v["valid_to"]]
+    found = (current or started or versions)
+    return found[-1]["name"] if found else str(code)
 
 
 def _field(code, language: str = "vi") -> str:
