@@ -13,8 +13,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tests"))
 
-from harness import Reconciliation, System  # noqa: E402
-from tiepdan_common.clock import LOCAL, offset_to  # noqa: E402
+from harness import Reconciliation, System
+
+from tiepdan_common.clock import LOCAL, offset_to
 
 # The benchmarks run the 2024 plan's demo with every clock in its period: thirteen units and the seeded roster
 # of the 7th session give each visit of a round a matter of its own.
@@ -87,5 +88,14 @@ def memory_table(system: System) -> dict[str, float]:
     return table
 
 
-__all__ = ["memory_table", "Reconciliation", "System", "start_system", "client_token", "percentile", "summary", "rss_mb",
-           "resource"]
+__all__ = [
+    "Reconciliation",
+    "System",
+    "client_token",
+    "memory_table",
+    "percentile",
+    "resource",
+    "rss_mb",
+    "start_system",
+    "summary",
+]

@@ -15,9 +15,9 @@ import time
 import uuid
 
 import pika
-
 from _report import goal
 from _system import start_system
+
 from tiepdan_common.config import load_settings
 from tiepdan_common.db import Database
 from tiepdan_common.messaging import topology

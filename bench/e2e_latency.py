@@ -20,7 +20,6 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import requests
-
 from _report import goal
 from _system import ROOT, Reconciliation, client_token, memory_table, percentile, start_system
 

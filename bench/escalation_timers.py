@@ -32,6 +32,7 @@ import uuid
 from pathlib import Path
 
 import sqlalchemy as sa
+
 from escalation import models  # noqa: F401  (every table mapped)
 from escalation.case import service as cases
 from escalation.case.models import Case

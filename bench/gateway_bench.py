@@ -56,8 +56,9 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import requests
-from cryptography.fernet import Fernet
 from _report import goal
+from cryptography.fernet import Fernet
+
 from tiepdan_common.identity import Identity, sign_identity
 from tiepdan_common.testing import postgres_database
 

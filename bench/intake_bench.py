@@ -40,6 +40,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "services" / "intake"))
 
 from _report import goal
+
 from intake import create_app
 from intake.confidential.crypto import IdentityCipher, generate_key
 from intake.database import OutboxEvent

@@ -33,6 +33,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "services" / "notify"))
 
 from _report import goal
+
 from notify import create_app
 from notify.channels.registry import build_channels
 from notify.consumers import event_handler

@@ -18,7 +18,7 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
-from _report import PREFIX  # noqa: E402
+from _report import PREFIX
 
 ROOT = HERE.parent
 
@@ -37,6 +37,7 @@ BENCHMARKS = [
 def checkpoint() -> None:
     """Write PostgreSQL's dirty pages out now, so that a benchmark does not pay for the one before it."""
     import sqlalchemy as sa
+
     from tiepdan_common.testing import admin_postgres_url
 
     engine = sa.create_engine(admin_postgres_url(), isolation_level="AUTOCOMMIT")
@@ -47,7 +48,8 @@ def checkpoint() -> None:
 
 def machine() -> str:
     cpus = os.cpu_count()
-    mem = next((l.split()[1] for l in Path("/proc/meminfo").read_text().splitlines() if l.startswith("MemTotal")), "?")
+    mem = next((line.split()[1] for line in Path("/proc/meminfo").read_text().splitlines()
+                if line.startswith("MemTotal")), "?")
     load = os.getloadavg()
     return (f"{platform.node()}: {cpus} cores, {int(mem) // 1024 // 1024} GiB, Python {platform.python_version()}, "
             f"load average at start {load[0]:.1f}")
@@ -61,6 +63,7 @@ def speed() -> str:
     import time
 
     import sqlalchemy as sa
+
     from tiepdan_common.testing import admin_postgres_url
 
     loops = []

@@ -8,7 +8,7 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).parent))
 
-from harness import System  # noqa: E402
+from harness import System
 
 DEMO = json.loads((Path(__file__).resolve().parents[1] / "demo" / "demo.json").read_text("utf-8"))
 

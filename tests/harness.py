@@ -340,11 +340,11 @@ class System:
         """Start process ``name`` (``as_name`` runs another replica of it under that name)."""
         service = name.split("-")[0]
         label = as_name or name
-        log = open(self.workdir / f"{label}.log", "ab")
-        self.processes[label] = subprocess.Popen(
-            self.commands()[name], env=self.env(service), cwd=ROOT, stdout=log, stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )
+        with open(self.workdir / f"{label}.log", "ab") as log:  # the child keeps its own descriptor
+            self.processes[label] = subprocess.Popen(
+                self.commands()[name], env=self.env(service), cwd=ROOT, stdout=log, stderr=subprocess.STDOUT,
+                start_new_session=True,
+            )
 
     def start_all(self) -> None:
         for name in self.commands():

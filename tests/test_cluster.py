@@ -13,9 +13,8 @@ import random
 import threading
 import time
 
-import pytest
-
 import cluster
+import pytest
 from harness import Reconciliation, System
 from test_faults import post_visit
 

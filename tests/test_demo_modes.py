@@ -11,8 +11,8 @@ import datetime as dt
 import json
 
 import pytest
-
 from harness import ROOT, System
+
 from tiepdan_common.clock import LOCAL, offset_to
 
 PLAN = json.loads((ROOT / "demo" / "demo-2024.json").read_text("utf-8"))

@@ -19,6 +19,7 @@ import kubernetes_validate
 import pytest
 import yaml
 from sqlalchemy.engine import make_url
+
 from tiepdan_common.db import multi_host_url
 
 ROOT = Path(__file__).resolve().parents[1]

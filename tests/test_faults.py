@@ -32,7 +32,6 @@ import uuid
 
 import pytest
 import requests
-
 from harness import Reconciliation, System
 
 # The communes in force today (the others were merged into these on 1 July 2025).

@@ -10,7 +10,6 @@ import subprocess
 import time
 
 import pytest
-
 from harness import Reconciliation, System
 from test_faults import post_visit, stream_visits
 

@@ -11,11 +11,11 @@ import datetime as dt
 import uuid
 
 import pytest
+from harness import ROOT
+
 from tiepdan_common.calendar import Calendar
 from tiepdan_common.clock import LOCAL
 from tiepdan_common.testing import wait_for
-
-from harness import ROOT
 
 FILE = Calendar.load(ROOT / "reference" / "holidays-vn.json")
 RECEIVED = dt.date(2026, 8, 3)  # a Monday; no day off in August 2026

@@ -4,7 +4,6 @@ import time
 import uuid
 
 import pika
-import pytest
 import requests
 
 from tiepdan_common.config import load_settings

@@ -11,6 +11,7 @@ from flask import Flask, abort, g, jsonify, render_template, request, session
 from flask_babel import Babel
 from flask_babel import gettext as _
 from flask_session import Session
+
 from tiepdan_common.context import new_id, request_id_var
 from tiepdan_common.logging import configure_logging
 

@@ -7,6 +7,7 @@ from sqlalchemy import Boolean, Integer, String, select
 from sqlalchemy.exc import DataError, StatementError
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 from sqlalchemy.types import TypeDecorator
+
 from tiepdan_common.db import insert_rows
 from tiepdan_common.models import UTCDateTime
 

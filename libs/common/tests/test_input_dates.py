@@ -6,6 +6,7 @@ import pytest
 from apispec import APISpec
 from apispec.ext.marshmallow import MarshmallowPlugin
 from marshmallow import Schema, ValidationError
+
 from tiepdan_common.schemas import PlausibleDate, PlausibleDateTime
 
 

@@ -6,6 +6,7 @@ import pytest
 from flask import Flask, request
 from flask_smorest import Blueprint
 from marshmallow import Schema, fields
+
 from tiepdan_common.config import load_settings
 from tiepdan_common.db import Database
 from tiepdan_common.limits import accepts, nesting_error

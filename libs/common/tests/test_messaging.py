@@ -15,7 +15,6 @@ from tiepdan_common.messaging.relay import OutboxRelay
 from tiepdan_common.testing import wait_for
 
 
-
 def start(component, stop):
     thread = threading.Thread(target=component.run, args=(stop,), daemon=True)
     thread.start()

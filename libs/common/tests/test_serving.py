@@ -7,6 +7,7 @@ from types import SimpleNamespace
 
 import pytest
 from gunicorn.config import Config
+
 from tiepdan_common import serving
 
 ROOT = Path(__file__).resolve().parents[3]

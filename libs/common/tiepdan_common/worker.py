@@ -48,7 +48,7 @@ class PeriodicTask:
             started = time.monotonic()
             try:
                 self.func()
-            except Exception:  # noqa: BLE001
+            except Exception:
                 log.exception("periodic task %s failed", self.name)
             stop.wait(max(self.interval - (time.monotonic() - started), 0.01))
 
@@ -74,7 +74,7 @@ class Worker:
         while not self.stop.is_set():
             try:
                 component.run(self.stop)
-            except Exception:  # noqa: BLE001
+            except Exception:
                 log.exception("component %s crashed; restarting", component.name)
                 self.stop.wait(1.0)
 

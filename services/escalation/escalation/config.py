@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from environs import Env
+
 from tiepdan_common.config import Settings, load_settings
 
 

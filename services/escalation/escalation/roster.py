@@ -85,6 +85,7 @@ def directory(settings_extra: dict) -> OfficerDirectory:
 def officers_now() -> dict[str, dict]:
     """In a request: roster's officers by code; when roster cannot be asked, a 503 the client may retry."""
     from flask import current_app
+
     from tiepdan_common.errors import Problem
 
     try:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 from flask import current_app
+
 from tiepdan_common.identity import Identity
 
 # These callers read cases only through police-safe schemas: no timeline details, no dialogues, no notes.

@@ -9,6 +9,11 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 from sqlalchemy import select
+
+import escalation
+from escalation import create_app
+from escalation.app import consumers
+from escalation.database import OutboxEvent
 from tiepdan_common import migrations
 from tiepdan_common.messaging import contracts, topology
 from tiepdan_common.messaging.envelope import Envelope
@@ -18,11 +23,6 @@ from tiepdan_common.testing import (
     isolated_broker_names,
     migrated_app,
 )
-
-import escalation
-from escalation import create_app
-from escalation.app import consumers
-from escalation.database import OutboxEvent
 
 MIGRATIONS = Path(escalation.__file__).parent / "migrations"
 

@@ -5,11 +5,11 @@ import threading
 import pytest
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
-from tiepdan_common.db import Database
 
 from escalation.app import consumers
 from escalation.case.models import Case, CaseSource, TimelineEntry
 from escalation.policy.timers import run_due
+from tiepdan_common.db import Database
 
 
 def incident(**extra):

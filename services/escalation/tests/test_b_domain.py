@@ -24,7 +24,9 @@ def test_each_assignment_takes_an_active_officer_of_its_agency():
 
 def test_citizens_return_after_receipt_and_dispatch_and_not_in_the_future():
     received, sent = NOW - dt.timedelta(hours=5), NOW - dt.timedelta(hours=3)
-    check = lambda at: province.returned_problem(returned_at=at, received_at=received, dispatched_at=sent, now=NOW)
+    def check(at):
+        return province.returned_problem(returned_at=at, received_at=received, dispatched_at=sent, now=NOW)
+
     assert check(NOW - dt.timedelta(hours=6)) == "before the request was received"
     assert check(NOW - dt.timedelta(hours=4)) == "before the officers were sent"
     assert check(NOW + dt.timedelta(minutes=2)) is None  # a phone's clock a little ahead

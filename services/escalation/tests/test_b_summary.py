@@ -3,9 +3,10 @@
 import datetime as dt
 import threading
 
+from sqlalchemy import select
+
 from escalation.report.models import DailySummary
 from escalation.report.summary import catch_up
-from sqlalchemy import select
 from tiepdan_common.db import Database
 
 # 26 November 2026, the summary hour 17:00 in Viet Nam is 10:00 UTC.

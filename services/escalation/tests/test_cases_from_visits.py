@@ -5,6 +5,7 @@ import uuid
 
 import pika
 import pytest
+
 from escalation.app import consumers
 from escalation.case.models import Case
 from escalation.database import ProcessedMessage

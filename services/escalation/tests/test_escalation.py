@@ -4,10 +4,10 @@
 import datetime as dt
 
 import pytest
-from tiepdan_common.db import Database
-from tiepdan_common.messaging.envelope import Envelope
 
 from escalation.policy.timers import EscalationTimer, run_due
+from tiepdan_common.db import Database
+from tiepdan_common.messaging.envelope import Envelope
 
 POLICY = {
     "priority": 1, "description": "test",

@@ -91,10 +91,11 @@ def test_a_batch_of_visits_has_the_effect_of_each_visit_handled_alone(settings, 
     announcements and cases, including times out of order, equal times, a repeated visit and a window edge."""
     import random
 
+    from sqlalchemy import select
+
     from escalation.app import consumers
     from escalation.case.models import Case
     from escalation.hotspot.models import Hotspot
-    from sqlalchemy import select
 
     consumer = consumers(settings)[0]
     rng = random.Random(7)

@@ -6,10 +6,10 @@ import io
 from pathlib import Path
 
 from openpyxl import load_workbook
-from tiepdan_common.messaging import contracts
-from tiepdan_common.messaging.envelope import Envelope
 
 from escalation.report.summary import emit_if_due
+from tiepdan_common.messaging import contracts
+from tiepdan_common.messaging.envelope import Envelope
 
 README = Path(__file__).resolve().parents[1] / "README.md"
 

@@ -3,12 +3,12 @@
 import threading
 
 from sqlalchemy import func, select
-from tiepdan_common.db import Database
 
 from escalation.database import OutboxEvent
 from escalation.policy.models import EscalationStep
 from escalation.policy.timers import EscalationTimer
 from escalation.report.summary import emit_if_due
+from tiepdan_common.db import Database
 
 CASES = 12
 UNITS = ("31690", "31693", "31711", "31714")

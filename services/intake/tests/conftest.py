@@ -79,8 +79,8 @@ def database_url(request, tmp_path, templates):
         yield f"sqlite:///{path}"
         return
     yield template
-    import intake.confidential.models  # noqa: F401  (every table on the metadata)
-    import intake.petition.models  # noqa: F401
+    import intake.confidential.models
+    import intake.petition.models
     import intake.visit.models  # noqa: F401
     from intake.database import Base
 

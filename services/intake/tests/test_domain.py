@@ -3,6 +3,7 @@
 import datetime as dt
 
 import pytest
+
 from intake.confidential.crypto import IdentityCipher, IdentityKeyError, generate_key
 from intake.confidential.service import mask
 from intake.petition import deadlines, domain, lifecycle

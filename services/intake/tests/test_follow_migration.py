@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 from alembic import command
+
 from tiepdan_common.migrations import alembic_config, upgrade
 from tiepdan_common.testing import postgres_database
 

@@ -2,6 +2,7 @@
 versions in force on the day of receipt are kept, and a unit not in force that day is refused."""
 
 import pytest
+
 from tiepdan_common.testing import identity_headers
 
 SECRET = "đã nhận 20 triệu đồng của hộ ông Bảy"

@@ -8,6 +8,7 @@ import csv
 import io
 
 import pytest
+
 from tiepdan_common.testing import identity_headers
 
 PERSON = {"full_name": "Nguyễn Thị Hồng Đào", "id_number": "094187654321", "phone": "0912345678",

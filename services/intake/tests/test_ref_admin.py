@@ -1,6 +1,7 @@
 """An administrator maintains units, holidays, make-up days and legal rules through the API (issue 22)."""
 
 import sqlalchemy as sa
+
 from intake import create_app
 from tiepdan_common.testing import identity_headers
 

@@ -3,6 +3,7 @@
 import datetime as dt
 
 import pytest
+
 from intake.reference import service as reference
 from tiepdan_common.calendar import CalendarRangeError
 from tiepdan_common.testing import identity_headers

@@ -2,11 +2,12 @@
 
 import pytest
 import sqlalchemy as sa
+from sqlalchemy.orm import Session
+
 from intake import search
 from intake.petition.models import Petition
 from intake.text import fold
 from intake.visit.models import Visit
-from sqlalchemy.orm import Session
 
 SAMPLE = search.ColumnSample(
     null_frac=0.0,

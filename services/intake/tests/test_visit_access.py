@@ -1,6 +1,7 @@
 """Who sees a citizen's name on a visit, and how a clerk finds a returning citizen (issue 21)."""
 
 import sqlalchemy as sa
+
 from tiepdan_common.testing import identity_headers
 
 PERSON = {"full_name": "Nguyễn Thị Hồng Đào", "id_number": "094187654321", "phone": "0912345678",

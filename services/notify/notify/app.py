@@ -6,6 +6,7 @@ from pathlib import Path
 
 import click
 from flask import Flask
+
 from tiepdan_common.app import build_app
 from tiepdan_common.config import Settings
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from environs import Env
+
 from tiepdan_common.config import Settings, load_settings
 
 

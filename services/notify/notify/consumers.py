@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from sqlalchemy.orm import Session
+
 from tiepdan_common.config import Settings
 from tiepdan_common.context import correlated
 from tiepdan_common.messaging.consumer import Consumer

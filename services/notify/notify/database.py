@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from sqlalchemy.orm import DeclarativeBase
+
 from tiepdan_common.messaging.outbox import Outbox
 from tiepdan_common.models import IdempotencyMixin, OutboxMixin, ProcessedMessageMixin
 

@@ -8,6 +8,7 @@ import uuid
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
+
 from tiepdan_common.config import Settings
 from tiepdan_common.db import insert_rows
 

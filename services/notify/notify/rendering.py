@@ -11,6 +11,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from jinja2 import Environment, PackageLoader, StrictUndefined
+
 from tiepdan_common.clock import today
 
 LOCAL = ZoneInfo("Asia/Ho_Chi_Minh")

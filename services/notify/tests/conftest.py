@@ -11,6 +11,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 import pytest
 import sqlalchemy as sa
 from aiosmtpd.controller import Controller
+
 from notify import create_app
 from notify.database import Base
 from tiepdan_common.db import make_engine

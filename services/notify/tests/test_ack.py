@@ -3,11 +3,12 @@
 import json
 import re
 
+from sqlalchemy import select
+
 from notify import signing
 from notify.database import OutboxEvent
 from notify.delivery.models import Delivery
 from notify.inbox.models import InboxMessage
-from sqlalchemy import select
 
 
 def outbox_events(query):

@@ -2,10 +2,11 @@
 
 import datetime as dt
 
+from sqlalchemy import func, select
+
 from notify.audience.models import Contact
 from notify.delivery.models import Delivery
 from notify.inbox.models import InboxMessage
-from sqlalchemy import func, select
 
 
 def messages(query, **where):
@@ -121,8 +122,9 @@ def test_roster_down_while_a_case_opens_tells_the_fallback_and_remembered_shifts
 
 
 def test_a_database_nobody_seeded_still_tells_the_on_duty_officers(db, handle, make_event, static_roster, query):
-    from notify.rules.models import Rule
     from sqlalchemy import delete
+
+    from notify.rules.models import Rule
 
     with db.session() as session:
         session.execute(delete(Rule))
@@ -150,7 +152,7 @@ def test_two_transactions_remembering_the_same_new_officer_both_commit(db):
             with db.session() as session:
                 remember_contacts(session, [{"code": "new-01", "full_name": "Lê Văn Mới", "agency": "TTRA",
                                              "channels": [{"type": "sms", "address": "+84900000001"}]}], now)
-        except Exception as exc:  # noqa: BLE001 - the assertion below reports it
+        except Exception as exc:
             errors.append(exc)
 
     racer = threading.Thread(target=second)

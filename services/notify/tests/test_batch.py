@@ -1,9 +1,10 @@
 """A consumer's batch of mixed events has the effect of its events handled one by one, in order."""
 
+from sqlalchemy import delete, select
+
 from notify.consumers import case_consumer
 from notify.delivery.models import Delivery
 from notify.inbox.models import InboxMessage, MessageCase
-from sqlalchemy import delete, select
 
 
 def outcome(db) -> list[tuple]:

@@ -3,10 +3,11 @@ updates (pushed to the province) and missed deadline, tasks, police updates."""
 
 import json
 
+from sqlalchemy import select
+
 from notify.consumers import CASE_EVENTS, case_consumer
 from notify.database import OutboxEvent
 from notify.inbox.models import InboxMessage
-from sqlalchemy import select
 
 
 def told(query, event):

@@ -3,11 +3,12 @@
 import json
 import threading
 
+from sqlalchemy import select
+
 from notify.database import OutboxEvent
 from notify.delivery.models import Delivery, DeliveryAttempt
 from notify.delivery.stuck import report_stuck
 from notify.inbox.models import InboxMessage
-from sqlalchemy import select
 
 
 def deliveries(query, recipient=None, channel=None):

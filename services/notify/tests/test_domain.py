@@ -3,6 +3,7 @@
 import datetime as dt
 
 import pytest
+
 from notify import signing
 from notify.channels.sms import segments, sms_text
 from notify.delivery.domain import backoff_seconds, is_dead, ladder_plan

@@ -5,11 +5,12 @@ import threading
 
 import pika
 import pytest
+from sqlalchemy import func, select
+
 from notify.consumers import case_consumer
 from notify.database import ProcessedMessage
 from notify.delivery.models import Delivery
 from notify.inbox.models import InboxMessage
-from sqlalchemy import func, select
 from tiepdan_common.messaging import topology
 from tiepdan_common.messaging.consumer import ConsumerRunner
 from tiepdan_common.testing import isolated_broker_names, wait_for

@@ -8,10 +8,11 @@ import threading
 
 import pika
 import pytest
+from sqlalchemy import select
+
 from notify.consumers import intake_consumer
 from notify.database import ProcessedMessage
 from notify.inbox.models import InboxMessage
-from sqlalchemy import select
 from tiepdan_common.messaging import contracts, topology
 from tiepdan_common.messaging.consumer import ConsumerRunner
 from tiepdan_common.messaging.envelope import Envelope

@@ -3,6 +3,7 @@
 import uuid
 
 import pytest
+
 from notify.consumers import case_consumer
 from tiepdan_common.messaging.envelope import Envelope
 

@@ -2,11 +2,12 @@
 
 import json
 
+from sqlalchemy import select
+
 from notify.audience.models import Contact
 from notify.database import OutboxEvent
 from notify.delivery.models import Delivery
 from notify.delivery.stuck import report_stuck
-from sqlalchemy import select
 from tiepdan_common.messaging import contracts
 from tiepdan_common.messaging.envelope import Envelope
 

@@ -6,11 +6,12 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, urlparse
 
 import pytest
+from sqlalchemy import select
+
 from notify.audience.models import Contact
 from notify.audience.roster_client import RosterClient, RosterUnavailable
 from notify.audience.service import sync_contacts
 from notify.inbox.models import InboxMessage
-from sqlalchemy import select
 
 
 class FakeGateway:

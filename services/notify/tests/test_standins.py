@@ -13,6 +13,7 @@ import time
 from pathlib import Path
 
 import pytest
+
 from notify.channels import Outgoing
 from notify.channels.email import EmailChannel
 
@@ -132,6 +133,7 @@ def test_the_stand_ins_page_shows_mail_sms_and_webhooks(run_process, tmp_path):
 def test_make_run_points_notify_at_the_stand_ins_with_a_police_webhook(monkeypatch):
     """The settings `make run` writes (scripts/standins.py env, read by honcho) are what notify loads."""
     from honcho.environ import parse
+
     from notify import config
 
     printed = subprocess.run([sys.executable, str(ROOT / "scripts" / "standins.py"), "env"], check=True,
@@ -157,6 +159,7 @@ def test_an_alert_reaches_every_stand_in_as_make_run_configures_notify(
         run_process, tmp_path, settings, db, monkeypatch, handle, make_event, static_roster, make_person, clock):
     """A critical public-order case, through notify's sender, configured from the demo's addresses."""
     from honcho.environ import parse
+
     from notify.channels.registry import build_channels
     from notify.delivery.service import send_due
 
@@ -174,8 +177,9 @@ def test_an_alert_reaches_every_stand_in_as_make_run_configures_notify(
     handle(make_event("escalation.case.opened", severity="critical", public_order=True), roster)
     clock.advance(minutes=3)
     counts = send_due(db, channels=build_channels(settings), extra=settings.extra, clock=clock, limit=100)
-    from notify.delivery.models import Delivery
     from sqlalchemy import select
+
+    from notify.delivery.models import Delivery
     with db.session() as session:
         errors = [(d.recipient, d.channel, d.last_error) for d in session.scalars(select(Delivery)) if d.last_error]
     assert counts["failed"] == counts["dead"] == 0 and counts["sent"] > 0, errors

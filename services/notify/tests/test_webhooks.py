@@ -2,9 +2,10 @@
 
 import json
 
+from sqlalchemy import select
+
 from notify import signing
 from notify.delivery.models import Delivery
-from sqlalchemy import select
 
 
 def verifying(secret, seen):

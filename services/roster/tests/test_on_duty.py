@@ -1,6 +1,7 @@
 """Who is on duty: the answer escalation and notify rely on."""
 
 import datetime as dt
+import itertools
 import json
 from zoneinfo import ZoneInfo
 
@@ -79,7 +80,7 @@ def test_day_slots_cover_every_minute_of_a_working_day():
     calendar = Calendar.from_json({"years": [{"year": 2024}], "holidays": [{"date": "2024-09-02", "name": "QK"}],
                                    "makeup_working_days": [{"date": "2024-05-04", "name": "Làm bù"}]})
     slots = [s for s in domain.day_slots(dt.date(2024, 5, 21), calendar) if s.kind != "on_call"]
-    for a, b in zip(slots, slots[1:]):
+    for a, b in itertools.pairwise(slots):
         assert a.ends_at == b.starts_at
     assert slots[-1].ends_at - slots[0].starts_at == dt.timedelta(days=1)
     holiday = domain.day_slots(dt.date(2024, 9, 2), calendar)

@@ -100,7 +100,7 @@ def _two_workers_racing_send_one_reminder(app, events, fake_clock):
     def run():
         try:
             results.append(worker.remind_once(db, settings, clock))
-        except Exception as exc:  # noqa: BLE001  (SQLite may refuse the loser's write: still no second reminder)
+        except Exception as exc:
             errors.append(exc)
 
     threads = [threading.Thread(target=run) for _ in range(2)]

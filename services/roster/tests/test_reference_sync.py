@@ -2,7 +2,6 @@
 
 import datetime as dt
 import threading
-
 from pathlib import Path
 
 import pika

@@ -289,7 +289,7 @@ class ConsumerRunner:
         except IntegrityError:
             scope.rollback()
             raise
-        except Exception as exc:  # noqa: BLE001 - settled per message by the caller
+        except Exception as exc:
             scope.rollback()
             return exc
         finally:
@@ -300,7 +300,7 @@ class ConsumerRunner:
         token = correlation_id_var.set(envelope.correlation_id)
         try:
             return self._handle(envelope)
-        except Exception as exc:  # noqa: BLE001
+        except Exception as exc:
             return exc
         finally:
             correlation_id_var.reset(token)
@@ -309,7 +309,7 @@ class ConsumerRunner:
         try:
             self.db.ping()
             return True
-        except Exception:  # noqa: BLE001
+        except Exception:
             return False
 
     def _wait_for_database(self, connection: pika.BlockingConnection, stop: threading.Event) -> None:
@@ -319,7 +319,7 @@ class ConsumerRunner:
             connection.sleep(delay)  # processes heartbeats: the broker keeps the unsettled deliveries with us
             try:
                 self.db.ping()
-            except Exception:  # noqa: BLE001 - still away
+            except Exception:
                 delay = min(delay * 2, DATABASE_PROBE_MAX_SECONDS)
                 continue
             self.db.engine.dispose()  # connections to the old server are dead: start afresh

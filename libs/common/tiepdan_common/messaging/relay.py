@@ -168,7 +168,7 @@ class OutboxRelay:
         try:
             if self._connection is not None:
                 self._connection.ioloop.remove_handler(listener.fileno())
-        except Exception as exc:  # noqa: BLE001 - the loop may be gone with its connection
+        except Exception as exc:
             log.debug("listener's handler already gone: %r", exc)
         listener.close()
 

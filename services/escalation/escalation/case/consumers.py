@@ -8,6 +8,7 @@ from pathlib import Path
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
+
 from tiepdan_common.context import correlated
 from tiepdan_common.db import insert_rows
 from tiepdan_common.messaging.consumer import Consumer

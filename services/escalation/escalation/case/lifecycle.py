@@ -7,6 +7,7 @@ import datetime as dt
 from sqlalchemy import or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
+
 from tiepdan_common.errors import Problem
 
 from ..alert import service as alerts

@@ -18,6 +18,7 @@ from sqlalchemy import (
     text,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
+
 from tiepdan_common.models import UTCDateTime, utcnow
 
 from ..database import Base

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from marshmallow import Schema, fields, validate
+
 from tiepdan_common.schemas import Text
 
 from . import domain

@@ -9,6 +9,7 @@ from collections.abc import Callable
 from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
+
 from tiepdan_common.errors import Problem
 from tiepdan_common.identity import Identity
 from tiepdan_common.models import utcnow

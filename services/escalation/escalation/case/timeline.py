@@ -6,6 +6,7 @@ import datetime as dt
 
 from sqlalchemy import inspect
 from sqlalchemy.orm import Session
+
 from tiepdan_common.models import utcnow
 
 from .models import Case, TimelineEntry

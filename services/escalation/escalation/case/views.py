@@ -8,6 +8,7 @@ from flask import jsonify
 from flask_smorest import Blueprint
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm.exc import StaleDataError
+
 from tiepdan_common.errors import Problem
 from tiepdan_common.idempotency import transactional
 from tiepdan_common.schemas import ProblemSchema

@@ -7,6 +7,7 @@ import uuid
 
 from sqlalchemy import Boolean, ForeignKey, Index, Integer, String, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
+
 from tiepdan_common.models import UTCDateTime, utcnow
 
 from ..case.models import Case

@@ -16,6 +16,7 @@ from pathlib import Path
 
 from sqlalchemy import ColumnElement, func, or_, select
 from sqlalchemy.orm import Session
+
 from tiepdan_common.db import Database
 from tiepdan_common.errors import Problem
 

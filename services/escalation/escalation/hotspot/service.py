@@ -8,6 +8,7 @@ import uuid
 
 from sqlalchemy import func, or_, select, tuple_
 from sqlalchemy.orm import Session
+
 from tiepdan_common.errors import Problem
 from tiepdan_common.identity import Identity
 

@@ -7,6 +7,7 @@ import uuid
 
 from sqlalchemy import Boolean, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
+
 from tiepdan_common.models import UTCDateTime, utcnow
 
 from ..database import Base

@@ -16,6 +16,7 @@ from sqlalchemy import (
     UniqueConstraint,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
+
 from tiepdan_common.models import UTCDateTime, utcnow
 
 from ..case.models import Case

@@ -6,6 +6,7 @@ import datetime as dt
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
+
 from tiepdan_common.errors import Problem
 
 from ..alert import service as alerts

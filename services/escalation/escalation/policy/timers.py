@@ -15,6 +15,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import lazyload
 from sqlalchemy.orm.exc import StaleDataError
+
 from tiepdan_common.db import Database
 
 from ..case.models import Case

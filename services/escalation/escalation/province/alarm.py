@@ -12,6 +12,7 @@ import logging
 
 from sqlalchemy import select, update
 from sqlalchemy.exc import OperationalError
+
 from tiepdan_common.db import Database
 
 from ..case.models import Case

@@ -7,6 +7,7 @@ from pathlib import Path
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
+
 from tiepdan_common.errors import Problem
 from tiepdan_common.identity import Identity
 

@@ -6,6 +6,7 @@ import datetime as dt
 
 from sqlalchemy import JSON, Boolean, Date, ForeignKey, Integer, String, Text, false
 from sqlalchemy.orm import Mapped, mapped_column
+
 from tiepdan_common.models import UTCDateTime, utcnow
 
 from ..database import Base

@@ -14,6 +14,7 @@ import datetime as dt
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
+
 from tiepdan_common.errors import Problem, field_error
 from tiepdan_common.identity import Identity
 

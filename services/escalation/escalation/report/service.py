@@ -8,6 +8,7 @@ import io
 
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
+
 from tiepdan_common.identity import Identity
 
 from ..case import domain as case_domain

@@ -14,6 +14,7 @@ import logging
 from sqlalchemy import func, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
+
 from tiepdan_common.db import Database
 
 from ..alert.models import Alert  # noqa: F401  (mapper configuration)

@@ -7,6 +7,7 @@ import uuid
 
 from sqlalchemy import ForeignKey, Index, String
 from sqlalchemy.orm import Mapped, mapped_column
+
 from tiepdan_common.models import UTCDateTime, utcnow
 
 from ..database import Base

@@ -12,6 +12,7 @@ import json
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
+
 from tiepdan_common.identity import Identity
 
 from ..clock import local_text

@@ -13,6 +13,7 @@ import json
 
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
+
 from tiepdan_common.errors import field_error
 from tiepdan_common.identity import Identity
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask import Response, current_app
 from sqlalchemy.orm import Session
+
 from tiepdan_common.errors import Problem, field_error
 from tiepdan_common.identity import Identity
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from flask import current_app, jsonify
 from flask_smorest import Blueprint
+
 from tiepdan_common.errors import Problem
 from tiepdan_common.idempotency import transactional
 from tiepdan_common.schemas import ProblemSchema
@@ -43,7 +44,8 @@ def list_periods(query):
     try:
         found = periods.of_year(rules, query["year"])
     except periods.PeriodError as exc:
-        raise Problem(422, str(exc), code="validation_failed", errors=[{"field": exc.field, "message": str(exc)}])
+        raise Problem(422, str(exc), code="validation_failed",
+                      errors=[{"field": exc.field, "message": str(exc)}]) from exc
     return {"items": [{**p.as_dict(), "number": i} for i, p in enumerate(found)]}
 
 

@@ -12,16 +12,16 @@ from ..clock import today
 from ..database import IdempotencyRecord
 from . import actions, due, law, lifecycle, matters, steps
 from .lifecycle_schemas import (
-    PetitionCorrectionIn,
     DueList,
     DueQuery,
     GroundList,
     HandlerIn,
     MatterOut,
+    PetitionCorrectionIn,
+    PetitionVoidIn,
     RepeatDecisionIn,
     StepCatalogue,
     StepIn,
-    PetitionVoidIn,
 )
 from .schemas import HandlerOut, PetitionOut
 

@@ -14,6 +14,7 @@ import datetime as dt
 
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
+
 from tiepdan_common.context import request_id_var
 from tiepdan_common.errors import Problem, field_error
 from tiepdan_common.identity import Identity

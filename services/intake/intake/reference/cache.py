@@ -33,6 +33,7 @@ from types import MappingProxyType
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
+
 from tiepdan_common.calendar import Calendar, DayEntry
 
 from .models import Field, Holiday, LegalRule, ReferenceVersion, Unit, UnitSuccession

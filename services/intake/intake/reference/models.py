@@ -17,6 +17,7 @@ from sqlalchemy import (
     UniqueConstraint,
 )
 from sqlalchemy.orm import Mapped, mapped_column
+
 from tiepdan_common.models import BigIntPK, UTCDateTime, utcnow
 
 from ..database import Base

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
+
 from tiepdan_common.schemas import Text
 
 UNIT_CODE = validate.Regexp(r"^\d{2,5}$", error="Not an administrative unit code.")

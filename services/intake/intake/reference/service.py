@@ -9,6 +9,7 @@ from pathlib import Path
 from flask import current_app, has_app_context
 from sqlalchemy import select
 from sqlalchemy.orm import Session
+
 from tiepdan_common.calendar import Calendar
 
 from .cache import (

@@ -9,6 +9,7 @@ from functools import wraps
 from flask import after_this_request
 from flask_smorest import Blueprint
 from sqlalchemy import select
+
 from tiepdan_common.errors import Problem, field_error
 from tiepdan_common.idempotency import transactional
 from tiepdan_common.schemas import ProblemSchema

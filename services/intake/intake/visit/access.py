@@ -5,6 +5,7 @@ where one was handed in; every unmasked read is written to the identity-read aud
 from __future__ import annotations
 
 from sqlalchemy.orm import Session
+
 from tiepdan_common.context import request_id_var
 from tiepdan_common.errors import Problem
 from tiepdan_common.identity import Identity

@@ -14,6 +14,7 @@ from collections import defaultdict
 
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
+
 from tiepdan_common.identity import Identity
 
 from ..petition import access as petition_access

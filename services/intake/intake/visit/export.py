@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
+
 from tiepdan_common.identity import Identity
 
 from ..clock import local_text

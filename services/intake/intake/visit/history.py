@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
+
 from tiepdan_common.errors import Problem, field_error
 from tiepdan_common.identity import Identity
 from tiepdan_common.models import utcnow

@@ -7,6 +7,7 @@ import uuid
 
 from sqlalchemy import JSON, Boolean, ForeignKey, Index, Integer, String, Text, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
+
 from tiepdan_common.models import UTCDateTime, utcnow
 
 from ..database import Base

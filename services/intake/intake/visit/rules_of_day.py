@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 
 from sqlalchemy.orm import Session
+
 from tiepdan_common.errors import field_error
 
 from ..reference import service as reference

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
+
 from tiepdan_common.schemas import PageQuery, Text
 
 from ..listing import sort_choices

@@ -9,6 +9,7 @@ from types import SimpleNamespace
 from sqlalchemy import bindparam, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
+
 from tiepdan_common.errors import Problem, field_error
 from tiepdan_common.identity import Identity
 from tiepdan_common.models import utcnow

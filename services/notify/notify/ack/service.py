@@ -7,6 +7,7 @@ import re
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
+
 from tiepdan_common.errors import Problem
 
 from .. import signing

@@ -11,6 +11,7 @@ from html import escape
 from flask import Response, request
 from flask_smorest import Blueprint
 from marshmallow import Schema, fields
+
 from tiepdan_common.errors import Problem
 from tiepdan_common.idempotency import transactional
 from tiepdan_common.schemas import ProblemSchema

@@ -8,6 +8,7 @@ import logging
 
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
+
 from tiepdan_common.config import Settings
 
 from ..rules import domain

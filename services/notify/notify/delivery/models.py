@@ -15,6 +15,7 @@ from sqlalchemy import (
     UniqueConstraint,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
+
 from tiepdan_common.models import BigIntPK, UTCDateTime, utcnow
 
 from ..database import Base

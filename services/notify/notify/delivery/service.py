@@ -11,6 +11,7 @@ from collections.abc import Callable
 
 from sqlalchemy import bindparam, func, insert, or_, select, update
 from sqlalchemy.orm import Session
+
 from tiepdan_common.db import Database
 from tiepdan_common.errors import Problem
 

@@ -8,6 +8,7 @@ import uuid
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
+
 from tiepdan_common.config import Settings
 
 from ..audience.models import Contact
@@ -30,7 +31,7 @@ def report_stuck(*, db_session: Session, settings: Settings, now: dt.datetime) -
         select(Delivery, InboxMessage.event_type).join(InboxMessage, InboxMessage.id == Delivery.message_id)
         .where(Delivery.status.in_(UNDELIVERED), Delivery.reported_at.is_(None))
         .order_by(Delivery.created_at).with_for_update(of=Delivery, skip_locked=True)).all()
-    for delivery, event_type in rows:
+    for delivery, _event_type in rows:
         delivery.reported_at = now  # a summary that could not be sent is not summarised again (no loop)
     dead = [d for d, event_type in rows if event_type != SUMMARY_EVENT]
     if not dead:

@@ -8,6 +8,7 @@ import uuid
 
 from sqlalchemy import JSON, Boolean, ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
+
 from tiepdan_common.models import UTCDateTime, utcnow
 
 from ..database import Base

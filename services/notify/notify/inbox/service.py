@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
+
 from tiepdan_common.errors import Problem
 from tiepdan_common.identity import Identity
 from tiepdan_common.models import utcnow

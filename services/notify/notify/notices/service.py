@@ -12,6 +12,7 @@ import datetime as dt
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
+
 from tiepdan_common.config import Settings
 from tiepdan_common.db import insert_rows
 from tiepdan_common.errors import Problem, field_error

@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import current_app
 from flask_smorest import Blueprint
 from marshmallow import Schema, fields, validate
+
 from tiepdan_common.idempotency import transactional
 from tiepdan_common.schemas import ProblemSchema, Text
 from tiepdan_common.web import current_identity, db_session, require

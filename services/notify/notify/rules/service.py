@@ -7,6 +7,7 @@ from importlib import resources
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
+
 from tiepdan_common.errors import Problem, field_error
 from tiepdan_common.models import utcnow
 

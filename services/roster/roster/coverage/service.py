@@ -43,7 +43,7 @@ def report(*, db_session: Session, start: dt.datetime, end: dt.datetime) -> dict
                 unreachable.append(row)
     for code, held in by_officer.items():
         held.sort(key=lambda sa: sa[0].starts_at)
-        for i, (s1, a1) in enumerate(held):
+        for i, (s1, _a1) in enumerate(held):
             for s2, a2 in held[i + 1:]:
                 if s2.starts_at >= s1.ends_at:
                     break

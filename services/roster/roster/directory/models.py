@@ -47,7 +47,7 @@ class Officer(Base):
     active: Mapped[bool] = mapped_column(Boolean, default=True)
 
     agency: Mapped[Agency] = relationship(lazy="joined")
-    channels: Mapped[list["ContactChannel"]] = relationship(
+    channels: Mapped[list[ContactChannel]] = relationship(
         cascade="all, delete-orphan", lazy="selectin", order_by="ContactChannel.id"
     )
 

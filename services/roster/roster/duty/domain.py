@@ -68,7 +68,7 @@ def period_slots(starts_on: dt.date, ends_on: dt.date, calendar: Calendar) -> It
     day = starts_on - dt.timedelta(days=1)
     while day <= ends_on:
         for slot in day_slots(day, calendar):
-            if day >= starts_on or slot.kind == "standby" and slot.ends_at > _at(starts_on, dt.time(0, 0)):
+            if day >= starts_on or (slot.kind == "standby" and slot.ends_at > _at(starts_on, dt.time(0, 0))):
                 yield slot
         day += dt.timedelta(days=1)
 

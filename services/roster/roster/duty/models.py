@@ -12,7 +12,6 @@ from tiepdan_common.models import UTCDateTime
 from ..database import Base
 from ..directory.models import Officer
 
-
 PERIOD_KINDS = ("special", "ordinary")
 
 
@@ -46,7 +45,7 @@ class Shift(Base):
     reminded_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime, nullable=True)
 
     period: Mapped[DutyPeriod] = relationship(lazy="joined")
-    assignments: Mapped[list["Assignment"]] = relationship(
+    assignments: Mapped[list[Assignment]] = relationship(
         back_populates="shift", cascade="all, delete-orphan", lazy="selectin", order_by="Assignment.id"
     )
 

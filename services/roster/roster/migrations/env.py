@@ -1,12 +1,13 @@
 """Alembic environment for roster."""
 
-import roster.audit.models  # noqa: F401  (registers the tables)
-import roster.coverage.models  # noqa: F401
-import roster.directory.models  # noqa: F401
-import roster.duty.models  # noqa: F401
-import roster.exports.models  # noqa: F401
-import roster.leave.models  # noqa: F401
-import roster.reception.models  # noqa: F401
+# Imported for their side effect: each module registers its tables on Base.metadata.
+import roster.audit.models
+import roster.coverage.models
+import roster.directory.models
+import roster.duty.models
+import roster.exports.models
+import roster.leave.models
+import roster.reception.models
 import roster.swaps.models  # noqa: F401
 from roster.database import Base
 from tiepdan_common.migrations import run_env
