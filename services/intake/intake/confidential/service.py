@@ -95,6 +95,19 @@ def present(
     return out
 
 
+def reveal_audited(*, db_session: Session, identity: Identity, record_type: str, record_id: str, people: list,
+                   purpose: str) -> list[dict]:
+    """People in clear for a reader the rules allow without ``identity:read`` (the receiving unit's officers),
+    the read written to the audit log with its purpose."""
+    cipher = current_cipher()
+    out = [{**reveal(row, cipher=cipher), "is_representative": row.is_representative, "identity_masked": False}
+           for row in people]
+    if out:
+        audit(db_session=db_session, identity=identity, record_type=record_type, record_id=record_id,
+              person_count=len(out), purpose=purpose)
+    return out
+
+
 def audit(*, db_session: Session, identity: Identity, record_type: str, record_id: str, person_count: int,
           purpose: str | None = None) -> None:
     """Write one read of confidential data to the audit log (Law on Denunciation, Art. 56)."""

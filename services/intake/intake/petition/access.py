@@ -61,6 +61,16 @@ def may_unmask(*, identity: Identity, petition: Petition, handler: bool, purpose
     return not petition.confidential or handler or bool(purpose)
 
 
+OWN_UNIT_PURPOSE = "receiving unit's own record"
+
+
+def own_unit_sees_names(identity: Identity, petition: Petition) -> bool:
+    """An officer of the unit that received a non-confidential petition: its senders are the office's working
+    data (issue 21), shown in clear and audited."""
+    return (not petition.confidential and identity.kind in ("district", "commune") and bool(identity.unit)
+            and identity.unit == petition.receiving_unit)
+
+
 def may_read_content(*, identity: Identity, petition: Petition, handler: bool, purpose: str | None) -> bool:
     """A denunciation's content, person denounced and evidence: its handlers, or the right with a purpose."""
     if petition.category != "denunciation":

@@ -120,10 +120,15 @@ def present(*, db_session: Session, identity: Identity, petition: Petition, unma
     if handler is None:
         handler = bool(access.handled_ids(db_session=db_session, identity=identity, petition_ids=[petition.id]))
     show = unmasked and access.may_unmask(identity=identity, petition=petition, handler=handler, purpose=purpose)
-    petition.people = confidential.present(
-        db_session=db_session, identity=identity, record_type="petition", record_id=petition.id,
-        people=petition.senders, strict=petition.confidential, unmasked=show, purpose=purpose,
-    )
+    if unmasked and not show and access.own_unit_sees_names(identity, petition):
+        petition.people = confidential.reveal_audited(
+            db_session=db_session, identity=identity, record_type="petition", record_id=petition.id,
+            people=petition.senders, purpose=access.OWN_UNIT_PURPOSE)
+    else:
+        petition.people = confidential.present(
+            db_session=db_session, identity=identity, record_type="petition", record_id=petition.id,
+            people=petition.senders, strict=petition.confidential, unmasked=show, purpose=purpose,
+        )
     if access.may_read_content(identity=identity, petition=petition, handler=handler, purpose=purpose):
         access.show_content(petition)
         if unmasked and petition.category == "denunciation":  # a denunciation read in full: audited too
