@@ -17,7 +17,8 @@ bp = Blueprint("cases", __name__, url_prefix="/board/cases")
 
 PROGRESS = ("in_progress", "citizens_returned", "resolved")
 # The escalation still waits for someone to take the case in these states.
-PENDING_ESCALATION = ("active", "exhausted")
+# A failed escalation (its steps kept failing) still waits for someone to take the case on.
+PENDING_ESCALATION = ("active", "exhausted", "failed")
 CLOSE_REASONS_PATH = "/escalation/cases/close-reasons"
 
 
