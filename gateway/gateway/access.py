@@ -72,6 +72,8 @@ _BOARD: tuple[str, ...] = (
     "province_requests:write",
     "inbox:read",
     "deliveries:read",
+    # The board sends notices and reports to the plan's distribution list (Nơi nhận) and sees who got them.
+    "notices:write",
 )
 
 # --------------------------------------------------------------------------- role table
@@ -94,9 +96,12 @@ ROLE_TABLE: list[tuple[str, str | None, tuple[str, ...]]] = [
     (
         "police",
         None,
-        ("incidents:read", "incidents:write", "alerts:read", "alerts:ack", "cases:read", "roster:read", "inbox:read"),
+        # Hot spots too (issue 20): escalation answers the police without the desk's free text or any identity.
+        ("incidents:read", "incidents:write", "alerts:read", "alerts:ack", "cases:read", "roster:read", "inbox:read",
+         "hotspots:read"),
     ),
-    ("province", None, ("province_requests:read", "province_requests:write", "cases:read")),
+    # The province reads and acknowledges what notify pushes to its inbox (status changes of its requests).
+    ("province", None, ("province_requests:read", "province_requests:write", "cases:read", "inbox:read")),
     ("admin", None, PERMISSIONS),
     ("service", None, ("roster:read",)),
 ]

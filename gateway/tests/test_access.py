@@ -23,6 +23,11 @@ def test_inspector_is_board_plus_identity_and_audit():
     assert inspector == board | {"identity:read", "audit:read"}
 
 
+def test_the_board_sends_notices_to_the_distribution_list():
+    assert "notices:write" in access.permissions_for("district", ["board"])
+    assert "notices:write" not in access.permissions_for("district", ["department"])
+
+
 def test_leader_reads_everything_and_writes_cases_only():
     leader = set(access.permissions_for("district", ["leader"]))
     assert set(access.ALL_READS) <= leader
@@ -37,8 +42,8 @@ def test_leader_reads_everything_and_writes_cases_only():
         ("commune", [], {"visits:read", "visits:write", "petitions:read", "petitions:write", "cases:read",
                          "roster:read", "inbox:read"}),
         ("police", ["police"], {"incidents:read", "incidents:write", "alerts:read", "alerts:ack", "cases:read",
-                                "roster:read", "inbox:read"}),
-        ("province", [], {"province_requests:read", "province_requests:write", "cases:read"}),
+                                "roster:read", "inbox:read", "hotspots:read"}),
+        ("province", [], {"province_requests:read", "province_requests:write", "cases:read", "inbox:read"}),
         ("service", ["service"], {"roster:read"}),
         ("admin", [], set(access.PERMISSIONS)),
         ("district", [], set()),

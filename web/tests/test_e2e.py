@@ -6,7 +6,7 @@ import time
 from pathlib import Path
 
 import pytest
-from selenium.common.exceptions import NoSuchElementException
+from selenium.common.exceptions import NoSuchElementException, StaleElementReferenceException, WebDriverException
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.support import expected_conditions as EC
@@ -39,7 +39,9 @@ def choose(driver, element_id, value):
 
 
 def wait_text(driver, css, text, timeout=20):
-    WebDriverWait(driver, timeout).until(EC.text_to_be_present_in_element((By.CSS_SELECTOR, css), text))
+    # The page replaces the element while it loads (a new page, or htmx swapping it): look again, do not fail.
+    WebDriverWait(driver, timeout, ignored_exceptions=(StaleElementReferenceException, WebDriverException)).until(
+        EC.text_to_be_present_in_element((By.CSS_SELECTOR, css), text))
 
 
 def no_horizontal_overflow(driver):

@@ -70,3 +70,16 @@ def test_the_police_read_hot_spots_without_an_identity(client, admin, officer, h
     for body in (spots.json, one.json, client.get(f"/cases/{case['id']}", headers=police).json):
         assert CITIZEN not in json.dumps(body, ensure_ascii=False)
     assert client.post(f"/hotspots/{spots.json[0]['id']}", headers=police, json={"status": "defused"}).status_code == 403
+
+
+def test_an_officer_s_note_on_a_hot_spot_never_reaches_the_police(client, admin, officer, handle, visit):
+    start = dt.datetime.now(dt.UTC) - dt.timedelta(days=3)
+    for days in (0, 1, 2):
+        handle(visit(size=12, at=start + dt.timedelta(days=days)))
+    spot = client.get("/hotspots", headers=officer).json[0]
+    noted = client.post(f"/hotspots/{spot['id']}", headers=admin, json={"note": f"Ông {CITIZEN} dẫn đầu đoàn"})
+    assert noted.status_code == 200, noted.json
+    assert CITIZEN in json.dumps(client.get(f"/hotspots/{spot['id']}", headers=officer).json, ensure_ascii=False)
+    police = police_unit("police-947", "hotspots:read")
+    for body in (client.get("/hotspots", headers=police).json, client.get(f"/hotspots/{spot['id']}", headers=police).json):
+        assert CITIZEN not in json.dumps(body, ensure_ascii=False) and "note" not in json.dumps(body)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from flask import jsonify
 from flask_smorest import Blueprint
 from marshmallow import Schema, fields, validate
 
@@ -10,7 +11,7 @@ from tiepdan_common.schemas import ProblemSchema, Text
 from tiepdan_common.web import current_identity, db_session, require
 
 from ..database import IdempotencyRecord
-from ..web import now
+from ..web import now, restricted
 from . import scopes, service
 
 blp = Blueprint("hotspots", __name__, url_prefix="/hotspots", description="Hot spots (điểm nóng)")
@@ -105,6 +106,14 @@ def delete_rule(name):
     scopes.delete_rule(db_session=db_session(), name=name)
 
 
+def _for_caller(found, *, many: bool = False):
+    """The officer's note is free text from the desk: it may name a citizen, so it never reaches the police or
+    the province (the same fields otherwise)."""
+    if restricted(current_identity()):
+        return jsonify(HotspotOut(many=many, exclude=("note",)).dump(found))
+    return found
+
+
 def _out(hotspot):
     hotspot.case_ids = service.case_ids(db_session=db_session(), hotspot_id=hotspot.id)
     hotspot.trend = service.trend(db_session=db_session(), unit=hotspot.unit, field_code=hotspot.field_code,
@@ -117,8 +126,10 @@ def _out(hotspot):
 @blp.arguments(HotspotQuery, location="query")
 @blp.response(200, HotspotOut(many=True))
 def list_hotspots(query):
-    """Hot spots, newest first; ``status=open`` for watching and active ones."""
-    return [_out(h) for h in service.list_hotspots(db_session=db_session(), identity=current_identity(), **query)]
+    """Hot spots, newest first; ``status=open`` for watching and active ones. Police and province callers get
+    no free text from the desk (``note``)."""
+    found = [_out(h) for h in service.list_hotspots(db_session=db_session(), identity=current_identity(), **query)]
+    return _for_caller(found, many=True)
 
 
 @blp.get("/<hotspot_id>")
@@ -126,8 +137,8 @@ def list_hotspots(query):
 @blp.response(200, HotspotOut)
 @blp.alt_response(404, schema=ProblemSchema)
 def get_hotspot(hotspot_id):
-    """A hot spot with its linked cases."""
-    return _out(service.get(db_session=db_session(), identity=current_identity(), hotspot_id=hotspot_id))
+    """A hot spot with its linked cases (no ``note`` for police and province callers)."""
+    return _for_caller(_out(service.get(db_session=db_session(), identity=current_identity(), hotspot_id=hotspot_id)))
 
 
 @blp.post("/<hotspot_id>")
