@@ -8,6 +8,8 @@ mkdir -p artifacts/junit
 suites=(libs/common services/intake services/roster services/escalation services/notify gateway web)
 [ -z "${TIEPDAN_SKIP_SYSTEM:-}" ] && suites+=(tests)
 failed=()
+echo "=== lint (ruff.toml)"
+"$BIN/ruff" check --quiet . || failed+=(lint)
 echo "=== import rules (.importlinter)"
 "$BIN/lint-imports" --no-cache >/dev/null 2>artifacts/import-rules.txt || { "$BIN/lint-imports" --no-cache; failed+=(import-rules); }
 for suite in "${suites[@]}"; do

@@ -11,6 +11,7 @@ import datetime as dt
 from collections.abc import Iterable
 
 from sqlalchemy import case, select, update
+
 from tiepdan_common.db import Database
 from tiepdan_common.identity import KINDS
 from tiepdan_common.models import utcnow

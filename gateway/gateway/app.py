@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 
 from aiohttp import web
+
 from tiepdan_common.logging import configure_logging
 
 from . import auth_api, health, openapi, server_errors

@@ -11,6 +11,7 @@ from urllib.parse import unquote_plus
 
 from aiohttp import web
 from marshmallow import ValidationError
+
 from tiepdan_common.errors import flatten_messages
 from tiepdan_common.limits import nesting_problem
 

@@ -10,6 +10,7 @@ import sys
 from pathlib import Path
 
 import click
+
 from tiepdan_common.db import Database
 from tiepdan_common.identity import KINDS
 from tiepdan_common.migrations import upgrade

@@ -21,6 +21,7 @@ from collections.abc import Sequence
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 from sqlalchemy import or_, select, update
+
 from tiepdan_common.db import Database
 from tiepdan_common.models import utcnow
 

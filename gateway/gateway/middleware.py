@@ -11,6 +11,7 @@ import time
 import uuid
 
 from aiohttp import web
+
 from tiepdan_common.context import correlation_id_var, request_id_var
 
 from .problems import Problem, problem_from, problem_response

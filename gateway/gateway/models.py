@@ -6,6 +6,7 @@ import datetime as dt
 
 from sqlalchemy import JSON, Boolean, CheckConstraint, DateTime, Index, Integer, String, Text, TypeDecorator
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
 from tiepdan_common.identity import KINDS
 from tiepdan_common.models import utcnow
 

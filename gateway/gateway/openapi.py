@@ -20,6 +20,7 @@ import aiohttp
 from aiohttp import web
 from apispec import APISpec
 from apispec.ext.marshmallow import MarshmallowPlugin
+
 from tiepdan_common.identity import IDENTITY_HEADER, Identity, sign_identity
 
 from . import access

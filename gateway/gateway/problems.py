@@ -12,6 +12,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from aiohttp import web
+
 from tiepdan_common.errors import PROBLEM_CONTENT_TYPE, Problem, problem_body
 
 __all__ = ["Problem", "problem_from", "problem_response"]

@@ -11,6 +11,7 @@ import logging
 from collections.abc import Iterable
 
 from aiohttp import ClientError, ClientResponse, web
+
 from tiepdan_common.context import correlation_id_var
 from tiepdan_common.identity import IDENTITY_HEADER
 from tiepdan_common.limits import is_json, nesting_problem

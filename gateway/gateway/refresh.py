@@ -18,6 +18,7 @@ import secrets
 import uuid
 
 from sqlalchemy import select, update
+
 from tiepdan_common.db import Database
 from tiepdan_common.models import utcnow
 

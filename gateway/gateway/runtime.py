@@ -12,6 +12,7 @@ from concurrent.futures import ThreadPoolExecutor
 from typing import Any, TypeVar
 
 import aiohttp
+
 from tiepdan_common.db import Database
 from tiepdan_common.identity import Identity
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from marshmallow import EXCLUDE, Schema, ValidationError, fields, validate, validates_schema
+
 from tiepdan_common.identity import KINDS
 from tiepdan_common.schemas import CONTROL_CHARACTERS, ProblemSchema
 

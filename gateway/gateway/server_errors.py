@@ -12,6 +12,7 @@ import json
 
 from aiohttp import web, web_protocol
 from aiohttp.http_exceptions import LineTooLong
+
 from tiepdan_common.errors import PROBLEM_CONTENT_TYPE, problem_body
 
 SERVER = "tiepdan"

@@ -15,6 +15,7 @@ from types import MappingProxyType
 from typing import Any
 
 from environs import Env
+
 from tiepdan_common.config import load_settings
 
 from .sealing import DEV_SECRETS_KEY, check_keys

@@ -16,6 +16,7 @@ from collections.abc import Iterable
 
 import jwt
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
 from tiepdan_common.identity import KINDS, Identity, sign_identity
 
 from .accounts import Principal

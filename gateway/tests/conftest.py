@@ -15,10 +15,6 @@ from collections.abc import Awaitable, Callable
 import pytest
 from aiohttp import web
 from aiohttp.test_utils import TestClient, TestServer
-from tiepdan_common.db import Database
-from tiepdan_common.identity import IDENTITY_HEADER, IdentityError, IdentityVerifier
-from tiepdan_common.migrations import upgrade
-from tiepdan_common.testing import TEST_IDENTITY_KEY, postgres_database
 
 from gateway.accounts import AccountStore
 from gateway.app import create_app
@@ -27,6 +23,10 @@ from gateway.models import Base
 from gateway.proxy import GATEWAY_KEY
 from gateway.runtime import Gateway, make_account_store
 from gateway.settings import DEFAULT_UPSTREAMS, GatewaySettings, UpstreamSettings, load_gateway_settings
+from tiepdan_common.db import Database
+from tiepdan_common.identity import IDENTITY_HEADER, IdentityError, IdentityVerifier
+from tiepdan_common.migrations import upgrade
+from tiepdan_common.testing import TEST_IDENTITY_KEY, postgres_database
 
 # Cheap argon2 for tests; the production costs are the library defaults.
 FAST_ARGON2 = {"argon2_time_cost": 1, "argon2_memory_kib": 1024, "argon2_parallelism": 1}

@@ -6,10 +6,10 @@ import datetime as dt
 import jwt
 import pytest
 from sqlalchemy import update
-from tiepdan_common.errors import PROBLEM_CONTENT_TYPE
 
 from gateway.keys import public_key_from_jwk
 from gateway.models import UserAccount
+from tiepdan_common.errors import PROBLEM_CONTENT_TYPE
 
 
 async def _problem(resp, status: int) -> dict:

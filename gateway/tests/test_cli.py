@@ -7,8 +7,6 @@ import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from click.testing import CliRunner
-from tiepdan_common.db import Database
-from tiepdan_common.testing import postgres_database
 
 from gateway.accounts import AuthenticationFailed
 from gateway.cli import main
@@ -16,6 +14,8 @@ from gateway.keys import KeyStore
 from gateway.models import Base
 from gateway.runtime import make_account_store
 from gateway.settings import load_gateway_settings
+from tiepdan_common.db import Database
+from tiepdan_common.testing import postgres_database
 
 DEMO = Path(__file__).resolve().parents[2] / "demo" / "demo.json"
 FAST_ENV = {"ARGON2_TIME_COST": "1", "ARGON2_MEMORY_KIB": "1024", "ARGON2_PARALLELISM": "1"}

@@ -7,9 +7,9 @@ import sys
 import time
 
 import pytest
-from tiepdan_common.errors import PROBLEM_CONTENT_TYPE
 
 from gateway.app import create_app
+from tiepdan_common.errors import PROBLEM_CONTENT_TYPE
 
 from .conftest import free_port
 

@@ -13,14 +13,14 @@ from pathlib import Path
 import aiohttp
 import pytest
 from aiohttp import web
-from tiepdan_common.errors import PROBLEM_CONTENT_TYPE
-from tiepdan_common.testing import TEST_IDENTITY_KEY
 
 from gateway.app import create_app
 from gateway.breaker import CLOSED, HALF_OPEN, OPEN, CircuitBreaker, CircuitOpen
 from gateway.proxy import GATEWAY_KEY
 from gateway.ratelimit import RateLimited, RateLimiter
 from gateway.settings import DEFAULT_UPSTREAMS
+from tiepdan_common.errors import PROBLEM_CONTENT_TYPE
+from tiepdan_common.testing import TEST_IDENTITY_KEY
 
 GATEWAY_DIR = Path(__file__).resolve().parents[1]
 REDIS_URL = os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0")

@@ -8,13 +8,13 @@ import jwt
 import pytest
 from aiohttp import web
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
-from tiepdan_common.errors import PROBLEM_CONTENT_TYPE
-from tiepdan_common.identity import Identity, sign_identity
-from tiepdan_common.testing import TEST_IDENTITY_KEY
 
 from gateway.app import create_app
 from gateway.keys import public_jwk
 from gateway.proxy import GATEWAY_KEY
+from tiepdan_common.errors import PROBLEM_CONTENT_TYPE
+from tiepdan_common.identity import Identity, sign_identity
+from tiepdan_common.testing import TEST_IDENTITY_KEY
 
 
 async def _problem(resp, status: int, code: str | None = None) -> dict:

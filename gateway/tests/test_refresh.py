@@ -3,10 +3,10 @@
 import datetime as dt
 
 import pytest
-from tiepdan_common.models import utcnow
 
 from gateway.accounts import AuthenticationFailed
 from gateway.refresh import RefreshStore
+from tiepdan_common.models import utcnow
 
 
 async def _sign_in(client, **extra):

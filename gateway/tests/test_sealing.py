@@ -4,14 +4,14 @@ import pytest
 import sqlalchemy as sa
 from click.testing import CliRunner
 from cryptography.fernet import InvalidToken
-from tiepdan_common.db import Database
-from tiepdan_common.migrations import upgrade
 
 from gateway.cli import main
 from gateway.keys import KeyStore
 from gateway.migrations import MIGRATIONS_PATH
 from gateway.sealing import Sealer, new_key
 from gateway.settings import load_gateway_settings
+from tiepdan_common.db import Database
+from tiepdan_common.migrations import upgrade
 
 
 @pytest.fixture

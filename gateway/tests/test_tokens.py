@@ -9,12 +9,12 @@ import jwt
 import pytest
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
-from tiepdan_common.identity import IdentityVerifier
-from tiepdan_common.testing import TEST_IDENTITY_KEY
 
 from gateway.accounts import Principal
 from gateway.keys import PublishedKey, public_jwk
 from gateway.tokens import TokenError, TokenIssuer, TokenVerifier, UnknownKeyError
+from tiepdan_common.identity import IdentityVerifier
+from tiepdan_common.testing import TEST_IDENTITY_KEY
 
 PRINCIPAL = Principal(
     subject="btcd-01", kind="district", unit="947", roles=("board",), permissions=("visits:read", "visits:write"),

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from alembic import context
-from tiepdan_common.db import make_engine
 
 from gateway.models import Base
+from tiepdan_common.db import make_engine
 
 config = context.config
 target_metadata = Base.metadata

@@ -54,7 +54,7 @@ class Identity:
         }
 
     @classmethod
-    def from_claims(cls, claims: dict) -> "Identity":
+    def from_claims(cls, claims: dict) -> Identity:
         return cls(
             subject=claims["sub"],
             kind=claims["kind"],

@@ -17,12 +17,13 @@ from tiepdan_common.models import utcnow
 
 from .. import reference
 from ..database import outbox
+from ..hotspot import corrections as hotspot_corrections
 from ..hotspot import scopes as hotspot_scopes
 from ..hotspot import service as hotspots
 from ..hotspot.models import VisitRecord
 from ..policy import service as escalation_policies
 from ..report.models import OverdueItem
-from . import domain, service
+from . import corrections, domain, service
 from .models import Case
 
 
@@ -102,7 +103,12 @@ def intake_consumer(*, mass_case_size: int, reference_dir: Path) -> Consumer:
                                    receiving_unit=item["receiving_unit"], field_code=item["field"],
                                    stage=item["stage"], days_overdue=item["days_overdue"]))
 
-    return Consumer("intake-events", {"intake.visit.recorded": on_visit, "intake.petition.overdue": on_overdue},
+    def on_corrected(db_session: Session, event: Envelope) -> None:
+        with correlated(event.correlation_id):
+            _correct_visit(db_session, event.data, reference_dir=reference_dir)
+
+    return Consumer("intake-events", {"intake.visit.recorded": on_visit, "intake.petition.overdue": on_overdue,
+                                      "intake.visit.corrected": on_corrected},
                     batch_handlers={"intake.visit.recorded": on_visits})
 
 
@@ -142,6 +148,23 @@ def _record_visits(db_session: Session, events: list[Envelope], *, mass_case_siz
     if records:  # the windows of a field across the unit, and of a matter, over the stored visits
         hotspot_scopes.evaluate_scoped(db_session=db_session, visits=[visit for _, visit, _ in visits],
                                        reference_dir=reference_dir)
+
+
+def _correct_visit(db_session: Session, visit: dict, *, reference_dir: Path) -> None:
+    """A visit voided or corrected at the desk: its case and the hot-spot windows follow (see case.corrections)."""
+    record = db_session.get(VisitRecord, visit["visit_id"])
+    now = utcnow()
+    if visit["action"] == "voided":
+        corrections.visit_voided(db_session=db_session, visit=visit, now=now,
+                                 group_size=record.group_size if record is not None else None)
+        if record is not None:
+            hotspot_corrections.withdraw(db_session=db_session, record=record, reference_dir=reference_dir)
+        return
+    size = None
+    if record is not None:
+        size = (record.group_size, visit.get("group_size", record.group_size))
+        hotspot_corrections.move(db_session=db_session, record=record, visit=visit, reference_dir=reference_dir)
+    corrections.visit_corrected(db_session=db_session, visit=visit, group_size=size, now=now)
 
 
 def _open_or_join(db_session: Session, visit: dict, *, mass_case_size: int, reference_dir: Path, batch: _Cases,

@@ -67,6 +67,8 @@ CLOSE_REASONS = {
     "merged": "Gộp vào vụ việc khác",
     "transferred": "Chuyển cơ quan có thẩm quyền giải quyết",
     "no_grounds": "Không có cơ sở giải quyết",
+    # A visit that alone opened the case was voided at intake's desk (recorded in error) before anyone acknowledged.
+    "opened_in_error": "Mở nhầm: lượt tiếp công dân mở vụ việc đã bị hủy",
     "other": "Lý do khác",
 }
 # Closing as merged goes through merging (the absorbed case needs its survivor).
