@@ -9,5 +9,7 @@ PREFIX = "GOAL "
 
 def goal(what: str, measured: str, target: str, met: bool) -> None:
     """Print one goal's figure (human-readable in run.py's table, machine-readable here)."""
-    print(PREFIX + json.dumps({"what": what, "measured": measured, "goal": target, "met": bool(met)},
-                              ensure_ascii=False), flush=True)
+    print(
+        PREFIX + json.dumps({"what": what, "measured": measured, "goal": target, "met": bool(met)}, ensure_ascii=False),
+        flush=True,
+    )

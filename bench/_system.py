@@ -54,8 +54,10 @@ def percentile(values: list[float], p: float) -> float:
 
 
 def summary(values: list[float]) -> str:
-    return (f"n={len(values)} p50={percentile(values, 50):.1f} p99={percentile(values, 99):.1f} "
-            f"max={max(values):.1f} mean={statistics.fmean(values):.1f}")
+    return (
+        f"n={len(values)} p50={percentile(values, 50):.1f} p99={percentile(values, 99):.1f} "
+        f"max={max(values):.1f} mean={statistics.fmean(values):.1f}"
+    )
 
 
 def rss_mb(pid: int) -> float:

@@ -29,10 +29,15 @@ FIELDS = [f["code"] for f in json.loads((ROOT / "reference" / "fields.json").rea
 
 
 def visit(origin: str, field: str) -> dict:
-    return {"category": "complaint", "field": field, "origin_unit": origin, "group_size": 6,
-            "content": f"Đoàn đông người về {field} tại {origin}",
-            "citizens": [{"full_name": "Người đại diện", "is_representative": True}],
-            "outcome": {"type": "documents_taken"}}
+    return {
+        "category": "complaint",
+        "field": field,
+        "origin_unit": origin,
+        "group_size": 6,
+        "content": f"Đoàn đông người về {field} tại {origin}",
+        "citizens": [{"full_name": "Người đại diện", "is_representative": True}],
+        "outcome": {"type": "documents_taken"},
+    }
 
 
 def run_round(system, token, rate: float, matters: list[tuple[str, str]]) -> tuple[list[str], list[float]]:
@@ -42,8 +47,12 @@ def run_round(system, token, rate: float, matters: list[tuple[str, str]]) -> tup
 
     def post(matter):
         started = time.perf_counter()
-        resp = session.post(f"{system.gateway}/api/v1/intake/visits", json=visit(*matter), timeout=30,
-                            headers={"Authorization": f"Bearer {token}", "Idempotency-Key": str(uuid.uuid4())})
+        resp = session.post(
+            f"{system.gateway}/api/v1/intake/visits",
+            json=visit(*matter),
+            timeout=30,
+            headers={"Authorization": f"Bearer {token}", "Idempotency-Key": str(uuid.uuid4())},
+        )
         resp.raise_for_status()
         return resp.json()["id"], (time.perf_counter() - started) * 1000
 
@@ -66,20 +75,31 @@ def latencies(rec: Reconciliation, visit_ids: list[str], timeout: float = 60) ->
     """Milliseconds from each visit row to the first inbox message about its case, and to its case's opening."""
     deadline = time.monotonic() + timeout
     while True:
-        rows = rec.rows("escalation", "SELECT s.source_id, s.case_id, c.opened_at FROM case_sources s "
-                                      "JOIN cases c ON c.id = s.case_id "
-                                      "WHERE s.source_type = 'visit' AND s.source_id = ANY(:ids)", ids=visit_ids)
+        rows = rec.rows(
+            "escalation",
+            "SELECT s.source_id, s.case_id, c.opened_at FROM case_sources s "
+            "JOIN cases c ON c.id = s.case_id "
+            "WHERE s.source_type = 'visit' AND s.source_id = ANY(:ids)",
+            ids=visit_ids,
+        )
         case_of = {visit: case for visit, case, _ in rows}
         opened = {case: at for _, case, at in rows}
-        told = dict(rec.rows("notify", "SELECT case_id, min(created_at) FROM inbox_messages "
-                                       "WHERE case_id = ANY(:ids) GROUP BY case_id", ids=list(case_of.values())))
+        told = dict(
+            rec.rows(
+                "notify",
+                "SELECT case_id, min(created_at) FROM inbox_messages WHERE case_id = ANY(:ids) GROUP BY case_id",
+                ids=list(case_of.values()),
+            )
+        )
         if len(told) >= len(visit_ids) or time.monotonic() > deadline:
             break
         time.sleep(0.2)
     created = dict(rec.rows("intake", "SELECT id, created_at FROM visits WHERE id = ANY(:ids)", ids=visit_ids))
     done = [v for v in visit_ids if v in case_of and case_of[v] in told]
-    return ([(told[case_of[v]] - created[v]).total_seconds() * 1000 for v in done],
-            [(opened[case_of[v]] - created[v]).total_seconds() * 1000 for v in done])
+    return (
+        [(told[case_of[v]] - created[v]).total_seconds() * 1000 for v in done],
+        [(opened[case_of[v]] - created[v]).total_seconds() * 1000 for v in done],
+    )
 
 
 CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
@@ -95,8 +115,8 @@ def _proc_stats() -> dict[int, tuple[str, int, int]]:
             raw = Path(f"/proc/{entry}/stat").read_text()
         except OSError:
             continue
-        comm = raw[raw.index("(") + 1:raw.rindex(")")]
-        fields = raw[raw.rindex(")") + 2:].split()  # from field 3 (state) on
+        comm = raw[raw.index("(") + 1 : raw.rindex(")")]
+        fields = raw[raw.rindex(")") + 2 :].split()  # from field 3 (state) on
         out[int(entry)] = (comm, int(fields[1]), int(fields[11]) + int(fields[12]))
     return out
 
@@ -130,9 +150,11 @@ def cpu_table(before: dict[str, dict[int, int]], after: dict[str, dict[int, int]
 def print_cpu_table(rate: float, table: dict[str, float], wall_s: float, visits: int) -> None:
     system_total = sum(ms for name, ms in table.items() if not name.startswith("bench"))
     cores = os.cpu_count() or 1
-    print(f"  CPU per visit at {rate:.0f}/s ({visits} visits, {wall_s:.1f} s from the first POST until every due "
-          f"delivery was sent; sustaining {rate:.0f}/s on {cores} cores allows {cores * 1000 / rate:.1f} ms/visit in all); "
-          f"system total {system_total:.1f} ms/visit:")
+    print(
+        f"  CPU per visit at {rate:.0f}/s ({visits} visits, {wall_s:.1f} s from the first POST until every due "
+        f"delivery was sent; sustaining {rate:.0f}/s on {cores} cores allows {cores * 1000 / rate:.1f} ms/visit in all); "
+        f"system total {system_total:.1f} ms/visit:"
+    )
     for name, ms in sorted(table.items(), key=lambda kv: -kv[1]):
         print(f"    {ms:7.2f} ms/visit  {name}")
 
@@ -148,17 +170,24 @@ def wait_due_deliveries_sent(rec: Reconciliation, timeout: float = 30) -> None:
 def urgent_sms_latencies(rec: Reconciliation, since) -> list[float]:
     """Milliseconds from each message to its SMS handed to the provider, for the SMS sent at once (the urgent
     ladder's first step: an active hot spot's leaders, police and commune) of messages made since ``since``."""
-    rows = rec.rows("notify", "SELECT d.sent_at - m.created_at FROM deliveries d "
-                              "JOIN inbox_messages m ON m.id = d.message_id WHERE d.channel = 'sms' AND d.step = 0 "
-                              "AND d.status = 'sent' AND d.due_at <= m.created_at AND m.created_at >= :since",
-                    since=since)
+    rows = rec.rows(
+        "notify",
+        "SELECT d.sent_at - m.created_at FROM deliveries d "
+        "JOIN inbox_messages m ON m.id = d.message_id WHERE d.channel = 'sms' AND d.step = 0 "
+        "AND d.status = 'sent' AND d.due_at <= m.created_at AND m.created_at >= :since",
+        since=since,
+    )
     return [delta.total_seconds() * 1000 for (delta,) in rows]
 
 
 def close_all_cases(rec: Reconciliation) -> None:
     with rec.engines["escalation"].begin() as conn:
-        conn.execute(rec.sa.text("UPDATE cases SET status = 'closed', closed_at = now(), "
-                                 "close_reason = 'benchmark round over' WHERE status <> 'closed'"))
+        conn.execute(
+            rec.sa.text(
+                "UPDATE cases SET status = 'closed', closed_at = now(), "
+                "close_reason = 'benchmark round over' WHERE status <> 'closed'"
+            )
+        )
 
 
 def main() -> dict:
@@ -185,38 +214,59 @@ def main() -> dict:
                 inbox, case = latencies(rec, ids)
                 lat += inbox
                 to_case += case
-                print(f"  round {number}: visit → inbox p50 {percentile(inbox, 50):.0f} ms, "
-                      f"p99 {percentile(inbox, 99):.0f} ms; visit → case p50 {percentile(case, 50):.0f} ms, "
-                      f"p99 {percentile(case, 99):.0f} ms")
+                print(
+                    f"  round {number}: visit → inbox p50 {percentile(inbox, 50):.0f} ms, "
+                    f"p99 {percentile(inbox, 99):.0f} ms; visit → case p50 {percentile(case, 50):.0f} ms, "
+                    f"p99 {percentile(case, 99):.0f} ms"
+                )
             wait_due_deliveries_sent(rec)  # so that the CPU below includes the email/SMS sending that was due
             cpu = cpu_table(cpu_before, cpu_sample(system), len(matters) * args.rounds)
             wall = time.monotonic() - wall_start
-            results[rate] = {"n": len(lat), "p50_ms": percentile(lat, 50), "p99_ms": percentile(lat, 99),
-                             "cpu_ms_per_visit": {name: round(ms, 2) for name, ms in cpu.items()},
-                             "post_p50_ms": percentile(posts, 50), "post_p99_ms": percentile(posts, 99)}
+            results[rate] = {
+                "n": len(lat),
+                "p50_ms": percentile(lat, 50),
+                "p99_ms": percentile(lat, 99),
+                "cpu_ms_per_visit": {name: round(ms, 2) for name, ms in cpu.items()},
+                "post_p50_ms": percentile(posts, 50),
+                "post_p99_ms": percentile(posts, 99),
+            }
             goal_ms = 300 if rate <= 20 else 1000
-            print(f"{rate:.0f} visits/s: visit → inbox p50 {percentile(lat, 50):.0f} ms, p99 "
-                  f"{percentile(lat, 99):.0f} ms (goal p99 < {goal_ms} ms, n={len(lat)}); "
-                  f"baseline POST round trip p50 {percentile(posts, 50):.0f} ms, p99 {percentile(posts, 99):.0f} ms")
-            print(f"  of which visit → case opened (intake relay, escalation consumer): p50 "
-                  f"{percentile(to_case, 50):.0f} ms, p99 {percentile(to_case, 99):.0f} ms")
+            print(
+                f"{rate:.0f} visits/s: visit → inbox p50 {percentile(lat, 50):.0f} ms, p99 "
+                f"{percentile(lat, 99):.0f} ms (goal p99 < {goal_ms} ms, n={len(lat)}); "
+                f"baseline POST round trip p50 {percentile(posts, 50):.0f} ms, p99 {percentile(posts, 99):.0f} ms"
+            )
+            print(
+                f"  of which visit → case opened (intake relay, escalation consumer): p50 "
+                f"{percentile(to_case, 50):.0f} ms, p99 {percentile(to_case, 99):.0f} ms"
+            )
             sms = urgent_sms_latencies(rec, since)
             if sms:  # notify-sender runs at a lower CPU priority: in a burst these wait for the inbox
-                print(f"  urgent SMS sent at once (active hot spots), message → provider: p50 "
-                      f"{percentile(sms, 50):.0f} ms, p99 {percentile(sms, 99):.0f} ms (n={len(sms)})")
-            results[f"sms_{rate:.0f}"] = {"n": len(sms), "p50_ms": percentile(sms, 50),
-                                          "p99_ms": percentile(sms, 99)}
+                print(
+                    f"  urgent SMS sent at once (active hot spots), message → provider: p50 "
+                    f"{percentile(sms, 50):.0f} ms, p99 {percentile(sms, 99):.0f} ms (n={len(sms)})"
+                )
+            results[f"sms_{rate:.0f}"] = {"n": len(sms), "p50_ms": percentile(sms, 50), "p99_ms": percentile(sms, 99)}
             print_cpu_table(rate, cpu, wall, len(matters) * args.rounds)
-            goal(f"mass visit accepted → on-duty officer's inbox at {rate:.0f} visits/s",
-                 f"p50 {percentile(lat, 50):.0f} ms, p99 {percentile(lat, 99):.0f} ms (n={len(lat)})",
-                 f"p99 < {goal_ms} ms", percentile(lat, 99) < goal_ms and len(lat) == len(matters) * args.rounds)
+            goal(
+                f"mass visit accepted → on-duty officer's inbox at {rate:.0f} visits/s",
+                f"p50 {percentile(lat, 50):.0f} ms, p99 {percentile(lat, 99):.0f} ms (n={len(lat)})",
+                f"p99 < {goal_ms} ms",
+                percentile(lat, 99) < goal_ms and len(lat) == len(matters) * args.rounds,
+            )
         rec.close()
         memory = memory_table(system)
         results["memory_mib"] = memory
-        print("memory after the run (MiB, a gunicorn master with its workers summed): "
-              + ", ".join(f"{name} {mib:.0f}" for name, mib in sorted(memory.items())))
-        goal("memory per process (RSS; a gunicorn master with its workers)",
-             f"{min(memory.values()):.0f} to {max(memory.values()):.0f} MiB", "reported", True)
+        print(
+            "memory after the run (MiB, a gunicorn master with its workers summed): "
+            + ", ".join(f"{name} {mib:.0f}" for name, mib in sorted(memory.items()))
+        )
+        goal(
+            "memory per process (RSS; a gunicorn master with its workers)",
+            f"{min(memory.values()):.0f} to {max(memory.values()):.0f} MiB",
+            "reported",
+            True,
+        )
         return results
     finally:
         system.close()

@@ -57,8 +57,10 @@ def percentile(values: list[float], p: float) -> float:
 
 
 def describe(values: list[float]) -> str:
-    return (f"n={len(values):5d}  p50={percentile(values, 50):7.1f} ms  p99={percentile(values, 99):7.1f} ms  "
-            f"max={max(values):7.1f} ms  mean={statistics.fmean(values):7.1f} ms")
+    return (
+        f"n={len(values):5d}  p50={percentile(values, 50):7.1f} ms  p99={percentile(values, 99):7.1f} ms  "
+        f"max={max(values):7.1f} ms  mean={statistics.fmean(values):7.1f} ms"
+    )
 
 
 def schedule(db: Database, *, count: int, start: dt.datetime, window: float, policy_id: str, tag: str) -> None:
@@ -66,12 +68,33 @@ def schedule(db: Database, *, count: int, start: dt.datetime, window: float, pol
     with db.session() as session:
         for n in range(count):
             case_id = str(uuid.uuid4())
-            session.add(Case(id=case_id, number=f"BENCH-{tag}-{n:05d}", title=f"Vụ việc thử {n}", unit="31690",
-                             field_code="land", matter_key=f"bench:{tag}:{n}", severity="medium", level="district",
-                             status="opened", opened_at=start, participants=[]))
-            session.add(Escalation(case_id=case_id, policy_id=policy_id, status="active", cycle=0, step_index=0,
-                                   repeat=0, updated_at=start,
-                                   next_step_at=start + dt.timedelta(seconds=window * n / count)))
+            session.add(
+                Case(
+                    id=case_id,
+                    number=f"BENCH-{tag}-{n:05d}",
+                    title=f"Vụ việc thử {n}",
+                    unit="31690",
+                    field_code="land",
+                    matter_key=f"bench:{tag}:{n}",
+                    severity="medium",
+                    level="district",
+                    status="opened",
+                    opened_at=start,
+                    participants=[],
+                )
+            )
+            session.add(
+                Escalation(
+                    case_id=case_id,
+                    policy_id=policy_id,
+                    status="active",
+                    cycle=0,
+                    step_index=0,
+                    repeat=0,
+                    updated_at=start,
+                    next_step_at=start + dt.timedelta(seconds=window * n / count),
+                )
+            )
 
 
 def bare_loop(url: str, interval: float, until: float) -> None:
@@ -82,7 +105,10 @@ def bare_loop(url: str, interval: float, until: float) -> None:
             rows = session.scalars(
                 sa.select(Escalation)
                 .where(Escalation.status.in_(domain.LIVE_STATUSES), Escalation.next_step_at <= utcnow())
-                .order_by(Escalation.next_step_at, Escalation.id).limit(100).with_for_update(skip_locked=True)).all()
+                .order_by(Escalation.next_step_at, Escalation.id)
+                .limit(100)
+                .with_for_update(skip_locked=True)
+            ).all()
             for row in rows:
                 row.status, row.next_step_at, row.updated_at = "stopped", None, utcnow()
             session.commit()
@@ -107,10 +133,21 @@ def load_loop(url: str, rate: float, until: float) -> None:
     n = 0
     while time.time() < until:
         with db.session() as session:
-            cases.open_case(db_session=session, title=f"Đoàn đông người thử tải {n}", unit="31693",
-                            field_code="labour", category="complaint", matter_key=f"load:{uuid.uuid4()}",
-                            severity="medium", level="district", owner_agency="LDTBXH", group_size=8,
-                            source_type="manual", source_id=str(uuid.uuid4()), actor="bench")
+            cases.open_case(
+                db_session=session,
+                title=f"Đoàn đông người thử tải {n}",
+                unit="31693",
+                field_code="labour",
+                category="complaint",
+                matter_key=f"load:{uuid.uuid4()}",
+                severity="medium",
+                level="district",
+                owner_agency="LDTBXH",
+                group_size=8,
+                source_type="manual",
+                source_id=str(uuid.uuid4()),
+                actor="bench",
+            )
         n += 1
         time.sleep(1 / rate)
     db.dispose()
@@ -141,28 +178,42 @@ def main() -> int:
         db = Database(url)
         with db.session() as session:
             seed_defaults(session)
-            steps = [{"target": {"type": "on_duty_role", "value": "lead"}, "wait_minutes": 60},
-                     {"target": {"type": "leader_on_call", "value": None}, "wait_minutes": 60}]
-            session.add(EscalationPolicy(name=BENCH_POLICY, priority=0, severities=[], first_wait_minutes=0,
-                                         steps=steps))
+            steps = [
+                {"target": {"type": "on_duty_role", "value": "lead"}, "wait_minutes": 60},
+                {"target": {"type": "leader_on_call", "value": None}, "wait_minutes": 60},
+            ]
+            session.add(
+                EscalationPolicy(name=BENCH_POLICY, priority=0, severities=[], first_wait_minutes=0, steps=steps)
+            )
         with db.session() as session:
             policy_id = session.scalar(sa.select(EscalationPolicy.id).where(EscalationPolicy.name == BENCH_POLICY))
         results = {}
         for phase, target in (("baseline", bare_loop), ("timers", timer_loop)):
             start = utcnow() + dt.timedelta(seconds=2)
             schedule(db, count=args.escalations, start=start, window=args.window, policy_id=policy_id, tag=phase)
-            run_phase(url, target, workers=args.workers, interval=args.interval, load_rate=args.load_rate,
-                      seconds=(start - utcnow()).total_seconds() + args.window + 3)
+            run_phase(
+                url,
+                target,
+                workers=args.workers,
+                interval=args.interval,
+                load_rate=args.load_rate,
+                seconds=(start - utcnow()).total_seconds() + args.window + 3,
+            )
             with db.session() as session:
                 prefix = f"BENCH-{phase}-%"
                 if phase == "baseline":
-                    rows = session.execute(sa.select(Escalation.updated_at, Case.opened_at, Case.number)
-                                           .join(Case, Case.id == Escalation.case_id)
-                                           .where(Case.number.like(prefix), Escalation.status == "stopped")).all()
+                    rows = session.execute(
+                        sa.select(Escalation.updated_at, Case.opened_at, Case.number)
+                        .join(Case, Case.id == Escalation.case_id)
+                        .where(Case.number.like(prefix), Escalation.status == "stopped")
+                    ).all()
                     fired = {number: at for at, _, number in rows}
                 else:
-                    events = session.execute(sa.select(OutboxEvent.payload, OutboxEvent.created_at)
-                                             .where(OutboxEvent.event_type == "escalation.case.escalated")).all()
+                    events = session.execute(
+                        sa.select(OutboxEvent.payload, OutboxEvent.created_at).where(
+                            OutboxEvent.event_type == "escalation.case.escalated"
+                        )
+                    ).all()
                     fired = {}
                     for payload, created in events:
                         number = json.loads(payload)["data"]["number"]
@@ -175,16 +226,21 @@ def main() -> int:
                     if number in fired:
                         late.append((fired[number] - due).total_seconds() * 1000)
                 missing = args.escalations - len(late)
-                load_cases = session.scalar(sa.select(sa.func.count()).select_from(Case)
-                                            .where(Case.number.like("VV-%")))
+                load_cases = session.scalar(
+                    sa.select(sa.func.count()).select_from(Case).where(Case.number.like("VV-%"))
+                )
             results[phase] = (late, missing)
             print(f"{phase:8s}: {describe(late)}  not fired: {missing}", flush=True)
         db.dispose()
-    print(f"\n{args.escalations} escalations due over {args.window:.0f} s per phase, {args.workers} worker processes, "
-          f"poll every {args.interval} s, {args.load_rate:.0f} cases/s opened meanwhile ({load_cases} in all)")
+    print(
+        f"\n{args.escalations} escalations due over {args.window:.0f} s per phase, {args.workers} worker processes, "
+        f"poll every {args.interval} s, {args.load_rate:.0f} cases/s opened meanwhile ({load_cases} in all)"
+    )
     base, real = results["baseline"][0], results["timers"][0]
-    print(f"timers minus baseline: p50 {percentile(real, 50) - percentile(base, 50):+.1f} ms, "
-          f"p99 {percentile(real, 99) - percentile(base, 99):+.1f} ms")
+    print(
+        f"timers minus baseline: p50 {percentile(real, 50) - percentile(base, 50):+.1f} ms, "
+        f"p99 {percentile(real, 99) - percentile(base, 99):+.1f} ms"
+    )
     return 0 if not results["timers"][1] else 1
 
 

@@ -117,8 +117,7 @@ def _ms(text: str) -> float:
 
 def wrk(url: str, header: str, *, connections: int, seconds: int) -> dict:
     """One wrk run: requests per second, p50 and p99 in ms, the request and non-2xx counts."""
-    argv = ["wrk", "-t1", f"-c{connections}", f"-d{seconds}s", "--latency", "--timeout", "5s",
-            "-H", header, url]
+    argv = ["wrk", "-t1", f"-c{connections}", f"-d{seconds}s", "--latency", "--timeout", "5s", "-H", header, url]
     out = subprocess.run(argv, capture_output=True, text=True, timeout=seconds + 30, check=True).stdout
     rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
     p50 = _ms(re.search(r"^\s+50%\s+(\S+)", out, re.MULTILINE).group(1))
@@ -126,8 +125,14 @@ def wrk(url: str, header: str, *, connections: int, seconds: int) -> dict:
     bad = re.search(r"Non-2xx or 3xx responses:\s+(\d+)", out)
     errors = re.search(r"Socket errors:.*", out)
     count = int(re.search(r"(\d+) requests in", out).group(1))
-    return {"rps": rps, "p50": p50, "p99": p99, "count": count, "non2xx": int(bad.group(1)) if bad else 0,
-            "socket_errors": errors.group(0) if errors else ""}
+    return {
+        "rps": rps,
+        "p50": p50,
+        "p99": p99,
+        "count": count,
+        "non2xx": int(bad.group(1)) if bad else 0,
+        "socket_errors": errors.group(0) if errors else "",
+    }
 
 
 _TICK = os.sysconf("SC_CLK_TCK")
@@ -155,8 +160,9 @@ def paired(direct: tuple[str, str], gateway: tuple[str, str], *, seconds: float,
     conns, heads = [], []
     for url, header in (direct, gateway):
         parts = urlsplit(url)
-        conns.append((http.client.HTTPConnection(parts.hostname, parts.port, timeout=10),
-                      f"{parts.path}?{parts.query}"))
+        conns.append(
+            (http.client.HTTPConnection(parts.hostname, parts.port, timeout=10), f"{parts.path}?{parts.query}")
+        )
         name, _, value = header.partition(": ")
         heads.append({name: value})
     times: list[list[float]] = [[], []]
@@ -178,8 +184,14 @@ def paired(direct: tuple[str, str], gateway: tuple[str, str], *, seconds: float,
         conn.close()
     diffs = [g - d for d, g in zip(times[0], times[1], strict=True)]
     q1, _q2, q3 = statistics.quantiles(diffs, n=4)
-    return {"pairs": n, "direct_p50": statistics.median(times[0]), "gateway_p50": statistics.median(times[1]),
-            "added_p50": statistics.median(diffs), "added_q1": q1, "added_q3": q3}
+    return {
+        "pairs": n,
+        "direct_p50": statistics.median(times[0]),
+        "gateway_p50": statistics.median(times[1]),
+        "added_p50": statistics.median(diffs),
+        "added_q1": q1,
+        "added_q3": q3,
+    }
 
 
 class Bench:
@@ -217,23 +229,24 @@ class Bench:
 
     def start(self, argv: list[str], env: dict, name: str) -> subprocess.Popen:
         log = open(self.workdir / f"{name}.log", "ab")  # noqa: SIM115 (closed with the process)
-        proc = subprocess.Popen(argv, env=env, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT,
-                                start_new_session=True)
+        proc = subprocess.Popen(argv, env=env, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
         self.procs.append(proc)
         return proc
 
     def setup(self) -> tuple[str, str]:
         """Databases, processes, visits; the headers for the direct and the gateway runs."""
-        db_urls = {name: self.stack.enter_context(postgres_database(f"gwbench_{name}"))
-                   for name in ("intake", "gateway")}
+        db_urls = {
+            name: self.stack.enter_context(postgres_database(f"gwbench_{name}")) for name in ("intake", "gateway")
+        }
         env = self.env(db_urls)
         if self.args.echo:
             intake = self.start([sys.executable, "-c", ECHO, str(self.ports["intake"])], env, "echo")
         else:
             run([str(BIN / "flask"), "--app", "intake", "migrate"], env)
             run([str(BIN / "flask"), "--app", "intake", "seed"], env)
-            intake = self.start([str(BIN / "gunicorn"), "-c", str(ROOT / "services/intake/gunicorn.conf.py")], env,
-                                "intake")
+            intake = self.start(
+                [str(BIN / "gunicorn"), "-c", str(ROOT / "services/intake/gunicorn.conf.py")], env, "intake"
+            )
         run([str(BIN / "python"), "-m", "gateway", "migrate"], env)
         run([str(BIN / "python"), "-m", "gateway", "seed-demo", str(DEMO)], env)
         gateway = self.start([str(BIN / "gunicorn"), "-c", str(ROOT / "gateway/gunicorn.conf.py")], env, "gateway")
@@ -242,27 +255,39 @@ class Bench:
 
         demo = json.loads(DEMO.read_text("utf-8"))
         client = next(c for c in demo["clients"] if c["client_id"] == COMMUNE)
-        resp = requests.post(f"http://127.0.0.1:{self.ports['gateway']}/api/v1/auth/token", timeout=30, json={
-            "grant_type": "client_credentials", "client_id": COMMUNE, "client_secret": client["client_secret"]})
+        resp = requests.post(
+            f"http://127.0.0.1:{self.ports['gateway']}/api/v1/auth/token",
+            timeout=30,
+            json={"grant_type": "client_credentials", "client_id": COMMUNE, "client_secret": client["client_secret"]},
+        )
         resp.raise_for_status()
         token = resp.json()
-        identity = Identity(subject=COMMUNE, kind=token["kind"], unit=token["unit"],
-                            permissions=tuple(token["permissions"]))
+        identity = Identity(
+            subject=COMMUNE, kind=token["kind"], unit=token["unit"], permissions=tuple(token["permissions"])
+        )
         signed = sign_identity(identity, self.identity_key, ttl=6 * 3600)
         direct_header = f"X-Tiepdan-Identity: {signed}"
         gateway_header = f"Authorization: Bearer {token['access_token']}"
         for i in range(0 if self.args.echo else self.args.visits):
-            body = {"category": "complaint", "field": "land", "group_size": 1,
-                    "content": f"Khiếu nại về đất đai số {i}",
-                    "citizens": [{"full_name": "Công dân đại diện", "is_representative": False,
-                                  "id_number": f"{940000000000 + i}"}],
-                    "outcome": {"type": "documents_taken"}}
-            created = requests.post(f"{self.direct}/visits", json=body, timeout=30,
-                                    headers={"X-Tiepdan-Identity": signed})
+            body = {
+                "category": "complaint",
+                "field": "land",
+                "group_size": 1,
+                "content": f"Khiếu nại về đất đai số {i}",
+                "citizens": [
+                    {"full_name": "Công dân đại diện", "is_representative": False, "id_number": f"{940000000000 + i}"}
+                ],
+                "outcome": {"type": "documents_taken"},
+            }
+            created = requests.post(
+                f"{self.direct}/visits", json=body, timeout=30, headers={"X-Tiepdan-Identity": signed}
+            )
             if created.status_code != 201:
                 raise RuntimeError(f"visit not created: {created.status_code} {created.text}")
-        for url, header in ((f"{self.direct}{PATH}", {"X-Tiepdan-Identity": signed}),
-                            (f"{self.through}{PATH}", {"Authorization": f"Bearer {token['access_token']}"})):
+        for url, header in (
+            (f"{self.direct}{PATH}", {"X-Tiepdan-Identity": signed}),
+            (f"{self.through}{PATH}", {"Authorization": f"Bearer {token['access_token']}"}),
+        ):
             resp = requests.get(url, headers=header, timeout=30)
             resp.raise_for_status()
             items = resp.json()
@@ -297,8 +322,9 @@ class Bench:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--rounds", type=int, default=3)
-    parser.add_argument("--seconds", type=int, default=5,
-                        help="per throughput run; also one-second latency runs per target and round")
+    parser.add_argument(
+        "--seconds", type=int, default=5, help="per throughput run; also one-second latency runs per target and round"
+    )
     parser.add_argument("--connections", type=int, default=8, help="for the throughput runs")
     parser.add_argument("--visits", type=int, default=25)
     parser.add_argument("--pairs", type=int, default=3000, help="at most, in 4 x --seconds")
@@ -306,8 +332,9 @@ def main() -> int:
     parser.add_argument("--gateway-workers", type=int, default=2)
     parser.add_argument("--log-level", default="INFO", help="of both processes (INFO: one access line each)")
     parser.add_argument("--keep", action="store_true", help="keep the work folder (logs)")
-    parser.add_argument("--echo", action="store_true",
-                        help="a trivial aiohttp service instead of intake: the gateway's own cost")
+    parser.add_argument(
+        "--echo", action="store_true", help="a trivial aiohttp service instead of intake: the gateway's own cost"
+    )
     args = parser.parse_args()
     if shutil.which("wrk") is None:
         print("wrk is missing: apt-get install -y wrk", file=sys.stderr)
@@ -315,16 +342,21 @@ def main() -> int:
     bench = Bench(args)
     try:
         direct_header, gateway_header = bench.setup()
-        print(f"machine: {os.cpu_count()} cores, load average {os.getloadavg()[0]:.2f}; "
-              f"{'trivial echo service (1 process)' if args.echo else f'intake workers {args.intake_workers}'}, "
-              f"gateway workers {args.gateway_workers}; GET {PATH} (20 {'items' if args.echo else 'visits'})")
-        targets = {"direct": (f"{bench.direct}{PATH}", direct_header),
-                   "gateway": (f"{bench.through}{PATH}", gateway_header)}
+        print(
+            f"machine: {os.cpu_count()} cores, load average {os.getloadavg()[0]:.2f}; "
+            f"{'trivial echo service (1 process)' if args.echo else f'intake workers {args.intake_workers}'}, "
+            f"gateway workers {args.gateway_workers}; GET {PATH} (20 {'items' if args.echo else 'visits'})"
+        )
+        targets = {
+            "direct": (f"{bench.direct}{PATH}", direct_header),
+            "gateway": (f"{bench.through}{PATH}", gateway_header),
+        }
         # Warm both paths (connections, caches) before measuring.
         for url, header in targets.values():
             wrk(url, header, connections=args.connections, seconds=1)
         results: dict[str, dict[str, list[float]]] = {
-            name: {"rps": [], "p50": [], "p99": [], "cpu_gateway": [], "cpu_intake": []} for name in targets}
+            name: {"rps": [], "p50": [], "p99": [], "cpu_gateway": [], "cpu_intake": []} for name in targets
+        }
         pids = {"gateway": bench.procs[1].pid, "intake": bench.procs[0].pid}
         added_slices: list[float] = []
         one_cpu = {name: {"gateway": 0.0, "intake": 0.0, "requests": 0} for name in targets}
@@ -357,14 +389,20 @@ def main() -> int:
                 p99 = statistics.median(r["p99"] for r in one[name])
                 results[name]["p50"].append(p50)
                 results[name]["p99"].append(p99)
-                print(f"round {n} {name:8s} {args.connections} conn: {many[name]['rps']:8.1f} req/s | "
-                      f"1 conn: p50 {p50:.2f} ms p99 {p99:.2f} ms (medians of {len(one[name])} runs of 1 s) | "
-                      f"CPU/request intake {results[name]['cpu_intake'][-1]:.2f} ms, "
-                      f"gateway {results[name]['cpu_gateway'][-1]:.2f} ms", flush=True)
+                print(
+                    f"round {n} {name:8s} {args.connections} conn: {many[name]['rps']:8.1f} req/s | "
+                    f"1 conn: p50 {p50:.2f} ms p99 {p99:.2f} ms (medians of {len(one[name])} runs of 1 s) | "
+                    f"CPU/request intake {results[name]['cpu_intake'][-1]:.2f} ms, "
+                    f"gateway {results[name]['cpu_gateway'][-1]:.2f} ms",
+                    flush=True,
+                )
             slices = [g["p50"] - d["p50"] for d, g in zip(one["direct"], one["gateway"], strict=True)]
             added_slices.extend(slices)
-            print(f"round {n} added p50 {statistics.median(slices):.2f} ms (median of {len(slices)} slices), "
-                  f"load average {os.getloadavg()[0]:.2f}", flush=True)
+            print(
+                f"round {n} added p50 {statistics.median(slices):.2f} ms (median of {len(slices)} slices), "
+                f"load average {os.getloadavg()[0]:.2f}",
+                flush=True,
+            )
         load_before_pairs = os.getloadavg()[0]
         cpu = tree_cpu_ms(pids["gateway"])
         pairs = paired(targets["direct"], targets["gateway"], seconds=args.seconds * 4, max_pairs=args.pairs)
@@ -375,29 +413,47 @@ def main() -> int:
         print()
         print(f"medians over {args.rounds} rounds of {args.seconds} s:")
         for name in targets:
-            print(f"  {name:8s} throughput {med[name]['rps']:8.1f} req/s ({args.connections} connections); "
-                  f"1 connection p50 {med[name]['p50']:.2f} ms, p99 {med[name]['p99']:.2f} ms")
+            print(
+                f"  {name:8s} throughput {med[name]['rps']:8.1f} req/s ({args.connections} connections); "
+                f"1 connection p50 {med[name]['p50']:.2f} ms, p99 {med[name]['p99']:.2f} ms"
+            )
         print(f"  gateway/direct throughput: {ratio:.0%} (goal >= 60%)")
-        print(f"  CPU per request through the gateway: gateway processes {med['gateway']['cpu_gateway']:.2f} ms, "
-              f"intake {med['gateway']['cpu_intake']:.2f} ms (directly: intake {med['direct']['cpu_intake']:.2f} ms)")
-        print(f"  added at the median, 1 connection (wrk, median over {len(added_slices)} one-second slices of "
-              f"gateway p50 - direct p50, taken in turn): {added:.2f} ms (goal <= 1.5 ms)")
-        per = {name: {k: v / max(1, c["requests"]) for k, v in c.items() if k != "requests"}
-               for name, c in one_cpu.items()}
-        print(f"  CPU per request in those slices: through the gateway: gateway processes "
-              f"{per['gateway']['gateway']:.2f} ms, intake {per['gateway']['intake']:.2f} ms; "
-              f"directly: intake {per['direct']['intake']:.2f} ms")
-        print(f"  paired, 1 connection each, {pairs['pairs']} pairs alternating direct/gateway "
-              f"(load average {load_before_pairs:.2f} before): p50 direct {pairs['direct_p50']:.2f} ms, "
-              f"gateway {pairs['gateway_p50']:.2f} ms, median of the differences {pairs['added_p50']:.2f} ms "
-              f"(quartiles {pairs['added_q1']:.2f} / {pairs['added_q3']:.2f}) (goal <= 1.5 ms); "
-              f"gateway CPU {pairs_cpu:.2f} ms per request")
+        print(
+            f"  CPU per request through the gateway: gateway processes {med['gateway']['cpu_gateway']:.2f} ms, "
+            f"intake {med['gateway']['cpu_intake']:.2f} ms (directly: intake {med['direct']['cpu_intake']:.2f} ms)"
+        )
+        print(
+            f"  added at the median, 1 connection (wrk, median over {len(added_slices)} one-second slices of "
+            f"gateway p50 - direct p50, taken in turn): {added:.2f} ms (goal <= 1.5 ms)"
+        )
+        per = {
+            name: {k: v / max(1, c["requests"]) for k, v in c.items() if k != "requests"} for name, c in one_cpu.items()
+        }
+        print(
+            f"  CPU per request in those slices: through the gateway: gateway processes "
+            f"{per['gateway']['gateway']:.2f} ms, intake {per['gateway']['intake']:.2f} ms; "
+            f"directly: intake {per['direct']['intake']:.2f} ms"
+        )
+        print(
+            f"  paired, 1 connection each, {pairs['pairs']} pairs alternating direct/gateway "
+            f"(load average {load_before_pairs:.2f} before): p50 direct {pairs['direct_p50']:.2f} ms, "
+            f"gateway {pairs['gateway_p50']:.2f} ms, median of the differences {pairs['added_p50']:.2f} ms "
+            f"(quartiles {pairs['added_q1']:.2f} / {pairs['added_q3']:.2f}) (goal <= 1.5 ms); "
+            f"gateway CPU {pairs_cpu:.2f} ms per request"
+        )
         print(f"  load average now: {os.getloadavg()[0]:.2f}")
-        goal("gateway throughput against direct calls, GET /api/v1/intake/visits?limit=20",
-             f"{ratio:.0%}", ">= 60%", ratio >= 0.6)
-        goal("gateway added latency at the median, 1 connection (paired / wrk one-second slices)",
-             f"{pairs['added_p50']:.2f} ms / {added:.2f} ms", "<= 1.5 ms",
-             pairs["added_p50"] <= 1.5 and added <= 1.5)
+        goal(
+            "gateway throughput against direct calls, GET /api/v1/intake/visits?limit=20",
+            f"{ratio:.0%}",
+            ">= 60%",
+            ratio >= 0.6,
+        )
+        goal(
+            "gateway added latency at the median, 1 connection (paired / wrk one-second slices)",
+            f"{pairs['added_p50']:.2f} ms / {added:.2f} ms",
+            "<= 1.5 ms",
+            pairs["added_p50"] <= 1.5 and added <= 1.5,
+        )
         return 0
     finally:
         bench.close()

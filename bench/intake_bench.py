@@ -61,8 +61,14 @@ COMMUNES = ["31684", "31708", "31717", "31720", "31723"]
 REGISTER_COMMUNES = ["31684", "31690", "31693", "31708", "31711", "31714", "31717", "31720", "31723", "31726", "31729"]
 FIELDS = ["land", "environment", "compensation", "social_policy", "labour", "finance", "construction"]
 CATEGORIES = ["complaint", "denunciation", "recommendation", "feedback"]
-BOARD = identity_headers(subject="bench-board", kind="province", unit="92", officer="btcd-01",
-                         permissions=("visits:read", "visits:write"), ttl=6 * 3600)
+BOARD = identity_headers(
+    subject="bench-board",
+    kind="province",
+    unit="92",
+    officer="btcd-01",
+    permissions=("visits:read", "visits:write"),
+    ttl=6 * 3600,
+)
 
 
 def percentile(samples: list[float], q: float) -> float:
@@ -82,10 +88,18 @@ def timed(fn, *, seconds: float, max_runs: int) -> list[float]:
 
 def visit_body(i: int) -> dict:
     return {
-        "category": CATEGORIES[i % 4], "field": FIELDS[i % len(FIELDS)], "origin_unit": COMMUNES[i % len(COMMUNES)],
+        "category": CATEGORIES[i % 4],
+        "field": FIELDS[i % len(FIELDS)],
+        "origin_unit": COMMUNES[i % len(COMMUNES)],
         "content": f"Khiếu nại việc thu hồi đất làm đường giao thông nông thôn, hồ sơ số {i}",
-        "citizens": [{"full_name": f"Nguyễn Văn {i}", "address": "Ấp Phước Hòa", "id_number": f"{94000000000 + i:012d}",
-                      "is_representative": False}],
+        "citizens": [
+            {
+                "full_name": f"Nguyễn Văn {i}",
+                "address": "Ấp Phước Hòa",
+                "id_number": f"{94000000000 + i:012d}",
+                "is_representative": False,
+            }
+        ],
         "outcome": {"type": "documents_taken"},
     }
 
@@ -95,8 +109,10 @@ def _rate(samples: list[float]) -> float:
 
 
 def _line(label: str, samples: list[float], unit: str) -> str:
-    return (f"create  {label:44s}: {_rate(samples):8.1f}/s  p50 {percentile(samples, .5):6.2f} ms  "
-            f"p99 {percentile(samples, .99):6.2f} ms  ({len(samples)} {unit})")
+    return (
+        f"create  {label:44s}: {_rate(samples):8.1f}/s  p50 {percentile(samples, 0.5):6.2f} ms  "
+        f"p99 {percentile(samples, 0.99):6.2f} ms  ({len(samples)} {unit})"
+    )
 
 
 def bench_create(app, db, *, seconds: float, max_runs: int) -> None:
@@ -130,33 +146,70 @@ def bench_create(app, db, *, seconds: float, max_runs: int) -> None:
         visit_id = str(uuid.uuid4())
         matter_key = f"{body['origin_unit']}:{body['field']}"
         serial = f"BASE/{i:09d}"
-        data = {"visit_id": visit_id, "serial": serial, "receiving_unit": "92",
-                "origin_unit": body["origin_unit"], "received_at": now.isoformat(), "category": body["category"],
-                "field": body["field"], "group_size": 1, "representative_count": 0, "is_mass": False,
-                "outcome": "documents_taken", "matter_key": matter_key, "repeat_of": repeat_of, "over_level": False}
+        data = {
+            "visit_id": visit_id,
+            "serial": serial,
+            "receiving_unit": "92",
+            "origin_unit": body["origin_unit"],
+            "received_at": now.isoformat(),
+            "category": body["category"],
+            "field": body["field"],
+            "group_size": 1,
+            "representative_count": 0,
+            "is_mass": False,
+            "outcome": "documents_taken",
+            "matter_key": matter_key,
+            "repeat_of": repeat_of,
+            "over_level": False,
+        }
         envelope = Envelope.new(type="intake.visit.recorded", source="intake", data=data)
         visit = {
-            "id": visit_id, "serial": serial, "receiving_unit": "92", "receiving_officer": "btcd-01",
-            "received_at": now, "category": body["category"], "field_code": body["field"],
-            "origin_unit": body["origin_unit"], "subject": None, "content": body["content"], "prior_handling": None,
-            "citizen_request": None, "search_text": fold(body["content"]), "matter_key": matter_key,
-            "repeat_of": repeat_of, "repeat_count": 0, "group_size": 1, "is_mass": False, "over_level": False,
-            "outcome": "documents_taken", "competent_body": None, "refusal_ground": None,
-            "created_by": "bench-board", "created_at": now,
+            "id": visit_id,
+            "serial": serial,
+            "receiving_unit": "92",
+            "receiving_officer": "btcd-01",
+            "received_at": now,
+            "category": body["category"],
+            "field_code": body["field"],
+            "origin_unit": body["origin_unit"],
+            "subject": None,
+            "content": body["content"],
+            "prior_handling": None,
+            "citizen_request": None,
+            "search_text": fold(body["content"]),
+            "matter_key": matter_key,
+            "repeat_of": repeat_of,
+            "repeat_count": 0,
+            "group_size": 1,
+            "is_mass": False,
+            "over_level": False,
+            "outcome": "documents_taken",
+            "competent_body": None,
+            "refusal_ground": None,
+            "created_by": "bench-board",
+            "created_at": now,
             # Migration 0008: the unit versions of the day, the channel, the correction count.
-            "receiving_unit_id": 1, "origin_unit_id": 2, "channel": "in_person", "version": 1, "voided_at": None,
+            "receiving_unit_id": 1,
+            "origin_unit_id": 2,
+            "channel": "in_person",
+            "version": 1,
+            "voided_at": None,
             "void_reason": None,
         }
         citizen = {
-            "visit_id": visit_id, "position": 0, "full_name": cipher.encrypt(person["full_name"]),
-            "address": cipher.encrypt(person["address"]), "id_number": cipher.encrypt(person["id_number"]),
-            "phone": None, "id_index": cipher.index("id_number", person["id_number"]),
+            "visit_id": visit_id,
+            "position": 0,
+            "full_name": cipher.encrypt(person["full_name"]),
+            "address": cipher.encrypt(person["address"]),
+            "id_number": cipher.encrypt(person["id_number"]),
+            "phone": None,
+            "id_index": cipher.index("id_number", person["id_number"]),
             "name_index": cipher.index("name_address", f"{person['full_name']}|{person['address']}"),
-            "full_name_index": cipher.index("full_name", person["full_name"]), "phone_index": None,
+            "full_name_index": cipher.index("full_name", person["full_name"]),
+            "phone_index": None,
             "is_representative": False,
         }
-        event = {"event_id": envelope.id, "event_type": envelope.type, "payload": envelope.to_json(),
-                 "created_at": now}
+        event = {"event_id": envelope.id, "event_type": envelope.type, "payload": envelope.to_json(), "created_at": now}
         return visit, citizen, event
 
     orm_counter = iter(range(10**8, 2 * 10**8))
@@ -169,9 +222,12 @@ def bench_create(app, db, *, seconds: float, max_runs: int) -> None:
             session.add(Visit(**visit, citizens=[VisitCitizen(**citizen)]))
             session.add(OutboxEvent(**event))
             if repeat_of:
-                session.execute(sa.update(Visit).where(Visit.id == repeat_of)
-                                .values(repeat_count=Visit.repeat_count + 1)
-                                .execution_options(synchronize_session=False))  # nothing loaded to refresh
+                session.execute(
+                    sa.update(Visit)
+                    .where(Visit.id == repeat_of)
+                    .values(repeat_count=Visit.repeat_count + 1)
+                    .execution_options(synchronize_session=False)
+                )  # nothing loaded to refresh
         if repeat_of is None:
             orm_ids.append(visit["id"])
 
@@ -188,13 +244,28 @@ def bench_create(app, db, *, seconds: float, max_runs: int) -> None:
     def older_baseline():
         i = next(older_counter)
         with db.session() as session:
-            session.add(Visit(
-                serial=f"OLD/{i:09d}", receiving_unit="947", receiving_officer="btcd-01", received_at=utcnow(),
-                category="complaint", field_code="land", origin_unit="31690", content=visit_body(i)["content"],
-                search_text="", matter_key="31690:land", group_size=1, is_mass=False, over_level=False,
-                outcome="documents_taken", created_by="bench",
-                citizens=[VisitCitizen(position=0, full_name=cipher.encrypt(f"Nguyễn Văn {i}"), is_representative=False)],
-            ))
+            session.add(
+                Visit(
+                    serial=f"OLD/{i:09d}",
+                    receiving_unit="947",
+                    receiving_officer="btcd-01",
+                    received_at=utcnow(),
+                    category="complaint",
+                    field_code="land",
+                    origin_unit="31690",
+                    content=visit_body(i)["content"],
+                    search_text="",
+                    matter_key="31690:land",
+                    group_size=1,
+                    is_mass=False,
+                    over_level=False,
+                    outcome="documents_taken",
+                    created_by="bench",
+                    citizens=[
+                        VisitCitizen(position=0, full_name=cipher.encrypt(f"Nguyễn Văn {i}"), is_representative=False)
+                    ],
+                )
+            )
 
     calls = (api_create, same_rows_orm, same_rows_core, older_baseline)
     for _ in range(10):
@@ -206,14 +277,22 @@ def bench_create(app, db, *, seconds: float, max_runs: int) -> None:
     print(_line("baseline: same rows, ORM inserts", base, "transactions"))
     print(_line("baseline: same rows, Core inserts", core, "transactions"))
     print(_line("older baseline: visit + encrypted name, ORM", older, "transactions"))
-    print("create  mean per call, CPU in this process + waiting (PostgreSQL's work and round trips): "
-          + _split(("api", "ORM", "Core", "older"), samples, cpu))
-    print(f"create  ratio api / baseline (same rows, ORM): {100 * _rate(api) / _rate(base):.1f}% (goal >= 90%); "
-          f"against Core inserts {100 * _rate(api) / _rate(core):.0f}%; "
-          f"against the older baseline {100 * _rate(api) / _rate(older):.0f}%")
+    print(
+        "create  mean per call, CPU in this process + waiting (PostgreSQL's work and round trips): "
+        + _split(("api", "ORM", "Core", "older"), samples, cpu)
+    )
+    print(
+        f"create  ratio api / baseline (same rows, ORM): {100 * _rate(api) / _rate(base):.1f}% (goal >= 90%); "
+        f"against Core inserts {100 * _rate(api) / _rate(core):.0f}%; "
+        f"against the older baseline {100 * _rate(api) / _rate(older):.0f}%"
+    )
     ratio = _rate(api) / _rate(base)
-    goal("intake write throughput against plain inserts of the same rows (in-process)",
-         f"{_rate(api):.0f}/s against {_rate(base):.0f}/s: {ratio:.1%}", ">= 90%", ratio >= 0.9)
+    goal(
+        "intake write throughput against plain inserts of the same rows (in-process)",
+        f"{_rate(api):.0f}/s against {_rate(base):.0f}/s: {ratio:.1%}",
+        ">= 90%",
+        ratio >= 0.9,
+    )
 
     # Repeats: the citizens of earlier visits back about the same matter. The API looks up their first
     # visit (a statement more than for a first visit) and counts the repeat on it; the baseline writes
@@ -235,21 +314,26 @@ def bench_create(app, db, *, seconds: float, max_runs: int) -> None:
     (api, base), cpu = interleaved((api_repeat, orm_repeat), seconds=seconds, max_runs=max_runs)
     print(_line("api, repeat visits", api, "requests"))
     print(_line("baseline: same rows + first's count, ORM", base, "transactions"))
-    print(f"create  repeats: ratio api / baseline {100 * _rate(api) / _rate(base):.1f}% (no goal; "
-          f"CPU in this process + waiting: {_split(('api', 'ORM'), (api, base), cpu)})")
+    print(
+        f"create  repeats: ratio api / baseline {100 * _rate(api) / _rate(base):.1f}% (no goal; "
+        f"CPU in this process + waiting: {_split(('api', 'ORM'), (api, base), cpu)})"
+    )
 
     # An Idempotency-Key, as clients that retry their writes send one: the lookup of an earlier answer
     # before the view and the answer stored after it, against the same create without a key.
     def api_keyed():
-        resp = client.post("/visits", json=visit_body(next(counter)),
-                           headers={**BOARD, "Idempotency-Key": str(uuid.uuid4())})
+        resp = client.post(
+            "/visits", json=visit_body(next(counter)), headers={**BOARD, "Idempotency-Key": str(uuid.uuid4())}
+        )
         assert resp.status_code == 201, resp.json
 
     (keyed, plain), cpu = interleaved((api_keyed, api_create), seconds=seconds, max_runs=max_runs)
     print(_line("api with an Idempotency-Key", keyed, "requests"))
     print(_line("api without", plain, "requests"))
-    print(f"create  with a key: {100 * _rate(keyed) / _rate(plain):.1f}% of the throughput without (no goal; "
-          f"CPU in this process + waiting: {_split(('with', 'without'), (keyed, plain), cpu)})")
+    print(
+        f"create  with a key: {100 * _rate(keyed) / _rate(plain):.1f}% of the throughput without (no goal; "
+        f"CPU in this process + waiting: {_split(('with', 'without'), (keyed, plain), cpu)})"
+    )
 
 
 def _split(labels, samples, cpu) -> str:
@@ -282,7 +366,8 @@ def fill(db, cipher: IdentityCipher, n: int) -> float:
     started = time.monotonic()
     name = cipher.encrypt("Trần Thị Bench")
     with db.engine.begin() as conn:
-        conn.execute(sa.text("""
+        conn.execute(
+            sa.text("""
             INSERT INTO visits (id, serial, receiving_unit, receiving_officer, received_at, category, field_code,
                 origin_unit, content, search_text, matter_key, repeat_count, group_size, is_mass, over_level,
                 outcome, created_by, created_at)
@@ -301,11 +386,16 @@ def fill(db, cipher: IdentityCipher, n: int) -> float:
                    CASE WHEN i % 50 = 0 THEN 12 ELSE 1 END,
                    i % 50 = 0, false, 'documents_taken', 'bench', now()
             FROM generate_series(1, :n) AS i
-        """), {"n": n, "communes": REGISTER_COMMUNES, "categories": CATEGORIES, "fields": FIELDS})
-        conn.execute(sa.text("""
+        """),
+            {"n": n, "communes": REGISTER_COMMUNES, "categories": CATEGORIES, "fields": FIELDS},
+        )
+        conn.execute(
+            sa.text("""
             INSERT INTO visit_citizens (visit_id, position, full_name, is_representative)
             SELECT md5('v' || i)::uuid::text, 0, :name, false FROM generate_series(1, :n) AS i
-        """), {"n": n, "name": name})
+        """),
+            {"n": n, "name": name},
+        )
     with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
         # VACUUM too, so that autovacuum does not start on the fresh rows in the middle of the measurements.
         conn.execute(sa.text("VACUUM ANALYZE visits"))
@@ -315,21 +405,24 @@ def fill(db, cipher: IdentityCipher, n: int) -> float:
 
 def bench_list(app, db, *, seconds: float, max_runs: int) -> None:
     client = app.test_client()
-    commune = identity_headers(subject="commune-31690", kind="commune", unit="31690", permissions=("visits:read",),
-                               ttl=6 * 3600)
+    commune = identity_headers(
+        subject="commune-31690", kind="commune", unit="31690", permissions=("visits:read",), ttl=6 * 3600
+    )
 
     def get(query, headers=BOARD):
         def call():
             resp = client.get("/visits", query_string=query, headers=headers)
             assert resp.status_code == 200, resp.json
             return resp.json
+
         return call
 
     # A cursor some 2,000 rows deep, so keyset pages are measured away from the top.
     cursor = None
     for _ in range(40):
-        resp = client.get("/visits", query_string={"limit": 50, **({"cursor": cursor} if cursor else {})},
-                          headers=BOARD)
+        resp = client.get(
+            "/visits", query_string={"limit": 50, **({"cursor": cursor} if cursor else {})}, headers=BOARD
+        )
         assert resp.status_code == 200, resp.json
         cursor = resp.json["next_cursor"]
     cases = [
@@ -351,15 +444,23 @@ def bench_list(app, db, *, seconds: float, max_runs: int) -> None:
     worst = (0.0, "")
     for label, fn in cases:
         samples = timed(fn, seconds=seconds, max_runs=max_runs)
-        print(f"list    {label:32s}: {len(samples) / (sum(samples) / 1000):8.1f}/s  "
-              f"p50 {percentile(samples, .5):7.2f} ms  p99 {percentile(samples, .99):7.2f} ms  ({len(samples)} requests)")
-        worst = max(worst, (percentile(samples, .99), label))
+        print(
+            f"list    {label:32s}: {len(samples) / (sum(samples) / 1000):8.1f}/s  "
+            f"p50 {percentile(samples, 0.5):7.2f} ms  p99 {percentile(samples, 0.99):7.2f} ms  ({len(samples)} requests)"
+        )
+        worst = max(worst, (percentile(samples, 0.99), label))
     count = db.engine.connect().execute(sa.text("SELECT count(*) FROM visits")).scalar()
-    goal(f"list queries over {count:,} visits (worst p99 of the {len(cases)} queries above)",
-         f"{worst[0]:.0f} ms ({worst[1]})", "p99 < 50 ms", worst[0] < 50)
+    goal(
+        f"list queries over {count:,} visits (worst p99 of the {len(cases)} queries above)",
+        f"{worst[0]:.0f} ms ({worst[1]})",
+        "p99 < 50 ms",
+        worst[0] < 50,
+    )
     samples = timed(baseline, seconds=seconds, max_runs=max_runs)
-    print(f"list    {'baseline: plain Core SELECT':32s}: {len(samples) / (sum(samples) / 1000):8.1f}/s  "
-          f"p50 {percentile(samples, .5):7.2f} ms  p99 {percentile(samples, .99):7.2f} ms  ({len(samples)} queries)")
+    print(
+        f"list    {'baseline: plain Core SELECT':32s}: {len(samples) / (sum(samples) / 1000):8.1f}/s  "
+        f"p50 {percentile(samples, 0.5):7.2f} ms  p99 {percentile(samples, 0.99):7.2f} ms  ({len(samples)} queries)"
+    )
 
 
 def main() -> None:
@@ -372,16 +473,23 @@ def main() -> None:
     logging.disable(logging.INFO)  # access logs would dominate the timing
     with postgres_database("intake_bench") as url:
         key = generate_key()
-        app = create_app({"database_url": url, "identity_keys": (TEST_IDENTITY_KEY,),
-                          "log_level": "WARNING",
-                          "extra": {"reference_dir": ROOT / "reference", "intake_identity_keys": (key,)}})
+        app = create_app(
+            {
+                "database_url": url,
+                "identity_keys": (TEST_IDENTITY_KEY,),
+                "log_level": "WARNING",
+                "extra": {"reference_dir": ROOT / "reference", "intake_identity_keys": (key,)},
+            }
+        )
         runner = app.test_cli_runner()
         for cli in (["migrate"], ["seed"]):
             result = runner.invoke(args=cli)
             assert result.exit_code == 0, result.output
         db = app.extensions["tiepdan"]["db"]
-        print(f"intake bench on PostgreSQL {db.engine.dialect.server_version_info}, "
-              f"{dt.datetime.now(dt.UTC):%Y-%m-%d %H:%M} UTC, {args.seconds:g} s per phase")
+        print(
+            f"intake bench on PostgreSQL {db.engine.dialect.server_version_info}, "
+            f"{dt.datetime.now(dt.UTC):%Y-%m-%d %H:%M} UTC, {args.seconds:g} s per phase"
+        )
         bench_create(app, db, seconds=args.seconds, max_runs=args.max_runs)
         took = fill(db, app.extensions["intake"]["cipher"], args.visits)
         print(f"fill    {args.visits:,} visits with INSERT ... SELECT generate_series + VACUUM ANALYZE: {took:.1f} s")

@@ -101,11 +101,22 @@ def _providers(ready, ports) -> None:
 
 
 def officer(code: str, agency: str, role: str) -> dict:
-    return {"code": code, "full_name": f"Cán bộ {code}", "agency": agency, "duty_role": role, "active": True,
-            "shift_ends_at": (START + dt.timedelta(hours=8)).isoformat(),
-            "channels": [{"kind": "phone", "address": "+84299" + str(zlib.crc32(code.encode()) % 10**7).rjust(7, "0"),
-                          "verified": True},
-                         {"kind": "email", "address": f"{code}@myxuyen.example.vn", "verified": True}]}
+    return {
+        "code": code,
+        "full_name": f"Cán bộ {code}",
+        "agency": agency,
+        "duty_role": role,
+        "active": True,
+        "shift_ends_at": (START + dt.timedelta(hours=8)).isoformat(),
+        "channels": [
+            {
+                "kind": "phone",
+                "address": "+84299" + str(zlib.crc32(code.encode()) % 10**7).rjust(7, "0"),
+                "verified": True,
+            },
+            {"kind": "email", "address": f"{code}@myxuyen.example.vn", "verified": True},
+        ],
+    }
 
 
 class Roster:
@@ -138,9 +149,19 @@ def main() -> None:
     clock = Clock()
     try:
         with postgres_database("notify_bench") as url:
-            app = create_app({"database_url": url, "identity_keys": (TEST_IDENTITY_KEY,), "log_level": "WARNING",
-                              "extra": {"clock": clock, "sms_url": f"http://127.0.0.1:{sms_port}/sms",
-                                        "smtp_port": smtp_port, "gateway_url": "http://127.0.0.1:9"}})
+            app = create_app(
+                {
+                    "database_url": url,
+                    "identity_keys": (TEST_IDENTITY_KEY,),
+                    "log_level": "WARNING",
+                    "extra": {
+                        "clock": clock,
+                        "sms_url": f"http://127.0.0.1:{sms_port}/sms",
+                        "smtp_port": smtp_port,
+                        "gateway_url": "http://127.0.0.1:9",
+                    },
+                }
+            )
             runner = app.test_cli_runner()
             for cli in (["migrate"], ["seed"]):
                 result = runner.invoke(args=cli)
@@ -150,23 +171,47 @@ def main() -> None:
             with db.session() as session:
                 for i in range(args.events):
                     unit = str(31684 + i % 13 * 3)
-                    event = Envelope.new(type="escalation.hotspot.detected", source="escalation", data={
-                        "hotspot_id": f"h-{i}", "unit": unit, "field": "land", "status": "active",
-                        "rule": "mass-3-in-7", "window_days": 7, "mass_visits": 3, "citizens": 18, "incidents": 0,
-                        "case_ids": [], "detected_at": START.isoformat()})
+                    event = Envelope.new(
+                        type="escalation.hotspot.detected",
+                        source="escalation",
+                        data={
+                            "hotspot_id": f"h-{i}",
+                            "unit": unit,
+                            "field": "land",
+                            "status": "active",
+                            "rule": "mass-3-in-7",
+                            "window_days": 7,
+                            "mass_visits": 3,
+                            "citizens": 18,
+                            "incidents": 0,
+                            "case_ids": [],
+                            "detected_at": START.isoformat(),
+                        },
+                    )
                     handle(session, event)
-            sms_due = db.engine.connect().exec_driver_sql(
-                "SELECT count(*) FROM deliveries WHERE channel = 'sms' AND status = 'pending' AND step = 0").scalar()
+            sms_due = (
+                db.engine.connect()
+                .exec_driver_sql(
+                    "SELECT count(*) FROM deliveries WHERE channel = 'sms' AND status = 'pending' AND step = 0"
+                )
+                .scalar()
+            )
 
             # 1. The floor: the same number of SMS posted over one kept-alive connection (urllib3, the
             # channel's own HTTP library), no database.
             pool = urllib3.PoolManager()
-            body = json.dumps({"to": "+842990000001", "text": "Điểm nóng tại xã, lĩnh vực đất đai. Mã XN: 123456"},
-                              ensure_ascii=False).encode()
+            body = json.dumps(
+                {"to": "+842990000001", "text": "Điểm nóng tại xã, lĩnh vực đất đai. Mã XN: 123456"}, ensure_ascii=False
+            ).encode()
             cpu, wall = time.process_time(), time.perf_counter()
             for _ in range(sms_due):
-                resp = pool.request("POST", f"http://127.0.0.1:{sms_port}/sms", body=body, timeout=5,
-                                    headers={"Content-Type": "application/json; charset=utf-8"})
+                resp = pool.request(
+                    "POST",
+                    f"http://127.0.0.1:{sms_port}/sms",
+                    body=body,
+                    timeout=5,
+                    headers={"Content-Type": "application/json; charset=utf-8"},
+                )
                 assert resp.status == 200, resp.status
             base_cpu, base_wall = time.process_time() - cpu, time.perf_counter() - wall
 
@@ -190,20 +235,31 @@ def main() -> None:
         ready.set()
         providers.join(5)
 
-    print(f"notify sender on PostgreSQL, {args.events} active hot spots, {sms_due} SMS due at once, "
-          f"{dt.datetime.now(dt.UTC):%Y-%m-%d %H:%M} UTC")
-    print(f"baseline: {sms_due} SMS posted, one kept-alive connection, no database: {sms_due / base_wall:7.1f}/s, "
-          f"CPU {1000 * base_cpu / sms_due:.2f} ms each")
-    print(f"sender  : {sms_sent} SMS sent                                      : {sms_sent / sms_wall:7.1f}/s, "
-          f"CPU {1000 * sms_cpu / max(sms_sent, 1):.2f} ms each")
-    print(f"sender  : {mail_sent} emails sent                                   : {mail_sent / mail_wall:7.1f}/s, "
-          f"CPU {1000 * mail_cpu / max(mail_sent, 1):.2f} ms each")
+    print(
+        f"notify sender on PostgreSQL, {args.events} active hot spots, {sms_due} SMS due at once, "
+        f"{dt.datetime.now(dt.UTC):%Y-%m-%d %H:%M} UTC"
+    )
+    print(
+        f"baseline: {sms_due} SMS posted, one kept-alive connection, no database: {sms_due / base_wall:7.1f}/s, "
+        f"CPU {1000 * base_cpu / sms_due:.2f} ms each"
+    )
+    print(
+        f"sender  : {sms_sent} SMS sent                                      : {sms_sent / sms_wall:7.1f}/s, "
+        f"CPU {1000 * sms_cpu / max(sms_sent, 1):.2f} ms each"
+    )
+    print(
+        f"sender  : {mail_sent} emails sent                                   : {mail_sent / mail_wall:7.1f}/s, "
+        f"CPU {1000 * mail_cpu / max(mail_sent, 1):.2f} ms each"
+    )
     ratio = (sms_sent / sms_wall) / (sms_due / base_wall)
     print(f"SMS throughput, sender / bare provider calls: {ratio:.0%}")
-    goal("notify sender: SMS sent per second against bare provider calls (CPU per SMS)",
-         f"{sms_sent / sms_wall:.0f}/s against {sms_due / base_wall:.0f}/s: {ratio:.0%} "
-         f"({1000 * sms_cpu / max(sms_sent, 1):.2f} against {1000 * base_cpu / sms_due:.2f} ms)", "reported",
-         sms_sent == sms_due)
+    goal(
+        "notify sender: SMS sent per second against bare provider calls (CPU per SMS)",
+        f"{sms_sent / sms_wall:.0f}/s against {sms_due / base_wall:.0f}/s: {ratio:.0%} "
+        f"({1000 * sms_cpu / max(sms_sent, 1):.2f} against {1000 * base_cpu / sms_due:.2f} ms)",
+        "reported",
+        sms_sent == sms_due,
+    )
 
 
 if __name__ == "__main__":

@@ -48,11 +48,14 @@ def checkpoint() -> None:
 
 def machine() -> str:
     cpus = os.cpu_count()
-    mem = next((line.split()[1] for line in Path("/proc/meminfo").read_text().splitlines()
-                if line.startswith("MemTotal")), "?")
+    mem = next(
+        (line.split()[1] for line in Path("/proc/meminfo").read_text().splitlines() if line.startswith("MemTotal")), "?"
+    )
     load = os.getloadavg()
-    return (f"{platform.node()}: {cpus} cores, {int(mem) // 1024 // 1024} GiB, Python {platform.python_version()}, "
-            f"load average at start {load[0]:.1f}")
+    return (
+        f"{platform.node()}: {cpus} cores, {int(mem) // 1024 // 1024} GiB, Python {platform.python_version()}, "
+        f"load average at start {load[0]:.1f}"
+    )
 
 
 def speed() -> str:
@@ -80,8 +83,10 @@ def speed() -> str:
             cursor.execute("SELECT 1").fetchone()
             trips.append((time.perf_counter() - started) * 1000)
     engine.dispose()
-    return (f"Speed of the machine: a pure-Python loop of a million squares {statistics.median(loops):.0f} ms, "
-            f"a PostgreSQL `SELECT 1` round trip {statistics.median(trips):.3f} ms (medians).")
+    return (
+        f"Speed of the machine: a pure-Python loop of a million squares {statistics.median(loops):.0f} ms, "
+        f"a PostgreSQL `SELECT 1` round trip {statistics.median(trips):.3f} ms (medians)."
+    )
 
 
 HISTORY = "\n## History\n\n"
@@ -96,15 +101,21 @@ def history(earlier: str, goals: list[dict]) -> str:
     when = f"{dt.datetime.now(dt.UTC):%Y-%m-%d %H:%M}"
     cells = "; ".join(f"{g['what']}: {g['measured']}{'' if g['met'] else ' (**not met**)'}" for g in goals)
     rows = [f"| {when} | {cells} |", *rows][:HISTORY_ROWS]
-    return (HISTORY + "Each earlier full run, newest first (UTC; the machine's speed differs from run to run).\n\n"
-            "| run | figures |\n|---|---|\n" + "\n".join(rows) + "\n")
+    return (
+        HISTORY + "Each earlier full run, newest first (UTC; the machine's speed differs from run to run).\n\n"
+        "| run | figures |\n|---|---|\n" + "\n".join(rows) + "\n"
+    )
 
 
 def main() -> int:
     only = set(sys.argv[1:])
-    sections = [(f"# Benchmarks\n\nMeasured {dt.datetime.now(dt.UTC):%Y-%m-%d %H:%M} UTC on {machine()}.\n"
-                 f"{speed()}\n"
-                 f"Command: `python bench/run.py` (each section also says its own command).\n")]
+    sections = [
+        (
+            f"# Benchmarks\n\nMeasured {dt.datetime.now(dt.UTC):%Y-%m-%d %H:%M} UTC on {machine()}.\n"
+            f"{speed()}\n"
+            f"Command: `python bench/run.py` (each section also says its own command).\n"
+        )
+    ]
     failed = 0
     goals: list[dict] = []
     for title, script, args in BENCHMARKS:
@@ -116,19 +127,22 @@ def main() -> int:
             continue
         checkpoint()
         print(f"=== {title}: bench/{script} {' '.join(args)}", flush=True)
-        proc = subprocess.run([sys.executable, str(path), *args], cwd=HERE, capture_output=True, text=True,
-                              timeout=1800)
+        proc = subprocess.run(
+            [sys.executable, str(path), *args], cwd=HERE, capture_output=True, text=True, timeout=1800
+        )
         lines = []
         for line in proc.stdout.splitlines():
             if line.startswith(PREFIX):
-                goals.append(json.loads(line[len(PREFIX):]))
+                goals.append(json.loads(line[len(PREFIX) :]))
             elif not line.startswith("{"):
                 lines.append(line)
         print("\n".join(lines), flush=True)
         if proc.returncode != 0:
             failed += 1
             lines.append(f"(exit status {proc.returncode}: {proc.stderr.strip().splitlines()[-1:]})")
-        sections.append(f"\n## {title}\n\n`python bench/{script} {' '.join(args)}`\n\n```\n" + "\n".join(lines) + "\n```\n")
+        sections.append(
+            f"\n## {title}\n\n`python bench/{script} {' '.join(args)}`\n\n```\n" + "\n".join(lines) + "\n```\n"
+        )
     table = ["\n## The goals, side by side\n\n| what | measured | goal | met |\n|---|---|---|---|\n"]
     table += [f"| {g['what']} | {g['measured']} | {g['goal']} | {'yes' if g['met'] else '**no**'} |\n" for g in goals]
     sections.insert(1, "".join(table))

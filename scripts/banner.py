@@ -10,8 +10,11 @@ gateway = "http://" + os.environ.get("GATEWAY_BIND", "127.0.0.1:8000")
 web = "http://" + os.environ.get("WEB_BIND", "127.0.0.1:8080")
 standins = f"http://127.0.0.1:{demo['standins']['port']}"
 print(f"""
-tiepdan is starting ({"the 2024 plan: Mỹ Xuyên district, clocks set to 10 June 2024" if os.environ.get("DEMO") == "2024"
-                      else "today's structure: Cần Thơ's reception office and its communes; make run DEMO=2024 for the 2024 plan"}).
+tiepdan is starting ({
+    "the 2024 plan: Mỹ Xuyên district, clocks set to 10 June 2024"
+    if os.environ.get("DEMO") == "2024"
+    else "today's structure: Cần Thơ's reception office and its communes; make run DEMO=2024 for the 2024 plan"
+}).
   Dashboard (Vietnamese first): {web}   sign in as an officer below, e.g. btcd-01 / demo-btcd-01
   Gateway:                      {gateway}   (health: {gateway}/api/v1/health)
 

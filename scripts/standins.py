@@ -90,9 +90,15 @@ def _mails(folder: Path, last: int = 200) -> list[dict]:
     box = mailbox.Maildir(folder, factory=None, create=False)
     found = []
     for key, message in box.items():
-        found.append({"key": key, "subject": str(email.header.make_header(email.header.decode_header(
-            message.get("Subject", "")))), "to": message.get("To", ""), "date": message.get("Date") or "",
-            "order": message.get_date()})
+        found.append(
+            {
+                "key": key,
+                "subject": str(email.header.make_header(email.header.decode_header(message.get("Subject", "")))),
+                "to": message.get("To", ""),
+                "date": message.get("Date") or "",
+                "order": message.get_date(),
+            }
+        )
     return sorted(found, key=lambda m: m["order"], reverse=True)[:last]
 
 
@@ -118,8 +124,14 @@ def create_app(folder: Path | None = None) -> Flask:
     @app.post("/webhooks/<name>")
     def receive_webhook(name):
         raw = request.get_data()
-        record = {"received_at": _now(), "endpoint": name, "delivery_id": request.headers.get("X-Tiepdan-Delivery"),
-                  "accepted": True, "error": None, "payload": json.loads(raw or b"null")}
+        record = {
+            "received_at": _now(),
+            "endpoint": name,
+            "delivery_id": request.headers.get("X-Tiepdan-Delivery"),
+            "accepted": True,
+            "error": None,
+            "payload": json.loads(raw or b"null"),
+        }
         secret = _webhook_secret(name)
         try:
             if secret:
@@ -133,8 +145,9 @@ def create_app(folder: Path | None = None) -> Flask:
 
     @app.get("/")
     def page():
-        return render_template_string(PAGE, var=folder, mails=_mails(folder / "mail"), sms=sms.read(),
-                                      hooks=hooks.read())
+        return render_template_string(
+            PAGE, var=folder, mails=_mails(folder / "mail"), sms=sms.read(), hooks=hooks.read()
+        )
 
     @app.get("/mail/<key>")
     def one_mail(key):
@@ -153,9 +166,11 @@ def create_app(folder: Path | None = None) -> Flask:
 def env_lines(demo: dict) -> list[str]:
     """The settings that point notify at the stand-ins, from the demo's addresses."""
     endpoints = demo["standins"]
-    return [f"NOTIFY_SMS_URL={endpoints['sms']}",
-            f"NOTIFY_WEBHOOKS='{json.dumps(endpoints['webhooks'], ensure_ascii=False)}'",
-            f"STANDINS_PORT={endpoints['port']}"]
+    return [
+        f"NOTIFY_SMS_URL={endpoints['sms']}",
+        f"NOTIFY_WEBHOOKS='{json.dumps(endpoints['webhooks'], ensure_ascii=False)}'",
+        f"STANDINS_PORT={endpoints['port']}",
+    ]
 
 
 def main(argv: list[str]) -> None:
@@ -168,8 +183,7 @@ def main(argv: list[str]) -> None:
 
     port = int(os.environ.get("STANDINS_PORT", demo["standins"]["port"]))
     server = make_server("127.0.0.1", port, create_app(), threaded=True)
-    print(f"stand-ins: SMS and webhooks recorded under {var_dir()}, read them at http://127.0.0.1:{port}/",
-          flush=True)
+    print(f"stand-ins: SMS and webhooks recorded under {var_dir()}, read them at http://127.0.0.1:{port}/", flush=True)
     server.serve_forever()
 
 

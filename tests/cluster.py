@@ -20,7 +20,9 @@ import time
 import uuid
 from pathlib import Path
 
-PG_VERSION = next(iter(sorted(os.listdir("/usr/lib/postgresql"))), "15") if Path("/usr/lib/postgresql").exists() else "15"
+PG_VERSION = (
+    next(iter(sorted(os.listdir("/usr/lib/postgresql"))), "15") if Path("/usr/lib/postgresql").exists() else "15"
+)
 
 
 def _free_port() -> int:
@@ -75,17 +77,26 @@ class RabbitCluster:
 
     def _env(self, node: str) -> dict:
         d = self.base / node.split("@")[0]
-        return {**os.environ, "RABBITMQ_CONFIG_FILE": str(d / "rabbitmq"), "RABBITMQ_NODENAME": node,
-                "RABBITMQ_NODE_PORT": str(self.ports[node]), "RABBITMQ_DIST_PORT": str(self.dist_ports[node]),
-                "RABBITMQ_MNESIA_BASE": str(d / "mnesia"), "RABBITMQ_LOG_BASE": str(d / "log"),
-                "RABBITMQ_ENABLED_PLUGINS_FILE": str(d / "plugins"), "RABBITMQ_PID_FILE": str(d / "pid"),
-                "RABBITMQ_FEATURE_FLAGS_FILE": str(d / "ff"), "RABBITMQ_PLUGINS_EXPAND_DIR": str(d / "expand")}
+        return {
+            **os.environ,
+            "RABBITMQ_CONFIG_FILE": str(d / "rabbitmq"),
+            "RABBITMQ_NODENAME": node,
+            "RABBITMQ_NODE_PORT": str(self.ports[node]),
+            "RABBITMQ_DIST_PORT": str(self.dist_ports[node]),
+            "RABBITMQ_MNESIA_BASE": str(d / "mnesia"),
+            "RABBITMQ_LOG_BASE": str(d / "log"),
+            "RABBITMQ_ENABLED_PLUGINS_FILE": str(d / "plugins"),
+            "RABBITMQ_PID_FILE": str(d / "pid"),
+            "RABBITMQ_FEATURE_FLAGS_FILE": str(d / "ff"),
+            "RABBITMQ_PLUGINS_EXPAND_DIR": str(d / "expand"),
+        }
 
     def start_node(self, node: str) -> None:
         d = self.base / node.split("@")[0]
         d.mkdir(exist_ok=True)
-        (d / "rabbitmq.conf").write_text(f"listeners.tcp.default = 127.0.0.1:{self.ports[node]}\n"
-                                         "loopback_users = none\n")
+        (d / "rabbitmq.conf").write_text(
+            f"listeners.tcp.default = 127.0.0.1:{self.ports[node]}\nloopback_users = none\n"
+        )
         _run(["chown", "-R", "rabbitmq:rabbitmq", str(self.base)])
         subprocess.run(["rabbitmq-server", "-detached"], env=self._env(node), capture_output=True, timeout=60)
         self._await(node)
@@ -94,8 +105,12 @@ class RabbitCluster:
         """Until the node answers and has booted (a node still starting is not reachable at first)."""
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
-            if _run(["rabbitmqctl", "-n", node, "-q", "await_startup", "--timeout", "30"], check=False,
-                    timeout=60).returncode == 0:
+            if (
+                _run(
+                    ["rabbitmqctl", "-n", node, "-q", "await_startup", "--timeout", "30"], check=False, timeout=60
+                ).returncode
+                == 0
+            ):
                 wait_port(self.ports[node])
                 return
             time.sleep(1)
@@ -119,9 +134,13 @@ class RabbitCluster:
     def running(self) -> list[str]:
         up = []
         for node in self.nodes:
-            if _run(["rabbitmqctl", "-n", node, "-q", "ping"], check=False, timeout=30).returncode == 0 and \
-                    _run(["rabbitmqctl", "-n", node, "-q", "await_startup", "--timeout", "1"], check=False,
-                         timeout=30).returncode == 0:
+            if (
+                _run(["rabbitmqctl", "-n", node, "-q", "ping"], check=False, timeout=30).returncode == 0
+                and _run(
+                    ["rabbitmqctl", "-n", node, "-q", "await_startup", "--timeout", "1"], check=False, timeout=30
+                ).returncode
+                == 0
+            ):
                 up.append(node)
         return up
 
@@ -169,16 +188,17 @@ class PostgresPair:
 
     def _trust_tcp(self, cluster: str) -> None:
         hba = self._conf(cluster) / "pg_hba.conf"
-        hba.write_text("host all all 127.0.0.1/32 trust\nhost replication all 127.0.0.1/32 trust\n"
-                       + hba.read_text())
+        hba.write_text("host all all 127.0.0.1/32 trust\nhost replication all 127.0.0.1/32 trust\n" + hba.read_text())
 
     def start(self) -> None:
         _run(["pg_createcluster", PG_VERSION, self.primary, "--port", str(self.ports[self.primary])])
         self._trust_tcp(self.primary)
         with (self._conf(self.primary) / "postgresql.conf").open("a") as conf:
             # An acknowledged commit is on the standby too: the loss of the primary loses none.
-            conf.write("synchronous_standby_names = '*'\nsynchronous_commit = on\nmax_connections = 300\n"
-                       "fsync = off\nfull_page_writes = off\n")
+            conf.write(
+                "synchronous_standby_names = '*'\nsynchronous_commit = on\nmax_connections = 300\n"
+                "fsync = off\nfull_page_writes = off\n"
+            )
         _run(["pg_ctlcluster", "--skip-systemctl-redirect", PG_VERSION, self.primary, "start"])
         _run(["pg_createcluster", PG_VERSION, self.standby, "--port", str(self.ports[self.standby])])
         self._trust_tcp(self.standby)
@@ -188,8 +208,15 @@ class PostgresPair:
         shutil.rmtree(data, ignore_errors=True)
         data.mkdir(mode=0o700)
         _run(["chown", "postgres:postgres", str(data)])
-        _run(["su", "postgres", "-c", f"pg_basebackup -h 127.0.0.1 -p {self.ports[self.primary]} -D {data} "
-                                      "-R -X stream -c fast"], timeout=300)
+        _run(
+            [
+                "su",
+                "postgres",
+                "-c",
+                f"pg_basebackup -h 127.0.0.1 -p {self.ports[self.primary]} -D {data} -R -X stream -c fast",
+            ],
+            timeout=300,
+        )
         _run(["pg_ctlcluster", "--skip-systemctl-redirect", PG_VERSION, self.standby, "start"])
         wait_port(self.ports[self.standby])
 

@@ -53,6 +53,7 @@ def officer_token(system, demo):
     def login(code):
         officer = next(o for o in demo["officers"] if o["code"] == code)
         return system.login(officer["username"], officer["password"])
+
     return login
 
 

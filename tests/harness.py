@@ -259,8 +259,11 @@ class System:
 
     def env(self, name: str | None = None) -> dict:
         via = self.through_proxies
-        broker, smtp, sms = ((self.proxy.port, self.smtp_proxy.port, self.sms_proxy.port) if via
-                             else (self.proxy.target[1], self.smtp_proxy.target[1], self.sms_proxy.target[1]))
+        broker, smtp, sms = (
+            (self.proxy.port, self.smtp_proxy.port, self.sms_proxy.port)
+            if via
+            else (self.proxy.target[1], self.smtp_proxy.target[1], self.sms_proxy.target[1])
+        )
         env = {
             **os.environ,
             "AMQP_URL": f"amqp://guest:guest@127.0.0.1:{broker}/%2F",
@@ -275,7 +278,9 @@ class System:
             "NOTIFY_GATEWAY_URL": self.gateway,
             "GATEWAY_WORKERS": "1",
             # The suites (fuzzing above all) send far more than a person would: limits are tested in gateway/.
-            "RATE_LIMIT_ADMIN": "1000000", "RATE_LIMIT_DISTRICT": "1000000", "RATE_LIMIT_COMMUNE": "1000000",
+            "RATE_LIMIT_ADMIN": "1000000",
+            "RATE_LIMIT_DISTRICT": "1000000",
+            "RATE_LIMIT_COMMUNE": "1000000",
             "RATE_LIMIT_TOKEN": "100000",
             "INTAKE_IDENTITY_KEYS": self.intake_key,
             "NOTIFY_ACK_SECRET": self.identity_key[:32],
@@ -326,8 +331,17 @@ class System:
     def commands(self) -> dict[str, list[str]]:
         gunicorn = str(BIN / "gunicorn")
         cmds = {
-            "mail-sink": [str(BIN / "python"), "-m", "aiosmtpd", "-n", "-l", f"127.0.0.1:{self.ports['smtp']}",
-                          "-c", "aiosmtpd.handlers.Mailbox", str(self.workdir / "mail")],
+            "mail-sink": [
+                str(BIN / "python"),
+                "-m",
+                "aiosmtpd",
+                "-n",
+                "-l",
+                f"127.0.0.1:{self.ports['smtp']}",
+                "-c",
+                "aiosmtpd.handlers.Mailbox",
+                str(self.workdir / "mail"),
+            ],
             "gateway": [gunicorn, "-c", str(ROOT / "gateway" / "gunicorn.conf.py")],
         }
         for service in SERVICES:
@@ -342,7 +356,11 @@ class System:
         label = as_name or name
         with open(self.workdir / f"{label}.log", "ab") as log:  # the child keeps its own descriptor
             self.processes[label] = subprocess.Popen(
-                self.commands()[name], env=self.env(service), cwd=ROOT, stdout=log, stderr=subprocess.STDOUT,
+                self.commands()[name],
+                env=self.env(service),
+                cwd=ROOT,
+                stdout=log,
+                stderr=subprocess.STDOUT,
                 start_new_session=True,
             )
 
@@ -420,8 +438,9 @@ class System:
         folder = self.workdir / "mail"
         if not folder.exists():
             return []
-        box = mailbox.Maildir(folder, factory=lambda f: email.message_from_binary_file(f, policy=email.policy.default),
-                              create=False)
+        box = mailbox.Maildir(
+            folder, factory=lambda f: email.message_from_binary_file(f, policy=email.policy.default), create=False
+        )
         return list(box)
 
     def close(self) -> None:
@@ -437,8 +456,12 @@ class System:
     def delete_broker_objects(self) -> None:
         """Delete every queue and exchange this run declared (they all carry its unique prefix)."""
         prefix = self.names["queue_prefix"]
-        listed = subprocess.run(["rabbitmqctl", "list_queues", "-q", "--no-table-headers", "name"],
-                                capture_output=True, text=True, timeout=60).stdout.split()
+        listed = subprocess.run(
+            ["rabbitmqctl", "list_queues", "-q", "--no-table-headers", "name"],
+            capture_output=True,
+            text=True,
+            timeout=60,
+        ).stdout.split()
         queues = [q for q in listed if q.startswith(prefix)]
         settings = load_settings("sys", self.names)
         specs = [topology.QueueSpec(name=q, bindings=()) for q in queues if not q.endswith(".dlq")]
@@ -447,14 +470,20 @@ class System:
     # Talking to it, as a client of the gateway would.
 
     def token(self, client_id: str, secret: str) -> str:
-        resp = requests.post(f"{self.gateway}/api/v1/auth/token", timeout=10, json={
-            "grant_type": "client_credentials", "client_id": client_id, "client_secret": secret})
+        resp = requests.post(
+            f"{self.gateway}/api/v1/auth/token",
+            timeout=10,
+            json={"grant_type": "client_credentials", "client_id": client_id, "client_secret": secret},
+        )
         resp.raise_for_status()
         return resp.json()["access_token"]
 
     def login(self, username: str, password: str) -> str:
-        resp = requests.post(f"{self.gateway}/api/v1/auth/token", timeout=10, json={
-            "grant_type": "password", "username": username, "password": password})
+        resp = requests.post(
+            f"{self.gateway}/api/v1/auth/token",
+            timeout=10,
+            json={"grant_type": "password", "username": username, "password": password},
+        )
         resp.raise_for_status()
         return resp.json()["access_token"]
 
@@ -486,18 +515,27 @@ class Reconciliation:
             return conn.execute(self.sa.text(sql), params).all()
 
     def pending_outbox(self) -> dict[str, int]:
-        return {db: self.scalar(db, "SELECT count(*) FROM outbox_events WHERE published_at IS NULL")
-                for db in ("intake", "escalation", "notify", "roster")}
+        return {
+            db: self.scalar(db, "SELECT count(*) FROM outbox_events WHERE published_at IS NULL")
+            for db in ("intake", "escalation", "notify", "roster")
+        }
 
     def dead_letters(self) -> dict[str, int]:
         """Messages sitting in this run's dead-letter queues."""
-        out = subprocess.run([*self.rabbitmqctl, "list_queues", "-q", "--no-table-headers", "name", "messages"],
-                             capture_output=True, text=True, timeout=60).stdout
+        out = subprocess.run(
+            [*self.rabbitmqctl, "list_queues", "-q", "--no-table-headers", "name", "messages"],
+            capture_output=True,
+            text=True,
+            timeout=60,
+        ).stdout
         counts = {}
         for line in out.splitlines():
             parts = line.split()
-            if len(parts) == 2 and parts[0].startswith(self.system.names["queue_prefix"]) and (
-                    parts[0].endswith(".dlq") or parts[0].endswith(".unrouted")):
+            if (
+                len(parts) == 2
+                and parts[0].startswith(self.system.names["queue_prefix"])
+                and (parts[0].endswith(".dlq") or parts[0].endswith(".unrouted"))
+            ):
                 counts[parts[0]] = int(parts[1])
         return counts
 
@@ -507,13 +545,21 @@ class Reconciliation:
         small = {v["id"] for v in visits} - mass
         deadline = time.monotonic() + timeout
         while True:
-            linked = dict(self.rows("escalation", "SELECT source_id, count(*) FROM case_sources "
-                                                   "WHERE source_type = 'visit' GROUP BY source_id"))
+            linked = dict(
+                self.rows(
+                    "escalation",
+                    "SELECT source_id, count(*) FROM case_sources WHERE source_type = 'visit' GROUP BY source_id",
+                )
+            )
             cases = [r[0] for r in self.rows("escalation", "SELECT id FROM cases")]
-            told = dict(self.rows("notify", "SELECT case_id, count(DISTINCT recipient) FROM inbox_messages "
-                                             "WHERE event_type = 'escalation.case.opened' GROUP BY case_id"))
-            settled = (mass <= set(linked) and all(c in told for c in cases)
-                       and not any(self.pending_outbox().values()))
+            told = dict(
+                self.rows(
+                    "notify",
+                    "SELECT case_id, count(DISTINCT recipient) FROM inbox_messages "
+                    "WHERE event_type = 'escalation.case.opened' GROUP BY case_id",
+                )
+            )
+            settled = mass <= set(linked) and all(c in told for c in cases) and not any(self.pending_outbox().values())
             if settled or time.monotonic() > deadline:
                 break
             time.sleep(0.5)
@@ -524,12 +570,17 @@ class Reconciliation:
         assert all(linked[v] == 1 for v in mass), "a mass visit was linked to a case more than once"
         assert not (small & set(linked)), "a small visit opened or joined a case"
         assert all(c in told for c in cases), "a case was opened but nobody was told"
-        open_twice = self.rows("escalation", "SELECT matter_key, count(*) FROM cases WHERE status <> 'closed' "
-                                             "GROUP BY matter_key HAVING count(*) > 1")
+        open_twice = self.rows(
+            "escalation",
+            "SELECT matter_key, count(*) FROM cases WHERE status <> 'closed' GROUP BY matter_key HAVING count(*) > 1",
+        )
         assert not open_twice, f"a matter has more than one open case: {open_twice}"
-        duplicates = self.rows("notify", "SELECT case_id, recipient, count(*) FROM inbox_messages "
-                                         "WHERE event_type = 'escalation.case.opened' "
-                                         "GROUP BY case_id, recipient HAVING count(*) > 1")
+        duplicates = self.rows(
+            "notify",
+            "SELECT case_id, recipient, count(*) FROM inbox_messages "
+            "WHERE event_type = 'escalation.case.opened' "
+            "GROUP BY case_id, recipient HAVING count(*) > 1",
+        )
         assert not duplicates, f"someone was told twice: {duplicates}"
         # Timers keep writing events (check-ins, reminders): each must be published soon, not none be pending.
         drained = time.monotonic() + 10
@@ -562,25 +613,39 @@ class Reconciliation:
         Returns counts, the kinds of error logged, and ``per_message``: {message id: {channel: arrivals}}.
         """
         window = {"since": since, "until": dt.datetime.now(dt.UTC)}
-        scope = ("FROM deliveries d JOIN inbox_messages m ON m.id = d.message_id "
-                 "WHERE m.created_at >= :since AND m.created_at <= :until AND d.channel IN ('sms', 'email')")
+        scope = (
+            "FROM deliveries d JOIN inbox_messages m ON m.id = d.message_id "
+            "WHERE m.created_at >= :since AND m.created_at <= :until AND d.channel IN ('sms', 'email')"
+        )
         deadline = time.monotonic() + timeout
-        while self.scalar("notify", f"SELECT count(*) {scope} AND d.status = 'pending'", **window) \
-                and time.monotonic() < deadline:
+        while (
+            self.scalar("notify", f"SELECT count(*) {scope} AND d.status = 'pending'", **window)
+            and time.monotonic() < deadline
+        ):
             time.sleep(0.5)
-        deliveries = self.rows("notify", f"SELECT d.id, d.message_id, d.channel, d.address, d.status, d.attempts, "
-                                         f"m.ack_code {scope} ORDER BY d.created_at", **window)
+        deliveries = self.rows(
+            "notify",
+            f"SELECT d.id, d.message_id, d.channel, d.address, d.status, d.attempts, "
+            f"m.ack_code {scope} ORDER BY d.created_at",
+            **window,
+        )
         attempts: dict[str, list] = {}
         for delivery_id, ok, error in self.rows(
-                "notify", f"SELECT a.delivery_id, a.ok, a.error FROM delivery_attempts a WHERE a.delivery_id IN "
-                          f"(SELECT d.id {scope}) ORDER BY a.delivery_id, a.number", **window):
+            "notify",
+            f"SELECT a.delivery_id, a.ok, a.error FROM delivery_attempts a WHERE a.delivery_id IN "
+            f"(SELECT d.id {scope}) ORDER BY a.delivery_id, a.number",
+            **window,
+        ):
             attempts.setdefault(delivery_id, []).append((ok, error))
         arrived = self.arrivals()
 
         pending = [d.id for d in deliveries if d.status == "pending"]
         assert not pending, f"{len(pending)} deliveries still pending after {timeout} s"
-        unsent = [(d.id, d.channel, d.status) for d in deliveries
-                  if d.status != "sent" and not (d.status == "skipped" and d.address is None)]
+        unsent = [
+            (d.id, d.channel, d.status)
+            for d in deliveries
+            if d.status != "sent" and not (d.status == "skipped" and d.address is None)
+        ]
         assert not unsent, f"deliveries not sent: {unsent}"
         per_message: dict[str, Counter] = {}
         retried = Counter()
@@ -599,16 +664,20 @@ class Reconciliation:
                 assert copy["to"] == d.address, f"SMS {d.id} went to {copy['to']}, not {d.address}"
                 assert copy["text"].endswith(d.ack_code), f"SMS {d.id} lacks its acknowledgement code"
             log = attempts.get(d.id, [])
-            assert len(log) == d.attempts and log and log[-1][0] and not any(ok for ok, _ in log[:-1]), \
+            assert len(log) == d.attempts and log and log[-1][0] and not any(ok for ok, _ in log[:-1]), (
                 f"the attempt log of {d.id} is not failures then one success: {log}"
+            )
             if len(log) > 1:
                 retried[d.channel] += 1
         dead = self.rows("notify", "SELECT id, channel, recipient, last_error FROM deliveries WHERE status = 'dead'")
         assert not dead, f"dead deliveries: {dead}"
-        return {"deliveries": len(deliveries), "retried": dict(retried),
-                "failed_attempts": sum(1 for log in attempts.values() for ok, _ in log if not ok),
-                "errors": sorted({error.split(":")[0] for log in attempts.values() for ok, error in log if not ok}),
-                "per_message": {m: dict(c) for m, c in per_message.items()}}
+        return {
+            "deliveries": len(deliveries),
+            "retried": dict(retried),
+            "failed_attempts": sum(1 for log in attempts.values() for ok, _ in log if not ok),
+            "errors": sorted({error.split(":")[0] for log in attempts.values() for ok, error in log if not ok}),
+            "per_message": {m: dict(c) for m, c in per_message.items()},
+        }
 
     def close(self) -> None:
         for engine in self.engines.values():

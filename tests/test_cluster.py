@@ -35,15 +35,19 @@ def clustered(tmp_path_factory, demo):
         pair.start()
         hosts = "&".join(f"host=127.0.0.1:{p}" for p in pair.ports.values())
         # Every database this run creates is named on both servers: the URL survives the failover.
-        os.environ["TEST_POSTGRES_URL"] = f"postgresql+psycopg://postgres@/postgres?{hosts}" \
-                                          "&target_session_attrs=read-write"
+        os.environ["TEST_POSTGRES_URL"] = (
+            f"postgresql+psycopg://postgres@/postgres?{hosts}&target_session_attrs=read-write"
+        )
         system = System(tmp_path_factory.mktemp("cluster"))
         system.through_proxies = False
         system.extra_env["AMQP_URL"] = rabbit.url()
         system.prepare()
         system.start_all()
-        tokens = {c["unit"]: system.token(c["client_id"], c["client_secret"])
-                  for c in demo["clients"] if c["kind"] == "commune"}
+        tokens = {
+            c["unit"]: system.token(c["client_id"], c["client_secret"])
+            for c in demo["clients"]
+            if c["kind"] == "commune"
+        }
         yield system, tokens, rabbit, pair
     except BaseException:
         if system is not None:
@@ -94,8 +98,10 @@ def reconcile(system, rabbit, visits, started: float, label: str) -> None:
         found = check.check(visits, timeout=180)
     finally:
         check.close()
-    print(f"\n{label}: {found['visits']} visits ({found['mass']} mass, {found['cases']} cases) reconciled; "
-          f"lost 0; recovered {time.monotonic() - started:.1f} s after the fault began")
+    print(
+        f"\n{label}: {found['visits']} visits ({found['mass']} mass, {found['cases']} cases) reconciled; "
+        f"lost 0; recovered {time.monotonic() - started:.1f} s after the fault began"
+    )
 
 
 def test_queues_are_quorum_queues_on_every_node(clustered):

@@ -23,9 +23,14 @@ def visit(*, origin: str | None = None, id_number: str | None = None) -> dict:
     citizen = {"full_name": "Lê Văn Bảy", "is_representative": True}
     if id_number:
         citizen["id_number"] = id_number
-    body = {"category": "complaint", "field": "land", "group_size": 6,
-            "content": "Khiếu nại việc bồi thường khi thu hồi đất làm đường", "citizens": [citizen],
-            "outcome": {"type": "documents_taken"}}
+    body = {
+        "category": "complaint",
+        "field": "land",
+        "group_size": 6,
+        "content": "Khiếu nại việc bồi thường khi thu hồi đất làm đường",
+        "citizens": [citizen],
+        "outcome": {"type": "documents_taken"},
+    }
     if origin:
         body["origin_unit"] = origin
     return body
@@ -42,8 +47,9 @@ def test_today_a_successor_commune_records_and_an_abolished_one_is_refused(syste
     assert resp.json()["receiving_unit"] == "31708"
 
     # Xã Tham Đôn (31693) was merged on 1 July 2025: a matter from it today is refused, naming the field.
-    resp = system.call("POST", "/api/v1/intake/visits", board_token,
-                       json=visit(origin="31693", id_number="094080009998"))
+    resp = system.call(
+        "POST", "/api/v1/intake/visits", board_token, json=visit(origin="31693", id_number="094080009998")
+    )
     assert resp.status_code == 422, resp.text
     assert any(e["field"] == "origin_unit" for e in resp.json()["errors"])
     assert not any(c["client_id"].endswith("31693") for c in demo["clients"])

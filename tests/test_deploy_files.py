@@ -70,8 +70,14 @@ def env_of(container: dict) -> dict[str, dict]:
 def test_docker_compose_accepts_the_file():
     if not shutil.which("docker-compose"):
         pytest.skip("Debian's docker-compose is not installed (make compose-check installs it as root)")
-    result = subprocess.run(["docker-compose", "-f", "docker-compose.yml", "config", "-q"], cwd=ROOT,
-                            capture_output=True, text=True, timeout=60, check=False)
+    result = subprocess.run(
+        ["docker-compose", "-f", "docker-compose.yml", "config", "-q"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
     assert result.returncode == 0, result.stderr
 
 
@@ -131,8 +137,10 @@ def test_manifests_match_the_kubernetes_schemas(manifests):
             try:
                 kubernetes_validate.validate(doc, version, strict=True)
             except kubernetes_validate.ValidationError as exc:
-                pytest.fail(f"{path.name} {doc['kind']} {doc['metadata']['name']} ({version}): "
-                            f"{'.'.join(map(str, exc.path))}: {exc.message}")
+                pytest.fail(
+                    f"{path.name} {doc['kind']} {doc['metadata']['name']} ({version}): "
+                    f"{'.'.join(map(str, exc.path))}: {exc.message}"
+                )
         checked += 1
     assert checked >= 20
     # The validator catches a broken manifest: the same check fails on a wrong type and an unknown field.
@@ -173,8 +181,11 @@ def test_every_process_has_a_deployment_with_two_replicas_and_probes(manifests):
 def test_services_configmaps_and_secrets_are_all_there(manifests):
     deployments = of_kind(manifests, "Deployment")
     for name, svc in of_kind(manifests, "Service").items():
-        targets = [d for d in deployments.values()
-                   if svc["spec"]["selector"].items() <= d["spec"]["template"]["metadata"]["labels"].items()]
+        targets = [
+            d
+            for d in deployments.values()
+            if svc["spec"]["selector"].items() <= d["spec"]["template"]["metadata"]["labels"].items()
+        ]
         assert targets, f"Service {name} selects no Deployment"
         ports = {p["name"] for c in targets[0]["spec"]["template"]["spec"]["containers"] for p in c["ports"]}
         assert {p["targetPort"] for p in svc["spec"]["ports"]} <= ports, name
@@ -197,15 +208,18 @@ def test_services_configmaps_and_secrets_are_all_there(manifests):
 
 
 def test_operator_resources_give_three_nodes_and_a_synchronous_standby(manifests):
-    (rabbit_name, rabbit), = of_kind(manifests, "RabbitmqCluster").items()
+    ((rabbit_name, rabbit),) = of_kind(manifests, "RabbitmqCluster").items()
     assert rabbit["apiVersion"] == "rabbitmq.com/v1beta1" and rabbit["spec"]["replicas"] == 3
-    (pg_name, pg), = of_kind(manifests, "Cluster").items()
+    ((pg_name, pg),) = of_kind(manifests, "Cluster").items()
     assert pg["apiVersion"] == "postgresql.cnpg.io/v1" and pg["spec"]["instances"] == 3
     sync = pg["spec"]["postgresql"]["synchronous"]
     assert sync["method"] in ("any", "first") and sync["number"] >= 1 and sync["dataDurability"] == "required"
     made = {pg["spec"]["bootstrap"]["initdb"]["database"]}
     for db in of_kind(manifests, "Database").values():
-        assert db["spec"]["cluster"]["name"] == pg_name and db["spec"]["owner"] == pg["spec"]["bootstrap"]["initdb"]["owner"]
+        assert (
+            db["spec"]["cluster"]["name"] == pg_name
+            and db["spec"]["owner"] == pg["spec"]["bootstrap"]["initdb"]["owner"]
+        )
         made.add(db["spec"]["name"])
     assert made == DATABASES
 

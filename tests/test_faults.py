@@ -48,8 +48,11 @@ def faulty(tmp_path_factory, demo):
     try:
         system.prepare()
         system.start_all()
-        tokens = {c["unit"]: system.token(c["client_id"], c["client_secret"])
-                  for c in demo["clients"] if c["kind"] == "commune"}
+        tokens = {
+            c["unit"]: system.token(c["client_id"], c["client_secret"])
+            for c in demo["clients"]
+            if c["kind"] == "commune"
+        }
         yield system, tokens
     except BaseException:
         print(system.logs(60))
@@ -71,16 +74,30 @@ def post_visit(system, tokens, rng, *, attempts=20, keyed=True, fields=FIELDS):
     write); a retry is then a new request, and a visit whose answer was lost may be stored unreported."""
     unit = rng.choice(COMMUNES)
     size = rng.choice([1, 2, 3, 5, 8, 12, 30])
-    body = {"category": "complaint", "field": rng.choice(fields), "group_size": size,
-            "content": f"Khiếu nại về đất đai số {rng.randint(1, 10**6)}",
-            "citizens": [{"full_name": "Công dân đại diện", "is_representative": size >= 5,
-                          "id_number": str(rng.randint(10**11, 10**12 - 1))}],
-            "outcome": {"type": "documents_taken"}}
+    body = {
+        "category": "complaint",
+        "field": rng.choice(fields),
+        "group_size": size,
+        "content": f"Khiếu nại về đất đai số {rng.randint(1, 10**6)}",
+        "citizens": [
+            {
+                "full_name": "Công dân đại diện",
+                "is_representative": size >= 5,
+                "id_number": str(rng.randint(10**11, 10**12 - 1)),
+            }
+        ],
+        "outcome": {"type": "documents_taken"},
+    }
     key = str(uuid.uuid4())
     for _ in range(attempts):
         try:
-            resp = system.call("POST", "/api/v1/intake/visits", tokens[unit], json=body,
-                               headers={"Idempotency-Key": key} if keyed else {})
+            resp = system.call(
+                "POST",
+                "/api/v1/intake/visits",
+                tokens[unit],
+                json=body,
+                headers={"Idempotency-Key": key} if keyed else {},
+            )
             if resp.status_code == 201:
                 return resp.json()
         except requests.RequestException:
@@ -172,9 +189,15 @@ def wait_for_failed_attempts(reconcile, since, channels, *, at_least: float, at_
     """Keep an outage going ``at_least`` seconds and until each channel has a failed attempt logged."""
     started = time.monotonic()
     while True:
-        failed = {row[0] for row in reconcile.rows(
-            "notify", "SELECT DISTINCT d.channel FROM delivery_attempts a JOIN deliveries d ON d.id = a.delivery_id "
-                      "WHERE NOT a.ok AND a.started_at >= :since", since=since)}
+        failed = {
+            row[0]
+            for row in reconcile.rows(
+                "notify",
+                "SELECT DISTINCT d.channel FROM delivery_attempts a JOIN deliveries d ON d.id = a.delivery_id "
+                "WHERE NOT a.ok AND a.started_at >= :since",
+                since=since,
+            )
+        }
         elapsed = time.monotonic() - started
         if elapsed >= at_least and set(channels) <= failed:
             return
@@ -215,22 +238,36 @@ def test_smtp_server_and_sms_provider_unreachable_while_visits_stream_in(faulty,
         deliveries = reconcile.check_deliveries(since)
         # Every person told of a case these visits opened (others joined earlier cases) got its email and
         # its SMS, each exactly once.
-        cases = {str(r[0]) for r in reconcile.rows(
-            "escalation", "SELECT DISTINCT case_id FROM case_sources WHERE source_type = 'visit' "
-                          "AND source_id = ANY(:ids)", ids=[v["id"] for v in visits])} - earlier_cases
-        told = reconcile.rows("notify", "SELECT id, recipient, case_id FROM inbox_messages "
-                                        "WHERE event_type = 'escalation.case.opened' AND case_id = ANY(:cases)",
-                              cases=list(cases))
+        cases = {
+            str(r[0])
+            for r in reconcile.rows(
+                "escalation",
+                "SELECT DISTINCT case_id FROM case_sources WHERE source_type = 'visit' AND source_id = ANY(:ids)",
+                ids=[v["id"] for v in visits],
+            )
+        } - earlier_cases
+        told = reconcile.rows(
+            "notify",
+            "SELECT id, recipient, case_id FROM inbox_messages "
+            "WHERE event_type = 'escalation.case.opened' AND case_id = ANY(:cases)",
+            cases=list(cases),
+        )
         assert cases and {case for _, _, case in told} == cases, "a case these visits opened told nobody"
-        wrong = [(who, deliveries["per_message"].get(m)) for m, who, _ in told
-                 if deliveries["per_message"].get(m) != {"sms": 1, "email": 1}]
+        wrong = [
+            (who, deliveries["per_message"].get(m))
+            for m, who, _ in told
+            if deliveries["per_message"].get(m) != {"sms": 1, "email": 1}
+        ]
         assert not wrong, f"not told exactly once by SMS and once by email: {wrong}"
         # The outage is in the delivery log: failed attempts, then the one that went through.
         assert deliveries["retried"].get("email", 0) > 0 and deliveries["retried"].get("sms", 0) > 0, deliveries
         assert set(deliveries["errors"]) <= {"SMTP failed", "SMS provider unreachable"}, deliveries["errors"]
         retried = reconcile.scalar(
-            "notify", "SELECT d.id FROM deliveries d JOIN inbox_messages m ON m.id = d.message_id "
-                      "WHERE d.channel = 'sms' AND d.attempts > 1 AND m.created_at >= :since LIMIT 1", since=since)
+            "notify",
+            "SELECT d.id FROM deliveries d JOIN inbox_messages m ON m.id = d.message_id "
+            "WHERE d.channel = 'sms' AND d.attempts > 1 AND m.created_at >= :since LIMIT 1",
+            since=since,
+        )
         detail = system.call("GET", f"/api/v1/notify/deliveries/{retried}", board_token)
         assert detail.status_code == 200, detail.text
         log = detail.json()["attempt_log"]
@@ -242,5 +279,6 @@ def test_smtp_server_and_sms_provider_unreachable_while_visits_stream_in(faulty,
         system.smtp_proxy.start()
         system.sms_proxy.start()
         for ladder in ladders.json():
-            system.call("PUT", f"/api/v1/notify/ladders/*/{ladder['urgency']}", admin_token,
-                        json={"steps": ladder["steps"]})
+            system.call(
+                "PUT", f"/api/v1/notify/ladders/*/{ladder['urgency']}", admin_token, json={"steps": ladder["steps"]}
+            )

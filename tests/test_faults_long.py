@@ -35,8 +35,11 @@ def faulty(tmp_path_factory, demo):
     try:
         system.prepare()
         system.start_all()
-        tokens = {c["unit"]: system.token(c["client_id"], c["client_secret"])
-                  for c in demo["clients"] if c["kind"] == "commune"}
+        tokens = {
+            c["unit"]: system.token(c["client_id"], c["client_secret"])
+            for c in demo["clients"]
+            if c["kind"] == "commune"
+        }
         yield system, tokens
     finally:
         system.close()
@@ -67,8 +70,12 @@ def test_postgresql_restarted_under_load(faulty):
     unkeyed_thread, unkeyed = stream_visits(system, tokens, 50, seed=14, pause=0.1, keyed=False)
     time.sleep(2)
     cluster = os.listdir("/etc/postgresql")[0]
-    subprocess.run(["pg_ctlcluster", "--skip-systemctl-redirect", cluster, "main", "restart"], check=True,
-                   capture_output=True, timeout=120)
+    subprocess.run(
+        ["pg_ctlcluster", "--skip-systemctl-redirect", cluster, "main", "restart"],
+        check=True,
+        capture_output=True,
+        timeout=120,
+    )
     wait_port(5432)
     thread.join(300)
     unkeyed_thread.join(300)

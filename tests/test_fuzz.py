@@ -24,8 +24,13 @@ def test_no_endpoint_answers_5xx_or_off_schema(system, admin_token):
         operations += 1
 
         @given(case=operation.as_strategy())
-        @settings(max_examples=EXAMPLES_PER_OPERATION, deadline=None, derandomize=True, database=None,
-                  suppress_health_check=list(HealthCheck))
+        @settings(
+            max_examples=EXAMPLES_PER_OPERATION,
+            deadline=None,
+            derandomize=True,
+            database=None,
+            suppress_health_check=list(HealthCheck),
+        )
         def fuzz(case):
             case.call_and_validate(base_url=system.gateway, headers=headers, checks=CHECKS, timeout=30)
 

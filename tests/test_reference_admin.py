@@ -40,19 +40,33 @@ def commune(system, demo):
 
 
 def petition(system, token) -> dict:
-    resp = system.call("POST", "/api/v1/intake/petitions", token, headers={"Idempotency-Key": uuid.uuid4().hex}, json={
-        "channel": "post", "category": "recommendation", "field": "land", "origin_unit": "31708",
-        "received_at": f"{RECEIVED.isoformat()}T09:00:00+07:00",
-        "content": f"Kiến nghị sửa đường liên ấp ({uuid.uuid4().hex[:6]})",
-        "senders": [{"full_name": "Lê Văn Bảy", "address": "Ấp Phước Hòa", "is_representative": True}]})
+    resp = system.call(
+        "POST",
+        "/api/v1/intake/petitions",
+        token,
+        headers={"Idempotency-Key": uuid.uuid4().hex},
+        json={
+            "channel": "post",
+            "category": "recommendation",
+            "field": "land",
+            "origin_unit": "31708",
+            "received_at": f"{RECEIVED.isoformat()}T09:00:00+07:00",
+            "content": f"Kiến nghị sửa đường liên ấp ({uuid.uuid4().hex[:6]})",
+            "senders": [{"full_name": "Lê Văn Bảy", "address": "Ấp Phước Hòa", "is_representative": True}],
+        },
+    )
     assert resp.status_code == 201, resp.text
     return resp.json()
 
 
 def kinds_on(system, token, day: dt.date) -> list[str]:
     start = dt.datetime.combine(day, dt.time(0, 0), tzinfo=LOCAL)
-    resp = system.call("GET", "/api/v1/roster/shifts", token, params={
-        "from": start.isoformat(), "to": (start + dt.timedelta(days=1)).isoformat()})
+    resp = system.call(
+        "GET",
+        "/api/v1/roster/shifts",
+        token,
+        params={"from": start.isoformat(), "to": (start + dt.timedelta(days=1)).isoformat()},
+    )
     assert resp.status_code == 200, resp.text
     return sorted(s["kind"] for s in resp.json() if dt.datetime.fromisoformat(s["starts_at"]) >= start)
 
@@ -72,40 +86,71 @@ def test_an_administrators_holiday_and_rule_reach_intake_and_roster(system, admi
     try:
         # A day off in the petition's ten working days: intake's next petition counts one day more.
         for day in (PAST_HOLIDAY, future):
-            resp = system.call("PUT", f"/api/v1/intake/holidays/{day.isoformat()}", admin_token,
-                               json={"name": "Ngày nghỉ do tỉnh công bố", "kind": "holiday", "source": source})
+            resp = system.call(
+                "PUT",
+                f"/api/v1/intake/holidays/{day.isoformat()}",
+                admin_token,
+                json={"name": "Ngày nghỉ do tỉnh công bố", "kind": "holiday", "source": source},
+            )
             assert resp.status_code == 200, resp.text
-        wait_for(lambda: petition(system, commune)["inform_deadline"] == "2026-08-18", timeout=10,
-                 message="intake did not apply the holiday")
+        wait_for(
+            lambda: petition(system, commune)["inform_deadline"] == "2026-08-18",
+            timeout=10,
+            message="intake did not apply the holiday",
+        )
 
         # Roster: the day is a day off in its calendar, and the future one loses its office hours.
-        wait_for(lambda: (roster_day(system, admin_token, PAST_HOLIDAY) or {}).get("kind") == "day_off",
-                 timeout=10, message="roster did not apply the holiday")
+        wait_for(
+            lambda: (roster_day(system, admin_token, PAST_HOLIDAY) or {}).get("kind") == "day_off",
+            timeout=10,
+            message="roster did not apply the holiday",
+        )
         # Each change is its own event, applied in order: the second may land a moment after the first.
-        wait_for(lambda: (roster_day(system, admin_token, future) or {}).get("source") == source, timeout=10,
-                 message="roster did not apply the second holiday")
-        wait_for(lambda: kinds_on(system, admin_token, future) == ["on_call", "standby"], timeout=10,
-                 message="roster did not regenerate the day's shifts")
+        wait_for(
+            lambda: (roster_day(system, admin_token, future) or {}).get("source") == source,
+            timeout=10,
+            message="roster did not apply the second holiday",
+        )
+        wait_for(
+            lambda: kinds_on(system, admin_token, future) == ["on_call", "standby"],
+            timeout=10,
+            message="roster did not regenerate the day's shifts",
+        )
 
         # A legal rule in force from the day of receipt: twelve working days, for that one day only.
-        in_force = [r for r in system.call("GET", "/api/v1/intake/legal-rules", admin_token).json()
-                    if r["key"] == RULE and r["effective_from"] <= RECEIVED.isoformat()]
+        in_force = [
+            r
+            for r in system.call("GET", "/api/v1/intake/legal-rules", admin_token).json()
+            if r["key"] == RULE and r["effective_from"] <= RECEIVED.isoformat()
+        ]
         old = max(in_force, key=lambda r: r["effective_from"])["value"]
         for on, value in ((RECEIVED, 12), (RECEIVED + dt.timedelta(days=1), old)):
-            resp = system.call("POST", "/api/v1/intake/legal-rules", admin_token, json={
-                "key": RULE, "effective_from": on.isoformat(), "value": value, "source": source})
+            resp = system.call(
+                "POST",
+                "/api/v1/intake/legal-rules",
+                admin_token,
+                json={"key": RULE, "effective_from": on.isoformat(), "value": value, "source": source},
+            )
             assert resp.status_code == 201, resp.text
-        wait_for(lambda: petition(system, commune)["inform_deadline"] == "2026-08-20", timeout=10,
-                 message="intake did not apply the rule")
+        wait_for(
+            lambda: petition(system, commune)["inform_deadline"] == "2026-08-20",
+            timeout=10,
+            message="intake did not apply the rule",
+        )
 
         # Each change is audited with who made it.
         changes = system.call("GET", "/api/v1/intake/reference-changes", admin_token).json()
         assert {(c["table_name"], c["record_key"]) for c in changes} >= {
-            ("holidays", PAST_HOLIDAY.isoformat()), ("legal_rules", f"{RULE}@{RECEIVED.isoformat()}")}
+            ("holidays", PAST_HOLIDAY.isoformat()),
+            ("legal_rules", f"{RULE}@{RECEIVED.isoformat()}"),
+        }
     finally:
         for day in (PAST_HOLIDAY, future):
-            system.call("DELETE", f"/api/v1/intake/holidays/{day.isoformat()}", admin_token,
-                        params={"reason": "kiểm thử xong"})
-    wait_for(lambda: roster_day(system, admin_token, future) is None
-             and "morning" in kinds_on(system, admin_token, future), timeout=10,
-             message="roster did not take the deleted holiday back")
+            system.call(
+                "DELETE", f"/api/v1/intake/holidays/{day.isoformat()}", admin_token, params={"reason": "kiểm thử xong"}
+            )
+    wait_for(
+        lambda: roster_day(system, admin_token, future) is None and "morning" in kinds_on(system, admin_token, future),
+        timeout=10,
+        message="roster did not take the deleted holiday back",
+    )

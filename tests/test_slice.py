@@ -15,12 +15,21 @@ from tiepdan_common.testing import wait_for
 
 def mass_visit(size=12, field="land", **extra):
     return {
-        "category": "complaint", "field": field, "group_size": size,
+        "category": "complaint",
+        "field": field,
+        "group_size": size,
         "content": "Khiếu nại việc bồi thường khi thu hồi đất mở rộng tỉnh lộ 940",
-        "citizens": [{"full_name": "Nguyễn Văn Tư", "address": "Ấp Phước Hòa", "is_representative": True,
-                      "id_number": "094080001234"},
-                     {"full_name": "Trần Thị Năm", "is_representative": True, "id_number": "094185005678"}],
-        "outcome": {"type": "documents_taken"}, **extra,
+        "citizens": [
+            {
+                "full_name": "Nguyễn Văn Tư",
+                "address": "Ấp Phước Hòa",
+                "is_representative": True,
+                "id_number": "094080001234",
+            },
+            {"full_name": "Trần Thị Năm", "is_representative": True, "id_number": "094185005678"},
+        ],
+        "outcome": {"type": "documents_taken"},
+        **extra,
     }
 
 
@@ -67,8 +76,12 @@ def test_a_commune_mass_visit_reaches_every_on_duty_officer(system, commune_toke
 
 def test_services_answer_401_without_the_gateway_identity(system):
     forged = {IDENTITY_HEADER: "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJ4Iiwia2luZCI6ImFkbWluIn0.c2lnbmF0dXJl"}
-    for service, path in (("intake", "/visits"), ("roster", "/on-duty"), ("escalation", "/cases"),
-                          ("notify", "/inbox")):
+    for service, path in (
+        ("intake", "/visits"),
+        ("roster", "/on-duty"),
+        ("escalation", "/cases"),
+        ("notify", "/inbox"),
+    ):
         base = f"http://127.0.0.1:{system.ports[service]}"
         for headers in ({}, forged):
             resp = requests.get(base + path, headers=headers, timeout=5)
@@ -81,8 +94,9 @@ def test_the_gateway_refuses_callers_without_a_valid_token(system):
     assert system.call("GET", "/api/v1/intake/visits", "not.a.token").status_code == 401
 
 
-def test_a_visit_is_accepted_while_the_broker_is_down_and_notified_after(system, commune_token, board_token,
-                                                                           officer_token):
+def test_a_visit_is_accepted_while_the_broker_is_down_and_notified_after(
+    system, commune_token, board_token, officer_token
+):
     system.proxy.cut()
     try:
         resp = system.call("POST", "/api/v1/intake/visits", commune_token, json=mass_visit(field="construction"))
@@ -92,8 +106,11 @@ def test_a_visit_is_accepted_while_the_broker_is_down_and_notified_after(system,
         assert case_for_visit(system, board_token, visit_id) is None
     finally:
         system.proxy.start()
-    case = wait_for(lambda: case_for_visit(system, board_token, visit_id), timeout=30,
-                    message="the case was not opened after the broker came back")
+    case = wait_for(
+        lambda: case_for_visit(system, board_token, visit_id),
+        timeout=30,
+        message="the case was not opened after the broker came back",
+    )
     officer = on_duty_officers(system, board_token)[0]
     (message,) = wait_for(lambda: inbox_for_case(system, officer_token(officer), case["id"]), timeout=15)
     assert message["event_type"] == "escalation.case.opened"
@@ -103,18 +120,34 @@ def publish(system, envelope_json: bytes, message_id: str, routing_key: str) -> 
     settings = load_settings("systest", system.names)
     connection = pika.BlockingConnection(topology.connection_parameters(settings))
     channel = connection.channel()
-    channel.basic_publish(settings.exchange, routing_key, envelope_json,
-                          pika.BasicProperties(message_id=message_id, delivery_mode=2))
+    channel.basic_publish(
+        settings.exchange, routing_key, envelope_json, pika.BasicProperties(message_id=message_id, delivery_mode=2)
+    )
     connection.close()
 
 
 def test_the_same_event_twice_makes_one_case_and_one_message_each(system, board_token, officer_token):
     visit_id = str(uuid.uuid4())
-    event = Envelope.new(type="intake.visit.recorded", source="intake", data={
-        "visit_id": visit_id, "serial": "947/2026/999999", "receiving_unit": "947", "origin_unit": "31711",
-        "received_at": "2026-11-26T02:00:00+00:00", "category": "complaint", "field": "social_policy",
-        "group_size": 9, "representative_count": 2, "is_mass": True, "outcome": "documents_taken",
-        "matter_key": "31711:social_policy", "repeat_of": None, "over_level": False})
+    event = Envelope.new(
+        type="intake.visit.recorded",
+        source="intake",
+        data={
+            "visit_id": visit_id,
+            "serial": "947/2026/999999",
+            "receiving_unit": "947",
+            "origin_unit": "31711",
+            "received_at": "2026-11-26T02:00:00+00:00",
+            "category": "complaint",
+            "field": "social_policy",
+            "group_size": 9,
+            "representative_count": 2,
+            "is_mass": True,
+            "outcome": "documents_taken",
+            "matter_key": "31711:social_policy",
+            "repeat_of": None,
+            "over_level": False,
+        },
+    )
     for _ in range(2):
         publish(system, event.to_json().encode(), event.id, event.type)
     case = wait_for(lambda: case_for_visit(system, board_token, visit_id), timeout=10)
@@ -132,11 +165,26 @@ def test_a_message_that_always_fails_is_dead_lettered_and_the_next_goes_through(
     poison = Envelope.new(type="intake.visit.recorded", source="intake", data={"visit_id": "broken"})
     publish(system, poison.to_json().encode(), poison.id, poison.type)
     visit_id = str(uuid.uuid4())
-    good = Envelope.new(type="intake.visit.recorded", source="intake", data={
-        "visit_id": visit_id, "serial": "947/2026/999998", "receiving_unit": "947", "origin_unit": "31714",
-        "received_at": "2026-11-26T02:00:00+00:00", "category": "complaint", "field": "labour",
-        "group_size": 7, "representative_count": 1, "is_mass": True, "outcome": "documents_taken",
-        "matter_key": "31714:labour", "repeat_of": None, "over_level": False})
+    good = Envelope.new(
+        type="intake.visit.recorded",
+        source="intake",
+        data={
+            "visit_id": visit_id,
+            "serial": "947/2026/999998",
+            "receiving_unit": "947",
+            "origin_unit": "31714",
+            "received_at": "2026-11-26T02:00:00+00:00",
+            "category": "complaint",
+            "field": "labour",
+            "group_size": 7,
+            "representative_count": 1,
+            "is_mass": True,
+            "outcome": "documents_taken",
+            "matter_key": "31714:labour",
+            "repeat_of": None,
+            "over_level": False,
+        },
+    )
     publish(system, good.to_json().encode(), good.id, good.type)
     wait_for(lambda: case_for_visit(system, board_token, visit_id), timeout=10)
 

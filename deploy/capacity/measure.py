@@ -46,16 +46,26 @@ from e2e_latency import (
 
 
 def visit_body(i: int) -> dict:
-    return {"category": "recommendation", "field": FIELDS[i % len(FIELDS)], "origin_unit": UNITS[i % len(UNITS)],
-            "group_size": 1, "content": f"Kiến nghị số {i} về đường giao thông nông thôn",
-            "citizens": [{"full_name": f"Nguyễn Văn {i}", "is_representative": True}],
-            "outcome": {"type": "documents_taken"}}
+    return {
+        "category": "recommendation",
+        "field": FIELDS[i % len(FIELDS)],
+        "origin_unit": UNITS[i % len(UNITS)],
+        "group_size": 1,
+        "content": f"Kiến nghị số {i} về đường giao thông nông thôn",
+        "citizens": [{"full_name": f"Nguyễn Văn {i}", "is_representative": True}],
+        "outcome": {"type": "documents_taken"},
+    }
 
 
 def petition_body(i: int) -> dict:
-    return {"channel": "post", "category": "complaint", "field": FIELDS[i % len(FIELDS)],
-            "origin_unit": UNITS[i % len(UNITS)], "content": f"Khiếu nại số {i} về quyết định thu hồi đất",
-            "senders": [{"full_name": f"Lê Văn {i}", "address": "Ấp Phước Hòa", "is_representative": True}]}
+    return {
+        "channel": "post",
+        "category": "complaint",
+        "field": FIELDS[i % len(FIELDS)],
+        "origin_unit": UNITS[i % len(UNITS)],
+        "content": f"Khiếu nại số {i} về quyết định thu hồi đất",
+        "senders": [{"full_name": f"Lê Văn {i}", "address": "Ấp Phước Hòa", "is_representative": True}],
+    }
 
 
 def run_cpu_sample(system) -> dict[str, dict[int, int]]:
@@ -79,8 +89,12 @@ def post_all(system, token: str, path: str, bodies: list[dict], rate: float) -> 
     session = requests.Session()
 
     def post(body):
-        resp = session.post(f"{system.gateway}/api/v1/intake/{path}", json=body, timeout=30,
-                            headers={"Authorization": f"Bearer {token}", "Idempotency-Key": str(uuid.uuid4())})
+        resp = session.post(
+            f"{system.gateway}/api/v1/intake/{path}",
+            json=body,
+            timeout=30,
+            headers={"Authorization": f"Bearer {token}", "Idempotency-Key": str(uuid.uuid4())},
+        )
         if resp.status_code >= 300:
             raise SystemExit(f"POST {path}: {resp.status_code} {resp.text[:300]}")
 
@@ -96,11 +110,19 @@ def post_all(system, token: str, path: str, bodies: list[dict], rate: float) -> 
 
 
 def queued(system) -> int:
-    out = subprocess.run(["rabbitmqctl", "list_queues", "-q", "--no-table-headers", "name", "messages"],
-                         check=False, capture_output=True, text=True, timeout=60).stdout
+    out = subprocess.run(
+        ["rabbitmqctl", "list_queues", "-q", "--no-table-headers", "name", "messages"],
+        check=False,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    ).stdout
     prefix = system.names["queue_prefix"]
-    return sum(int(p[1]) for p in (line.split() for line in out.splitlines())
-               if len(p) == 2 and p[0].startswith(prefix) and not p[0].endswith((".dlq", ".unrouted")))
+    return sum(
+        int(p[1])
+        for p in (line.split() for line in out.splitlines())
+        if len(p) == 2 and p[0].startswith(prefix) and not p[0].endswith((".dlq", ".unrouted"))
+    )
 
 
 def settle(system, rec: Reconciliation, timeout: float = 120) -> None:
@@ -133,18 +155,28 @@ def phase(system, rec, name: str, items: int, action, idle_per_s: dict[str, floa
     net = {k: max(v - idle_per_s.get(k, 0.0) * wall / items, 0.0) for k, v in gross.items()}
     total_gross = sum(v for k, v in gross.items() if not k.startswith("bench"))
     total_net = sum(v for k, v in net.items() if not k.startswith("bench"))
-    print(f"{name}: {items} in {wall:.1f} s (until published, consumed and sent); {told} inbox messages, "
-          f"deliveries sent {sent}; CPU per item, system total {total_gross:.1f} ms gross, {total_net:.1f} ms "
-          f"minus idle:")
+    print(
+        f"{name}: {items} in {wall:.1f} s (until published, consumed and sent); {told} inbox messages, "
+        f"deliveries sent {sent}; CPU per item, system total {total_gross:.1f} ms gross, {total_net:.1f} ms "
+        f"minus idle:"
+    )
     for k, v in sorted(net.items(), key=lambda kv: -kv[1]):
         if gross[k] >= 0.05:
             print(f"    {v:7.2f} ms  ({gross[k]:6.2f} gross)  {k}")
     notify = sum(v for k, v in net.items() if "notify" in k) * items
     if told:
-        print(f"    notify's processes and database, per inbox message (with its SMS and email): "
-              f"{notify / told:.2f} ms minus idle; per delivery sent {notify / max(sum(sent.values()), 1):.2f} ms")
-    return {"wall_s": round(wall, 1), "messages": told, "deliveries": sent, "total_gross_ms": round(total_gross, 2), "total_net_ms": round(total_net, 2),
-            "net_ms": {k: round(v, 2) for k, v in net.items()}}
+        print(
+            f"    notify's processes and database, per inbox message (with its SMS and email): "
+            f"{notify / told:.2f} ms minus idle; per delivery sent {notify / max(sum(sent.values()), 1):.2f} ms"
+        )
+    return {
+        "wall_s": round(wall, 1),
+        "messages": told,
+        "deliveries": sent,
+        "total_gross_ms": round(total_gross, 2),
+        "total_net_ms": round(total_net, 2),
+        "net_ms": {k: round(v, 2) for k, v in net.items()},
+    }
 
 
 def main() -> None:
@@ -162,20 +194,40 @@ def main() -> None:
         time.sleep(args.idle)
         idle_ms = cpu_table(before, run_cpu_sample(system), 1)
         idle_per_s = {k: v / args.idle for k, v in idle_ms.items()}
-        print(f"idle: {sum(v for k, v in idle_per_s.items() if not k.startswith('bench')):.1f} ms CPU per second "
-              f"over {args.idle:.0f} s (relays, timers, polls)")
+        print(
+            f"idle: {sum(v for k, v in idle_per_s.items() if not k.startswith('bench')):.1f} ms CPU per second "
+            f"over {args.idle:.0f} s (relays, timers, polls)"
+        )
         results = {"idle_ms_per_s": {k: round(v, 2) for k, v in idle_per_s.items()}}
         n, rate = args.items, args.rate
-        results["visit"] = phase(system, rec, "one-citizen visits", n, lambda: post_all(
-            system, token, "visits", [visit_body(i) for i in range(n)], rate), idle_per_s)
-        results["petition"] = phase(system, rec, "petitions by post", n, lambda: post_all(
-            system, token, "petitions", [petition_body(i) for i in range(n)], rate), idle_per_s)
+        results["visit"] = phase(
+            system,
+            rec,
+            "one-citizen visits",
+            n,
+            lambda: post_all(system, token, "visits", [visit_body(i) for i in range(n)], rate),
+            idle_per_s,
+        )
+        results["petition"] = phase(
+            system,
+            rec,
+            "petitions by post",
+            n,
+            lambda: post_all(system, token, "petitions", [petition_body(i) for i in range(n)], rate),
+            idle_per_s,
+        )
         # Mass visits as in bench/e2e_latency.py: each about a matter with no open case, so each opens a case
         # and notify tells the officers on duty (inbox, then SMS and email on their ladders).
         close_all_cases(rec)
         matters = [(u, f) for u in UNITS for f in FIELDS]
-        results["mass_visit"] = phase(system, rec, "mass visits (each opens a case)", len(matters), lambda: post_all(
-            system, token, "visits", [visit(*m) for m in matters], rate), idle_per_s)
+        results["mass_visit"] = phase(
+            system,
+            rec,
+            "mass visits (each opens a case)",
+            len(matters),
+            lambda: post_all(system, token, "visits", [visit(*m) for m in matters], rate),
+            idle_per_s,
+        )
         print(json.dumps(results))
     finally:
         system.close()

@@ -97,8 +97,16 @@ ROLE_TABLE: list[tuple[str, str | None, tuple[str, ...]]] = [
         "police",
         None,
         # Hot spots too (issue 20): escalation answers the police without the desk's free text or any identity.
-        ("incidents:read", "incidents:write", "alerts:read", "alerts:ack", "cases:read", "roster:read", "inbox:read",
-         "hotspots:read"),
+        (
+            "incidents:read",
+            "incidents:write",
+            "alerts:read",
+            "alerts:ack",
+            "cases:read",
+            "roster:read",
+            "inbox:read",
+            "hotspots:read",
+        ),
     ),
     # The province reads and acknowledges what notify pushes to its inbox (status changes of its requests).
     ("province", None, ("province_requests:read", "province_requests:write", "cases:read", "inbox:read")),

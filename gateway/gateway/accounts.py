@@ -132,15 +132,11 @@ class AccountStore:
             else:
                 ok = self.hasher.verify(user.password_hash if user else None, password)
                 if user is None or user.disabled:
-                    failure = AuthenticationFailed(
-                        "invalid_grant", "Unknown user, wrong password or disabled account."
-                    )
+                    failure = AuthenticationFailed("invalid_grant", "Unknown user, wrong password or disabled account.")
                 elif not ok:
                     # Committed when the session closes, before the refusal is raised.
                     self._record_failure(session, username, now)
-                    failure = AuthenticationFailed(
-                        "invalid_grant", "Unknown user, wrong password or disabled account."
-                    )
+                    failure = AuthenticationFailed("invalid_grant", "Unknown user, wrong password or disabled account.")
                 else:
                     user.failed_attempts = 0
                     user.locked_until = None
@@ -304,7 +300,11 @@ class AccountStore:
                 user.password_hash = self.hasher.hash(password)
                 _revoke(user)
             if not created and (user.kind, user.unit, list(user.roles or ()), user.officer_code) != (
-                    kind, unit, _roles(roles), officer_code):
+                kind,
+                unit,
+                _roles(roles),
+                officer_code,
+            ):
                 _revoke(user)
             user.officer_code = officer_code
             user.full_name = full_name

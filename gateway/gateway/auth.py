@@ -25,8 +25,9 @@ class IssuedToken:
 class Authenticator:
     """Turns credentials into access tokens."""
 
-    def __init__(self, accounts: AccountStore, keys: KeyStore, issuer: TokenIssuer,
-                 refresh: RefreshStore | None = None) -> None:
+    def __init__(
+        self, accounts: AccountStore, keys: KeyStore, issuer: TokenIssuer, refresh: RefreshStore | None = None
+    ) -> None:
         self.accounts = accounts
         self.keys = keys
         self.issuer = issuer
@@ -36,8 +37,14 @@ class Authenticator:
         kid, private_key = self.keys.current()
         token, expires_in = self.issuer.issue(principal, kid, private_key)
         idle = self.refresh.idle_seconds if refresh_token and self.refresh else None
-        return IssuedToken(token=token, expires_in=expires_in, kid=kid, principal=principal,
-                           refresh_token=refresh_token, refresh_expires_in=idle)
+        return IssuedToken(
+            token=token,
+            expires_in=expires_in,
+            kid=kid,
+            principal=principal,
+            refresh_token=refresh_token,
+            refresh_expires_in=idle,
+        )
 
     def client_token(self, client_id: str, client_secret: str) -> IssuedToken:
         """A token for an API client (``client_credentials`` grant)."""

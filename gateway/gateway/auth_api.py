@@ -46,9 +46,7 @@ async def _request_fields(request: web.Request) -> dict[str, Any]:
     if content_type in ("application/x-www-form-urlencoded", "multipart/form-data"):
         form = await request.post()
         return {key: value for key, value in form.items() if isinstance(value, str)}
-    raise Problem(
-        415, "Send the token request as JSON or as a form.", code="unsupported_media_type"
-    )
+    raise Problem(415, "Send the token request as JSON or as a form.", code="unsupported_media_type")
 
 
 def _basic_credentials(request: web.Request) -> tuple[str, str] | None:
@@ -84,9 +82,14 @@ async def token(request: web.Request) -> web.Response:
                 gateway.authenticator.client_token, fields["client_id"], fields["client_secret"]
             )
         elif fields["grant_type"] == "password":
-            issued = await gateway.run_sync(functools.partial(
-                gateway.authenticator.user_token, fields["username"], fields["password"],
-                wall_board=fields["wall_board"]))
+            issued = await gateway.run_sync(
+                functools.partial(
+                    gateway.authenticator.user_token,
+                    fields["username"],
+                    fields["password"],
+                    wall_board=fields["wall_board"],
+                )
+            )
         else:
             issued = await gateway.run_sync(gateway.authenticator.refreshed_token, fields["refresh_token"])
     except AuthenticationFailed as exc:
@@ -140,6 +143,4 @@ async def jwks(request: web.Request) -> web.Response:
         return gateway.keys.published()
 
     published = await gateway.run_sync(load)
-    return web.json_response(
-        {"keys": [key.jwk for key in published]}, headers={"Cache-Control": "public, max-age=60"}
-    )
+    return web.json_response({"keys": [key.jwk for key in published]}, headers={"Cache-Control": "public, max-age=60"})

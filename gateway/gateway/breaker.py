@@ -85,8 +85,9 @@ class CircuitBreaker:
     def failure(self) -> None:
         """A connection failure or a timeout."""
         self.failures += 1
-        if self._state == HALF_OPEN or (self._state == CLOSED and self.threshold > 0
-                                        and self.failures >= self.threshold):
+        if self._state == HALF_OPEN or (
+            self._state == CLOSED and self.threshold > 0 and self.failures >= self.threshold
+        ):
             if self._state == CLOSED:
                 log.warning("circuit of %s open after %d failures in a row", self.name, self.failures)
             self._state = OPEN

@@ -210,8 +210,15 @@ def rotate_secret(obj: Context, client_id: str) -> None:
 @click.option("--generate", is_flag=True, help="Generate a random password and print it once.")
 @pass_context
 def create_user(
-    obj: Context, username: str, full_name: str, kind: str, roles, unit: str | None,
-    officer_code: str | None, password: str | None, generate: bool,
+    obj: Context,
+    username: str,
+    full_name: str,
+    kind: str,
+    roles,
+    unit: str | None,
+    officer_code: str | None,
+    password: str | None,
+    generate: bool,
 ) -> None:
     """Create an officer account."""
     if generate:
@@ -220,7 +227,12 @@ def create_user(
         password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
     try:
         obj.accounts().create_user(
-            username, password=password, full_name=full_name, kind=kind, unit=unit, roles=roles,
+            username,
+            password=password,
+            full_name=full_name,
+            kind=kind,
+            unit=unit,
+            roles=roles,
             officer_code=officer_code,
         )
     except AccountError as exc:
@@ -340,8 +352,13 @@ def replace_between_markers(text: str, content: str) -> str:
 
 
 @main.command("access-table")
-@click.option("--write", "readme", type=click.Path(dir_okay=False, path_type=Path), default=None,
-              help="Update the tables between the markers of this README instead of printing them.")
+@click.option(
+    "--write",
+    "readme",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="Update the tables between the markers of this README instead of printing them.",
+)
 def access_table(readme: Path | None) -> None:
     """Print the role and route tables as Markdown (or update them in the README)."""
     content = access.access_markdown()

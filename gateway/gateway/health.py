@@ -63,9 +63,7 @@ async def health(request: web.Request) -> web.Response:
     of this process's circuit breaker for it)."""
     gateway = request.app[GATEWAY_KEY]
     upstreams = list(gateway.upstreams.values())
-    checks, *results = await asyncio.gather(
-        gateway_checks(gateway), *(service_health(gateway, u) for u in upstreams)
-    )
+    checks, *results = await asyncio.gather(gateway_checks(gateway), *(service_health(gateway, u) for u in upstreams))
     gateway_ok = all(v == "ok" for v in checks.values())
     services = {
         u.name: {**r, "circuit": gateway.breakers[u.name].state} for u, r in zip(upstreams, results, strict=True)

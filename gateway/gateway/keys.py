@@ -83,8 +83,9 @@ class KeyStore:
         pem = private.private_bytes(
             serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
         ).decode("ascii")
-        return SigningKey(kid=jwk["kid"], algorithm=ALGORITHM, private_key_pem=self.sealer.seal(pem), public_jwk=jwk,
-                          created_at=now)
+        return SigningKey(
+            kid=jwk["kid"], algorithm=ALGORITHM, private_key_pem=self.sealer.seal(pem), public_jwk=jwk, created_at=now
+        )
 
     def current(self) -> tuple[str, Ed25519PrivateKey]:
         """The id and private key that sign new tokens, creating the first key when there is none."""
@@ -114,7 +115,9 @@ class KeyStore:
         now = now or utcnow()
         with self.db.session() as session:
             session.execute(
-                update(SigningKey).where(SigningKey.retired_at.is_(None)).values(retired_at=now)
+                update(SigningKey)
+                .where(SigningKey.retired_at.is_(None))
+                .values(retired_at=now)
                 .execution_options(synchronize_session=False)
             )
             key = self._new_key(now)

@@ -39,8 +39,16 @@ class AccessLog:
         self._second = -1
         self._stamp = ""
 
-    def write(self, request_id: str, correlation_id: str | None, method: str, path: str, status: int,
-              duration_ms: float, client: str | None) -> None:
+    def write(
+        self,
+        request_id: str,
+        correlation_id: str | None,
+        method: str,
+        path: str,
+        status: int,
+        duration_ms: float,
+        client: str | None,
+    ) -> None:
         now = time.time()
         second = int(now)
         if second != self._second:

@@ -145,8 +145,10 @@ def gateway_spec() -> dict:
                 "security": [],
                 "responses": {
                     "200": {"description": "All ready", "content": {"application/json": {"schema": "Health"}}},
-                    "503": {"description": "Something is not ready",
-                            "content": {"application/json": {"schema": "Health"}}},
+                    "503": {
+                        "description": "Something is not ready",
+                        "content": {"application/json": {"schema": "Health"}},
+                    },
                 },
             }
         },

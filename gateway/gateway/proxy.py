@@ -46,8 +46,16 @@ HOP_BY_HOP = frozenset(
 )
 # Not forwarded to the services: recomputed, replaced, or the caller's own credentials.
 REQUEST_DROP = HOP_BY_HOP | {
-    "host", "content-length", "authorization", "expect", "x-request-id", "x-correlation-id",
-    "x-forwarded-for", "x-forwarded-proto", "x-forwarded-host", "x-forwarded-prefix",
+    "host",
+    "content-length",
+    "authorization",
+    "expect",
+    "x-request-id",
+    "x-correlation-id",
+    "x-forwarded-for",
+    "x-forwarded-proto",
+    "x-forwarded-host",
+    "x-forwarded-prefix",
 }
 # The only caller-sent ``X-Tiepdan-*`` fields passed on: a provider's or webhook's HMAC signature, which the
 # service verifies with its own secret (they carry no authority until it does). Every other one is dropped.
@@ -125,8 +133,9 @@ def _connection_tokens(values: Iterable[str]) -> set[str]:
     return tokens
 
 
-def request_headers(request: web.Request, gateway: Gateway, upstream: Upstream, caller: Caller,
-                    body: bytes | None) -> list[tuple[str, str]]:
+def request_headers(
+    request: web.Request, gateway: Gateway, upstream: Upstream, caller: Caller, body: bytes | None
+) -> list[tuple[str, str]]:
     """The header fields sent to the service: the caller's fields as they came, minus hop-by-hop ones,
     credentials and ``X-Tiepdan-*`` (but a provider's signature), plus the signed identity, the request and
     correlation ids, ``X-Forwarded-*``; ``Connection: close`` after a large body (see :data:`REUSE_MAX_BODY`)."""
@@ -169,7 +178,7 @@ def request_headers(request: web.Request, gateway: Gateway, upstream: Upstream, 
 def public_location(location: str, upstream: Upstream) -> str:
     """A ``Location`` of the service as the caller must follow it: under ``/api/v1/<service>``."""
     if location.startswith(upstream.base_url + "/"):
-        return upstream.prefix + location[len(upstream.base_url):]
+        return upstream.prefix + location[len(upstream.base_url) :]
     if location.startswith("/") and not location.startswith("//") and not location.startswith(upstream.prefix + "/"):
         return upstream.prefix + location
     return location
@@ -215,14 +224,24 @@ def _upstream_problem(exc: UpstreamError, upstream: Upstream) -> Problem:
     """The answer when a service cannot be reached, does not answer in time, or answers nonsense."""
     name = upstream.name
     if isinstance(exc, ConnectTimeout):
-        return Problem(503, f"The {name} service did not accept a connection in time.", code="service_unavailable",
-                       extra={"service": name})
+        return Problem(
+            503,
+            f"The {name} service did not accept a connection in time.",
+            code="service_unavailable",
+            extra={"service": name},
+        )
     if isinstance(exc, ReadTimeout):
-        return Problem(504, f"The {name} service did not answer in time.", code="gateway_timeout",
-                       extra={"service": name})
+        return Problem(
+            504, f"The {name} service did not answer in time.", code="gateway_timeout", extra={"service": name}
+        )
     if isinstance(exc, ConnectFailed):
-        return Problem(503, f"The {name} service is unavailable.", code="service_unavailable",
-                       extra={"service": name}, headers={"Retry-After": "5"})
+        return Problem(
+            503,
+            f"The {name} service is unavailable.",
+            code="service_unavailable",
+            extra={"service": name},
+            headers={"Retry-After": "5"},
+        )
     return Problem(502, f"The {name} service gave no valid answer.", code="bad_gateway", extra={"service": name})
 
 
@@ -232,15 +251,26 @@ def _retryable(exc: UpstreamError, request: web.Request) -> bool:
     return exc.retryable and request.method not in IDEMPOTENT_METHODS and "Idempotency-Key" in request.headers
 
 
-async def _send(gateway: Gateway, upstream: Upstream, request: web.Request, target: str,
-                headers: list[tuple[str, str]], body: bytes | None) -> ClientResponse:
+async def _send(
+    gateway: Gateway,
+    upstream: Upstream,
+    request: web.Request,
+    target: str,
+    headers: list[tuple[str, str]],
+    body: bytes | None,
+) -> ClientResponse:
     breaker = gateway.breakers[upstream.name]
     breaker.before()
     for attempt in (1, 2):
         try:
             answer = await gateway.upstream.request(
-                request.method, upstream.endpoint, target, headers, body,
-                connect_timeout=upstream.connect_timeout, read_timeout=upstream.read_timeout,
+                request.method,
+                upstream.endpoint,
+                target,
+                headers,
+                body,
+                connect_timeout=upstream.connect_timeout,
+                read_timeout=upstream.read_timeout,
             )
         except UpstreamError as exc:
             if attempt == 1 and _retryable(exc, request):
@@ -306,12 +336,13 @@ async def proxy(request: web.Request) -> web.StreamResponse:
         allowed, permission = access.is_allowed(caller.kind, caller.permission_set, method, path)
         if not allowed:
             detail = (
-                f"Permission {permission!r} is required." if permission
+                f"Permission {permission!r} is required."
+                if permission
                 else "This route is not open to your kind of caller."
             )
             raise Problem(403, detail, code="forbidden", extra={"permission": permission})
     raw_path = request.rel_url.raw_path
-    tail = raw_path[len(upstream.prefix):]
+    tail = raw_path[len(upstream.prefix) :]
     if not raw_path.startswith(upstream.prefix) or (tail and tail[0] != "/"):
         raise Problem(400, "The service part of the path must not be percent-encoded.", code="bad_request")
     target = upstream.endpoint.base_path + (tail or "/")

@@ -152,9 +152,7 @@ class RateLimiter:
         window = self._window(wall)
         left = (window + 1) * self.window_seconds - wall
         try:
-            total = await self._script(
-                keys=[f"{self.prefix}{key}:{window}"], args=[int(left * 1000) + 1000, hits]
-            )
+            total = await self._script(keys=[f"{self.prefix}{key}:{window}"], args=[int(left * 1000) + 1000, hits])
         except (RedisError, OSError, TimeoutError) as exc:
             self._failed(exc, now)
             return None

@@ -58,9 +58,17 @@ class RefreshStore:
         lifetime = self.wall_board_seconds if wall_board else self.lifetime_seconds
         token = secrets.token_urlsafe(32)
         with self.db.session() as session:
-            session.add(RefreshToken(
-                token_hash=_digest(token), family=uuid.uuid4().hex, username=username, token_version=version,
-                wall_board=wall_board, created_at=now, expires_at=now + dt.timedelta(seconds=lifetime)))
+            session.add(
+                RefreshToken(
+                    token_hash=_digest(token),
+                    family=uuid.uuid4().hex,
+                    username=username,
+                    token_version=version,
+                    wall_board=wall_board,
+                    created_at=now,
+                    expires_at=now + dt.timedelta(seconds=lifetime),
+                )
+            )
         return token
 
     def rotate(self, token: str, now: dt.datetime | None = None) -> Refreshed:
@@ -85,10 +93,17 @@ class RefreshStore:
                 else:
                     row.used_at = now
                     new = secrets.token_urlsafe(32)
-                    session.add(RefreshToken(
-                        token_hash=_digest(new), family=row.family, username=row.username,
-                        token_version=row.token_version, wall_board=row.wall_board, created_at=now,
-                        expires_at=row.expires_at))
+                    session.add(
+                        RefreshToken(
+                            token_hash=_digest(new),
+                            family=row.family,
+                            username=row.username,
+                            token_version=row.token_version,
+                            wall_board=row.wall_board,
+                            created_at=now,
+                            expires_at=row.expires_at,
+                        )
+                    )
                     refreshed = Refreshed(principal=user_principal(user), token=new, idle_seconds=self.idle_seconds)
         if refreshed is None:
             raise AuthenticationFailed("invalid_grant", "The refresh token is unknown, spent, revoked or expired.")
@@ -105,6 +120,8 @@ class RefreshStore:
     @staticmethod
     def _end_family(session, family: str, now: dt.datetime) -> None:
         session.execute(
-            update(RefreshToken).where(RefreshToken.family == family, RefreshToken.revoked_at.is_(None))
-            .values(revoked_at=now).execution_options(synchronize_session=False)
+            update(RefreshToken)
+            .where(RefreshToken.family == family, RefreshToken.revoked_at.is_(None))
+            .values(revoked_at=now)
+            .execution_options(synchronize_session=False)
         )

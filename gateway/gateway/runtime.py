@@ -106,7 +106,9 @@ class Gateway:
             issuer=settings.issuer, audience=settings.audience, ttl_seconds=settings.token_ttl_seconds
         )
         self.refresh = RefreshStore(
-            self.db, lifetime_seconds=settings.refresh_lifetime_seconds, idle_seconds=settings.refresh_idle_seconds,
+            self.db,
+            lifetime_seconds=settings.refresh_lifetime_seconds,
+            idle_seconds=settings.refresh_idle_seconds,
             wall_board_seconds=settings.wall_board_lifetime_seconds,
         )
         self.authenticator = Authenticator(self.accounts, self.keys, self.issuer, self.refresh)

@@ -54,8 +54,10 @@ class TokenRequestSchema(Schema):
     username = _credential(100)
     password = _credential(500, load_only=True)
     refresh_token = _credential(200, load_only=True)
-    wall_board = fields.Boolean(load_default=False, metadata={
-        "description": "password grant: a wall board, whose sign-in lasts while it keeps refreshing"})
+    wall_board = fields.Boolean(
+        load_default=False,
+        metadata={"description": "password grant: a wall board, whose sign-in lasts while it keeps refreshing"},
+    )
 
     @validates_schema
     def _fields_of_grant(self, data: dict[str, Any], **_kwargs: Any) -> None:
@@ -110,8 +112,12 @@ class ServiceHealthSchema(Schema):
     status = fields.String(required=True, metadata={"example": "ok"})
     http_status = fields.Integer(allow_none=True)
     detail = fields.String()
-    circuit = fields.String(metadata={"description": "The gateway's circuit breaker for this service",
-                                      "enum": ["closed", "open", "half-open"]})
+    circuit = fields.String(
+        metadata={
+            "description": "The gateway's circuit breaker for this service",
+            "enum": ["closed", "open", "half-open"],
+        }
+    )
 
 
 class HealthSchema(Schema):

@@ -54,10 +54,10 @@ class Sealer:
         """The text; raises ``InvalidToken`` when no key opens it."""
         if not self.is_sealed(stored):
             return stored  # written before secrets were sealed: ``reseal-signing-keys`` seals it
-        return self._fernet.decrypt(stored[len(PREFIX):].encode("ascii")).decode()
+        return self._fernet.decrypt(stored[len(PREFIX) :].encode("ascii")).decode()
 
     def reseal(self, stored: str) -> str:
         """The same text sealed under the first key."""
         if not self.is_sealed(stored):
             return self.seal(stored)
-        return PREFIX + self._fernet.rotate(stored[len(PREFIX):].encode("ascii")).decode("ascii")
+        return PREFIX + self._fernet.rotate(stored[len(PREFIX) :].encode("ascii")).decode("ascii")

@@ -19,8 +19,9 @@ SERVER = "tiepdan"
 _original_handle_error = web_protocol.RequestHandler.handle_error
 
 
-def _handle_error(self, request, status: int = 500, exc: BaseException | None = None,
-                  message: str | None = None) -> web.StreamResponse:
+def _handle_error(
+    self, request, status: int = 500, exc: BaseException | None = None, message: str | None = None
+) -> web.StreamResponse:
     # The original logs the error and refuses when part of an answer was sent already.
     _original_handle_error(self, request, status, exc, message)
     if isinstance(exc, LineTooLong):
@@ -30,8 +31,9 @@ def _handle_error(self, request, status: int = 500, exc: BaseException | None = 
     else:
         detail = "The request could not be read as HTTP/1.1."
     body = problem_body(status, detail)
-    response = web.Response(status=status, body=json.dumps(body).encode(), content_type=PROBLEM_CONTENT_TYPE,
-                            headers={"Server": SERVER})
+    response = web.Response(
+        status=status, body=json.dumps(body).encode(), content_type=PROBLEM_CONTENT_TYPE, headers={"Server": SERVER}
+    )
     response.force_close()
     return response
 

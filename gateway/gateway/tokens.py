@@ -200,7 +200,10 @@ class TokenVerifier:
             name=claims.get("name"),
         )
         return Caller(
-            kid=kid, token_exp=float(claims["exp"]), identity=identity, permission_set=frozenset(identity.permissions),
+            kid=kid,
+            token_exp=float(claims["exp"]),
+            identity=identity,
+            permission_set=frozenset(identity.permissions),
             version=version,
         )
 

@@ -91,8 +91,7 @@ class Endpoint:
         host = parts.hostname
         shown = f"[{host}]" if ":" in host else host
         authority = shown if (port or default) == default else f"{shown}:{port}"
-        return cls(base_url=f"{parts.scheme}://{authority}", host_header=authority,
-                   base_path=parts.path.rstrip("/"))
+        return cls(base_url=f"{parts.scheme}://{authority}", host_header=authority, base_path=parts.path.rstrip("/"))
 
 
 def _translate(exc: Exception) -> UpstreamError:
@@ -133,8 +132,17 @@ class UpstreamClient:
             await self.session.close()
             self.session = None
 
-    async def request(self, method: str, endpoint: Endpoint, target: str, headers: list[tuple[str, str]],
-                      body: bytes | None, *, connect_timeout: float, read_timeout: float) -> aiohttp.ClientResponse:
+    async def request(
+        self,
+        method: str,
+        endpoint: Endpoint,
+        target: str,
+        headers: list[tuple[str, str]],
+        body: bytes | None,
+        *,
+        connect_timeout: float,
+        read_timeout: float,
+    ) -> aiohttp.ClientResponse:
         """Send one request (``target``: path and query, already encoded); the answer's head is read, its
         body waits in the response. Raises :class:`UpstreamError`."""
         if self.session is None:
@@ -142,8 +150,12 @@ class UpstreamClient:
         timeout = aiohttp.ClientTimeout(total=None, connect=connect_timeout, sock_read=read_timeout or None)
         try:
             return await self.session.request(
-                method, URL(endpoint.base_url + target, encoded=True), headers=headers, data=body,
-                allow_redirects=False, timeout=timeout,
+                method,
+                URL(endpoint.base_url + target, encoded=True),
+                headers=headers,
+                data=body,
+                allow_redirects=False,
+                timeout=timeout,
             )
         except (aiohttp.ClientError, OSError, TimeoutError) as exc:
             raise _translate(exc) from exc

@@ -208,7 +208,8 @@ def echo_app(name: str) -> web.Application:
         except IdentityError as exc:
             return web.json_response(
                 {"status": 401, "code": "unauthenticated", "detail": str(exc)},
-                status=401, content_type="application/problem+json",
+                status=401,
+                content_type="application/problem+json",
             )
         if request.path == "/openapi.json":
             return web.json_response(service_openapi(name))
@@ -263,8 +264,14 @@ def service_openapi(name: str) -> dict:
                     "tags": ["things"],
                     "operationId": "list",
                     "responses": {
-                        "200": {"description": "ok", "content": {"application/json": {"schema": {
-                            "type": "array", "items": {"$ref": "#/components/schemas/Item"}}}}},
+                        "200": {
+                            "description": "ok",
+                            "content": {
+                                "application/json": {
+                                    "schema": {"type": "array", "items": {"$ref": "#/components/schemas/Item"}}
+                                }
+                            },
+                        },
                         "422": {"$ref": "#/components/responses/UNPROCESSABLE_ENTITY"},
                     },
                 }

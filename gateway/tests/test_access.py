@@ -37,12 +37,38 @@ def test_leader_reads_everything_and_writes_cases_only():
 @pytest.mark.parametrize(
     ("kind", "roles", "expected"),
     [
-        ("district", ["department"], {"visits:read", "petitions:read", "petitions:write", "cases:read",
-                                      "roster:read", "inbox:read"}),
-        ("commune", [], {"visits:read", "visits:write", "petitions:read", "petitions:write", "cases:read",
-                         "roster:read", "inbox:read"}),
-        ("police", ["police"], {"incidents:read", "incidents:write", "alerts:read", "alerts:ack", "cases:read",
-                                "roster:read", "inbox:read", "hotspots:read"}),
+        (
+            "district",
+            ["department"],
+            {"visits:read", "petitions:read", "petitions:write", "cases:read", "roster:read", "inbox:read"},
+        ),
+        (
+            "commune",
+            [],
+            {
+                "visits:read",
+                "visits:write",
+                "petitions:read",
+                "petitions:write",
+                "cases:read",
+                "roster:read",
+                "inbox:read",
+            },
+        ),
+        (
+            "police",
+            ["police"],
+            {
+                "incidents:read",
+                "incidents:write",
+                "alerts:read",
+                "alerts:ack",
+                "cases:read",
+                "roster:read",
+                "inbox:read",
+                "hotspots:read",
+            },
+        ),
         ("province", [], {"province_requests:read", "province_requests:write", "cases:read", "inbox:read"}),
         ("service", ["service"], {"roster:read"}),
         ("admin", [], set(access.PERMISSIONS)),
@@ -123,7 +149,8 @@ def test_officer_kinds():
     assert access.officer_kind("police", "police") == "police"
     assert access.officer_kind("police") == "police"
     assert {access.officer_kind(r, "department") for r in ("board", "inspector", "leader", "department")} == {
-        "district"}
+        "district"
+    }
     # A commune's chairman is a commune caller (its own commune only), not a district leader.
     assert access.officer_kind("leader", "commune") == "commune"
     assert set(access.permissions_for("commune", ["leader"])) == set(access.permissions_for("commune"))

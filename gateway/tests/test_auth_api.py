@@ -35,8 +35,13 @@ async def test_client_credentials_token(client):
     jwks = await (await client.get("/api/v1/auth/jwks")).json()
     kid = jwt.get_unverified_header(body["access_token"])["kid"]
     jwk = next(k for k in jwks["keys"] if k["kid"] == kid)
-    claims = jwt.decode(body["access_token"], public_key_from_jwk(jwk), algorithms=["EdDSA"], audience="tiepdan-api",
-                        issuer="tiepdan-gateway")
+    claims = jwt.decode(
+        body["access_token"],
+        public_key_from_jwk(jwk),
+        algorithms=["EdDSA"],
+        audience="tiepdan-api",
+        issuer="tiepdan-gateway",
+    )
     assert claims["sub"] == "commune-31684" and claims["kind"] == "commune" and claims["unit"] == "31684"
     assert claims["officer"] is None and claims["name"] == "commune-31684"
     assert claims["perms"] == body["permissions"] and claims["roles"] == []
@@ -44,8 +49,9 @@ async def test_client_credentials_token(client):
 
 
 async def test_password_token_for_an_officer(client):
-    resp = await client.post("/api/v1/auth/token", data={"grant_type": "password", "username": "ttr-01",
-                                                          "password": "demo-ttr-01"})
+    resp = await client.post(
+        "/api/v1/auth/token", data={"grant_type": "password", "username": "ttr-01", "password": "demo-ttr-01"}
+    )
     assert resp.status == 200, await resp.text()
     body = await resp.json()
     assert body["kind"] == "district" and body["unit"] == "947"
@@ -56,21 +62,26 @@ async def test_password_token_for_an_officer(client):
 
 
 async def test_police_officer_gets_police_permissions(client):
-    resp = await client.post("/api/v1/auth/token", json={"grant_type": "password", "username": "ca-01",
-                                                          "password": "demo-ca-01"})
+    resp = await client.post(
+        "/api/v1/auth/token", json={"grant_type": "password", "username": "ca-01", "password": "demo-ca-01"}
+    )
     body = await resp.json()
     assert body["kind"] == "police" and "alerts:ack" in body["permissions"]
 
 
 async def test_basic_client_authentication(client):
     credentials = base64.b64encode(b"police-947:demo-secret-police").decode()
-    resp = await client.post("/api/v1/auth/token", data={"grant_type": "client_credentials"},
-                             headers={"Authorization": f"Basic {credentials}"})
+    resp = await client.post(
+        "/api/v1/auth/token",
+        data={"grant_type": "client_credentials"},
+        headers={"Authorization": f"Basic {credentials}"},
+    )
     assert resp.status == 200, await resp.text()
     assert (await resp.json())["kind"] == "police"
     wrong = base64.b64encode(b"police-947:nope").decode()
-    resp = await client.post("/api/v1/auth/token", data={"grant_type": "client_credentials"},
-                             headers={"Authorization": f"Basic {wrong}"})
+    resp = await client.post(
+        "/api/v1/auth/token", data={"grant_type": "client_credentials"}, headers={"Authorization": f"Basic {wrong}"}
+    )
     await _problem(resp, 401)
     assert resp.headers["WWW-Authenticate"] == 'Basic realm="tiepdan"'
 
@@ -91,8 +102,10 @@ async def test_wrong_client_secret_is_401(client, data):
 
 async def test_disabled_client_is_refused(client, accounts):
     accounts.set_client_disabled("police-947")
-    resp = await client.post("/api/v1/auth/token", json={"grant_type": "client_credentials", "client_id": "police-947",
-                                                          "client_secret": "demo-secret-police"})
+    resp = await client.post(
+        "/api/v1/auth/token",
+        json={"grant_type": "client_credentials", "client_id": "police-947", "client_secret": "demo-secret-police"},
+    )
     await _problem(resp, 401)
 
 
@@ -114,8 +127,9 @@ async def test_missing_fields_are_422_naming_the_field(client, data, field):
 
 
 async def test_bad_bodies(client):
-    await _problem(await client.post("/api/v1/auth/token", data=b"{not json",
-                                     headers={"Content-Type": "application/json"}), 400)
+    await _problem(
+        await client.post("/api/v1/auth/token", data=b"{not json", headers={"Content-Type": "application/json"}), 400
+    )
     await _problem(await client.post("/api/v1/auth/token", json=["grant_type"]), 400)
     await _problem(await client.post("/api/v1/auth/token", data=b"x", headers={"Content-Type": "text/plain"}), 415)
     await _problem(await client.get("/api/v1/auth/token"), 405)
@@ -135,20 +149,28 @@ async def test_lockout_after_five_failures(client, accounts):
     assert body["code"] == "account_locked"
     assert 880 <= int(resp.headers["Retry-After"]) <= 901
     # Other accounts are not affected.
-    assert (await client.post("/api/v1/auth/token", json={"grant_type": "password", "username": "ttr-01",
-                                                           "password": "demo-ttr-01"})).status == 200
+    assert (
+        await client.post(
+            "/api/v1/auth/token", json={"grant_type": "password", "username": "ttr-01", "password": "demo-ttr-01"}
+        )
+    ).status == 200
     # Fifteen minutes later the right password works again.
     with accounts.db.session() as session:
-        session.execute(update(UserAccount).where(UserAccount.username == "btcd-01").values(
-            locked_until=dt.datetime.now(dt.UTC) - dt.timedelta(seconds=1)))
+        session.execute(
+            update(UserAccount)
+            .where(UserAccount.username == "btcd-01")
+            .values(locked_until=dt.datetime.now(dt.UTC) - dt.timedelta(seconds=1))
+        )
     assert (await client.post("/api/v1/auth/token", json=right)).status == 200
     user = next(u for u in accounts.list_users() if u.username == "btcd-01")
     assert user.failed_attempts == 0 and user.locked_until is None and user.last_login_at is not None
 
 
 async def test_unknown_user_is_401(client):
-    body = await _problem(await client.post("/api/v1/auth/token", json={"grant_type": "password", "username": "who",
-                                                                         "password": "x"}), 401)
+    body = await _problem(
+        await client.post("/api/v1/auth/token", json={"grant_type": "password", "username": "who", "password": "x"}),
+        401,
+    )
     assert body["code"] == "invalid_grant"
 
 

@@ -49,8 +49,9 @@ def run(empty_database_url):
 
 @pytest.fixture
 def store(empty_database_url, run):
-    settings = load_gateway_settings({"database_url": empty_database_url, "argon2_time_cost": 1,
-                                      "argon2_memory_kib": 1024, "argon2_parallelism": 1})
+    settings = load_gateway_settings(
+        {"database_url": empty_database_url, "argon2_time_cost": 1, "argon2_memory_kib": 1024, "argon2_parallelism": 1}
+    )
     db = Database(empty_database_url)
     yield make_account_store(settings, db)
     db.dispose()
@@ -129,16 +130,40 @@ def test_client_commands(run, store):
 
 
 def test_user_commands(run, store):
-    run("create-user", "tcd-09", "--full-name", "Ngô Văn Bình", "--kind", "district", "--role", "board",
-        "--unit", "947", "--officer-code", "tcd-09", "--password", "s3cret-pass")
+    run(
+        "create-user",
+        "tcd-09",
+        "--full-name",
+        "Ngô Văn Bình",
+        "--kind",
+        "district",
+        "--role",
+        "board",
+        "--unit",
+        "947",
+        "--officer-code",
+        "tcd-09",
+        "--password",
+        "s3cret-pass",
+    )
     principal = store.authenticate_user("tcd-09", "s3cret-pass")
     assert principal.officer == "tcd-09" and principal.roles == ("board",)
-    generated = run("create-user", "ca-09", "--full-name", "Lâm Thị Cúc", "--kind", "police", "--role", "police",
-                    "--generate")
+    generated = run(
+        "create-user", "ca-09", "--full-name", "Lâm Thị Cúc", "--kind", "police", "--role", "police", "--generate"
+    )
     password = generated.output.split("password:")[1].split()[0]
     assert store.authenticate_user("ca-09", password).kind == "police"
-    run("create-user", "ld-09", "--full-name", "Trịnh Văn Sang", "--kind", "district", "--role", "leader",
-        input="pw-prompted\npw-prompted\n")
+    run(
+        "create-user",
+        "ld-09",
+        "--full-name",
+        "Trịnh Văn Sang",
+        "--kind",
+        "district",
+        "--role",
+        "leader",
+        input="pw-prompted\npw-prompted\n",
+    )
     assert store.authenticate_user("ld-09", "pw-prompted").roles == ("leader",)
 
     rows = [json.loads(line) for line in run("list-users", "--json").output.splitlines()]
@@ -177,7 +202,12 @@ def test_python_dash_m_entry_point():
     import subprocess
     import sys
 
-    result = subprocess.run([sys.executable, "-m", "gateway", "--help"], capture_output=True, text=True,
-                            cwd=Path(__file__).resolve().parents[2], check=False)
+    result = subprocess.run(
+        [sys.executable, "-m", "gateway", "--help"],
+        capture_output=True,
+        text=True,
+        cwd=Path(__file__).resolve().parents[2],
+        check=False,
+    )
     assert result.returncode == 0, result.stderr
     assert "seed-demo" in result.stdout and "rotate-signing-key" in result.stdout

@@ -20,8 +20,9 @@ async def test_health_all_ready(client):
     assert all(s == {"status": "ok", "http_status": 200, "circuit": "closed"} for s in body["services"].values())
 
 
-async def test_health_reports_a_service_down(make_client, database_url, accounts, upstreams, settings_factory,
-                                             closed_port):
+async def test_health_reports_a_service_down(
+    make_client, database_url, accounts, upstreams, settings_factory, closed_port
+):
     urls = {name: str(server.make_url("")).rstrip("/") for name, server in upstreams.items()}
     urls["notify"] = f"http://127.0.0.1:{closed_port}"
     client = await make_client(create_app(settings_factory(database_url, urls)))
@@ -40,12 +41,16 @@ async def test_openapi_merges_the_services(client):
     assert doc["openapi"] == "3.1.0"
     # The gateway's own part.
     assert {"/api/v1/auth/token", "/api/v1/auth/jwks", "/api/v1/health", "/api/v1/openapi.json"} <= set(doc["paths"])
-    assert doc["components"]["securitySchemes"]["bearerAuth"] == {"type": "http", "scheme": "bearer",
-                                                                  "bearerFormat": "JWT"}
+    assert doc["components"]["securitySchemes"]["bearerAuth"] == {
+        "type": "http",
+        "scheme": "bearer",
+        "bearerFormat": "JWT",
+    }
     assert doc["security"] == [{"bearerAuth": []}]
     token_op = doc["paths"]["/api/v1/auth/token"]["post"]
     assert token_op["requestBody"]["content"]["application/json"]["schema"] == {
-        "$ref": "#/components/schemas/TokenRequest"}
+        "$ref": "#/components/schemas/TokenRequest"
+    }
     assert "grant_type" in doc["components"]["schemas"]["TokenRequest"]["properties"]
     # Every service, prefixed, with its components renamed and references following.
     for service in ("intake", "roster", "escalation", "notify"):
@@ -65,8 +70,9 @@ async def test_openapi_merges_the_services(client):
     assert "x-tiepdan-unavailable" not in doc
 
 
-async def test_openapi_names_services_that_did_not_answer(make_client, database_url, accounts, upstreams,
-                                                          settings_factory, closed_port):
+async def test_openapi_names_services_that_did_not_answer(
+    make_client, database_url, accounts, upstreams, settings_factory, closed_port
+):
     urls = {name: str(server.make_url("")).rstrip("/") for name, server in upstreams.items()}
     urls["roster"] = f"http://127.0.0.1:{closed_port}"
     client = await make_client(create_app(settings_factory(database_url, urls)))
@@ -77,8 +83,13 @@ async def test_openapi_names_services_that_did_not_answer(make_client, database_
 
 def test_merge_keeps_same_named_components_apart():
     def doc(description):
-        return {"paths": {}, "components": {"schemas": {"Visit": {"description": description}},
-                                            "securitySchemes": {"x": {"type": "apiKey"}}}}
+        return {
+            "paths": {},
+            "components": {
+                "schemas": {"Visit": {"description": description}},
+                "securitySchemes": {"x": {"type": "apiKey"}},
+            },
+        }
 
     merged = merge_documents(gateway_spec(), {"a": doc("A"), "b": doc("B")})
     assert merged["components"]["schemas"]["a.Visit"] == {"description": "A"}
@@ -90,10 +101,16 @@ def test_public_routes_are_marked_without_security():
     from gateway.openapi import merge_service
 
     doc: dict = {}
-    merge_service(doc, "notify", {"paths": {
-        "/ack/{token}": {"get": {"responses": {}}, "post": {"responses": {}}},
-        "/inbox": {"get": {"responses": {}}},
-    }})
+    merge_service(
+        doc,
+        "notify",
+        {
+            "paths": {
+                "/ack/{token}": {"get": {"responses": {}}, "post": {"responses": {}}},
+                "/inbox": {"get": {"responses": {}}},
+            }
+        },
+    )
     ack = doc["paths"]["/api/v1/notify/ack/{token}"]
     assert ack["get"]["x-tiepdan-permission"] == "public" and ack["get"]["security"] == []
     assert ack["post"]["x-tiepdan-permission"] == "public"

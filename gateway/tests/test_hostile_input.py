@@ -36,8 +36,9 @@ async def test_a_deeply_nested_token_request_is_400(client, body):
 async def test_a_deeply_nested_body_is_stopped_before_the_service(client, get_token, bearer):
     token = await get_token("district-board")
     body = '{"content": ' + "[" * DEEP + "]" * DEEP + "}"
-    resp = await client.post("/api/v1/intake/visits", data=body.encode(),
-                             headers={**bearer(token), "Content-Type": "application/json"})
+    resp = await client.post(
+        "/api/v1/intake/visits", data=body.encode(), headers={**bearer(token), "Content-Type": "application/json"}
+    )
     problem = await _problem(resp, 400, "json_too_deep")
     assert problem["errors"] == [{"field": "content", "message": "nested deeper than 32 levels"}]
     ordinary = await client.post("/api/v1/intake/visits", json={"content": [[["a"]]]}, headers=bearer(token))
@@ -52,9 +53,26 @@ def unread_service():
     """A gunicorn gthread service (the services' worker class) that reads no request body."""
     port = free_port()
     proc = subprocess.Popen(
-        [sys.executable, "-m", "gunicorn", "--worker-class", "gthread", "--threads", "2", "--workers", "1",
-         "--keep-alive", "30", "--bind", f"127.0.0.1:{port}", "--chdir", str(APPS), "unread_body:app"],
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        [
+            sys.executable,
+            "-m",
+            "gunicorn",
+            "--worker-class",
+            "gthread",
+            "--threads",
+            "2",
+            "--workers",
+            "1",
+            "--keep-alive",
+            "30",
+            "--bind",
+            f"127.0.0.1:{port}",
+            "--chdir",
+            str(APPS),
+            "unread_body:app",
+        ],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
     )
     deadline = time.monotonic() + 20
     while time.monotonic() < deadline:
@@ -69,16 +87,29 @@ def unread_service():
 
 @pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
 async def test_a_body_the_service_leaves_unread_never_breaks_a_later_write(
-        make_client, settings_factory, database_url, accounts, unread_service, get_token):
+    make_client, settings_factory, database_url, accounts, unread_service, get_token
+):
     settings = settings_factory(database_url, {"intake": unread_service}, max_body_bytes=1024 * 1024)
     client = await make_client(create_app(settings))
-    token = (await (await client.post("/api/v1/auth/token", json={
-        "grant_type": "client_credentials", "client_id": "district-board", "client_secret": "demo-secret-board",
-    })).json())["access_token"]
+    token = (
+        await (
+            await client.post(
+                "/api/v1/auth/token",
+                json={
+                    "grant_type": "client_credentials",
+                    "client_id": "district-board",
+                    "client_secret": "demo-secret-board",
+                },
+            )
+        ).json()
+    )["access_token"]
     auth = {"Authorization": f"Bearer {token}"}
     for _ in range(5):
-        big = await client.post("/api/v1/intake/petitions/1/citizen-informed", data=b"x" * 300_000,
-                                headers={**auth, "Content-Type": "application/octet-stream"})
+        big = await client.post(
+            "/api/v1/intake/petitions/1/citizen-informed",
+            data=b"x" * 300_000,
+            headers={**auth, "Content-Type": "application/octet-stream"},
+        )
         assert big.status == 201, await big.text()
         # another client's write, at once
         later = await client.post("/api/v1/intake/visits", json={"content": "Tranh chấp"}, headers=auth)
@@ -107,10 +138,16 @@ async def test_no_answer_names_the_gateway_software(client):
 
 
 async def test_a_provider_s_signed_callback_reaches_the_service_with_its_signature(client):
-    signature = {"X-Tiepdan-Timestamp": "1765000000", "X-Tiepdan-Signature": "v1=" + "ab" * 32,
-                 "X-Tiepdan-Delivery": "d-1"}
-    resp = await client.post("/api/v1/notify/sms/inbound", json={"from": "+84900000000", "text": "123456"},
-                             headers={**signature, "X-Tiepdan-Identity": "forged", "X-Tiepdan-Unit": "947"})
+    signature = {
+        "X-Tiepdan-Timestamp": "1765000000",
+        "X-Tiepdan-Signature": "v1=" + "ab" * 32,
+        "X-Tiepdan-Delivery": "d-1",
+    }
+    resp = await client.post(
+        "/api/v1/notify/sms/inbound",
+        json={"from": "+84900000000", "text": "123456"},
+        headers={**signature, "X-Tiepdan-Identity": "forged", "X-Tiepdan-Unit": "947"},
+    )
     assert resp.status == 201, await resp.text()
     forwarded = {name.lower(): value for name, value in (await resp.json())["headers"]}
     for name, value in signature.items():
@@ -121,14 +158,24 @@ async def test_a_provider_s_signed_callback_reaches_the_service_with_its_signatu
 @pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
 @pytest.mark.parametrize("case", ["many fields", "long forwarded-for", "long target"])
 async def test_what_the_gateway_forwards_stays_within_the_services_own_limits(
-        make_client, settings_factory, database_url, accounts, unread_service, case):
+    make_client, settings_factory, database_url, accounts, unread_service, case
+):
     """gunicorn answers its own limit errors (100 header fields, 8190 bytes a field, 4094 the request line)
     as an HTML page naming itself: the gateway must refuse such a request first, or never make one."""
     settings = settings_factory(database_url, {"intake": unread_service})
     client = await make_client(create_app(settings))
-    token = (await (await client.post("/api/v1/auth/token", json={
-        "grant_type": "client_credentials", "client_id": "district-board", "client_secret": "demo-secret-board",
-    })).json())["access_token"]
+    token = (
+        await (
+            await client.post(
+                "/api/v1/auth/token",
+                json={
+                    "grant_type": "client_credentials",
+                    "client_id": "district-board",
+                    "client_secret": "demo-secret-board",
+                },
+            )
+        ).json()
+    )["access_token"]
     headers = [("Authorization", f"Bearer {token}")]
     path = "/api/v1/intake/visits"
     if case == "many fields":

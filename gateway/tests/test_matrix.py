@@ -292,8 +292,9 @@ async def test_the_live_gateway_enforces_the_matrix(make_client, gateway_setting
     secrets = {}
     for caller, (kind, roles) in CALLERS.items():
         client_id = f"matrix-{caller}"
-        accounts.create_client(client_id, kind=kind, display_name=client_id, unit="947", roles=roles,
-                               secret=f"s-{caller}")
+        accounts.create_client(
+            client_id, kind=kind, display_name=client_id, unit="947", roles=roles, secret=f"s-{caller}"
+        )
         secrets[caller] = (client_id, f"s-{caller}")
     limits = {kind: 0 for kind, _roles in CALLERS.values()}  # no rate limit in this test
     import dataclasses
@@ -301,14 +302,17 @@ async def test_the_live_gateway_enforces_the_matrix(make_client, gateway_setting
     client = await make_client(create_app(dataclasses.replace(gateway_settings, rate_limits=limits)))
     tokens = {}
     for caller, (client_id, secret) in secrets.items():
-        resp = await client.post("/api/v1/auth/token", json={
-            "grant_type": "client_credentials", "client_id": client_id, "client_secret": secret})
+        resp = await client.post(
+            "/api/v1/auth/token",
+            json={"grant_type": "client_credentials", "client_id": client_id, "client_secret": secret},
+        )
         assert resp.status == 200, await resp.text()
         tokens[caller] = (await resp.json())["access_token"]
     wrong = []
     for caller, method, path, pattern, allowed in cases():
-        resp = await client.request(method, path, headers={"Authorization": f"Bearer {tokens[caller]}"},
-                                    json={} if method != "GET" else None)
+        resp = await client.request(
+            method, path, headers={"Authorization": f"Bearer {tokens[caller]}"}, json={} if method != "GET" else None
+        )
         await resp.read()
         if (resp.status != 403) != allowed or resp.status in (401, 404, 429):
             wrong.append(f"{caller} {method} {path} ({pattern}): {resp.status}")

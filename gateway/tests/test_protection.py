@@ -35,8 +35,10 @@ async def _problem(resp, status: int, code: str) -> dict:
 
 
 async def _token(http, base: str, client_id: str, secret: str) -> str:
-    resp = await http.post(f"{base}/api/v1/auth/token", json={
-        "grant_type": "client_credentials", "client_id": client_id, "client_secret": secret})
+    resp = await http.post(
+        f"{base}/api/v1/auth/token",
+        json={"grant_type": "client_credentials", "client_id": client_id, "client_secret": secret},
+    )
     assert resp.status == 200, await resp.text()
     return (await resp.json())["access_token"]
 
@@ -117,8 +119,9 @@ async def test_limiter_fails_open_with_a_warning_when_redis_is_down(closed_port,
         await limiter.close()
 
 
-async def test_flood_from_one_client_leaves_the_others_alone(make_client, database_url, accounts, upstreams,
-                                                             settings_factory):
+async def test_flood_from_one_client_leaves_the_others_alone(
+    make_client, database_url, accounts, upstreams, settings_factory
+):
     urls = {name: str(server.make_url("")).rstrip("/") for name, server in upstreams.items()}
     settings = settings_factory(database_url, urls, rate_limits={"commune": 4, "district": 100})
     client = await make_client(create_app(settings))
@@ -137,8 +140,7 @@ async def test_flood_from_one_client_leaves_the_others_alone(make_client, databa
     assert statuses == [200] * 4 + [429] * 6
 
 
-async def test_token_endpoint_is_limited_per_address_and_client(make_client, database_url, accounts,
-                                                                settings_factory):
+async def test_token_endpoint_is_limited_per_address_and_client(make_client, database_url, accounts, settings_factory):
     client = await make_client(create_app(settings_factory(database_url, {}, rate_limit_token=3)))
     form = {"grant_type": "client_credentials", "client_id": "admin", "client_secret": "wrong"}
     for _ in range(3):
@@ -147,9 +149,16 @@ async def test_token_endpoint_is_limited_per_address_and_client(make_client, dat
     await _problem(resp, 429, "rate_limited")
     assert "Retry-After" in resp.headers
     # Another client id from the same address is counted apart.
-    assert (await client.post("/api/v1/auth/token", json={
-        "grant_type": "client_credentials", "client_id": "police-947", "client_secret": "demo-secret-police",
-    })).status == 200
+    assert (
+        await client.post(
+            "/api/v1/auth/token",
+            json={
+                "grant_type": "client_credentials",
+                "client_id": "police-947",
+                "client_secret": "demo-secret-police",
+            },
+        )
+    ).status == 200
 
 
 def free_port() -> int:
@@ -161,8 +170,10 @@ def free_port() -> int:
 def _start_gateway(port: int, env: dict) -> subprocess.Popen:
     return subprocess.Popen(
         [sys.executable, "-m", "gunicorn", "-c", str(GATEWAY_DIR / "gunicorn.conf.py")],
-        env={**env, "GATEWAY_BIND": f"127.0.0.1:{port}"}, cwd=GATEWAY_DIR,
-        stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+        env={**env, "GATEWAY_BIND": f"127.0.0.1:{port}"},
+        cwd=GATEWAY_DIR,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
     )
 
 
@@ -191,7 +202,9 @@ async def test_limits_are_shared_by_gateway_processes(database_url, accounts, up
         "RATE_LIMIT_PREFIX": f"tiepdan:gateway-test:{uuid.uuid4().hex}:",
         "RATE_LIMIT_COMMUNE": "6",
         "RATE_LIMIT_WINDOW_SECONDS": "3600",
-        "ARGON2_TIME_COST": "1", "ARGON2_MEMORY_KIB": "1024", "ARGON2_PARALLELISM": "1",
+        "ARGON2_TIME_COST": "1",
+        "ARGON2_MEMORY_KIB": "1024",
+        "ARGON2_PARALLELISM": "1",
         "LOG_LEVEL": "WARNING",
         **{f"{n.upper()}_URL": str(s.make_url("")).rstrip("/") for n, s in upstreams.items()},
     }
@@ -206,12 +219,14 @@ async def test_limits_are_shared_by_gateway_processes(database_url, accounts, up
             other = await _token(http, bases[1], "district-board", "demo-secret-board")
             passed = 0
             for i in range(16):
-                async with http.get(f"{bases[i % 2]}/api/v1/intake/visits",
-                                    headers={"Authorization": f"Bearer {flooder}"}) as resp:
+                async with http.get(
+                    f"{bases[i % 2]}/api/v1/intake/visits", headers={"Authorization": f"Bearer {flooder}"}
+                ) as resp:
                     assert resp.status in (200, 429), await resp.text()
                     passed += resp.status == 200
-                async with http.get(f"{bases[(i + 1) % 2]}/api/v1/intake/visits",
-                                    headers={"Authorization": f"Bearer {other}"}) as resp:
+                async with http.get(
+                    f"{bases[(i + 1) % 2]}/api/v1/intake/visits", headers={"Authorization": f"Bearer {other}"}
+                ) as resp:
                     assert resp.status == 200, await resp.text()
             assert passed == 6  # one count for both processes (each alone would have let 6 through)
     finally:
@@ -282,12 +297,14 @@ class _Service:
         self.runner = None
 
 
-async def test_killed_service_gets_fast_503s_and_recovers(make_client, database_url, accounts, settings_factory,
-                                                          closed_port, make_echo_app):
+async def test_killed_service_gets_fast_503s_and_recovers(
+    make_client, database_url, accounts, settings_factory, closed_port, make_echo_app
+):
     service = _Service(make_echo_app("intake"), closed_port)
     await service.start()
-    settings = settings_factory(database_url, {"intake": f"http://127.0.0.1:{closed_port}"},
-                                breaker_failures=3, breaker_cooldown_seconds=0.3)
+    settings = settings_factory(
+        database_url, {"intake": f"http://127.0.0.1:{closed_port}"}, breaker_failures=3, breaker_cooldown_seconds=0.3
+    )
     client = await make_client(create_app(settings))
     gateway = client.server.app[GATEWAY_KEY]
     auth = {"Authorization": f"Bearer {await _token(client, '', 'admin', 'demo-secret-admin')}"}
@@ -297,8 +314,9 @@ async def test_killed_service_gets_fast_503s_and_recovers(make_client, database_
         await service.kill()
         bodies = []
         for _ in range(6):
-            bodies.append(await _problem(await client.get("/api/v1/intake/visits", headers=auth), 503,
-                                         "service_unavailable"))
+            bodies.append(
+                await _problem(await client.get("/api/v1/intake/visits", headers=auth), 503, "service_unavailable")
+            )
         assert [b.get("circuit") for b in bodies] == [None] * 3 + ["open"] * 3
         assert gateway.breakers["intake"].state == OPEN
         assert gateway.breakers["intake"].failures == 3  # no connection tried while open
@@ -318,7 +336,8 @@ async def test_killed_service_gets_fast_503s_and_recovers(make_client, database_
 
 
 async def test_only_idempotent_requests_are_sent_again_when_a_kept_alive_connection_was_closed(
-        make_client, database_url, accounts, settings_factory, raw_service):
+    make_client, database_url, accounts, settings_factory, raw_service
+):
     """A service that closes each kept-alive connection at its second request, without answering."""
     from gateway import proxy
 
@@ -340,7 +359,8 @@ async def test_only_idempotent_requests_are_sent_again_when_a_kept_alive_connect
 
 
 async def test_a_plain_post_closed_without_answer_is_not_sent_again(
-        make_client, database_url, accounts, settings_factory, raw_service):
+    make_client, database_url, accounts, settings_factory, raw_service
+):
     service = await raw_service(lambda conn, index, head, body: None)
     client = await make_client(create_app(settings_factory(database_url, {"intake": service.url})))
     auth = {"Authorization": f"Bearer {await _token(client, '', 'admin', 'demo-secret-admin')}"}
@@ -351,7 +371,8 @@ async def test_a_plain_post_closed_without_answer_is_not_sent_again(
 
 
 async def test_invalid_answers_are_502_and_do_not_open_the_circuit(
-        make_client, database_url, accounts, settings_factory, raw_service):
+    make_client, database_url, accounts, settings_factory, raw_service
+):
     service = await raw_service(lambda conn, index, head, body: [b"HTTP/1.1 200 OK\r\nBad Header: x\r\n\r\n"])
     settings = settings_factory(database_url, {"intake": service.url}, breaker_failures=2)
     client = await make_client(create_app(settings))
@@ -382,8 +403,12 @@ def _headers(echo: dict) -> dict[str, list[str]]:
     ],
 )
 async def test_public_routes_pass_without_a_token_as_anonymous(client, method, path):
-    resp = await client.request(method, path, headers={
-        "X-Tiepdan-Identity": "forged", "X-Tiepdan-Anything": "x", "Authorization": "Bearer whatever"}, json={})
+    resp = await client.request(
+        method,
+        path,
+        headers={"X-Tiepdan-Identity": "forged", "X-Tiepdan-Anything": "x", "Authorization": "Bearer whatever"},
+        json={},
+    )
     assert resp.status in (200, 201), await resp.text()
     echo = await resp.json()
     assert echo["path"] == path.removeprefix("/api/v1/roster").removeprefix("/api/v1/notify")
@@ -409,8 +434,7 @@ async def test_other_routes_still_need_a_token(client, method, path):
     await _problem(await client.request(method, path), 401, "unauthenticated")
 
 
-async def test_public_routes_are_limited_per_address(make_client, database_url, accounts, upstreams,
-                                                     settings_factory):
+async def test_public_routes_are_limited_per_address(make_client, database_url, accounts, upstreams, settings_factory):
     urls = {name: str(server.make_url("")).rstrip("/") for name, server in upstreams.items()}
     client = await make_client(create_app(settings_factory(database_url, urls, rate_limit_public=3)))
     statuses = [(await client.get("/api/v1/notify/ack/t")).status for _ in range(5)]

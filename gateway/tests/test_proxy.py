@@ -37,7 +37,8 @@ def _headers(echo: dict) -> dict[str, list[str]]:
 async def test_forwards_method_path_query_and_body(client, get_token, bearer):
     token = await get_token("district-board")
     resp = await client.post(
-        "/api/v1/intake/visits?draft=1&q=%C4%91%E1%BA%A5t", json={"content": "Tranh chấp đất đai"},
+        "/api/v1/intake/visits?draft=1&q=%C4%91%E1%BA%A5t",
+        json={"content": "Tranh chấp đất đai"},
         headers=bearer(token),
     )
     assert resp.status == 201, await resp.text()
@@ -89,8 +90,14 @@ async def test_hop_by_hop_and_credentials_are_not_forwarded(client, get_token, b
     resp = await client.get(
         "/api/v1/intake/visits",
         headers={
-            **bearer(token), "Connection": "keep-alive, X-Secret-Hop", "X-Secret-Hop": "1", "TE": "trailers",
-            "Proxy-Authorization": "Basic eA==", "Upgrade": "h2c", "X-Other": "kept", "X-Forwarded-For": "10.0.0.1",
+            **bearer(token),
+            "Connection": "keep-alive, X-Secret-Hop",
+            "X-Secret-Hop": "1",
+            "TE": "trailers",
+            "Proxy-Authorization": "Basic eA==",
+            "Upgrade": "h2c",
+            "X-Other": "kept",
+            "X-Forwarded-For": "10.0.0.1",
         },
     )
     headers = _headers(await resp.json())
@@ -104,11 +111,18 @@ async def test_hop_by_hop_and_credentials_are_not_forwarded(client, get_token, b
 
 async def test_forwarded_fields_are_the_gateways_own(client, get_token, bearer):
     token = await get_token("admin")
-    resp = await client.get("/api/v1/intake/visits", headers=[
-        *bearer(token).items(), ("X-Forwarded-For", "10.0.0.1"), ("X-Forwarded-For", "10.0.0.2, 10.0.0.3"),
-        ("X-Forwarded-Proto", "gopher"), ("X-Forwarded-Host", "evil.example"), ("X-Forwarded-Prefix", "/x"),
-        ("x-MiXeD-Case", "Nguyễn Văn Tư"),
-    ])
+    resp = await client.get(
+        "/api/v1/intake/visits",
+        headers=[
+            *bearer(token).items(),
+            ("X-Forwarded-For", "10.0.0.1"),
+            ("X-Forwarded-For", "10.0.0.2, 10.0.0.3"),
+            ("X-Forwarded-Proto", "gopher"),
+            ("X-Forwarded-Host", "evil.example"),
+            ("X-Forwarded-Prefix", "/x"),
+            ("x-MiXeD-Case", "Nguyễn Văn Tư"),
+        ],
+    )
     echo = await resp.json()
     headers = _headers(echo)
     assert headers["x-forwarded-for"] == ["10.0.0.1, 10.0.0.2, 10.0.0.3, 127.0.0.1"]
@@ -133,8 +147,9 @@ def test_service_urls_must_be_http(database_url, settings_factory):
 
 async def test_request_id_is_passed_and_returned(client, get_token, bearer):
     token = await get_token("admin")
-    resp = await client.get("/api/v1/intake/visits",
-                            headers={**bearer(token), "X-Request-ID": "req-123", "X-Correlation-ID": "corr-9"})
+    resp = await client.get(
+        "/api/v1/intake/visits", headers={**bearer(token), "X-Request-ID": "req-123", "X-Correlation-ID": "corr-9"}
+    )
     headers = _headers(await resp.json())
     assert headers["x-request-id"] == ["req-123"] and headers["x-correlation-id"] == ["corr-9"]
     assert resp.headers["X-Request-ID"] == "req-123"
@@ -168,8 +183,20 @@ async def test_malformed_authorization_is_401(client, header):
 
 def _claims(**changes) -> dict:
     now = int(time.time())
-    return {"sub": "admin", "kind": "admin", "unit": "947", "roles": [], "perms": [], "officer": None, "name": "x",
-            "iss": "tiepdan-gateway", "aud": "tiepdan-api", "iat": now, "exp": now + 600, **changes}
+    return {
+        "sub": "admin",
+        "kind": "admin",
+        "unit": "947",
+        "roles": [],
+        "perms": [],
+        "officer": None,
+        "name": "x",
+        "iss": "tiepdan-gateway",
+        "aud": "tiepdan-api",
+        "iat": now,
+        "exp": now + 600,
+        **changes,
+    }
 
 
 async def test_forged_expired_foreign_and_unsigned_tokens_are_401(client, gateway, get_token, bearer):
@@ -182,11 +209,16 @@ async def test_forged_expired_foreign_and_unsigned_tokens_are_401(client, gatewa
     tokens = {
         "forged": f"{header}.{forged_payload}.{signature}",
         "bad signature": f"{header}.{payload}.{signature[:-4]}AAAA",
-        "expired": jwt.encode(_claims(iat=int(time.time()) - 2000, exp=int(time.time()) - 1000), current_key,
-                              algorithm="EdDSA", headers={"kid": current_kid}),
+        "expired": jwt.encode(
+            _claims(iat=int(time.time()) - 2000, exp=int(time.time()) - 1000),
+            current_key,
+            algorithm="EdDSA",
+            headers={"kid": current_kid},
+        ),
         "other key, our kid": jwt.encode(_claims(), stranger, algorithm="EdDSA", headers={"kid": kid}),
-        "other key": jwt.encode(_claims(), stranger, algorithm="EdDSA",
-                                headers={"kid": public_jwk(stranger.public_key())["kid"]}),
+        "other key": jwt.encode(
+            _claims(), stranger, algorithm="EdDSA", headers={"kid": public_jwk(stranger.public_key())["kid"]}
+        ),
         "alg none": jwt.encode(_claims(), None, algorithm="none", headers={"kid": kid}),
         "no kid": jwt.encode(_claims(), current_key, algorithm="EdDSA"),
         "identity key": sign_identity(Identity(subject="admin", kind="admin"), TEST_IDENTITY_KEY),
@@ -254,8 +286,9 @@ async def test_forbidden_names_the_missing_permission(client, get_token, bearer)
 async def _raw_get(client, target: str, token: str) -> tuple[int, bytes]:
     """Send ``GET target`` exactly as written (test clients normalise dot segments away)."""
     reader, writer = await asyncio.open_connection(client.server.host, client.server.port)
-    writer.write(f"GET {target} HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer {token}\r\n"
-                 "Connection: close\r\n\r\n".encode())
+    writer.write(
+        f"GET {target} HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer {token}\r\nConnection: close\r\n\r\n".encode()
+    )
     await writer.drain()
     data = await reader.read()
     writer.close()
@@ -291,12 +324,15 @@ async def test_unknown_service_is_404(client, get_token, bearer):
 # --------------------------------------------------------------------------- upstream failures and limits
 
 
-async def test_upstream_down_is_503_fast(make_client, database_url, accounts, settings_factory, closed_port,
-                                         get_token, bearer):
+async def test_upstream_down_is_503_fast(
+    make_client, database_url, accounts, settings_factory, closed_port, get_token, bearer
+):
     settings = settings_factory(database_url, {"intake": f"http://127.0.0.1:{closed_port}"})
     down = await make_client(create_app(settings))
-    resp = await down.post("/api/v1/auth/token", json={"grant_type": "client_credentials", "client_id": "admin",
-                                                       "client_secret": "demo-secret-admin"})
+    resp = await down.post(
+        "/api/v1/auth/token",
+        json={"grant_type": "client_credentials", "client_id": "admin", "client_secret": "demo-secret-admin"},
+    )
     token = (await resp.json())["access_token"]
     started = time.perf_counter()
     resp = await down.get("/api/v1/intake/visits", headers=bearer(token))
@@ -384,8 +420,12 @@ async def test_keep_alive_connections_are_shared(make_client, database_url, acco
     service = await raw_service(lambda conn, index, head, body: raw_service.ok())
     settings = settings_factory(database_url, {"roster": service.url})
     client = await make_client(create_app(settings))
-    token = (await (await client.post("/api/v1/auth/token", json={
-        "grant_type": "client_credentials", "client_id": "admin", "client_secret": "demo-secret-admin"})).json())
+    token = await (
+        await client.post(
+            "/api/v1/auth/token",
+            json={"grant_type": "client_credentials", "client_id": "admin", "client_secret": "demo-secret-admin"},
+        )
+    ).json()
     for _ in range(5):
         resp = await client.get("/api/v1/roster/agencies", headers={"Authorization": f"Bearer {token['access_token']}"})
         assert resp.status == 200

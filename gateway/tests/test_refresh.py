@@ -10,8 +10,10 @@ from tiepdan_common.models import utcnow
 
 
 async def _sign_in(client, **extra):
-    resp = await client.post("/api/v1/auth/token", json={
-        "grant_type": "password", "username": "btcd-01", "password": "demo-btcd-01", **extra})
+    resp = await client.post(
+        "/api/v1/auth/token",
+        json={"grant_type": "password", "username": "btcd-01", "password": "demo-btcd-01", **extra},
+    )
     assert resp.status == 200, await resp.text()
     return await resp.json()
 
@@ -74,8 +76,10 @@ async def test_signing_out_and_disabling_end_the_refresh_tokens(client, accounts
 
 
 async def test_clients_get_no_refresh_token_and_a_missing_one_is_422(client):
-    resp = await client.post("/api/v1/auth/token", json={
-        "grant_type": "client_credentials", "client_id": "admin", "client_secret": "demo-secret-admin"})
+    resp = await client.post(
+        "/api/v1/auth/token",
+        json={"grant_type": "client_credentials", "client_id": "admin", "client_secret": "demo-secret-admin"},
+    )
     assert "refresh_token" not in await resp.json()
     missing = await client.post("/api/v1/auth/token", json={"grant_type": "refresh_token"})
     assert missing.status == 422 and (await missing.json())["errors"][0]["field"] == "refresh_token"

@@ -26,7 +26,8 @@ async def _status_within(client, path, token, expected, seconds=3.0):
 
 
 async def test_a_disabled_client_s_token_stops_working_in_every_gateway_process(
-        client, make_client, gateway_settings, get_token, accounts):
+    client, make_client, gateway_settings, get_token, accounts
+):
     other = await make_client(create_app(gateway_settings))  # a second process on the same database
     token = await get_token("police-947")
     for gw in (client, other):
@@ -58,8 +59,9 @@ async def test_changed_roles_end_the_tokens_that_carry_the_old_permissions(clien
     resp = await client.get("/api/v1/intake/identity-reads", headers={"Authorization": f"Bearer {token}"})
     assert resp.status == 200
     password, kind, _roles, code, name = credentials["users"]["ttr-01"]
-    accounts.upsert_user("ttr-01", password=password, full_name=name, kind=kind, unit="947", roles=("board",),
-                         officer_code=code)
+    accounts.upsert_user(
+        "ttr-01", password=password, full_name=name, kind=kind, unit="947", roles=("board",), officer_code=code
+    )
     assert (await _status_within(client, "/api/v1/intake/identity-reads", token, 401)).status == 401
     fresh = await get_token("ttr-01")
     resp = await client.get("/api/v1/intake/identity-reads", headers={"Authorization": f"Bearer {fresh}"})
@@ -69,7 +71,8 @@ async def test_changed_roles_end_the_tokens_that_carry_the_old_permissions(clien
 async def test_an_unchanged_seed_revokes_nothing(client, get_token, accounts, credentials):
     token = await get_token("btcd-01")
     password, kind, roles, code, name = credentials["users"]["btcd-01"]
-    accounts.upsert_user("btcd-01", password=password, full_name=name, kind=kind, unit="947", roles=roles,
-                         officer_code=code)
+    accounts.upsert_user(
+        "btcd-01", password=password, full_name=name, kind=kind, unit="947", roles=roles, officer_code=code
+    )
     await asyncio.sleep(REFRESH * 3)
     assert (await client.get("/api/v1/intake/visits", headers={"Authorization": f"Bearer {token}"})).status == 200

@@ -29,20 +29,34 @@ KNOWN: dict[tuple[str, str], str] = {
 }
 # Routes the service keeps to administrators by itself (intake's changes to reference data): not in the table.
 ADMIN_ONLY = {
-    ("POST", "/api/v1/intake/units"), ("PATCH", "/api/v1/intake/units/{unit_id}"),
-    ("POST", "/api/v1/intake/unit-successions"), ("PUT", "/api/v1/intake/holidays/{date_text}"),
-    ("DELETE", "/api/v1/intake/holidays/{date_text}"), ("POST", "/api/v1/intake/legal-rules"),
+    ("POST", "/api/v1/intake/units"),
+    ("PATCH", "/api/v1/intake/units/{unit_id}"),
+    ("POST", "/api/v1/intake/unit-successions"),
+    ("PUT", "/api/v1/intake/holidays/{date_text}"),
+    ("DELETE", "/api/v1/intake/holidays/{date_text}"),
+    ("POST", "/api/v1/intake/legal-rules"),
     ("GET", "/api/v1/intake/reference-changes"),
 }
 
 
 def _document(service: str, tmp_path: Path) -> dict:
-    env = {**os.environ, "TIEPDAN_VAR_DIR": str(tmp_path), "REFERENCE_DIR": str(ROOT / "reference"),
-           "INTAKE_ALLOW_DEV_IDENTITY_KEY": "true", "LOG_LEVEL": "ERROR",
-           f"{service.upper()}_DATABASE_URL": f"sqlite:///{tmp_path / (service + '.db')}"}
+    env = {
+        **os.environ,
+        "TIEPDAN_VAR_DIR": str(tmp_path),
+        "REFERENCE_DIR": str(ROOT / "reference"),
+        "INTAKE_ALLOW_DEV_IDENTITY_KEY": "true",
+        "LOG_LEVEL": "ERROR",
+        f"{service.upper()}_DATABASE_URL": f"sqlite:///{tmp_path / (service + '.db')}",
+    }
     flask = Path(sys.executable).parent / "flask"
-    result = subprocess.run([str(flask), "--app", f"{service}:create_app()", "openapi", "print"], cwd=ROOT, env=env,
-                            capture_output=True, text=True, timeout=120)
+    result = subprocess.run(
+        [str(flask), "--app", f"{service}:create_app()", "openapi", "print"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert result.returncode == 0, result.stderr[-2000:]
     return json.loads(result.stdout)
 
@@ -88,6 +102,11 @@ def test_every_route_asks_the_same_permission_at_the_gateway_and_in_its_service(
 
 
 def test_the_services_state_their_permissions(documents):
-    stated = sum("x-tiepdan-permission" in op for doc in documents.values() for ops in doc["paths"].values()
-                 for op in ops.values() if isinstance(op, dict))
+    stated = sum(
+        "x-tiepdan-permission" in op
+        for doc in documents.values()
+        for ops in doc["paths"].values()
+        for op in ops.values()
+        if isinstance(op, dict)
+    )
     assert stated >= 40  # every guarded operation of the four services

@@ -65,8 +65,9 @@ def test_a_key_stored_before_sealing_still_works_and_is_sealed_by_the_command(db
     assert _stored(db_url)[0].startswith("-----BEGIN")
     secrets_key = new_key()
     assert KeyStore(Database(db_url), 900, (secrets_key,)).current()[0] == kid
-    CliRunner().invoke(main, ["reseal-signing-keys"], env={"GATEWAY_DATABASE_URL": db_url,
-                                                           "GATEWAY_SECRETS_KEYS": secrets_key})
+    CliRunner().invoke(
+        main, ["reseal-signing-keys"], env={"GATEWAY_DATABASE_URL": db_url, "GATEWAY_SECRETS_KEYS": secrets_key}
+    )
     assert _stored(db_url)[0].startswith("fernet:")
     plain.db.dispose()
 

@@ -4,9 +4,20 @@ import pytest
 
 from gateway.settings import load_gateway_settings
 
-VARIABLES = ("GATEWAY_DATABASE_URL", "GATEWAY_IDENTITY_KEYS", "GATEWAY_IDENTITY_KEY", "INTAKE_URL", "ROSTER_URL",
-             "ESCALATION_URL", "NOTIFY_URL", "TOKEN_TTL_SECONDS", "UPSTREAM_CONNECT_TIMEOUT", "UPSTREAM_READ_TIMEOUT",
-             "MAX_BODY_BYTES", "INTAKE_READ_TIMEOUT")
+VARIABLES = (
+    "GATEWAY_DATABASE_URL",
+    "GATEWAY_IDENTITY_KEYS",
+    "GATEWAY_IDENTITY_KEY",
+    "INTAKE_URL",
+    "ROSTER_URL",
+    "ESCALATION_URL",
+    "NOTIFY_URL",
+    "TOKEN_TTL_SECONDS",
+    "UPSTREAM_CONNECT_TIMEOUT",
+    "UPSTREAM_READ_TIMEOUT",
+    "MAX_BODY_BYTES",
+    "INTAKE_READ_TIMEOUT",
+)
 
 
 @pytest.fixture
@@ -21,8 +32,10 @@ def test_defaults(env, tmp_path):
     settings = load_gateway_settings()
     assert settings.database_url == f"sqlite:///{tmp_path / 'gateway.db'}"
     assert [(u.name, u.url) for u in settings.upstreams] == [
-        ("intake", "http://127.0.0.1:5101"), ("roster", "http://127.0.0.1:5102"),
-        ("escalation", "http://127.0.0.1:5103"), ("notify", "http://127.0.0.1:5104"),
+        ("intake", "http://127.0.0.1:5101"),
+        ("roster", "http://127.0.0.1:5102"),
+        ("escalation", "http://127.0.0.1:5103"),
+        ("notify", "http://127.0.0.1:5104"),
     ]
     assert all(u.connect_timeout == 2.0 and u.read_timeout == 30.0 for u in settings.upstreams)
     assert settings.token_ttl_seconds == 900 and settings.max_body_bytes == 1024 * 1024

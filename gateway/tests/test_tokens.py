@@ -17,8 +17,13 @@ from tiepdan_common.identity import IdentityVerifier
 from tiepdan_common.testing import TEST_IDENTITY_KEY
 
 PRINCIPAL = Principal(
-    subject="btcd-01", kind="district", unit="947", roles=("board",), permissions=("visits:read", "visits:write"),
-    officer="btcd-01", name="Nguyễn Văn An",
+    subject="btcd-01",
+    kind="district",
+    unit="947",
+    roles=("board",),
+    permissions=("visits:read", "visits:write"),
+    officer="btcd-01",
+    name="Nguyễn Văn An",
 )
 
 
@@ -26,7 +31,10 @@ def make_key(retired_at: dt.datetime | None = None) -> tuple[Ed25519PrivateKey, 
     private = Ed25519PrivateKey.generate()
     jwk = public_jwk(private.public_key())
     return private, PublishedKey(
-        kid=jwk["kid"], public_key=private.public_key(), jwk=jwk, created_at=dt.datetime.now(dt.UTC),
+        kid=jwk["kid"],
+        public_key=private.public_key(),
+        jwk=jwk,
+        created_at=dt.datetime.now(dt.UTC),
         retired_at=retired_at,
     )
 
@@ -53,8 +61,9 @@ def test_issued_token_has_the_claims(issuer, key):
     token, ttl = issuer.issue(PRINCIPAL, published.kid, private, now=1_700_000_000)
     header = jwt.get_unverified_header(token)
     assert header["alg"] == "EdDSA" and header["kid"] == published.kid
-    claims = jwt.decode(token, published.public_key, algorithms=["EdDSA"], audience="tiepdan-api",
-                        options={"verify_exp": False})
+    claims = jwt.decode(
+        token, published.public_key, algorithms=["EdDSA"], audience="tiepdan-api", options={"verify_exp": False}
+    )
     assert ttl == 900
     assert claims["sub"] == "btcd-01" and claims["kind"] == "district" and claims["unit"] == "947"
     assert claims["roles"] == ["board"] and claims["perms"] == ["visits:read", "visits:write"]
@@ -121,8 +130,14 @@ def test_token_of_an_unknown_key_asks_for_a_reload(issuer, verifier):
 
 
 def test_unsigned_token_refused(verifier, key):
-    claims = {"sub": "x", "kind": "admin", "iss": "tiepdan-gateway", "aud": "tiepdan-api",
-              "iat": int(time.time()), "exp": int(time.time()) + 600}
+    claims = {
+        "sub": "x",
+        "kind": "admin",
+        "iss": "tiepdan-gateway",
+        "aud": "tiepdan-api",
+        "iat": int(time.time()),
+        "exp": int(time.time()) + 600,
+    }
     token = jwt.encode(claims, None, algorithm="none", headers={"kid": key[1].kid})
     with pytest.raises(TokenError):
         verifier.verify(token)
@@ -131,8 +146,14 @@ def test_unsigned_token_refused(verifier, key):
 def test_hmac_token_with_public_key_as_secret_refused(verifier, key):
     """Algorithm confusion: an HS256 token 'signed' with the published public key."""
     public_pem = key[1].public_key.public_bytes(serialization.Encoding.Raw, serialization.PublicFormat.Raw)
-    claims = {"sub": "x", "kind": "admin", "iss": "tiepdan-gateway", "aud": "tiepdan-api",
-              "iat": int(time.time()), "exp": int(time.time()) + 600}
+    claims = {
+        "sub": "x",
+        "kind": "admin",
+        "iss": "tiepdan-gateway",
+        "aud": "tiepdan-api",
+        "iat": int(time.time()),
+        "exp": int(time.time()) + 600,
+    }
     token = jwt.encode(claims, public_pem, algorithm="HS256", headers={"kid": key[1].kid})
     with pytest.raises(TokenError):
         verifier.verify(token)
@@ -147,8 +168,15 @@ def test_malformed_tokens_refused(verifier, token):
 @pytest.mark.parametrize(("field", "value"), [("aud", "someone-else"), ("iss", "evil"), ("kind", "emperor")])
 def test_wrong_audience_issuer_or_kind_refused(key, verifier, field, value):
     private, published = key
-    claims = {"sub": "x", "kind": "district", "iss": "tiepdan-gateway", "aud": "tiepdan-api",
-              "iat": int(time.time()), "exp": int(time.time()) + 600, field: value}
+    claims = {
+        "sub": "x",
+        "kind": "district",
+        "iss": "tiepdan-gateway",
+        "aud": "tiepdan-api",
+        "iat": int(time.time()),
+        "exp": int(time.time()) + 600,
+        field: value,
+    }
     token = jwt.encode(claims, private, algorithm="EdDSA", headers={"kid": published.kid})
     with pytest.raises(TokenError):
         verifier.verify(token)

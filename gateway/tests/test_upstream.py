@@ -32,8 +32,15 @@ def upstream(loop):
 
 
 async def _call(client, url, method="GET", body=None, *, read_timeout=2.0, connect_timeout=1.0, headers=()):
-    answer = await client.request(method, Endpoint.from_url(url), "/x", list(headers), body,
-                                  connect_timeout=connect_timeout, read_timeout=read_timeout)
+    answer = await client.request(
+        method,
+        Endpoint.from_url(url),
+        "/x",
+        list(headers),
+        body,
+        connect_timeout=connect_timeout,
+        read_timeout=read_timeout,
+    )
     try:
         return answer.status, await UpstreamClient.read(answer)
     finally:
@@ -59,10 +66,13 @@ async def test_connections_are_kept_and_reused(upstream, raw_service):
     assert service.connections == 1
 
 
-@pytest.mark.parametrize("plan", [
-    [b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\nConnection: close\r\n\r\nok"],
-    [b"HTTP/1.0 200 OK\r\nContent-Length: 2\r\n\r\nok"],
-])
+@pytest.mark.parametrize(
+    "plan",
+    [
+        [b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\nConnection: close\r\n\r\nok"],
+        [b"HTTP/1.0 200 OK\r\nContent-Length: 2\r\n\r\nok"],
+    ],
+)
 async def test_a_connection_not_fit_for_another_request_is_closed(upstream, raw_service, plan):
     service = await raw_service(lambda c, i, head, body: plan)
     client = await upstream()
@@ -72,11 +82,13 @@ async def test_a_connection_not_fit_for_another_request_is_closed(upstream, raw_
 
 
 async def test_an_answer_read_only_in_part_closes_its_connection(upstream, raw_service):
-    service = await raw_service(lambda c, i, head, body: [
-        b"HTTP/1.1 200 OK\r\nContent-Length: 200000\r\n\r\n", b"y" * 200000])
+    service = await raw_service(
+        lambda c, i, head, body: [b"HTTP/1.1 200 OK\r\nContent-Length: 200000\r\n\r\n", b"y" * 200000]
+    )
     client = await upstream()
-    answer = await client.request("GET", Endpoint.from_url(service.url), "/x", [], None, connect_timeout=1,
-                                  read_timeout=1)
+    answer = await client.request(
+        "GET", Endpoint.from_url(service.url), "/x", [], None, connect_timeout=1, read_timeout=1
+    )
     await answer.content.read(10)  # the caller went away
     answer.release()
     assert await _call(client, service.url) == (200, b"y" * 200000)
@@ -111,10 +123,20 @@ async def test_an_answer_before_the_body_was_taken_closes_the_connection(upstrea
 
 async def test_framings_chunked_until_close_and_interim(upstream, raw_service):
     plans = {
-        "chunked": [b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n", b"5\r\nhello\r\n",
-                    b"6;name=value\r\n world\r\n", b"0", b"\r\nX-Trailer: 1\r\n\r\n"],
-        "until close": [b"HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\n\r\n", b"hello", 0.01, b" world",
-                        raw_service.CLOSE],
+        "chunked": [
+            b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n",
+            b"5\r\nhello\r\n",
+            b"6;name=value\r\n world\r\n",
+            b"0",
+            b"\r\nX-Trailer: 1\r\n\r\n",
+        ],
+        "until close": [
+            b"HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\n\r\n",
+            b"hello",
+            0.01,
+            b" world",
+            raw_service.CLOSE,
+        ],
         "interim": [b"HTTP/1.1 103 Early Hints\r\nLink: </a.css>\r\n\r\n", *raw_service.ok(b"hello world")],
     }
     client = await upstream()
@@ -123,12 +145,15 @@ async def test_framings_chunked_until_close_and_interim(upstream, raw_service):
         assert await _call(client, service.url) == (200, b"hello world")
 
 
-@pytest.mark.parametrize("plan", [
-    [b"HTTP/1.1 200 OK\r\nX: " + b"v" * 70000 + b"\r\n\r\n"],
-    [b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n"],
-    [b"HTTP/1.1 200 OK\r\nBad Header: x\r\n\r\n"],
-    [b"SSH-2.0-OpenSSH\r\n\r\n"],
-])
+@pytest.mark.parametrize(
+    "plan",
+    [
+        [b"HTTP/1.1 200 OK\r\nX: " + b"v" * 70000 + b"\r\n\r\n"],
+        [b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n"],
+        [b"HTTP/1.1 200 OK\r\nBad Header: x\r\n\r\n"],
+        [b"SSH-2.0-OpenSSH\r\n\r\n"],
+    ],
+)
 async def test_invalid_answers(upstream, raw_service, plan):
     service = await raw_service(lambda c, i, head, body: plan)
     with pytest.raises(BadAnswer) as caught:
@@ -150,14 +175,19 @@ async def test_no_answer_in_time(upstream, raw_service):
 
 
 async def test_a_steady_trickle_is_no_timeout(upstream, raw_service):
-    service = await raw_service(lambda c, i, head, body: [
-        b"HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\n", *[x for b in b"12345" for x in (0.06, bytes([b]))]])
+    service = await raw_service(
+        lambda c, i, head, body: [
+            b"HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\n",
+            *[x for b in b"12345" for x in (0.06, bytes([b]))],
+        ]
+    )
     assert await _call(await upstream(), service.url, read_timeout=0.2) == (200, b"12345")
 
 
 async def test_closed_before_the_end(upstream, raw_service):
-    service = await raw_service(lambda c, i, head, body: [
-        b"HTTP/1.1 200 OK\r\nContent-Length: 10\r\n\r\n12345", raw_service.CLOSE])
+    service = await raw_service(
+        lambda c, i, head, body: [b"HTTP/1.1 200 OK\r\nContent-Length: 10\r\n\r\n12345", raw_service.CLOSE]
+    )
     with pytest.raises((Disconnected, BadAnswer)):
         await _call(await upstream(), service.url)
 

@@ -37,8 +37,10 @@ CHROMIUM, CHROMEDRIVER = "/usr/bin/chromium", "/usr/bin/chromedriver"
 
 def fake_token(**claims) -> str:
     """An unsigned JWT-shaped token carrying ``claims`` (the app reads claims only for display)."""
+
     def part(obj):
         return base64.urlsafe_b64encode(json.dumps(obj).encode()).rstrip(b"=").decode()
+
     return f"{part({'alg': 'EdDSA'})}.{part(claims)}.c2ln"
 
 
@@ -62,13 +64,23 @@ class FakeGateway:
                     body = json.loads(raw) if raw else None
                 except ValueError:
                     body = raw.decode(errors="replace")
-                fake.requests.append({"method": self.command, "path": parsed.path, "query": parse_qs(parsed.query),
-                                      "json": body, "headers": dict(self.headers)})
+                fake.requests.append(
+                    {
+                        "method": self.command,
+                        "path": parsed.path,
+                        "query": parse_qs(parsed.query),
+                        "json": body,
+                        "headers": dict(self.headers),
+                    }
+                )
                 status, payload = fake.lookup(self.command, parsed.path)
                 data = payload if isinstance(payload, bytes) else json.dumps(payload).encode()
                 self.send_response(status)
-                ctype = "application/octet-stream" if isinstance(payload, bytes) else (
-                    "application/json" if status < 400 else "application/problem+json")
+                ctype = (
+                    "application/octet-stream"
+                    if isinstance(payload, bytes)
+                    else ("application/json" if status < 400 else "application/problem+json")
+                )
                 self.send_header("Content-Type", ctype)
                 self.send_header("Content-Length", str(len(data)))
                 self.end_headers()
@@ -99,22 +111,59 @@ class FakeGateway:
 
 
 # The reception board's permissions in the gateway's role table.
-BOARD_PERMISSIONS = ["visits:read", "visits:write", "petitions:read", "petitions:write", "roster:read", "roster:write",
-                     "cases:read", "cases:write", "hotspots:read", "incidents:read", "alerts:read",
-                     "province_requests:read", "province_requests:write", "inbox:read", "deliveries:read"]
+BOARD_PERMISSIONS = [
+    "visits:read",
+    "visits:write",
+    "petitions:read",
+    "petitions:write",
+    "roster:read",
+    "roster:write",
+    "cases:read",
+    "cases:write",
+    "hotspots:read",
+    "incidents:read",
+    "alerts:read",
+    "province_requests:read",
+    "province_requests:write",
+    "inbox:read",
+    "deliveries:read",
+]
 
 
 @pytest.fixture
 def fake_gateway():
     fake = FakeGateway()
-    token = fake_token(sub="officer:btcd-01", name="Nguyễn Văn An", roles=["board"], officer="btcd-01",
-                       kind="district", unit="947")
-    fake.on("POST", "/auth/token", 200, {"access_token": token, "token_type": "Bearer", "expires_in": 3600,
-                                         "kind": "district", "unit": "947", "permissions": BOARD_PERMISSIONS})
-    fake.on("GET", "/roster/officers/btcd-01", 200, {
-        "code": "btcd-01", "full_name": "Nguyễn Văn An", "agency": "BTCD",
-        "agency_name": "Ban Tiếp công dân huyện Mỹ Xuyên", "role": "board", "title": "",
-        "active": True, "channels": []})
+    token = fake_token(
+        sub="officer:btcd-01", name="Nguyễn Văn An", roles=["board"], officer="btcd-01", kind="district", unit="947"
+    )
+    fake.on(
+        "POST",
+        "/auth/token",
+        200,
+        {
+            "access_token": token,
+            "token_type": "Bearer",
+            "expires_in": 3600,
+            "kind": "district",
+            "unit": "947",
+            "permissions": BOARD_PERMISSIONS,
+        },
+    )
+    fake.on(
+        "GET",
+        "/roster/officers/btcd-01",
+        200,
+        {
+            "code": "btcd-01",
+            "full_name": "Nguyễn Văn An",
+            "agency": "BTCD",
+            "agency_name": "Ban Tiếp công dân huyện Mỹ Xuyên",
+            "role": "board",
+            "title": "",
+            "active": True,
+            "channels": [],
+        },
+    )
     yield fake
     fake.close()
 
@@ -129,8 +178,15 @@ def make_token():
 def app(fake_gateway, tmp_path):
     from web import create_app
 
-    return create_app({"TESTING": True, "GATEWAY_URL": fake_gateway.url, "SESSION_TYPE": "cachelib",
-                       "SESSION_DIR": str(tmp_path / "sessions"), "SECRET_KEY": "test"})
+    return create_app(
+        {
+            "TESTING": True,
+            "GATEWAY_URL": fake_gateway.url,
+            "SESSION_TYPE": "cachelib",
+            "SESSION_DIR": str(tmp_path / "sessions"),
+            "SECRET_KEY": "test",
+        }
+    )
 
 
 @pytest.fixture
@@ -183,13 +239,21 @@ def web_url(system, tmp_path_factory):
     """The dashboard under gunicorn, as a separate process talking to the system's gateway."""
     workdir = tmp_path_factory.mktemp("web")
     port = _free_port()
-    env = {**os.environ, "GATEWAY_URL": system.gateway, "WEB_BIND": f"127.0.0.1:{port}", "WEB_WORKERS": "1",
-           "TIEPDAN_VAR_DIR": str(workdir), "WEB_SECRET_KEY": "e2e-" + os.urandom(8).hex(), "WEB_REFRESH_SECONDS": "2"}
+    env = {
+        **os.environ,
+        "GATEWAY_URL": system.gateway,
+        "WEB_BIND": f"127.0.0.1:{port}",
+        "WEB_WORKERS": "1",
+        "TIEPDAN_VAR_DIR": str(workdir),
+        "WEB_SECRET_KEY": "e2e-" + os.urandom(8).hex(),
+        "WEB_REFRESH_SECONDS": "2",
+    }
     gunicorn = [str(Path(sys.executable).parent / "gunicorn"), "-c", str(ROOT / "web" / "gunicorn.conf.py")]
     with open(workdir / "web.log", "ab") as log:
         # From the repository's root, as the Procfile (`make run`) starts it.
-        process = subprocess.Popen(gunicorn, env=env, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT,
-                                   start_new_session=True)
+        process = subprocess.Popen(
+            gunicorn, env=env, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
+        )
     url = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 30
     while True:
@@ -219,10 +283,20 @@ def browser():
         profile = tempfile.mkdtemp(prefix="tiepdan-chromium-")
         options = webdriver.ChromeOptions()
         options.binary_location = CHROMIUM
-        for arg in ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                    "--disable-background-networking", "--disable-component-update", "--disable-sync",
-                    "--disable-dev-shm-usage", f"--user-data-dir={profile}", f"--window-size={width},{height}",
-                    "--lang=vi-VN"):
+        for arg in (
+            "--headless=new",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-quic",
+            "--no-first-run",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            "--disable-dev-shm-usage",
+            f"--user-data-dir={profile}",
+            f"--window-size={width},{height}",
+            "--lang=vi-VN",
+        ):
             options.add_argument(arg)
         driver = webdriver.Chrome(service=Service(CHROMEDRIVER), options=options)
         driver.set_window_size(width, height)
@@ -245,11 +319,15 @@ def screenshots():
         """The viewport as ``<name>.png`` and the whole page as ``<name>-full.png``."""
         path = ARTIFACTS / f"{name}.png"
         driver.save_screenshot(str(path))
-        width, height = driver.execute_script(
-            "return [window.innerWidth, document.documentElement.scrollHeight]")
-        shot = driver.execute_cdp_cmd("Page.captureScreenshot", {
-            "format": "png", "captureBeyondViewport": True,
-            "clip": {"x": 0, "y": 0, "width": width, "height": min(height, 6000), "scale": 1}})
+        width, height = driver.execute_script("return [window.innerWidth, document.documentElement.scrollHeight]")
+        shot = driver.execute_cdp_cmd(
+            "Page.captureScreenshot",
+            {
+                "format": "png",
+                "captureBeyondViewport": True,
+                "clip": {"x": 0, "y": 0, "width": width, "height": min(height, 6000), "scale": 1},
+            },
+        )
         (ARTIFACTS / f"{name}-full.png").write_bytes(base64.b64decode(shot["data"]))
         return path
 

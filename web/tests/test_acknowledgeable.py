@@ -5,9 +5,18 @@ import pytest
 from web.cases import acknowledgeable
 
 
-@pytest.mark.parametrize("status, offered", [
-    ("active", True), ("exhausted", True), ("failed", True),
-    ("acknowledged", False), ("following", False), ("settled", False), ("stopped", False)])
+@pytest.mark.parametrize(
+    "status, offered",
+    [
+        ("active", True),
+        ("exhausted", True),
+        ("failed", True),
+        ("acknowledged", False),
+        ("following", False),
+        ("settled", False),
+        ("stopped", False),
+    ],
+)
 def test_acknowledge_is_offered_while_an_escalation_waits(status, offered):
     assert acknowledgeable({"status": "in_progress"}, {"status": status}) is offered
 

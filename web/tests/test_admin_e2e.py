@@ -20,8 +20,22 @@ DAY, SHOWN = "2027-11-10", "10/11/2027"  # a Wednesday no other test uses, in a 
 def administrator(system):
     from harness import BIN
 
-    system._run([str(BIN / "python"), "-m", "gateway", "create-user", "qtv-e2e", "--full-name",
-                 "Quản trị viên (kiểm thử)", "--kind", "admin", "--password", "demo-qtv-e2e"], "gateway")
+    system._run(
+        [
+            str(BIN / "python"),
+            "-m",
+            "gateway",
+            "create-user",
+            "qtv-e2e",
+            "--full-name",
+            "Quản trị viên (kiểm thử)",
+            "--kind",
+            "admin",
+            "--password",
+            "demo-qtv-e2e",
+        ],
+        "gateway",
+    )
     return "qtv-e2e"
 
 

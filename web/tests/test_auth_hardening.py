@@ -11,15 +11,27 @@ def _csrf(client) -> str:
         return s["csrf"]
 
 
-@pytest.mark.parametrize("target", [
-    "/%09/evil.example", "/%0a/evil.example", "/%0d/evil.example", "/%5cevil.example", "/\\evil.example",
-    "//evil.example", "https://evil.example/", "/%20/evil.example", "%2f%2fevil.example", "/%09%09/evil.example",
-    "javascript:alert(1)",
-])
+@pytest.mark.parametrize(
+    "target",
+    [
+        "/%09/evil.example",
+        "/%0a/evil.example",
+        "/%0d/evil.example",
+        "/%5cevil.example",
+        "/\\evil.example",
+        "//evil.example",
+        "https://evil.example/",
+        "/%20/evil.example",
+        "%2f%2fevil.example",
+        "/%09%09/evil.example",
+        "javascript:alert(1)",
+    ],
+)
 def test_sign_in_goes_only_to_a_local_path(client, target):
     csrf = _csrf(client)
-    resp = client.post(f"/login?next={target}", data={"username": "btcd-01", "password": "demo-btcd-01",
-                                                      "csrf_token": csrf})
+    resp = client.post(
+        f"/login?next={target}", data={"username": "btcd-01", "password": "demo-btcd-01", "csrf_token": csrf}
+    )
     assert resp.status_code == 302
     location = resp.location
     assert location == "/", (target, location)
@@ -27,8 +39,9 @@ def test_sign_in_goes_only_to_a_local_path(client, target):
 
 def test_sign_in_keeps_a_local_next_with_its_query(client):
     csrf = _csrf(client)
-    resp = client.post("/login?next=/board%3Fview%3Dwall", data={"username": "btcd-01", "password": "demo-btcd-01",
-                                                                "csrf_token": csrf})
+    resp = client.post(
+        "/login?next=/board%3Fview%3Dwall", data={"username": "btcd-01", "password": "demo-btcd-01", "csrf_token": csrf}
+    )
     assert resp.location == "/board?view=wall"
 
 
@@ -64,8 +77,10 @@ def _with_refresh(fake_gateway, refresh_token="rt-1"):
 def test_an_expired_access_token_is_renewed_with_the_refresh_token(client, fake_gateway):
     _with_refresh(fake_gateway)
     csrf = _csrf(client)
-    assert client.post("/login", data={"username": "btcd-01", "password": "demo-btcd-01",
-                                       "csrf_token": csrf}).status_code == 302
+    assert (
+        client.post("/login", data={"username": "btcd-01", "password": "demo-btcd-01", "csrf_token": csrf}).status_code
+        == 302
+    )
     fake_gateway.on("GET", "/notify/inbox", 200, [])
     with client.session_transaction() as s:
         s["expires_at"] = 0  # the access token ran out
@@ -107,8 +122,10 @@ def test_a_wall_board_asks_for_a_lasting_sign_in_and_signing_out_revokes(client,
     form = client.get("/login?wall_board=1").get_data(as_text=True)
     assert 'name="wall_board" value="1"' in form
     assert 'name="wall_board"' not in client.get("/login").get_data(as_text=True)
-    client.post("/login?wall_board=1", data={"username": "btcd-01", "password": "demo-btcd-01",
-                                              "csrf_token": csrf, "wall_board": "1"})
+    client.post(
+        "/login?wall_board=1",
+        data={"username": "btcd-01", "password": "demo-btcd-01", "csrf_token": csrf, "wall_board": "1"},
+    )
     assert fake_gateway.sent("POST", "/auth/token")[0]["json"]["wall_board"] is True
     with client.session_transaction() as s:
         csrf = s["csrf"]

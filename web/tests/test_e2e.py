@@ -15,7 +15,8 @@ from selenium.webdriver.support.ui import WebDriverWait
 
 pytestmark = pytest.mark.skipif(
     not (Path("/usr/bin/chromium").exists() and Path("/usr/bin/chromedriver").exists()),
-    reason="headless browser tests need Debian's chromium and chromium-driver packages")
+    reason="headless browser tests need Debian's chromium and chromium-driver packages",
+)
 
 PHONE = (390, 844)
 CONTENT = "Khiếu nại việc bồi thường khi thu hồi đất mở rộng đường tỉnh 940, ấp Phước Hòa"
@@ -41,12 +42,14 @@ def choose(driver, element_id, value):
 def wait_text(driver, css, text, timeout=20):
     # The page replaces the element while it loads (a new page, or htmx swapping it): look again, do not fail.
     WebDriverWait(driver, timeout, ignored_exceptions=(StaleElementReferenceException, WebDriverException)).until(
-        EC.text_to_be_present_in_element((By.CSS_SELECTOR, css), text))
+        EC.text_to_be_present_in_element((By.CSS_SELECTOR, css), text)
+    )
 
 
 def no_horizontal_overflow(driver):
     return driver.execute_script(
-        "return document.documentElement.scrollWidth <= document.documentElement.clientWidth + 1")
+        "return document.documentElement.scrollWidth <= document.documentElement.clientWidth + 1"
+    )
 
 
 # Who notify tells when roster cannot answer (NOTIFY_FALLBACK_RECIPIENTS' default).
@@ -70,7 +73,8 @@ def board_token(system):
 
 
 def test_a_clerk_records_a_mass_visit_and_the_on_duty_officer_acknowledges_it(
-        system, web_url, browser, screenshots, board_token):
+    system, web_url, browser, screenshots, board_token
+):
     clerk = browser(1366, 768)
     clerk.get(f"{web_url}/login")
     assert "Đăng nhập" in clerk.page_source
@@ -124,8 +128,11 @@ def test_a_clerk_records_a_mass_visit_and_the_on_duty_officer_acknowledges_it(
     sign_in(officer, web_url, officer_code)
     officer.get(f"{web_url}/inbox")
     wait_text(officer, "#inbox", f"Vụ việc mới {case_number}", timeout=30)
-    message = next(m for m in officer.find_elements(By.CSS_SELECTOR, "li.message.unacked")
-                   if m.find_element(By.CSS_SELECTOR, ".m-title").text.startswith(f"Vụ việc mới {case_number}"))
+    message = next(
+        m
+        for m in officer.find_elements(By.CSS_SELECTOR, "li.message.unacked")
+        if m.find_element(By.CSS_SELECTOR, ".m-title").text.startswith(f"Vụ việc mới {case_number}")
+    )
     message_id = message.get_attribute("id")
     screenshots(officer, "05-inbox-1366")
     message.find_element(By.CSS_SELECTOR, "button.ack").click()
@@ -166,9 +173,15 @@ def test_a_clerk_records_a_mass_visit_and_the_on_duty_officer_acknowledges_it(
 
     # The same screens on a phone (the same signed-in window, narrowed): nothing overflows sideways.
     clerk.set_window_size(*PHONE)
-    for path, name in (("/desk", "03-desk"), ("/board", "04-board"), ("/inbox", "05-inbox"),
-                       ("/register", "07-register"), ("/today", "09-today"), ("/reports", "10-reports"),
-                       (case_path, "11-case")):
+    for path, name in (
+        ("/desk", "03-desk"),
+        ("/board", "04-board"),
+        ("/inbox", "05-inbox"),
+        ("/register", "07-register"),
+        ("/today", "09-today"),
+        ("/reports", "10-reports"),
+        (case_path, "11-case"),
+    ):
         clerk.get(web_url + path)
         screenshots(clerk, f"{name}-390")
         assert no_horizontal_overflow(clerk), path
@@ -193,8 +206,19 @@ def test_signing_in_with_a_wrong_password_says_so_in_vietnamese(web_url, browser
 
 def open_case(system, board_token, unit, field, title):
     """A case opened by hand through the gateway (the board's client)."""
-    resp = system.call("POST", "/api/v1/escalation/cases", board_token, json={
-        "title": title, "unit": unit, "field": field, "category": "complaint", "severity": "high", "group_size": 8})
+    resp = system.call(
+        "POST",
+        "/api/v1/escalation/cases",
+        board_token,
+        json={
+            "title": title,
+            "unit": unit,
+            "field": field,
+            "category": "complaint",
+            "severity": "high",
+            "group_size": 8,
+        },
+    )
     assert resp.status_code in (200, 201), resp.text
     return resp.json()
 

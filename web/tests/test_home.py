@@ -12,24 +12,78 @@ TODAY = dt.datetime.now(ZoneInfo("Asia/Ho_Chi_Minh")).date()
 
 def test_the_home_page_shows_today_at_a_glance(signed_in, fake_gateway):
     client, _csrf = signed_in
-    fake_gateway.on("GET", "/roster/on-duty", 200, {
-        "at": "2026-11-26T02:00:00+00:00",
-        "officers": [{"code": "btcd-02", "full_name": "Lê Thị Bình", "duty_role": "lead", "channels": []}],
-        "leader_on_call": {"code": "ld-01", "full_name": "Trần Văn Lãnh",
-                           "channels": [{"kind": "phone", "address": "0909000111"}]}})
-    fake_gateway.on("GET", "/escalation/cases", 200, [CASE, {**CASE, "id": "c-2", "number": "VV-2026-0002",
-                                                            "status": "acknowledged"}])
+    fake_gateway.on(
+        "GET",
+        "/roster/on-duty",
+        200,
+        {
+            "at": "2026-11-26T02:00:00+00:00",
+            "officers": [{"code": "btcd-02", "full_name": "Lê Thị Bình", "duty_role": "lead", "channels": []}],
+            "leader_on_call": {
+                "code": "ld-01",
+                "full_name": "Trần Văn Lãnh",
+                "channels": [{"kind": "phone", "address": "0909000111"}],
+            },
+        },
+    )
+    fake_gateway.on(
+        "GET",
+        "/escalation/cases",
+        200,
+        [CASE, {**CASE, "id": "c-2", "number": "VV-2026-0002", "status": "acknowledged"}],
+    )
     fake_gateway.on("GET", "/escalation/cases/c-1/escalation", 200, ESCALATION)
-    fake_gateway.on("GET", "/escalation/policies", 200, [{"name": "mass", "steps": [
-        {"target": {"type": "on_duty_role", "value": "lead"}}, {"target": {"type": "leader_on_call"}}]}])
-    fake_gateway.on("GET", "/escalation/cases/c-2/escalation", 200, {
-        **ESCALATION, "status": "acknowledged", "next_step_at": "2026-11-26T03:00:00+00:00"})
-    fake_gateway.on("GET", "/notify/inbox", 200, [
-        {"id": "m-1", "title": "Vụ việc mới VV-2026-0001", "created_at": "2026-11-26T02:00:00+00:00",
-         "acknowledged_at": None}])
-    fake_gateway.on("GET", "/intake/petitions", 200, {"items": [{
-        "id": "p-1", "number": "DON-947/2026/000001", "category": "complaint", "status": "received",
-        "stage": "acceptance", "deadline": (TODAY - dt.timedelta(days=1)).isoformat()}], "next_cursor": None})
+    fake_gateway.on(
+        "GET",
+        "/escalation/policies",
+        200,
+        [
+            {
+                "name": "mass",
+                "steps": [
+                    {"target": {"type": "on_duty_role", "value": "lead"}},
+                    {"target": {"type": "leader_on_call"}},
+                ],
+            }
+        ],
+    )
+    fake_gateway.on(
+        "GET",
+        "/escalation/cases/c-2/escalation",
+        200,
+        {**ESCALATION, "status": "acknowledged", "next_step_at": "2026-11-26T03:00:00+00:00"},
+    )
+    fake_gateway.on(
+        "GET",
+        "/notify/inbox",
+        200,
+        [
+            {
+                "id": "m-1",
+                "title": "Vụ việc mới VV-2026-0001",
+                "created_at": "2026-11-26T02:00:00+00:00",
+                "acknowledged_at": None,
+            }
+        ],
+    )
+    fake_gateway.on(
+        "GET",
+        "/intake/petitions",
+        200,
+        {
+            "items": [
+                {
+                    "id": "p-1",
+                    "number": "DON-947/2026/000001",
+                    "category": "complaint",
+                    "status": "received",
+                    "stage": "acceptance",
+                    "deadline": (TODAY - dt.timedelta(days=1)).isoformat(),
+                }
+            ],
+            "next_cursor": None,
+        },
+    )
     resp = client.get("/")
     assert resp.status_code == 200
     html = page(resp)

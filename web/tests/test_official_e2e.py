@@ -15,7 +15,8 @@ from selenium.webdriver.support.ui import WebDriverWait
 
 pytestmark = pytest.mark.skipif(
     not (Path("/usr/bin/chromium").exists() and Path("/usr/bin/chromedriver").exists()),
-    reason="headless browser tests need Debian's chromium and chromium-driver packages")
+    reason="headless browser tests need Debian's chromium and chromium-driver packages",
+)
 
 ARTIFACTS = Path(__file__).resolve().parents[2] / "artifacts" / "official"
 DAY = "2026-03-05"  # a day no other test records on: the report holds only this test's visits
@@ -26,12 +27,21 @@ def test_the_reception_report_through_the_gateway_matches_a_hand_count(system, w
     sizes = [1, 6, 2]
     serials = []
     for i, size in enumerate(sizes):
-        resp = system.call("POST", "/api/v1/intake/visits", token, json={
-            "category": "complaint", "field": "land", "origin_unit": "31684",
-            "received_at": f"{DAY}T{8 + i:02d}:00:00+07:00",
-            "content": "Khiếu nại về bồi thường đất", "group_size": size,
-            "citizens": [{"full_name": f"Công dân {i}", "is_representative": size >= 5}],
-            "outcome": {"type": "documents_taken"}})
+        resp = system.call(
+            "POST",
+            "/api/v1/intake/visits",
+            token,
+            json={
+                "category": "complaint",
+                "field": "land",
+                "origin_unit": "31684",
+                "received_at": f"{DAY}T{8 + i:02d}:00:00+07:00",
+                "content": "Khiếu nại về bồi thường đất",
+                "group_size": size,
+                "citizens": [{"full_name": f"Công dân {i}", "is_representative": size >= 5}],
+                "outcome": {"type": "documents_taken"},
+            },
+        )
         assert resp.status_code == 201, resp.text
         serials.append(resp.json()["serial"])
     query = {"from": DAY, "to": DAY, "unit": "92"}  # the officer's unit in the demo of today's structure
@@ -58,11 +68,26 @@ def test_the_reception_report_through_the_gateway_matches_a_hand_count(system, w
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     (tmp_path / "report.pdf").write_bytes(pdf)
     if shutil.which("pdftotext"):
-        printed = subprocess.run(["pdftotext", "-layout", str(tmp_path / "report.pdf"), "-"], check=True,
-                                 capture_output=True, text=True).stdout
+        printed = subprocess.run(
+            ["pdftotext", "-layout", str(tmp_path / "report.pdf"), "-"], check=True, capture_output=True, text=True
+        ).stdout
         assert "TỔNG HỢP KẾT QUẢ TIẾP CÔNG DÂN" in printed and "Đăng xuất" not in printed
-        subprocess.run(["pdftoppm", "-png", "-r", "60", "-f", "1", "-l", "1", str(tmp_path / "report.pdf"),
-                        str(ARTIFACTS / "report-e2e")], check=True, timeout=60)
+        subprocess.run(
+            [
+                "pdftoppm",
+                "-png",
+                "-r",
+                "60",
+                "-f",
+                "1",
+                "-l",
+                "1",
+                str(tmp_path / "report.pdf"),
+                str(ARTIFACTS / "report-e2e"),
+            ],
+            check=True,
+            timeout=60,
+        )
     driver.find_element(By.CSS_SELECTOR, "#official-report tr.total td:nth-child(2) a").click()
     WebDriverWait(driver, 20).until(EC.presence_of_element_located((By.ID, "figure-records")))
     listed = driver.find_element(By.ID, "figure-records").text

@@ -99,28 +99,39 @@ def create_app(config: dict | None = None) -> Flask:
             "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; frame-ancestors 'none'",
         )
         if request.path != "/livez":
-            access_log.info("request", extra={
-                "method": request.method, "path": request.path, "status": response.status_code,
-                "duration_ms": round((time.perf_counter() - g.get("started", time.perf_counter())) * 1000, 2),
-                "officer": (session.get("user") or {}).get("officer"),
-            })
+            access_log.info(
+                "request",
+                extra={
+                    "method": request.method,
+                    "path": request.path,
+                    "status": response.status_code,
+                    "duration_ms": round((time.perf_counter() - g.get("started", time.perf_counter())) * 1000, 2),
+                    "officer": (session.get("user") or {}).get("officer"),
+                },
+            )
         return response
 
     @app.errorhandler(400)
     def _bad_request(_error):
-        message = _("Biểu mẫu này đã hết hiệu lực (có thể do mở quá lâu hoặc đã đăng nhập lại). "
-                    "Vui lòng tải lại trang và làm lại.")
+        message = _(
+            "Biểu mẫu này đã hết hiệu lực (có thể do mở quá lâu hoặc đã đăng nhập lại). "
+            "Vui lòng tải lại trang và làm lại."
+        )
         return render_template("error.html", title=_("Trang đã cũ"), message=message), 400
 
     @app.errorhandler(404)
     def _not_found(_error):
-        return render_template("error.html", title=_("Không tìm thấy trang"),
-                               message=_("Địa chỉ này không có trên hệ thống.")), 404
+        return render_template(
+            "error.html", title=_("Không tìm thấy trang"), message=_("Địa chỉ này không có trên hệ thống.")
+        ), 404
 
     @app.errorhandler(500)
     def _internal(_error):
-        return render_template("error.html", title=_("Có lỗi xảy ra"),
-                               message=_("Hệ thống gặp sự cố khi hiển thị trang này. Vui lòng thử lại sau.")), 500
+        return render_template(
+            "error.html",
+            title=_("Có lỗi xảy ra"),
+            message=_("Hệ thống gặp sự cố khi hiển thị trang này. Vui lòng thử lại sau."),
+        ), 500
 
     @app.get("/livez")
     def livez():
@@ -132,11 +143,27 @@ def create_app(config: dict | None = None) -> Flask:
             session["lang"] = code
         return auth.back()
 
-    for module in (auth, desk, register, petitions, petition_page, today, board, cases, casework, province, inbox,
-                   reports, notices, police, corrections):
+    for module in (
+        auth,
+        desk,
+        register,
+        petitions,
+        petition_page,
+        today,
+        board,
+        cases,
+        casework,
+        province,
+        inbox,
+        reports,
+        notices,
+        police,
+        corrections,
+    ):
         app.register_blueprint(module.bp)
     app.register_blueprint(official.bp)  # official registers and reports (issue 24)
     from .admin import bp as admin_bp  # reference data for administrators (issue 22)
+
     app.register_blueprint(admin_bp)
     auth.init_app(app)
     home.init_app(app)  # the home page is today at a glance

@@ -25,13 +25,16 @@ bp = Blueprint("admin", __name__, url_prefix="/admin")
 
 def admin_required(view):
     """Signed in, and as an administrator; anyone else gets 403."""
+
     @functools.wraps(view)
     @login_required
     def wrapper(*args, **kwargs):
         if (current_user() or {}).get("kind") != "admin":
-            return render_template("error.html", title=_("Không có quyền"),
-                                   message=_("Chỉ quản trị viên được sửa danh mục dùng chung.")), 403
+            return render_template(
+                "error.html", title=_("Không có quyền"), message=_("Chỉ quản trị viên được sửa danh mục dùng chung.")
+            ), 403
         return view(*args, **kwargs)
+
     return wrapper
 
 
@@ -78,9 +81,13 @@ def _text(form, name: str) -> str:
 def index():
     """The administrator's reference screens and the latest changes (intake's audit)."""
     changes = get("/intake/reference-changes")
-    return render_template("admin/index.html", changes=_data(changes)[:30], tables=CHANGE_TABLES,
-                           actions=CHANGE_ACTIONS,
-                           changes_error=None if changes.ok else labels.status_message(changes.status))
+    return render_template(
+        "admin/index.html",
+        changes=_data(changes)[:30],
+        tables=CHANGE_TABLES,
+        actions=CHANGE_ACTIONS,
+        changes_error=None if changes.ok else labels.status_message(changes.status),
+    )
 
 
 # --------------------------------------------------------------------------- units
@@ -90,9 +97,17 @@ def _units_page(form=None, errors=None, status=200, edit=None):
     units = get("/intake/units")
     rows = sorted(_data(units), key=lambda u: (u.get("code") or "", u.get("valid_from") or ""))
     by_id = {u["id"]: u for u in rows if "id" in u}
-    return render_template("admin/units.html", units=rows, by_id=by_id, form=form or {}, errors=errors or {},
-                           edit=edit, levels=UNIT_LEVELS, succession_kinds=SUCCESSION_KINDS,
-                           load_error=None if units.ok else labels.status_message(units.status)), status
+    return render_template(
+        "admin/units.html",
+        units=rows,
+        by_id=by_id,
+        form=form or {},
+        errors=errors or {},
+        edit=edit,
+        levels=UNIT_LEVELS,
+        succession_kinds=SUCCESSION_KINDS,
+        load_error=None if units.ok else labels.status_message(units.status),
+    ), status
 
 
 @bp.get("/units")
@@ -108,10 +123,15 @@ def units():
 def add_unit():
     """A new unit version; with a predecessor, the succession (and its legal act) recorded after it."""
     form, errors = request.form, FormErrors()
-    body = {"code": _text(form, "code"), "name": _text(form, "name"), "level": form.get("level") or "",
-            "parent_code": _text(form, "parent_code") or None, "source": _text(form, "source"),
-            "valid_from": _day_field(form, "valid_from", errors, required=True),
-            "valid_to": _day_field(form, "valid_to", errors)}
+    body = {
+        "code": _text(form, "code"),
+        "name": _text(form, "name"),
+        "level": form.get("level") or "",
+        "parent_code": _text(form, "parent_code") or None,
+        "source": _text(form, "source"),
+        "valid_from": _day_field(form, "valid_from", errors, required=True),
+        "valid_to": _day_field(form, "valid_to", errors),
+    }
     predecessor = form.get("predecessor_id", type=int)
     if predecessor and not _text(form, "legal_act"):
         errors.add("legal_act", _("Ghi văn bản quyết định việc sắp xếp (số, ngày, cơ quan ban hành)."))
@@ -122,9 +142,16 @@ def add_unit():
         _api_errors(answer, errors)
         return _units_page(form.to_dict(), errors, 422 if answer.status in (400, 409, 422) else 200)
     if predecessor:
-        link = post("/intake/unit-successions", json={
-            "predecessor_id": predecessor, "successor_id": answer.data["id"], "kind": form.get("kind") or "merge",
-            "effective_on": body["valid_from"], "legal_act": _text(form, "legal_act")})
+        link = post(
+            "/intake/unit-successions",
+            json={
+                "predecessor_id": predecessor,
+                "successor_id": answer.data["id"],
+                "kind": form.get("kind") or "merge",
+                "effective_on": body["valid_from"],
+                "legal_act": _text(form, "legal_act"),
+            },
+        )
         if not link.ok:
             _api_errors(link, errors)
             flash(_("Đã thêm đơn vị nhưng chưa ghi được quan hệ kế thừa."), "warning")
@@ -138,12 +165,16 @@ def add_unit():
 def edit_unit(unit_id):
     """Close a version (in force until) or correct its name, source or note."""
     form, errors = request.form, FormErrors()
-    body = {"name": _text(form, "name"), "source": _text(form, "source"), "note": _text(form, "note") or None,
-            "valid_to": _day_field(form, "valid_to", errors), "reason": _text(form, "reason") or None}
+    body = {
+        "name": _text(form, "name"),
+        "source": _text(form, "source"),
+        "note": _text(form, "note") or None,
+        "valid_to": _day_field(form, "valid_to", errors),
+        "reason": _text(form, "reason") or None,
+    }
     if errors:
         return _units_page(form.to_dict(), errors, 422, edit=unit_id)
-    body = {k: v for k, v in body.items()
-            if not ((k in ("name", "source") and not v) or (k == "reason" and v is None))}
+    body = {k: v for k, v in body.items() if not ((k in ("name", "source") and not v) or (k == "reason" and v is None))}
     answer = api("PATCH", f"/intake/units/{unit_id}", json=body)
     if not answer.ok:
         _api_errors(answer, errors)
@@ -157,8 +188,14 @@ def edit_unit(unit_id):
 
 def _holidays_page(form=None, errors=None, status=200):
     days = get("/intake/holidays")
-    return render_template("admin/holidays.html", days=_data(days), form=form or {}, errors=errors or {},
-                           kinds=DAY_KINDS, load_error=None if days.ok else labels.status_message(days.status)), status
+    return render_template(
+        "admin/holidays.html",
+        days=_data(days),
+        form=form or {},
+        errors=errors or {},
+        kinds=DAY_KINDS,
+        load_error=None if days.ok else labels.status_message(days.status),
+    ), status
 
 
 @bp.get("/holidays")
@@ -176,8 +213,11 @@ def put_holiday():
     day = _day_field(form, "date", errors, required=True)
     if errors:
         return _holidays_page(form.to_dict(), errors, 422)
-    answer = api("PUT", f"/intake/holidays/{day}", json={
-        "name": _text(form, "name"), "kind": form.get("kind") or "holiday", "source": _text(form, "source")})
+    answer = api(
+        "PUT",
+        f"/intake/holidays/{day}",
+        json={"name": _text(form, "name"), "kind": form.get("kind") or "holiday", "source": _text(form, "source")},
+    )
     if not answer.ok:
         _api_errors(answer, errors)
         return _holidays_page(form.to_dict(), errors, 422)
@@ -191,10 +231,15 @@ def delete_holiday(day):
     """Remove a day entered in error."""
     if parse_day(day) is None:
         abort(404)
-    answer = api("DELETE", f"/intake/holidays/{parse_day(day).isoformat()}",
-                 params={"reason": _text(request.form, "reason")} if _text(request.form, "reason") else None)
-    flash(_("Đã xóa.") if answer.ok else labels.status_message(answer.status, answer.problem),
-          "success" if answer.ok else "error")
+    answer = api(
+        "DELETE",
+        f"/intake/holidays/{parse_day(day).isoformat()}",
+        params={"reason": _text(request.form, "reason")} if _text(request.form, "reason") else None,
+    )
+    flash(
+        _("Đã xóa.") if answer.ok else labels.status_message(answer.status, answer.problem),
+        "success" if answer.ok else "error",
+    )
     return redirect(url_for("admin.holidays"))
 
 
@@ -203,8 +248,13 @@ def delete_holiday(day):
 
 def _rules_page(form=None, errors=None, status=200):
     rules = get("/intake/legal-rules")
-    return render_template("admin/rules.html", rules=_data(rules), form=form or {}, errors=errors or {},
-                           load_error=None if rules.ok else labels.status_message(rules.status)), status
+    return render_template(
+        "admin/rules.html",
+        rules=_data(rules),
+        form=form or {},
+        errors=errors or {},
+        load_error=None if rules.ok else labels.status_message(rules.status),
+    ), status
 
 
 @bp.get("/rules")
@@ -229,8 +279,13 @@ def add_rule():
         errors.add("value", _("Chưa nhập giá trị (một số, true/false, hoặc danh sách JSON)."))
     if errors:
         return _rules_page(form.to_dict(), errors, 422)
-    body = {"key": _text(form, "key"), "effective_from": effective_from, "value": value,
-            "source": _text(form, "source"), "note": _text(form, "note") or None}
+    body = {
+        "key": _text(form, "key"),
+        "effective_from": effective_from,
+        "value": value,
+        "source": _text(form, "source"),
+        "note": _text(form, "note") or None,
+    }
     answer = post("/intake/legal-rules", json={k: v for k, v in body.items() if v is not None})
     if not answer.ok:
         _api_errors(answer, errors)
@@ -244,9 +299,15 @@ def add_rule():
 
 def _agencies_page(form=None, errors=None, status=200, edit=None):
     agencies = get("/roster/agencies")
-    return render_template("admin/agencies.html", agencies=_data(agencies), form=form or {}, errors=errors or {},
-                           edit=edit, kinds=AGENCY_KINDS,
-                           load_error=None if agencies.ok else labels.status_message(agencies.status)), status
+    return render_template(
+        "admin/agencies.html",
+        agencies=_data(agencies),
+        form=form or {},
+        errors=errors or {},
+        edit=edit,
+        kinds=AGENCY_KINDS,
+        load_error=None if agencies.ok else labels.status_message(agencies.status),
+    ), status
 
 
 @bp.get("/agencies")
@@ -257,8 +318,12 @@ def agencies():
 
 
 def _agency_body(form, errors: FormErrors) -> dict:
-    return {"name": _text(form, "name"), "unit_name": _text(form, "unit_name"),
-            "valid_from": _day_field(form, "valid_from", errors), "valid_to": _day_field(form, "valid_to", errors)}
+    return {
+        "name": _text(form, "name"),
+        "unit_name": _text(form, "unit_name"),
+        "valid_from": _day_field(form, "valid_from", errors),
+        "valid_to": _day_field(form, "valid_to", errors),
+    }
 
 
 @bp.post("/agencies")
@@ -266,8 +331,12 @@ def _agency_body(form, errors: FormErrors) -> dict:
 def add_agency():
     """A new agency (POST /roster/agencies)."""
     form, errors = request.form, FormErrors()
-    body = {"code": _text(form, "code"), "kind": form.get("kind") or "", "unit": _text(form, "unit"),
-            **_agency_body(form, errors)}
+    body = {
+        "code": _text(form, "code"),
+        "kind": form.get("kind") or "",
+        "unit": _text(form, "unit"),
+        **_agency_body(form, errors),
+    }
     if errors:
         return _agencies_page(form.to_dict(), errors, 422)
     answer = post("/roster/agencies", json={k: v for k, v in body.items() if v is not None})

@@ -140,9 +140,15 @@ def _start_session(data: dict) -> None:
     if lang:
         session["lang"] = lang
     user = {
-        "officer": claims.get("officer"), "name": claims.get("name") or claims.get("sub"),
-        "roles": list(claims.get("roles") or []), "kind": data.get("kind"), "unit": data.get("unit"),
-        "permissions": list(data.get("permissions") or []), "agency": None, "agency_name": None, "title": None,
+        "officer": claims.get("officer"),
+        "name": claims.get("name") or claims.get("sub"),
+        "roles": list(claims.get("roles") or []),
+        "kind": data.get("kind"),
+        "unit": data.get("unit"),
+        "permissions": list(data.get("permissions") or []),
+        "agency": None,
+        "agency_name": None,
+        "title": None,
     }
     session["user"] = user
     # A new session id at sign-in: an id planted before it (session fixation) leads nowhere.
@@ -150,8 +156,11 @@ def _start_session(data: dict) -> None:
     if user["officer"] and "roster:read" in user["permissions"]:
         officer = get(f"/roster/officers/{user['officer']}")
         if officer.ok and isinstance(officer.data, dict):
-            user.update(agency=officer.data.get("agency"), agency_name=officer.data.get("agency_name"),
-                        title=officer.data.get("title") or None)
+            user.update(
+                agency=officer.data.get("agency"),
+                agency_name=officer.data.get("agency_name"),
+                title=officer.data.get("title") or None,
+            )
             session["user"] = user
 
 

@@ -23,8 +23,13 @@ PANELS = {
     "alerts": ("/escalation/alerts", {"limit": 20}),
 }
 # Each panel shows to the officers holding the permission that opens it.
-PANEL_PERMISSION = {"cases": "cases:read", "hotspots": "hotspots:read", "incidents": "incidents:read",
-                    "province": "province_requests:read", "alerts": "alerts:read"}
+PANEL_PERMISSION = {
+    "cases": "cases:read",
+    "hotspots": "hotspots:read",
+    "incidents": "incidents:read",
+    "province": "province_requests:read",
+    "alerts": "alerts:read",
+}
 HOTSPOT_CHANGES = ("active", "defused")
 MAX_TIMERS = 25  # escalation timers asked per refresh
 
@@ -41,11 +46,16 @@ def panel(name: str) -> dict:
     answer = get(path, **params)
     items = _items(answer.data) if answer.ok else []
     if name == "cases":
-        items = [{**case, "escalation": escalation_of(case["id"]) if i < MAX_TIMERS else None}
-                 for i, case in enumerate(items)]
+        items = [
+            {**case, "escalation": escalation_of(case["id"]) if i < MAX_TIMERS else None}
+            for i, case in enumerate(items)
+        ]
         items = [{**case, "can_acknowledge": acknowledgeable(case, case["escalation"])} for case in items]
-    return {"items": items, "error": None if answer.ok else labels.status_message(answer.status),
-            "status": answer.status}
+    return {
+        "items": items,
+        "error": None if answer.ok else labels.status_message(answer.status),
+        "status": answer.status,
+    }
 
 
 def _context() -> dict:
@@ -95,5 +105,4 @@ def hotspot(hotspot_id, status):
     if can("cases:write"):
         answer = post(f"/escalation/hotspots/{hotspot_id}", json={"status": status})
         message = None if answer.ok else labels.status_message(answer.status)
-    return render_template("partials/board_hotspots.html", panel=panel("hotspots"), action_error=message,
-                           **_context())
+    return render_template("partials/board_hotspots.html", panel=panel("hotspots"), action_error=message, **_context())

@@ -48,8 +48,12 @@ def close_reasons() -> list[tuple[str, str]]:
         for row in rows:
             code = row.get("code") if isinstance(row, dict) else str(row)
             api_label = row.get("label_vi") or row.get("label") if isinstance(row, dict) else None
-            out.append((code, labels.label(labels.CLOSE_REASONS, code) if code in labels.CLOSE_REASONS
-                        else (api_label or code)))
+            out.append(
+                (
+                    code,
+                    labels.label(labels.CLOSE_REASONS, code) if code in labels.CLOSE_REASONS else (api_label or code),
+                )
+            )
         return out
     return [(code, str(text)) for code, text in labels.CLOSE_REASONS.items()]
 
@@ -70,8 +74,11 @@ def deliveries_of(case_id: str) -> dict:
         return {"items": rows, "error": None, "allowed": True}
     answer = get("/notify/deliveries", case_id=case_id, limit=200)
     items = answer.data if answer.ok and isinstance(answer.data, list) else []
-    return {"items": sorted(items, key=lambda d: d.get("sent_at") or d.get("created_at") or ""),
-            "error": None if answer.ok else labels.status_message(answer.status), "allowed": True}
+    return {
+        "items": sorted(items, key=lambda d: d.get("sent_at") or d.get("created_at") or ""),
+        "error": None if answer.ok else labels.status_message(answer.status),
+        "allowed": True,
+    }
 
 
 def _context() -> dict:
@@ -84,19 +91,31 @@ def case(case_id, errors=None, status=200, form=None):
     """A case: its timeline, its escalation, who was told, and the forms to work it."""
     answer = get(f"/escalation/cases/{case_id}")
     if not answer.ok:
-        return render_template("case.html", case=None, error=labels.status_message(answer.status),
-                               **_context()), answer.status if answer.status >= 400 else 502
+        return render_template(
+            "case.html", case=None, error=labels.status_message(answer.status), **_context()
+        ), answer.status if answer.status >= 400 else 502
     data = answer.data
     escalation = escalation_of(case_id)
     writable = can("cases:write") and data.get("status") != "closed"
     reopenable = can("cases:write") and data.get("status") == "closed" and not data.get("merged_into")
     return render_template(
-        "case.html", case=data, escalation=escalation, error=None, errors=errors or {}, form=form or {},
-        progress=PROGRESS, can_acknowledge=can("cases:write") and acknowledgeable(data, escalation),
-        writable=writable, reopenable=reopenable, close_reasons=close_reasons() if writable else [],
-        deliveries=deliveries_of(case_id), pickers=casework.pickers() if writable else {},
+        "case.html",
+        case=data,
+        escalation=escalation,
+        error=None,
+        errors=errors or {},
+        form=form or {},
+        progress=PROGRESS,
+        can_acknowledge=can("cases:write") and acknowledgeable(data, escalation),
+        writable=writable,
+        reopenable=reopenable,
+        close_reasons=close_reasons() if writable else [],
+        deliveries=deliveries_of(case_id),
+        pickers=casework.pickers() if writable else {},
         now_local=casework.now_local(),
-        work=casework.sections(case_id, data), **_context()), status
+        work=casework.sections(case_id, data),
+        **_context(),
+    ), status
 
 
 @bp.post("/<case_id>/acknowledge")
@@ -127,8 +146,7 @@ def progress(case_id):
 @login_required
 def close(case_id):
     """Close a case with a reason chosen from the API's list, and the officer's account of the outcome."""
-    body = {"reason": request.form.get("reason") or "",
-            "outcome": (request.form.get("outcome") or "").strip() or None}
+    body = {"reason": request.form.get("reason") or "", "outcome": (request.form.get("outcome") or "").strip() or None}
     return write(case_id, "close", {k: v for k, v in body.items() if v is not None}, _("Đã đóng vụ việc."))
 
 
@@ -177,9 +195,12 @@ def write(case_id: str, action: str, body: dict | None, done: str, path: str | N
     if answer.ok:
         flash(done, "success")
         return redirect(url_for("cases.case", case_id=case_id) + f"#{action}")
-    errors = {e.get("field"): labels.field_message(e.get("message", ""), e.get("field"))
-              for e in answer.field_errors}
+    errors = {e.get("field"): labels.field_message(e.get("message", ""), e.get("field")) for e in answer.field_errors}
     if not errors:
         flash(labels.status_message(answer.status, answer.problem), "error")
-    return case(case_id, errors={f"{action}.{k}": v for k, v in errors.items()},
-                status=422 if errors else 200, form=request.form.to_dict())
+    return case(
+        case_id,
+        errors={f"{action}.{k}": v for k, v in errors.items()},
+        status=422 if errors else 200,
+        form=request.form.to_dict(),
+    )

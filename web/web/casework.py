@@ -34,16 +34,21 @@ def _list(path: str) -> dict:
     items = answer.data if answer.ok and isinstance(answer.data, list) else []
     if answer.ok and isinstance(answer.data, dict):
         items = answer.data.get("items") or []
-    return {"items": items, "error": None if answer.ok else labels.status_message(answer.status),
-            "status": answer.status}
+    return {
+        "items": items,
+        "error": None if answer.ok else labels.status_message(answer.status),
+        "status": answer.status,
+    }
 
 
 def sections(case_id: str, case: dict) -> dict:
     """The case's dialogues and tasks, and the open cases it may merge into or link to (not for police)."""
     if not can("cases:write") and not can("visits:read"):
         return {}
-    out = {"dialogues": _list(f"/escalation/cases/{case_id}/dialogues"),
-           "tasks": _list(f"/escalation/cases/{case_id}/tasks")}
+    out = {
+        "dialogues": _list(f"/escalation/cases/{case_id}/dialogues"),
+        "tasks": _list(f"/escalation/cases/{case_id}/tasks"),
+    }
     if can("cases:write") and case.get("status") != "closed":
         others = _list("/escalation/cases?status=open&limit=100")
         out["others"] = [c for c in others["items"] if c.get("id") != case_id]
@@ -56,22 +61,33 @@ def people(text: str) -> list[dict]:
     for line in (text or "").splitlines():
         parts = [p.strip() for p in line.split(";")]
         if parts and parts[0]:
-            out.append({"name": parts[0], "role": (parts[1] if len(parts) > 1 else "") or None,
-                        "unit": (parts[2] if len(parts) > 2 else "") or None})
+            out.append(
+                {
+                    "name": parts[0],
+                    "role": (parts[1] if len(parts) > 1 else "") or None,
+                    "unit": (parts[2] if len(parts) > 2 else "") or None,
+                }
+            )
     return out
 
 
 def dialogue_body(form) -> dict:
     """The API body of a new dialogue: when (typed day/month/year), where, who."""
     when = parse_local(form.get("scheduled_at"))
-    return {"scheduled_at": when.isoformat() if when else (form.get("scheduled_at") or None),
-            "place": (form.get("place") or "").strip(), "participants": people(form.get("participants"))}
+    return {
+        "scheduled_at": when.isoformat() if when else (form.get("scheduled_at") or None),
+        "place": (form.get("place") or "").strip(),
+        "participants": people(form.get("participants")),
+    }
 
 
 def record_body(form) -> dict:
     """The API body recording a dialogue as held (minutes, outcome) or cancelled."""
-    body = {"status": form.get("status") or "held", "minutes": (form.get("minutes") or "").strip() or None,
-            "outcome": (form.get("outcome") or "").strip() or None}
+    body = {
+        "status": form.get("status") or "held",
+        "minutes": (form.get("minutes") or "").strip() or None,
+        "outcome": (form.get("outcome") or "").strip() or None,
+    }
     return {k: v for k, v in body.items() if v is not None}
 
 
@@ -81,8 +97,13 @@ def schedule_dialogue(case_id):
     """Schedule a dialogue with the citizens."""
     from .cases import write
 
-    return write(case_id, "dialogue", dialogue_body(request.form), _("Đã ghi lịch đối thoại."),
-                 path=f"/escalation/cases/{case_id}/dialogues")
+    return write(
+        case_id,
+        "dialogue",
+        dialogue_body(request.form),
+        _("Đã ghi lịch đối thoại."),
+        path=f"/escalation/cases/{case_id}/dialogues",
+    )
 
 
 @bp.post("/<case_id>/dialogues/<dialogue_id>")
@@ -91,15 +112,23 @@ def record_dialogue(case_id, dialogue_id):
     """Record a dialogue as held, with its minutes and outcome, or as cancelled."""
     from .cases import write
 
-    return write(case_id, "record", record_body(request.form), _("Đã ghi kết quả đối thoại."),
-                 path=f"/escalation/cases/{case_id}/dialogues/{dialogue_id}/record")
+    return write(
+        case_id,
+        "record",
+        record_body(request.form),
+        _("Đã ghi kết quả đối thoại."),
+        path=f"/escalation/cases/{case_id}/dialogues/{dialogue_id}/record",
+    )
 
 
 def task_body(form) -> dict:
     """A new task: its title, its owner (an officer of the roster) and when it is due (day/month/year)."""
     due = parse_local(form.get("due_at"))
-    return {"title": (form.get("title") or "").strip(), "owner": form.get("owner") or "",
-            "due_at": due.isoformat() if due else (form.get("due_at") or "").strip() or None}
+    return {
+        "title": (form.get("title") or "").strip(),
+        "owner": form.get("owner") or "",
+        "due_at": due.isoformat() if due else (form.get("due_at") or "").strip() or None,
+    }
 
 
 @bp.post("/<case_id>/tasks")
@@ -118,8 +147,9 @@ def task_done(case_id, task_id):
     """Mark a task done."""
     from .cases import write
 
-    return write(case_id, "task_done", {}, _("Đã đánh dấu xong."),
-                 path=f"/escalation/cases/{case_id}/tasks/{task_id}/done")
+    return write(
+        case_id, "task_done", {}, _("Đã đánh dấu xong."), path=f"/escalation/cases/{case_id}/tasks/{task_id}/done"
+    )
 
 
 @bp.post("/<case_id>/merge")
@@ -141,8 +171,13 @@ def link(case_id):
     """Link a related case; both timelines note it."""
     from .cases import write
 
-    return write(case_id, "link", {"case_id": request.form.get("case_id") or ""}, _("Đã liên kết vụ việc."),
-                 path=f"/escalation/cases/{case_id}/links")
+    return write(
+        case_id,
+        "link",
+        {"case_id": request.form.get("case_id") or ""},
+        _("Đã liên kết vụ việc."),
+        path=f"/escalation/cases/{case_id}/links",
+    )
 
 
 @bp.post("/<case_id>/links/<other_id>/remove")
@@ -151,8 +186,14 @@ def unlink(case_id, other_id):
     """Remove a link between two cases."""
     from .cases import write
 
-    return write(case_id, "unlink", None, _("Đã bỏ liên kết."), path=f"/escalation/cases/{case_id}/links/{other_id}",
-                 method="DELETE")
+    return write(
+        case_id,
+        "unlink",
+        None,
+        _("Đã bỏ liên kết."),
+        path=f"/escalation/cases/{case_id}/links/{other_id}",
+        method="DELETE",
+    )
 
 
 @bp.post("/<case_id>/reopen")

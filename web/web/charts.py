@@ -13,8 +13,9 @@ def bar_chart(rows: list[tuple[str, int]], *, title: str) -> Markup:
     items = "".join(
         f'<li><span class="bar-label">{escape(label)}</span><span class="bar-track">'
         f'<span class="bar c{i % len(PALETTE)}" style="width:{max(1, round(100 * value / peak)) if value else 0}%">'
-        f'</span><b>{value}</b></span></li>'
-        for i, (label, value) in enumerate(rows))
+        f"</span><b>{value}</b></span></li>"
+        for i, (label, value) in enumerate(rows)
+    )
     return Markup(f'<ul class="bars" role="list" aria-label="{escape(title)}">{items}</ul>')
 
 
@@ -24,9 +25,11 @@ def day_chart(rows: list[tuple[str, int, int]], *, title: str, width: int = 1000
     n = max(1, len(rows))
     step = (width - 20) / n
     peak = max((total for _d, total, _m in rows), default=0) or 1
-    parts = [f'<svg class="chart" viewBox="0 0 {width} {height}" role="img" aria-label="{escape(title)}" '
-             f'xmlns="http://www.w3.org/2000/svg"><title>{escape(title)}</title>'
-             f'<line x1="10" y1="{base}" x2="{width - 5}" y2="{base}" stroke="#999"/>']
+    parts = [
+        f'<svg class="chart" viewBox="0 0 {width} {height}" role="img" aria-label="{escape(title)}" '
+        f'xmlns="http://www.w3.org/2000/svg"><title>{escape(title)}</title>'
+        f'<line x1="10" y1="{base}" x2="{width - 5}" y2="{base}" stroke="#999"/>'
+    ]
     label_every = max(1, round(n / 10))
     for i, (day, total, mass) in enumerate(rows):
         x = 14 + i * step
@@ -40,7 +43,8 @@ def day_chart(rows: list[tuple[str, int, int]], *, title: str, width: int = 1000
                 f'<text x="{x + w / 2:.1f}" y="{base - h - 4:.1f}" text-anchor="middle" font-size="13">{total}</text>',
             ]
         if i % label_every == 0 or i == n - 1:
-            parts.append(f'<text x="{x + w / 2:.1f}" y="{base + 18}" text-anchor="middle" '
-                         f'font-size="13">{escape(day)}</text>')
+            parts.append(
+                f'<text x="{x + w / 2:.1f}" y="{base + 18}" text-anchor="middle" font-size="13">{escape(day)}</text>'
+            )
     parts.append("</svg>")
     return Markup("".join(parts))

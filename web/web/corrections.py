@@ -64,8 +64,11 @@ def void_visit(visit_id):
     current = get(f"/intake/visits/{visit_id}")
     version = current.data.get("version") if current.ok and isinstance(current.data, dict) else None
     body = {"reason": (request.form.get("reason") or "").strip(), **({"version": version} if version else {})}
-    return _back(api("POST", f"/intake/visits/{visit_id}/void", json=body), _("Đã hủy lượt tiếp."),
-                 url_for("register.visit", visit_id=visit_id))
+    return _back(
+        api("POST", f"/intake/visits/{visit_id}/void", json=body),
+        _("Đã hủy lượt tiếp."),
+        url_for("register.visit", visit_id=visit_id),
+    )
 
 
 @bp.post("/petitions/<petition_id>/correct")
@@ -90,6 +93,10 @@ def correct_petition(petition_id):
 @login_required
 def void_petition(petition_id):
     """Void a petition entered by mistake, with a reason."""
-    return _back(api("POST", f"/intake/petitions/{petition_id}/void",
-                     json={"reason": (request.form.get("reason") or "").strip()}),
-                 _("Đã hủy đơn."), url_for("petition_page.detail", petition_id=petition_id))
+    return _back(
+        api(
+            "POST", f"/intake/petitions/{petition_id}/void", json={"reason": (request.form.get("reason") or "").strip()}
+        ),
+        _("Đã hủy đơn."),
+        url_for("petition_page.detail", petition_id=petition_id),
+    )

@@ -75,7 +75,7 @@ def errors_by_input(problem_errors: list[dict], row_of: list[int]) -> dict[str, 
         field = error.get("field") or "body"
         name = field
         if field.startswith("citizens[") and "]." in field:
-            index, _sep, attr = field[len("citizens["):].partition("].")
+            index, _sep, attr = field[len("citizens[") :].partition("].")
             row = row_of[int(index)] if index.isdigit() and int(index) < len(row_of) else 0
             name = f"citizens-{row}-{attr}"
         elif field.startswith("outcome."):
@@ -89,8 +89,13 @@ def input_label(name: str) -> str:
     if name.startswith("citizens-"):
         _prefix, row, attr = name.split("-", 2)
         return labels.field_label(f"citizens[{row}].{attr}")
-    return labels.field_label({"outcome": "outcome.type", "competent_body": "outcome.competent_body",
-                               "refusal_ground": "outcome.refusal_ground"}.get(name, name))
+    return labels.field_label(
+        {
+            "outcome": "outcome.type",
+            "competent_body": "outcome.competent_body",
+            "refusal_ground": "outcome.refusal_ground",
+        }.get(name, name)
+    )
 
 
 def _fold(text: str) -> str:
@@ -115,8 +120,10 @@ MAX_LOOKUPS = 3  # citizens asked about per check
 
 
 def _same_matter(visit: dict, body: dict) -> bool:
-    return all(not body.get(k) or visit.get(api_key) == body[k]
-               for k, api_key in (("field", "field"), ("origin_unit", "origin_unit"), ("category", "category")))
+    return all(
+        not body.get(k) or visit.get(api_key) == body[k]
+        for k, api_key in (("field", "field"), ("origin_unit", "origin_unit"), ("category", "category"))
+    )
 
 
 def found_citizens(body: dict) -> list[dict] | None:
@@ -151,8 +158,14 @@ def similar_visits(body: dict) -> list[dict]:
     if exact is not None:
         return exact
     since = (dt.datetime.now(dt.UTC) - dt.timedelta(days=SIMILAR_DAYS)).isoformat()
-    answer = get("/intake/visits", field=body["field"], unit=body.get("origin_unit"), category=body.get("category"),
-                 limit=100, **{"from": since})
+    answer = get(
+        "/intake/visits",
+        field=body["field"],
+        unit=body.get("origin_unit"),
+        category=body.get("category"),
+        limit=100,
+        **{"from": since},
+    )
     if not answer.ok:
         return []
     found = []
@@ -165,12 +178,22 @@ def similar_visits(body: dict) -> list[dict]:
 
 def earlier_petition(body: dict) -> dict | None:
     """The first petition of these citizens about this matter (intake matches names and ID numbers exactly)."""
-    senders = [{k: c[k] for k in ("full_name", "address", "id_number", "phone") if c.get(k)}
-               for c in body.get("citizens", []) if c.get("full_name")]
+    senders = [
+        {k: c[k] for k in ("full_name", "address", "id_number", "phone") if c.get(k)}
+        for c in body.get("citizens", [])
+        if c.get("full_name")
+    ]
     if not (senders and body.get("field") and body.get("origin_unit") and body.get("category")):
         return None
-    answer = post(REPEAT_CHECK_PATH, json={"category": body["category"], "field": body["field"],
-                                           "origin_unit": body["origin_unit"], "senders": senders})
+    answer = post(
+        REPEAT_CHECK_PATH,
+        json={
+            "category": body["category"],
+            "field": body["field"],
+            "origin_unit": body["origin_unit"],
+            "senders": senders,
+        },
+    )
     return (answer.data or {}).get("earlier") if answer.ok and isinstance(answer.data, dict) else None
 
 
@@ -188,9 +211,15 @@ def _render(form=None, errors=None, message=None, similar=None, status=200):
     errors = errors or {}
     error_list = [(ANCHORS.get(name, name), input_label(name), text) for name, text in errors.items()]
     return render_template(
-        "desk.html", form=form or {}, errors=errors, error_list=error_list, message=message,
-        similar=similar, rows=rows,
-        communes=communes, fields=fields,
+        "desk.html",
+        form=form or {},
+        errors=errors,
+        error_list=error_list,
+        message=message,
+        similar=similar,
+        rows=rows,
+        communes=communes,
+        fields=fields,
         idempotency_key=(form or {}).get("idempotency_key") or uuid.uuid4().hex,
         now_local=dt.datetime.now(LOCAL).strftime("%d/%m/%Y %H:%M"),
     ), status
@@ -229,13 +258,24 @@ def save_visit():
         flash(_("Đã ghi sổ lượt tiếp số %(serial)s.", serial=visit.get("serial")), "success")
         earlier = visit.get("earlier")
         if earlier:
-            flash(_("Công dân đã đến về việc này: ghi là lần lặp lại của lượt tiếp số %(serial)s ngày %(day)s "
-                    "(lần trước: %(outcome)s).", serial=earlier.get("serial"),
+            flash(
+                _(
+                    "Công dân đã đến về việc này: ghi là lần lặp lại của lượt tiếp số %(serial)s ngày %(day)s "
+                    "(lần trước: %(outcome)s).",
+                    serial=earlier.get("serial"),
                     day=local(earlier.get("received_at"), "%d/%m/%Y"),
-                    outcome=labels.label(labels.OUTCOMES, (earlier.get("outcome") or {}).get("type"))), "warning")
+                    outcome=labels.label(labels.OUTCOMES, (earlier.get("outcome") or {}).get("type")),
+                ),
+                "warning",
+            )
         if visit.get("is_mass") or visit.get("over_level"):
-            flash(_("Đây là đoàn đông người hoặc vượt cấp: hệ thống mở vụ việc và báo theo quy trình; "
-                    "xem bên dưới ai đã được báo và bước tiếp theo."), "warning")
+            flash(
+                _(
+                    "Đây là đoàn đông người hoặc vượt cấp: hệ thống mở vụ việc và báo theo quy trình; "
+                    "xem bên dưới ai đã được báo và bước tiếp theo."
+                ),
+                "warning",
+            )
         mass = 1 if visit.get("is_mass") or visit.get("over_level") else None
         return redirect(url_for("desk.new_visit", last=visit.get("id"), mass=mass))
     errors = errors_by_input(answer.field_errors, row_of)
@@ -249,8 +289,12 @@ def case_of_visit(visit_id):
     """The case a visit opened or joined, and what its escalation did and will do next (htmx, polled)."""
     from .escalation_plan import plan_for_visit
 
-    return render_template("partials/desk_case.html", plan=plan_for_visit(visit_id), visit_id=visit_id,
-                           tries=int(request.args.get("tries") or 0))
+    return render_template(
+        "partials/desk_case.html",
+        plan=plan_for_visit(visit_id),
+        visit_id=visit_id,
+        tries=int(request.args.get("tries") or 0),
+    )
 
 
 @bp.post("/similar")
@@ -259,4 +303,3 @@ def check_similar():
     """The duplicate warning, asked while the clerk types (htmx)."""
     body, _rows = read_form(request.form)
     return render_template("partials/similar.html", similar=duplicates(body))
-

@@ -62,6 +62,11 @@ def plan_for_visit(visit_id: str) -> dict:
         if deliveries.ok and isinstance(deliveries.data, list):
             told = deliveries.data
     waiting = bool(escalation) and escalation.get("status") == "active"
-    return {"case": case, "escalation": escalation, "told": told, "error": None,
-            "next_at": escalation.get("next_step_at") if waiting else None,
-            "next_target": next_target(escalation) if waiting else ""}
+    return {
+        "case": case,
+        "escalation": escalation,
+        "told": told,
+        "error": None,
+        "next_at": escalation.get("next_step_at") if waiting else None,
+        "next_target": next_target(escalation) if waiting else "",
+    }

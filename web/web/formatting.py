@@ -128,7 +128,10 @@ def date_vn(value) -> str:
 def init_app(app) -> None:
     """Register the filters."""
     app.jinja_env.filters.update(
-        local=local, hour=hour, day=day, elapsed=elapsed,
+        local=local,
+        hour=hour,
+        day=day,
+        elapsed=elapsed,
         category=lambda c: labels.label(labels.CATEGORIES, c),
         outcome=lambda c: labels.label(labels.OUTCOMES, c),
         refusal=lambda c: labels.label(labels.REFUSAL_GROUNDS, c),

@@ -92,8 +92,7 @@ def refresh_session() -> bool:
     refresh_token = session.get("refresh_token")
     if not refresh_token:
         return False
-    answer = gateway().call("POST", "/auth/token", json={"grant_type": "refresh_token",
-                                                          "refresh_token": refresh_token})
+    answer = gateway().call("POST", "/auth/token", json={"grant_type": "refresh_token", "refresh_token": refresh_token})
     if not answer.ok or not isinstance(answer.data, dict) or "access_token" not in answer.data:
         session.pop("refresh_token", None)
         return False

@@ -24,15 +24,23 @@ def _on_duty() -> dict:
         return {}
     answer = get("/roster/on-duty")
     data = answer.data if answer.ok and isinstance(answer.data, dict) else {}
-    return {"officers": data.get("officers") or [], "leader": data.get("leader_on_call"), "at": data.get("at"),
-            "error": None if answer.ok else labels.status_message(answer.status)}
+    return {
+        "officers": data.get("officers") or [],
+        "leader": data.get("leader_on_call"),
+        "at": data.get("at"),
+        "error": None if answer.ok else labels.status_message(answer.status),
+    }
 
 
 def next_step(case: dict, escalation: dict | None) -> dict:
     """What comes next for an open case, in words and with its time."""
     if escalation and escalation.get("status") == "active":
-        return {"text": labels.NEXT_STEPS["escalate"], "at": escalation.get("next_step_at"), "urgent": True,
-                "who": next_target(escalation)}
+        return {
+            "text": labels.NEXT_STEPS["escalate"],
+            "at": escalation.get("next_step_at"),
+            "urgent": True,
+            "who": next_target(escalation),
+        }
     if escalation and escalation.get("status") == "exhausted":
         return {"text": labels.NEXT_STEPS["exhausted"], "at": None, "urgent": True}
     if escalation and escalation.get("status") == "acknowledged":
@@ -62,10 +70,15 @@ def glance():
     if not (can("cases:read") or can("roster:read") or can("petitions:read")):
         return redirect(url_for("inbox.inbox"))
     return render_template(
-        "home.html", duty=_on_duty(), cases=_cases(),
+        "home.html",
+        duty=_on_duty(),
+        cases=_cases(),
         inbox=messages() if can("inbox:read") else None,
         due=due_lists(limit=50) if can("petitions:read") else None,
-        unit_name=reference.unit_name, field_name=reference.field_name, lang=session.get("lang", "vi"))
+        unit_name=reference.unit_name,
+        field_name=reference.field_name,
+        lang=session.get("lang", "vi"),
+    )
 
 
 def init_app(app) -> None:

@@ -15,8 +15,11 @@ def messages() -> dict:
     """The officer's messages, newest first, or the reason there are none."""
     answer = get("/notify/inbox", limit=100)
     items = answer.data if answer.ok and isinstance(answer.data, list) else []
-    return {"items": items, "error": None if answer.ok else labels.status_message(answer.status),
-            "unacknowledged": sum(1 for m in items if not m.get("acknowledged_at"))}
+    return {
+        "items": items,
+        "error": None if answer.ok else labels.status_message(answer.status),
+        "unacknowledged": sum(1 for m in items if not m.get("acknowledged_at")),
+    }
 
 
 @bp.get("")
@@ -38,8 +41,11 @@ def inbox_list():
 def acknowledge(message_id):
     """Acknowledge one message, then show the list again."""
     answer = post(f"/notify/inbox/{message_id}/ack")
-    return render_template("partials/inbox_list.html", box=messages(),
-                           action_error=None if answer.ok else labels.status_message(answer.status))
+    return render_template(
+        "partials/inbox_list.html",
+        box=messages(),
+        action_error=None if answer.ok else labels.status_message(answer.status),
+    )
 
 
 @bp.get("/badge")

@@ -164,43 +164,66 @@ FIELD_LABELS = {
 
 # English messages of the API (marshmallow and the services' rules) -> a sentence for the clerk.
 _MESSAGES: list[tuple[re.Pattern[str], object]] = [
-    (re.compile(r"Missing data for required field|Shorter than minimum length 1\b|Field may not be null"),
-     lambda m: _l("Chưa nhập thông tin này.")),
+    (
+        re.compile(r"Missing data for required field|Shorter than minimum length 1\b|Field may not be null"),
+        lambda m: _l("Chưa nhập thông tin này."),
+    ),
     (re.compile(r"Must be one of"), lambda m: _l("Hãy chọn một giá trị trong danh sách.")),
     (re.compile(r"Length must be between 1 and"), lambda m: _l("Chưa nhập thông tin này.")),
     (re.compile(r"Not a valid integer"), lambda m: _l("Phải là một số nguyên.")),
     (re.compile(r"greater than or equal to (\d+)"), lambda m: _l("Phải từ %(n)s trở lên.", n=m.group(1))),
     (re.compile(r"Longer than maximum length (\d+)"), lambda m: _l("Dài quá %(n)s ký tự.", n=m.group(1))),
-    (re.compile(r"Shorter than minimum length (\d+)"),
-     lambda m: _l("Quá ngắn: cần ít nhất %(n)s ký tự.", n=m.group(1))),
+    (
+        re.compile(r"Shorter than minimum length (\d+)"),
+        lambda m: _l("Quá ngắn: cần ít nhất %(n)s ký tự.", n=m.group(1)),
+    ),
     (re.compile(r"9 to 12 digits"), lambda m: _l("Số CCCD/CMND gồm 9 đến 12 chữ số.")),
     (re.compile(r"Not a phone number"), lambda m: _l("Số điện thoại không đúng (8 đến 15 chữ số).")),
     (re.compile(r"is in the future"), lambda m: _l("Thời điểm tiếp không được sau thời điểm hiện tại.")),
     (re.compile(r"Not a valid datetime|Not a valid aware datetime"), lambda m: _l("Ngày giờ không đúng.")),
     (re.compile(r"unknown unit code"), lambda m: _l("Không có đơn vị hành chính này.")),
-    (re.compile(r"is not in force on (\d{4})-(\d\d)-(\d\d)"),
-     lambda m: _l("Đơn vị hành chính này không còn (hoặc chưa) tồn tại vào ngày %(d)s; hãy chọn xã, phường hiện hành.",
-                  d=f"{m.group(3)}/{m.group(2)}/{m.group(1)}")),
+    (
+        re.compile(r"is not in force on (\d{4})-(\d\d)-(\d\d)"),
+        lambda m: _l(
+            "Đơn vị hành chính này không còn (hoặc chưa) tồn tại vào ngày %(d)s; hãy chọn xã, phường hiện hành.",
+            d=f"{m.group(3)}/{m.group(2)}/{m.group(1)}",
+        ),
+    ),
     (re.compile(r"unknown field"), lambda m: _l("Không có lĩnh vực này trong danh mục.")),
-    (re.compile(r"group of (\d+) must choose at least (\d+)"),
-     lambda m: _l("Đoàn %(n)s người phải cử ít nhất %(k)s người đại diện trong số người có mặt; "
-                  "hãy đánh dấu ô «Người đại diện».", n=m.group(1), k=m.group(2))),
-    (re.compile(r"group of (\d+) may have at most (\d+) representatives"),
-     lambda m: _l("Đoàn %(n)s người chỉ được cử tối đa %(k)s người đại diện.", n=m.group(1), k=m.group(2))),
-    (re.compile(r"group has (\d+) people but (\d+) citizens"),
-     lambda m: _l("Số người trong đoàn (%(n)s) ít hơn số công dân đã ghi tên (%(k)s).", n=m.group(1), k=m.group(2))),
-    (re.compile(r"refusal must state its legal ground"),
-     lambda m: _l("Từ chối tiếp phải ghi căn cứ theo Điều 9 Luật Tiếp công dân.")),
+    (
+        re.compile(r"group of (\d+) must choose at least (\d+)"),
+        lambda m: _l(
+            "Đoàn %(n)s người phải cử ít nhất %(k)s người đại diện trong số người có mặt; "
+            "hãy đánh dấu ô «Người đại diện».",
+            n=m.group(1),
+            k=m.group(2),
+        ),
+    ),
+    (
+        re.compile(r"group of (\d+) may have at most (\d+) representatives"),
+        lambda m: _l("Đoàn %(n)s người chỉ được cử tối đa %(k)s người đại diện.", n=m.group(1), k=m.group(2)),
+    ),
+    (
+        re.compile(r"group has (\d+) people but (\d+) citizens"),
+        lambda m: _l("Số người trong đoàn (%(n)s) ít hơn số công dân đã ghi tên (%(k)s).", n=m.group(1), k=m.group(2)),
+    ),
+    (
+        re.compile(r"refusal must state its legal ground"),
+        lambda m: _l("Từ chối tiếp phải ghi căn cứ theo Điều 9 Luật Tiếp công dân."),
+    ),
     (re.compile(r"only a refusal has a refusal ground"), lambda m: _l("Chỉ ghi căn cứ khi từ chối tiếp.")),
-    (re.compile(r"name the body"),
-     lambda m: _l("Ghi rõ cơ quan có thẩm quyền mà công dân được hướng dẫn đến hoặc chuyển về.")),
+    (
+        re.compile(r"name the body"),
+        lambda m: _l("Ghi rõ cơ quan có thẩm quyền mà công dân được hướng dẫn đến hoặc chuyển về."),
+    ),
     (re.compile(r"only at its own desk"), lambda m: _l("Xã, thị trấn chỉ ghi sổ tiếp tại nơi tiếp của mình.")),
-    (re.compile(r"before the request was received"),
-     lambda m: _l("Công dân không thể về trước khi tỉnh gửi yêu cầu.")),
+    (re.compile(r"before the request was received"), lambda m: _l("Công dân không thể về trước khi tỉnh gửi yêu cầu.")),
     (re.compile(r"before the officers were sent"), lambda m: _l("Công dân không thể về trước khi cử người đi đón.")),
     (re.compile(r"in the future"), lambda m: _l("Thời điểm này chưa tới.")),
-    (re.compile(r"is not an officer of the roster|no such officer|unknown officer"),
-     lambda m: _l("Không có cán bộ này trong danh sách cán bộ.")),
+    (
+        re.compile(r"is not an officer of the roster|no such officer|unknown officer"),
+        lambda m: _l("Không có cán bộ này trong danh sách cán bộ."),
+    ),
     (re.compile(r"is not an officer of (.+)$"), lambda m: _l("Cán bộ này không thuộc cơ quan được phân công.")),
     (re.compile(r"no such case"), lambda m: _l("Không có vụ việc này.")),
     (re.compile(r"not a valid cursor"), lambda m: _l("Trang kết quả không còn hợp lệ; hãy tìm lại.")),
@@ -209,12 +232,24 @@ _MESSAGES: list[tuple[re.Pattern[str], object]] = [
 
 # Messages whose words depend on the field they are about.
 _BY_FIELD: dict[str, list[tuple[re.Pattern[str], object]]] = {
-    "citizens": [(re.compile(r"Length must be between 1 and|Missing data|Shorter than minimum length 1\b"),
-                  lambda m: _l("Cần ghi ít nhất một người."))],
-    "senders": [(re.compile(r"Length must be between 1 and|Missing data|Shorter than minimum length 1\b"),
-                 lambda m: _l("Cần ghi ít nhất một người gửi đơn, hoặc đánh dấu đơn nặc danh."))],
-    "content": [(re.compile(r"Length must be between 1 and|Missing data|Shorter than minimum length 1\b|null"),
-                 lambda m: _l("Chưa ghi nội dung vụ việc."))],
+    "citizens": [
+        (
+            re.compile(r"Length must be between 1 and|Missing data|Shorter than minimum length 1\b"),
+            lambda m: _l("Cần ghi ít nhất một người."),
+        )
+    ],
+    "senders": [
+        (
+            re.compile(r"Length must be between 1 and|Missing data|Shorter than minimum length 1\b"),
+            lambda m: _l("Cần ghi ít nhất một người gửi đơn, hoặc đánh dấu đơn nặc danh."),
+        )
+    ],
+    "content": [
+        (
+            re.compile(r"Length must be between 1 and|Missing data|Shorter than minimum length 1\b|null"),
+            lambda m: _l("Chưa ghi nội dung vụ việc."),
+        )
+    ],
     "received_at": [(re.compile(r"Not a valid"), lambda m: _l("Ngày giờ không đúng; hãy gõ ngày/tháng/năm giờ:phút."))],
 }
 
@@ -236,8 +271,13 @@ def field_label(field: str) -> str:
     """The clerk's name of an API field path such as ``citizens[1].full_name``."""
     row = re.match(r"citizens\[(\d+)\]\.(\w+)", field or "")
     if row:
-        return str(_l("%(label)s (người thứ %(n)s)", label=FIELD_LABELS.get(row.group(2), row.group(2)),
-                      n=int(row.group(1)) + 1))
+        return str(
+            _l(
+                "%(label)s (người thứ %(n)s)",
+                label=FIELD_LABELS.get(row.group(2), row.group(2)),
+                n=int(row.group(1)) + 1,
+            )
+        )
     return str(FIELD_LABELS.get(field, field))
 
 

@@ -18,10 +18,14 @@ CHANNELS = ("inbox", "email", "sms")
 
 def notice_body(form) -> dict:
     """The API body of a notice from its form."""
-    body = {"list": form.get("list") or "", "kind": form.get("kind") or "notice",
-            "title": (form.get("title") or "").strip(), "body": (form.get("body") or "").strip(),
-            "attachment_url": (form.get("attachment_url") or "").strip() or None,
-            "channels": [c for c in form.getlist("channels") if c in CHANNELS] or ["inbox"]}
+    body = {
+        "list": form.get("list") or "",
+        "kind": form.get("kind") or "notice",
+        "title": (form.get("title") or "").strip(),
+        "body": (form.get("body") or "").strip(),
+        "attachment_url": (form.get("attachment_url") or "").strip() or None,
+        "channels": [c for c in form.getlist("channels") if c in CHANNELS] or ["inbox"],
+    }
     return {k: v for k, v in body.items() if v is not None}
 
 
@@ -29,12 +33,15 @@ def _page(form=None, errors=None, status=200):
     lists = get("/notify/lists")
     recent = get("/notify/notices", limit=30)
     return render_template(
-        "notices.html", form=form or {}, errors=errors or {},
+        "notices.html",
+        form=form or {},
+        errors=errors or {},
         lists=lists.data if lists.ok and isinstance(lists.data, list) else [],
         lists_error=None if lists.ok else labels.status_message(lists.status),
         recent=recent.data if recent.ok and isinstance(recent.data, list) else [],
         recent_error=None if recent.ok else labels.status_message(recent.status),
-        idempotency_key=uuid.uuid4().hex), status
+        idempotency_key=uuid.uuid4().hex,
+    ), status
 
 
 @bp.get("")
@@ -49,13 +56,20 @@ def notices():
 def send():
     """Send a notice or report to a list; then its page, with each recipient's proof."""
     form = request.form
-    answer = post("/notify/notices", json=notice_body(form),
-                  headers={"Idempotency-Key": form.get("idempotency_key") or uuid.uuid4().hex})
+    answer = post(
+        "/notify/notices",
+        json=notice_body(form),
+        headers={"Idempotency-Key": form.get("idempotency_key") or uuid.uuid4().hex},
+    )
     if answer.ok and isinstance(answer.data, dict):
         flash(_("Đã gửi đến %(n)s nơi nhận.", n=len(answer.data.get("recipients") or [])), "success")
         return redirect(url_for("notices.notice", notice_id=answer.data["id"]))
-    errors = {("list" if e.get("field") == "list_name" else e.get("field") or "body"):
-              labels.field_message(e.get("message", ""), e.get("field")) for e in answer.field_errors}
+    errors = {
+        ("list" if e.get("field") == "list_name" else e.get("field") or "body"): labels.field_message(
+            e.get("message", ""), e.get("field")
+        )
+        for e in answer.field_errors
+    }
     if not errors:
         flash(labels.status_message(answer.status, answer.problem), "error")
     return _page(form.to_dict(), errors, 422 if errors else 200)
@@ -68,5 +82,6 @@ def notice(notice_id):
     answer = get(f"/notify/notices/{notice_id}")
     if not answer.ok or not isinstance(answer.data, dict):
         return render_template("notice.html", notice=None, error=labels.status_message(answer.status)), (
-            answer.status if answer.status >= 400 else 502)
+            answer.status if answer.status >= 400 else 502
+        )
     return render_template("notice.html", notice=answer.data, error=None, can_send=can("deliveries:read"))

@@ -52,8 +52,14 @@ def index():
     """Choose a document, its period and unit."""
     today = dt.datetime.now(LOCAL).date()
     periods = get("/intake/official/periods", year=request.args.get("year") or today.year)
-    return render_template("official/index.html", forms=FORMS, documents=DOCUMENTS, today=today,
-                           periods=periods.data.get("items", []) if periods.ok else [], args=request.args)
+    return render_template(
+        "official/index.html",
+        forms=FORMS,
+        documents=DOCUMENTS,
+        today=today,
+        periods=periods.data.get("items", []) if periods.ok else [],
+        args=request.args,
+    )
 
 
 @bp.get("/documents/<key>")
@@ -66,8 +72,9 @@ def document(key):
     answer = get(path, **_query(*SIGN_KEYS))
     if not answer.ok:
         return render_template("official/error.html", title=name, why=_problem(answer)), 200
-    return render_template("official/document.html", doc=answer.data, key=key, name=name, endpoint=endpoint,
-                           query=_query(*SIGN_KEYS))
+    return render_template(
+        "official/document.html", doc=answer.data, key=key, name=name, endpoint=endpoint, query=_query(*SIGN_KEYS)
+    )
 
 
 @bp.get("/reports/<form>")
@@ -79,8 +86,9 @@ def report(form):
     answer = get(f"/intake/official/reports/{form}", records="false", **_query(*SIGN_KEYS))
     if not answer.ok:
         return render_template("official/error.html", title=FORMS[form], why=_problem(answer)), 200
-    return render_template("official/report.html", report=answer.data, form=form, query=_query(*SIGN_KEYS),
-                           figures=figures(answer.data))
+    return render_template(
+        "official/report.html", report=answer.data, form=form, query=_query(*SIGN_KEYS), figures=figures(answer.data)
+    )
 
 
 def figures(report: dict) -> list:
@@ -112,27 +120,48 @@ def records(form):
         abort(404)
     cell = next(c for c in row["cells"] if c["column"] == column["key"])
     endpoint = "register.visit" if data["record_type"] == "visit" else "petition_page.detail"
-    return render_template("official/records.html", report=data, column=column, row=row, cell=cell,
-                           endpoint=endpoint, form=form, query=_query())
+    return render_template(
+        "official/records.html",
+        report=data,
+        column=column,
+        row=row,
+        cell=cell,
+        endpoint=endpoint,
+        form=form,
+        query=_query(),
+    )
 
 
 @bp.get("/plan363")
 @login_required
 def plan363():
     """The Plan 363 list of backlogged, complex, prolonged cases, printable; open cases can be added."""
-    answer = get("/escalation/cases/plan363", progress=request.args.get("progress"),
-                 overdue=request.args.get("overdue"))
+    answer = get(
+        "/escalation/cases/plan363", progress=request.args.get("progress"), overdue=request.args.get("overdue")
+    )
     if not answer.ok:
         return render_template("official/error.html", title="Danh sách theo Kế hoạch 363", why=_problem(answer)), 200
     listed = {e["case_id"] for e in answer.data}
     open_cases = get("/escalation/cases", status="open", limit=500)
     candidates = [c for c in (open_cases.data if open_cases.ok else []) if c["id"] not in listed]
-    return render_template("official/plan363.html", entries=answer.data, args=request.args,
-                           candidates=sorted(candidates, key=lambda c: (not c.get("complex"), c["number"])))
+    return render_template(
+        "official/plan363.html",
+        entries=answer.data,
+        args=request.args,
+        candidates=sorted(candidates, key=lambda c: (not c.get("complex"), c["number"])),
+    )
 
 
-PLAN363_FIELDS = ("source", "review_result", "plan_agreed_on", "plan_summary", "agreed_deadline", "lead_agency",
-                  "progress", "note")
+PLAN363_FIELDS = (
+    "source",
+    "review_result",
+    "plan_agreed_on",
+    "plan_summary",
+    "agreed_deadline",
+    "lead_agency",
+    "progress",
+    "note",
+)
 
 
 @bp.route("/plan363/<case_id>", methods=["GET", "POST"])
@@ -160,8 +189,13 @@ def plan363_entry(case_id):
             return redirect(url_for("official.plan363_entry", case_id=case_id))
         errors = saved.field_errors or [{"field": "", "message": _problem(saved)}]
     entry = get(f"/escalation/cases/{case_id}/plan363")
-    return render_template("official/plan363_entry.html", case=case.data, entry=entry.data if entry.ok else None,
-                           errors=errors, form=request.form if errors else None)
+    return render_template(
+        "official/plan363_entry.html",
+        case=case.data,
+        entry=entry.data if entry.ok else None,
+        errors=errors,
+        form=request.form if errors else None,
+    )
 
 
 DOWNLOADS = {

@@ -106,12 +106,16 @@ PETITION_FIELDS = {
 
 # A 409's detail about a step, in the clerk's words.
 _CONFLICT = [
-    (re.compile(r"is not allowed from '(\w+)'"), lambda m: _l("hồ sơ đang ở trạng thái «%(s)s»",
-                                                            s=PETITION_STATES.get(m.group(1), m.group(1)))),
+    (
+        re.compile(r"is not allowed from '(\w+)'"),
+        lambda m: _l("hồ sơ đang ở trạng thái «%(s)s»", s=PETITION_STATES.get(m.group(1), m.group(1))),
+    ),
     (re.compile(r"does not apply to an anonymous"), lambda m: _l("không áp dụng cho đơn nặc danh")),
     (re.compile(r"does not apply to a (\w+)"), lambda m: _l("không áp dụng cho loại đơn này")),
-    (re.compile(r"applies to petitions received from (\d{4})-(\d\d)-(\d\d)"),
-     lambda m: _l("chỉ áp dụng cho đơn nhận từ ngày %(d)s", d=f"{m.group(3)}/{m.group(2)}/{m.group(1)}")),
+    (
+        re.compile(r"applies to petitions received from (\d{4})-(\d\d)-(\d\d)"),
+        lambda m: _l("chỉ áp dụng cho đơn nhận từ ngày %(d)s", d=f"{m.group(3)}/{m.group(2)}/{m.group(1)}"),
+    ),
 ]
 
 
@@ -128,6 +132,11 @@ def petition_field_label(name: str) -> str:
     """The clerk's name of a petition form input such as ``senders-1-phone``."""
     row = re.match(r"senders-(\d+)-(\w+)", name or "")
     if row:
-        return str(_l("%(label)s (người thứ %(n)s)", label=PETITION_FIELDS.get(row.group(2), row.group(2)),
-                      n=int(row.group(1)) + 1))
+        return str(
+            _l(
+                "%(label)s (người thứ %(n)s)",
+                label=PETITION_FIELDS.get(row.group(2), row.group(2)),
+                n=int(row.group(1)) + 1,
+            )
+        )
     return str(PETITION_FIELDS.get(name, name))

@@ -45,8 +45,13 @@ STEP_INPUTS = {
 }
 # Intake before its lifecycle: the decisions it takes from "received", and resolving an accepted one.
 LEGACY = {"received": ("accept", "guide", "forward", "return_to_lower_level", "archive"), "accepted": ("resolve",)}
-LEGACY_DECISION = {"accept": "accept", "guide": "guide", "forward": "forward",
-                   "return_to_lower_level": "request_lower_level", "archive": "archive"}
+LEGACY_DECISION = {
+    "accept": "accept",
+    "guide": "guide",
+    "forward": "forward",
+    "return_to_lower_level": "request_lower_level",
+    "archive": "archive",
+}
 DATE_INPUTS = ("letter_date", "held_on")
 
 
@@ -87,16 +92,25 @@ def legacy_call(step: str, body: dict) -> tuple[str, dict]:
     if step == "resolve":
         outcome = labels.label(labels.RESOLUTION_OUTCOMES, body.get("outcome"))
         text = body.get("resolution") or ""
-        return "resolution", {"resolved_on": body.get("taken_on"),
-                              "resolution": f"{outcome}: {text}" if body.get("outcome") else text}
+        return "resolution", {
+            "resolved_on": body.get("taken_on"),
+            "resolution": f"{outcome}: {text}" if body.get("outcome") else text,
+        }
     decision = {"decision": LEGACY_DECISION.get(step, step)}
     if step == "accept":
         decision.update({k: body[k] for k in ("complexity", "second_time") if k in body})
     elif step in ("guide", "forward"):
-        letter = [x for x in (body.get("letter_number") and _("công văn số %(n)s", n=body["letter_number"]),
-                              body.get("letter_date") and _("ngày %(d)s", d=_dmy(body["letter_date"]))) if x]
+        letter = [
+            x
+            for x in (
+                body.get("letter_number") and _("công văn số %(n)s", n=body["letter_number"]),
+                body.get("letter_date") and _("ngày %(d)s", d=_dmy(body["letter_date"])),
+            )
+            if x
+        ]
         decision["forwarded_to"] = body.get("to_body") and (
-            f"{body['to_body']} ({', '.join(letter)})" if letter else body["to_body"])
+            f"{body['to_body']} ({', '.join(letter)})" if letter else body["to_body"]
+        )
     elif step == "return_to_lower_level":
         decision["forwarded_to"] = reference.unit_name(body.get("to_unit")) if body.get("to_unit") else None
     elif step == "archive":
@@ -147,29 +161,45 @@ def detail(petition_id, errors=None, status=200, open_step=None):
     answer = get(f"{PATH}/{petition_id}")
     if not answer.ok or not isinstance(answer.data, dict):
         return render_template("petition.html", petition=None, error=labels.status_message(answer.status)), (
-            answer.status if answer.status >= 400 else 502)
+            answer.status if answer.status >= 400 else 502
+        )
     petition = answer.data
     steps = allowed_steps(petition) if can("petitions:write") else []
     communes, _s = reference.communes()
     return render_template(
-        "petition.html", petition=petition, error=None, errors=errors or {}, steps=steps,
-        inputs=STEP_INPUTS, matter=matter_of(petition),
+        "petition.html",
+        petition=petition,
+        error=None,
+        errors=errors or {},
+        steps=steps,
+        inputs=STEP_INPUTS,
+        matter=matter_of(petition),
         grounds=grounds(petition.get("category")) if "not_accept" in steps else [],
-        communes=communes, open_step=open_step, officers=handler_choices(), today=dt.datetime.now(LOCAL).strftime("%d/%m/%Y"),
-        idempotency_key=uuid.uuid4().hex, unit_name=reference.unit_name,
-        field_name=reference.field_name), status
+        communes=communes,
+        open_step=open_step,
+        officers=handler_choices(),
+        today=dt.datetime.now(LOCAL).strftime("%d/%m/%Y"),
+        idempotency_key=uuid.uuid4().hex,
+        unit_name=reference.unit_name,
+        field_name=reference.field_name,
+    ), status
 
 
 def _after(petition_id: str, answer, done: str, step: str):
     if answer.ok:
         flash(done, "success")
         return redirect(url_for("petition_page.detail", petition_id=petition_id))
-    errors = {e.get("field") or "body": labels.field_message(e.get("message", ""), e.get("field"))
-              for e in answer.field_errors}
+    errors = {
+        e.get("field") or "body": labels.field_message(e.get("message", ""), e.get("field"))
+        for e in answer.field_errors
+    }
     if not errors:
         detail_text = (answer.problem or {}).get("detail") if answer.status == 409 else None
-        flash(labels.status_message(answer.status, answer.problem)
-              + (f" ({labels.step_conflict(detail_text)})" if detail_text else ""), "error")
+        flash(
+            labels.status_message(answer.status, answer.problem)
+            + (f" ({labels.step_conflict(detail_text)})" if detail_text else ""),
+            "error",
+        )
     return detail(petition_id, errors=errors, status=422 if errors else 200, open_step=step)
 
 
@@ -190,8 +220,7 @@ def take_step(petition_id, step):
         answer = post(f"{PATH}/{petition_id}/{action}", json=legacy, headers=headers)
     else:
         answer = post(f"{PATH}/{petition_id}/steps", json=body, headers=headers)
-    return _after(petition_id, answer, _("Đã ghi bước: %(s)s.", s=labels.label(labels.PETITION_STEPS, step)),
-                  step)
+    return _after(petition_id, answer, _("Đã ghi bước: %(s)s.", s=labels.label(labels.PETITION_STEPS, step)), step)
 
 
 @bp.post("/<petition_id>/repeat")
@@ -218,6 +247,8 @@ def assign_handler(petition_id):
 def informed(petition_id):
     """Record the day the citizen was told how the petition is handled."""
     day = parse_day(request.form.get("informed_on"))
-    answer = post(f"{PATH}/{petition_id}/citizen-informed",
-                  json={"informed_on": day.isoformat() if day else (request.form.get("informed_on") or None)})
+    answer = post(
+        f"{PATH}/{petition_id}/citizen-informed",
+        json={"informed_on": day.isoformat() if day else (request.form.get("informed_on") or None)},
+    )
     return _after(petition_id, answer, _("Đã ghi ngày báo cho công dân."), "informed")

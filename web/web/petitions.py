@@ -48,14 +48,35 @@ def read_form(form) -> tuple[dict, list[int]]:
         senders.append({k: v for k, v in person.items() if v is not None})
         row_of.append(i)
     channel = form.get("channel") or None
-    text = {k: (form.get(k) or "").strip() or None for k in (
-        "category", "field", "origin_unit", "subject", "content", "prior_handling", "citizen_request",
-        "violator", "evidence", "forwarded_by", "letter_number", "letter_date", "visit_id")}
+    text = {
+        k: (form.get(k) or "").strip() or None
+        for k in (
+            "category",
+            "field",
+            "origin_unit",
+            "subject",
+            "content",
+            "prior_handling",
+            "citizen_request",
+            "violator",
+            "evidence",
+            "forwarded_by",
+            "letter_number",
+            "letter_date",
+            "visit_id",
+        )
+    }
     body = {
-        "channel": channel, "category": text["category"], "field": text["field"],
-        "origin_unit": text["origin_unit"], "subject": text["subject"], "content": text["content"],
-        "prior_handling": text["prior_handling"], "citizen_request": text["citizen_request"],
-        "anonymous": anonymous, "senders": senders,
+        "channel": channel,
+        "category": text["category"],
+        "field": text["field"],
+        "origin_unit": text["origin_unit"],
+        "subject": text["subject"],
+        "content": text["content"],
+        "prior_handling": text["prior_handling"],
+        "citizen_request": text["citizen_request"],
+        "anonymous": anonymous,
+        "senders": senders,
     }
     if form.get("second_time") == "on":
         body["complaint_round"] = 2
@@ -95,7 +116,7 @@ def errors_by_input(errors: list[dict], row_of: list[int]) -> dict[str, str]:
         field = error.get("field") or "body"
         name = field
         if field.startswith("senders[") and "]." in field:
-            index, _sep, attr = field[len("senders["):].partition("].")
+            index, _sep, attr = field[len("senders[") :].partition("].")
             row = row_of[int(index)] if index.isdigit() and int(index) < len(row_of) else 0
             name = f"senders-{row}-{attr}"
         out.setdefault(name, labels.field_message(error.get("message", ""), field))
@@ -109,10 +130,17 @@ def _form_page(form=None, errors=None, message=None, status=200):
     errors = errors or {}
     error_list = [(name, labels.petition_field_label(name), text) for name, text in errors.items()]
     return render_template(
-        "petition_new.html", form=form, errors=errors, error_list=error_list, message=message,
-        rows=rows_of(form), communes=communes, fields=fields,
+        "petition_new.html",
+        form=form,
+        errors=errors,
+        error_list=error_list,
+        message=message,
+        rows=rows_of(form),
+        communes=communes,
+        fields=fields,
         idempotency_key=form.get("idempotency_key") or uuid.uuid4().hex,
-        now_local=dt.datetime.now(LOCAL).strftime("%d/%m/%Y %H:%M")), status
+        now_local=dt.datetime.now(LOCAL).strftime("%d/%m/%Y %H:%M"),
+    ), status
 
 
 @bp.get("/new")
@@ -125,10 +153,17 @@ def new():
         answer = get(f"/intake/visits/{visit_id}")
         if answer.ok and isinstance(answer.data, dict):
             visit = answer.data
-            form = {"channel": "visit", "visit_id": visit_id, "visit_serial": visit.get("serial"),
-                    "category": visit.get("category"), "field": visit.get("field"),
-                    "origin_unit": visit.get("origin_unit"), "subject": visit.get("subject") or "",
-                    "content": visit.get("content") or "", "rows": str(max(len(visit.get("citizens") or []), 1))}
+            form = {
+                "channel": "visit",
+                "visit_id": visit_id,
+                "visit_serial": visit.get("serial"),
+                "category": visit.get("category"),
+                "field": visit.get("field"),
+                "origin_unit": visit.get("origin_unit"),
+                "subject": visit.get("subject") or "",
+                "content": visit.get("content") or "",
+                "rows": str(max(len(visit.get("citizens") or []), 1)),
+            }
             for i, c in enumerate(visit.get("citizens") or []):
                 if c.get("identity_masked"):
                     continue
@@ -160,13 +195,23 @@ def create():
         parts = petition.get("parts") or []
         flash(_("Đã ghi đơn số %(n)s.", n=petition.get("number")), "success")
         if len(parts) > 1:
-            flash(_("Đơn có nhiều nội dung nên đã tách thành %(k)s đơn: %(list)s.", k=len(parts),
-                    list=", ".join(p.get("number", "") for p in parts)), "info")
+            flash(
+                _(
+                    "Đơn có nhiều nội dung nên đã tách thành %(k)s đơn: %(list)s.",
+                    k=len(parts),
+                    list=", ".join(p.get("number", "") for p in parts),
+                ),
+                "info",
+            )
         return redirect(url_for("petition_page.detail", petition_id=petition["id"]))
     form["idempotency_key"] = uuid.uuid4().hex
     errors = errors_by_input(answer.field_errors, row_of)
-    return _form_page(form, errors=errors, message=labels.status_message(answer.status, answer.problem),
-                      status=422 if answer.status in (400, 409, 422) else 200)
+    return _form_page(
+        form,
+        errors=errors,
+        message=labels.status_message(answer.status, answer.problem),
+        status=422 if answer.status in (400, 409, 422) else 200,
+    )
 
 
 def api_query(args) -> dict:
@@ -193,9 +238,17 @@ def book():
     communes, _s = reference.communes()
     fields, _s = reference.fields()
     args = {k: v for k, v in request.args.items() if k != "cursor" and v}
-    return render_template("petitions.html", items=data.get("items", []), next_cursor=data.get("next_cursor"),
-                           error=error, args=args, communes=communes, fields=fields,
-                           unit_name=reference.unit_name, field_name=reference.field_name)
+    return render_template(
+        "petitions.html",
+        items=data.get("items", []),
+        next_cursor=data.get("next_cursor"),
+        error=error,
+        args=args,
+        communes=communes,
+        fields=fields,
+        unit_name=reference.unit_name,
+        field_name=reference.field_name,
+    )
 
 
 DUE_PATH = "/intake/petitions/due"
@@ -209,16 +262,24 @@ def due_lists(limit: int = 100) -> dict:
     listed = get(DUE_PATH, within=DUE_SOON_DAYS)
     if listed.ok and isinstance(listed.data, dict):
         items = [{**p, "id": p.get("petition_id") or p.get("id")} for p in listed.data.get("items") or []]
-        return {"overdue": [p for p in items if p.get("overdue") or (p.get("days_left") or 0) < 0][:limit],
-                "soon": [p for p in items if not (p.get("overdue") or (p.get("days_left") or 0) < 0)][:limit],
-                "error": None}
+        return {
+            "overdue": [p for p in items if p.get("overdue") or (p.get("days_left") or 0) < 0][:limit],
+            "soon": [p for p in items if not (p.get("overdue") or (p.get("days_left") or 0) < 0)][:limit],
+            "error": None,
+        }
     overdue = get(PATH, overdue="true", sort="deadline", limit=limit)
     upcoming = get(PATH, overdue="false", sort="deadline", limit=limit)
-    error = None if overdue.ok and upcoming.ok else labels.status_message(
-        overdue.status if not overdue.ok else upcoming.status)
+    error = (
+        None
+        if overdue.ok and upcoming.ok
+        else labels.status_message(overdue.status if not overdue.ok else upcoming.status)
+    )
     late = [{**p, "days_left": days_left(p.get("deadline"))} for p in _items(overdue)]
-    soon = [{**p, "days_left": days_left(p.get("deadline"))} for p in _items(upcoming)
-            if p.get("deadline") and p.get("status") in OPEN_STATES]
+    soon = [
+        {**p, "days_left": days_left(p.get("deadline"))}
+        for p in _items(upcoming)
+        if p.get("deadline") and p.get("status") in OPEN_STATES
+    ]
     soon = [p for p in soon if p["days_left"] is not None and 0 <= p["days_left"] <= DUE_SOON_DAYS]
     return {"overdue": late, "soon": soon, "error": error}
 
@@ -231,5 +292,10 @@ def _items(answer) -> list[dict]:
 @login_required
 def due():
     """What falls due: overdue petitions first, then those due within a week, with days left."""
-    return render_template("petitions_due.html", due=due_lists(), soon_days=DUE_SOON_DAYS,
-                           unit_name=reference.unit_name, field_name=reference.field_name)
+    return render_template(
+        "petitions_due.html",
+        due=due_lists(),
+        soon_days=DUE_SOON_DAYS,
+        unit_name=reference.unit_name,
+        field_name=reference.field_name,
+    )

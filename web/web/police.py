@@ -34,15 +34,22 @@ def incident_body(form, *, new: bool) -> dict:
 
 
 def _errors(answer) -> dict:
-    return {e.get("field") or "body": labels.field_message(e.get("message", ""), e.get("field"))
-            for e in answer.field_errors}
+    return {
+        e.get("field") or "body": labels.field_message(e.get("message", ""), e.get("field"))
+        for e in answer.field_errors
+    }
 
 
 def _context() -> dict:
     communes, _s = reference.communes()
     fields, _s = reference.fields()
-    return {"communes": communes, "fields": fields, "unit_name": reference.unit_name,
-            "field_name": reference.field_name, "now_local": dt.datetime.now(LOCAL).strftime("%d/%m/%Y %H:%M")}
+    return {
+        "communes": communes,
+        "fields": fields,
+        "unit_name": reference.unit_name,
+        "field_name": reference.field_name,
+        "now_local": dt.datetime.now(LOCAL).strftime("%d/%m/%Y %H:%M"),
+    }
 
 
 @bp.route("/incidents/new", methods=["GET", "POST"])
@@ -68,11 +75,17 @@ def incident(incident_id, errors=None, status=200):
     """One incident: what, where, when, how many; update or close it (its reporting unit)."""
     answer = get(f"/escalation/incidents/{incident_id}")
     if not answer.ok or not isinstance(answer.data, dict):
-        return render_template("incident.html", incident=None, error=labels.status_message(answer.status),
-                               **_context()), answer.status if answer.status >= 400 else 502
-    return render_template("incident.html", incident=answer.data, error=None, errors=errors or {},
-                           writable=can("incidents:write") and answer.data.get("status") != "closed",
-                           **_context()), status
+        return render_template(
+            "incident.html", incident=None, error=labels.status_message(answer.status), **_context()
+        ), answer.status if answer.status >= 400 else 502
+    return render_template(
+        "incident.html",
+        incident=answer.data,
+        error=None,
+        errors=errors or {},
+        writable=can("incidents:write") and answer.data.get("status") != "closed",
+        **_context(),
+    ), status
 
 
 @bp.post("/incidents/<incident_id>/<action>")
@@ -82,8 +95,10 @@ def change_incident(incident_id, action):
     if action not in ("update", "close"):
         return "", 404
     if action == "close":
-        path, body = f"/escalation/incidents/{incident_id}/close", {
-            "outcome": (request.form.get("outcome") or "").strip()}
+        path, body = (
+            f"/escalation/incidents/{incident_id}/close",
+            {"outcome": (request.form.get("outcome") or "").strip()},
+        )
     else:
         path, body = f"/escalation/incidents/{incident_id}", incident_body(request.form, new=False)
     answer = post(path, json=body)
@@ -102,8 +117,9 @@ def hotspot(hotspot_id, errors=None, status=200):
     """A hot spot: its scope, rule, counts, four weeks' trend, linked cases; owner, note, status."""
     answer = get(f"/escalation/hotspots/{hotspot_id}")
     if not answer.ok or not isinstance(answer.data, dict):
-        return render_template("hotspot.html", hotspot=None, error=labels.status_message(answer.status),
-                               **_context()), answer.status if answer.status >= 400 else 502
+        return render_template(
+            "hotspot.html", hotspot=None, error=labels.status_message(answer.status), **_context()
+        ), answer.status if answer.status >= 400 else 502
     cases = []
     if can("cases:read"):
         for case_id in (answer.data.get("case_ids") or [])[:20]:
@@ -111,17 +127,26 @@ def hotspot(hotspot_id, errors=None, status=200):
             if found.ok and isinstance(found.data, dict):
                 cases.append(found.data)
     agencies, _s = reference.agencies()
-    return render_template("hotspot.html", hotspot=answer.data, cases=cases, error=None, errors=errors or {},
-                           agencies=[a for a in agencies if a.get("kind") not in ("province",)],
-                           **_context()), status
+    return render_template(
+        "hotspot.html",
+        hotspot=answer.data,
+        cases=cases,
+        error=None,
+        errors=errors or {},
+        agencies=[a for a in agencies if a.get("kind") not in ("province",)],
+        **_context(),
+    ), status
 
 
 @bp.post("/hotspots/<hotspot_id>/change")
 @login_required
 def change_hotspot(hotspot_id):
     """Set the owner and a note, activate by hand or mark defused."""
-    body = {"status": request.form.get("status") or None, "owner": request.form.get("owner") or None,
-            "note": (request.form.get("note") or "").strip() or None}
+    body = {
+        "status": request.form.get("status") or None,
+        "owner": request.form.get("owner") or None,
+        "note": (request.form.get("note") or "").strip() or None,
+    }
     answer = post(f"/escalation/hotspots/{hotspot_id}", json={k: v for k, v in body.items() if v is not None})
     if answer.ok:
         flash(_("Đã cập nhật điểm nóng."), "success")
@@ -137,8 +162,12 @@ RULE_NUMBERS = ("window_days", "min_mass_visits", "min_citizens", "min_incidents
 
 def rule_body(form) -> dict:
     """A hot-spot rule from its form: scope, window, thresholds (blank: not a condition), status, cooling down."""
-    body: dict = {"scope": form.get("scope") or "commune_field", "status": form.get("status") or "active",
-                  "active": form.get("active") == "on", "field": form.get("field") or None}
+    body: dict = {
+        "scope": form.get("scope") or "commune_field",
+        "status": form.get("status") or "active",
+        "active": form.get("active") == "on",
+        "field": form.get("field") or None,
+    }
     for name in RULE_NUMBERS:
         value = (form.get(name) or "").strip()
         body[name] = int(value) if value.isdigit() else (value or None)
@@ -151,9 +180,15 @@ def hotspot_rules(errors=None, status=200, open_rule=None):
     """The hot-spot rules (data): read by the board, changed by those holding rules:write."""
     answer = get("/escalation/hotspots/rules")
     rules = answer.data if answer.ok and isinstance(answer.data, list) else []
-    return render_template("hotspot_rules.html", rules=rules, errors=errors or {}, open_rule=open_rule,
-                           error=None if answer.ok else labels.status_message(answer.status),
-                           editable=can("rules:write"), **_context()), status
+    return render_template(
+        "hotspot_rules.html",
+        rules=rules,
+        errors=errors or {},
+        open_rule=open_rule,
+        error=None if answer.ok else labels.status_message(answer.status),
+        editable=can("rules:write"),
+        **_context(),
+    ), status
 
 
 @bp.post("/hotspots/rules/<name>")

@@ -39,10 +39,17 @@ def detail(request_id, errors=None, status=200):
     answer = get(f"/escalation/province-requests/{request_id}")
     if not answer.ok:
         return render_template("province.html", item=None, error=labels.status_message(answer.status)), (
-            answer.status if answer.status >= 400 else 502)
-    return render_template("province.html", item=answer.data, error=None, errors=errors or {},
-                           now_local=dt.datetime.now(LOCAL).strftime("%d/%m/%Y %H:%M"),
-                           pickers=roster_pickers(answer.data.get("unit")), unit_name=reference.unit_name), status
+            answer.status if answer.status >= 400 else 502
+        )
+    return render_template(
+        "province.html",
+        item=answer.data,
+        error=None,
+        errors=errors or {},
+        now_local=dt.datetime.now(LOCAL).strftime("%d/%m/%Y %H:%M"),
+        pickers=roster_pickers(answer.data.get("unit")),
+        unit_name=reference.unit_name,
+    ), status
 
 
 def roster_pickers(unit: str | None) -> dict:
@@ -55,8 +62,9 @@ def roster_pickers(unit: str | None) -> dict:
     communes = [o for o in active if kind_of.get(o.get("agency")) == "commune"]
     communes.sort(key=lambda o: (unit_of.get(o.get("agency")) != unit, o.get("agency_name") or ""))
     return {
-        "inspectorate": [o for o in active if kind_of.get(o.get("agency")) == "inspectorate" or o.get("role") ==
-                         "inspector"],
+        "inspectorate": [
+            o for o in active if kind_of.get(o.get("agency")) == "inspectorate" or o.get("role") == "inspector"
+        ],
         "board": [o for o in active if kind_of.get(o.get("agency")) == "board" or o.get("role") == "board"],
         "commune": communes,
     }

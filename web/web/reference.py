@@ -43,8 +43,11 @@ def units() -> tuple[list[dict], int]:
     if status == 200:
         return rows, status
     agencies, _status = _cached("agencies", "/roster/agencies")
-    communes = [{"code": a["unit"], "name": a["name"].removeprefix("UBND ").strip(), "level": "commune"}
-                for a in agencies if a.get("kind") == "commune" and a.get("unit") and a.get("name")]
+    communes = [
+        {"code": a["unit"], "name": a["name"].removeprefix("UBND ").strip(), "level": "commune"}
+        for a in agencies
+        if a.get("kind") == "commune" and a.get("unit") and a.get("name")
+    ]
     return (communes, 200) if communes else ([], status)
 
 
@@ -109,9 +112,12 @@ def officer_name(code: str | None) -> str:
 
 
 # An API client (not an officer) named by the kind its id starts with, as the gateway's demo clients are.
-CLIENT_KINDS = (("district", _l("Ban Tiếp công dân (kết nối hệ thống)")), ("police", _l("Công an (kết nối hệ thống)")),
-                ("province", _l("Ban Tiếp công dân tỉnh (kết nối hệ thống)")),
-                ("commune", _l("UBND xã (kết nối hệ thống)")))
+CLIENT_KINDS = (
+    ("district", _l("Ban Tiếp công dân (kết nối hệ thống)")),
+    ("police", _l("Công an (kết nối hệ thống)")),
+    ("province", _l("Ban Tiếp công dân tỉnh (kết nối hệ thống)")),
+    ("commune", _l("UBND xã (kết nối hệ thống)")),
+)
 
 
 def client_name(code: str) -> str:

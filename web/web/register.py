@@ -49,15 +49,25 @@ def register():
     answer = get("/intake/visits", limit=PAGE_SIZE, cursor=request.args.get("cursor"), **query)
     error = None if answer.ok else labels.status_message(answer.status)
     if answer.status == 422 and answer.field_errors:
-        error = "; ".join(f"{labels.field_label(e.get('field', ''))}: {labels.field_message(e.get('message', ''))}"
-                          for e in answer.field_errors)
+        error = "; ".join(
+            f"{labels.field_label(e.get('field', ''))}: {labels.field_message(e.get('message', ''))}"
+            for e in answer.field_errors
+        )
     data = answer.data if answer.ok and isinstance(answer.data, dict) else {"items": [], "next_cursor": None}
     communes, _s = reference.communes()
     fields, _s = reference.fields()
     args = {k: v for k, v in request.args.items() if k != "cursor" and v}
-    return render_template("register.html", items=data.get("items", []), next_cursor=data.get("next_cursor"),
-                           error=error, args=args, communes=communes, fields=fields,
-                           unit_name=reference.unit_name, field_name=reference.field_name)
+    return render_template(
+        "register.html",
+        items=data.get("items", []),
+        next_cursor=data.get("next_cursor"),
+        error=error,
+        args=args,
+        communes=communes,
+        fields=fields,
+        unit_name=reference.unit_name,
+        field_name=reference.field_name,
+    )
 
 
 def cases_of(visit: dict) -> list[dict]:
@@ -79,14 +89,22 @@ def visit(visit_id):
     """One record with its full history: the desk, the case it opened or joined, and what followed."""
     answer = get(f"/intake/visits/{visit_id}")
     if not answer.ok:
-        return render_template("visit.html", visit=None, error=labels.status_message(answer.status),
-                               cases=[]), answer.status if answer.status >= 400 else 502
+        return render_template(
+            "visit.html", visit=None, error=labels.status_message(answer.status), cases=[]
+        ), answer.status if answer.status >= 400 else 502
     visit = answer.data
     versions = get(f"/intake/visits/{visit_id}/history")
     history = versions.data if versions.ok and isinstance(versions.data, list) else []
-    return render_template("visit.html", visit=visit, cases=cases_of(visit), error=None, history=history,
-                           editable=can("visits:write"),
-                           unit_name=reference.unit_name, field_name=reference.field_name)
+    return render_template(
+        "visit.html",
+        visit=visit,
+        cases=cases_of(visit),
+        error=None,
+        history=history,
+        editable=can("visits:write"),
+        unit_name=reference.unit_name,
+        field_name=reference.field_name,
+    )
 
 
 @bp.post("/find")
@@ -104,16 +122,27 @@ def find_citizen():
         if answer.ok and isinstance(answer.data, dict):
             items = answer.data.get("items") or []
         elif answer.field_errors:
-            error = "; ".join(f"{labels.field_label(e.get('field', ''))}: "
-                              f"{labels.field_message(e.get('message', ''), e.get('field'))}"
-                              for e in answer.field_errors)
+            error = "; ".join(
+                f"{labels.field_label(e.get('field', ''))}: "
+                f"{labels.field_message(e.get('message', ''), e.get('field'))}"
+                for e in answer.field_errors
+            )
         else:
             error = labels.status_message(answer.status)
     communes, _s = reference.communes()
     fields, _s = reference.fields()
-    return render_template("register.html", items=items, next_cursor=None, error=error, args={}, found=person,
-                           communes=communes, fields=fields, unit_name=reference.unit_name,
-                           field_name=reference.field_name)
+    return render_template(
+        "register.html",
+        items=items,
+        next_cursor=None,
+        error=error,
+        args={},
+        found=person,
+        communes=communes,
+        fields=fields,
+        unit_name=reference.unit_name,
+        field_name=reference.field_name,
+    )
 
 
 @bp.get("/export.xlsx")
@@ -129,6 +158,10 @@ def export():
         flash(_("Chưa xuất được sổ ra Excel: %(why)s", why=labels.status_message(answer.status)), "error")
         return redirect(url_for("register.register", **{k: v for k, v in request.args.items() if v}))
     stamp = dt.datetime.now(LOCAL).strftime("%Y%m%d-%H%M")
-    return Response(answer.content, mimetype=answer.headers.get(
-        "Content-Type", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
-        headers={"Content-Disposition": f'attachment; filename="so-tiep-cong-dan-{stamp}.xlsx"'})
+    return Response(
+        answer.content,
+        mimetype=answer.headers.get(
+            "Content-Type", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+        ),
+        headers={"Content-Disposition": f'attachment; filename="so-tiep-cong-dan-{stamp}.xlsx"'},
+    )

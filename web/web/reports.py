@@ -63,8 +63,11 @@ def statistics(start: dt.date, end: dt.date, items: list[dict]) -> dict:
         counts = answer.data
         by = {key: counts.get(f"by_{key}", {}) for key in ("category", "field", "origin_unit", "outcome")}
     else:
-        counts = {"total": len(items), "mass": sum(1 for v in items if v.get("is_mass")),
-                  "citizens": sum(v.get("group_size") or 0 for v in items)}
+        counts = {
+            "total": len(items),
+            "mass": sum(1 for v in items if v.get("is_mass")),
+            "citizens": sum(v.get("group_size") or 0 for v in items),
+        }
         by = {key: Counter(_value(v, key) for v in items) for key in ("category", "field", "origin_unit", "outcome")}
     by_day, by_day_mass = Counter(), Counter()
     for v in items:
@@ -75,8 +78,11 @@ def statistics(start: dt.date, end: dt.date, items: list[dict]) -> dict:
             by_day_mass[key] += 1 if v.get("is_mass") else 0
     days = [start + dt.timedelta(days=i) for i in range((end - start).days + 1)][-62:]
     return {
-        "total": counts.get("total", 0), "mass": counts.get("mass", 0), "citizens": counts.get("citizens", 0),
-        "over_level": counts.get("over_level"), "repeats": counts.get("repeats"),
+        "total": counts.get("total", 0),
+        "mass": counts.get("mass", 0),
+        "citizens": counts.get("citizens", 0),
+        "over_level": counts.get("over_level"),
+        "repeats": counts.get("repeats"),
         "category": _ranked(by["category"], lambda c: labels.label(labels.CATEGORIES, c)),
         "field": _ranked(by["field"], lambda c: reference.field_name(c, lang)),
         "unit": _ranked(by["origin_unit"], reference.unit_name),
@@ -89,17 +95,24 @@ def statistics(start: dt.date, end: dt.date, items: list[dict]) -> dict:
 def live_summary(items: list[dict]) -> dict:
     """Today's figures, counted now from the register and the board."""
     today = dt.datetime.now(LOCAL).date()
-    todays = [v for v in items if (parse_time(v.get("received_at")) or dt.datetime.min.replace(tzinfo=dt.UTC))
-              .astimezone(LOCAL).date() == today]
+    todays = [
+        v
+        for v in items
+        if (parse_time(v.get("received_at")) or dt.datetime.min.replace(tzinfo=dt.UTC)).astimezone(LOCAL).date()
+        == today
+    ]
 
     def count(path, **params):
         answer = get(path, **params)
         return len(answer.data) if answer.ok and isinstance(answer.data, list) else None
 
-    return {"visits": len(todays), "mass": sum(1 for v in todays if v.get("is_mass")),
-            "open_cases": count("/escalation/cases", status="open", limit=500),
-            "hotspots": count("/escalation/hotspots", status="open", limit=500),
-            "province": count("/escalation/province-requests", status="open", limit=500)}
+    return {
+        "visits": len(todays),
+        "mass": sum(1 for v in todays if v.get("is_mass")),
+        "open_cases": count("/escalation/cases", status="open", limit=500),
+        "hotspots": count("/escalation/hotspots", status="open", limit=500),
+        "province": count("/escalation/province-requests", status="open", limit=500),
+    }
 
 
 DAILY_SUMMARY_PATH = "/escalation/reports/daily-summary"
@@ -130,8 +143,13 @@ def reports():
     today = dt.datetime.now(LOCAL).date()
     summary_day = parse_day(request.args.get("date"))
     items, truncated, status = visits_between(min(start, today), max(end, today))
-    in_period = [v for v in items if start <= (parse_time(v.get("received_at")) or dt.datetime.min.replace(
-        tzinfo=dt.UTC)).astimezone(LOCAL).date() <= end]
+    in_period = [
+        v
+        for v in items
+        if start
+        <= (parse_time(v.get("received_at")) or dt.datetime.min.replace(tzinfo=dt.UTC)).astimezone(LOCAL).date()
+        <= end
+    ]
     stats = statistics(start, end, in_period) if status == 200 else None
     figures = {}
     if stats:
@@ -143,10 +161,18 @@ def reports():
             "outcome": charts.bar_chart(stats["outcome"], title=_("Theo kết quả tiếp")),
         }
     return render_template(
-        "reports.html", start=start, end=end, stats=stats, figures=figures, truncated=truncated,
+        "reports.html",
+        start=start,
+        end=end,
+        stats=stats,
+        figures=figures,
+        truncated=truncated,
         stats_error=None if status == 200 else labels.status_message(status),
-        summary=latest_daily_summary(), live=live_summary(items), on_demand=daily_summary(summary_day),
-        summary_day=request.args.get("date", ""))
+        summary=latest_daily_summary(),
+        live=live_summary(items),
+        on_demand=daily_summary(summary_day),
+        summary_day=request.args.get("date", ""),
+    )
 
 
 @bp.get("/complex-cases.xlsx")
@@ -159,5 +185,8 @@ def complex_cases():
         flash(_("Chưa xuất được danh sách vụ việc phức tạp: %(why)s", why=why), "error")
         return redirect(url_for("reports.reports"))
     stamp = dt.datetime.now(LOCAL).strftime("%Y%m%d-%H%M")
-    return Response(answer.content, mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-                    headers={"Content-Disposition": f'attachment; filename="vu-viec-phuc-tap-{stamp}.xlsx"'})
+    return Response(
+        answer.content,
+        mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        headers={"Content-Disposition": f'attachment; filename="vu-viec-phuc-tap-{stamp}.xlsx"'},
+    )

@@ -26,8 +26,11 @@ def shift_gaps(shift: dict, reported: dict[int, list[dict]] | None) -> list[dict
     if reported is not None:
         return reported.get(shift.get("id"), [])
     held = {a.get("duty_role") for a in shift.get("assignments", [])}
-    return [{"duty_role": role, "reason": "unfilled"}
-            for role in labels.SHIFT_NEEDS.get(shift.get("kind"), ()) if role not in held]
+    return [
+        {"duty_role": role, "reason": "unfilled"}
+        for role in labels.SHIFT_NEEDS.get(shift.get("kind"), ())
+        if role not in held
+    ]
 
 
 def roster_days(shifts: list[dict], reported: dict[int, list[dict]] | None = None) -> list[dict]:
@@ -55,8 +58,10 @@ def today():
     """On duty now, the roster of the period with gaps highlighted, and swap requests."""
     start, end = _period()
     on_duty = get("/roster/on-duty")
-    bounds = {"from": dt.datetime.combine(start, dt.time(0), tzinfo=LOCAL).isoformat(),
-              "to": dt.datetime.combine(end + dt.timedelta(days=1), dt.time(0), tzinfo=LOCAL).isoformat()}
+    bounds = {
+        "from": dt.datetime.combine(start, dt.time(0), tzinfo=LOCAL).isoformat(),
+        "to": dt.datetime.combine(end + dt.timedelta(days=1), dt.time(0), tzinfo=LOCAL).isoformat(),
+    }
     shifts = get("/roster/shifts", **bounds)
     swaps = get(SWAPS_PATH)
     coverage = get(COVERAGE_PATH, days=max(1, (end - dt.datetime.now(LOCAL).date()).days + 1))
@@ -78,7 +83,8 @@ def today():
         shifts_error=None if shifts.ok else labels.status_message(shifts.status),
         swaps=swaps.data if swaps.ok else None,
         swaps_error=None if swaps.ok else labels.status_message(swaps.status),
-        start=start, end=end,
+        start=start,
+        end=end,
     )
 
 
@@ -104,8 +110,9 @@ def roster_export(kind):
     if kind not in ("xlsx", "html"):
         return "", 404
     start, end = _period()
-    answer = api("GET", f"/roster/exports/roster.{kind}", raw=True,
-                 params={"from": start.isoformat(), "to": end.isoformat()})
+    answer = api(
+        "GET", f"/roster/exports/roster.{kind}", raw=True, params={"from": start.isoformat(), "to": end.isoformat()}
+    )
     if not answer.ok or not answer.content:
         flash(_("Chưa xuất được lịch trực: %(why)s", why=labels.status_message(answer.status)), "error")
         return redirect(url_for("today.today", **{"from": start.isoformat(), "to": end.isoformat()}))

@@ -3,6 +3,8 @@
 
 def app(environ, start_response):
     body = b'{"ok": true}'
-    start_response("201 Created" if environ["REQUEST_METHOD"] == "POST" else "200 OK",
-                   [("Content-Type", "application/json"), ("Content-Length", str(len(body)))])
+    start_response(
+        "201 Created" if environ["REQUEST_METHOD"] == "POST" else "200 OK",
+        [("Content-Type", "application/json"), ("Content-Length", str(len(body)))],
+    )
     return [body]

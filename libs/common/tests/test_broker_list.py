@@ -29,8 +29,7 @@ def test_broker_urls_split_on_commas(settings):
     assert all(p.heartbeat == 30 and p.connection_attempts == 1 for p in params)
 
 
-def test_relay_and_consumer_reach_the_live_node_when_another_is_down(db, settings, stop, outbox_model,
-                                                                     processed_model):
+def test_relay_and_consumer_reach_the_live_node_when_another_is_down(db, settings, stop, outbox_model, processed_model):
     cluster = dataclasses.replace(settings, amqp_url=f"{_dead_address()},{settings.amqp_url},{_dead_address()}")
     outbox = Outbox(outbox_model, source="libtest")
     seen = []

@@ -78,13 +78,19 @@ def test_old_shape_without_years_covers_the_years_of_its_entries():
         cal.is_working_day(D(2031, 1, 2))
 
 
-@pytest.mark.parametrize("data", [
-    {"years": [{"year": 2024}, {"year": 2026}], "holidays": []},
-    {"years": [{"year": 2024}], "holidays": [{"date": "2025-01-01", "name": "x"}]},
-    {"years": [{"year": 2024}], "holidays": [{"date": "2024-05-04", "name": "x"}],
-     "makeup_working_days": [{"date": "2024-05-04", "name": "y"}]},
-    {"holidays": []},
-])
+@pytest.mark.parametrize(
+    "data",
+    [
+        {"years": [{"year": 2024}, {"year": 2026}], "holidays": []},
+        {"years": [{"year": 2024}], "holidays": [{"date": "2025-01-01", "name": "x"}]},
+        {
+            "years": [{"year": 2024}],
+            "holidays": [{"date": "2024-05-04", "name": "x"}],
+            "makeup_working_days": [{"date": "2024-05-04", "name": "y"}],
+        },
+        {"holidays": []},
+    ],
+)
 def test_inconsistent_data_is_refused(data):
     with pytest.raises(ValueError):
         Calendar.from_json(data)

@@ -54,6 +54,7 @@ def test_the_demo_offset_moves_every_process_clock_to_the_plan_period():
 
 def test_a_bad_offset_stops_the_process_with_the_variable_named():
     env = {**os.environ, clock.OFFSET_VARIABLE: "last june"}
-    result = subprocess.run([sys.executable, "-c", "import tiepdan_common.clock"], env=env, capture_output=True,
-                            text=True)
+    result = subprocess.run(
+        [sys.executable, "-c", "import tiepdan_common.clock"], env=env, capture_output=True, text=True
+    )
     assert result.returncode != 0 and clock.OFFSET_VARIABLE in result.stderr

@@ -45,8 +45,9 @@ def _outage(db, monkeypatch, seconds: float):
     return down
 
 
-def test_messages_wait_for_the_database_instead_of_being_dead_lettered(db, settings, stop, outbox_model,
-                                                                       processed_model, monkeypatch):
+def test_messages_wait_for_the_database_instead_of_being_dead_lettered(
+    db, settings, stop, outbox_model, processed_model, monkeypatch
+):
     down = _outage(db, monkeypatch, seconds=2.0)
     seen, failures = [], []
 
@@ -72,10 +73,12 @@ def test_messages_wait_for_the_database_instead_of_being_dead_lettered(db, setti
     assert _dead_letters(settings, consumer.spec(settings).name) == 0
 
 
-def test_an_operational_error_while_the_database_answers_is_the_message_s_own(db, settings, stop, outbox_model,
-                                                                             processed_model):
+def test_an_operational_error_while_the_database_answers_is_the_message_s_own(
+    db, settings, stop, outbox_model, processed_model
+):
     """SQLite's "no such table" is an OperationalError too: with the database answering, it is retried and
     then dead-lettered as any failing message, not waited on forever."""
+
     def handle(session, envelope):
         raise OperationalError("INSERT INTO nowhere", {}, Exception("no such table: nowhere"))
 

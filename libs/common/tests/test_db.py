@@ -47,15 +47,23 @@ def database(db):
 
 def test_rows_go_in_with_their_types_and_nulls(database):
     hanoi = dt.timezone(dt.timedelta(hours=7))
-    rows = [{"name": f"Nguyễn Thị Ánh {i}", "note": None if i % 2 else 'dấu "ngoặc" \\ và\nxuống dòng',
-             "count": i * 1000, "flag": i % 3 == 0, "at": dt.datetime(2026, 11, 26, 9, i, tzinfo=hanoi)}
-            for i in range(50)]
+    rows = [
+        {
+            "name": f"Nguyễn Thị Ánh {i}",
+            "note": None if i % 2 else 'dấu "ngoặc" \\ và\nxuống dòng',
+            "count": i * 1000,
+            "flag": i % 3 == 0,
+            "at": dt.datetime(2026, 11, 26, 9, i, tzinfo=hanoi),
+        }
+        for i in range(50)
+    ]
     with database.session() as session:
         insert_rows(session, Row.__table__, rows)
     with database.session() as session:
         stored = session.scalars(select(Row).order_by(Row.id)).all()
     assert [(r.name, r.note, r.count, r.flag) for r in stored] == [
-        (r["name"], r["note"], r["count"], r["flag"]) for r in rows]
+        (r["name"], r["note"], r["count"], r["flag"]) for r in rows
+    ]
     # The same instants, read back in UTC.
     assert [r.at for r in stored] == [r["at"].astimezone(dt.UTC) for r in rows]
     assert all(r.at.utcoffset() == dt.timedelta(0) for r in stored)

@@ -15,8 +15,10 @@ class Report(Schema):
     day = PlausibleDate(load_default=None, earliest=dt.date(2014, 7, 1))
 
 
-@pytest.mark.parametrize("moment", ["0001-01-01T00:00:00+07:00", "9999-12-31T23:59:59-12:00",
-                                    "1999-12-31T23:59:59+07:00", "2099-01-01T00:00:00Z"])
+@pytest.mark.parametrize(
+    "moment",
+    ["0001-01-01T00:00:00+07:00", "9999-12-31T23:59:59-12:00", "1999-12-31T23:59:59+07:00", "2099-01-01T00:00:00Z"],
+)
 def test_a_moment_outside_the_range_names_the_field(moment):
     with pytest.raises(ValidationError) as caught:
         Report().load({"occurred_at": moment})
@@ -56,6 +58,7 @@ def test_the_range_is_configurable_and_stated_in_the_api_document(monkeypatch):
     props = spec.to_dict()["components"]["schemas"]
     assert props["Report"]["properties"]["occurred_at"]["x-earliest"] == "2000-01-01"
     assert props["Report"]["properties"]["occurred_at"]["description"] == (
-        "When it happened (from 2000-01-01 to 5 years after today)")
+        "When it happened (from 2000-01-01 to 5 years after today)"
+    )
     assert props["Report"]["properties"]["day"]["x-earliest"] == "2014-07-01"
     assert props["Later"]["properties"]["at"]["x-latest"] == "today+2y"

@@ -136,11 +136,13 @@ def test_a_view_may_accept_a_form_too(client, headers):
     assert "application/x-www-form-urlencoded" in refused.json["detail"]
 
 
-
 def test_a_public_json_view_takes_a_form_as_providers_post_them(client):
     form = client.post("/public", data={"name": "x"}, headers=identity_headers())
     assert form.status_code == 200 and form.json == {"name": "x"}
-    assert client.post("/public", data="<x/>", headers=identity_headers(), content_type="application/xml").status_code == 415
+    assert (
+        client.post("/public", data="<x/>", headers=identity_headers(), content_type="application/xml").status_code
+        == 415
+    )
 
 
 def test_the_api_document_states_each_operation_s_permission(client):

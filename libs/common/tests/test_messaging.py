@@ -116,8 +116,9 @@ def test_a_redelivered_message_is_handled_once(db, settings, stop, outbox_model,
         assert session.scalar(select(func.count()).select_from(processed_model)) == 1
 
 
-def test_a_message_that_always_fails_is_dead_lettered_and_the_next_goes_through(db, settings, stop, outbox_model,
-                                                                                 processed_model, caplog):
+def test_a_message_that_always_fails_is_dead_lettered_and_the_next_goes_through(
+    db, settings, stop, outbox_model, processed_model, caplog
+):
     calls = []
 
     def handler(session, envelope):
@@ -162,18 +163,38 @@ def dead_letters_peek(settings, queue):
         (b'{"id": "x"}', "envelope lacks"),
         (b'{"pad": "' + b"x" * (2 * 1024 * 1024) + b'"}', "exceeds the"),
         (
-            json.dumps({"id": "m-1", "type": "test.sample.happened", "version": 9, "occurred_at": "2026-01-01T00:00:00Z",
-                        "source": "t", "correlation_id": "c", "data": {"n": 1}}).encode(),
+            json.dumps(
+                {
+                    "id": "m-1",
+                    "type": "test.sample.happened",
+                    "version": 9,
+                    "occurred_at": "2026-01-01T00:00:00Z",
+                    "source": "t",
+                    "correlation_id": "c",
+                    "data": {"n": 1},
+                }
+            ).encode(),
             "unsupported version",
         ),
         (
-            json.dumps({"id": "m-1", "type": "test.sample.happened", "version": 1, "occurred_at": "2026-01-01T00:00:00Z",
-                        "source": "t", "correlation_id": "c", "data": {"n": "one"}}).encode(),
+            json.dumps(
+                {
+                    "id": "m-1",
+                    "type": "test.sample.happened",
+                    "version": 1,
+                    "occurred_at": "2026-01-01T00:00:00Z",
+                    "source": "t",
+                    "correlation_id": "c",
+                    "data": {"n": "one"},
+                }
+            ).encode(),
             'is not of type "integer"',
         ),
     ],
 )
-def test_malformed_messages_are_dead_lettered_with_a_reason(db, settings, stop, outbox_model, processed_model, body, reason):
+def test_malformed_messages_are_dead_lettered_with_a_reason(
+    db, settings, stop, outbox_model, processed_model, body, reason
+):
     seen = []
     consumer = Consumer("sink", {"test.sample.happened": lambda s, e: seen.append(e.data["n"])})
     runner = ConsumerRunner(settings, db, processed_model, consumer)
@@ -185,12 +206,13 @@ def test_malformed_messages_are_dead_lettered_with_a_reason(db, settings, stop, 
     start(runner, stop)
     wait_for(lambda: seen == [7])
     wait_for(lambda: runner.dead_lettered == 1)
-    (props, _body), = dead_letters(settings, spec.name)
+    ((props, _body),) = dead_letters(settings, spec.name)
     assert reason in props.headers["x-tiepdan-reason"]
 
 
 def test_a_batch_handler_takes_runs_of_its_type_and_a_failing_batch_falls_back_to_one_by_one(
-        db, settings, stop, outbox_model, processed_model):
+    db, settings, stop, outbox_model, processed_model
+):
     """Effects are rows in the same transaction: a failed batch leaves none, each message is then handled alone."""
     effects = Outbox(outbox_model, source="libtest")
     batch_sizes, alone = [], []
@@ -225,11 +247,15 @@ def test_a_batch_handler_takes_runs_of_its_type_and_a_failing_batch_falls_back_t
 
 
 def test_a_batch_takes_every_message_already_arrived_not_only_one_read_of_the_socket(
-        db, settings, stop, outbox_model, processed_model):
+    db, settings, stop, outbox_model, processed_model
+):
     """300 messages of 2 KB waiting: pika reads 100 KiB a call (about 50 of them); the batch takes more."""
     batch_sizes = []
-    consumer = Consumer("gathered", {"test.sample.happened": lambda s, e: batch_sizes.append(1)},
-                        batch_handlers={"test.sample.happened": lambda s, es: batch_sizes.append(len(es))})
+    consumer = Consumer(
+        "gathered",
+        {"test.sample.happened": lambda s, e: batch_sizes.append(1)},
+        batch_handlers={"test.sample.happened": lambda s, es: batch_sizes.append(len(es))},
+    )
     runner = ConsumerRunner(settings, db, processed_model, consumer)
     spec = consumer.spec(settings)
     topology.declare_all(settings, [spec])
@@ -237,8 +263,12 @@ def test_a_batch_takes_every_message_already_arrived_not_only_one_read_of_the_so
     channel = connection.channel()
     for n in range(300):
         envelope = Envelope.new(type="test.sample.happened", source="t", data={"n": n, "pad": "x" * 2000})
-        channel.basic_publish(settings.exchange, envelope.type, envelope.to_json().encode(),
-                              pika.BasicProperties(message_id=envelope.id, delivery_mode=2))
+        channel.basic_publish(
+            settings.exchange,
+            envelope.type,
+            envelope.to_json().encode(),
+            pika.BasicProperties(message_id=envelope.id, delivery_mode=2),
+        )
     connection.close()
     start(runner, stop)
     wait_for(lambda: runner.handled == 300, timeout=30)
@@ -247,7 +277,8 @@ def test_a_batch_takes_every_message_already_arrived_not_only_one_read_of_the_so
 
 
 def test_a_mixed_batch_goes_in_one_savepoint_and_one_failure_sends_it_back_apart(
-        db, settings, stop, outbox_model, processed_model):
+    db, settings, stop, outbox_model, processed_model
+):
     """Types with and without a batch handler, interleaved: handled together, in order, each effect once."""
     effects = Outbox(outbox_model, source="libtest")
     order, batch_sizes = [], []
@@ -267,8 +298,11 @@ def test_a_mixed_batch_goes_in_one_savepoint_and_one_failure_sends_it_back_apart
             order.append(("happened", envelope.data["n"]))
             effects.add(session, "test.sample.happened", {"n": envelope.data["n"]})
 
-    consumer = Consumer("mixed", {"test.sample.happened": happened, "test.sample.noted": noted},
-                        batch_handlers={"test.sample.happened": many})
+    consumer = Consumer(
+        "mixed",
+        {"test.sample.happened": happened, "test.sample.noted": noted},
+        batch_handlers={"test.sample.happened": many},
+    )
     runner = ConsumerRunner(settings, db, processed_model, consumer)
     together, run_together = [], runner._run_together
 
@@ -299,7 +333,8 @@ def test_a_mixed_batch_goes_in_one_savepoint_and_one_failure_sends_it_back_apart
 
 
 def test_a_message_alone_whose_handler_fails_once_leaves_nothing_and_is_handled_again(
-        db, settings, stop, outbox_model, processed_model):
+    db, settings, stop, outbox_model, processed_model
+):
     """A batch of one runs without a savepoint: its failure rolls the transaction back, its retry succeeds."""
     effects = Outbox(outbox_model, source="libtest")
     calls = []
@@ -343,8 +378,9 @@ def test_runs_keep_the_order_and_group_only_batched_types():
     assert [[e.type for _, e in run] for run in runs] == [["a", "c", "a"], ["b"], ["c"], ["d", "d"]]
 
 
-def test_a_commit_wakes_the_listening_relay_on_postgresql(db, settings, stop, outbox_model, processed_model,
-                                                         monkeypatch):
+def test_a_commit_wakes_the_listening_relay_on_postgresql(
+    db, settings, stop, outbox_model, processed_model, monkeypatch
+):
     """With the safety-net poll pushed out of reach, only PostgreSQL's notification can get the event out."""
     from tiepdan_common.messaging import relay as relay_module
 
@@ -367,8 +403,9 @@ def test_a_commit_wakes_the_listening_relay_on_postgresql(db, settings, stop, ou
     assert seen == [0, 1, 2]
 
 
-def test_a_relay_whose_listening_connection_dies_listens_again(db, settings, stop, outbox_model, processed_model,
-                                                                monkeypatch):
+def test_a_relay_whose_listening_connection_dies_listens_again(
+    db, settings, stop, outbox_model, processed_model, monkeypatch
+):
     """PostgreSQL ends the listener's session (as in a restart): the relay polls, listens again, is woken again."""
     from sqlalchemy import text
 

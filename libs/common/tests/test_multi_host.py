@@ -16,11 +16,17 @@ def _dead_port() -> int:
         return s.getsockname()[1]
 
 
-@pytest.mark.parametrize("url, hosts, query", [
-    ("postgresql+psycopg://u@127.0.0.1:5491,127.0.0.1:5492/db?target_session_attrs=read-write",
-     ("127.0.0.1:5491", "127.0.0.1:5492"), {"target_session_attrs": "read-write"}),
-    ("postgresql+psycopg://u:p%40ss@a:1,b:2/db", ("a:1", "b:2"), {}),
-])
+@pytest.mark.parametrize(
+    "url, hosts, query",
+    [
+        (
+            "postgresql+psycopg://u@127.0.0.1:5491,127.0.0.1:5492/db?target_session_attrs=read-write",
+            ("127.0.0.1:5491", "127.0.0.1:5492"),
+            {"target_session_attrs": "read-write"},
+        ),
+        ("postgresql+psycopg://u:p%40ss@a:1,b:2/db", ("a:1", "b:2"), {}),
+    ],
+)
 def test_multi_host_urls_become_what_sqlalchemy_parses(url, hosts, query):
     parsed = make_url(multi_host_url(url))
     assert parsed.query["host"] == hosts
@@ -36,8 +42,10 @@ def test_single_host_urls_are_left_alone(url):
 def test_a_dead_first_host_is_passed_over_for_the_one_that_takes_writes():
     with postgres_database("lib_multi") as single:
         url = make_url(single)
-        multi = (f"postgresql://{url.username}@127.0.0.1:{_dead_port()},{url.host}:{url.port or 5432}"
-                 f"/{url.database}?target_session_attrs=read-write")
+        multi = (
+            f"postgresql://{url.username}@127.0.0.1:{_dead_port()},{url.host}:{url.port or 5432}"
+            f"/{url.database}?target_session_attrs=read-write"
+        )
         db = Database(multi)
         try:
             db.ping()

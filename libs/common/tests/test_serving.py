@@ -11,8 +11,10 @@ from gunicorn.config import Config
 from tiepdan_common import serving
 
 ROOT = Path(__file__).resolve().parents[3]
-GUNICORN_CONFIGS = sorted(ROOT.glob("services/*/gunicorn.conf.py")) + [ROOT / "gateway" / "gunicorn.conf.py",
-                                                                        ROOT / "web" / "gunicorn.conf.py"]
+GUNICORN_CONFIGS = sorted(ROOT.glob("services/*/gunicorn.conf.py")) + [
+    ROOT / "gateway" / "gunicorn.conf.py",
+    ROOT / "web" / "gunicorn.conf.py",
+]
 
 
 @pytest.mark.parametrize("path", GUNICORN_CONFIGS, ids=lambda p: p.parent.name)

@@ -25,8 +25,14 @@ def test_envelope_round_trip_keeps_vietnamese():
     assert env.correlation_id == env.id
 
 
-@pytest.mark.parametrize("raw", [[], {"id": "x"}, {"id": 1, "type": "t", "version": 1, "occurred_at": "n",
-                                                   "source": "s", "correlation_id": "c", "data": {}}])
+@pytest.mark.parametrize(
+    "raw",
+    [
+        [],
+        {"id": "x"},
+        {"id": 1, "type": "t", "version": 1, "occurred_at": "n", "source": "s", "correlation_id": "c", "data": {}},
+    ],
+)
 def test_envelope_rejects_malformed(raw):
     with pytest.raises(EnvelopeError):
         Envelope.from_dict(raw)
@@ -104,8 +110,9 @@ def test_ids_beyond_32_bits_match_no_route_and_unstorable_values_are_422(tmp_pat
 
 
 def test_text_refuses_exactly_the_control_characters_but_tab_and_line_breaks():
-    controls = {chr(cp) for cp in range(sys.maxunicode + 1)
-                if unicodedata.category(chr(cp)) == "Cc" and chr(cp) not in "\t\n\r"}
+    controls = {
+        chr(cp) for cp in range(sys.maxunicode + 1) if unicodedata.category(chr(cp)) == "Cc" and chr(cp) not in "\t\n\r"
+    }
     assert {chr(cp) for cp in range(sys.maxunicode + 1) if CONTROL_CHARACTERS.match(chr(cp))} == controls
 
     class Body(Schema):

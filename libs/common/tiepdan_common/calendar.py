@@ -103,8 +103,12 @@ class Calendar:
         holidays = tuple(_entry(h, default_source) for h in data.get("holidays", ()))
         makeup = tuple(_entry(m, default_source) for m in data.get("makeup_working_days", ()))
         years = tuple(
-            YearInfo(year=int(y["year"]), status=y.get("status", "confirmed"),
-                     sources=tuple(y.get("sources", ())), note=y.get("note", ""))
+            YearInfo(
+                year=int(y["year"]),
+                status=y.get("status", "confirmed"),
+                sources=tuple(y.get("sources", ())),
+                note=y.get("note", ""),
+            )
             for y in data.get("years", ())
         )
         if years:
@@ -117,8 +121,13 @@ class Calendar:
             if not dated:
                 raise ValueError("a calendar needs known years or at least one entry")
             first, last = min(dated), max(dated)
-        return cls(first_year=first, last_year=last, holidays=holidays, makeup_working_days=makeup,
-                   years=tuple(sorted(years, key=lambda y: y.year)))
+        return cls(
+            first_year=first,
+            last_year=last,
+            holidays=holidays,
+            makeup_working_days=makeup,
+            years=tuple(sorted(years, key=lambda y: y.year)),
+        )
 
     @classmethod
     def load(cls, path: str | Path) -> Calendar:
@@ -134,7 +143,8 @@ class Calendar:
     def _check(self, day: dt.date) -> None:
         if not self.covers(day):
             raise CalendarRangeError(
-                f"{day.isoformat()} is outside the calendar's years {self.first_year}..{self.last_year}")
+                f"{day.isoformat()} is outside the calendar's years {self.first_year}..{self.last_year}"
+            )
 
     def is_working_day(self, day: dt.date) -> bool:
         """Monday to Friday and not a day off, or a make-up working day."""

@@ -34,7 +34,9 @@ def load_settings(service: str, overrides: dict | None = None, *, env: Env | Non
     overrides = dict(overrides or {})
     var_dir = Path(env.str("TIEPDAN_VAR_DIR", "var"))
     default_db = f"sqlite:///{(var_dir / f'{service}.db').absolute()}"
-    keys = env.list("GATEWAY_IDENTITY_KEYS", [env.str("GATEWAY_IDENTITY_KEY", "dev-identity-key-change-me-0123456789abcdef")])
+    keys = env.list(
+        "GATEWAY_IDENTITY_KEYS", [env.str("GATEWAY_IDENTITY_KEY", "dev-identity-key-change-me-0123456789abcdef")]
+    )
     values = {
         "service": service,
         # <SERVICE>_DATABASE_URL lets one environment hold every service's database.

@@ -124,7 +124,11 @@ class Database:
 def _recordset_insert(table: Table, names: tuple[str, ...]):
     """INSERT INTO table (names) SELECT names FROM json_to_recordset(:rows) AS r(name type, ...) (built once)."""
     columns = [table.c[name] for name in names]
-    rows = func.json_to_recordset(cast(bindparam("rows", type_=Text), JSON)).table_valued(*columns).render_derived(with_types=True)
+    rows = (
+        func.json_to_recordset(cast(bindparam("rows", type_=Text), JSON))
+        .table_valued(*columns)
+        .render_derived(with_types=True)
+    )
     return insert(table).from_select(list(names), select(*rows.c))
 
 
@@ -158,6 +162,7 @@ def insert_rows(session: Session, table: Table, rows: list[dict]) -> None:
     dialect = session.get_bind().dialect
     decorated = [(name, table.c[name].type) for name in names if isinstance(table.c[name].type, TypeDecorator)]
     if decorated:
-        rows = [{**row, **{name: kind.process_bind_param(row[name], dialect) for name, kind in decorated}}
-                for row in rows]
+        rows = [
+            {**row, **{name: kind.process_bind_param(row[name], dialect) for name, kind in decorated}} for row in rows
+        ]
     session.execute(_recordset_insert(table, names), {"rows": json.dumps(rows, default=_json_value)})

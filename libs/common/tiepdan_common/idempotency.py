@@ -76,17 +76,20 @@ def transactional(idempotency_model=None):
                 if key is not None:
                     # A plain INSERT: nothing reads the row back. A concurrent request with the same key
                     # fails here (or at the commit) and replays the winner's answer below.
-                    session.execute(_statements(idempotency_model).store, {
-                        "caller": caller,
-                        "key": key,
-                        "request_hash": _request_hash(),
-                        "status_code": response.status_code,
-                        "response_body": response.get_data(as_text=True),
-                        "response_headers": json.dumps(
-                            {h: response.headers[h] for h in _KEPT_HEADERS if h in response.headers}
-                        ),
-                        "created_at": utcnow(),
-                    })
+                    session.execute(
+                        _statements(idempotency_model).store,
+                        {
+                            "caller": caller,
+                            "key": key,
+                            "request_hash": _request_hash(),
+                            "status_code": response.status_code,
+                            "response_body": response.get_data(as_text=True),
+                            "response_headers": json.dumps(
+                                {h: response.headers[h] for h in _KEPT_HEADERS if h in response.headers}
+                            ),
+                            "created_at": utcnow(),
+                        },
+                    )
                 session.commit()
             except IntegrityError:
                 session.rollback()
@@ -108,8 +111,9 @@ def _statements(model):
     """The lookup of a stored answer and the insert of one, built once per model: a statement built per
     request costs SQLAlchemy its cache key (each value a new bound parameter) on every write."""
     table = model.__table__
-    find = (select(table.c.request_hash, table.c.status_code, table.c.response_body, table.c.response_headers)
-            .where(table.c.caller == bindparam("caller"), table.c.key == bindparam("key")))
+    find = select(table.c.request_hash, table.c.status_code, table.c.response_body, table.c.response_headers).where(
+        table.c.caller == bindparam("caller"), table.c.key == bindparam("key")
+    )
     return SimpleNamespace(find=find, store=insert(table))
 
 

@@ -34,8 +34,7 @@ FORM = "application/x-www-form-urlencoded"
 # A JSON string (with a ':' after it when it is a key), or a bracket. Brackets inside strings are skipped.
 _TOKENS = re.compile(rb'"[^"\\]*(?:\\.[^"\\]*)*"\s*:?|[\[\]{}]')
 # An escape of a control character, after an even number of backslashes (``\\\\u0000`` is text, not NUL).
-_CONTROL_ESCAPE = re.compile(
-    rb"(?<!\\)(?:\\\\)*\\(?:u00(?:0[0-8bcefBCEF]|1[0-9a-fA-F]|7[fF]|[89][0-9a-fA-F])|[bf])")
+_CONTROL_ESCAPE = re.compile(rb"(?<!\\)(?:\\\\)*\\(?:u00(?:0[0-8bcefBCEF]|1[0-9a-fA-F]|7[fF]|[89][0-9a-fA-F])|[bf])")
 _OPENING = frozenset(b"[{")
 _CLOSING = frozenset(b"]}")
 
@@ -150,8 +149,12 @@ def check_body(app: Flask) -> None:
             extra += (FORM,)
         if mimetype not in extra:
             taken = ", ".join(("application/json", *extra))
-            raise Problem(415, f"This route takes a body of type {taken}, not {mimetype or 'none'}.",
-                          code="unsupported_media_type", extra={"accepted": ["application/json", *extra]})
+            raise Problem(
+                415,
+                f"This route takes a body of type {taken}, not {mimetype or 'none'}.",
+                code="unsupported_media_type",
+                extra={"accepted": ["application/json", *extra]},
+            )
     if is_json(mimetype):
         max_depth = app.config.get("JSON_MAX_DEPTH", JSON_MAX_DEPTH)
         body = request.get_data(cache=True)

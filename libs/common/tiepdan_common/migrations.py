@@ -69,10 +69,12 @@ def outbox_notify_trigger_v1(dialect: str) -> list[str]:
     """
     if dialect != "postgresql":
         return []
-    return ["CREATE FUNCTION tiepdan_outbox_notify() RETURNS trigger LANGUAGE plpgsql AS $$ "
-            f"BEGIN PERFORM pg_notify('{OUTBOX_NOTIFY_CHANNEL}', ''); RETURN NULL; END $$",
-            "CREATE TRIGGER outbox_events_notify AFTER INSERT ON outbox_events "
-            "FOR EACH STATEMENT EXECUTE FUNCTION tiepdan_outbox_notify()"]
+    return [
+        "CREATE FUNCTION tiepdan_outbox_notify() RETURNS trigger LANGUAGE plpgsql AS $$ "
+        f"BEGIN PERFORM pg_notify('{OUTBOX_NOTIFY_CHANNEL}', ''); RETURN NULL; END $$",
+        "CREATE TRIGGER outbox_events_notify AFTER INSERT ON outbox_events "
+        "FOR EACH STATEMENT EXECUTE FUNCTION tiepdan_outbox_notify()",
+    ]
 
 
 def create_outbox_notify_trigger_v1(op) -> None:

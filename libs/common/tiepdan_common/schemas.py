@@ -71,6 +71,7 @@ def decode_cursor(cursor: str) -> list:
 
 # --------------------------------------------------------------------------- plausible dates
 
+
 def _earliest_default() -> dt.date:
     return dt.date.fromisoformat(os.environ.get("TIEPDAN_EARLIEST_DATE", "2000-01-01"))
 
@@ -92,8 +93,9 @@ class _PlausibleRange:
         self.years_ahead = _years_ahead_default() if years_ahead is None else years_ahead
         metadata = dict(kwargs.pop("metadata", None) or {})
         limits = f"from {self.earliest.isoformat()} to {self.years_ahead} years after today"
-        metadata["description"] = f"{metadata['description']} ({limits})" if metadata.get("description") else (
-            limits[0].upper() + limits[1:])
+        metadata["description"] = (
+            f"{metadata['description']} ({limits})" if metadata.get("description") else (limits[0].upper() + limits[1:])
+        )
         metadata.setdefault("x-earliest", self.earliest.isoformat())
         metadata.setdefault("x-latest", f"today+{self.years_ahead}y")
         kwargs["metadata"] = metadata

@@ -36,8 +36,9 @@ def on_starting(server) -> None:
             except OSError as exc:
                 raise RuntimeError(f"{host}:{port}: {exc.strerror or exc} (something already listens there)") from exc
     # gunicorn's own "Listening at:" line is empty with reuse_port: the master holds no socket.
-    server.log.info("Each worker listens on %s (a socket of its own, reuse_port)",
-                    ", ".join(f"{host}:{port}" for host, port in tcp))
+    server.log.info(
+        "Each worker listens on %s (a socket of its own, reuse_port)", ", ".join(f"{host}:{port}" for host, port in tcp)
+    )
 
 
 def post_worker_init(_worker) -> None:

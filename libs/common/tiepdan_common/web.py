@@ -40,8 +40,7 @@ class ProblemApi(flask_smorest.Api):
     from .schemas import ProblemSchema as ERROR_SCHEMA  # flask-smorest's attribute name
 
     def _openapi_json(self):
-        return Response(json.dumps(problem_content_types(self.spec.to_dict()), indent=2),
-                        mimetype="application/json")
+        return Response(json.dumps(problem_content_types(self.spec.to_dict()), indent=2), mimetype="application/json")
 
     def handle_http_exception(self, error: HTTPException):
         data = getattr(error, "data", None) or {}
@@ -51,7 +50,9 @@ class ProblemApi(flask_smorest.Api):
         if errors:
             detail = "; ".join(f"{e['field']}: {e['message']}" for e in errors[:5])
         status = error.code or 500
-        return problem_response(status, detail, errors=errors, headers=data.get("headers"), request_id=request_id_var.get())
+        return problem_response(
+            status, detail, errors=errors, headers=data.get("headers"), request_id=request_id_var.get()
+        )
 
 
 def problem_content_types(doc: dict) -> dict:
@@ -64,8 +65,10 @@ def problem_content_types(doc: dict) -> dict:
                 content[PROBLEM_CONTENT_TYPE] = content.pop("application/json")
 
     # Shared responses are named (NOT_FOUND, DEFAULT_ERROR...): the error ones carry the problem schema.
-    fix(doc.get("components", {}).get("responses", {}),
-        lambda _name, media: str(media.get("schema", {}).get("$ref", "")).endswith("/Problem"))
+    fix(
+        doc.get("components", {}).get("responses", {}),
+        lambda _name, media: str(media.get("schema", {}).get("$ref", "")).endswith("/Problem"),
+    )
     for operations in doc.get("paths", {}).values():
         for operation in operations.values():
             if isinstance(operation, dict):
@@ -149,8 +152,13 @@ def init_service_app(
     @app.errorhandler(Problem)
     def _problem(exc: Problem):
         return problem_response(
-            exc.status, exc.detail, code=exc.code, errors=exc.errors, headers=exc.headers,
-            request_id=g.get("request_id"), **exc.extra,
+            exc.status,
+            exc.detail,
+            code=exc.code,
+            errors=exc.errors,
+            headers=exc.headers,
+            request_id=g.get("request_id"),
+            **exc.extra,
         )
 
     @app.errorhandler(Exception)
@@ -161,8 +169,12 @@ def init_service_app(
             # A value the database cannot store, or a date so far out that date arithmetic overflows
             # (year 1 or 9999 sent as a filter): the caller's input, not our fault.
             log.warning("value out of range: %s", getattr(exc, "orig", exc))
-            return problem_response(422, "A value is out of range or cannot be stored.", code="invalid_value",
-                                    request_id=g.get("request_id"))
+            return problem_response(
+                422,
+                "A value is out of range or cannot be stored.",
+                code="invalid_value",
+                request_id=g.get("request_id"),
+            )
         log.exception("unhandled error")
         return problem_response(500, "An internal error occurred.", request_id=g.get("request_id"))
 

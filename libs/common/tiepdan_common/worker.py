@@ -63,9 +63,7 @@ class Worker:
 
     def start(self) -> None:
         for component in self.components:
-            thread = threading.Thread(
-                target=self._guard, args=(component,), name=component.name, daemon=True
-            )
+            thread = threading.Thread(target=self._guard, args=(component,), name=component.name, daemon=True)
             thread.start()
             self.threads.append(thread)
 

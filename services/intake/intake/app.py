@@ -40,8 +40,15 @@ def create_app(settings: Settings | dict | None = None) -> Flask:
         title="tiepdan intake",
         version=VERSION,
         description="The reception register (visits) and petitions of district and commune desks.",
-        blueprints=[visits_blp, petitions_blp, petition_lifecycle_blp, matters_blp, identity_reads_blp,
-                    reference_blp, official_blp],
+        blueprints=[
+            visits_blp,
+            petitions_blp,
+            petition_lifecycle_blp,
+            matters_blp,
+            identity_reads_blp,
+            reference_blp,
+            official_blp,
+        ],
         migrations_path=Path(__file__).parent / "migrations",
     )
     app.extensions["intake"] = {

@@ -67,8 +67,9 @@ def column_sample(db_session: Session, column) -> ColumnSample | None:
     row = db_session.execute(_STATS, {"table": column.table.name, "column": column.name}).first()
     sample = None
     if row is not None and (row[1] or row[3]):
-        sample = ColumnSample(null_frac=row[0] or 0.0, common=tuple(zip(row[1] or (), row[2] or ())),
-                              histogram=tuple(row[3] or ()))
+        sample = ColumnSample(
+            null_frac=row[0] or 0.0, common=tuple(zip(row[1] or (), row[2] or ())), histogram=tuple(row[3] or ())
+        )
     _cache[key] = (now + STATS_TTL, sample)
     return sample
 

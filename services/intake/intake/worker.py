@@ -15,9 +15,13 @@ def main() -> None:
     settings = config.load()
     db = Database(settings.database_url)
     worker = build_worker(
-        settings=settings, db=db, outbox=outbox, processed_model=ProcessedMessage,
-        components=[PeriodicTask("overdue-petitions", lambda: overdue.run_once(db),
-                                 settings.extra["overdue_interval_seconds"])],
+        settings=settings,
+        db=db,
+        outbox=outbox,
+        processed_model=ProcessedMessage,
+        components=[
+            PeriodicTask("overdue-petitions", lambda: overdue.run_once(db), settings.extra["overdue_interval_seconds"])
+        ],
     )
     worker.run_forever()
 

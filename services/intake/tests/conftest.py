@@ -29,8 +29,11 @@ def reference_dir():
 
 
 def _settings(database_url):
-    return {"database_url": database_url, "identity_keys": (TEST_IDENTITY_KEY,),
-            "extra": {"reference_dir": REPO_ROOT / "reference", "intake_identity_keys": (IDENTITY_KEY,)}}
+    return {
+        "database_url": database_url,
+        "identity_keys": (TEST_IDENTITY_KEY,),
+        "extra": {"reference_dir": REPO_ROOT / "reference", "intake_identity_keys": (IDENTITY_KEY,)},
+    }
 
 
 @pytest.fixture(scope="session")
@@ -107,21 +110,36 @@ def client(app):
 
 @pytest.fixture
 def board():
-    return identity_headers(subject="btcd-01", kind="district", unit="947", officer="btcd-01",
-                            permissions=("visits:read", "visits:write", "petitions:read", "petitions:write"))
+    return identity_headers(
+        subject="btcd-01",
+        kind="district",
+        unit="947",
+        officer="btcd-01",
+        permissions=("visits:read", "visits:write", "petitions:read", "petitions:write"),
+    )
 
 
 @pytest.fixture
 def inspector():
-    return identity_headers(subject="ttr-01", kind="district", unit="947", officer="ttr-01",
-                            permissions=("visits:read", "petitions:read", "identity:read", "audit:read"))
+    return identity_headers(
+        subject="ttr-01",
+        kind="district",
+        unit="947",
+        officer="ttr-01",
+        permissions=("visits:read", "petitions:read", "identity:read", "audit:read"),
+    )
 
 
 @pytest.fixture
 def commune():
     def make(unit="31684"):
-        return identity_headers(subject=f"commune-{unit}", kind="commune", unit=unit,
-                                permissions=("visits:read", "visits:write", "petitions:read", "petitions:write"))
+        return identity_headers(
+            subject=f"commune-{unit}",
+            kind="commune",
+            unit=unit,
+            permissions=("visits:read", "visits:write", "petitions:read", "petitions:write"),
+        )
+
     return make
 
 
@@ -134,8 +152,15 @@ def petition_body():
             "field": "land",
             "received_at": "2026-08-28T09:00:00+07:00",
             "content": "Khiếu nại quyết định thu hồi đất của UBND xã Đại Tâm",
-            "senders": [{"full_name": "Lê Văn Bảy", "address": "Ấp Phước Hòa, xã Đại Tâm",
-                         "id_number": "094123456789", "phone": "0912345678", "is_representative": True}],
+            "senders": [
+                {
+                    "full_name": "Lê Văn Bảy",
+                    "address": "Ấp Phước Hòa, xã Đại Tâm",
+                    "id_number": "094123456789",
+                    "phone": "0912345678",
+                    "is_representative": True,
+                }
+            ],
         }
         body.update(overrides)
         # The units in force on the day of receipt (a petition keeps them; another is refused): Huyện Mỹ Xuyên
@@ -145,6 +170,7 @@ def petition_body():
         if later:
             body.setdefault("receiving_unit", "92")
         return body
+
     return make
 
 
@@ -154,6 +180,7 @@ def outbox_events(app):
         with app.extensions["tiepdan"]["db"].session() as s:
             rows = s.scalars(select(OutboxEvent).order_by(OutboxEvent.id)).all()
             return [json.loads(r.payload) for r in rows if event_type in (None, r.event_type)]
+
     return read
 
 
@@ -176,4 +203,5 @@ def visit_body():
         }
         body.update(overrides)
         return body
+
     return make

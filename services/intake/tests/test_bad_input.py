@@ -47,16 +47,24 @@ def test_every_kind_of_bad_petition_is_a_problem_naming_the_field(client, board,
 
 
 def test_bad_queries_and_paths_are_problems(client, board, commune):
-    for query, field in (({"limit": 0}, "limit"), ({"limit": "many"}, "limit"), ({"overdue": "maybe"}, "overdue"),
-                         ({"status": "lost"}, "status"), ({"from": "not a date"}, "from"),
-                         ({"cursor": "%%%"}, "cursor"), ({"sort": "-content"}, "sort")):
+    for query, field in (
+        ({"limit": 0}, "limit"),
+        ({"limit": "many"}, "limit"),
+        ({"overdue": "maybe"}, "overdue"),
+        ({"status": "lost"}, "status"),
+        ({"from": "not a date"}, "from"),
+        ({"cursor": "%%%"}, "cursor"),
+        ({"sort": "-content"}, "sort"),
+    ):
         resp = client.get("/petitions", query_string=query, headers=board)
         assert resp.status_code == 422 and resp.json["errors"][0]["field"] == field, (query, resp.json)
     assert client.get("/petitions/" + "x" * 300, headers=board).status_code == 404
     assert client.get("/visits/statistics", headers=board).json["errors"][0]["field"] in ("from", "to")
-    resp = client.get("/visits/export", headers=board, query_string={"from": "2026-11-01T00:00:00+07:00",
-                                                                     "to": "2026-11-02T00:00:00+07:00",
-                                                                     "format": "pdf"})
+    resp = client.get(
+        "/visits/export",
+        headers=board,
+        query_string={"from": "2026-11-01T00:00:00+07:00", "to": "2026-11-02T00:00:00+07:00", "format": "pdf"},
+    )
     assert resp.status_code == 422 and resp.json["errors"][0]["field"] == "format"
     assert client.post("/petitions", json={}, headers=commune()).json["errors"][0]["field"] == "channel"
     no_perm = client.get("/identity-reads", headers=board)
@@ -76,8 +84,11 @@ def test_broken_and_huge_bodies_are_problems(client, board):
 def test_decomposed_vietnamese_is_stored_and_returned_in_nfc(client, board, inspector, petition_body):
     nfd = unicodedata.normalize("NFD", "Khiếu nại việc cấp sổ đỏ ở Thạnh Phú")
     name = unicodedata.normalize("NFD", "Trịnh Thị Hường")
-    resp = client.post("/petitions", headers=board, json=petition_body(
-        content=nfd, senders=[{"full_name": name, "is_representative": True}]))
+    resp = client.post(
+        "/petitions",
+        headers=board,
+        json=petition_body(content=nfd, senders=[{"full_name": name, "is_representative": True}]),
+    )
     assert resp.status_code == 201
     assert resp.json["content"] == unicodedata.normalize("NFC", nfd) != nfd
     shown = client.get(f"/petitions/{resp.json['id']}", headers=inspector).json

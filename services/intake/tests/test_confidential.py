@@ -39,36 +39,54 @@ def test_only_identity_read_unmasks_and_each_such_read_is_audited(client, board,
     assert listed["identity_masked"] is True  # lists never unmask
     (read,) = client.get("/identity-reads", headers=inspector).json["items"]
     assert (read["reader"], read["record_type"], read["record_id"], read["person_count"]) == (
-        "ttr-01", "petition", pid, 1)
+        "ttr-01",
+        "petition",
+        pid,
+        1,
+    )
     client.get(f"/petitions/{pid}", headers=inspector)
     assert len(client.get("/identity-reads", headers=inspector, query_string={"record_id": pid}).json["items"]) == 2
 
 
-def test_rotating_the_key_re_encrypts_every_person(app, client, board, inspector, petition_body, visit_body,
-                                                   identity_key, database_url, reference_dir):
+def test_rotating_the_key_re_encrypts_every_person(
+    app, client, board, inspector, petition_body, visit_body, identity_key, database_url, reference_dir
+):
     pid = client.post("/petitions", json=petition_body(), headers=board).json["id"]
     vid = client.post("/visits", json=visit_body(citizens=[{"full_name": NAME}]), headers=board).json["id"]
-    image = client.post(f"/petitions/{pid}/images", headers=board, json={
-        "content_type": "image/jpeg", "data": base64.b64encode(b"\xff\xd8\xff scanned page").decode()}).json
+    image = client.post(
+        f"/petitions/{pid}/images",
+        headers=board,
+        json={"content_type": "image/jpeg", "data": base64.b64encode(b"\xff\xd8\xff scanned page").decode()},
+    ).json
     before = _raw(app, "SELECT full_name FROM petition_senders")
     new_key = generate_key()
-    rotated = create_app({"database_url": database_url, "identity_keys": app.extensions["tiepdan"]["settings"].identity_keys,
-                          "extra": {"reference_dir": reference_dir, "intake_identity_keys": (new_key, identity_key)}})
+    rotated = create_app(
+        {
+            "database_url": database_url,
+            "identity_keys": app.extensions["tiepdan"]["settings"].identity_keys,
+            "extra": {"reference_dir": reference_dir, "intake_identity_keys": (new_key, identity_key)},
+        }
+    )
     result = rotated.test_cli_runner().invoke(args=["rotate-identity-key"])
     assert result.exit_code == 0 and "re-encrypted 3 " in result.output, result.output
     assert _raw(app, "SELECT full_name FROM petition_senders") != before
-    only_new = create_app({"database_url": database_url,
-                           "identity_keys": app.extensions["tiepdan"]["settings"].identity_keys,
-                           "extra": {"reference_dir": reference_dir, "intake_identity_keys": (new_key,)}})
+    only_new = create_app(
+        {
+            "database_url": database_url,
+            "identity_keys": app.extensions["tiepdan"]["settings"].identity_keys,
+            "extra": {"reference_dir": reference_dir, "intake_identity_keys": (new_key,)},
+        }
+    )
     reader = only_new.test_client()
     assert reader.get(f"/petitions/{pid}", headers=inspector).json["senders"][0]["full_name"] == NAME
     assert reader.get(f"/visits/{vid}", headers=inspector).json["citizens"][0]["full_name"] == NAME
     assert reader.get(f"/petitions/{pid}/images/{image['id']}", headers=inspector).data == b"\xff\xd8\xff scanned page"
     # Repeats are still found after the rotation (blind indexes recomputed with the new key).
-    assert reader.post(f"/petitions/{pid}/citizen-informed", json={"informed_on": "2026-09-01"},
-                       headers=board).status_code == 200
-    again = reader.post("/petitions", json=petition_body(received_at="2026-10-01T09:00:00+07:00"),
-                        headers=board).json
+    assert (
+        reader.post(f"/petitions/{pid}/citizen-informed", json={"informed_on": "2026-09-01"}, headers=board).status_code
+        == 200
+    )
+    again = reader.post("/petitions", json=petition_body(received_at="2026-10-01T09:00:00+07:00"), headers=board).json
     assert again["repeat_suggested_of"] == pid
     for extra_app in (rotated, only_new):
         extra_app.extensions["tiepdan"]["db"].dispose()
@@ -90,8 +108,9 @@ def test_the_service_refuses_to_start_without_an_identity_key(monkeypatch, tmp_p
 PNG = b"\x89PNG\r\n\x1a\n" + b"handwriting of Le Van Bay" * 10
 
 
-def test_handwriting_images_are_encrypted_and_read_only_with_identity_read(app, client, board, inspector,
-                                                                         petition_body):
+def test_handwriting_images_are_encrypted_and_read_only_with_identity_read(
+    app, client, board, inspector, petition_body
+):
     pid = client.post("/petitions", json=petition_body(), headers=board).json["id"]
     body = {"kind": "handwriting", "content_type": "image/png", "data": base64.b64encode(PNG).decode()}
     added = client.post(f"/petitions/{pid}/images", json=body, headers=board)
@@ -105,9 +124,11 @@ def test_handwriting_images_are_encrypted_and_read_only_with_identity_read(app, 
     assert shown.status_code == 200 and shown.data == PNG and shown.content_type == "image/png"
     reads = client.get("/identity-reads", headers=inspector, query_string={"record_type": "petition_image"})
     assert [r["record_id"] for r in reads.json["items"]] == [pid]
-    for bad, field in (({**body, "data": "@@not base64@@"}, "data"),
-                       ({**body, "content_type": "image/jpeg"}, "content_type"),
-                       ({**body, "content_type": "image/gif"}, "content_type")):
+    for bad, field in (
+        ({**body, "data": "@@not base64@@"}, "data"),
+        ({**body, "content_type": "image/jpeg"}, "content_type"),
+        ({**body, "content_type": "image/gif"}, "content_type"),
+    ):
         resp = client.post(f"/petitions/{pid}/images", json=bad, headers=board)
         assert resp.status_code == 422 and resp.json["errors"][0]["field"] == field, resp.json
 

@@ -11,8 +11,9 @@ from intake.confidential.crypto import generate_key
 from tiepdan_common.migrations import OUTBOX_NOTIFY_CHANNEL
 from tiepdan_common.testing import identity_headers
 
-READER = identity_headers(subject="ttr-01", kind="district", unit="947", officer="ttr-01",
-                          permissions=("visits:read", "identity:read"))
+READER = identity_headers(
+    subject="ttr-01", kind="district", unit="947", officer="ttr-01", permissions=("visits:read", "identity:read")
+)
 
 
 def _person(name, id_number=None, address=None, representative=False):
@@ -35,7 +36,9 @@ def statements(app):
         sa.event.remove(engine, "before_cursor_execute", record)
 
 
-def test_a_create_runs_two_statements_on_postgresql_three_on_a_repeat_and_one_per_step_elsewhere(app, client, board, visit_body):
+def test_a_create_runs_two_statements_on_postgresql_three_on_a_repeat_and_one_per_step_elsewhere(
+    app, client, board, visit_body
+):
     """Two statements for a citizen seen for the first time (the lookup, the write); a third picks the
     first visit of the matter when the citizen has visited before."""
     person = _person("Nguyễn Văn Tư", id_number="094111222333")
@@ -87,8 +90,10 @@ def test_a_create_commits_as_its_one_write_unless_a_transaction_is_open(app, cli
     assert (alone.status_code, keyed.status_code, replayed.status_code) == (201, 201, 201)
     assert modes == [True, False]  # the replay wrote nothing
     assert replayed.json == keyed.json and replayed.headers["Idempotent-Replayed"] == "true"
-    assert [e["data"]["serial"] for e in outbox_events("intake.visit.recorded")] == [alone.json["serial"],
-                                                                                    keyed.json["serial"]]
+    assert [e["data"]["serial"] for e in outbox_events("intake.visit.recorded")] == [
+        alone.json["serial"],
+        keyed.json["serial"],
+    ]
     with db.engine.connect() as conn:  # the pool's connections are back in transactions
         assert conn.connection.driver_connection.autocommit is False
 
@@ -99,8 +104,10 @@ def test_register_numbers_go_past_six_digits(app, client, board, visit_body, out
     unit, year, _ = first["serial"].split("/")
     db = app.extensions["tiepdan"]["db"]
     with db.engine.begin() as conn:
-        conn.execute(sa.text("UPDATE serial_counters SET last = 999998 WHERE unit = :unit AND year = :year"),
-                     {"unit": unit, "year": int(year)})
+        conn.execute(
+            sa.text("UPDATE serial_counters SET last = 999998 WHERE unit = :unit AND year = :year"),
+            {"unit": unit, "year": int(year)},
+        )
     serials = [client.post("/visits", json=visit_body(), headers=board).json["serial"] for _ in range(2)]
     assert serials == [f"{unit}/{year}/999999", f"{unit}/{year}/1000000"]
     assert [e["data"]["serial"] for e in outbox_events("intake.visit.recorded")][1:] == serials
@@ -108,16 +115,18 @@ def test_register_numbers_go_past_six_digits(app, client, board, visit_body, out
 
 @pytest.mark.parametrize("size", [1, 3])
 def test_citizens_are_stored_in_order_and_read_back_as_given(client, board, visit_body, outbox_events, size):
-    people = [_person(f"Trần Thị {i}", id_number=f"09400000000{i}", address=f"Ấp {i}", representative=i == 0)
-              for i in range(size)]
+    people = [
+        _person(f"Trần Thị {i}", id_number=f"09400000000{i}", address=f"Ấp {i}", representative=i == 0)
+        for i in range(size)
+    ]
     people[-1]["phone"] = "0912345678"
     created = client.post("/visits", json=visit_body(size=size, citizens=people), headers=board)
     assert created.status_code == 201, created.json
     assert [c["is_representative"] for c in created.json["citizens"]] == [p["is_representative"] for p in people]
     read = client.get(f"/visits/{created.json['id']}", headers=READER).json
-    assert [(c["full_name"], c["id_number"], c["address"], c["phone"], c["is_representative"])
-            for c in read["citizens"]] == [
-        (p["full_name"], p["id_number"], p["address"], p.get("phone"), p["is_representative"]) for p in people]
+    assert [
+        (c["full_name"], c["id_number"], c["address"], c["phone"], c["is_representative"]) for c in read["citizens"]
+    ] == [(p["full_name"], p["id_number"], p["address"], p.get("phone"), p["is_representative"]) for p in people]
     (event,) = outbox_events("intake.visit.recorded")
     assert event["data"]["visit_id"] == created.json["id"] and event["data"]["serial"] == created.json["serial"]
     assert event["data"]["representative_count"] == 1
@@ -141,18 +150,25 @@ def test_a_group_repeating_a_matter_is_joined_to_the_first_visit(client, board, 
     assert [e["repeat_of"] for e in events] == [None, first["id"], first["id"], None]
 
 
-def test_repeats_are_found_under_every_configured_key(app, database_url, reference_dir, identity_key, board,
-                                                     visit_body):
+def test_repeats_are_found_under_every_configured_key(
+    app, database_url, reference_dir, identity_key, board, visit_body
+):
     """Between a key change and the rotation, the lookup carries each person's index under both keys."""
     person = _person("Phạm Thị Sáu", id_number="094555666777", address="Ấp Hòa Tú")
     first = app.test_client().post("/visits", json=visit_body(citizens=[person]), headers=board).json
-    newer = create_app({"database_url": database_url,
-                        "identity_keys": app.extensions["tiepdan"]["settings"].identity_keys,
-                        "extra": {"reference_dir": reference_dir,
-                                  "intake_identity_keys": (generate_key(), identity_key)}})
+    newer = create_app(
+        {
+            "database_url": database_url,
+            "identity_keys": app.extensions["tiepdan"]["settings"].identity_keys,
+            "extra": {"reference_dir": reference_dir, "intake_identity_keys": (generate_key(), identity_key)},
+        }
+    )
     try:
-        again = newer.test_client().post("/visits", json=visit_body(size=2, citizens=[
-            _person("Someone Else", id_number="094000000001"), person]), headers=board)
+        again = newer.test_client().post(
+            "/visits",
+            json=visit_body(size=2, citizens=[_person("Someone Else", id_number="094000000001"), person]),
+            headers=board,
+        )
         assert again.status_code == 201, again.json
         assert again.json["repeat_of"] == first["id"]
     finally:
@@ -161,8 +177,9 @@ def test_repeats_are_found_under_every_configured_key(app, database_url, referen
 
 def test_the_first_visit_of_a_unit_and_year_starts_its_counter(client, board, commune, visit_body):
     for unit, expected in (("31684", "000001"), ("31684", "000002"), ("31690", "000001")):
-        created = client.post("/visits", json=visit_body(received_at="2025-06-02T08:00:00+07:00"),
-                              headers=commune(unit)).json
+        created = client.post(
+            "/visits", json=visit_body(received_at="2025-06-02T08:00:00+07:00"), headers=commune(unit)
+        ).json
         assert created["serial"] == f"{unit}/2025/{expected}"
     district = client.post("/visits", json=visit_body(received_at="2025-06-02T08:00:00+07:00"), headers=board).json
     assert district["serial"] == "947/2025/000001"
@@ -173,13 +190,17 @@ def test_a_create_that_fails_gives_its_number_back(app, client, board, visit_bod
     first = client.post("/visits", json=visit_body(), headers=board).json
     db = app.extensions["tiepdan"]["db"]
     with db.engine.begin() as conn:  # a serial the next create would take, already in the register
-        conn.execute(sa.text("UPDATE visits SET serial = :next WHERE id = :id"),
-                     {"next": first["serial"][:-6] + "000002", "id": first["id"]})
+        conn.execute(
+            sa.text("UPDATE visits SET serial = :next WHERE id = :id"),
+            {"next": first["serial"][:-6] + "000002", "id": first["id"]},
+        )
     client.application.config["PROPAGATE_EXCEPTIONS"] = False
     refused = client.post("/visits", json=visit_body(), headers=board)
     assert refused.status_code == 500
     with db.engine.begin() as conn:
-        conn.execute(sa.text("UPDATE visits SET serial = :back WHERE id = :id"), {"back": first["serial"], "id": first["id"]})
+        conn.execute(
+            sa.text("UPDATE visits SET serial = :back WHERE id = :id"), {"back": first["serial"], "id": first["id"]}
+        )
     assert client.post("/visits", json=visit_body(), headers=board).json["serial"].endswith("/000002")
 
 
@@ -203,8 +224,9 @@ def test_the_first_visit_is_answered_in_utc_whatever_the_sessions_time_zone(app,
     if not db.is_postgresql:
         pytest.skip("SQLite keeps no time zone")
     person = _person("Võ Văn Tám", id_number="094888999000")
-    first = client.post("/visits", json=visit_body(citizens=[person], received_at="2025-06-02T08:00:00+07:00"),
-                        headers=board).json
+    first = client.post(
+        "/visits", json=visit_body(citizens=[person], received_at="2025-06-02T08:00:00+07:00"), headers=board
+    ).json
     with db.engine.begin() as conn:
         name = conn.execute(sa.text("SELECT current_database()")).scalar_one()
         conn.execute(sa.text(f"ALTER DATABASE \"{name}\" SET TimeZone = 'Asia/Ho_Chi_Minh'"))
@@ -215,7 +237,7 @@ def test_the_first_visit_is_answered_in_utc_whatever_the_sessions_time_zone(app,
             assert conn.execute(sa.text("SHOW TimeZone")).scalar_one() == "Asia/Ho_Chi_Minh"
     finally:
         with db.engine.begin() as conn:
-            conn.execute(sa.text(f"ALTER DATABASE \"{name}\" RESET TimeZone"))
+            conn.execute(sa.text(f'ALTER DATABASE "{name}" RESET TimeZone'))
         db.engine.dispose()
     assert again["repeat_of"] == first["id"]
     stored = client.get(f"/visits/{first['id']}", headers=board).json["received_at"]

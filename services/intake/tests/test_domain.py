@@ -15,16 +15,25 @@ HOLIDAYS = {dt.date(2026, 9, 1), dt.date(2026, 9, 2), dt.date(2026, 4, 30), dt.d
 
 
 def _calendar(holidays, makeup=(), years=(2026, 2026)):
-    return Calendar(first_year=years[0], last_year=years[1], holidays=tuple(DayEntry(d, "nghỉ") for d in holidays),
-                    makeup_working_days=tuple(DayEntry(d, "làm bù") for d in makeup))
+    return Calendar(
+        first_year=years[0],
+        last_year=years[1],
+        holidays=tuple(DayEntry(d, "nghỉ") for d in holidays),
+        makeup_working_days=tuple(DayEntry(d, "làm bù") for d in makeup),
+    )
 
 
 CAL = _calendar(HOLIDAYS)
-RULES = {"petition_response": 10, "complaint_acceptance": 10, "denunciation_initial": 7,
-         "denunciation_initial_multi_site": 10, "denunciation_forward": 5,
-         "complaint_first": {"normal": 30, "complex_or_remote": 45, "both": 60},
-         "complaint_second": {"normal": 45, "complex_or_remote": 60, "both": 70},
-         "denunciation_resolution": {"normal": 30, "complex": 60, "very_complex": 90}}
+RULES = {
+    "petition_response": 10,
+    "complaint_acceptance": 10,
+    "denunciation_initial": 7,
+    "denunciation_initial_multi_site": 10,
+    "denunciation_forward": 5,
+    "complaint_first": {"normal": 30, "complex_or_remote": 45, "both": 60},
+    "complaint_second": {"normal": 45, "complex_or_remote": 60, "both": 70},
+    "denunciation_resolution": {"normal": 30, "complex": 60, "very_complex": 90},
+}
 
 
 def test_working_days_skip_weekends_and_holidays():
@@ -36,8 +45,11 @@ def test_working_days_skip_weekends_and_holidays():
 
 def test_a_make_up_saturday_counts_and_a_year_beyond_the_data_is_an_error():
     # Friday 2 May 2025 was swapped for Saturday 26 April 2025 (a make-up working day).
-    cal = _calendar({dt.date(2025, 4, 30), dt.date(2025, 5, 1), dt.date(2025, 5, 2)},
-                    makeup={dt.date(2025, 4, 26)}, years=(2025, 2025))
+    cal = _calendar(
+        {dt.date(2025, 4, 30), dt.date(2025, 5, 1), dt.date(2025, 5, 2)},
+        makeup={dt.date(2025, 4, 26)},
+        years=(2025, 2025),
+    )
     assert cal.add_working_days(dt.date(2025, 4, 25), 1) == dt.date(2025, 4, 26)
     assert cal.add_working_days(dt.date(2025, 4, 29), 1) == dt.date(2025, 5, 5)
     with pytest.raises(CalendarRangeError):
@@ -69,14 +81,17 @@ def test_the_first_deadlines_depend_on_category_and_anonymity():
 
 def test_resolution_by_round_and_complexity_and_denunciation_extensions():
     common = {"rules": RULES, "calendar": CAL}
-    first = deadlines.resolution(category="complaint", complaint_round=1, complexity="normal",
-                                 accepted_on=dt.date(2026, 8, 3), **common)
+    first = deadlines.resolution(
+        category="complaint", complaint_round=1, complexity="normal", accepted_on=dt.date(2026, 8, 3), **common
+    )
     assert first == deadlines.Deadline("resolution", dt.date(2026, 9, 3))
-    second = deadlines.resolution(category="complaint", complaint_round=2, complexity="both",
-                                  accepted_on=dt.date(2026, 9, 3), **common)
+    second = deadlines.resolution(
+        category="complaint", complaint_round=2, complexity="both", accepted_on=dt.date(2026, 9, 3), **common
+    )
     assert second.deadline == dt.date(2026, 11, 12)
-    denunciation = deadlines.resolution(category="denunciation", complaint_round=1, complexity="normal",
-                                        accepted_on=dt.date(2026, 8, 3), **common)
+    denunciation = deadlines.resolution(
+        category="denunciation", complaint_round=1, complexity="normal", accepted_on=dt.date(2026, 8, 3), **common
+    )
     assert denunciation.deadline == dt.date(2026, 9, 3)
     once = deadlines.extension(extensions_so_far=0, deadline=denunciation.deadline, **common)
     assert once == dt.date(2026, 10, 5)  # 3 October is a Saturday
@@ -93,8 +108,7 @@ def test_a_suspension_stops_the_clock_and_a_resumption_restarts_it():
 
 def test_the_lifecycle_allows_each_step_only_from_its_states():
     since = {"withdraw_part": {"complaint": dt.date(2026, 7, 1)}}
-    kwargs = {"category": "complaint", "anonymous": False, "received_on": dt.date(2026, 7, 1),
-              "available_from": since}
+    kwargs = {"category": "complaint", "anonymous": False, "received_on": dt.date(2026, 7, 1), "available_from": since}
     assert lifecycle.check(step="accept", status="received", **kwargs).to_state == "accepted"
     with pytest.raises(lifecycle.StepNotAllowed):
         lifecycle.check(step="resolve", status="received", **kwargs)
@@ -108,10 +122,18 @@ def test_the_lifecycle_allows_each_step_only_from_its_states():
     assert lifecycle.anonymous_track(category="denunciation", anonymous=True, verifiable=True) == "inspection"
     assert lifecycle.anonymous_track(category="denunciation", anonymous=True, verifiable=False) == "filed"
     assert lifecycle.anonymous_track(category="denunciation", anonymous=False, verifiable=False) is None
-    assert lifecycle.skipped_dialogue_continues(valid_reason=False, received_on=dt.date(2026, 7, 1),
-                                                rule_from=dt.date(2026, 7, 1)) is True
-    assert lifecycle.skipped_dialogue_continues(valid_reason=False, received_on=dt.date(2026, 6, 30),
-                                                rule_from=dt.date(2026, 7, 1)) is False
+    assert (
+        lifecycle.skipped_dialogue_continues(
+            valid_reason=False, received_on=dt.date(2026, 7, 1), rule_from=dt.date(2026, 7, 1)
+        )
+        is True
+    )
+    assert (
+        lifecycle.skipped_dialogue_continues(
+            valid_reason=False, received_on=dt.date(2026, 6, 30), rule_from=dt.date(2026, 7, 1)
+        )
+        is False
+    )
 
 
 def test_anonymous_denunciations_need_a_violator_and_evidence_to_be_verifiable():
@@ -132,12 +154,18 @@ def test_folding_ignores_diacritics_case_and_the_letter_d():
 def test_matter_keys_and_going_over_a_level():
     assert matter_key(origin_unit="31690", field="land", subject_folded=None) == "31690:land"
     assert matter_key(origin_unit="31690", field="land", subject_folded="tinh lo 940") == "31690:land:tinh-lo-940"
-    assert goes_over_level(declared=False, receiving_level="province", origin_level="commune",
-                           receiving_is_ancestor=True) is True
-    assert goes_over_level(declared=False, receiving_level="district", origin_level="commune",
-                           receiving_is_ancestor=True) is False
-    assert goes_over_level(declared=True, receiving_level="district", origin_level="commune",
-                           receiving_is_ancestor=True) is True
+    assert (
+        goes_over_level(declared=False, receiving_level="province", origin_level="commune", receiving_is_ancestor=True)
+        is True
+    )
+    assert (
+        goes_over_level(declared=False, receiving_level="district", origin_level="commune", receiving_is_ancestor=True)
+        is False
+    )
+    assert (
+        goes_over_level(declared=True, receiving_level="district", origin_level="commune", receiving_is_ancestor=True)
+        is True
+    )
 
 
 def test_identity_cipher_encrypts_rotates_and_indexes():
@@ -159,6 +187,10 @@ def test_identity_cipher_encrypts_rotates_and_indexes():
 
 def test_masking_hides_a_denouncer_entirely():
     clear = {"full_name": "Lê Văn Bảy", "address": "Ấp 3", "id_number": "094123456789", "phone": "0912345678"}
-    assert mask(clear, strict=False) == {"full_name": "L*** V*** B***", "address": "***",
-                                         "id_number": "*********789", "phone": "*******678"}
+    assert mask(clear, strict=False) == {
+        "full_name": "L*** V*** B***",
+        "address": "***",
+        "id_number": "*********789",
+        "phone": "*******678",
+    }
     assert set(mask(clear, strict=True).values()) == {"***"}

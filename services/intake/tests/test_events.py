@@ -9,8 +9,13 @@ from tiepdan_common.messaging import contracts
 from tiepdan_common.messaging.envelope import Envelope
 
 README = Path(__file__).resolve().parents[1] / "README.md"
-EMITTED = {"intake.visit.recorded", "intake.petition.received", "intake.petition.decided",
-           "intake.petition.overdue", "intake.petition.step_recorded"}
+EMITTED = {
+    "intake.visit.recorded",
+    "intake.petition.received",
+    "intake.petition.decided",
+    "intake.petition.overdue",
+    "intake.petition.step_recorded",
+}
 
 
 def documented_fields() -> dict[str, set[str]]:
@@ -27,20 +32,34 @@ def documented_fields() -> dict[str, set[str]]:
     return out
 
 
-def test_every_emitted_event_matches_its_contract_and_the_readme(app, client, board, visit_body, petition_body,
-                                                                 outbox_events):
+def test_every_emitted_event_matches_its_contract_and_the_readme(
+    app, client, board, visit_body, petition_body, outbox_events
+):
     client.post("/visits", json=visit_body(size=6), headers=board)
     visit = client.post("/visits", json=visit_body(), headers=board).json
-    split = petition_body(channel="visit", visit_id=visit["id"], category=None, content=None, parts=[
-        {"category": "complaint", "content": "Khiếu nại"}, {"category": "denunciation", "content": "Tố cáo"}])
+    split = petition_body(
+        channel="visit",
+        visit_id=visit["id"],
+        category=None,
+        content=None,
+        parts=[{"category": "complaint", "content": "Khiếu nại"}, {"category": "denunciation", "content": "Tố cáo"}],
+    )
     split.pop("category"), split.pop("content")
     created = client.post("/petitions", json=split, headers=board).json
     # The desk marks a repeat of the complaint part.
     client.post("/petitions", json=petition_body(repeat_of=created["id"]), headers=board)
     client.post("/petitions", json=petition_body(anonymous=True, senders=[], category="feedback"), headers=board)
-    client.post(f"/petitions/{created['id']}/decisions", headers=board, json={
-        "decision": "forward", "forwarded_to": "Thanh tra huyện", "letter_number": "45/BTCD",
-        "letter_date": "2026-08-31", "decided_at": "2026-08-31T09:00:00+07:00"})
+    client.post(
+        f"/petitions/{created['id']}/decisions",
+        headers=board,
+        json={
+            "decision": "forward",
+            "forwarded_to": "Thanh tra huyện",
+            "letter_number": "45/BTCD",
+            "letter_date": "2026-08-31",
+            "decided_at": "2026-08-31T09:00:00+07:00",
+        },
+    )
     overdue.run_once(app.extensions["tiepdan"]["db"], day=dt.date(2026, 12, 1))
 
     events = outbox_events()

@@ -16,15 +16,32 @@ ARTIFACTS = Path(__file__).resolve().parents[3] / "artifacts" / "official"
 
 
 def _visits(client, board, visit_body):
-    named = {"full_name": "Trần Thị Mười", "address": "Ấp Hòa Phuông, xã Đại Tâm", "id_number": "094187000123",
-             "is_representative": True}
-    first = client.post("/visits", headers=board, json=visit_body(
-        received_at="2024-06-03T08:30:00+07:00", citizens=[named], prior_handling="UBND xã đã hòa giải",
-        citizen_request="Đề nghị bồi thường theo giá thị trường")).json
-    second = client.post("/visits", headers=board, json=visit_body(
-        received_at="2024-06-04T09:00:00+07:00", category="denunciation",
-        citizens=[{"full_name": "Người Tố Cáo", "address": "Ấp X", "is_representative": True}],
-        content="Tố cáo cán bộ địa chính")).json
+    named = {
+        "full_name": "Trần Thị Mười",
+        "address": "Ấp Hòa Phuông, xã Đại Tâm",
+        "id_number": "094187000123",
+        "is_representative": True,
+    }
+    first = client.post(
+        "/visits",
+        headers=board,
+        json=visit_body(
+            received_at="2024-06-03T08:30:00+07:00",
+            citizens=[named],
+            prior_handling="UBND xã đã hòa giải",
+            citizen_request="Đề nghị bồi thường theo giá thị trường",
+        ),
+    ).json
+    second = client.post(
+        "/visits",
+        headers=board,
+        json=visit_body(
+            received_at="2024-06-04T09:00:00+07:00",
+            category="denunciation",
+            citizens=[{"full_name": "Người Tố Cáo", "address": "Ấp X", "is_representative": True}],
+            content="Tố cáo cán bộ địa chính",
+        ),
+    ).json
     client.post("/visits", headers=board, json=visit_body(received_at="2024-07-04T09:00:00+07:00"))  # outside
     return first, second
 
@@ -55,11 +72,19 @@ def _soffice():
     return shutil.which("soffice") or shutil.which("libreoffice")
 
 
-def test_register_xlsx_opens_in_libreoffice_and_reads_back_cell_by_cell(client, board, inspector, visit_body,
-                                                                         tmp_path):
+def test_register_xlsx_opens_in_libreoffice_and_reads_back_cell_by_cell(client, board, inspector, visit_body, tmp_path):
     first, second = _visits(client, board, visit_body)
-    resp = client.get("/official/register", headers=inspector, query_string={
-        **PERIOD, "format": "xlsx", "doc_number": "15", "signer": "Nguyễn Văn Hai", "preparer": "Lê Thị Ba"})
+    resp = client.get(
+        "/official/register",
+        headers=inspector,
+        query_string={
+            **PERIOD,
+            "format": "xlsx",
+            "doc_number": "15",
+            "signer": "Nguyễn Văn Hai",
+            "preparer": "Lê Thị Ba",
+        },
+    )
     assert resp.status_code == 200 and resp.headers["Content-Type"].startswith("application/vnd.openxml")
     assert 'filename="so-tiep-cong-dan_2024-06-01_2024-06-30.xlsx"' in resp.headers["Content-Disposition"]
     sheet = load_workbook(io.BytesIO(resp.data)).active
@@ -70,8 +95,14 @@ def test_register_xlsx_opens_in_libreoffice_and_reads_back_cell_by_cell(client, 
     assert values[2][0] == "Số: 15/STCD" and values[2][6].startswith("Mỹ Xuyên, ngày ")
     assert values[4][0] == "SỔ TIẾP CÔNG DÂN" and "01/06/2024" in values[5][0]
     header = values[7]
-    assert header[:6] == ("Số thứ tự", "Ngày tiếp", "Họ và tên", "Địa chỉ", "Số CCCD/giấy tờ tùy thân",
-                          "Nội dung vụ việc")
+    assert header[:6] == (
+        "Số thứ tự",
+        "Ngày tiếp",
+        "Họ và tên",
+        "Địa chỉ",
+        "Số CCCD/giấy tờ tùy thân",
+        "Nội dung vụ việc",
+    )
     assert values[10][:3] == ("(1)", "(2)", "(3)")
     body = values[11:13]
     assert body[0][0] == first["serial"] and body[0][1] == "03/06/2024 08:30"
@@ -86,23 +117,42 @@ def test_register_xlsx_opens_in_libreoffice_and_reads_back_cell_by_cell(client, 
         pytest.skip("LibreOffice or poppler is not installed (apt-get install -y libreoffice-calc poppler-utils)")
     path = tmp_path / "so-tiep-cong-dan.xlsx"
     path.write_bytes(resp.data)
-    subprocess.run([_soffice(), "--headless", f"-env:UserInstallation=file://{tmp_path}/lo", "--convert-to", "pdf",
-                    "--outdir", str(tmp_path), str(path)], check=True, timeout=180, capture_output=True)
+    subprocess.run(
+        [
+            _soffice(),
+            "--headless",
+            f"-env:UserInstallation=file://{tmp_path}/lo",
+            "--convert-to",
+            "pdf",
+            "--outdir",
+            str(tmp_path),
+            str(path),
+        ],
+        check=True,
+        timeout=180,
+        capture_output=True,
+    )
     pdf = tmp_path / "so-tiep-cong-dan.pdf"
     assert pdf.exists() and pdf.stat().st_size > 2000
-    text = subprocess.run(["pdftotext", "-layout", str(pdf), "-"], check=True, capture_output=True,
-                          text=True).stdout
+    text = subprocess.run(["pdftotext", "-layout", str(pdf), "-"], check=True, capture_output=True, text=True).stdout
     assert "SỔ TIẾP CÔNG DÂN" in text and first["serial"] in text and "Trần Thị Mười" in text
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    subprocess.run(["pdftoppm", "-png", "-r", "70", "-f", "1", "-l", "1", str(pdf), str(ARTIFACTS / "register")],
-                   check=True, timeout=60)
+    subprocess.run(
+        ["pdftoppm", "-png", "-r", "70", "-f", "1", "-l", "1", str(pdf), str(ARTIFACTS / "register")],
+        check=True,
+        timeout=60,
+    )
     assert any(ARTIFACTS.glob("register*.png"))
 
 
 def test_report_xlsx_reads_back_the_figures(client, board, visit_body, tmp_path):
     for day, size in ((3, 1), (4, 6), (5, 2)):
-        assert client.post("/visits", headers=board, json=visit_body(
-            size=size, received_at=f"2024-06-0{day}T08:00:00+07:00")).status_code == 201
+        assert (
+            client.post(
+                "/visits", headers=board, json=visit_body(size=size, received_at=f"2024-06-0{day}T08:00:00+07:00")
+            ).status_code
+            == 201
+        )
     query = {**PERIOD, "signer_title": "Chủ tịch"}
     data = client.get("/official/reports/reception", headers=board, query_string=query).json
     resp = client.get("/official/reports/reception", headers=board, query_string={**query, "format": "xlsx"})
@@ -113,25 +163,55 @@ def test_report_xlsx_reads_back_the_figures(client, board, visit_body, tmp_path)
     numbers = values[10]
     assert numbers[:3] == ("(A)", "(1)", "(2)")
     total = next(row for row in values if row[0] == "Tổng cộng")
-    assert list(total[1:1 + len(data["columns"])]) == [c["value"] for c in data["rows"][-1]["cells"]]
+    assert list(total[1 : 1 + len(data["columns"])]) == [c["value"] for c in data["rows"][-1]["cells"]]
     assert total[1:3] == (3, 9)  # three visits, nine people: the hand count
     assert "CHỦ TỊCH" in [v for row in values for v in row]
     if _soffice():
         path = tmp_path / "bao-cao.xlsx"
         path.write_bytes(resp.data)
-        subprocess.run([_soffice(), "--headless", f"-env:UserInstallation=file://{tmp_path}/lo", "--convert-to",
-                        "pdf", "--outdir", str(tmp_path), str(path)], check=True, timeout=180, capture_output=True)
+        subprocess.run(
+            [
+                _soffice(),
+                "--headless",
+                f"-env:UserInstallation=file://{tmp_path}/lo",
+                "--convert-to",
+                "pdf",
+                "--outdir",
+                str(tmp_path),
+                str(path),
+            ],
+            check=True,
+            timeout=180,
+            capture_output=True,
+        )
         assert (tmp_path / "bao-cao.pdf").stat().st_size > 2000
         if shutil.which("pdftoppm"):
             ARTIFACTS.mkdir(parents=True, exist_ok=True)
-            subprocess.run(["pdftoppm", "-png", "-r", "70", "-f", "1", "-l", "1", str(tmp_path / "bao-cao.pdf"),
-                            str(ARTIFACTS / "report-reception")], check=True, timeout=60)
+            subprocess.run(
+                [
+                    "pdftoppm",
+                    "-png",
+                    "-r",
+                    "70",
+                    "-f",
+                    "1",
+                    "-l",
+                    "1",
+                    str(tmp_path / "bao-cao.pdf"),
+                    str(ARTIFACTS / "report-reception"),
+                ],
+                check=True,
+                timeout=60,
+            )
 
 
 def test_petitions_book_hides_a_denouncer_from_non_handlers(client, board, inspector, petition_body):
     made = client.post("/petitions", headers=board, json=petition_body()).json
-    denunciation = client.post("/petitions", headers=board, json=petition_body(
-        category="denunciation", received_at="2026-08-28T10:00:00+07:00")).json
+    denunciation = client.post(
+        "/petitions",
+        headers=board,
+        json=petition_body(category="denunciation", received_at="2026-08-28T10:00:00+07:00"),
+    ).json
     query = {"from": "2026-08-01", "to": "2026-08-31", "unit": "92"}  # received by the city in 2026
     rows = client.get("/official/petitions-book", headers=inspector, query_string=query).json["rows"]
     assert [r["number"] for r in rows] == [made["number"], denunciation["number"]]
@@ -147,10 +227,14 @@ def test_petitions_book_hides_a_denouncer_from_non_handlers(client, board, inspe
 def test_national_export_reads_back_as_json_and_csv(client, board, visit_body, petition_body):
     person = {"full_name": "A", "id_number": "094100000001", "is_representative": False}
     visit = client.post("/visits", headers=board, json=visit_body(citizens=[person])).json
-    petition = client.post("/petitions", headers=board, json=petition_body(
-        received_at="2024-06-10T09:00:00+07:00")).json
-    accepted = client.post(f"/petitions/{petition['id']}/steps", headers=board,
-                           json={"step": "accept", "taken_on": "2024-06-12", "complexity": "normal"})
+    petition = client.post(
+        "/petitions", headers=board, json=petition_body(received_at="2024-06-10T09:00:00+07:00")
+    ).json
+    accepted = client.post(
+        f"/petitions/{petition['id']}/steps",
+        headers=board,
+        json={"step": "accept", "taken_on": "2024-06-12", "complexity": "normal"},
+    )
     assert accepted.status_code == 201, accepted.json
     both = PERIOD
     board_all = board
@@ -174,22 +258,32 @@ def test_national_export_reads_back_as_json_and_csv(client, board, visit_body, p
 def test_the_register_export_names_a_repeat_by_its_register_number(client, board, visit_body):
     person = {"full_name": "Nguyễn Văn Tư", "address": "Ấp Phước Hòa", "is_representative": True}
     first = client.post("/visits", headers=board, json=visit_body(citizens=[person])).json
-    again = client.post("/visits", headers=board, json=visit_body(citizens=[person],
-                                                                  received_at="2024-06-05T09:00:00+07:00")).json
+    again = client.post(
+        "/visits", headers=board, json=visit_body(citizens=[person], received_at="2024-06-05T09:00:00+07:00")
+    ).json
     assert again["repeat_of"] == first["id"]
-    resp = client.get("/visits/export", headers=board, query_string={
-        "from": "2024-06-01T00:00:00+07:00", "to": "2024-06-08T00:00:00+07:00", "format": "csv"})
+    resp = client.get(
+        "/visits/export",
+        headers=board,
+        query_string={"from": "2024-06-01T00:00:00+07:00", "to": "2024-06-08T00:00:00+07:00", "format": "csv"},
+    )
     rows = list(csv.reader(io.StringIO(resp.data.decode("utf-8-sig"))))
     assert rows[0][-1] == "Tiếp lặp lại của" and rows[2][-1] == first["serial"]
     assert first["id"] not in resp.data.decode("utf-8-sig")
 
 
-def test_the_register_hides_a_denouncer_handed_in_at_a_visit_but_to_the_handlers(client, board, inspector,
-                                                                                 visit_body, petition_body):
+def test_the_register_hides_a_denouncer_handed_in_at_a_visit_but_to_the_handlers(
+    client, board, inspector, visit_body, petition_body
+):
     person = {"full_name": "Đỗ Văn Kín", "address": "Ấp Y", "is_representative": True}
     visit = client.post("/visits", headers=board, json=visit_body(citizens=[person])).json
-    handed = client.post("/petitions", headers=board, json=petition_body(
-        channel="visit", visit_id=visit["id"], category="denunciation", received_at="2024-06-03T09:30:00+07:00"))
+    handed = client.post(
+        "/petitions",
+        headers=board,
+        json=petition_body(
+            channel="visit", visit_id=visit["id"], category="denunciation", received_at="2024-06-03T09:30:00+07:00"
+        ),
+    )
     assert handed.status_code == 201, handed.json
     rows = client.get("/official/register", headers=inspector, query_string=PERIOD).json["rows"]
     assert rows[0]["full_name"] == "***" and rows[0]["identity_masked"]

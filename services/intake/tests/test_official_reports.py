@@ -18,14 +18,25 @@ VISITS = [
 
 
 def _headers(unit):
-    return identity_headers(subject=f"desk-{unit}", kind="commune", unit=unit, officer=f"desk-{unit}",
-                            permissions=("visits:read", "visits:write", "petitions:read", "petitions:write"))
+    return identity_headers(
+        subject=f"desk-{unit}",
+        kind="commune",
+        unit=unit,
+        officer=f"desk-{unit}",
+        permissions=("visits:read", "visits:write", "petitions:read", "petitions:write"),
+    )
 
 
 def _record(client, visit_body, desk, at, size, category, outcome, subject, **extra):
-    body = visit_body(size=size, category=category, received_at=f"{at}+07:00", origin_unit=desk, subject=subject,
-                      outcome={"type": outcome, **({"competent_body": "Phòng TN&MT"} if outcome == "guided" else {})},
-                      **extra)
+    body = visit_body(
+        size=size,
+        category=category,
+        received_at=f"{at}+07:00",
+        origin_unit=desk,
+        subject=subject,
+        outcome={"type": outcome, **({"competent_body": "Phòng TN&MT"} if outcome == "guided" else {})},
+        **extra,
+    )
     resp = client.post("/visits", json=body, headers=_headers(desk))
     assert resp.status_code == 201, resp.json
     return resp.json
@@ -42,20 +53,38 @@ def test_reception_report_matches_a_hand_count_and_rolls_up_merged_communes(clie
     for desk, at, size, category, outcome, kind, subject in VISITS:
         visit = _record(client, visit_body, desk, at, size, category, outcome, subject)
         if kind:
-            marked = client.put(f"/official/visits/{visit['id']}/reception-kind", headers=_headers(desk),
-                                json={"kind": kind, "leader": "Chủ tịch UBND"})
+            marked = client.put(
+                f"/official/visits/{visit['id']}/reception-kind",
+                headers=_headers(desk),
+                json={"kind": kind, "leader": "Chủ tịch UBND"},
+            )
             assert marked.status_code == 200 and marked.json["kind_name"].startswith("Tiếp"), marked.json
         made.append((visit, desk, at, size, category, outcome, kind or "regular"))
     # A second visit about the matter first received before the period: an old matter (vụ việc cũ).
-    again = _record(client, visit_body, "31684", "2025-09-09T09:00:00", 1, "complaint", "documents_taken", "before",
-                    repeat_of=made[0][0]["id"])
+    again = _record(
+        client,
+        visit_body,
+        "31684",
+        "2025-09-09T09:00:00",
+        1,
+        "complaint",
+        "documents_taken",
+        "before",
+        repeat_of=made[0][0]["id"],
+    )
     assert again["repeat_of"] == made[0][0]["id"]
     made.append((again, "31684", "2025-09-09", 1, "complaint", "documents_taken", "regular"))
 
-    board = identity_headers(subject="p-31684", kind="commune", unit="31684", officer="p-31684",
-                             permissions=("visits:read", "petitions:read"))
-    resp = client.get("/official/reports/reception", headers=board,
-                      query_string={"period": "year", "year": 2025, "unit": "31684"})
+    board = identity_headers(
+        subject="p-31684",
+        kind="commune",
+        unit="31684",
+        officer="p-31684",
+        permissions=("visits:read", "petitions:read"),
+    )
+    resp = client.get(
+        "/official/reports/reception", headers=board, query_string={"period": "year", "year": 2025, "unit": "31684"}
+    )
     assert resp.status_code == 200, resp.json
     report = resp.json
     assert (report["period"]["start"], report["period"]["end"]) == ("2024-12-15", "2025-12-14")
@@ -90,14 +119,20 @@ def test_reception_report_matches_a_hand_count_and_rolls_up_merged_communes(clie
     assert set(by_unit) == {"31684", "31690"} and by_unit["31690"]["unit_name"] == "Xã Đại Tâm"
     assert sum(c["value"] for c in by_unit["31690"]["cells"] if c["column"].endswith(".visits")) == 2
 
-    figures = client.get("/official/reports/reception", headers=board, query_string={
-        "period": "year", "year": 2025, "unit": "31684", "records": "false"}).json
+    figures = client.get(
+        "/official/reports/reception",
+        headers=board,
+        query_string={"period": "year", "year": 2025, "unit": "31684", "records": "false"},
+    ).json
     assert [c["value"] for c in figures["rows"][-1]["cells"]] == [c["value"] for c in report["rows"][-1]["cells"]]
     assert all("records" not in c for r in figures["rows"] for c in r["cells"])
 
     # Without the predecessors, only the desk's own code.
-    alone = client.get("/official/reports/reception", headers=board, query_string={
-        "period": "year", "year": 2025, "unit": "31684", "include_predecessors": "false"}).json
+    alone = client.get(
+        "/official/reports/reception",
+        headers=board,
+        query_string={"period": "year", "year": 2025, "unit": "31684", "include_predecessors": "false"},
+    ).json
     assert sum(c["value"] for c in alone["rows"][-1]["cells"] if c["column"].endswith(".visits")) == 4
 
 
@@ -109,8 +144,11 @@ def _step(client, headers, pid, **body):
 
 def test_handling_and_resolution_forms_match_a_hand_count(client, board, petition_body):
     def petition(day, category="complaint", **extra):
-        resp = client.post("/petitions", headers=board, json=petition_body(
-            received_at=f"{day}T09:00:00+07:00", category=category, origin_unit="31684", **extra))
+        resp = client.post(
+            "/petitions",
+            headers=board,
+            json=petition_body(received_at=f"{day}T09:00:00+07:00", category=category, origin_unit="31684", **extra),
+        )
         assert resp.status_code == 201, resp.json
         return resp.json["id"] if "id" in resp.json else resp.json["items"][0]["id"]
 
@@ -122,16 +160,31 @@ def test_handling_and_resolution_forms_match_a_hand_count(client, board, petitio
     _step(client, board, upheld, step="resolve", taken_on="2026-04-20", outcome="upheld", resolution="Đúng")
     _step(client, board, old, step="resolve", taken_on="2026-04-22", outcome="rejected", resolution="Sai")
     forwarded = petition("2026-04-01")
-    _step(client, board, forwarded, step="forward", taken_on="2026-04-03", to_body="UBND tỉnh",
-          letter_number="5/BTCD", letter_date="2026-04-03")
+    _step(
+        client,
+        board,
+        forwarded,
+        step="forward",
+        taken_on="2026-04-03",
+        to_body="UBND tỉnh",
+        letter_number="5/BTCD",
+        letter_date="2026-04-03",
+    )
     guided = petition("2026-04-02", category="recommendation")
     _step(client, board, guided, step="guide", taken_on="2026-04-06", to_body="Phòng Tư pháp")
     pending = petition("2026-05-04")
     _step(client, board, pending, step="accept", taken_on="2026-05-06", complexity="normal")
     denounced = petition("2026-04-10", category="denunciation")
     _step(client, board, denounced, step="accept", taken_on="2026-04-13")
-    _step(client, board, denounced, step="resolve", taken_on="2026-05-20", outcome="partly_upheld",
-          resolution="Tố cáo đúng một phần")
+    _step(
+        client,
+        board,
+        denounced,
+        step="resolve",
+        taken_on="2026-05-20",
+        outcome="partly_upheld",
+        resolution="Tố cáo đúng một phần",
+    )
     waiting = petition("2026-06-01")  # received, not handled yet at the end of the quarter
     petition("2026-06-20")  # after the quarter
     # Anonymous and filed before the quarter (never handled as a petition): not carried over into it.
@@ -160,11 +213,13 @@ def test_handling_and_resolution_forms_match_a_hand_count(client, board, petitio
     assert total["resolved"]["value"] == 2 and total["upheld"]["value"] == 1 and total["rejected"]["value"] == 1
     assert total["open"]["value"] == 1 and [r["id"] for r in total["open"]["records"]] == [pending]
     assert complaints["code"] == "Biểu số 03/KQGQ"
-    denunciations = _total(client.get("/official/reports/denunciation_resolution", headers=board,
-                                      query_string=query).json)
+    denunciations = _total(
+        client.get("/official/reports/denunciation_resolution", headers=board, query_string=query).json
+    )
     assert denunciations["total"]["value"] == 1 and denunciations["partly_upheld"]["value"] == 1
     assert denunciations["upheld"]["value"] == 0 and [r["id"] for r in denunciations["resolved"]["records"]] == [
-        denounced]
+        denounced
+    ]
     assert [c["number"] for c in complaints["columns"]] == list(range(1, len(complaints["columns"]) + 1))
 
 
@@ -174,19 +229,29 @@ def test_periods_are_data_and_bad_periods_name_their_field(client, board):
     first = found.json["items"][0]
     assert (first["start"], first["end"], first["label"]) == ("2024-12-15", "2025-03-14", "Quý I năm 2025")
     assert "09/2019" in first["basis"] and first["confirmed"] is False
-    for query, field in (({"period": "quarter", "year": 2025, "number": 5}, "number"),
-                         ({"period": "quarter", "year": 2025}, "number"),
-                         ({"period": "year"}, "year"), ({"from": "2025-01-01"}, "to"),
-                         ({"from": "2025-02-01", "to": "2025-01-01"}, "to"), ({"period": "month"}, "period")):
+    for query, field in (
+        ({"period": "quarter", "year": 2025, "number": 5}, "number"),
+        ({"period": "quarter", "year": 2025}, "number"),
+        ({"period": "year"}, "year"),
+        ({"from": "2025-01-01"}, "to"),
+        ({"from": "2025-02-01", "to": "2025-01-01"}, "to"),
+        ({"period": "month"}, "period"),
+    ):
         resp = client.get("/official/reports/reception", headers=board, query_string=query)
         assert resp.status_code == 422, (query, resp.json)
         assert resp.json["errors"][0]["field"] == field, (query, resp.json)
-    assert client.get("/official/reports/nothing", headers=board,
-                      query_string={"period": "year", "year": 2025}).status_code == 404
-    bad_unit = client.get("/official/reports/reception", headers=board,
-                          query_string={"period": "year", "year": 2025, "unit": "99999"})
+    assert (
+        client.get(
+            "/official/reports/nothing", headers=board, query_string={"period": "year", "year": 2025}
+        ).status_code
+        == 404
+    )
+    bad_unit = client.get(
+        "/official/reports/reception", headers=board, query_string={"period": "year", "year": 2025, "unit": "99999"}
+    )
     assert bad_unit.status_code == 422 and bad_unit.json["errors"][0]["field"] == "unit"
     bad_kind = client.put("/official/visits/nope/reception-kind", headers=board, json={"kind": "weekly"})
     assert bad_kind.status_code == 422 and bad_kind.json["errors"][0]["field"] == "kind"
-    assert client.put("/official/visits/nope/reception-kind", headers=board,
-                      json={"kind": "periodic"}).status_code == 404
+    assert (
+        client.put("/official/visits/nope/reception-kind", headers=board, json={"kind": "periodic"}).status_code == 404
+    )

@@ -8,13 +8,17 @@ JUNE_2024 = "2024-06-12T09:00:00+07:00"
 
 
 def officer(unit="947", kind="district"):
-    return identity_headers(subject="btcd-02", kind=kind, unit=unit, officer="btcd-02",
-                            permissions=("petitions:read", "petitions:write", "audit:read"))
+    return identity_headers(
+        subject="btcd-02",
+        kind=kind,
+        unit=unit,
+        officer="btcd-02",
+        permissions=("petitions:read", "petitions:write", "audit:read"),
+    )
 
 
 def reads(client, inspector, petition_id):
-    return [r for r in client.get("/identity-reads", headers=inspector).json["items"]
-            if r["record_id"] == petition_id]
+    return [r for r in client.get("/identity-reads", headers=inspector).json["items"] if r["record_id"] == petition_id]
 
 
 def test_the_receiving_unit_s_officers_read_a_complainant_s_name_audited(client, board, inspector, petition_body):
@@ -34,8 +38,11 @@ def test_the_receiving_unit_s_officers_read_a_complainant_s_name_audited(client,
 
 
 def test_a_denunciation_stays_masked_for_the_receiving_unit(client, board, petition_body):
-    made = client.post("/petitions", headers=board, json=petition_body(received_at=JUNE_2024, category="denunciation",
-                                                                        violator="Cán bộ địa chính xã"))
+    made = client.post(
+        "/petitions",
+        headers=board,
+        json=petition_body(received_at=JUNE_2024, category="denunciation", violator="Cán bộ địa chính xã"),
+    )
     assert made.status_code == 201, made.json
     seen = client.get(f"/petitions/{made.json['id']}", headers=officer()).json
     assert seen["senders"][0]["identity_masked"] is True and "Bảy" not in str(seen["senders"])

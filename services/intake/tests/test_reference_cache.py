@@ -11,8 +11,7 @@ from intake.reference import service as reference
 from intake.reference.cache import FieldRef, ReferenceCache, Snapshot, UnitRef, freeze
 
 REFERENCE_TABLES = ("units", "fields", "legal_rules", "holidays")
-THRESHOLD_3 = {"key": "group.mass_threshold", "value": 3, "effective_from": "2025-01-01",
-               "source": "a test's own rule"}
+THRESHOLD_3 = {"key": "group.mass_threshold", "value": 3, "effective_from": "2025-01-01", "source": "a test's own rule"}
 
 
 class Clock:
@@ -61,8 +60,9 @@ def _reads_reference(statement: str) -> bool:
 
 
 def _visit(client, board, visit_body, size, **overrides):
-    resp = client.post("/visits", json=visit_body(size=size, received_at="2025-06-02T08:00:00+07:00", **overrides),
-                       headers=board)
+    resp = client.post(
+        "/visits", json=visit_body(size=size, received_at="2025-06-02T08:00:00+07:00", **overrides), headers=board
+    )
     assert resp.status_code == 201, resp.json
     return resp.json
 
@@ -72,7 +72,8 @@ def _version(conn) -> int:
 
 
 def test_a_rule_changed_elsewhere_is_in_force_once_the_cache_is_older_than_its_max_age(
-        app, client, board, visit_body, clock, elsewhere, statements):
+    app, client, board, visit_body, clock, elsewhere, statements
+):
     engine, undo = elsewhere
     assert _visit(client, board, visit_body, 4)["is_mass"] is False  # loads the reference tables
     statements.clear()
@@ -80,11 +81,19 @@ def test_a_rule_changed_elsewhere_is_in_force_once_the_cache_is_older_than_its_m
     assert not [s for s in statements if _reads_reference(s) or "reference_version" in s], statements
 
     with engine.begin() as conn:
-        conn.execute(sa.text("INSERT INTO legal_rules (key, effective_from, value, source) "
-                             "VALUES ('group.mass_threshold', :day, '3', 'a test''s own rule')"),
-                     {"day": dt.date(2025, 1, 1)})
-    undo.append(("DELETE FROM legal_rules WHERE key = 'group.mass_threshold' AND effective_from = :day",
-                 {"day": dt.date(2025, 1, 1)}))
+        conn.execute(
+            sa.text(
+                "INSERT INTO legal_rules (key, effective_from, value, source) "
+                "VALUES ('group.mass_threshold', :day, '3', 'a test''s own rule')"
+            ),
+            {"day": dt.date(2025, 1, 1)},
+        )
+    undo.append(
+        (
+            "DELETE FROM legal_rules WHERE key = 'group.mass_threshold' AND effective_from = :day",
+            {"day": dt.date(2025, 1, 1)},
+        )
+    )
     assert _visit(client, board, visit_body, 4)["is_mass"] is False  # younger than 60 s: as if changed later
 
     clock.now += 61
@@ -92,8 +101,9 @@ def test_a_rule_changed_elsewhere_is_in_force_once_the_cache_is_older_than_its_m
     assert _visit(client, board, visit_body, 4)["is_mass"] is True
     assert any(_reads_reference(s) for s in statements)  # the version moved: reloaded
     assert _visit(client, board, visit_body, 3)["is_mass"] is True
-    earlier_day = client.post("/visits", json=visit_body(size=4, received_at="2024-12-31T08:00:00+07:00"),
-                              headers=board)
+    earlier_day = client.post(
+        "/visits", json=visit_body(size=4, received_at="2024-12-31T08:00:00+07:00"), headers=board
+    )
     assert earlier_day.json["is_mass"] is False  # the rule in force on the day of the visit
 
     clock.now += 61
@@ -106,11 +116,20 @@ def test_a_unit_or_field_added_elsewhere_is_accepted_at_once(app, client, board,
     engine, undo = elsewhere
     _visit(client, board, visit_body, 1)
     with engine.begin() as conn:
-        conn.execute(sa.text("INSERT INTO units (code, name, level, parent_id, valid_from, source, confirmed) VALUES "
-                             "('99001', 'Xã Thử Nghiệm', 'commune', (SELECT id FROM units WHERE code = '947'), :day,"
-                             " 'test', true)"), {"day": dt.date(2025, 1, 1)})
-        conn.execute(sa.text("INSERT INTO fields (code, name_vi, name_en, agency_code) "
-                             "VALUES ('test_field', 'Lĩnh vực thử', 'Test field', 'test')"))
+        conn.execute(
+            sa.text(
+                "INSERT INTO units (code, name, level, parent_id, valid_from, source, confirmed) VALUES "
+                "('99001', 'Xã Thử Nghiệm', 'commune', (SELECT id FROM units WHERE code = '947'), :day,"
+                " 'test', true)"
+            ),
+            {"day": dt.date(2025, 1, 1)},
+        )
+        conn.execute(
+            sa.text(
+                "INSERT INTO fields (code, name_vi, name_en, agency_code) "
+                "VALUES ('test_field', 'Lĩnh vực thử', 'Test field', 'test')"
+            )
+        )
     undo.append(("DELETE FROM units WHERE code = '99001'", {}))
     undo.append(("DELETE FROM fields WHERE code = 'test_field'", {}))
     made = _visit(client, board, visit_body, 1, origin_unit="99001", field="test_field")
@@ -119,15 +138,20 @@ def test_a_unit_or_field_added_elsewhere_is_accepted_at_once(app, client, board,
     assert unknown.status_code == 422 and unknown.json["errors"][0]["field"] == "origin_unit"
 
 
-def test_seeding_in_this_process_is_in_force_at_once(app, client, board, visit_body, clock, elsewhere, tmp_path,
-                                                     reference_dir):
+def test_seeding_in_this_process_is_in_force_at_once(
+    app, client, board, visit_body, clock, elsewhere, tmp_path, reference_dir
+):
     _, undo = elsewhere
     assert _visit(client, board, visit_body, 4)["is_mass"] is False
     folder = tmp_path / "reference"
     shutil.copytree(reference_dir, folder)
     (folder / "intake-test-rules.json").write_text(json.dumps({"rules": [THRESHOLD_3]}), encoding="utf-8")
-    undo.append(("DELETE FROM legal_rules WHERE key = 'group.mass_threshold' AND effective_from = :day",
-                 {"day": dt.date(2025, 1, 1)}))
+    undo.append(
+        (
+            "DELETE FROM legal_rules WHERE key = 'group.mass_threshold' AND effective_from = :day",
+            {"day": dt.date(2025, 1, 1)},
+        )
+    )
     result = app.test_cli_runner().invoke(args=["seed", "--reference-dir", str(folder)])
     assert result.exit_code == 0, result.output
     assert _visit(client, board, visit_body, 4)["is_mass"] is True  # the clock has not moved
@@ -136,18 +160,32 @@ def test_seeding_in_this_process_is_in_force_at_once(app, client, board, visit_b
 def test_every_change_to_a_reference_table_bumps_the_version(database_url, elsewhere):
     engine, undo = elsewhere
     changes = {
-        "units": (("INSERT INTO units (code, name, level, parent_id, valid_from, source, confirmed) VALUES "
-                   "('99003', 'Xã Tạm', 'commune', (SELECT id FROM units WHERE code = '947'), '2026-01-01', 'x', true)"),
-                  "UPDATE units SET name = 'Xã Tạm Thời' WHERE code = '99003'", "DELETE FROM units WHERE code = '99003'"),
-        "fields": ("INSERT INTO fields (code, name_vi, name_en, agency_code) VALUES ('tmp', 'Tạm', 'Tmp', 'tmp')",
-                   "UPDATE fields SET name_en = 'Temporary' WHERE code = 'tmp'", "DELETE FROM fields WHERE code = 'tmp'"),
-        "legal_rules": (("INSERT INTO legal_rules (key, effective_from, value, source) "
-                         "VALUES ('test.rule', '2026-01-01', '1', 'test')"),
-                        "UPDATE legal_rules SET value = '2' WHERE key = 'test.rule'",
-                        "DELETE FROM legal_rules WHERE key = 'test.rule'"),
-        "holidays": ("INSERT INTO holidays (date, name) VALUES ('2099-01-02', 'Ngày thử')",
-                     "UPDATE holidays SET name = 'Ngày thử nghiệm' WHERE date = '2099-01-02'",
-                     "DELETE FROM holidays WHERE date = '2099-01-02'"),
+        "units": (
+            (
+                "INSERT INTO units (code, name, level, parent_id, valid_from, source, confirmed) VALUES "
+                "('99003', 'Xã Tạm', 'commune', (SELECT id FROM units WHERE code = '947'), '2026-01-01', 'x', true)"
+            ),
+            "UPDATE units SET name = 'Xã Tạm Thời' WHERE code = '99003'",
+            "DELETE FROM units WHERE code = '99003'",
+        ),
+        "fields": (
+            "INSERT INTO fields (code, name_vi, name_en, agency_code) VALUES ('tmp', 'Tạm', 'Tmp', 'tmp')",
+            "UPDATE fields SET name_en = 'Temporary' WHERE code = 'tmp'",
+            "DELETE FROM fields WHERE code = 'tmp'",
+        ),
+        "legal_rules": (
+            (
+                "INSERT INTO legal_rules (key, effective_from, value, source) "
+                "VALUES ('test.rule', '2026-01-01', '1', 'test')"
+            ),
+            "UPDATE legal_rules SET value = '2' WHERE key = 'test.rule'",
+            "DELETE FROM legal_rules WHERE key = 'test.rule'",
+        ),
+        "holidays": (
+            "INSERT INTO holidays (date, name) VALUES ('2099-01-02', 'Ngày thử')",
+            "UPDATE holidays SET name = 'Ngày thử nghiệm' WHERE date = '2099-01-02'",
+            "DELETE FROM holidays WHERE date = '2099-01-02'",
+        ),
     }
     undo.append(("DELETE FROM units WHERE code = '99003'", {}))  # in case an assertion fails half-way
     with engine.connect() as conn:
@@ -203,10 +241,15 @@ def test_a_snapshot_answers_by_effective_date_and_its_values_are_read_only():
     day = dt.date
     snapshot = Snapshot(
         version=1,
-        units={"94": UnitRef("94", "Tỉnh", "province", None), "947": UnitRef("947", "Huyện", "district", "94"),
-               "31690": UnitRef("31690", "Xã", "commune", "947")},
+        units={
+            "94": UnitRef("94", "Tỉnh", "province", None),
+            "947": UnitRef("947", "Huyện", "district", "94"),
+            "31690": UnitRef("31690", "Xã", "commune", "947"),
+        },
         fields={"land": FieldRef("land", "Đất đai", "Land", "tnmt")},
-        rules={"deadline": ((day(2026, 1, 1), freeze({"normal": [30, 45]})), (day(2014, 1, 1), freeze({"normal": [1]})))},
+        rules={
+            "deadline": ((day(2026, 1, 1), freeze({"normal": [30, 45]})), (day(2014, 1, 1), freeze({"normal": [1]})))
+        },
         holiday_dates=(day(2026, 4, 30), day(2026, 5, 1), day(2026, 9, 2)),
     )
     assert snapshot.rule("deadline", day(2025, 12, 31))["normal"] == (1,)

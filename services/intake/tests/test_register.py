@@ -24,21 +24,31 @@ def test_search_ignores_diacritics_and_case(client, board, visit_body, petition_
         found = client.get("/visits", query_string={"q": q}, headers=board).json["items"]
         assert [v["id"] for v in found] == [land["id"]], q
     assert client.get("/visits", query_string={"q": "100%"}, headers=board).json["items"] == []
-    pid = client.post("/petitions", json=petition_body(content="Đề nghị cấp giấy chứng nhận quyền sử dụng đất"),
-                      headers=board).json["id"]
+    pid = client.post(
+        "/petitions", json=petition_body(content="Đề nghị cấp giấy chứng nhận quyền sử dụng đất"), headers=board
+    ).json["id"]
     found = client.get("/petitions", query_string={"q": "quyen su dung dat"}, headers=board).json["items"]
     assert [p["id"] for p in found] == [pid]
 
 
 def test_filters_and_sort_orders_page_stably(client, board, visit_body):
-    made = [_record(client, board, visit_body, day, size=size, representatives=1 if size >= 5 else 0,
-                    category=category)
-            for day, size, category in ((1, 1, "complaint"), (2, 12, "complaint"), (3, 3, "feedback"),
-                                        (4, 6, "complaint"), (5, 1, "recommendation"))]
+    made = [
+        _record(client, board, visit_body, day, size=size, representatives=1 if size >= 5 else 0, category=category)
+        for day, size, category in (
+            (1, 1, "complaint"),
+            (2, 12, "complaint"),
+            (3, 3, "feedback"),
+            (4, 6, "complaint"),
+            (5, 1, "recommendation"),
+        )
+    ]
     by_size, cursor = [], None
     while True:
-        page = client.get("/visits", headers=board, query_string={
-            "sort": "group_size", "limit": 2, **({"cursor": cursor} if cursor else {})}).json
+        page = client.get(
+            "/visits",
+            headers=board,
+            query_string={"sort": "group_size", "limit": 2, **({"cursor": cursor} if cursor else {})},
+        ).json
         by_size += [v["group_size"] for v in page["items"]]
         cursor = page["next_cursor"]
         if not cursor:
@@ -46,13 +56,21 @@ def test_filters_and_sort_orders_page_stably(client, board, visit_body):
     assert by_size == [1, 1, 3, 6, 12]
     oldest = client.get("/visits", query_string={"sort": "received_at", "limit": 5}, headers=board).json["items"]
     assert [v["id"] for v in oldest] == [v["id"] for v in made]
-    complaints = client.get("/visits", headers=board, query_string={
-        "category": "complaint", "mass": "true", "from": "2024-06-02T00:00:00+07:00",
-        "to": "2024-06-04T00:00:00+07:00"}).json["items"]
+    complaints = client.get(
+        "/visits",
+        headers=board,
+        query_string={
+            "category": "complaint",
+            "mass": "true",
+            "from": "2024-06-02T00:00:00+07:00",
+            "to": "2024-06-04T00:00:00+07:00",
+        },
+    ).json["items"]
     assert [v["id"] for v in complaints] == [made[1]["id"]]
     first_page = client.get("/visits", query_string={"sort": "group_size", "limit": 2}, headers=board).json
-    wrong = client.get("/visits", headers=board, query_string={"sort": "-received_at",
-                                                               "cursor": first_page["next_cursor"]})
+    wrong = client.get(
+        "/visits", headers=board, query_string={"sort": "-received_at", "cursor": first_page["next_cursor"]}
+    )
     assert wrong.status_code == 422 and wrong.json["errors"][0]["field"] == "cursor"
     bad_sort = client.get("/visits", query_string={"sort": "content"}, headers=board)
     assert bad_sort.status_code == 422 and bad_sort.json["errors"][0]["field"] == "sort"
@@ -68,7 +86,9 @@ def test_repeat_visits_share_the_first_visits_matter(client, board, visit_body, 
     assert second["earlier"]["outcome"]["type"] == "documents_taken"
     events = [e["data"] for e in outbox_events("intake.visit.recorded")]
     assert [(e["repeat_of"], e["matter_key"]) for e in events] == [
-        (None, first["matter_key"]), (first["id"], first["matter_key"])]
+        (None, first["matter_key"]),
+        (first["id"], first["matter_key"]),
+    ]
     explicit = _record(client, board, visit_body, 4, repeat_of=second["id"])
     assert explicit["repeat_of"] == first["id"]
     assert client.get(f"/visits/{first['id']}", headers=board).json["repeat_count"] == 2
@@ -96,8 +116,15 @@ def test_the_register_exports_as_csv_and_xlsx_with_vietnamese_headers(client, bo
 
 def test_statistics_count_a_period_by_category_field_unit_and_outcome(client, board, visit_body, petition_body):
     _record(client, board, visit_body, 1, size=12, representatives=2)
-    _record(client, board, visit_body, 2, category="feedback", field="social_policy",
-            outcome={"type": "guided", "competent_body": "Phòng LĐTB&XH"})
+    _record(
+        client,
+        board,
+        visit_body,
+        2,
+        category="feedback",
+        field="social_policy",
+        outcome={"type": "guided", "competent_body": "Phòng LĐTB&XH"},
+    )
     _record(client, board, visit_body, 9)
     stats = client.get("/visits/statistics", query_string=PERIOD, headers=board).json
     assert stats["total"] == 2 and stats["mass"] == 1 and stats["citizens"] == 13
@@ -106,8 +133,11 @@ def test_statistics_count_a_period_by_category_field_unit_and_outcome(client, bo
     assert stats["by_outcome"] == {"documents_taken": 1, "guided": 1} and stats["by_unit"] == {"947": 2}
     first = client.post("/petitions", json=petition_body(received_at="2024-06-02T09:00:00+07:00"), headers=board)
     # The desk marks the second a repeat of the first (a repeat found by itself is only a suggestion).
-    client.post("/petitions", json=petition_body(received_at="2024-06-03T09:00:00+07:00", repeat_of=first.json["id"]),
-                headers=board)
+    client.post(
+        "/petitions",
+        json=petition_body(received_at="2024-06-03T09:00:00+07:00", repeat_of=first.json["id"]),
+        headers=board,
+    )
     pstats = client.get("/petitions/statistics", query_string=PERIOD, headers=board).json
     assert pstats["total"] == 2 and pstats["repeats"] == 1
     assert pstats["by_status"] == {"received": 1, "repeat": 1} and pstats["by_channel"] == {"post": 2}

@@ -24,8 +24,22 @@ CONTENTS = [
     "Kiến nghị về giấy chứng nhận 12/2024, thửa đất số 50%_x",
     "Phản ánh tiếng ồn của cơ sở xay xát ban đêm",
 ]
-QUERIES = ["hồ sơ 4242", "ho so 424", "cho so", "HO SO", "4242", "so 4242", "12/2024", "50%_x", "dat so 50",
-           "dat dai ho so 4242", "khong co ai", "ba", "xay xat ban dem", "nha 4242 o ap"]
+QUERIES = [
+    "hồ sơ 4242",
+    "ho so 424",
+    "cho so",
+    "HO SO",
+    "4242",
+    "so 4242",
+    "12/2024",
+    "50%_x",
+    "dat so 50",
+    "dat dai ho so 4242",
+    "khong co ai",
+    "ba",
+    "xay xat ban dem",
+    "nha 4242 o ap",
+]
 
 
 def test_a_words_share_is_estimated_as_postgresql_estimates_a_like():
@@ -74,8 +88,11 @@ def test_a_search_finds_exactly_the_visits_whose_text_holds_the_phrase(app, clie
         found = []
         cursor = None
         while True:
-            page = client.get("/visits", headers=board,
-                              query_string={"q": query, "limit": 2, **({"cursor": cursor} if cursor else {})})
+            page = client.get(
+                "/visits",
+                headers=board,
+                query_string={"q": query, "limit": 2, **({"cursor": cursor} if cursor else {})},
+            )
             assert page.status_code == 200, page.json
             found += [v["id"] for v in page.json["items"]]
             cursor = page.json["next_cursor"]
@@ -94,8 +111,13 @@ def test_the_trigram_index_is_asked_for_the_lead_word_only(app, analyzed):
     with Session(db.engine) as session:
         session.execute(sa.text("SET LOCAL enable_seqscan = off"))
         stmt = sa.select(Visit.id).where(search.condition(session, Visit.search_text, "Hồ sơ 4242"))
-        plan = "\n".join(session.execute(sa.text("EXPLAIN " + str(stmt.compile(
-            db.engine, compile_kwargs={"literal_binds": True})).replace("%%", "%"))).scalars())
+        plan = "\n".join(
+            session.execute(
+                sa.text(
+                    "EXPLAIN " + str(stmt.compile(db.engine, compile_kwargs={"literal_binds": True})).replace("%%", "%")
+                )
+            ).scalars()
+        )
     assert "ix_visits_search_trgm" in plan, plan
     index_cond = next(line for line in plan.splitlines() if "Index Cond" in line)
     assert "'%4242%'" in index_cond and "ho so" not in index_cond, plan
@@ -111,6 +133,8 @@ def test_without_statistics_the_phrase_alone_is_the_condition(app, client, board
     with Session(db.engine) as session:
         condition = search.condition(session, Petition.search_text, "hồ sơ 4242")
         assert str(condition.compile(db.engine, compile_kwargs={"literal_binds": True})) == (
-            "petitions.search_text LIKE '%%ho so 4242%%' ESCAPE '\\'" if db.is_postgresql
-            else "petitions.search_text LIKE '%ho so 4242%' ESCAPE '\\'")
+            "petitions.search_text LIKE '%%ho so 4242%%' ESCAPE '\\'"
+            if db.is_postgresql
+            else "petitions.search_text LIKE '%ho so 4242%' ESCAPE '\\'"
+        )
     search._cache.clear()

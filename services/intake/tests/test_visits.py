@@ -50,8 +50,14 @@ def test_representatives_follow_article_29(client, board, visit_body, size, reps
 def test_a_refusal_needs_its_legal_ground(client, board, visit_body):
     resp = client.post("/visits", json=visit_body(outcome={"type": "refused"}), headers=board)
     assert resp.status_code == 422
-    assert resp.json["errors"] == [{"field": "outcome.refusal_ground", "message": "a refusal must state its legal ground (Art. 9)"}]
-    ok = client.post("/visits", json=visit_body(outcome={"type": "refused", "refusal_ground": "intoxicated_or_incapacitated"}), headers=board)
+    assert resp.json["errors"] == [
+        {"field": "outcome.refusal_ground", "message": "a refusal must state its legal ground (Art. 9)"}
+    ]
+    ok = client.post(
+        "/visits",
+        json=visit_body(outcome={"type": "refused", "refusal_ground": "intoxicated_or_incapacitated"}),
+        headers=board,
+    )
     assert ok.status_code == 201
 
 
@@ -78,8 +84,9 @@ def test_bad_input_is_a_problem_naming_the_field(client, board, visit_body, over
 def test_broken_bodies_are_problems_not_500(client, board):
     resp = client.post("/visits", data=b"\xff\xfe{", headers={**board, "Content-Type": "application/json"})
     assert resp.status_code in (400, 422) and resp.content_type == "application/problem+json"
-    big = client.post("/visits", data=b"{" + b" " * (2 * 1024 * 1024) + b"}",
-                      headers={**board, "Content-Type": "application/json"})
+    big = client.post(
+        "/visits", data=b"{" + b" " * (2 * 1024 * 1024) + b"}", headers={**board, "Content-Type": "application/json"}
+    )
     assert big.status_code == 413 and big.content_type == "application/problem+json"
 
 
@@ -144,11 +151,18 @@ def test_one_key_sent_at_once_by_two_desks_stores_one_visit(app, board, visit_bo
 def test_the_register_pages_with_a_stable_cursor_and_filters(client, board, visit_body):
     ids = []
     for i in range(7):
-        ids.append(client.post("/visits", json=visit_body(
-            size=6 if i % 2 else 1, received_at=f"2024-06-0{i + 1}T08:00:00+07:00"), headers=board).json["id"])
+        ids.append(
+            client.post(
+                "/visits",
+                json=visit_body(size=6 if i % 2 else 1, received_at=f"2024-06-0{i + 1}T08:00:00+07:00"),
+                headers=board,
+            ).json["id"]
+        )
     seen, cursor = [], None
     while True:
-        page = client.get("/visits", query_string={"limit": 3, **({"cursor": cursor} if cursor else {})}, headers=board).json
+        page = client.get(
+            "/visits", query_string={"limit": 3, **({"cursor": cursor} if cursor else {})}, headers=board
+        ).json
         seen += [v["id"] for v in page["items"]]
         cursor = page["next_cursor"]
         if not cursor:

@@ -22,8 +22,9 @@ def load(overrides: dict | None = None) -> Settings:
         "fallback_recipients": tuple(env.list("NOTIFY_FALLBACK_RECIPIENTS", ["btcd-01", "btcd-02", "btcd-03"])),
         "board_agency": env.str("NOTIFY_BOARD_AGENCY", "BTCD"),
         # How a head's title begins in roster (an agency audience with nobody on duty tells its head).
-        "head_titles": tuple(env.list("NOTIFY_HEAD_TITLES", ["trưởng", "chánh", "chủ tịch", "giám đốc", "bí thư",
-                                                             "chỉ huy trưởng"])),
+        "head_titles": tuple(
+            env.list("NOTIFY_HEAD_TITLES", ["trưởng", "chánh", "chủ tịch", "giám đốc", "bí thư", "chỉ huy trưởng"])
+        ),
         # Links in messages point here (the gateway's public address of notify).
         "public_url": env.str("NOTIFY_PUBLIC_URL", "http://127.0.0.1:8000/api/v1/notify"),
         "ack_secret": env.str("NOTIFY_ACK_SECRET", "dev-ack-secret-change-me"),

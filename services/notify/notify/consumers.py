@@ -14,12 +14,23 @@ from .audience.roster_client import RosterClient
 from .clock import clock_of
 from .dispatch import Lookups, Staged, dispatch, told_about
 
-CASE_EVENTS = ("escalation.case.opened", "escalation.case.escalated", "escalation.case.acknowledged",
-               "escalation.case.closed", "escalation.hotspot.detected", "escalation.incident.reported",
-               "escalation.province_request.received", "escalation.province_request.completed",
-               "escalation.daily_summary.ready", "escalation.case.changed", "escalation.province_request.updated",
-               "escalation.province_request.overdue", "escalation.task.assigned", "escalation.task.overdue",
-               "escalation.incident.updated")
+CASE_EVENTS = (
+    "escalation.case.opened",
+    "escalation.case.escalated",
+    "escalation.case.acknowledged",
+    "escalation.case.closed",
+    "escalation.hotspot.detected",
+    "escalation.incident.reported",
+    "escalation.province_request.received",
+    "escalation.province_request.completed",
+    "escalation.daily_summary.ready",
+    "escalation.case.changed",
+    "escalation.province_request.updated",
+    "escalation.province_request.overdue",
+    "escalation.task.assigned",
+    "escalation.task.overdue",
+    "escalation.incident.updated",
+)
 ROSTER_EVENTS = ("roster.shift.starting", "roster.coverage.gap")
 INTAKE_EVENTS = ("intake.petition.overdue", "intake.petition.step_recorded")
 
@@ -27,9 +38,13 @@ INTAKE_EVENTS = ("intake.petition.overdue", "intake.petition.step_recorded")
 def roster_client(settings: Settings) -> RosterClient:
     """Notify's client of roster, through the gateway with its own credentials."""
     extra = settings.extra
-    return RosterClient(gateway_url=extra["gateway_url"], client_id=extra["client_id"],
-                        client_secret=extra["client_secret"], timeout=extra["roster_timeout"],
-                        cache_seconds=extra.get("roster_cache_seconds", 0.0))
+    return RosterClient(
+        gateway_url=extra["gateway_url"],
+        client_id=extra["client_id"],
+        client_secret=extra["client_secret"],
+        timeout=extra["roster_timeout"],
+        cache_seconds=extra.get("roster_cache_seconds", 0.0),
+    )
 
 
 def event_handlers(settings: Settings, roster) -> tuple:
@@ -48,11 +63,25 @@ def event_handlers(settings: Settings, roster) -> tuple:
             with correlated(event.correlation_id):
                 if event.type in ("escalation.case.acknowledged", "escalation.case.closed"):
                     staged.write(db_session)  # the ladders it stops include those staged for earlier events
-                    stop_case(db_session=db_session, case_id=data["case_id"], now=now,
-                              closed=event.type == "escalation.case.closed",
-                              reason=f"case {event.type.rsplit('.', 1)[-1]}")
-                dispatch(db_session=db_session, event_id=event.id, event_type=event.type, data=data, roster=roster,
-                         settings=settings, now=now, lookups=lookups, told=told[event.id], staged=staged)
+                    stop_case(
+                        db_session=db_session,
+                        case_id=data["case_id"],
+                        now=now,
+                        closed=event.type == "escalation.case.closed",
+                        reason=f"case {event.type.rsplit('.', 1)[-1]}",
+                    )
+                dispatch(
+                    db_session=db_session,
+                    event_id=event.id,
+                    event_type=event.type,
+                    data=data,
+                    roster=roster,
+                    settings=settings,
+                    now=now,
+                    lookups=lookups,
+                    told=told[event.id],
+                    staged=staged,
+                )
         staged.write(db_session)
 
     def handle(db_session: Session, event: Envelope) -> None:

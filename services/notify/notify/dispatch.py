@@ -88,44 +88,99 @@ class Staged:
             self.messages, self.deliveries, self.cases = [], [], []
 
 
-def message_row(*, recipient: Recipient, event_id: str, event_type: str, data: dict, urgent: bool, now: dt.datetime,
-                template: str | None = None, rule: str | None = None) -> dict:
+def message_row(
+    *,
+    recipient: Recipient,
+    event_id: str,
+    event_type: str,
+    data: dict,
+    urgent: bool,
+    now: dt.datetime,
+    template: str | None = None,
+    rule: str | None = None,
+) -> dict:
     """One message to one recipient about one event, as a row (every column), rendered in both languages."""
     code = ack_code()
     context = {**data, "ack_code": code, "urgent": urgent, "recipient_name": recipient.name}
     title, body = render(template or event_type, context)
     title_en, body_en = render(template or event_type, context, language="en")
-    return {"id": str(uuid.uuid4()), "recipient": recipient.code, "event_id": event_id, "event_type": event_type,
-            "case_id": data.get("case_id"), "severity": data.get("severity") or ("high" if urgent else "medium"),
-            "title": title[:400], "body": body, "ack_code": code, "via_fallback": recipient.via_fallback,
-            "created_at": now, "read_at": None, "acknowledged_at": None, "acknowledged_via": None,
-            "title_en": title_en[:400], "body_en": body_en, "urgent": urgent, "rule": rule,
-            "data": data if recipient.is_system else None}
+    return {
+        "id": str(uuid.uuid4()),
+        "recipient": recipient.code,
+        "event_id": event_id,
+        "event_type": event_type,
+        "case_id": data.get("case_id"),
+        "severity": data.get("severity") or ("high" if urgent else "medium"),
+        "title": title[:400],
+        "body": body,
+        "ack_code": code,
+        "via_fallback": recipient.via_fallback,
+        "created_at": now,
+        "read_at": None,
+        "acknowledged_at": None,
+        "acknowledged_via": None,
+        "title_en": title_en[:400],
+        "body_en": body_en,
+        "urgent": urgent,
+        "rule": rule,
+        "data": data if recipient.is_system else None,
+    }
 
 
-def _steps(db_session: Session, recipient: Recipient, urgent: bool, channels: list | None,
-           lookups: Lookups | None) -> list[dict]:
+def _steps(
+    db_session: Session, recipient: Recipient, urgent: bool, channels: list | None, lookups: Lookups | None
+) -> list[dict]:
     """The ladder a message follows: the rule's channels at once, else the recipient's ladder."""
     if channels:
         return [{"after_seconds": 0, "channels": list(channels)}]
-    return ladder_steps(db_session=db_session, recipient=recipient.code, urgency="urgent" if urgent else "normal",
-                        ladders=lookups.ladders() if lookups is not None else None)
+    return ladder_steps(
+        db_session=db_session,
+        recipient=recipient.code,
+        urgency="urgent" if urgent else "normal",
+        ladders=lookups.ladders() if lookups is not None else None,
+    )
 
 
-def tell(*, db_session: Session, recipient: Recipient, event_id: str, event_type: str, data: dict, urgent: bool,
-         now: dt.datetime, channels: list | None = None, template: str | None = None,
-         rule: str | None = None) -> InboxMessage | None:
+def tell(
+    *,
+    db_session: Session,
+    recipient: Recipient,
+    event_id: str,
+    event_type: str,
+    data: dict,
+    urgent: bool,
+    now: dt.datetime,
+    channels: list | None = None,
+    template: str | None = None,
+    rule: str | None = None,
+) -> InboxMessage | None:
     """One message to one recipient about one event, with its deliveries, added to the session; None if the
     recipient has a message about the event already."""
-    exists = db_session.scalar(select(InboxMessage.id).where(InboxMessage.event_id == event_id,
-                                                            InboxMessage.recipient == recipient.code))
+    exists = db_session.scalar(
+        select(InboxMessage.id).where(InboxMessage.event_id == event_id, InboxMessage.recipient == recipient.code)
+    )
     if exists:
         return None
-    message = InboxMessage(**message_row(recipient=recipient, event_id=event_id, event_type=event_type, data=data,
-                                         urgent=urgent, now=now, template=template, rule=rule))
+    message = InboxMessage(
+        **message_row(
+            recipient=recipient,
+            event_id=event_id,
+            event_type=event_type,
+            data=data,
+            urgent=urgent,
+            now=now,
+            template=template,
+            rule=rule,
+        )
+    )
     db_session.add(message)
-    deliveries.plan(db_session=db_session, message=message, recipient=recipient,
-                    steps=_steps(db_session, recipient, urgent, channels, None), now=now)
+    deliveries.plan(
+        db_session=db_session,
+        message=message,
+        recipient=recipient,
+        steps=_steps(db_session, recipient, urgent, channels, None),
+        now=now,
+    )
     return message
 
 
@@ -133,23 +188,33 @@ def told_about(*, db_session: Session, event_ids: list[str]) -> dict[str, set[st
     """Everyone who has a message about each of these events (one query)."""
     told: dict[str, set[str]] = {event_id: set() for event_id in event_ids}
     for event_id, recipient in db_session.execute(
-            select(InboxMessage.event_id, InboxMessage.recipient).where(InboxMessage.event_id.in_(event_ids))):
+        select(InboxMessage.event_id, InboxMessage.recipient).where(InboxMessage.event_id.in_(event_ids))
+    ):
         told[event_id].add(recipient)
     return told
 
 
-def dispatch(*, db_session: Session, event_id: str, event_type: str, data: dict, roster, settings: Settings,
-             now: dt.datetime, lookups: Lookups, told: set[str], staged: Staged) -> None:
+def dispatch(
+    *,
+    db_session: Session,
+    event_id: str,
+    event_type: str,
+    data: dict,
+    roster,
+    settings: Settings,
+    now: dt.datetime,
+    lookups: Lookups,
+    told: set[str],
+    staged: Staged,
+) -> None:
     """Apply every matching rule to an event; the same person is told once, whatever rules and redeliveries.
 
     ``told``: who has a message about the event already (:func:`told_about`; the new ones are added).
     The messages and their deliveries are staged, for the caller to write (:meth:`Staged.write`).
     """
-    resolver = AudienceResolver(db_session=db_session, roster=roster, settings=settings, now=now,
-                                kept=lookups.kept)
+    resolver = AudienceResolver(db_session=db_session, roster=roster, settings=settings, now=now, kept=lookups.kept)
     seen: set[str] = set()
-    for rule in rules_for(db_session=db_session, event_type=event_type, data=data,
-                          rules=lookups.rules(event_type)):
+    for rule in rules_for(db_session=db_session, event_type=event_type, data=data, rules=lookups.rules(event_type)):
         urgent = rules_domain.is_urgent(rule.urgent, data)
         for audience in rule.audiences:
             for recipient in resolver.resolve(audience, data):
@@ -158,14 +223,28 @@ def dispatch(*, db_session: Session, event_id: str, event_type: str, data: dict,
                 seen.add(recipient.code)
                 if recipient.code in told:
                     continue
-                message = message_row(recipient=recipient, event_id=event_id, event_type=event_type, data=data,
-                                      urgent=urgent, now=now, template=rule.template, rule=rule.name)
+                message = message_row(
+                    recipient=recipient,
+                    event_id=event_id,
+                    event_type=event_type,
+                    data=data,
+                    urgent=urgent,
+                    now=now,
+                    template=rule.template,
+                    rule=rule.name,
+                )
                 told.add(recipient.code)
                 staged.messages.append(message)
-                staged.cases += [{"message_id": message["id"], "case_id": case_id}
-                                 for case_id in dict.fromkeys(data.get("case_ids") or []) if case_id != message["case_id"]]
+                staged.cases += [
+                    {"message_id": message["id"], "case_id": case_id}
+                    for case_id in dict.fromkeys(data.get("case_ids") or [])
+                    if case_id != message["case_id"]
+                ]
                 staged.deliveries += deliveries.plan_rows(
-                    message_id=message["id"], recipient=recipient,
-                    steps=_steps(db_session, recipient, urgent, rule.channels, lookups), now=now)
+                    message_id=message["id"],
+                    recipient=recipient,
+                    steps=_steps(db_session, recipient, urgent, rule.channels, lookups),
+                    now=now,
+                )
     if not seen:
         log.info("no rule told anyone about %s %s", event_type, event_id)

@@ -18,19 +18,42 @@ LOCAL = ZoneInfo("Asia/Ho_Chi_Minh")
 SEVERITY_VI = {"low": "thấp", "medium": "trung bình", "high": "cao", "critical": "rất nghiêm trọng"}
 LEVEL_VI = {"commune": "xã", "district": "huyện", "province": "tỉnh"}
 STATUS_VI = {"watching": "theo dõi", "active": "đang diễn biến", "defused": "đã ổn định"}
-DUTY_ROLE_VI = {"lead": "trực chính", "inspector": "thanh tra", "department": "phòng ban", "police": "công an",
-                "standby": "dự bị", "leader_on_call": "lãnh đạo trực"}
-CATEGORY_VI = {"complaint": "khiếu nại", "denunciation": "tố cáo", "recommendation": "kiến nghị",
-               "feedback": "phản ánh"}
+DUTY_ROLE_VI = {
+    "lead": "trực chính",
+    "inspector": "thanh tra",
+    "department": "phòng ban",
+    "police": "công an",
+    "standby": "dự bị",
+    "leader_on_call": "lãnh đạo trực",
+}
+CATEGORY_VI = {
+    "complaint": "khiếu nại",
+    "denunciation": "tố cáo",
+    "recommendation": "kiến nghị",
+    "feedback": "phản ánh",
+}
 
-REQUEST_STATUS_VI = {"received": "đã tiếp nhận", "assigned": "đã phân công cán bộ", "officers_sent": "đã cử cán bộ đi đón",
-                     "citizens_returned": "công dân đã trở về", "completed": "đã hoàn thành"}
-REQUEST_CHANGE_VI = {"assigned": "đã phân công cán bộ", "officers_sent": "đã cử cán bộ đi đón công dân",
-                     "citizens_returned": "công dân đã trở về địa phương", "completed": "đã hoàn thành",
-                     "deadline_passed": "đã quá thời hạn nhưng chưa hoàn thành"}
-REQUEST_CHANGE_EN = {"assigned": "officers assigned", "officers_sent": "officers sent to bring the citizens home",
-                     "citizens_returned": "the citizens are home", "completed": "completed",
-                     "deadline_passed": "the deadline passed before it was done"}
+REQUEST_STATUS_VI = {
+    "received": "đã tiếp nhận",
+    "assigned": "đã phân công cán bộ",
+    "officers_sent": "đã cử cán bộ đi đón",
+    "citizens_returned": "công dân đã trở về",
+    "completed": "đã hoàn thành",
+}
+REQUEST_CHANGE_VI = {
+    "assigned": "đã phân công cán bộ",
+    "officers_sent": "đã cử cán bộ đi đón công dân",
+    "citizens_returned": "công dân đã trở về địa phương",
+    "completed": "đã hoàn thành",
+    "deadline_passed": "đã quá thời hạn nhưng chưa hoàn thành",
+}
+REQUEST_CHANGE_EN = {
+    "assigned": "officers assigned",
+    "officers_sent": "officers sent to bring the citizens home",
+    "citizens_returned": "the citizens are home",
+    "completed": "completed",
+    "deadline_passed": "the deadline passed before it was done",
+}
 
 
 def _change_vi(change: dict) -> str:
@@ -40,10 +63,15 @@ def _change_vi(change: dict) -> str:
         return f"số người tăng từ {before} lên {after}" if before is not None else f"số người lên {after}"
     if kind == "severity":
         return f"mức độ nâng từ {SEVERITY_VI.get(before, before)} lên {SEVERITY_VI.get(after, after)}"
-    return {"public_order": "có nguy cơ ảnh hưởng an ninh trật tự", "visit_joined": "có thêm lượt công dân đến",
-            "hotspot_linked": "gắn với một điểm nóng", "merged": "được gộp với vụ việc khác",
-            "reopened": "được mở lại", "acknowledgement_expired": "quá thời hạn mà chưa có người xác nhận",
-            "check_in_missed": "quá hạn báo cáo tiến độ xử lý"}.get(kind, str(kind))
+    return {
+        "public_order": "có nguy cơ ảnh hưởng an ninh trật tự",
+        "visit_joined": "có thêm lượt công dân đến",
+        "hotspot_linked": "gắn với một điểm nóng",
+        "merged": "được gộp với vụ việc khác",
+        "reopened": "được mở lại",
+        "acknowledgement_expired": "quá thời hạn mà chưa có người xác nhận",
+        "check_in_missed": "quá hạn báo cáo tiến độ xử lý",
+    }.get(kind, str(kind))
 
 
 def _change_en(change: dict) -> str:
@@ -52,10 +80,15 @@ def _change_en(change: dict) -> str:
         return f"group grew from {before} to {after}" if before is not None else f"group now {after}"
     if kind == "severity":
         return f"severity raised from {before} to {after}"
-    return {"public_order": "flagged as a public-order risk", "visit_joined": "another visit joined",
-            "hotspot_linked": "linked to a hot spot", "merged": "merged with another case", "reopened": "reopened",
-            "acknowledgement_expired": "nobody acknowledged it in time",
-            "check_in_missed": "a progress check-in was missed"}.get(kind, str(kind))
+    return {
+        "public_order": "flagged as a public-order risk",
+        "visit_joined": "another visit joined",
+        "hotspot_linked": "linked to a hot spot",
+        "merged": "merged with another case",
+        "reopened": "reopened",
+        "acknowledgement_expired": "nobody acknowledged it in time",
+        "check_in_missed": "a progress check-in was missed",
+    }.get(kind, str(kind))
 
 
 def _as_datetime(value) -> dt.datetime:
@@ -79,8 +112,11 @@ def _local_date(value: str) -> str:
 @lru_cache(maxsize=1)
 def _reference() -> tuple[dict, dict]:
     """Unit names and field names from the reference data, when it can be found."""
-    candidates = [os.environ.get("REFERENCE_DIR"), Path.cwd() / "reference",
-                  *(p / "reference" for p in Path(__file__).resolve().parents)]
+    candidates = [
+        os.environ.get("REFERENCE_DIR"),
+        Path.cwd() / "reference",
+        *(p / "reference" for p in Path(__file__).resolve().parents),
+    ]
     for folder in candidates:
         if folder and (Path(folder) / "fields.json").is_file():
             folder = Path(folder)
@@ -101,7 +137,7 @@ def _unit_name(code, on: dt.date | None = None) -> str:
     day = (on or today()).isoformat()
     started = [v for v in versions if (v.get("valid_from") or "") <= day]
     current = [v for v in started if not v.get("valid_to") or day <= v["valid_to"]]
-    found = (current or started or versions)
+    found = current or started or versions
     return found[-1]["name"] if found else str(code)
 
 
@@ -116,15 +152,24 @@ _env = Environment(
     autoescape=False,
     keep_trailing_newline=False,
 )
-_env.filters.update(local_time=_local_time, local_time_en=_local_time_en, local_date=_local_date,
-                    severity_vi=lambda s: SEVERITY_VI.get(s, s), level_vi=lambda s: LEVEL_VI.get(s, s),
-                    status_vi=lambda s: STATUS_VI.get(s, s), duty_role_vi=lambda s: DUTY_ROLE_VI.get(s, s),
-                    category_vi=lambda s: CATEGORY_VI.get(s, s), unit_name=_unit_name,
-                    field_vi=lambda c: _field(c, "vi"), field_en=lambda c: _field(c, "en"),
-                    change_vi=_change_vi, change_en=_change_en,
-                    request_status_vi=lambda s: REQUEST_STATUS_VI.get(s, s),
-                    request_change_vi=lambda s: REQUEST_CHANGE_VI.get(s, s),
-                    request_change_en=lambda s: REQUEST_CHANGE_EN.get(s, s))
+_env.filters.update(
+    local_time=_local_time,
+    local_time_en=_local_time_en,
+    local_date=_local_date,
+    severity_vi=lambda s: SEVERITY_VI.get(s, s),
+    level_vi=lambda s: LEVEL_VI.get(s, s),
+    status_vi=lambda s: STATUS_VI.get(s, s),
+    duty_role_vi=lambda s: DUTY_ROLE_VI.get(s, s),
+    category_vi=lambda s: CATEGORY_VI.get(s, s),
+    unit_name=_unit_name,
+    field_vi=lambda c: _field(c, "vi"),
+    field_en=lambda c: _field(c, "en"),
+    change_vi=_change_vi,
+    change_en=_change_en,
+    request_status_vi=lambda s: REQUEST_STATUS_VI.get(s, s),
+    request_change_vi=lambda s: REQUEST_CHANGE_VI.get(s, s),
+    request_change_en=lambda s: REQUEST_CHANGE_EN.get(s, s),
+)
 
 
 def render(event_type: str, context: dict, *, language: str = "vi") -> tuple[str, str]:

@@ -48,8 +48,15 @@ def _header(headers: Mapping, name: str) -> str | None:
     return value
 
 
-def verify(secret: str | list[str] | tuple[str, ...], headers: Mapping, body: bytes, *,
-           tolerance: int = DEFAULT_TOLERANCE, now: float | None = None, seen: MutableSet | None = None) -> int:
+def verify(
+    secret: str | list[str] | tuple[str, ...],
+    headers: Mapping,
+    body: bytes,
+    *,
+    tolerance: int = DEFAULT_TOLERANCE,
+    now: float | None = None,
+    seen: MutableSet | None = None,
+) -> int:
     """Check a signed request; return its timestamp or raise :class:`SignatureError`.
 
     ``secret`` may be several (current and previous, while rotating).

@@ -46,8 +46,10 @@ def sender_tasks(settings: Settings, db: Database) -> list[PeriodicTask]:
             pass  # keep going while there is work; the task's interval applies once it is done
 
     threads = max(1, extra["sender_threads"])
-    return [PeriodicTask(f"deliveries-{n}" if threads > 1 else "deliveries", deliver, extra["delivery_poll_seconds"])
-            for n in range(1, threads + 1)]
+    return [
+        PeriodicTask(f"deliveries-{n}" if threads > 1 else "deliveries", deliver, extra["delivery_poll_seconds"])
+        for n in range(1, threads + 1)
+    ]
 
 
 def worker_tasks(settings: Settings, db: Database, roster=None) -> list[PeriodicTask]:
@@ -66,9 +68,11 @@ def worker_tasks(settings: Settings, db: Database, roster=None) -> list[Periodic
         with db.session() as session:
             sync_contacts(db_session=session, roster=roster, now=clock())
 
-    return [PeriodicTask("stuck-deliveries", stuck, extra["stuck_summary_seconds"]),
-            PeriodicTask("roster-contacts", contacts, extra["roster_sync_seconds"]),
-            PeriodicTask("roster-token", roster.refresh_token, TOKEN_CHECK_SECONDS)]
+    return [
+        PeriodicTask("stuck-deliveries", stuck, extra["stuck_summary_seconds"]),
+        PeriodicTask("roster-contacts", contacts, extra["roster_sync_seconds"]),
+        PeriodicTask("roster-token", roster.refresh_token, TOKEN_CHECK_SECONDS),
+    ]
 
 
 def main() -> None:
@@ -77,8 +81,12 @@ def main() -> None:
     db = Database(settings.database_url)
     roster = roster_client(settings)  # one client, one token, for the consumers and the timers
     worker = build_worker(
-        settings=settings, db=db, outbox=outbox, processed_model=ProcessedMessage,
-        consumers=consumers(settings, roster), components=worker_tasks(settings, db, roster),
+        settings=settings,
+        db=db,
+        outbox=outbox,
+        processed_model=ProcessedMessage,
+        consumers=consumers(settings, roster),
+        components=worker_tasks(settings, db, roster),
     )
     worker.run_forever()
 

@@ -37,6 +37,7 @@ def _databases(tmp_path_factory):
             else:
                 urls[backend] = stack.enter_context(postgres_database("notify_test"))
         return urls[backend]
+
     yield get
     stack.close()
 
@@ -57,6 +58,7 @@ def database_url(request, _databases):
             conn.execute(sa.text(f'DELETE FROM "{table}"'))
     engine.dispose()
     yield url
+
 
 _MIGRATED: set = set()
 START = dt.datetime(2026, 11, 26, 2, 0, tzinfo=dt.UTC)  # 09:00 in Viet Nam
@@ -92,8 +94,9 @@ class SmtpServer:
         self.controller = None
 
     async def handle_DATA(self, server, session, envelope):  # aiosmtpd handler hook
-        self.received.append(email.message_from_bytes(envelope.original_content or envelope.content,
-                                                      policy=email.policy.default))
+        self.received.append(
+            email.message_from_bytes(envelope.original_content or envelope.content, policy=email.policy.default)
+        )
         self.peers.append(session.peer)
         return "250 Message accepted for delivery"
 
@@ -129,8 +132,9 @@ class Receiver:
                 if outer.check is not None:
                     status, answer = outer.check(self.headers, body)
                 if status < 300:
-                    outer.requests.append({"path": self.path, "headers": dict(self.headers), "body": body,
-                                           "peer": self.client_address})
+                    outer.requests.append(
+                        {"path": self.path, "headers": dict(self.headers), "body": body, "peer": self.client_address}
+                    )
                 self.send_response(status)
                 self.send_header("Content-Type", "application/json")
                 self.send_header("Content-Length", str(len(answer)))
@@ -176,16 +180,33 @@ def receiver():
 @pytest.fixture
 def app(database_url, clock, smtp, receiver):
     # Port 9 (discard) on loopback: nothing listens, so the real roster client fails fast.
-    overrides = {"extra": {
-        "gateway_url": "http://127.0.0.1:9", "client_id": "svc-notify", "client_secret": "x",
-        "roster_timeout": 0.5, "fallback_recipients": ("btcd-01", "btcd-02"), "clock": clock,
-        "smtp_port": smtp.port, "smtp_timeout": 2.0, "sms_url": f"{receiver.url}/sms",
-        "sms_inbound_secrets": ("sms-secret",), "webhook_secret": "hook-secret",
-        "webhooks": {"police": f"{receiver.url}/police", "province": f"{receiver.url}/province",
-                     "commune:*": receiver.url + "/commune/{unit}"},
-        "public_url": "https://tiepdan.example.vn/api/v1/notify", "ack_secret": "ack-secret",
-        "delivery_max_attempts": 4, "retry_base_seconds": 60.0, "retry_max_seconds": 600.0,
-        "sms_timeout": 2.0, "webhook_timeout": 2.0}}
+    overrides = {
+        "extra": {
+            "gateway_url": "http://127.0.0.1:9",
+            "client_id": "svc-notify",
+            "client_secret": "x",
+            "roster_timeout": 0.5,
+            "fallback_recipients": ("btcd-01", "btcd-02"),
+            "clock": clock,
+            "smtp_port": smtp.port,
+            "smtp_timeout": 2.0,
+            "sms_url": f"{receiver.url}/sms",
+            "sms_inbound_secrets": ("sms-secret",),
+            "webhook_secret": "hook-secret",
+            "webhooks": {
+                "police": f"{receiver.url}/police",
+                "province": f"{receiver.url}/province",
+                "commune:*": receiver.url + "/commune/{unit}",
+            },
+            "public_url": "https://tiepdan.example.vn/api/v1/notify",
+            "ack_secret": "ack-secret",
+            "delivery_max_attempts": 4,
+            "retry_base_seconds": 60.0,
+            "retry_max_seconds": 600.0,
+            "sms_timeout": 2.0,
+            "webhook_timeout": 2.0,
+        }
+    }
     if database_url in _MIGRATED:  # the session's database is migrated once; each test is seeded again
         app = create_app({"database_url": database_url, "identity_keys": (TEST_IDENTITY_KEY,), **overrides})
         app.config["TESTING"] = True
@@ -216,22 +237,30 @@ def settings(app):
 @pytest.fixture
 def officer():
     def make(code):
-        return identity_headers(subject=code, kind="district", officer=code, roles=("board",),
-                                permissions=("inbox:read",))
+        return identity_headers(
+            subject=code, kind="district", officer=code, roles=("board",), permissions=("inbox:read",)
+        )
+
     return make
 
 
 @pytest.fixture
 def board():
-    return identity_headers(subject="district-board", kind="district", roles=("board",),
-                            permissions=("inbox:read", "deliveries:read"))
+    return identity_headers(
+        subject="district-board", kind="district", roles=("board",), permissions=("inbox:read", "deliveries:read")
+    )
 
 
 @pytest.fixture
 def board_officer():
     """A board officer signed in, as the gateway would forward them (with the right to send notices)."""
-    return identity_headers(subject="btcd-01", kind="district", officer="btcd-01", roles=("board",),
-                            permissions=("inbox:read", "deliveries:read", "notices:write"))
+    return identity_headers(
+        subject="btcd-01",
+        kind="district",
+        officer="btcd-01",
+        roles=("board",),
+        permissions=("inbox:read", "deliveries:read", "notices:write"),
+    )
 
 
 @pytest.fixture
@@ -252,9 +281,19 @@ def person(code, agency="BTCD", duty_role="lead", ends=START + dt.timedelta(hour
         channels.append({"kind": "phone", "address": "+8429900" + code[-2:].rjust(4, "0"), "verified": True})
     if mail:
         channels.append({"kind": "email", "address": f"{code}@myxuyen.example.vn", "verified": True})
-    return {"code": code, "full_name": f"Cán bộ {code}", "agency": agency, "agency_name": agency, "role": duty_role,
-            "duty_role": duty_role, "shift_id": 1, "shift_kind": "day", "shift_ends_at": ends.isoformat(),
-            "channels": channels, "active": True}
+    return {
+        "code": code,
+        "full_name": f"Cán bộ {code}",
+        "agency": agency,
+        "agency_name": agency,
+        "role": duty_role,
+        "duty_role": duty_role,
+        "shift_id": 1,
+        "shift_kind": "day",
+        "shift_ends_at": ends.isoformat(),
+        "channels": channels,
+        "active": True,
+    }
 
 
 class StaticRoster:
@@ -265,14 +304,16 @@ class StaticRoster:
 
     def __init__(self, officers, leader=None, agencies=None):
         self.officers_on_duty = [o if isinstance(o, dict) else person(o) for o in officers]
-        self.leader = (leader if isinstance(leader, dict) else person(leader, "LD-UBND", "leader_on_call")) \
-            if leader else None
+        self.leader = (
+            (leader if isinstance(leader, dict) else person(leader, "LD-UBND", "leader_on_call")) if leader else None
+        )
         self.agency_members = agencies or {}
         self.down = False
         self.calls = []
 
     def _check(self, what):
         from notify.audience.roster_client import RosterUnavailable
+
         self.calls.append(what)
         if self.down:
             raise RosterUnavailable("roster is down")
@@ -283,14 +324,24 @@ class StaticRoster:
     def on_duty(self, **params):
         role, agency = params.get("role"), params.get("agency")
         self._check(("on-duty", role) if not agency else ("on-duty", role, agency))
-        officers = [o for o in self.officers_on_duty if (role is None or o["duty_role"] == role)
-                    and (agency is None or o["agency"] == agency)]
+        officers = [
+            o
+            for o in self.officers_on_duty
+            if (role is None or o["duty_role"] == role) and (agency is None or o["agency"] == agency)
+        ]
         return {"at": START.isoformat(), "officers": officers, "leader_on_call": self.leader}
 
     def agencies(self):
         self._check(("agencies",))
-        return [{"code": code, "name": code, "unit": code.removeprefix("UBND-"),
-                 "kind": "commune" if code.startswith("UBND-") else "department"} for code in self.agency_members]
+        return [
+            {
+                "code": code,
+                "name": code,
+                "unit": code.removeprefix("UBND-"),
+                "kind": "commune" if code.startswith("UBND-") else "department",
+            }
+            for code in self.agency_members
+        ]
 
     def officers(self, agency=None):
         self._check(("officers", agency))
@@ -312,80 +363,207 @@ def make_person():
 CASE_ID = "6f1c2a9e-0000-4000-8000-000000000001"
 DEFAULTS = {
     "escalation.case.opened": {
-        "case_id": CASE_ID, "number": "VV-2026-0007", "title": "Đoàn đông người (12 công dân), lĩnh vực đất đai",
-        "unit": "31690", "field": "land", "category": "complaint", "severity": "medium", "level": "district",
-        "group_size": 12, "public_order": False, "opened_at": "2026-11-26T02:00:00+00:00",
-        "source": {"type": "visit", "id": "v-1"}},
+        "case_id": CASE_ID,
+        "number": "VV-2026-0007",
+        "title": "Đoàn đông người (12 công dân), lĩnh vực đất đai",
+        "unit": "31690",
+        "field": "land",
+        "category": "complaint",
+        "severity": "medium",
+        "level": "district",
+        "group_size": 12,
+        "public_order": False,
+        "opened_at": "2026-11-26T02:00:00+00:00",
+        "source": {"type": "visit", "id": "v-1"},
+    },
     "escalation.case.escalated": {
-        "case_id": CASE_ID, "number": "VV-2026-0007", "title": "Đoàn đông người (12 công dân), lĩnh vực đất đai",
-        "unit": "31690", "field": "land", "severity": "high", "level": "district", "step": {"index": 2, "of": 3},
-        "target": {"type": "agency", "value": "TTR"}, "urgent": True, "escalated_at": "2026-11-26T02:30:00+00:00"},
+        "case_id": CASE_ID,
+        "number": "VV-2026-0007",
+        "title": "Đoàn đông người (12 công dân), lĩnh vực đất đai",
+        "unit": "31690",
+        "field": "land",
+        "severity": "high",
+        "level": "district",
+        "step": {"index": 2, "of": 3},
+        "target": {"type": "agency", "value": "TTR"},
+        "urgent": True,
+        "escalated_at": "2026-11-26T02:30:00+00:00",
+    },
     "escalation.case.acknowledged": {
-        "case_id": CASE_ID, "number": "VV-2026-0007", "acknowledged_by": "btcd-01", "via": "inbox",
-        "acknowledged_at": "2026-11-26T02:03:00+00:00"},
+        "case_id": CASE_ID,
+        "number": "VV-2026-0007",
+        "acknowledged_by": "btcd-01",
+        "via": "inbox",
+        "acknowledged_at": "2026-11-26T02:03:00+00:00",
+    },
     "escalation.case.closed": {
-        "case_id": CASE_ID, "number": "VV-2026-0007", "unit": "31690", "reason": "Đã giải quyết xong",
-        "outcome": "Công dân đồng ý trở về", "closed_at": "2026-11-26T05:00:00+00:00"},
+        "case_id": CASE_ID,
+        "number": "VV-2026-0007",
+        "unit": "31690",
+        "reason": "Đã giải quyết xong",
+        "outcome": "Công dân đồng ý trở về",
+        "closed_at": "2026-11-26T05:00:00+00:00",
+    },
     "escalation.hotspot.detected": {
-        "hotspot_id": "h-1", "unit": "31693", "field": "compensation", "status": "active", "rule": "mass-3-in-7",
-        "window_days": 7, "mass_visits": 3, "citizens": 41, "incidents": 1, "case_ids": [CASE_ID],
-        "detected_at": "2026-11-26T03:00:00+00:00"},
+        "hotspot_id": "h-1",
+        "unit": "31693",
+        "field": "compensation",
+        "status": "active",
+        "rule": "mass-3-in-7",
+        "window_days": 7,
+        "mass_visits": 3,
+        "citizens": 41,
+        "incidents": 1,
+        "case_ids": [CASE_ID],
+        "detected_at": "2026-11-26T03:00:00+00:00",
+    },
     "escalation.incident.reported": {
-        "incident_id": "i-1", "unit": "31711", "place": "Trước trụ sở UBND xã Ngọc Đông",
-        "occurred_at": "2026-11-26T01:40:00+00:00", "crowd_estimate": 30, "summary": "Tụ tập căng băng rôn",
-        "public_order": True, "case_id": None, "reported_by": "ca-01", "reported_at": "2026-11-26T01:45:00+00:00"},
+        "incident_id": "i-1",
+        "unit": "31711",
+        "place": "Trước trụ sở UBND xã Ngọc Đông",
+        "occurred_at": "2026-11-26T01:40:00+00:00",
+        "crowd_estimate": 30,
+        "summary": "Tụ tập căng băng rôn",
+        "public_order": True,
+        "case_id": None,
+        "reported_by": "ca-01",
+        "reported_at": "2026-11-26T01:45:00+00:00",
+    },
     "escalation.province_request.received": {
-        "request_id": "p-1", "reference": "123/BTCD-TCD", "group_size": 15, "place": "Trụ sở Tiếp công dân tỉnh",
-        "unit": "31708", "field": "land", "deadline": "2026-11-26T09:00:00+00:00", "case_id": None,
-        "received_at": "2026-11-26T02:10:00+00:00"},
+        "request_id": "p-1",
+        "reference": "123/BTCD-TCD",
+        "group_size": 15,
+        "place": "Trụ sở Tiếp công dân tỉnh",
+        "unit": "31708",
+        "field": "land",
+        "deadline": "2026-11-26T09:00:00+00:00",
+        "case_id": None,
+        "received_at": "2026-11-26T02:10:00+00:00",
+    },
     "escalation.province_request.completed": {
-        "request_id": "p-1", "reference": "123/BTCD-TCD", "outcome": "Đã đón 15 công dân về địa phương",
-        "citizens_returned_at": "2026-11-26T08:00:00+00:00", "officers_sent": ["ttr-01", "vp-01"],
-        "completed_at": "2026-11-26T08:30:00+00:00"},
+        "request_id": "p-1",
+        "reference": "123/BTCD-TCD",
+        "outcome": "Đã đón 15 công dân về địa phương",
+        "citizens_returned_at": "2026-11-26T08:00:00+00:00",
+        "officers_sent": ["ttr-01", "vp-01"],
+        "completed_at": "2026-11-26T08:30:00+00:00",
+    },
     "escalation.daily_summary.ready": {
-        "date": "2026-11-26", "generated_at": "2026-11-26T10:00:00+00:00", "visits": 23, "mass_visits": 2,
-        "open_cases": 4, "new_cases": 2, "hotspots_active": 1, "incidents": 1, "province_requests_open": 0,
-        "overdue_items": 3, "highlights": ["Xã Tham Đôn: 3 đoàn đông người về bồi thường"]},
+        "date": "2026-11-26",
+        "generated_at": "2026-11-26T10:00:00+00:00",
+        "visits": 23,
+        "mass_visits": 2,
+        "open_cases": 4,
+        "new_cases": 2,
+        "hotspots_active": 1,
+        "incidents": 1,
+        "province_requests_open": 0,
+        "overdue_items": 3,
+        "highlights": ["Xã Tham Đôn: 3 đoàn đông người về bồi thường"],
+    },
     "escalation.case.changed": {
-        "case_id": CASE_ID, "number": "VV-2026-0007", "title": "Đoàn đông người (80 công dân), lĩnh vực đất đai",
-        "unit": "31690", "field": "land", "severity": "high", "public_order": False, "group_size": 80,
-        "changes": [{"kind": "group_size", "from": 6, "to": 80, "thresholds": [20, 50]}], "re_escalated": True,
-        "policy": "mass-visit", "changed_at": "2026-11-26T03:00:00+00:00"},
+        "case_id": CASE_ID,
+        "number": "VV-2026-0007",
+        "title": "Đoàn đông người (80 công dân), lĩnh vực đất đai",
+        "unit": "31690",
+        "field": "land",
+        "severity": "high",
+        "public_order": False,
+        "group_size": 80,
+        "changes": [{"kind": "group_size", "from": 6, "to": 80, "thresholds": [20, 50]}],
+        "re_escalated": True,
+        "policy": "mass-visit",
+        "changed_at": "2026-11-26T03:00:00+00:00",
+    },
     "escalation.province_request.updated": {
-        "request_id": "p-1", "reference": "123/BTCD-TCD", "requested_by": "province-94", "province_unit": "94",
-        "change": "officers_sent", "status": "officers_sent", "previous_status": "assigned", "case_id": CASE_ID,
-        "deadline": "2026-11-26T09:00:00+00:00", "assignees": {"inspectorate": "ttr-01", "commune": "ct-31708"},
-        "officers_sent": ["ttr-01", "ct-31708"], "dispatched_at": "2026-11-26T04:00:00+00:00",
-        "citizens_returned_at": None, "updated_at": "2026-11-26T04:00:00+00:00"},
+        "request_id": "p-1",
+        "reference": "123/BTCD-TCD",
+        "requested_by": "province-94",
+        "province_unit": "94",
+        "change": "officers_sent",
+        "status": "officers_sent",
+        "previous_status": "assigned",
+        "case_id": CASE_ID,
+        "deadline": "2026-11-26T09:00:00+00:00",
+        "assignees": {"inspectorate": "ttr-01", "commune": "ct-31708"},
+        "officers_sent": ["ttr-01", "ct-31708"],
+        "dispatched_at": "2026-11-26T04:00:00+00:00",
+        "citizens_returned_at": None,
+        "updated_at": "2026-11-26T04:00:00+00:00",
+    },
     "escalation.province_request.overdue": {
-        "request_id": "p-1", "reference": "123/BTCD-TCD", "requested_by": "province-94", "case_id": CASE_ID,
-        "case_number": "VV-2026-0007", "title": "Đoàn đông người (15 công dân), lĩnh vực đất đai", "unit": "31708",
-        "group_size": 15, "status": "officers_sent", "deadline": "2026-11-26T09:00:00+00:00",
+        "request_id": "p-1",
+        "reference": "123/BTCD-TCD",
+        "requested_by": "province-94",
+        "case_id": CASE_ID,
+        "case_number": "VV-2026-0007",
+        "title": "Đoàn đông người (15 công dân), lĩnh vực đất đai",
+        "unit": "31708",
+        "group_size": 15,
+        "status": "officers_sent",
+        "deadline": "2026-11-26T09:00:00+00:00",
         "targets": [{"type": "officer", "value": "ttr-01"}, {"type": "leader_on_call", "value": None}],
-        "alarmed_at": "2026-11-26T09:00:30+00:00"},
+        "alarmed_at": "2026-11-26T09:00:30+00:00",
+    },
     "escalation.task.assigned": {
-        "task_id": "t-1", "case_id": CASE_ID, "case_number": "VV-2026-0007",
-        "case_title": "Đoàn đông người (12 công dân), lĩnh vực đất đai", "owner": "tnmt-01",
-        "due_at": "2026-11-27T10:00:00+00:00", "assigned_by": "btcd-01", "assigned_at": "2026-11-26T03:00:00+00:00"},
+        "task_id": "t-1",
+        "case_id": CASE_ID,
+        "case_number": "VV-2026-0007",
+        "case_title": "Đoàn đông người (12 công dân), lĩnh vực đất đai",
+        "owner": "tnmt-01",
+        "due_at": "2026-11-27T10:00:00+00:00",
+        "assigned_by": "btcd-01",
+        "assigned_at": "2026-11-26T03:00:00+00:00",
+    },
     "escalation.task.overdue": {
-        "task_id": "t-1", "case_id": CASE_ID, "case_number": "VV-2026-0007",
-        "case_title": "Đoàn đông người (12 công dân), lĩnh vực đất đai", "owner": "tnmt-01",
-        "due_at": "2026-11-27T10:00:00+00:00", "reminded_at": "2026-11-27T10:01:00+00:00"},
+        "task_id": "t-1",
+        "case_id": CASE_ID,
+        "case_number": "VV-2026-0007",
+        "case_title": "Đoàn đông người (12 công dân), lĩnh vực đất đai",
+        "owner": "tnmt-01",
+        "due_at": "2026-11-27T10:00:00+00:00",
+        "reminded_at": "2026-11-27T10:01:00+00:00",
+    },
     "escalation.incident.updated": {
-        "incident_id": "i-1", "unit": "31711", "change": "closed", "changed": ["status"], "status": "closed",
-        "crowd_estimate": 30, "public_order": True, "case_id": CASE_ID, "updated_by": "police-947",
-        "updated_at": "2026-11-26T06:00:00+00:00", "closed_at": "2026-11-26T06:00:00+00:00"},
+        "incident_id": "i-1",
+        "unit": "31711",
+        "change": "closed",
+        "changed": ["status"],
+        "status": "closed",
+        "crowd_estimate": 30,
+        "public_order": True,
+        "case_id": CASE_ID,
+        "updated_by": "police-947",
+        "updated_at": "2026-11-26T06:00:00+00:00",
+        "closed_at": "2026-11-26T06:00:00+00:00",
+    },
     "roster.shift.starting": {
-        "shift_id": 7, "shift_kind": "day", "starts_at": "2026-11-27T00:30:00+00:00",
+        "shift_id": 7,
+        "shift_kind": "day",
+        "starts_at": "2026-11-27T00:30:00+00:00",
         "ends_at": "2026-11-27T09:30:00+00:00",
-        "officers": [{"code": "ttr-03", "duty_role": "inspector"}, {"code": "btcd-03", "duty_role": "lead"}]},
+        "officers": [{"code": "ttr-03", "duty_role": "inspector"}, {"code": "btcd-03", "duty_role": "lead"}],
+    },
     "roster.coverage.gap": {
-        "shift_id": 7, "shift_kind": "day", "starts_at": "2026-11-27T00:30:00+00:00",
-        "ends_at": "2026-11-27T09:30:00+00:00", "duty_role": "inspector", "missing": 1, "reason": "leave",
-        "detected_at": "2026-11-26T09:00:00+00:00"},
+        "shift_id": 7,
+        "shift_kind": "day",
+        "starts_at": "2026-11-27T00:30:00+00:00",
+        "ends_at": "2026-11-27T09:30:00+00:00",
+        "duty_role": "inspector",
+        "missing": 1,
+        "reason": "leave",
+        "detected_at": "2026-11-26T09:00:00+00:00",
+    },
     "intake.petition.overdue": {
-        "petition_id": "pt-1", "number": "947/2026/000123", "deadline": "2026-11-20", "days_overdue": 6,
-        "receiving_unit": "31690", "category": "complaint", "field": "land", "stage": "acceptance"},
+        "petition_id": "pt-1",
+        "number": "947/2026/000123",
+        "deadline": "2026-11-20",
+        "days_overdue": 6,
+        "receiving_unit": "31690",
+        "category": "complaint",
+        "field": "land",
+        "stage": "acceptance",
+    },
 }
 
 
@@ -401,10 +579,10 @@ def make_event():
     from tiepdan_common.messaging.envelope import Envelope
 
     def make(event_type, **data):
-        envelope = Envelope.new(type=event_type, source=event_type.split(".")[0],
-                                data={**DEFAULTS[event_type], **data})
+        envelope = Envelope.new(type=event_type, source=event_type.split(".")[0], data={**DEFAULTS[event_type], **data})
         contracts.validate(envelope)  # the test events keep their contracts
         return envelope
+
     return make
 
 
@@ -416,6 +594,7 @@ def handle(db, settings):
     def run(event, roster):
         with db.session() as session:
             event_handler(settings, roster)(session, event)
+
     return run
 
 
@@ -429,13 +608,16 @@ def send_due(db, settings, clock):
 
     def once(**kwargs):
         return run(db, channels=channels, extra=settings.extra, clock=clock, **kwargs)
+
     return once
 
 
 @pytest.fixture
 def query(db):
     """Run a query against notify's database and return the rows (ORM objects)."""
+
     def run(stmt):
         with db.session() as session:
             return list(session.scalars(stmt))
+
     return run

@@ -21,8 +21,9 @@ def sms_callback(client, anonymous, payload, secret="sms-secret", now=None):
     return client.post("/sms/inbound", data=body, headers=headers)
 
 
-def test_an_officer_acknowledges_by_sms_code(handle, make_event, static_roster, make_person, send_due, receiver,
-                                             clock, client, anonymous, query):
+def test_an_officer_acknowledges_by_sms_code(
+    handle, make_event, static_roster, make_person, send_due, receiver, clock, client, anonymous, query
+):
     roster = static_roster([make_person("btcd-01"), make_person("ttr-02", "TTR", "inspector")])
     handle(make_event("escalation.case.opened", severity="critical"), roster)
     assert send_due()["sent"] == 2  # the urgent ladder texts at once
@@ -43,8 +44,13 @@ def test_an_officer_acknowledges_by_sms_code(handle, make_event, static_roster, 
     assert message.acknowledged_via == "sms"
     (event,) = outbox_events(query)
     assert event["type"] == "notify.message.acknowledged"
-    assert event["data"] == {**event["data"], "via": "sms", "recipient": "ttr-02", "message_id": message.id,
-                             "case_id": "6f1c2a9e-0000-4000-8000-000000000001"}
+    assert event["data"] == {
+        **event["data"],
+        "via": "sms",
+        "recipient": "ttr-02",
+        "message_id": message.id,
+        "case_id": "6f1c2a9e-0000-4000-8000-000000000001",
+    }
     # ttr-02's ladder stops; btcd-01's goes on.
     clock.advance(minutes=10)
     send_due()
@@ -69,8 +75,9 @@ def test_a_provider_that_posts_a_form(handle, make_event, static_roster, client,
     assert resp.json["message_id"] == message.id and resp.json["acknowledged_via"] == "sms"
 
 
-def test_an_officer_acknowledges_by_the_email_link(handle, make_event, static_roster, send_due, smtp, clock,
-                                                   client, anonymous, query):
+def test_an_officer_acknowledges_by_the_email_link(
+    handle, make_event, static_roster, send_due, smtp, clock, client, anonymous, query
+):
     smtp.start()
     handle(make_event("escalation.case.opened"), static_roster(["btcd-01"]))
     clock.advance(minutes=5)
@@ -82,8 +89,13 @@ def test_an_officer_acknowledges_by_the_email_link(handle, make_event, static_ro
     assert query(select(InboxMessage.acknowledged_at)) == [None]  # opening the page changes nothing
     forged = client.post(link[:-3] + "AAA", headers=anonymous)
     assert forged.status_code == 403 and forged.json["code"] == "invalid_token"
-    done = client.post(link, headers=anonymous, data={}, content_type="application/x-www-form-urlencoded",
-                       environ_overrides={"HTTP_ACCEPT": "text/html"})
+    done = client.post(
+        link,
+        headers=anonymous,
+        data={},
+        content_type="application/x-www-form-urlencoded",
+        environ_overrides={"HTTP_ACCEPT": "text/html"},
+    )
     assert done.status_code == 200 and "Đã xác nhận" in done.get_data(as_text=True)
     (message,) = query(select(InboxMessage))
     assert message.acknowledged_via == "email"
@@ -93,8 +105,9 @@ def test_an_officer_acknowledges_by_the_email_link(handle, make_event, static_ro
     assert client.post(link, headers=anonymous).status_code == 403  # links expire
 
 
-def test_the_case_acknowledged_stops_every_ladder_of_the_case(handle, make_event, static_roster, send_due,
-                                                              receiver, clock, query):
+def test_the_case_acknowledged_stops_every_ladder_of_the_case(
+    handle, make_event, static_roster, send_due, receiver, clock, query
+):
     roster = static_roster(["btcd-01", "btcd-02", "ttr-01"])
     handle(make_event("escalation.case.opened"), roster)
     handle(make_event("escalation.case.acknowledged"), roster)

@@ -3,27 +3,44 @@
 from tiepdan_common.testing import identity_headers
 
 
-def test_rules_are_seeded_data_that_can_be_changed(client, board, admin, handle, make_event, static_roster,
-                                                   query):
+def test_rules_are_seeded_data_that_can_be_changed(client, board, admin, handle, make_event, static_roster, query):
     rules = client.get("/rules", headers=board).json
     names = {r["name"] for r in rules}
     assert {"case-opened", "case-escalated", "daily-summary", "province-request-completed"} <= names
     assert client.put("/rules/x", headers=board, json={}).status_code == 403
 
-    bad = client.put("/rules/overdue-to-ttr", headers=admin, json={
-        "event_type": "intake.petition.overdue", "audiences": [{"type": "nobody"}]})
+    bad = client.put(
+        "/rules/overdue-to-ttr",
+        headers=admin,
+        json={"event_type": "intake.petition.overdue", "audiences": [{"type": "nobody"}]},
+    )
     assert bad.status_code == 422 and bad.json["errors"][0]["field"] == "audiences[0].type"
-    bad = client.put("/rules/overdue-to-ttr", headers=admin, json={
-        "event_type": "intake.petition.overdue", "conditions": {"days_overdue": {"about": 3}},
-        "audiences": [{"type": "agency", "value": "TTR"}]})
+    bad = client.put(
+        "/rules/overdue-to-ttr",
+        headers=admin,
+        json={
+            "event_type": "intake.petition.overdue",
+            "conditions": {"days_overdue": {"about": 3}},
+            "audiences": [{"type": "agency", "value": "TTR"}],
+        },
+    )
     assert bad.status_code == 422 and bad.json["errors"][0]["field"] == "conditions"
 
-    rule = client.put("/rules/overdue-to-ttr", headers=admin, json={
-        "event_type": "intake.petition.overdue", "conditions": {"days_overdue": {"gte": 10}},
-        "audiences": [{"type": "agency", "value": "TTR"}], "urgent": True})
+    rule = client.put(
+        "/rules/overdue-to-ttr",
+        headers=admin,
+        json={
+            "event_type": "intake.petition.overdue",
+            "conditions": {"days_overdue": {"gte": 10}},
+            "audiences": [{"type": "agency", "value": "TTR"}],
+            "urgent": True,
+        },
+    )
     assert rule.status_code == 200, rule.json
-    roster = static_roster(["btcd-01"], agencies={"TTR": [{"code": "ttr-01", "full_name": "Phạm Minh Đức",
-                                                          "agency": "TTR", "channels": []}]})
+    roster = static_roster(
+        ["btcd-01"],
+        agencies={"TTR": [{"code": "ttr-01", "full_name": "Phạm Minh Đức", "agency": "TTR", "channels": []}]},
+    )
     for days in (6, 12):
         event = make_event("intake.petition.overdue", days_overdue=days)
         handle(event, roster)
@@ -34,11 +51,17 @@ def test_rules_are_seeded_data_that_can_be_changed(client, board, admin, handle,
 
 def test_the_record_of_who_was_told(client, board, officer, handle, make_event, static_roster):
     handle(make_event("escalation.case.opened"), static_roster(["btcd-01", "ttr-01"]))
-    record = client.get("/deliveries", headers=board,
-                        query_string={"case_id": "6f1c2a9e-0000-4000-8000-000000000001"}).json
+    record = client.get(
+        "/deliveries", headers=board, query_string={"case_id": "6f1c2a9e-0000-4000-8000-000000000001"}
+    ).json
     assert sorted((d["recipient"], d["channel"], d["status"]) for d in record) == [
-        ("btcd-01", "email", "pending"), ("btcd-01", "inbox", "sent"), ("btcd-01", "sms", "pending"),
-        ("ttr-01", "email", "pending"), ("ttr-01", "inbox", "sent"), ("ttr-01", "sms", "pending")]
+        ("btcd-01", "email", "pending"),
+        ("btcd-01", "inbox", "sent"),
+        ("btcd-01", "sms", "pending"),
+        ("ttr-01", "email", "pending"),
+        ("ttr-01", "inbox", "sent"),
+        ("ttr-01", "sms", "pending"),
+    ]
     assert client.get("/deliveries", headers=officer("btcd-01")).status_code == 403
     assert client.get("/deliveries", headers=board, query_string={"status": "lost"}).status_code == 422
     assert client.get("/deliveries/nope", headers=board).status_code == 404
@@ -59,6 +82,15 @@ def test_the_public_routes_need_no_permission_but_the_gateway_identity(client):
 
 def test_the_openapi_document_lists_every_route(client, board):
     paths = client.get("/openapi.json", headers=board).json["paths"]
-    for path in ("/inbox", "/inbox/{message_id}/ack", "/deliveries", "/deliveries/{delivery_id}/retry",
-                 "/rules", "/rules/{name}", "/ladders/{recipient}/{urgency}", "/sms/inbound", "/ack/{token}"):
+    for path in (
+        "/inbox",
+        "/inbox/{message_id}/ack",
+        "/deliveries",
+        "/deliveries/{delivery_id}/retry",
+        "/rules",
+        "/rules/{name}",
+        "/ladders/{recipient}/{urgency}",
+        "/sms/inbound",
+        "/ack/{token}",
+    ):
         assert path in paths, path

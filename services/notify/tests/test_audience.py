@@ -21,8 +21,10 @@ def recipients(query, event):
 
 
 def test_an_escalated_case_reaches_its_target_agency(handle, make_event, static_roster, make_person, query):
-    roster = static_roster(["btcd-01"], agencies={"TTR": [make_person("ttr-01", "TTR", "inspector"),
-                                                          make_person("ttr-02", "TTR", "inspector")]})
+    roster = static_roster(
+        ["btcd-01"],
+        agencies={"TTR": [make_person("ttr-01", "TTR", "inspector"), make_person("ttr-02", "TTR", "inspector")]},
+    )
     event = make_event("escalation.case.escalated")
     handle(event, roster)
     told = messages(query, event_id=event.id)
@@ -33,28 +35,43 @@ def test_an_escalated_case_reaches_its_target_agency(handle, make_event, static_
 
 
 def test_escalation_targets_of_every_kind(handle, make_event, static_roster, make_person, query):
-    roster = static_roster([make_person("btcd-01"), make_person("ca-01", "CA", "police")], leader="ld-01",
-                           agencies={"UBND-31690": [make_person("dt-01", "UBND-31690", "commune")]})
-    expected = {("leader_on_call", None): ["ld-01"],
-                ("police", None): ["ca-01", "system:police"],
-                ("commune", "31690"): ["dt-01", "system:commune:31690"],
-                ("on_duty_role", "lead"): ["btcd-01"],
-                ("province", None): ["system:province"],
-                ("agency", None): [],  # an agency target must name the agency
-                ("on_duty_role", None): ["btcd-01", "ca-01"],  # no role named: everyone on duty
-                # BTCD and TTR have no officers in this roster: the fallback list stands in for them.
-                ("distribution_list", "plan"): ["btcd-01", "btcd-02", "ca-01", "dt-01", "ld-01",
-                                                "system:commune:31690", "system:police"]}
+    roster = static_roster(
+        [make_person("btcd-01"), make_person("ca-01", "CA", "police")],
+        leader="ld-01",
+        agencies={"UBND-31690": [make_person("dt-01", "UBND-31690", "commune")]},
+    )
+    expected = {
+        ("leader_on_call", None): ["ld-01"],
+        ("police", None): ["ca-01", "system:police"],
+        ("commune", "31690"): ["dt-01", "system:commune:31690"],
+        ("on_duty_role", "lead"): ["btcd-01"],
+        ("province", None): ["system:province"],
+        ("agency", None): [],  # an agency target must name the agency
+        ("on_duty_role", None): ["btcd-01", "ca-01"],  # no role named: everyone on duty
+        # BTCD and TTR have no officers in this roster: the fallback list stands in for them.
+        ("distribution_list", "plan"): [
+            "btcd-01",
+            "btcd-02",
+            "ca-01",
+            "dt-01",
+            "ld-01",
+            "system:commune:31690",
+            "system:police",
+        ],
+    }
     for (kind, value), who in expected.items():
         event = make_event("escalation.case.escalated", target={"type": kind, "value": value})
         handle(event, roster)
         assert recipients(query, event) == who, kind
 
 
-def test_a_serious_public_order_case_reaches_duty_leader_and_police(handle, make_event, static_roster,
-                                                                    make_person, query):
-    roster = static_roster([make_person("btcd-01"), make_person("ttr-01", "TTR", "inspector"),
-                            make_person("ca-01", "CA", "police")], leader="ld-01")
+def test_a_serious_public_order_case_reaches_duty_leader_and_police(
+    handle, make_event, static_roster, make_person, query
+):
+    roster = static_roster(
+        [make_person("btcd-01"), make_person("ttr-01", "TTR", "inspector"), make_person("ca-01", "CA", "police")],
+        leader="ld-01",
+    )
     event = make_event("escalation.case.opened", severity="critical", public_order=True)
     handle(event, roster)
     assert recipients(query, event) == ["btcd-01", "ca-01", "ld-01", "system:police", "ttr-01"]
@@ -63,11 +80,15 @@ def test_a_serious_public_order_case_reaches_duty_leader_and_police(handle, make
 
 
 def test_other_events_find_their_people(handle, make_event, static_roster, make_person, query):
-    roster = static_roster([make_person("btcd-01"), make_person("ttr-01", "TTR", "inspector")], leader="ld-01",
-                           agencies={"LD-UBND": [make_person("ld-01", "LD-UBND", "leader"),
-                                                 make_person("ld-02", "LD-UBND", "leader")],
-                                     "BTCD": [make_person("btcd-01"), make_person("btcd-02")],
-                                     "UBND-31708": [make_person("tp-01", "UBND-31708", "commune")]})
+    roster = static_roster(
+        [make_person("btcd-01"), make_person("ttr-01", "TTR", "inspector")],
+        leader="ld-01",
+        agencies={
+            "LD-UBND": [make_person("ld-01", "LD-UBND", "leader"), make_person("ld-02", "LD-UBND", "leader")],
+            "BTCD": [make_person("btcd-01"), make_person("btcd-02")],
+            "UBND-31708": [make_person("tp-01", "UBND-31708", "commune")],
+        },
+    )
     cases = {
         "escalation.daily_summary.ready": ["ld-01", "ld-02"],
         "roster.coverage.gap": ["btcd-01"],  # the board (an agency audience): whoever of it is on duty now
@@ -98,7 +119,8 @@ def test_a_watched_hotspot_does_not_page_the_leader(handle, make_event, static_r
 
 
 def test_roster_down_while_a_case_opens_tells_the_fallback_and_remembered_shifts(
-        handle, make_event, static_roster, make_person, query, clock):
+    handle, make_event, static_roster, make_person, query, clock
+):
     roster = static_roster([make_person("ttr-01", "TTR", "inspector")], leader="ld-01")
     handle(make_event("escalation.case.opened"), roster)  # roster answers: notify remembers
     assert query(select(Contact.code).order_by(Contact.code)) == ["ld-01", "ttr-01"]
@@ -111,8 +133,11 @@ def test_roster_down_while_a_case_opens_tells_the_fallback_and_remembered_shifts
     assert [m.recipient for m in told] == ["btcd-01", "btcd-02", "ld-01", "ttr-01"]
     assert all(m.via_fallback for m in told)
     assert roster.calls[-1] == ("on-duty", None) and len(roster.calls) == 2  # asked once, not per rule
-    sms = query(select(Delivery).where(Delivery.recipient == "ttr-01", Delivery.channel == "sms",
-                                       Delivery.message_id == told[3].id))
+    sms = query(
+        select(Delivery).where(
+            Delivery.recipient == "ttr-01", Delivery.channel == "sms", Delivery.message_id == told[3].id
+        )
+    )
     assert sms[0].address == "+84299000001"  # the contact was remembered from the answer before
 
     clock.advance(hours=9)  # the remembered shift has ended: only the fallback list
@@ -150,8 +175,18 @@ def test_two_transactions_remembering_the_same_new_officer_both_commit(db):
     def second():
         try:
             with db.session() as session:
-                remember_contacts(session, [{"code": "new-01", "full_name": "Lê Văn Mới", "agency": "TTRA",
-                                             "channels": [{"type": "sms", "address": "+84900000001"}]}], now)
+                remember_contacts(
+                    session,
+                    [
+                        {
+                            "code": "new-01",
+                            "full_name": "Lê Văn Mới",
+                            "agency": "TTRA",
+                            "channels": [{"type": "sms", "address": "+84900000001"}],
+                        }
+                    ],
+                    now,
+                )
         except Exception as exc:
             errors.append(exc)
 
@@ -171,15 +206,20 @@ def titled(make_person, code, agency, title, **kwargs):
     return {**make_person(code, agency, "department", **kwargs), "title": title}
 
 
-def test_an_agency_audience_is_who_is_on_duty_for_it_else_its_head(handle, make_event, static_roster,
-                                                                    make_person, query):
-    tnmt = [titled(make_person, "tnmt-01", "TNMT", ""), titled(make_person, "tnmt-02", "TNMT", "Chuyên viên"),
-            titled(make_person, "tp-tnmt", "TNMT", "Trưởng phòng Tài nguyên và Môi trường"),
-            titled(make_person, "pp-tnmt", "TNMT", "Phó Trưởng phòng Tài nguyên và Môi trường")]
+def test_an_agency_audience_is_who_is_on_duty_for_it_else_its_head(
+    handle, make_event, static_roster, make_person, query
+):
+    tnmt = [
+        titled(make_person, "tnmt-01", "TNMT", ""),
+        titled(make_person, "tnmt-02", "TNMT", "Chuyên viên"),
+        titled(make_person, "tp-tnmt", "TNMT", "Trưởng phòng Tài nguyên và Môi trường"),
+        titled(make_person, "pp-tnmt", "TNMT", "Phó Trưởng phòng Tài nguyên và Môi trường"),
+    ]
     target = {"type": "agency", "value": "TNMT"}
     # tnmt-02 is on the board's duty roster now, lent by TNMT: the department's person on duty is told.
-    on_duty = static_roster([make_person("btcd-01"), make_person("tnmt-02", "TNMT", "department")],
-                            agencies={"TNMT": tnmt})
+    on_duty = static_roster(
+        [make_person("btcd-01"), make_person("tnmt-02", "TNMT", "department")], agencies={"TNMT": tnmt}
+    )
     event = make_event("escalation.case.escalated", target=target)
     handle(event, on_duty)
     assert recipients(query, event) == ["tnmt-02"]
@@ -195,12 +235,18 @@ def test_an_agency_audience_is_who_is_on_duty_for_it_else_its_head(handle, make_
 
 
 def test_the_leader_on_call_is_on_duty_for_the_leadership_and_all_means_every_member(
-        handle, make_event, static_roster, make_person, query):
-    leaders = [titled(make_person, "ld-01", "LD-UBND", "Chủ tịch UBND huyện"),
-               titled(make_person, "ld-02", "LD-UBND", "Phó Chủ tịch UBND huyện"),
-               titled(make_person, "ld-03", "LD-UBND", "Phó Chủ tịch UBND huyện")]
-    roster = static_roster([make_person("btcd-01")], leader=make_person("ld-03", "LD-UBND", "leader_on_call"),
-                           agencies={"LD-UBND": leaders})
+    handle, make_event, static_roster, make_person, query
+):
+    leaders = [
+        titled(make_person, "ld-01", "LD-UBND", "Chủ tịch UBND huyện"),
+        titled(make_person, "ld-02", "LD-UBND", "Phó Chủ tịch UBND huyện"),
+        titled(make_person, "ld-03", "LD-UBND", "Phó Chủ tịch UBND huyện"),
+    ]
+    roster = static_roster(
+        [make_person("btcd-01")],
+        leader=make_person("ld-03", "LD-UBND", "leader_on_call"),
+        agencies={"LD-UBND": leaders},
+    )
     event = make_event("escalation.case.escalated", target={"type": "agency", "value": "LD-UBND"})
     handle(event, roster)
     assert recipients(query, event) == ["ld-03"]  # the vice chair on call tonight, not the chair

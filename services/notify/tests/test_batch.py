@@ -9,15 +9,25 @@ from notify.inbox.models import InboxMessage, MessageCase
 
 def outcome(db) -> list[tuple]:
     with db.session() as session:
-        return sorted(session.execute(
-            select(InboxMessage.event_id, InboxMessage.recipient, InboxMessage.urgent, InboxMessage.title,
-                   Delivery.step, Delivery.channel, Delivery.status)
-            .join(Delivery, Delivery.message_id == InboxMessage.id)).all())
+        return sorted(
+            session.execute(
+                select(
+                    InboxMessage.event_id,
+                    InboxMessage.recipient,
+                    InboxMessage.urgent,
+                    InboxMessage.title,
+                    Delivery.step,
+                    Delivery.channel,
+                    Delivery.status,
+                ).join(Delivery, Delivery.message_id == InboxMessage.id)
+            ).all()
+        )
 
 
 def test_a_mixed_batch_equals_its_events_one_by_one(db, settings, static_roster, make_person, make_event):
-    roster = static_roster(["btcd-01", "ttr-01"], leader="ld-01",
-                           agencies={"UBND-31693": [make_person("xa-01", "UBND-31693", "commune")]})
+    roster = static_roster(
+        ["btcd-01", "ttr-01"], leader="ld-01", agencies={"UBND-31693": [make_person("xa-01", "UBND-31693", "commune")]}
+    )
     opened = make_event("escalation.case.opened", severity="critical")
     events = [
         opened,

@@ -21,11 +21,15 @@ def deliveries(query, recipient=None, channel=None):
 
 
 def test_the_normal_ladder_texts_and_emails_after_five_minutes_without_acknowledgement(
-        handle, make_event, static_roster, send_due, receiver, smtp, clock, query):
+    handle, make_event, static_roster, send_due, receiver, smtp, clock, query
+):
     smtp.start()
     handle(make_event("escalation.case.opened"), static_roster(["btcd-01", "btcd-02"]))
     assert [(d.channel, d.status) for d in deliveries(query, "btcd-01")] == [
-        ("inbox", "sent"), ("email", "pending"), ("sms", "pending")]
+        ("inbox", "sent"),
+        ("email", "pending"),
+        ("sms", "pending"),
+    ]
     clock.advance(minutes=4)
     assert send_due()["sent"] == 0 and receiver.requests == [] and smtp.received == []
     clock.advance(minutes=2)
@@ -43,7 +47,8 @@ def test_the_normal_ladder_texts_and_emails_after_five_minutes_without_acknowled
 
 
 def test_the_urgent_ladder_texts_at_once_and_acknowledgement_stops_it(
-        handle, make_event, static_roster, send_due, receiver, smtp, clock, query, client, officer, db):
+    handle, make_event, static_roster, send_due, receiver, smtp, clock, query, client, officer, db
+):
     smtp.start()
     handle(make_event("escalation.case.opened", severity="critical"), static_roster(["btcd-01"], leader="ld-01"))
     plan = [(d.step, d.channel, int((d.due_at - clock.now).total_seconds())) for d in deliveries(query, "btcd-01")]
@@ -63,8 +68,7 @@ def test_the_urgent_ladder_texts_at_once_and_acknowledgement_stops_it(
     assert event["data"]["case_id"] == "6f1c2a9e-0000-4000-8000-000000000001" and event["data"]["via"] == "inbox"
 
 
-def test_an_officer_s_own_ladder_replaces_the_default(handle, make_event, static_roster, client, admin, officer,
-                                                      query):
+def test_an_officer_s_own_ladder_replaces_the_default(handle, make_event, static_roster, client, admin, officer, query):
     steps = {"steps": [{"after_seconds": 0, "channels": ["inbox", "email"]}]}
     assert client.put("/ladders/btcd-02/normal", headers=officer("btcd-01"), json=steps).status_code == 403
     assert client.put("/ladders/*/normal", headers=officer("btcd-01"), json=steps).status_code == 403
@@ -72,8 +76,11 @@ def test_an_officer_s_own_ladder_replaces_the_default(handle, make_event, static
     assert resp.status_code == 200, resp.json
     assert client.get("/ladders/btcd-01", headers=officer("btcd-01")).json[1]["steps"] == steps["steps"]
     assert client.get("/ladders/btcd-01", headers=officer("btcd-02")).status_code == 403
-    bad = client.put("/ladders/btcd-01/normal", headers=admin, json={"steps": [
-        {"after_seconds": 60, "channels": ["sms"]}, {"after_seconds": 0, "channels": ["pigeon"]}]})
+    bad = client.put(
+        "/ladders/btcd-01/normal",
+        headers=admin,
+        json={"steps": [{"after_seconds": 60, "channels": ["sms"]}, {"after_seconds": 0, "channels": ["pigeon"]}]},
+    )
     assert bad.status_code == 422 and bad.json["errors"][0]["field"].startswith("steps")
     handle(make_event("escalation.case.opened"), static_roster(["btcd-01", "btcd-02"]))
     assert [d.channel for d in deliveries(query, "btcd-01")] == ["email", "inbox"]
@@ -81,9 +88,12 @@ def test_an_officer_s_own_ladder_replaces_the_default(handle, make_event, static
 
 
 def test_smtp_down_for_a_while_then_back_delivers_once_after_retries(
-        handle, make_event, static_roster, make_person, send_due, smtp, clock, query, client, board):
-    handle(make_event("escalation.daily_summary.ready"),
-           static_roster([], agencies={"LD-UBND": [make_person("ld-01", "LD-UBND", "leader")]}))
+    handle, make_event, static_roster, make_person, send_due, smtp, clock, query, client, board
+):
+    handle(
+        make_event("escalation.daily_summary.ready"),
+        static_roster([], agencies={"LD-UBND": [make_person("ld-01", "LD-UBND", "leader")]}),
+    )
     for _ in range(2):  # SMTP is down: two failed attempts, each further away
         assert send_due()["failed"] == 1
         (email,) = deliveries(query, channel="email")
@@ -104,8 +114,8 @@ def test_smtp_down_for_a_while_then_back_delivers_once_after_retries(
 
 
 def test_a_delivery_dies_after_its_attempts_is_reported_to_the_board_once_and_retried_by_hand(
-        handle, make_event, static_roster, make_person, send_due, receiver, clock, query, db, settings, client,
-        admin, board):
+    handle, make_event, static_roster, make_person, send_due, receiver, clock, query, db, settings, client, admin, board
+):
     receiver.status = 503  # the SMS provider refuses everything
     handle(make_event("escalation.case.opened"), static_roster([make_person("ttr-01", "TTR", mail=False)]))
     clock.advance(minutes=5)
@@ -122,8 +132,11 @@ def test_a_delivery_dies_after_its_attempts_is_reported_to_the_board_once_and_re
     assert sorted(m.recipient for m in told) == ["btcd-01", "btcd-02"]  # no board contacts known: the fallback
     with db.session() as session:
         assert report_stuck(db_session=session, settings=settings, now=clock.now) == []  # reported once
-    (summary,) = query(select(InboxMessage).where(InboxMessage.recipient == "btcd-01",
-                                                  InboxMessage.event_type == "notify.deliveries.stuck"))
+    (summary,) = query(
+        select(InboxMessage).where(
+            InboxMessage.recipient == "btcd-01", InboxMessage.event_type == "notify.deliveries.stuck"
+        )
+    )
     # The dead SMS and the email that could not be made (no address) are reported alike.
     assert summary.title == "Có 2 tin nhắn không gửi được" and "ttr-01 qua sms, 4 lần" in summary.body
     assert "ttr-01 qua email: không có địa chỉ hoặc kênh gửi" in summary.body
@@ -136,10 +149,13 @@ def test_a_delivery_dies_after_its_attempts_is_reported_to_the_board_once_and_re
     assert client.post(f"/deliveries/{sms.id}/retry", headers=admin).status_code == 409
 
 
-def test_two_workers_never_send_the_same_delivery_twice(handle, make_event, static_roster, make_person, send_due,
-                                                        receiver, clock, query):
-    handle(make_event("escalation.case.opened", severity="critical"),
-           static_roster([make_person(f"btcd-{i:02d}", mail=False) for i in range(1, 13)]))
+def test_two_workers_never_send_the_same_delivery_twice(
+    handle, make_event, static_roster, make_person, send_due, receiver, clock, query
+):
+    handle(
+        make_event("escalation.case.opened", severity="critical"),
+        static_roster([make_person(f"btcd-{i:02d}", mail=False) for i in range(1, 13)]),
+    )
     results, barrier = [], threading.Barrier(2)
 
     def worker():
@@ -153,13 +169,15 @@ def test_two_workers_never_send_the_same_delivery_twice(handle, make_event, stat
         t.join()
     assert sum(r["sent"] for r in results) == 12
     assert sorted(json.loads(r["body"])["to"] for r in receiver.requests) == sorted(
-        f"+842990000{i:02d}" for i in range(1, 13))
+        f"+842990000{i:02d}" for i in range(1, 13)
+    )
     attempts = query(select(DeliveryAttempt))
     assert len(attempts) == 12
 
 
-def test_the_worker_s_periodic_tasks(settings, db, handle, make_event, static_roster, make_person, receiver, smtp,
-                                     clock, query):
+def test_the_worker_s_periodic_tasks(
+    settings, db, handle, make_event, static_roster, make_person, receiver, smtp, clock, query
+):
     from notify.audience.models import Contact
     from notify.worker import sender_tasks, worker_tasks
 
@@ -173,16 +191,16 @@ def test_the_worker_s_periodic_tasks(settings, db, handle, make_event, static_ro
     handle(make_event("escalation.case.opened"), roster)
     clock.advance(minutes=5)
     deliver.func()
-    assert {(d.channel, d.status) for d in deliveries(query)} == {("inbox", "sent"), ("sms", "sent"),
-                                                                   ("email", "sent")}
+    assert {(d.channel, d.status) for d in deliveries(query)} == {("inbox", "sent"), ("sms", "sent"), ("email", "sent")}
     contacts.func()
     assert query(select(Contact.code).order_by(Contact.code)) == ["btcd-01", "btcd-09"]
     stuck.func()  # nothing is dead: no summary
     assert query(select(InboxMessage).where(InboxMessage.event_type == "notify.deliveries.stuck")) == []
 
 
-def test_without_an_sms_provider_sms_is_skipped_not_retried(app, db, settings, handle, make_event, static_roster,
-                                                            clock, query):
+def test_without_an_sms_provider_sms_is_skipped_not_retried(
+    app, db, settings, handle, make_event, static_roster, clock, query
+):
     import dataclasses
 
     from notify.channels.registry import build_channels
@@ -195,8 +213,9 @@ def test_without_an_sms_provider_sms_is_skipped_not_retried(app, db, settings, h
     assert {d.status for d in deliveries(query, channel="sms") if d.step == 0} == {"skipped"}
 
 
-def test_a_broken_sms_format_is_a_failed_attempt_not_a_silent_loop(app, db, settings, handle, make_event,
-                                                                   static_roster, clock, query):
+def test_a_broken_sms_format_is_a_failed_attempt_not_a_silent_loop(
+    app, db, settings, handle, make_event, static_roster, clock, query
+):
     import dataclasses
 
     from notify.channels.registry import build_channels
@@ -210,36 +229,55 @@ def test_a_broken_sms_format_is_a_failed_attempt_not_a_silent_loop(app, db, sett
     assert all(d.attempts == 1 and "UndefinedError" in d.last_error for d in first)
 
 
-def test_an_acknowledgement_made_during_a_failed_attempt_stops_the_delivery(handle, make_event, static_roster,
-                                                                             make_person, db, settings, clock,
-                                                                             query):
+def test_an_acknowledgement_made_during_a_failed_attempt_stops_the_delivery(
+    handle, make_event, static_roster, make_person, db, settings, clock, query
+):
     """The attempt's outcome writes only what it changed: the cancellation made meanwhile is kept."""
     from notify.channels import ChannelError
     from notify.delivery import service
 
-    handle(make_event("escalation.case.opened", severity="critical"),
-           static_roster([make_person("btcd-01", mail=False)], leader=make_person("ld-01", "LD-UBND", mail=False)))
+    handle(
+        make_event("escalation.case.opened", severity="critical"),
+        static_roster([make_person("btcd-01", mail=False)], leader=make_person("ld-01", "LD-UBND", mail=False)),
+    )
 
     class AcknowledgedWhileFailing:
         def send(self, out):
             with db.session() as session:  # the officer acknowledges while the provider times out
-                service.cancel_open(db_session=session, message_ids=[out.message_id], now=clock(),
-                                    reason="acknowledged")
+                service.cancel_open(
+                    db_session=session, message_ids=[out.message_id], now=clock(), reason="acknowledged"
+                )
             raise ChannelError("SMS provider unreachable: read timeout")
 
     counts = service.send_due(db, channels={"sms": AcknowledgedWhileFailing()}, extra=settings.extra, clock=clock)
     assert counts["failed"] == 2
     first = [d for d in deliveries(query, channel="sms") if d.step == 0]
     assert [(d.status, d.attempts, d.last_error) for d in first] == [
-        ("cancelled", 1, "SMS provider unreachable: read timeout")] * 2
+        ("cancelled", 1, "SMS provider unreachable: read timeout")
+    ] * 2
     clock.advance(hours=1)
-    assert service.send_due(db, channels={"sms": AcknowledgedWhileFailing()}, extra=settings.extra,
-                            clock=clock)["failed"] == 0  # not tried again
+    assert (
+        service.send_due(db, channels={"sms": AcknowledgedWhileFailing()}, extra=settings.extra, clock=clock)["failed"]
+        == 0
+    )  # not tried again
 
 
 def test_a_delivery_that_cannot_be_made_is_reported_as_loudly_as_a_dead_one(
-        handle, make_event, static_roster, make_person, send_due, receiver, clock, query, db, settings, client,
-        board, monkeypatch, smtp):
+    handle,
+    make_event,
+    static_roster,
+    make_person,
+    send_due,
+    receiver,
+    clock,
+    query,
+    db,
+    settings,
+    client,
+    board,
+    monkeypatch,
+    smtp,
+):
     smtp.start()
     monkeypatch.setitem(settings.extra, "webhooks", {})  # no police endpoint configured
     police = make_person("ca-01", "CA", "police", phone=False, mail=False)
@@ -249,8 +287,11 @@ def test_a_delivery_that_cannot_be_made_is_reported_as_loudly_as_a_dead_one(
     assert [(d.channel, d.address) for d in hook] == [("webhook", None)]  # recorded, not silently dropped
     clock.advance(minutes=10)
     send_due()
-    assert {(d.recipient, d.channel, d.status) for d in query(select(Delivery).where(Delivery.status != "sent"))} \
-        == {("system:police", "webhook", "skipped"), ("ca-01", "sms", "skipped"), ("ca-01", "email", "skipped")}
+    assert {(d.recipient, d.channel, d.status) for d in query(select(Delivery).where(Delivery.status != "sent"))} == {
+        ("system:police", "webhook", "skipped"),
+        ("ca-01", "sms", "skipped"),
+        ("ca-01", "email", "skipped"),
+    }
     failures = client.get("/deliveries/failures", headers=board).json
     assert failures["counts"] == {"dead": 0, "skipped": 3} and failures["unreported"] == 3
     assert {d["recipient"] for d in failures["deliveries"]} == {"system:police", "ca-01"}
@@ -259,8 +300,11 @@ def test_a_delivery_that_cannot_be_made_is_reported_as_loudly_as_a_dead_one(
     with db.session() as session:
         told = report_stuck(db_session=session, settings=settings, now=clock.now)
     assert [m.recipient for m in told] == ["btcd-01"]  # the board's officers notify knows
-    (summary,) = query(select(InboxMessage).where(InboxMessage.recipient == "btcd-01",
-                                                  InboxMessage.event_type == "notify.deliveries.stuck"))
+    (summary,) = query(
+        select(InboxMessage).where(
+            InboxMessage.recipient == "btcd-01", InboxMessage.event_type == "notify.deliveries.stuck"
+        )
+    )
     assert summary.title == "Có 3 tin nhắn không gửi được"
     assert "system:police qua webhook: không có địa chỉ hoặc kênh gửi" in summary.body
     assert client.get("/deliveries/failures", headers=board).json["unreported"] == 0

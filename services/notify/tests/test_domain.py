@@ -9,26 +9,35 @@ from notify.channels.sms import segments, sms_text
 from notify.delivery.domain import backoff_seconds, is_dead, ladder_plan
 from notify.rules.domain import check_conditions, expand, is_urgent, matches
 
-DATA = {"severity": "high", "group_size": 12, "target": {"type": "agency", "value": "TTR"}, "unit": "31690",
-        "public_order": False, "case_id": None}
+DATA = {
+    "severity": "high",
+    "group_size": 12,
+    "target": {"type": "agency", "value": "TTR"},
+    "unit": "31690",
+    "public_order": False,
+    "case_id": None,
+}
 
 
-@pytest.mark.parametrize("conditions, expected", [
-    ({}, True),
-    ({"severity": "high"}, True),
-    ({"severity": "low"}, False),
-    ({"severity": {"in": ["high", "critical"]}}, True),
-    ({"severity": {"not_in": ["high"]}}, False),
-    ({"group_size": {"gte": 12}}, True),
-    ({"group_size": {"gte": 13}}, False),
-    ({"group_size": {"lte": 5}}, False),
-    ({"target.type": "agency", "target.value": "TTR"}, True),
-    ({"target.value": "CA"}, False),
-    ({"missing": "x"}, False),
-    ({"missing": {"exists": False}}, True),
-    ({"case_id": {"exists": True}}, False),
-    ({"public_order": True}, False),
-])
+@pytest.mark.parametrize(
+    "conditions, expected",
+    [
+        ({}, True),
+        ({"severity": "high"}, True),
+        ({"severity": "low"}, False),
+        ({"severity": {"in": ["high", "critical"]}}, True),
+        ({"severity": {"not_in": ["high"]}}, False),
+        ({"group_size": {"gte": 12}}, True),
+        ({"group_size": {"gte": 13}}, False),
+        ({"group_size": {"lte": 5}}, False),
+        ({"target.type": "agency", "target.value": "TTR"}, True),
+        ({"target.value": "CA"}, False),
+        ({"missing": "x"}, False),
+        ({"missing": {"exists": False}}, True),
+        ({"case_id": {"exists": True}}, False),
+        ({"public_order": True}, False),
+    ],
+)
 def test_conditions(conditions, expected):
     assert matches(conditions, DATA) is expected
 
@@ -51,15 +60,21 @@ def test_backoff_grows_exponentially_with_jitter_and_a_cap():
 
 def test_a_ladder_becomes_deliveries_in_time():
     now = dt.datetime(2026, 11, 26, 2, 0, tzinfo=dt.UTC)
-    plan = ladder_plan([{"after_seconds": 0, "channels": ["inbox"]},
-                        {"after_seconds": 300, "channels": ["sms", "email"]}], now)
-    assert plan == [(0, "inbox", now), (1, "sms", now + dt.timedelta(minutes=5)),
-                    (1, "email", now + dt.timedelta(minutes=5))]
+    plan = ladder_plan(
+        [{"after_seconds": 0, "channels": ["inbox"]}, {"after_seconds": 300, "channels": ["sms", "email"]}], now
+    )
+    assert plan == [
+        (0, "inbox", now),
+        (1, "sms", now + dt.timedelta(minutes=5)),
+        (1, "email", now + dt.timedelta(minutes=5)),
+    ]
 
 
 def test_vietnamese_sms_keeps_its_diacritics_within_two_ucs2_parts():
-    title = ("[KHẨN] Vụ việc mới VV-2026-0007: Đoàn đông người (42 công dân), lĩnh vực bồi thường, "
-             "hỗ trợ, tái định cư, Xã Tham Đôn, huyện Mỹ Xuyên, tỉnh Sóc Trăng")
+    title = (
+        "[KHẨN] Vụ việc mới VV-2026-0007: Đoàn đông người (42 công dân), lĩnh vực bồi thường, "
+        "hỗ trợ, tái định cư, Xã Tham Đôn, huyện Mỹ Xuyên, tỉnh Sóc Trăng"
+    )
     text = sms_text(title, "123456", limit=134)
     assert 130 <= len(text) <= 134 and text.endswith("… Mã XN: 123456")
     assert "Đoàn đông người" in text and "KHẨN" in text
@@ -74,8 +89,12 @@ def test_signatures_refuse_forgery_old_timestamps_and_replays():
     headers = signing.sign_headers("s3cret", body, now=1_000_000, delivery_id="d-1")
     assert signing.verify("s3cret", headers, body, now=1_000_010) == 1_000_000
     assert signing.verify(["new", "s3cret"], headers, body, now=1_000_010)  # rotation: old key still accepted
-    for secret, data, now in (("other", body, 1_000_010), ("s3cret", body + b" ", 1_000_010),
-                              ("s3cret", body, 1_000_000 + 301), ("s3cret", body, 1_000_000 - 301)):
+    for secret, data, now in (
+        ("other", body, 1_000_010),
+        ("s3cret", body + b" ", 1_000_010),
+        ("s3cret", body, 1_000_000 + 301),
+        ("s3cret", body, 1_000_000 - 301),
+    ):
         with pytest.raises(signing.SignatureError):
             signing.verify(secret, headers, data, now=now)
     seen = set()

@@ -35,8 +35,12 @@ def test_a_flood_of_the_same_event_tells_each_person_once(broker_settings, db, s
         connection = pika.BlockingConnection(topology.connection_parameters(broker_settings))
         channel = connection.channel()
         for _ in range(COPIES):
-            channel.basic_publish(broker_settings.exchange, event.type, event.to_json().encode(),
-                                  pika.BasicProperties(message_id=event.id, delivery_mode=2))
+            channel.basic_publish(
+                broker_settings.exchange,
+                event.type,
+                event.to_json().encode(),
+                pika.BasicProperties(message_id=event.id, delivery_mode=2),
+            )
         connection.close()
         runners = [ConsumerRunner(broker_settings, db, ProcessedMessage, consumer, prefetch=5) for _ in range(2)]
         for runner in runners:
@@ -47,9 +51,11 @@ def test_a_flood_of_the_same_event_tells_each_person_once(broker_settings, db, s
         topology.delete_all(broker_settings, [spec])
     assert sum(r.handled for r in runners) == 1
     with db.session() as session:
-        counts = dict(session.execute(select(InboxMessage.recipient, func.count())
-                                      .group_by(InboxMessage.recipient)).all())
-        sms = session.scalar(select(func.count()).select_from(Delivery).where(Delivery.channel == "sms",
-                                                                              Delivery.step == 0))
+        counts = dict(
+            session.execute(select(InboxMessage.recipient, func.count()).group_by(InboxMessage.recipient)).all()
+        )
+        sms = session.scalar(
+            select(func.count()).select_from(Delivery).where(Delivery.channel == "sms", Delivery.step == 0)
+        )
     assert counts == {"btcd-01": 1, "btcd-02": 1, "ttr-01": 1, "ca-01": 1, "ld-01": 1}
     assert sms == 5  # and one first SMS each, not thirty

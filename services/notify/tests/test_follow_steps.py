@@ -19,10 +19,19 @@ from tiepdan_common.messaging.envelope import Envelope
 from tiepdan_common.testing import isolated_broker_names, wait_for
 
 STEP = {
-    "petition_id": "pt-9", "number": "DON-947/2025/000042", "step": "return_to_lower_level",
-    "from_status": "received", "to_status": "returned_to_lower_level", "taken_on": "2025-03-12",
-    "recorded_by": "btcd-01", "legal_basis": "Luật Tiếp công dân 42/2013, Điều 28", "deadline": None,
-    "on_time": True, "receiving_unit": "947", "to_unit": "31690", "category": "complaint",
+    "petition_id": "pt-9",
+    "number": "DON-947/2025/000042",
+    "step": "return_to_lower_level",
+    "from_status": "received",
+    "to_status": "returned_to_lower_level",
+    "taken_on": "2025-03-12",
+    "recorded_by": "btcd-01",
+    "legal_basis": "Luật Tiếp công dân 42/2013, Điều 28",
+    "deadline": None,
+    "on_time": True,
+    "receiving_unit": "947",
+    "to_unit": "31690",
+    "category": "complaint",
 }
 
 
@@ -33,16 +42,19 @@ def step_event(**data):
 
 
 def told(query, event):
-    return list(query(select(InboxMessage).where(InboxMessage.event_id == event.id)
-                      .order_by(InboxMessage.recipient)))
+    return list(query(select(InboxMessage).where(InboxMessage.event_id == event.id).order_by(InboxMessage.recipient)))
 
 
 @pytest.fixture
 def roster(static_roster, make_person):
-    return static_roster([make_person("btcd-01")], leader="ld-01", agencies={
-        "UBND-31690": [make_person("dt-01", "UBND-31690", "commune")],
-        "UBND-947": [],
-    })
+    return static_roster(
+        [make_person("btcd-01")],
+        leader="ld-01",
+        agencies={
+            "UBND-31690": [make_person("dt-01", "UBND-31690", "commune")],
+            "UBND-947": [],
+        },
+    )
 
 
 def test_a_matter_returned_to_the_lower_level_reaches_that_commune(handle, roster, query):
@@ -59,24 +71,34 @@ def test_a_matter_returned_to_the_lower_level_reaches_that_commune(handle, roste
 
 
 def test_a_deadline_extended_or_restarted_reaches_the_receiving_desk(handle, roster, query):
-    extended = step_event(step="extend", from_status="accepted", to_status="accepted", to_unit=None,
-                          category="denunciation", deadline="2025-05-26", legal_basis="Luật Tố cáo 25/2018, Điều 30")
+    extended = step_event(
+        step="extend",
+        from_status="accepted",
+        to_status="accepted",
+        to_unit=None,
+        category="denunciation",
+        deadline="2025-05-26",
+        legal_basis="Luật Tố cáo 25/2018, Điều 30",
+    )
     handle(extended, roster)
     messages = told(query, extended)
     assert [m.recipient for m in messages] == ["btcd-01", "system:commune:947"]
     assert messages[0].title == "Đơn DON-947/2025/000042 được gia hạn giải quyết đến 26/05/2025"
     assert "thông báo cho người gửi đơn" in messages[0].body and "Điều 30" in messages[0].body
-    resumed = step_event(step="resume", from_status="temporarily_suspended", to_status="accepted", to_unit=None,
-                         deadline="2025-06-20")
+    resumed = step_event(
+        step="resume", from_status="temporarily_suspended", to_status="accepted", to_unit=None, deadline="2025-06-20"
+    )
     handle(resumed, roster)
     assert told(query, resumed)[0].title == "Đơn DON-947/2025/000042 tiếp tục giải quyết, hạn mới 20/06/2025"
 
 
 def test_other_steps_and_a_step_without_what_is_needed_tell_nobody(handle, roster, query):
-    for data in ({"step": "accept", "to_status": "accepted", "to_unit": None},
-                 {"step": "forward", "to_status": "forwarded", "to_unit": None},
-                 {"step": "return_to_lower_level", "to_unit": None},  # no commune named: nobody to tell
-                 {"step": "extend", "to_status": "accepted", "to_unit": None, "deadline": None}):
+    for data in (
+        {"step": "accept", "to_status": "accepted", "to_unit": None},
+        {"step": "forward", "to_status": "forwarded", "to_unit": None},
+        {"step": "return_to_lower_level", "to_unit": None},  # no commune named: nobody to tell
+        {"step": "extend", "to_status": "accepted", "to_unit": None, "deadline": None},
+    ):
         event = step_event(**data)
         handle(event, roster)
         assert told(query, event) == [], data
@@ -93,8 +115,12 @@ def test_the_intake_consumer_takes_step_events_from_the_broker(settings, db, ros
     event = step_event()
     try:
         connection = pika.BlockingConnection(topology.connection_parameters(broker_settings))
-        connection.channel().basic_publish(broker_settings.exchange, event.type, event.to_json().encode(),
-                                           pika.BasicProperties(message_id=event.id, delivery_mode=2))
+        connection.channel().basic_publish(
+            broker_settings.exchange,
+            event.type,
+            event.to_json().encode(),
+            pika.BasicProperties(message_id=event.id, delivery_mode=2),
+        )
         connection.close()
         runner = ConsumerRunner(broker_settings, db, ProcessedMessage, consumer, prefetch=5)
         threading.Thread(target=runner.run, args=(stop,), daemon=True).start()

@@ -9,11 +9,20 @@ from tiepdan_common.messaging.envelope import Envelope
 
 
 def case_event(severity="medium", **data):
-    payload = {"case_id": str(uuid.uuid4()), "number": "VV-2026-0001",
-               "title": "Đoàn đông người (12 công dân), lĩnh vực đất đai, Xã Đại Tâm", "unit": "31690",
-               "field": "land", "category": "complaint", "severity": severity, "level": "district",
-               "group_size": 12, "public_order": False, "opened_at": "2026-11-26T02:15:00+00:00",
-               "source": {"type": "visit", "id": "v-1"}}
+    payload = {
+        "case_id": str(uuid.uuid4()),
+        "number": "VV-2026-0001",
+        "title": "Đoàn đông người (12 công dân), lĩnh vực đất đai, Xã Đại Tâm",
+        "unit": "31690",
+        "field": "land",
+        "category": "complaint",
+        "severity": severity,
+        "level": "district",
+        "group_size": 12,
+        "public_order": False,
+        "opened_at": "2026-11-26T02:15:00+00:00",
+        "source": {"type": "visit", "id": "v-1"},
+    }
     payload.update(data)
     return Envelope.new(type="escalation.case.opened", source="escalation", data=payload)
 
@@ -24,6 +33,7 @@ def deliver(db, settings):
         consumer = case_consumer(settings, roster)
         with db.session() as session:
             consumer.handlers[event.type](session, event)
+
     return run
 
 

@@ -18,8 +18,11 @@ class FakeGateway:
     """Answers like the gateway in front of roster (a bearer token is required)."""
 
     def __init__(self, make_person):
-        self.on_duty = {"at": "2026-11-26T02:00:00+00:00", "leader_on_call": make_person("ld-02", "LD-UBND"),
-                        "officers": [make_person("ttr-03", "TTR", "inspector")]}
+        self.on_duty = {
+            "at": "2026-11-26T02:00:00+00:00",
+            "leader_on_call": make_person("ld-02", "LD-UBND"),
+            "officers": [make_person("ttr-03", "TTR", "inspector")],
+        }
         self.officers = [make_person("btcd-01"), make_person("btcd-02"), make_person("ttr-03", "TTR", "inspector")]
         self.seen = []
         self.tokens = 0  # tokens given
@@ -68,8 +71,9 @@ def gateway(make_person):
     server.close()
 
 
-def test_the_client_asks_roster_and_an_outage_falls_back_to_what_it_learned(gateway, handle, make_event, db,
-                                                                           clock, query):
+def test_the_client_asks_roster_and_an_outage_falls_back_to_what_it_learned(
+    gateway, handle, make_event, db, clock, query
+):
     roster = RosterClient(gateway_url=gateway.url, client_id="svc-notify", client_secret="s", timeout=0.5)
     assert roster.on_duty(role="inspector")["officers"][0]["code"] == "ttr-03"
     assert ("/api/v1/roster/on-duty", {"role": ["inspector"]}) in gateway.seen
@@ -94,10 +98,14 @@ def test_answers_are_kept_briefly_but_never_past_the_end_of_a_shift(gateway, mak
     import datetime as dt
 
     soon = dt.datetime.now(dt.UTC) + dt.timedelta(hours=1)
-    gateway.on_duty = {"at": soon.isoformat(), "leader_on_call": make_person("ld-02", "LD-UBND", ends=soon),
-                       "officers": [make_person("ttr-03", "TTR", "inspector", ends=soon)]}
-    roster = RosterClient(gateway_url=gateway.url, client_id="svc-notify", client_secret="s", timeout=0.5,
-                          cache_seconds=30)
+    gateway.on_duty = {
+        "at": soon.isoformat(),
+        "leader_on_call": make_person("ld-02", "LD-UBND", ends=soon),
+        "officers": [make_person("ttr-03", "TTR", "inspector", ends=soon)],
+    }
+    roster = RosterClient(
+        gateway_url=gateway.url, client_id="svc-notify", client_secret="s", timeout=0.5, cache_seconds=30
+    )
     for _ in range(5):
         assert roster.on_duty()["officers"][0]["code"] == "ttr-03"
     assert len([p for p, _ in gateway.seen if p == "/api/v1/roster/on-duty"]) == 1
@@ -106,8 +114,9 @@ def test_answers_are_kept_briefly_but_never_past_the_end_of_a_shift(gateway, mak
 
     ended = dt.datetime.now(dt.UTC) - dt.timedelta(minutes=1)  # a shift that already ended: never cached
     gateway.on_duty["officers"] = [make_person("ttr-03", "TTR", "inspector", ends=ended)]
-    fresh = RosterClient(gateway_url=gateway.url, client_id="svc-notify", client_secret="s", timeout=0.5,
-                         cache_seconds=30)
+    fresh = RosterClient(
+        gateway_url=gateway.url, client_id="svc-notify", client_secret="s", timeout=0.5, cache_seconds=30
+    )
     fresh.on_duty()
     fresh.on_duty()
     assert len([p for p, _ in gateway.seen if p == "/api/v1/roster/on-duty"]) == 4

@@ -56,10 +56,16 @@ def run_process(tmp_path):
         command = procfile_command(name).replace("127.0.0.1:1025", f"127.0.0.1:{port}")
         args = [sys.executable if a == "python" else a for a in shlex.split(command)]
         args = [str(ROOT / a) if a.startswith("scripts/") else a for a in args]
-        environment = {**os.environ, "TIEPDAN_VAR_DIR": str(tmp_path / "var"), "NOTIFY_SMTP_PORT": str(port),
-                       "STANDINS_PORT": str(port), **env}
-        process = subprocess.Popen(args, cwd=tmp_path, env=environment, stdout=subprocess.PIPE,
-                                   stderr=subprocess.STDOUT, text=True)
+        environment = {
+            **os.environ,
+            "TIEPDAN_VAR_DIR": str(tmp_path / "var"),
+            "NOTIFY_SMTP_PORT": str(port),
+            "STANDINS_PORT": str(port),
+            **env,
+        }
+        process = subprocess.Popen(
+            args, cwd=tmp_path, env=environment, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
+        )
         started.append(process)
         wait_for_port(port, process)
         return process
@@ -71,10 +77,22 @@ def run_process(tmp_path):
 
 
 def outgoing(address: str, title: str = "Vụ việc mới VV-2026-0007: Đoàn đông người") -> Outgoing:
-    return Outgoing(delivery_id="d-1", message_id="m-1", event_id="e-1", event_type="escalation.case.opened",
-                    case_id="c-1", recipient="btcd-01", address=address, urgent=True, title=title,
-                    body="Xã Đại Tâm, lĩnh vực đất đai.", title_en="New case", body_en="", ack_code="123456",
-                    ack_url="http://127.0.0.1:8000/api/v1/notify/ack/x")
+    return Outgoing(
+        delivery_id="d-1",
+        message_id="m-1",
+        event_id="e-1",
+        event_type="escalation.case.opened",
+        case_id="c-1",
+        recipient="btcd-01",
+        address=address,
+        urgent=True,
+        title=title,
+        body="Xã Đại Tâm, lĩnh vực đất đai.",
+        title_en="New case",
+        body_en="",
+        ack_code="123456",
+        ack_url="http://127.0.0.1:8000/api/v1/notify/ack/x",
+    )
 
 
 def test_the_mail_sink_keeps_every_mail_where_a_person_can_open_it(run_process, tmp_path):
@@ -120,8 +138,10 @@ def test_the_stand_ins_page_shows_mail_sms_and_webhooks(run_process, tmp_path):
     run_process("mail", mail_port)
     run_process("standins", page_port)
     EmailChannel(host="127.0.0.1", port=mail_port, sender="thongbao@myxuyen.example.vn").send(
-        outgoing("ld-01@myxuyen.example.vn", title="Điểm nóng tại Xã Tham Đôn"))
+        outgoing("ld-01@myxuyen.example.vn", title="Điểm nóng tại Xã Tham Đôn")
+    )
     from notify.channels.sms import SmsChannel
+
     SmsChannel(url=f"http://127.0.0.1:{page_port}/sms").send(outgoing("+84299000016"))
     page = urllib.request.urlopen(f"http://127.0.0.1:{page_port}/").read().decode("utf-8")
     assert "Điểm nóng tại Xã Tham Đôn" in page and "ld-01@myxuyen.example.vn" in page and "+84299000016" in page
@@ -136,8 +156,9 @@ def test_make_run_points_notify_at_the_stand_ins_with_a_police_webhook(monkeypat
 
     from notify import config
 
-    printed = subprocess.run([sys.executable, str(ROOT / "scripts" / "standins.py"), "env"], check=True,
-                             capture_output=True, text=True).stdout
+    printed = subprocess.run(
+        [sys.executable, str(ROOT / "scripts" / "standins.py"), "env"], check=True, capture_output=True, text=True
+    ).stdout
     for name, value in parse(printed).items():
         monkeypatch.setenv(name, value)
     extra = config.load().extra
@@ -148,15 +169,22 @@ def test_make_run_points_notify_at_the_stand_ins_with_a_police_webhook(monkeypat
 
 
 def test_the_banner_says_where_each_channel_lands():
-    printed = subprocess.run([sys.executable, str(ROOT / "scripts" / "banner.py")], check=True,
-                             capture_output=True, text=True).stdout
-    for where in ("var/mail", "var/sms.jsonl", "var/webhooks.jsonl", "http://127.0.0.1:8025/",
-                  "http://127.0.0.1:8025/webhooks/police"):
+    printed = subprocess.run(
+        [sys.executable, str(ROOT / "scripts" / "banner.py")], check=True, capture_output=True, text=True
+    ).stdout
+    for where in (
+        "var/mail",
+        "var/sms.jsonl",
+        "var/webhooks.jsonl",
+        "http://127.0.0.1:8025/",
+        "http://127.0.0.1:8025/webhooks/police",
+    ):
         assert where in printed
 
 
 def test_an_alert_reaches_every_stand_in_as_make_run_configures_notify(
-        run_process, tmp_path, settings, db, monkeypatch, handle, make_event, static_roster, make_person, clock):
+    run_process, tmp_path, settings, db, monkeypatch, handle, make_event, static_roster, make_person, clock
+):
     """A critical public-order case, through notify's sender, configured from the demo's addresses."""
     from honcho.environ import parse
 
@@ -166,8 +194,9 @@ def test_an_alert_reaches_every_stand_in_as_make_run_configures_notify(
     mail_port, standins_port = free_port(), free_port()
     run_process("mail", mail_port)
     run_process("standins", standins_port, NOTIFY_WEBHOOK_SECRET="demo-webhook-secret")
-    printed = subprocess.run([sys.executable, str(ROOT / "scripts" / "standins.py"), "env"], check=True,
-                             capture_output=True, text=True).stdout.replace(":8025/", f":{standins_port}/")
+    printed = subprocess.run(
+        [sys.executable, str(ROOT / "scripts" / "standins.py"), "env"], check=True, capture_output=True, text=True
+    ).stdout.replace(":8025/", f":{standins_port}/")
     env = parse(printed)
     monkeypatch.setitem(settings.extra, "sms_url", env["NOTIFY_SMS_URL"])
     monkeypatch.setitem(settings.extra, "webhooks", json.loads(env["NOTIFY_WEBHOOKS"]))
@@ -180,6 +209,7 @@ def test_an_alert_reaches_every_stand_in_as_make_run_configures_notify(
     from sqlalchemy import select
 
     from notify.delivery.models import Delivery
+
     with db.session() as session:
         errors = [(d.recipient, d.channel, d.last_error) for d in session.scalars(select(Delivery)) if d.last_error]
     assert counts["failed"] == counts["dead"] == 0 and counts["sent"] > 0, errors
@@ -189,6 +219,8 @@ def test_an_alert_reaches_every_stand_in_as_make_run_configures_notify(
     hooks = [json.loads(line) for line in (var / "webhooks.jsonl").read_text("utf-8").splitlines()]
     assert [(h["endpoint"], h["accepted"]) for h in hooks] == [("police", True)]
     assert hooks[0]["payload"]["title"].startswith("[KHẨN] Vụ việc mới VV-2026-0007")
-    mails = sorted(email.message_from_bytes(p.read_bytes(), policy=email.policy.default)["To"]
-                   for p in (var / "mail" / "new").iterdir())
+    mails = sorted(
+        email.message_from_bytes(p.read_bytes(), policy=email.policy.default)["To"]
+        for p in (var / "mail" / "new").iterdir()
+    )
     assert mails == ["btcd-01@myxuyen.example.vn", "ca-01@myxuyen.example.vn", "ld-01@myxuyen.example.vn"]

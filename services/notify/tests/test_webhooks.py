@@ -10,17 +10,20 @@ from notify.delivery.models import Delivery
 
 def verifying(secret, seen):
     """A receiver's check, as a police or province system would run it."""
+
     def check(headers, body):
         try:
             signing.verify(secret, headers, body, seen=seen)
         except signing.SignatureError as exc:
             return 401, json.dumps({"error": str(exc)}).encode()
         return 200, b'{"received": true}'
+
     return check
 
 
-def test_the_province_is_told_the_result_by_a_signed_webhook(handle, make_event, static_roster, send_due,
-                                                             receiver, query):
+def test_the_province_is_told_the_result_by_a_signed_webhook(
+    handle, make_event, static_roster, send_due, receiver, query
+):
     seen = set()
     receiver.check = verifying("hook-secret", seen)
     handle(make_event("escalation.province_request.completed"), static_roster([]))
@@ -41,11 +44,11 @@ def test_the_province_is_told_the_result_by_a_signed_webhook(handle, make_event,
     assert status == 401
 
 
-def test_a_receiver_refuses_a_wrong_secret_and_notify_retries(handle, make_event, static_roster, send_due,
-                                                              receiver, clock, query):
+def test_a_receiver_refuses_a_wrong_secret_and_notify_retries(
+    handle, make_event, static_roster, send_due, receiver, clock, query
+):
     receiver.check = verifying("the-police-secret", set())  # notify signs with another secret
-    handle(make_event("escalation.case.opened", public_order=True, severity="high"),
-           static_roster(["btcd-01"]))
+    handle(make_event("escalation.case.opened", public_order=True, severity="high"), static_roster(["btcd-01"]))
     send_due()
     (hook,) = query(select(Delivery).where(Delivery.channel == "webhook"))
     assert hook.recipient == "system:police" and hook.status == "pending" and hook.attempts == 1

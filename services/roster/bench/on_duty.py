@@ -36,17 +36,27 @@ def measure(client, path, headers, queries, n=300):
 
 def main() -> None:
     url = sys.argv[1] if len(sys.argv) > 1 else f"sqlite:///{tempfile.mkdtemp()}/bench.db"
-    app = migrated_app(create_app, url, "--demo", str(ROOT / "demo" / "demo.json"), "--days-ahead", "60",
-                       extra={"reference_dir": ROOT / "reference"})
+    app = migrated_app(
+        create_app,
+        url,
+        "--demo",
+        str(ROOT / "demo" / "demo.json"),
+        "--days-ahead",
+        "60",
+        extra={"reference_dir": ROOT / "reference"},
+    )
     client, headers = app.test_client(), identity_headers(subject="bench", kind="service", permissions=("roster:read",))
     start = dt.datetime(2024, 5, 20, tzinfo=LOCAL)
 
     def random_instant():
         return {"at": (start + dt.timedelta(minutes=random.randrange(41 * 24 * 60))).isoformat()}
 
-    rows = [("/livez (baseline)", "/livez", dict), ("/on-duty", "/on-duty", random_instant),
-            ("/on-call", "/on-call", random_instant), ("/on-duty/next?role=lead", "/on-duty/next",
-                                                        lambda: random_instant() | {"role": "lead"})]
+    rows = [
+        ("/livez (baseline)", "/livez", dict),
+        ("/on-duty", "/on-duty", random_instant),
+        ("/on-call", "/on-call", random_instant),
+        ("/on-duty/next?role=lead", "/on-duty/next", lambda: random_instant() | {"role": "lead"}),
+    ]
     for label, path, queries in rows:
         median, p95 = measure(client, path, headers, queries)
         print(f"{label:28s} median {median:6.2f} ms   p95 {p95:6.2f} ms")

@@ -43,8 +43,17 @@ def create_app(settings: Settings | dict | None = None, *, now: clock.Clock | No
         title="tiepdan roster",
         version=VERSION,
         description="Agencies, officers, the duty roster, who is on duty and which leader is on call.",
-        blueprints=[directory_blp, duty_blp, editing_blp, leave_blp, swaps_blp, coverage_blp, reception_blp,
-                    exports_blp, audit_blp],
+        blueprints=[
+            directory_blp,
+            duty_blp,
+            editing_blp,
+            leave_blp,
+            swaps_blp,
+            coverage_blp,
+            reception_blp,
+            exports_blp,
+            audit_blp,
+        ],
         migrations_path=Path(__file__).parent / "migrations",
         consumers_factory=lambda: [reference_sync.consumer()],
     )
@@ -70,13 +79,23 @@ def create_app(settings: Settings | dict | None = None, *, now: clock.Clock | No
             if demo_path:
                 counts |= directory_service.seed(db_session=session, demo=json.loads(demo_path.read_text("utf-8")))
             code, name, start, end = NA_SESSION
-            periods = [duty_service.ensure_period(db_session=session, code=code, name=name, starts_on=start, ends_on=end)]
-            periods.append(duty_service.ensure_period(
-                db_session=session, code="CURRENT", name="Trực tiếp công dân thường xuyên", kind="ordinary",
-                starts_on=today - dt.timedelta(days=7), ends_on=min(today + dt.timedelta(days=days_ahead), last_day)))
+            periods = [
+                duty_service.ensure_period(db_session=session, code=code, name=name, starts_on=start, ends_on=end)
+            ]
+            periods.append(
+                duty_service.ensure_period(
+                    db_session=session,
+                    code="CURRENT",
+                    name="Trực tiếp công dân thường xuyên",
+                    kind="ordinary",
+                    starts_on=today - dt.timedelta(days=7),
+                    ends_on=min(today + dt.timedelta(days=days_ahead), last_day),
+                )
+            )
             if demo_path:
-                counts["assignments"] = sum(generation.generate(db_session=session, period=p, calendar=work)
-                                          for p in periods)
+                counts["assignments"] = sum(
+                    generation.generate(db_session=session, period=p, calendar=work) for p in periods
+                )
         click.echo(f"roster: seeded {counts}")
 
     return app

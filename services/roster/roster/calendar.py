@@ -83,8 +83,11 @@ def require_covered(calendar: Calendar, field: str, *days: dt.date) -> None:
     """A 422 naming ``field`` when a day lies outside the years the calendar knows."""
     for day in days:
         if not calendar.covers(day):
-            raise field_error(field, f"the working-day calendar covers {calendar.first_year}–{calendar.last_year} "
-                                     f"only; {day.isoformat()} is outside it")
+            raise field_error(
+                field,
+                f"the working-day calendar covers {calendar.first_year}–{calendar.last_year} "
+                f"only; {day.isoformat()} is outside it",
+            )
 
 
 __all__ = ["Calendar", "CalendarRangeError", "current", "install", "require_covered"]

@@ -98,8 +98,11 @@ def seed(db_session: Session, path: Path) -> int:
     years = {y.year: y for y in db_session.scalars(select(CalendarYear))}
     for year in range(file_calendar.first_year, file_calendar.last_year + 1):
         info = file_calendar.year(year)
-        want = {"status": info.status if info else "confirmed", "sources": list(info.sources) if info else [],
-                "note": info.note if info else ""}
+        want = {
+            "status": info.status if info else "confirmed",
+            "sources": list(info.sources) if info else [],
+            "note": info.note if info else "",
+        }
         row = years.get(year)
         if row is None:
             db_session.add(CalendarYear(year=year, **want))
@@ -114,8 +117,13 @@ def seed(db_session: Session, path: Path) -> int:
         row = rows.get(day)
         if row is not None and row.reference_version is not None:
             continue  # an administrator's change
-        values = {"kind": kind, "name": e.name, "source": e.source, "confirmed": e.confirmed,
-                  "in_exchange_for": e.in_exchange_for}
+        values = {
+            "kind": kind,
+            "name": e.name,
+            "source": e.source,
+            "confirmed": e.confirmed,
+            "in_exchange_for": e.in_exchange_for,
+        }
         if row is None:
             db_session.add(CalendarDay(date=day, **values))
             changed += 1
@@ -140,14 +148,18 @@ def build(db_session: Session) -> Calendar:
     if not years:
         raise LookupError("the calendar copy is empty: seed it from holidays-vn.json first")
     first, last = years[0].year, years[-1].year
-    data = {"years": [{"year": y.year, "status": y.status, "sources": list(y.sources or ()), "note": y.note or ""}
-                      for y in years], "holidays": [], "makeup_working_days": []}
+    data = {
+        "years": [
+            {"year": y.year, "status": y.status, "sources": list(y.sources or ()), "note": y.note or ""} for y in years
+        ],
+        "holidays": [],
+        "makeup_working_days": [],
+    }
     for day in db_session.scalars(select(CalendarDay).where(CalendarDay.kind != "removed").order_by(CalendarDay.date)):
         if not first <= day.date.year <= last:
             log.warning("calendar copy: %s lies outside the known years %s..%s; not used", day.date, first, last)
             continue
-        entry = {"date": day.date.isoformat(), "name": day.name, "source": day.source or "",
-                 "confirmed": day.confirmed}
+        entry = {"date": day.date.isoformat(), "name": day.name, "source": day.source or "", "confirmed": day.confirmed}
         if day.in_exchange_for:
             entry["in_exchange_for"] = day.in_exchange_for.isoformat()
         data["holidays" if day.kind == "holiday" else "makeup_working_days"].append(entry)

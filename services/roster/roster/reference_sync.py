@@ -54,8 +54,9 @@ def apply_holiday(db_session: Session, data: dict, *, now: dt.datetime) -> dt.da
     calendar_copy.lock(db_session)  # one change of the copy at a time; held to the commit
     row = db_session.get(CalendarDay, day, with_for_update=db_session.get_bind().dialect.name == "postgresql")
     if not _newer(row, version):
-        log.info("calendar copy: change %s of %s is older than the row's %s; ignored", version, day,
-                 row.reference_version)
+        log.info(
+            "calendar copy: change %s of %s is older than the row's %s; ignored", version, day, row.reference_version
+        )
         return None
     if data["action"] == "deleted":
         if row is None:
@@ -84,8 +85,9 @@ def regenerate_around(db_session: Session, day: dt.date, *, now: dt.datetime, ac
     if day < now.astimezone(LOCAL).date() - dt.timedelta(days=1):
         return []  # the past: its shifts have started and stay as worked
     calendar = calendar_copy.build(db_session)
-    periods = db_session.scalars(select(DutyPeriod).where(
-        DutyPeriod.starts_on <= day + dt.timedelta(days=1), DutyPeriod.ends_on >= day)).all()
+    periods = db_session.scalars(
+        select(DutyPeriod).where(DutyPeriod.starts_on <= day + dt.timedelta(days=1), DutyPeriod.ends_on >= day)
+    ).all()
     done = []
     for period in sorted(periods, key=lambda p: (p.kind != "special", p.code)):
         try:
@@ -106,14 +108,19 @@ def handle(db_session: Session, event: Envelope, *, now: dt.datetime, seed_from:
         calendar_copy.seed(db_session, seed_from)
     day = apply_holiday(db_session, data, now=now)
     if day is not None:
-        periods = regenerate_around(db_session, day, now=now,
-                                    actor=f"{EVENT}:{data.get('changed_by') or 'intake'}")
-        log.info("calendar copy: %s %s (%s); regenerated %s", data["action"], day, data.get("data", {}).get("kind"),
-                 periods or "no period")
+        periods = regenerate_around(db_session, day, now=now, actor=f"{EVENT}:{data.get('changed_by') or 'intake'}")
+        log.info(
+            "calendar copy: %s %s (%s); regenerated %s",
+            data["action"],
+            day,
+            data.get("data", {}).get("kind"),
+            periods or "no period",
+        )
 
 
 def consumer(*, reference_dir: Path | None = None, now: Clock = utcnow) -> Consumer:
     """The consumer the roster worker runs (seeding the copy from ``reference_dir`` when it lacks a year)."""
     seed_from = Path(reference_dir) / FILE_NAME if reference_dir else None
-    return Consumer(CONSUMER_NAME, {EVENT: lambda session, event: handle(session, event, now=now(),
-                                                                         seed_from=seed_from)})
+    return Consumer(
+        CONSUMER_NAME, {EVENT: lambda session, event: handle(session, event, now=now(), seed_from=seed_from)}
+    )

@@ -14,8 +14,10 @@ from .duty.models import Shift
 def send_due(*, db_session: Session, now: dt.datetime, lead: dt.timedelta) -> list[int]:
     """Stage a reminder for each shift starting within ``lead`` of ``now`` not yet reminded; returns their ids."""
     due = db_session.scalars(
-        select(Shift).where(Shift.reminded_at.is_(None), Shift.starts_at > now - lead, Shift.starts_at <= now + lead)
-        .options(selectinload(Shift.assignments)).order_by(Shift.starts_at)
+        select(Shift)
+        .where(Shift.reminded_at.is_(None), Shift.starts_at > now - lead, Shift.starts_at <= now + lead)
+        .options(selectinload(Shift.assignments))
+        .order_by(Shift.starts_at)
     ).all()
     sent = []
     for shift in due:
@@ -23,15 +25,23 @@ def send_due(*, db_session: Session, now: dt.datetime, lead: dt.timedelta) -> li
             continue
         # Compare-and-set: a second worker's UPDATE finds reminded_at already set and changes nothing.
         claimed = db_session.execute(
-            update(Shift).where(Shift.id == shift.id, Shift.reminded_at.is_(None)).values(reminded_at=now)
+            update(Shift)
+            .where(Shift.id == shift.id, Shift.reminded_at.is_(None))
+            .values(reminded_at=now)
             .execution_options(synchronize_session=False)
         ).rowcount
         if claimed != 1:
             continue
-        outbox.add(db_session, "roster.shift.starting", {
-            "shift_id": shift.id, "shift_kind": shift.kind, "starts_at": shift.starts_at.isoformat(),
-            "ends_at": shift.ends_at.isoformat(),
-            "officers": [{"code": a.officer_code, "duty_role": a.duty_role} for a in shift.assignments],
-        })
+        outbox.add(
+            db_session,
+            "roster.shift.starting",
+            {
+                "shift_id": shift.id,
+                "shift_kind": shift.kind,
+                "starts_at": shift.starts_at.isoformat(),
+                "ends_at": shift.ends_at.isoformat(),
+                "officers": [{"code": a.officer_code, "duty_role": a.duty_role} for a in shift.assignments],
+            },
+        )
         sent.append(shift.id)
     return sent

@@ -24,15 +24,18 @@ log = logging.getLogger(__name__)
 def remind_once(db: Database, settings: Settings, now: Clock = utcnow) -> list[int]:
     """One pass of the reminder timer: stage reminders for shifts starting soon (each shift once)."""
     with db.session() as session:
-        return reminders.send_due(db_session=session, now=now(),
-                                  lead=dt.timedelta(minutes=settings.extra["reminder_minutes"]))
+        return reminders.send_due(
+            db_session=session, now=now(), lead=dt.timedelta(minutes=settings.extra["reminder_minutes"])
+        )
 
 
 def check_coverage_once(db: Database, settings: Settings, now: Clock = utcnow) -> int:
     """One pass of the coverage timer: announce gaps ahead not announced before."""
     try:
         with db.session() as session:
-            return coverage.check_ahead(db_session=session, now=now(), days=settings.extra["coverage_days"])["announced"]
+            return coverage.check_ahead(db_session=session, now=now(), days=settings.extra["coverage_days"])[
+                "announced"
+            ]
     except IntegrityError:
         # Another worker announced some of the same gaps at the same moment; its transaction won.
         log.info("coverage gaps announced concurrently by another worker")
@@ -53,7 +56,10 @@ def main() -> None:
     settings = config.load()
     db = Database(settings.database_url)
     worker = build_worker(
-        settings=settings, db=db, outbox=outbox, processed_model=ProcessedMessage,
+        settings=settings,
+        db=db,
+        outbox=outbox,
+        processed_model=ProcessedMessage,
         consumers=[reference_sync.consumer(reference_dir=settings.extra["reference_dir"])],
         components=components(settings, db),
     )

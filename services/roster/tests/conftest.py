@@ -41,8 +41,9 @@ def demo_path(demo_path):
 
 @pytest.fixture
 def app(database_url, reference_dir, demo_path, fake_clock):
-    app = migrated_app(create_app, database_url, "--demo", str(demo_path), "--days-ahead", "14",
-                       extra={"reference_dir": reference_dir})
+    app = migrated_app(
+        create_app, database_url, "--demo", str(demo_path), "--days-ahead", "14", extra={"reference_dir": reference_dir}
+    )
     clock.install(app, fake_clock)
     yield app
     app.extensions["tiepdan"]["db"].dispose()
@@ -60,15 +61,22 @@ def reader():
 
 @pytest.fixture
 def board():
-    return identity_headers(subject="btcd-01", kind="district", roles=("board",), officer="btcd-01",
-                            permissions=("roster:read", "roster:write"))
+    return identity_headers(
+        subject="btcd-01",
+        kind="district",
+        roles=("board",),
+        officer="btcd-01",
+        permissions=("roster:read", "roster:write"),
+    )
 
 
 @pytest.fixture
 def officer_headers():
     def make(code):
-        return identity_headers(subject=code, kind="district", roles=("department",), officer=code,
-                                permissions=("roster:read",))
+        return identity_headers(
+            subject=code, kind="district", roles=("department",), officer=code, permissions=("roster:read",)
+        )
+
     return make
 
 
@@ -79,7 +87,9 @@ def events(app):
 
     def read(event_type):
         with app.extensions["tiepdan"]["db"].session() as session:
-            rows = session.scalars(select(OutboxEvent).where(OutboxEvent.event_type == event_type)
-                                   .order_by(OutboxEvent.id)).all()
+            rows = session.scalars(
+                select(OutboxEvent).where(OutboxEvent.event_type == event_type).order_by(OutboxEvent.id)
+            ).all()
             return [json.loads(r.payload)["data"] for r in rows]
+
     return read

@@ -21,9 +21,16 @@ def test_a_sick_officer_is_covered_from_the_same_pool(client, board, reader, fak
     fake_clock.set_local(2024, 6, 3, 6, 0)
     inspectors = [o["code"] for o in on_duty(client, reader, 2024, 6, 3, 8, 0, role="inspector")]
     sick = inspectors[0]
-    resp = client.post(f"/officers/{sick}/leave", json={
-        "kind": "sick", "starts_at": local(2024, 6, 3), "ends_at": local(2024, 6, 6), "reason": "Ốm",
-    }, headers=board)
+    resp = client.post(
+        f"/officers/{sick}/leave",
+        json={
+            "kind": "sick",
+            "starts_at": local(2024, 6, 3),
+            "ends_at": local(2024, 6, 6),
+            "reason": "Ốm",
+        },
+        headers=board,
+    )
     assert resp.status_code == 201, resp.json
     covered = resp.json["covered"]
     assert covered and all(c["officer"] not in (None, sick) for c in covered)
@@ -40,8 +47,9 @@ def test_a_sick_officer_is_covered_from_the_same_pool(client, board, reader, fak
     assert audit[0]["action"] == "leave.recorded" and audit[0]["actor"] == "btcd-01"
 
 
-def test_a_swap_is_asked_accepted_approved_and_survives_regeneration(client, board, reader, officer_headers,
-                                                                       fake_clock, events):
+def test_a_swap_is_asked_accepted_approved_and_survives_regeneration(
+    client, board, reader, officer_headers, fake_clock, events
+):
     fake_clock.set_local(2024, 6, 1, 9, 0)
     (mine,) = on_duty(client, reader, 2024, 6, 4, 8, 0, role="lead")
     requester = mine["code"]
@@ -49,11 +57,17 @@ def test_a_swap_is_asked_accepted_approved_and_survives_regeneration(client, boa
     assignment = next(a for a in shift["assignments"] if a["officer"] == requester)
     counterpart = next(c for c in ("btcd-01", "btcd-02", "btcd-03") if c != requester)
 
-    foreign = client.post("/swaps", json={"assignment_id": assignment["id"], "counterpart": counterpart},
-                          headers=officer_headers(counterpart))
+    foreign = client.post(
+        "/swaps",
+        json={"assignment_id": assignment["id"], "counterpart": counterpart},
+        headers=officer_headers(counterpart),
+    )
     assert foreign.status_code == 403
-    asked = client.post("/swaps", json={"assignment_id": assignment["id"], "counterpart": counterpart,
-                                        "reason": "Việc gia đình"}, headers=officer_headers(requester))
+    asked = client.post(
+        "/swaps",
+        json={"assignment_id": assignment["id"], "counterpart": counterpart, "reason": "Việc gia đình"},
+        headers=officer_headers(requester),
+    )
     assert asked.status_code == 201, asked.json
     swap_id = asked.json["id"]
     early = client.post(f"/swaps/{swap_id}/approve", headers=board)
@@ -83,8 +97,11 @@ def test_override_refuses_someone_on_leave_and_is_audited(client, board, reader,
     fake_clock.set_local(2024, 6, 1, 9, 0)
     (police,) = on_duty(client, reader, 2024, 6, 7, 8, 0, role="police")
     other = "ca-02" if police["code"] == "ca-01" else "ca-01"
-    leave = client.post(f"/officers/{other}/leave", json={"starts_on": "2024-06-07", "ends_on": "2024-06-07",
-                                                          "cover": False}, headers=board)
+    leave = client.post(
+        f"/officers/{other}/leave",
+        json={"starts_on": "2024-06-07", "ends_on": "2024-06-07", "cover": False},
+        headers=board,
+    )
     assert leave.status_code == 201 and leave.json["leave"]["ends_at"] == "2024-06-07T17:00:00+00:00"
     half = client.post(f"/officers/{other}/leave", json={"starts_on": "2024-06-07"}, headers=board)
     assert half.status_code == 422 and half.json["errors"][0]["field"] == "starts_on"
@@ -97,26 +114,41 @@ def test_override_refuses_someone_on_leave_and_is_audited(client, board, reader,
     assert wrong_pool.status_code == 422 and wrong_pool.json["errors"][0]["field"] == "officer"
     assert "police" in wrong_pool.json["errors"][0]["message"]
     assert wrong_pool.headers["Content-Type"] == "application/problem+json"
-    assert client.post("/officers", json={"code": "ca-03", "full_name": "Lý Văn Tăng", "agency": "CA",
-                                          "role": "police"}, headers=board).status_code == 201
-    ok = client.put(f"/assignments/{assignment['id']}", json={"officer": "ca-03", "note": "Tăng cường"},
-                    headers=board)
+    assert (
+        client.post(
+            "/officers",
+            json={"code": "ca-03", "full_name": "Lý Văn Tăng", "agency": "CA", "role": "police"},
+            headers=board,
+        ).status_code
+        == 201
+    )
+    ok = client.put(f"/assignments/{assignment['id']}", json={"officer": "ca-03", "note": "Tăng cường"}, headers=board)
     assert ok.status_code == 200 and ok.json["source"] == "override", ok.json
-    audit = client.get("/audit", query_string={"entity": "shift", "entity_id": str(police["shift_id"])},
-                       headers=reader).json
+    audit = client.get(
+        "/audit", query_string={"entity": "shift", "entity_id": str(police["shift_id"])}, headers=reader
+    ).json
     assert audit[0]["action"] == "assignment.override" and audit[0]["detail"]["officer"] == "ca-03"
     _person_edits_of_officers(client, board, reader)
 
 
 def _person_edits_of_officers(client, board, reader):
-    resp = client.post("/officers", json={"code": "btcd-04", "full_name": "Lê Thị Mới", "agency": "BTCD",
-                                          "role": "board", "channels": [{"kind": "phone", "address": "+84299111"}]},
-                       headers=board)
+    resp = client.post(
+        "/officers",
+        json={
+            "code": "btcd-04",
+            "full_name": "Lê Thị Mới",
+            "agency": "BTCD",
+            "role": "board",
+            "channels": [{"kind": "phone", "address": "+84299111"}],
+        },
+        headers=board,
+    )
     assert resp.status_code == 201, resp.json
     assert resp.json["channels"] == [{"kind": "phone", "address": "+84299111", "verified": False}]
     patched = client.patch("/officers/btcd-04", json={"title": "Chuyên viên", "active": False}, headers=board)
     assert patched.status_code == 200 and patched.json["active"] is False
     assert client.patch("/officers/nobody", json={"title": "x"}, headers=board).status_code == 404
-    bad = client.post("/officers", json={"code": "x y", "full_name": "A", "agency": "BTCD", "role": "chief"},
-                      headers=board)
+    bad = client.post(
+        "/officers", json={"code": "x y", "full_name": "A", "agency": "BTCD", "role": "chief"}, headers=board
+    )
     assert bad.status_code == 422 and {e["field"] for e in bad.json["errors"]} >= {"code", "role"}

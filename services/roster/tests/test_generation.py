@@ -36,8 +36,11 @@ def test_the_session_roster_covers_every_working_day_fairly(client, reader):
 
 
 def test_a_holiday_inside_a_period_has_standby_only(client, board, reader):
-    resp = client.post("/periods", json={"code": "QK-2024", "name": "Dịp Quốc khánh 2024",
-                                         "starts_on": "2024-08-26", "ends_on": "2024-09-06"}, headers=board)
+    resp = client.post(
+        "/periods",
+        json={"code": "QK-2024", "name": "Dịp Quốc khánh 2024", "starts_on": "2024-08-26", "ends_on": "2024-09-06"},
+        headers=board,
+    )
     assert resp.status_code == 201, resp.json
     resp = client.post("/periods/QK-2024/generate", headers=board)
     assert resp.status_code == 200 and resp.json["assignments"] > 0
@@ -54,9 +57,16 @@ def test_a_holiday_inside_a_period_has_standby_only(client, board, reader):
 def test_regeneration_skips_leave_and_keeps_shift_ids(client, board, reader, fake_clock):
     fake_clock.set_local(2024, 6, 1, 9, 0)
     before = shifts(client, reader, local(2024, 6, 10), local(2024, 6, 15))
-    resp = client.post("/officers/ca-01/leave", json={
-        "kind": "leave", "starts_at": local(2024, 6, 10), "ends_at": local(2024, 6, 15), "cover": False,
-    }, headers=board)
+    resp = client.post(
+        "/officers/ca-01/leave",
+        json={
+            "kind": "leave",
+            "starts_at": local(2024, 6, 10),
+            "ends_at": local(2024, 6, 15),
+            "cover": False,
+        },
+        headers=board,
+    )
     assert resp.status_code == 201, resp.json
     assert client.post("/periods/QH15-KH7/generate", headers=board).status_code == 200
     after = shifts(client, reader, local(2024, 6, 10), local(2024, 6, 15))
@@ -69,10 +79,16 @@ def test_regeneration_skips_leave_and_keeps_shift_ids(client, board, reader, fak
 def test_regeneration_leaves_shifts_already_started_alone(client, board, reader, fake_clock):
     fake_clock.set_local(2024, 6, 12, 12, 0)  # during the lunch-time standby
     before = shifts(client, reader, local(2024, 6, 12), local(2024, 6, 13))
-    client.post("/officers/ca-01/leave", json={"starts_on": "2024-06-01", "ends_on": "2024-06-20", "cover": False},
-                headers=board)
-    client.post("/officers/ca-02/leave", json={"starts_on": "2024-06-01", "ends_on": "2024-06-20", "cover": False},
-                headers=board)
+    client.post(
+        "/officers/ca-01/leave",
+        json={"starts_on": "2024-06-01", "ends_on": "2024-06-20", "cover": False},
+        headers=board,
+    )
+    client.post(
+        "/officers/ca-02/leave",
+        json={"starts_on": "2024-06-01", "ends_on": "2024-06-20", "cover": False},
+        headers=board,
+    )
     assert client.post("/periods/QH15-KH7/generate", headers=board).status_code == 200
     after = {s["id"]: s for s in shifts(client, reader, local(2024, 6, 12), local(2024, 6, 13))}
     for s in before:
@@ -88,31 +104,48 @@ def test_regeneration_leaves_shifts_already_started_alone(client, board, reader,
 def _requirements_are_data(client, board, reader, fake_clock):
     fake_clock.set_local(2024, 5, 1, 9, 0)
     reqs = {(r["shift_kind"], r["duty_role"]): r for r in client.get("/requirements", headers=reader).json}
-    assert reqs[("morning", "lead")] == {"shift_kind": "morning", "duty_role": "lead", "agency_kinds": ["board"],
-                                         "count": 1}
-    resp = client.put("/requirements/morning/department", json={"agency_kinds": ["department"], "count": 2},
-                      headers=board)
+    assert reqs[("morning", "lead")] == {
+        "shift_kind": "morning",
+        "duty_role": "lead",
+        "agency_kinds": ["board"],
+        "count": 1,
+    }
+    resp = client.put(
+        "/requirements/morning/department", json={"agency_kinds": ["department"], "count": 2}, headers=board
+    )
     assert resp.status_code == 200, resp.json
     client.post("/periods/QH15-KH7/generate", headers=board)
-    morning = client.get("/on-duty", query_string={"at": local(2024, 5, 21, 8, 0), "role": "department"},
-                         headers=reader).json
+    morning = client.get(
+        "/on-duty", query_string={"at": local(2024, 5, 21, 8, 0), "role": "department"}, headers=reader
+    ).json
     assert len({o["code"] for o in morning["officers"]}) == 2
-    assert client.put("/requirements/morning/lead", json={"agency_kinds": ["board"], "count": 1},
-                      headers=reader).status_code == 403
+    assert (
+        client.put(
+            "/requirements/morning/lead", json={"agency_kinds": ["board"], "count": 1}, headers=reader
+        ).status_code
+        == 403
+    )
 
 
 def _periods_may_not_overlap(client, board):
-    resp = client.post("/periods", json={"code": "KH7-BIS", "name": "Trùng kỳ họp",
-                                         "starts_on": "2024-06-20", "ends_on": "2024-07-05"}, headers=board)
+    resp = client.post(
+        "/periods",
+        json={"code": "KH7-BIS", "name": "Trùng kỳ họp", "starts_on": "2024-06-20", "ends_on": "2024-07-05"},
+        headers=board,
+    )
     assert resp.status_code == 409 and resp.json["errors"][0]["field"] == "starts_on"
-    bad = client.post("/periods", json={"code": "X1", "name": "Ngược", "starts_on": "2024-08-05",
-                                        "ends_on": "2024-08-01"}, headers=board)
+    bad = client.post(
+        "/periods",
+        json={"code": "X1", "name": "Ngược", "starts_on": "2024-08-05", "ends_on": "2024-08-01"},
+        headers=board,
+    )
     assert bad.status_code == 422 and bad.json["errors"][0]["field"] == "ends_on"
     assert client.post("/periods/NOPE/generate", headers=board).status_code == 404
 
 
-def test_a_special_period_from_tomorrow_leaves_the_standby_under_way_to_the_ordinary_roster(client, board, reader,
-                                                                                            fake_clock):
+def test_a_special_period_from_tomorrow_leaves_the_standby_under_way_to_the_ordinary_roster(
+    client, board, reader, fake_clock
+):
     """Created on a Sunday morning, a period from Monday reaches back to Sunday's standby (07:00 to 07:00),
     which has started: it stays the ordinary roster's as worked, and nobody is put on it a second time."""
     today = dt.datetime.now(LOCAL).date()
@@ -122,8 +155,16 @@ def test_a_special_period_from_tomorrow_leaves_the_standby_under_way_to_the_ordi
     before = client.get("/on-duty", query_string={"at": evening}, headers=reader).json["officers"]
     assert before
     monday = sunday + dt.timedelta(days=1)
-    resp = client.post("/periods", json={"code": "HOP-KHAN", "name": "Đợt họp khẩn", "starts_on": monday.isoformat(),
-                                         "ends_on": (monday + dt.timedelta(days=2)).isoformat()}, headers=board)
+    resp = client.post(
+        "/periods",
+        json={
+            "code": "HOP-KHAN",
+            "name": "Đợt họp khẩn",
+            "starts_on": monday.isoformat(),
+            "ends_on": (monday + dt.timedelta(days=2)).isoformat(),
+        },
+        headers=board,
+    )
     assert resp.status_code == 201, resp.json
     assert client.post("/periods/HOP-KHAN/generate", headers=board).status_code == 200
     after = client.get("/on-duty", query_string={"at": evening}, headers=reader).json["officers"]
@@ -131,8 +172,10 @@ def test_a_special_period_from_tomorrow_leaves_the_standby_under_way_to_the_ordi
     minute_after = local(sunday.year, sunday.month, sunday.day, 20, 1)
     standby = [s for s in shifts(client, reader, evening, minute_after) if s["kind"] == "standby"]
     assert [s["period"] for s in standby] == ["CURRENT"]
-    monday_night = (local(monday.year, monday.month, monday.day, 20, 0),  # the period's own standby
-                    local(monday.year, monday.month, monday.day, 20, 1))
+    monday_night = (
+        local(monday.year, monday.month, monday.day, 20, 0),  # the period's own standby
+        local(monday.year, monday.month, monday.day, 20, 1),
+    )
     assert {s["period"] for s in shifts(client, reader, *monday_night)} == {"HOP-KHAN"}
     report = client.get("/coverage", query_string={"days": 7}, headers=reader).json
     assert report["double_bookings"] == [] and report["unfilled"] == []
@@ -145,12 +188,23 @@ def test_a_special_period_takes_over_the_ordinary_days_it_covers(client, board, 
     if any((start + dt.timedelta(days=n)).isoformat() in holidays for n in range(4)):
         start += dt.timedelta(days=7)
     end = start + dt.timedelta(days=2)
-    resp = client.post("/periods", json={"code": "CAO-DIEM", "name": "Đợt cao điểm", "starts_on": start.isoformat(),
-                                         "ends_on": end.isoformat()}, headers=board)
+    resp = client.post(
+        "/periods",
+        json={"code": "CAO-DIEM", "name": "Đợt cao điểm", "starts_on": start.isoformat(), "ends_on": end.isoformat()},
+        headers=board,
+    )
     assert resp.status_code == 201 and resp.json["kind"] == "special", resp.json
-    ordinary = client.post("/periods", json={"code": "ORD-2", "name": "Thường xuyên 2", "kind": "ordinary",
-                                             "starts_on": start.isoformat(), "ends_on": end.isoformat()},
-                           headers=board)
+    ordinary = client.post(
+        "/periods",
+        json={
+            "code": "ORD-2",
+            "name": "Thường xuyên 2",
+            "kind": "ordinary",
+            "starts_on": start.isoformat(),
+            "ends_on": end.isoformat(),
+        },
+        headers=board,
+    )
     assert ordinary.status_code == 409  # two ordinary rosters would double-book
     for code in ("CAO-DIEM", "CURRENT"):  # in either order, one team per shift
         assert client.post(f"/periods/{code}/generate", headers=board).status_code == 200
@@ -163,16 +217,20 @@ def test_a_special_period_takes_over_the_ordinary_days_it_covers(client, board, 
     assert sorted(o["duty_role"] for o in morning["officers"]) == ["department", "inspector", "lead", "police"]
     after = end + dt.timedelta(days=1)  # a Thursday: the ordinary roster again
     if after.isoformat() not in holidays and after <= today + dt.timedelta(days=14):
-        later = client.get("/on-duty", query_string={"at": local(after.year, after.month, after.day, 9)},
-                           headers=reader).json
+        later = client.get(
+            "/on-duty", query_string={"at": local(after.year, after.month, after.day, 9)}, headers=reader
+        ).json
         assert len(later["officers"]) == 4 and later["leader_on_call"] is not None
     report = client.get("/coverage", query_string={"days": 14}, headers=reader).json
     assert report["double_bookings"] == [] and report["unfilled"] == []
 
 
 def test_a_makeup_saturday_is_worked_and_years_beyond_the_calendar_are_refused(client, board, reader):
-    resp = client.post("/periods", json={"code": "LE-2025", "name": "Dịp 30/4 năm 2025",
-                                         "starts_on": "2025-04-21", "ends_on": "2025-05-04"}, headers=board)
+    resp = client.post(
+        "/periods",
+        json={"code": "LE-2025", "name": "Dịp 30/4 năm 2025", "starts_on": "2025-04-21", "ends_on": "2025-05-04"},
+        headers=board,
+    )
     assert resp.status_code == 201, resp.json
     assert client.post("/periods/LE-2025/generate", headers=board).status_code == 200
     saturday = client.get("/on-duty", query_string={"at": local(2025, 4, 26, 9, 0)}, headers=reader).json
@@ -182,6 +240,9 @@ def test_a_makeup_saturday_is_worked_and_years_beyond_the_calendar_are_refused(c
     days = {d["date"]: d for d in client.get("/holidays", query_string={"year": 2025}, headers=reader).json}
     assert days["2025-04-26"]["kind"] == "makeup_working_day" and days["2025-04-26"]["in_exchange_for"] == "2025-05-02"
     assert days["2025-05-02"]["kind"] == "day_off" and "8726/VPCP-KGVX" in days["2025-05-02"]["source"]
-    beyond = client.post("/periods", json={"code": "XA", "name": "Quá xa", "starts_on": "2027-12-20",
-                                           "ends_on": "2028-01-10"}, headers=board)
+    beyond = client.post(
+        "/periods",
+        json={"code": "XA", "name": "Quá xa", "starts_on": "2027-12-20", "ends_on": "2028-01-10"},
+        headers=board,
+    )
     assert beyond.status_code == 422 and beyond.json["errors"][0]["field"] == "ends_on"

@@ -38,33 +38,43 @@ def test_someone_is_on_duty_and_a_leader_on_call_right_now(client, reader):
 
 def test_office_hours_shift_has_each_required_role(client, reader, reference_dir):
     tuesday = next_weekday(1, reference_dir)
-    body = client.get("/on-duty", query_string={"at": local(tuesday.year, tuesday.month, tuesday.day, 9, 0)},
-                      headers=reader).json
+    body = client.get(
+        "/on-duty", query_string={"at": local(tuesday.year, tuesday.month, tuesday.day, 9, 0)}, headers=reader
+    ).json
     roles = sorted(o["duty_role"] for o in body["officers"])
     assert roles == ["department", "inspector", "lead", "police"]
     lead = [o for o in body["officers"] if o["duty_role"] == "lead"][0]
     assert lead["agency"] == "BTCD"
-    only_police = client.get("/on-duty", query_string={"at": local(tuesday.year, tuesday.month, tuesday.day, 9, 0),
-                                                       "role": "police"}, headers=reader).json
+    only_police = client.get(
+        "/on-duty",
+        query_string={"at": local(tuesday.year, tuesday.month, tuesday.day, 9, 0), "role": "police"},
+        headers=reader,
+    ).json
     # The police desk officer and the police officer on call (midnight to midnight) both answer.
     assert sorted((o["shift_kind"], o["agency"]) for o in only_police["officers"]) == [
-        ("morning", "CA"), ("on_call", "CA")]
+        ("morning", "CA"),
+        ("on_call", "CA"),
+    ]
     assert [o["agency"] for o in body["police_on_call"]] == ["CA"]
 
 
 def test_shift_boundaries_hand_over_without_gap_or_overlap(client, reader, reference_dir):
     day = next_weekday(2, reference_dir)
-    at_end = client.get("/on-duty", query_string={"at": local(day.year, day.month, day.day, 11, 30)}, headers=reader).json
+    at_end = client.get(
+        "/on-duty", query_string={"at": local(day.year, day.month, day.day, 11, 30)}, headers=reader
+    ).json
     assert {o["shift_kind"] for o in at_end["officers"]} == {"standby"}
-    before = client.get("/on-duty", query_string={"at": local(day.year, day.month, day.day, 11, 29, 59)},
-                        headers=reader).json
+    before = client.get(
+        "/on-duty", query_string={"at": local(day.year, day.month, day.day, 11, 29, 59)}, headers=reader
+    ).json
     assert {o["shift_kind"] for o in before["officers"]} == {"morning"}
 
 
 def test_weekends_have_standby_only(client, reader):
     sunday = next_weekday(6)
-    body = client.get("/on-duty", query_string={"at": local(sunday.year, sunday.month, sunday.day, 9, 0)},
-                      headers=reader).json
+    body = client.get(
+        "/on-duty", query_string={"at": local(sunday.year, sunday.month, sunday.day, 9, 0)}, headers=reader
+    ).json
     assert {o["duty_role"] for o in body["officers"]} == {"standby"}
     assert body["leader_on_call"] is not None
 
@@ -77,8 +87,13 @@ def test_rotation_is_fair_within_each_pool():
 
 
 def test_day_slots_cover_every_minute_of_a_working_day():
-    calendar = Calendar.from_json({"years": [{"year": 2024}], "holidays": [{"date": "2024-09-02", "name": "QK"}],
-                                   "makeup_working_days": [{"date": "2024-05-04", "name": "Làm bù"}]})
+    calendar = Calendar.from_json(
+        {
+            "years": [{"year": 2024}],
+            "holidays": [{"date": "2024-09-02", "name": "QK"}],
+            "makeup_working_days": [{"date": "2024-05-04", "name": "Làm bù"}],
+        }
+    )
     slots = [s for s in domain.day_slots(dt.date(2024, 5, 21), calendar) if s.kind != "on_call"]
     for a, b in itertools.pairwise(slots):
         assert a.ends_at == b.starts_at

@@ -34,25 +34,36 @@ def _office_hours_boundaries_and_who_is_next(client, reader):
     assert {o["shift_kind"] for o in at_start["officers"]} == {"afternoon"}
     just_before = client.get("/on-duty", query_string={"at": local(2024, 5, 22, 13, 29, 59)}, headers=reader).json
     assert {o["shift_kind"] for o in just_before["officers"]} == {"standby"}
-    nxt = client.get("/on-duty/next", query_string={"at": local(2024, 5, 22, 11, 0), "role": "lead"},
-                     headers=reader).json
+    nxt = client.get(
+        "/on-duty/next", query_string={"at": local(2024, 5, 22, 11, 0), "role": "lead"}, headers=reader
+    ).json
     assert dt.datetime.fromisoformat(nxt["starts_at"]) == dt.datetime(2024, 5, 22, 13, 30, tzinfo=LOCAL)
     assert [o["duty_role"] for o in nxt["officers"]] == ["lead"]
     # Friday evening: the next lead is on Monday morning.
-    monday = client.get("/on-duty/next", query_string={"at": local(2024, 5, 24, 18, 0), "role": "lead"},
-                        headers=reader).json
+    monday = client.get(
+        "/on-duty/next", query_string={"at": local(2024, 5, 24, 18, 0), "role": "lead"}, headers=reader
+    ).json
     assert dt.datetime.fromisoformat(monday["starts_at"]) == dt.datetime(2024, 5, 27, 7, 0, tzinfo=LOCAL)
-    next_leader = client.get("/on-duty/next", query_string={"at": local(2024, 5, 22, 10, 0),
-                                                            "role": "leader_on_call"}, headers=reader).json
+    next_leader = client.get(
+        "/on-duty/next", query_string={"at": local(2024, 5, 22, 10, 0), "role": "leader_on_call"}, headers=reader
+    ).json
     assert next_leader["officers"][0]["code"] == leader(client, reader, 2024, 5, 23, 1, 0)["code"]
 
 
 def test_an_officer_with_no_verified_channel_is_a_gap_announced_once(client, board, reader, fake_clock, events):
     fake_clock.set_local(2024, 6, 10, 6, 0)
-    (police,) = [o for o in client.get("/on-duty", query_string={"at": local(2024, 6, 11, 8, 0), "role": "police"},
-                                       headers=reader).json["officers"] if o["shift_kind"] == "morning"]
-    resp = client.put(f"/officers/{police['code']}/channels", json={"channels": [
-        {"kind": "phone", "address": "+84299000099", "verified": False}]}, headers=board)
+    (police,) = [
+        o
+        for o in client.get(
+            "/on-duty", query_string={"at": local(2024, 6, 11, 8, 0), "role": "police"}, headers=reader
+        ).json["officers"]
+        if o["shift_kind"] == "morning"
+    ]
+    resp = client.put(
+        f"/officers/{police['code']}/channels",
+        json={"channels": [{"kind": "phone", "address": "+84299000099", "verified": False}]},
+        headers=board,
+    )
     assert resp.status_code == 200, resp.json
     report = client.get("/coverage", query_string={"days": 3}, headers=reader).json
     assert report["no_verified_channel"] == [{"officer": police["code"], "full_name": police["full_name"]}]
@@ -64,7 +75,8 @@ def test_an_officer_with_no_verified_channel_is_a_gap_announced_once(client, boa
     announced = events("roster.coverage.gap")
     assert first.json["announced"] == len(announced) == len(report["unreachable_assignments"])
     assert {g["reason"] for g in announced} == {
-        f"{police['full_name']} ({police['code']}) chưa có kênh liên lạc đã xác thực"}
+        f"{police['full_name']} ({police['code']}) chưa có kênh liên lạc đã xác thực"
+    }
     assert {(g["reason"], g["officer"]) for g in first.json["gaps"]} == {("no_verified_channel", police["code"])}
     second = client.post("/coverage/check", query_string={"days": 3}, headers=board).json
     assert second["announced"] == 0 and len(events("roster.coverage.gap")) == len(announced)
@@ -72,20 +84,25 @@ def test_an_officer_with_no_verified_channel_is_a_gap_announced_once(client, boa
 
 def test_unfilled_and_double_booked_shifts_are_reported(client, board, reader, fake_clock):
     fake_clock.set_local(2024, 6, 17, 6, 0)
-    (lead,) = client.get("/on-duty", query_string={"at": local(2024, 6, 17, 8, 0), "role": "lead"},
-                         headers=reader).json["officers"]
+    (lead,) = client.get(
+        "/on-duty", query_string={"at": local(2024, 6, 17, 8, 0), "role": "lead"}, headers=reader
+    ).json["officers"]
     shift = client.get(f"/shifts/{lead['shift_id']}", headers=reader).json
     police = next(a for a in shift["assignments"] if a["duty_role"] == "police")
     assert client.delete(f"/assignments/{police['id']}", headers=board).status_code == 204
     report = client.get("/coverage", query_string={"days": 1}, headers=reader).json
     assert [(u["shift_id"], u["duty_role"], u["missing"]) for u in report["unfilled"]] == [
-        (lead["shift_id"], "police", 1)]
-    taken = client.post(f"/shifts/{lead['shift_id']}/assignments",
-                        json={"officer": lead["code"], "duty_role": "lead"}, headers=board)
+        (lead["shift_id"], "police", 1)
+    ]
+    taken = client.post(
+        f"/shifts/{lead['shift_id']}/assignments", json={"officer": lead["code"], "duty_role": "lead"}, headers=board
+    )
     assert taken.status_code == 409  # already on that shift
-    board_as_police = client.post(f"/shifts/{lead['shift_id']}/assignments",
-                                  json={"officer": "btcd-03", "duty_role": "police"}, headers=board)
+    board_as_police = client.post(
+        f"/shifts/{lead['shift_id']}/assignments", json={"officer": "btcd-03", "duty_role": "police"}, headers=board
+    )
     assert board_as_police.status_code == 422 and board_as_police.json["errors"][0]["field"] == "officer"
-    leader_as_police = client.post(f"/shifts/{lead['shift_id']}/assignments",
-                                   json={"officer": "ld-02", "duty_role": "police"}, headers=board)
+    leader_as_police = client.post(
+        f"/shifts/{lead['shift_id']}/assignments", json={"officer": "ld-02", "duty_role": "police"}, headers=board
+    )
     assert leader_as_police.status_code == 422

@@ -12,8 +12,14 @@ LOCAL = ZoneInfo("Asia/Ho_Chi_Minh")
 
 def test_who_is_behind_on_reception_days(client, board, reader, fake_clock):
     fake_clock.set_local(2024, 5, 27, 9, 0)  # Monday
-    publish = lambda officer, day: client.post("/reception-days", json={  # noqa: E731
-        "officer": officer, "date": day, "place": "Trụ sở Ban Tiếp công dân huyện"}, headers=board)
+
+    def publish(officer, day):
+        return client.post(
+            "/reception-days",
+            json={"officer": officer, "date": day, "place": "Trụ sở Ban Tiếp công dân huyện"},
+            headers=board,
+        )
+
     for day in ("2024-06-06", "2024-06-20"):
         assert publish("ld-01", day).status_code == 201
     late = publish("tp-tnmt", "2024-05-31")  # Friday: only 3 working days ahead
@@ -22,15 +28,23 @@ def test_who_is_behind_on_reception_days(client, board, reader, fake_clock):
     assert publish("ld-01", "2024-05-27").json["errors"][0]["field"] == "date"
     for week_monday in ("2024-06-03", "2024-06-10", "2024-06-17", "2024-06-24"):
         assert publish("ct-31690", week_monday).status_code == 201
-    report = {r["officer"]: r for r in client.get("/reception-days/compliance", query_string={"month": "2024-06"},
-                                                  headers=reader).json}
+    report = {
+        r["officer"]: r
+        for r in client.get("/reception-days/compliance", query_string={"month": "2024-06"}, headers=reader).json
+    }
     assert report["ld-01"]["obligation"] == "district_chair" and report["ld-01"]["behind"] is False
     assert report["ct-31690"]["behind"] is False and report["ct-31690"]["required"] == 4
     assert report["ct-31693"]["behind"] is True and report["ct-31693"]["missing_weeks"] == [
-        "2024-W23", "2024-W24", "2024-W25", "2024-W26"]
+        "2024-W23",
+        "2024-W24",
+        "2024-W25",
+        "2024-W26",
+    ]
     assert report["tp-tnmt"]["behind"] is True
-    may = {r["officer"]: r for r in client.get("/reception-days/compliance", query_string={"month": "2024-05"},
-                                               headers=reader).json}
+    may = {
+        r["officer"]: r
+        for r in client.get("/reception-days/compliance", query_string={"month": "2024-05"}, headers=reader).json
+    }
     assert may["tp-tnmt"]["behind"] is True and may["tp-tnmt"]["published_late"] == ["2024-05-31"]
     assert "ld-02" not in report  # a vice chair has no such duty
     assert len([r for r in report.values() if r["obligation"] == "commune_chair"]) == 11
@@ -74,8 +88,9 @@ def _the_worker_announces_coverage_gaps_once(app, events, fake_clock):
     from roster.duty import service as duty
 
     with db.session() as session:  # a second period over the same days books everyone twice
-        period = duty.ensure_period(db_session=session, code="DUP", name="Trùng", starts_on=dt.date(2024, 6, 25),
-                                    ends_on=dt.date(2024, 6, 25))
+        period = duty.ensure_period(
+            db_session=session, code="DUP", name="Trùng", starts_on=dt.date(2024, 6, 25), ends_on=dt.date(2024, 6, 25)
+        )
         generation.generate(db_session=session, period=period, calendar=app.extensions["roster"]["calendar"])
     announced = worker.check_coverage_once(db, settings, fake_clock)
     gaps = events("roster.coverage.gap")

@@ -35,8 +35,16 @@ def test_assessing_a_month_uses_that_months_rule(book):
 
 
 def test_overlapping_rules_are_refused():
-    rule = {"obligation": "commune_chair", "holder": "x", "days": 1, "per": "week", "delegation_allowed": True,
-            "valid_from": "2014-07-01", "valid_to": None, "source": "s"}
+    rule = {
+        "obligation": "commune_chair",
+        "holder": "x",
+        "days": 1,
+        "per": "week",
+        "delegation_allowed": True,
+        "valid_from": "2014-07-01",
+        "valid_to": None,
+        "source": "s",
+    }
     with pytest.raises(ValueError):
         DutyBook.from_json({"duties": [rule, {**rule, "valid_from": "2026-07-01"}], "publication": []})
 
@@ -45,8 +53,9 @@ def test_compliance_for_a_commune_chair_in_june_and_july_2026(client, board, rea
     fake_clock.set_local(2026, 5, 11, 9, 0)
 
     def publish(officer, day, **extra):
-        return client.post("/reception-days", json={"officer": officer, "date": day, "place": "Trụ sở UBND xã",
-                                                    **extra}, headers=board)
+        return client.post(
+            "/reception-days", json={"officer": officer, "date": day, "place": "Trụ sở UBND xã", **extra}, headers=board
+        )
 
     for monday in ("2026-06-01", "2026-06-08", "2026-06-15", "2026-06-22", "2026-06-29"):
         assert publish("ct-31690", monday).status_code == 201
@@ -71,13 +80,23 @@ def test_compliance_for_a_commune_chair_in_june_and_july_2026(client, board, rea
 
 def test_a_deputy_may_stand_in_until_the_law_forbids_it(client, board, reader, fake_clock):
     fake_clock.set_local(2026, 5, 11, 9, 0)
-    deputy = client.post("/officers", json={"code": "pct-31690", "full_name": "Phan Văn Phó", "agency": "UBND-31690",
-                                            "role": "leader", "title": "Phó Chủ tịch UBND xã Đại Tâm"}, headers=board)
+    deputy = client.post(
+        "/officers",
+        json={
+            "code": "pct-31690",
+            "full_name": "Phan Văn Phó",
+            "agency": "UBND-31690",
+            "role": "leader",
+            "title": "Phó Chủ tịch UBND xã Đại Tâm",
+        },
+        headers=board,
+    )
     assert deputy.status_code == 201, deputy.json
 
     def publish(day, chair="ct-31690"):
-        return client.post("/reception-days", json={"officer": "pct-31690", "date": day, "on_behalf_of": chair},
-                           headers=board)
+        return client.post(
+            "/reception-days", json={"officer": "pct-31690", "date": day, "on_behalf_of": chair}, headers=board
+        )
 
     june = publish("2026-06-10")
     assert june.status_code == 201 and june.json["on_behalf_of"] == "ct-31690"
@@ -85,8 +104,10 @@ def test_a_deputy_may_stand_in_until_the_law_forbids_it(client, board, reader, f
     assert july.status_code == 422, july.json
     assert july.json["errors"][0]["field"] == "on_behalf_of" and "136/2025/QH15" in july.json["errors"][0]["message"]
     assert publish("2026-06-11", chair="ct-31693").json["errors"][0]["field"] == "on_behalf_of"  # not their chair
-    report = {r["officer"]: r for r in client.get("/reception-days/compliance", query_string={"month": "2026-06"},
-                                                  headers=reader).json}
+    report = {
+        r["officer"]: r
+        for r in client.get("/reception-days/compliance", query_string={"month": "2026-06"}, headers=reader).json
+    }
     assert report["ct-31690"]["missing_weeks"] == ["2026-W23", "2026-W25", "2026-W26", "2026-W27"]
     beyond = client.get("/reception-days/compliance", query_string={"month": "2028-03"}, headers=reader)
     assert beyond.status_code == 422 and beyond.json["errors"][0]["field"] == "month"
@@ -95,7 +116,11 @@ def test_a_deputy_may_stand_in_until_the_law_forbids_it(client, board, reader, f
 def test_a_province_chair_and_a_provincial_director_have_duties_today(book):
     chair = domain.obligation(agency_kind="leadership", role="leader", title="Chủ tịch UBND thành phố", unit="92")
     assert chair == "province_chair" and book.duty_on(chair, D(2026, 7, 1)).days == 1
-    assert domain.obligation(agency_kind="leadership", role="leader", title="Chủ tịch UBND huyện",
-                             unit="947") == "district_chair"
-    assert domain.obligation(agency_kind="department", role="department",
-                             title="Giám đốc Sở Tài chính") == "department_head"
+    assert (
+        domain.obligation(agency_kind="leadership", role="leader", title="Chủ tịch UBND huyện", unit="947")
+        == "district_chair"
+    )
+    assert (
+        domain.obligation(agency_kind="department", role="department", title="Giám đốc Sở Tài chính")
+        == "department_head"
+    )

@@ -21,10 +21,18 @@ from tiepdan_common.testing import isolated_broker_names, migrated_app, wait_for
 
 @pytest.fixture
 def app(database_url, reference_dir, demo_path, fake_clock):
-    app = migrated_app(create_app, database_url, "--demo", str(demo_path), "--days-ahead", "21",
-                       extra={"reference_dir": reference_dir, "calendar_max_age_seconds": 0.0},
-                       **isolated_broker_names("roster"))
+    app = migrated_app(
+        create_app,
+        database_url,
+        "--demo",
+        str(demo_path),
+        "--days-ahead",
+        "21",
+        extra={"reference_dir": reference_dir, "calendar_max_age_seconds": 0.0},
+        **isolated_broker_names("roster"),
+    )
     from roster import clock
+
     clock.install(app, fake_clock)
     yield app
     app.extensions["tiepdan"]["db"].dispose()
@@ -47,11 +55,18 @@ def _ahead(weekday: int, days: int = 4) -> dt.date:
 
 
 def change(day: dt.date, *, action="created", kind="holiday", version=1000, name="Ngày nghỉ do UBND tỉnh công bố"):
-    data = {"table": "holidays", "action": action, "key": day.isoformat(), "effective_from": day.isoformat(),
-            "reference_version": version, "changed_at": dt.datetime.now(dt.UTC).isoformat(),
-            "changed_by": "admin-01",
-            "data": {} if action == "deleted" else {"date": day.isoformat(), "name": name, "kind": kind,
-                                                    "source": "Quyết định số 12/QĐ-UBND (thử)"}}
+    data = {
+        "table": "holidays",
+        "action": action,
+        "key": day.isoformat(),
+        "effective_from": day.isoformat(),
+        "reference_version": version,
+        "changed_at": dt.datetime.now(dt.UTC).isoformat(),
+        "changed_by": "admin-01",
+        "data": {}
+        if action == "deleted"
+        else {"date": day.isoformat(), "name": name, "kind": kind, "source": "Quyết định số 12/QĐ-UBND (thử)"},
+    }
     event = Envelope.new(type="intake.reference.changed", source="intake", data=data)
     contracts.validate(event)
     return event
@@ -62,13 +77,17 @@ def deliver(db, fake_clock):
     def run(event):
         with db.session() as session:
             reference_sync.handle(session, event, now=fake_clock())
+
     return run
 
 
 def kinds_on(client, headers, day):
     start = dt.datetime.combine(day, dt.time(0, 0), tzinfo=LOCAL)
-    shifts = client.get("/shifts", query_string={"from": start.isoformat(),
-                                                 "to": (start + dt.timedelta(days=1)).isoformat()}, headers=headers).json
+    shifts = client.get(
+        "/shifts",
+        query_string={"from": start.isoformat(), "to": (start + dt.timedelta(days=1)).isoformat()},
+        headers=headers,
+    ).json
     return sorted(s["kind"] for s in shifts if dt.datetime.fromisoformat(s["starts_at"]) >= start)
 
 
@@ -135,8 +154,12 @@ def test_the_same_message_delivered_twice_is_applied_once(app, db, fake_clock, r
         connection = pika.BlockingConnection(topology.connection_parameters(settings))
         channel = connection.channel()
         for _ in range(2):
-            channel.basic_publish(settings.exchange, event.type, event.to_json().encode(),
-                                  pika.BasicProperties(message_id=event.id, delivery_mode=2))
+            channel.basic_publish(
+                settings.exchange,
+                event.type,
+                event.to_json().encode(),
+                pika.BasicProperties(message_id=event.id, delivery_mode=2),
+            )
         connection.close()
         runner = ConsumerRunner(settings, db, ProcessedMessage, consumer)
         threading.Thread(target=runner.run, args=(stop,), daemon=True).start()

@@ -54,7 +54,8 @@ DATABASE_PROBE_MAX_SECONDS = 2.0
 def database_unreachable(exc: BaseException) -> bool:
     """Whether ``exc`` says the database cannot be reached (down, failing over, connection cut)."""
     return isinstance(exc, (OperationalError, InterfaceError)) or (
-        isinstance(exc, DBAPIError) and exc.connection_invalidated)
+        isinstance(exc, DBAPIError) and exc.connection_invalidated
+    )
 
 
 class DatabaseUnavailable(Exception):
@@ -165,8 +166,9 @@ class ConsumerRunner:
                 except DatabaseUnavailable as exc:
                     # Nothing of the batch was settled: keep its deliveries (so no attempt is spent on an
                     # outage, and nothing is dead-lettered for it) and handle them once the database answers.
-                    log.warning("consumer %s: the database is unreachable (%s); waiting for it",
-                                self.consumer.name, exc)
+                    log.warning(
+                        "consumer %s: the database is unreachable (%s); waiting for it", self.consumer.name, exc
+                    )
                     self._wait_for_database(connection, stop)
                     buffer[:0] = exc.deliveries
 
@@ -258,8 +260,11 @@ class ConsumerRunner:
                         self.consumer.handlers[kind](session, envelope)
             session.flush()
             now = utcnow()
-            insert_rows(session, self.processed_model.__table__, [
-                {"consumer": self.consumer.name, "message_id": e.id, "processed_at": now} for e in envelopes])
+            insert_rows(
+                session,
+                self.processed_model.__table__,
+                [{"consumer": self.consumer.name, "message_id": e.id, "processed_at": now} for e in envelopes],
+            )
             savepoint.commit()
             return True
         except IntegrityError:
@@ -267,8 +272,12 @@ class ConsumerRunner:
             raise
         except Exception:  # each message is tried again, and settled on its own
             savepoint.rollback()
-            log.warning("consumer %s: a batch of %d messages failed; handling them again, apart",
-                        self.consumer.name, len(envelopes), exc_info=True)
+            log.warning(
+                "consumer %s: a batch of %d messages failed; handling them again, apart",
+                self.consumer.name,
+                len(envelopes),
+                exc_info=True,
+            )
             return False
 
     def _run_alone(self, session: Session, envelope: Envelope, *, only: bool = False):
@@ -330,7 +339,11 @@ class ConsumerRunner:
         attempts = _delivery_count(delivery.properties) + 1
         log.warning(
             "consumer %s failed on %s %s (attempt %d): %r",
-            self.consumer.name, envelope.type, envelope.id, attempts, exc,
+            self.consumer.name,
+            envelope.type,
+            envelope.id,
+            attempts,
+            exc,
         )
         # Back off a little before the broker delivers it again; past the limit it is dead-lettered.
         time.sleep(min(0.05 * 2**attempts, 1.0))
@@ -352,8 +365,11 @@ class ConsumerRunner:
     def _processed(self, session: Session, ids: list[str]) -> set[str]:
         """Which of these message ids this consumer has already handled."""
         model = self.processed_model
-        return set(session.scalars(
-            select(model.message_id).where(model.consumer == self.consumer.name, model.message_id.in_(ids))))
+        return set(
+            session.scalars(
+                select(model.message_id).where(model.consumer == self.consumer.name, model.message_id.in_(ids))
+            )
+        )
 
     def _handle(self, envelope: Envelope) -> str:
         with self.db.sessionmaker() as session:

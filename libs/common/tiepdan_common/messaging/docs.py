@@ -33,13 +33,16 @@ def render() -> str:
         event_type, version = name.rsplit(".v", 1)
         schema = contracts.contract_schema(event_type, int(version))
         required = set(schema.get("required", []))
-        parts.append(f"\n## `{event_type}` v{version}\n\nProduced by **{event_type.split('.')[0]}**. "
-                     f"{schema.get('description', '')}\n\n| field | type | required | meaning |\n|---|---|---|---|")
+        parts.append(
+            f"\n## `{event_type}` v{version}\n\nProduced by **{event_type.split('.')[0]}**. "
+            f"{schema.get('description', '')}\n\n| field | type | required | meaning |\n|---|---|---|---|"
+        )
         for field, prop in schema.get("properties", {}).items():
             meaning = prop.get("description", "")
             if prop.get("type") == "object" and "properties" in prop:
-                meaning = (meaning + " " if meaning else "") + "Fields: " + ", ".join(
-                    f"`{k}`" for k in prop["properties"])
+                meaning = (
+                    (meaning + " " if meaning else "") + "Fields: " + ", ".join(f"`{k}`" for k in prop["properties"])
+                )
             parts.append(f"| `{field}` | {_type_of(prop)} | {'yes' if field in required else 'no'} | {meaning} |")
     return "\n".join(parts) + "\n"
 

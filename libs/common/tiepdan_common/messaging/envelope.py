@@ -43,8 +43,15 @@ class Envelope:
 
     def to_dict(self) -> dict:
         # Shallow on purpose: dataclasses.asdict deep-copies ``data``, a cost every event paid for nothing.
-        return {"id": self.id, "type": self.type, "version": self.version, "occurred_at": self.occurred_at,
-                "source": self.source, "correlation_id": self.correlation_id, "data": self.data}
+        return {
+            "id": self.id,
+            "type": self.type,
+            "version": self.version,
+            "occurred_at": self.occurred_at,
+            "source": self.source,
+            "correlation_id": self.correlation_id,
+            "data": self.data,
+        }
 
     def to_json(self) -> str:
         return json.dumps(self.to_dict(), ensure_ascii=False, separators=(",", ":"))

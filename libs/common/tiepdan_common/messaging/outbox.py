@@ -25,8 +25,7 @@ class Outbox:
         self.source = source
         self.validate = validate
 
-    def envelope(self, event_type: str, data: dict, *, version: int = 1,
-                 correlation_id: str | None = None) -> Envelope:
+    def envelope(self, event_type: str, data: dict, *, version: int = 1, correlation_id: str | None = None) -> Envelope:
         """A new event from this service, checked against its contract (``ContractError`` if it breaks it)."""
         envelope = Envelope.new(
             type=event_type,
@@ -42,8 +41,13 @@ class Outbox:
     @staticmethod
     def row(envelope: Envelope) -> dict:
         """The outbox row of an event, for a service that writes it in a statement of its own."""
-        return {"event_id": envelope.id, "event_type": envelope.type, "payload": envelope.to_json(),
-                "created_at": utcnow(), "attempts": 0}
+        return {
+            "event_id": envelope.id,
+            "event_type": envelope.type,
+            "payload": envelope.to_json(),
+            "created_at": utcnow(),
+            "attempts": 0,
+        }
 
     def add(
         self, session: Session, event_type: str, data: dict, *, version: int = 1, correlation_id: str | None = None
@@ -93,8 +97,9 @@ class Outbox:
     def claim(self, session: Session, *, limit: int, claim_seconds: float) -> list[tuple[int, str, str]]:
         """Claim up to ``limit`` unpublished events for this relay (skipping rows another relay holds)."""
         now = utcnow()
-        rows = session.execute(self._claim, {
-            "now": now, "until": now + dt.timedelta(seconds=claim_seconds), "limit": limit}).all()
+        rows = session.execute(
+            self._claim, {"now": now, "until": now + dt.timedelta(seconds=claim_seconds), "limit": limit}
+        ).all()
         session.commit()
         rows.sort(key=lambda r: r.id)
         return [(r.id, r.event_type, r.payload) for r in rows]
@@ -124,21 +129,28 @@ class Outbox:
             .limit(bindparam("limit"))
             .with_for_update(skip_locked=True)
         )
-        return (update(table).where(table.c.id.in_(claimable.scalar_subquery()))
-                .values(claimed_until=bindparam("until"), attempts=table.c.attempts + 1)
-                .returning(table.c.id, table.c.event_type, table.c.payload))
+        return (
+            update(table)
+            .where(table.c.id.in_(claimable.scalar_subquery()))
+            .values(claimed_until=bindparam("until"), attempts=table.c.attempts + 1)
+            .returning(table.c.id, table.c.event_type, table.c.payload)
+        )
 
     @functools.cached_property
     def _mark(self):
         table = self.model.__table__
-        return (update(table).where(table.c.id.in_(bindparam("ids", expanding=True)))
-                .values(published_at=bindparam("now")))
+        return (
+            update(table).where(table.c.id.in_(bindparam("ids", expanding=True))).values(published_at=bindparam("now"))
+        )
 
     @functools.cached_property
     def _release(self):
         table = self.model.__table__
-        return (update(table).where(table.c.id.in_(bindparam("ids", expanding=True)), table.c.published_at.is_(None))
-                .values(claimed_until=None, last_error=bindparam("error")))
+        return (
+            update(table)
+            .where(table.c.id.in_(bindparam("ids", expanding=True)), table.c.published_at.is_(None))
+            .values(claimed_until=None, last_error=bindparam("error"))
+        )
 
     def pending_count(self, session: Session) -> int:
         return session.scalar(select(func.count()).select_from(self.model).where(self.model.published_at.is_(None)))

@@ -25,8 +25,9 @@ class IdentityReadQuery(PageQuery):
     date_from = fields.AwareDateTime(data_key="from", load_default=None)
     date_to = fields.AwareDateTime(data_key="to", load_default=None)
     reader = fields.String(load_default=None, validate=validate.Length(max=120))
-    record_type = fields.String(load_default=None, validate=validate.OneOf(("visit", "petition", "petition_image",
-                                                                               "petition_content")))
+    record_type = fields.String(
+        load_default=None, validate=validate.OneOf(("visit", "petition", "petition_image", "petition_content"))
+    )
     record_id = fields.String(load_default=None, validate=validate.Length(max=36))
 
 

@@ -25,8 +25,9 @@ def current_cipher() -> IdentityCipher:
     return current_app.extensions["intake"]["cipher"]
 
 
-def seal(person: dict, *, cipher: IdentityCipher | None = None,
-         indexes: tuple[list[str], list[str]] | None = None) -> dict:
+def seal(
+    person: dict, *, cipher: IdentityCipher | None = None, indexes: tuple[list[str], list[str]] | None = None
+) -> dict:
     """Column values for a person: identity fields encrypted, blind indexes for finding repeats.
 
     ``indexes``: the person's ``lookup_indexes`` when already computed (their first entries are the
@@ -77,8 +78,15 @@ def mask(clear: dict, *, strict: bool) -> dict:
 
 
 def present(
-    *, db_session: Session, identity: Identity, record_type: str, record_id: str, people: list, strict: bool,
-    unmasked: bool, purpose: str | None = None,
+    *,
+    db_session: Session,
+    identity: Identity,
+    record_type: str,
+    record_id: str,
+    people: list,
+    strict: bool,
+    unmasked: bool,
+    purpose: str | None = None,
 ) -> list[dict]:
     """People as the caller may see them; an unmasked answer is written to the audit log first (with the
     purpose stated for it, if any)."""
@@ -90,46 +98,81 @@ def present(
         shown = clear if show else mask(clear, strict=strict)
         out.append({**shown, "is_representative": row.is_representative, "identity_masked": not show})
     if show and people:
-        audit(db_session=db_session, identity=identity, record_type=record_type, record_id=record_id,
-              person_count=len(people), purpose=purpose)
+        audit(
+            db_session=db_session,
+            identity=identity,
+            record_type=record_type,
+            record_id=record_id,
+            person_count=len(people),
+            purpose=purpose,
+        )
     return out
 
 
-def reveal_audited(*, db_session: Session, identity: Identity, record_type: str, record_id: str, people: list,
-                   purpose: str) -> list[dict]:
+def reveal_audited(
+    *, db_session: Session, identity: Identity, record_type: str, record_id: str, people: list, purpose: str
+) -> list[dict]:
     """People in clear for a reader the rules allow without ``identity:read`` (the receiving unit's officers),
     the read written to the audit log with its purpose."""
     cipher = current_cipher()
-    out = [{**reveal(row, cipher=cipher), "is_representative": row.is_representative, "identity_masked": False}
-           for row in people]
+    out = [
+        {**reveal(row, cipher=cipher), "is_representative": row.is_representative, "identity_masked": False}
+        for row in people
+    ]
     if out:
-        audit(db_session=db_session, identity=identity, record_type=record_type, record_id=record_id,
-              person_count=len(out), purpose=purpose)
+        audit(
+            db_session=db_session,
+            identity=identity,
+            record_type=record_type,
+            record_id=record_id,
+            person_count=len(out),
+            purpose=purpose,
+        )
     return out
 
 
-def audit(*, db_session: Session, identity: Identity, record_type: str, record_id: str, person_count: int,
-          purpose: str | None = None) -> None:
+def audit(
+    *,
+    db_session: Session,
+    identity: Identity,
+    record_type: str,
+    record_id: str,
+    person_count: int,
+    purpose: str | None = None,
+) -> None:
     """Write one read of confidential data to the audit log (Law on Denunciation, Art. 56)."""
-    db_session.add(IdentityRead(
-        reader=identity.subject, reader_kind=identity.kind, reader_unit=identity.unit, officer=identity.officer,
-        record_type=record_type, record_id=record_id, person_count=person_count, request_id=request_id_var.get(),
-        purpose=purpose,
-    ))
+    db_session.add(
+        IdentityRead(
+            reader=identity.subject,
+            reader_kind=identity.kind,
+            reader_unit=identity.unit,
+            officer=identity.officer,
+            record_type=record_type,
+            record_id=record_id,
+            person_count=person_count,
+            request_id=request_id_var.get(),
+            purpose=purpose,
+        )
+    )
 
 
 def present_given(*, people: list[dict], strict: bool) -> list[dict]:
     """People just written, as a write's answer shows them: masked for every caller (the answer is kept for
     Idempotency-Key replays), from the values given rather than by decrypting what was stored."""
-    return [{**mask(person, strict=strict), "is_representative": person["is_representative"], "identity_masked": True}
-            for person in people]
+    return [
+        {**mask(person, strict=strict), "is_representative": person["is_representative"], "identity_masked": True}
+        for person in people
+    ]
 
 
 def list_reads(*, db_session: Session, query: dict) -> tuple[list[IdentityRead], str | None]:
     """A page of the identity-read audit log, newest first."""
     stmt = select(IdentityRead)
-    for column, key in ((IdentityRead.reader, "reader"), (IdentityRead.record_type, "record_type"),
-                        (IdentityRead.record_id, "record_id")):
+    for column, key in (
+        (IdentityRead.reader, "reader"),
+        (IdentityRead.record_type, "record_type"),
+        (IdentityRead.record_id, "record_id"),
+    ):
         if query.get(key):
             stmt = stmt.where(column == query[key])
     if query.get("date_from"):

@@ -9,8 +9,12 @@ from tiepdan_common.web import db_session, require
 from . import service
 from .schemas import IdentityReadPage, IdentityReadQuery
 
-blp = Blueprint("identity_reads", __name__, url_prefix="/identity-reads",
-                description="Audit of unmasked reads of citizens' identity")
+blp = Blueprint(
+    "identity_reads",
+    __name__,
+    url_prefix="/identity-reads",
+    description="Audit of unmasked reads of citizens' identity",
+)
 
 
 @blp.route("", methods=["GET"])

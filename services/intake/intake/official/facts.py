@@ -69,8 +69,12 @@ def visits_in(*, db_session: Session, scope: dict, period: Period):
     start, end = bounds(period)
     stmt = select(Visit).where(Visit.voided_at.is_(None), Visit.received_at >= start, Visit.received_at < end)
     if scope["ids"] is not None:  # a visit without its unit version (recorded before they existed) by its code
-        stmt = stmt.where(or_(Visit.receiving_unit_id.in_(sorted(scope["ids"]) or [-1]),
-                              Visit.receiving_unit_id.is_(None) & Visit.receiving_unit.in_(sorted(scope["codes"]))))
+        stmt = stmt.where(
+            or_(
+                Visit.receiving_unit_id.in_(sorted(scope["ids"]) or [-1]),
+                Visit.receiving_unit_id.is_(None) & Visit.receiving_unit.in_(sorted(scope["codes"])),
+            )
+        )
     else:
         stmt = stmt.where(Visit.receiving_unit.in_(sorted(scope["codes"])))
     return stmt.order_by(Visit.received_at, Visit.id)
@@ -80,7 +84,7 @@ def _first_received(db_session: Session, visits: list[Visit]) -> dict[str, dt.da
     """When the first visit of each visit's matter was received (itself, or the first visit it repeats)."""
     firsts = {v.id: v.received_at for v in visits}
     missing = sorted({v.repeat_of for v in visits if v.repeat_of and v.repeat_of not in firsts})
-    for chunk in (missing[i:i + 500] for i in range(0, len(missing), 500)):
+    for chunk in (missing[i : i + 500] for i in range(0, len(missing), 500)):
         firsts.update(db_session.execute(select(Visit.id, Visit.received_at).where(Visit.id.in_(chunk))).all())
     return firsts
 
@@ -92,26 +96,43 @@ def visit_facts(*, db_session: Session, scope: dict, period: Period) -> list[dic
     A matter is the first visit of the same citizens about it and its repeats (``repeat_of``): it is new
     (mới phát sinh) when that first visit falls in the period, old (cũ) when it came before."""
     visits = list(db_session.scalars(visits_in(db_session=db_session, scope=scope, period=period)))
-    kinds = dict(db_session.execute(select(ReceptionKind.visit_id, ReceptionKind.kind)
-                                    .where(ReceptionKind.visit_id.in_([v.id for v in visits] or [""]))).all())
+    kinds = dict(
+        db_session.execute(
+            select(ReceptionKind.visit_id, ReceptionKind.kind).where(
+                ReceptionKind.visit_id.in_([v.id for v in visits] or [""])
+            )
+        ).all()
+    )
     first = _first_received(db_session, visits)
     start, _ = bounds(period)
     out = []
     for v in visits:
         matter = v.repeat_of or v.id
-        out.append({
-            "id": v.id, "number": v.serial, "unit": v.receiving_unit, "reception": kinds.get(v.id, "regular"),
-            "people": v.group_size, "is_mass": v.is_mass, "category": v.category, "outcome": v.outcome,
-            "matter": matter, "matter_new": first.get(matter, v.received_at) >= start,
-        })
+        out.append(
+            {
+                "id": v.id,
+                "number": v.serial,
+                "unit": v.receiving_unit,
+                "reception": kinds.get(v.id, "regular"),
+                "people": v.group_size,
+                "is_mass": v.is_mass,
+                "category": v.category,
+                "outcome": v.outcome,
+                "matter": matter,
+                "matter_new": first.get(matter, v.received_at) >= start,
+            }
+        )
     return out
 
 
 def _steps_of(db_session: Session, ids: list[str]) -> dict[str, list[PetitionStep]]:
     out: dict[str, list[PetitionStep]] = {}
-    for chunk in (ids[i:i + 500] for i in range(0, len(ids), 500)):
-        for step in db_session.scalars(select(PetitionStep).where(PetitionStep.petition_id.in_(chunk))
-                                       .order_by(PetitionStep.taken_on, PetitionStep.id)):
+    for chunk in (ids[i : i + 500] for i in range(0, len(ids), 500)):
+        for step in db_session.scalars(
+            select(PetitionStep)
+            .where(PetitionStep.petition_id.in_(chunk))
+            .order_by(PetitionStep.taken_on, PetitionStep.id)
+        ):
             out.setdefault(step.petition_id, []).append(step)
     return out
 
@@ -129,7 +150,8 @@ def petition_fact(p: Petition, steps: list[PetitionStep], period: Period) -> dic
     # a petition never handled counts only while it is still received (a repeat, a filed or voided one never).
     waiting = received < period.start and (
         (first_handling is not None and first_handling.taken_on >= period.start)
-        or (first_handling is None and p.status == "received"))
+        or (first_handling is None and p.status == "received")
+    )
     accept = _first(steps, ("accept",))
     accepted_on = accept.taken_on if accept is not None and accept.taken_on <= period.end else None
     closing = _first(steps, CLOSING_STEPS)
@@ -137,15 +159,21 @@ def petition_fact(p: Petition, steps: list[PetitionStep], period: Period) -> dic
     in_period = closing is not None and period.start <= closing.taken_on <= period.end
     outcome = json.loads(closing.details or "{}").get("outcome") if in_period and closing.step == "resolve" else None
     return {
-        "id": p.id, "number": p.number, "unit": p.receiving_unit, "category": p.category, "matter": p.matter_key or p.id,
-        "people": p.sender_count, "carried_over": received < period.start,
+        "id": p.id,
+        "number": p.number,
+        "unit": p.receiving_unit,
+        "category": p.category,
+        "matter": p.matter_key or p.id,
+        "people": p.sender_count,
+        "carried_over": received < period.start,
         "handling": handling.step if handling else None,
         "handled_in_period": handling is not None and handling.taken_on >= period.start,
         "eligible": not p.anonymous and p.status not in NOT_ELIGIBLE,
         "competent": accepted_on is not None,
         "accepted_before": accepted_on is not None and accepted_on < period.start,
         "resolved_in_period": in_period and closing.step == "resolve",
-        "outcome": outcome, "on_time": bool(closing.on_time) if in_period else True,
+        "outcome": outcome,
+        "on_time": bool(closing.on_time) if in_period else True,
         "closed_as": CLOSING_STEPS[closing.step] if in_period else None,
         "open_at_end": accepted_on is not None and (closed_on is None or closed_on > period.end),
         # Which forms count it: handled in the period (or waiting at its start), resolved in it (or pending).
@@ -160,8 +188,11 @@ def petition_facts(*, db_session: Session, scope: dict, period: Period) -> list[
     # Before the period, only what could still be waiting or pending then: open now, or stepped since it began.
     stepped = select(PetitionStep.petition_id).where(PetitionStep.taken_on >= period.start)
     stmt = select(Petition).where(
-        Petition.status != "voided", Petition.received_at < end, Petition.receiving_unit.in_(sorted(scope["codes"])),
-        or_(Petition.received_at >= start, Petition.status.in_(OPEN_NOW), Petition.id.in_(stepped)))
+        Petition.status != "voided",
+        Petition.received_at < end,
+        Petition.receiving_unit.in_(sorted(scope["codes"])),
+        or_(Petition.received_at >= start, Petition.status.in_(OPEN_NOW), Petition.id.in_(stepped)),
+    )
     petitions = list(db_session.scalars(stmt.order_by(Petition.received_at, Petition.id)))
     steps = _steps_of(db_session, [p.id for p in petitions])
     facts = [petition_fact(p, steps.get(p.id, []), period) for p in petitions]

@@ -40,9 +40,15 @@ FIELDS = (
     ("form", "Hình thức", "a visit's reception kind (regular, periodic, unscheduled) or a petition's channel"),
     ("form_name", "Hình thức tiếp nhận", "its Vietnamese name"),
     ("eligible", "Đủ điều kiện xử lý", "petition: true unless a confirmed repeat or anonymous; visit: null"),
-    ("competent", "Thuộc thẩm quyền", ("petition: true once accepted (thụ lý); false when guided, forwarded or "
-                                      "returned to the lower level; null while undecided; visit: true when the "
-                                      "documents were taken")),
+    (
+        "competent",
+        "Thuộc thẩm quyền",
+        (
+            "petition: true once accepted (thụ lý); false when guided, forwarded or "
+            "returned to the lower level; null while undecided; visit: true when the "
+            "documents were taken"
+        ),
+    ),
     ("handling", "Mã hướng xử lý", "visit: outcome at the desk; petition: first handling step"),
     ("handling_name", "Hướng xử lý", "its Vietnamese name"),
     ("outcome", "Mã kết quả", "petition resolved: upheld, rejected or partly_upheld; else the status code"),
@@ -54,15 +60,27 @@ NOT_COMPETENT = ("guide", "forward", "return_to_lower_level")
 
 def _visit(v: Visit, *, kind: str, fields: dict, units: dict) -> dict:
     return {
-        "record_type": "reception", "number": v.serial, "date": local_date(v.received_at).isoformat(),
-        "receiving_unit": v.receiving_unit, "receiving_unit_name": units.get(v.receiving_unit, v.receiving_unit),
-        "origin_unit": v.origin_unit, "category": v.category,
-        "category_name": labels.CATEGORY.get(v.category, v.category), "field": v.field_code,
-        "field_name": fields.get(v.field_code, v.field_code), "people": v.group_size, "mass": v.is_mass,
-        "form": kind, "form_name": RECEPTION_KINDS[kind], "eligible": None,
-        "competent": v.outcome == "documents_taken", "handling": v.outcome,
-        "handling_name": labels.OUTCOME.get(v.outcome, v.outcome), "outcome": v.outcome,
-        "outcome_name": labels.OUTCOME.get(v.outcome, v.outcome), "matter": v.matter_key,
+        "record_type": "reception",
+        "number": v.serial,
+        "date": local_date(v.received_at).isoformat(),
+        "receiving_unit": v.receiving_unit,
+        "receiving_unit_name": units.get(v.receiving_unit, v.receiving_unit),
+        "origin_unit": v.origin_unit,
+        "category": v.category,
+        "category_name": labels.CATEGORY.get(v.category, v.category),
+        "field": v.field_code,
+        "field_name": fields.get(v.field_code, v.field_code),
+        "people": v.group_size,
+        "mass": v.is_mass,
+        "form": kind,
+        "form_name": RECEPTION_KINDS[kind],
+        "eligible": None,
+        "competent": v.outcome == "documents_taken",
+        "handling": v.outcome,
+        "handling_name": labels.OUTCOME.get(v.outcome, v.outcome),
+        "outcome": v.outcome,
+        "outcome_name": labels.OUTCOME.get(v.outcome, v.outcome),
+        "matter": v.matter_key,
     }
 
 
@@ -72,13 +90,23 @@ def _petition(p, steps, *, period: Period, fields: dict, units: dict) -> dict:
     competent = True if fact["competent"] else (False if handling in NOT_COMPETENT else None)
     outcome = json_outcome(steps)
     return {
-        "record_type": "petition", "number": p.number, "date": p.received_on.isoformat(),
-        "receiving_unit": p.receiving_unit, "receiving_unit_name": units.get(p.receiving_unit, p.receiving_unit),
-        "origin_unit": p.origin_unit, "category": p.category,
-        "category_name": labels.CATEGORY.get(p.category, p.category), "field": p.field_code,
-        "field_name": fields.get(p.field_code, p.field_code), "people": p.sender_count, "mass": None,
-        "form": p.channel, "form_name": labels.CHANNEL.get(p.channel, p.channel), "eligible": fact["eligible"],
-        "competent": competent, "handling": handling,
+        "record_type": "petition",
+        "number": p.number,
+        "date": p.received_on.isoformat(),
+        "receiving_unit": p.receiving_unit,
+        "receiving_unit_name": units.get(p.receiving_unit, p.receiving_unit),
+        "origin_unit": p.origin_unit,
+        "category": p.category,
+        "category_name": labels.CATEGORY.get(p.category, p.category),
+        "field": p.field_code,
+        "field_name": fields.get(p.field_code, p.field_code),
+        "people": p.sender_count,
+        "mass": None,
+        "form": p.channel,
+        "form_name": labels.CHANNEL.get(p.channel, p.channel),
+        "eligible": fact["eligible"],
+        "competent": competent,
+        "handling": handling,
         "handling_name": STEPS[handling].label_vi if handling else "Chưa xử lý",
         "outcome": outcome or p.status,
         "outcome_name": RESOLUTION_OUTCOME[outcome] if outcome else labels.STATUS.get(p.status, p.status),
@@ -89,13 +117,27 @@ def _petition(p, steps, *, period: Period, fields: dict, units: dict) -> dict:
 def records(*, db_session: Session, scope: dict, period: Period, fields: dict, units: dict) -> list[dict]:
     """The period's visits, then its petitions, in register order."""
     visits = list(db_session.scalars(facts.visits_in(db_session=db_session, scope=scope, period=period)))
-    kinds = dict(db_session.execute(select(ReceptionKind.visit_id, ReceptionKind.kind)
-                                    .where(ReceptionKind.visit_id.in_([v.id for v in visits] or [""]))).all())
+    kinds = dict(
+        db_session.execute(
+            select(ReceptionKind.visit_id, ReceptionKind.kind).where(
+                ReceptionKind.visit_id.in_([v.id for v in visits] or [""])
+            )
+        ).all()
+    )
     out = [_visit(v, kind=kinds.get(v.id, "regular"), fields=fields, units=units) for v in visits]
     start, end = facts.bounds(period)
-    petitions = list(db_session.scalars(select(Petition).where(
-        Petition.status != "voided", Petition.received_at >= start, Petition.received_at < end,
-        Petition.receiving_unit.in_(sorted(scope["codes"]))).order_by(Petition.received_at, Petition.id)))
+    petitions = list(
+        db_session.scalars(
+            select(Petition)
+            .where(
+                Petition.status != "voided",
+                Petition.received_at >= start,
+                Petition.received_at < end,
+                Petition.receiving_unit.in_(sorted(scope["codes"])),
+            )
+            .order_by(Petition.received_at, Petition.id)
+        )
+    )
     steps = facts._steps_of(db_session, [p.id for p in petitions])
     out += [_petition(p, steps.get(p.id, []), period=period, fields=fields, units=units) for p in petitions]
     return out

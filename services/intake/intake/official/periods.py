@@ -67,16 +67,28 @@ def official(rules: list[dict], *, kind: str, year: int, number: int | None = No
     rule = _rule_for(rules, dt.date(year, 12, 31))
     spec = rule["periods"][key]
     start, end = _day(spec["from"], year), _day(spec["to"], year)
-    return Period(kind=kind, start=start, end=end, label=f"{spec['label']} năm {year}", basis=rule["basis"],
-                  confirmed=rule.get("confirmed", True), note=rule.get("note"))
+    return Period(
+        kind=kind,
+        start=start,
+        end=end,
+        label=f"{spec['label']} năm {year}",
+        basis=rule["basis"],
+        confirmed=rule.get("confirmed", True),
+        note=rule.get("note"),
+    )
 
 
 def ad_hoc(start: dt.date, end: dt.date) -> Period:
     """A report on request for any range of days (báo cáo đột xuất)."""
     if end < start:
         raise PeriodError("to", "the end of the period is before its start")
-    return Period(kind="ad_hoc", start=start, end=end,
-                  label=f"Từ ngày {start:%d/%m/%Y} đến ngày {end:%d/%m/%Y}", basis="Báo cáo theo yêu cầu (đột xuất)")
+    return Period(
+        kind="ad_hoc",
+        start=start,
+        end=end,
+        label=f"Từ ngày {start:%d/%m/%Y} đến ngày {end:%d/%m/%Y}",
+        basis="Báo cáo theo yêu cầu (đột xuất)",
+    )
 
 
 def of_year(rules: list[dict], year: int) -> list[Period]:

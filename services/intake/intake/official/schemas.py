@@ -13,25 +13,36 @@ from .periods import KINDS
 class PeriodQuery(Schema):
     """An official period (``period``, ``year``, ``number`` for a quarter) or any range of days (``from``, ``to``)."""
 
-    period = fields.String(load_default=None, validate=validate.OneOf(KINDS + ("ad_hoc",)),
-                           metadata={"description": "quarter, six_months, nine_months, year; ad_hoc with from/to"})
+    period = fields.String(
+        load_default=None,
+        validate=validate.OneOf(KINDS + ("ad_hoc",)),
+        metadata={"description": "quarter, six_months, nine_months, year; ad_hoc with from/to"},
+    )
     year = fields.Integer(load_default=None, validate=validate.Range(min=2000, max=2100))
-    number = fields.Integer(load_default=None, validate=validate.Range(min=1, max=4),
-                            metadata={"description": "the quarter, 1 to 4"})
+    number = fields.Integer(
+        load_default=None, validate=validate.Range(min=1, max=4), metadata={"description": "the quarter, 1 to 4"}
+    )
     date_from = fields.Date(data_key="from", load_default=None, metadata={"description": "first day (ad hoc)"})
     date_to = fields.Date(data_key="to", load_default=None, metadata={"description": "last day, inclusive"})
-    unit = Text(load_default=None, validate=validate.Length(max=10),
-                         metadata={"description": "receiving unit code; the caller's unit by default"})
-    include_predecessors = fields.Boolean(load_default=True,
-                                          metadata={"description": "with the units it succeeded (merged)"})
+    unit = Text(
+        load_default=None,
+        validate=validate.Length(max=10),
+        metadata={"description": "receiving unit code; the caller's unit by default"},
+    )
+    include_predecessors = fields.Boolean(
+        load_default=True, metadata={"description": "with the units it succeeded (merged)"}
+    )
 
 
 class DocumentQuery(PeriodQuery):
     format = fields.String(load_default="json", validate=validate.OneOf(("json", "xlsx")))
-    records = fields.Boolean(load_default=True, metadata={
-        "description": "a report's cells with the records behind each figure (false: figures only)"})
-    doc_number = Text(load_default=None, validate=validate.Length(max=30),
-                               metadata={"description": "the document's number (Số ...)"})
+    records = fields.Boolean(
+        load_default=True,
+        metadata={"description": "a report's cells with the records behind each figure (false: figures only)"},
+    )
+    doc_number = Text(
+        load_default=None, validate=validate.Length(max=30), metadata={"description": "the document's number (Số ...)"}
+    )
     preparer = Text(load_default=None, validate=validate.Length(max=120))
     signer = Text(load_default=None, validate=validate.Length(max=120))
     signer_title = Text(load_default=None, validate=validate.Length(max=120))
@@ -47,8 +58,11 @@ class YearQuery(Schema):
 
 class ReceptionKindIn(Schema):
     kind = fields.String(required=True, validate=validate.OneOf(tuple(RECEPTION_KINDS)))
-    leader = Text(load_default=None, validate=validate.Length(max=200),
-                           metadata={"description": "the leader who received (định kỳ, đột xuất)"})
+    leader = Text(
+        load_default=None,
+        validate=validate.Length(max=200),
+        metadata={"description": "the leader who received (định kỳ, đột xuất)"},
+    )
 
 
 class ReceptionKindOut(Schema):
@@ -97,8 +111,10 @@ class RecordRef(Schema):
 class CellOut(Schema):
     column = fields.String()
     value = fields.Integer()
-    records = fields.List(fields.Nested(RecordRef), metadata={
-        "description": "the records behind the figure (left out with records=false)"})
+    records = fields.List(
+        fields.Nested(RecordRef),
+        metadata={"description": "the records behind the figure (left out with records=false)"},
+    )
 
 
 class RowOut(Schema):

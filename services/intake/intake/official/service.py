@@ -22,8 +22,10 @@ def period_of(query: dict) -> periods.Period:
     try:
         if query["period"] in (None, "ad_hoc"):
             if query["date_from"] is None or query["date_to"] is None:
-                raise field_error("from" if query["date_from"] is None else "to",
-                                  "give a period (period, year) or both days of a range (from, to)")
+                raise field_error(
+                    "from" if query["date_from"] is None else "to",
+                    "give a period (period, year) or both days of a range (from, to)",
+                )
             return periods.ad_hoc(query["date_from"], query["date_to"])
         if query["year"] is None:
             raise field_error("year", "an official period needs its year")
@@ -36,14 +38,23 @@ def period_of(query: dict) -> periods.Period:
 def prepare(*, db_session: Session, identity: Identity, query: dict, symbol: str) -> dict:
     """Period, scope, heading and signature of a document asked for by ``query``."""
     period = period_of(query)
-    scope = facts.scope(db_session=db_session, identity=identity, unit=query["unit"],
-                        include_predecessors=query["include_predecessors"])
+    scope = facts.scope(
+        db_session=db_session, identity=identity, unit=query["unit"], include_predecessors=query["include_predecessors"]
+    )
     return {
-        "period": period, "scope": scope,
-        "heading": heading.heading(db_session=db_session, unit=scope["unit"], on=min(period.end, today()),
-                                   issued_on=today(), number=query.get("doc_number"), symbol=symbol),
-        "signature": heading.signature(preparer=query.get("preparer"), signer=query.get("signer"),
-                                       signer_title=query.get("signer_title")),
+        "period": period,
+        "scope": scope,
+        "heading": heading.heading(
+            db_session=db_session,
+            unit=scope["unit"],
+            on=min(period.end, today()),
+            issued_on=today(),
+            number=query.get("doc_number"),
+            symbol=symbol,
+        ),
+        "signature": heading.signature(
+            preparer=query.get("preparer"), signer=query.get("signer"), signer_title=query.get("signer_title")
+        ),
     }
 
 
@@ -75,17 +86,32 @@ def report(*, db_session: Session, identity: Identity, form_key: str, query: dic
         for row in table["rows"]:
             for cell in row["cells"]:
                 cell.pop("records")
-    return {**table, "heading": doc["heading"], "signature": doc["signature"], "period": period.as_dict(),
-            "period_text": period_text(period), "unit": scope["unit"], "units_included": sorted(scope["codes"]),
-            "units_included_names": [names.get(code, code) for code in sorted(scope["codes"])]}
+    return {
+        **table,
+        "heading": doc["heading"],
+        "signature": doc["signature"],
+        "period": period.as_dict(),
+        "period_text": period_text(period),
+        "unit": scope["unit"],
+        "units_included": sorted(scope["codes"]),
+        "units_included_names": [names.get(code, code) for code in sorted(scope["codes"])],
+    }
 
 
 def report_xlsx(data: dict) -> bytes:
     columns = [{"name": "Đơn vị", "number": "A"}] + data["columns"]
     rows = [[r["unit_name"]] + [c["value"] for c in r["cells"]] for r in data["rows"]]
-    return xlsx.document(heading=data["heading"], title=data["title"], subtitle=data["period_text"],
-                         columns=columns, rows=rows, signature=data["signature"], sheet_title=data["code"],
-                         widths=[24] + [9] * len(data["columns"]), bold_rows={len(rows) - 1})
+    return xlsx.document(
+        heading=data["heading"],
+        title=data["title"],
+        subtitle=data["period_text"],
+        columns=columns,
+        rows=rows,
+        signature=data["signature"],
+        sheet_title=data["code"],
+        widths=[24] + [9] * len(data["columns"]),
+        bold_rows={len(rows) - 1},
+    )
 
 
 def register(*, db_session: Session, identity: Identity, query: dict, book: bool) -> dict:
@@ -95,10 +121,14 @@ def register(*, db_session: Session, identity: Identity, query: dict, book: bool
     rows, unmasked = build(db_session=db_session, identity=identity, scope=doc["scope"], period=doc["period"])
     columns = books.BOOK_COLUMNS if book else books.REGISTER_COLUMNS
     return {
-        "title": "SỔ THEO DÕI ĐƠN" if book else "SỔ TIẾP CÔNG DÂN", "heading": doc["heading"],
-        "signature": doc["signature"], "period": doc["period"].as_dict(), "period_text": period_text(doc["period"]),
+        "title": "SỔ THEO DÕI ĐƠN" if book else "SỔ TIẾP CÔNG DÂN",
+        "heading": doc["heading"],
+        "signature": doc["signature"],
+        "period": doc["period"].as_dict(),
+        "period_text": period_text(doc["period"]),
         "columns": [{"key": k, "name": n, "number": i + 1} for i, (k, n) in enumerate(columns)],
-        "rows": rows, "identities_shown": unmasked,
+        "rows": rows,
+        "identities_shown": unmasked,
     }
 
 
@@ -107,10 +137,16 @@ REGISTER_WIDTHS = [15, 14, 18, 22, 14, 36, 24, 24, 18, 7, 16, 26, 18]
 
 def register_xlsx(data: dict) -> bytes:
     keys = [c["key"] for c in data["columns"]]
-    return xlsx.document(heading=data["heading"], title=data["title"], subtitle=data["period_text"],
-                         columns=data["columns"], rows=[[r[k] for k in keys] for r in data["rows"]],
-                         signature=data["signature"], sheet_title=data["title"].capitalize(),
-                         widths=REGISTER_WIDTHS)
+    return xlsx.document(
+        heading=data["heading"],
+        title=data["title"],
+        subtitle=data["period_text"],
+        columns=data["columns"],
+        rows=[[r[k] for k in keys] for r in data["rows"]],
+        signature=data["signature"],
+        sheet_title=data["title"].capitalize(),
+        widths=REGISTER_WIDTHS,
+    )
 
 
 def set_reception_kind(*, db_session: Session, identity: Identity, visit_id: str, data: dict) -> dict:
@@ -124,16 +160,27 @@ def set_reception_kind(*, db_session: Session, identity: Identity, visit_id: str
         db_session.add(row)
     row.kind, row.leader, row.recorded_by = data["kind"], data.get("leader"), identity.subject
     db_session.flush()
-    return {"visit_id": visit.id, "serial": visit.serial, "kind": row.kind, "kind_name": RECEPTION_KINDS[row.kind],
-            "leader": row.leader}
+    return {
+        "visit_id": visit.id,
+        "serial": visit.serial,
+        "kind": row.kind,
+        "kind_name": RECEPTION_KINDS[row.kind],
+        "leader": row.leader,
+    }
 
 
 def national_rows(*, db_session: Session, identity: Identity, query: dict):
     """The period, scope and records of the national database export."""
     period = period_of(query)
-    scope = facts.scope(db_session=db_session, identity=identity, unit=query["unit"],
-                        include_predecessors=query["include_predecessors"])
+    scope = facts.scope(
+        db_session=db_session, identity=identity, unit=query["unit"], include_predecessors=query["include_predecessors"]
+    )
     fields = {f.code: f.name_vi for f in reference.list_fields(db_session=db_session)}
-    rows = national.records(db_session=db_session, scope=scope, period=period, fields=fields,
-                            units=facts.unit_names(db_session=db_session, on=period.end))
+    rows = national.records(
+        db_session=db_session,
+        scope=scope,
+        period=period,
+        fields=fields,
+        units=facts.unit_names(db_session=db_session, on=period.end),
+    )
     return period, scope, rows

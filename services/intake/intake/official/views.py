@@ -27,8 +27,12 @@ from .schemas import (
 # The file formats a JSON answer can also be asked for in (documented beside it: schemathesis checks them).
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
-blp = Blueprint("official", __name__, url_prefix="/official",
-                description="Official registers and reports (sổ sách, báo cáo theo biểu mẫu)")
+blp = Blueprint(
+    "official",
+    __name__,
+    url_prefix="/official",
+    description="Official registers and reports (sổ sách, báo cáo theo biểu mẫu)",
+)
 
 PERMISSION_OF_FORM = {"reception": "visits:read"}
 
@@ -44,8 +48,9 @@ def list_periods(query):
     try:
         found = periods.of_year(rules, query["year"])
     except periods.PeriodError as exc:
-        raise Problem(422, str(exc), code="validation_failed",
-                      errors=[{"field": exc.field, "message": str(exc)}]) from exc
+        raise Problem(
+            422, str(exc), code="validation_failed", errors=[{"field": exc.field, "message": str(exc)}]
+        ) from exc
     return {"items": [{**p.as_dict(), "number": i} for i, p in enumerate(found)]}
 
 
@@ -53,8 +58,16 @@ def list_periods(query):
 @require("visits:read")
 @transactional()
 @blp.arguments(DocumentQuery, location="query")
-@blp.doc(responses={"200": {"content": {"application/json": {"schema": {"$ref": "#/components/schemas/RegisterOut"}},
-                                         XLSX: {"schema": {"type": "string", "format": "binary"}}}}})
+@blp.doc(
+    responses={
+        "200": {
+            "content": {
+                "application/json": {"schema": {"$ref": "#/components/schemas/RegisterOut"}},
+                XLSX: {"schema": {"type": "string", "format": "binary"}},
+            }
+        }
+    }
+)
 @blp.response(200, RegisterOut, description="JSON, or the XLSX file with format=xlsx")
 @blp.alt_response(422, schema=ProblemSchema)
 def register(query):
@@ -70,8 +83,16 @@ def register(query):
 @require("petitions:read")
 @transactional()
 @blp.arguments(DocumentQuery, location="query")
-@blp.doc(responses={"200": {"content": {"application/json": {"schema": {"$ref": "#/components/schemas/RegisterOut"}},
-                                         XLSX: {"schema": {"type": "string", "format": "binary"}}}}})
+@blp.doc(
+    responses={
+        "200": {
+            "content": {
+                "application/json": {"schema": {"$ref": "#/components/schemas/RegisterOut"}},
+                XLSX: {"schema": {"type": "string", "format": "binary"}},
+            }
+        }
+    }
+)
 @blp.response(200, RegisterOut, description="JSON, or the XLSX file with format=xlsx")
 @blp.alt_response(422, schema=ProblemSchema)
 def petitions_book(query):
@@ -85,8 +106,16 @@ def petitions_book(query):
 @blp.route("/reports/<form>", methods=["GET"])
 @require("petitions:read")
 @blp.arguments(DocumentQuery, location="query")
-@blp.doc(responses={"200": {"content": {"application/json": {"schema": {"$ref": "#/components/schemas/ReportOut"}},
-                                         XLSX: {"schema": {"type": "string", "format": "binary"}}}}})
+@blp.doc(
+    responses={
+        "200": {
+            "content": {
+                "application/json": {"schema": {"$ref": "#/components/schemas/ReportOut"}},
+                XLSX: {"schema": {"type": "string", "format": "binary"}},
+            }
+        }
+    }
+)
 @blp.response(200, ReportOut, description="JSON, or the XLSX file with format=xlsx")
 @blp.alt_response(404, schema=ProblemSchema)
 @blp.alt_response(422, schema=ProblemSchema)
@@ -105,8 +134,16 @@ def report(query, form):
 @blp.route("/national-export", methods=["GET"])
 @require("petitions:read")
 @blp.arguments(NationalQuery, location="query")
-@blp.doc(responses={"200": {"content": {"application/json": {"schema": {"$ref": "#/components/schemas/NationalOut"}},
-                                         "text/csv": {"schema": {"type": "string"}}}}})
+@blp.doc(
+    responses={
+        "200": {
+            "content": {
+                "application/json": {"schema": {"$ref": "#/components/schemas/NationalOut"}},
+                "text/csv": {"schema": {"type": "string"}},
+            }
+        }
+    }
+)
 @blp.response(200, NationalOut, description="JSON, or the CSV file with format=csv")
 @blp.alt_response(422, schema=ProblemSchema)
 def national_export(query):
@@ -130,8 +167,9 @@ def national_export(query):
 @blp.alt_response(404, schema=ProblemSchema)
 def set_reception_kind(data, visit_id):
     """Record that a visit was a leader's periodic (định kỳ) or unscheduled (đột xuất) reception, or regular."""
-    return service.set_reception_kind(db_session=db_session(), identity=current_identity(), visit_id=visit_id,
-                                      data=data)
+    return service.set_reception_kind(
+        db_session=db_session(), identity=current_identity(), visit_id=visit_id, data=data
+    )
 
 
 def _name(prefix: str, data: dict) -> str:

@@ -60,8 +60,12 @@ def _header_rows(sheet, row: int, columns: list[dict]) -> int:
                 continue
             label, prefix = grid[col][depth], grid[col][:depth]
             right = col
-            while (right + 1 < len(columns) and grid[right + 1][depth] == label
-                   and grid[right + 1][:depth] == prefix and (depth, right + 1) not in covered):
+            while (
+                right + 1 < len(columns)
+                and grid[right + 1][depth] == label
+                and grid[right + 1][:depth] == prefix
+                and (depth, right + 1) not in covered
+            ):
                 right += 1
             bottom = depth
             while bottom + 1 < 3 and all(grid[c][bottom + 1] == label for c in range(col, right + 1)):
@@ -70,8 +74,9 @@ def _header_rows(sheet, row: int, columns: list[dict]) -> int:
                 covered.update((d, c) for c in range(col, right + 1))
             sheet.cell(row=row + depth, column=col + 1, value=label)
             if right > col or bottom > depth:
-                sheet.merge_cells(start_row=row + depth, start_column=col + 1, end_row=row + bottom,
-                                  end_column=right + 1)
+                sheet.merge_cells(
+                    start_row=row + depth, start_column=col + 1, end_row=row + bottom, end_column=right + 1
+                )
     for depth in range(3):
         sheet.row_dimensions[row + depth].height = 48 if depth == 2 else 30
         for col in range(1, len(columns) + 1):
@@ -92,9 +97,18 @@ def _height(values: list, widths: list[int] | None) -> float:
     return 14.0 * lines
 
 
-def document(*, heading: dict, title: str, subtitle: str, columns: list[dict], rows: list[list],
-             signature: dict, widths: list[int] | None = None, sheet_title: str = "Báo cáo",
-             bold_rows: set[int] = frozenset()) -> bytes:
+def document(
+    *,
+    heading: dict,
+    title: str,
+    subtitle: str,
+    columns: list[dict],
+    rows: list[list],
+    signature: dict,
+    widths: list[int] | None = None,
+    sheet_title: str = "Báo cáo",
+    bold_rows: set[int] = frozenset(),
+) -> bytes:
     """The workbook's bytes: ``rows`` are lists of cell values in the order of ``columns``."""
     book = Workbook()
     sheet = book.active
@@ -121,7 +135,7 @@ def document(*, heading: dict, title: str, subtitle: str, columns: list[dict], r
         _put(sheet, row + 1, first_col, last_col, block["note"], italic=True)
         _put(sheet, row + 5, first_col, last_col, block["name"], bold=True)
     for col in range(1, width + 1):
-        sheet.column_dimensions[get_column_letter(col)].width = (widths[col - 1] if widths else 11)
+        sheet.column_dimensions[get_column_letter(col)].width = widths[col - 1] if widths else 11
     sheet.print_title_rows = f"{first}:{first + 3}"
     sheet.page_setup.orientation = "landscape"
     sheet.page_setup.paperSize = sheet.PAPERSIZE_A4

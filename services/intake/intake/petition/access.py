@@ -22,13 +22,21 @@ from tiepdan_common.identity import Identity
 from ..confidential.service import PERMISSION
 from .models import Petition, PetitionHandler
 
-HIDDEN_FIELDS = ("subject", "content", "citizen_request", "violator", "evidence", "prior_handling",
-                 "decision_reason", "resolution", "repeat_reason")
+HIDDEN_FIELDS = (
+    "subject",
+    "content",
+    "citizen_request",
+    "violator",
+    "evidence",
+    "prior_handling",
+    "decision_reason",
+    "resolution",
+    "repeat_reason",
+)
 # The free text a step may carry, hidden with a denunciation's content.
 STEP_TEXT = ("reason", "resolution", "part")
 # A decision of the older endpoint (``decisions``), shown without its ``reason`` when the content is hidden.
-DECISION_FIELDS = ("decision", "forwarded_to", "deadline", "on_time", "decided_at", "decided_by",
-                   "citizen_informed_on")
+DECISION_FIELDS = ("decision", "forwarded_to", "deadline", "on_time", "decided_at", "decided_by", "citizen_informed_on")
 
 
 def officer_of(identity: Identity) -> str:
@@ -40,8 +48,13 @@ def handled_ids(*, db_session: Session, identity: Identity, petition_ids: list[s
     """Which of ``petition_ids`` the caller is assigned to."""
     if not petition_ids:
         return set()
-    return set(db_session.scalars(select(PetitionHandler.petition_id).where(
-        PetitionHandler.officer == officer_of(identity), PetitionHandler.petition_id.in_(petition_ids))))
+    return set(
+        db_session.scalars(
+            select(PetitionHandler.petition_id).where(
+                PetitionHandler.officer == officer_of(identity), PetitionHandler.petition_id.in_(petition_ids)
+            )
+        )
+    )
 
 
 def handled_by_caller(identity: Identity):
@@ -67,8 +80,12 @@ OWN_UNIT_PURPOSE = "receiving unit's own record"
 def own_unit_sees_names(identity: Identity, petition: Petition) -> bool:
     """An officer of the unit that received a non-confidential petition: its senders are the office's working
     data (issue 21), shown in clear and audited."""
-    return (not petition.confidential and identity.kind in ("district", "commune") and bool(identity.unit)
-            and identity.unit == petition.receiving_unit)
+    return (
+        not petition.confidential
+        and identity.kind in ("district", "commune")
+        and bool(identity.unit)
+        and identity.unit == petition.receiving_unit
+    )
 
 
 def may_read_content(*, identity: Identity, petition: Petition, handler: bool, purpose: str | None) -> bool:
@@ -95,8 +112,9 @@ def decisions_shown(petition, *, readable: bool) -> list:
     """The petition's decisions as answered: a denunciation's reasons only to those who may read its text."""
     if readable or petition.category != "denunciation":
         return list(petition.decisions)
-    return [SimpleNamespace(**{name: getattr(d, name) for name in DECISION_FIELDS}, reason=None)
-            for d in petition.decisions]
+    return [
+        SimpleNamespace(**{name: getattr(d, name) for name in DECISION_FIELDS}, reason=None) for d in petition.decisions
+    ]
 
 
 def hide_links(petition: Petition, *, handler: bool) -> None:
@@ -124,8 +142,13 @@ def assign(*, db_session: Session, identity: Identity, petition: Petition, offic
 
 
 def handlers(*, db_session: Session, petition_id: str) -> list[PetitionHandler]:
-    return list(db_session.scalars(select(PetitionHandler).where(PetitionHandler.petition_id == petition_id)
-                                   .order_by(PetitionHandler.assigned_at, PetitionHandler.officer)))
+    return list(
+        db_session.scalars(
+            select(PetitionHandler)
+            .where(PetitionHandler.petition_id == petition_id)
+            .order_by(PetitionHandler.assigned_at, PetitionHandler.officer)
+        )
+    )
 
 
 def require_handler_or_purpose(*, identity: Identity, handler: bool, purpose: str | None) -> None:
@@ -133,5 +156,6 @@ def require_handler_or_purpose(*, identity: Identity, handler: bool, purpose: st
     if not identity.has(PERMISSION):
         raise Problem(403, "Reading a denouncer's identity needs the identity:read right.", code="forbidden")
     if not handler and not purpose:
-        raise field_error("purpose", "state the purpose of reading a record you are not assigned to", status=403,
-                          code="forbidden")
+        raise field_error(
+            "purpose", "state the purpose of reading a record you are not assigned to", status=403, code="forbidden"
+        )

@@ -21,8 +21,9 @@ def overdue_condition(day: dt.date):
     """SQL: the petition is past a deadline it has not met (as of ``day``)."""
     return or_(
         and_(Petition.stage.in_(OPEN_STAGES), Petition.deadline < day),
-        and_(Petition.status.not_in(NOT_INFORMED), Petition.citizen_informed_on.is_(None),
-             Petition.inform_deadline < day),
+        and_(
+            Petition.status.not_in(NOT_INFORMED), Petition.citizen_informed_on.is_(None), Petition.inform_deadline < day
+        ),
     )
 
 
@@ -39,16 +40,23 @@ def filtered(*, db_session: Session, identity: Identity, query: dict):
         stmt = stmt.where(Petition.received_at >= query["date_from"])
     if query.get("date_to"):
         stmt = stmt.where(Petition.received_at < query["date_to"])
-    for column, key in ((Petition.category, "category"), (Petition.field_code, "field"),
-                        (Petition.status, "status"), (Petition.channel, "channel"), (Petition.decision, "decision"),
-                        (Petition.matter_key, "matter")):
+    for column, key in (
+        (Petition.category, "category"),
+        (Petition.field_code, "field"),
+        (Petition.status, "status"),
+        (Petition.channel, "channel"),
+        (Petition.decision, "decision"),
+        (Petition.matter_key, "matter"),
+    ):
         if query.get(key):
             stmt = stmt.where(column == query[key])
     if query.get("anonymous") is not None:
         stmt = stmt.where(Petition.anonymous.is_(query["anonymous"]))
     if query.get("mass") is not None:
         threshold = reference.rule(db_session=db_session, key="group.mass_threshold", on=today())
-        stmt = stmt.where((Petition.sender_count >= threshold) if query["mass"] else (Petition.sender_count < threshold))
+        stmt = stmt.where(
+            (Petition.sender_count >= threshold) if query["mass"] else (Petition.sender_count < threshold)
+        )
     if query.get("overdue") is not None:
         condition = overdue_condition(today())
         stmt = stmt.where(condition if query["overdue"] else ~condition)
@@ -61,16 +69,21 @@ def filtered(*, db_session: Session, identity: Identity, query: dict):
 def _present_all(*, db_session: Session, identity: Identity, rows: list[Petition]) -> None:
     mine = access.handled_ids(db_session=db_session, identity=identity, petition_ids=[p.id for p in rows])
     for petition in rows:
-        present(db_session=db_session, identity=identity, petition=petition, unmasked=False,
-                handler=petition.id in mine)
+        present(
+            db_session=db_session, identity=identity, petition=petition, unmasked=False, handler=petition.id in mine
+        )
 
 
 def list_page(*, db_session: Session, identity: Identity, query: dict) -> tuple[list[Petition], str | None]:
     """A page of petitions in the asked order, with a keyset cursor; senders masked."""
     rows, cursor = listing.page(
-        db_session=db_session, stmt=filtered(db_session=db_session, identity=identity, query=query),
-        sort=query.get("sort") or "-received_at", keys=SORT_KEYS, id_column=Petition.id,
-        cursor=query.get("cursor"), limit=query["limit"],
+        db_session=db_session,
+        stmt=filtered(db_session=db_session, identity=identity, query=query),
+        sort=query.get("sort") or "-received_at",
+        keys=SORT_KEYS,
+        id_column=Petition.id,
+        cursor=query.get("cursor"),
+        limit=query["limit"],
     )
     _present_all(db_session=db_session, identity=identity, rows=rows)
     return rows, cursor
@@ -84,10 +97,16 @@ def statistics(*, db_session: Session, identity: Identity, query: dict) -> dict:
     out["repeats"] = db_session.scalar(select(func.count()).select_from(base).where(base.c.status == "repeat"))
     out["anonymous"] = db_session.scalar(select(func.count()).select_from(base).where(base.c.anonymous.is_(True)))
     out["overdue"] = db_session.scalar(
-        select(func.count()).select_from(Petition).where(Petition.id.in_(select(base.c.id)), overdue_condition(day)))
-    for key, column in (("by_category", base.c.category), ("by_field", base.c.field_code),
-                        ("by_unit", base.c.receiving_unit), ("by_channel", base.c.channel),
-                        ("by_status", base.c.status), ("by_decision", base.c.decision)):
+        select(func.count()).select_from(Petition).where(Petition.id.in_(select(base.c.id)), overdue_condition(day))
+    )
+    for key, column in (
+        ("by_category", base.c.category),
+        ("by_field", base.c.field_code),
+        ("by_unit", base.c.receiving_unit),
+        ("by_channel", base.c.channel),
+        ("by_status", base.c.status),
+        ("by_decision", base.c.decision),
+    ):
         rows = db_session.execute(select(column, func.count()).group_by(column).order_by(column)).all()
         out[key] = {value or "none": count for value, count in rows}
     return out

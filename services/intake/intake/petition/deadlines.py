@@ -52,8 +52,9 @@ class Receipt:
     forward_by: dt.date | None
 
 
-def on_receipt(*, category: str, anonymous: bool, multi_site: bool, received_on: dt.date, rules: dict,
-               calendar: WorkCalendar) -> Receipt:
+def on_receipt(
+    *, category: str, anonymous: bool, multi_site: bool, received_on: dt.date, rules: dict, calendar: WorkCalendar
+) -> Receipt:
     """Acceptance of a complaint, initial handling of a denunciation, or the answer to other petitions.
 
     An anonymous petition gets none: nobody is told, and an anonymous denunciation is never handled
@@ -67,13 +68,17 @@ def on_receipt(*, category: str, anonymous: bool, multi_site: bool, received_on:
         return Receipt(Deadline("acceptance", wd(received_on, rules["complaint_acceptance"])), inform_by, None)
     if category == "denunciation":
         days = rules["denunciation_initial_multi_site" if multi_site else "denunciation_initial"]
-        return Receipt(Deadline("initial_handling", wd(received_on, days)), inform_by,
-                       wd(received_on, rules["denunciation_forward"]))
+        return Receipt(
+            Deadline("initial_handling", wd(received_on, days)),
+            inform_by,
+            wd(received_on, rules["denunciation_forward"]),
+        )
     return Receipt(Deadline("response", inform_by), inform_by, None)
 
 
-def resolution(*, category: str, complaint_round: int, complexity: str, accepted_on: dt.date, rules: dict,
-               calendar: WorkCalendar) -> Deadline:
+def resolution(
+    *, category: str, complaint_round: int, complexity: str, accepted_on: dt.date, rules: dict, calendar: WorkCalendar
+) -> Deadline:
     """The resolution deadline set at acceptance.
 
     A complaint: by round and complexity (normal, complex_or_remote, both). A denunciation: the

@@ -11,8 +11,9 @@ DECISIONS = ("accept", "not_accept", "guide", "forward", "request_lower_level", 
 __all__ = ["CATEGORIES", "DECISIONS", "RuleViolation"]
 
 
-def check_anonymous(*, anonymous: bool, sender_count: int, verifiable: bool, violator: str | None,
-                    evidence: str | None) -> None:
+def check_anonymous(
+    *, anonymous: bool, sender_count: int, verifiable: bool, violator: str | None, evidence: str | None
+) -> None:
     """Anonymous means no senders; verifiable means a named violator and concrete evidence."""
     if anonymous and sender_count:
         raise RuleViolation("senders", "an anonymous petition has no senders")

@@ -18,17 +18,33 @@ def due(*, db_session: Session, identity: Identity, day: dt.date, within: int, l
     soonest first; a voided, repeated, filed or paused petition has none running."""
     until = day + dt.timedelta(days=within)
     stage_due = and_(Petition.stage.in_(service.OPEN_STAGES), Petition.deadline <= until)
-    inform_due = and_(Petition.status.not_in(service.NOT_INFORMED), Petition.citizen_informed_on.is_(None),
-                      Petition.anonymous.is_(False), Petition.inform_deadline <= until)
+    inform_due = and_(
+        Petition.status.not_in(service.NOT_INFORMED),
+        Petition.citizen_informed_on.is_(None),
+        Petition.anonymous.is_(False),
+        Petition.inform_deadline <= until,
+    )
     stmt = service._visible(select(Petition), identity).where(or_(stage_due, inform_due))
     items = []
     for p in db_session.scalars(stmt.order_by(Petition.deadline, Petition.id).limit(limit)):
-        base = {"petition_id": p.id, "number": p.number, "category": p.category, "status": p.status,
-                "receiving_unit": p.receiving_unit, "lower_unit": p.lower_unit, "field": p.field_code}
+        base = {
+            "petition_id": p.id,
+            "number": p.number,
+            "category": p.category,
+            "status": p.status,
+            "receiving_unit": p.receiving_unit,
+            "lower_unit": p.lower_unit,
+            "field": p.field_code,
+        }
         if p.stage in service.OPEN_STAGES and p.deadline and p.deadline <= until:
             items.append({**base, "stage": p.stage, "deadline": p.deadline})
-        if (p.status not in service.NOT_INFORMED and p.citizen_informed_on is None and not p.anonymous
-                and p.inform_deadline and p.inform_deadline <= until):
+        if (
+            p.status not in service.NOT_INFORMED
+            and p.citizen_informed_on is None
+            and not p.anonymous
+            and p.inform_deadline
+            and p.inform_deadline <= until
+        ):
             items.append({**base, "stage": "inform_citizen", "deadline": p.inform_deadline})
     for item in items:
         item["days_left"] = deadlines.days_left(item["deadline"], day)

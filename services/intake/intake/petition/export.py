@@ -13,9 +13,26 @@ from ..report.export import table_response
 from . import book as petitions_book
 
 HEADERS = [
-    "Số đơn", "Ngày nhận", "Đơn vị nhận", "Nguồn đơn", "Người gửi", "Địa chỉ", "Số người ký", "Đơn nặc danh",
-    "Loại đơn", "Lĩnh vực", "Nơi phát sinh", "Nội dung", "Yêu cầu", "Tách từ đơn", "Trùng với đơn",
-    "Trạng thái", "Hướng xử lý", "Chuyển đến / hướng dẫn đến", "Thời hạn", "Ngày báo cho công dân",
+    "Số đơn",
+    "Ngày nhận",
+    "Đơn vị nhận",
+    "Nguồn đơn",
+    "Người gửi",
+    "Địa chỉ",
+    "Số người ký",
+    "Đơn nặc danh",
+    "Loại đơn",
+    "Lĩnh vực",
+    "Nơi phát sinh",
+    "Nội dung",
+    "Yêu cầu",
+    "Tách từ đơn",
+    "Trùng với đơn",
+    "Trạng thái",
+    "Hướng xử lý",
+    "Chuyển đến / hướng dẫn đến",
+    "Thời hạn",
+    "Ngày báo cho công dân",
 ]
 
 
@@ -28,18 +45,33 @@ def book(*, db_session: Session, identity: Identity, query: dict):
     def rows():
         for p in petitions_book.export_rows(db_session=db_session, identity=identity, query=query):
             yield [
-                p.number, local_text(p.received_at), units.get(p.receiving_unit, p.receiving_unit),
+                p.number,
+                local_text(p.received_at),
+                units.get(p.receiving_unit, p.receiving_unit),
                 labels.CHANNEL.get(p.channel, p.channel),
-                "; ".join(s["full_name"] or "" for s in p.people), "; ".join(s["address"] or "" for s in p.people),
-                p.sender_count, labels.yes_no(p.anonymous), labels.CATEGORY.get(p.category, p.category),
-                fields.get(p.field_code, p.field_code), units.get(p.origin_unit, p.origin_unit),
-                p.shown["content"] or "", p.shown["citizen_request"] or "", p.shown_split_from or "",
-                p.repeat_of or "", labels.STATUS.get(p.status, p.status),
-                labels.DECISION.get(p.decision or "", ""), p.forwarded_to or "",
+                "; ".join(s["full_name"] or "" for s in p.people),
+                "; ".join(s["address"] or "" for s in p.people),
+                p.sender_count,
+                labels.yes_no(p.anonymous),
+                labels.CATEGORY.get(p.category, p.category),
+                fields.get(p.field_code, p.field_code),
+                units.get(p.origin_unit, p.origin_unit),
+                p.shown["content"] or "",
+                p.shown["citizen_request"] or "",
+                p.shown_split_from or "",
+                p.repeat_of or "",
+                labels.STATUS.get(p.status, p.status),
+                labels.DECISION.get(p.decision or "", ""),
+                p.forwarded_to or "",
                 p.deadline.strftime("%d/%m/%Y") if p.deadline else "",
                 p.citizen_informed_on.strftime("%d/%m/%Y") if p.citizen_informed_on else "",
             ]
 
     start, end = query["date_from"].date().isoformat(), query["date_to"].date().isoformat()
-    return table_response(headers=HEADERS, rows=rows(), fmt=query["format"],
-                          filename=f"so-theo-doi-don_{start}_{end}", title="Sổ theo dõi đơn")
+    return table_response(
+        headers=HEADERS,
+        rows=rows(),
+        fmt=query["format"],
+        filename=f"so-theo-doi-don_{start}_{end}",
+        title="Sổ theo dõi đơn",
+    )

@@ -34,16 +34,21 @@ def add(*, db_session: Session, identity: Identity, petition_id: str, data: dict
     if not raw.startswith(MAGIC[data["content_type"]]):
         raise field_error("content_type", f"the data is not a {data['content_type']} image")
     image = PetitionImage(
-        petition_id=petition.id, kind=data["kind"], content_type=data["content_type"], size=len(raw),
-        data=confidential.current_cipher().encrypt_bytes(raw), created_by=identity.subject,
+        petition_id=petition.id,
+        kind=data["kind"],
+        content_type=data["content_type"],
+        size=len(raw),
+        data=confidential.current_cipher().encrypt_bytes(raw),
+        created_by=identity.subject,
     )
     db_session.add(image)
     db_session.flush()
     return image
 
 
-def read(*, db_session: Session, identity: Identity, petition_id: str, image_id: int,
-         purpose: str | None = None) -> PetitionImage:
+def read(
+    *, db_session: Session, identity: Identity, petition_id: str, image_id: int, purpose: str | None = None
+) -> PetitionImage:
     """An image in clear (``image.clear``) for an identity:read caller (for a denunciation's record, also
     assigned to it or stating a purpose); the read is audited."""
     petition = service.get(db_session=db_session, identity=identity, petition_id=petition_id)
@@ -56,9 +61,17 @@ def read(*, db_session: Session, identity: Identity, petition_id: str, image_id:
     if image is None or image.petition_id != petition.id:
         raise Problem(404, "No such image.", code="not_found")
     image.clear = confidential.current_cipher().decrypt_bytes(image.data)
-    db_session.add(IdentityRead(
-        reader=identity.subject, reader_kind=identity.kind, reader_unit=identity.unit, officer=identity.officer,
-        record_type="petition_image", record_id=petition.id, person_count=0, request_id=request_id_var.get(),
-        purpose=f"image {image.id}" + (f": {purpose}" if purpose else ""),
-    ))
+    db_session.add(
+        IdentityRead(
+            reader=identity.subject,
+            reader_kind=identity.kind,
+            reader_unit=identity.unit,
+            officer=identity.officer,
+            record_type="petition_image",
+            record_id=petition.id,
+            person_count=0,
+            request_id=request_id_var.get(),
+            purpose=f"image {image.id}" + (f": {purpose}" if purpose else ""),
+        )
+    )
     return image

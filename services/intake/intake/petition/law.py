@@ -33,8 +33,10 @@ def _data() -> dict:
 
 def rule(key: str, on: dt.date):
     """The value of rule ``key`` in force on ``on``; ``None`` when none is yet."""
-    rows = sorted((r for r in _data()["rules"] if r["key"] == key and r["effective_from"] <= on),
-                  key=lambda r: r["effective_from"])
+    rows = sorted(
+        (r for r in _data()["rules"] if r["key"] == key and r["effective_from"] <= on),
+        key=lambda r: r["effective_from"],
+    )
     return rows[-1]["value"] if rows else None
 
 
@@ -65,6 +67,8 @@ def steps_available_from() -> dict[str, dict[str, dt.date]]:
 
 def grounds(*, category: str | None = None, on: dt.date | None = None) -> list[Ground]:
     """The grounds for not accepting, of ``category`` and in force on ``on`` when given."""
-    return [Ground(g["code"], g["category"], g["name_vi"], g["source"], g["effective_from"])
-            for g in _data()["grounds"]
-            if (category is None or g["category"] == category) and (on is None or g["effective_from"] <= on)]
+    return [
+        Ground(g["code"], g["category"], g["name_vi"], g["source"], g["effective_from"])
+        for g in _data()["grounds"]
+        if (category is None or g["category"] == category) and (on is None or g["effective_from"] <= on)
+    ]

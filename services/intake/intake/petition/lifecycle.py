@@ -13,9 +13,21 @@ import dataclasses
 import datetime as dt
 
 STATES = (
-    "received", "accepted", "not_accepted", "guided", "forwarded", "returned_to_lower_level",
-    "temporarily_suspended", "suspended", "withdrawn", "resolved", "archived", "repeat",
-    "inspection", "filed", "voided",
+    "received",
+    "accepted",
+    "not_accepted",
+    "guided",
+    "forwarded",
+    "returned_to_lower_level",
+    "temporarily_suspended",
+    "suspended",
+    "withdrawn",
+    "resolved",
+    "archived",
+    "repeat",
+    "inspection",
+    "filed",
+    "voided",
 )
 OPEN_STATES = ("received", "accepted", "temporarily_suspended", "inspection")
 OUTCOMES = ("upheld", "rejected", "partly_upheld")
@@ -37,51 +49,173 @@ class Step:
     anonymous: bool = False  # may be taken on an anonymous petition
 
 
-_TERMINAL_OR_DONE = ("not_accepted", "guided", "forwarded", "returned_to_lower_level", "resolved", "withdrawn",
-                     "suspended", "repeat", "inspection", "filed", "received")
+_TERMINAL_OR_DONE = (
+    "not_accepted",
+    "guided",
+    "forwarded",
+    "returned_to_lower_level",
+    "resolved",
+    "withdrawn",
+    "suspended",
+    "repeat",
+    "inspection",
+    "filed",
+    "received",
+)
 
-STEPS: dict[str, Step] = {s.name: s for s in (
-    Step("accept", "Thụ lý", ("received",), "accepted",
-         "Luật Khiếu nại 02/2011, Điều 27; Luật Tố cáo 25/2018, Điều 29; Luật Tiếp công dân 42/2013, Điều 28"),
-    Step("not_accept", "Không thụ lý", ("received",), "not_accepted",
-         "Luật Khiếu nại 02/2011, Điều 11; Luật Tố cáo 25/2018, Điều 29", needs=("ground",)),
-    Step("guide", "Hướng dẫn", ("received",), "guided", "Luật Tiếp công dân 42/2013, Điều 26, 28(1)",
-         needs=("to_body",)),
-    Step("forward", "Chuyển đơn", ("received", "inspection"), "forwarded",
-         "Luật Tiếp công dân 42/2013, Điều 28(1); Luật Tố cáo 25/2018, Điều 24, 25",
-         needs=("to_body", "letter_number", "letter_date"), anonymous=True),
-    Step("reforward", "Chuyển lại đơn", ("forwarded",), "forwarded",
-         "Luật Tiếp công dân 42/2013, Điều 28(1)", needs=("to_body", "letter_number", "letter_date"),
-         anonymous=True),
-    Step("return_to_lower_level", "Chuyển cấp dưới giải quyết", ("received",), "returned_to_lower_level",
-         "Luật Tiếp công dân 42/2013, Điều 26", needs=("to_unit",)),
-    Step("extend", "Gia hạn giải quyết", ("accepted",), None, "Luật Tố cáo 25/2018, Điều 30(1)",
-         categories=("denunciation",), needs=("reason",)),
-    Step("temporarily_suspend", "Tạm đình chỉ giải quyết", ("accepted",), "temporarily_suspended",
-         "Luật Tố cáo 25/2018, Điều 31; Luật 136/2025/QH15 (khiếu nại)", categories=DISPUTES, needs=("reason",)),
-    Step("resume", "Tiếp tục giải quyết", ("temporarily_suspended",), "accepted",
-         "Luật Tố cáo 25/2018, Điều 31; Luật 136/2025/QH15 (khiếu nại)", categories=DISPUTES),
-    Step("suspend", "Đình chỉ giải quyết", ("accepted", "temporarily_suspended"), "suspended",
-         "Luật Tố cáo 25/2018, Điều 31; Luật 136/2025/QH15 (khiếu nại)", categories=DISPUTES, needs=("reason",)),
-    Step("withdraw", "Rút toàn bộ", ("received", "accepted", "temporarily_suspended"), "withdrawn",
-         "Luật Khiếu nại 02/2011, Điều 10 (sửa đổi bởi Luật 136/2025/QH15); Luật Tố cáo 25/2018, Điều 33",
-         categories=DISPUTES),
-    Step("withdraw_part", "Rút một phần", ("received", "accepted", "temporarily_suspended"), None,
-         "Luật 136/2025/QH15 (rút khiếu nại một phần)", categories=DISPUTES, needs=("reason",)),
-    Step("dialogue_held", "Đối thoại", ("accepted",), None, "Luật Khiếu nại 02/2011, Điều 30, 39",
-         categories=("complaint",), needs=("held_on",)),
-    Step("dialogue_skipped", "Người khiếu nại vắng mặt khi đối thoại", ("accepted",), None,
-         "Luật Khiếu nại 02/2011, Điều 30, 39 (sửa đổi bởi Luật 136/2025/QH15)", categories=("complaint",),
-         needs=("held_on",)),
-    Step("resolve", "Giải quyết", ("accepted",), "resolved",
-         "Luật Khiếu nại 02/2011, Điều 31, 40; Luật Tố cáo 25/2018, Điều 35", needs=("outcome", "resolution")),
-    Step("archive", "Lưu đơn", _TERMINAL_OR_DONE, "archived", "Luật Tiếp công dân 42/2013, Điều 26",
-         needs=("reason",), anonymous=True),
-)}
+STEPS: dict[str, Step] = {
+    s.name: s
+    for s in (
+        Step(
+            "accept",
+            "Thụ lý",
+            ("received",),
+            "accepted",
+            "Luật Khiếu nại 02/2011, Điều 27; Luật Tố cáo 25/2018, Điều 29; Luật Tiếp công dân 42/2013, Điều 28",
+        ),
+        Step(
+            "not_accept",
+            "Không thụ lý",
+            ("received",),
+            "not_accepted",
+            "Luật Khiếu nại 02/2011, Điều 11; Luật Tố cáo 25/2018, Điều 29",
+            needs=("ground",),
+        ),
+        Step(
+            "guide",
+            "Hướng dẫn",
+            ("received",),
+            "guided",
+            "Luật Tiếp công dân 42/2013, Điều 26, 28(1)",
+            needs=("to_body",),
+        ),
+        Step(
+            "forward",
+            "Chuyển đơn",
+            ("received", "inspection"),
+            "forwarded",
+            "Luật Tiếp công dân 42/2013, Điều 28(1); Luật Tố cáo 25/2018, Điều 24, 25",
+            needs=("to_body", "letter_number", "letter_date"),
+            anonymous=True,
+        ),
+        Step(
+            "reforward",
+            "Chuyển lại đơn",
+            ("forwarded",),
+            "forwarded",
+            "Luật Tiếp công dân 42/2013, Điều 28(1)",
+            needs=("to_body", "letter_number", "letter_date"),
+            anonymous=True,
+        ),
+        Step(
+            "return_to_lower_level",
+            "Chuyển cấp dưới giải quyết",
+            ("received",),
+            "returned_to_lower_level",
+            "Luật Tiếp công dân 42/2013, Điều 26",
+            needs=("to_unit",),
+        ),
+        Step(
+            "extend",
+            "Gia hạn giải quyết",
+            ("accepted",),
+            None,
+            "Luật Tố cáo 25/2018, Điều 30(1)",
+            categories=("denunciation",),
+            needs=("reason",),
+        ),
+        Step(
+            "temporarily_suspend",
+            "Tạm đình chỉ giải quyết",
+            ("accepted",),
+            "temporarily_suspended",
+            "Luật Tố cáo 25/2018, Điều 31; Luật 136/2025/QH15 (khiếu nại)",
+            categories=DISPUTES,
+            needs=("reason",),
+        ),
+        Step(
+            "resume",
+            "Tiếp tục giải quyết",
+            ("temporarily_suspended",),
+            "accepted",
+            "Luật Tố cáo 25/2018, Điều 31; Luật 136/2025/QH15 (khiếu nại)",
+            categories=DISPUTES,
+        ),
+        Step(
+            "suspend",
+            "Đình chỉ giải quyết",
+            ("accepted", "temporarily_suspended"),
+            "suspended",
+            "Luật Tố cáo 25/2018, Điều 31; Luật 136/2025/QH15 (khiếu nại)",
+            categories=DISPUTES,
+            needs=("reason",),
+        ),
+        Step(
+            "withdraw",
+            "Rút toàn bộ",
+            ("received", "accepted", "temporarily_suspended"),
+            "withdrawn",
+            "Luật Khiếu nại 02/2011, Điều 10 (sửa đổi bởi Luật 136/2025/QH15); Luật Tố cáo 25/2018, Điều 33",
+            categories=DISPUTES,
+        ),
+        Step(
+            "withdraw_part",
+            "Rút một phần",
+            ("received", "accepted", "temporarily_suspended"),
+            None,
+            "Luật 136/2025/QH15 (rút khiếu nại một phần)",
+            categories=DISPUTES,
+            needs=("reason",),
+        ),
+        Step(
+            "dialogue_held",
+            "Đối thoại",
+            ("accepted",),
+            None,
+            "Luật Khiếu nại 02/2011, Điều 30, 39",
+            categories=("complaint",),
+            needs=("held_on",),
+        ),
+        Step(
+            "dialogue_skipped",
+            "Người khiếu nại vắng mặt khi đối thoại",
+            ("accepted",),
+            None,
+            "Luật Khiếu nại 02/2011, Điều 30, 39 (sửa đổi bởi Luật 136/2025/QH15)",
+            categories=("complaint",),
+            needs=("held_on",),
+        ),
+        Step(
+            "resolve",
+            "Giải quyết",
+            ("accepted",),
+            "resolved",
+            "Luật Khiếu nại 02/2011, Điều 31, 40; Luật Tố cáo 25/2018, Điều 35",
+            needs=("outcome", "resolution"),
+        ),
+        Step(
+            "archive",
+            "Lưu đơn",
+            _TERMINAL_OR_DONE,
+            "archived",
+            "Luật Tiếp công dân 42/2013, Điều 26",
+            needs=("reason",),
+            anonymous=True,
+        ),
+    )
+}
 
 # Steps a desk records itself, not through POST /steps.
-AUTOMATIC = ("received", "inspection", "filed", "repeat_confirmed", "repeat_overridden", "informed",
-             "corrected", "voided")
+AUTOMATIC = (
+    "received",
+    "inspection",
+    "filed",
+    "repeat_confirmed",
+    "repeat_overridden",
+    "informed",
+    "corrected",
+    "voided",
+)
 
 
 class StepNotAllowed(Exception):
@@ -93,8 +227,15 @@ class StepNotAllowed(Exception):
         self.message = message
 
 
-def check(*, step: str, status: str, category: str, anonymous: bool, received_on: dt.date,
-          available_from: dict[str, dict[str, dt.date]]) -> Step:
+def check(
+    *,
+    step: str,
+    status: str,
+    category: str,
+    anonymous: bool,
+    received_on: dt.date,
+    available_from: dict[str, dict[str, dt.date]],
+) -> Step:
     """The step, if it may be taken now; else :class:`StepNotAllowed`.
 
     ``available_from``: step -> category -> the first day of receipt it applies to (dated law).
@@ -115,14 +256,21 @@ def check(*, step: str, status: str, category: str, anonymous: bool, received_on
     return found
 
 
-def allowed(*, status: str, category: str, anonymous: bool, received_on: dt.date,
-            available_from: dict[str, dict[str, dt.date]]) -> list[str]:
+def allowed(
+    *, status: str, category: str, anonymous: bool, received_on: dt.date, available_from: dict[str, dict[str, dt.date]]
+) -> list[str]:
     """The steps that may be taken now, in the order of :data:`STEPS`."""
     out = []
     for name in STEPS:
         try:
-            check(step=name, status=status, category=category, anonymous=anonymous, received_on=received_on,
-                  available_from=available_from)
+            check(
+                step=name,
+                status=status,
+                category=category,
+                anonymous=anonymous,
+                received_on=received_on,
+                available_from=available_from,
+            )
         except StepNotAllowed:
             continue
         out.append(name)

@@ -16,21 +16,37 @@ class StepIn(Schema):
     step = fields.String(required=True, validate=validate.OneOf(tuple(STEPS)))
     taken_on = fields.Date(load_default=None, metadata={"description": "The day of the step; defaults to today"})
     reason = Text(load_default=None, validate=validate.Length(min=1, max=4000))
-    ground = fields.String(load_default=None, validate=validate.Length(min=1, max=60),
-                           metadata={"description": "not_accept: a code of GET /petitions/grounds"})
-    to_body = Text(load_default=None, validate=validate.Length(min=1, max=200),
-                   metadata={"description": "guide, forward, reforward: the receiving body"})
+    ground = fields.String(
+        load_default=None,
+        validate=validate.Length(min=1, max=60),
+        metadata={"description": "not_accept: a code of GET /petitions/grounds"},
+    )
+    to_body = Text(
+        load_default=None,
+        validate=validate.Length(min=1, max=200),
+        metadata={"description": "guide, forward, reforward: the receiving body"},
+    )
     letter_number = Text(load_default=None, validate=validate.Length(min=1, max=60))
     letter_date = fields.Date(load_default=None)
-    to_unit = fields.String(load_default=None, validate=UNIT_CODE,
-                            metadata={"description": "return_to_lower_level: the commune it goes back to"})
-    complexity = fields.String(load_default=None, validate=validate.OneOf(("normal", "complex_or_remote", "both")),
-                               metadata={"description": "accept (complaint): complex or remote area, or both"})
-    part = Text(load_default=None, validate=validate.Length(min=1, max=4000),
-                metadata={"description": "withdraw_part: what is withdrawn"})
+    to_unit = fields.String(
+        load_default=None,
+        validate=UNIT_CODE,
+        metadata={"description": "return_to_lower_level: the commune it goes back to"},
+    )
+    complexity = fields.String(
+        load_default=None,
+        validate=validate.OneOf(("normal", "complex_or_remote", "both")),
+        metadata={"description": "accept (complaint): complex or remote area, or both"},
+    )
+    part = Text(
+        load_default=None,
+        validate=validate.Length(min=1, max=4000),
+        metadata={"description": "withdraw_part: what is withdrawn"},
+    )
     held_on = fields.Date(load_default=None, metadata={"description": "dialogue_held / dialogue_skipped: the day"})
-    valid_reason = fields.Boolean(load_default=None,
-                                  metadata={"description": "dialogue_skipped: the complainant had a valid reason"})
+    valid_reason = fields.Boolean(
+        load_default=None, metadata={"description": "dialogue_skipped: the complainant had a valid reason"}
+    )
     outcome = fields.String(load_default=None, validate=validate.OneOf(OUTCOMES))
     resolution = Text(load_default=None, validate=validate.Length(min=1, max=20000))
     citizen_informed_on = fields.Date(load_default=None)
@@ -62,8 +78,11 @@ class HandlerIn(Schema):
 
 
 class DetailQuery(Schema):
-    purpose = Text(load_default=None, validate=validate.Length(min=3, max=400), metadata={
-        "description": "Why a record you are not assigned to is read unmasked (kept in the audit log)"})
+    purpose = Text(
+        load_default=None,
+        validate=validate.Length(min=3, max=400),
+        metadata={"description": "Why a record you are not assigned to is read unmasked (kept in the audit log)"},
+    )
 
 
 class DueQuery(Schema):
@@ -75,8 +94,9 @@ class DueItem(Schema):
     number = fields.String()
     category = fields.String()
     status = fields.String()
-    stage = fields.String(metadata={"description": "acceptance, response, initial_handling, resolution, "
-                                                   "inform_citizen"})
+    stage = fields.String(
+        metadata={"description": "acceptance, response, initial_handling, resolution, inform_citizen"}
+    )
     deadline = fields.Date()
     days_left = fields.Integer(metadata={"description": "Negative: days overdue"})
     overdue = fields.Boolean()

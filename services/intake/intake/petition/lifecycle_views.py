@@ -25,10 +25,18 @@ from .lifecycle_schemas import (
 )
 from .schemas import HandlerOut, PetitionOut
 
-blp = Blueprint("petition_lifecycle", __name__, url_prefix="/petitions",
-                description="A petition's lifecycle: steps, repeats, corrections, handlers, deadlines")
-matters_blp = Blueprint("matters", __name__, url_prefix="/matters",
-                        description="Matters (vụ việc): petitions and visits about one origin, field and subject")
+blp = Blueprint(
+    "petition_lifecycle",
+    __name__,
+    url_prefix="/petitions",
+    description="A petition's lifecycle: steps, repeats, corrections, handlers, deadlines",
+)
+matters_blp = Blueprint(
+    "matters",
+    __name__,
+    url_prefix="/matters",
+    description="Matters (vụ việc): petitions and visits about one origin, field and subject",
+)
 
 
 @blp.route("/due", methods=["GET"])
@@ -37,8 +45,7 @@ matters_blp = Blueprint("matters", __name__, url_prefix="/matters",
 @blp.response(200, DueList)
 def list_due(query):
     """Overdue deadlines and those due within ``within`` days, soonest first, with the days left."""
-    return {"items": due.due(db_session=db_session(), identity=current_identity(), day=today(),
-                             within=query["within"])}
+    return {"items": due.due(db_session=db_session(), identity=current_identity(), day=today(), within=query["within"])}
 
 
 @blp.route("/grounds", methods=["GET"])
@@ -55,8 +62,10 @@ def list_grounds():
 def list_steps():
     """Every step: from which states, to which state, for which categories, what it needs, its legal basis."""
     available = law.steps_available_from()
-    return {"states": list(lifecycle.STATES), "items": [
-        {**s.__dict__, "available_from": available.get(s.name, {})} for s in lifecycle.STEPS.values()]}
+    return {
+        "states": list(lifecycle.STATES),
+        "items": [{**s.__dict__, "available_from": available.get(s.name, {})} for s in lifecycle.STEPS.values()],
+    }
 
 
 @blp.route("/<petition_id>/steps", methods=["POST"])
@@ -72,10 +81,8 @@ def record_step(data, petition_id):
     resolve, archive."""
     from . import service
 
-    petition, _ = steps.record(db_session=db_session(), identity=current_identity(), petition_id=petition_id,
-                               data=data)
-    return service.present(db_session=db_session(), identity=current_identity(), petition=petition,
-                           unmasked=False)
+    petition, _ = steps.record(db_session=db_session(), identity=current_identity(), petition_id=petition_id, data=data)
+    return service.present(db_session=db_session(), identity=current_identity(), petition=petition, unmasked=False)
 
 
 @blp.route("/<petition_id>/repeat", methods=["POST"])
@@ -86,8 +93,9 @@ def record_step(data, petition_id):
 @blp.alt_response(409, schema=ProblemSchema)
 def decide_repeat(data, petition_id):
     """Confirm the repeat suggested at registration, or override it with a reason (kept on the record)."""
-    return actions.decide_repeat(db_session=db_session(), identity=current_identity(), petition_id=petition_id,
-                                 data=data)
+    return actions.decide_repeat(
+        db_session=db_session(), identity=current_identity(), petition_id=petition_id, data=data
+    )
 
 
 @blp.route("/<petition_id>", methods=["PATCH"])
@@ -97,8 +105,7 @@ def decide_repeat(data, petition_id):
 @blp.response(200, PetitionOut)
 def correct_petition(data, petition_id):
     """Correct the petition's text, field or origin with a reason; the earlier version stays in history."""
-    return actions.correct(db_session=db_session(), identity=current_identity(), petition_id=petition_id,
-                           data=data)
+    return actions.correct(db_session=db_session(), identity=current_identity(), petition_id=petition_id, data=data)
 
 
 @blp.route("/<petition_id>/void", methods=["POST"])
@@ -109,8 +116,9 @@ def correct_petition(data, petition_id):
 @blp.alt_response(409, schema=ProblemSchema)
 def void_petition(data, petition_id):
     """Void a petition entered by mistake, with a reason; its history stays."""
-    return actions.void(db_session=db_session(), identity=current_identity(), petition_id=petition_id,
-                        reason=data["reason"])
+    return actions.void(
+        db_session=db_session(), identity=current_identity(), petition_id=petition_id, reason=data["reason"]
+    )
 
 
 @blp.route("/<petition_id>/handlers", methods=["POST"])
@@ -120,8 +128,9 @@ def void_petition(data, petition_id):
 @blp.response(201, HandlerOut)
 def assign_handler(data, petition_id):
     """Assign an officer to handle the petition: the assignment that reading a denunciation requires."""
-    return actions.assign(db_session=db_session(), identity=current_identity(), petition_id=petition_id,
-                          officer=data["officer"])
+    return actions.assign(
+        db_session=db_session(), identity=current_identity(), petition_id=petition_id, officer=data["officer"]
+    )
 
 
 @matters_blp.route("/<path:matter_key>", methods=["GET"])

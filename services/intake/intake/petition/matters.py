@@ -32,19 +32,55 @@ def lookup(*, db_session: Session, identity: Identity, matter_key: str, limit: i
     if not petitions and not visits:
         raise Problem(404, "No such matter.", code="not_found")
     ids = [p.id for p in petitions]
-    history = list(db_session.scalars(select(PetitionStep).where(PetitionStep.petition_id.in_(ids))
-                                      .order_by(PetitionStep.taken_on, PetitionStep.id))) if ids else []
+    history = (
+        list(
+            db_session.scalars(
+                select(PetitionStep)
+                .where(PetitionStep.petition_id.in_(ids))
+                .order_by(PetitionStep.taken_on, PetitionStep.id)
+            )
+        )
+        if ids
+        else []
+    )
     numbers = {p.id: p.number for p in petitions}
     return {
         "matter_key": matter_key,
-        "petitions": [{"id": p.id, "number": p.number, "category": p.category, "status": p.status,
-                       "complaint_round": p.complaint_round, "received_at": p.received_at,
-                       "sender_count": p.sender_count, "repeat_of": p.repeat_of,
-                       "receiving_unit": p.receiving_unit} for p in petitions],
-        "visits": [{"id": v.id, "serial": v.serial, "received_at": v.received_at, "category": v.category,
-                    "outcome": v.outcome, "group_size": v.group_size, "receiving_unit": v.receiving_unit}
-                   for v in visits],
-        "history": [{"petition_id": s.petition_id, "number": numbers[s.petition_id], "step": s.step,
-                     "to_status": s.to_status, "taken_on": s.taken_on, "recorded_by": s.recorded_by}
-                    for s in history],
+        "petitions": [
+            {
+                "id": p.id,
+                "number": p.number,
+                "category": p.category,
+                "status": p.status,
+                "complaint_round": p.complaint_round,
+                "received_at": p.received_at,
+                "sender_count": p.sender_count,
+                "repeat_of": p.repeat_of,
+                "receiving_unit": p.receiving_unit,
+            }
+            for p in petitions
+        ],
+        "visits": [
+            {
+                "id": v.id,
+                "serial": v.serial,
+                "received_at": v.received_at,
+                "category": v.category,
+                "outcome": v.outcome,
+                "group_size": v.group_size,
+                "receiving_unit": v.receiving_unit,
+            }
+            for v in visits
+        ],
+        "history": [
+            {
+                "petition_id": s.petition_id,
+                "number": numbers[s.petition_id],
+                "step": s.step,
+                "to_status": s.to_status,
+                "taken_on": s.taken_on,
+                "recorded_by": s.recorded_by,
+            }
+            for s in history
+        ],
     }

@@ -32,30 +32,50 @@ def scan(*, db_session: Session, day: dt.date, limit: int = 200) -> int:
     """
     stage_late = and_(Petition.stage.in_(OPEN_STAGES), Petition.deadline < day, _not_noticed(Petition.stage))
     inform_late = and_(
-        Petition.status.not_in(NOT_INFORMED), Petition.citizen_informed_on.is_(None),
-        Petition.inform_deadline < day, _not_noticed("inform_citizen"),
+        Petition.status.not_in(NOT_INFORMED),
+        Petition.citizen_informed_on.is_(None),
+        Petition.inform_deadline < day,
+        _not_noticed("inform_citizen"),
     )
-    rows = list(db_session.scalars(
-        select(Petition).where(or_(stage_late, inform_late)).order_by(Petition.id).limit(limit)
-        .with_for_update(skip_locked=True, of=Petition)
-    ))
+    rows = list(
+        db_session.scalars(
+            select(Petition)
+            .where(or_(stage_late, inform_late))
+            .order_by(Petition.id)
+            .limit(limit)
+            .with_for_update(skip_locked=True, of=Petition)
+        )
+    )
     count = 0
     for petition in rows:
         notices = []
         if petition.stage in OPEN_STAGES and petition.deadline and petition.deadline < day:
             notices.append((petition.stage, petition.deadline))
-        if (petition.status not in NOT_INFORMED and petition.citizen_informed_on is None
-                and petition.inform_deadline and petition.inform_deadline < day):
+        if (
+            petition.status not in NOT_INFORMED
+            and petition.citizen_informed_on is None
+            and petition.inform_deadline
+            and petition.inform_deadline < day
+        ):
             notices.append(("inform_citizen", petition.inform_deadline))
         for stage, deadline in notices:
             if db_session.get(OverdueNotice, (petition.id, stage)) is not None:
                 continue
             db_session.add(OverdueNotice(petition_id=petition.id, stage=stage, deadline=deadline))
-            outbox.add(db_session, "intake.petition.overdue", {
-                "petition_id": petition.id, "number": petition.number, "deadline": deadline.isoformat(),
-                "days_overdue": -deadlines.days_left(deadline, day), "receiving_unit": petition.receiving_unit,
-                "category": petition.category, "field": petition.field_code, "stage": stage,
-            })
+            outbox.add(
+                db_session,
+                "intake.petition.overdue",
+                {
+                    "petition_id": petition.id,
+                    "number": petition.number,
+                    "deadline": deadline.isoformat(),
+                    "days_overdue": -deadlines.days_left(deadline, day),
+                    "receiving_unit": petition.receiving_unit,
+                    "category": petition.category,
+                    "field": petition.field_code,
+                    "stage": stage,
+                },
+            )
             count += 1
     return count
 

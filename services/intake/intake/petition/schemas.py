@@ -21,8 +21,11 @@ STATUSES = STATES
 
 def _shown(name: str) -> fields.Function:
     """A text field as the caller may read it (a denunciation's text only for its handlers)."""
-    return fields.Function(lambda obj: (getattr(obj, "shown", None) or {}).get(name, getattr(obj, name, None)),
-                           allow_none=True, metadata={"type": "string"})
+    return fields.Function(
+        lambda obj: (getattr(obj, "shown", None) or {}).get(name, getattr(obj, name, None)),
+        allow_none=True,
+        metadata={"type": "string"},
+    )
 
 
 class PartIn(Schema):
@@ -37,15 +40,28 @@ class PartIn(Schema):
 
 class PetitionIn(Schema):
     receiving_unit = fields.String(load_default=None, validate=UNIT_CODE)
-    received_at = fields.AwareDateTime(load_default=None, metadata={"description": "Defaults to now; not in the future"})
-    channel = fields.String(required=True, validate=validate.OneOf(CHANNELS), metadata={
-        "description": "online: for petitions received from 1 July 2026 (Law 136/2025/QH15)"})
-    complaint_round = fields.Integer(load_default=1, validate=validate.OneOf((1, 2)), metadata={
-        "description": "2: a second-time complaint against the first-time decision (a new stage, never a repeat)"})
+    received_at = fields.AwareDateTime(
+        load_default=None, metadata={"description": "Defaults to now; not in the future"}
+    )
+    channel = fields.String(
+        required=True,
+        validate=validate.OneOf(CHANNELS),
+        metadata={"description": "online: for petitions received from 1 July 2026 (Law 136/2025/QH15)"},
+    )
+    complaint_round = fields.Integer(
+        load_default=1,
+        validate=validate.OneOf((1, 2)),
+        metadata={
+            "description": "2: a second-time complaint against the first-time decision (a new stage, never a repeat)"
+        },
+    )
     visit_id = fields.String(load_default=None, validate=validate.Length(min=1, max=36))
     forwarded_by = Text(load_default=None, validate=validate.Length(min=1, max=200))
-    forwarded_letter_number = Text(load_default=None, validate=validate.Length(min=1, max=60),
-                                   metadata={"description": "channel forwarded: the forwarding letter's number"})
+    forwarded_letter_number = Text(
+        load_default=None,
+        validate=validate.Length(min=1, max=60),
+        metadata={"description": "channel forwarded: the forwarding letter's number"},
+    )
     forwarded_letter_date = fields.Date(load_default=None, metadata={"description": "and its date"})
     category = fields.String(load_default=None, validate=validate.OneOf(CATEGORIES))
     field = fields.String(load_default=None, validate=validate.Length(min=1, max=40))
@@ -54,15 +70,23 @@ class PetitionIn(Schema):
     content = Text(load_default=None, validate=validate.Length(min=1, max=20000))
     prior_handling = Text(load_default=None, validate=validate.Length(max=20000))
     citizen_request = Text(load_default=None, validate=validate.Length(max=20000))
-    parts = fields.List(fields.Nested(PartIn), load_default=None, validate=validate.Length(min=2, max=4),
-                        metadata={"description": "A mixed petition's parts, one per category; replaces category/content"})
+    parts = fields.List(
+        fields.Nested(PartIn),
+        load_default=None,
+        validate=validate.Length(min=2, max=4),
+        metadata={"description": "A mixed petition's parts, one per category; replaces category/content"},
+    )
     anonymous = fields.Boolean(load_default=False)
-    verifiable = fields.Boolean(load_default=False, metadata={
-        "description": "An anonymous denunciation naming the violator with concrete evidence (Art. 25)"})
+    verifiable = fields.Boolean(
+        load_default=False,
+        metadata={"description": "An anonymous denunciation naming the violator with concrete evidence (Art. 25)"},
+    )
     violator = Text(load_default=None, validate=validate.Length(max=400))
     evidence = Text(load_default=None, validate=validate.Length(max=20000))
-    multi_site = fields.Boolean(load_default=False, metadata={
-        "description": "A denunciation whose checking needs several sites (10 working days, not 7)"})
+    multi_site = fields.Boolean(
+        load_default=False,
+        metadata={"description": "A denunciation whose checking needs several sites (10 working days, not 7)"},
+    )
     repeat_of = fields.String(load_default=None, validate=validate.Length(min=1, max=36))
     senders = fields.List(fields.Nested(CitizenIn), load_default=list, validate=validate.Length(max=500))
 
@@ -107,7 +131,8 @@ class StepOut(Schema):
     basis = fields.String(allow_none=True)
     details = fields.Function(
         lambda s: s.shown_details if getattr(s, "shown_details", None) is not None else json.loads(s.details),
-        metadata={"type": "object"})
+        metadata={"type": "object"},
+    )
     deadline = fields.Date(allow_none=True)
     on_time = fields.Boolean()
 
@@ -147,8 +172,14 @@ def _decisions(petition) -> list[dict]:
 
 
 def _decisions_field() -> fields.Function:
-    return fields.Function(_decisions, metadata={"type": "array", "items": {"type": "object"}, "description":
-                           "Decisions of the older endpoint; a denunciation's reasons only to its handlers"})
+    return fields.Function(
+        _decisions,
+        metadata={
+            "type": "array",
+            "items": {"type": "object"},
+            "description": "Decisions of the older endpoint; a denunciation's reasons only to its handlers",
+        },
+    )
 
 
 class EarlierPetition(Schema):
@@ -198,9 +229,14 @@ class PetitionOut(Schema):
     receiving_unit = fields.String()
     received_at = fields.AwareDateTime()
     channel = fields.String()
-    visit_id = fields.Function(_shown_visit, allow_none=True, metadata={
-        "description": "The visit it was handed in at; a denunciation's only to its handlers, a part split from "
-                       "one or handed in with one: none"})
+    visit_id = fields.Function(
+        _shown_visit,
+        allow_none=True,
+        metadata={
+            "description": "The visit it was handed in at; a denunciation's only to its handlers, a part split from "
+            "one or handed in with one: none"
+        },
+    )
     forwarded_by = fields.String(allow_none=True)
     forwarded_letter_number = fields.String(allow_none=True)
     forwarded_letter_date = fields.Date(allow_none=True)
@@ -251,12 +287,17 @@ class PetitionOut(Schema):
     resolution = _shown("resolution")
     decisions = _decisions_field()
     linked = fields.List(fields.Nested(LinkedPetition))
-    images = fields.List(fields.Nested(ImageOut), attribute="image_list",
-                         metadata={"description": "Handwriting and scans (metadata; the images need identity:read)"})
+    images = fields.List(
+        fields.Nested(ImageOut),
+        attribute="image_list",
+        metadata={"description": "Handwriting and scans (metadata; the images need identity:read)"},
+    )
     earlier = fields.Nested(EarlierPetition, allow_none=True)
     steps = fields.List(fields.Nested(StepOut), attribute="step_list")
-    allowed_steps = fields.List(fields.String(), metadata={
-        "description": "The steps POST /petitions/{id}/steps accepts now (state, category, date of receipt)"})
+    allowed_steps = fields.List(
+        fields.String(),
+        metadata={"description": "The steps POST /petitions/{id}/steps accepts now (state, category, date of receipt)"},
+    )
     revisions = fields.List(fields.Nested(RevisionOut), attribute="revision_list")
     handlers = fields.List(fields.Nested(HandlerOut), attribute="handler_list")
     created_by = fields.String()
@@ -280,8 +321,11 @@ class DecisionIn(Schema):
     ground = fields.String(load_default=None, validate=validate.Length(min=1, max=60))
     letter_number = Text(load_default=None, validate=validate.Length(min=1, max=60))
     letter_date = fields.Date(load_default=None)
-    to_unit = fields.String(load_default=None, validate=UNIT_CODE,
-                            metadata={"description": "request_lower_level: the commune it goes back to"})
+    to_unit = fields.String(
+        load_default=None,
+        validate=UNIT_CODE,
+        metadata={"description": "request_lower_level: the commune it goes back to"},
+    )
 
 
 class InformIn(Schema):
@@ -300,8 +344,12 @@ class PetitionQuery(PageQuery):
     category = fields.String(load_default=None, validate=validate.OneOf(CATEGORIES))
     field = fields.String(load_default=None)
     unit = fields.String(load_default=None, validate=UNIT_CODE)
-    include_predecessors = fields.Boolean(load_default=False, metadata={
-        "description": "With unit: also the petitions of every unit it succeeded (merged communes, the district)"})
+    include_predecessors = fields.Boolean(
+        load_default=False,
+        metadata={
+            "description": "With unit: also the petitions of every unit it succeeded (merged communes, the district)"
+        },
+    )
     status = fields.String(load_default=None, validate=validate.OneOf(STATUSES))
     decision = fields.String(load_default=None, validate=validate.OneOf(DECISIONS))
     channel = fields.String(load_default=None, validate=validate.OneOf(CHANNELS))
@@ -319,8 +367,12 @@ class PetitionPeriodQuery(Schema):
     category = fields.String(load_default=None, validate=validate.OneOf(CATEGORIES))
     field = fields.String(load_default=None)
     unit = fields.String(load_default=None, validate=UNIT_CODE)
-    include_predecessors = fields.Boolean(load_default=False, metadata={
-        "description": "With unit: also the petitions of every unit it succeeded (merged communes, the district)"})
+    include_predecessors = fields.Boolean(
+        load_default=False,
+        metadata={
+            "description": "With unit: also the petitions of every unit it succeeded (merged communes, the district)"
+        },
+    )
     status = fields.String(load_default=None, validate=validate.OneOf(STATUSES))
 
     @validates_schema

@@ -30,12 +30,16 @@ STEP_EVENT = "intake.petition.step_recorded"
 NOT_INFORMED = ("received", "repeat", "voided", "filed", "inspection")
 
 SORT_KEYS = {
-    "received_at": listing.SortKey(Petition.received_at, lambda p: p.received_at, dt.datetime.fromisoformat,
-                                   lambda v: v.isoformat()),
+    "received_at": listing.SortKey(
+        Petition.received_at, lambda p: p.received_at, dt.datetime.fromisoformat, lambda v: v.isoformat()
+    ),
     # Petitions without a deadline sort after every dated one.
-    "deadline": listing.SortKey(func.coalesce(Petition.deadline, dt.date(9999, 12, 31)),
-                                lambda p: p.deadline or dt.date(9999, 12, 31), dt.date.fromisoformat,
-                                lambda v: v.isoformat()),
+    "deadline": listing.SortKey(
+        func.coalesce(Petition.deadline, dt.date(9999, 12, 31)),
+        lambda p: p.deadline or dt.date(9999, 12, 31),
+        dt.date.fromisoformat,
+        lambda v: v.isoformat(),
+    ),
     "number": listing.SortKey(Petition.number, lambda p: p.number, str),
 }
 
@@ -59,14 +63,19 @@ def _violation(exc: visit_domain.RuleViolation, rename: dict | None = None):
 def _repeat_query(*, commune: bool):
     """The first record (not itself a repeat) from senders carrying one of the blind indexes, about one
     matter, whose decision they were told of within the window (built once)."""
-    matches = select(PetitionSender.petition_id).where(or_(
-        PetitionSender.id_index.in_(bindparam("ids", expanding=True)),
-        PetitionSender.name_index.in_(bindparam("names", expanding=True)),
-    ))
+    matches = select(PetitionSender.petition_id).where(
+        or_(
+            PetitionSender.id_index.in_(bindparam("ids", expanding=True)),
+            PetitionSender.name_index.in_(bindparam("names", expanding=True)),
+        )
+    )
     stmt = select(Petition).where(
-        Petition.id.in_(matches), Petition.matter_key == bindparam("matter_key"),
-        Petition.repeat_of.is_(None), Petition.status != "voided",
-        Petition.citizen_informed_on.is_not(None), Petition.citizen_informed_on >= bindparam("since"),
+        Petition.id.in_(matches),
+        Petition.matter_key == bindparam("matter_key"),
+        Petition.repeat_of.is_(None),
+        Petition.status != "voided",
+        Petition.citizen_informed_on.is_not(None),
+        Petition.citizen_informed_on >= bindparam("since"),
         Petition.citizen_informed_on <= bindparam("until"),
     )
     if commune:  # a commune's repeats are among its own records, as everything it reads (_visible)
@@ -83,8 +92,9 @@ def matter_of(*, origin_unit: str, field: str, subject: str | None) -> str:
     return visit_domain.matter_key(origin_unit=origin_unit, field=field, subject_folded=fold(subject))
 
 
-def find_repeat(*, db_session: Session, identity: Identity, senders: list[dict], matter_key: str,
-                on: dt.date) -> Petition | None:
+def find_repeat(
+    *, db_session: Session, identity: Identity, senders: list[dict], matter_key: str, on: dt.date
+) -> Petition | None:
     """A suggestion: the first petition, visible to the caller, from one of these senders about the same
     matter, whose decision they were told of within the configured window before ``on``."""
     ids, names = [], []
@@ -95,8 +105,13 @@ def find_repeat(*, db_session: Session, identity: Identity, senders: list[dict],
     if not ids and not names:
         return None
     window = current_app.extensions["tiepdan"]["settings"].extra["repeat_window_days"]
-    params = {"ids": ids, "names": names, "matter_key": matter_key, "since": on - dt.timedelta(days=window),
-              "until": on}
+    params = {
+        "ids": ids,
+        "names": names,
+        "matter_key": matter_key,
+        "since": on - dt.timedelta(days=window),
+        "until": on,
+    }
     if identity.is_commune:
         params["unit"] = identity.unit
     return db_session.scalars(_REPEAT_QUERIES[identity.is_commune], params).first()
@@ -105,41 +120,76 @@ def find_repeat(*, db_session: Session, identity: Identity, senders: list[dict],
 def step_event(petition, step: PetitionStep) -> dict:
     """The data of ``intake.petition.step_recorded``: no identity, no free text."""
     return {
-        "petition_id": petition.id, "number": petition.number, "step": step.step,
-        "from_status": step.from_status, "to_status": step.to_status, "taken_on": step.taken_on.isoformat(),
-        "recorded_by": step.recorded_by, "legal_basis": step.basis,
-        "deadline": step.deadline.isoformat() if step.deadline else None, "on_time": step.on_time,
-        "receiving_unit": petition.receiving_unit, "to_unit": petition.lower_unit,
+        "petition_id": petition.id,
+        "number": petition.number,
+        "step": step.step,
+        "from_status": step.from_status,
+        "to_status": step.to_status,
+        "taken_on": step.taken_on.isoformat(),
+        "recorded_by": step.recorded_by,
+        "legal_basis": step.basis,
+        "deadline": step.deadline.isoformat() if step.deadline else None,
+        "on_time": step.on_time,
+        "receiving_unit": petition.receiving_unit,
+        "to_unit": petition.lower_unit,
         "category": petition.category,
     }
 
 
-def present(*, db_session: Session, identity: Identity, petition: Petition, unmasked: bool,
-            handler: bool | None = None, purpose: str | None = None) -> Petition:
+def present(
+    *,
+    db_session: Session,
+    identity: Identity,
+    petition: Petition,
+    unmasked: bool,
+    handler: bool | None = None,
+    purpose: str | None = None,
+) -> Petition:
     """Attach the senders and text as the caller may see them; unmasked reads are audited (with a purpose)."""
     if handler is None:
         handler = bool(access.handled_ids(db_session=db_session, identity=identity, petition_ids=[petition.id]))
     show = unmasked and access.may_unmask(identity=identity, petition=petition, handler=handler, purpose=purpose)
     if unmasked and not show and access.own_unit_sees_names(identity, petition):
         petition.people = confidential.reveal_audited(
-            db_session=db_session, identity=identity, record_type="petition", record_id=petition.id,
-            people=petition.senders, purpose=access.OWN_UNIT_PURPOSE)
+            db_session=db_session,
+            identity=identity,
+            record_type="petition",
+            record_id=petition.id,
+            people=petition.senders,
+            purpose=access.OWN_UNIT_PURPOSE,
+        )
     else:
         petition.people = confidential.present(
-            db_session=db_session, identity=identity, record_type="petition", record_id=petition.id,
-            people=petition.senders, strict=petition.confidential, unmasked=show, purpose=purpose,
+            db_session=db_session,
+            identity=identity,
+            record_type="petition",
+            record_id=petition.id,
+            people=petition.senders,
+            strict=petition.confidential,
+            unmasked=show,
+            purpose=purpose,
         )
     if access.may_read_content(identity=identity, petition=petition, handler=handler, purpose=purpose):
         access.show_content(petition)
         if unmasked and petition.category == "denunciation":  # a denunciation read in full: audited too
-            confidential.audit(db_session=db_session, identity=identity, record_type="petition_content",
-                               record_id=petition.id, person_count=0, purpose=purpose)
+            confidential.audit(
+                db_session=db_session,
+                identity=identity,
+                record_type="petition_content",
+                record_id=petition.id,
+                person_count=0,
+                purpose=purpose,
+            )
     else:
         access.hide_content(petition)
     access.hide_links(petition, handler=handler)
-    petition.allowed_steps = lifecycle.allowed(status=petition.status, category=petition.category,
-                                               anonymous=petition.anonymous, received_on=petition.received_on,
-                                               available_from=law.steps_available_from())
+    petition.allowed_steps = lifecycle.allowed(
+        status=petition.status,
+        category=petition.category,
+        anonymous=petition.anonymous,
+        received_on=petition.received_on,
+        available_from=law.steps_available_from(),
+    )
     return petition
 
 
@@ -163,8 +213,15 @@ def linked(*, db_session: Session, identity: Identity, petition: Petition, handl
             relation = "first_record"
         else:
             relation = "repeat"
-        out.append({"id": other.id, "number": other.number, "category": other.category, "status": other.status,
-                    "relation": relation})
+        out.append(
+            {
+                "id": other.id,
+                "number": other.number,
+                "category": other.category,
+                "status": other.status,
+                "relation": relation,
+            }
+        )
     return out
 
 
@@ -194,15 +251,26 @@ def detail(*, db_session: Session, identity: Identity, petition_id: str, purpose
     earlier_id = petition.repeat_of or petition.repeat_suggested_of
     petition.earlier = db_session.get(Petition, earlier_id) if earlier_id else None
     if petition.earlier is not None:  # its decisions' reasons: a denunciation's only to its handlers
-        petition.earlier.shown_decisions = access.decisions_shown(petition.earlier, readable=bool(
-            access.handled_ids(db_session=db_session, identity=identity, petition_ids=[petition.earlier.id])))
-    petition.image_list = list(db_session.scalars(
-        select(PetitionImage).where(PetitionImage.petition_id == petition.id).order_by(PetitionImage.id)))
-    petition.step_list = list(db_session.scalars(
-        select(PetitionStep).where(PetitionStep.petition_id == petition.id).order_by(PetitionStep.id)))
+        petition.earlier.shown_decisions = access.decisions_shown(
+            petition.earlier,
+            readable=bool(
+                access.handled_ids(db_session=db_session, identity=identity, petition_ids=[petition.earlier.id])
+            ),
+        )
+    petition.image_list = list(
+        db_session.scalars(
+            select(PetitionImage).where(PetitionImage.petition_id == petition.id).order_by(PetitionImage.id)
+        )
+    )
+    petition.step_list = list(
+        db_session.scalars(
+            select(PetitionStep).where(PetitionStep.petition_id == petition.id).order_by(PetitionStep.id)
+        )
+    )
     petition.handler_list = access.handlers(db_session=db_session, petition_id=petition.id)
-    petition = present(db_session=db_session, identity=identity, petition=petition, unmasked=True, handler=handler,
-                       purpose=purpose)
+    petition = present(
+        db_session=db_session, identity=identity, petition=petition, unmasked=True, handler=handler, purpose=purpose
+    )
     petition.revision_list = revisions.history(db_session=db_session, petition=petition)
     if petition.content_hidden:  # a hidden denunciation's steps keep their dates and bodies, not their text
         for step in petition.step_list:

@@ -36,22 +36,43 @@ def _check_day(day: dt.date, petition: Petition, field: str) -> None:
 
 
 def _last_dialogue(petition_id: str, db_session: Session) -> dict | None:
-    row = db_session.scalars(select(PetitionStep).where(
-        PetitionStep.petition_id == petition_id, PetitionStep.step.in_(("dialogue_held", "dialogue_skipped")))
-        .order_by(PetitionStep.id.desc()).limit(1)).first()
+    row = db_session.scalars(
+        select(PetitionStep)
+        .where(PetitionStep.petition_id == petition_id, PetitionStep.step.in_(("dialogue_held", "dialogue_skipped")))
+        .order_by(PetitionStep.id.desc())
+        .limit(1)
+    ).first()
     if row is None:
         return None
     return {"step": row.step, "continues": json.loads(row.details).get("resolution_continues", True)}
 
 
-def write_step(*, db_session: Session, petition: Petition, step: str, from_status: str | None, taken_on: dt.date,
-               by: str, basis: str | None, details: dict, deadline: dt.date | None = None,
-               on_time: bool = True) -> PetitionStep:
+def write_step(
+    *,
+    db_session: Session,
+    petition: Petition,
+    step: str,
+    from_status: str | None,
+    taken_on: dt.date,
+    by: str,
+    basis: str | None,
+    details: dict,
+    deadline: dt.date | None = None,
+    on_time: bool = True,
+) -> PetitionStep:
     """Add the step row and stage its event."""
-    row = PetitionStep(petition_id=petition.id, step=step, from_status=from_status, to_status=petition.status,
-                       taken_on=taken_on, recorded_by=by, basis=basis,
-                       details=json.dumps(details, ensure_ascii=False, default=str), deadline=deadline,
-                       on_time=on_time)
+    row = PetitionStep(
+        petition_id=petition.id,
+        step=step,
+        from_status=from_status,
+        to_status=petition.status,
+        taken_on=taken_on,
+        recorded_by=by,
+        basis=basis,
+        details=json.dumps(details, ensure_ascii=False, default=str),
+        deadline=deadline,
+        on_time=on_time,
+    )
     db_session.add(row)
     db_session.flush()
     outbox.add(db_session, service.STEP_EVENT, service.step_event(petition, row))
@@ -63,9 +84,14 @@ def record(*, db_session: Session, identity: Identity, petition_id: str, data: d
     petition = service.lock(db_session=db_session, identity=identity, petition_id=petition_id)
     name = data["step"]
     try:
-        step = lifecycle.check(step=name, status=petition.status, category=petition.category,
-                               anonymous=petition.anonymous, received_on=petition.received_on,
-                               available_from=law.steps_available_from())
+        step = lifecycle.check(
+            step=name,
+            status=petition.status,
+            category=petition.category,
+            anonymous=petition.anonymous,
+            received_on=petition.received_on,
+            available_from=law.steps_available_from(),
+        )
     except lifecycle.StepNotAllowed as exc:
         raise _not_allowed(exc) from exc
     taken_on = data.get("taken_on") or today()
@@ -87,18 +113,35 @@ def record(*, db_session: Session, identity: Identity, petition_id: str, data: d
     work = rules.calendar(db_session=db_session)
     deadline, on_time = None, True
     try:
-        deadline, on_time = _apply(db_session=db_session, petition=petition, step=step, data=data,
-                                   taken_on=taken_on, details=details, calendar=work,
-                                   by=access.officer_of(identity), at=data.get("decided_at") or utcnow())
+        deadline, on_time = _apply(
+            db_session=db_session,
+            petition=petition,
+            step=step,
+            data=data,
+            taken_on=taken_on,
+            details=details,
+            calendar=work,
+            by=access.officer_of(identity),
+            at=data.get("decided_at") or utcnow(),
+        )
     except rules.RANGE_ERRORS as exc:
         raise rules.out_of_calendar(exc, "taken_on") from exc
     if step.to_state:
         petition.status = step.to_state
     if data.get("citizen_informed_on"):
         petition.citizen_informed_on = data["citizen_informed_on"]
-    row = write_step(db_session=db_session, petition=petition, step=name, from_status=from_status,
-                     taken_on=taken_on, by=access.officer_of(identity), basis=step.basis, details=details,
-                     deadline=deadline, on_time=on_time)
+    row = write_step(
+        db_session=db_session,
+        petition=petition,
+        step=name,
+        from_status=from_status,
+        taken_on=taken_on,
+        by=access.officer_of(identity),
+        basis=step.basis,
+        details=details,
+        deadline=deadline,
+        on_time=on_time,
+    )
     return petition, row
 
 
@@ -107,21 +150,38 @@ def _decided(petition: Petition, decision: str, *, to_body=None, reason=None, at
     petition.decided_at, petition.decided_by = at, by
 
 
-def _apply(*, db_session: Session, petition: Petition, step: lifecycle.Step, data: dict, taken_on: dt.date,
-           details: dict, calendar, by: str, at: dt.datetime) -> tuple[dt.date | None, bool]:
+def _apply(
+    *,
+    db_session: Session,
+    petition: Petition,
+    step: lifecycle.Step,
+    data: dict,
+    taken_on: dt.date,
+    details: dict,
+    calendar,
+    by: str,
+    at: dt.datetime,
+) -> tuple[dt.date | None, bool]:
     """The step's effect on the petition's fields and clock; returns (deadline it sets, on time)."""
     name = step.name
     on_time = deadlines.on_time(done_on=taken_on, deadline=petition.deadline)
     if name == "accept":
         complexity = data.get("complexity") or "normal"
         if petition.category == "denunciation" and complexity != "normal":
-            raise field_error("complexity", "a denunciation's period is extended by 'extend' steps (Art. 30), "
-                                            "not chosen at acceptance")
+            raise field_error(
+                "complexity",
+                "a denunciation's period is extended by 'extend' steps (Art. 30), not chosen at acceptance",
+            )
         if data.get("second_time") and petition.category == "complaint":
             petition.complaint_round = 2
-        due = deadlines.resolution(category=petition.category, complaint_round=petition.complaint_round,
-                                   complexity=complexity, accepted_on=taken_on,
-                                   rules=rules.deadline_rules(db_session=db_session, on=taken_on), calendar=calendar)
+        due = deadlines.resolution(
+            category=petition.category,
+            complaint_round=petition.complaint_round,
+            complexity=complexity,
+            accepted_on=taken_on,
+            rules=rules.deadline_rules(db_session=db_session, on=taken_on),
+            calendar=calendar,
+        )
         petition.complexity = complexity if petition.category == "complaint" else None
         petition.stage, petition.deadline = due.stage, due.deadline
         _decided(petition, "accept", at=at, by=by)
@@ -130,8 +190,9 @@ def _apply(*, db_session: Session, petition: Petition, step: lifecycle.Step, dat
         if petition.category in lifecycle.DISPUTES:
             codes = {g.code: g for g in law.grounds(category=petition.category, on=petition.received_on)}
             if data["ground"] not in codes:
-                raise field_error("ground", f"not a ground for not accepting a {petition.category}: "
-                                            f"one of {', '.join(sorted(codes))}")
+                raise field_error(
+                    "ground", f"not a ground for not accepting a {petition.category}: one of {', '.join(sorted(codes))}"
+                )
             details["ground_source"] = codes[data["ground"]].source
         petition.stage, petition.deadline = None, None
         _decided(petition, "not_accept", reason=data.get("reason") or data.get("ground"), at=at, by=by)
@@ -154,8 +215,11 @@ def _apply(*, db_session: Session, petition: Petition, step: lifecycle.Step, dat
         # The commune's version in force on the day of the step, below the receiving unit in that day's tree.
         unit = reference.unit_on(db_session=db_session, code=data["to_unit"], on=taken_on)
         if unit is None:
-            raise field_error("to_unit", f"unit {data['to_unit']} is not in force on {taken_on.isoformat()} (đơn vị "
-                                         f"{data['to_unit']} không còn hoặc chưa tồn tại vào ngày {taken_on:%d/%m/%Y})")
+            raise field_error(
+                "to_unit",
+                f"unit {data['to_unit']} is not in force on {taken_on.isoformat()} (đơn vị "
+                f"{data['to_unit']} không còn hoặc chưa tồn tại vào ngày {taken_on:%d/%m/%Y})",
+            )
         if not reference.is_ancestor(db_session=db_session, ancestor=petition.receiving_unit, code=unit):
             raise field_error("to_unit", "is not a unit below the receiving unit")
         petition.lower_unit = unit.code
@@ -164,21 +228,30 @@ def _apply(*, db_session: Session, petition: Petition, step: lifecycle.Step, dat
         return None, on_time
     if name == "extend":
         if petition.deadline is None:
-            raise Problem(409, "Only a running resolution clock is extended.", code="step_not_allowed",
-                          errors=[{"field": "step", "message": "the clock is not running"}])
+            raise Problem(
+                409,
+                "Only a running resolution clock is extended.",
+                code="step_not_allowed",
+                errors=[{"field": "step", "message": "the clock is not running"}],
+            )
         try:
             petition.deadline = deadlines.extension(
-                extensions_so_far=petition.extensions, deadline=petition.deadline,
-                rules=rules.deadline_rules(db_session=db_session, on=taken_on), calendar=calendar)
+                extensions_so_far=petition.extensions,
+                deadline=petition.deadline,
+                rules=rules.deadline_rules(db_session=db_session, on=taken_on),
+                calendar=calendar,
+            )
         except ValueError as exc:
-            raise Problem(409, str(exc), code="step_not_allowed",
-                          errors=[{"field": "step", "message": str(exc)}]) from exc
+            raise Problem(
+                409, str(exc), code="step_not_allowed", errors=[{"field": "step", "message": str(exc)}]
+            ) from exc
         petition.extensions += 1
         return petition.deadline, on_time
     if name == "temporarily_suspend":
         petition.paused_on = taken_on
-        petition.paused_remaining = deadlines.pause(deadline=petition.deadline, on=taken_on) \
-            if petition.deadline else None
+        petition.paused_remaining = (
+            deadlines.pause(deadline=petition.deadline, on=taken_on) if petition.deadline else None
+        )
         details["days_left"] = petition.paused_remaining
         petition.deadline = None
         return None, on_time
@@ -196,15 +269,20 @@ def _apply(*, db_session: Session, petition: Petition, step: lifecycle.Step, dat
         return None, on_time
     if name == "dialogue_skipped":
         continues = lifecycle.skipped_dialogue_continues(
-            valid_reason=bool(data.get("valid_reason")), received_on=petition.received_on,
-            rule_from=law.rule_from("dialogue.skip_without_reason_continues"))
+            valid_reason=bool(data.get("valid_reason")),
+            received_on=petition.received_on,
+            rule_from=law.rule_from("dialogue.skip_without_reason_continues"),
+        )
         details["resolution_continues"] = continues
         return None, True
     if name == "resolve":
         if lifecycle.dialogue_blocks_resolution(_last_dialogue(petition.id, db_session)):
-            raise Problem(409, "The dialogue was skipped for a valid reason (or before 1 July 2026): hold it "
-                               "before resolving.", code="step_not_allowed",
-                          errors=[{"field": "step", "message": "a dialogue must be held first"}])
+            raise Problem(
+                409,
+                "The dialogue was skipped for a valid reason (or before 1 July 2026): hold it before resolving.",
+                code="step_not_allowed",
+                errors=[{"field": "step", "message": "a dialogue must be held first"}],
+            )
         if data["outcome"] not in lifecycle.OUTCOMES:
             raise field_error("outcome", f"one of {', '.join(lifecycle.OUTCOMES)}")
         petition.resolved_on, petition.resolution = taken_on, data["resolution"]

@@ -56,8 +56,9 @@ def check_repeat(data):
     from ..clock import today
 
     matter_key = service.matter_of(origin_unit=data["origin_unit"], field=data["field"], subject=data["subject"])
-    earlier = service.find_repeat(db_session=db_session(), identity=current_identity(), senders=data["senders"],
-                                  matter_key=matter_key, on=today())
+    earlier = service.find_repeat(
+        db_session=db_session(), identity=current_identity(), senders=data["senders"], matter_key=matter_key, on=today()
+    )
     return {"earlier": earlier}
 
 
@@ -98,8 +99,9 @@ def petition_statistics(query):
 def get_petition(query, petition_id):
     """One petition with its steps, history and links. identity:read callers see senders unmasked (audited);
     for a denunciation or a record split from one, only when assigned to it or stating a ``purpose``."""
-    return service.detail(db_session=db_session(), identity=current_identity(), petition_id=petition_id,
-                          purpose=query["purpose"])
+    return service.detail(
+        db_session=db_session(), identity=current_identity(), petition_id=petition_id, purpose=query["purpose"]
+    )
 
 
 @blp.route("/<petition_id>/decisions", methods=["POST"])
@@ -121,8 +123,9 @@ def decide_petition(data, petition_id):
 @blp.response(200, PetitionOut)
 def inform_citizen(data, petition_id):
     """Record the day the citizen was told how the petition is handled."""
-    return actions.inform(db_session=db_session(), identity=current_identity(), petition_id=petition_id,
-                          informed_on=data["informed_on"])
+    return actions.inform(
+        db_session=db_session(), identity=current_identity(), petition_id=petition_id, informed_on=data["informed_on"]
+    )
 
 
 @blp.route("/<petition_id>/resolution", methods=["POST"])
@@ -155,6 +158,11 @@ def add_image(data, petition_id):
 def get_image(query, petition_id, image_id):
     """One image of the petition, in clear, for identity:read callers only (a denunciation's record: also
     assigned, or with a ``purpose``); audited."""
-    image = images.read(db_session=db_session(), identity=current_identity(), petition_id=petition_id,
-                        image_id=image_id, purpose=query["purpose"])
+    image = images.read(
+        db_session=db_session(),
+        identity=current_identity(),
+        petition_id=petition_id,
+        image_id=image_id,
+        purpose=query["purpose"],
+    )
     return Response(image.clear, mimetype=image.content_type, headers={"Cache-Control": "no-store"})

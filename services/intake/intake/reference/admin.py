@@ -43,41 +43,86 @@ def _lock(db_session: Session) -> None:
 
 
 def _unit_dict(u: Unit) -> dict:
-    return {"id": u.id, "code": u.code, "name": u.name, "level": u.level, "parent_id": u.parent_id,
-            "valid_from": u.valid_from.isoformat(), "valid_to": u.valid_to.isoformat() if u.valid_to else None,
-            "source": u.source, "confirmed": u.confirmed, "note": u.note}
+    return {
+        "id": u.id,
+        "code": u.code,
+        "name": u.name,
+        "level": u.level,
+        "parent_id": u.parent_id,
+        "valid_from": u.valid_from.isoformat(),
+        "valid_to": u.valid_to.isoformat() if u.valid_to else None,
+        "source": u.source,
+        "confirmed": u.confirmed,
+        "note": u.note,
+    }
 
 
-def _record(db_session: Session, identity: Identity, *, table: str, action: str, key: str, before, after,
-            effective_from: dt.date | None, reason: str | None = None) -> None:
+def _record(
+    db_session: Session,
+    identity: Identity,
+    *,
+    table: str,
+    action: str,
+    key: str,
+    before,
+    after,
+    effective_from: dt.date | None,
+    reason: str | None = None,
+) -> None:
     """Audit the change and stage its event (after the change's own statements, so the version has moved)."""
     db_session.flush()
     now = utcnow()
-    db_session.add(ReferenceChange(changed_at=now, actor=identity.subject, actor_kind=identity.kind,
-                                   table_name=table, action=action, record_key=key, before=before, after=after,
-                                   reason=reason, request_id=request_id_var.get()))
-    outbox.add(db_session, "intake.reference.changed", {
-        "table": table, "action": action, "key": key,
-        "effective_from": effective_from.isoformat() if effective_from else None,
-        "reference_version": read_version(db_session), "changed_at": now.isoformat(),
-        "changed_by": identity.subject, "data": after or {},
-    })
+    db_session.add(
+        ReferenceChange(
+            changed_at=now,
+            actor=identity.subject,
+            actor_kind=identity.kind,
+            table_name=table,
+            action=action,
+            record_key=key,
+            before=before,
+            after=after,
+            reason=reason,
+            request_id=request_id_var.get(),
+        )
+    )
+    outbox.add(
+        db_session,
+        "intake.reference.changed",
+        {
+            "table": table,
+            "action": action,
+            "key": key,
+            "effective_from": effective_from.isoformat() if effective_from else None,
+            "reference_version": read_version(db_session),
+            "changed_at": now.isoformat(),
+            "changed_by": identity.subject,
+            "data": after or {},
+        },
+    )
 
 
 def _version_on(db_session: Session, code: str, on: dt.date) -> Unit | None:
-    return db_session.scalars(select(Unit).where(
-        Unit.code == code, Unit.valid_from <= on, (Unit.valid_to.is_(None)) | (Unit.valid_to >= on))).first()
+    return db_session.scalars(
+        select(Unit).where(Unit.code == code, Unit.valid_from <= on, (Unit.valid_to.is_(None)) | (Unit.valid_to >= on))
+    ).first()
 
 
-def _check_no_overlap(db_session: Session, *, code: str, valid_from: dt.date, valid_to: dt.date | None,
-                      unit_id: int | None = None) -> None:
+def _check_no_overlap(
+    db_session: Session, *, code: str, valid_from: dt.date, valid_to: dt.date | None, unit_id: int | None = None
+) -> None:
     for other in db_session.scalars(select(Unit).where(Unit.code == code)):
         if other.id == unit_id:
             continue
         if other.valid_from <= (valid_to or dt.date.max) and valid_from <= (other.valid_to or dt.date.max):
-            raise field_error("valid_from", f"unit {code} already has a version in force from "
-                                            f"{other.valid_from.isoformat()} (id {other.id}); close it first "
-                                            "(valid_to) or choose other dates", status=409, code="conflict")
+            raise field_error(
+                "valid_from",
+                f"unit {code} already has a version in force from "
+                f"{other.valid_from.isoformat()} (id {other.id}); close it first "
+                "(valid_to) or choose other dates",
+                status=409,
+                code="conflict",
+            )
 
 
 def create_unit(*, db_session: Session, identity: Identity, data: dict) -> Unit:
@@ -91,13 +136,29 @@ def create_unit(*, db_session: Session, identity: Identity, data: dict) -> Unit:
         if parent is None:
             raise field_error("parent_code", f"no unit {data['parent_code']} in force on {data['valid_from']}")
     _check_no_overlap(db_session, code=data["code"], valid_from=data["valid_from"], valid_to=data.get("valid_to"))
-    unit = Unit(code=data["code"], name=data["name"], level=data["level"], parent_id=parent.id if parent else None,
-                valid_from=data["valid_from"], valid_to=data.get("valid_to"), source=data["source"],
-                confirmed=data.get("confirmed", True), note=data.get("note"))
+    unit = Unit(
+        code=data["code"],
+        name=data["name"],
+        level=data["level"],
+        parent_id=parent.id if parent else None,
+        valid_from=data["valid_from"],
+        valid_to=data.get("valid_to"),
+        source=data["source"],
+        confirmed=data.get("confirmed", True),
+        note=data.get("note"),
+    )
     db_session.add(unit)
     db_session.flush()
-    _record(db_session, identity, table="units", action="created", key=f"{unit.code}@{unit.valid_from}",
-            before=None, after=_unit_dict(unit), effective_from=unit.valid_from)
+    _record(
+        db_session,
+        identity,
+        table="units",
+        action="created",
+        key=f"{unit.code}@{unit.valid_from}",
+        before=None,
+        after=_unit_dict(unit),
+        effective_from=unit.valid_from,
+    )
     return unit
 
 
@@ -115,8 +176,17 @@ def update_unit(*, db_session: Session, identity: Identity, unit_id: int, data: 
     for name in ("name", "valid_to", "source", "confirmed", "note"):
         if name in data:
             setattr(unit, name, data[name])
-    _record(db_session, identity, table="units", action="updated", key=f"{unit.code}@{unit.valid_from}",
-            before=before, after=_unit_dict(unit), effective_from=unit.valid_from, reason=data.get("reason"))
+    _record(
+        db_session,
+        identity,
+        table="units",
+        action="updated",
+        key=f"{unit.code}@{unit.valid_from}",
+        before=before,
+        after=_unit_dict(unit),
+        effective_from=unit.valid_from,
+        reason=data.get("reason"),
+    )
     return unit
 
 
@@ -128,20 +198,41 @@ def create_succession(*, db_session: Session, identity: Identity, data: dict) ->
         raise field_error("predecessor_id", "no such unit version")
     if after is None or after.id == before.id:
         raise field_error("successor_id", "no such unit version")
-    exists = db_session.scalars(select(UnitSuccession).where(UnitSuccession.predecessor_id == before.id,
-                                                              UnitSuccession.successor_id == after.id)).first()
+    exists = db_session.scalars(
+        select(UnitSuccession).where(
+            UnitSuccession.predecessor_id == before.id, UnitSuccession.successor_id == after.id
+        )
+    ).first()
     if exists is not None:
         raise field_error("successor_id", "this succession is already recorded", status=409, code="conflict")
-    link = UnitSuccession(predecessor_id=before.id, successor_id=after.id, kind=data["kind"],
-                          effective_on=data["effective_on"], legal_act=data["legal_act"],
-                          confirmed=data.get("confirmed", True))
+    link = UnitSuccession(
+        predecessor_id=before.id,
+        successor_id=after.id,
+        kind=data["kind"],
+        effective_on=data["effective_on"],
+        legal_act=data["legal_act"],
+        confirmed=data.get("confirmed", True),
+    )
     db_session.add(link)
     db_session.flush()
-    _record(db_session, identity, table="unit_successions", action="created", key=f"{before.id}->{after.id}",
-            before=None, after={"id": link.id, "predecessor_id": before.id, "successor_id": after.id,
-                                "kind": link.kind, "effective_on": link.effective_on.isoformat(),
-                                "legal_act": link.legal_act, "confirmed": link.confirmed},
-            effective_from=link.effective_on)
+    _record(
+        db_session,
+        identity,
+        table="unit_successions",
+        action="created",
+        key=f"{before.id}->{after.id}",
+        before=None,
+        after={
+            "id": link.id,
+            "predecessor_id": before.id,
+            "successor_id": after.id,
+            "kind": link.kind,
+            "effective_on": link.effective_on.isoformat(),
+            "legal_act": link.legal_act,
+            "confirmed": link.confirmed,
+        },
+        effective_from=link.effective_on,
+    )
     return link
 
 
@@ -159,8 +250,16 @@ def put_holiday(*, db_session: Session, identity: Identity, day: dt.date, data: 
     row = row or Holiday(date=day)
     row.name, row.kind, row.source = data["name"], data["kind"], data["source"]
     db_session.add(row)
-    _record(db_session, identity, table="holidays", action="updated" if before else "created",
-            key=day.isoformat(), before=before, after=_holiday_dict(row), effective_from=day)
+    _record(
+        db_session,
+        identity,
+        table="holidays",
+        action="updated" if before else "created",
+        key=day.isoformat(),
+        before=before,
+        after=_holiday_dict(row),
+        effective_from=day,
+    )
     return row
 
 
@@ -172,30 +271,66 @@ def delete_holiday(*, db_session: Session, identity: Identity, day: dt.date, rea
         raise Problem(404, "No such day.", code="not_found")
     before = _holiday_dict(row)
     db_session.delete(row)
-    _record(db_session, identity, table="holidays", action="deleted", key=day.isoformat(), before=before,
-            after=None, effective_from=day, reason=reason)
+    _record(
+        db_session,
+        identity,
+        table="holidays",
+        action="deleted",
+        key=day.isoformat(),
+        before=before,
+        after=None,
+        effective_from=day,
+        reason=reason,
+    )
 
 
 def _rule_dict(r: LegalRule) -> dict:
-    return {"key": r.key, "effective_from": r.effective_from.isoformat(), "value": r.value, "source": r.source,
-            "confirmed": r.confirmed, "note": r.note}
+    return {
+        "key": r.key,
+        "effective_from": r.effective_from.isoformat(),
+        "value": r.value,
+        "source": r.source,
+        "confirmed": r.confirmed,
+        "note": r.note,
+    }
 
 
 def create_rule(*, db_session: Session, identity: Identity, data: dict) -> LegalRule:
     """Add a legal rule in force from a date (a past row is never edited: the law changes by new rows)."""
     _lock(db_session)
     if db_session.get(LegalRule, (data["key"], data["effective_from"])) is not None:
-        raise field_error("effective_from", f"rule {data['key']} already has a row from {data['effective_from']}",
-                          status=409, code="conflict")
-    rule = LegalRule(key=data["key"], effective_from=data["effective_from"], value=data["value"],
-                     source=data["source"], confirmed=data.get("confirmed", True), note=data.get("note"))
+        raise field_error(
+            "effective_from",
+            f"rule {data['key']} already has a row from {data['effective_from']}",
+            status=409,
+            code="conflict",
+        )
+    rule = LegalRule(
+        key=data["key"],
+        effective_from=data["effective_from"],
+        value=data["value"],
+        source=data["source"],
+        confirmed=data.get("confirmed", True),
+        note=data.get("note"),
+    )
     db_session.add(rule)
-    _record(db_session, identity, table="legal_rules", action="created", key=f"{rule.key}@{rule.effective_from}",
-            before=None, after=_rule_dict(rule), effective_from=rule.effective_from)
+    _record(
+        db_session,
+        identity,
+        table="legal_rules",
+        action="created",
+        key=f"{rule.key}@{rule.effective_from}",
+        before=None,
+        after=_rule_dict(rule),
+        effective_from=rule.effective_from,
+    )
     return rule
 
 
 def list_changes(*, db_session: Session, limit: int = 200) -> list[ReferenceChange]:
     """The newest administrators' changes first."""
-    return list(db_session.scalars(select(ReferenceChange).order_by(ReferenceChange.changed_at.desc(),
-                                                                    ReferenceChange.id.desc()).limit(limit)))
+    return list(
+        db_session.scalars(
+            select(ReferenceChange).order_by(ReferenceChange.changed_at.desc(), ReferenceChange.id.desc()).limit(limit)
+        )
+    )

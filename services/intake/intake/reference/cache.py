@@ -91,19 +91,44 @@ class Snapshot:
     holiday_dates: tuple[dt.date, ...]  # sorted
     versions: Mapping[str, tuple[UnitRef, ...]] = dataclasses.field(default_factory=dict)  # per code, oldest first
     by_id: Mapping[int, UnitRef] = dataclasses.field(default_factory=dict)
-    predecessors: Mapping[int, tuple[int, ...]] = dataclasses.field(default_factory=dict)  # unit id -> the ids it succeeded
+    predecessors: Mapping[int, tuple[int, ...]] = dataclasses.field(
+        default_factory=dict
+    )  # unit id -> the ids it succeeded
     working_days: tuple[dt.date, ...] = ()  # make-up working days (a Saturday worked for a bridge day off)
     _calendar: dict = dataclasses.field(default_factory=dict, compare=False, repr=False)
 
     @classmethod
     def load(cls, db_session: Session, version: int | None) -> Snapshot:
         """Read the tables (``version`` is the number read before them; see ReferenceCache)."""
-        rows = list(db_session.execute(select(
-            Unit.id, Unit.code, Unit.name, Unit.level, Unit.parent_id, Unit.valid_from, Unit.valid_to, Unit.confirmed,
-        ).order_by(Unit.code, Unit.valid_from)))
+        rows = list(
+            db_session.execute(
+                select(
+                    Unit.id,
+                    Unit.code,
+                    Unit.name,
+                    Unit.level,
+                    Unit.parent_id,
+                    Unit.valid_from,
+                    Unit.valid_to,
+                    Unit.confirmed,
+                ).order_by(Unit.code, Unit.valid_from)
+            )
+        )
         code_of = {r.id: r.code for r in rows}
-        by_id = {r.id: UnitRef(r.code, r.name, r.level, code_of.get(r.parent_id), r.id, r.parent_id, r.valid_from,
-                               r.valid_to, bool(r.confirmed)) for r in rows}
+        by_id = {
+            r.id: UnitRef(
+                r.code,
+                r.name,
+                r.level,
+                code_of.get(r.parent_id),
+                r.id,
+                r.parent_id,
+                r.valid_from,
+                r.valid_to,
+                bool(r.confirmed),
+            )
+            for r in rows
+        }
         versions: dict[str, list[UnitRef]] = {}
         for r in rows:
             versions.setdefault(r.code, []).append(by_id[r.id])
@@ -116,8 +141,9 @@ class Snapshot:
         }
         rules: dict[str, list] = {}
         for r in db_session.execute(
-            select(LegalRule.key, LegalRule.effective_from, LegalRule.value)
-            .order_by(LegalRule.key, LegalRule.effective_from.desc())
+            select(LegalRule.key, LegalRule.effective_from, LegalRule.value).order_by(
+                LegalRule.key, LegalRule.effective_from.desc()
+            )
         ):
             rules.setdefault(r.key, []).append((r.effective_from, freeze(r.value)))
         holidays, working = [], []
@@ -159,12 +185,12 @@ class Snapshot:
     def holidays(self, start: dt.date, end: dt.date) -> set[dt.date]:
         """Holidays between ``start`` and ``end`` inclusive."""
         dates = self.holiday_dates
-        return set(dates[bisect.bisect_left(dates, start):bisect.bisect_right(dates, end)])
+        return set(dates[bisect.bisect_left(dates, start) : bisect.bisect_right(dates, end)])
 
     def make_up_days(self, start: dt.date, end: dt.date) -> set[dt.date]:
         """Make-up working days (ngày làm bù) between ``start`` and ``end`` inclusive."""
         dates = self.working_days
-        return set(dates[bisect.bisect_left(dates, start):bisect.bisect_right(dates, end)])
+        return set(dates[bisect.bisect_left(dates, start) : bisect.bisect_right(dates, end)])
 
     @property
     def calendar(self) -> Calendar:
@@ -174,9 +200,12 @@ class Snapshot:
         if found is None:
             days = (*self.holiday_dates, *self.working_days)
             years = [d.year for d in days] or [dt.date.today().year]
-            found = Calendar(first_year=min(years), last_year=max(years),
-                             holidays=tuple(DayEntry(d, "") for d in self.holiday_dates),
-                             makeup_working_days=tuple(DayEntry(d, "") for d in self.working_days))
+            found = Calendar(
+                first_year=min(years),
+                last_year=max(years),
+                holidays=tuple(DayEntry(d, "") for d in self.holiday_dates),
+                makeup_working_days=tuple(DayEntry(d, "") for d in self.working_days),
+            )
             self._calendar["calendar"] = found  # built once per snapshot; a race builds it twice, harmlessly
         return found
 

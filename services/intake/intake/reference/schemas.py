@@ -34,8 +34,11 @@ class UnitIn(Schema):
     parent_code = fields.String(load_default=None, validate=UNIT_CODE)
     valid_from = fields.Date(required=True)
     valid_to = fields.Date(load_default=None)
-    source = Text(required=True, validate=validate.Length(min=1, max=2000),
-                  metadata={"description": "The legal act or register the version comes from"})
+    source = Text(
+        required=True,
+        validate=validate.Length(min=1, max=2000),
+        metadata={"description": "The legal act or register the version comes from"},
+    )
     confirmed = fields.Boolean(load_default=True)
     note = Text(load_default=None, validate=validate.Length(max=2000))
 
@@ -77,8 +80,11 @@ class FieldOut(Schema):
 
 class HolidayIn(Schema):
     name = Text(required=True, validate=validate.Length(min=1, max=200))
-    kind = fields.String(load_default="holiday", validate=validate.OneOf(("holiday", "working_day")),
-                         metadata={"description": "holiday (a day off) or working_day (a make-up working day)"})
+    kind = fields.String(
+        load_default="holiday",
+        validate=validate.OneOf(("holiday", "working_day")),
+        metadata={"description": "holiday (a day off) or working_day (a make-up working day)"},
+    )
     source = Text(required=True, validate=validate.Length(min=1, max=2000))
 
 

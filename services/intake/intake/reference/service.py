@@ -152,8 +152,14 @@ def seed_units(*, db_session: Session, reference_dir: Path) -> tuple[int, int]:
     everything = list(db_session.scalars(select(Unit)))
 
     def version(code: str, on: dt.date) -> Unit | None:
-        return next((v for v in everything if v.code == code and v.valid_from <= on
-                     and (v.valid_to is None or on <= v.valid_to)), None)
+        return next(
+            (
+                v
+                for v in everything
+                if v.code == code and v.valid_from <= on and (v.valid_to is None or on <= v.valid_to)
+            ),
+            None,
+        )
 
     for row, parent in rows:
         found = version(parent, row.valid_from) if parent else None
@@ -190,9 +196,16 @@ def seed(*, db_session: Session, reference_dir: Path) -> dict:
     for extra in sorted(reference_dir.glob("intake-*.json")):
         rules += json.loads(extra.read_text(encoding="utf-8")).get("rules", [])
     for r in rules:
-        db_session.merge(LegalRule(key=r["key"], effective_from=dt.date.fromisoformat(r["effective_from"]),
-                                   value=r["value"], source=r["source"], confirmed=r.get("confirmed", True),
-                                   note=r.get("note")))
+        db_session.merge(
+            LegalRule(
+                key=r["key"],
+                effective_from=dt.date.fromisoformat(r["effective_from"]),
+                value=r["value"],
+                source=r["source"],
+                confirmed=r.get("confirmed", True),
+                note=r.get("note"),
+            )
+        )
     counts["legal_rules"] = len(rules)
     calendar = json.loads((reference_dir / "holidays-vn.json").read_text(encoding="utf-8"))
     days = [(h, h.get("kind") or "holiday") for h in calendar.get("holidays", [])]
@@ -200,7 +213,13 @@ def seed(*, db_session: Session, reference_dir: Path) -> dict:
         days += [(h, "working_day") for h in calendar.get(key, [])]
     for h, kind in days:
         kind = "working_day" if kind in ("working_day", "make_up", "makeup", "make_up_working_day") else "holiday"
-        db_session.merge(Holiday(date=dt.date.fromisoformat(h["date"]), name=h.get("name") or h.get("reason") or "",
-                                 kind=kind, source=h.get("source")))
+        db_session.merge(
+            Holiday(
+                date=dt.date.fromisoformat(h["date"]),
+                name=h.get("name") or h.get("reason") or "",
+                kind=kind,
+                source=h.get("source"),
+            )
+        )
     counts["holidays"] = len(days)
     return counts

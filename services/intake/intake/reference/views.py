@@ -38,12 +38,14 @@ blp = Blueprint("reference", __name__, description="Reference data: administrati
 
 def admin_only(view):
     """Refuse the view with 403 unless the caller is an administrator (kind ``admin``)."""
+
     @wraps(view)
     def wrapper(*args, **kwargs):
         if current_identity().kind != "admin":
             raise Problem(403, "Only an administrator changes reference data.", code="forbidden")
         result = view(*args, **kwargs)
         return result
+
     return wrapper
 
 
@@ -137,8 +139,9 @@ def put_holiday(data, date_text):
 @blp.response(204)
 def delete_holiday(query, date_text):
     """Remove a day entered in error."""
-    admin.delete_holiday(db_session=db_session(), identity=current_identity(), day=_day(date_text),
-                         reason=query["reason"])
+    admin.delete_holiday(
+        db_session=db_session(), identity=current_identity(), day=_day(date_text), reason=query["reason"]
+    )
     _changed()
 
 

@@ -21,8 +21,13 @@ REFUSAL_GROUND = {
     "already_resolved_persisting": "Vụ việc đã giải quyết đúng nhưng vẫn cố tình khiếu nại kéo dài (Điều 9 khoản 4)",
 }
 
-CHANNEL = {"visit": "Qua tiếp công dân", "post": "Qua bưu chính", "email": "Thư điện tử",
-           "forwarded": "Cơ quan khác chuyển đến", "online": "Tiếp nhận trực tuyến"}
+CHANNEL = {
+    "visit": "Qua tiếp công dân",
+    "post": "Qua bưu chính",
+    "email": "Thư điện tử",
+    "forwarded": "Cơ quan khác chuyển đến",
+    "online": "Tiếp nhận trực tuyến",
+}
 
 STATUS = {
     "received": "Đã tiếp nhận",

@@ -28,8 +28,11 @@ def denunciations_at(*, db_session: Session, visit_ids: list[str]) -> dict[str, 
     if not visit_ids:
         return {}
     found: dict[str, list[str]] = defaultdict(list)
-    rows = db_session.execute(select(Petition.visit_id, Petition.id, Petition.category).where(
-        Petition.visit_id.in_(visit_ids), Petition.confidential.is_(True)).order_by(Petition.id))
+    rows = db_session.execute(
+        select(Petition.visit_id, Petition.id, Petition.category)
+        .where(Petition.visit_id.in_(visit_ids), Petition.confidential.is_(True))
+        .order_by(Petition.id)
+    )
     confidential: dict[str, list[str]] = defaultdict(list)
     for visit_id, petition_id, category in rows:
         confidential[visit_id].append(petition_id)
@@ -46,8 +49,11 @@ def handles(*, db_session: Session, identity: Identity, petition_ids: list[str])
 def hidden_from_finder(identity: Identity):
     """SQL: the visits a citizen search must not lead the caller to (a denunciation made there, or handed in
     there, that the caller does not handle)."""
-    handled = select(Petition.visit_id).where(Petition.visit_id.is_not(None), Petition.category == "denunciation",
-                                              Petition.id.in_(petition_access.handled_by_caller(identity)))
+    handled = select(Petition.visit_id).where(
+        Petition.visit_id.is_not(None),
+        Petition.category == "denunciation",
+        Petition.id.in_(petition_access.handled_by_caller(identity)),
+    )
     handed_in = select(Petition.visit_id).where(Petition.visit_id.is_not(None), Petition.confidential.is_(True))
     made = select(Visit.id).where(Visit.category == "denunciation")
     return select(Visit.id).where(or_(Visit.id.in_(handed_in), Visit.id.in_(made)), Visit.id.not_in(handled))

@@ -96,9 +96,15 @@ def matter_key(*, origin_unit: str, field: str, subject_folded: str | None) -> s
     return key
 
 
-def goes_over_level(*, declared: bool, receiving_level: str | None, origin_level: str | None,
-                    receiving_is_ancestor: bool, receiving_depth: int | None = None,
-                    origin_depth: int | None = None) -> bool:
+def goes_over_level(
+    *,
+    declared: bool,
+    receiving_level: str | None,
+    origin_level: str | None,
+    receiving_is_ancestor: bool,
+    receiving_depth: int | None = None,
+    origin_depth: int | None = None,
+) -> bool:
     """Vượt cấp: declared by the desk, or a matter brought two or more levels above where it arose.
 
     Depths are the units' places in the tree in force on the day (0 for a province): a commune's matter

@@ -37,10 +37,13 @@ def _indexes(cipher: IdentityCipher, *, full_name=None, id_number=None, phone=No
 
 def search_indexes(person: dict, *, cipher: IdentityCipher | None = None) -> dict:
     """The stored search indexes of a person (newest key): full name and phone."""
-    found = _indexes(cipher or confidential.current_cipher(), full_name=person.get("full_name"),
-                     phone=person.get("phone"))
-    return {"full_name_index": found["full_name_index"][0] if found["full_name_index"] else None,
-            "phone_index": found["phone_index"][0] if found["phone_index"] else None}
+    found = _indexes(
+        cipher or confidential.current_cipher(), full_name=person.get("full_name"), phone=person.get("phone")
+    )
+    return {
+        "full_name_index": found["full_name_index"][0] if found["full_name_index"] else None,
+        "phone_index": found["phone_index"][0] if found["phone_index"] else None,
+    }
 
 
 def matching_visits(*, full_name: str | None, id_number: str | None, phone: str | None):
@@ -58,8 +61,11 @@ def reindex(*, db_session: Session, batch: int = 500) -> int:
     cipher = confidential.current_cipher()
     count, last_id = 0, 0
     while True:
-        rows = list(db_session.scalars(select(VisitCitizen).where(VisitCitizen.id > last_id)
-                                       .order_by(VisitCitizen.id).limit(batch)))
+        rows = list(
+            db_session.scalars(
+                select(VisitCitizen).where(VisitCitizen.id > last_id).order_by(VisitCitizen.id).limit(batch)
+            )
+        )
         if not rows:
             return count
         for row in rows:
@@ -67,6 +73,3 @@ def reindex(*, db_session: Session, batch: int = 500) -> int:
                 setattr(row, name, value)
         last_id, count = rows[-1].id, count + len(rows)
         db_session.commit()
-
-
-

@@ -24,10 +24,18 @@ from . import domain, rules_of_day
 from .models import Visit, VisitVersion
 
 # What a correction may change, by API name -> column.
-CORRECTABLE = {"received_at": "received_at", "category": "category", "field": "field_code",
-               "origin_unit": "origin_unit", "subject": "subject", "content": "content",
-               "prior_handling": "prior_handling", "citizen_request": "citizen_request",
-               "over_level": "over_level", "channel": "channel"}
+CORRECTABLE = {
+    "received_at": "received_at",
+    "category": "category",
+    "field": "field_code",
+    "origin_unit": "origin_unit",
+    "subject": "subject",
+    "content": "content",
+    "prior_handling": "prior_handling",
+    "citizen_request": "citizen_request",
+    "over_level": "over_level",
+    "channel": "channel",
+}
 OUTCOME_COLUMNS = ("outcome", "competent_body", "refusal_ground")
 
 
@@ -36,15 +44,22 @@ def _before(visit: Visit) -> dict:
     out = {name: getattr(visit, column) for name, column in CORRECTABLE.items()}
     out["received_at"] = visit.received_at.isoformat()
     out.update({column: getattr(visit, column) for column in OUTCOME_COLUMNS})
-    out.update(origin_unit_id=visit.origin_unit_id, receiving_unit_id=visit.receiving_unit_id,
-               voided_at=visit.voided_at.isoformat() if visit.voided_at else None, void_reason=visit.void_reason)
+    out.update(
+        origin_unit_id=visit.origin_unit_id,
+        receiving_unit_id=visit.receiving_unit_id,
+        voided_at=visit.voided_at.isoformat() if visit.voided_at else None,
+        void_reason=visit.void_reason,
+    )
     return out
 
 
 def _locked(db_session: Session, identity: Identity, visit_id: str, expected_version: int | None) -> Visit:
     """The visit, row-locked, if the caller may change it (its own unit's, or an administrator)."""
-    visit = db_session.scalars(select(Visit).where(Visit.id == visit_id).with_for_update()).first() \
-        if len(visit_id) <= 36 else None
+    visit = (
+        db_session.scalars(select(Visit).where(Visit.id == visit_id).with_for_update()).first()
+        if len(visit_id) <= 36
+        else None
+    )
     if visit is None or (identity.is_commune and visit.receiving_unit != identity.unit):
         raise Problem(404, "No such visit.", code="not_found")
     own_desk = identity.kind in ("district", "commune") and identity.unit == visit.receiving_unit
@@ -53,14 +68,27 @@ def _locked(db_session: Session, identity: Identity, visit_id: str, expected_ver
     if visit.voided_at is not None:
         raise Problem(409, "The visit was voided; it cannot be changed.", code="voided")
     if expected_version is not None and expected_version != visit.version:
-        raise field_error("version", f"the visit is at version {visit.version}, not {expected_version}: "
-                                     "reload it before correcting", status=409, code="conflict")
+        raise field_error(
+            "version",
+            f"the visit is at version {visit.version}, not {expected_version}: reload it before correcting",
+            status=409,
+            code="conflict",
+        )
     return visit
 
 
 def _keep(db_session: Session, identity: Identity, visit: Visit, *, action: str, reason: str) -> None:
-    db_session.add(VisitVersion(visit_id=visit.id, version=visit.version, action=action, reason=reason,
-                                changed_by=identity.subject, changed_at=utcnow(), before=_before(visit)))
+    db_session.add(
+        VisitVersion(
+            visit_id=visit.id,
+            version=visit.version,
+            action=action,
+            reason=reason,
+            changed_by=identity.subject,
+            changed_at=utcnow(),
+            before=_before(visit),
+        )
+    )
     visit.version += 1
 
 
@@ -74,14 +102,26 @@ def correct(*, db_session: Session, identity: Identity, visit_id: str, data: dic
     received_at = changes.get("received_at", visit.received_at)
     on = local_date(received_at)
     origin_code = changes.get("origin_unit", visit.origin_unit)
-    receiving, origin = check_units(db_session=db_session, receiving_unit=visit.receiving_unit,
-                                    origin_unit=origin_code, field=changes.get("field", visit.field_code), on=on)
-    rules_of_day.check_visit(db_session=db_session, on=on, channel=changes.get("channel", visit.channel),
-                             citizens=[{"id_number": None if c.id_number is None else "given"} for c in visit.citizens])
+    receiving, origin = check_units(
+        db_session=db_session,
+        receiving_unit=visit.receiving_unit,
+        origin_unit=origin_code,
+        field=changes.get("field", visit.field_code),
+        on=on,
+    )
+    rules_of_day.check_visit(
+        db_session=db_session,
+        on=on,
+        channel=changes.get("channel", visit.channel),
+        citizens=[{"id_number": None if c.id_number is None else "given"} for c in visit.citizens],
+    )
     if outcome is not None:
         try:
-            domain.check_outcome(outcome=outcome["type"], competent_body=outcome["competent_body"],
-                                 refusal_ground=outcome["refusal_ground"])
+            domain.check_outcome(
+                outcome=outcome["type"],
+                competent_body=outcome["competent_body"],
+                refusal_ground=outcome["refusal_ground"],
+            )
         except domain.RuleViolation as exc:
             raise field_error(exc.field, exc.message) from exc
     _keep(db_session, identity, visit, action="corrected", reason=data["reason"])
@@ -89,7 +129,10 @@ def correct(*, db_session: Session, identity: Identity, visit_id: str, data: dic
         setattr(visit, CORRECTABLE[name], value)
     if outcome is not None:
         visit.outcome, visit.competent_body, visit.refusal_ground = (
-            outcome["type"], outcome["competent_body"], outcome["refusal_ground"])
+            outcome["type"],
+            outcome["competent_body"],
+            outcome["refusal_ground"],
+        )
     visit.receiving_unit_id, visit.origin_unit_id = receiving.id, origin.id
     visit.search_text = fold(" ".join(filter(None, (visit.subject, visit.content, visit.citizen_request))))
     changed = sorted({*changes, *(["outcome"] if outcome is not None else [])})
@@ -107,15 +150,27 @@ def void(*, db_session: Session, identity: Identity, visit_id: str, reason: str,
 
 
 def _emit(db_session: Session, visit: Visit, action: str, changed: list[str]) -> None:
-    outbox.add(db_session, "intake.visit.corrected", {
-        "visit_id": visit.id, "serial": visit.serial, "receiving_unit": visit.receiving_unit,
-        "origin_unit": visit.origin_unit, "received_at": visit.received_at.isoformat(),
-        "category": visit.category, "field": visit.field_code, "action": action, "version": visit.version,
-        "changed_fields": changed, "changed_at": utcnow().isoformat(),
-    })
+    outbox.add(
+        db_session,
+        "intake.visit.corrected",
+        {
+            "visit_id": visit.id,
+            "serial": visit.serial,
+            "receiving_unit": visit.receiving_unit,
+            "origin_unit": visit.origin_unit,
+            "received_at": visit.received_at.isoformat(),
+            "category": visit.category,
+            "field": visit.field_code,
+            "action": action,
+            "version": visit.version,
+            "changed_fields": changed,
+            "changed_at": utcnow().isoformat(),
+        },
+    )
 
 
 def versions(*, db_session: Session, visit_id: str) -> list[VisitVersion]:
     """The visit's earlier versions, oldest first."""
-    return list(db_session.scalars(select(VisitVersion).where(VisitVersion.visit_id == visit_id)
-                                   .order_by(VisitVersion.version)))
+    return list(
+        db_session.scalars(select(VisitVersion).where(VisitVersion.visit_id == visit_id).order_by(VisitVersion.version))
+    )

@@ -67,8 +67,13 @@ class Visit(Base):
         Index("ix_visits_received", "received_at", "id"),
         Index("ix_visits_matter", "origin_unit", "field_code", "category"),
         # Mass visits, newest first, without walking the whole register (migration 0007).
-        Index("ix_visits_mass_received", "received_at", "id", postgresql_where=text("is_mass IS TRUE"),
-              sqlite_where=text("is_mass IS TRUE")),
+        Index(
+            "ix_visits_mass_received",
+            "received_at",
+            "id",
+            postgresql_where=text("is_mass IS TRUE"),
+            sqlite_where=text("is_mass IS TRUE"),
+        ),
     )
 
     @property

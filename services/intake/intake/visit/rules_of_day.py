@@ -23,11 +23,16 @@ def check_visit(*, db_session: Session, on: dt.date, channel: str, citizens: lis
     """A problem naming the field when the visit breaks a rule in force on ``on``."""
     channels = _rule(db_session, "visit.channels", on, ("in_person",))
     if channel not in channels:
-        raise field_error("channel", f"reception by {channel!r} is not a form of reception on {on.isoformat()} "
-                                     f"(in force: {', '.join(channels)})")
+        raise field_error(
+            "channel",
+            f"reception by {channel!r} is not a form of reception on {on.isoformat()} "
+            f"(in force: {', '.join(channels)})",
+        )
     if _rule(db_session, "visit.identification_required", on, False):
         for i, citizen in enumerate(citizens):
             if not citizen.get("id_number"):
-                raise field_error(f"citizens.{i}.id_number",
-                                  "an identity document number is required from 1 July 2026 "
-                                  "(công dân đến nơi tiếp công dân phải xuất trình giấy tờ tùy thân)")
+                raise field_error(
+                    f"citizens.{i}.id_number",
+                    "an identity document number is required from 1 July 2026 "
+                    "(công dân đến nơi tiếp công dân phải xuất trình giấy tờ tùy thân)",
+                )

@@ -38,7 +38,9 @@ class OutcomeIn(Schema):
 
 class VisitIn(Schema):
     receiving_unit = fields.String(load_default=None, validate=UNIT_CODE)
-    received_at = fields.AwareDateTime(load_default=None, metadata={"description": "Defaults to now; not in the future"})
+    received_at = fields.AwareDateTime(
+        load_default=None, metadata={"description": "Defaults to now; not in the future"}
+    )
     receiving_officer = Text(load_default=None, validate=validate.Length(max=120))
     category = fields.String(required=True, validate=validate.OneOf(CATEGORIES))
     field = fields.String(required=True, validate=validate.Length(min=1, max=40))
@@ -48,14 +50,23 @@ class VisitIn(Schema):
     citizen_request = Text(load_default=None, validate=validate.Length(max=20000))
     group_size = fields.Integer(load_default=None, strict=True, validate=validate.Range(min=1, max=10000))
     over_level = fields.Boolean(load_default=False)
-    subject = Text(load_default=None, validate=validate.Length(max=200),
-                   metadata={"description": "Short name of the matter; visits naming the same subject share a matter key"})
-    repeat_of = fields.String(load_default=None, validate=validate.Length(min=1, max=36),
-                              metadata={"description": "An earlier visit about the same matter, when the desk knows it"})
+    subject = Text(
+        load_default=None,
+        validate=validate.Length(max=200),
+        metadata={"description": "Short name of the matter; visits naming the same subject share a matter key"},
+    )
+    repeat_of = fields.String(
+        load_default=None,
+        validate=validate.Length(min=1, max=36),
+        metadata={"description": "An earlier visit about the same matter, when the desk knows it"},
+    )
     citizens = fields.List(fields.Nested(CitizenIn), required=True, validate=validate.Length(min=1, max=500))
     outcome = fields.Nested(OutcomeIn, required=True)
-    channel = fields.String(load_default="in_person", validate=validate.OneOf(CHANNELS),
-                            metadata={"description": "in_person, or online from 1 July 2026 (rule visit.channels)"})
+    channel = fields.String(
+        load_default="in_person",
+        validate=validate.OneOf(CHANNELS),
+        metadata={"description": "in_person, or online from 1 July 2026 (rule visit.channels)"},
+    )
 
 
 def _outcome(visit) -> dict:
@@ -70,8 +81,9 @@ class EarlierVisit(Schema):
     serial = fields.String()
     received_at = fields.AwareDateTime()
     receiving_unit = fields.String()
-    outcome = fields.Function(_outcome, metadata={
-        "type": "object", "description": "type, competent_body, refusal_ground"})
+    outcome = fields.Function(
+        _outcome, metadata={"type": "object", "description": "type, competent_body, refusal_ground"}
+    )
     repeat_count = fields.Integer()
 
 
@@ -92,14 +104,16 @@ class VisitOut(Schema):
     over_level = fields.Boolean()
     representative_count = fields.Integer()
     citizens = fields.List(fields.Nested(CitizenOut), attribute="people")
-    outcome = fields.Function(_outcome, metadata={
-        "type": "object", "description": "type, competent_body, refusal_ground"})
+    outcome = fields.Function(
+        _outcome, metadata={"type": "object", "description": "type, competent_body, refusal_ground"}
+    )
     subject = fields.String(allow_none=True)
     matter_key = fields.String()
     repeat_of = fields.String(allow_none=True)
     repeat_count = fields.Integer()
-    earlier = fields.Nested(EarlierVisit, allow_none=True,
-                            metadata={"description": "On a repeat, the first record and its handling"})
+    earlier = fields.Nested(
+        EarlierVisit, allow_none=True, metadata={"description": "On a repeat, the first record and its handling"}
+    )
     created_by = fields.String()
     created_at = fields.AwareDateTime()
     channel = fields.String()
@@ -114,8 +128,11 @@ class CorrectionIn(Schema):
     """The fields to correct (only those given change), the reason, and the version corrected."""
 
     reason = Text(required=True, validate=validate.Length(min=1, max=2000))
-    version = fields.Integer(load_default=None, strict=True,
-                             metadata={"description": "The version read; another's correction since answers 409"})
+    version = fields.Integer(
+        load_default=None,
+        strict=True,
+        metadata={"description": "The version read; another's correction since answers 409"},
+    )
     received_at = fields.AwareDateTime()
     category = fields.String(validate=validate.OneOf(CATEGORIES))
     field = fields.String(validate=validate.Length(min=1, max=40))
@@ -146,8 +163,13 @@ class VisitVersionOut(Schema):
 class VisitReadQuery(Schema):
     """Why a visit at which a denunciation was handed in is read by someone not assigned to it (audited)."""
 
-    purpose = Text(load_default=None, validate=validate.Length(min=3, max=400), metadata={
-        "description": "The purpose of reading a denouncer's visit without an assignment (written to the audit log)"})
+    purpose = Text(
+        load_default=None,
+        validate=validate.Length(min=3, max=400),
+        metadata={
+            "description": "The purpose of reading a denouncer's visit without an assignment (written to the audit log)"
+        },
+    )
 
 
 class FindCitizenIn(Schema):
@@ -175,11 +197,18 @@ class VisitQuery(PageQuery):
     mass = fields.Boolean(load_default=None)
     over_level = fields.Boolean(load_default=None)
     repeat = fields.Boolean(load_default=None)
-    include_predecessors = fields.Boolean(load_default=False, metadata={
-        "description": "With unit: also the records of every unit it succeeded (merged communes, the district)"})
+    include_predecessors = fields.Boolean(
+        load_default=False,
+        metadata={
+            "description": "With unit: also the records of every unit it succeeded (merged communes, the district)"
+        },
+    )
     voided = fields.Boolean(load_default=False, metadata={"description": "Also list voided visits"})
-    q = Text(load_default=None, validate=validate.Length(min=1, max=200),
-             metadata={"description": "Search in subject, content and request, ignoring diacritics and case"})
+    q = Text(
+        load_default=None,
+        validate=validate.Length(min=1, max=200),
+        metadata={"description": "Search in subject, content and request, ignoring diacritics and case"},
+    )
     sort = fields.String(load_default="-received_at", validate=validate.OneOf(sort_choices(SORT_KEYS)))
 
 

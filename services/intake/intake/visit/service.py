@@ -27,10 +27,12 @@ from .models import SerialCounter, Visit, VisitCitizen, new_id
 CLOCK_SKEW = dt.timedelta(minutes=5)
 
 SORT_KEYS = {
-    "received_at": listing.SortKey(Visit.received_at, lambda v: v.received_at, dt.datetime.fromisoformat,
-                                   lambda v: v.isoformat()),
-    "created_at": listing.SortKey(Visit.created_at, lambda v: v.created_at, dt.datetime.fromisoformat,
-                                  lambda v: v.isoformat()),
+    "received_at": listing.SortKey(
+        Visit.received_at, lambda v: v.received_at, dt.datetime.fromisoformat, lambda v: v.isoformat()
+    ),
+    "created_at": listing.SortKey(
+        Visit.created_at, lambda v: v.created_at, dt.datetime.fromisoformat, lambda v: v.isoformat()
+    ),
     "serial": listing.SortKey(Visit.serial, lambda v: v.serial, str),
     "group_size": listing.SortKey(Visit.group_size, lambda v: v.group_size, int),
 }
@@ -40,10 +42,12 @@ SORT_KEYS = {
 def _increment(counter_model):
     """UPDATE <counter> SET last = last + 1 WHERE unit = ... AND year = ... RETURNING last (built once)."""
     counter = counter_model.__table__
-    return (update(counter)
-            .where(counter.c.unit == bindparam("counter_unit"), counter.c.year == bindparam("counter_year"))
-            .values(last=counter.c.last + 1)
-            .returning(counter.c.last))
+    return (
+        update(counter)
+        .where(counter.c.unit == bindparam("counter_unit"), counter.c.year == bindparam("counter_year"))
+        .values(last=counter.c.last + 1)
+        .returning(counter.c.last)
+    )
 
 
 def register_number(unit: str, year: int, number: int) -> str:
@@ -80,8 +84,9 @@ def scope_unit(identity: Identity, requested: str | None) -> str:
     return requested or identity.unit or ""
 
 
-def check_units(*, db_session: Session, receiving_unit: str, origin_unit: str, field: str,
-                on: dt.date | None = None) -> tuple[UnitRef, UnitRef]:
+def check_units(
+    *, db_session: Session, receiving_unit: str, origin_unit: str, field: str, on: dt.date | None = None
+) -> tuple[UnitRef, UnitRef]:
     """The receiving and origin units (the versions in force on ``on`` when given); a problem naming the field
     when a unit or field code is unknown, or names no unit in force that day."""
     found = []
@@ -92,8 +97,11 @@ def check_units(*, db_session: Session, receiving_unit: str, origin_unit: str, f
         if on is not None:
             unit = reference.unit_on(db_session=db_session, code=code, on=on)
             if unit is None:
-                raise field_error(name, f"unit {code} is not in force on {on.isoformat()} "
-                                        f"(đơn vị {code} không còn hoặc chưa tồn tại vào ngày {on:%d/%m/%Y})")
+                raise field_error(
+                    name,
+                    f"unit {code} is not in force on {on.isoformat()} "
+                    f"(đơn vị {code} không còn hoặc chưa tồn tại vào ngày {on:%d/%m/%Y})",
+                )
         found.append(unit)
     if reference.get_field(db_session=db_session, code=field) is None:
         raise field_error("field", f"unknown field {field!r}")
@@ -120,10 +128,12 @@ def _repeat_query(*, commune: bool):
     """The first visit by citizens carrying one of the blind indexes, about one matter (built once; on
     PostgreSQL the same lookup goes in two steps, ``writes.find_earlier``)."""
     citizens = VisitCitizen.__table__
-    matches = select(citizens.c.visit_id).where(or_(
-        citizens.c.id_index.in_(bindparam("ids", expanding=True)),
-        citizens.c.name_index.in_(bindparam("names", expanding=True)),
-    ))
+    matches = select(citizens.c.visit_id).where(
+        or_(
+            citizens.c.id_index.in_(bindparam("ids", expanding=True)),
+            citizens.c.name_index.in_(bindparam("names", expanding=True)),
+        )
+    )
     return writes.earliest_about_matter(_visits.c.id.in_(matches), commune=commune)
 
 
@@ -172,17 +182,16 @@ def create(*, db_session: Session, identity: Identity, data: dict) -> SimpleName
     receiving_unit = scope_unit(identity, data["receiving_unit"])
     origin_unit = data["origin_unit"] or receiving_unit
     on = local_date(received_at)  # the day at the desk, in Viet Nam
-    receiving, origin = check_units(db_session=db_session, receiving_unit=receiving_unit, origin_unit=origin_unit,
-                                    field=data["field"], on=on)
+    receiving, origin = check_units(
+        db_session=db_session, receiving_unit=receiving_unit, origin_unit=origin_unit, field=data["field"], on=on
+    )
     citizens = data["citizens"]
     channel = data.get("channel") or "in_person"
     rules_of_day.check_visit(db_session=db_session, on=on, channel=channel, citizens=citizens)
     group_size = data["group_size"] or len(citizens)
     representatives = sum(1 for c in citizens if c["is_representative"])
     threshold = reference.rule(db_session=db_session, key="group.mass_threshold", on=on)
-    rules = domain.parse_representative_rules(
-        reference.rule(db_session=db_session, key="group.representatives", on=on)
-    )
+    rules = domain.parse_representative_rules(reference.rule(db_session=db_session, key="group.representatives", on=on))
     outcome = data["outcome"]
     try:
         domain.check_group(
@@ -206,15 +215,22 @@ def create(*, db_session: Session, identity: Identity, data: dict) -> SimpleName
     # from the number to the commit, and nothing in between waits on work that could come first.
     cipher = confidential.current_cipher()
     indexes = [confidential.lookup_indexes(c, cipher=cipher) for c in citizens]
-    sealed = [{**confidential.seal(c, cipher=cipher, indexes=found), **finder.search_indexes(c, cipher=cipher)}
-              for c, found in zip(citizens, indexes)]
+    sealed = [
+        {**confidential.seal(c, cipher=cipher, indexes=found), **finder.search_indexes(c, cipher=cipher)}
+        for c, found in zip(citizens, indexes)
+    ]
     lookup = None
     if not named:
         ids = [index for by_id, _ in indexes for index in by_id]
         names = [index for _, by_name in indexes for index in by_name]
         if ids or names:
-            lookup = {"ids": ids, "names": names, "origin_unit": origin_unit, "field": data["field"],
-                      "category": data["category"]}
+            lookup = {
+                "ids": ids,
+                "names": names,
+                "origin_unit": origin_unit,
+                "field": data["field"],
+                "category": data["category"],
+            }
             if identity.is_commune:
                 lookup["unit"] = identity.unit
         earlier = None
@@ -230,7 +246,9 @@ def create(*, db_session: Session, identity: Identity, data: dict) -> SimpleName
     subject = data.get("subject")
     # Levels are counted in the tree in force on the day (three tiers in 2024, two from 1 July 2025).
     over_level = domain.goes_over_level(
-        declared=data["over_level"], receiving_level=receiving.level, origin_level=origin.level,
+        declared=data["over_level"],
+        receiving_level=receiving.level,
+        origin_level=origin.level,
         receiving_is_ancestor=reference.is_ancestor(db_session=db_session, ancestor=receiving, code=origin),
         receiving_depth=reference.depth(db_session=db_session, unit=receiving),
         origin_depth=reference.depth(db_session=db_session, unit=origin),
@@ -253,8 +271,9 @@ def create(*, db_session: Session, identity: Identity, data: dict) -> SimpleName
         "prior_handling": data["prior_handling"],
         "citizen_request": data["citizen_request"],
         "search_text": fold(" ".join(filter(None, (subject, data["content"], data["citizen_request"])))),
-        "matter_key": earlier.matter_key if earlier else domain.matter_key(
-            origin_unit=origin_unit, field=data["field"], subject_folded=fold(subject)),
+        "matter_key": earlier.matter_key
+        if earlier
+        else domain.matter_key(origin_unit=origin_unit, field=data["field"], subject_folded=fold(subject)),
         "repeat_of": earlier.id if earlier else None,
         "repeat_count": 0,
         "group_size": group_size,
@@ -269,24 +288,29 @@ def create(*, db_session: Session, identity: Identity, data: dict) -> SimpleName
         "voided_at": None,
         "void_reason": None,
     }
-    event = writes.event_row("intake.visit.recorded", {
-        "visit_id": visit_id,
-        "serial": serial,
-        "receiving_unit": receiving_unit,
-        "origin_unit": origin_unit,
-        "received_at": received_at.isoformat(),
-        "category": row["category"],
-        "field": row["field_code"],
-        "group_size": group_size,
-        "representative_count": representatives,
-        "is_mass": row["is_mass"],
-        "outcome": row["outcome"],
-        "matter_key": row["matter_key"],
-        "repeat_of": row["repeat_of"],
-        "over_level": over_level,
-    })
-    people = [{"visit_id": visit_id, "position": i, "is_representative": c["is_representative"], **seal}
-              for i, (c, seal) in enumerate(zip(citizens, sealed))]
+    event = writes.event_row(
+        "intake.visit.recorded",
+        {
+            "visit_id": visit_id,
+            "serial": serial,
+            "receiving_unit": receiving_unit,
+            "origin_unit": origin_unit,
+            "received_at": received_at.isoformat(),
+            "category": row["category"],
+            "field": row["field_code"],
+            "group_size": group_size,
+            "representative_count": representatives,
+            "is_mass": row["is_mass"],
+            "outcome": row["outcome"],
+            "matter_key": row["matter_key"],
+            "repeat_of": row["repeat_of"],
+            "over_level": over_level,
+        },
+    )
+    people = [
+        {"visit_id": visit_id, "position": i, "is_representative": c["is_representative"], **seal}
+        for i, (c, seal) in enumerate(zip(citizens, sealed))
+    ]
     # The answer's citizens: masked from the values given (the stored ones decrypt to exactly these).
     shown = confidential.present_given(people=citizens, strict=row["category"] == "denunciation")
     # The rows go in with plain statements: the ORM's unit of work would add nothing here but CPU
@@ -294,8 +318,15 @@ def create(*, db_session: Session, identity: Identity, data: dict) -> SimpleName
     earlier_id = earlier.id if earlier is not None else None
     if ctes:
         row["serial"], repeat_count = writes.record(
-            db_session, unit=receiving_unit, year=on.year, visit=row, citizens=people, event=event,
-            placeholder=serial, earlier_id=earlier_id)
+            db_session,
+            unit=receiving_unit,
+            year=on.year,
+            visit=row,
+            citizens=people,
+            event=event,
+            placeholder=serial,
+            earlier_id=earlier_id,
+        )
     else:
         repeat_count = writes.store_plainly(db_session, visit=row, citizens=people, event=event, earlier_id=earlier_id)
     if earlier is not None:
@@ -356,9 +387,13 @@ def filtered(*, db_session: Session, identity: Identity, query: dict):
 def list_page(*, db_session: Session, identity: Identity, query: dict) -> tuple[list[Visit], str | None]:
     """A page of visits in the asked order (newest first by default), with a keyset cursor."""
     rows, cursor = listing.page(
-        db_session=db_session, stmt=filtered(db_session=db_session, identity=identity, query=query),
+        db_session=db_session,
+        stmt=filtered(db_session=db_session, identity=identity, query=query),
         sort=query.get("sort") or "-received_at",
-        keys=SORT_KEYS, id_column=Visit.id, cursor=query.get("cursor"), limit=query["limit"],
+        keys=SORT_KEYS,
+        id_column=Visit.id,
+        cursor=query.get("cursor"),
+        limit=query["limit"],
     )
     return present_many(db_session=db_session, identity=identity, visits=rows), cursor
 
@@ -368,16 +403,19 @@ def statistics(*, db_session: Session, identity: Identity, query: dict) -> dict:
     base = filtered(db_session=db_session, identity=identity, query=query).subquery()
     out = {"total": 0, "mass": 0, "over_level": 0, "repeats": 0, "citizens": 0}
     row = db_session.execute(
-        select(func.count(), func.coalesce(func.sum(base.c.group_size), 0))
-        .select_from(base)
+        select(func.count(), func.coalesce(func.sum(base.c.group_size), 0)).select_from(base)
     ).one()
     out["total"], out["citizens"] = row[0], int(row[1])
     for key, column in (("mass", base.c.is_mass), ("over_level", base.c.over_level)):
         out[key] = db_session.scalar(select(func.count()).select_from(base).where(column.is_(True)))
     out["repeats"] = db_session.scalar(select(func.count()).select_from(base).where(base.c.repeat_of.is_not(None)))
-    for key, column in (("by_category", base.c.category), ("by_field", base.c.field_code),
-                        ("by_unit", base.c.receiving_unit), ("by_origin_unit", base.c.origin_unit),
-                        ("by_outcome", base.c.outcome)):
+    for key, column in (
+        ("by_category", base.c.category),
+        ("by_field", base.c.field_code),
+        ("by_unit", base.c.receiving_unit),
+        ("by_origin_unit", base.c.origin_unit),
+        ("by_outcome", base.c.outcome),
+    ):
         rows = db_session.execute(select(column, func.count()).group_by(column).order_by(column)).all()
         out[key] = {value: count for value, count in rows}
     return out
@@ -385,8 +423,11 @@ def statistics(*, db_session: Session, identity: Identity, query: dict) -> dict:
 
 def export_rows(*, db_session: Session, identity: Identity, query: dict, limit: int = 100_000):
     """Visits of the period in register order (oldest first), citizens masked, for an export."""
-    stmt = (filtered(db_session=db_session, identity=identity, query=query)
-            .order_by(Visit.received_at, Visit.id).limit(limit))
+    stmt = (
+        filtered(db_session=db_session, identity=identity, query=query)
+        .order_by(Visit.received_at, Visit.id)
+        .limit(limit)
+    )
     batch: list[Visit] = []
     for visit in db_session.scalars(stmt):
         batch.append(visit)

@@ -89,8 +89,11 @@ def find_citizen(data):
     """The visits of a returning citizen found by full name, identity number or phone (blind indexes; the
     identity stays in the body and encrypted at rest); newest first, citizens masked."""
     ids = finder.matching_visits(full_name=data["full_name"], id_number=data["id_number"], phone=data["phone"])
-    items, _ = service.list_page(db_session=db_session(), identity=current_identity(),
-                                 query={"ids": ids, "limit": data["limit"], "sort": "-received_at"})
+    items, _ = service.list_page(
+        db_session=db_session(),
+        identity=current_identity(),
+        query={"ids": ids, "limit": data["limit"], "sort": "-received_at"},
+    )
     return {"items": items, "next_cursor": None}
 
 
@@ -103,8 +106,9 @@ def find_citizen(data):
 def correct_visit(data, visit_id):
     """Correct a visit with a reason; the version before is kept in its history."""
     session, identity = db_session(), current_identity()
-    visit = history.correct(db_session=session, identity=identity, visit_id=visit_id, data=data,
-                            check_units=service.check_units)
+    visit = history.correct(
+        db_session=session, identity=identity, visit_id=visit_id, data=data, check_units=service.check_units
+    )
     return service.present(db_session=session, identity=identity, visit=visit, unmasked=False)
 
 
@@ -116,8 +120,9 @@ def correct_visit(data, visit_id):
 def void_visit(data, visit_id):
     """Void a visit recorded in error, with a reason; it stays readable with its history."""
     session, identity = db_session(), current_identity()
-    visit = history.void(db_session=session, identity=identity, visit_id=visit_id, reason=data["reason"],
-                         version=data["version"])
+    visit = history.void(
+        db_session=session, identity=identity, visit_id=visit_id, reason=data["reason"], version=data["version"]
+    )
     return service.present(db_session=session, identity=identity, visit=visit, unmasked=False)
 
 

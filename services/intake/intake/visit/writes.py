@@ -60,8 +60,18 @@ _counters = SerialCounter.__table__
 _outbox = OutboxEvent.__table__
 
 # What a create needs of an earlier visit: its matter and what the answer shows of it (EarlierVisit).
-EARLIER_NAMES = ("id", "serial", "received_at", "receiving_unit", "outcome", "competent_body", "refusal_ground",
-                 "repeat_count", "matter_key", "repeat_of")
+EARLIER_NAMES = (
+    "id",
+    "serial",
+    "received_at",
+    "receiving_unit",
+    "outcome",
+    "competent_body",
+    "refusal_ground",
+    "repeat_count",
+    "matter_key",
+    "repeat_of",
+)
 EARLIER_COLUMNS = tuple(_visits.c[name] for name in EARLIER_NAMES)
 
 # A create sets every column of a visit, and every column of a citizen but its serial id.
@@ -93,8 +103,10 @@ def _run(db_session: Session, statement, params: dict):
     key = (id(statement), dialect.name, dialect.driver)
     if key not in _DRIVER_SQL:
         compiled = statement.compile(dialect=dialect)
-        _DRIVER_SQL[key] = compiled.string, {name: bind.value for name, bind in compiled.binds.items()
-                                             if not bind.required}
+        _DRIVER_SQL[key] = (
+            compiled.string,
+            {name: bind.value for name, bind in compiled.binds.items() if not bind.required},
+        )
     sql, constants = _DRIVER_SQL[key]
     return connection.exec_driver_sql(sql, {**constants, **params})
 
@@ -115,10 +127,12 @@ _INDEXES = ARRAY(String())  # VARCHAR[], not VARCHAR(64)[]: a cast to a length w
 # as arrays, one statement text whatever their number. Most citizens have no earlier visit, and then
 # this is the whole lookup: cheaper for PostgreSQL to plan (every statement is planned anew,
 # ``plan_cache_mode=force_custom_plan``) than the same statement reading the visits too.
-_CANDIDATES = select(_citizens.c.visit_id).where(or_(
-    _citizens.c.id_index == func.any(bindparam("ids", type_=_INDEXES)),
-    _citizens.c.name_index == func.any(bindparam("names", type_=_INDEXES)),
-))
+_CANDIDATES = select(_citizens.c.visit_id).where(
+    or_(
+        _citizens.c.id_index == func.any(bindparam("ids", type_=_INDEXES)),
+        _citizens.c.name_index == func.any(bindparam("names", type_=_INDEXES)),
+    )
+)
 
 
 def earliest_about_matter(among, *, commune: bool):
@@ -127,17 +141,20 @@ def earliest_about_matter(among, *, commune: bool):
     the candidates of ``find_earlier``; elsewhere than PostgreSQL (``service.find_repeat``) among the
     visits of the citizens found by a subquery."""
     stmt = select(*EARLIER_COLUMNS).where(
-        among, _visits.c.origin_unit == bindparam("origin_unit"),
-        _visits.c.field_code == bindparam("field"), _visits.c.category == bindparam("category"),
+        among,
+        _visits.c.origin_unit == bindparam("origin_unit"),
+        _visits.c.field_code == bindparam("field"),
+        _visits.c.category == bindparam("category"),
     )
     if commune:  # a commune's repeats are among its own records, as everything it reads
         stmt = stmt.where(_visits.c.receiving_unit == bindparam("unit"))
     return stmt.order_by(_visits.c.received_at, _visits.c.id).limit(1)
 
 
-_EARLIEST = {commune: earliest_about_matter(_visits.c.id == func.any(bindparam("candidates", type_=_INDEXES)),
-                                            commune=commune)
-             for commune in (False, True)}
+_EARLIEST = {
+    commune: earliest_about_matter(_visits.c.id == func.any(bindparam("candidates", type_=_INDEXES)), commune=commune)
+    for commune in (False, True)
+}
 _RECEIVED_AT = _visits.c.received_at.type  # UTCDateTime: read back in UTC
 
 
@@ -158,6 +175,7 @@ def find_earlier(db_session: Session, lookup: dict) -> SimpleNamespace | None:
 
 # 2. The number, the visit, its citizens and the outbox row.
 
+
 def event_row(event_type: str, data: dict) -> dict:
     """The outbox row of an event, checked against its contract: what ``outbox.add`` inserts, as values
     for a statement of the caller's (the same envelope, correlation id and contract check)."""
@@ -175,8 +193,9 @@ def _numbered():
     the register writes it, ``serial_prefix`` (``<unit>/<year>/``) and six digits at least, as
     ``service.register_number`` does."""
     counter = pg_insert(_counters).values(unit=bindparam("counter_unit"), year=bindparam("counter_year"), last=1)
-    counter = counter.on_conflict_do_update(index_elements=[_counters.c.unit, _counters.c.year],
-                                            set_={"last": _counters.c.last + 1}).returning(_counters.c.last)
+    counter = counter.on_conflict_do_update(
+        index_elements=[_counters.c.unit, _counters.c.year], set_={"last": _counters.c.last + 1}
+    ).returning(_counters.c.last)
     counter = counter.cte("counter")
     digits = cast(counter.c.last, Text)
     serial = bindparam("serial_prefix", type_=Text) + func.lpad(digits, func.greatest(6, func.length(digits)), "0")
@@ -187,36 +206,65 @@ def _record_statements() -> dict:
     """The statements of ``record``, by (one citizen?, a repeat?)."""
     numbered = _numbered()
     serial = select(numbered.c.serial).scalar_subquery()
-    visit = insert(_visits).values({c: serial if c.name == "serial" else bindparam(f"v_{c.name}", type_=c.type)
-                                    for c in _visits.c}).cte("new_visit")
+    visit = (
+        insert(_visits)
+        .values({c: serial if c.name == "serial" else bindparam(f"v_{c.name}", type_=c.type) for c in _visits.c})
+        .cte("new_visit")
+    )
     # One citizen (most visits): a row of VALUES, cheaper for PostgreSQL to plan than a JSON document.
-    one = insert(_citizens).values({_citizens.c[name]: bindparam(f"c_{name}", type_=_citizens.c[name].type)
-                                    for name in CITIZEN_NAMES}).cte("new_citizens")
-    people = (func.json_to_recordset(cast(bindparam("citizens", type_=Text), JSON))
-              .table_valued(*(_citizens.c[name] for name in CITIZEN_NAMES)).render_derived(with_types=True))
+    one = (
+        insert(_citizens)
+        .values({_citizens.c[name]: bindparam(f"c_{name}", type_=_citizens.c[name].type) for name in CITIZEN_NAMES})
+        .cte("new_citizens")
+    )
+    people = (
+        func.json_to_recordset(cast(bindparam("citizens", type_=Text), JSON))
+        .table_valued(*(_citizens.c[name] for name in CITIZEN_NAMES))
+        .render_derived(with_types=True)
+    )
     many = insert(_citizens).from_select(list(CITIZEN_NAMES), select(*people.c)).cte("new_citizens")
-    event = insert(_outbox).values({
-        _outbox.c.event_id: bindparam("event_id", type_=_outbox.c.event_id.type),
-        _outbox.c.event_type: bindparam("event_type", type_=_outbox.c.event_type.type),
-        _outbox.c.payload: func.replace(bindparam("payload", type_=Text), bindparam("placeholder", type_=Text), serial),
-        _outbox.c.created_at: bindparam("event_created_at", type_=_outbox.c.created_at.type),
-        _outbox.c.attempts: literal(0),  # a Python-side default, which a CTE's INSERT would leave NULL
-    }).cte("new_event")
+    event = (
+        insert(_outbox)
+        .values(
+            {
+                _outbox.c.event_id: bindparam("event_id", type_=_outbox.c.event_id.type),
+                _outbox.c.event_type: bindparam("event_type", type_=_outbox.c.event_type.type),
+                _outbox.c.payload: func.replace(
+                    bindparam("payload", type_=Text), bindparam("placeholder", type_=Text), serial
+                ),
+                _outbox.c.created_at: bindparam("event_created_at", type_=_outbox.c.created_at.type),
+                _outbox.c.attempts: literal(0),  # a Python-side default, which a CTE's INSERT would leave NULL
+            }
+        )
+        .cte("new_event")
+    )
     out = {}
     for single, citizens in ((True, one), (False, many)):
         out[single, False] = select(numbered.c.serial, null().label("repeat_count")).add_cte(visit, citizens, event)
-        out[single, True] = (update(_visits).where(_visits.c.id == bindparam("earlier_id"))
-                             .values(repeat_count=_visits.c.repeat_count + 1)
-                             .returning(serial.label("serial"), _visits.c.repeat_count)
-                             .add_cte(visit, citizens, event))
+        out[single, True] = (
+            update(_visits)
+            .where(_visits.c.id == bindparam("earlier_id"))
+            .values(repeat_count=_visits.c.repeat_count + 1)
+            .returning(serial.label("serial"), _visits.c.repeat_count)
+            .add_cte(visit, citizens, event)
+        )
     return out
 
 
 _RECORD = _record_statements()
 
 
-def record(db_session: Session, *, unit: str, year: int, visit: dict, citizens: list[dict], event: dict,
-           placeholder: str, earlier_id: str | None) -> tuple[str, int | None]:
+def record(
+    db_session: Session,
+    *,
+    unit: str,
+    year: int,
+    visit: dict,
+    citizens: list[dict],
+    event: dict,
+    placeholder: str,
+    earlier_id: str | None,
+) -> tuple[str, int | None]:
     """Number and write the visit, its citizens and its outbox row in one statement (PostgreSQL only):
     the visit's serial and its event's ``placeholder`` become the next number of ``unit``'s register
     for ``year``. The serial and, on a repeat, the first visit's count with this repeat."""
@@ -229,9 +277,16 @@ def record(db_session: Session, *, unit: str, year: int, visit: dict, citizens: 
         # The database converts the JSON values to the columns' types (text, integer, boolean: no
         # TypeDecorator among a citizen's columns needs Python's bind step).
         params["citizens"] = json.dumps(citizens)
-    params.update(counter_unit=unit, counter_year=year, serial_prefix=register_prefix(unit, year),
-                  event_id=event["event_id"], event_type=event["event_type"], payload=event["payload"],
-                  placeholder=placeholder, event_created_at=event["created_at"])
+    params.update(
+        counter_unit=unit,
+        counter_year=year,
+        serial_prefix=register_prefix(unit, year),
+        event_id=event["event_id"],
+        event_type=event["event_type"],
+        payload=event["payload"],
+        placeholder=placeholder,
+        event_created_at=event["created_at"],
+    )
     if earlier_id is not None:
         params["earlier_id"] = earlier_id
     serial, count = _run(db_session, _RECORD[single, earlier_id is not None], params).one()
@@ -248,12 +303,17 @@ def register_prefix(unit: str, year: int) -> str:
 _INSERT_VISIT = insert(_visits)
 _INSERT_CITIZEN = insert(_citizens)
 _INSERT_EVENT = insert(_outbox)
-_COUNT_REPEAT = (update(_visits).where(_visits.c.id == bindparam("visit_id"))
-                 .values(repeat_count=_visits.c.repeat_count + 1).returning(_visits.c.repeat_count))
+_COUNT_REPEAT = (
+    update(_visits)
+    .where(_visits.c.id == bindparam("visit_id"))
+    .values(repeat_count=_visits.c.repeat_count + 1)
+    .returning(_visits.c.repeat_count)
+)
 
 
-def store_plainly(db_session: Session, *, visit: dict, citizens: list[dict], event: dict,
-                  earlier_id: str | None) -> int | None:
+def store_plainly(
+    db_session: Session, *, visit: dict, citizens: list[dict], event: dict, earlier_id: str | None
+) -> int | None:
     """``store`` as plain statements, one per table."""
     db_session.execute(_INSERT_VISIT, visit)
     db_session.execute(_INSERT_CITIZEN, citizens)

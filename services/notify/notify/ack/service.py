@@ -20,8 +20,13 @@ from ..inbox.models import InboxMessage
 CODE = re.compile(r"\b(\d{6})\b")
 # Messages whose acknowledgement says "I have this message", not "I am on the case": the event escalation
 # hears names no case for them, so a task's owner or the province never stops a case's escalation.
-NOT_ABOUT_ESCALATION = ("notify.notice.sent", "escalation.province_request.updated", "escalation.task.assigned",
-                        "escalation.task.overdue", "escalation.incident.updated")
+NOT_ABOUT_ESCALATION = (
+    "notify.notice.sent",
+    "escalation.province_request.updated",
+    "escalation.task.assigned",
+    "escalation.task.overdue",
+    "escalation.incident.updated",
+)
 
 
 def escalation_case(message: InboxMessage) -> str | None:
@@ -36,12 +41,22 @@ def acknowledge(*, db_session: Session, message: InboxMessage, via: str, now: dt
     message.read_at = message.read_at or now
     if message.acknowledged_at is None:
         message.acknowledged_at, message.acknowledged_via = now, via
-        deliveries.cancel_open(db_session=db_session, message_ids=[message.id], now=now,
-                               reason=f"acknowledged by {via}")
-        outbox.add(db_session, "notify.message.acknowledged", {
-            "message_id": message.id, "recipient": message.recipient, "event_id": message.event_id,
-            "event_type": message.event_type, "case_id": escalation_case(message), "via": via,
-            "acknowledged_at": now.isoformat()})
+        deliveries.cancel_open(
+            db_session=db_session, message_ids=[message.id], now=now, reason=f"acknowledged by {via}"
+        )
+        outbox.add(
+            db_session,
+            "notify.message.acknowledged",
+            {
+                "message_id": message.id,
+                "recipient": message.recipient,
+                "event_id": message.event_id,
+                "event_type": message.event_type,
+                "case_id": escalation_case(message),
+                "via": via,
+                "acknowledged_at": now.isoformat(),
+            },
+        )
     return message
 
 
@@ -54,16 +69,24 @@ def by_sms(*, db_session: Session, sender: str | None, text: str, now: dt.dateti
     """Acknowledge the message whose code the officer texted back (from the phone roster knows, if it is known)."""
     found = CODE.search(text or "")
     if not found:
-        raise Problem(422, "The SMS holds no six-digit code.", code="validation_failed",
-                      errors=[{"field": "text", "message": "no six-digit acknowledgement code"}])
-    candidates = list(db_session.scalars(
-        select(InboxMessage).where(InboxMessage.ack_code == found.group(1))
-        .order_by(InboxMessage.created_at.desc())))
+        raise Problem(
+            422,
+            "The SMS holds no six-digit code.",
+            code="validation_failed",
+            errors=[{"field": "text", "message": "no six-digit acknowledgement code"}],
+        )
+    candidates = list(
+        db_session.scalars(
+            select(InboxMessage).where(InboxMessage.ack_code == found.group(1)).order_by(InboxMessage.created_at.desc())
+        )
+    )
     if sender:
         phone = _digits(sender)
-        owners = {c.code for c in db_session.scalars(select(Contact).where(
-            Contact.code.in_({m.recipient for m in candidates})))
-            if _digits(channels_of(c.channels).get("sms")) == phone}
+        owners = {
+            c.code
+            for c in db_session.scalars(select(Contact).where(Contact.code.in_({m.recipient for m in candidates})))
+            if _digits(channels_of(c.channels).get("sms")) == phone
+        }
         candidates = [m for m in candidates if m.recipient in owners]
     open_ = [m for m in candidates if m.acknowledged_at is None]
     if not (open_ or candidates):

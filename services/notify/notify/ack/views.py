@@ -58,10 +58,17 @@ def sms_inbound(payload):
     except signing.SignatureError as exc:
         raise Problem(401, f"The SMS provider's signature does not verify: {exc}.", code="bad_signature") from exc
     if request.mimetype == "application/x-www-form-urlencoded":  # many providers post a form
-        payload = {"sender": request.form.get("from"), "code": request.form.get("code"),
-                   "text": request.form.get("text")}
-    return service.by_sms(db_session=db_session(), sender=payload["sender"],
-                          text=" ".join(filter(None, (payload["code"], payload["text"]))), now=request_now())
+        payload = {
+            "sender": request.form.get("from"),
+            "code": request.form.get("code"),
+            "text": request.form.get("text"),
+        }
+    return service.by_sms(
+        db_session=db_session(),
+        sender=payload["sender"],
+        text=" ".join(filter(None, (payload["code"], payload["text"]))),
+        now=request_now(),
+    )
 
 
 _PAGE = """<!doctype html><html lang="vi"><head><meta charset="utf-8"><title>{title}</title></head>
@@ -69,17 +76,21 @@ _PAGE = """<!doctype html><html lang="vi"><head><meta charset="utf-8"><title>{ti
 
 
 def _page(title: str, text: str, form: str = "", status: int = 200) -> Response:
-    return Response(_PAGE.format(title=escape(title), text=escape(text), form=form), status=status,
-                    mimetype="text/html")
+    return Response(
+        _PAGE.format(title=escape(title), text=escape(text), form=form), status=status, mimetype="text/html"
+    )
 
 
 @blp.get("/ack/<token>")
 @blp.response(200, content_type="text/html", description="A page with one button that acknowledges")
 def ack_page(token):
     """The email link's page: one button that acknowledges (a link scanner's GET changes nothing)."""
-    form = ('<form method="post"><button type="submit">Xác nhận đã nhận tin / Acknowledge</button></form>')
-    return _page("Xác nhận đã nhận tin", "Bấm nút dưới đây để xác nhận đồng chí đã nhận tin. "
-                 "Press the button to acknowledge the message.", form)
+    form = '<form method="post"><button type="submit">Xác nhận đã nhận tin / Acknowledge</button></form>'
+    return _page(
+        "Xác nhận đã nhận tin",
+        "Bấm nút dưới đây để xác nhận đồng chí đã nhận tin. Press the button to acknowledge the message.",
+        form,
+    )
 
 
 @blp.post("/ack/<token>")
@@ -89,9 +100,13 @@ def ack_page(token):
 @blp.alt_response(404, schema=ProblemSchema)
 def ack_by_link(token):
     """Acknowledge the message named by the link's signed token (answers HTML to a browser's form)."""
-    message = service.by_token(db_session=db_session(), secret=settings_extra()["ack_secret"], token=token,
-                               now=request_now())
+    message = service.by_token(
+        db_session=db_session(), secret=settings_extra()["ack_secret"], token=token, now=request_now()
+    )
     if request.mimetype == "application/x-www-form-urlencoded" and request.accept_mimetypes.accept_html:
-        return _page("Đã xác nhận", f"Cảm ơn đồng chí. Tin \u201c{message.title}\u201d đã được xác nhận. "
-                     "Thank you: the message is acknowledged.")
+        return _page(
+            "Đã xác nhận",
+            f"Cảm ơn đồng chí. Tin \u201c{message.title}\u201d đã được xác nhận. "
+            "Thank you: the message is acknowledged.",
+        )
     return message

@@ -26,8 +26,9 @@ def is_head(title: str | None, head_titles: Iterable[str] = HEAD_TITLES) -> bool
     return bool(folded) and any(folded.startswith(_folded(prefix)) for prefix in head_titles)
 
 
-def agency_people(*, on_duty: list[dict], members: list[dict], everyone: bool = False,
-                  head_titles: Iterable[str] = HEAD_TITLES) -> tuple[list[dict], str]:
+def agency_people(
+    *, on_duty: list[dict], members: list[dict], everyone: bool = False, head_titles: Iterable[str] = HEAD_TITLES
+) -> tuple[list[dict], str]:
     """(officers, why) for an agency audience: ``everyone`` asks for every member; otherwise those on duty
     for the agency now, else its head(s), else every member (an agency whose head roster does not name)."""
     if everyone:

@@ -31,8 +31,9 @@ class RosterClient:
     only when the timer could not (the gateway was down, or the token was refused).
     """
 
-    def __init__(self, *, gateway_url: str, client_id: str, client_secret: str, timeout: float = 2.0,
-                 cache_seconds: float = 0.0) -> None:
+    def __init__(
+        self, *, gateway_url: str, client_id: str, client_secret: str, timeout: float = 2.0, cache_seconds: float = 0.0
+    ) -> None:
         self.gateway_url = gateway_url.rstrip("/")
         # A flood of events asks the same question many times a second: keep an answer briefly,
         # never past the end of a shift it names, so a handover is seen at once.
@@ -50,8 +51,7 @@ class RosterClient:
     def _fetch_token(self) -> None:
         resp = self._session.post(
             f"{self.gateway_url}/api/v1/auth/token",
-            json={"grant_type": "client_credentials", "client_id": self.client_id,
-                  "client_secret": self.client_secret},
+            json={"grant_type": "client_credentials", "client_id": self.client_id, "client_secret": self.client_secret},
             timeout=self.timeout,
         )
         resp.raise_for_status()
@@ -82,8 +82,12 @@ class RosterClient:
                 self._fetch_token()
             return self._token
 
-    @retry(stop=stop_after_attempt(2), wait=wait_exponential(multiplier=0.1, max=0.5),
-           retry=retry_if_exception_type(requests.RequestException), reraise=True)
+    @retry(
+        stop=stop_after_attempt(2),
+        wait=wait_exponential(multiplier=0.1, max=0.5),
+        retry=retry_if_exception_type(requests.RequestException),
+        reraise=True,
+    )
     def _get_json(self, path: str, params: dict):
         resp = self._session.get(
             f"{self.gateway_url}/api/v1/roster/{path}",
@@ -109,7 +113,6 @@ class RosterClient:
         if self.cache_seconds > 0 and "at" not in params:
             self._cache[key] = (min(time.time() + self.cache_seconds, _earliest_shift_end(answer)), answer)
         return answer
-
 
     def on_duty(self, **params) -> dict:
         """Roster's on-duty answer (params: at, role, agency), or :class:`RosterUnavailable`."""

@@ -64,8 +64,9 @@ def _parse(value) -> dt.datetime | None:
 class AudienceResolver:
     """Resolves audience specs for one event; asks roster at most once per question, remembers answers."""
 
-    def __init__(self, *, db_session: Session, roster, settings: Settings, now: dt.datetime,
-                 kept: dict | None = None) -> None:
+    def __init__(
+        self, *, db_session: Session, roster, settings: Settings, now: dt.datetime, kept: dict | None = None
+    ) -> None:
         self.db_session = db_session
         self.roster = roster
         self.extra = settings.extra
@@ -94,8 +95,7 @@ class AudienceResolver:
         snapshot = self._get(RosterSnapshot, key)
         if snapshot is not None and snapshot.answer == answer and self.now - snapshot.fetched_at < FRESH:
             return
-        snapshot = snapshot or _get_or_create(self.db_session, RosterSnapshot, key, answer=answer,
-                                              fetched_at=self.now)
+        snapshot = snapshot or _get_or_create(self.db_session, RosterSnapshot, key, answer=answer, fetched_at=self.now)
         snapshot.answer, snapshot.fetched_at = answer, self.now
         self.db_session.add(snapshot)
         self._keep(snapshot)
@@ -126,11 +126,15 @@ class AudienceResolver:
         answer, stale = self._ask(key, lambda: self.roster.on_duty(**params))
         answer = answer or {}
         if stale:  # a remembered shift is worth using only until it ends
+
             def current(p):
                 ends = _parse(p.get("shift_ends_at")) if p else None
                 return p is not None and ends is not None and ends > self.now
-            answer = {"officers": [o for o in answer.get("officers", []) if current(o)],
-                      "leader_on_call": answer.get("leader_on_call") if current(answer.get("leader_on_call")) else None}
+
+            answer = {
+                "officers": [o for o in answer.get("officers", []) if current(o)],
+                "leader_on_call": answer.get("leader_on_call") if current(answer.get("leader_on_call")) else None,
+            }
         return answer, stale
 
     def _agency(self, agency: str) -> tuple[list, bool]:
@@ -149,8 +153,12 @@ class AudienceResolver:
             if leader and leader.get("agency") == agency and leader["code"] not in {o["code"] for o in on_duty}:
                 on_duty.append(leader)
             stale = stale or duty_stale
-        people, _why = agencies.agency_people(on_duty=on_duty, members=members, everyone=everyone,
-                                              head_titles=self.extra.get("head_titles") or agencies.HEAD_TITLES)
+        people, _why = agencies.agency_people(
+            on_duty=on_duty,
+            members=members,
+            everyone=everyone,
+            head_titles=self.extra.get("head_titles") or agencies.HEAD_TITLES,
+        )
         return people, stale
 
     # Audiences.
@@ -161,8 +169,9 @@ class AudienceResolver:
 
     def _from_contact(self, code: str, via_fallback: bool = False) -> Recipient:
         contact = self._get(Contact, code)
-        return Recipient(code, contact.full_name if contact else None,
-                         channels_of(contact.channels) if contact else {}, via_fallback)
+        return Recipient(
+            code, contact.full_name if contact else None, channels_of(contact.channels) if contact else {}, via_fallback
+        )
 
     def _people(self, raw: list, stale: bool) -> list[Recipient]:
         people = [Recipient(p["code"], p.get("full_name"), channels_of(p.get("channels")), stale) for p in raw]
@@ -208,8 +217,11 @@ class AudienceResolver:
             return self._people(raw, stale)
         if kind == "police":
             answer, stale = self._on_duty("police")
-            police = [Recipient(o["code"], o.get("full_name"), channels_of(o.get("channels")), stale)
-                      for o in answer.get("officers", []) if o.get("duty_role", "police") == "police"]
+            police = [
+                Recipient(o["code"], o.get("full_name"), channels_of(o.get("channels")), stale)
+                for o in answer.get("officers", [])
+                if o.get("duty_role", "police") == "police"
+            ]
             return police + self._system("police")
         if kind == "commune":
             unit = value or data.get("unit")
@@ -226,8 +238,16 @@ class AudienceResolver:
         if kind == "communes":
             agencies_, _stale = self._ask("agencies", self.roster.agencies)
             today = str(self.now.astimezone(agencies.LOCAL).date())  # a commune merged away is not told
-            units = sorted({a["unit"] for a in agencies_ or [] if a.get("kind") == "commune" and a.get("unit")
-                            and (a.get("valid_to") or "9999") >= today and (a.get("valid_from") or "") <= today})
+            units = sorted(
+                {
+                    a["unit"]
+                    for a in agencies_ or []
+                    if a.get("kind") == "commune"
+                    and a.get("unit")
+                    and (a.get("valid_to") or "9999") >= today
+                    and (a.get("valid_from") or "") <= today
+                }
+            )
             return [r for unit in units for r in self.resolve({"type": "commune", "value": unit}, data, depth + 1)]
         if kind == "contact" and value:
             channels = {c: a for c, a in (spec.get("channels") or {}).items() if c in ("email", "sms", "webhook") and a}
@@ -244,8 +264,15 @@ class AudienceResolver:
             return [self._from_contact(str(value))]
         if kind == "event_targets":  # the event names them: [{type: officer|leader_on_call|..., value}]
             targets = domain.lookup(data, value or "targets")
-            return [r for t in (targets if isinstance(targets, list) else []) for r in self.resolve(
-                {"type": t.get("type"), "value": t.get("value")}, data, depth + 1)] if depth < 2 else []
+            return (
+                [
+                    r
+                    for t in (targets if isinstance(targets, list) else [])
+                    for r in self.resolve({"type": t.get("type"), "value": t.get("value")}, data, depth + 1)
+                ]
+                if depth < 2
+                else []
+            )
         if kind == "fallback":
             return self.fallback()
         log.warning("audience %r resolves to nobody", spec)

@@ -44,7 +44,8 @@ class HttpClient:
         pool = self._direct
         if proxy is not None:
             pool = self._through.get(proxy) or self._through.setdefault(
-                proxy, urllib3.ProxyManager(proxy, maxsize=POOL_SIZE, ca_certs=certifi.where()))
+                proxy, urllib3.ProxyManager(proxy, maxsize=POOL_SIZE, ca_certs=certifi.where())
+            )
         resp = pool.request(method, url, body=body, headers=headers, timeout=timeout, retries=False)
         return resp.status, resp.data.decode("utf-8", "replace")
 

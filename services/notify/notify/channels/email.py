@@ -48,8 +48,18 @@ class EmailChannel:
 
     name = "email"
 
-    def __init__(self, *, host: str, port: int, sender: str, timeout: float = 10.0, starttls: bool = False,
-                 username: str | None = None, password: str | None = None, keep_seconds: float = 30.0) -> None:
+    def __init__(
+        self,
+        *,
+        host: str,
+        port: int,
+        sender: str,
+        timeout: float = 10.0,
+        starttls: bool = False,
+        username: str | None = None,
+        password: str | None = None,
+        keep_seconds: float = 30.0,
+    ) -> None:
         self.host, self.port, self.sender, self.timeout = host, port, sender, timeout
         self.starttls, self.username, self.password = starttls, username, password
         self.keep_seconds = keep_seconds

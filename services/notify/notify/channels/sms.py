@@ -14,8 +14,10 @@ from jinja2 import Environment, StrictUndefined
 
 from . import ChannelError, HttpClient, Outgoing
 
-GSM7 = set("@£$¥èéùìòÇ\nØø\rÅåΔ_ΦΓΛΩΠΨΣΘΞÆæßÉ !\"#¤%&'()*+,-./0123456789:;<=>?¡ABCDEFGHIJKLMNOPQRSTUVWXYZ"
-           "ÄÖÑÜ§¿abcdefghijklmnopqrstuvwxyzäöñüà")
+GSM7 = set(
+    "@£$¥èéùìòÇ\nØø\rÅåΔ_ΦΓΛΩΠΨΣΘΞÆæßÉ !\"#¤%&'()*+,-./0123456789:;<=>?¡ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+    "ÄÖÑÜ§¿abcdefghijklmnopqrstuvwxyzäöñüà"
+)
 GSM7_EXTENDED = set("^{}\\[~]|€")
 DEFAULT_BODY = '{"to": {{ to|tojson }}, "text": {{ text|tojson }}}'
 
@@ -44,9 +46,17 @@ class SmsChannel:
 
     name = "sms"
 
-    def __init__(self, *, url: str | None, body_template: str = DEFAULT_BODY, method: str = "POST",
-                 content_type: str = "application/json; charset=utf-8", headers: dict | None = None,
-                 limit: int = 134, timeout: float = 5.0) -> None:
+    def __init__(
+        self,
+        *,
+        url: str | None,
+        body_template: str = DEFAULT_BODY,
+        method: str = "POST",
+        content_type: str = "application/json; charset=utf-8",
+        headers: dict | None = None,
+        limit: int = 134,
+        timeout: float = 5.0,
+    ) -> None:
         self.url = url
         self.template = Environment(undefined=StrictUndefined, autoescape=False).from_string(body_template)
         self.method = method
@@ -60,8 +70,9 @@ class SmsChannel:
         if not self.url:
             raise ChannelError("no SMS provider configured")
         text = sms_text(out.title, out.ack_code, limit=self.limit)
-        body = self.template.render(to=out.address, text=text, message_id=out.message_id,
-                                    delivery_id=out.delivery_id).encode("utf-8")
+        body = self.template.render(
+            to=out.address, text=text, message_id=out.message_id, delivery_id=out.delivery_id
+        ).encode("utf-8")
         try:
             status, reply = self.http.send(self.method, self.url, body, self.headers, self.timeout)
         except urllib3.exceptions.HTTPError as exc:

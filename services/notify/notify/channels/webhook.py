@@ -12,10 +12,19 @@ from . import ChannelError, HttpClient, Outgoing
 
 def payload(out: Outgoing) -> dict:
     """What a receiving system gets: the message in both languages and the event's data."""
-    return {"message_id": out.message_id, "delivery_id": out.delivery_id, "event_id": out.event_id,
-            "event_type": out.event_type, "case_id": out.case_id, "urgent": out.urgent,
-            "title": out.title, "body": out.body, "title_en": out.title_en, "body_en": out.body_en,
-            "data": out.data}
+    return {
+        "message_id": out.message_id,
+        "delivery_id": out.delivery_id,
+        "event_id": out.event_id,
+        "event_type": out.event_type,
+        "case_id": out.case_id,
+        "urgent": out.urgent,
+        "title": out.title,
+        "body": out.body,
+        "title_en": out.title_en,
+        "body_en": out.body_en,
+        "data": out.data,
+    }
 
 
 class WebhookChannel:
@@ -31,8 +40,10 @@ class WebhookChannel:
         body = json.dumps(payload(out), ensure_ascii=False).encode("utf-8")
         secret = self.secrets.get(out.recipient.removeprefix("system:"), self.secret)
         now = self.clock().timestamp() if self.clock else None
-        headers = {"Content-Type": "application/json; charset=utf-8",
-                   **signing.sign_headers(secret, body, now=now, delivery_id=out.delivery_id)}
+        headers = {
+            "Content-Type": "application/json; charset=utf-8",
+            **signing.sign_headers(secret, body, now=now, delivery_id=out.delivery_id),
+        }
         try:
             status, reply = self.http.send("POST", out.address, body, headers, self.timeout)
         except urllib3.exceptions.HTTPError as exc:

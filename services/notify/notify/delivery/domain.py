@@ -35,9 +35,14 @@ def proof(message, deliveries: list) -> dict:
     else:
         status = "failed"
     first = sent[0] if sent else (deliveries[0] if deliveries else None)
-    return {"status": status, "channel": first.channel if first else None,
-            "delivered_at": sent[0].sent_at if sent else None, "read_at": message.read_at,
-            "acknowledged_at": message.acknowledged_at, "acknowledged_via": message.acknowledged_via}
+    return {
+        "status": status,
+        "channel": first.channel if first else None,
+        "delivered_at": sent[0].sent_at if sent else None,
+        "read_at": message.read_at,
+        "acknowledged_at": message.acknowledged_at,
+        "acknowledged_via": message.acknowledged_via,
+    }
 
 
 def is_dead(attempts: int, max_attempts: int) -> bool:

@@ -36,10 +36,25 @@ def plan_rows(*, message_id: str, recipient: Recipient, steps: list[dict], now: 
         steps = [{"after_seconds": 0, "channels": sorted(recipient.channels) or ["none"]}]
     rows = []
     for step, channel, due in domain.ladder_plan(steps, now):
-        row = {"id": str(uuid.uuid4()), "message_id": message_id, "recipient": recipient.code, "channel": channel,
-               "address": recipient.channels.get(channel), "step": step, "status": "pending", "attempts": 0,
-               "due_at": due, "next_attempt_at": due, "claimed_until": None, "last_error": None,
-               "provider_answer": None, "sent_at": None, "reported_at": None, "created_at": now, "updated_at": now}
+        row = {
+            "id": str(uuid.uuid4()),
+            "message_id": message_id,
+            "recipient": recipient.code,
+            "channel": channel,
+            "address": recipient.channels.get(channel),
+            "step": step,
+            "status": "pending",
+            "attempts": 0,
+            "due_at": due,
+            "next_attempt_at": due,
+            "claimed_until": None,
+            "last_error": None,
+            "provider_answer": None,
+            "sent_at": None,
+            "reported_at": None,
+            "created_at": now,
+            "updated_at": now,
+        }
         if channel == "inbox":  # the message row is the inbox: stored is delivered
             row.update(status="sent", attempts=1, sent_at=now, provider_answer="stored in the in-app inbox")
         elif channel == "none":  # nobody and nothing to send to: recorded, and reported like a dead delivery
@@ -48,11 +63,13 @@ def plan_rows(*, message_id: str, recipient: Recipient, steps: list[dict], now: 
     return rows
 
 
-def plan(*, db_session: Session, message: InboxMessage, recipient: Recipient, steps: list[dict],
-         now: dt.datetime) -> list[Delivery]:
+def plan(
+    *, db_session: Session, message: InboxMessage, recipient: Recipient, steps: list[dict], now: dt.datetime
+) -> list[Delivery]:
     """The deliveries of one message, added to the session: see :func:`plan_rows`."""
-    deliveries = [Delivery(**row) for row in plan_rows(message_id=message.id, recipient=recipient, steps=steps,
-                                                       now=now)]
+    deliveries = [
+        Delivery(**row) for row in plan_rows(message_id=message.id, recipient=recipient, steps=steps, now=now)
+    ]
     db_session.add_all(deliveries)
     return deliveries
 
@@ -81,8 +98,11 @@ def _claim(db: Database, *, now: dt.datetime, limit: int, lease: float) -> list[
     with db.session() as session:
         ids = session.scalars(
             select(Delivery.id)
-            .where(Delivery.status == "pending", Delivery.next_attempt_at <= now,
-                   or_(Delivery.claimed_until.is_(None), Delivery.claimed_until < now))
+            .where(
+                Delivery.status == "pending",
+                Delivery.next_attempt_at <= now,
+                or_(Delivery.claimed_until.is_(None), Delivery.claimed_until < now),
+            )
             .order_by(Delivery.next_attempt_at)
             .limit(limit)
             .with_for_update(skip_locked=True)
@@ -92,23 +112,39 @@ def _claim(db: Database, *, now: dt.datetime, limit: int, lease: float) -> list[
         # One compare-and-set for all of them (SQLite has no row locks: the conditions are what keeps
         # two senders apart there); the ids that came back are this sender's, in the order they are due.
         table = Delivery.__table__
-        claimed = set(session.scalars(
-            update(table)
-            .where(table.c.id.in_(ids), table.c.status == "pending",
-                   or_(table.c.claimed_until.is_(None), table.c.claimed_until < now))
-            .values(claimed_until=now + dt.timedelta(seconds=lease))
-            .returning(table.c.id)
-        ))
+        claimed = set(
+            session.scalars(
+                update(table)
+                .where(
+                    table.c.id.in_(ids),
+                    table.c.status == "pending",
+                    or_(table.c.claimed_until.is_(None), table.c.claimed_until < now),
+                )
+                .values(claimed_until=now + dt.timedelta(seconds=lease))
+                .returning(table.c.id)
+            )
+        )
     return [delivery_id for delivery_id in ids if delivery_id in claimed]
 
 
 def _outgoing(delivery: Delivery, message: InboxMessage, address: str, extra: dict, now) -> Outgoing:
-    return Outgoing(delivery_id=delivery.id, message_id=message.id, event_id=message.event_id,
-                    event_type=message.event_type, case_id=message.case_id, recipient=message.recipient,
-                    address=address, urgent=message.urgent, title=message.title, body=message.body,
-                    title_en=message.title_en, body_en=message.body_en, ack_code=message.ack_code,
-                    ack_url=ack_url(extra, message.id, now) if delivery.channel != "webhook" else None,
-                    data=message.data or {})
+    return Outgoing(
+        delivery_id=delivery.id,
+        message_id=message.id,
+        event_id=message.event_id,
+        event_type=message.event_type,
+        case_id=message.case_id,
+        recipient=message.recipient,
+        address=address,
+        urgent=message.urgent,
+        title=message.title,
+        body=message.body,
+        title_en=message.title_en,
+        body_en=message.body_en,
+        ack_code=message.ack_code,
+        ack_url=ack_url(extra, message.id, now) if delivery.channel != "webhook" else None,
+        data=message.data or {},
+    )
 
 
 _DELIVERIES, _ATTEMPTS = Delivery.__table__, DeliveryAttempt.__table__
@@ -120,8 +156,11 @@ _LOG_ATTEMPT = insert(_ATTEMPTS).values({name: bindparam(f"attempt_{name}") for 
 def _record_statement(names: tuple[str, ...], with_attempt: bool):
     """UPDATE of these columns of a delivery (only those the attempt changed: a cancellation or a retry by
     hand made meanwhile keeps what it set elsewhere), with the attempt's INSERT as a CTE (built once each)."""
-    stmt = (update(_DELIVERIES).where(_DELIVERIES.c.id == bindparam("delivery_id"))
-            .values({name: bindparam(name) for name in names}))
+    stmt = (
+        update(_DELIVERIES)
+        .where(_DELIVERIES.c.id == bindparam("delivery_id"))
+        .values({name: bindparam(name) for name in names})
+    )
     return stmt.add_cte(_LOG_ATTEMPT.cte("attempt")) if with_attempt else stmt
 
 
@@ -141,8 +180,15 @@ def _record(conn, delivery: Delivery, changes: dict, attempt: dict | None) -> No
             conn.execute(_LOG_ATTEMPT, params)
 
 
-def send_due(db: Database, *, channels: dict, extra: dict, clock: Callable[[], dt.datetime], limit: int = 20,
-             rand: Callable[[], float] = random.random) -> dict:
+def send_due(
+    db: Database,
+    *,
+    channels: dict,
+    extra: dict,
+    clock: Callable[[], dt.datetime],
+    limit: int = 20,
+    rand: Callable[[], float] = random.random,
+) -> dict:
     """Send the deliveries that are due now; return how many were sent, failed, died, were cancelled.
 
     What was claimed is read in one query; each outcome is then written at once after its attempt, in
@@ -155,9 +201,14 @@ def send_due(db: Database, *, channels: dict, extra: dict, clock: Callable[[], d
     if not claimed:
         return counts
     with db.session() as session:  # one query for every claimed delivery and its message
-        loaded = {delivery.id: (delivery, message) for delivery, message in session.execute(
-            select(Delivery, InboxMessage).join(InboxMessage, InboxMessage.id == Delivery.message_id)
-            .where(Delivery.id.in_(claimed)))}
+        loaded = {
+            delivery.id: (delivery, message)
+            for delivery, message in session.execute(
+                select(Delivery, InboxMessage)
+                .join(InboxMessage, InboxMessage.id == Delivery.message_id)
+                .where(Delivery.id.in_(claimed))
+            )
+        }
     # One connection (and one pool check) for the batch's outcomes; on PostgreSQL each is one statement
     # committing itself, elsewhere a transaction of two.
     autocommit = {"isolation_level": "AUTOCOMMIT"} if db.is_postgresql else {}
@@ -205,11 +256,17 @@ def _attempt(db, delivery, message, channels, extra, clock, rand) -> tuple[str, 
         attempt.update(ok=False, error=error, provider_answer=exc.answer, finished_at=clock())
         changes.update(last_error=error, provider_answer=exc.answer)
         if domain.is_dead(attempts, extra["delivery_max_attempts"]):
-            log.error("delivery %s (%s to %s) is dead after %d attempts", delivery.id, delivery.channel,
-                      delivery.recipient, attempts)
+            log.error(
+                "delivery %s (%s to %s) is dead after %d attempts",
+                delivery.id,
+                delivery.channel,
+                delivery.recipient,
+                attempts,
+            )
             return "dead", {**changes, "status": "dead"}, attempt
-        wait = domain.backoff_seconds(attempts, base=extra["retry_base_seconds"],
-                                      cap=extra["retry_max_seconds"], rand=rand)
+        wait = domain.backoff_seconds(
+            attempts, base=extra["retry_base_seconds"], cap=extra["retry_max_seconds"], rand=rand
+        )
         return "failed", {**changes, "next_attempt_at": started + dt.timedelta(seconds=wait)}, attempt
     finished = clock()
     attempt.update(ok=True, error=None, provider_answer=answer[:2000], finished_at=finished)
@@ -240,8 +297,11 @@ def get(*, db_session: Session, delivery_id: str) -> Delivery:
 
 
 def attempts_of(*, db_session: Session, delivery_id: str) -> list[DeliveryAttempt]:
-    return list(db_session.scalars(select(DeliveryAttempt).where(DeliveryAttempt.delivery_id == delivery_id)
-                                  .order_by(DeliveryAttempt.number)))
+    return list(
+        db_session.scalars(
+            select(DeliveryAttempt).where(DeliveryAttempt.delivery_id == delivery_id).order_by(DeliveryAttempt.number)
+        )
+    )
 
 
 def failures(*, db_session: Session, limit: int) -> dict:
@@ -249,23 +309,38 @@ def failures(*, db_session: Session, limit: int) -> dict:
     how many of each, how many the board has not been told of yet, and the newest of them."""
     undelivered = Delivery.status.in_(("dead", "skipped"))
     counts = {"dead": 0, "skipped": 0}
-    counts.update(db_session.execute(select(Delivery.status, func.count()).where(undelivered)
-                                     .group_by(Delivery.status)).all())
-    unreported = db_session.scalar(select(func.count()).select_from(Delivery)
-                                   .where(undelivered, Delivery.reported_at.is_(None)))
-    rows = db_session.scalars(select(Delivery).where(undelivered)
-                              .order_by(Delivery.updated_at.desc(), Delivery.id).limit(limit))
+    counts.update(
+        db_session.execute(select(Delivery.status, func.count()).where(undelivered).group_by(Delivery.status)).all()
+    )
+    unreported = db_session.scalar(
+        select(func.count()).select_from(Delivery).where(undelivered, Delivery.reported_at.is_(None))
+    )
+    rows = db_session.scalars(
+        select(Delivery).where(undelivered).order_by(Delivery.updated_at.desc(), Delivery.id).limit(limit)
+    )
     return {"counts": counts, "unreported": unreported, "deliveries": list(rows)}
 
 
-def search(*, db_session: Session, status: str | None, recipient: str | None, message_id: str | None,
-           case_id: str | None, channel: str | None, limit: int) -> list[Delivery]:
+def search(
+    *,
+    db_session: Session,
+    status: str | None,
+    recipient: str | None,
+    message_id: str | None,
+    case_id: str | None,
+    channel: str | None,
+    limit: int,
+) -> list[Delivery]:
     """Deliveries, newest first, filtered (the record of who was told, when, and how)."""
     stmt = select(Delivery)
     if case_id:
         stmt = stmt.join(InboxMessage, InboxMessage.id == Delivery.message_id).where(InboxMessage.case_id == case_id)
-    for column, value in ((Delivery.status, status), (Delivery.recipient, recipient),
-                          (Delivery.message_id, message_id), (Delivery.channel, channel)):
+    for column, value in (
+        (Delivery.status, status),
+        (Delivery.recipient, recipient),
+        (Delivery.message_id, message_id),
+        (Delivery.channel, channel),
+    ):
         if value:
             stmt = stmt.where(column == value)
     return list(db_session.scalars(stmt.order_by(Delivery.created_at.desc(), Delivery.id).limit(limit)))

@@ -28,9 +28,12 @@ def report_stuck(*, db_session: Session, settings: Settings, now: dt.datetime) -
     )
 
     rows = db_session.execute(
-        select(Delivery, InboxMessage.event_type).join(InboxMessage, InboxMessage.id == Delivery.message_id)
+        select(Delivery, InboxMessage.event_type)
+        .join(InboxMessage, InboxMessage.id == Delivery.message_id)
         .where(Delivery.status.in_(UNDELIVERED), Delivery.reported_at.is_(None))
-        .order_by(Delivery.created_at).with_for_update(of=Delivery, skip_locked=True)).all()
+        .order_by(Delivery.created_at)
+        .with_for_update(of=Delivery, skip_locked=True)
+    ).all()
     for delivery, _event_type in rows:
         delivery.reported_at = now  # a summary that could not be sent is not summarised again (no loop)
     dead = [d for d, event_type in rows if event_type != SUMMARY_EVENT]
@@ -41,14 +44,39 @@ def report_stuck(*, db_session: Session, settings: Settings, now: dt.datetime) -
     people = [Recipient(c.code, c.full_name, channels_of(c.channels)) for c in board]
     if not people:
         codes = extra["fallback_recipients"]
-        people = [Recipient(code, None, channels_of(c.channels) if (c := db_session.get(Contact, code)) else {}, True)
-                  for code in codes]
+        people = [
+            Recipient(code, None, channels_of(c.channels) if (c := db_session.get(Contact, code)) else {}, True)
+            for code in codes
+        ]
     event_id = str(uuid.uuid5(uuid.NAMESPACE_URL, "stuck:" + ",".join(sorted(d.id for d in dead))))
-    data = {"count": len(dead), "items": [
-        {"recipient": d.recipient, "channel": d.channel, "attempts": d.attempts, "status": d.status,
-         "error": (d.last_error or "")[:120],
-         "delivery_id": d.id} for d in dead[:SHOWN]], "more": max(len(dead) - SHOWN, 0),
-        "generated_at": now.isoformat()}
-    told = [tell(db_session=db_session, recipient=p, event_id=event_id, event_type=SUMMARY_EVENT, data=data,
-                 urgent=False, now=now, channels=["inbox", "email"], rule="stuck-deliveries") for p in people]
+    data = {
+        "count": len(dead),
+        "items": [
+            {
+                "recipient": d.recipient,
+                "channel": d.channel,
+                "attempts": d.attempts,
+                "status": d.status,
+                "error": (d.last_error or "")[:120],
+                "delivery_id": d.id,
+            }
+            for d in dead[:SHOWN]
+        ],
+        "more": max(len(dead) - SHOWN, 0),
+        "generated_at": now.isoformat(),
+    }
+    told = [
+        tell(
+            db_session=db_session,
+            recipient=p,
+            event_id=event_id,
+            event_type=SUMMARY_EVENT,
+            data=data,
+            urgent=False,
+            now=now,
+            channels=["inbox", "email"],
+            rule="stuck-deliveries",
+        )
+        for p in people
+    ]
     return [m for m in told if m is not None]

@@ -45,8 +45,11 @@ class DeliveryOut(Schema):
 
 
 class FailuresOut(Schema):
-    counts = fields.Dict(keys=fields.String(), values=fields.Integer(),
-                         metadata={"description": "dead (gave up after its attempts), skipped (no address or channel)"})
+    counts = fields.Dict(
+        keys=fields.String(),
+        values=fields.Integer(),
+        metadata={"description": "dead (gave up after its attempts), skipped (no address or channel)"},
+    )
     unreported = fields.Integer(metadata={"description": "not yet in a stuck-deliveries report to the board"})
     deliveries = fields.List(fields.Nested(DeliveryOut))
 

@@ -29,8 +29,12 @@ def recipient_for(identity: Identity, requested: str | None) -> str:
             return requested
         raise Problem(403, "You may read only your own inbox.", code="forbidden")
     if not identity.officer:
-        raise Problem(422, "Name the officer whose inbox to read.", code="validation_failed",
-                      errors=[{"field": "recipient", "message": "required for callers that are not officers"}])
+        raise Problem(
+            422,
+            "Name the officer whose inbox to read.",
+            code="validation_failed",
+            errors=[{"field": "recipient", "message": "required for callers that are not officers"}],
+        )
     return identity.officer
 
 
@@ -54,8 +58,9 @@ def mark_read(*, db_session: Session, identity: Identity, message_id: str) -> In
     return message
 
 
-def acknowledge(*, db_session: Session, identity: Identity, message_id: str, via: str = "inbox",
-                now=None) -> InboxMessage:
+def acknowledge(
+    *, db_session: Session, identity: Identity, message_id: str, via: str = "inbox", now=None
+) -> InboxMessage:
     """Acknowledge a message (first acknowledgement wins, stops its ladder, tells escalation)."""
     from ..ack.service import acknowledge as ack  # ack builds on the inbox's model
 

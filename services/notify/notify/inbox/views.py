@@ -46,8 +46,9 @@ class InboxQuery(Schema):
 def list_inbox(query):
     """The signed-in officer's messages, newest first."""
     recipient = service.recipient_for(current_identity(), query["recipient"])
-    return service.list_messages(db_session=db_session(), recipient=recipient, unread=query["unread"],
-                                 limit=query["limit"])
+    return service.list_messages(
+        db_session=db_session(), recipient=recipient, unread=query["unread"], limit=query["limit"]
+    )
 
 
 @blp.post("/<message_id>/read")
@@ -67,5 +68,6 @@ def read_message(message_id):
 @blp.alt_response(404, schema=ProblemSchema)
 def acknowledge_message(message_id):
     """Acknowledge a message (repeating it changes nothing)."""
-    return service.acknowledge(db_session=db_session(), identity=current_identity(), message_id=message_id,
-                               now=request_now())
+    return service.acknowledge(
+        db_session=db_session(), identity=current_identity(), message_id=message_id, now=request_now()
+    )

@@ -38,8 +38,9 @@ def check_members(members: list[dict]) -> None:
         if member["type"] in NEEDS_VALUE and not member.get("value"):
             raise field_error(f"members[{i}].value", f"a {member['type']} member names its {member['type']}")
         channels = member.get("channels")
-        if channels is not None and (not isinstance(channels, dict)
-                                     or any(c not in ("email", "sms", "webhook") for c in channels)):
+        if channels is not None and (
+            not isinstance(channels, dict) or any(c not in ("email", "sms", "webhook") for c in channels)
+        ):
             raise field_error(f"members[{i}].channels", "an object of email, sms, webhook addresses")
 
 

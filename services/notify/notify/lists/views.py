@@ -23,12 +23,20 @@ class MemberSchema(Schema):
 
     type = fields.String(required=True, validate=validate.Length(max=40))
     value = Text(load_default=None, allow_none=True, validate=validate.Length(min=1, max=120))
-    label = Text(load_default=None, allow_none=True, validate=validate.Length(max=200),
-                 metadata={"description": "the plan's words for this member"})
+    label = Text(
+        load_default=None,
+        allow_none=True,
+        validate=validate.Length(max=200),
+        metadata={"description": "the plan's words for this member"},
+    )
     all = fields.Boolean(load_default=None, allow_none=True)
     name = Text(load_default=None, allow_none=True, validate=validate.Length(max=200))
-    channels = fields.Dict(keys=fields.String(validate=validate.OneOf(("email", "sms", "webhook"))),
-                           values=Text(validate=validate.Length(min=3, max=300)), load_default=None, allow_none=True)
+    channels = fields.Dict(
+        keys=fields.String(validate=validate.OneOf(("email", "sms", "webhook"))),
+        values=Text(validate=validate.Length(min=3, max=300)),
+        load_default=None,
+        allow_none=True,
+    )
 
 
 class ListIn(Schema):
@@ -71,5 +79,10 @@ def get_list(name):
 @blp.alt_response(422, schema=ProblemSchema)
 def put_list(payload, name):
     """Create or replace a distribution list (rules and notices use it by name)."""
-    return service.put(db_session=db_session(), name=name[:80], title=payload["title"], source=payload["source"],
-                       members=_clean(payload["members"]))
+    return service.put(
+        db_session=db_session(),
+        name=name[:80],
+        title=payload["title"],
+        source=payload["source"],
+        members=_clean(payload["members"]),
+    )

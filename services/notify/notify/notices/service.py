@@ -49,33 +49,88 @@ def _recipients(resolver: AudienceResolver, members: list[dict], data: dict) -> 
     return found
 
 
-def send(*, db_session: Session, roster, settings: Settings, list_name: str, kind: str, title: str, body: str,
-         attachment_url: str | None, channels: list[str], sent_by: str | None, now: dt.datetime) -> Notice:
+def send(
+    *,
+    db_session: Session,
+    roster,
+    settings: Settings,
+    list_name: str,
+    kind: str,
+    title: str,
+    body: str,
+    attachment_url: str | None,
+    channels: list[str],
+    sent_by: str | None,
+    now: dt.datetime,
+) -> Notice:
     """Send a notice (thông báo) or report (báo cáo) to every member of a distribution list, now."""
     found = db_session.get(DistributionList, list_name)
     if found is None:
         raise field_error("list", f"no distribution list {list_name!r}")
-    notice = Notice(kind=kind, list_name=list_name, list_title=found.title, title=title, body=body,
-                    attachment_url=attachment_url, sent_by=sent_by, created_at=now)
+    notice = Notice(
+        kind=kind,
+        list_name=list_name,
+        list_title=found.title,
+        title=title,
+        body=body,
+        attachment_url=attachment_url,
+        sent_by=sent_by,
+        created_at=now,
+    )
     db_session.add(notice)
     db_session.flush()
-    data = {"notice_id": notice.id, "kind": kind, "title": title, "body": body, "attachment_url": attachment_url,
-            "list": list_name, "list_title": found.title, "sent_by": sent_by, "sent_at": now.isoformat()}
+    data = {
+        "notice_id": notice.id,
+        "kind": kind,
+        "title": title,
+        "body": body,
+        "attachment_url": attachment_url,
+        "list": list_name,
+        "list_title": found.title,
+        "sent_by": sent_by,
+        "sent_at": now.isoformat(),
+    }
     resolver = AudienceResolver(db_session=db_session, roster=roster, settings=settings, now=now)
     resolver.use_fallback = False  # the proof names who was on the list, not who stood in
     staged, links = Staged(), []
     for code, (person, label) in _recipients(resolver, list(found.members), data).items():
-        row = message_row(recipient=person, event_id=notice.id, event_type=EVENT_TYPE, data=data, urgent=False,
-                          now=now, rule=f"list:{list_name}"[:80])
+        row = message_row(
+            recipient=person,
+            event_id=notice.id,
+            event_type=EVENT_TYPE,
+            data=data,
+            urgent=False,
+            now=now,
+            rule=f"list:{list_name}"[:80],
+        )
         staged.messages.append(row)
-        staged.deliveries += deliveries.plan_rows(message_id=row["id"], recipient=person, now=now,
-                                                  steps=[{"after_seconds": 0, "channels": channels}])
-        links.append({"notice_id": notice.id, "message_id": row["id"], "recipient": code, "name": person.name,
-                      "member": label[:200]})
+        staged.deliveries += deliveries.plan_rows(
+            message_id=row["id"], recipient=person, now=now, steps=[{"after_seconds": 0, "channels": channels}]
+        )
+        links.append(
+            {
+                "notice_id": notice.id,
+                "message_id": row["id"],
+                "recipient": code,
+                "name": person.name,
+                "member": label[:200],
+            }
+        )
     staged.write(db_session)
     insert_rows(db_session, NoticeRecipient.__table__, links)
-    outbox.add(db_session, EVENT_TYPE, {"notice_id": notice.id, "kind": kind, "list": list_name, "title": title,
-                                        "recipients": len(links), "sent_by": sent_by, "sent_at": now.isoformat()})
+    outbox.add(
+        db_session,
+        EVENT_TYPE,
+        {
+            "notice_id": notice.id,
+            "kind": kind,
+            "list": list_name,
+            "title": title,
+            "recipients": len(links),
+            "sent_by": sent_by,
+            "sent_at": now.isoformat(),
+        },
+    )
     return notice
 
 
@@ -85,20 +140,38 @@ def detail(*, db_session: Session, notice_id: str) -> dict:
     if notice is None:
         raise Problem(404, "No such notice.")
     rows = db_session.execute(
-        select(NoticeRecipient, InboxMessage).join(InboxMessage, InboxMessage.id == NoticeRecipient.message_id)
-        .where(NoticeRecipient.notice_id == notice_id).order_by(NoticeRecipient.id)).all()
+        select(NoticeRecipient, InboxMessage)
+        .join(InboxMessage, InboxMessage.id == NoticeRecipient.message_id)
+        .where(NoticeRecipient.notice_id == notice_id)
+        .order_by(NoticeRecipient.id)
+    ).all()
     by_message: dict[str, list[Delivery]] = {}
-    for delivery in db_session.scalars(select(Delivery).where(Delivery.message_id.in_([m.id for _, m in rows]))
-                                       .order_by(Delivery.step, Delivery.channel)):
+    for delivery in db_session.scalars(
+        select(Delivery)
+        .where(Delivery.message_id.in_([m.id for _, m in rows]))
+        .order_by(Delivery.step, Delivery.channel)
+    ):
         by_message.setdefault(delivery.message_id, []).append(delivery)
     recipients = []
     for link, message in rows:
         its = by_message.get(message.id, [])
-        recipients.append({"recipient": link.recipient, "name": link.name, "member": link.member,
-                           "message_id": message.id, **delivery_domain.proof(message, its), "deliveries": its})
+        recipients.append(
+            {
+                "recipient": link.recipient,
+                "name": link.name,
+                "member": link.member,
+                "message_id": message.id,
+                **delivery_domain.proof(message, its),
+                "deliveries": its,
+            }
+        )
     counts = {s: sum(r["status"] == s for r in recipients) for s in ("acknowledged", "delivered", "pending", "failed")}
-    return {**{c.key: getattr(notice, c.key) for c in Notice.__table__.columns}, "list": notice.list_name,
-            "recipients": recipients, "counts": {"recipients": len(recipients), **counts}}
+    return {
+        **{c.key: getattr(notice, c.key) for c in Notice.__table__.columns},
+        "list": notice.list_name,
+        "recipients": recipients,
+        "counts": {"recipients": len(recipients), **counts},
+    }
 
 
 def recent(*, db_session: Session, limit: int) -> list[Notice]:

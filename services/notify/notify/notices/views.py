@@ -20,16 +20,24 @@ blp = Blueprint("notices", __name__, url_prefix="/notices", description="Notices
 
 
 class NoticeIn(Schema):
-    list_name = Text(data_key="list", required=True, validate=validate.Length(min=1, max=80),
-                              metadata={"description": "the distribution list's name (GET /lists)"})
+    list_name = Text(
+        data_key="list",
+        required=True,
+        validate=validate.Length(min=1, max=80),
+        metadata={"description": "the distribution list's name (GET /lists)"},
+    )
     kind = fields.String(load_default="notice", validate=validate.OneOf(KINDS))
     title = Text(required=True, validate=validate.Length(min=3, max=300))
     body = Text(required=True, validate=validate.Length(min=1, max=20000))
-    attachment_url = fields.Url(load_default=None, allow_none=True, schemes={"http", "https"},
-                                validate=validate.Length(max=1000))
-    channels = fields.List(fields.String(validate=validate.OneOf(("inbox", "email", "sms"))),
-                           load_default=lambda: ["inbox", "email"], validate=validate.Length(min=1),
-                           metadata={"description": "for officers (systems get their webhook, bodies their addresses)"})
+    attachment_url = fields.Url(
+        load_default=None, allow_none=True, schemes={"http", "https"}, validate=validate.Length(max=1000)
+    )
+    channels = fields.List(
+        fields.String(validate=validate.OneOf(("inbox", "email", "sms"))),
+        load_default=lambda: ["inbox", "email"],
+        validate=validate.Length(min=1),
+        metadata={"description": "for officers (systems get their webhook, bodies their addresses)"},
+    )
 
 
 class NoticeOut(Schema):
@@ -90,9 +98,14 @@ def send_notice(payload):
     Accepts Idempotency-Key. Each recipient can acknowledge it like any message (inbox, SMS code, e-mail link).
     """
     identity = current_identity()
-    notice = service.send(db_session=db_session(), roster=roster(),
-                          settings=current_app.extensions["tiepdan"]["settings"], now=request_now(),
-                          sent_by=identity.officer or identity.subject, **payload)
+    notice = service.send(
+        db_session=db_session(),
+        roster=roster(),
+        settings=current_app.extensions["tiepdan"]["settings"],
+        now=request_now(),
+        sent_by=identity.officer or identity.subject,
+        **payload,
+    )
     return service.detail(db_session=db_session(), notice_id=notice.id)
 
 

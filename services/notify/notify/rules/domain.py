@@ -30,7 +30,7 @@ def lookup(data: Mapping, path: str):
 
 def _holds(value, test) -> bool:
     if isinstance(test, Mapping):
-        (op, arg), = test.items()
+        ((op, arg),) = test.items()
         if op == "exists":
             return (value is not _MISSING and value is not None) == bool(arg)
         if value is _MISSING:

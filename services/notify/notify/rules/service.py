@@ -15,9 +15,24 @@ from . import domain
 from .models import DistributionList, Ladder, Rule
 
 CHANNELS = ("inbox", "sms", "email", "webhook")
-AUDIENCE_TYPES = ("on_duty", "on_duty_role", "leader_on_call", "agency", "police", "commune", "communes", "province",
-                  "system", "contact", "distribution_list", "target", "event_officers", "event_targets", "officer",
-                  "fallback")
+AUDIENCE_TYPES = (
+    "on_duty",
+    "on_duty_role",
+    "leader_on_call",
+    "agency",
+    "police",
+    "commune",
+    "communes",
+    "province",
+    "system",
+    "contact",
+    "distribution_list",
+    "target",
+    "event_officers",
+    "event_targets",
+    "officer",
+    "fallback",
+)
 
 
 def seed_data() -> dict:
@@ -31,19 +46,36 @@ def seed(*, db_session: Session, data: dict | None = None) -> int:
     added = 0
     for raw in data.get("rules", []):
         if db_session.scalar(select(Rule.id).where(Rule.name == raw["name"])) is None:
-            db_session.add(Rule(name=raw["name"], event_type=raw["event_type"], conditions=raw.get("conditions", {}),
-                                audiences=raw["audiences"], urgent=raw.get("urgent", False),
-                                channels=raw.get("channels"), template=raw.get("template"),
-                                active=raw.get("active", True)))
+            db_session.add(
+                Rule(
+                    name=raw["name"],
+                    event_type=raw["event_type"],
+                    conditions=raw.get("conditions", {}),
+                    audiences=raw["audiences"],
+                    urgent=raw.get("urgent", False),
+                    channels=raw.get("channels"),
+                    template=raw.get("template"),
+                    active=raw.get("active", True),
+                )
+            )
             added += 1
     for raw in data.get("distribution_lists", []):
         if db_session.get(DistributionList, raw["name"]) is None:
-            db_session.add(DistributionList(name=raw["name"], members=raw["members"], title=raw.get("title"),
-                                            source=raw.get("source"), updated_at=utcnow()))
+            db_session.add(
+                DistributionList(
+                    name=raw["name"],
+                    members=raw["members"],
+                    title=raw.get("title"),
+                    source=raw.get("source"),
+                    updated_at=utcnow(),
+                )
+            )
             added += 1
     for raw in data.get("ladders", []):
-        if ladder_steps(db_session=db_session, recipient=raw["recipient"], urgency=raw["urgency"],
-                        default=False) is None:
+        if (
+            ladder_steps(db_session=db_session, recipient=raw["recipient"], urgency=raw["urgency"], default=False)
+            is None
+        ):
             db_session.add(Ladder(recipient=raw["recipient"], urgency=raw["urgency"], steps=raw["steps"]))
             added += 1
     db_session.flush()
@@ -56,8 +88,9 @@ def any_rule(*, db_session: Session) -> bool:
 
 def active_rules(*, db_session: Session, event_type: str) -> list[Rule]:
     """The active rules for ``event_type``, in order, whatever their conditions."""
-    return list(db_session.scalars(select(Rule).where(Rule.event_type == event_type, Rule.active.is_(True))
-                                   .order_by(Rule.id)))
+    return list(
+        db_session.scalars(select(Rule).where(Rule.event_type == event_type, Rule.active.is_(True)).order_by(Rule.id))
+    )
 
 
 def rules_for(*, db_session: Session, event_type: str, data: dict, rules: list[Rule] | None = None) -> list[Rule]:
@@ -85,8 +118,18 @@ def _check_audiences(audiences) -> None:
             raise field_error(f"audiences[{i}].type", f"one of {', '.join(AUDIENCE_TYPES)}")
 
 
-def put_rule(*, db_session: Session, name: str, event_type: str, conditions: dict, audiences: list, urgent,
-             channels: list | None, template: str | None, active: bool) -> Rule:
+def put_rule(
+    *,
+    db_session: Session,
+    name: str,
+    event_type: str,
+    conditions: dict,
+    audiences: list,
+    urgent,
+    channels: list | None,
+    template: str | None,
+    active: bool,
+) -> Rule:
     """Create or replace the rule called ``name``."""
     problems = domain.check_conditions(conditions)
     if problems:
@@ -107,8 +150,9 @@ def distribution_list(*, db_session: Session, name: str) -> list[dict]:
     return list(found.members) if found else []
 
 
-def ladder_steps(*, db_session: Session, recipient: str, urgency: str, default: bool = True,
-                 ladders: dict | None = None) -> list[dict] | None:
+def ladder_steps(
+    *, db_session: Session, recipient: str, urgency: str, default: bool = True, ladders: dict | None = None
+) -> list[dict] | None:
     """The recipient's own ladder for ``urgency``, else (with ``default``) everyone's.
 
     ``ladders``: every ladder's steps by (recipient, urgency) (:func:`all_ladders`), when the caller has read them.

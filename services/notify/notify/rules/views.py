@@ -81,9 +81,14 @@ def _may_see_ladder(recipient: str, permission: str) -> None:
 def get_ladders(recipient):
     """An officer's urgent and normal ladders (``*`` for everyone's default); one's own, or with deliveries:read."""
     _may_see_ladder(recipient, "deliveries:read")
-    return [{"recipient": recipient, "urgency": u,
-             "steps": service.ladder_steps(db_session=db_session(), recipient=recipient, urgency=u)}
-            for u in ("urgent", "normal")]
+    return [
+        {
+            "recipient": recipient,
+            "urgency": u,
+            "steps": service.ladder_steps(db_session=db_session(), recipient=recipient, urgency=u),
+        }
+        for u in ("urgent", "normal")
+    ]
 
 
 @blp.put("/ladders/<recipient>/<urgency>")
@@ -97,5 +102,6 @@ def get_ladders(recipient):
 def put_ladder(payload, recipient, urgency):
     """Set a ladder for ``urgent`` or ``normal`` messages: one's own, or anyone's (and ``*``) with rules:write."""
     _may_see_ladder(recipient, "rules:write")
-    return service.put_ladder(db_session=db_session(), recipient=recipient[:40], urgency=urgency,
-                              steps=payload["steps"])
+    return service.put_ladder(
+        db_session=db_session(), recipient=recipient[:40], urgency=urgency, steps=payload["steps"]
+    )

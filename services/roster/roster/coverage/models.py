@@ -24,6 +24,4 @@ class CoverageGapNotice(Base):
     officer_code: Mapped[str] = mapped_column(String(40), default="")
     detected_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
 
-    __table_args__ = (
-        UniqueConstraint("shift_id", "duty_role", "reason", "officer_code", name="uq_gap_notice"),
-    )
+    __table_args__ = (UniqueConstraint("shift_id", "duty_role", "reason", "officer_code", name="uq_gap_notice"),)

@@ -29,33 +29,52 @@ def report(*, db_session: Session, start: dt.datetime, end: dt.datetime) -> dict
             have = sum(1 for a in shift.assignments if a.duty_role == req.duty_role)
             if have < req.count:
                 unfilled.append({**_shift_ref(shift), "duty_role": req.duty_role, "missing": req.count - have})
-        if police_unreachable(shift) and not any(u["shift_id"] == shift.id and u["duty_role"] == "police"
-                                                 for u in unfilled):
+        if police_unreachable(shift) and not any(
+            u["shift_id"] == shift.id and u["duty_role"] == "police" for u in unfilled
+        ):
             unfilled.append({**_shift_ref(shift), "duty_role": "police", "missing": 1})
         for a in shift.assignments:
             by_officer.setdefault(a.officer_code, []).append((shift, a))
-            row = {**_shift_ref(shift), "duty_role": a.duty_role, "officer": a.officer_code,
-                   "full_name": a.officer.full_name}
-            if any(overlaps(lv.starts_at, lv.ends_at, shift.starts_at, shift.ends_at)
-                   for lv in leaves.get(a.officer_code, ())):
+            row = {
+                **_shift_ref(shift),
+                "duty_role": a.duty_role,
+                "officer": a.officer_code,
+                "full_name": a.officer.full_name,
+            }
+            if any(
+                overlaps(lv.starts_at, lv.ends_at, shift.starts_at, shift.ends_at)
+                for lv in leaves.get(a.officer_code, ())
+            ):
                 on_leave.append(row)
             if not any(c.verified for c in a.officer.channels):
                 unreachable.append(row)
     for code, held in by_officer.items():
         held.sort(key=lambda sa: sa[0].starts_at)
         for i, (s1, _a1) in enumerate(held):
-            for s2, a2 in held[i + 1:]:
+            for s2, a2 in held[i + 1 :]:
                 if s2.starts_at >= s1.ends_at:
                     break
                 if not clashes(s1.kind, s2.kind):  # on call while at the desk is no double booking
                     continue
-                double.append({**_shift_ref(s2), "duty_role": a2.duty_role, "officer": code,
-                               "full_name": a2.officer.full_name, "other_shift_id": s1.id})
+                double.append(
+                    {
+                        **_shift_ref(s2),
+                        "duty_role": a2.duty_role,
+                        "officer": code,
+                        "full_name": a2.officer.full_name,
+                        "other_shift_id": s1.id,
+                    }
+                )
     people = {r["officer"]: {"officer": r["officer"], "full_name": r["full_name"]} for r in unreachable}
     return {
-        "from": start, "to": end, "shifts": len(shifts),
-        "unfilled": unfilled, "double_bookings": double, "on_leave": on_leave,
-        "no_verified_channel": list(people.values()), "unreachable_assignments": unreachable,
+        "from": start,
+        "to": end,
+        "shifts": len(shifts),
+        "unfilled": unfilled,
+        "double_bookings": double,
+        "on_leave": on_leave,
+        "no_verified_channel": list(people.values()),
+        "unreachable_assignments": unreachable,
         "gaps": gaps_of(unfilled=unfilled, double=double, on_leave=on_leave, unreachable=unreachable),
     }
 
@@ -66,8 +85,11 @@ def police_unreachable(shift) -> bool:
     During a high-alert period the police must be reachable at every hour; the on-call shift runs
     midnight to midnight, so a police officer on each one covers the whole period.
     """
-    return (shift.kind in ON_CALL_KINDS and shift.period.kind == "special"
-            and not any(a.officer.agency.kind == "police" for a in shift.assignments))
+    return (
+        shift.kind in ON_CALL_KINDS
+        and shift.period.kind == "special"
+        and not any(a.officer.agency.kind == "police" for a in shift.assignments)
+    )
 
 
 def gaps_of(*, unfilled, double, on_leave, unreachable) -> list[dict]:
@@ -76,8 +98,23 @@ def gaps_of(*, unfilled, double, on_leave, unreachable) -> list[dict]:
     gaps += [{**r, "reason": "on_leave", "missing": 1} for r in on_leave]
     gaps += [{**r, "reason": "double_booked", "missing": 1} for r in double]
     gaps += [{**r, "reason": "no_verified_channel", "missing": 1} for r in unreachable]
-    return [{k: g.get(k, "") for k in ("shift_id", "shift_kind", "starts_at", "ends_at", "duty_role", "missing",
-                                       "reason", "officer", "full_name")} for g in gaps]
+    return [
+        {
+            k: g.get(k, "")
+            for k in (
+                "shift_id",
+                "shift_kind",
+                "starts_at",
+                "ends_at",
+                "duty_role",
+                "missing",
+                "reason",
+                "officer",
+                "full_name",
+            )
+        }
+        for g in gaps
+    ]
 
 
 REASONS_VI = {
@@ -99,8 +136,10 @@ def announce_gaps(*, db_session: Session, gaps: list[dict], now: dt.datetime) ->
     if not gaps:
         return 0
     shift_ids = {g["shift_id"] for g in gaps}
-    known = {(n.shift_id, n.duty_role, n.reason, n.officer_code) for n in db_session.scalars(
-        select(CoverageGapNotice).where(CoverageGapNotice.shift_id.in_(shift_ids)))}
+    known = {
+        (n.shift_id, n.duty_role, n.reason, n.officer_code)
+        for n in db_session.scalars(select(CoverageGapNotice).where(CoverageGapNotice.shift_id.in_(shift_ids)))
+    }
     new = 0
     for gap in gaps:
         key = (gap["shift_id"], gap["duty_role"], gap["reason"], gap["officer"])
@@ -109,15 +148,24 @@ def announce_gaps(*, db_session: Session, gaps: list[dict], now: dt.datetime) ->
         known.add(key)
         # The unique constraint makes a second worker's concurrent insert fail its whole transaction,
         # so the event is staged only by the transaction that records the notice.
-        db_session.add(CoverageGapNotice(shift_id=key[0], duty_role=key[1], reason=key[2], officer_code=key[3],
-                                         detected_at=now))
+        db_session.add(
+            CoverageGapNotice(shift_id=key[0], duty_role=key[1], reason=key[2], officer_code=key[3], detected_at=now)
+        )
         reason = reason_vi(gap)
-        outbox.add(db_session, "roster.coverage.gap", {
-            "shift_id": gap["shift_id"], "shift_kind": gap["shift_kind"],
-            "starts_at": gap["starts_at"].isoformat(), "ends_at": gap["ends_at"].isoformat(),
-            "duty_role": gap["duty_role"], "missing": gap["missing"], "reason": reason,
-            "detected_at": now.isoformat(),
-        })
+        outbox.add(
+            db_session,
+            "roster.coverage.gap",
+            {
+                "shift_id": gap["shift_id"],
+                "shift_kind": gap["shift_kind"],
+                "starts_at": gap["starts_at"].isoformat(),
+                "ends_at": gap["ends_at"].isoformat(),
+                "duty_role": gap["duty_role"],
+                "missing": gap["missing"],
+                "reason": reason,
+                "detected_at": now.isoformat(),
+            },
+        )
         new += 1
     db_session.flush()
     return new

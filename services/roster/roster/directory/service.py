@@ -26,8 +26,15 @@ def create_agency(*, db_session: Session, data: dict, actor: str, now: dt.dateti
     _check_dates(agency)
     db_session.add(agency)
     db_session.flush()
-    audit.record(db_session=db_session, at=now, actor=actor, action="agency.created", entity="agency",
-                 entity_id=agency.code, detail=data)
+    audit.record(
+        db_session=db_session,
+        at=now,
+        actor=actor,
+        action="agency.created",
+        entity="agency",
+        entity_id=agency.code,
+        detail=data,
+    )
     return agency
 
 
@@ -39,8 +46,15 @@ def update_agency(*, db_session: Session, code: str, changes: dict, actor: str, 
     for name, value in changes.items():
         setattr(agency, name, value)
     _check_dates(agency)
-    audit.record(db_session=db_session, at=now, actor=actor, action="agency.updated", entity="agency",
-                 entity_id=code, detail=changes)
+    audit.record(
+        db_session=db_session,
+        at=now,
+        actor=actor,
+        action="agency.updated",
+        entity="agency",
+        entity_id=code,
+        detail=changes,
+    )
     db_session.flush()
     return agency
 
@@ -64,13 +78,26 @@ def create_officer(*, db_session: Session, data: dict, actor: str, now: dt.datet
         raise field_error("code", "an officer with this code exists", status=409, code="conflict")
     if db_session.get(Agency, data["agency"]) is None:
         raise field_error("agency", "no such agency")
-    officer = Officer(code=data["code"], full_name=data["full_name"], agency_code=data["agency"], role=data["role"],
-                      title=data.get("title", ""), active=True,
-                      channels=[ContactChannel(**c) for c in data.get("channels", [])])
+    officer = Officer(
+        code=data["code"],
+        full_name=data["full_name"],
+        agency_code=data["agency"],
+        role=data["role"],
+        title=data.get("title", ""),
+        active=True,
+        channels=[ContactChannel(**c) for c in data.get("channels", [])],
+    )
     db_session.add(officer)
     db_session.flush()
-    audit.record(db_session=db_session, at=now, actor=actor, action="officer.created", entity="officer",
-                 entity_id=officer.code, detail=data)
+    audit.record(
+        db_session=db_session,
+        at=now,
+        actor=actor,
+        action="officer.created",
+        entity="officer",
+        entity_id=officer.code,
+        detail=data,
+    )
     return officer
 
 
@@ -87,21 +114,34 @@ def update_officer(*, db_session: Session, code: str, changes: dict, actor: str,
         db_session.expire(officer, ["agency"])
     for name, value in changes.items():
         setattr(officer, name, value)
-    audit.record(db_session=db_session, at=now, actor=actor, action="officer.updated", entity="officer",
-                 entity_id=code, detail=changes)
+    audit.record(
+        db_session=db_session,
+        at=now,
+        actor=actor,
+        action="officer.updated",
+        entity="officer",
+        entity_id=code,
+        detail=changes,
+    )
     db_session.flush()
     return officer
 
 
-def replace_channels(*, db_session: Session, code: str, channels: list[dict], actor: str,
-                     now: dt.datetime) -> Officer:
+def replace_channels(*, db_session: Session, code: str, channels: list[dict], actor: str, now: dt.datetime) -> Officer:
     """Replace an officer's contact channels (and whether each is verified)."""
     officer = db_session.get(Officer, code)
     if officer is None:
         raise Problem(404, "No such officer.")
     officer.channels = [ContactChannel(**c) for c in channels]
-    audit.record(db_session=db_session, at=now, actor=actor, action="officer.channels_replaced", entity="officer",
-                 entity_id=code, detail={"channels": channels})
+    audit.record(
+        db_session=db_session,
+        at=now,
+        actor=actor,
+        action="officer.channels_replaced",
+        entity="officer",
+        entity_id=code,
+        detail={"channels": channels},
+    )
     db_session.flush()
     return officer
 
@@ -110,8 +150,17 @@ def seed(*, db_session: Session, demo: dict) -> dict:
     """Create or update the agencies and officers of the demo data (channels verified)."""
     for a in demo["agencies"]:
         valid_from, valid_to = (dt.date.fromisoformat(a[k]) if a.get(k) else None for k in ("valid_from", "valid_to"))
-        db_session.merge(Agency(code=a["code"], name=a["name"], kind=a["kind"], unit=a["unit"],
-                                unit_name=a.get("unit_name", ""), valid_from=valid_from, valid_to=valid_to))
+        db_session.merge(
+            Agency(
+                code=a["code"],
+                name=a["name"],
+                kind=a["kind"],
+                unit=a["unit"],
+                unit_name=a.get("unit_name", ""),
+                valid_from=valid_from,
+                valid_to=valid_to,
+            )
+        )
     db_session.flush()
     for o in demo["officers"]:
         officer = db_session.get(Officer, o["code"]) or Officer(code=o["code"])

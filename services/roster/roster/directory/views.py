@@ -42,9 +42,11 @@ class AgencyIn(AgencyPatch):
     code = fields.String(required=True, validate=validate.Regexp(r"^[A-Za-z0-9][A-Za-z0-9-]{1,39}$"))
     name = Text(required=True, validate=validate.Length(min=2, max=200))
     kind = fields.String(required=True, validate=validate.OneOf(AGENCY_KINDS))
-    unit = fields.String(required=True, validate=validate.Regexp(r"^\d{2,5}$"),
-                         metadata={"description": "unit code of the statistics office (2 digits a province, "
-                                                  "3 a district, 5 a commune)"})
+    unit = fields.String(
+        required=True,
+        validate=validate.Regexp(r"^\d{2,5}$"),
+        metadata={"description": "unit code of the statistics office (2 digits a province, 3 a district, 5 a commune)"},
+    )
 
 
 class AgencyQuery(Schema):
@@ -117,8 +119,7 @@ def list_agencies(query):
 @blp.alt_response(422, schema=ProblemSchema)
 def create_agency(data):
     """Add an agency with the dates it exists (a successor body after a merger, say); audited."""
-    return service.create_agency(db_session=db_session(), data=data, actor=current_identity().subject,
-                                 now=clock.now())
+    return service.create_agency(db_session=db_session(), data=data, actor=current_identity().subject, now=clock.now())
 
 
 @blp.patch("/agencies/<code>")
@@ -130,8 +131,9 @@ def create_agency(data):
 @blp.alt_response(422, schema=ProblemSchema)
 def update_agency(changes, code):
     """Edit an agency's name, unit name or dates (an ended agency's officers leave rotations after valid_to)."""
-    return service.update_agency(db_session=db_session(), code=code, changes=changes,
-                                 actor=current_identity().subject, now=clock.now())
+    return service.update_agency(
+        db_session=db_session(), code=code, changes=changes, actor=current_identity().subject, now=clock.now()
+    )
 
 
 @blp.get("/officers")
@@ -163,8 +165,7 @@ def get_officer(code):
 @blp.alt_response(422, schema=ProblemSchema)
 def create_officer(data):
     """Add an officer to an agency (accepts Idempotency-Key)."""
-    return service.create_officer(db_session=db_session(), data=data, actor=current_identity().subject,
-                                  now=clock.now())
+    return service.create_officer(db_session=db_session(), data=data, actor=current_identity().subject, now=clock.now())
 
 
 @blp.patch("/officers/<code>")
@@ -175,8 +176,9 @@ def create_officer(data):
 @blp.alt_response(404, schema=ProblemSchema)
 def update_officer(changes, code):
     """Edit an officer: name, title, role, agency, or active (an inactive officer is left out of rotations)."""
-    return service.update_officer(db_session=db_session(), code=code, changes=changes,
-                                  actor=current_identity().subject, now=clock.now())
+    return service.update_officer(
+        db_session=db_session(), code=code, changes=changes, actor=current_identity().subject, now=clock.now()
+    )
 
 
 @blp.put("/officers/<code>/channels")
@@ -187,5 +189,6 @@ def update_officer(changes, code):
 @blp.alt_response(404, schema=ProblemSchema)
 def replace_channels(data, code):
     """Replace an officer's contact channels (phone, email, webhook) and their verified flags."""
-    return service.replace_channels(db_session=db_session(), code=code, channels=data["channels"],
-                                    actor=current_identity().subject, now=clock.now())
+    return service.replace_channels(
+        db_session=db_session(), code=code, channels=data["channels"], actor=current_identity().subject, now=clock.now()
+    )

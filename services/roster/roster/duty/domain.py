@@ -17,10 +17,18 @@ AFTERNOON = (dt.time(13, 30), dt.time(17, 0))
 
 # Who each kind of shift needs: duty role -> (agency kinds to draw from, how many).
 REQUIREMENTS = {
-    "morning": {"lead": (("board",), 1), "inspector": (("inspectorate",), 1),
-                "department": (("department",), 1), "police": (("police",), 1)},
-    "afternoon": {"lead": (("board",), 1), "inspector": (("inspectorate",), 1),
-                  "department": (("department",), 1), "police": (("police",), 1)},
+    "morning": {
+        "lead": (("board",), 1),
+        "inspector": (("inspectorate",), 1),
+        "department": (("department",), 1),
+        "police": (("police",), 1),
+    },
+    "afternoon": {
+        "lead": (("board",), 1),
+        "inspector": (("inspectorate",), 1),
+        "department": (("department",), 1),
+        "police": (("police",), 1),
+    },
     "standby": {"standby": (("board", "inspectorate"), 1)},
     # Midnight to midnight: the leader on call, and a police officer on call so that the police are
     # reachable at every hour (police desk shifts cover office hours only).

@@ -27,9 +27,11 @@ class PeriodIn(Schema):
     name = Text(required=True, validate=validate.Length(min=2, max=300))
     starts_on = fields.Date(required=True)
     ends_on = fields.Date(required=True)
-    kind = fields.String(load_default="special", validate=validate.OneOf(PERIOD_KINDS),
-                         metadata={"description": "special (e.g. an NA session: its shifts replace ordinary ones) "
-                                                  "or ordinary"})
+    kind = fields.String(
+        load_default="special",
+        validate=validate.OneOf(PERIOD_KINDS),
+        metadata={"description": "special (e.g. an NA session: its shifts replace ordinary ones) or ordinary"},
+    )
 
     @validates_schema
     def _order(self, data, **_):
@@ -54,8 +56,9 @@ class GenerateOut(Schema):
 
 
 class RequirementIn(Schema):
-    agency_kinds = fields.List(fields.String(validate=validate.OneOf(AGENCY_KINDS)), required=True,
-                               validate=validate.Length(min=1))
+    agency_kinds = fields.List(
+        fields.String(validate=validate.OneOf(AGENCY_KINDS)), required=True, validate=validate.Length(min=1)
+    )
     count = fields.Integer(required=True, validate=validate.Range(min=0, max=20))
 
 
@@ -96,8 +99,9 @@ def list_periods():
 @blp.alt_response(422, schema=ProblemSchema)
 def create_period(data):
     """Create a duty period (not overlapping another); generate its roster next."""
-    return service.create_period(db_session=db_session(), actor=_actor(), now=clock.now(),
-                                 calendar=calendar.current(), **data)
+    return service.create_period(
+        db_session=db_session(), actor=_actor(), now=clock.now(), calendar=calendar.current(), **data
+    )
 
 
 @blp.post("/periods/<code>/generate")
@@ -111,8 +115,9 @@ def generate(code):
     period = service.get_period(db_session=db_session(), code=code)
     if period is None:
         raise Problem(404, "No such period.")
-    count = generation.generate(db_session=db_session(), period=period, calendar=calendar.current(), actor=_actor(),
-                             now=clock.now())
+    count = generation.generate(
+        db_session=db_session(), period=period, calendar=calendar.current(), actor=_actor(), now=clock.now()
+    )
     return {"period": period, "assignments": count}
 
 
@@ -136,8 +141,9 @@ def set_requirement(data, shift_kind, duty_role):
         raise Problem(404, "No such shift kind.")
     if duty_role not in DUTY_ROLES:
         raise Problem(404, "No such duty role.")
-    return service.set_requirement(db_session=db_session(), shift_kind=shift_kind, duty_role=duty_role,
-                                   actor=_actor(), now=clock.now(), **data)
+    return service.set_requirement(
+        db_session=db_session(), shift_kind=shift_kind, duty_role=duty_role, actor=_actor(), now=clock.now(), **data
+    )
 
 
 @blp.post("/shifts/<int:shift_id>/assignments")
@@ -148,8 +154,15 @@ def set_requirement(data, shift_kind, duty_role):
 @blp.alt_response(409, schema=ProblemSchema)
 def add_assignment(data, shift_id):
     """Put an officer on a shift by hand (kept on regeneration)."""
-    return service.add_assignment(db_session=db_session(), shift_id=shift_id, officer_code=data["officer"],
-                                  duty_role=data["duty_role"], note=data["note"], actor=_actor(), now=clock.now())
+    return service.add_assignment(
+        db_session=db_session(),
+        shift_id=shift_id,
+        officer_code=data["officer"],
+        duty_role=data["duty_role"],
+        note=data["note"],
+        actor=_actor(),
+        now=clock.now(),
+    )
 
 
 @blp.put("/assignments/<int:assignment_id>")
@@ -160,8 +173,14 @@ def add_assignment(data, shift_id):
 @blp.alt_response(409, schema=ProblemSchema)
 def override(data, assignment_id):
     """Override: another officer takes this assignment (kept on regeneration)."""
-    return service.override(db_session=db_session(), assignment_id=assignment_id, officer_code=data["officer"],
-                            note=data["note"], actor=_actor(), now=clock.now())
+    return service.override(
+        db_session=db_session(),
+        assignment_id=assignment_id,
+        officer_code=data["officer"],
+        note=data["note"],
+        actor=_actor(),
+        now=clock.now(),
+    )
 
 
 @blp.delete("/assignments/<int:assignment_id>")

@@ -18,8 +18,14 @@ from .models import PINNED_SOURCES, Assignment, CoverageRequirement, DutyPeriod,
 from .service import leaves_between, on_leave, requirements_by_kind
 
 
-def generate(*, db_session: Session, period: DutyPeriod, calendar: Calendar, actor: str = "system",
-             now: dt.datetime | None = None) -> int:
+def generate(
+    *,
+    db_session: Session,
+    period: DutyPeriod,
+    calendar: Calendar,
+    actor: str = "system",
+    now: dt.datetime | None = None,
+) -> int:
     """(Re)fill the period by fair rotation, skipping weekends, holidays and leave; returns assignments made.
 
     Shifts are kept by (kind, start) so their ids survive; assignments pinned by a person (manual,
@@ -36,8 +42,12 @@ def generate(*, db_session: Session, period: DutyPeriod, calendar: Calendar, act
     rotation = domain.Rotation(pools)
     roster_calendar.require_covered(calendar, "period", period.starts_on - dt.timedelta(days=1), period.ends_on)
     slots = list(domain.period_slots(period.starts_on, period.ends_on, calendar))
-    existing = {(s.kind, s.starts_at): s for s in db_session.scalars(
-        select(Shift).where(Shift.period_id == period.id).options(selectinload(Shift.assignments)))}
+    existing = {
+        (s.kind, s.starts_at): s
+        for s in db_session.scalars(
+            select(Shift).where(Shift.period_id == period.id).options(selectinload(Shift.assignments))
+        )
+    }
     leaves = leaves_between(db_session=db_session, start=slots[0].starts_at, end=slots[-1].ends_at) if slots else {}
     slots = _give_way(db_session, period, slots, now)
     wanted = {(slot.kind, slot.starts_at) for slot in slots}
@@ -58,8 +68,7 @@ def generate(*, db_session: Session, period: DutyPeriod, calendar: Calendar, act
 
         def unavailable(code: str, day=day, slot=slot) -> bool:
             agency = agency_of.get(code)
-            return (agency is None or not agency.in_force(day)
-                    or on_leave(leaves, code, slot.starts_at, slot.ends_at))
+            return agency is None or not agency.in_force(day) or on_leave(leaves, code, slot.starts_at, slot.ends_at)
 
         if shift is not None:
             shift.ends_at = slot.ends_at
@@ -84,8 +93,15 @@ def generate(*, db_session: Session, period: DutyPeriod, calendar: Calendar, act
     db_session.flush()
     _insert_new_shifts(db_session, period, new_shifts)
     db_session.flush()
-    audit.record(db_session=db_session, at=now, actor=actor, action="period.generated",
-                 entity="period", entity_id=period.code, detail={"assignments": count, "shifts": len(slots)})
+    audit.record(
+        db_session=db_session,
+        at=now,
+        actor=actor,
+        action="period.generated",
+        entity="period",
+        entity_id=period.code,
+        detail={"assignments": count, "shifts": len(slots)},
+    )
     return count
 
 
@@ -99,9 +115,9 @@ def _give_way(db_session: Session, period: DutyPeriod, slots: list, now: dt.date
     if not slots:
         return slots
     others = (
-        select(Shift).join(Shift.period)
-        .where(Shift.period_id != period.id, Shift.starts_at >= slots[0].starts_at,
-               Shift.starts_at < slots[-1].ends_at)
+        select(Shift)
+        .join(Shift.period)
+        .where(Shift.period_id != period.id, Shift.starts_at >= slots[0].starts_at, Shift.starts_at < slots[-1].ends_at)
     )
     if period.kind == "ordinary":
         taken = {(s.kind, s.starts_at) for s in db_session.scalars(others.where(DutyPeriod.kind == "special"))}
@@ -126,11 +142,16 @@ def _insert_new_shifts(db_session: Session, period: DutyPeriod, new_shifts: list
         return
     ids = db_session.scalars(
         insert(Shift).returning(Shift.id, sort_by_parameter_order=True),
-        [{"period_id": period.id, "kind": slot.kind, "starts_at": slot.starts_at, "ends_at": slot.ends_at}
-         for slot, _made in new_shifts],
+        [
+            {"period_id": period.id, "kind": slot.kind, "starts_at": slot.starts_at, "ends_at": slot.ends_at}
+            for slot, _made in new_shifts
+        ],
     ).all()
-    rows = [{"shift_id": shift_id, "officer_code": code, "duty_role": role, "source": "generated", "note": ""}
-            for shift_id, (_slot, made) in zip(ids, new_shifts, strict=True) for code, role in made]
+    rows = [
+        {"shift_id": shift_id, "officer_code": code, "duty_role": role, "source": "generated", "note": ""}
+        for shift_id, (_slot, made) in zip(ids, new_shifts, strict=True)
+        for code, role in made
+    ]
     if rows:
         db_session.execute(insert(Assignment), rows)
 
@@ -144,8 +165,13 @@ def _drop_invalid(shift: Shift, reqs: Iterable[CoverageRequirement], unavailable
             room[a.duty_role] -= 1
     seen: set[str] = set()
     for a in [a for a in shift.assignments if a.source not in PINNED_SOURCES]:
-        valid = (room.get(a.duty_role, 0) > 0 and a.officer.active and a.officer.agency.kind in kinds[a.duty_role]
-                 and a.officer_code not in seen and not unavailable(a.officer_code))
+        valid = (
+            room.get(a.duty_role, 0) > 0
+            and a.officer.active
+            and a.officer.agency.kind in kinds[a.duty_role]
+            and a.officer_code not in seen
+            and not unavailable(a.officer_code)
+        )
         if valid:
             room[a.duty_role] -= 1
             seen.add(a.officer_code)

@@ -22,16 +22,36 @@ from .models import Assignment, CoverageRequirement, DutyPeriod, Shift
 def calendar_days(*, calendar: Calendar, year: int | None = None) -> list[dict]:
     """Days off and make-up working days of the calendar, in date order, optionally of one year."""
     first, last = (year, year) if year else (calendar.first_year, calendar.last_year)
-    rows = [{"date": e.date, "name": e.name, "kind": "day_off", "source": e.source, "confirmed": e.confirmed,
-             "in_exchange_for": None} for e in calendar.holidays if first <= e.date.year <= last]
-    rows += [{"date": e.date, "name": e.name, "kind": "makeup_working_day", "source": e.source,
-              "confirmed": e.confirmed, "in_exchange_for": e.in_exchange_for}
-             for e in calendar.makeup_working_days if first <= e.date.year <= last]
+    rows = [
+        {
+            "date": e.date,
+            "name": e.name,
+            "kind": "day_off",
+            "source": e.source,
+            "confirmed": e.confirmed,
+            "in_exchange_for": None,
+        }
+        for e in calendar.holidays
+        if first <= e.date.year <= last
+    ]
+    rows += [
+        {
+            "date": e.date,
+            "name": e.name,
+            "kind": "makeup_working_day",
+            "source": e.source,
+            "confirmed": e.confirmed,
+            "in_exchange_for": e.in_exchange_for,
+        }
+        for e in calendar.makeup_working_days
+        if first <= e.date.year <= last
+    ]
     return sorted(rows, key=lambda r: r["date"])
 
 
-def ensure_period(*, db_session: Session, code: str, name: str, starts_on: dt.date, ends_on: dt.date,
-                  kind: str = "special") -> DutyPeriod:
+def ensure_period(
+    *, db_session: Session, code: str, name: str, starts_on: dt.date, ends_on: dt.date, kind: str = "special"
+) -> DutyPeriod:
     """The period with ``code``, created or updated to these dates."""
     period = get_period(db_session=db_session, code=code)
     if period is None:
@@ -43,22 +63,41 @@ def ensure_period(*, db_session: Session, code: str, name: str, starts_on: dt.da
     return period
 
 
-def create_period(*, db_session: Session, code: str, name: str, starts_on: dt.date, ends_on: dt.date, actor: str,
-                  now: dt.datetime, calendar: Calendar, kind: str = "special") -> DutyPeriod:
+def create_period(
+    *,
+    db_session: Session,
+    code: str,
+    name: str,
+    starts_on: dt.date,
+    ends_on: dt.date,
+    actor: str,
+    now: dt.datetime,
+    calendar: Calendar,
+    kind: str = "special",
+) -> DutyPeriod:
     """A new duty period, refused when it overlaps another of its kind (a special one may cover ordinary days)."""
     # The night before the first day is planned too (its standby reaches into the period).
     roster_calendar.require_covered(calendar, "starts_on", starts_on - dt.timedelta(days=1))
     roster_calendar.require_covered(calendar, "ends_on", ends_on)
     if get_period(db_session=db_session, code=code) is not None:
         raise field_error("code", "a period with this code exists", status=409, code="conflict")
-    clash = db_session.scalar(select(DutyPeriod).where(DutyPeriod.starts_on <= ends_on, DutyPeriod.kind == kind,
-                                                       DutyPeriod.ends_on >= starts_on))
+    clash = db_session.scalar(
+        select(DutyPeriod).where(
+            DutyPeriod.starts_on <= ends_on, DutyPeriod.kind == kind, DutyPeriod.ends_on >= starts_on
+        )
+    )
     if clash is not None:
         raise field_error("starts_on", f"overlaps period {clash.code}", status=409, code="conflict")
-    period = ensure_period(db_session=db_session, code=code, name=name, starts_on=starts_on, ends_on=ends_on,
-                           kind=kind)
-    audit.record(db_session=db_session, at=now, actor=actor, action="period.created", entity="period",
-                 entity_id=code, detail={"name": name, "starts_on": starts_on, "ends_on": ends_on, "kind": kind})
+    period = ensure_period(db_session=db_session, code=code, name=name, starts_on=starts_on, ends_on=ends_on, kind=kind)
+    audit.record(
+        db_session=db_session,
+        at=now,
+        actor=actor,
+        action="period.created",
+        entity="period",
+        entity_id=code,
+        detail={"name": name, "starts_on": starts_on, "ends_on": ends_on, "kind": kind},
+    )
     return period
 
 
@@ -84,8 +123,9 @@ def ensure_requirements(*, db_session: Session) -> list[CoverageRequirement]:
     for shift_kind, roles in domain.REQUIREMENTS.items():
         for duty_role, (kinds, count) in roles.items():
             position += 1
-            row = CoverageRequirement(shift_kind=shift_kind, duty_role=duty_role, agency_kinds=",".join(kinds),
-                                      count=count, position=position)
+            row = CoverageRequirement(
+                shift_kind=shift_kind, duty_role=duty_role, agency_kinds=",".join(kinds), count=count, position=position
+            )
             db_session.add(row)
             rows.append(row)
     db_session.flush()
@@ -100,8 +140,16 @@ def requirements_by_kind(*, db_session: Session) -> dict[str, list[CoverageRequi
     return grouped
 
 
-def set_requirement(*, db_session: Session, shift_kind: str, duty_role: str, agency_kinds: list[str], count: int,
-                    actor: str, now: dt.datetime) -> CoverageRequirement:
+def set_requirement(
+    *,
+    db_session: Session,
+    shift_kind: str,
+    duty_role: str,
+    agency_kinds: list[str],
+    count: int,
+    actor: str,
+    now: dt.datetime,
+) -> CoverageRequirement:
     """Create or change what one kind of shift needs in one duty role (count 0 drops the need)."""
     rows = ensure_requirements(db_session=db_session)
     row = next((r for r in rows if r.shift_kind == shift_kind and r.duty_role == duty_role), None)
@@ -109,8 +157,15 @@ def set_requirement(*, db_session: Session, shift_kind: str, duty_role: str, age
         row = CoverageRequirement(shift_kind=shift_kind, duty_role=duty_role, position=len(rows) + 1)
         db_session.add(row)
     row.agency_kinds, row.count = ",".join(agency_kinds), count
-    audit.record(db_session=db_session, at=now, actor=actor, action="requirement.set", entity="requirement",
-                 entity_id=f"{shift_kind}/{duty_role}", detail={"agency_kinds": agency_kinds, "count": count})
+    audit.record(
+        db_session=db_session,
+        at=now,
+        actor=actor,
+        action="requirement.set",
+        entity="requirement",
+        entity_id=f"{shift_kind}/{duty_role}",
+        detail={"agency_kinds": agency_kinds, "count": count},
+    )
     db_session.flush()
     return row
 
@@ -121,8 +176,9 @@ def set_requirement(*, db_session: Session, shift_kind: str, duty_role: str, age
 def leaves_between(*, db_session: Session, start: dt.datetime, end: dt.datetime) -> dict[str, list[Leave]]:
     """Active leave overlapping [start, end), by officer."""
     found: dict[str, list[Leave]] = {}
-    for leave in db_session.scalars(select(Leave).where(
-            Leave.cancelled.is_(False), Leave.starts_at < end, Leave.ends_at > start)):
+    for leave in db_session.scalars(
+        select(Leave).where(Leave.cancelled.is_(False), Leave.starts_at < end, Leave.ends_at > start)
+    ):
         found.setdefault(leave.officer_code, []).append(leave)
     return found
 
@@ -135,8 +191,9 @@ def on_leave(leaves: dict[str, list[Leave]], code: str, start: dt.datetime, end:
 # --------------------------------------------------------------------------- queries
 
 
-def on_duty(*, db_session: Session, at: dt.datetime, duty_role: str | None = None,
-            agency: str | None = None) -> list[tuple[Shift, Assignment]]:
+def on_duty(
+    *, db_session: Session, at: dt.datetime, duty_role: str | None = None, agency: str | None = None
+) -> list[tuple[Shift, Assignment]]:
     """Every (shift, assignment) covering instant ``at``, optionally of one duty role or agency."""
     stmt = (
         select(Shift)
@@ -165,12 +222,17 @@ def on_call(*, db_session: Session, at: dt.datetime) -> tuple[Shift, Assignment]
     return rows[0] if rows else None
 
 
-def next_on_duty(*, db_session: Session, at: dt.datetime, duty_role: str | None = None,
-                 agency: str | None = None) -> list[tuple[Shift, Assignment]]:
+def next_on_duty(
+    *, db_session: Session, at: dt.datetime, duty_role: str | None = None, agency: str | None = None
+) -> list[tuple[Shift, Assignment]]:
     """Who takes over next: the assignments of the first shift starting after ``at`` that matches."""
     stmt = (
-        select(Shift.id).join(Shift.assignments).join(Assignment.officer)
-        .where(Shift.starts_at > at).order_by(Shift.starts_at, Shift.id).limit(1)
+        select(Shift.id)
+        .join(Shift.assignments)
+        .join(Assignment.officer)
+        .where(Shift.starts_at > at)
+        .order_by(Shift.starts_at, Shift.id)
+        .limit(1)
     )
     if duty_role != "leader_on_call":
         stmt = stmt.where(Shift.kind.not_in(domain.ON_CALL_KINDS))
@@ -186,10 +248,14 @@ def next_on_duty(*, db_session: Session, at: dt.datetime, duty_role: str | None 
 
 def shifts_between(*, db_session: Session, start: dt.datetime, end: dt.datetime) -> list[Shift]:
     """Shifts overlapping [start, end), with their assignments."""
-    return list(db_session.scalars(
-        select(Shift).where(Shift.starts_at < end, Shift.ends_at > start)
-        .options(selectinload(Shift.assignments)).order_by(Shift.starts_at, Shift.kind)
-    ))
+    return list(
+        db_session.scalars(
+            select(Shift)
+            .where(Shift.starts_at < end, Shift.ends_at > start)
+            .options(selectinload(Shift.assignments))
+            .order_by(Shift.starts_at, Shift.kind)
+        )
+    )
 
 
 def agencies(*, db_session: Session, at: dt.date | None = None) -> list[Agency]:
@@ -206,24 +272,57 @@ def board_on(*, db_session: Session, day: dt.date) -> Agency | None:
 # --------------------------------------------------------------------------- edits by a person
 
 
-def assignment_event(*, shift: Shift, duty_role: str, officer: str | None, previous: str | None, change: str,
-                     actor: str, now: dt.datetime) -> dict:
+def assignment_event(
+    *,
+    shift: Shift,
+    duty_role: str,
+    officer: str | None,
+    previous: str | None,
+    change: str,
+    actor: str,
+    now: dt.datetime,
+) -> dict:
     """The data of a ``roster.assignment.changed`` event."""
     return {
-        "shift_id": shift.id, "period_code": shift.period.code, "shift_kind": shift.kind,
-        "starts_at": shift.starts_at.isoformat(), "ends_at": shift.ends_at.isoformat(), "officer": officer,
-        "duty_role": duty_role, "change": change, "previous_officer": previous, "changed_by": actor,
+        "shift_id": shift.id,
+        "period_code": shift.period.code,
+        "shift_kind": shift.kind,
+        "starts_at": shift.starts_at.isoformat(),
+        "ends_at": shift.ends_at.isoformat(),
+        "officer": officer,
+        "duty_role": duty_role,
+        "change": change,
+        "previous_officer": previous,
+        "changed_by": actor,
         "changed_at": now.isoformat(),
     }
 
 
-def announce(*, db_session: Session, shift: Shift, duty_role: str, officer: str | None, previous: str | None,
-             change: str, actor: str, now: dt.datetime, note: str = "") -> None:
+def announce(
+    *,
+    db_session: Session,
+    shift: Shift,
+    duty_role: str,
+    officer: str | None,
+    previous: str | None,
+    change: str,
+    actor: str,
+    now: dt.datetime,
+    note: str = "",
+) -> None:
     """Record one assignment change in the audit trail and stage its event."""
-    data = assignment_event(shift=shift, duty_role=duty_role, officer=officer, previous=previous, change=change,
-                            actor=actor, now=now)
-    audit.record(db_session=db_session, at=now, actor=actor, action=f"assignment.{change}", entity="shift",
-                 entity_id=shift.id, detail={**data, "note": note})
+    data = assignment_event(
+        shift=shift, duty_role=duty_role, officer=officer, previous=previous, change=change, actor=actor, now=now
+    )
+    audit.record(
+        db_session=db_session,
+        at=now,
+        actor=actor,
+        action=f"assignment.{change}",
+        entity="shift",
+        entity_id=shift.id,
+        detail={**data, "note": note},
+    )
     outbox.add(db_session, "roster.assignment.changed", data)
 
 
@@ -251,8 +350,15 @@ def role_pool(*, db_session: Session, shift_kind: str, duty_role: str) -> tuple[
     return tuple(sorted({k for r in found for k in r.kinds}))
 
 
-def check_can_serve(*, db_session: Session, officer_code: str, shift: Shift, duty_role: str, field: str = "officer",
-                    ignore: Assignment | None = None) -> Officer:
+def check_can_serve(
+    *,
+    db_session: Session,
+    officer_code: str,
+    shift: Shift,
+    duty_role: str,
+    field: str = "officer",
+    ignore: Assignment | None = None,
+) -> Officer:
     """The officer, if active, of the role's pool, in an agency in force, not on leave and free (else 422/409)."""
     officer = db_session.get(Officer, officer_code)
     if officer is None or not officer.active:
@@ -261,8 +367,11 @@ def check_can_serve(*, db_session: Session, officer_code: str, shift: Shift, dut
     if not pool:
         raise field_error("duty_role", f"no officer serves as {duty_role} on a {shift.kind} shift")
     if officer.agency.kind not in pool:
-        raise field_error(field, f"an officer of a {officer.agency.kind} agency cannot serve as {duty_role}; "
-                                 f"the role takes officers of: {', '.join(pool)}")
+        raise field_error(
+            field,
+            f"an officer of a {officer.agency.kind} agency cannot serve as {duty_role}; "
+            f"the role takes officers of: {', '.join(pool)}",
+        )
     day = shift.starts_at.astimezone(domain.LOCAL).date()
     if not officer.agency.in_force(day):
         raise field_error(field, f"the officer's agency {officer.agency_code} does not exist on {day.isoformat()}")
@@ -270,42 +379,76 @@ def check_can_serve(*, db_session: Session, officer_code: str, shift: Shift, dut
     if officer_code in leaves:
         raise field_error(field, "this officer is on leave during the shift", status=409, code="conflict")
     overlapping = db_session.scalars(
-        select(Shift.kind).select_from(Assignment).join(Shift)
-        .where(Assignment.officer_code == officer_code, Shift.starts_at < shift.ends_at,
-               Shift.ends_at > shift.starts_at, Assignment.id != (ignore.id if ignore else -1))
+        select(Shift.kind)
+        .select_from(Assignment)
+        .join(Shift)
+        .where(
+            Assignment.officer_code == officer_code,
+            Shift.starts_at < shift.ends_at,
+            Shift.ends_at > shift.starts_at,
+            Assignment.id != (ignore.id if ignore else -1),
+        )
     ).all()
     if any(domain.clashes(kind, shift.kind) for kind in overlapping):
         raise field_error(field, "this officer is already on duty at that time", status=409, code="conflict")
     return officer
 
 
-def override(*, db_session: Session, assignment_id: int, officer_code: str, actor: str, now: dt.datetime,
-             note: str = "") -> Assignment:
+def override(
+    *, db_session: Session, assignment_id: int, officer_code: str, actor: str, now: dt.datetime, note: str = ""
+) -> Assignment:
     """Put another officer in an assignment's place; the change is pinned against regeneration."""
     assignment = get_assignment(db_session=db_session, assignment_id=assignment_id)
     previous = assignment.officer_code
     if previous == officer_code:
         raise field_error("officer", "this officer already holds the assignment")
-    check_can_serve(db_session=db_session, officer_code=officer_code, shift=assignment.shift,
-                    duty_role=assignment.duty_role)
+    check_can_serve(
+        db_session=db_session, officer_code=officer_code, shift=assignment.shift, duty_role=assignment.duty_role
+    )
     assignment.officer_code, assignment.source, assignment.note = officer_code, "override", note
     db_session.flush()
     db_session.expire(assignment, ["officer"])
-    announce(db_session=db_session, shift=assignment.shift, duty_role=assignment.duty_role, officer=officer_code,
-             previous=previous, change="override", actor=actor, now=now, note=note)
+    announce(
+        db_session=db_session,
+        shift=assignment.shift,
+        duty_role=assignment.duty_role,
+        officer=officer_code,
+        previous=previous,
+        change="override",
+        actor=actor,
+        now=now,
+        note=note,
+    )
     return assignment
 
 
-def add_assignment(*, db_session: Session, shift_id: int, officer_code: str, duty_role: str, actor: str,
-                   now: dt.datetime, note: str = "") -> Assignment:
+def add_assignment(
+    *,
+    db_session: Session,
+    shift_id: int,
+    officer_code: str,
+    duty_role: str,
+    actor: str,
+    now: dt.datetime,
+    note: str = "",
+) -> Assignment:
     """Add an officer to a shift by hand (kept on regeneration)."""
     shift = get_shift(db_session=db_session, shift_id=shift_id)
     check_can_serve(db_session=db_session, officer_code=officer_code, shift=shift, duty_role=duty_role)
     assignment = Assignment(officer_code=officer_code, duty_role=duty_role, source="manual", note=note)
     shift.assignments.append(assignment)
     db_session.flush()
-    announce(db_session=db_session, shift=shift, duty_role=duty_role, officer=officer_code, previous=None,
-             change="assigned", actor=actor, now=now, note=note)
+    announce(
+        db_session=db_session,
+        shift=shift,
+        duty_role=duty_role,
+        officer=officer_code,
+        previous=None,
+        change="assigned",
+        actor=actor,
+        now=now,
+        note=note,
+    )
     return assignment
 
 
@@ -315,5 +458,13 @@ def remove_assignment(*, db_session: Session, assignment_id: int, actor: str, no
     shift, previous, role = assignment.shift, assignment.officer_code, assignment.duty_role
     shift.assignments.remove(assignment)
     db_session.flush()
-    announce(db_session=db_session, shift=shift, duty_role=role, officer=None, previous=previous,
-             change="removed", actor=actor, now=now)
+    announce(
+        db_session=db_session,
+        shift=shift,
+        duty_role=role,
+        officer=None,
+        previous=previous,
+        change="removed",
+        actor=actor,
+        now=now,
+    )

@@ -54,11 +54,15 @@ class OnDutyOfficer(Schema):
 
 class OnDutyOut(Schema):
     at = fields.AwareDateTime()
-    officers = fields.List(fields.Nested(OnDutyOfficer), metadata={
-        "description": "people at the board; with a role or agency filter, also whoever of them is on call"})
+    officers = fields.List(
+        fields.Nested(OnDutyOfficer),
+        metadata={"description": "people at the board; with a role or agency filter, also whoever of them is on call"},
+    )
     leader_on_call = fields.Nested(OnDutyOfficer, allow_none=True)
-    police_on_call = fields.List(fields.Nested(OnDutyOfficer), metadata={
-        "description": "police officers on call (midnight to midnight), reachable at every hour"})
+    police_on_call = fields.List(
+        fields.Nested(OnDutyOfficer),
+        metadata={"description": "police officers on call (midnight to midnight), reachable at every hour"},
+    )
 
 
 class OnDutyQuery(Schema):
@@ -70,8 +74,12 @@ class OnDutyQuery(Schema):
 class HolidayOut(Schema):
     date = fields.Date()
     name = fields.String()
-    kind = fields.String(metadata={"description": "day_off (no office hours) or makeup_working_day (a Saturday "
-                                                  "worked for a bridge day off: office hours)"})
+    kind = fields.String(
+        metadata={
+            "description": "day_off (no office hours) or makeup_working_day (a Saturday "
+            "worked for a bridge day off: office hours)"
+        }
+    )
     source = fields.String(metadata={"description": "the law or Government notice behind the day"})
     confirmed = fields.Boolean(metadata={"description": "false when the notice could not be checked yet"})
     in_exchange_for = fields.Date(allow_none=True)
@@ -104,9 +112,16 @@ class ShiftQuery(Schema):
 def _officer_row(shift, assignment) -> dict:
     officer = assignment.officer
     return {
-        "code": officer.code, "full_name": officer.full_name, "agency": officer.agency_code,
-        "agency_name": officer.agency.name, "role": officer.role, "duty_role": assignment.duty_role,
-        "shift_id": shift.id, "shift_kind": shift.kind, "shift_ends_at": shift.ends_at, "channels": officer.channels,
+        "code": officer.code,
+        "full_name": officer.full_name,
+        "agency": officer.agency_code,
+        "agency_name": officer.agency.name,
+        "role": officer.role,
+        "duty_role": assignment.duty_role,
+        "shift_id": shift.id,
+        "shift_kind": shift.kind,
+        "shift_ends_at": shift.ends_at,
+        "channels": officer.channels,
     }
 
 
@@ -119,19 +134,25 @@ def on_duty(query):
     at = query["at"] or clock.now()
     # One indexed query for the instant; the filters apply to the few rows it returns.
     every = service.on_duty(db_session=db_session(), at=at)
-    rows = [(s, a) for s, a in every if (not query["duty_role"] or a.duty_role == query["duty_role"])
-            and (not query["agency"] or a.officer.agency_code == query["agency"])]
+    rows = [
+        (s, a)
+        for s, a in every
+        if (not query["duty_role"] or a.duty_role == query["duty_role"])
+        and (not query["agency"] or a.officer.agency_code == query["agency"])
+    ]
     filtered = bool(query["duty_role"] or query["agency"])
     # Unfiltered, the list is who is at the board; on-call people are named apart. Asked for a role or an
     # agency (role=police at 02:00), the answer includes whoever of them is on call.
-    officers = [_officer_row(s, a) for s, a in rows if a.duty_role != "leader_on_call"
-                and (filtered or s.kind not in domain.ON_CALL_KINDS)]
+    officers = [
+        _officer_row(s, a)
+        for s, a in rows
+        if a.duty_role != "leader_on_call" and (filtered or s.kind not in domain.ON_CALL_KINDS)
+    ]
     leaders = [_officer_row(s, a) for s, a in every if a.duty_role == "leader_on_call"]
     police = [_officer_row(s, a) for s, a in every if s.kind in domain.ON_CALL_KINDS and a.duty_role == "police"]
     if query["duty_role"] == "leader_on_call":
         officers = leaders
-    return {"at": at, "officers": officers, "leader_on_call": leaders[0] if leaders else None,
-            "police_on_call": police}
+    return {"at": at, "officers": officers, "leader_on_call": leaders[0] if leaders else None, "police_on_call": police}
 
 
 @blp.get("/on-duty/next")
@@ -142,8 +163,11 @@ def next_on_duty(query):
     """Who is next: the officers of the first shift starting after an instant (default now), by role or agency."""
     at = query["at"] or clock.now()
     rows = service.next_on_duty(db_session=db_session(), at=at, duty_role=query["duty_role"], agency=query["agency"])
-    return {"at": at, "starts_at": rows[0][0].starts_at if rows else None,
-            "officers": [_officer_row(s, a) for s, a in rows]}
+    return {
+        "at": at,
+        "starts_at": rows[0][0].starts_at if rows else None,
+        "officers": [_officer_row(s, a) for s, a in rows],
+    }
 
 
 @blp.get("/on-call")

@@ -34,17 +34,32 @@ def _hash(secret: str) -> str:
     return hashlib.sha256(secret.encode()).hexdigest()
 
 
-def create_feed(*, db_session: Session, scope: str, subject: str, actor: str, now: dt.datetime) -> tuple[CalendarFeed, str]:
+def create_feed(
+    *, db_session: Session, scope: str, subject: str, actor: str, now: dt.datetime
+) -> tuple[CalendarFeed, str]:
     """A new secret link for an officer's or an agency's shifts; the secret is returned once, never stored."""
     model = Officer if scope == "officer" else Agency
     if db_session.get(model, subject) is None:
         raise field_error("subject", f"no such {scope}")
     secret = secrets.token_urlsafe(32)
-    feed = CalendarFeed(id=secrets.token_hex(8), scope=scope, subject=subject, secret_hash=_hash(secret),
-                        created_at=now, created_by=actor)
+    feed = CalendarFeed(
+        id=secrets.token_hex(8),
+        scope=scope,
+        subject=subject,
+        secret_hash=_hash(secret),
+        created_at=now,
+        created_by=actor,
+    )
     db_session.add(feed)
-    audit.record(db_session=db_session, at=now, actor=actor, action="calendar_feed.created", entity="calendar_feed",
-                 entity_id=feed.id, detail={"scope": scope, "subject": subject})
+    audit.record(
+        db_session=db_session,
+        at=now,
+        actor=actor,
+        action="calendar_feed.created",
+        entity="calendar_feed",
+        entity_id=feed.id,
+        detail={"scope": scope, "subject": subject},
+    )
     return feed, secret
 
 
@@ -54,8 +69,14 @@ def revoke_feed(*, db_session: Session, feed_id: str, actor: str, now: dt.dateti
     if feed is None or feed.revoked:
         raise Problem(404, "No such calendar feed.")
     feed.revoked = True
-    audit.record(db_session=db_session, at=now, actor=actor, action="calendar_feed.revoked", entity="calendar_feed",
-                 entity_id=feed.id)
+    audit.record(
+        db_session=db_session,
+        at=now,
+        actor=actor,
+        action="calendar_feed.revoked",
+        entity="calendar_feed",
+        entity_id=feed.id,
+    )
 
 
 def open_feed(*, db_session: Session, feed_id: str, secret: str) -> CalendarFeed:
@@ -67,10 +88,16 @@ def open_feed(*, db_session: Session, feed_id: str, secret: str) -> CalendarFeed
     return feed
 
 
-def _assignments(db_session: Session, *, start: dt.datetime, end: dt.datetime, officer: str | None = None,
-                 agency: str | None = None) -> list[tuple[Shift, Assignment]]:
-    stmt = (select(Shift, Assignment).join(Assignment.shift).join(Assignment.officer)
-            .where(Shift.starts_at < end, Shift.ends_at > start).order_by(Shift.starts_at, Assignment.id))
+def _assignments(
+    db_session: Session, *, start: dt.datetime, end: dt.datetime, officer: str | None = None, agency: str | None = None
+) -> list[tuple[Shift, Assignment]]:
+    stmt = (
+        select(Shift, Assignment)
+        .join(Assignment.shift)
+        .join(Assignment.officer)
+        .where(Shift.starts_at < end, Shift.ends_at > start)
+        .order_by(Shift.starts_at, Assignment.id)
+    )
     if officer:
         stmt = stmt.where(Assignment.officer_code == officer)
     if agency:
@@ -97,7 +124,9 @@ def calendar(*, db_session: Session, feed: CalendarFeed, now: dt.datetime) -> by
         event.add("dtstamp", now)
         event.add("dtstart", shift.starts_at)
         event.add("dtend", shift.ends_at)
-        event.add("summary", f"{labels.shift_kind(shift.kind)}: {labels.duty_role(a.duty_role)} – {a.officer.full_name}")
+        event.add(
+            "summary", f"{labels.shift_kind(shift.kind)}: {labels.duty_role(a.duty_role)} – {a.officer.full_name}"
+        )
         event.add("description", f"{shift.period.name}. Cán bộ: {a.officer.full_name} ({a.officer.agency.name}).")
         day = shift.starts_at.astimezone(LOCAL).date()
         board = next((a for a in boards if a.in_force(day)), None)  # the unit's name comes from data
@@ -117,13 +146,21 @@ def roster_rows(*, db_session: Session, start: dt.date, end: dt.date) -> list[di
             continue
         for a in shift.assignments:
             phone = next((c.address for c in a.officer.channels if c.kind == "phone"), "")
-            rows.append({
-                "date": begins.date(), "weekday": labels.WEEKDAYS[begins.weekday()],
-                "shift": labels.shift_kind(shift.kind), "from": begins.strftime("%H:%M"),
-                "to": shift.ends_at.astimezone(LOCAL).strftime("%H:%M"), "role": labels.duty_role(a.duty_role),
-                "officer": a.officer.full_name, "code": a.officer_code, "agency": a.officer.agency.name,
-                "phone": phone, "note": a.note,
-            })
+            rows.append(
+                {
+                    "date": begins.date(),
+                    "weekday": labels.WEEKDAYS[begins.weekday()],
+                    "shift": labels.shift_kind(shift.kind),
+                    "from": begins.strftime("%H:%M"),
+                    "to": shift.ends_at.astimezone(LOCAL).strftime("%H:%M"),
+                    "role": labels.duty_role(a.duty_role),
+                    "officer": a.officer.full_name,
+                    "code": a.officer_code,
+                    "agency": a.officer.agency.name,
+                    "phone": phone,
+                    "note": a.note,
+                }
+            )
     return rows
 
 
@@ -141,8 +178,21 @@ def xlsx(*, rows: list[dict], title: str) -> bytes:
     for cell in ws[2]:
         cell.font = Font(bold=True)
     for r in rows:
-        ws.append([r["date"], r["weekday"], r["shift"], r["from"], r["to"], r["role"], r["officer"], r["code"],
-                   r["agency"], r["phone"], r["note"]])
+        ws.append(
+            [
+                r["date"],
+                r["weekday"],
+                r["shift"],
+                r["from"],
+                r["to"],
+                r["role"],
+                r["officer"],
+                r["code"],
+                r["agency"],
+                r["phone"],
+                r["note"],
+            ]
+        )
     for col, width in zip("ABCDEFGHIJK", (12, 10, 22, 7, 7, 30, 26, 12, 40, 15, 30)):
         ws.column_dimensions[col].width = width
     buffer = io.BytesIO()
@@ -161,5 +211,11 @@ def printable(*, db_session: Session, rows: list[dict], start: dt.date, end: dt.
     board = duty.board_on(db_session=db_session, day=start)
     unit, office = (board.unit_name, board.name) if board is not None else ("", "")
     return _templates.get_template("roster.html").render(
-        days=sorted(days.items()), start=start, end=end, printed=now.astimezone(LOCAL), weekdays=labels.WEEKDAYS,
-        unit=unit, office=office)
+        days=sorted(days.items()),
+        start=start,
+        end=end,
+        printed=now.astimezone(LOCAL),
+        weekdays=labels.WEEKDAYS,
+        unit=unit,
+        office=office,
+    )

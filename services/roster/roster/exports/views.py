@@ -56,8 +56,13 @@ def create_feed(data):
     if not own and not identity.has("roster:write"):
         raise Problem(403, "Only your own feed, unless you hold roster:write.", code="forbidden")
     feed, secret = service.create_feed(db_session=db_session(), actor=identity.subject, now=clock.now(), **data)
-    return {"id": feed.id, "scope": feed.scope, "subject": feed.subject, "created_at": feed.created_at,
-            "path": f"/calendar/{feed.id}/{secret}.ics"}
+    return {
+        "id": feed.id,
+        "scope": feed.scope,
+        "subject": feed.subject,
+        "created_at": feed.created_at,
+        "path": f"/calendar/{feed.id}/{secret}.ics",
+    }
 
 
 @blp.delete("/calendar-feeds/<feed_id>")
@@ -78,27 +83,32 @@ def calendar(feed_id, secret):
     """The iCalendar feed behind a secret link (no permission: whoever holds the link may read it)."""
     feed = service.open_feed(db_session=db_session(), feed_id=feed_id, secret=secret)
     body = service.calendar(db_session=db_session(), feed=feed, now=clock.now())
-    return Response(body, mimetype="text/calendar", headers={"Cache-Control": "private, max-age=300",
-                                                             "Referrer-Policy": "no-referrer"})
+    return Response(
+        body,
+        mimetype="text/calendar",
+        headers={"Cache-Control": "private, max-age=300", "Referrer-Policy": "no-referrer"},
+    )
 
 
 def _title(query) -> str:
-    return (f"Lịch trực tiếp công dân từ {query['start'].strftime('%d/%m/%Y')} "
-            f"đến {query['end'].strftime('%d/%m/%Y')}")
+    return f"Lịch trực tiếp công dân từ {query['start'].strftime('%d/%m/%Y')} đến {query['end'].strftime('%d/%m/%Y')}"
 
 
 @blp.get("/exports/roster.xlsx")
 @require("roster:read")
 @blp.arguments(RangeQuery, location="query")
-@blp.response(200, description="XLSX workbook",
-              content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+@blp.response(
+    200, description="XLSX workbook", content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+)
 def roster_xlsx(query):
     """The roster between two local dates as an Excel workbook."""
     rows = service.roster_rows(db_session=db_session(), start=query["start"], end=query["end"])
     name = f"lich-truc-{query['start']:%Y%m%d}-{query['end']:%Y%m%d}.xlsx"
-    return Response(service.xlsx(rows=rows, title=_title(query)),
-                    mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-                    headers={"Content-Disposition": f'attachment; filename="{name}"'})
+    return Response(
+        service.xlsx(rows=rows, title=_title(query)),
+        mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        headers={"Content-Disposition": f'attachment; filename="{name}"'},
+    )
 
 
 @blp.get("/exports/roster.html")
@@ -108,6 +118,7 @@ def roster_xlsx(query):
 def roster_html(query):
     """The roster between two local dates as a printable page in Vietnamese."""
     rows = service.roster_rows(db_session=db_session(), start=query["start"], end=query["end"])
-    html = service.printable(db_session=db_session(), rows=rows, start=query["start"], end=query["end"],
-                             now=clock.now())
+    html = service.printable(
+        db_session=db_session(), rows=rows, start=query["start"], end=query["end"], now=clock.now()
+    )
     return Response(html, mimetype="text/html")

@@ -80,8 +80,9 @@ class LeaveQuery(Schema):
 @blp.alt_response(404, schema=ProblemSchema)
 def record_leave(data, code):
     """Record leave or sickness; by default the officer's shifts in it are handed to others of the same pool."""
-    leave, covered = service.record(db_session=db_session(), officer_code=code, actor=current_identity().subject,
-                                    now=clock.now(), **data)
+    leave, covered = service.record(
+        db_session=db_session(), officer_code=code, actor=current_identity().subject, now=clock.now(), **data
+    )
     return {"leave": leave, "covered": covered}
 
 

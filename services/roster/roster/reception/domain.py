@@ -26,8 +26,7 @@ def obligation(*, agency_kind: str, role: str, title: str, unit: str = "") -> st
         return "province_chair" if len(unit) == PROVINCE_CODE_LENGTH else "district_chair"
     if agency_kind == "commune" and title.startswith("chủ tịch"):
         return "commune_chair"
-    if agency_kind == "department" and title.startswith(("trưởng phòng", "chánh văn phòng", "thủ trưởng",
-                                                         "giám đốc")):
+    if agency_kind == "department" and title.startswith(("trưởng phòng", "chánh văn phòng", "thủ trưởng", "giám đốc")):
         return "department_head"
     return None
 

@@ -69,21 +69,39 @@ class DutyBook:
     def from_json(cls, data: dict) -> DutyBook:
         """The book from the reception-duties.json shape."""
         duties = tuple(
-            Duty(obligation=d["obligation"], holder=d["holder"], days=int(d["days"]), per=d["per"],
-                 delegation_allowed=bool(d["delegation_allowed"]), valid_from=_date(d["valid_from"]),
-                 valid_to=_date(d.get("valid_to")), source=d["source"], confirmed=bool(d.get("confirmed", True)))
+            Duty(
+                obligation=d["obligation"],
+                holder=d["holder"],
+                days=int(d["days"]),
+                per=d["per"],
+                delegation_allowed=bool(d["delegation_allowed"]),
+                valid_from=_date(d["valid_from"]),
+                valid_to=_date(d.get("valid_to")),
+                source=d["source"],
+                confirmed=bool(d.get("confirmed", True)),
+            )
             for d in data["duties"]
         )
         for d in duties:
             if d.per not in PER_VI or d.days < 1:
                 raise ValueError(f"{d.obligation}: days must be positive, per a week or a month")
-            clash = [o for o in duties if o is not d and o.obligation == d.obligation
-                     and o.valid_from <= (d.valid_to or dt.date.max) and d.valid_from <= (o.valid_to or dt.date.max)]
+            clash = [
+                o
+                for o in duties
+                if o is not d
+                and o.obligation == d.obligation
+                and o.valid_from <= (d.valid_to or dt.date.max)
+                and d.valid_from <= (o.valid_to or dt.date.max)
+            ]
             if clash:
                 raise ValueError(f"{d.obligation}: two rules in force from {d.valid_from.isoformat()}")
         publication = tuple(
-            Publication(working_days_ahead=int(p["working_days_ahead"]), valid_from=_date(p["valid_from"]),
-                        valid_to=_date(p.get("valid_to")), source=p["source"])
+            Publication(
+                working_days_ahead=int(p["working_days_ahead"]),
+                valid_from=_date(p["valid_from"]),
+                valid_to=_date(p.get("valid_to")),
+                source=p["source"],
+            )
             for p in data["publication"]
         )
         return cls(duties=duties, publication=publication)
@@ -141,6 +159,13 @@ def assess(book: DutyBook, obligation: str, year: int, month: int, days: list[dt
         scheduled += sum(1 for d in days if d.year == year and d.month == month)
     rules = ([monthly] if monthly else []) + [d for _m, d in weekly if d not in (monthly,)]
     rules = list(dict.fromkeys(rules))
-    return {"required": required, "scheduled": scheduled, "missing_weeks": missing, "behind": scheduled < required,
-            "per": rules[0].per, "rule": "; ".join(r.text for r in rules),
-            "confirmed": all(r.confirmed for r in rules), "delegation_allowed": all(r.delegation_allowed for r in rules)}
+    return {
+        "required": required,
+        "scheduled": scheduled,
+        "missing_weeks": missing,
+        "behind": scheduled < required,
+        "per": rules[0].per,
+        "rule": "; ".join(r.text for r in rules),
+        "confirmed": all(r.confirmed for r in rules),
+        "delegation_allowed": all(r.delegation_allowed for r in rules),
+    }

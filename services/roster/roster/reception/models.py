@@ -25,8 +25,7 @@ class ReceptionDay(Base):
     published_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
     published_by: Mapped[str] = mapped_column(String(120), default="")
     # A deputy receiving on a chair's behalf (ủy quyền cấp phó), while the law in force allows it.
-    on_behalf_of: Mapped[str | None] = mapped_column(ForeignKey("officers.code", ondelete="SET NULL"),
-                                                     nullable=True)
+    on_behalf_of: Mapped[str | None] = mapped_column(ForeignKey("officers.code", ondelete="SET NULL"), nullable=True)
 
     officer: Mapped[Officer] = relationship(lazy="joined", foreign_keys=[officer_code])
 

@@ -21,12 +21,23 @@ from .models import ReceptionDay
 
 def obligation_of(officer: Officer) -> str | None:
     """The officer's reception obligation, if their post carries one."""
-    return domain.obligation(agency_kind=officer.agency.kind, role=officer.role, title=officer.title,
-                             unit=officer.agency.unit)
+    return domain.obligation(
+        agency_kind=officer.agency.kind, role=officer.role, title=officer.title, unit=officer.agency.unit
+    )
 
 
-def publish(*, db_session: Session, officer_code: str, day: dt.date, place: str, actor: str,
-            now: dt.datetime, calendar: Calendar, book: DutyBook, on_behalf_of: str | None = None) -> ReceptionDay:
+def publish(
+    *,
+    db_session: Session,
+    officer_code: str,
+    day: dt.date,
+    place: str,
+    actor: str,
+    now: dt.datetime,
+    calendar: Calendar,
+    book: DutyBook,
+    on_behalf_of: str | None = None,
+) -> ReceptionDay:
     """Publish a leader's reception day (it counts only if published the rule's working days ahead)."""
     roster_calendar.require_covered(calendar, "date", day, now.astimezone(LOCAL).date())
     officer = db_session.get(Officer, officer_code)
@@ -36,16 +47,29 @@ def publish(*, db_session: Session, officer_code: str, day: dt.date, place: str,
         raise field_error("date", "a reception day is published ahead, not for today or the past")
     if on_behalf_of is not None:
         _check_delegation(db_session, officer, on_behalf_of, day, book)
-    if db_session.scalar(select(ReceptionDay).where(ReceptionDay.officer_code == officer_code,
-                                                    ReceptionDay.date == day)):
+    if db_session.scalar(
+        select(ReceptionDay).where(ReceptionDay.officer_code == officer_code, ReceptionDay.date == day)
+    ):
         raise field_error("date", "already published for this officer", status=409, code="conflict")
-    row = ReceptionDay(officer_code=officer_code, date=day, place=place, published_at=now, published_by=actor,
-                       on_behalf_of=on_behalf_of)
+    row = ReceptionDay(
+        officer_code=officer_code,
+        date=day,
+        place=place,
+        published_at=now,
+        published_by=actor,
+        on_behalf_of=on_behalf_of,
+    )
     db_session.add(row)
     db_session.flush()
-    audit.record(db_session=db_session, at=now, actor=actor, action="reception_day.published",
-                 entity="reception_day", entity_id=row.id, detail={"officer": officer_code, "date": day,
-                                                                    "place": place, "on_behalf_of": on_behalf_of})
+    audit.record(
+        db_session=db_session,
+        at=now,
+        actor=actor,
+        action="reception_day.published",
+        entity="reception_day",
+        entity_id=row.id,
+        detail={"officer": officer_code, "date": day, "place": place, "on_behalf_of": on_behalf_of},
+    )
     return row
 
 
@@ -57,8 +81,11 @@ def _check_delegation(db_session: Session, deputy: Officer, chair_code: str, day
     if duty is None:
         raise field_error("on_behalf_of", "this officer has no reception duty on that day")
     if not duty.delegation_allowed:
-        raise field_error("on_behalf_of", f"from {duty.valid_from.isoformat()} the {duty.holder} receives in person "
-                                          f"and may not delegate to a deputy ({duty.source})")
+        raise field_error(
+            "on_behalf_of",
+            f"from {duty.valid_from.isoformat()} the {duty.holder} receives in person "
+            f"and may not delegate to a deputy ({duty.source})",
+        )
     if chair.code == deputy.code or chair.agency_code != deputy.agency_code:
         raise field_error("on_behalf_of", "a deputy receives only for the head of their own agency")
 
@@ -68,8 +95,15 @@ def withdraw(*, db_session: Session, day_id: int, actor: str, now: dt.datetime) 
     row = db_session.get(ReceptionDay, day_id)
     if row is None:
         raise Problem(404, "No such reception day.")
-    audit.record(db_session=db_session, at=now, actor=actor, action="reception_day.withdrawn",
-                 entity="reception_day", entity_id=row.id, detail={"officer": row.officer_code, "date": row.date})
+    audit.record(
+        db_session=db_session,
+        at=now,
+        actor=actor,
+        action="reception_day.withdrawn",
+        entity="reception_day",
+        entity_id=row.id,
+        detail={"officer": row.officer_code, "date": row.date},
+    )
     db_session.delete(row)
 
 
@@ -113,6 +147,15 @@ def compliance(*, db_session: Session, year: int, month: int, calendar: Calendar
         if assessed is None:  # no such duty in force that month (a district chair after June 2025)
             continue
         late = [d.date for d in mine if first <= d.date <= last and not in_time(d, calendar, book)]
-        rows.append({"officer": officer.code, "full_name": officer.full_name, "title": officer.title,
-                     "agency": officer.agency_code, "obligation": kind, "published_late": late, **assessed})
+        rows.append(
+            {
+                "officer": officer.code,
+                "full_name": officer.full_name,
+                "title": officer.title,
+                "agency": officer.agency_code,
+                "obligation": kind,
+                "published_late": late,
+                **assessed,
+            }
+        )
     return rows

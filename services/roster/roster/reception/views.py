@@ -25,8 +25,10 @@ class ReceptionIn(Schema):
     officer = fields.String(required=True)
     date = fields.Date(required=True)
     place = Text(load_default="", validate=validate.Length(max=300))
-    on_behalf_of = fields.String(load_default=None, metadata={
-        "description": "the chair a deputy receives for (refused where the law in force forbids delegation)"})
+    on_behalf_of = fields.String(
+        load_default=None,
+        metadata={"description": "the chair a deputy receives for (refused where the law in force forbids delegation)"},
+    )
 
 
 class ReceptionOut(Schema):
@@ -36,8 +38,9 @@ class ReceptionOut(Schema):
     date = fields.Date()
     place = fields.String()
     published_at = fields.AwareDateTime()
-    published_in_time = fields.Boolean(metadata={
-        "description": "published the working days ahead the rule in force asks (5, Art. 24(4))"})
+    published_in_time = fields.Boolean(
+        metadata={"description": "published the working days ahead the rule in force asks (5, Art. 24(4))"}
+    )
     on_behalf_of = fields.String(allow_none=True)
 
 
@@ -48,8 +51,9 @@ class ReceptionQuery(Schema):
 
 
 class ComplianceQuery(Schema):
-    month = fields.String(required=True, validate=validate.Regexp(r"^(19|2\d)\d{2}-(0[1-9]|1[0-2])$"),
-                          metadata={"description": "YYYY-MM"})
+    month = fields.String(
+        required=True, validate=validate.Regexp(r"^(19|2\d)\d{2}-(0[1-9]|1[0-2])$"), metadata={"description": "YYYY-MM"}
+    )
 
 
 class ComplianceOut(Schema):
@@ -88,9 +92,17 @@ def _flagged(rows: list) -> list:
 @blp.alt_response(422, schema=ProblemSchema)
 def publish(data):
     """Publish a leader's reception day; it counts only when published at least 5 working days ahead."""
-    row = service.publish(db_session=db_session(), officer_code=data["officer"], day=data["date"],
-                          place=data["place"], actor=current_identity().subject, now=clock.now(),
-                          calendar=calendar.current(), book=_duties(), on_behalf_of=data["on_behalf_of"])
+    row = service.publish(
+        db_session=db_session(),
+        officer_code=data["officer"],
+        day=data["date"],
+        place=data["place"],
+        actor=current_identity().subject,
+        now=clock.now(),
+        calendar=calendar.current(),
+        book=_duties(),
+        on_behalf_of=data["on_behalf_of"],
+    )
     return _flagged([row])[0]
 
 
@@ -114,8 +126,9 @@ def compliance(query):
     """Who is behind, by the rule in force that month (reference/reception-duties.json): e.g. a commune chair
     1 day a week until June 2026, 2 days a month from July 2026."""
     year, month = (int(x) for x in query["month"].split("-"))
-    return service.compliance(db_session=db_session(), year=year, month=month, calendar=calendar.current(),
-                              book=_duties())
+    return service.compliance(
+        db_session=db_session(), year=year, month=month, calendar=calendar.current(), book=_duties()
+    )
 
 
 @blp.delete("/reception-days/<int:day_id>")

@@ -34,8 +34,17 @@ def list_swaps(*, db_session: Session, status: str | None = None, officer: str |
     return list(db_session.scalars(stmt))
 
 
-def ask(*, db_session: Session, assignment_id: int, counterpart: str, return_assignment_id: int | None,
-        reason: str, acting_officer: str | None, may_act_for_others: bool, now: dt.datetime) -> SwapRequest:
+def ask(
+    *,
+    db_session: Session,
+    assignment_id: int,
+    counterpart: str,
+    return_assignment_id: int | None,
+    reason: str,
+    acting_officer: str | None,
+    may_act_for_others: bool,
+    now: dt.datetime,
+) -> SwapRequest:
     """An officer asks ``counterpart`` to take their assignment (and optionally to give one back)."""
     mine = duty.get_assignment(db_session=db_session, assignment_id=assignment_id)
     if not may_act_for_others and acting_officer != mine.officer_code:
@@ -56,9 +65,15 @@ def ask(*, db_session: Session, assignment_id: int, counterpart: str, return_ass
     if theirs is not None:
         _check_pool(db_session, mine.officer_code, theirs, "return_assignment_id")
     swap = SwapRequest(
-        shift_id=mine.shift_id, duty_role=mine.duty_role, requester=mine.officer_code, counterpart=counterpart,
-        return_shift_id=theirs.shift_id if theirs else None, return_duty_role=theirs.duty_role if theirs else None,
-        status="requested", reason=reason, created_at=now,
+        shift_id=mine.shift_id,
+        duty_role=mine.duty_role,
+        requester=mine.officer_code,
+        counterpart=counterpart,
+        return_shift_id=theirs.shift_id if theirs else None,
+        return_duty_role=theirs.duty_role if theirs else None,
+        status="requested",
+        reason=reason,
+        created_at=now,
     )
     db_session.add(swap)
     db_session.flush()
@@ -66,8 +81,9 @@ def ask(*, db_session: Session, assignment_id: int, counterpart: str, return_ass
     return swap
 
 
-def accept(*, db_session: Session, swap_id: int, acting_officer: str | None, may_act_for_others: bool,
-           now: dt.datetime) -> SwapRequest:
+def accept(
+    *, db_session: Session, swap_id: int, acting_officer: str | None, may_act_for_others: bool, now: dt.datetime
+) -> SwapRequest:
     """The counterpart agrees."""
     swap = get(db_session=db_session, swap_id=swap_id)
     if not may_act_for_others and acting_officer != swap.counterpart:
@@ -84,15 +100,32 @@ def approve(*, db_session: Session, swap_id: int, actor: str, now: dt.datetime) 
     _expect(swap, "accepted")
     _hand_over(db_session, swap.shift_id, swap.duty_role, swap.requester, swap.counterpart, actor, now, swap.id)
     if swap.return_shift_id is not None:
-        _hand_over(db_session, swap.return_shift_id, swap.return_duty_role, swap.counterpart, swap.requester,
-                   actor, now, swap.id, field="return_assignment_id")
+        _hand_over(
+            db_session,
+            swap.return_shift_id,
+            swap.return_duty_role,
+            swap.counterpart,
+            swap.requester,
+            actor,
+            now,
+            swap.id,
+            field="return_assignment_id",
+        )
     swap.status, swap.decided_at, swap.decided_by = "approved", now, actor
     _audit(db_session, swap, "swap.approved", actor, now)
     return swap
 
 
-def reject(*, db_session: Session, swap_id: int, acting_officer: str | None, may_act_for_others: bool,
-           actor: str, now: dt.datetime, cancel: bool = False) -> SwapRequest:
+def reject(
+    *,
+    db_session: Session,
+    swap_id: int,
+    acting_officer: str | None,
+    may_act_for_others: bool,
+    actor: str,
+    now: dt.datetime,
+    cancel: bool = False,
+) -> SwapRequest:
     """The counterpart or the board declines; or the requester withdraws (``cancel``)."""
     swap = get(db_session=db_session, swap_id=swap_id)
     allowed = swap.requester if cancel else swap.counterpart
@@ -109,23 +142,48 @@ def _check_pool(db_session: Session, taker: str, assignment: Assignment, field: 
     officer = db_session.get(Officer, taker)
     pool = duty.role_pool(db_session=db_session, shift_kind=assignment.shift.kind, duty_role=assignment.duty_role)
     if officer is not None and officer.agency.kind not in pool:
-        raise field_error(field, f"an officer of a {officer.agency.kind} agency cannot serve as "
-                                 f"{assignment.duty_role}; the role takes officers of: {', '.join(pool)}")
+        raise field_error(
+            field,
+            f"an officer of a {officer.agency.kind} agency cannot serve as "
+            f"{assignment.duty_role}; the role takes officers of: {', '.join(pool)}",
+        )
 
 
-def _hand_over(db_session: Session, shift_id: int, duty_role: str, giver: str, taker: str, actor: str,
-               now: dt.datetime, swap_id: int, field: str = "counterpart") -> None:
-    assignment = db_session.scalar(select(Assignment).where(
-        Assignment.shift_id == shift_id, Assignment.duty_role == duty_role, Assignment.officer_code == giver))
+def _hand_over(
+    db_session: Session,
+    shift_id: int,
+    duty_role: str,
+    giver: str,
+    taker: str,
+    actor: str,
+    now: dt.datetime,
+    swap_id: int,
+    field: str = "counterpart",
+) -> None:
+    assignment = db_session.scalar(
+        select(Assignment).where(
+            Assignment.shift_id == shift_id, Assignment.duty_role == duty_role, Assignment.officer_code == giver
+        )
+    )
     if assignment is None:
         raise Problem(409, f"{giver} no longer holds that assignment; the swap cannot apply.", code="conflict")
-    duty.check_can_serve(db_session=db_session, officer_code=taker, shift=assignment.shift, duty_role=duty_role,
-                         field=field)
+    duty.check_can_serve(
+        db_session=db_session, officer_code=taker, shift=assignment.shift, duty_role=duty_role, field=field
+    )
     assignment.officer_code, assignment.source, assignment.note = taker, "swap", f"Đổi ca #{swap_id} với {giver}"
     db_session.flush()
     db_session.expire(assignment, ["officer"])
-    duty.announce(db_session=db_session, shift=assignment.shift, duty_role=duty_role, officer=taker,
-                  previous=giver, change="swap", actor=actor, now=now, note=f"swap #{swap_id}")
+    duty.announce(
+        db_session=db_session,
+        shift=assignment.shift,
+        duty_role=duty_role,
+        officer=taker,
+        previous=giver,
+        change="swap",
+        actor=actor,
+        now=now,
+        note=f"swap #{swap_id}",
+    )
 
 
 def _expect(swap: SwapRequest, *states: str) -> None:
@@ -134,6 +192,18 @@ def _expect(swap: SwapRequest, *states: str) -> None:
 
 
 def _audit(db_session: Session, swap: SwapRequest, action: str, actor: str, now: dt.datetime) -> None:
-    audit.record(db_session=db_session, at=now, actor=actor, action=action, entity="swap", entity_id=swap.id,
-                 detail={"shift_id": swap.shift_id, "requester": swap.requester, "counterpart": swap.counterpart,
-                         "return_shift_id": swap.return_shift_id, "status": swap.status})
+    audit.record(
+        db_session=db_session,
+        at=now,
+        actor=actor,
+        action=action,
+        entity="swap",
+        entity_id=swap.id,
+        detail={
+            "shift_id": swap.shift_id,
+            "requester": swap.requester,
+            "counterpart": swap.counterpart,
+            "return_shift_id": swap.return_shift_id,
+            "status": swap.status,
+        },
+    )

@@ -20,8 +20,9 @@ blp = Blueprint("swaps", __name__, description="Swaps: an officer asks, the othe
 class SwapIn(Schema):
     assignment_id = fields.Integer(required=True, metadata={"description": "the requester's assignment"})
     counterpart = fields.String(required=True)
-    return_assignment_id = fields.Integer(load_default=None,
-                                          metadata={"description": "the counterpart's assignment taken in return"})
+    return_assignment_id = fields.Integer(
+        load_default=None, metadata={"description": "the counterpart's assignment taken in return"}
+    )
     reason = Text(load_default="", validate=validate.Length(max=400))
 
 
@@ -87,8 +88,9 @@ def accept(swap_id):
 @blp.alt_response(409, schema=ProblemSchema)
 def reject(swap_id):
     """The counterpart (or the board) declines."""
-    return service.reject(db_session=db_session(), swap_id=swap_id, actor=current_identity().subject,
-                          now=clock.now(), **_who())
+    return service.reject(
+        db_session=db_session(), swap_id=swap_id, actor=current_identity().subject, now=clock.now(), **_who()
+    )
 
 
 @blp.post("/swaps/<int:swap_id>/cancel")
@@ -98,8 +100,14 @@ def reject(swap_id):
 @blp.alt_response(409, schema=ProblemSchema)
 def cancel(swap_id):
     """The requester withdraws."""
-    return service.reject(db_session=db_session(), swap_id=swap_id, actor=current_identity().subject,
-                          now=clock.now(), cancel=True, **_who())
+    return service.reject(
+        db_session=db_session(),
+        swap_id=swap_id,
+        actor=current_identity().subject,
+        now=clock.now(),
+        cancel=True,
+        **_who(),
+    )
 
 
 @blp.post("/swaps/<int:swap_id>/approve")
@@ -109,5 +117,4 @@ def cancel(swap_id):
 @blp.alt_response(409, schema=ProblemSchema)
 def approve(swap_id):
     """The board approves: the assignments change hands and stay attached to their shifts."""
-    return service.approve(db_session=db_session(), swap_id=swap_id, actor=current_identity().subject,
-                           now=clock.now())
+    return service.approve(db_session=db_session(), swap_id=swap_id, actor=current_identity().subject, now=clock.now())
