@@ -105,6 +105,7 @@ bench: install infra ## Every benchmark, figures beside same-run baselines, writ
 
 lint: install ## ruff over the whole tree (ruff.toml), and the import rules (.importlinter)
 	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
 	$(BIN)/lint-imports
 
 compose-check: ## Validate docker-compose.yml with Debian's docker-compose (installed when missing, as root)

@@ -10,6 +10,7 @@ suites=(libs/common services/intake services/roster services/escalation services
 failed=()
 echo "=== lint (ruff.toml)"
 "$BIN/ruff" check --quiet . || failed+=(lint)
+"$BIN/ruff" format --check --quiet . || { "$BIN/ruff" format --check . | tail -5; failed+=(format); }
 echo "=== import rules (.importlinter)"
 "$BIN/lint-imports" --no-cache >/dev/null 2>artifacts/import-rules.txt || { "$BIN/lint-imports" --no-cache; failed+=(import-rules); }
 for suite in "${suites[@]}"; do

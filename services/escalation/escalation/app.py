@@ -32,9 +32,10 @@ VERSION = "0.2.0"
 
 def consumers(settings: Settings) -> list:
     """Every consumer the escalation worker runs."""
-    return [intake_consumer(mass_case_size=settings.extra["mass_case_size"],
-                            reference_dir=settings.extra["reference_dir"]),
-            notify_consumer()]
+    return [
+        intake_consumer(mass_case_size=settings.extra["mass_case_size"], reference_dir=settings.extra["reference_dir"]),
+        notify_consumer(),
+    ]
 
 
 def create_app(settings: Settings | dict | None = None) -> Flask:
@@ -47,13 +48,26 @@ def create_app(settings: Settings | dict | None = None) -> Flask:
         version=VERSION,
         description="Cases, escalation policies, hot spots, police incidents and alerts, province requests.",
         # The report blueprints come before the cases one: /cases/report and /cases/plan363 are not case ids.
-        blueprints=[reports_blp, plan363_blp, cases_blp, dialogues_blp, policies_blp, hotspots_blp, incidents_blp,
-                    alerts_blp, province_blp, summary_blp, tasks_blp],
+        blueprints=[
+            reports_blp,
+            plan363_blp,
+            cases_blp,
+            dialogues_blp,
+            policies_blp,
+            hotspots_blp,
+            incidents_blp,
+            alerts_blp,
+            province_blp,
+            summary_blp,
+            tasks_blp,
+        ],
         migrations_path=Path(__file__).parent / "migrations",
         consumers_factory=lambda: consumers(settings),
     )
-    app.extensions["escalation"] = {"clock": settings.extra.get("clock", system_clock),
-                                    "officers": officer_directory(settings.extra)}
+    app.extensions["escalation"] = {
+        "clock": settings.extra.get("clock", system_clock),
+        "officers": officer_directory(settings.extra),
+    }
 
     @app.cli.command("seed")
     def seed() -> None:

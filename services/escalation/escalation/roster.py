@@ -25,8 +25,15 @@ class RosterUnavailable(Exception):
 class OfficerDirectory:
     """Roster's officers by code: ``officers()`` asks roster each time, falling back to its last answer."""
 
-    def __init__(self, *, gateway_url: str, client_id: str, client_secret: str, timeout: float = 2.0,
-                 stale_seconds: float = 3600.0) -> None:
+    def __init__(
+        self,
+        *,
+        gateway_url: str,
+        client_id: str,
+        client_secret: str,
+        timeout: float = 2.0,
+        stale_seconds: float = 3600.0,
+    ) -> None:
         self.gateway_url = gateway_url.rstrip("/")
         self.client_id, self.client_secret = client_id, client_secret
         self.timeout, self.stale_seconds = timeout, stale_seconds
@@ -39,9 +46,15 @@ class OfficerDirectory:
     def _bearer(self) -> str:
         with self._lock:
             if self._token is None or time.time() > self._token_expires - 30:
-                resp = self._session.post(f"{self.gateway_url}/api/v1/auth/token", timeout=self.timeout, json={
-                    "grant_type": "client_credentials", "client_id": self.client_id,
-                    "client_secret": self.client_secret})
+                resp = self._session.post(
+                    f"{self.gateway_url}/api/v1/auth/token",
+                    timeout=self.timeout,
+                    json={
+                        "grant_type": "client_credentials",
+                        "client_id": self.client_id,
+                        "client_secret": self.client_secret,
+                    },
+                )
                 resp.raise_for_status()
                 body = resp.json()
                 self._token = body["access_token"]
@@ -50,8 +63,11 @@ class OfficerDirectory:
 
     def _fetch(self) -> dict[str, dict]:
         for _attempt in range(2):
-            resp = self._session.get(f"{self.gateway_url}/api/v1/roster/officers", timeout=self.timeout,
-                                     headers={"Authorization": f"Bearer {self._bearer()}"})
+            resp = self._session.get(
+                f"{self.gateway_url}/api/v1/roster/officers",
+                timeout=self.timeout,
+                headers={"Authorization": f"Bearer {self._bearer()}"},
+            )
             if resp.status_code != 401:
                 break
             self._token = None  # expired, revoked or rotated: ask again once with a new one
@@ -78,8 +94,12 @@ def directory(settings_extra: dict) -> OfficerDirectory:
     given = settings_extra.get("officer_directory")
     if given is not None:
         return given
-    return OfficerDirectory(gateway_url=settings_extra["gateway_url"], client_id=settings_extra["client_id"],
-                            client_secret=settings_extra["client_secret"], timeout=settings_extra["roster_timeout"])
+    return OfficerDirectory(
+        gateway_url=settings_extra["gateway_url"],
+        client_id=settings_extra["client_id"],
+        client_secret=settings_extra["client_secret"],
+        timeout=settings_extra["roster_timeout"],
+    )
 
 
 def officers_now() -> dict[str, dict]:
@@ -91,5 +111,9 @@ def officers_now() -> dict[str, dict]:
     try:
         return current_app.extensions["escalation"]["officers"].officers()
     except RosterUnavailable as exc:
-        raise Problem(503, "roster: the officers cannot be checked now, try again shortly",
-                      code="roster_unavailable", headers={"Retry-After": "10"}) from exc
+        raise Problem(
+            503,
+            "roster: the officers cannot be checked now, try again shortly",
+            code="roster_unavailable",
+            headers={"Retry-After": "10"},
+        ) from exc

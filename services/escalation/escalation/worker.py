@@ -19,12 +19,20 @@ def main() -> None:
     settings = config.load()
     db = Database(settings.database_url)
     worker = build_worker(
-        settings=settings, db=db, outbox=outbox, processed_model=ProcessedMessage,
+        settings=settings,
+        db=db,
+        outbox=outbox,
+        processed_model=ProcessedMessage,
         consumers=consumers(settings),
-        components=[EscalationTimer(db, interval=settings.extra["timer_interval"]),
-                    DailySummaryTask(db, hour=settings.extra["daily_summary_hour"],
-                                     catch_up_days=settings.extra["summary_catch_up_days"]),
-                    DeadlineAlarm(db), TaskReminder(db), HotspotCooler(db)],
+        components=[
+            EscalationTimer(db, interval=settings.extra["timer_interval"]),
+            DailySummaryTask(
+                db, hour=settings.extra["daily_summary_hour"], catch_up_days=settings.extra["summary_catch_up_days"]
+            ),
+            DeadlineAlarm(db),
+            TaskReminder(db),
+            HotspotCooler(db),
+        ],
     )
     worker.run_forever()
 

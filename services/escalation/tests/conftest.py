@@ -102,18 +102,28 @@ def database_url(request, tmp_path, migrated_templates):
 
 
 # Officers as roster lists them (codes, agency, role), as the demo seeds them.
-ROSTER_OFFICERS = [("btcd-01", "BTCD", "board"), ("btcd-02", "BTCD", "board"), ("btcd-03", "BTCD", "board"),
-                   ("ttr-01", "TTR", "inspector"), ("ttr-02", "TTR", "inspector"), ("ttr-03", "TTR", "inspector"),
-                   ("ca-01", "CA", "police"), ("ld-01", "LD-UBND", "leader"),
-                   ("ct-31690", "UBND-31690", "leader"), ("ct-31693", "UBND-31693", "leader")]
+ROSTER_OFFICERS = [
+    ("btcd-01", "BTCD", "board"),
+    ("btcd-02", "BTCD", "board"),
+    ("btcd-03", "BTCD", "board"),
+    ("ttr-01", "TTR", "inspector"),
+    ("ttr-02", "TTR", "inspector"),
+    ("ttr-03", "TTR", "inspector"),
+    ("ca-01", "CA", "police"),
+    ("ld-01", "LD-UBND", "leader"),
+    ("ct-31690", "UBND-31690", "leader"),
+    ("ct-31693", "UBND-31693", "leader"),
+]
 
 
 class RosterStub:
     """The gateway and roster as escalation's officer directory sees them: a token, and the officers."""
 
     def __init__(self):
-        self.seed = {code: {"code": code, "agency": agency, "role": role, "active": True}
-                     for code, agency, role in ROSTER_OFFICERS}
+        self.seed = {
+            code: {"code": code, "agency": agency, "role": role, "active": True}
+            for code, agency, role in ROSTER_OFFICERS
+        }
         self.reset()
 
     def reset(self):
@@ -127,8 +137,7 @@ class RosterStub:
         if self.down:
             resp = Response("unavailable", status=503)
         elif request.path == "/api/v1/auth/token":
-            resp = Response(json.dumps({"access_token": self.token, "expires_in": 300}),
-                            mimetype="application/json")
+            resp = Response(json.dumps({"access_token": self.token, "expires_in": 300}), mimetype="application/json")
         elif request.path == "/api/v1/roster/officers" and bearer:
             resp = Response(json.dumps(list(self.officers.values())), mimetype="application/json")
         else:
@@ -159,10 +168,18 @@ def roster(roster_server):
 
 @pytest.fixture
 def app(database_url, reference_dir, broker_names, clock, roster):
-    app = migrated_app(create_app, database_url,
-                       extra={"reference_dir": reference_dir, "mass_case_size": 5, "clock": clock,
-                              "gateway_url": roster.url, "roster_timeout": 1.0},
-                       **broker_names)
+    app = migrated_app(
+        create_app,
+        database_url,
+        extra={
+            "reference_dir": reference_dir,
+            "mass_case_size": 5,
+            "clock": clock,
+            "gateway_url": roster.url,
+            "roster_timeout": 1.0,
+        },
+        **broker_names,
+    )
     yield app
     app.extensions["tiepdan"]["db"].dispose()
 
@@ -202,6 +219,7 @@ def outbox_events(db):
         with db.session() as s:
             rows = s.scalars(select(OutboxEvent).order_by(OutboxEvent.id)).all()
             return [json.loads(r.payload) for r in rows if event_type in (None, r.event_type)]
+
     return read
 
 
@@ -215,11 +233,13 @@ def stop():
 @pytest.fixture
 def checked_events(outbox_events):
     """Every event of a type in the outbox, each checked against its contract."""
+
     def read(event_type):
         found = outbox_events(event_type)
         for raw in found:
             contracts.validate(Envelope.from_dict(raw))
         return found
+
     return read
 
 
@@ -233,21 +253,34 @@ def handle(settings, db):
     def run(event):
         with db.session() as session:
             handlers[event.type](session, event)
+
     return run
 
 
 @pytest.fixture
 def visit():
     """An intake.visit.recorded event."""
+
     def make(size=12, unit="31690", field="land", at=None, **data):
         payload = {
-            "visit_id": str(uuid.uuid4()), "serial": "947/2026/000001", "receiving_unit": "947", "origin_unit": unit,
-            "received_at": (at or dt.datetime.now(dt.UTC)).isoformat(), "category": "complaint", "field": field,
-            "group_size": size, "representative_count": 2, "is_mass": size >= 5, "outcome": "documents_taken",
-            "matter_key": f"{unit}:{field}", "repeat_of": None, "over_level": False,
+            "visit_id": str(uuid.uuid4()),
+            "serial": "947/2026/000001",
+            "receiving_unit": "947",
+            "origin_unit": unit,
+            "received_at": (at or dt.datetime.now(dt.UTC)).isoformat(),
+            "category": "complaint",
+            "field": field,
+            "group_size": size,
+            "representative_count": 2,
+            "is_mass": size >= 5,
+            "outcome": "documents_taken",
+            "matter_key": f"{unit}:{field}",
+            "repeat_of": None,
+            "over_level": False,
         }
         payload.update(data)
         return Envelope.new(type="intake.visit.recorded", source="intake", data=payload)
+
     return make
 
 
@@ -258,12 +291,20 @@ def admin():
 
 @pytest.fixture
 def officer():
-    return identity_headers(subject="btcd-01", kind="district", officer="btcd-01", roles=("board",),
-                            permissions=("cases:read", "cases:write", "hotspots:read", "province_requests:read"))
+    return identity_headers(
+        subject="btcd-01",
+        kind="district",
+        officer="btcd-01",
+        roles=("board",),
+        permissions=("cases:read", "cases:write", "hotspots:read", "province_requests:read"),
+    )
 
 
 @pytest.fixture
 def police():
-    return identity_headers(subject="police-947", kind="police", unit="947",
-                            permissions=("incidents:read", "incidents:write", "alerts:read", "alerts:ack",
-                                         "cases:read"))
+    return identity_headers(
+        subject="police-947",
+        kind="police",
+        unit="947",
+        permissions=("incidents:read", "incidents:write", "alerts:read", "alerts:ack", "cases:read"),
+    )

@@ -13,8 +13,15 @@ from tiepdan_common.db import Database
 
 
 def incident(**extra):
-    return {"unit": "31690", "field": "land", "place": "Trước trụ sở UBND huyện", "crowd_estimate": 30,
-            "occurred_at": "2026-11-26T02:30:00+00:00", "summary": "Tụ tập trước cổng", **extra}
+    return {
+        "unit": "31690",
+        "field": "land",
+        "place": "Trước trụ sở UBND huyện",
+        "crowd_estimate": 30,
+        "occurred_at": "2026-11-26T02:30:00+00:00",
+        "summary": "Tụ tập trước cổng",
+        **extra,
+    }
 
 
 def manual(**extra):
@@ -61,10 +68,12 @@ def test_openers_racing_on_one_matter_make_one_open_case(database_url, app, sett
     assert not failures and len(answers) == 6 and set(answers) <= {200, 201} and answers.count(201) <= 4, answers
     with db.session() as s:
         assert s.scalar(select(func.count()).select_from(Case).where(Case.matter_key == "31690:land")) == 1
-        (case_id,) = s.scalars(select(Case.id).where(Case.matter_key == "31690:land",
-                                                     Case.status != "closed")).all()
-        sources = s.execute(select(CaseSource.source_type, func.count()).where(CaseSource.case_id == case_id)
-                            .group_by(CaseSource.source_type)).all()
+        (case_id,) = s.scalars(select(Case.id).where(Case.matter_key == "31690:land", Case.status != "closed")).all()
+        sources = s.execute(
+            select(CaseSource.source_type, func.count())
+            .where(CaseSource.case_id == case_id)
+            .group_by(CaseSource.source_type)
+        ).all()
     assert dict(sources) == {"visit": 3, "manual": 3, "incident": 3}
 
 
@@ -84,22 +93,41 @@ def test_a_case_opened_by_hand_joins_the_open_case_of_its_matter(client, admin, 
 def test_the_database_refuses_a_second_open_case_for_a_matter(db, client, admin):
     first = client.post("/cases", headers=admin, json=manual()).json
     with pytest.raises(IntegrityError), db.session() as s:
-        s.add(Case(number="VV-X-1", title="x", unit="31690", field_code="land", matter_key="31690:land",
-                   severity="low", level="district", status="in_progress"))
+        s.add(
+            Case(
+                number="VV-X-1",
+                title="x",
+                unit="31690",
+                field_code="land",
+                matter_key="31690:land",
+                severity="low",
+                level="district",
+                status="in_progress",
+            )
+        )
         s.flush()
     client.post(f"/cases/{first['id']}/close", headers=admin, json={"reason": "resolved"})
     assert client.post("/cases", headers=admin, json=manual()).status_code == 201  # the matter is free again
 
 
-def test_acknowledgements_hammered_while_the_timer_ticks_are_all_kept(database_url, app, db, client, clock, admin,
-                                                                      officer):
+def test_acknowledgements_hammered_while_the_timer_ticks_are_all_kept(
+    database_url, app, db, client, clock, admin, officer
+):
     postgresql_only(database_url)
-    policy = {"priority": 1, "steps": [{"target": {"type": "on_duty_role", "value": "lead"}, "wait_minutes": 1},
-                                       {"target": {"type": "leader_on_call"}, "wait_minutes": 1}],
-              "repeat_from": 0, "max_repeats": 20, "progress_timeout_minutes": 1}
+    policy = {
+        "priority": 1,
+        "steps": [
+            {"target": {"type": "on_duty_role", "value": "lead"}, "wait_minutes": 1},
+            {"target": {"type": "leader_on_call"}, "wait_minutes": 1},
+        ],
+        "repeat_from": 0,
+        "max_repeats": 20,
+        "progress_timeout_minutes": 1,
+    }
     assert client.put("/policies/fast", headers=admin, json=policy).status_code == 200
-    cases = [client.post("/cases", headers=admin, json=manual(unit=unit)).json["id"]
-             for unit in ("31690", "31693", "31711")]
+    cases = [
+        client.post("/cases", headers=admin, json=manual(unit=unit)).json["id"] for unit in ("31690", "31693", "31711")
+    ]
     stop, answers = threading.Event(), []
     timer_db = Database(database_url)
 
@@ -127,8 +155,13 @@ def test_acknowledgements_hammered_while_the_timer_ticks_are_all_kept(database_u
     assert {status for status, _, _ in answers} <= {200, 409}, answers
     assert all(kind == "application/problem+json" for status, kind, _ in answers if status == 409)
     with db.session() as s:
-        kept = dict(s.execute(select(TimelineEntry.case_id, func.count()).where(TimelineEntry.kind == "acknowledged")
-                              .group_by(TimelineEntry.case_id)).all())
+        kept = dict(
+            s.execute(
+                select(TimelineEntry.case_id, func.count())
+                .where(TimelineEntry.kind == "acknowledged")
+                .group_by(TimelineEntry.case_id)
+            ).all()
+        )
     for case_id in cases:  # every acknowledgement answered 200 is on the case
         assert kept.get(case_id, 0) == sum(1 for status, _, c in answers if status == 200 and c == case_id)
 
@@ -168,16 +201,18 @@ def test_the_close_reasons_are_listed_in_vietnamese(client, officer, admin):
     assert client.post(f"/cases/{case['id']}/close", headers=admin, json={"reason": "merged"}).status_code == 422
 
 
-def test_merging_closes_the_absorbed_case_and_carries_everything_over(client, officer, admin, police, handle, visit,
-                                                                      checked_events):
+def test_merging_closes_the_absorbed_case_and_carries_everything_over(
+    client, officer, admin, police, handle, visit, checked_events
+):
     event = visit(size=12)
     handle(event)
     (absorbed,) = client.get("/cases", headers=officer).json
     inc = client.post("/incidents", headers=police, json=incident(crowd_estimate=60)).json
     survivor = client.post("/cases", headers=admin, json=manual(unit="31693", field="land")).json
     third = client.post("/cases", headers=admin, json=manual(unit="31711")).json
-    assert client.post(f"/cases/{absorbed['id']}/links", headers=officer,
-                       json={"case_id": third["id"]}).status_code == 200
+    assert (
+        client.post(f"/cases/{absorbed['id']}/links", headers=officer, json={"case_id": third["id"]}).status_code == 200
+    )
     resp = client.post(f"/cases/{absorbed['id']}/merge", headers=officer, json={"into": survivor["id"]})
     assert resp.status_code == 200, resp.json
     merged = resp.json
@@ -198,8 +233,12 @@ def test_merging_closes_the_absorbed_case_and_carries_everything_over(client, of
     assert itself.status_code == 422 and itself.json["errors"][0]["field"] == "into"
     missing = client.post(f"/cases/{survivor['id']}/merge", headers=officer, json={"into": "nope"})
     assert missing.status_code == 422 and missing.json["errors"][0]["field"] == "into"
-    assert client.post(f"/cases/{absorbed['id']}/reopen", headers=officer,
-                       json={"reason": "Công dân quay lại"}).json["code"] == "merged"
+    assert (
+        client.post(f"/cases/{absorbed['id']}/reopen", headers=officer, json={"reason": "Công dân quay lại"}).json[
+            "code"
+        ]
+        == "merged"
+    )
 
 
 def test_links_read_from_either_side_and_can_be_removed(client, officer, admin):
@@ -215,8 +254,7 @@ def test_links_read_from_either_side_and_can_be_removed(client, officer, admin):
     assert client.delete(f"/cases/{two['id']}/links/{one['id']}", headers=officer).status_code == 404
 
 
-def test_a_closed_case_is_reopened_with_a_reason_and_escalates_again(db, clock, client, officer, admin,
-                                                                     checked_events):
+def test_a_closed_case_is_reopened_with_a_reason_and_escalates_again(db, clock, client, officer, admin, checked_events):
     case = client.post("/cases", headers=admin, json=manual(severity="high")).json
     client.post(f"/cases/{case['id']}/close", headers=officer, json={"reason": "citizens_returned"})
     resp = client.post(f"/cases/{case['id']}/reopen", headers=officer, json={"reason": "Công dân quay lại trụ sở"})
@@ -227,8 +265,10 @@ def test_a_closed_case_is_reopened_with_a_reason_and_escalates_again(db, clock, 
     (changed,) = checked_events("escalation.case.changed")
     assert changed["data"]["changes"][0]["kind"] == "reopened" and changed["data"]["re_escalated"] is True
     assert run_due(db=db, now=clock.advance(seconds=1)) == 1
-    assert client.post(f"/cases/{case['id']}/reopen", headers=officer,
-                       json={"reason": "lần nữa"}).json["code"] == "not_closed"
+    assert (
+        client.post(f"/cases/{case['id']}/reopen", headers=officer, json={"reason": "lần nữa"}).json["code"]
+        == "not_closed"
+    )
     # Closed again, and another case opened for the matter meanwhile: reopening would make two.
     client.post(f"/cases/{case['id']}/close", headers=officer, json={"reason": "resolved"})
     other = client.post("/cases", headers=admin, json=manual()).json
@@ -252,8 +292,14 @@ def test_generated_titles_read_naturally(client, officer, admin, police, handle,
 
 def test_every_write_racing_the_timer_succeeds_or_answers_409(database_url, app, db, client, clock, admin, officer):
     postgresql_only(database_url)
-    policy = {"priority": 1, "steps": [{"target": {"type": "on_duty_role", "value": "lead"}, "wait_minutes": 1}],
-              "repeat_from": 0, "max_repeats": 20, "progress_timeout_minutes": 1, "check_in_minutes": 1}
+    policy = {
+        "priority": 1,
+        "steps": [{"target": {"type": "on_duty_role", "value": "lead"}, "wait_minutes": 1}],
+        "repeat_from": 0,
+        "max_repeats": 20,
+        "progress_timeout_minutes": 1,
+        "check_in_minutes": 1,
+    }
     assert client.put("/policies/fast", headers=admin, json=policy).status_code == 200
     cases = [client.post("/cases", headers=admin, json=manual(unit=unit)).json["id"] for unit in ("31690", "31693")]
     stop, answers = threading.Event(), []
@@ -264,8 +310,13 @@ def test_every_write_racing_the_timer_succeeds_or_answers_409(database_url, app,
             clock.advance(minutes=1)
             run_due(db=timer_db, now=clock())
 
-    writes = [("acknowledge", {}), ("progress", {"status": "in_progress"}), ("update", {"severity": "high"}),
-              ("update", {"group_size": 60}), ("update", {"severity": "low"})]
+    writes = [
+        ("acknowledge", {}),
+        ("progress", {"status": "in_progress"}),
+        ("update", {"severity": "high"}),
+        ("update", {"group_size": 60}),
+        ("update", {"severity": "low"}),
+    ]
 
     def officer_writes(n):
         own = app.test_client()
@@ -281,8 +332,10 @@ def test_every_write_racing_the_timer_succeeds_or_answers_409(database_url, app,
         t.start()
     for t in workers:
         t.join(120)
-    closes = [app.test_client().post(f"/cases/{case_id}/close", headers=officer, json={"reason": "resolved"})
-              for case_id in cases]
+    closes = [
+        app.test_client().post(f"/cases/{case_id}/close", headers=officer, json={"reason": "resolved"})
+        for case_id in cases
+    ]
     stop.set()
     ticking.join(30)
     timer_db.dispose()

@@ -22,8 +22,9 @@ def test_a_step_gone_from_the_policy_is_none():
     assert domain.step_at(steps, 0) == steps[0]
     assert domain.step_at(steps, 1) is None and domain.step_at(steps, -1) is None
     # The ladder goes on after a missing step: a repeat, or the end.
-    assert domain.after(steps, domain.Position(3, 0), repeat_from=0, max_repeats=1, public_order=False) == \
-        domain.Position(0, 1)
+    assert domain.after(
+        steps, domain.Position(3, 0), repeat_from=0, max_repeats=1, public_order=False
+    ) == domain.Position(0, 1)
     assert domain.after(steps, domain.Position(3, 0), repeat_from=None, max_repeats=0, public_order=False) is None
 
 

@@ -9,12 +9,16 @@ from escalation.policy.models import Escalation
 from escalation.policy.timers import run_due
 
 LADDER = {
-    "priority": 1, "description": "test",
-    "steps": [{"target": {"type": "on_duty_role", "value": "lead"}, "wait_minutes": 10},
-              {"target": {"type": "leader_on_call"}, "wait_minutes": 10},
-              {"target": {"type": "agency", "value": "TTR"}, "wait_minutes": 10},
-              {"target": {"type": "province"}, "wait_minutes": 10}],
-    "progress_timeout_minutes": 30, "check_in_minutes": 120,
+    "priority": 1,
+    "description": "test",
+    "steps": [
+        {"target": {"type": "on_duty_role", "value": "lead"}, "wait_minutes": 10},
+        {"target": {"type": "leader_on_call"}, "wait_minutes": 10},
+        {"target": {"type": "agency", "value": "TTR"}, "wait_minutes": 10},
+        {"target": {"type": "province"}, "wait_minutes": 10},
+    ],
+    "progress_timeout_minutes": 30,
+    "check_in_minutes": 120,
 }
 UNITS = ("31690", "31693", "31711")
 
@@ -34,16 +38,18 @@ def open_case(client, officer, unit="31690", field="land", **extra):
 
 
 def sent(checked_events, case_id):
-    return [e["data"]["target"]["type"] for e in checked_events("escalation.case.escalated")
-            if e["data"]["case_id"] == case_id]
+    return [
+        e["data"]["target"]["type"]
+        for e in checked_events("escalation.case.escalated")
+        if e["data"]["case_id"] == case_id
+    ]
 
 
 def kinds(client, officer, case_id):
     return [t["kind"] for t in client.get(f"/cases/{case_id}", headers=officer).json["timeline"]]
 
 
-def test_shortening_a_policy_mid_ladder_stops_no_escalation(db, clock, client, admin, officer, ladder,
-                                                             checked_events):
+def test_shortening_a_policy_mid_ladder_stops_no_escalation(db, clock, client, admin, officer, ladder, checked_events):
     cases = [open_case(client, officer, unit=unit) for unit in UNITS]
     assert run_due(db=db, now=clock()) == 3
     assert run_due(db=db, now=clock.advance(minutes=10)) == 3  # each at step 1 of 4
@@ -61,8 +67,7 @@ def test_shortening_a_policy_mid_ladder_stops_no_escalation(db, clock, client, a
     assert client.get(f"/cases/{fresh['id']}/escalation", headers=officer).json["status"] == "exhausted"
 
 
-def test_deleting_a_policy_mid_ladder_stops_no_escalation(db, clock, client, admin, officer, ladder,
-                                                          checked_events):
+def test_deleting_a_policy_mid_ladder_stops_no_escalation(db, clock, client, admin, officer, ladder, checked_events):
     case = open_case(client, officer)
     assert run_due(db=db, now=clock()) == 1
     assert client.delete("/policies/ladder", headers=admin).status_code == 204
@@ -77,8 +82,11 @@ def test_one_broken_escalation_never_holds_back_the_others(db, clock, client, of
     good = [open_case(client, officer, unit=unit) for unit in UNITS[:2]]
     broken = open_case(client, officer, unit=UNITS[2])
     with db.session() as s:  # a snapshot no code can read: its steps lack their target
-        s.execute(update(Escalation).where(Escalation.case_id == broken["id"])
-                  .values(policy_snapshot={"name": "ladder", "steps": [{"wait_minutes": 5}]}))
+        s.execute(
+            update(Escalation)
+            .where(Escalation.case_id == broken["id"])
+            .values(policy_snapshot={"name": "ladder", "steps": [{"wait_minutes": 5}]})
+        )
     assert run_due(db=db, now=clock()) == 3
     for case in good:
         assert sent(checked_events, case["id"]) == ["on_duty_role"]
@@ -97,8 +105,13 @@ def test_one_broken_escalation_never_holds_back_the_others(db, clock, client, of
 
 def test_a_step_that_cannot_run_goes_to_the_fallback_target(db, clock, client, admin, officer, checked_events):
     # The owner agency of a case opened without one does not exist: the leader on call is told instead.
-    policy = {**LADDER, "steps": [{"target": {"type": "agency"}, "wait_minutes": 5},
-                                  {"target": {"type": "on_duty_role", "value": "lead"}, "wait_minutes": 5}]}
+    policy = {
+        **LADDER,
+        "steps": [
+            {"target": {"type": "agency"}, "wait_minutes": 5},
+            {"target": {"type": "on_duty_role", "value": "lead"}, "wait_minutes": 5},
+        ],
+    }
     assert client.put("/policies/owner-first", json=policy, headers=admin).status_code == 200
     case = open_case(client, officer, field="nothing-known")
     assert run_due(db=db, now=clock()) == 1
@@ -109,8 +122,9 @@ def test_a_step_that_cannot_run_goes_to_the_fallback_target(db, clock, client, a
     assert sent(checked_events, case["id"]) == ["leader_on_call", "on_duty_role"]
 
 
-def test_a_crowd_that_grows_is_announced_and_re_escalated(db, clock, client, officer, admin, ladder, handle, visit,
-                                                          checked_events):
+def test_a_crowd_that_grows_is_announced_and_re_escalated(
+    db, clock, client, officer, admin, ladder, handle, visit, checked_events
+):
     handle(visit(size=6))
     (case,) = client.get("/cases", headers=officer).json
     assert client.post(f"/cases/{case['id']}/acknowledge", json={}, headers=officer).status_code == 200
@@ -127,8 +141,10 @@ def test_a_crowd_that_grows_is_announced_and_re_escalated(db, clock, client, off
     state = client.get(f"/cases/{case['id']}/escalation", headers=officer).json
     assert state["cycle"] == 1 and state["status"] == "active"
     # A small visit joining: announced (a visit joined), re-escalated by the policy's list of triggers.
-    assert client.put("/policies/ladder", json={**LADDER, "reescalate_on": ["public_order"]},
-                      headers=admin).status_code == 200
+    assert (
+        client.put("/policies/ladder", json={**LADDER, "reescalate_on": ["public_order"]}, headers=admin).status_code
+        == 200
+    )
     handle(visit(size=7))
     last = checked_events("escalation.case.changed")[-1]["data"]
     assert [c["kind"] for c in last["changes"]] == ["visit_joined"] and last["re_escalated"] is False
@@ -168,8 +184,15 @@ def test_a_stalled_case_is_chased_by_check_ins_until_closed(db, clock, client, o
 
 
 def test_policy_conditions_and_triggers_are_data(client, admin, officer):
-    body = {**LADDER, "severities": ["critical"], "public_order_only": True, "hours_from": 22, "hours_to": 6,
-            "group_size_thresholds": [30, 100], "reescalate_on": ["severity", "public_order"]}
+    body = {
+        **LADDER,
+        "severities": ["critical"],
+        "public_order_only": True,
+        "hours_from": 22,
+        "hours_to": 6,
+        "group_size_thresholds": [30, 100],
+        "reescalate_on": ["severity", "public_order"],
+    }
     resp = client.put("/policies/night", json=body, headers=admin)
     assert resp.status_code == 200, resp.json
     (night,) = [p for p in client.get("/policies", headers=officer).json if p["name"] == "night"]
@@ -199,6 +222,10 @@ def test_the_changed_event_has_a_contract_and_is_documented():
 
     readme = (Path(__file__).parents[1] / "README.md").read_text("utf-8")
     assert contracts.contract_schema("escalation.case.changed")
-    for documented in ("`escalation.case.changed`", "GET /cases/close-reasons", "GET /hotspots/rules",
-                       "source_type=visit&source_id="):
+    for documented in (
+        "`escalation.case.changed`",
+        "GET /cases/close-reasons",
+        "GET /hotspots/rules",
+        "source_type=visit&source_id=",
+    ):
         assert documented in readme, documented

@@ -48,8 +48,14 @@ def test_the_open_cases_a_new_hot_spot_links_are_told_of_it(handle, visit, clien
 def test_rules_are_read_and_edited_through_the_api(client, officer, admin):
     names = [r["name"] for r in client.get("/hotspots/rules", headers=officer).json]
     assert "3 đoàn đông người trong 7 ngày" in names
-    body = {"scope": "field", "window_days": 3, "min_mass_visits": 2, "status": "active", "field": "land",
-            "cool_down_days": 5}
+    body = {
+        "scope": "field",
+        "window_days": 3,
+        "min_mass_visits": 2,
+        "status": "active",
+        "field": "land",
+        "cool_down_days": 5,
+    }
     resp = client.put("/hotspots/rules/land-across-the-district", headers=admin, json=body)
     assert resp.status_code == 200, resp.json
     assert resp.json["scope"] == "field" and resp.json["field"] == "land" and resp.json["cool_down_days"] == 5
@@ -62,12 +68,17 @@ def test_rules_are_read_and_edited_through_the_api(client, officer, admin):
     assert client.delete("/hotspots/rules/land-across-the-district", headers=admin).status_code == 404
 
 
-def test_a_field_across_the_unit_and_a_matter_have_windows_of_their_own(handle, visit, client, admin, officer,
-                                                                        police, checked_events):
-    client.put("/hotspots/rules/land-across-the-district", headers=admin,
-               json={"scope": "field", "min_mass_visits": 2, "status": "active"})
-    client.put("/hotspots/rules/one-matter", headers=admin,
-               json={"scope": "matter", "min_citizens": 15, "status": "watching"})
+def test_a_field_across_the_unit_and_a_matter_have_windows_of_their_own(
+    handle, visit, client, admin, officer, police, checked_events
+):
+    client.put(
+        "/hotspots/rules/land-across-the-district",
+        headers=admin,
+        json={"scope": "field", "min_mass_visits": 2, "status": "active"},
+    )
+    client.put(
+        "/hotspots/rules/one-matter", headers=admin, json={"scope": "matter", "min_citizens": 15, "status": "watching"}
+    )
     # Two communes, one mass visit each: no commune's window crosses, the district's does.
     handle(visit(size=6, unit="31690", at=NIGHT))
     handle(visit(size=9, unit="31693", at=NIGHT + dt.timedelta(hours=1), matter_key="31693:land:kenh-3"))
@@ -97,5 +108,8 @@ def test_a_hot_spot_cools_down_by_rule(handle, visit, client, admin, officer, db
     assert hotspot["status"] == "defused" and hotspot["defused_by"] == "cooled"
     assert checked_events("escalation.hotspot.detected")[-1]["data"]["status"] == "defused"
     # The seeded active rules set no cooling: a hot spot of theirs stays until defused by hand.
-    assert all(r["cool_down_days"] is None for r in client.get("/hotspots/rules", headers=officer).json
-               if r["name"] != rule.get("name", "2 đoàn đông người trong 7 ngày"))
+    assert all(
+        r["cool_down_days"] is None
+        for r in client.get("/hotspots/rules", headers=officer).json
+        if r["name"] != rule.get("name", "2 đoàn đông người trong 7 ngày")
+    )

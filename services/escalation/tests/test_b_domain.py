@@ -8,8 +8,12 @@ from escalation.report.summary import period
 from escalation.task import domain as tasks
 
 NOW = dt.datetime(2026, 11, 26, 3, 0, tzinfo=dt.UTC)
-OFFICERS = {"ttr-01": {"agency": "TTR", "active": True}, "btcd-01": {"agency": "BTCD", "active": True},
-            "ct-31690": {"agency": "UBND-31690", "active": True}, "old-01": {"agency": "TTR", "active": False}}
+OFFICERS = {
+    "ttr-01": {"agency": "TTR", "active": True},
+    "btcd-01": {"agency": "BTCD", "active": True},
+    "ct-31690": {"agency": "UBND-31690", "active": True},
+    "old-01": {"agency": "TTR", "active": False},
+}
 
 
 def test_each_assignment_takes_an_active_officer_of_its_agency():
@@ -24,6 +28,7 @@ def test_each_assignment_takes_an_active_officer_of_its_agency():
 
 def test_citizens_return_after_receipt_and_dispatch_and_not_in_the_future():
     received, sent = NOW - dt.timedelta(hours=5), NOW - dt.timedelta(hours=3)
+
     def check(at):
         return province.returned_problem(returned_at=at, received_at=received, dispatched_at=sent, now=NOW)
 

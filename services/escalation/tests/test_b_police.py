@@ -9,15 +9,25 @@ CITIZEN = "Nguyễn Văn Tư"
 
 
 def police_unit(subject="police-947", *extra):
-    return identity_headers(subject=subject, kind="police", unit="947",
-                            permissions=("incidents:read", "incidents:write", "alerts:read", "alerts:ack",
-                                         "cases:read", *extra))
+    return identity_headers(
+        subject=subject,
+        kind="police",
+        unit="947",
+        permissions=("incidents:read", "incidents:write", "alerts:read", "alerts:ack", "cases:read", *extra),
+    )
 
 
 def incident(clock, **extra):
-    return {"unit": "31690", "field": "land", "place": "Trước trụ sở UBND huyện", "crowd_estimate": 30,
-            "occurred_at": (clock.now - dt.timedelta(minutes=30)).isoformat(), "public_order": False,
-            "summary": "Tụ tập trước cổng", **extra}
+    return {
+        "unit": "31690",
+        "field": "land",
+        "place": "Trước trụ sở UBND huyện",
+        "crowd_estimate": 30,
+        "occurred_at": (clock.now - dt.timedelta(minutes=30)).isoformat(),
+        "public_order": False,
+        "summary": "Tụ tập trước cổng",
+        **extra,
+    }
 
 
 def test_the_police_update_and_close_their_own_incident(client, officer, clock, checked_events):
@@ -31,8 +41,9 @@ def test_the_police_update_and_close_their_own_incident(client, officer, clock, 
     assert updated["data"]["changed"] == ["crowd_estimate", "public_order"] and updated["data"]["case_id"] == case_id
     case = client.get(f"/cases/{case_id}", headers=officer).json
     assert case["public_order"] is True and "incident_updated" in [t["kind"] for t in case["timeline"]]
-    future = client.post(f"/incidents/{iid}", headers=police_unit(),
-                         json={"occurred_at": (clock.now + dt.timedelta(days=1)).isoformat()})
+    future = client.post(
+        f"/incidents/{iid}", headers=police_unit(), json={"occurred_at": (clock.now + dt.timedelta(days=1)).isoformat()}
+    )
     assert future.status_code == 422 and future.json["errors"][0]["field"] == "occurred_at"
     closed = client.post(f"/incidents/{iid}/close", headers=police_unit(), json={"outcome": "Đã giải tán"})
     assert closed.status_code == 200 and closed.json["status"] == "closed" and closed.json["closed_at"]
@@ -54,8 +65,11 @@ def test_the_police_cannot_change_another_units_incident(client, officer, clock)
 
 
 def test_the_police_read_hot_spots_without_an_identity(client, admin, officer, handle, visit, clock):
-    case = client.post("/cases", headers=admin, json={"title": f"Ông {CITIZEN} và 20 hộ khiếu nại đất đai",
-                                                      "unit": "31690", "field": "land"}).json
+    case = client.post(
+        "/cases",
+        headers=admin,
+        json={"title": f"Ông {CITIZEN} và 20 hộ khiếu nại đất đai", "unit": "31690", "field": "land"},
+    ).json
     start = dt.datetime.now(dt.UTC) - dt.timedelta(days=3)
     for days in (0, 1, 2):
         handle(visit(size=12, at=start + dt.timedelta(days=days)))
@@ -69,7 +83,9 @@ def test_the_police_read_hot_spots_without_an_identity(client, admin, officer, h
     assert CITIZEN in json.dumps(client.get(f"/cases/{case['id']}", headers=officer).json, ensure_ascii=False)
     for body in (spots.json, one.json, client.get(f"/cases/{case['id']}", headers=police).json):
         assert CITIZEN not in json.dumps(body, ensure_ascii=False)
-    assert client.post(f"/hotspots/{spots.json[0]['id']}", headers=police, json={"status": "defused"}).status_code == 403
+    assert (
+        client.post(f"/hotspots/{spots.json[0]['id']}", headers=police, json={"status": "defused"}).status_code == 403
+    )
 
 
 def test_an_officer_s_note_on_a_hot_spot_never_reaches_the_police(client, admin, officer, handle, visit):
@@ -81,5 +97,8 @@ def test_an_officer_s_note_on_a_hot_spot_never_reaches_the_police(client, admin,
     assert noted.status_code == 200, noted.json
     assert CITIZEN in json.dumps(client.get(f"/hotspots/{spot['id']}", headers=officer).json, ensure_ascii=False)
     police = police_unit("police-947", "hotspots:read")
-    for body in (client.get("/hotspots", headers=police).json, client.get(f"/hotspots/{spot['id']}", headers=police).json):
+    for body in (
+        client.get("/hotspots", headers=police).json,
+        client.get(f"/hotspots/{spot['id']}", headers=police).json,
+    ):
         assert CITIZEN not in json.dumps(body, ensure_ascii=False) and "note" not in json.dumps(body)

@@ -50,7 +50,8 @@ def test_a_summary_date_is_checked(client, officer, police, clock):
 
 
 def test_a_summary_missed_while_the_worker_was_down_is_sent_once_when_it_is_back(
-        database_url, db, client, officer, admin, handle, visit, clock, checked_events):
+    database_url, db, client, officer, admin, handle, visit, clock, checked_events
+):
     open_case(client, admin, clock, HOUR_UTC - dt.timedelta(hours=1))
     open_case(client, admin, clock, HOUR_UTC + dt.timedelta(hours=1), unit="31693")  # after the hour: not in the 26th's
     assert catch_up(db=db, now=HOUR_UTC - dt.timedelta(days=1), hour=17) == [D - dt.timedelta(days=1)]

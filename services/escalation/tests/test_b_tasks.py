@@ -16,8 +16,11 @@ def open_case(client, admin):
 def test_a_task_is_created_listed_and_done(client, admin, officer, police, clock, checked_events):
     case = open_case(client, admin)
     due = (clock.now + dt.timedelta(days=2)).isoformat()
-    resp = client.post(f"/cases/{case['id']}/tasks", headers=officer,
-                       json={"title": "Mời các hộ đối thoại", "owner": "ttr-01", "due_at": due})
+    resp = client.post(
+        f"/cases/{case['id']}/tasks",
+        headers=officer,
+        json={"title": "Mời các hộ đối thoại", "owner": "ttr-01", "due_at": due},
+    )
     assert resp.status_code == 201, resp.json
     task = resp.json
     assert (task["status"], task["owner"], task["overdue"]) == ("open", "ttr-01", False)
@@ -39,26 +42,40 @@ def test_a_task_is_created_listed_and_done(client, admin, officer, police, clock
 
 def test_a_task_needs_an_officer_of_the_roster_and_a_sensible_due_time(client, admin, officer, clock):
     case = open_case(client, admin)
-    resp = client.post(f"/cases/{case['id']}/tasks", headers=officer, json={
-        "title": "Xác minh", "owner": "chú Ba", "due_at": (clock.now - dt.timedelta(days=1)).isoformat()})
+    resp = client.post(
+        f"/cases/{case['id']}/tasks",
+        headers=officer,
+        json={"title": "Xác minh", "owner": "chú Ba", "due_at": (clock.now - dt.timedelta(days=1)).isoformat()},
+    )
     assert resp.status_code == 422
     assert {e["field"] for e in resp.json["errors"]} == {"owner", "due_at"}
     resp = client.post(f"/cases/{case['id']}/tasks", headers=officer, json={"title": "Xác minh"})
     assert resp.status_code == 422 and {e["field"] for e in resp.json["errors"]} == {"owner", "due_at"}
-    assert client.post("/cases/nope/tasks", headers=officer, json={
-        "title": "Xác minh", "owner": "ttr-01", "due_at": clock.now.isoformat()}).status_code == 404
+    assert (
+        client.post(
+            "/cases/nope/tasks",
+            headers=officer,
+            json={"title": "Xác minh", "owner": "ttr-01", "due_at": clock.now.isoformat()},
+        ).status_code
+        == 404
+    )
     other = client.post("/cases", headers=admin, json={"title": "Việc khác", "unit": "31693", "field": "land"}).json
-    task = client.post(f"/cases/{case['id']}/tasks", headers=officer, json={
-        "title": "Xác minh", "owner": "ttr-01", "due_at": clock.now.isoformat()}).json
+    task = client.post(
+        f"/cases/{case['id']}/tasks",
+        headers=officer,
+        json={"title": "Xác minh", "owner": "ttr-01", "due_at": clock.now.isoformat()},
+    ).json
     assert client.post(f"/cases/{other['id']}/tasks/{task['id']}/done", headers=officer).status_code == 404
 
 
-def test_an_overdue_task_is_reminded_once_with_two_workers(database_url, client, admin, officer, clock,
-                                                            checked_events):
+def test_an_overdue_task_is_reminded_once_with_two_workers(database_url, client, admin, officer, clock, checked_events):
     case = open_case(client, admin)
     for owner, hours in (("ttr-01", 1), ("btcd-02", 48)):
-        client.post(f"/cases/{case['id']}/tasks", headers=officer, json={
-            "title": "Báo cáo", "owner": owner, "due_at": (clock.now + dt.timedelta(hours=hours)).isoformat()})
+        client.post(
+            f"/cases/{case['id']}/tasks",
+            headers=officer,
+            json={"title": "Báo cáo", "owner": owner, "due_at": (clock.now + dt.timedelta(hours=hours)).isoformat()},
+        )
     dbs = [Database(database_url) for _ in range(2)]
     later, start, counts = clock.now + dt.timedelta(hours=2), threading.Barrier(2), []
 

@@ -17,10 +17,20 @@ from tiepdan_common.testing import identity_headers, wait_for
 
 def visit_event(size=12, unit="31690", field="land", **data):
     payload = {
-        "visit_id": str(uuid.uuid4()), "serial": "947/2026/000001", "receiving_unit": "947", "origin_unit": unit,
-        "received_at": "2026-11-26T02:00:00+00:00", "category": "complaint", "field": field, "group_size": size,
-        "representative_count": 2, "is_mass": size >= 5, "outcome": "documents_taken",
-        "matter_key": f"{unit}:{field}", "repeat_of": None, "over_level": False,
+        "visit_id": str(uuid.uuid4()),
+        "serial": "947/2026/000001",
+        "receiving_unit": "947",
+        "origin_unit": unit,
+        "received_at": "2026-11-26T02:00:00+00:00",
+        "category": "complaint",
+        "field": field,
+        "group_size": size,
+        "representative_count": 2,
+        "is_mass": size >= 5,
+        "outcome": "documents_taken",
+        "matter_key": f"{unit}:{field}",
+        "repeat_of": None,
+        "over_level": False,
     }
     payload.update(data)
     return Envelope.new(type="intake.visit.recorded", source="intake", data=payload)
@@ -33,6 +43,7 @@ def on_visit(settings, db):
     def run(event):
         with db.session() as session:
             consumer.handlers[event.type](session, event)
+
     return run
 
 
@@ -70,8 +81,11 @@ def test_a_commune_sees_only_its_own_cases(on_visit, client):
     mine = identity_headers(subject="commune-31693", kind="commune", unit="31693", permissions=("cases:read",))
     cases = client.get("/cases", headers=mine).json
     assert [c["unit"] for c in cases] == ["31693"]
-    other = [c for c in client.get("/cases", headers=identity_headers(permissions=("cases:read",))).json
-             if c["unit"] == "31690"][0]
+    other = [
+        c
+        for c in client.get("/cases", headers=identity_headers(permissions=("cases:read",))).json
+        if c["unit"] == "31690"
+    ][0]
     assert client.get(f"/cases/{other['id']}", headers=mine).status_code == 404
     assert client.get("/cases", headers=identity_headers(permissions=())).status_code == 403
 
@@ -82,8 +96,12 @@ def test_the_same_event_delivered_twice_opens_one_case(settings, db, declared_to
     connection = pika.BlockingConnection(topology.connection_parameters(settings))
     channel = connection.channel()
     for _ in range(2):
-        channel.basic_publish(settings.exchange, event.type, event.to_json().encode(),
-                              pika.BasicProperties(message_id=event.id, delivery_mode=2))
+        channel.basic_publish(
+            settings.exchange,
+            event.type,
+            event.to_json().encode(),
+            pika.BasicProperties(message_id=event.id, delivery_mode=2),
+        )
     connection.close()
     runner = ConsumerRunner(settings, db, ProcessedMessage, consumer)
     threading.Thread(target=runner.run, args=(stop,), daemon=True).start()
@@ -123,10 +141,17 @@ def test_a_batch_takes_its_case_numbers_together_in_order_without_gaps(settings,
     finally:
         sa.event.remove(db.engine, "before_cursor_execute", count)
     assert len(counter_updates) == 1
-    opened = [(e["data"]["unit"], e["data"]["field"], e["data"]["number"][-4:])
-              for e in outbox_events("escalation.case.opened")]
-    assert opened == [("31690", "land", "0001"), ("31693", "land", "0002"), ("31690", "environment", "0003"),
-                      ("31694", "land", "0004"), ("31695", "compensation", "0005")]
+    opened = [
+        (e["data"]["unit"], e["data"]["field"], e["data"]["number"][-4:])
+        for e in outbox_events("escalation.case.opened")
+    ]
+    assert opened == [
+        ("31690", "land", "0001"),
+        ("31693", "land", "0002"),
+        ("31690", "environment", "0003"),
+        ("31694", "land", "0004"),
+        ("31695", "compensation", "0005"),
+    ]
     on_visit(visit_event(size=6, unit="31696", field="land"))
     assert outbox_events("escalation.case.opened")[-1]["data"]["number"].endswith("-0006")
 

@@ -5,8 +5,12 @@ from escalation.hotspot import domain as hotspots
 from escalation.policy import domain
 from escalation.policy.domain import Position, Step
 
-STEPS = [Step("on_duty_role", "lead", 10), Step("leader_on_call", None, 20),
-         Step("police", None, 5, public_order_only=True), Step("agency", "TTR", 30)]
+STEPS = [
+    Step("on_duty_role", "lead", 10),
+    Step("leader_on_call", None, 20),
+    Step("police", None, 5, public_order_only=True),
+    Step("agency", "TTR", 30),
+]
 
 
 def test_hours_wrap_past_midnight():
@@ -33,8 +37,10 @@ def test_steps_skip_the_police_unless_public_order_and_repeat_then_end():
 
 
 def test_targets_default_to_the_case_commune_and_owner():
-    assert domain.target(Step("commune"), case_unit="31690", owner_agency="TNMT") == {"type": "commune",
-                                                                                       "value": "31690"}
+    assert domain.target(Step("commune"), case_unit="31690", owner_agency="TNMT") == {
+        "type": "commune",
+        "value": "31690",
+    }
     assert domain.target(Step("agency"), case_unit="31690", owner_agency="TNMT")["value"] == "TNMT"
     assert domain.target(Step("agency", "TTR"), case_unit="31690", owner_agency="TNMT")["value"] == "TTR"
 

@@ -78,8 +78,9 @@ def test_a_hot_spot_shows_its_trend_week_by_week(handle, visit, db, client, offi
     for days, size in ((0, 6), (8, 7), (9, 9), (15, 12)):
         handle(visit(size=size, field="compensation", at=start + dt.timedelta(days=days)))
     with db.session() as session:
-        weeks = service.trend(db_session=session, unit="31690", field_code="compensation",
-                              at=start + dt.timedelta(days=21), weeks=4)
+        weeks = service.trend(
+            db_session=session, unit="31690", field_code="compensation", at=start + dt.timedelta(days=21), weeks=4
+        )
     # Windows end at start, +7, +14 and +21 days.
     assert [(w["mass_visits"], w["citizens"]) for w in weeks] == [(1, 6), (0, 0), (2, 16), (1, 12)]
     (spot,) = client.get("/hotspots", headers=officer).json
@@ -103,13 +104,20 @@ def test_a_batch_of_visits_has_the_effect_of_each_visit_handled_alone(settings, 
     stream = []
     for n in range(60):
         at = start + dt.timedelta(hours=rng.choice([0, 6, 30, 70, 150, 170, 200, 260, 400]) + n * 3)
-        stream.append({"size": rng.choice([1, 2, 3, 6, 9, 14]), "field": rng.choice(["land", "environment"]),
-                       "at": at, "visit_id": f"v{n}"})
+        stream.append(
+            {
+                "size": rng.choice([1, 2, 3, 6, 9, 14]),
+                "field": rng.choice(["land", "environment"]),
+                "at": at,
+                "visit_id": f"v{n}",
+            }
+        )
     stream.insert(20, dict(stream[5]))  # intake announced the same visit twice
 
     def event(item, unit):
-        return visit(size=item["size"], unit=unit, field=item["field"], at=item["at"],
-                     visit_id=f"{unit}-{item['visit_id']}")
+        return visit(
+            size=item["size"], unit=unit, field=item["field"], at=item["at"], visit_id=f"{unit}-{item['visit_id']}"
+        )
 
     for item in stream:
         with db.session() as session:
@@ -119,13 +127,25 @@ def test_a_batch_of_visits_has_the_effect_of_each_visit_handled_alone(settings, 
 
     def seen(unit):
         with db.session() as session:
-            spots = sorted((h.field_code, h.status, h.rule, h.mass_visits, h.citizens, h.detected_at)
-                           for h in session.scalars(select(Hotspot).where(Hotspot.unit == unit)))
-            cases = sorted((c.field_code, c.status, c.group_size)
-                           for c in session.scalars(select(Case).where(Case.unit == unit)))
-        told = [(e["data"]["field"], e["data"]["status"], e["data"]["mass_visits"], e["data"]["citizens"],
-                 e["data"]["detected_at"], len(e["data"]["case_ids"]))
-                for e in outbox_events("escalation.hotspot.detected") if e["data"]["unit"] == unit]
+            spots = sorted(
+                (h.field_code, h.status, h.rule, h.mass_visits, h.citizens, h.detected_at)
+                for h in session.scalars(select(Hotspot).where(Hotspot.unit == unit))
+            )
+            cases = sorted(
+                (c.field_code, c.status, c.group_size) for c in session.scalars(select(Case).where(Case.unit == unit))
+            )
+        told = [
+            (
+                e["data"]["field"],
+                e["data"]["status"],
+                e["data"]["mass_visits"],
+                e["data"]["citizens"],
+                e["data"]["detected_at"],
+                len(e["data"]["case_ids"]),
+            )
+            for e in outbox_events("escalation.hotspot.detected")
+            if e["data"]["unit"] == unit
+        ]
         return spots, cases, told
 
     alone, together = seen("31690"), seen("31693")

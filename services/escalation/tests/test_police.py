@@ -8,8 +8,15 @@ CITIZEN = "Nguyễn Văn Tư"
 
 
 def incident(**extra):
-    return {"unit": "31690", "field": "land", "place": "Trước trụ sở UBND huyện", "crowd_estimate": 30,
-            "occurred_at": "2026-11-26T02:30:00+00:00", "summary": "Tụ tập, căng băng rôn trước cổng", **extra}
+    return {
+        "unit": "31690",
+        "field": "land",
+        "place": "Trước trụ sở UBND huyện",
+        "crowd_estimate": 30,
+        "occurred_at": "2026-11-26T02:30:00+00:00",
+        "summary": "Tụ tập, căng băng rôn trước cổng",
+        **extra,
+    }
 
 
 def test_an_incident_opens_a_public_order_case_and_an_alert(client, police, officer, checked_events):
@@ -29,8 +36,9 @@ def test_an_incident_opens_a_public_order_case_and_an_alert(client, police, offi
 
 
 def test_an_incident_about_a_known_case_flags_it(client, police, officer, admin):
-    case = client.post("/cases", headers=admin, json={"title": "Khiếu nại đất đai", "unit": "31690",
-                                                      "field": "land"}).json
+    case = client.post(
+        "/cases", headers=admin, json={"title": "Khiếu nại đất đai", "unit": "31690", "field": "land"}
+    ).json
     assert case["public_order"] is False
     resp = client.post("/incidents", json=incident(case_id=case["id"], crowd_estimate=3), headers=police)
     assert resp.status_code == 201
@@ -42,16 +50,35 @@ def test_an_incident_about_a_known_case_flags_it(client, police, officer, admin)
 
 
 def test_nothing_the_police_read_names_a_citizen(client, police, officer, admin, outbox_events):
-    case = client.post("/cases", headers=admin, json={"title": f"Ông {CITIZEN} và 20 hộ khiếu nại bồi thường",
-                                                      "unit": "31690", "field": "compensation",
-                                                      "public_order": True}).json
-    client.post(f"/cases/{case['id']}/dialogues", headers=officer, json={
-        "scheduled_at": "2026-11-27T02:00:00+00:00", "place": "Hội trường UBND xã",
-        "participants": [{"name": CITIZEN, "role": "người đại diện"}]})
-    client.post(f"/cases/{case['id']}/progress", headers=officer,
-                json={"status": "in_progress", "note": f"Đã làm việc với ông {CITIZEN}"})
-    client.post(f"/cases/{case['id']}/close", headers=officer,
-                json={"reason": "withdrawn", "outcome": f"Ông {CITIZEN} đồng ý rút đơn"})
+    case = client.post(
+        "/cases",
+        headers=admin,
+        json={
+            "title": f"Ông {CITIZEN} và 20 hộ khiếu nại bồi thường",
+            "unit": "31690",
+            "field": "compensation",
+            "public_order": True,
+        },
+    ).json
+    client.post(
+        f"/cases/{case['id']}/dialogues",
+        headers=officer,
+        json={
+            "scheduled_at": "2026-11-27T02:00:00+00:00",
+            "place": "Hội trường UBND xã",
+            "participants": [{"name": CITIZEN, "role": "người đại diện"}],
+        },
+    )
+    client.post(
+        f"/cases/{case['id']}/progress",
+        headers=officer,
+        json={"status": "in_progress", "note": f"Đã làm việc với ông {CITIZEN}"},
+    )
+    client.post(
+        f"/cases/{case['id']}/close",
+        headers=officer,
+        json={"reason": "withdrawn", "outcome": f"Ông {CITIZEN} đồng ý rút đơn"},
+    )
     # The district sees the names (the test would be empty otherwise) ...
     assert CITIZEN in json.dumps(client.get(f"/cases/{case['id']}", headers=officer).json, ensure_ascii=False)
     # ... the police nowhere.

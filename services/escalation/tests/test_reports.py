@@ -15,8 +15,11 @@ README = Path(__file__).resolve().parents[1] / "README.md"
 
 
 def test_the_report_lists_complex_and_prolonged_cases_with_history(client, officer, admin, clock):
-    complex_case = client.post("/cases", headers=admin, json={"title": "Tranh chấp đất đai kéo dài", "unit": "31690",
-                                                              "field": "land", "complex": True}).json
+    complex_case = client.post(
+        "/cases",
+        headers=admin,
+        json={"title": "Tranh chấp đất đai kéo dài", "unit": "31690", "field": "land", "complex": True},
+    ).json
     client.post("/cases", headers=admin, json={"title": "Vụ việc đơn giản", "unit": "31693", "field": "labour"})
     client.post(f"/cases/{complex_case['id']}/progress", headers=officer, json={"status": "in_progress"})
     resp = client.get("/cases/report?format=csv", headers=officer)
@@ -28,22 +31,34 @@ def test_the_report_lists_complex_and_prolonged_cases_with_history(client, offic
     resp = client.get("/cases/report?format=xlsx", headers=officer)
     sheet = load_workbook(io.BytesIO(resp.data)).active
     assert sheet["A1"].value.startswith("Danh sách vụ việc phức tạp, kéo dài")
-    assert sorted(sheet.cell(row=r, column=2).value for r in (3, 4)) == ["Tranh chấp đất đai kéo dài",
-                                                                        "Vụ việc đơn giản"]
+    assert sorted(sheet.cell(row=r, column=2).value for r in (3, 4)) == [
+        "Tranh chấp đất đai kéo dài",
+        "Vụ việc đơn giản",
+    ]
 
 
 def test_dialogues_are_scheduled_and_recorded(client, officer, admin):
-    case = client.post("/cases", headers=admin, json={"title": "Khiếu nại đất", "unit": "31690",
-                                                      "field": "land"}).json
-    resp = client.post(f"/cases/{case['id']}/dialogues", headers=officer, json={
-        "scheduled_at": "2026-11-28T01:00:00+00:00", "place": "UBND xã Đại Tâm",
-        "participants": [{"name": "Lê Văn Ba", "role": "Phó Chủ tịch UBND huyện"}]})
+    case = client.post("/cases", headers=admin, json={"title": "Khiếu nại đất", "unit": "31690", "field": "land"}).json
+    resp = client.post(
+        f"/cases/{case['id']}/dialogues",
+        headers=officer,
+        json={
+            "scheduled_at": "2026-11-28T01:00:00+00:00",
+            "place": "UBND xã Đại Tâm",
+            "participants": [{"name": "Lê Văn Ba", "role": "Phó Chủ tịch UBND huyện"}],
+        },
+    )
     assert resp.status_code == 201, resp.json
-    rec = client.post(f"/cases/{case['id']}/dialogues/{resp.json['id']}/record", headers=officer,
-                      json={"minutes": "Các bên thống nhất đo đạc lại", "outcome": "Đồng ý đo đạc lại"})
+    rec = client.post(
+        f"/cases/{case['id']}/dialogues/{resp.json['id']}/record",
+        headers=officer,
+        json={"minutes": "Các bên thống nhất đo đạc lại", "outcome": "Đồng ý đo đạc lại"},
+    )
     assert rec.json["status"] == "held" and rec.json["outcome"] == "Đồng ý đo đạc lại"
-    assert client.post(f"/cases/{case['id']}/dialogues/{resp.json['id']}/record", headers=officer,
-                       json={}).status_code == 409
+    assert (
+        client.post(f"/cases/{case['id']}/dialogues/{resp.json['id']}/record", headers=officer, json={}).status_code
+        == 409
+    )
     kinds = [t["kind"] for t in client.get(f"/cases/{case['id']}", headers=officer).json["timeline"]]
     assert kinds[-2:] == ["dialogue_scheduled", "dialogue_held"]
 
@@ -55,9 +70,22 @@ def test_the_daily_summary_counts_the_day(handle, visit, db, clock, checked_even
     handle(visit(size=12, at=now - dt.timedelta(hours=2)))
     handle(visit(size=2, unit="31693", at=now - dt.timedelta(hours=3)))
     handle(visit(size=3, unit="31693", at=now - dt.timedelta(days=3)))  # not today
-    handle(Envelope.new(type="intake.petition.overdue", source="intake", data={
-        "petition_id": "p-1", "number": "947/2026/DON-1", "deadline": "2026-11-20", "days_overdue": 4,
-        "receiving_unit": "947", "category": "complaint", "field": "land", "stage": "acceptance"}))
+    handle(
+        Envelope.new(
+            type="intake.petition.overdue",
+            source="intake",
+            data={
+                "petition_id": "p-1",
+                "number": "947/2026/DON-1",
+                "deadline": "2026-11-20",
+                "days_overdue": 4,
+                "receiving_unit": "947",
+                "category": "complaint",
+                "field": "land",
+                "stage": "acceptance",
+            },
+        )
+    )
     assert emit_if_due(db=db, now=now, hour=11) is False  # an hour before the set hour
     assert emit_if_due(db=db, now=now, hour=0) is True
     (summary,) = checked_events("escalation.daily_summary.ready")
@@ -67,12 +95,22 @@ def test_the_daily_summary_counts_the_day(handle, visit, db, clock, checked_even
 
 def test_every_escalation_event_has_a_contract_and_is_documented():
     text = README.read_text("utf-8")
-    types = ["escalation.case.opened", "escalation.case.escalated", "escalation.case.acknowledged",
-             "escalation.case.closed", "escalation.hotspot.detected", "escalation.incident.reported",
-             "escalation.province_request.received", "escalation.province_request.completed",
-             "escalation.province_request.updated", "escalation.province_request.overdue",
-             "escalation.incident.updated", "escalation.task.assigned", "escalation.task.overdue",
-             "escalation.daily_summary.ready"]
+    types = [
+        "escalation.case.opened",
+        "escalation.case.escalated",
+        "escalation.case.acknowledged",
+        "escalation.case.closed",
+        "escalation.hotspot.detected",
+        "escalation.incident.reported",
+        "escalation.province_request.received",
+        "escalation.province_request.completed",
+        "escalation.province_request.updated",
+        "escalation.province_request.overdue",
+        "escalation.incident.updated",
+        "escalation.task.assigned",
+        "escalation.task.overdue",
+        "escalation.daily_summary.ready",
+    ]
     for event_type in types:
         assert contracts.contract_schema(event_type)
         assert f"`{event_type}`" in text, event_type

@@ -16,12 +16,23 @@ FIELDS = ("land", "environment", "labour")
 
 
 def test_two_timers_at_once_send_every_step_once(database_url, app, client, admin, clock):
-    client.put("/policies/fast", headers=admin, json={
-        "priority": 1, "steps": [{"target": {"type": "on_duty_role", "value": "lead"}, "wait_minutes": 1},
-                                 {"target": {"type": "leader_on_call"}, "wait_minutes": 1}]})
+    client.put(
+        "/policies/fast",
+        headers=admin,
+        json={
+            "priority": 1,
+            "steps": [
+                {"target": {"type": "on_duty_role", "value": "lead"}, "wait_minutes": 1},
+                {"target": {"type": "leader_on_call"}, "wait_minutes": 1},
+            ],
+        },
+    )
     for n in range(CASES):  # one open case per matter: each its own unit and field
-        resp = client.post("/cases", headers=admin, json={"title": f"Vụ việc thử {n}", "unit": UNITS[n % 4],
-                                                          "field": FIELDS[n // 4], "severity": "medium"})
+        resp = client.post(
+            "/cases",
+            headers=admin,
+            json={"title": f"Vụ việc thử {n}", "unit": UNITS[n % 4], "field": FIELDS[n // 4], "severity": "medium"},
+        )
         assert resp.status_code == 201
     timers = [EscalationTimer(Database(database_url), clock=clock, batch=3) for _ in range(2)]
     for _minute in range(3):
@@ -40,8 +51,9 @@ def test_two_timers_at_once_send_every_step_once(database_url, app, client, admi
         clock.advance(minutes=1)
     with app.extensions["tiepdan"]["db"].session() as s:
         steps = s.execute(select(EscalationStep.escalation_id, EscalationStep.step_index)).all()
-        events = s.scalar(select(func.count()).select_from(OutboxEvent)
-                          .where(OutboxEvent.event_type == "escalation.case.escalated"))
+        events = s.scalar(
+            select(func.count()).select_from(OutboxEvent).where(OutboxEvent.event_type == "escalation.case.escalated")
+        )
     assert len(steps) == len(set(steps)) == CASES * 2
     assert events == CASES * 2
     assert sum(t.fired for t in timers) == CASES * 2

@@ -21,8 +21,9 @@ class Alert(Base):
     id: Mapped[str] = mapped_column(String(36), primary_key=True, default=lambda: str(uuid.uuid4()))
     case_id: Mapped[str | None] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"), index=True)
     # An alert about a hot spot turning active (no case of its own).
-    hotspot_id: Mapped[str | None] = mapped_column(ForeignKey("hotspots.id", ondelete="CASCADE",
-                                                              name="fk_alerts_hotspot"))
+    hotspot_id: Mapped[str | None] = mapped_column(
+        ForeignKey("hotspots.id", ondelete="CASCADE", name="fk_alerts_hotspot")
+    )
     reason: Mapped[str] = mapped_column(String(40))
     message: Mapped[str] = mapped_column(String(500))
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)

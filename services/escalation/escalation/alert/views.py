@@ -50,9 +50,16 @@ class AlertQuery(Schema):
 
 def _out(alert, case) -> dict:
     hotspot = db_session().get(Hotspot, alert.hotspot_id) if alert.hotspot_id else None
-    return {"id": alert.id, "reason": alert.reason, "message": alert.message, "created_at": alert.created_at,
-            "acknowledged_at": alert.acknowledged_at, "acknowledged_by": alert.acknowledged_by, "case": case,
-            "hotspot": hotspot}
+    return {
+        "id": alert.id,
+        "reason": alert.reason,
+        "message": alert.message,
+        "created_at": alert.created_at,
+        "acknowledged_at": alert.acknowledged_at,
+        "acknowledged_by": alert.acknowledged_by,
+        "case": case,
+        "hotspot": hotspot,
+    }
 
 
 @blp.get("")
@@ -72,5 +79,8 @@ def list_alerts(query):
 def acknowledge(alert_id):
     """The police acknowledge an alert (it also stops the escalation when its last step was for them)."""
     identity = current_identity()
-    return _out(*flows.acknowledge(db_session=db_session(), alert_id=alert_id,
-                                     by=identity.officer or identity.subject, now=now()))
+    return _out(
+        *flows.acknowledge(
+            db_session=db_session(), alert_id=alert_id, by=identity.officer or identity.subject, now=now()
+        )
+    )

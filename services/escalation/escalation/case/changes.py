@@ -47,23 +47,47 @@ def detected(case: Case, before: Before, *, thresholds) -> list[dict]:
     return found
 
 
-def settle(db_session: Session, case: Case, before: Before | None, *, now: dt.datetime, actor: str = "system",
-           also: list[dict] | None = None, candidates: list | None = None) -> list[dict]:
+def settle(
+    db_session: Session,
+    case: Case,
+    before: Before | None,
+    *,
+    now: dt.datetime,
+    actor: str = "system",
+    also: list[dict] | None = None,
+    candidates: list | None = None,
+) -> list[dict]:
     """Announce what changed since ``before`` (and ``also``); re-escalate when the case's policy says so.
 
     ``candidates``: the active policies, when the caller has read them already. Returns the changes.
     """
     policy = policies.choose_policy(db_session=db_session, case=case, now=now, candidates=candidates)
-    thresholds = policy.group_size_thresholds if policy is not None and policy.group_size_thresholds is not None \
+    thresholds = (
+        policy.group_size_thresholds
+        if policy is not None and policy.group_size_thresholds is not None
         else DEFAULT_THRESHOLDS
+    )
     changes = (detected(case, before, thresholds=thresholds) if before is not None else []) + list(also or [])
     if not changes or case.status == "closed":
         return []
-    triggers = policy.reescalate_on if policy is not None and policy.reescalate_on is not None \
+    triggers = (
+        policy.reescalate_on
+        if policy is not None and policy.reescalate_on is not None
         else policy_domain.DEFAULT_TRIGGERS
+    )
     kinds = [change["kind"] for change in changes if change["kind"] in triggers]
-    re_escalated = bool(policy is not None and kinds and policies.reescalate(
-        db_session=db_session, case=case, policy=policy, kinds=kinds, now=now))
-    events.announce(db_session, case, changes, now=now, re_escalated=re_escalated,
-                    policy=policy.name if policy is not None else None, actor=actor)
+    re_escalated = bool(
+        policy is not None
+        and kinds
+        and policies.reescalate(db_session=db_session, case=case, policy=policy, kinds=kinds, now=now)
+    )
+    events.announce(
+        db_session,
+        case,
+        changes,
+        now=now,
+        re_escalated=re_escalated,
+        policy=policy.name if policy is not None else None,
+        actor=actor,
+    )
     return changes

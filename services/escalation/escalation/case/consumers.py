@@ -43,14 +43,16 @@ class _Cases:
 
     def linked(self, visit_id: str) -> bool:
         if self._linked is None:
-            self._linked = service.sources_known(db_session=self.db_session, source_type="visit",
-                                                 source_ids=[visit["visit_id"] for visit in self.visits])
+            self._linked = service.sources_known(
+                db_session=self.db_session, source_type="visit", source_ids=[visit["visit_id"] for visit in self.visits]
+            )
         return visit_id in self._linked
 
     def open_for(self, matter_key: str) -> Case | None:
         if self._open is None:
-            self._open = service.open_for_matters(db_session=self.db_session,
-                                                  matter_keys={_matter_key(visit) for visit in self.visits})
+            self._open = service.open_for_matters(
+                db_session=self.db_session, matter_keys={_matter_key(visit) for visit in self.visits}
+            )
         return self._open.get(matter_key)
 
     def numbers(self, visits: list[dict], opens: Callable[[dict], bool]) -> service.Numbers:
@@ -99,32 +101,52 @@ def intake_consumer(*, mass_case_size: int, reference_dir: Path) -> Consumer:
 
     def on_overdue(db_session: Session, event: Envelope) -> None:
         item = event.data
-        db_session.add(OverdueItem(petition_id=item["petition_id"], number=item["number"],
-                                   receiving_unit=item["receiving_unit"], field_code=item["field"],
-                                   stage=item["stage"], days_overdue=item["days_overdue"]))
+        db_session.add(
+            OverdueItem(
+                petition_id=item["petition_id"],
+                number=item["number"],
+                receiving_unit=item["receiving_unit"],
+                field_code=item["field"],
+                stage=item["stage"],
+                days_overdue=item["days_overdue"],
+            )
+        )
 
     def on_corrected(db_session: Session, event: Envelope) -> None:
         with correlated(event.correlation_id):
             _correct_visit(db_session, event.data, reference_dir=reference_dir)
 
-    return Consumer("intake-events", {"intake.visit.recorded": on_visit, "intake.petition.overdue": on_overdue,
-                                      "intake.visit.corrected": on_corrected},
-                    batch_handlers={"intake.visit.recorded": on_visits})
+    return Consumer(
+        "intake-events",
+        {
+            "intake.visit.recorded": on_visit,
+            "intake.petition.overdue": on_overdue,
+            "intake.visit.corrected": on_corrected,
+        },
+        batch_handlers={"intake.visit.recorded": on_visits},
+    )
 
 
 def _record_visits(db_session: Session, events: list[Envelope], *, mass_case_size: int, reference_dir: Path) -> None:
     visits = [(event, event.data, dt.datetime.fromisoformat(event.data["received_at"])) for event in events]
-    windows = hotspots.Windows(db_session=db_session,
-                               places={(visit["origin_unit"], visit["field"]) for _, visit, _ in visits},
-                               earliest=min(at for _, _, at in visits), latest=max(at for _, _, at in visits))
+    windows = hotspots.Windows(
+        db_session=db_session,
+        places={(visit["origin_unit"], visit["field"]) for _, visit, _ in visits},
+        earliest=min(at for _, _, at in visits),
+        latest=max(at for _, _, at in visits),
+    )
     ids = [visit["visit_id"] for _, visit, _ in visits]
     known = set(db_session.scalars(select(VisitRecord.visit_id).where(VisitRecord.visit_id.in_(ids))))
     batch = _Cases(db_session, [visit for _, visit, _ in visits])
 
     def opens(visit: dict) -> bool:
-        return domain.opens_case(group_size=visit["group_size"], is_mass=visit["is_mass"],
-                                 over_level=visit.get("over_level", False), mass_case_size=mass_case_size,
-                                 repeated=bool(visit.get("repeat_of")))
+        return domain.opens_case(
+            group_size=visit["group_size"],
+            is_mass=visit["is_mass"],
+            over_level=visit.get("over_level", False),
+            mass_case_size=mass_case_size,
+            repeated=bool(visit.get("repeat_of")),
+        )
 
     numbers = batch.numbers([visit for _, visit, _ in visits], opens) if len(visits) > 1 else None
     records = []
@@ -133,21 +155,42 @@ def _record_visits(db_session: Session, events: list[Envelope], *, mass_case_siz
             unit, field_code = visit["origin_unit"], visit["field"]
             if visit["visit_id"] not in known:
                 known.add(visit["visit_id"])
-                windows.add(unit=unit, field_code=field_code, received_at=received_at, is_mass=visit["is_mass"],
-                            group_size=visit["group_size"])
-                records.append({"visit_id": visit["visit_id"], "unit": unit, "field_code": field_code,
-                                "group_size": visit["group_size"], "is_mass": visit["is_mass"],
-                                "received_at": received_at, "matter_key": _matter_key(visit)})
+                windows.add(
+                    unit=unit,
+                    field_code=field_code,
+                    received_at=received_at,
+                    is_mass=visit["is_mass"],
+                    group_size=visit["group_size"],
+                )
+                records.append(
+                    {
+                        "visit_id": visit["visit_id"],
+                        "unit": unit,
+                        "field_code": field_code,
+                        "group_size": visit["group_size"],
+                        "is_mass": visit["is_mass"],
+                        "received_at": received_at,
+                        "matter_key": _matter_key(visit),
+                    }
+                )
             if opens(visit) and not batch.linked(visit["visit_id"]):
-                _open_or_join(db_session, visit, mass_case_size=mass_case_size, reference_dir=reference_dir,
-                              batch=batch, windows=windows, numbers=numbers)
+                _open_or_join(
+                    db_session,
+                    visit,
+                    mass_case_size=mass_case_size,
+                    reference_dir=reference_dir,
+                    batch=batch,
+                    windows=windows,
+                    numbers=numbers,
+                )
             windows.evaluate(unit=unit, field_code=field_code, at=received_at)
     if numbers is not None:
         numbers.give_back()  # none, unless the count above and the cases opened disagree
     insert_rows(db_session, VisitRecord.__table__, records)
     if records:  # the windows of a field across the unit, and of a matter, over the stored visits
-        hotspot_scopes.evaluate_scoped(db_session=db_session, visits=[visit for _, visit, _ in visits],
-                                       reference_dir=reference_dir)
+        hotspot_scopes.evaluate_scoped(
+            db_session=db_session, visits=[visit for _, visit, _ in visits], reference_dir=reference_dir
+        )
 
 
 def _correct_visit(db_session: Session, visit: dict, *, reference_dir: Path) -> None:
@@ -155,8 +198,9 @@ def _correct_visit(db_session: Session, visit: dict, *, reference_dir: Path) -> 
     record = db_session.get(VisitRecord, visit["visit_id"])
     now = utcnow()
     if visit["action"] == "voided":
-        corrections.visit_voided(db_session=db_session, visit=visit, now=now,
-                                 group_size=record.group_size if record is not None else None)
+        corrections.visit_voided(
+            db_session=db_session, visit=visit, now=now, group_size=record.group_size if record is not None else None
+        )
         if record is not None:
             hotspot_corrections.withdraw(db_session=db_session, record=record, reference_dir=reference_dir)
         return
@@ -167,15 +211,30 @@ def _correct_visit(db_session: Session, visit: dict, *, reference_dir: Path) -> 
     corrections.visit_corrected(db_session=db_session, visit=visit, group_size=size, now=now)
 
 
-def _open_or_join(db_session: Session, visit: dict, *, mass_case_size: int, reference_dir: Path, batch: _Cases,
-                  windows: hotspots.Windows, numbers: service.Numbers | None) -> None:
+def _open_or_join(
+    db_session: Session,
+    visit: dict,
+    *,
+    mass_case_size: int,
+    reference_dir: Path,
+    batch: _Cases,
+    windows: hotspots.Windows,
+    numbers: service.Numbers | None,
+) -> None:
     matter_key = _matter_key(visit)
     over_level = visit.get("over_level", False)
     existing = batch.open_for(matter_key)
     if existing is not None:
-        service.join_case(db_session=db_session, case=existing, source_type="visit", source_id=visit["visit_id"],
-                          actor="system", group_size=visit["group_size"], over_level=over_level,
-                          active_policies=batch.policies())
+        service.join_case(
+            db_session=db_session,
+            case=existing,
+            source_type="visit",
+            source_id=visit["visit_id"],
+            actor="system",
+            group_size=visit["group_size"],
+            over_level=over_level,
+            active_policies=batch.policies(),
+        )
         batch.linked_to(visit["visit_id"], matter_key, existing)
         return
     unit = reference.unit(reference_dir, visit["origin_unit"])
@@ -190,12 +249,25 @@ def _open_or_join(db_session: Session, visit: dict, *, mass_case_size: int, refe
         title = f"Vụ việc tái diễn, {phrase}, {unit['name']}"
     now = utcnow()
     case = service.open_case(
-        db_session=db_session, now=now, number=numbers.take(now.year) if numbers else None, title=title,
-        unit=visit["origin_unit"], field_code=visit["field"],
-        category=visit["category"], matter_key=matter_key, severity=domain.severity_for_group(visit["group_size"]),
-        level=domain.level_for_unit(receiving.get("level")), owner_agency=field.get("agency"),
-        group_size=visit["group_size"], source_type="visit", source_id=visit["visit_id"], actor="system",
-        complex=over_level, active_policies=batch.policies(), link=windows.link, flush=False,
+        db_session=db_session,
+        now=now,
+        number=numbers.take(now.year) if numbers else None,
+        title=title,
+        unit=visit["origin_unit"],
+        field_code=visit["field"],
+        category=visit["category"],
+        matter_key=matter_key,
+        severity=domain.severity_for_group(visit["group_size"]),
+        level=domain.level_for_unit(receiving.get("level")),
+        owner_agency=field.get("agency"),
+        group_size=visit["group_size"],
+        source_type="visit",
+        source_id=visit["visit_id"],
+        actor="system",
+        complex=over_level,
+        active_policies=batch.policies(),
+        link=windows.link,
+        flush=False,
     )
     batch.linked_to(visit["visit_id"], matter_key, case)
     windows.case_opened(case)
@@ -209,7 +281,13 @@ def notify_consumer() -> Consumer:
         case = db_session.get(Case, ack["case_id"]) if ack.get("case_id") else None
         if case is None:
             return
-        service.acknowledge(db_session=db_session, case=case, by=ack["recipient"], via=ack["via"],
-                            now=dt.datetime.fromisoformat(ack["acknowledged_at"]), message_id=ack["message_id"])
+        service.acknowledge(
+            db_session=db_session,
+            case=case,
+            by=ack["recipient"],
+            via=ack["via"],
+            now=dt.datetime.fromisoformat(ack["acknowledged_at"]),
+            message_id=ack["message_id"],
+        )
 
     return Consumer("notify-events", {"notify.message.acknowledged": on_acknowledged})

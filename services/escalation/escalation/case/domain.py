@@ -22,10 +22,12 @@ def level_for_unit(unit_level: str | None) -> str:
     return unit_level if unit_level in ("commune", "district", "province") else "district"
 
 
-def opens_case(*, group_size: int, is_mass: bool, over_level: bool, mass_case_size: int,
-               repeated: bool = False) -> bool:
+def opens_case(
+    *, group_size: int, is_mass: bool, over_level: bool, mass_case_size: int, repeated: bool = False
+) -> bool:
     """A mass visit at or above the configured size, a repeated matter, or one taken over a level opens a case."""
     return (is_mass and group_size >= mass_case_size) or over_level or repeated
+
 
 # Where a case may go from each status by reported progress (closing is allowed from any open status).
 PROGRESS = {
@@ -58,6 +60,7 @@ def rank(severity: str) -> int:
 def is_complex(*, sources: int, over_level: bool) -> bool:
     """A matter that came back three times or went over a level is complex (phức tạp)."""
     return over_level or sources >= 3
+
 
 # Why a case is closed: a code (events and police carry only these, never the officer's note).
 CLOSE_REASONS = {

@@ -61,10 +61,16 @@ class Case(Base):
     )
 
     __table_args__ = (
-        Index("ix_cases_open_matter", "matter_key", "status"), Index("ix_cases_opened", "opened_at"),
+        Index("ix_cases_open_matter", "matter_key", "status"),
+        Index("ix_cases_opened", "opened_at"),
         # One case open per matter, whoever opens it: a second opener's insert fails and it joins the first.
-        Index("uq_cases_open_matter", "matter_key", unique=True, sqlite_where=text("status <> 'closed'"),
-              postgresql_where=text("status <> 'closed'")),
+        Index(
+            "uq_cases_open_matter",
+            "matter_key",
+            unique=True,
+            sqlite_where=text("status <> 'closed'"),
+            postgresql_where=text("status <> 'closed'"),
+        ),
     )
 
 
@@ -118,5 +124,7 @@ class CaseLink(Base):
     actor: Mapped[str] = mapped_column(String(120))
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
 
-    __table_args__ = (UniqueConstraint("case_id", "linked_case_id", name="uq_case_link"),
-                      Index("ix_case_links_linked", "linked_case_id"))
+    __table_args__ = (
+        UniqueConstraint("case_id", "linked_case_id", name="uq_case_link"),
+        Index("ix_case_links_linked", "linked_case_id"),
+    )

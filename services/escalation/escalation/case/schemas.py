@@ -74,9 +74,11 @@ class CaseDetailOut(CaseOut):
 class CaseQuery(Schema):
     status = fields.String(load_default=None, validate=validate.OneOf(("open", *domain.STATUSES)))
     unit = fields.String(load_default=None)
-    source_type = fields.String(load_default=None, validate=validate.OneOf(domain.SOURCE_TYPES),
-                                metadata={"description": "with source_id: the case a visit (incident, ...) opened "
-                                                         "or joined"})
+    source_type = fields.String(
+        load_default=None,
+        validate=validate.OneOf(domain.SOURCE_TYPES),
+        metadata={"description": "with source_id: the case a visit (incident, ...) opened or joined"},
+    )
     source_id = Text(load_default=None, validate=validate.Length(min=1, max=64))
     limit = fields.Integer(load_default=50, validate=validate.Range(min=1, max=500))
 
@@ -85,8 +87,9 @@ class CaseIn(Schema):
     title = Text(required=True, validate=validate.Length(min=3, max=400))
     unit = Text(required=True, validate=validate.Length(min=1, max=10))
     field = Text(required=True, data_key="field", validate=validate.Length(min=1, max=40))
-    category = fields.String(load_default=None, validate=validate.OneOf(
-        ("complaint", "denunciation", "recommendation", "feedback")))
+    category = fields.String(
+        load_default=None, validate=validate.OneOf(("complaint", "denunciation", "recommendation", "feedback"))
+    )
     severity = fields.String(load_default="medium", validate=validate.OneOf(domain.SEVERITIES))
     level = fields.String(load_default="district", validate=validate.OneOf(("commune", "district", "province")))
     group_size = fields.Integer(load_default=None, validate=validate.Range(min=1, max=100000))
@@ -105,10 +108,16 @@ class ProgressIn(Schema):
 
 
 class CloseIn(Schema):
-    reason = fields.String(required=True, validate=validate.OneOf(domain.CLOSABLE_REASONS),
-                           metadata={"description": "a code of GET /cases/close-reasons (merged: POST .../merge)"})
-    outcome = Text(load_default=None, validate=validate.Length(max=4000),
-                   metadata={"description": "the officer's account; kept on the case, never in events"})
+    reason = fields.String(
+        required=True,
+        validate=validate.OneOf(domain.CLOSABLE_REASONS),
+        metadata={"description": "a code of GET /cases/close-reasons (merged: POST .../merge)"},
+    )
+    outcome = Text(
+        load_default=None,
+        validate=validate.Length(max=4000),
+        metadata={"description": "the officer's account; kept on the case, never in events"},
+    )
 
 
 class UpdateIn(Schema):
@@ -126,8 +135,11 @@ class CloseReasonOut(Schema):
 
 
 class MergeIn(Schema):
-    into = fields.String(required=True, validate=validate.Length(min=1, max=36),
-                         metadata={"description": "the case that absorbs this one"})
+    into = fields.String(
+        required=True,
+        validate=validate.Length(min=1, max=36),
+        metadata={"description": "the case that absorbs this one"},
+    )
 
 
 class LinkIn(Schema):
@@ -159,12 +171,18 @@ class EscalationOut(Schema):
     acknowledged_by = fields.String(allow_none=True)
     steps_sent = fields.List(fields.Nested(StepOut))
     failures = fields.Integer(metadata={"description": "steps that raised in a row (each sent to the fallback)"})
-    policy_steps = fields.List(fields.Dict(), metadata={"description": "the steps this escalation runs on: its "
-                                                                      "policy as it was when the cycle started"})
+    policy_steps = fields.List(
+        fields.Dict(),
+        metadata={"description": "the steps this escalation runs on: its policy as it was when the cycle started"},
+    )
     check_in_minutes = fields.Integer(allow_none=True)
-    next_target = fields.Dict(allow_none=True, metadata={
-        "description": "whom the next step tells ({type, value}; the fallback target for a step that cannot run); "
-                       "null when no step is due (acknowledged, following, settled, exhausted, stopped, failed)"})
+    next_target = fields.Dict(
+        allow_none=True,
+        metadata={
+            "description": "whom the next step tells ({type, value}; the fallback target for a step that cannot run); "
+            "null when no step is due (acknowledged, following, settled, exhausted, stopped, failed)"
+        },
+    )
 
 
 class ReportQuery(Schema):

@@ -12,8 +12,9 @@ from tiepdan_common.models import utcnow
 from .models import Case, TimelineEntry
 
 
-def append(db_session: Session, case: Case, *, actor: str, kind: str, detail: dict,
-           at: dt.datetime | None = None) -> TimelineEntry:
+def append(
+    db_session: Session, case: Case, *, actor: str, kind: str, detail: dict, at: dt.datetime | None = None
+) -> TimelineEntry:
     """Add an entry: into the loaded collection (so the answer shows it), else straight to the session."""
     entry = TimelineEntry(case_id=case.id, at=at or utcnow(), actor=actor, kind=kind, detail=detail)
     if "timeline" in inspect(case).unloaded:

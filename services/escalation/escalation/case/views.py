@@ -40,8 +40,12 @@ def retryable(view):
             return view(*args, **kwargs)
         except (StaleDataError, OperationalError) as exc:
             db_session().rollback()
-            raise Problem(409, "The case was changed at the same moment; send the request again.",
-                          code="write_conflict", headers={"Retry-After": "1"}) from exc
+            raise Problem(
+                409,
+                "The case was changed at the same moment; send the request again.",
+                code="write_conflict",
+                headers={"Retry-After": "1"},
+            ) from exc
 
     return wrapper
 
@@ -73,10 +77,21 @@ def open_case(data):
     if restricted(identity):
         raise Problem(403, "Police and province callers open cases through incidents and requests.", code="forbidden")
     case, opened = service.open_manual(
-        db_session=db_session(), identity=identity, title=data["title"], unit=data["unit"], field_code=data["field"],
-        category=data["category"], severity=data["severity"], group_size=data["group_size"],
-        public_order=data["public_order"], complex=data["complex"], owner_agency=data["owner_agency"],
-        level=data["level"], reference_dir=setting("reference_dir"), now=now())
+        db_session=db_session(),
+        identity=identity,
+        title=data["title"],
+        unit=data["unit"],
+        field_code=data["field"],
+        category=data["category"],
+        severity=data["severity"],
+        group_size=data["group_size"],
+        public_order=data["public_order"],
+        complex=data["complex"],
+        owner_agency=data["owner_agency"],
+        level=data["level"],
+        reference_dir=setting("reference_dir"),
+        now=now(),
+    )
     return _detail(case), 201 if opened else 200
 
 
@@ -118,8 +133,9 @@ def acknowledge(data, case_id):
     identity = current_identity()
     if case.status == "closed":
         raise Problem(409, "The case is closed.", code="already_closed")
-    service.acknowledge(db_session=db_session(), case=case, by=identity.officer or identity.subject, via="api",
-                        now=now())
+    service.acknowledge(
+        db_session=db_session(), case=case, by=identity.officer or identity.subject, via="api", now=now()
+    )
     return _detail(case)
 
 
@@ -133,8 +149,16 @@ def acknowledge(data, case_id):
 def progress(data, case_id):
     """Report progress (in progress, citizens returned, resolved); the escalation is settled."""
     identity = current_identity()
-    return _detail(service.progress(db_session=db_session(), case=_writable(case_id), status=data["status"],
-                                    note=data["note"], actor=identity.officer or identity.subject, now=now()))
+    return _detail(
+        service.progress(
+            db_session=db_session(),
+            case=_writable(case_id),
+            status=data["status"],
+            note=data["note"],
+            actor=identity.officer or identity.subject,
+            now=now(),
+        )
+    )
 
 
 @blp.post("/<case_id>/update")
@@ -146,8 +170,15 @@ def progress(data, case_id):
 def update(data, case_id):
     """Change flags (public order alerts the police; complex), severity, owner agency, or add participants."""
     identity = current_identity()
-    return _detail(service.change(db_session=db_session(), case=_writable(case_id),
-                                  actor=identity.officer or identity.subject, now=now(), **data))
+    return _detail(
+        service.change(
+            db_session=db_session(),
+            case=_writable(case_id),
+            actor=identity.officer or identity.subject,
+            now=now(),
+            **data,
+        )
+    )
 
 
 @blp.post("/<case_id>/close")
@@ -160,8 +191,16 @@ def update(data, case_id):
 def close(data, case_id):
     """Close the case with a reason (and outcome)."""
     identity = current_identity()
-    return _detail(service.close(db_session=db_session(), case=_writable(case_id), reason=data["reason"],
-                                 outcome=data["outcome"], actor=identity.officer or identity.subject, now=now()))
+    return _detail(
+        service.close(
+            db_session=db_session(),
+            case=_writable(case_id),
+            reason=data["reason"],
+            outcome=data["outcome"],
+            actor=identity.officer or identity.subject,
+            now=now(),
+        )
+    )
 
 
 @blp.get("/<case_id>/escalation")
@@ -179,12 +218,21 @@ def escalation(case_id):
         raise Problem(404, "This case has no escalation.")
     steps = session.query(EscalationStep).filter_by(escalation_id=found.id).order_by(EscalationStep.id).all()
     plan = policies.plan_of(db_session=session, escalation=found)
-    return {"policy": plan.get("name"), "status": found.status,
-            "cycle": found.cycle, "step_index": found.step_index, "repeat": found.repeat,
-            "next_step_at": found.next_step_at, "acknowledged_at": found.acknowledged_at,
-            "acknowledged_by": found.acknowledged_by, "steps_sent": steps, "failures": found.failures,
-            "policy_steps": plan.get("steps") or [], "check_in_minutes": plan.get("check_in_minutes"),
-            "next_target": policies.next_target(case=case, escalation=found, plan=plan)}
+    return {
+        "policy": plan.get("name"),
+        "status": found.status,
+        "cycle": found.cycle,
+        "step_index": found.step_index,
+        "repeat": found.repeat,
+        "next_step_at": found.next_step_at,
+        "acknowledged_at": found.acknowledged_at,
+        "acknowledged_by": found.acknowledged_by,
+        "steps_sent": steps,
+        "failures": found.failures,
+        "policy_steps": plan.get("steps") or [],
+        "check_in_minutes": plan.get("check_in_minutes"),
+        "next_target": policies.next_target(case=case, escalation=found, plan=plan),
+    }
 
 
 @blp.post("/<case_id>/merge")
@@ -202,8 +250,15 @@ def merge(data, case_id):
     identity = current_identity()
     absorbed = _writable(case_id)
     survivor = _other(data["into"], "into")
-    return _detail(lifecycle.merge(db_session=db_session(), absorbed=absorbed, survivor=survivor,
-                                   actor=identity.officer or identity.subject, now=now()))
+    return _detail(
+        lifecycle.merge(
+            db_session=db_session(),
+            absorbed=absorbed,
+            survivor=survivor,
+            actor=identity.officer or identity.subject,
+            now=now(),
+        )
+    )
 
 
 @blp.post("/<case_id>/links")
@@ -216,8 +271,13 @@ def link(data, case_id):
     """Link a related case (vụ việc liên quan); both timelines note it."""
     identity = current_identity()
     case = _writable(case_id)
-    lifecycle.link(db_session=db_session(), case=case, other=_other(data["case_id"], "case_id"),
-                   actor=identity.officer or identity.subject, now=now())
+    lifecycle.link(
+        db_session=db_session(),
+        case=case,
+        other=_other(data["case_id"], "case_id"),
+        actor=identity.officer or identity.subject,
+        now=now(),
+    )
     return _detail(case)
 
 
@@ -231,8 +291,13 @@ def unlink(case_id, other_id):
     """Remove the link between two cases."""
     identity = current_identity()
     case = _writable(case_id)
-    lifecycle.unlink(db_session=db_session(), case=case, other=_other(other_id, "case_id"),
-                     actor=identity.officer or identity.subject, now=now())
+    lifecycle.unlink(
+        db_session=db_session(),
+        case=case,
+        other=_other(other_id, "case_id"),
+        actor=identity.officer or identity.subject,
+        now=now(),
+    )
     return _detail(case)
 
 
@@ -246,8 +311,15 @@ def unlink(case_id, other_id):
 def reopen(data, case_id):
     """Reopen a closed case with a reason; its escalation starts again."""
     identity = current_identity()
-    return _detail(lifecycle.reopen(db_session=db_session(), case=_writable(case_id), reason=data["reason"],
-                                    actor=identity.officer or identity.subject, now=now()))
+    return _detail(
+        lifecycle.reopen(
+            db_session=db_session(),
+            case=_writable(case_id),
+            reason=data["reason"],
+            actor=identity.officer or identity.subject,
+            now=now(),
+        )
+    )
 
 
 def _other(case_id: str, field: str):

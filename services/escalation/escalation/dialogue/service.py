@@ -21,24 +21,53 @@ def _invalid(field: str, message: str | None) -> None:
         raise Problem(422, f"{field}: {message}", errors=[{"field": field, "message": message}])
 
 
-def schedule(*, db_session: Session, case: Case, scheduled_at: dt.datetime, place: str, participants: list,
-             actor: str, now: dt.datetime) -> Dialogue:
+def schedule(
+    *,
+    db_session: Session,
+    case: Case,
+    scheduled_at: dt.datetime,
+    place: str,
+    participants: list,
+    actor: str,
+    now: dt.datetime,
+) -> Dialogue:
     """Schedule a dialogue (đối thoại) for a case."""
     if case.status == "closed":
         raise Problem(409, "The case is closed.", code="already_closed")
     _invalid("scheduled_at", domain.scheduled_problem(scheduled_at, now))
-    dialogue = Dialogue(case_id=case.id, scheduled_at=scheduled_at, place=place, participants=participants,
-                        status="scheduled", created_by=actor, created_at=now)
+    dialogue = Dialogue(
+        case_id=case.id,
+        scheduled_at=scheduled_at,
+        place=place,
+        participants=participants,
+        status="scheduled",
+        created_by=actor,
+        created_at=now,
+    )
     db_session.add(dialogue)
     db_session.flush()
-    cases.note(db_session=db_session, case=case, actor=actor, kind="dialogue_scheduled", now=now,
-               detail={"dialogue_id": dialogue.id, "scheduled_at": iso(scheduled_at), "place": place})
+    cases.note(
+        db_session=db_session,
+        case=case,
+        actor=actor,
+        kind="dialogue_scheduled",
+        now=now,
+        detail={"dialogue_id": dialogue.id, "scheduled_at": iso(scheduled_at), "place": place},
+    )
     return dialogue
 
 
-def reschedule(*, db_session: Session, case: Case, dialogue_id: str, actor: str, now: dt.datetime,
-               scheduled_at: dt.datetime | None = None, place: str | None = None,
-               participants: list | None = None) -> Dialogue:
+def reschedule(
+    *,
+    db_session: Session,
+    case: Case,
+    dialogue_id: str,
+    actor: str,
+    now: dt.datetime,
+    scheduled_at: dt.datetime | None = None,
+    place: str | None = None,
+    participants: list | None = None,
+) -> Dialogue:
     """Move a dialogue not yet held to another date or place, or change who is invited."""
     dialogue = get(db_session=db_session, case=case, dialogue_id=dialogue_id)
     if dialogue.status != "scheduled":
@@ -51,15 +80,36 @@ def reschedule(*, db_session: Session, case: Case, dialogue_id: str, actor: str,
             changed[name] = True
             setattr(dialogue, name, value)
     if changed:
-        cases.note(db_session=db_session, case=case, actor=actor, kind="dialogue_rescheduled", now=now,
-                   detail={"dialogue_id": dialogue.id, "scheduled_at": iso(dialogue.scheduled_at),
-                           "place": dialogue.place, "changed": sorted(changed)})
+        cases.note(
+            db_session=db_session,
+            case=case,
+            actor=actor,
+            kind="dialogue_rescheduled",
+            now=now,
+            detail={
+                "dialogue_id": dialogue.id,
+                "scheduled_at": iso(dialogue.scheduled_at),
+                "place": dialogue.place,
+                "changed": sorted(changed),
+            },
+        )
     return dialogue
 
 
-def record(*, db_session: Session, case: Case, dialogue_id: str, status: str, minutes: str | None,
-           outcome: str | None, participants: list | None, actor: str, now: dt.datetime,
-           held_at: dt.datetime | None = None, place: str | None = None) -> Dialogue:
+def record(
+    *,
+    db_session: Session,
+    case: Case,
+    dialogue_id: str,
+    status: str,
+    minutes: str | None,
+    outcome: str | None,
+    participants: list | None,
+    actor: str,
+    now: dt.datetime,
+    held_at: dt.datetime | None = None,
+    place: str | None = None,
+) -> Dialogue:
     """Record that a dialogue was held (when, where, who, minutes, outcome) or cancelled."""
     dialogue = get(db_session=db_session, case=case, dialogue_id=dialogue_id)
     if dialogue.status != "scheduled":
@@ -73,8 +123,14 @@ def record(*, db_session: Session, case: Case, dialogue_id: str, status: str, mi
     if participants is not None:
         dialogue.participants = participants
     # The timeline names no participant: the minutes stay on the dialogue.
-    cases.note(db_session=db_session, case=case, actor=actor, kind=f"dialogue_{status}", now=now,
-               detail={"dialogue_id": dialogue.id, "held_at": iso(dialogue.held_at)})
+    cases.note(
+        db_session=db_session,
+        case=case,
+        actor=actor,
+        kind=f"dialogue_{status}",
+        now=now,
+        detail={"dialogue_id": dialogue.id, "held_at": iso(dialogue.held_at)},
+    )
     return dialogue
 
 
@@ -86,5 +142,4 @@ def get(*, db_session: Session, case: Case, dialogue_id: str) -> Dialogue:
 
 
 def for_case(*, db_session: Session, case: Case) -> list[Dialogue]:
-    return list(db_session.scalars(select(Dialogue).where(Dialogue.case_id == case.id)
-                                   .order_by(Dialogue.scheduled_at)))
+    return list(db_session.scalars(select(Dialogue).where(Dialogue.case_id == case.id).order_by(Dialogue.scheduled_at)))

@@ -7,7 +7,7 @@ from marshmallow import Schema, fields, validate
 
 from tiepdan_common.errors import Problem
 from tiepdan_common.idempotency import transactional
-from tiepdan_common.schemas import ProblemSchema, Text
+from tiepdan_common.schemas import PlausibleDateTime, ProblemSchema, Text
 from tiepdan_common.web import current_identity, db_session, require
 
 from ..case import service as cases
@@ -25,21 +25,22 @@ class ParticipantIn(Schema):
 
 
 class DialogueIn(Schema):
-    scheduled_at = fields.AwareDateTime(required=True)
+    scheduled_at = PlausibleDateTime(required=True)
     place = Text(required=True, validate=validate.Length(min=2, max=300))
     participants = fields.List(fields.Nested(ParticipantIn), load_default=list)
 
 
 class DialogueChangeIn(Schema):
-    scheduled_at = fields.AwareDateTime(load_default=None)
+    scheduled_at = PlausibleDateTime(load_default=None)
     place = Text(load_default=None, validate=validate.Length(min=2, max=300))
     participants = fields.List(fields.Nested(ParticipantIn), load_default=None)
 
 
 class DialogueRecordIn(Schema):
     status = fields.String(load_default="held", validate=validate.OneOf(("held", "cancelled")))
-    held_at = fields.AwareDateTime(load_default=None, metadata={"description": "when it was held; the scheduled "
-                                                                               "time by default"})
+    held_at = PlausibleDateTime(
+        load_default=None, metadata={"description": "when it was held; the scheduled time by default"}
+    )
     place = Text(load_default=None, validate=validate.Length(min=2, max=300))
     minutes = Text(load_default=None, validate=validate.Length(max=20000))
     outcome = Text(load_default=None, validate=validate.Length(max=4000))
@@ -93,8 +94,9 @@ def get_dialogue(case_id, dialogue_id):
 def schedule(data, case_id):
     """Schedule a dialogue: date, place, participants."""
     identity = current_identity()
-    return service.schedule(db_session=db_session(), case=_case(case_id), actor=identity.officer or identity.subject,
-                            now=now(), **data)
+    return service.schedule(
+        db_session=db_session(), case=_case(case_id), actor=identity.officer or identity.subject, now=now(), **data
+    )
 
 
 @blp.post("/<case_id>/dialogues/<dialogue_id>")
@@ -107,8 +109,14 @@ def schedule(data, case_id):
 def reschedule(data, case_id, dialogue_id):
     """Move a dialogue not yet held (date, place) or change who is invited."""
     identity = current_identity()
-    return service.reschedule(db_session=db_session(), case=_case(case_id), dialogue_id=dialogue_id,
-                              actor=identity.officer or identity.subject, now=now(), **data)
+    return service.reschedule(
+        db_session=db_session(),
+        case=_case(case_id),
+        dialogue_id=dialogue_id,
+        actor=identity.officer or identity.subject,
+        now=now(),
+        **data,
+    )
 
 
 @blp.post("/<case_id>/dialogues/<dialogue_id>/record")
@@ -120,5 +128,11 @@ def reschedule(data, case_id, dialogue_id):
 def record(data, case_id, dialogue_id):
     """Record the dialogue as held (minutes, outcome) or cancelled."""
     identity = current_identity()
-    return service.record(db_session=db_session(), case=_case(case_id), dialogue_id=dialogue_id,
-                          actor=identity.officer or identity.subject, now=now(), **data)
+    return service.record(
+        db_session=db_session(),
+        case=_case(case_id),
+        dialogue_id=dialogue_id,
+        actor=identity.officer or identity.subject,
+        now=now(),
+        **data,
+    )

@@ -28,8 +28,11 @@ class Rule:
 
 def crossed(rule: Rule, counts: Counts) -> bool:
     """Every threshold the rule sets is reached (a rule with no threshold never fires)."""
-    limits = ((rule.min_mass_visits, counts.mass_visits), (rule.min_citizens, counts.citizens),
-              (rule.min_incidents, counts.incidents))
+    limits = (
+        (rule.min_mass_visits, counts.mass_visits),
+        (rule.min_citizens, counts.citizens),
+        (rule.min_incidents, counts.incidents),
+    )
     set_limits = [(limit, seen) for limit, seen in limits if limit is not None]
     return bool(set_limits) and all(seen >= limit for limit, seen in set_limits)
 

@@ -27,8 +27,10 @@ class VisitRecord(Base):
     received_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
     matter_key: Mapped[str | None] = mapped_column(String(160))
 
-    __table_args__ = (Index("ix_visit_records_window", "unit", "field_code", "received_at"),
-                      Index("ix_visit_records_received", "received_at"))
+    __table_args__ = (
+        Index("ix_visit_records_window", "unit", "field_code", "received_at"),
+        Index("ix_visit_records_received", "received_at"),
+    )
 
 
 class HotspotRule(Base):
@@ -77,9 +79,16 @@ class Hotspot(Base):
     __table_args__ = (
         Index("ix_hotspots_place", "unit", "field_code", "status"),
         # One open hot spot per place and field: a second consumer replica racing to create it fails and retries.
-        Index("uq_hotspots_open_place", "scope", "unit", "field_code", "matter_key", unique=True,
-              sqlite_where=text("status IN ('watching', 'active')"),
-              postgresql_where=text("status IN ('watching', 'active')")),
+        Index(
+            "uq_hotspots_open_place",
+            "scope",
+            "unit",
+            "field_code",
+            "matter_key",
+            unique=True,
+            sqlite_where=text("status IN ('watching', 'active')"),
+            postgresql_where=text("status IN ('watching', 'active')"),
+        ),
     )
 
 

@@ -39,9 +39,16 @@ def list_rules(*, db_session: Session) -> list[HotspotRule]:
 def put_rule(*, db_session: Session, name: str, **values) -> HotspotRule:
     """Create or replace the rule called ``name``; it needs at least one threshold."""
     if all(values.get(key) is None for key in ("min_mass_visits", "min_citizens", "min_incidents")):
-        raise Problem(422, "min_mass_visits: a rule needs at least one threshold", errors=[
-            {"field": "min_mass_visits", "message": "set at least one of min_mass_visits, min_citizens, "
-                                                    "min_incidents"}])
+        raise Problem(
+            422,
+            "min_mass_visits: a rule needs at least one threshold",
+            errors=[
+                {
+                    "field": "min_mass_visits",
+                    "message": "set at least one of min_mass_visits, min_citizens, min_incidents",
+                }
+            ],
+        )
     rule = db_session.scalar(select(HotspotRule).where(HotspotRule.name == name))
     if rule is None:
         rule = HotspotRule(id=str(uuid.uuid4()), name=name)
@@ -87,62 +94,95 @@ def _incident_filter(hotspot_scope: str, unit: str, field_code: str) -> list[Col
     return [same_field] if hotspot_scope == "field" else [Incident.unit == unit, same_field]
 
 
-def _counts(db_session: Session, key: tuple[str, str, str, str], since: dt.datetime,
-            until: dt.datetime) -> domain.Counts:
+def _counts(
+    db_session: Session, key: tuple[str, str, str, str], since: dt.datetime, until: dt.datetime
+) -> domain.Counts:
     scope, unit, field_code, matter_key = key
     mass, citizens = db_session.execute(
-        select(func.count().filter(VisitRecord.is_mass.is_(True)), func.coalesce(func.sum(VisitRecord.group_size), 0))
-        .where(*_visit_filter(scope, unit, field_code, matter_key), VisitRecord.received_at > since,
-               VisitRecord.received_at <= until)).one()
-    incidents = 0 if scope == "matter" else db_session.scalar(
-        select(func.count()).select_from(Incident).where(*_incident_filter(scope, unit, field_code),
-                                                          Incident.occurred_at > since, Incident.occurred_at <= until))
+        select(
+            func.count().filter(VisitRecord.is_mass.is_(True)), func.coalesce(func.sum(VisitRecord.group_size), 0)
+        ).where(
+            *_visit_filter(scope, unit, field_code, matter_key),
+            VisitRecord.received_at > since,
+            VisitRecord.received_at <= until,
+        )
+    ).one()
+    incidents = (
+        0
+        if scope == "matter"
+        else db_session.scalar(
+            select(func.count())
+            .select_from(Incident)
+            .where(
+                *_incident_filter(scope, unit, field_code), Incident.occurred_at > since, Incident.occurred_at <= until
+            )
+        )
+    )
     return domain.Counts(mass_visits=mass or 0, citizens=int(citizens or 0), incidents=incidents or 0)
 
 
 def evaluate_scoped(*, db_session: Session, visits: list[dict], reference_dir: Path | None) -> None:
     """Apply the rules of the wider scopes to the windows the stored ``visits`` fall in (each place once)."""
-    rules = list(db_session.scalars(select(HotspotRule).where(HotspotRule.active.is_(True),
-                                                              HotspotRule.scope.in_(("field", "matter")))
-                                    .order_by(HotspotRule.name)))
+    rules = list(
+        db_session.scalars(
+            select(HotspotRule)
+            .where(HotspotRule.active.is_(True), HotspotRule.scope.in_(("field", "matter")))
+            .order_by(HotspotRule.name)
+        )
+    )
     if not rules:
         return
     places: dict[tuple[str, str, str, str], dt.datetime] = {}
     for visit in visits:
         at = dt.datetime.fromisoformat(visit["received_at"])
         matter = visit.get("matter_key") or f"{visit['origin_unit']}:{visit['field']}"
-        for key in {("field", _district(reference_dir, visit["origin_unit"]), visit["field"], ""),
-                    ("matter", visit["origin_unit"], visit["field"], matter)}:
+        for key in {
+            ("field", _district(reference_dir, visit["origin_unit"]), visit["field"], ""),
+            ("matter", visit["origin_unit"], visit["field"], matter),
+        }:
             places[key] = max(at, places.get(key, at))
     for key, at in sorted(places.items()):
         _evaluate(db_session, key, [r for r in rules if r.scope == key[0]], at)
 
 
-def _evaluate(db_session: Session, key: tuple[str, str, str, str], rules: list[HotspotRule],
-              at: dt.datetime) -> None:
+def _evaluate(db_session: Session, key: tuple[str, str, str, str], rules: list[HotspotRule], at: dt.datetime) -> None:
     scope, unit, field_code, matter_key = key
     best = None
     for rule in rules:
         if rule.field_code and rule.field_code != field_code:
             continue
         seen = _counts(db_session, key, at - dt.timedelta(days=rule.window_days), at)
-        pure = domain.Rule(name=rule.name, window_days=rule.window_days, status=rule.status,
-                           min_mass_visits=rule.min_mass_visits, min_citizens=rule.min_citizens,
-                           min_incidents=rule.min_incidents)
+        pure = domain.Rule(
+            name=rule.name,
+            window_days=rule.window_days,
+            status=rule.status,
+            min_mass_visits=rule.min_mass_visits,
+            min_citizens=rule.min_citizens,
+            min_incidents=rule.min_incidents,
+        )
         if domain.crossed(pure, seen) and (best is None or domain.stronger(rule.status, best[0].status)):
             best = (rule, seen)
     if best is None:
         return
     rule, seen = best
-    hotspot = service.open_hotspot(db_session=db_session, unit=unit, field_code=field_code, scope=scope,
-                                   matter_key=matter_key)
+    hotspot = service.open_hotspot(
+        db_session=db_session, unit=unit, field_code=field_code, scope=scope, matter_key=matter_key
+    )
     if hotspot is not None and not domain.stronger(rule.status, hotspot.status):
         hotspot.mass_visits, hotspot.citizens, hotspot.incidents = seen.mass_visits, seen.citizens, seen.incidents
         return
     linked: list[str] = []
     if hotspot is None:
-        hotspot = Hotspot(id=str(uuid.uuid4()), scope=scope, unit=unit, field_code=field_code,
-                          matter_key=matter_key, status=rule.status, rule=rule.name, detected_at=at)
+        hotspot = Hotspot(
+            id=str(uuid.uuid4()),
+            scope=scope,
+            unit=unit,
+            field_code=field_code,
+            matter_key=matter_key,
+            status=rule.status,
+            rule=rule.name,
+            detected_at=at,
+        )
         db_session.add(hotspot)
         linked = sorted(db_session.scalars(select(Case.id).where(*_case_filter(*key), Case.status.in_(OPEN_CASES))))
         for case_id in linked:
@@ -160,8 +200,9 @@ def cool_down(*, db_session: Session, now: dt.datetime) -> list[Hotspot]:
     """Defuse the open hot spots whose rule's ``cool_down_days`` passed with no mass visit and no incident."""
     days = {rule.name: rule.cool_down_days for rule in db_session.scalars(select(HotspotRule))}
     cooled = []
-    for hotspot in db_session.scalars(select(Hotspot).where(Hotspot.status.in_(service.OPEN))
-                                      .with_for_update(skip_locked=True)):
+    for hotspot in db_session.scalars(
+        select(Hotspot).where(Hotspot.status.in_(service.OPEN)).with_for_update(skip_locked=True)
+    ):
         quiet = days.get(hotspot.rule)
         if not quiet:
             continue

@@ -29,14 +29,27 @@ OPEN_CASE_STATUSES = ("opened", "acknowledged", "in_progress", "citizens_returne
 
 def counts(*, db_session: Session, unit: str, field_code: str, since: dt.datetime, until: dt.datetime) -> domain.Counts:
     """Mass visits, citizens and incidents in ``unit`` about ``field_code`` between ``since`` and ``until``."""
-    in_window = (VisitRecord.unit == unit, VisitRecord.field_code == field_code,
-                 VisitRecord.received_at > since, VisitRecord.received_at <= until)
+    in_window = (
+        VisitRecord.unit == unit,
+        VisitRecord.field_code == field_code,
+        VisitRecord.received_at > since,
+        VisitRecord.received_at <= until,
+    )
     mass, citizens = db_session.execute(
-        select(func.count().filter(VisitRecord.is_mass.is_(True)), func.coalesce(func.sum(VisitRecord.group_size), 0))
-        .where(*in_window)).one()
-    incidents = db_session.scalar(select(func.count()).select_from(Incident).where(
-        Incident.unit == unit, or_(Incident.field_code == field_code, Incident.field_code.is_(None)),
-        Incident.occurred_at > since, Incident.occurred_at <= until))
+        select(
+            func.count().filter(VisitRecord.is_mass.is_(True)), func.coalesce(func.sum(VisitRecord.group_size), 0)
+        ).where(*in_window)
+    ).one()
+    incidents = db_session.scalar(
+        select(func.count())
+        .select_from(Incident)
+        .where(
+            Incident.unit == unit,
+            or_(Incident.field_code == field_code, Incident.field_code.is_(None)),
+            Incident.occurred_at > since,
+            Incident.occurred_at <= until,
+        )
+    )
     return domain.Counts(mass_visits=mass or 0, citizens=int(citizens or 0), incidents=incidents or 0)
 
 
@@ -45,20 +58,30 @@ def trend(*, db_session: Session, unit: str, field_code: str, at: dt.datetime, w
     out = []
     for back in range(weeks - 1, -1, -1):
         until = at - dt.timedelta(days=7 * back)
-        week = counts(db_session=db_session, unit=unit, field_code=field_code,
-                      since=until - dt.timedelta(days=7), until=until)
-        out.append({"until": until, "mass_visits": week.mass_visits, "citizens": week.citizens,
-                    "incidents": week.incidents})
+        week = counts(
+            db_session=db_session, unit=unit, field_code=field_code, since=until - dt.timedelta(days=7), until=until
+        )
+        out.append(
+            {"until": until, "mass_visits": week.mass_visits, "citizens": week.citizens, "incidents": week.incidents}
+        )
     return out
 
 
-def open_hotspot(*, db_session: Session, unit: str, field_code: str, scope: str = PLACE,
-                 matter_key: str = "") -> Hotspot | None:
+def open_hotspot(
+    *, db_session: Session, unit: str, field_code: str, scope: str = PLACE, matter_key: str = ""
+) -> Hotspot | None:
     """The open hot spot of a commune and field (or of another scope's window)."""
-    return db_session.scalar(select(Hotspot).where(Hotspot.scope == scope, Hotspot.unit == unit,
-                                                   Hotspot.field_code == field_code,
-                                                   Hotspot.matter_key == matter_key,
-                                                   Hotspot.status.in_(OPEN)).limit(1))
+    return db_session.scalar(
+        select(Hotspot)
+        .where(
+            Hotspot.scope == scope,
+            Hotspot.unit == unit,
+            Hotspot.field_code == field_code,
+            Hotspot.matter_key == matter_key,
+            Hotspot.status.in_(OPEN),
+        )
+        .limit(1)
+    )
 
 
 def evaluate(*, db_session: Session, unit: str, field_code: str, at: dt.datetime) -> Hotspot | None:
@@ -94,17 +117,33 @@ class Windows:
     batch's own visits are counted from memory as they are added, in order.
     """
 
-    def __init__(self, *, db_session: Session, places: set[tuple[str, str]], earliest: dt.datetime,
-                 latest: dt.datetime) -> None:
+    def __init__(
+        self, *, db_session: Session, places: set[tuple[str, str]], earliest: dt.datetime, latest: dt.datetime
+    ) -> None:
         self.db_session = db_session
-        self.rules = list(db_session.scalars(select(HotspotRule).where(HotspotRule.active.is_(True),
-                                                                       HotspotRule.scope == PLACE)
-                                             .order_by(HotspotRule.name)))
+        self.rules = list(
+            db_session.scalars(
+                select(HotspotRule)
+                .where(HotspotRule.active.is_(True), HotspotRule.scope == PLACE)
+                .order_by(HotspotRule.name)
+            )
+        )
         # Each rule with its window and its pure form, made once for the batch.
-        self._pure = [(rule, dt.timedelta(days=rule.window_days),
-                       domain.Rule(name=rule.name, window_days=rule.window_days, status=rule.status,
-                                   min_mass_visits=rule.min_mass_visits, min_citizens=rule.min_citizens,
-                                   min_incidents=rule.min_incidents)) for rule in self.rules]
+        self._pure = [
+            (
+                rule,
+                dt.timedelta(days=rule.window_days),
+                domain.Rule(
+                    name=rule.name,
+                    window_days=rule.window_days,
+                    status=rule.status,
+                    min_mass_visits=rule.min_mass_visits,
+                    min_citizens=rule.min_citizens,
+                    min_incidents=rule.min_incidents,
+                ),
+            )
+            for rule in self.rules
+        ]
         widest = max((rule.window_days for rule in self.rules), default=0)
         self.places = {place: _Place() for place in places}
         # The open hot spot of each place, read for every place at the first need, then kept up to date here.
@@ -123,21 +162,35 @@ class Windows:
             return
         since = earliest - dt.timedelta(days=widest)
         rows = db_session.execute(
-            select(VisitRecord.unit, VisitRecord.field_code, VisitRecord.received_at,
-                   func.count().filter(VisitRecord.is_mass.is_(True)), func.sum(VisitRecord.group_size))
-            .where(tuple_(VisitRecord.unit, VisitRecord.field_code).in_(sorted(places)),
-                   VisitRecord.received_at > since, VisitRecord.received_at <= latest)
+            select(
+                VisitRecord.unit,
+                VisitRecord.field_code,
+                VisitRecord.received_at,
+                func.count().filter(VisitRecord.is_mass.is_(True)),
+                func.sum(VisitRecord.group_size),
+            )
+            .where(
+                tuple_(VisitRecord.unit, VisitRecord.field_code).in_(sorted(places)),
+                VisitRecord.received_at > since,
+                VisitRecord.received_at <= latest,
+            )
             .group_by(VisitRecord.unit, VisitRecord.field_code, VisitRecord.received_at)
-            .order_by(VisitRecord.unit, VisitRecord.field_code, VisitRecord.received_at))
+            .order_by(VisitRecord.unit, VisitRecord.field_code, VisitRecord.received_at)
+        )
         for unit, field_code, at, mass, citizens in rows:
             place = self.places[(unit, field_code)]
             place.times.append(at)
             place.mass.append(place.mass[-1] + (mass or 0))
             place.citizens.append(place.citizens[-1] + int(citizens or 0))
-        self.incidents = list(db_session.execute(
-            select(Incident.unit, Incident.field_code, Incident.occurred_at)
-            .where(Incident.unit.in_(sorted({unit for unit, _ in places})),
-                   Incident.occurred_at > since, Incident.occurred_at <= latest)).all())
+        self.incidents = list(
+            db_session.execute(
+                select(Incident.unit, Incident.field_code, Incident.occurred_at).where(
+                    Incident.unit.in_(sorted({unit for unit, _ in places})),
+                    Incident.occurred_at > since,
+                    Incident.occurred_at <= latest,
+                )
+            ).all()
+        )
 
     def hotspot(self, unit: str, field_code: str) -> Hotspot | None:
         """The open hot spot of a place (read once for all the places; one the batch opened is known here)."""
@@ -146,13 +199,18 @@ class Windows:
             found: dict[tuple[str, str], Hotspot] = {}
             if self.places:
                 for hotspot in self.db_session.scalars(
-                        select(Hotspot).where(tuple_(Hotspot.unit, Hotspot.field_code).in_(sorted(self.places)),
-                                              Hotspot.scope == PLACE, Hotspot.status.in_(OPEN))):
+                    select(Hotspot).where(
+                        tuple_(Hotspot.unit, Hotspot.field_code).in_(sorted(self.places)),
+                        Hotspot.scope == PLACE,
+                        Hotspot.status.in_(OPEN),
+                    )
+                ):
                     found.setdefault((hotspot.unit, hotspot.field_code), hotspot)
             self._hotspots = {place: found.get(place) for place in self.places} | self._hotspots
         if (unit, field_code) not in self._hotspots:  # a place outside the batch's
-            self._hotspots[(unit, field_code)] = open_hotspot(db_session=self.db_session, unit=unit,
-                                                              field_code=field_code)
+            self._hotspots[(unit, field_code)] = open_hotspot(
+                db_session=self.db_session, unit=unit, field_code=field_code
+            )
         return self._hotspots[(unit, field_code)]
 
     def link(self, case: Case) -> None:
@@ -169,7 +227,8 @@ class Windows:
             self._links = {}
             if stored:
                 for hotspot_id, case_id in self.db_session.execute(
-                        select(HotspotCase.hotspot_id, HotspotCase.case_id).where(HotspotCase.hotspot_id.in_(stored))):
+                    select(HotspotCase.hotspot_id, HotspotCase.case_id).where(HotspotCase.hotspot_id.in_(stored))
+                ):
                     self._links.setdefault(hotspot_id, set()).add(case_id)
         if hotspot.id not in self._links and hotspot not in self.db_session.new:
             self._links[hotspot.id] = set(case_ids(db_session=self.db_session, hotspot_id=hotspot.id))
@@ -187,15 +246,21 @@ class Windows:
             self._open_cases = {}
             if self.places:
                 for case_id, case_unit, case_field in self.db_session.execute(
-                        select(Case.id, Case.unit, Case.field_code).where(
-                            tuple_(Case.unit, Case.field_code).in_(sorted(self.places)),
-                            Case.status.in_(OPEN_CASE_STATUSES))):
+                    select(Case.id, Case.unit, Case.field_code).where(
+                        tuple_(Case.unit, Case.field_code).in_(sorted(self.places)), Case.status.in_(OPEN_CASE_STATUSES)
+                    )
+                ):
                     self._open_cases.setdefault((case_unit, case_field), set()).add(case_id)
             for case in self._cases_opened:
                 self._open_cases.setdefault((case.unit, case.field_code), set()).add(case.id)
         if (unit, field_code) not in self.places:  # a place outside the batch's: as _link_open_cases reads it
-            return sorted(self.db_session.scalars(select(Case.id).where(
-                Case.unit == unit, Case.field_code == field_code, Case.status.in_(OPEN_CASE_STATUSES))))
+            return sorted(
+                self.db_session.scalars(
+                    select(Case.id).where(
+                        Case.unit == unit, Case.field_code == field_code, Case.status.in_(OPEN_CASE_STATUSES)
+                    )
+                )
+            )
         return sorted(self._open_cases.get((unit, field_code), ()))
 
     def add(self, *, unit: str, field_code: str, received_at: dt.datetime, is_mass: bool, group_size: int) -> None:
@@ -204,8 +269,9 @@ class Windows:
 
     def counts(self, *, unit: str, field_code: str, since: dt.datetime, until: dt.datetime) -> domain.Counts:
         mass, citizens = self.places[(unit, field_code)].counts(since, until)
-        incidents = sum(1 for u, f, at in self.incidents
-                        if u == unit and f in (field_code, None) and since < at <= until)
+        incidents = sum(
+            1 for u, f, at in self.incidents if u == unit and f in (field_code, None) and since < at <= until
+        )
         return domain.Counts(mass_visits=mass, citizens=citizens, incidents=incidents)
 
     def evaluate(self, *, unit: str, field_code: str, at: dt.datetime) -> Hotspot | None:
@@ -228,9 +294,18 @@ class Windows:
         if hotspot is None:
             # Written whole with the session's next flush, with its links: the ids are made here, the open
             # cases of the place known (a replica racing to open the same hot spot fails at that flush).
-            hotspot = Hotspot(id=str(uuid.uuid4()), unit=unit, field_code=field_code, status=rule.status,
-                              rule=rule.name, detected_at=at, activated_at=at if rule.status == "active" else None,
-                              mass_visits=seen.mass_visits, citizens=seen.citizens, incidents=seen.incidents)
+            hotspot = Hotspot(
+                id=str(uuid.uuid4()),
+                unit=unit,
+                field_code=field_code,
+                status=rule.status,
+                rule=rule.name,
+                detected_at=at,
+                activated_at=at if rule.status == "active" else None,
+                mass_visits=seen.mass_visits,
+                citizens=seen.citizens,
+                incidents=seen.incidents,
+            )
             db_session.add(hotspot)
             self._hotspots[(unit, field_code)] = hotspot
             linked = self._open_case_ids(unit, field_code)
@@ -247,23 +322,32 @@ class Windows:
             if rule.status == "active":
                 hotspot.activated_at = at
             hotspot.mass_visits, hotspot.citizens, hotspot.incidents = seen.mass_visits, seen.citizens, seen.incidents
-        announce(db_session=db_session, hotspot=hotspot, window_days=rule.window_days, at=at,
-                  linked=self._case_ids(hotspot))
+        announce(
+            db_session=db_session, hotspot=hotspot, window_days=rule.window_days, at=at, linked=self._case_ids(hotspot)
+        )
         return hotspot
 
 
-def announce(*, db_session: Session, hotspot: Hotspot, window_days: int, at: dt.datetime,
-              linked: list[str] | None = None) -> None:
+def announce(
+    *, db_session: Session, hotspot: Hotspot, window_days: int, at: dt.datetime, linked: list[str] | None = None
+) -> None:
     """Stage ``escalation.hotspot.detected``; ``linked``: the hot spot's case ids in order, when known.
 
     A hot spot that is active now raises a police alert (the police read hot spots at every hour).
     """
     data = {
-        "hotspot_id": hotspot.id, "unit": hotspot.unit, "field": hotspot.field_code, "status": hotspot.status,
-        "rule": hotspot.rule, "window_days": window_days, "mass_visits": hotspot.mass_visits,
-        "citizens": hotspot.citizens, "incidents": hotspot.incidents,
+        "hotspot_id": hotspot.id,
+        "unit": hotspot.unit,
+        "field": hotspot.field_code,
+        "status": hotspot.status,
+        "rule": hotspot.rule,
+        "window_days": window_days,
+        "mass_visits": hotspot.mass_visits,
+        "citizens": hotspot.citizens,
+        "incidents": hotspot.incidents,
         "case_ids": case_ids(db_session=db_session, hotspot_id=hotspot.id) if linked is None else linked,
-        "detected_at": iso(at)}
+        "detected_at": iso(at),
+    }
     if (hotspot.scope or PLACE) != PLACE:
         data["scope"] = hotspot.scope
         if hotspot.matter_key:
@@ -278,8 +362,13 @@ def linked_cases(db_session: Session, hotspot: Hotspot, ids: list[str], *, at: d
     for case_id in ids:
         case = db_session.get(Case, case_id)
         if case is not None and case.status != "closed":
-            changes.settle(db_session, case, None, now=at, also=[
-                {"kind": "hotspot_linked", "source": {"type": "hotspot", "id": hotspot.id}}])
+            changes.settle(
+                db_session,
+                case,
+                None,
+                now=at,
+                also=[{"kind": "hotspot_linked", "source": {"type": "hotspot", "id": hotspot.id}}],
+            )
 
 
 def link_case(*, db_session: Session, case: Case) -> None:
@@ -290,8 +379,11 @@ def link_case(*, db_session: Session, case: Case) -> None:
 
 
 def case_ids(*, db_session: Session, hotspot_id: str) -> list[str]:
-    return list(db_session.scalars(select(HotspotCase.case_id).where(HotspotCase.hotspot_id == hotspot_id)
-                                   .order_by(HotspotCase.case_id)))
+    return list(
+        db_session.scalars(
+            select(HotspotCase.case_id).where(HotspotCase.hotspot_id == hotspot_id).order_by(HotspotCase.case_id)
+        )
+    )
 
 
 def visible(identity: Identity, hotspot: Hotspot) -> bool:
@@ -316,8 +408,9 @@ def get(*, db_session: Session, identity: Identity, hotspot_id: str) -> Hotspot:
     return hotspot
 
 
-def change(*, db_session: Session, hotspot: Hotspot, status: str | None, owner: str | None, note: str | None,
-           now: dt.datetime) -> Hotspot:
+def change(
+    *, db_session: Session, hotspot: Hotspot, status: str | None, owner: str | None, note: str | None, now: dt.datetime
+) -> Hotspot:
     """Set the owner, activate by hand (announced) or defuse a hot spot."""
     if hotspot.status == "defused":
         raise Problem(409, "The hot spot is defused.", code="already_defused")

@@ -57,20 +57,36 @@ class HotspotChange(Schema):
 
 
 class RuleIn(Schema):
-    scope = fields.String(load_default="commune_field", validate=validate.OneOf(scopes.SCOPES),
-                          metadata={"description": "commune_field: one commune and field; field: one field across "
-                                                   "the whole unit; matter: one matter"})
+    scope = fields.String(
+        load_default="commune_field",
+        validate=validate.OneOf(scopes.SCOPES),
+        metadata={
+            "description": "commune_field: one commune and field; field: one field across "
+            "the whole unit; matter: one matter"
+        },
+    )
     window_days = fields.Integer(load_default=7, validate=validate.Range(min=1, max=365))
     min_mass_visits = fields.Integer(load_default=None, allow_none=True, validate=validate.Range(min=1, max=10000))
     min_citizens = fields.Integer(load_default=None, allow_none=True, validate=validate.Range(min=1, max=1000000))
     min_incidents = fields.Integer(load_default=None, allow_none=True, validate=validate.Range(min=1, max=10000))
-    field_code = Text(load_default=None, allow_none=True, data_key="field", validate=validate.Length(max=40),
-                      metadata={"description": "only this field (none: every field)"})
+    field_code = Text(
+        load_default=None,
+        allow_none=True,
+        data_key="field",
+        validate=validate.Length(max=40),
+        metadata={"description": "only this field (none: every field)"},
+    )
     status = fields.String(load_default="active", validate=validate.OneOf(("watching", "active")))
     active = fields.Boolean(load_default=True)
-    cool_down_days = fields.Integer(load_default=None, allow_none=True, validate=validate.Range(min=1, max=365),
-                                    metadata={"description": "defused by rule after this many days with no mass "
-                                                             "visit and no incident (none: only by hand)"})
+    cool_down_days = fields.Integer(
+        load_default=None,
+        allow_none=True,
+        validate=validate.Range(min=1, max=365),
+        metadata={
+            "description": "defused by rule after this many days with no mass "
+            "visit and no incident (none: only by hand)"
+        },
+    )
 
 
 class RuleOut(RuleIn):
@@ -116,8 +132,7 @@ def _for_caller(found, *, many: bool = False):
 
 def _out(hotspot):
     hotspot.case_ids = service.case_ids(db_session=db_session(), hotspot_id=hotspot.id)
-    hotspot.trend = service.trend(db_session=db_session(), unit=hotspot.unit, field_code=hotspot.field_code,
-                                  at=now())
+    hotspot.trend = service.trend(db_session=db_session(), unit=hotspot.unit, field_code=hotspot.field_code, at=now())
     return hotspot
 
 

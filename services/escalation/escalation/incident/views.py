@@ -6,7 +6,7 @@ from flask_smorest import Blueprint
 from marshmallow import Schema, fields, validate
 
 from tiepdan_common.idempotency import transactional
-from tiepdan_common.schemas import ProblemSchema, Text
+from tiepdan_common.schemas import PlausibleDateTime, ProblemSchema, Text
 from tiepdan_common.web import current_identity, db_session, require
 
 from ..database import IdempotencyRecord
@@ -20,7 +20,7 @@ class IncidentIn(Schema):
     unit = Text(required=True, validate=validate.Length(min=1, max=10))
     field = Text(load_default=None, validate=validate.Length(min=1, max=40))
     place = Text(required=True, validate=validate.Length(min=2, max=300))
-    occurred_at = fields.AwareDateTime(required=True)
+    occurred_at = PlausibleDateTime(required=True)
     crowd_estimate = fields.Integer(required=True, validate=validate.Range(min=0, max=1000000))
     summary = Text(required=True, validate=validate.Length(min=2, max=4000))
     public_order = fields.Boolean(load_default=True)
@@ -71,12 +71,21 @@ class IncidentQuery(Schema):
 @blp.alt_response(422, schema=ProblemSchema)
 def report(data):
     """Report an incident: it joins its case (or opens one for a crowd), alerts, and feeds the hot spots."""
-    return service.report(db_session=db_session(), identity=current_identity(), unit=data["unit"],
-                          place=data["place"], occurred_at=data["occurred_at"],
-                          crowd_estimate=data["crowd_estimate"], summary=data["summary"],
-                          public_order=data["public_order"], case_id=data["case_id"], field_code=data["field"],
-                          mass_case_size=setting("mass_case_size"), reference_dir=setting("reference_dir"),
-                          now=now())
+    return service.report(
+        db_session=db_session(),
+        identity=current_identity(),
+        unit=data["unit"],
+        place=data["place"],
+        occurred_at=data["occurred_at"],
+        crowd_estimate=data["crowd_estimate"],
+        summary=data["summary"],
+        public_order=data["public_order"],
+        case_id=data["case_id"],
+        field_code=data["field"],
+        mass_case_size=setting("mass_case_size"),
+        reference_dir=setting("reference_dir"),
+        now=now(),
+    )
 
 
 @blp.get("")
@@ -107,8 +116,9 @@ def get_incident(incident_id):
 def update_incident(data, incident_id):
     """The reporting police update their incident (another unit's answers 403)."""
     incident = service.get(db_session=db_session(), incident_id=incident_id)
-    return service.update(db_session=db_session(), identity=current_identity(), incident=incident, changes=data,
-                          now=now())
+    return service.update(
+        db_session=db_session(), identity=current_identity(), incident=incident, changes=data, now=now()
+    )
 
 
 @blp.post("/<incident_id>/close")
@@ -121,5 +131,6 @@ def update_incident(data, incident_id):
 def close_incident(data, incident_id):
     """The reporting police close their incident with its outcome."""
     incident = service.get(db_session=db_session(), incident_id=incident_id)
-    return service.close(db_session=db_session(), identity=current_identity(), incident=incident,
-                         outcome=data["outcome"], now=now())
+    return service.close(
+        db_session=db_session(), identity=current_identity(), incident=incident, outcome=data["outcome"], now=now()
+    )

@@ -30,9 +30,12 @@ class Step:
 
     @classmethod
     def from_dict(cls, raw: dict) -> Step:
-        return cls(target_type=raw["target"]["type"], target_value=raw["target"].get("value"),
-                   wait_minutes=int(raw.get("wait_minutes", 15)),
-                   public_order_only=bool(raw.get("public_order_only", False)))
+        return cls(
+            target_type=raw["target"]["type"],
+            target_value=raw["target"].get("value"),
+            wait_minutes=int(raw.get("wait_minutes", 15)),
+            public_order_only=bool(raw.get("public_order_only", False)),
+        )
 
 
 @dataclasses.dataclass(frozen=True)
@@ -52,8 +55,16 @@ def in_hours(local_hour: int, hours_from: int | None, hours_to: int | None) -> b
     return local_hour >= hours_from or local_hour < hours_to
 
 
-def policy_matches(*, severities: list[str], public_order_only: bool, hours_from: int | None,
-                   hours_to: int | None, severity: str, public_order: bool, local_hour: int) -> bool:
+def policy_matches(
+    *,
+    severities: list[str],
+    public_order_only: bool,
+    hours_from: int | None,
+    hours_to: int | None,
+    severity: str,
+    public_order: bool,
+    local_hour: int,
+) -> bool:
     """Whether a policy's conditions (severity, public order, time of day) hold for a case."""
     if severities and severity not in severities:
         return False
@@ -75,8 +86,9 @@ def first(steps: list[Step], *, public_order: bool, start: int = 0) -> int | Non
     return None
 
 
-def after(steps: list[Step], sent: Position, *, repeat_from: int | None, max_repeats: int,
-          public_order: bool) -> Position | None:
+def after(
+    steps: list[Step], sent: Position, *, repeat_from: int | None, max_repeats: int, public_order: bool
+) -> Position | None:
     """The step that follows ``sent``: the next applicable one, else a repeat, else None (exhausted)."""
     following = first(steps, public_order=public_order, start=sent.index + 1)
     if following is not None:

@@ -20,9 +20,15 @@ from .models import Escalation, EscalationPolicy, EscalationStep
 
 def snapshot(policy: EscalationPolicy) -> dict:
     """What an escalation keeps of its policy when it starts: editing or deleting the policy changes nothing."""
-    return {"name": policy.name, "steps": list(policy.steps or []), "repeat_from": policy.repeat_from,
-            "max_repeats": policy.max_repeats or 0, "progress_timeout_minutes": policy.progress_timeout_minutes,
-            "first_wait_minutes": policy.first_wait_minutes or 0, "check_in_minutes": policy.check_in_minutes}
+    return {
+        "name": policy.name,
+        "steps": list(policy.steps or []),
+        "repeat_from": policy.repeat_from,
+        "max_repeats": policy.max_repeats or 0,
+        "progress_timeout_minutes": policy.progress_timeout_minutes,
+        "first_wait_minutes": policy.first_wait_minutes or 0,
+        "check_in_minutes": policy.check_in_minutes,
+    }
 
 
 def plan_of(*, db_session: Session, escalation: Escalation) -> dict:
@@ -40,28 +46,40 @@ def steps_of(policy: EscalationPolicy | dict) -> list[domain.Step]:
 
 def active(*, db_session: Session) -> list[EscalationPolicy]:
     """The active policies, highest priority first."""
-    return list(db_session.scalars(select(EscalationPolicy).where(EscalationPolicy.active.is_(True),
-                                                                  EscalationPolicy.deleted_at.is_(None))
-                                   .order_by(EscalationPolicy.priority, EscalationPolicy.name)))
+    return list(
+        db_session.scalars(
+            select(EscalationPolicy)
+            .where(EscalationPolicy.active.is_(True), EscalationPolicy.deleted_at.is_(None))
+            .order_by(EscalationPolicy.priority, EscalationPolicy.name)
+        )
+    )
 
 
-def choose_policy(*, db_session: Session, case: Case, now: dt.datetime,
-                  candidates: list[EscalationPolicy] | None = None) -> EscalationPolicy | None:
+def choose_policy(
+    *, db_session: Session, case: Case, now: dt.datetime, candidates: list[EscalationPolicy] | None = None
+) -> EscalationPolicy | None:
     """The highest-priority active policy whose severity, public-order and hour conditions hold.
 
     ``candidates``: the active policies (:func:`active`), when the caller has read them already.
     """
     hour = local(now).hour
     for policy in active(db_session=db_session) if candidates is None else candidates:
-        if domain.policy_matches(severities=policy.severities or [], public_order_only=policy.public_order_only,
-                                 hours_from=policy.hours_from, hours_to=policy.hours_to, severity=case.severity,
-                                 public_order=case.public_order, local_hour=hour):
+        if domain.policy_matches(
+            severities=policy.severities or [],
+            public_order_only=policy.public_order_only,
+            hours_from=policy.hours_from,
+            hours_to=policy.hours_to,
+            severity=case.severity,
+            public_order=case.public_order,
+            local_hour=hour,
+        ):
             return policy
     return None
 
 
-def start(*, db_session: Session, case: Case, now: dt.datetime,
-          active: list[EscalationPolicy] | None = None) -> Escalation | None:
+def start(
+    *, db_session: Session, case: Case, now: dt.datetime, active: list[EscalationPolicy] | None = None
+) -> Escalation | None:
     """Start the case's escalation, its first step due after the policy's first wait (no policy: none).
 
     ``active``: the active policies in order, when the caller has read them already.
@@ -72,12 +90,20 @@ def start(*, db_session: Session, case: Case, now: dt.datetime,
     index = domain.first(steps_of(policy), public_order=case.public_order)
     if index is None:
         return None
-    escalation = Escalation(case_id=case.id, policy_id=policy.id, status="active", cycle=0, step_index=index,
-                            repeat=0, next_step_at=now + dt.timedelta(minutes=policy.first_wait_minutes or 0),
-                            updated_at=now, policy_snapshot=snapshot(policy), failures=0)
+    escalation = Escalation(
+        case_id=case.id,
+        policy_id=policy.id,
+        status="active",
+        cycle=0,
+        step_index=index,
+        repeat=0,
+        next_step_at=now + dt.timedelta(minutes=policy.first_wait_minutes or 0),
+        updated_at=now,
+        policy_snapshot=snapshot(policy),
+        failures=0,
+    )
     db_session.add(escalation)
-    timeline.append(db_session, case, at=now, actor="system", kind="escalation_started",
-                    detail={"policy": policy.name})
+    timeline.append(db_session, case, at=now, actor="system", kind="escalation_started", detail={"policy": policy.name})
     return escalation
 
 
@@ -89,8 +115,9 @@ def for_case(*, db_session: Session, case_id: str, lock: bool = False) -> Escala
     return db_session.scalar(stmt)
 
 
-def reescalate(*, db_session: Session, case: Case, policy: EscalationPolicy, kinds: list[str],
-               now: dt.datetime) -> bool:
+def reescalate(
+    *, db_session: Session, case: Case, policy: EscalationPolicy, kinds: list[str], now: dt.datetime
+) -> bool:
     """Start a new cycle on ``policy`` (its first step due now) for a change that matters.
 
     An escalation already climbing the same policy's ladder, unacknowledged, goes on as it is.
@@ -107,15 +134,24 @@ def reescalate(*, db_session: Session, case: Case, policy: EscalationPolicy, kin
     escalation.policy_id, escalation.policy_snapshot, escalation.failures = policy.id, snapshot(policy), 0
     escalation.status, escalation.cycle, escalation.repeat = "active", (escalation.cycle or 0) + 1, 0
     escalation.step_index, escalation.next_step_at, escalation.updated_at = index, now, now
-    timeline.append(db_session, case, at=now, actor="system", kind="re_escalated",
-                    detail={"policy": policy.name, "cycle": escalation.cycle, "because": kinds})
+    timeline.append(
+        db_session,
+        case,
+        at=now,
+        actor="system",
+        kind="re_escalated",
+        detail={"policy": policy.name, "cycle": escalation.cycle, "because": kinds},
+    )
     return True
 
 
 def fire(*, db_session: Session, escalation: Escalation, now: dt.datetime) -> bool:
     """Act on a due escalation the caller holds locked; re-checks that it is still live and due."""
-    if escalation.status not in domain.LIVE_STATUSES or escalation.next_step_at is None \
-            or escalation.next_step_at > now:
+    if (
+        escalation.status not in domain.LIVE_STATUSES
+        or escalation.next_step_at is None
+        or escalation.next_step_at > now
+    ):
         return False
     case = db_session.get(Case, escalation.case_id)
     plan = plan_of(db_session=db_session, escalation=escalation)
@@ -131,28 +167,46 @@ def fire(*, db_session: Session, escalation: Escalation, now: dt.datetime) -> bo
         escalation.step_index = index if index is not None else 0
         detail = {"acknowledged_by": escalation.acknowledged_by, "cycle": escalation.cycle}
         timeline.append(db_session, case, at=now, actor="system", kind=kind, detail=detail)
-        events.announce(db_session, case, [{"kind": kind, "from": None, "to": None}], now=now,
-                        re_escalated=True, policy=plan.get("name"))
+        events.announce(
+            db_session,
+            case,
+            [{"kind": kind, "from": None, "to": None}],
+            now=now,
+            re_escalated=True,
+            policy=plan.get("name"),
+        )
     _send_step(db_session=db_session, escalation=escalation, case=case, plan=plan, steps=steps, now=now)
     return True
 
 
-def _send_step(*, db_session: Session, escalation: Escalation, case: Case, plan: dict,
-               steps: list[domain.Step], now: dt.datetime) -> None:
+def _send_step(
+    *, db_session: Session, escalation: Escalation, case: Case, plan: dict, steps: list[domain.Step], now: dt.datetime
+) -> None:
     step = domain.step_at(steps, escalation.step_index)
     target = domain.target(step, case_unit=case.unit, owner_agency=case.owner_agency) if step else None
     if target is None or (target["type"] == "agency" and not target["value"]):
         # A step that cannot run (gone from the policy, or an owner agency the case does not have).
-        _send(db_session=db_session, escalation=escalation, case=case, plan=plan, steps=steps, now=now,
-              target=dict(domain.FALLBACK_TARGET), fallback="no_such_step" if step is None else "no_target")
+        _send(
+            db_session=db_session,
+            escalation=escalation,
+            case=case,
+            plan=plan,
+            steps=steps,
+            now=now,
+            target=dict(domain.FALLBACK_TARGET),
+            fallback="no_such_step" if step is None else "no_target",
+        )
     else:
-        _send(db_session=db_session, escalation=escalation, case=case, plan=plan, steps=steps, now=now,
-              target=target)
+        _send(db_session=db_session, escalation=escalation, case=case, plan=plan, steps=steps, now=now, target=target)
     escalation.steps_sent += 1
     escalation.failures = 0
-    following = domain.after(steps, domain.Position(escalation.step_index, escalation.repeat),
-                             repeat_from=plan.get("repeat_from"), max_repeats=plan.get("max_repeats") or 0,
-                             public_order=case.public_order)
+    following = domain.after(
+        steps,
+        domain.Position(escalation.step_index, escalation.repeat),
+        repeat_from=plan.get("repeat_from"),
+        max_repeats=plan.get("max_repeats") or 0,
+        public_order=case.public_order,
+    )
     if following is None:
         escalation.status, escalation.next_step_at = "exhausted", None
         timeline.append(db_session, case, at=now, actor="system", kind="escalation_exhausted", detail={})
@@ -165,30 +219,76 @@ def _send_step(*, db_session: Session, escalation: Escalation, case: Case, plan:
     escalation.updated_at = now
 
 
-def _send(*, db_session: Session, escalation: Escalation, case: Case, plan: dict, steps: list[domain.Step],
-          now: dt.datetime, target: dict, fallback: str | None = None, record_repeat: int | None = None) -> None:
+def _send(
+    *,
+    db_session: Session,
+    escalation: Escalation,
+    case: Case,
+    plan: dict,
+    steps: list[domain.Step],
+    now: dt.datetime,
+    target: dict,
+    fallback: str | None = None,
+    record_repeat: int | None = None,
+) -> None:
     """Stage ``escalation.case.escalated`` for one step (or its fallback), record it sent and on the timeline."""
     data = {
-        "case_id": case.id, "number": case.number, "title": case.public_title or case.number, "unit": case.unit,
-        "field": case.field_code, "severity": case.severity, "level": case.level,
-        "public_order": case.public_order, "policy": plan.get("name") or "?",
+        "case_id": case.id,
+        "number": case.number,
+        "title": case.public_title or case.number,
+        "unit": case.unit,
+        "field": case.field_code,
+        "severity": case.severity,
+        "level": case.level,
+        "public_order": case.public_order,
+        "policy": plan.get("name") or "?",
         "step": {"index": escalation.step_index, "of": len(steps), "repeat": escalation.repeat},
-        "target": target, "urgent": domain.urgent(severity=case.severity, public_order=case.public_order),
+        "target": target,
+        "urgent": domain.urgent(severity=case.severity, public_order=case.public_order),
         "escalated_at": iso(now),
     }
     if fallback:
         data["fallback"] = True
-        timeline.append(db_session, case, at=now, actor="system", kind="step_failed", detail={
-            "policy": plan.get("name"), "step": escalation.step_index, "why": fallback, "sent_to": target})
+        timeline.append(
+            db_session,
+            case,
+            at=now,
+            actor="system",
+            kind="step_failed",
+            detail={"policy": plan.get("name"), "step": escalation.step_index, "why": fallback, "sent_to": target},
+        )
     envelope = outbox.add(db_session, "escalation.case.escalated", data)
     record_repeat = escalation.repeat if record_repeat is None else record_repeat
-    db_session.add(EscalationStep(escalation_id=escalation.id, cycle=escalation.cycle, repeat=record_repeat,
-                                  step_index=escalation.step_index, target_type=target["type"],
-                                  target_value=target["value"], due_at=escalation.next_step_at or now, sent_at=now,
-                                  event_id=envelope.id))
-    timeline.append(db_session, case, at=now, actor="system", kind="escalated", detail={
-        "policy": plan.get("name"), "step": escalation.step_index, "of": len(steps), "repeat": escalation.repeat,
-        "cycle": escalation.cycle, "target": target, "event_id": envelope.id, "fallback": bool(fallback)})
+    db_session.add(
+        EscalationStep(
+            escalation_id=escalation.id,
+            cycle=escalation.cycle,
+            repeat=record_repeat,
+            step_index=escalation.step_index,
+            target_type=target["type"],
+            target_value=target["value"],
+            due_at=escalation.next_step_at or now,
+            sent_at=now,
+            event_id=envelope.id,
+        )
+    )
+    timeline.append(
+        db_session,
+        case,
+        at=now,
+        actor="system",
+        kind="escalated",
+        detail={
+            "policy": plan.get("name"),
+            "step": escalation.step_index,
+            "of": len(steps),
+            "repeat": escalation.repeat,
+            "cycle": escalation.cycle,
+            "target": target,
+            "event_id": envelope.id,
+            "fallback": bool(fallback),
+        },
+    )
     if target["type"] == "police":
         alerts.raise_alert(db_session=db_session, case=case, reason="escalation", now=now)
 
@@ -212,21 +312,31 @@ def fail_over(*, db_session: Session, escalation_id: int, now: dt.datetime, erro
 
     After ``MAX_FAILURES`` in a row it stops (``failed``), on the timeline: never silently.
     """
-    escalation = db_session.scalar(select(Escalation).where(Escalation.id == escalation_id)
-                                   .execution_options(populate_existing=True))
+    escalation = db_session.scalar(
+        select(Escalation).where(Escalation.id == escalation_id).execution_options(populate_existing=True)
+    )
     case = db_session.get(Case, escalation.case_id)
     saved = escalation.policy_snapshot if isinstance(escalation.policy_snapshot, dict) else {}
     # Recorded as sent under a negative repeat of its own: the step itself stays due, to be tried again.
-    _send(db_session=db_session, escalation=escalation, case=case, plan={"name": saved.get("name")}, steps=[],
-          now=now, target=dict(domain.FALLBACK_TARGET), fallback=f"error: {error}"[:200],
-          record_repeat=-1 - escalation.steps_sent)
+    _send(
+        db_session=db_session,
+        escalation=escalation,
+        case=case,
+        plan={"name": saved.get("name")},
+        steps=[],
+        now=now,
+        target=dict(domain.FALLBACK_TARGET),
+        fallback=f"error: {error}"[:200],
+        record_repeat=-1 - escalation.steps_sent,
+    )
     escalation.failures += 1
     escalation.steps_sent += 1
     escalation.updated_at = now
     if escalation.failures >= domain.MAX_FAILURES:
         escalation.status, escalation.next_step_at = "failed", None
-        timeline.append(db_session, case, at=now, actor="system", kind="escalation_failed",
-                        detail={"failures": escalation.failures})
+        timeline.append(
+            db_session, case, at=now, actor="system", kind="escalation_failed", detail={"failures": escalation.failures}
+        )
     else:
         escalation.next_step_at = now + dt.timedelta(minutes=domain.FALLBACK_WAIT_MINUTES)
 
@@ -268,19 +378,29 @@ def current_target_type(*, db_session: Session, case_id: str) -> str | None:
     escalation = for_case(db_session=db_session, case_id=case_id)
     if escalation is None:
         return None
-    return db_session.scalar(select(EscalationStep.target_type).where(EscalationStep.escalation_id == escalation.id)
-                             .order_by(EscalationStep.id.desc()).limit(1))
+    return db_session.scalar(
+        select(EscalationStep.target_type)
+        .where(EscalationStep.escalation_id == escalation.id)
+        .order_by(EscalationStep.id.desc())
+        .limit(1)
+    )
 
 
 def list_policies(*, db_session: Session) -> list[EscalationPolicy]:
-    return list(db_session.scalars(select(EscalationPolicy).where(EscalationPolicy.deleted_at.is_(None))
-                                   .order_by(EscalationPolicy.priority, EscalationPolicy.name)))
+    return list(
+        db_session.scalars(
+            select(EscalationPolicy)
+            .where(EscalationPolicy.deleted_at.is_(None))
+            .order_by(EscalationPolicy.priority, EscalationPolicy.name)
+        )
+    )
 
 
 def delete_policy(*, db_session: Session, name: str, now: dt.datetime) -> None:
     """Delete a policy: never chosen again; the escalations that run on it go on with their snapshot."""
-    policy = db_session.scalar(select(EscalationPolicy).where(EscalationPolicy.name == name,
-                                                              EscalationPolicy.deleted_at.is_(None)))
+    policy = db_session.scalar(
+        select(EscalationPolicy).where(EscalationPolicy.name == name, EscalationPolicy.deleted_at.is_(None))
+    )
     if policy is None:
         raise Problem(404, "No such policy.")
     policy.deleted_at, policy.active = now, False
@@ -290,8 +410,11 @@ def put_policy(*, db_session: Session, name: str, **values) -> EscalationPolicy:
     """Create or replace the policy called ``name`` (running escalations keep the steps they started with)."""
     steps = values.get("steps") or []
     if values.get("repeat_from") is not None and values["repeat_from"] >= len(steps):
-        raise Problem(422, "repeat_from: must name one of the steps", errors=[
-            {"field": "repeat_from", "message": "must name one of the steps"}])
+        raise Problem(
+            422,
+            "repeat_from: must name one of the steps",
+            errors=[{"field": "repeat_from", "message": "must name one of the steps"}],
+        )
     policy = db_session.scalar(select(EscalationPolicy).where(EscalationPolicy.name == name))
     if policy is None:
         policy = EscalationPolicy(name=name)

@@ -44,8 +44,13 @@ def run_due(*, db: Database, now, limit: int = 100) -> int:
             ).all()
             # One query each for the batch's cases and policies, kept referenced so that ``fire`` finds
             # them in the session; the timelines are only appended to here, never read.
-            cases = session.scalars(select(Case).where(Case.id.in_([e.case_id for e in due]))
-                                    .options(lazyload(Case.timeline))).all() if due else []
+            cases = (
+                session.scalars(
+                    select(Case).where(Case.id.in_([e.case_id for e in due])).options(lazyload(Case.timeline))
+                ).all()
+                if due
+                else []
+            )
             policies = session.scalars(select(EscalationPolicy)).all() if due else []
             fired = sum(1 for escalation in due if _fire_one(session, escalation, now))
             session.commit()
@@ -73,8 +78,7 @@ def _fire_one(session, escalation: Escalation, now) -> bool:
         log.exception("escalation %s failed; its step goes to the fallback target", escalation_id)
         try:
             with session.begin_nested():
-                service.fail_over(db_session=session, escalation_id=escalation_id, now=now,
-                                  error=type(exc).__name__)
+                service.fail_over(db_session=session, escalation_id=escalation_id, now=now, error=type(exc).__name__)
             return True
         except (StaleDataError, IntegrityError):
             return False
@@ -85,8 +89,7 @@ class EscalationTimer:
 
     name = "escalation-timer"
 
-    def __init__(self, db: Database, *, clock: Clock = system_clock, interval: float = 1.0,
-                 batch: int = 100) -> None:
+    def __init__(self, db: Database, *, clock: Clock = system_clock, interval: float = 1.0, batch: int = 100) -> None:
         self.db = db
         self.clock = clock
         self.interval = interval

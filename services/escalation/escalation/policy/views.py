@@ -41,15 +41,22 @@ class PolicyIn(Schema):
     progress_timeout_minutes = fields.Integer(load_default=60, validate=validate.Range(min=1, max=7 * 24 * 60))
     active = fields.Boolean(load_default=True)
     check_in_minutes = fields.Integer(
-        load_default=240, allow_none=True, validate=validate.Range(min=1, max=30 * 24 * 60),
-        metadata={"description": "after progress, the next report is due within this; none: not chased"})
+        load_default=240,
+        allow_none=True,
+        validate=validate.Range(min=1, max=30 * 24 * 60),
+        metadata={"description": "after progress, the next report is due within this; none: not chased"},
+    )
     group_size_thresholds = fields.List(
-        fields.Integer(validate=validate.Range(min=1, max=100000)), load_default=lambda: [20, 50],
-        validate=validate.Length(max=10), metadata={"description": "a crowd crossing one of these sizes matters"})
+        fields.Integer(validate=validate.Range(min=1, max=100000)),
+        load_default=lambda: [20, 50],
+        validate=validate.Length(max=10),
+        metadata={"description": "a crowd crossing one of these sizes matters"},
+    )
     reescalate_on = fields.List(
         fields.String(validate=validate.OneOf(domain.DEFAULT_TRIGGERS)),
         load_default=lambda: list(domain.DEFAULT_TRIGGERS),
-        metadata={"description": "the changes that start the escalation again"})
+        metadata={"description": "the changes that start the escalation again"},
+    )
 
 
 class PolicyOut(PolicyIn):

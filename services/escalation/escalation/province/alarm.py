@@ -30,16 +30,28 @@ def raise_due(*, db: Database, now: dt.datetime, limit: int = 50) -> int:
     """Alarm every unfinished request whose deadline passed by ``now`` (up to ``limit``); how many were alarmed."""
     with db.sessionmaker() as session:
         try:
-            due = session.scalars(select(ProvinceRequest.id).where(
-                ProvinceRequest.status.in_(domain.UNFINISHED), ProvinceRequest.deadline <= now,
-                ProvinceRequest.deadline_alarmed_at.is_(None)).order_by(ProvinceRequest.deadline).limit(limit)).all()
+            due = session.scalars(
+                select(ProvinceRequest.id)
+                .where(
+                    ProvinceRequest.status.in_(domain.UNFINISHED),
+                    ProvinceRequest.deadline <= now,
+                    ProvinceRequest.deadline_alarmed_at.is_(None),
+                )
+                .order_by(ProvinceRequest.deadline)
+                .limit(limit)
+            ).all()
             alarmed = 0
             for request_id in due:
                 claimed = session.execute(
-                    update(ProvinceRequest).where(ProvinceRequest.id == request_id,
-                                                  ProvinceRequest.deadline_alarmed_at.is_(None),
-                                                  ProvinceRequest.status.in_(domain.UNFINISHED))
-                    .values(deadline_alarmed_at=now).execution_options(synchronize_session=False)).rowcount
+                    update(ProvinceRequest)
+                    .where(
+                        ProvinceRequest.id == request_id,
+                        ProvinceRequest.deadline_alarmed_at.is_(None),
+                        ProvinceRequest.status.in_(domain.UNFINISHED),
+                    )
+                    .values(deadline_alarmed_at=now)
+                    .execution_options(synchronize_session=False)
+                ).rowcount
                 if claimed == 1:
                     _alarm(session, session.get(ProvinceRequest, request_id), now)
                     alarmed += 1
@@ -55,15 +67,34 @@ def _alarm(session, request: ProvinceRequest, now: dt.datetime) -> None:
     session.refresh(request)
     targets = domain.alarm_targets(request.assignees, request.officers_sent)
     case = session.get(Case, request.case_id) if request.case_id else None
-    outbox.add(session, "escalation.province_request.overdue", {
-        "request_id": request.id, "reference": request.reference, "requested_by": request.requested_by,
-        "case_id": request.case_id, "case_number": case.number if case else None,
-        "title": case.public_title if case else None, "unit": request.unit, "group_size": request.group_size,
-        "status": request.status, "deadline": iso(request.deadline), "targets": targets, "alarmed_at": iso(now)})
+    outbox.add(
+        session,
+        "escalation.province_request.overdue",
+        {
+            "request_id": request.id,
+            "reference": request.reference,
+            "requested_by": request.requested_by,
+            "case_id": request.case_id,
+            "case_number": case.number if case else None,
+            "title": case.public_title if case else None,
+            "unit": request.unit,
+            "group_size": request.group_size,
+            "status": request.status,
+            "deadline": iso(request.deadline),
+            "targets": targets,
+            "alarmed_at": iso(now),
+        },
+    )
     announce(session, request, change="deadline_passed", previous=request.status, now=now)
     if case is not None:
-        append(session, case, actor="system", kind="province_deadline_passed", at=now,
-               detail={"province_request_id": request.id, "deadline": iso(request.deadline), "targets": targets})
+        append(
+            session,
+            case,
+            actor="system",
+            kind="province_deadline_passed",
+            at=now,
+            detail={"province_request_id": request.id, "deadline": iso(request.deadline), "targets": targets},
+        )
 
 
 class DeadlineAlarm:

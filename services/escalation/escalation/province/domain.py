@@ -7,8 +7,9 @@ STATUSES = ("received", "assigned", "officers_sent", "citizens_returned", "compl
 ASSIGNEE_ROLES = ("inspectorate", "board", "commune")
 
 
-def visible_to(*, kind: str, subject: str, unit: str | None, requested_by: str, province_unit: str | None,
-               request_unit: str | None) -> bool:
+def visible_to(
+    *, kind: str, subject: str, unit: str | None, requested_by: str, province_unit: str | None, request_unit: str | None
+) -> bool:
     """The province sees the requests it filed; a commune those about it; the district all."""
     if kind == "province":
         return requested_by == subject
@@ -24,6 +25,7 @@ def can_move(current: str, new: str) -> bool:
     if new == current == "assigned":
         return True
     return STATUSES.index(new) > STATUSES.index(current)
+
 
 # Unfinished: the citizens are not home yet. Its deadline passing raises the alarm once.
 UNFINISHED = ("received", "assigned", "officers_sent")

@@ -41,5 +41,7 @@ class ProvinceRequest(Base):
     # When the deadline alarm went out: set by the one worker whose conditional UPDATE claimed it.
     deadline_alarmed_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
 
-    __table_args__ = (Index("ix_province_requests_caller", "requested_by", "received_at"),
-                      Index("ix_province_requests_deadline", "status", "deadline"))
+    __table_args__ = (
+        Index("ix_province_requests_caller", "requested_by", "received_at"),
+        Index("ix_province_requests_deadline", "status", "deadline"),
+    )

@@ -7,7 +7,7 @@ from marshmallow import Schema, fields, validate
 
 from tiepdan_common.errors import Problem
 from tiepdan_common.idempotency import transactional
-from tiepdan_common.schemas import ProblemSchema, Text
+from tiepdan_common.schemas import PlausibleDateTime, ProblemSchema, Text
 from tiepdan_common.web import current_identity, db_session, require
 
 from ..database import IdempotencyRecord
@@ -15,8 +15,12 @@ from ..roster import officers_now
 from ..web import now, setting
 from . import domain, service
 
-blp = Blueprint("province_requests", __name__, url_prefix="/province-requests",
-                description="Requests of the provincial reception office")
+blp = Blueprint(
+    "province_requests",
+    __name__,
+    url_prefix="/province-requests",
+    description="Requests of the provincial reception office",
+)
 
 
 class RequestIn(Schema):
@@ -26,7 +30,7 @@ class RequestIn(Schema):
     contact = Text(required=True, validate=validate.Length(min=2, max=300))
     unit = Text(load_default=None, validate=validate.Length(min=1, max=10))
     field = Text(load_default=None, validate=validate.Length(min=1, max=40))
-    deadline = fields.AwareDateTime(required=True)
+    deadline = PlausibleDateTime(required=True)
     note = Text(load_default=None, validate=validate.Length(max=2000))
 
 
@@ -66,12 +70,13 @@ class AssignIn(Schema):
 
 
 class DispatchIn(Schema):
-    officers = fields.List(Text(validate=validate.Length(min=1, max=40)), required=True,
-                           validate=validate.Length(min=1, max=50))
+    officers = fields.List(
+        Text(validate=validate.Length(min=1, max=40)), required=True, validate=validate.Length(min=1, max=50)
+    )
 
 
 class ReturnedIn(Schema):
-    returned_at = fields.AwareDateTime(required=True)
+    returned_at = PlausibleDateTime(required=True)
 
 
 class CompleteIn(Schema):
@@ -99,10 +104,20 @@ def _actor() -> str:
 @blp.alt_response(422, schema=ProblemSchema)
 def receive(data):
     """The province asks the district to bring its citizens home: a case is opened (or joined) at once."""
-    return service.receive(db_session=db_session(), identity=current_identity(), group_size=data["group_size"],
-                           place=data["place"], contact=data["contact"], deadline=data["deadline"],
-                           unit=data["unit"], field_code=data["field"], reference_code=data["reference"],
-                           note=data["note"], reference_dir=setting("reference_dir"), now=now())
+    return service.receive(
+        db_session=db_session(),
+        identity=current_identity(),
+        group_size=data["group_size"],
+        place=data["place"],
+        contact=data["contact"],
+        deadline=data["deadline"],
+        unit=data["unit"],
+        field_code=data["field"],
+        reference_code=data["reference"],
+        note=data["note"],
+        reference_dir=setting("reference_dir"),
+        now=now(),
+    )
 
 
 @blp.get("")
@@ -134,11 +149,20 @@ def assign(data, request_id):
     """Assign the inspectorate, the board and the commune."""
     assignees = {k: v for k, v in data.items() if v}
     if not assignees:
-        raise Problem(422, "body: name at least one of inspectorate, board, commune",
-                      errors=[{"field": "body", "message": "name at least one assignee"}])
+        raise Problem(
+            422,
+            "body: name at least one of inspectorate, board, commune",
+            errors=[{"field": "body", "message": "name at least one assignee"}],
+        )
     request = _district_request(request_id)
-    return service.assign(db_session=db_session(), request=request, assignees=assignees, officers=officers_now(),
-                          actor=_actor(), now=now())
+    return service.assign(
+        db_session=db_session(),
+        request=request,
+        assignees=assignees,
+        officers=officers_now(),
+        actor=_actor(),
+        now=now(),
+    )
 
 
 @blp.post("/<request_id>/dispatch")
@@ -151,8 +175,14 @@ def assign(data, request_id):
 def dispatch(data, request_id):
     """Record who was sent to bring the citizens home."""
     request = _district_request(request_id)
-    return service.dispatch(db_session=db_session(), request=request, officers=data["officers"],
-                            roster=officers_now(), actor=_actor(), now=now())
+    return service.dispatch(
+        db_session=db_session(),
+        request=request,
+        officers=data["officers"],
+        roster=officers_now(),
+        actor=_actor(),
+        now=now(),
+    )
 
 
 @blp.post("/<request_id>/returned")
@@ -163,8 +193,13 @@ def dispatch(data, request_id):
 @blp.alt_response(422, schema=ProblemSchema)
 def returned(data, request_id):
     """Record when the citizens were back home."""
-    return service.returned(db_session=db_session(), request=_district_request(request_id),
-                            returned_at=data["returned_at"], actor=_actor(), now=now())
+    return service.returned(
+        db_session=db_session(),
+        request=_district_request(request_id),
+        returned_at=data["returned_at"],
+        actor=_actor(),
+        now=now(),
+    )
 
 
 @blp.post("/<request_id>/complete")
@@ -174,5 +209,10 @@ def returned(data, request_id):
 @blp.response(200, RequestOut)
 def complete(data, request_id):
     """Complete the request with its outcome; the province is told."""
-    return service.complete(db_session=db_session(), request=_district_request(request_id),
-                            outcome=data["outcome"], actor=_actor(), now=now())
+    return service.complete(
+        db_session=db_session(),
+        request=_district_request(request_id),
+        outcome=data["outcome"],
+        actor=_actor(),
+        now=now(),
+    )

@@ -26,8 +26,9 @@ def _units(reference_dir: str) -> tuple[dict, ...]:
 
 def unit_on(reference_dir: Path, code: str, on: dt.date) -> dict | None:
     """The version of unit ``code`` in force on ``on``, else its latest version, else None."""
-    versions = sorted((u for u in _units(str(reference_dir)) if u["code"] == code),
-                      key=lambda u: u.get("valid_from") or "")
+    versions = sorted(
+        (u for u in _units(str(reference_dir)) if u["code"] == code), key=lambda u: u.get("valid_from") or ""
+    )
     for u in versions:
         if (u.get("valid_from") or "0000") <= on.isoformat() <= (u.get("valid_to") or "9999"):
             return u
@@ -38,22 +39,34 @@ def heading(reference_dir: Path, *, unit: str, on: dt.date, number: str | None, 
     found = unit_on(reference_dir, unit, on)
     name = found["name"] if found else unit
     parent = unit_on(reference_dir, found["parent"], on) if found and found.get("parent") else None
-    place = next((name[len(w) + 1:] for w in LEVEL_WORDS if name.startswith(w + " ")), name)
-    return {"parent_body": f"ỦY BAN NHÂN DÂN {parent['name'].upper()}" if parent else "",
-            "issuing_body": f"ỦY BAN NHÂN DÂN {name.upper()}", "number": f"Số: {number or '......'}/{symbol}",
-            "nation": "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", "motto": "Độc lập - Tự do - Hạnh phúc",
-            "place_date": f"{place}, ngày {on:%d} tháng {on:%m} năm {on:%Y}"}
+    place = next((name[len(w) + 1 :] for w in LEVEL_WORDS if name.startswith(w + " ")), name)
+    return {
+        "parent_body": f"ỦY BAN NHÂN DÂN {parent['name'].upper()}" if parent else "",
+        "issuing_body": f"ỦY BAN NHÂN DÂN {name.upper()}",
+        "number": f"Số: {number or '......'}/{symbol}",
+        "nation": "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM",
+        "motto": "Độc lập - Tự do - Hạnh phúc",
+        "place_date": f"{place}, ngày {on:%d} tháng {on:%m} năm {on:%Y}",
+    }
 
 
 TITLE = "DANH SÁCH VỤ VIỆC KHIẾU NẠI, TỐ CÁO ĐÔNG NGƯỜI, PHỨC TẠP, KÉO DÀI"
 SUBTITLE = "(Theo Kế hoạch số 363/KH-TTCP ngày 29/3/2019 của Thanh tra Chính phủ)"
 COLUMNS = (
-    ("number", "Số vụ việc", 13), ("title", "Nội dung vụ việc", 40), ("unit_name", "Nơi phát sinh", 16),
-    ("field_name", "Lĩnh vực", 14), ("category_name", "Loại", 10), ("source_name", "Nguồn", 18),
-    ("central", "Thuộc danh sách Trung ương", 11), ("review_result", "Kết quả rà soát", 24),
-    ("plan", "Phương án giải quyết đã thống nhất", 28), ("agreed_deadline", "Thời hạn đã thống nhất", 12),
-    ("lead_agency", "Cơ quan chủ trì", 16), ("progress_name", "Tiến độ, kết quả", 16),
-    ("history", "Quá trình theo dõi", 40), ("note", "Ghi chú", 16),
+    ("number", "Số vụ việc", 13),
+    ("title", "Nội dung vụ việc", 40),
+    ("unit_name", "Nơi phát sinh", 16),
+    ("field_name", "Lĩnh vực", 14),
+    ("category_name", "Loại", 10),
+    ("source_name", "Nguồn", 18),
+    ("central", "Thuộc danh sách Trung ương", 11),
+    ("review_result", "Kết quả rà soát", 24),
+    ("plan", "Phương án giải quyết đã thống nhất", 28),
+    ("agreed_deadline", "Thời hạn đã thống nhất", 12),
+    ("lead_agency", "Cơ quan chủ trì", 16),
+    ("progress_name", "Tiến độ, kết quả", 16),
+    ("history", "Quá trình theo dõi", 40),
+    ("note", "Ghi chú", 16),
 )
 
 
@@ -67,15 +80,28 @@ def rows(entries: list[dict], histories: dict, *, unit_name, field_name) -> list
     for e in entries:
         plan = ""
         if e["plan_agreed"]:
-            plan = f"Đã thống nhất ngày {_day(e['plan_agreed_on'])}" + (f": {e['plan_summary']}" if e["plan_summary"]
-                                                                       else "")
-        steps = [f"{local(c.at):%d/%m/%Y}: {labels.label(labels.PLAN363_PROGRESS, c.progress)}"
-                 for c in histories.get(e["case_id"], [])]
-        out.append({**e, "unit_name": unit_name(e["unit"]), "field_name": field_name(e["field"]),
-                    "central": labels.yes_no(e["on_central_list"]), "review_result": e["review_result"] or "",
-                    "plan": plan, "agreed_deadline": _day(e["agreed_deadline"]), "lead_agency": e["lead_agency"] or "",
-                    "progress_name": e["progress_name"] + (" (quá hạn)" if e["overdue"] else ""),
-                    "history": "; ".join(steps), "note": e["note"] or ""})
+            plan = f"Đã thống nhất ngày {_day(e['plan_agreed_on'])}" + (
+                f": {e['plan_summary']}" if e["plan_summary"] else ""
+            )
+        steps = [
+            f"{local(c.at):%d/%m/%Y}: {labels.label(labels.PLAN363_PROGRESS, c.progress)}"
+            for c in histories.get(e["case_id"], [])
+        ]
+        out.append(
+            {
+                **e,
+                "unit_name": unit_name(e["unit"]),
+                "field_name": field_name(e["field"]),
+                "central": labels.yes_no(e["on_central_list"]),
+                "review_result": e["review_result"] or "",
+                "plan": plan,
+                "agreed_deadline": _day(e["agreed_deadline"]),
+                "lead_agency": e["lead_agency"] or "",
+                "progress_name": e["progress_name"] + (" (quá hạn)" if e["overdue"] else ""),
+                "history": "; ".join(steps),
+                "note": e["note"] or "",
+            }
+        )
     return out
 
 
@@ -107,9 +133,11 @@ def to_xlsx(data: list[dict], *, head: dict, signer: str | None, signer_title: s
         if last > first:
             sheet.merge_cells(start_row=row, start_column=first, end_row=row, end_column=last)
 
-    for row, left, right, bold_left in ((1, head["parent_body"], head["nation"], False),
-                                        (2, head["issuing_body"], head["motto"], True),
-                                        (3, head["number"], head["place_date"], False)):
+    for row, left, right, bold_left in (
+        (1, head["parent_body"], head["nation"], False),
+        (2, head["issuing_body"], head["motto"], True),
+        (3, head["number"], head["place_date"], False),
+    ):
         put(row, 1, half, left, bold=bold_left)
         put(row, half + 1, width, right, bold=row < 3, italic=row == 3)
     put(5, 1, width, TITLE, bold=True, size=14)

@@ -18,8 +18,12 @@ from ..web import now, restricted, setting
 from . import document, labels, plan363
 from .models import Plan363Entry
 
-blp = Blueprint("plan363", __name__, url_prefix="/cases",
-                description="The Plan 363/KH-TTCP list of backlogged, complex, prolonged cases")
+blp = Blueprint(
+    "plan363",
+    __name__,
+    url_prefix="/cases",
+    description="The Plan 363/KH-TTCP list of backlogged, complex, prolonged cases",
+)
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
@@ -68,8 +72,11 @@ class ListQuery(Schema):
     on_central_list = fields.Boolean(load_default=None)
     overdue = fields.Boolean(load_default=None)
     format = fields.String(load_default="json", validate=validate.OneOf(("json", "csv", "xlsx")))
-    unit = Text(load_default=None, validate=validate.Length(max=10),
-                         metadata={"description": "issuing unit of the heading; the caller's by default"})
+    unit = Text(
+        load_default=None,
+        validate=validate.Length(max=10),
+        metadata={"description": "issuing unit of the heading; the caller's by default"},
+    )
     doc_number = Text(load_default=None, validate=validate.Length(max=30))
     signer = Text(load_default=None, validate=validate.Length(max=120))
     signer_title = Text(load_default=None, validate=validate.Length(max=120))
@@ -85,34 +92,53 @@ def _allowed():
 @blp.route("/plan363", methods=["GET"])
 @require("cases:read")
 @blp.arguments(ListQuery, location="query")
-@blp.doc(responses={"200": {"content": {
-    "application/json": {"schema": {"type": "array", "items": {"$ref": "#/components/schemas/Plan363Out"}}},
-    "text/csv": {"schema": {"type": "string"}}, XLSX: {"schema": {"type": "string", "format": "binary"}}}}})
+@blp.doc(
+    responses={
+        "200": {
+            "content": {
+                "application/json": {"schema": {"type": "array", "items": {"$ref": "#/components/schemas/Plan363Out"}}},
+                "text/csv": {"schema": {"type": "string"}},
+                XLSX: {"schema": {"type": "string", "format": "binary"}},
+            }
+        }
+    }
+)
 @blp.response(200, Plan363Out(many=True))
 @blp.alt_response(403, schema=ProblemSchema)
 def plan363_list(query):
     """The Plan 363 list: JSON, or as the province asks for it (XLSX with heading and signature, or CSV)."""
     identity, session, moment = _allowed(), db_session(), now()
     today = local(moment).date()
-    entries = [plan363.present(c, e, today=today)
-               for c, e in plan363.listing(db_session=session, identity=identity, query=query, today=today)]
+    entries = [
+        plan363.present(c, e, today=today)
+        for c, e in plan363.listing(db_session=session, identity=identity, query=query, today=today)
+    ]
     if query["format"] == "json":
         return entries
     folder = setting("reference_dir")
     histories = {}
     for change in plan363.history_of(db_session=session, case_ids=[e["case_id"] for e in entries]):
         histories.setdefault(change.case_id, []).append(change)
-    data = document.rows(entries, histories, unit_name=lambda code: reference.unit(folder, code)["name"],
-                         field_name=lambda code: reference.field(folder, code)["name_vi"])
+    data = document.rows(
+        entries,
+        histories,
+        unit_name=lambda code: reference.unit(folder, code)["name"],
+        field_name=lambda code: reference.field(folder, code)["name_vi"],
+    )
     stamp = f"{today:%Y%m%d}"
     if query["format"] == "csv":
-        return Response(document.to_csv(data), mimetype="text/csv", headers={
-            "Content-Disposition": f'attachment; filename="ke-hoach-363_{stamp}.csv"'})
-    head = document.heading(folder, unit=query["unit"] or identity.unit or "", on=today,
-                            number=query["doc_number"], symbol="BC-UBND")
+        return Response(
+            document.to_csv(data),
+            mimetype="text/csv",
+            headers={"Content-Disposition": f'attachment; filename="ke-hoach-363_{stamp}.csv"'},
+        )
+    head = document.heading(
+        folder, unit=query["unit"] or identity.unit or "", on=today, number=query["doc_number"], symbol="BC-UBND"
+    )
     body = document.to_xlsx(data, head=head, signer=query["signer"], signer_title=query["signer_title"])
-    return Response(body, mimetype=XLSX, headers={
-        "Content-Disposition": f'attachment; filename="ke-hoach-363_{stamp}.xlsx"'})
+    return Response(
+        body, mimetype=XLSX, headers={"Content-Disposition": f'attachment; filename="ke-hoach-363_{stamp}.xlsx"'}
+    )
 
 
 @blp.route("/<case_id>/plan363", methods=["PUT"])
@@ -144,5 +170,7 @@ def plan363_get(case_id):
 
 def _detail(session, identity, case_id, entry, moment):
     case = cases.get(db_session=session, identity=identity, case_id=case_id)
-    return {**plan363.present(case, entry, today=local(moment).date()),
-            "history": plan363.history(db_session=session, case_id=case_id)}
+    return {
+        **plan363.present(case, entry, today=local(moment).date()),
+        "history": plan363.history(db_session=session, case_id=case_id),
+    }

@@ -17,16 +17,25 @@ from ..clock import local
 from . import labels
 
 COLUMNS = (
-    ("number", "Số vụ việc"), ("title", "Nội dung"), ("unit", "Đơn vị"), ("field", "Lĩnh vực"),
-    ("severity", "Mức độ"), ("level", "Cấp"), ("status", "Trạng thái"), ("owner_agency", "Cơ quan chủ trì"),
-    ("opened_at", "Ngày tiếp nhận"), ("days_open", "Số ngày"), ("complex", "Phức tạp"),
+    ("number", "Số vụ việc"),
+    ("title", "Nội dung"),
+    ("unit", "Đơn vị"),
+    ("field", "Lĩnh vực"),
+    ("severity", "Mức độ"),
+    ("level", "Cấp"),
+    ("status", "Trạng thái"),
+    ("owner_agency", "Cơ quan chủ trì"),
+    ("opened_at", "Ngày tiếp nhận"),
+    ("days_open", "Số ngày"),
+    ("complex", "Phức tạp"),
     ("history", "Quá trình xử lý"),
 )
 STATUS_VI = labels.STATUS
 
 
-def complex_cases(*, db_session: Session, identity: Identity, prolonged_days: int, now: dt.datetime,
-                  include_closed: bool = False) -> list[Case]:
+def complex_cases(
+    *, db_session: Session, identity: Identity, prolonged_days: int, now: dt.datetime, include_closed: bool = False
+) -> list[Case]:
     """Cases flagged complex, or open longer than ``prolonged_days``."""
     stmt = select(Case).where(or_(Case.complex.is_(True), Case.opened_at <= now - dt.timedelta(days=prolonged_days)))
     if not include_closed:
@@ -42,16 +51,25 @@ def rows(cases: list[Case], *, now: dt.datetime, unit_name=None, field_name=None
     unit_name, field_name = unit_name or (lambda code: code), field_name or (lambda code: code)
     out = []
     for case in cases:
-        history = "; ".join(f"{local(t.at):%d/%m/%Y %H:%M} {labels.label(labels.TIMELINE, t.kind)}"
-                            for t in case.timeline)
-        out.append({
-            "number": case.number, "title": case.title, "unit": unit_name(case.unit),
-            "field": field_name(case.field_code), "severity": labels.label(labels.SEVERITY, case.severity),
-            "level": labels.label(labels.LEVEL, case.level), "status": STATUS_VI.get(case.status, case.status),
-            "owner_agency": case.owner_agency or "", "opened_at": f"{local(case.opened_at):%d/%m/%Y %H:%M}",
-            "days_open": (now - case.opened_at).days, "complex": "có" if case.complex else "không",
-            "history": history,
-        })
+        history = "; ".join(
+            f"{local(t.at):%d/%m/%Y %H:%M} {labels.label(labels.TIMELINE, t.kind)}" for t in case.timeline
+        )
+        out.append(
+            {
+                "number": case.number,
+                "title": case.title,
+                "unit": unit_name(case.unit),
+                "field": field_name(case.field_code),
+                "severity": labels.label(labels.SEVERITY, case.severity),
+                "level": labels.label(labels.LEVEL, case.level),
+                "status": STATUS_VI.get(case.status, case.status),
+                "owner_agency": case.owner_agency or "",
+                "opened_at": f"{local(case.opened_at):%d/%m/%Y %H:%M}",
+                "days_open": (now - case.opened_at).days,
+                "complex": "có" if case.complex else "không",
+                "history": history,
+            }
+        )
     return out
 
 

@@ -33,10 +33,14 @@ log = logging.getLogger(__name__)
 
 # What each count means, for people (Vietnamese) and in the order the leaders read them.
 LABELS = {
-    "visits": "Lượt tiếp công dân", "mass_visits": "Đoàn đông người", "new_cases": "Vụ việc mới",
-    "open_cases": "Vụ việc đang theo dõi", "hotspots_active": "Điểm nóng đang hoạt động",
+    "visits": "Lượt tiếp công dân",
+    "mass_visits": "Đoàn đông người",
+    "new_cases": "Vụ việc mới",
+    "open_cases": "Vụ việc đang theo dõi",
+    "hotspots_active": "Điểm nóng đang hoạt động",
     "incidents": "Vụ việc an ninh trật tự do công an báo cáo",
-    "province_requests_open": "Yêu cầu của tỉnh chưa hoàn thành", "overdue_items": "Đơn quá hạn giải quyết",
+    "province_requests_open": "Yêu cầu của tỉnh chưa hoàn thành",
+    "overdue_items": "Đơn quá hạn giải quyết",
 }
 
 
@@ -59,17 +63,24 @@ def counts(*, db_session: Session, now: dt.datetime, since: dt.datetime | None =
 
     return {
         "visits": count(VisitRecord, VisitRecord.received_at > since, VisitRecord.received_at <= now),
-        "mass_visits": count(VisitRecord, VisitRecord.is_mass.is_(True), VisitRecord.received_at > since,
-                             VisitRecord.received_at <= now),
+        "mass_visits": count(
+            VisitRecord, VisitRecord.is_mass.is_(True), VisitRecord.received_at > since, VisitRecord.received_at <= now
+        ),
         "open_cases": count(Case, *open_at(Case.opened_at, Case.closed_at)),
         "new_cases": count(Case, Case.opened_at > since, Case.opened_at <= now),
-        "hotspots_active": count(Hotspot, Hotspot.activated_at.is_not(None),
-                                 *open_at(Hotspot.activated_at, Hotspot.defused_at)),
+        "hotspots_active": count(
+            Hotspot, Hotspot.activated_at.is_not(None), *open_at(Hotspot.activated_at, Hotspot.defused_at)
+        ),
         "incidents": count(Incident, Incident.occurred_at > since, Incident.occurred_at <= now),
-        "province_requests_open": count(ProvinceRequest, *open_at(ProvinceRequest.received_at,
-                                                                   ProvinceRequest.completed_at)),
-        "overdue_items": db_session.scalar(select(func.count(func.distinct(OverdueItem.petition_id)))
-                                           .where(OverdueItem.seen_at > since, OverdueItem.seen_at <= now)) or 0,
+        "province_requests_open": count(
+            ProvinceRequest, *open_at(ProvinceRequest.received_at, ProvinceRequest.completed_at)
+        ),
+        "overdue_items": db_session.scalar(
+            select(func.count(func.distinct(OverdueItem.petition_id))).where(
+                OverdueItem.seen_at > since, OverdueItem.seen_at <= now
+            )
+        )
+        or 0,
     }
 
 
@@ -77,20 +88,29 @@ def current_counts(*, db_session: Session, now: dt.datetime, since: dt.datetime 
     """:func:`counts` to the present: what is open counted by its status right now."""
     since = since or now - dt.timedelta(days=1)
     values = counts(db_session=db_session, now=now, since=since)
-    values.update({
-        "open_cases": db_session.scalar(select(func.count()).select_from(Case)
-                                        .where(Case.status.in_(case_domain.OPEN_STATUSES))) or 0,
-        "hotspots_active": hotspots.active_count(db_session=db_session),
-        "province_requests_open": province.open_count(db_session=db_session),
-        "overdue_items": db_session.scalar(select(func.count(func.distinct(OverdueItem.petition_id)))
-                                           .where(OverdueItem.seen_at > since)) or 0})
+    values.update(
+        {
+            "open_cases": db_session.scalar(
+                select(func.count()).select_from(Case).where(Case.status.in_(case_domain.OPEN_STATUSES))
+            )
+            or 0,
+            "hotspots_active": hotspots.active_count(db_session=db_session),
+            "province_requests_open": province.open_count(db_session=db_session),
+            "overdue_items": db_session.scalar(
+                select(func.count(func.distinct(OverdueItem.petition_id))).where(OverdueItem.seen_at > since)
+            )
+            or 0,
+        }
+    )
     return values
 
 
 def highlights(values: dict) -> list[str]:
     """A few Vietnamese lines for the message body."""
-    lines = [f"{values['visits']} lượt tiếp công dân, trong đó {values['mass_visits']} đoàn đông người",
-             f"{values['open_cases']} vụ việc đang theo dõi ({values['new_cases']} vụ việc mới)"]
+    lines = [
+        f"{values['visits']} lượt tiếp công dân, trong đó {values['mass_visits']} đoàn đông người",
+        f"{values['open_cases']} vụ việc đang theo dõi ({values['new_cases']} vụ việc mới)",
+    ]
     if values["hotspots_active"]:
         lines.append(f"{values['hotspots_active']} điểm nóng đang hoạt động")
     if values["incidents"]:
@@ -114,12 +134,17 @@ def for_date(*, db_session: Session, date: dt.date, hour: int, now: dt.datetime)
         values = counts(db_session=db_session, now=end, since=start)
     until = min(end, now)
     return {
-        "date": date, "title": f"Báo cáo tình hình ngày {date:%d/%m/%Y}",
+        "date": date,
+        "title": f"Báo cáo tình hình ngày {date:%d/%m/%Y}",
         "period_label": f"Từ {local(start):%H:%M ngày %d/%m/%Y} đến {local(until):%H:%M ngày %d/%m/%Y}",
-        "period_from": start, "period_to": until, "complete": end <= now,
+        "period_from": start,
+        "period_to": until,
+        "complete": end <= now,
         "items": [{"key": key, "label": label, "value": values.get(key, 0)} for key, label in LABELS.items()],
-        "counts": values, "highlights": highlights(values),
-        "sent_at": sent.generated_at if sent else None, "sent_late": sent.late if sent else None,
+        "counts": values,
+        "highlights": highlights(values),
+        "sent_at": sent.generated_at if sent else None,
+        "sent_late": sent.late if sent else None,
     }
 
 
@@ -136,11 +161,15 @@ def emit(*, db: Database, date: dt.date, hour: int, now: dt.datetime, late: bool
         if session.get(DailySummary, date) is not None:
             return False
         # Sent on time, the present state; caught up later, the state at the date's hour.
-        values = counts(db_session=session, now=end, since=start) if late else current_counts(db_session=session,
-                                                                                               now=now)
+        values = (
+            counts(db_session=session, now=end, since=start) if late else current_counts(db_session=session, now=now)
+        )
         session.add(DailySummary(date=date, generated_at=now, counts=values, late=late))
-        outbox.add(session, "escalation.daily_summary.ready", {
-            "date": date.isoformat(), "generated_at": iso(now), **values, "highlights": highlights(values)})
+        outbox.add(
+            session,
+            "escalation.daily_summary.ready",
+            {"date": date.isoformat(), "generated_at": iso(now), **values, "highlights": highlights(values)},
+        )
         try:
             session.commit()
         except IntegrityError:
@@ -164,8 +193,9 @@ def catch_up(*, db: Database, now: dt.datetime, hour: int, days: int = 7) -> lis
     latest, today = due_date(now, hour), local(now).date()
     with db.sessionmaker() as session:
         first = session.scalar(select(func.min(DailySummary.date)))
-        sent = set(session.scalars(select(DailySummary.date).where(
-            DailySummary.date >= latest - dt.timedelta(days=days))))
+        sent = set(
+            session.scalars(select(DailySummary.date).where(DailySummary.date >= latest - dt.timedelta(days=days)))
+        )
     if first is None:
         dates = [today] if latest == today else []
     else:
@@ -173,8 +203,9 @@ def catch_up(*, db: Database, now: dt.datetime, hour: int, days: int = 7) -> lis
         dates = [oldest + dt.timedelta(days=n) for n in range((latest - oldest).days + 1)]
     # On time: within the summary's hour of today; otherwise counted as things stood at the date's hour.
     on_time = local(now).hour == hour
-    return [d for d in dates if d not in sent
-            and emit(db=db, date=d, hour=hour, now=now, late=not (on_time and d == today))]
+    return [
+        d for d in dates if d not in sent and emit(db=db, date=d, hour=hour, now=now, late=not (on_time and d == today))
+    ]
 
 
 class DailySummaryTask:
@@ -182,8 +213,9 @@ class DailySummaryTask:
 
     name = "daily-summary"
 
-    def __init__(self, db: Database, *, hour: int, clock: Clock = system_clock, interval: float = 30.0,
-                 catch_up_days: int = 7) -> None:
+    def __init__(
+        self, db: Database, *, hour: int, clock: Clock = system_clock, interval: float = 30.0, catch_up_days: int = 7
+    ) -> None:
         self.db, self.hour, self.clock, self.interval, self.days = db, hour, clock, interval, catch_up_days
 
     def run(self, stop) -> None:

@@ -32,22 +32,41 @@ def report(query):
         raise Problem(403, "This report is for the district and the communes.", code="forbidden")
     moment = now()
     days = query["prolonged_days"] if query["prolonged_days"] is not None else setting("prolonged_days")
-    found = service.complex_cases(db_session=db_session(), identity=identity, prolonged_days=days, now=moment,
-                                  include_closed=query["include_closed"])
+    found = service.complex_cases(
+        db_session=db_session(),
+        identity=identity,
+        prolonged_days=days,
+        now=moment,
+        include_closed=query["include_closed"],
+    )
     folder = setting("reference_dir")
-    data = service.rows(found, now=moment, unit_name=lambda code: reference.unit(folder, code)["name"],
-                        field_name=lambda code: reference.field(folder, code)["name_vi"])
+    data = service.rows(
+        found,
+        now=moment,
+        unit_name=lambda code: reference.unit(folder, code)["name"],
+        field_name=lambda code: reference.field(folder, code)["name_vi"],
+    )
     stamp = f"{local(moment):%Y%m%d-%H%M}"
     if query["format"] == "xlsx":
         title = f"Danh sách vụ việc phức tạp, kéo dài (lập lúc {local(moment):%H:%M ngày %d/%m/%Y})"
-        return Response(service.to_xlsx(data, title=title), mimetype=XLSX, headers={
-            "Content-Disposition": f'attachment; filename="vu-viec-phuc-tap-{stamp}.xlsx"'})
-    return Response(service.to_csv(data), mimetype="text/csv", headers={
-        "Content-Disposition": f'attachment; filename="vu-viec-phuc-tap-{stamp}.csv"'})
+        return Response(
+            service.to_xlsx(data, title=title),
+            mimetype=XLSX,
+            headers={"Content-Disposition": f'attachment; filename="vu-viec-phuc-tap-{stamp}.xlsx"'},
+        )
+    return Response(
+        service.to_csv(data),
+        mimetype="text/csv",
+        headers={"Content-Disposition": f'attachment; filename="vu-viec-phuc-tap-{stamp}.csv"'},
+    )
 
 
-summary_blp = Blueprint("daily_summary", __name__, url_prefix="/reports",
-                        description="The daily situation summary (báo cáo tình hình hằng ngày)")
+summary_blp = Blueprint(
+    "daily_summary",
+    __name__,
+    url_prefix="/reports",
+    description="The daily situation summary (báo cáo tình hình hằng ngày)",
+)
 
 
 class SummaryQuery(Schema):

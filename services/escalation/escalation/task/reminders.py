@@ -25,22 +25,37 @@ def remind_due(*, db: Database, now: dt.datetime, limit: int = 100) -> int:
     """Remind the owners of open tasks due by ``now`` that were not reminded yet; how many were reminded."""
     with db.sessionmaker() as session:
         try:
-            due = session.scalars(select(CaseTask.id).where(
-                CaseTask.status == "open", CaseTask.due_at <= now, CaseTask.reminded_at.is_(None))
-                .order_by(CaseTask.due_at).limit(limit)).all()
+            due = session.scalars(
+                select(CaseTask.id)
+                .where(CaseTask.status == "open", CaseTask.due_at <= now, CaseTask.reminded_at.is_(None))
+                .order_by(CaseTask.due_at)
+                .limit(limit)
+            ).all()
             reminded = 0
             for task_id in due:
-                claimed = session.execute(update(CaseTask).where(
-                    CaseTask.id == task_id, CaseTask.reminded_at.is_(None), CaseTask.status == "open")
-                    .values(reminded_at=now).execution_options(synchronize_session=False)).rowcount
+                claimed = session.execute(
+                    update(CaseTask)
+                    .where(CaseTask.id == task_id, CaseTask.reminded_at.is_(None), CaseTask.status == "open")
+                    .values(reminded_at=now)
+                    .execution_options(synchronize_session=False)
+                ).rowcount
                 if claimed == 1:
                     task = session.get(CaseTask, task_id)
                     case = session.get(Case, task.case_id)
                     # The task's title is an officer's text: the event names the case, not the task.
-                    outbox.add(session, "escalation.task.overdue", {
-                        "task_id": task.id, "case_id": case.id, "case_number": case.number,
-                        "case_title": case.public_title or case.number, "owner": task.owner,
-                        "due_at": iso(task.due_at), "reminded_at": iso(now)})
+                    outbox.add(
+                        session,
+                        "escalation.task.overdue",
+                        {
+                            "task_id": task.id,
+                            "case_id": case.id,
+                            "case_number": case.number,
+                            "case_title": case.public_title or case.number,
+                            "owner": task.owner,
+                            "due_at": iso(task.due_at),
+                            "reminded_at": iso(now),
+                        },
+                    )
                     reminded += 1
             session.commit()
         except OperationalError as exc:  # SQLite: another worker holds the write lock

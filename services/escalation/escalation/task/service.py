@@ -18,27 +18,58 @@ from . import domain
 from .models import CaseTask
 
 
-def create(*, db_session: Session, case: Case, title: str, owner: str, due_at: dt.datetime,
-           officers: dict[str, dict], actor: str, now: dt.datetime) -> CaseTask:
+def create(
+    *,
+    db_session: Session,
+    case: Case,
+    title: str,
+    owner: str,
+    due_at: dt.datetime,
+    officers: dict[str, dict],
+    actor: str,
+    now: dt.datetime,
+) -> CaseTask:
     """Add a task to an open case, owned by an active officer of the roster; ``escalation.task.assigned``."""
     if case.status == "closed":
         raise Problem(409, "The case is closed.", code="already_closed")
-    errors = [{"field": field, "message": message} for field, message in (
-        ("owner", province_domain.officer_problem(owner, officers)), ("due_at", domain.due_problem(due_at, now)))
-        if message]
+    errors = [
+        {"field": field, "message": message}
+        for field, message in (
+            ("owner", province_domain.officer_problem(owner, officers)),
+            ("due_at", domain.due_problem(due_at, now)),
+        )
+        if message
+    ]
     if errors:
         raise Problem(422, "; ".join(f"{e['field']}: {e['message']}" for e in errors), errors=errors)
-    task = CaseTask(case_id=case.id, title=title, owner=owner, due_at=due_at, status="open", created_by=actor,
-                    created_at=now)
+    task = CaseTask(
+        case_id=case.id, title=title, owner=owner, due_at=due_at, status="open", created_by=actor, created_at=now
+    )
     db_session.add(task)
     db_session.flush()
-    cases.note(db_session=db_session, case=case, actor=actor, kind="task_created", now=now,
-               detail={"task_id": task.id, "title": title, "owner": owner, "due_at": iso(due_at)})
+    cases.note(
+        db_session=db_session,
+        case=case,
+        actor=actor,
+        kind="task_created",
+        now=now,
+        detail={"task_id": task.id, "title": title, "owner": owner, "due_at": iso(due_at)},
+    )
     # The title is an officer's words: the event names the case and the owner, not the task.
-    outbox.add(db_session, "escalation.task.assigned", {
-        "task_id": task.id, "case_id": case.id, "case_number": case.number,
-        "case_title": case.public_title or case.number, "owner": owner, "due_at": iso(due_at),
-        "assigned_by": actor, "assigned_at": iso(now)})
+    outbox.add(
+        db_session,
+        "escalation.task.assigned",
+        {
+            "task_id": task.id,
+            "case_id": case.id,
+            "case_number": case.number,
+            "case_title": case.public_title or case.number,
+            "owner": owner,
+            "due_at": iso(due_at),
+            "assigned_by": actor,
+            "assigned_at": iso(now),
+        },
+    )
     return task
 
 
@@ -48,8 +79,14 @@ def done(*, db_session: Session, case: Case, task_id: str, actor: str, now: dt.d
     if task.status == "done":
         raise Problem(409, "The task is already done.", code="invalid_transition")
     task.status, task.done_at, task.done_by = "done", now, actor
-    cases.note(db_session=db_session, case=case, actor=actor, kind="task_done", now=now,
-               detail={"task_id": task.id, "title": task.title})
+    cases.note(
+        db_session=db_session,
+        case=case,
+        actor=actor,
+        kind="task_done",
+        now=now,
+        detail={"task_id": task.id, "title": task.title},
+    )
     return task
 
 

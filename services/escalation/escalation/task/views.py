@@ -22,8 +22,9 @@ blp = Blueprint("tasks", __name__, url_prefix="/cases", description="Tasks on a 
 
 class TaskIn(Schema):
     title = Text(required=True, validate=validate.Length(min=2, max=300))
-    owner = Text(required=True, validate=validate.Length(min=1, max=40),
-                 metadata={"description": "officer code of the roster"})
+    owner = Text(
+        required=True, validate=validate.Length(min=1, max=40), metadata={"description": "officer code of the roster"}
+    )
     due_at = fields.AwareDateTime(required=True)
 
 
@@ -77,8 +78,9 @@ def list_tasks(query, case_id):
 def create_task(data, case_id):
     """Add a task: a title, an owner (an officer of the roster) and a due time."""
     case = _case(case_id)
-    return service.create(db_session=db_session(), case=case, officers=officers_now(), actor=_actor(),
-                          now=now(), **data)
+    return service.create(
+        db_session=db_session(), case=case, officers=officers_now(), actor=_actor(), now=now(), **data
+    )
 
 
 @blp.post("/<case_id>/tasks/<task_id>/done")

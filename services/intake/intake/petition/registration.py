@@ -29,6 +29,17 @@ _INSERT_PETITION = insert(Petition.__table__)
 _INSERT_SENDER = insert(PetitionSender.__table__)
 
 
+def _rule_of_day(db_session: Session, key: str, data: dict):
+    """The legal rule in force on the day of receipt; a day before the rules begin is the caller's error."""
+    day = local_date(data["received_at"])
+    try:
+        return reference.rule(db_session=db_session, key=key, on=day)
+    except LookupError:
+        raise field_error(
+            "received_at", f"no legal rule covers {day:%d/%m/%Y}: the reference data does not reach back that far"
+        ) from None
+
+
 def _check_input(*, db_session: Session, identity: Identity, data: dict) -> tuple[str, str, list[dict]]:
     receiving_unit = visits.scope_unit(identity, data["receiving_unit"])
     origin_unit = data["origin_unit"] or receiving_unit
@@ -65,9 +76,7 @@ def _check_input(*, db_session: Session, identity: Identity, data: dict) -> tupl
         )
         representatives = sum(1 for s in senders if s["is_representative"])
         domain.check_senders(representatives=representatives, sender_count=len(senders))
-        rules = visit_domain.parse_representative_rules(
-            reference.rule(db_session=db_session, key="group.representatives", on=local_date(data["received_at"]))
-        )
+        rules = visit_domain.parse_representative_rules(_rule_of_day(db_session, "group.representatives", data))
         visit_domain.check_group(
             group_size=len(senders), citizen_count=len(senders), representative_count=representatives, rules=rules
         )

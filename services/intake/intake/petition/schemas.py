@@ -6,7 +6,7 @@ import json
 
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
-from tiepdan_common.schemas import PageQuery, Text
+from tiepdan_common.schemas import PageQuery, PlausibleDateTime, Text
 
 from ..listing import sort_choices
 from ..visit.schemas import UNIT_CODE, CitizenIn, CitizenOut
@@ -40,9 +40,7 @@ class PartIn(Schema):
 
 class PetitionIn(Schema):
     receiving_unit = fields.String(load_default=None, validate=UNIT_CODE)
-    received_at = fields.AwareDateTime(
-        load_default=None, metadata={"description": "Defaults to now; not in the future"}
-    )
+    received_at = PlausibleDateTime(load_default=None, metadata={"description": "Defaults to now; not in the future"})
     channel = fields.String(
         required=True,
         validate=validate.OneOf(CHANNELS),

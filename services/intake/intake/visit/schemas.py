@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
-from tiepdan_common.schemas import PageQuery, Text
+from tiepdan_common.schemas import PageQuery, PlausibleDateTime, Text
 
 from ..listing import sort_choices
 from .domain import CATEGORIES, CHANNELS, OUTCOMES, REFUSAL_GROUNDS
@@ -38,9 +38,7 @@ class OutcomeIn(Schema):
 
 class VisitIn(Schema):
     receiving_unit = fields.String(load_default=None, validate=UNIT_CODE)
-    received_at = fields.AwareDateTime(
-        load_default=None, metadata={"description": "Defaults to now; not in the future"}
-    )
+    received_at = PlausibleDateTime(load_default=None, metadata={"description": "Defaults to now; not in the future"})
     receiving_officer = Text(load_default=None, validate=validate.Length(max=120))
     category = fields.String(required=True, validate=validate.OneOf(CATEGORIES))
     field = fields.String(required=True, validate=validate.Length(min=1, max=40))
