@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from tiepdan_common.identity import Identity
@@ -11,6 +12,7 @@ from ..reference import service as reference
 from ..report import labels
 from ..report.export import table_response
 from . import book as petitions_book
+from .models import Petition
 
 HEADERS = [
     "Số đơn",
@@ -42,6 +44,17 @@ def book(*, db_session: Session, identity: Identity, query: dict):
     fields = {f.code: f.name_vi for f in reference.list_fields(db_session=db_session)}
     units = {u.code: u.name for u in reference.list_units(db_session=db_session)}
 
+    numbers: dict[str, str] = {}
+
+    def number(petition_id: str | None) -> str:
+        """The register number of a petition named by id (a split's origin, a repeat's first): people read numbers."""
+        if not petition_id:
+            return ""
+        if petition_id not in numbers:
+            found = db_session.scalar(select(Petition.number).where(Petition.id == petition_id))
+            numbers[petition_id] = found or ""
+        return numbers[petition_id]
+
     def rows():
         for p in petitions_book.export_rows(db_session=db_session, identity=identity, query=query):
             yield [
@@ -58,8 +71,8 @@ def book(*, db_session: Session, identity: Identity, query: dict):
                 units.get(p.origin_unit, p.origin_unit),
                 p.shown["content"] or "",
                 p.shown["citizen_request"] or "",
-                p.shown_split_from or "",
-                p.repeat_of or "",
+                number(p.shown_split_from),
+                number(p.repeat_of),
                 labels.STATUS.get(p.status, p.status),
                 labels.DECISION.get(p.decision or "", ""),
                 p.forwarded_to or "",
