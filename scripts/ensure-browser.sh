@@ -1,16 +1,19 @@
 #!/usr/bin/env bash
-# The dashboard's end-to-end tests drive Debian's Chromium with chromedriver. Install them when
-# missing (as root with apt), or say clearly why the tests cannot run.
+# The dashboard's end-to-end tests drive Debian's Chromium with chromedriver, and the official registers'
+# tests open their XLSX in LibreOffice and look at the PDF with poppler. Install them when missing (as root
+# with apt), or say clearly why the tests cannot run.
 set -u
-if [ -x /usr/bin/chromium ] && [ -x /usr/bin/chromedriver ]; then
-  exit 0
-fi
+missing=()
+{ [ -x /usr/bin/chromium ] && [ -x /usr/bin/chromedriver ]; } || missing+=(chromium chromium-driver)
+command -v soffice >/dev/null 2>&1 || missing+=(libreoffice-calc)
+command -v pdftoppm >/dev/null 2>&1 || missing+=(poppler-utils)
+[ ${#missing[@]} -eq 0 ] && exit 0
 if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
-  echo "ensure-browser: installing Debian's chromium and chromium-driver for the dashboard's browser tests"
+  echo "ensure-browser: installing Debian's ${missing[*]} for the browser and spreadsheet tests"
   export DEBIAN_FRONTEND=noninteractive
-  apt-get update -qq >/dev/null && apt-get install -y -qq chromium chromium-driver >/dev/null \
-    || { echo "ensure-browser: apt-get could not install chromium chromium-driver" >&2; exit 1; }
+  apt-get update -qq >/dev/null && apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null \
+    || { echo "ensure-browser: apt-get could not install ${missing[*]}" >&2; exit 1; }
   exit 0
 fi
-echo "ensure-browser: /usr/bin/chromium and /usr/bin/chromedriver are needed (Debian: apt-get install chromium chromium-driver)" >&2
+echo "ensure-browser: these Debian packages are needed: ${missing[*]} (apt-get install ${missing[*]})" >&2
 exit 1
