@@ -60,6 +60,18 @@ def reader():
 
 
 @pytest.fixture
+def auditor():
+    """An inspector reading the audit trail (audit:read, as the gateway grants it)."""
+    return identity_headers(
+        subject="ttr-01",
+        kind="district",
+        roles=("inspector",),
+        officer="ttr-01",
+        permissions=("roster:read", "audit:read"),
+    )
+
+
+@pytest.fixture
 def board():
     return identity_headers(
         subject="btcd-01",

@@ -17,7 +17,7 @@ def on_duty(client, headers, *at, role=None):
     return [o for o in resp.json["officers"] if o["shift_kind"] != "on_call"]  # the desk, not who is on call
 
 
-def test_a_sick_officer_is_covered_from_the_same_pool(client, board, reader, fake_clock, events):
+def test_a_sick_officer_is_covered_from_the_same_pool(client, board, reader, fake_clock, events, auditor):
     fake_clock.set_local(2024, 6, 3, 6, 0)
     inspectors = [o["code"] for o in on_duty(client, reader, 2024, 6, 3, 8, 0, role="inspector")]
     sick = inspectors[0]
@@ -43,12 +43,12 @@ def test_a_sick_officer_is_covered_from_the_same_pool(client, board, reader, fak
     assert {e["previous_officer"] for e in changed} == {sick} and {e["change"] for e in changed} == {"override"}
     report = client.get("/coverage", query_string={"days": 7}, headers=reader).json
     assert report["on_leave"] == [] and report["unfilled"] == []
-    audit = client.get("/audit", query_string={"entity": "officer", "entity_id": sick}, headers=reader).json
+    audit = client.get("/audit", query_string={"entity": "officer", "entity_id": sick}, headers=auditor).json
     assert audit[0]["action"] == "leave.recorded" and audit[0]["actor"] == "btcd-01"
 
 
 def test_a_swap_is_asked_accepted_approved_and_survives_regeneration(
-    client, board, reader, officer_headers, fake_clock, events
+    client, board, reader, officer_headers, fake_clock, events, auditor
 ):
     fake_clock.set_local(2024, 6, 1, 9, 0)
     (mine,) = on_duty(client, reader, 2024, 6, 4, 8, 0, role="lead")
@@ -89,11 +89,11 @@ def test_a_swap_is_asked_accepted_approved_and_survives_regeneration(
     assert [a["source"] for a in regenerated["assignments"] if a["duty_role"] == "lead"] == ["swap"]
     (event,) = events("roster.assignment.changed")
     assert event["change"] == "swap" and event["officer"] == counterpart and event["previous_officer"] == requester
-    actions = [e["action"] for e in client.get("/audit", query_string={"entity": "swap"}, headers=reader).json]
+    actions = [e["action"] for e in client.get("/audit", query_string={"entity": "swap"}, headers=auditor).json]
     assert actions == ["swap.approved", "swap.accepted", "swap.requested"]
 
 
-def test_override_refuses_someone_on_leave_and_is_audited(client, board, reader, fake_clock):
+def test_override_refuses_someone_on_leave_and_is_audited(client, board, reader, auditor, fake_clock):
     fake_clock.set_local(2024, 6, 1, 9, 0)
     (police,) = on_duty(client, reader, 2024, 6, 7, 8, 0, role="police")
     other = "ca-02" if police["code"] == "ca-01" else "ca-01"
@@ -125,7 +125,7 @@ def test_override_refuses_someone_on_leave_and_is_audited(client, board, reader,
     ok = client.put(f"/assignments/{assignment['id']}", json={"officer": "ca-03", "note": "Tăng cường"}, headers=board)
     assert ok.status_code == 200 and ok.json["source"] == "override", ok.json
     audit = client.get(
-        "/audit", query_string={"entity": "shift", "entity_id": str(police["shift_id"])}, headers=reader
+        "/audit", query_string={"entity": "shift", "entity_id": str(police["shift_id"])}, headers=auditor
     ).json
     assert audit[0]["action"] == "assignment.override" and audit[0]["detail"]["officer"] == "ca-03"
     _person_edits_of_officers(client, board, reader)
@@ -152,3 +152,8 @@ def _person_edits_of_officers(client, board, reader):
         "/officers", json={"code": "x y", "full_name": "A", "agency": "BTCD", "role": "chief"}, headers=board
     )
     assert bad.status_code == 422 and {e["field"] for e in bad.json["errors"]} >= {"code", "role"}
+
+
+def test_the_audit_trail_needs_audit_read_as_at_the_gateway(client, reader, auditor):
+    assert client.get("/audit", headers=reader).status_code == 403
+    assert client.get("/audit", headers=auditor).status_code == 200

@@ -135,7 +135,7 @@ def test_the_printed_unit_and_agencies_come_from_dated_data(app, client, board, 
     assert added.status_code == 422 and "does not exist on 2024-06-04" in added.json["errors"][0]["message"]
 
 
-def test_an_administrator_dates_an_agency_through_the_api(client, board, reader):
+def test_an_administrator_dates_an_agency_through_the_api(client, board, reader, auditor):
     created = client.post(
         "/agencies",
         json={
@@ -166,5 +166,5 @@ def test_an_administrator_dates_an_agency_through_the_api(client, board, reader)
     assert client.patch("/agencies/BTCD", json={"name": "Đổi tên"}, headers=reader).status_code == 403
     in_2026 = {a["code"] for a in client.get("/agencies", query_string={"at": "2026-01-05"}, headers=reader).json}
     assert "BTCD-CT" in in_2026 and "BTCD" not in in_2026
-    audit = client.get("/audit", query_string={"entity": "agency"}, headers=reader).json
+    audit = client.get("/audit", query_string={"entity": "agency"}, headers=auditor).json
     assert [a["action"] for a in audit][:2] == ["agency.updated", "agency.created"]

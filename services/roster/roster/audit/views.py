@@ -32,7 +32,7 @@ class AuditQuery(Schema):
 
 
 @blp.get("/audit")
-@require("roster:read")
+@require("audit:read")
 @blp.arguments(AuditQuery, location="query")
 @blp.response(200, AuditOut(many=True))
 def list_audit(query):
