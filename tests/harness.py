@@ -405,10 +405,11 @@ class System:
                     raise RuntimeError(f"{url} did not come up:\n{self.logs()}")
                 time.sleep(0.2)
 
-    def kill(self, name: str, sig: int = signal.SIGKILL, timeout: float = 10.0) -> None:
+    def kill(self, name: str, sig: int = signal.SIGKILL, timeout: float = 20.0) -> None:
         """Signal the process and its children (a gunicorn master and its workers), and wait until they are
         all gone: waiting for the master alone, a worker could still hold the service's port open (and
-        accept a connection it would then drop) when the caller goes on."""
+        accept a connection it would then drop) when the caller goes on. A worker given SIGTERM may take its
+        own shutdown bound (10 s, ``tiepdan_common.worker``) before it exits: the default waits longer."""
         process = self.processes.pop(name)
         with contextlib.suppress(ProcessLookupError):
             os.killpg(process.pid, sig)
