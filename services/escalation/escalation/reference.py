@@ -12,6 +12,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from tiepdan_common.clock import today
+from tiepdan_common.dated import version_on
 
 
 @lru_cache(maxsize=4)
@@ -27,20 +28,13 @@ def _load(reference_dir: str) -> tuple[dict[str, list[dict]], dict]:
     return units, fields
 
 
-def _in_force(versions: list[dict], on: dt.date) -> dict:
-    day = on.isoformat()
-    started = [v for v in versions if (v.get("valid_from") or "") <= day]
-    current = [v for v in started if not v.get("valid_to") or day <= v["valid_to"]]
-    return (current or started or versions)[-1]
-
-
 def unit(reference_dir: Path, code: str, *, on: dt.date | None = None) -> dict:
     """The unit ``code`` as it stood on ``on`` (today in Viet Nam by default); its latest earlier version
     when none was in force that day, and a bare stand-in for a code the files do not know."""
     versions = _load(str(reference_dir))[0].get(code)
     if not versions:
         return {"code": code, "name": code, "level": None}
-    return _in_force(versions, on or today())
+    return version_on(versions, on or today())
 
 
 def field(reference_dir: Path, code: str) -> dict:

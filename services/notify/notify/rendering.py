@@ -13,6 +13,7 @@ from zoneinfo import ZoneInfo
 from jinja2 import Environment, PackageLoader, StrictUndefined
 
 from tiepdan_common.clock import today
+from tiepdan_common.dated import version_on
 
 LOCAL = ZoneInfo("Asia/Ho_Chi_Minh")
 SEVERITY_VI = {"low": "thấp", "medium": "trung bình", "high": "cao", "critical": "rất nghiêm trọng"}
@@ -133,12 +134,8 @@ def _unit_name(code, on: dt.date | None = None) -> str:
     """A unit's name as it stands on ``on`` (today in Viet Nam): «Phường Mỹ Xuyên» for 31684 since July 2025."""
     if not code:
         return ""
-    versions = sorted(_reference()[0].get(str(code), []), key=lambda v: v.get("valid_from") or "")
-    day = (on or today()).isoformat()
-    started = [v for v in versions if (v.get("valid_from") or "") <= day]
-    current = [v for v in started if not v.get("valid_to") or day <= v["valid_to"]]
-    found = current or started or versions
-    return found[-1]["name"] if found else str(code)
+    found = version_on(_reference()[0].get(str(code), []), on or today())
+    return found["name"] if found else str(code)
 
 
 def _field(code, language: str = "vi") -> str:
