@@ -137,3 +137,19 @@ class PlausibleDateTime(_PlausibleRange, fields.AwareDateTime):
         moment = super()._deserialize(value, attr, data, **kwargs)
         self.check(moment.date())  # the local day: no conversion that could overflow at year 1 or 9999
         return moment
+
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+CSV = "text/csv"
+
+
+def json_or_files(schema: str, *media_types: str, many: bool = False) -> dict:
+    """``blp.doc`` for a 200 answer that is JSON (component ``schema``) or, when asked, one of these files:
+    flask-smorest documents one content type, and a doc's content replaces it, so JSON is named again."""
+    ref = {"$ref": f"#/components/schemas/{schema}"}
+    content = {"application/json": {"schema": {"type": "array", "items": ref} if many else ref}}
+    for media_type in media_types:
+        content[media_type] = {
+            "schema": {"type": "string", "format": "binary"} if media_type == XLSX else {"type": "string"}
+        }
+    return {"responses": {"200": {"content": content}}}

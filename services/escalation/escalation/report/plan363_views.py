@@ -8,7 +8,7 @@ from marshmallow import Schema, fields, validate
 
 from tiepdan_common.errors import Problem
 from tiepdan_common.idempotency import transactional
-from tiepdan_common.schemas import ProblemSchema, Text
+from tiepdan_common.schemas import CSV, XLSX, ProblemSchema, Text, json_or_files
 from tiepdan_common.web import current_identity, db_session, require
 
 from .. import reference
@@ -24,7 +24,6 @@ blp = Blueprint(
     url_prefix="/cases",
     description="The Plan 363/KH-TTCP list of backlogged, complex, prolonged cases",
 )
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 class Plan363In(Schema):
@@ -92,17 +91,7 @@ def _allowed():
 @blp.route("/plan363", methods=["GET"])
 @require("cases:read")
 @blp.arguments(ListQuery, location="query")
-@blp.doc(
-    responses={
-        "200": {
-            "content": {
-                "application/json": {"schema": {"type": "array", "items": {"$ref": "#/components/schemas/Plan363Out"}}},
-                "text/csv": {"schema": {"type": "string"}},
-                XLSX: {"schema": {"type": "string", "format": "binary"}},
-            }
-        }
-    }
-)
+@blp.doc(**json_or_files("Plan363Out", CSV, XLSX, many=True))
 @blp.response(200, Plan363Out(many=True))
 @blp.alt_response(403, schema=ProblemSchema)
 def plan363_list(query):

@@ -8,7 +8,7 @@ from flask_smorest import Blueprint
 
 from tiepdan_common.errors import Problem
 from tiepdan_common.idempotency import transactional
-from tiepdan_common.schemas import ProblemSchema
+from tiepdan_common.schemas import CSV, XLSX, ProblemSchema, json_or_files
 from tiepdan_common.web import current_identity, db_session, require
 
 from . import national, periods, service
@@ -23,9 +23,6 @@ from .schemas import (
     ReportOut,
     YearQuery,
 )
-
-# The file formats a JSON answer can also be asked for in (documented beside it: schemathesis checks them).
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 blp = Blueprint(
     "official",
@@ -58,16 +55,7 @@ def list_periods(query):
 @require("visits:read")
 @transactional()
 @blp.arguments(DocumentQuery, location="query")
-@blp.doc(
-    responses={
-        "200": {
-            "content": {
-                "application/json": {"schema": {"$ref": "#/components/schemas/RegisterOut"}},
-                XLSX: {"schema": {"type": "string", "format": "binary"}},
-            }
-        }
-    }
-)
+@blp.doc(**json_or_files("RegisterOut", XLSX))
 @blp.response(200, RegisterOut, description="JSON, or the XLSX file with format=xlsx")
 @blp.alt_response(422, schema=ProblemSchema)
 def register(query):
@@ -83,16 +71,7 @@ def register(query):
 @require("petitions:read")
 @transactional()
 @blp.arguments(DocumentQuery, location="query")
-@blp.doc(
-    responses={
-        "200": {
-            "content": {
-                "application/json": {"schema": {"$ref": "#/components/schemas/RegisterOut"}},
-                XLSX: {"schema": {"type": "string", "format": "binary"}},
-            }
-        }
-    }
-)
+@blp.doc(**json_or_files("RegisterOut", XLSX))
 @blp.response(200, RegisterOut, description="JSON, or the XLSX file with format=xlsx")
 @blp.alt_response(422, schema=ProblemSchema)
 def petitions_book(query):
@@ -106,16 +85,7 @@ def petitions_book(query):
 @blp.route("/reports/<form>", methods=["GET"])
 @require("petitions:read")
 @blp.arguments(DocumentQuery, location="query")
-@blp.doc(
-    responses={
-        "200": {
-            "content": {
-                "application/json": {"schema": {"$ref": "#/components/schemas/ReportOut"}},
-                XLSX: {"schema": {"type": "string", "format": "binary"}},
-            }
-        }
-    }
-)
+@blp.doc(**json_or_files("ReportOut", XLSX))
 @blp.response(200, ReportOut, description="JSON, or the XLSX file with format=xlsx")
 @blp.alt_response(404, schema=ProblemSchema)
 @blp.alt_response(422, schema=ProblemSchema)
@@ -134,16 +104,7 @@ def report(query, form):
 @blp.route("/national-export", methods=["GET"])
 @require("petitions:read")
 @blp.arguments(NationalQuery, location="query")
-@blp.doc(
-    responses={
-        "200": {
-            "content": {
-                "application/json": {"schema": {"$ref": "#/components/schemas/NationalOut"}},
-                "text/csv": {"schema": {"type": "string"}},
-            }
-        }
-    }
-)
+@blp.doc(**json_or_files("NationalOut", CSV))
 @blp.response(200, NationalOut, description="JSON, or the CSV file with format=csv")
 @blp.alt_response(422, schema=ProblemSchema)
 def national_export(query):
