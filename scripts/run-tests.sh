@@ -13,6 +13,8 @@ echo "=== lint (ruff.toml)"
 "$BIN/ruff" format --check --quiet . || { "$BIN/ruff" format --check . | tail -5; failed+=(format); }
 echo "=== import rules (.importlinter)"
 "$BIN/lint-imports" --no-cache >/dev/null 2>artifacts/import-rules.txt || { "$BIN/lint-imports" --no-cache; failed+=(import-rules); }
+echo "=== types (mypy.ini)"
+"$BIN/mypy" >artifacts/types.txt 2>&1 || { tail -20 artifacts/types.txt; failed+=(types); }
 for suite in "${suites[@]}"; do
   name=$(echo "$suite" | tr '/' '-')
   echo "=== $suite"

@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 import copy
+import datetime as dt
 import logging
 import time
 from collections.abc import Callable, Iterable
 from functools import wraps
 
 import flask_smorest
-from flask import Blueprint, Flask, Response, g, json, jsonify, request
-from sqlalchemy.exc import DataError
+from flask import Blueprint, Flask, Response, current_app, g, json, jsonify, request
+from sqlalchemy.exc import DataError, InterfaceError, OperationalError
 from sqlalchemy.orm import Session
 from werkzeug.exceptions import HTTPException
 from werkzeug.routing import IntegerConverter
@@ -28,6 +29,7 @@ access_log = logging.getLogger("tiepdan.access")
 PUBLIC_PATHS = frozenset({"/livez", "/readyz"})
 PERMISSION_EXTENSION = "x-tiepdan-permission"  # an operation's permission in the OpenAPI document
 EXTENSION = "tiepdan"
+DATABASE_RETRY_AFTER_SECONDS = 5
 
 
 class ProblemApi(flask_smorest.Api):
@@ -165,6 +167,16 @@ def init_service_app(
     def _unexpected(exc: Exception):
         if isinstance(exc, HTTPException):  # handled by ProblemApi; here only without one
             return problem_response(exc.code or 500, exc.description or exc.name, request_id=g.get("request_id"))
+        if isinstance(exc, OperationalError | InterfaceError):
+            # The database is unreachable (a restart, a failover): the caller may retry the same request.
+            log.warning("database unavailable: %s", getattr(exc, "orig", exc))
+            return problem_response(
+                503,
+                "The database is unavailable for a moment; retry shortly.",
+                code="database_unavailable",
+                headers={"Retry-After": str(DATABASE_RETRY_AFTER_SECONDS)},
+                request_id=g.get("request_id"),
+            )
         if isinstance(exc, DataError | OverflowError) or isinstance(getattr(exc, "orig", None), OverflowError):
             # A value the database cannot store, or a date so far out that date arithmetic overflows
             # (year 1 or 9999 sent as a filter): the caller's input, not our fault.
@@ -207,11 +219,19 @@ def current_identity() -> Identity:
     return g.identity
 
 
+def now() -> dt.datetime:
+    """The current instant by the app's clock (``settings.clock``), inside a request."""
+    return current_app.extensions[EXTENSION]["settings"].clock()
+
+
+def current_settings() -> Settings:
+    """The app's settings, inside a request."""
+    return current_app.extensions[EXTENSION]["settings"]
+
+
 def db_session() -> Session:
     """The request's database session (closed at the end of the request)."""
     if "db_session" not in g:
-        from flask import current_app
-
         g.db_session = current_app.extensions[EXTENSION]["db"].sessionmaker()
     return g.db_session
 
