@@ -8,12 +8,12 @@ import click
 from flask import Flask
 
 from tiepdan_common.app import build_app
-from tiepdan_common.config import Settings
 
 from . import config
 from .confidential import service as confidential
 from .confidential.crypto import IdentityCipher, generate_key
 from .confidential.views import blp as identity_reads_blp
+from .config import IntakeSettings
 from .official.views import blp as official_blp
 from .petition.lifecycle_views import blp as petition_lifecycle_blp
 from .petition.lifecycle_views import matters_blp
@@ -26,13 +26,13 @@ from .visit.views import blp as visits_blp
 VERSION = "0.2.0"
 
 
-def create_app(settings: Settings | dict | None = None) -> Flask:
+def create_app(settings: IntakeSettings | dict | None = None) -> Flask:
     """Create the intake app; ``settings`` may be overrides of the environment's.
 
     Refuses to start (IdentityKeyError) without INTAKE_IDENTITY_KEYS unless the
     development key is explicitly allowed.
     """
-    if not isinstance(settings, Settings):
+    if not isinstance(settings, IntakeSettings):
         settings = config.load(settings)
     cipher = IdentityCipher(config.identity_keys(settings))
     app = build_app(
@@ -53,7 +53,7 @@ def create_app(settings: Settings | dict | None = None) -> Flask:
     )
     app.extensions["intake"] = {
         "cipher": cipher,
-        reference_service.EXTENSION_KEY: ReferenceCache(max_age=settings.extra["reference_max_age_seconds"]),
+        reference_service.EXTENSION_KEY: ReferenceCache(max_age=settings.reference_max_age_seconds),
     }
     db = app.extensions["tiepdan"]["db"]
 
@@ -62,9 +62,7 @@ def create_app(settings: Settings | dict | None = None) -> Flask:
     def seed(reference_dir: Path | None) -> None:
         """Load reference data (units, fields, legal rules, holidays)."""
         with db.session() as session:
-            counts = reference_service.seed(
-                db_session=session, reference_dir=reference_dir or settings.extra["reference_dir"]
-            )
+            counts = reference_service.seed(db_session=session, reference_dir=reference_dir or settings.reference_dir)
         # Other processes see the change by its version (within their max age); this one at once.
         app.extensions["intake"][reference_service.EXTENSION_KEY].invalidate()
         click.echo(f"intake: seeded {counts}")

@@ -32,7 +32,8 @@ def _settings(database_url):
     return {
         "database_url": database_url,
         "identity_keys": (TEST_IDENTITY_KEY,),
-        "extra": {"reference_dir": REPO_ROOT / "reference", "intake_identity_keys": (IDENTITY_KEY,)},
+        "reference_dir": REPO_ROOT / "reference",
+        "intake_identity_keys": (IDENTITY_KEY,),
     }
 
 

@@ -64,7 +64,8 @@ def test_rotating_the_key_re_encrypts_every_person(
         {
             "database_url": database_url,
             "identity_keys": app.extensions["tiepdan"]["settings"].identity_keys,
-            "extra": {"reference_dir": reference_dir, "intake_identity_keys": (new_key, identity_key)},
+            "reference_dir": reference_dir,
+            "intake_identity_keys": (new_key, identity_key),
         }
     )
     result = rotated.test_cli_runner().invoke(args=["rotate-identity-key"])
@@ -74,7 +75,8 @@ def test_rotating_the_key_re_encrypts_every_person(
         {
             "database_url": database_url,
             "identity_keys": app.extensions["tiepdan"]["settings"].identity_keys,
-            "extra": {"reference_dir": reference_dir, "intake_identity_keys": (new_key,)},
+            "reference_dir": reference_dir,
+            "intake_identity_keys": (new_key,),
         }
     )
     reader = only_new.test_client()

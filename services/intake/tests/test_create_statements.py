@@ -160,7 +160,8 @@ def test_repeats_are_found_under_every_configured_key(
         {
             "database_url": database_url,
             "identity_keys": app.extensions["tiepdan"]["settings"].identity_keys,
-            "extra": {"reference_dir": reference_dir, "intake_identity_keys": (generate_key(), identity_key)},
+            "reference_dir": reference_dir,
+            "intake_identity_keys": (generate_key(), identity_key),
         }
     )
     try:

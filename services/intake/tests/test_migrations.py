@@ -42,9 +42,7 @@ def test_visits_from_before_encryption_survive_the_upgrade(backend, tmp_path):
             )
         engine.dispose()
         upgrade(MIGRATIONS, url)
-        app = create_app(
-            {"database_url": url, "identity_keys": (TEST_IDENTITY_KEY,), "extra": {"intake_identity_keys": (KEY,)}}
-        )
+        app = create_app({"database_url": url, "identity_keys": (TEST_IDENTITY_KEY,), "intake_identity_keys": (KEY,)})
         client = app.test_client()
         inspector = identity_headers(kind="district", permissions=("visits:read", "identity:read"))
         visit = client.get("/visits/v1", headers=inspector).json

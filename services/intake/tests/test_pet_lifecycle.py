@@ -1,5 +1,6 @@
 """A petition's life through the API: matters and repeats, steps and their states, deadlines by the day."""
 
+import dataclasses
 import datetime as dt
 
 
@@ -110,7 +111,8 @@ def test_two_citizens_on_one_matter_are_linked_with_its_visits(client, board, co
 
 
 def test_a_repeat_is_suggested_only_within_the_configured_window(app, client, board, petition_body, monkeypatch):
-    monkeypatch.setitem(app.extensions["tiepdan"]["settings"].extra, "repeat_window_days", 20)
+    settings = app.extensions["tiepdan"]["settings"]
+    monkeypatch.setitem(app.extensions["tiepdan"], "settings", dataclasses.replace(settings, repeat_window_days=20))
     first = client.post("/petitions", json=petition_body(), headers=board).json
     _informed_forward(client, board, first["id"])  # told on 1 September
     inside = client.post("/petitions", json=petition_body(received_at="2026-09-21T09:00:00+07:00"), headers=board)

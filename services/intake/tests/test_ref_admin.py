@@ -100,11 +100,9 @@ def test_holidays_make_up_days_and_rules_reach_another_process_within_its_max_ag
         {
             "database_url": database_url,
             "identity_keys": app.extensions["tiepdan"]["settings"].identity_keys,
-            "extra": {
-                "reference_dir": reference_dir,
-                "intake_identity_keys": (identity_key,),
-                "reference_max_age_seconds": 0,
-            },
+            "reference_dir": reference_dir,
+            "intake_identity_keys": (identity_key,),
+            "reference_max_age_seconds": 0,
         }
     )
     try:

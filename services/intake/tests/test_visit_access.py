@@ -87,7 +87,8 @@ def test_a_citizen_is_still_found_after_the_identity_key_is_rotated(
             {
                 "database_url": database_url,
                 "identity_keys": settings.identity_keys,
-                "extra": {"reference_dir": reference_dir, "intake_identity_keys": keys},
+                "reference_dir": reference_dir,
+                "intake_identity_keys": keys,
             }
         )
 

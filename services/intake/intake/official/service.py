@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from flask import Response, current_app
+from flask import Response
 from sqlalchemy.orm import Session
 
 from tiepdan_common.errors import Problem, field_error
 from tiepdan_common.identity import Identity
+from tiepdan_common.web import current_settings
 
 from ..clock import today
 from ..reference import service as reference
@@ -29,7 +30,7 @@ def period_of(query: dict) -> periods.Period:
             return periods.ad_hoc(query["date_from"], query["date_to"])
         if query["year"] is None:
             raise field_error("year", "an official period needs its year")
-        rules = periods.load(current_app.extensions["tiepdan"]["settings"].extra["reference_dir"])
+        rules = periods.load(current_settings().reference_dir)
         return periods.official(rules, kind=query["period"], year=query["year"], number=query["number"])
     except periods.PeriodError as exc:
         raise field_error(exc.field, str(exc)) from exc

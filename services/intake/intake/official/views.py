@@ -3,13 +3,13 @@ the periodic and ad hoc reports in the forms' rows and columns, and the national
 
 from __future__ import annotations
 
-from flask import current_app, jsonify
+from flask import jsonify
 from flask_smorest import Blueprint
 
 from tiepdan_common.errors import Problem
 from tiepdan_common.idempotency import transactional
 from tiepdan_common.schemas import CSV, XLSX, ProblemSchema, json_or_files
-from tiepdan_common.web import current_identity, db_session, require
+from tiepdan_common.web import current_identity, current_settings, db_session, require
 
 from . import national, periods, service
 from .schemas import (
@@ -41,7 +41,7 @@ PERMISSION_OF_FORM = {"reception": "visits:read"}
 @blp.alt_response(422, schema=ProblemSchema)
 def list_periods(query):
     """The official reporting periods of a year with their cut-off dates and legal basis."""
-    rules = periods.load(current_app.extensions["tiepdan"]["settings"].extra["reference_dir"])
+    rules = periods.load(current_settings().reference_dir)
     try:
         found = periods.of_year(rules, query["year"])
     except periods.PeriodError as exc:

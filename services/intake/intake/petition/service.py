@@ -5,12 +5,12 @@ from __future__ import annotations
 import datetime as dt
 import json
 
-from flask import current_app
 from sqlalchemy import bindparam, func, or_, select
 from sqlalchemy.orm import Session, lazyload
 
 from tiepdan_common.errors import Problem, field_error
 from tiepdan_common.identity import Identity
+from tiepdan_common.web import current_settings
 
 from .. import listing
 from ..confidential import service as confidential
@@ -104,7 +104,7 @@ def find_repeat(
         names += by_name
     if not ids and not names:
         return None
-    window = current_app.extensions["tiepdan"]["settings"].extra["repeat_window_days"]
+    window = current_settings().repeat_window_days
     params = {
         "ids": ids,
         "names": names,
