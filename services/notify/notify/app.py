@@ -8,7 +8,6 @@ import click
 from flask import Flask
 
 from tiepdan_common.app import build_app
-from tiepdan_common.config import Settings
 
 from . import config
 from .ack.views import blp as ack_blp
@@ -24,9 +23,9 @@ from .told.views import blp as told_blp
 VERSION = "0.1.0"
 
 
-def create_app(settings: Settings | dict | None = None) -> Flask:
+def create_app(settings: config.NotifySettings | dict | None = None) -> Flask:
     """Create the notify app; ``settings`` may be overrides of the environment's."""
-    if not isinstance(settings, Settings):
+    if not isinstance(settings, config.NotifySettings):
         settings = config.load(settings)
     app = build_app(
         settings=settings,

@@ -4,14 +4,13 @@ from __future__ import annotations
 
 from sqlalchemy.orm import Session
 
-from tiepdan_common.config import Settings
 from tiepdan_common.context import correlated
 from tiepdan_common.messaging.consumer import Consumer
 from tiepdan_common.messaging.envelope import Envelope
 
 from .ack.service import stop_case
 from .audience.roster_client import RosterClient
-from .clock import clock_of
+from .config import NotifySettings
 from .dispatch import Lookups, Staged, dispatch, told_about
 
 CASE_EVENTS = (
@@ -35,23 +34,22 @@ ROSTER_EVENTS = ("roster.shift.starting", "roster.coverage.gap")
 INTAKE_EVENTS = ("intake.petition.overdue", "intake.petition.step_recorded")
 
 
-def roster_client(settings: Settings) -> RosterClient:
+def roster_client(settings: NotifySettings) -> RosterClient:
     """Notify's client of roster, through the gateway with its own credentials."""
-    extra = settings.extra
     return RosterClient(
-        gateway_url=extra["gateway_url"],
-        client_id=extra["client_id"],
-        client_secret=extra["client_secret"],
-        timeout=extra["roster_timeout"],
-        cache_seconds=extra.get("roster_cache_seconds", 0.0),
+        gateway_url=settings.gateway_url,
+        client_id=settings.client_id,
+        client_secret=settings.client_secret,
+        timeout=settings.roster_timeout,
+        cache_seconds=settings.roster_cache_seconds,
     )
 
 
-def event_handlers(settings: Settings, roster) -> tuple:
+def event_handlers(settings: NotifySettings, roster) -> tuple:
     """The handlers every consumer uses, for one event and for several in order: stop ladders when a case is
     settled, then apply the rules. The batch one reads who was told already once for all its events and
     writes their messages and deliveries in two statements."""
-    clock = clock_of(settings)
+    clock = settings.clock
 
     def handle_batch(db_session: Session, events: list[Envelope]) -> None:
         lookups = Lookups.of(db_session)  # a consumer's batch is one session: rules and ladders are read once
@@ -90,33 +88,33 @@ def event_handlers(settings: Settings, roster) -> tuple:
     return handle, handle_batch
 
 
-def event_handler(settings: Settings, roster) -> callable:
+def event_handler(settings: NotifySettings, roster) -> callable:
     """The handler of one event (see :func:`event_handlers`)."""
     return event_handlers(settings, roster)[0]
 
 
-def _consumer(name: str, types: tuple, settings: Settings, roster) -> Consumer:
+def _consumer(name: str, types: tuple, settings: NotifySettings, roster) -> Consumer:
     handle, handle_batch = event_handlers(settings, roster or roster_client(settings))
     # One batch handler for every type: a batch's events, whatever their mix, go through it together.
     return Consumer(name, {t: handle for t in types}, batch_handlers={t: handle_batch for t in types})
 
 
-def case_consumer(settings: Settings, roster: RosterClient | None = None) -> Consumer:
+def case_consumer(settings: NotifySettings, roster: RosterClient | None = None) -> Consumer:
     """Escalation's events: cases, hot spots, incidents, province requests, the daily summary."""
     return _consumer("case-events", CASE_EVENTS, settings, roster)
 
 
-def roster_consumer(settings: Settings, roster: RosterClient | None = None) -> Consumer:
+def roster_consumer(settings: NotifySettings, roster: RosterClient | None = None) -> Consumer:
     """Roster's events: shifts starting, coverage gaps."""
     return _consumer("roster-events", ROSTER_EVENTS, settings, roster)
 
 
-def intake_consumer(settings: Settings, roster: RosterClient | None = None) -> Consumer:
+def intake_consumer(settings: NotifySettings, roster: RosterClient | None = None) -> Consumer:
     """Intake's events: overdue petitions, and petition steps (a matter returned to a commune, a deadline moved)."""
     return _consumer("intake-events", INTAKE_EVENTS, settings, roster)
 
 
-def consumers(settings: Settings, roster: RosterClient | None = None) -> list[Consumer]:
+def consumers(settings: NotifySettings, roster: RosterClient | None = None) -> list[Consumer]:
     """Every consumer the notify worker runs (one roster client shared: it is thread-safe for tokens)."""
     roster = roster or roster_client(settings)
     return [case_consumer(settings, roster), roster_consumer(settings, roster), intake_consumer(settings, roster)]

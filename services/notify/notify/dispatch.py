@@ -9,10 +9,10 @@ import uuid
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from tiepdan_common.config import Settings
 from tiepdan_common.db import insert_rows
 
 from .audience.service import AudienceResolver, Recipient
+from .config import NotifySettings
 from .delivery import service as deliveries
 from .delivery.models import Delivery
 from .inbox.models import InboxMessage, MessageCase, ack_code
@@ -201,7 +201,7 @@ def dispatch(
     event_type: str,
     data: dict,
     roster,
-    settings: Settings,
+    settings: NotifySettings,
     now: dt.datetime,
     lookups: Lookups,
     told: set[str],

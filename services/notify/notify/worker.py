@@ -13,7 +13,6 @@ from __future__ import annotations
 import os
 
 from tiepdan_common.app import build_worker
-from tiepdan_common.config import Settings
 from tiepdan_common.db import Database
 from tiepdan_common.logging import configure_logging
 from tiepdan_common.worker import PeriodicTask, Worker
@@ -21,7 +20,7 @@ from tiepdan_common.worker import PeriodicTask, Worker
 from . import config
 from .audience.service import sync_contacts
 from .channels.registry import build_channels
-from .clock import clock_of
+from .config import NotifySettings
 from .consumers import consumers, roster_client
 from .database import ProcessedMessage, outbox
 from .delivery.service import send_due
@@ -30,35 +29,32 @@ from .delivery.stuck import report_stuck
 TOKEN_CHECK_SECONDS = 10.0  # how often the roster client's token is checked (renewed a third of a lifetime ahead)
 
 
-def sender_tasks(settings: Settings, db: Database) -> list[PeriodicTask]:
+def sender_tasks(settings: NotifySettings, db: Database) -> list[PeriodicTask]:
     """The sender's tasks: ``NOTIFY_SENDER_THREADS`` of them, each sending what is due while there is work.
 
     An SMS provider or a mail server answers in tens to hundreds of milliseconds; while one thread waits
     for an answer, the others send. They share nothing but the database, where each claims what it sends
     (as two senders do), and each keeps its own connections to the providers.
     """
-    clock = clock_of(settings)
     channels = build_channels(settings)
-    extra = settings.extra
 
     def deliver() -> None:
-        while sum(send_due(db, channels=channels, extra=extra, clock=clock).values()):
+        while sum(send_due(db, channels=channels, settings=settings).values()):
             pass  # keep going while there is work; the task's interval applies once it is done
 
-    threads = max(1, extra["sender_threads"])
+    threads = max(1, settings.sender_threads)
     return [
-        PeriodicTask(f"deliveries-{n}" if threads > 1 else "deliveries", deliver, extra["delivery_poll_seconds"])
+        PeriodicTask(f"deliveries-{n}" if threads > 1 else "deliveries", deliver, settings.delivery_poll_seconds)
         for n in range(1, threads + 1)
     ]
 
 
-def worker_tasks(settings: Settings, db: Database, roster=None) -> list[PeriodicTask]:
+def worker_tasks(settings: NotifySettings, db: Database, roster=None) -> list[PeriodicTask]:
     """The worker's timers: the stuck-deliveries summary, refreshing contacts from roster, and the roster
     client's token, got at the start and renewed ahead of its expiry (``RosterClient.refresh_token``) so
     that no event waits for one. Give ``roster`` the consumers' client for the last to serve them."""
-    clock = clock_of(settings)
+    clock = settings.clock
     roster = roster or roster_client(settings)
-    extra = settings.extra
 
     def stuck() -> None:
         with db.session() as session:
@@ -69,8 +65,8 @@ def worker_tasks(settings: Settings, db: Database, roster=None) -> list[Periodic
             sync_contacts(db_session=session, roster=roster, now=clock())
 
     return [
-        PeriodicTask("stuck-deliveries", stuck, extra["stuck_summary_seconds"]),
-        PeriodicTask("roster-contacts", contacts, extra["roster_sync_seconds"]),
+        PeriodicTask("stuck-deliveries", stuck, settings.stuck_summary_seconds),
+        PeriodicTask("roster-contacts", contacts, settings.roster_sync_seconds),
         PeriodicTask("roster-token", roster.refresh_token, TOKEN_CHECK_SECONDS),
     ]
 
@@ -95,8 +91,8 @@ def sender_main() -> None:
     """``notify-sender``, at the CPU priority ``NOTIFY_SENDER_NICE`` lowers it by (see the README)."""
     settings = config.load()
     configure_logging(settings.service, settings.log_level)
-    if settings.extra["sender_nice"] > 0:
-        os.nice(settings.extra["sender_nice"])
+    if settings.sender_nice > 0:
+        os.nice(settings.sender_nice)
     Worker(sender_tasks(settings, Database(settings.database_url))).run_forever()
 
 

@@ -1,4 +1,5 @@
 import contextlib
+import dataclasses
 import datetime as dt
 import email
 import email.policy
@@ -181,31 +182,29 @@ def receiver():
 def app(database_url, clock, smtp, receiver):
     # Port 9 (discard) on loopback: nothing listens, so the real roster client fails fast.
     overrides = {
-        "extra": {
-            "gateway_url": "http://127.0.0.1:9",
-            "client_id": "svc-notify",
-            "client_secret": "x",
-            "roster_timeout": 0.5,
-            "fallback_recipients": ("btcd-01", "btcd-02"),
-            "clock": clock,
-            "smtp_port": smtp.port,
-            "smtp_timeout": 2.0,
-            "sms_url": f"{receiver.url}/sms",
-            "sms_inbound_secrets": ("sms-secret",),
-            "webhook_secret": "hook-secret",
-            "webhooks": {
-                "police": f"{receiver.url}/police",
-                "province": f"{receiver.url}/province",
-                "commune:*": receiver.url + "/commune/{unit}",
-            },
-            "public_url": "https://tiepdan.example.vn/api/v1/notify",
-            "ack_secret": "ack-secret",
-            "delivery_max_attempts": 4,
-            "retry_base_seconds": 60.0,
-            "retry_max_seconds": 600.0,
-            "sms_timeout": 2.0,
-            "webhook_timeout": 2.0,
-        }
+        "gateway_url": "http://127.0.0.1:9",
+        "client_id": "svc-notify",
+        "client_secret": "x",
+        "roster_timeout": 0.5,
+        "fallback_recipients": ("btcd-01", "btcd-02"),
+        "clock": clock,
+        "smtp_port": smtp.port,
+        "smtp_timeout": 2.0,
+        "sms_url": f"{receiver.url}/sms",
+        "sms_inbound_secrets": ("sms-secret",),
+        "webhook_secret": "hook-secret",
+        "webhooks": {
+            "police": f"{receiver.url}/police",
+            "province": f"{receiver.url}/province",
+            "commune:*": receiver.url + "/commune/{unit}",
+        },
+        "public_url": "https://tiepdan.example.vn/api/v1/notify",
+        "ack_secret": "ack-secret",
+        "delivery_max_attempts": 4,
+        "retry_base_seconds": 60.0,
+        "retry_max_seconds": 600.0,
+        "sms_timeout": 2.0,
+        "webhook_timeout": 2.0,
     }
     if database_url in _MIGRATED:  # the session's database is migrated once; each test is seeded again
         app = create_app({"database_url": database_url, "identity_keys": (TEST_IDENTITY_KEY,), **overrides})
@@ -587,27 +586,44 @@ def make_event():
 
 
 @pytest.fixture
-def handle(db, settings):
-    """Run notify's handler for an event, as its consumer would, in one transaction."""
+def configure(app, monkeypatch):
+    """Change the app's settings for the rest of the test: ``configure(webhooks={})`` (the settings are frozen)."""
+
+    def change(**changes):
+        current = app.extensions["tiepdan"]["settings"]
+        changed = dataclasses.replace(current, **changes)
+        monkeypatch.setitem(app.extensions["tiepdan"], "settings", changed)
+        return changed
+
+    return change
+
+
+@pytest.fixture
+def handle(app, db):
+    """Run notify's handler for an event, as its consumer would, in one transaction (with the app's settings)."""
     from notify.consumers import event_handler
 
     def run(event, roster):
         with db.session() as session:
-            event_handler(settings, roster)(session, event)
+            event_handler(app.extensions["tiepdan"]["settings"], roster)(session, event)
 
     return run
 
 
 @pytest.fixture
-def send_due(db, settings, clock):
-    """One pass of the worker's delivery task with the real channels."""
+def send_due(app, db):
+    """One pass of the worker's delivery task with the real channels (built once per settings)."""
     from notify.channels.registry import build_channels
     from notify.delivery.service import send_due as run
 
-    channels = build_channels(settings)
+    built = {}
 
     def once(**kwargs):
-        return run(db, channels=channels, extra=settings.extra, clock=clock, **kwargs)
+        settings = app.extensions["tiepdan"]["settings"]
+        if id(settings) not in built:
+            built.clear()
+            built[id(settings)] = (settings, build_channels(settings))
+        return run(db, channels=built[id(settings)][1], settings=settings, **kwargs)
 
     return once
 

@@ -69,7 +69,7 @@ def test_a_stalled_case_reaches_the_leader_and_a_routine_change_only_the_desk(
 
 
 def test_every_status_change_of_a_province_request_is_pushed_to_the_province(
-    handle, make_event, static_roster, make_person, query, send_due, receiver, settings, monkeypatch, client
+    handle, make_event, static_roster, make_person, query, send_due, receiver, settings, configure, client
 ):
     from tiepdan_common.testing import identity_headers
 
@@ -95,9 +95,7 @@ def test_every_status_change_of_a_province_request_is_pushed_to_the_province(
     handle(done, roster)
     assert told(query, done) == {}
     # A province with its own endpoint gets its updates there.
-    monkeypatch.setitem(
-        settings.extra, "webhooks", {**settings.extra["webhooks"], "province:province-94": f"{receiver.url}/st-94"}
-    )
+    configure(webhooks={**settings.webhooks, "province:province-94": f"{receiver.url}/st-94"})
     late = make_event("escalation.province_request.updated", change="deadline_passed", status="officers_sent")
     handle(late, roster)
     assert sorted(told(query, late)) == ["system:province:province-94"]

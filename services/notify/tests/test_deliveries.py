@@ -184,7 +184,7 @@ def test_the_worker_s_periodic_tasks(
     smtp.start()
     roster = static_roster(["btcd-01"], agencies={"BTCD": [make_person("btcd-01"), make_person("btcd-09")]})
     senders, (stuck, contacts, token) = sender_tasks(settings, db), worker_tasks(settings, db, roster)
-    assert [t.name for t in senders] == [f"deliveries-{n}" for n in range(1, settings.extra["sender_threads"] + 1)]
+    assert [t.name for t in senders] == [f"deliveries-{n}" for n in range(1, settings.sender_threads + 1)]
     assert [stuck.name, contacts.name, token.name] == ["stuck-deliveries", "roster-contacts", "roster-token"]
     assert token.func == roster.refresh_token
     deliver = senders[0]
@@ -206,10 +206,10 @@ def test_without_an_sms_provider_sms_is_skipped_not_retried(
     from notify.channels.registry import build_channels
     from notify.delivery.service import send_due
 
-    no_sms = dataclasses.replace(settings, extra={**settings.extra, "sms_url": None})
+    no_sms = dataclasses.replace(settings, sms_url=None)
     assert "sms" not in build_channels(no_sms)
     handle(make_event("escalation.case.opened", severity="critical"), static_roster(["btcd-01"], leader="ld-01"))
-    send_due(db, channels=build_channels(no_sms), extra=no_sms.extra, clock=clock)
+    send_due(db, channels=build_channels(no_sms), settings=no_sms)
     assert {d.status for d in deliveries(query, channel="sms") if d.step == 0} == {"skipped"}
 
 
@@ -221,9 +221,9 @@ def test_a_broken_sms_format_is_a_failed_attempt_not_a_silent_loop(
     from notify.channels.registry import build_channels
     from notify.delivery.service import send_due
 
-    broken = dataclasses.replace(settings, extra={**settings.extra, "sms_body": "{{ nothing_named_so }}"})
+    broken = dataclasses.replace(settings, sms_body="{{ nothing_named_so }}")
     handle(make_event("escalation.case.opened", severity="critical"), static_roster(["btcd-01"], leader="ld-01"))
-    counts = send_due(db, channels=build_channels(broken), extra=broken.extra, clock=clock)
+    counts = send_due(db, channels=build_channels(broken), settings=broken)
     assert counts["failed"] == 2
     first = [d for d in deliveries(query, channel="sms") if d.step == 0]
     assert all(d.attempts == 1 and "UndefinedError" in d.last_error for d in first)
@@ -249,7 +249,7 @@ def test_an_acknowledgement_made_during_a_failed_attempt_stops_the_delivery(
                 )
             raise ChannelError("SMS provider unreachable: read timeout")
 
-    counts = service.send_due(db, channels={"sms": AcknowledgedWhileFailing()}, extra=settings.extra, clock=clock)
+    counts = service.send_due(db, channels={"sms": AcknowledgedWhileFailing()}, settings=settings)
     assert counts["failed"] == 2
     first = [d for d in deliveries(query, channel="sms") if d.step == 0]
     assert [(d.status, d.attempts, d.last_error) for d in first] == [
@@ -257,8 +257,7 @@ def test_an_acknowledgement_made_during_a_failed_attempt_stops_the_delivery(
     ] * 2
     clock.advance(hours=1)
     assert (
-        service.send_due(db, channels={"sms": AcknowledgedWhileFailing()}, extra=settings.extra, clock=clock)["failed"]
-        == 0
+        service.send_due(db, channels={"sms": AcknowledgedWhileFailing()}, settings=settings)["failed"] == 0
     )  # not tried again
 
 
@@ -275,11 +274,11 @@ def test_a_delivery_that_cannot_be_made_is_reported_as_loudly_as_a_dead_one(
     settings,
     client,
     board,
-    monkeypatch,
+    configure,
     smtp,
 ):
     smtp.start()
-    monkeypatch.setitem(settings.extra, "webhooks", {})  # no police endpoint configured
+    configure(webhooks={})  # no police endpoint configured
     police = make_person("ca-01", "CA", "police", phone=False, mail=False)
     event = make_event("escalation.case.opened", public_order=True)
     handle(event, static_roster([make_person("btcd-01"), police]))

@@ -161,11 +161,11 @@ def test_make_run_points_notify_at_the_stand_ins_with_a_police_webhook(monkeypat
     ).stdout
     for name, value in parse(printed).items():
         monkeypatch.setenv(name, value)
-    extra = config.load().extra
-    assert extra["sms_url"] == "http://127.0.0.1:8025/sms"
-    assert extra["webhooks"]["police"] == "http://127.0.0.1:8025/webhooks/police"
-    assert extra["webhooks"]["province"] == "http://127.0.0.1:8025/webhooks/province"
-    assert extra["webhooks"]["commune:*"] == "http://127.0.0.1:8025/webhooks/commune-{unit}"
+    settings = config.load()
+    assert settings.sms_url == "http://127.0.0.1:8025/sms"
+    assert settings.webhooks["police"] == "http://127.0.0.1:8025/webhooks/police"
+    assert settings.webhooks["province"] == "http://127.0.0.1:8025/webhooks/province"
+    assert settings.webhooks["commune:*"] == "http://127.0.0.1:8025/webhooks/commune-{unit}"
 
 
 def test_the_banner_says_where_each_channel_lands():
@@ -183,7 +183,7 @@ def test_the_banner_says_where_each_channel_lands():
 
 
 def test_an_alert_reaches_every_stand_in_as_make_run_configures_notify(
-    run_process, tmp_path, settings, db, monkeypatch, handle, make_event, static_roster, make_person, clock
+    run_process, tmp_path, configure, db, monkeypatch, handle, make_event, static_roster, make_person, clock
 ):
     """A critical public-order case, through notify's sender, configured from the demo's addresses."""
     from honcho.environ import parse
@@ -198,14 +198,16 @@ def test_an_alert_reaches_every_stand_in_as_make_run_configures_notify(
         [sys.executable, str(ROOT / "scripts" / "standins.py"), "env"], check=True, capture_output=True, text=True
     ).stdout.replace(":8025/", f":{standins_port}/")
     env = parse(printed)
-    monkeypatch.setitem(settings.extra, "sms_url", env["NOTIFY_SMS_URL"])
-    monkeypatch.setitem(settings.extra, "webhooks", json.loads(env["NOTIFY_WEBHOOKS"]))
-    monkeypatch.setitem(settings.extra, "smtp_port", mail_port)
-    monkeypatch.setitem(settings.extra, "webhook_secret", "demo-webhook-secret")
+    settings = configure(
+        sms_url=env["NOTIFY_SMS_URL"],
+        webhooks=json.loads(env["NOTIFY_WEBHOOKS"]),
+        smtp_port=mail_port,
+        webhook_secret="demo-webhook-secret",
+    )
     roster = static_roster([make_person("btcd-01"), make_person("ca-01", "CA", "police")], leader="ld-01")
     handle(make_event("escalation.case.opened", severity="critical", public_order=True), roster)
     clock.advance(minutes=3)
-    counts = send_due(db, channels=build_channels(settings), extra=settings.extra, clock=clock, limit=100)
+    counts = send_due(db, channels=build_channels(settings), settings=settings, limit=100)
     from sqlalchemy import select
 
     from notify.delivery.models import Delivery

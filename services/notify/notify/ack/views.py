@@ -15,10 +15,10 @@ from marshmallow import Schema, fields
 from tiepdan_common.errors import Problem
 from tiepdan_common.idempotency import transactional
 from tiepdan_common.schemas import ProblemSchema
-from tiepdan_common.web import db_session
+from tiepdan_common.web import current_settings, db_session
 
 from .. import signing
-from ..clock import request_now, settings_extra
+from ..clock import request_now
 from . import service
 
 blp = Blueprint("ack", __name__, description="Acknowledgement by SMS code or email link (public, signed)")
@@ -54,7 +54,7 @@ def sms_inbound(payload):
     """
     try:
         # The window is real time (the provider's clock), not the app's injectable one.
-        signing.verify(settings_extra()["sms_inbound_secrets"], request.headers, request.get_data(cache=True))
+        signing.verify(current_settings().sms_inbound_secrets, request.headers, request.get_data(cache=True))
     except signing.SignatureError as exc:
         raise Problem(401, f"The SMS provider's signature does not verify: {exc}.", code="bad_signature") from exc
     if request.mimetype == "application/x-www-form-urlencoded":  # many providers post a form
@@ -101,7 +101,7 @@ def ack_page(token):
 def ack_by_link(token):
     """Acknowledge the message named by the link's signed token (answers HTML to a browser's form)."""
     message = service.by_token(
-        db_session=db_session(), secret=settings_extra()["ack_secret"], token=token, now=request_now()
+        db_session=db_session(), secret=current_settings().ack_secret, token=token, now=request_now()
     )
     if request.mimetype == "application/x-www-form-urlencoded" and request.accept_mimetypes.accept_html:
         return _page(

@@ -9,8 +9,7 @@ import logging
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from tiepdan_common.config import Settings
-
+from ..config import NotifySettings
 from ..rules import domain
 from ..rules.service import distribution_list
 from . import domain as agencies
@@ -65,11 +64,11 @@ class AudienceResolver:
     """Resolves audience specs for one event; asks roster at most once per question, remembers answers."""
 
     def __init__(
-        self, *, db_session: Session, roster, settings: Settings, now: dt.datetime, kept: dict | None = None
+        self, *, db_session: Session, roster, settings: NotifySettings, now: dt.datetime, kept: dict | None = None
     ) -> None:
         self.db_session = db_session
         self.roster = roster
-        self.extra = settings.extra
+        self.settings = settings
         self.now = now
         self.down = False
         # Alerts tell the standing fallback list when an audience finds nobody; a notice records who is missing.
@@ -157,7 +156,7 @@ class AudienceResolver:
             on_duty=on_duty,
             members=members,
             everyone=everyone,
-            head_titles=self.extra.get("head_titles") or agencies.HEAD_TITLES,
+            head_titles=self.settings.head_titles or agencies.HEAD_TITLES,
         )
         return people, stale
 
@@ -165,7 +164,7 @@ class AudienceResolver:
 
     def fallback(self) -> list[Recipient]:
         """The standing list told when roster cannot say who should be."""
-        return [self._from_contact(code, via_fallback=True) for code in self.extra["fallback_recipients"]]
+        return [self._from_contact(code, via_fallback=True) for code in self.settings.fallback_recipients]
 
     def _from_contact(self, code: str, via_fallback: bool = False) -> Recipient:
         contact = self._get(Contact, code)
@@ -180,7 +179,7 @@ class AudienceResolver:
         return people
 
     def _system(self, name: str, **values) -> list[Recipient]:
-        webhooks = self.extra.get("webhooks") or {}
+        webhooks = self.settings.webhooks
         url = webhooks.get(name)
         if url is None and ":" in name:
             url = webhooks.get(name.split(":")[0] + ":*")
@@ -231,7 +230,7 @@ class AudienceResolver:
             people = [Recipient(o["code"], o.get("full_name"), channels_of(o.get("channels")), stale) for o in raw]
             return people + self._system(f"commune:{unit}", unit=unit)
         if kind == "province":  # the province that filed a request (value: its client) has its own endpoint
-            named = value and (self.extra.get("webhooks") or {}).get(f"province:{value}")
+            named = value and self.settings.webhooks.get(f"province:{value}")
             return self._system(f"province:{value}" if named else "province")
         if kind == "system" and value:
             return self._system(str(value))

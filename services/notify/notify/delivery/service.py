@@ -19,6 +19,7 @@ from .. import signing
 from ..audience.models import Contact
 from ..audience.service import Recipient, channels_of
 from ..channels import ChannelError, Outgoing
+from ..config import NotifySettings
 from ..inbox.models import InboxMessage
 from . import domain
 from .models import Delivery, DeliveryAttempt
@@ -86,11 +87,11 @@ def cancel_open(*, db_session: Session, message_ids: list[str], now: dt.datetime
     return result.rowcount or 0
 
 
-def ack_url(settings_extra: dict, message_id: str, now: dt.datetime) -> str:
+def ack_url(settings: NotifySettings, message_id: str, now: dt.datetime) -> str:
     """The signed link that acknowledges a message."""
-    expires = int(now.timestamp() + settings_extra["ack_token_days"] * 86400)
-    token = signing.make_token(settings_extra["ack_secret"], message_id, expires)
-    return f"{settings_extra['public_url'].rstrip('/')}/ack/{token}"
+    expires = int(now.timestamp() + settings.ack_token_days * 86400)
+    token = signing.make_token(settings.ack_secret, message_id, expires)
+    return f"{settings.public_url.rstrip('/')}/ack/{token}"
 
 
 def _claim(db: Database, *, now: dt.datetime, limit: int, lease: float) -> list[str]:
@@ -127,7 +128,7 @@ def _claim(db: Database, *, now: dt.datetime, limit: int, lease: float) -> list[
     return [delivery_id for delivery_id in ids if delivery_id in claimed]
 
 
-def _outgoing(delivery: Delivery, message: InboxMessage, address: str, extra: dict, now) -> Outgoing:
+def _outgoing(delivery: Delivery, message: InboxMessage, address: str, settings: NotifySettings, now) -> Outgoing:
     return Outgoing(
         delivery_id=delivery.id,
         message_id=message.id,
@@ -142,7 +143,7 @@ def _outgoing(delivery: Delivery, message: InboxMessage, address: str, extra: di
         title_en=message.title_en,
         body_en=message.body_en,
         ack_code=message.ack_code,
-        ack_url=ack_url(extra, message.id, now) if delivery.channel != "webhook" else None,
+        ack_url=ack_url(settings, message.id, now) if delivery.channel != "webhook" else None,
         data=message.data or {},
     )
 
@@ -184,8 +185,7 @@ def send_due(
     db: Database,
     *,
     channels: dict,
-    extra: dict,
-    clock: Callable[[], dt.datetime],
+    settings: NotifySettings,
     limit: int = 20,
     rand: Callable[[], float] = random.random,
 ) -> dict:
@@ -195,9 +195,10 @@ def send_due(
     its own transaction (:func:`_record`), so that a sender killed in the middle of a batch sends again
     at most the one delivery it was attempting when its lease runs out.
     """
+    clock = settings.clock
     now = clock()
     counts = {"sent": 0, "failed": 0, "dead": 0, "cancelled": 0, "skipped": 0}
-    claimed = _claim(db, now=now, limit=limit, lease=extra["claim_seconds"])
+    claimed = _claim(db, now=now, limit=limit, lease=settings.claim_seconds)
     if not claimed:
         return counts
     with db.session() as session:  # one query for every claimed delivery and its message
@@ -217,7 +218,7 @@ def send_due(
             if delivery_id not in loaded:
                 continue
             delivery, message = loaded[delivery_id]
-            outcome, changes, attempt = _attempt(db, delivery, message, channels, extra, clock, rand)
+            outcome, changes, attempt = _attempt(db, delivery, message, channels, settings, rand)
             _record(conn, delivery, changes, attempt)
             counts[outcome] += 1
     return counts
@@ -232,8 +233,9 @@ def _address(db: Database, delivery: Delivery, recipient: str) -> str | None:
         return channels_of(contact.channels).get(delivery.channel) if contact else None
 
 
-def _attempt(db, delivery, message, channels, extra, clock, rand) -> tuple[str, dict, dict | None]:
+def _attempt(db, delivery, message, channels, settings, rand) -> tuple[str, dict, dict | None]:
     """Try one delivery: (outcome, the delivery's new column values, the attempt's row or None)."""
+    clock = settings.clock
     started = clock()
     changes = {"claimed_until": None, "updated_at": started}
     if message.acknowledged_at is not None and delivery.channel != "webhook":
@@ -247,7 +249,7 @@ def _attempt(db, delivery, message, channels, extra, clock, rand) -> tuple[str, 
     changes.update(attempts=attempts, address=address)
     attempt = {"delivery_id": delivery.id, "number": attempts, "started_at": started}
     try:
-        answer = channel.send(_outgoing(delivery, message, address, extra, started))
+        answer = channel.send(_outgoing(delivery, message, address, settings, started))
     except Exception as exc:  # any failure is an attempt that counts, never a silent loop
         if not isinstance(exc, ChannelError):
             log.exception("channel %s failed unexpectedly", delivery.channel)
@@ -255,7 +257,7 @@ def _attempt(db, delivery, message, channels, extra, clock, rand) -> tuple[str, 
         error = str(exc)[:2000]
         attempt.update(ok=False, error=error, provider_answer=exc.answer, finished_at=clock())
         changes.update(last_error=error, provider_answer=exc.answer)
-        if domain.is_dead(attempts, extra["delivery_max_attempts"]):
+        if domain.is_dead(attempts, settings.delivery_max_attempts):
             log.error(
                 "delivery %s (%s to %s) is dead after %d attempts",
                 delivery.id,
@@ -265,7 +267,7 @@ def _attempt(db, delivery, message, channels, extra, clock, rand) -> tuple[str, 
             )
             return "dead", {**changes, "status": "dead"}, attempt
         wait = domain.backoff_seconds(
-            attempts, base=extra["retry_base_seconds"], cap=extra["retry_max_seconds"], rand=rand
+            attempts, base=settings.retry_base_seconds, cap=settings.retry_max_seconds, rand=rand
         )
         return "failed", {**changes, "next_attempt_at": started + dt.timedelta(seconds=wait)}, attempt
     finished = clock()

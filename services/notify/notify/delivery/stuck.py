@@ -9,10 +9,9 @@ import uuid
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from tiepdan_common.config import Settings
-
 from ..audience.models import Contact
 from ..audience.service import Recipient, channels_of
+from ..config import NotifySettings
 from ..inbox.models import InboxMessage
 from .models import Delivery
 
@@ -21,7 +20,7 @@ SHOWN = 15
 UNDELIVERED = ("dead", "skipped")
 
 
-def report_stuck(*, db_session: Session, settings: Settings, now: dt.datetime) -> list:
+def report_stuck(*, db_session: Session, settings: NotifySettings, now: dt.datetime) -> list:
     """Tell the board about dead and skipped deliveries not yet reported (rows locked: two workers report once)."""
     from ..dispatch import (
         tell,  # dispatch imports delivery: import here to keep the graph acyclic
@@ -39,11 +38,10 @@ def report_stuck(*, db_session: Session, settings: Settings, now: dt.datetime) -
     dead = [d for d, event_type in rows if event_type != SUMMARY_EVENT]
     if not dead:
         return []
-    extra = settings.extra
-    board = list(db_session.scalars(select(Contact).where(Contact.agency == extra["board_agency"])))
+    board = list(db_session.scalars(select(Contact).where(Contact.agency == settings.board_agency)))
     people = [Recipient(c.code, c.full_name, channels_of(c.channels)) for c in board]
     if not people:
-        codes = extra["fallback_recipients"]
+        codes = settings.fallback_recipients
         people = [
             Recipient(code, None, channels_of(c.channels) if (c := db_session.get(Contact, code)) else {}, True)
             for code in codes

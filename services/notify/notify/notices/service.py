@@ -13,11 +13,11 @@ import datetime as dt
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from tiepdan_common.config import Settings
 from tiepdan_common.db import insert_rows
 from tiepdan_common.errors import Problem, field_error
 
 from ..audience.service import AudienceResolver, Recipient
+from ..config import NotifySettings
 from ..database import outbox
 from ..delivery import domain as delivery_domain
 from ..delivery import service as deliveries
@@ -53,7 +53,7 @@ def send(
     *,
     db_session: Session,
     roster,
-    settings: Settings,
+    settings: NotifySettings,
     list_name: str,
     kind: str,
     title: str,
