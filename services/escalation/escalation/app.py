@@ -8,13 +8,12 @@ import click
 from flask import Flask
 
 from tiepdan_common.app import build_app
-from tiepdan_common.config import Settings
 
 from . import config, models  # noqa: F401  (every table mapped before the first query)
 from .alert.views import blp as alerts_blp
 from .case.consumers import intake_consumer, notify_consumer
 from .case.views import blp as cases_blp
-from .clock import system_clock
+from .config import EscalationSettings
 from .dialogue.views import blp as dialogues_blp
 from .hotspot.views import blp as hotspots_blp
 from .incident.views import blp as incidents_blp
@@ -30,17 +29,17 @@ from .task.views import blp as tasks_blp
 VERSION = "0.2.0"
 
 
-def consumers(settings: Settings) -> list:
+def consumers(settings: EscalationSettings) -> list:
     """Every consumer the escalation worker runs."""
     return [
-        intake_consumer(mass_case_size=settings.extra["mass_case_size"], reference_dir=settings.extra["reference_dir"]),
+        intake_consumer(mass_case_size=settings.mass_case_size, reference_dir=settings.reference_dir),
         notify_consumer(),
     ]
 
 
-def create_app(settings: Settings | dict | None = None) -> Flask:
+def create_app(settings: EscalationSettings | dict | None = None) -> Flask:
     """Create the escalation app; ``settings`` may be overrides of the environment's."""
-    if not isinstance(settings, Settings):
+    if not isinstance(settings, EscalationSettings):
         settings = config.load(settings)
     app = build_app(
         settings=settings,
@@ -64,10 +63,7 @@ def create_app(settings: Settings | dict | None = None) -> Flask:
         migrations_path=Path(__file__).parent / "migrations",
         consumers_factory=lambda: consumers(settings),
     )
-    app.extensions["escalation"] = {
-        "clock": settings.extra.get("clock", system_clock),
-        "officers": officer_directory(settings.extra),
-    }
+    app.extensions["escalation"] = {"officers": officer_directory(settings)}
 
     @app.cli.command("seed")
     def seed() -> None:

@@ -15,6 +15,8 @@ import time
 
 import requests
 
+from .config import EscalationSettings
+
 log = logging.getLogger(__name__)
 
 
@@ -89,16 +91,13 @@ class OfficerDirectory:
         return found
 
 
-def directory(settings_extra: dict) -> OfficerDirectory:
-    """The directory of the settings (tests may put their own under ``officer_directory``)."""
-    given = settings_extra.get("officer_directory")
-    if given is not None:
-        return given
+def directory(settings: EscalationSettings) -> OfficerDirectory:
+    """The directory the settings point at (roster behind the gateway, with escalation's client)."""
     return OfficerDirectory(
-        gateway_url=settings_extra["gateway_url"],
-        client_id=settings_extra["client_id"],
-        client_secret=settings_extra["client_secret"],
-        timeout=settings_extra["roster_timeout"],
+        gateway_url=settings.gateway_url,
+        client_id=settings.client_id,
+        client_secret=settings.client_secret,
+        timeout=settings.roster_timeout,
     )
 
 

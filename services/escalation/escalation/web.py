@@ -14,11 +14,7 @@ RESTRICTED_KINDS = ("police", "province")
 
 def now() -> dt.datetime:
     """The current time by the app's clock (tests inject their own)."""
-    return current_app.extensions["escalation"]["clock"]()
-
-
-def setting(name: str):
-    return current_app.extensions["tiepdan"]["settings"].extra[name]
+    return current_app.extensions["tiepdan"]["settings"].clock()
 
 
 def restricted(identity: Identity) -> bool:

@@ -25,10 +25,8 @@ def main() -> None:
         processed_model=ProcessedMessage,
         consumers=consumers(settings),
         components=[
-            EscalationTimer(db, interval=settings.extra["timer_interval"]),
-            DailySummaryTask(
-                db, hour=settings.extra["daily_summary_hour"], catch_up_days=settings.extra["summary_catch_up_days"]
-            ),
+            EscalationTimer(db, interval=settings.timer_interval),
+            DailySummaryTask(db, hour=settings.daily_summary_hour, catch_up_days=settings.summary_catch_up_days),
             DeadlineAlarm(db),
             TaskReminder(db),
             HotspotCooler(db),

@@ -171,13 +171,11 @@ def app(database_url, reference_dir, broker_names, clock, roster):
     app = migrated_app(
         create_app,
         database_url,
-        extra={
-            "reference_dir": reference_dir,
-            "mass_case_size": 5,
-            "clock": clock,
-            "gateway_url": roster.url,
-            "roster_timeout": 1.0,
-        },
+        reference_dir=reference_dir,
+        mass_case_size=5,
+        clock=clock,
+        gateway_url=roster.url,
+        roster_timeout=1.0,
         **broker_names,
     )
     yield app

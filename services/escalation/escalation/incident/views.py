@@ -7,10 +7,10 @@ from marshmallow import Schema, fields, validate
 
 from tiepdan_common.idempotency import transactional
 from tiepdan_common.schemas import PlausibleDateTime, ProblemSchema, Text
-from tiepdan_common.web import current_identity, db_session, require
+from tiepdan_common.web import current_identity, current_settings, db_session, require
 
 from ..database import IdempotencyRecord
-from ..web import now, setting
+from ..web import now
 from . import service
 
 blp = Blueprint("incidents", __name__, url_prefix="/incidents", description="Public-order incidents (police)")
@@ -82,8 +82,8 @@ def report(data):
         public_order=data["public_order"],
         case_id=data["case_id"],
         field_code=data["field"],
-        mass_case_size=setting("mass_case_size"),
-        reference_dir=setting("reference_dir"),
+        mass_case_size=current_settings().mass_case_size,
+        reference_dir=current_settings().reference_dir,
         now=now(),
     )
 

@@ -8,11 +8,11 @@ from marshmallow import Schema, fields, validate
 from tiepdan_common.errors import Problem
 from tiepdan_common.idempotency import transactional
 from tiepdan_common.schemas import PlausibleDateTime, ProblemSchema, Text
-from tiepdan_common.web import current_identity, db_session, require
+from tiepdan_common.web import current_identity, current_settings, db_session, require
 
 from ..database import IdempotencyRecord
 from ..roster import officers_now
-from ..web import now, setting
+from ..web import now
 from . import domain, service
 
 blp = Blueprint(
@@ -115,7 +115,7 @@ def receive(data):
         field_code=data["field"],
         reference_code=data["reference"],
         note=data["note"],
-        reference_dir=setting("reference_dir"),
+        reference_dir=current_settings().reference_dir,
         now=now(),
     )
 

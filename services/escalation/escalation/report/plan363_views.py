@@ -9,12 +9,12 @@ from marshmallow import Schema, fields, validate
 from tiepdan_common.errors import Problem
 from tiepdan_common.idempotency import transactional
 from tiepdan_common.schemas import CSV, XLSX, ProblemSchema, Text, json_or_files
-from tiepdan_common.web import current_identity, db_session, require
+from tiepdan_common.web import current_identity, current_settings, db_session, require
 
 from .. import reference
 from ..case import service as cases
 from ..clock import local
-from ..web import now, restricted, setting
+from ..web import now, restricted
 from . import document, labels, plan363
 from .models import Plan363Entry
 
@@ -104,7 +104,7 @@ def plan363_list(query):
     ]
     if query["format"] == "json":
         return entries
-    folder = setting("reference_dir")
+    folder = current_settings().reference_dir
     histories = {}
     for change in plan363.history_of(db_session=session, case_ids=[e["case_id"] for e in entries]):
         histories.setdefault(change.case_id, []).append(change)

@@ -8,12 +8,12 @@ from marshmallow import Schema, fields
 
 from tiepdan_common.errors import Problem
 from tiepdan_common.schemas import ProblemSchema
-from tiepdan_common.web import current_identity, db_session, require
+from tiepdan_common.web import current_identity, current_settings, db_session, require
 
 from .. import reference
 from ..case.schemas import ReportQuery
 from ..clock import local
-from ..web import now, restricted, setting
+from ..web import now, restricted
 from . import service, summary
 
 blp = Blueprint("reports", __name__, url_prefix="/cases", description="Reports on cases")
@@ -31,7 +31,7 @@ def report(query):
     if restricted(identity):
         raise Problem(403, "This report is for the district and the communes.", code="forbidden")
     moment = now()
-    days = query["prolonged_days"] if query["prolonged_days"] is not None else setting("prolonged_days")
+    days = query["prolonged_days"] if query["prolonged_days"] is not None else current_settings().prolonged_days
     found = service.complex_cases(
         db_session=db_session(),
         identity=identity,
@@ -39,7 +39,7 @@ def report(query):
         now=moment,
         include_closed=query["include_closed"],
     )
-    folder = setting("reference_dir")
+    folder = current_settings().reference_dir
     data = service.rows(
         found,
         now=moment,
@@ -107,4 +107,4 @@ def daily_summary(query):
     date = query["date"] or local(moment).date()
     if date > local(moment).date():
         raise Problem(422, "date: not after today", errors=[{"field": "date", "message": "not after today"}])
-    return summary.for_date(db_session=db_session(), date=date, hour=setting("daily_summary_hour"), now=moment)
+    return summary.for_date(db_session=db_session(), date=date, hour=current_settings().daily_summary_hour, now=moment)
