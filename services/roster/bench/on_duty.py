@@ -43,7 +43,7 @@ def main() -> None:
         str(ROOT / "demo" / "demo.json"),
         "--days-ahead",
         "60",
-        extra={"reference_dir": ROOT / "reference"},
+        reference_dir=ROOT / "reference",
     )
     client, headers = app.test_client(), identity_headers(subject="bench", kind="service", permissions=("roster:read",))
     start = dt.datetime(2024, 5, 20, tzinfo=LOCAL)

@@ -10,10 +10,10 @@ import click
 from flask import Flask
 
 from tiepdan_common.app import build_app
-from tiepdan_common.config import Settings
 
 from . import calendar, clock, config, reference_sync
 from .audit.views import blp as audit_blp
+from .config import RosterSettings
 from .coverage.views import blp as coverage_blp
 from .directory import service as directory_service
 from .directory.views import blp as directory_blp
@@ -34,9 +34,9 @@ VERSION = "0.1.0"
 NA_SESSION = ("QH15-KH7", "Kỳ họp thứ 7, Quốc hội khóa XV", dt.date(2024, 5, 20), dt.date(2024, 6, 29))
 
 
-def create_app(settings: Settings | dict | None = None, *, now: clock.Clock | None = None) -> Flask:
+def create_app(settings: RosterSettings | dict | None = None, *, now: clock.Clock | None = None) -> Flask:
     """Create the roster app; ``settings`` may be overrides of the environment's, ``now`` a test clock."""
-    if not isinstance(settings, Settings):
+    if not isinstance(settings, RosterSettings):
         settings = config.load(settings)
     app = build_app(
         settings=settings,
@@ -58,9 +58,9 @@ def create_app(settings: Settings | dict | None = None, *, now: clock.Clock | No
         consumers_factory=lambda: [reference_sync.consumer()],
     )
     clock.install(app, now)
-    max_age = settings.extra["calendar_max_age_seconds"]
-    work_calendar = calendar.install(app, settings.extra["reference_dir"], max_age)
-    app.extensions["roster"]["reception_duties"] = DutyBook.load(Path(settings.extra["reference_dir"]) / DUTIES_FILE)
+    max_age = settings.calendar_max_age_seconds
+    work_calendar = calendar.install(app, settings.reference_dir, max_age)
+    app.extensions["roster"]["reception_duties"] = DutyBook.load(Path(settings.reference_dir) / DUTIES_FILE)
     db = app.extensions["tiepdan"]["db"]
 
     @app.cli.command("seed")

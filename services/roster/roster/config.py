@@ -1,28 +1,29 @@
-"""Roster settings: the shared ones plus roster's own, from the environment."""
+"""Roster settings: the shared ones plus roster's own, each read from its environment variable."""
 
 from __future__ import annotations
 
+import dataclasses
 from pathlib import Path
 
-from environs import Env
-
-from tiepdan_common.config import Settings, load_settings
+from tiepdan_common.config import Settings, load_settings, setting
 
 
-def load(overrides: dict | None = None) -> Settings:
-    """The roster's settings: shared ones and roster's own (reminders, coverage look-ahead)."""
-    env = Env()
-    extra = {
-        "reference_dir": env.path("REFERENCE_DIR", Path.cwd() / "reference"),
-        # How long before a shift its officers are reminded, and how often the worker looks.
-        "reminder_minutes": env.int("ROSTER_REMINDER_MINUTES", 15),
-        "reminder_poll_seconds": env.float("ROSTER_REMINDER_POLL_SECONDS", 30.0),
-        # How far ahead, and how often, the worker checks coverage and announces new gaps.
-        "coverage_days": env.int("ROSTER_COVERAGE_DAYS", 14),
-        "coverage_poll_seconds": env.float("ROSTER_COVERAGE_POLL_SECONDS", 600.0),
-        # How often an API process checks that its working-day calendar still matches the database copy.
-        "calendar_max_age_seconds": env.float("ROSTER_CALENDAR_MAX_AGE_SECONDS", 1.0),
-    }
-    overrides = dict(overrides or {})
-    extra |= overrides.pop("extra", None) or {}  # a test's extra adds to the defaults, not replaces them
-    return load_settings("roster", {"extra": extra, **overrides}, env=env)
+@dataclasses.dataclass(frozen=True, kw_only=True)
+class RosterSettings(Settings):
+    """Roster's own settings: reference data, reminders, coverage look-ahead, calendar freshness."""
+
+    # Relative to the working directory (the repository root under make run); Path is immutable.
+    reference_dir: Path = setting("REFERENCE_DIR", Path("reference"))  # noqa: RUF009
+    # How long before a shift its officers are reminded, and how often the worker looks.
+    reminder_minutes: int = setting("ROSTER_REMINDER_MINUTES", 15)
+    reminder_poll_seconds: float = setting("ROSTER_REMINDER_POLL_SECONDS", 30.0)
+    # How far ahead, and how often, the worker checks coverage and announces new gaps.
+    coverage_days: int = setting("ROSTER_COVERAGE_DAYS", 14)
+    coverage_poll_seconds: float = setting("ROSTER_COVERAGE_POLL_SECONDS", 600.0)
+    # How often an API process checks that its working-day calendar still matches the database copy.
+    calendar_max_age_seconds: float = setting("ROSTER_CALENDAR_MAX_AGE_SECONDS", 1.0)
+
+
+def load(overrides: dict | None = None) -> RosterSettings:
+    """The roster's settings from the environment; ``overrides`` are by field name and win."""
+    return load_settings("roster", overrides, cls=RosterSettings)

@@ -8,46 +8,41 @@ import logging
 from sqlalchemy.exc import IntegrityError
 
 from tiepdan_common.app import build_worker
-from tiepdan_common.config import Settings
 from tiepdan_common.db import Database
 from tiepdan_common.models import utcnow
 from tiepdan_common.worker import PeriodicTask
 
 from . import config, reference_sync, reminders
 from .clock import Clock
+from .config import RosterSettings
 from .coverage import service as coverage
 from .database import ProcessedMessage, outbox
 
 log = logging.getLogger(__name__)
 
 
-def remind_once(db: Database, settings: Settings, now: Clock = utcnow) -> list[int]:
+def remind_once(db: Database, settings: RosterSettings, now: Clock = utcnow) -> list[int]:
     """One pass of the reminder timer: stage reminders for shifts starting soon (each shift once)."""
     with db.session() as session:
-        return reminders.send_due(
-            db_session=session, now=now(), lead=dt.timedelta(minutes=settings.extra["reminder_minutes"])
-        )
+        return reminders.send_due(db_session=session, now=now(), lead=dt.timedelta(minutes=settings.reminder_minutes))
 
 
-def check_coverage_once(db: Database, settings: Settings, now: Clock = utcnow) -> int:
+def check_coverage_once(db: Database, settings: RosterSettings, now: Clock = utcnow) -> int:
     """One pass of the coverage timer: announce gaps ahead not announced before."""
     try:
         with db.session() as session:
-            return coverage.check_ahead(db_session=session, now=now(), days=settings.extra["coverage_days"])[
-                "announced"
-            ]
+            return coverage.check_ahead(db_session=session, now=now(), days=settings.coverage_days)["announced"]
     except IntegrityError:
         # Another worker announced some of the same gaps at the same moment; its transaction won.
         log.info("coverage gaps announced concurrently by another worker")
         return 0
 
 
-def components(settings: Settings, db: Database, now: Clock = utcnow) -> list[PeriodicTask]:
+def components(settings: RosterSettings, db: Database, now: Clock = utcnow) -> list[PeriodicTask]:
     """The roster's timers."""
-    extra = settings.extra
     return [
-        PeriodicTask("shift-reminders", lambda: remind_once(db, settings, now), extra["reminder_poll_seconds"]),
-        PeriodicTask("coverage-gaps", lambda: check_coverage_once(db, settings, now), extra["coverage_poll_seconds"]),
+        PeriodicTask("shift-reminders", lambda: remind_once(db, settings, now), settings.reminder_poll_seconds),
+        PeriodicTask("coverage-gaps", lambda: check_coverage_once(db, settings, now), settings.coverage_poll_seconds),
     ]
 
 
@@ -60,7 +55,7 @@ def main() -> None:
         db=db,
         outbox=outbox,
         processed_model=ProcessedMessage,
-        consumers=[reference_sync.consumer(reference_dir=settings.extra["reference_dir"])],
+        consumers=[reference_sync.consumer(reference_dir=settings.reference_dir)],
         components=components(settings, db),
     )
     worker.run_forever()

@@ -42,7 +42,7 @@ def demo_path(demo_path):
 @pytest.fixture
 def app(database_url, reference_dir, demo_path, fake_clock):
     app = migrated_app(
-        create_app, database_url, "--demo", str(demo_path), "--days-ahead", "14", extra={"reference_dir": reference_dir}
+        create_app, database_url, "--demo", str(demo_path), "--days-ahead", "14", reference_dir=reference_dir
     )
     clock.install(app, fake_clock)
     yield app

@@ -28,7 +28,8 @@ def app(database_url, reference_dir, demo_path, fake_clock):
         str(demo_path),
         "--days-ahead",
         "21",
-        extra={"reference_dir": reference_dir, "calendar_max_age_seconds": 0.0},
+        reference_dir=reference_dir,
+        calendar_max_age_seconds=0.0,
         **isolated_broker_names("roster"),
     )
     from roster import clock
