@@ -13,13 +13,12 @@ import sys
 import tempfile
 import time
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
 from roster import create_app
+from tiepdan_common.clock import LOCAL
 from tiepdan_common.testing import identity_headers, migrated_app
 
 ROOT = Path(__file__).resolve().parents[3]
-LOCAL = ZoneInfo("Asia/Ho_Chi_Minh")
 
 
 def measure(client, path, headers, queries, n=300):

@@ -10,8 +10,9 @@ import click
 from flask import Flask
 
 from tiepdan_common.app import build_app
+from tiepdan_common.clock import today as local_today
 
-from . import calendar, clock, config, reference_sync
+from . import calendar, config, reference_sync
 from .audit.views import blp as audit_blp
 from .config import RosterSettings
 from .coverage.views import blp as coverage_blp
@@ -19,7 +20,6 @@ from .directory import service as directory_service
 from .directory.views import blp as directory_blp
 from .duty import generation
 from .duty import service as duty_service
-from .duty.domain import LOCAL
 from .duty.editing import blp as editing_blp
 from .duty.views import blp as duty_blp
 from .exports.views import blp as exports_blp
@@ -34,8 +34,8 @@ VERSION = "0.1.0"
 NA_SESSION = ("QH15-KH7", "Kỳ họp thứ 7, Quốc hội khóa XV", dt.date(2024, 5, 20), dt.date(2024, 6, 29))
 
 
-def create_app(settings: RosterSettings | dict | None = None, *, now: clock.Clock | None = None) -> Flask:
-    """Create the roster app; ``settings`` may be overrides of the environment's, ``now`` a test clock."""
+def create_app(settings: RosterSettings | dict | None = None) -> Flask:
+    """Create the roster app; ``settings`` may be overrides of the environment's (``{"clock": fake}`` in tests)."""
     if not isinstance(settings, RosterSettings):
         settings = config.load(settings)
     app = build_app(
@@ -55,12 +55,13 @@ def create_app(settings: RosterSettings | dict | None = None, *, now: clock.Cloc
             audit_blp,
         ],
         migrations_path=Path(__file__).parent / "migrations",
-        consumers_factory=lambda: [reference_sync.consumer()],
+        consumers_factory=lambda: [reference_sync.consumer(settings)],
     )
-    clock.install(app, now)
     max_age = settings.calendar_max_age_seconds
     work_calendar = calendar.install(app, settings.reference_dir, max_age)
-    app.extensions["roster"]["reception_duties"] = DutyBook.load(Path(settings.reference_dir) / DUTIES_FILE)
+    app.extensions.setdefault("roster", {})["reception_duties"] = DutyBook.load(
+        Path(settings.reference_dir) / DUTIES_FILE
+    )
     db = app.extensions["tiepdan"]["db"]
 
     @app.cli.command("seed")
@@ -70,7 +71,7 @@ def create_app(settings: RosterSettings | dict | None = None, *, now: clock.Cloc
     def seed(reference_dir: Path | None, demo_path: Path | None, days_ahead: int) -> None:
         """Load agencies and officers, the NA session and a current period covering today."""
         work = (calendar.install(app, reference_dir, max_age) if reference_dir else work_calendar).get()
-        today = dt.datetime.now(LOCAL).date()
+        today = local_today(settings.clock)
         last_day = dt.date(work.last_year, 12, 31)  # the standing roster stops where the calendar's data does
         if today + dt.timedelta(days=days_ahead) > last_day:
             click.echo(f"roster: the working-day calendar ends on {last_day}; add the next year to holidays-vn.json")
@@ -94,7 +95,8 @@ def create_app(settings: RosterSettings | dict | None = None, *, now: clock.Cloc
             )
             if demo_path:
                 counts["assignments"] = sum(
-                    generation.generate(db_session=session, period=p, calendar=work) for p in periods
+                    generation.generate(db_session=session, period=p, calendar=work, now=settings.clock())
+                    for p in periods
                 )
         click.echo(f"roster: seeded {counts}")
 

@@ -18,17 +18,16 @@ from pathlib import Path
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from tiepdan_common.clock import local_date
 from tiepdan_common.errors import Problem
 from tiepdan_common.messaging.consumer import Consumer, PermanentFailure
 from tiepdan_common.messaging.envelope import Envelope
-from tiepdan_common.models import utcnow
 
 from . import calendar_copy
 from .calendar import FILE_NAME
 from .calendar_copy import CalendarDay
-from .clock import Clock
+from .config import RosterSettings
 from .duty import generation
-from .duty.domain import LOCAL
 from .duty.models import DutyPeriod
 
 log = logging.getLogger(__name__)
@@ -82,7 +81,7 @@ def apply_holiday(db_session: Session, data: dict, *, now: dt.datetime) -> dt.da
 
 def regenerate_around(db_session: Session, day: dt.date, *, now: dt.datetime, actor: str) -> list[str]:
     """Regenerate the periods whose shifts include ``day`` (special ones first); returns their codes."""
-    if day < now.astimezone(LOCAL).date() - dt.timedelta(days=1):
+    if day < local_date(now) - dt.timedelta(days=1):
         return []  # the past: its shifts have started and stay as worked
     calendar = calendar_copy.build(db_session)
     periods = db_session.scalars(
@@ -118,9 +117,9 @@ def handle(db_session: Session, event: Envelope, *, now: dt.datetime, seed_from:
         )
 
 
-def consumer(*, reference_dir: Path | None = None, now: Clock = utcnow) -> Consumer:
-    """The consumer the roster worker runs (seeding the copy from ``reference_dir`` when it lacks a year)."""
-    seed_from = Path(reference_dir) / FILE_NAME if reference_dir else None
+def consumer(settings: RosterSettings) -> Consumer:
+    """The consumer the roster worker runs (seeding the copy from the reference file when it lacks a year)."""
+    seed_from = Path(settings.reference_dir) / FILE_NAME
     return Consumer(
-        CONSUMER_NAME, {EVENT: lambda session, event: handle(session, event, now=now(), seed_from=seed_from)}
+        CONSUMER_NAME, {EVENT: lambda session, event: handle(session, event, now=settings.clock(), seed_from=seed_from)}
     )

@@ -1,35 +1,11 @@
-import datetime as dt
-from zoneinfo import ZoneInfo
-
 import pytest
 from sqlalchemy import select
 
-from roster import clock, create_app
+from roster import create_app
 from roster.database import OutboxEvent
 from tiepdan_common.testing import identity_headers, migrated_app
 
 pytest_plugins = ["tiepdan_common.pytest_plugin"]
-
-LOCAL = ZoneInfo("Asia/Ho_Chi_Minh")
-
-
-class FakeClock:
-    """A clock the test moves by hand; starts at the real now."""
-
-    def __init__(self):
-        self.value = dt.datetime.now(dt.UTC)
-
-    def __call__(self):
-        return self.value
-
-    def set_local(self, *args):
-        self.value = dt.datetime(*args, tzinfo=LOCAL).astimezone(dt.UTC)
-        return self.value
-
-
-@pytest.fixture
-def fake_clock():
-    return FakeClock()
 
 
 @pytest.fixture
@@ -40,11 +16,17 @@ def demo_path(demo_path):
 
 
 @pytest.fixture
-def app(database_url, reference_dir, demo_path, fake_clock):
+def app(database_url, reference_dir, demo_path, clock):
     app = migrated_app(
-        create_app, database_url, "--demo", str(demo_path), "--days-ahead", "14", reference_dir=reference_dir
+        create_app,
+        database_url,
+        "--demo",
+        str(demo_path),
+        "--days-ahead",
+        "14",
+        reference_dir=reference_dir,
+        clock=clock,
     )
-    clock.install(app, fake_clock)
     yield app
     app.extensions["tiepdan"]["db"].dispose()
 

@@ -1,9 +1,8 @@
 """Covering a sick officer, swaps that survive regeneration, overrides, and the audit trail."""
 
 import datetime as dt
-from zoneinfo import ZoneInfo
 
-LOCAL = ZoneInfo("Asia/Ho_Chi_Minh")
+from tiepdan_common.clock import LOCAL
 
 
 def local(*args):
@@ -17,8 +16,8 @@ def on_duty(client, headers, *at, role=None):
     return [o for o in resp.json["officers"] if o["shift_kind"] != "on_call"]  # the desk, not who is on call
 
 
-def test_a_sick_officer_is_covered_from_the_same_pool(client, board, reader, fake_clock, events, auditor):
-    fake_clock.set_local(2024, 6, 3, 6, 0)
+def test_a_sick_officer_is_covered_from_the_same_pool(client, board, reader, clock, events, auditor):
+    clock.set(dt.datetime(2024, 6, 3, 6, 0, tzinfo=LOCAL))
     inspectors = [o["code"] for o in on_duty(client, reader, 2024, 6, 3, 8, 0, role="inspector")]
     sick = inspectors[0]
     resp = client.post(
@@ -48,9 +47,9 @@ def test_a_sick_officer_is_covered_from_the_same_pool(client, board, reader, fak
 
 
 def test_a_swap_is_asked_accepted_approved_and_survives_regeneration(
-    client, board, reader, officer_headers, fake_clock, events, auditor
+    client, board, reader, officer_headers, clock, events, auditor
 ):
-    fake_clock.set_local(2024, 6, 1, 9, 0)
+    clock.set(dt.datetime(2024, 6, 1, 9, 0, tzinfo=LOCAL))
     (mine,) = on_duty(client, reader, 2024, 6, 4, 8, 0, role="lead")
     requester = mine["code"]
     shift = client.get(f"/shifts/{mine['shift_id']}", headers=reader).json
@@ -93,8 +92,8 @@ def test_a_swap_is_asked_accepted_approved_and_survives_regeneration(
     assert actions == ["swap.approved", "swap.accepted", "swap.requested"]
 
 
-def test_override_refuses_someone_on_leave_and_is_audited(client, board, reader, auditor, fake_clock):
-    fake_clock.set_local(2024, 6, 1, 9, 0)
+def test_override_refuses_someone_on_leave_and_is_audited(client, board, reader, auditor, clock):
+    clock.set(dt.datetime(2024, 6, 1, 9, 0, tzinfo=LOCAL))
     (police,) = on_duty(client, reader, 2024, 6, 7, 8, 0, role="police")
     other = "ca-02" if police["code"] == "ca-01" else "ca-01"
     leave = client.post(

@@ -2,19 +2,18 @@
 
 import datetime as dt
 import io
-from zoneinfo import ZoneInfo
 
 import icalendar
 import openpyxl
 
+from tiepdan_common.clock import LOCAL
 from tiepdan_common.testing import identity_headers
 
-LOCAL = ZoneInfo("Asia/Ho_Chi_Minh")
 ANONYMOUS = identity_headers(subject="anonymous", kind="service", permissions=())
 
 
-def test_an_officer_calendar_feed_is_read_by_a_standard_parser(client, board, reader, officer_headers, fake_clock):
-    fake_clock.set_local(2024, 6, 1, 9, 0)
+def test_an_officer_calendar_feed_is_read_by_a_standard_parser(client, board, reader, officer_headers, clock):
+    clock.set(dt.datetime(2024, 6, 1, 9, 0, tzinfo=LOCAL))
     assert (
         client.post(
             "/calendar-feeds", json={"scope": "officer", "subject": "ttr-02"}, headers=officer_headers("ttr-01")
@@ -55,12 +54,12 @@ def test_an_officer_calendar_feed_is_read_by_a_standard_parser(client, board, re
     feed_id = resp.json["id"]
     assert client.delete(f"/calendar-feeds/{feed_id}", headers=board).status_code == 204
     assert client.get(path, headers=ANONYMOUS).status_code == 404
-    _an_agency_feed_lists_every_officer_of_it(client, board, fake_clock)
+    _an_agency_feed_lists_every_officer_of_it(client, board, clock)
     _xlsx_and_printable_page(client, reader)
 
 
-def _an_agency_feed_lists_every_officer_of_it(client, board, fake_clock):
-    fake_clock.set_local(2024, 6, 1, 9, 0)
+def _an_agency_feed_lists_every_officer_of_it(client, board, clock):
+    clock.set(dt.datetime(2024, 6, 1, 9, 0, tzinfo=LOCAL))
     path = client.post("/calendar-feeds", json={"scope": "agency", "subject": "CA"}, headers=board).json["path"]
     cal = icalendar.Calendar.from_ical(client.get(path, headers=ANONYMOUS).data)
     summaries = [str(e["summary"]) for e in cal.walk("VEVENT")]

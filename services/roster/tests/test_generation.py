@@ -2,9 +2,8 @@
 
 import collections
 import datetime as dt
-from zoneinfo import ZoneInfo
 
-LOCAL = ZoneInfo("Asia/Ho_Chi_Minh")
+from tiepdan_common.clock import LOCAL, today
 
 
 def local(*args):
@@ -54,8 +53,8 @@ def test_a_holiday_inside_a_period_has_standby_only(client, board, reader):
     _periods_may_not_overlap(client, board)
 
 
-def test_regeneration_skips_leave_and_keeps_shift_ids(client, board, reader, fake_clock):
-    fake_clock.set_local(2024, 6, 1, 9, 0)
+def test_regeneration_skips_leave_and_keeps_shift_ids(client, board, reader, clock):
+    clock.set(dt.datetime(2024, 6, 1, 9, 0, tzinfo=LOCAL))
     before = shifts(client, reader, local(2024, 6, 10), local(2024, 6, 15))
     resp = client.post(
         "/officers/ca-01/leave",
@@ -73,11 +72,11 @@ def test_regeneration_skips_leave_and_keeps_shift_ids(client, board, reader, fak
     assert [s["id"] for s in after] == [s["id"] for s in before]
     police = [a["officer"] for s in after for a in s["assignments"] if a["duty_role"] == "police"]
     assert police and set(police) == {"ca-02"}
-    _requirements_are_data(client, board, reader, fake_clock)
+    _requirements_are_data(client, board, reader, clock)
 
 
-def test_regeneration_leaves_shifts_already_started_alone(client, board, reader, fake_clock):
-    fake_clock.set_local(2024, 6, 12, 12, 0)  # during the lunch-time standby
+def test_regeneration_leaves_shifts_already_started_alone(client, board, reader, clock):
+    clock.set(dt.datetime(2024, 6, 12, 12, 0, tzinfo=LOCAL))  # during the lunch-time standby
     before = shifts(client, reader, local(2024, 6, 12), local(2024, 6, 13))
     client.post(
         "/officers/ca-01/leave",
@@ -101,8 +100,8 @@ def test_regeneration_leaves_shifts_already_started_alone(client, board, reader,
     assert ("afternoon", "police") in {(g["shift_kind"], g["duty_role"]) for g in gap}
 
 
-def _requirements_are_data(client, board, reader, fake_clock):
-    fake_clock.set_local(2024, 5, 1, 9, 0)
+def _requirements_are_data(client, board, reader, clock):
+    clock.set(dt.datetime(2024, 5, 1, 9, 0, tzinfo=LOCAL))
     reqs = {(r["shift_kind"], r["duty_role"]): r for r in client.get("/requirements", headers=reader).json}
     assert reqs[("morning", "lead")] == {
         "shift_kind": "morning",
@@ -144,13 +143,13 @@ def _periods_may_not_overlap(client, board):
 
 
 def test_a_special_period_from_tomorrow_leaves_the_standby_under_way_to_the_ordinary_roster(
-    client, board, reader, fake_clock
+    client, board, reader, clock
 ):
     """Created on a Sunday morning, a period from Monday reaches back to Sunday's standby (07:00 to 07:00),
     which has started: it stays the ordinary roster's as worked, and nobody is put on it a second time."""
-    today = dt.datetime.now(LOCAL).date()
-    sunday = today + dt.timedelta(days=(6 - today.weekday()) % 7 or 7)  # inside CURRENT (14 days ahead)
-    fake_clock.set_local(sunday.year, sunday.month, sunday.day, 9, 0)
+    now = today(clock)
+    sunday = now + dt.timedelta(days=(6 - now.weekday()) % 7 or 7)  # inside CURRENT (14 days ahead)
+    clock.set(dt.datetime(sunday.year, sunday.month, sunday.day, 9, 0, tzinfo=LOCAL))
     evening = local(sunday.year, sunday.month, sunday.day, 20, 0)
     before = client.get("/on-duty", query_string={"at": evening}, headers=reader).json["officers"]
     assert before
@@ -182,9 +181,9 @@ def test_a_special_period_from_tomorrow_leaves_the_standby_under_way_to_the_ordi
 
 
 def test_a_special_period_takes_over_the_ordinary_days_it_covers(client, board, reader):
-    today = dt.datetime.now(LOCAL).date()
+    now = today()
     holidays = {h["date"] for h in client.get("/holidays", headers=reader).json}
-    start = today + dt.timedelta(days=(7 - today.weekday()) % 7 or 7)  # a Monday inside CURRENT (14 days ahead)
+    start = now + dt.timedelta(days=(7 - now.weekday()) % 7 or 7)  # a Monday inside CURRENT (14 days ahead)
     if any((start + dt.timedelta(days=n)).isoformat() in holidays for n in range(4)):
         start += dt.timedelta(days=7)
     end = start + dt.timedelta(days=2)
@@ -216,7 +215,7 @@ def test_a_special_period_takes_over_the_ordinary_days_it_covers(client, board, 
     morning = client.get("/on-duty", query_string={"at": lo.replace(hour=9).isoformat()}, headers=reader).json
     assert sorted(o["duty_role"] for o in morning["officers"]) == ["department", "inspector", "lead", "police"]
     after = end + dt.timedelta(days=1)  # a Thursday: the ordinary roster again
-    if after.isoformat() not in holidays and after <= today + dt.timedelta(days=14):
+    if after.isoformat() not in holidays and after <= now + dt.timedelta(days=14):
         later = client.get(
             "/on-duty", query_string={"at": local(after.year, after.month, after.day, 9)}, headers=reader
         ).json

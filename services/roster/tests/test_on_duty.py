@@ -3,12 +3,10 @@
 import datetime as dt
 import itertools
 import json
-from zoneinfo import ZoneInfo
 
 from roster.duty import domain
 from tiepdan_common.calendar import Calendar
-
-LOCAL = ZoneInfo("Asia/Ho_Chi_Minh")
+from tiepdan_common.clock import LOCAL, today
 
 
 def local(*args):
@@ -20,7 +18,7 @@ def next_weekday(weekday: int, reference_dir=None) -> dt.date:
     holidays = set()
     if reference_dir is not None:
         holidays = {h["date"] for h in json.loads((reference_dir / "holidays-vn.json").read_text())["holidays"]}
-    day = dt.datetime.now(LOCAL).date()
+    day = today()
     day += dt.timedelta(days=(weekday - day.weekday()) % 7 or 7)
     while day.isoformat() in holidays:
         day += dt.timedelta(days=7)

@@ -1,9 +1,8 @@
 """Issue #20's roster part: police reachable at every hour, role pools enforced, regeneration that moves little."""
 
 import datetime as dt
-from zoneinfo import ZoneInfo
 
-LOCAL = ZoneInfo("Asia/Ho_Chi_Minh")
+from tiepdan_common.clock import LOCAL
 
 
 def local(*args):
@@ -38,8 +37,8 @@ def test_the_police_are_reachable_at_every_hour_of_the_session(client, reader):
     assert [o["agency"] for o in everyone["police_on_call"]] == ["CA"]
 
 
-def test_a_night_without_police_is_a_coverage_gap(client, board, reader, fake_clock, events):
-    fake_clock.set_local(2024, 6, 10, 6, 0)
+def test_a_night_without_police_is_a_coverage_gap(client, board, reader, clock, events):
+    clock.set(dt.datetime(2024, 6, 10, 6, 0, tzinfo=LOCAL))
     night = client.get("/on-duty", query_string={"at": local(2024, 6, 11, 2, 0)}, headers=reader).json
     (on_call,) = night["police_on_call"]
     shift = client.get(f"/shifts/{on_call['shift_id']}", headers=reader).json
@@ -53,7 +52,7 @@ def test_a_night_without_police_is_a_coverage_gap(client, board, reader, fake_cl
     assert gap["duty_role"] == "police" and gap["shift_kind"] == "on_call"
 
     # Even with the requirement dropped, a special period's night without police stays a gap.
-    fake_clock.set_local(2024, 5, 1, 9, 0)
+    clock.set(dt.datetime(2024, 5, 1, 9, 0, tzinfo=LOCAL))
     assert (
         client.put(
             "/requirements/on_call/police", json={"agency_kinds": ["police"], "count": 0}, headers=board
@@ -61,13 +60,13 @@ def test_a_night_without_police_is_a_coverage_gap(client, board, reader, fake_cl
         == 200
     )
     assert client.post("/periods/QH15-KH7/generate", headers=board).status_code == 200
-    fake_clock.set_local(2024, 6, 17, 6, 0)
+    clock.set(dt.datetime(2024, 6, 17, 6, 0, tzinfo=LOCAL))
     report = client.get("/coverage", query_string={"days": 1}, headers=reader).json
     assert {(u["shift_kind"], u["duty_role"]) for u in report["unfilled"]} == {("on_call", "police")}
 
 
-def test_only_the_role_pool_may_take_a_slot(client, board, reader, officer_headers, fake_clock):
-    fake_clock.set_local(2024, 6, 1, 9, 0)
+def test_only_the_role_pool_may_take_a_slot(client, board, reader, officer_headers, clock):
+    clock.set(dt.datetime(2024, 6, 1, 9, 0, tzinfo=LOCAL))
     leader = client.get("/on-call", query_string={"at": local(2024, 6, 5, 9, 0)}, headers=reader).json
     shift = client.get(f"/shifts/{leader['leader_on_call']['shift_id']}", headers=reader).json
     leader_slot = next(a for a in shift["assignments"] if a["duty_role"] == "leader_on_call")
@@ -107,8 +106,8 @@ def test_only_the_role_pool_may_take_a_slot(client, board, reader, officer_heade
     assert ok.status_code == 201, ok.json
 
 
-def test_regenerating_after_a_leave_moves_only_the_slots_it_touches(client, board, reader, fake_clock):
-    fake_clock.set_local(2024, 5, 1, 9, 0)
+def test_regenerating_after_a_leave_moves_only_the_slots_it_touches(client, board, reader, clock):
+    clock.set(dt.datetime(2024, 5, 1, 9, 0, tzinfo=LOCAL))
     before = {s["id"]: s for s in session_shifts(client, reader)}
     leave_from, leave_to = dt.datetime(2024, 6, 10, tzinfo=LOCAL), dt.datetime(2024, 6, 13, tzinfo=LOCAL)
     resp = client.post(
@@ -137,8 +136,8 @@ def test_regenerating_after_a_leave_moves_only_the_slots_it_touches(client, boar
     assert moved == {i for i, s in before.items() if touched(s)} != set()
 
 
-def test_the_police_officer_on_call_can_cover_a_sick_colleagues_desk_shift(client, board, reader, fake_clock):
-    fake_clock.set_local(2024, 6, 1, 9, 0)
+def test_the_police_officer_on_call_can_cover_a_sick_colleagues_desk_shift(client, board, reader, clock):
+    clock.set(dt.datetime(2024, 6, 1, 9, 0, tzinfo=LOCAL))
     morning = client.get(
         "/on-duty", query_string={"at": local(2024, 6, 5, 9, 0), "role": "police"}, headers=reader
     ).json["officers"]

@@ -1,9 +1,8 @@
 """On call at shift boundaries, who is next, and the coverage report with its gap events."""
 
 import datetime as dt
-from zoneinfo import ZoneInfo
 
-LOCAL = ZoneInfo("Asia/Ho_Chi_Minh")
+from tiepdan_common.clock import LOCAL
 
 
 def local(*args):
@@ -50,8 +49,8 @@ def _office_hours_boundaries_and_who_is_next(client, reader):
     assert next_leader["officers"][0]["code"] == leader(client, reader, 2024, 5, 23, 1, 0)["code"]
 
 
-def test_an_officer_with_no_verified_channel_is_a_gap_announced_once(client, board, reader, fake_clock, events):
-    fake_clock.set_local(2024, 6, 10, 6, 0)
+def test_an_officer_with_no_verified_channel_is_a_gap_announced_once(client, board, reader, clock, events):
+    clock.set(dt.datetime(2024, 6, 10, 6, 0, tzinfo=LOCAL))
     (police,) = [
         o
         for o in client.get(
@@ -82,8 +81,8 @@ def test_an_officer_with_no_verified_channel_is_a_gap_announced_once(client, boa
     assert second["announced"] == 0 and len(events("roster.coverage.gap")) == len(announced)
 
 
-def test_unfilled_and_double_booked_shifts_are_reported(client, board, reader, fake_clock):
-    fake_clock.set_local(2024, 6, 17, 6, 0)
+def test_unfilled_and_double_booked_shifts_are_reported(client, board, reader, clock):
+    clock.set(dt.datetime(2024, 6, 17, 6, 0, tzinfo=LOCAL))
     (lead,) = client.get(
         "/on-duty", query_string={"at": local(2024, 6, 17, 8, 0), "role": "lead"}, headers=reader
     ).json["officers"]

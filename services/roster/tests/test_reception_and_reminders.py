@@ -1,17 +1,16 @@
 """Leaders' reception days and shift-starting reminders, driven by the injected clock."""
 
+import dataclasses
 import datetime as dt
-from zoneinfo import ZoneInfo
 
 from roster import worker
 from roster.reception import domain as reception
 from tiepdan_common.calendar import Calendar
+from tiepdan_common.clock import LOCAL
 
-LOCAL = ZoneInfo("Asia/Ho_Chi_Minh")
 
-
-def test_who_is_behind_on_reception_days(client, board, reader, fake_clock):
-    fake_clock.set_local(2024, 5, 27, 9, 0)  # Monday
+def test_who_is_behind_on_reception_days(client, board, reader, clock):
+    clock.set(dt.datetime(2024, 5, 27, 9, 0, tzinfo=LOCAL))  # Monday
 
     def publish(officer, day):
         return client.post(
@@ -62,28 +61,28 @@ def test_publication_counts_working_days(reference_dir):
     assert reception.obligation(agency_kind="leadership", role="leader", title="Phó Chủ tịch UBND huyện") is None
 
 
-def test_a_shift_is_reminded_once_even_with_two_workers(app, events, fake_clock):
+def test_a_shift_is_reminded_once_even_with_two_workers(app, events, clock):
     settings = app.extensions["tiepdan"]["settings"]
     db = app.extensions["tiepdan"]["db"]
-    fake_clock.set_local(2024, 5, 21, 6, 40)
-    assert worker.remind_once(db, settings, fake_clock) == []
-    fake_clock.set_local(2024, 5, 21, 6, 50)
-    first = worker.remind_once(db, settings, fake_clock)
-    second = worker.remind_once(db, settings, fake_clock)
+    clock.set(dt.datetime(2024, 5, 21, 6, 40, tzinfo=LOCAL))
+    assert worker.remind_once(db, settings) == []
+    clock.set(dt.datetime(2024, 5, 21, 6, 50, tzinfo=LOCAL))
+    first = worker.remind_once(db, settings)
+    second = worker.remind_once(db, settings)
     assert len(first) == 1 and second == []
     (reminder,) = events("roster.shift.starting")
     assert reminder["shift_kind"] == "morning"
     assert dt.datetime.fromisoformat(reminder["starts_at"]) == dt.datetime(2024, 5, 21, 7, 0, tzinfo=LOCAL)
     assert sorted(o["duty_role"] for o in reminder["officers"]) == ["department", "inspector", "lead", "police"]
-    _two_workers_racing_send_one_reminder(app, events, fake_clock)
-    _the_worker_announces_coverage_gaps_once(app, events, fake_clock)
+    _two_workers_racing_send_one_reminder(app, events, clock)
+    _the_worker_announces_coverage_gaps_once(app, events, clock)
 
 
-def _the_worker_announces_coverage_gaps_once(app, events, fake_clock):
+def _the_worker_announces_coverage_gaps_once(app, events, clock):
     settings = app.extensions["tiepdan"]["settings"]
     db = app.extensions["tiepdan"]["db"]
-    fake_clock.set_local(2024, 6, 24, 6, 0)
-    assert worker.check_coverage_once(db, settings, fake_clock) == 0  # the seeded roster is complete
+    clock.set(dt.datetime(2024, 6, 24, 6, 0, tzinfo=LOCAL))
+    assert worker.check_coverage_once(db, settings) == 0  # the seeded roster is complete
     from roster.duty import generation
     from roster.duty import service as duty
 
@@ -91,30 +90,34 @@ def _the_worker_announces_coverage_gaps_once(app, events, fake_clock):
         period = duty.ensure_period(
             db_session=session, code="DUP", name="Trùng", starts_on=dt.date(2024, 6, 25), ends_on=dt.date(2024, 6, 25)
         )
-        generation.generate(db_session=session, period=period, calendar=app.extensions["roster"]["calendar"])
-    announced = worker.check_coverage_once(db, settings, fake_clock)
+        generation.generate(
+            db_session=session, period=period, calendar=app.extensions["roster"]["calendar"], now=clock()
+        )
+    announced = worker.check_coverage_once(db, settings)
     gaps = events("roster.coverage.gap")
     assert announced == len(gaps) > 0 and all("bị xếp trùng hai ca" in g["reason"] for g in gaps)
-    assert worker.check_coverage_once(db, settings, fake_clock) == 0
+    assert worker.check_coverage_once(db, settings) == 0
 
 
-def _two_workers_racing_send_one_reminder(app, events, fake_clock):
+def _two_workers_racing_send_one_reminder(app, events, clock):
     import threading
 
     settings = app.extensions["tiepdan"]["settings"]
     db = app.extensions["tiepdan"]["db"]
-    fake_clock.set_local(2024, 5, 22, 13, 20)
+    clock.set(dt.datetime(2024, 5, 22, 13, 20, tzinfo=LOCAL))
     barrier = threading.Barrier(2)
 
-    def clock():
+    def both_at_once():
         barrier.wait(timeout=10)  # both workers read the due shifts at the same moment
-        return fake_clock()
+        return clock()
+
+    racing = dataclasses.replace(settings, clock=both_at_once)
 
     results, errors = [], []
 
     def run():
         try:
-            results.append(worker.remind_once(db, settings, clock))
+            results.append(worker.remind_once(db, racing))
         except Exception as exc:
             errors.append(exc)
 

@@ -6,6 +6,7 @@ import pytest
 
 from roster.reception import domain
 from roster.reception.duties import DutyBook, assess
+from tiepdan_common.clock import LOCAL
 
 D = dt.date
 
@@ -49,8 +50,8 @@ def test_overlapping_rules_are_refused():
         DutyBook.from_json({"duties": [rule, {**rule, "valid_from": "2026-07-01"}], "publication": []})
 
 
-def test_compliance_for_a_commune_chair_in_june_and_july_2026(client, board, reader, fake_clock):
-    fake_clock.set_local(2026, 5, 11, 9, 0)
+def test_compliance_for_a_commune_chair_in_june_and_july_2026(client, board, reader, clock):
+    clock.set(dt.datetime(2026, 5, 11, 9, 0, tzinfo=LOCAL))
 
     def publish(officer, day, **extra):
         return client.post(
@@ -78,8 +79,8 @@ def test_compliance_for_a_commune_chair_in_june_and_july_2026(client, board, rea
     assert "ld-01" not in june  # no district chair's duty after June 2025
 
 
-def test_a_deputy_may_stand_in_until_the_law_forbids_it(client, board, reader, fake_clock):
-    fake_clock.set_local(2026, 5, 11, 9, 0)
+def test_a_deputy_may_stand_in_until_the_law_forbids_it(client, board, reader, clock):
+    clock.set(dt.datetime(2026, 5, 11, 9, 0, tzinfo=LOCAL))
     deputy = client.post(
         "/officers",
         json={

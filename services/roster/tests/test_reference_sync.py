@@ -11,8 +11,8 @@ from sqlalchemy import select
 from roster import create_app, reference_sync
 from roster.calendar_copy import CalendarDay
 from roster.database import ProcessedMessage
-from roster.duty.domain import LOCAL
 from tiepdan_common.calendar import Calendar
+from tiepdan_common.clock import LOCAL, today
 from tiepdan_common.messaging import contracts, topology
 from tiepdan_common.messaging.consumer import ConsumerRunner
 from tiepdan_common.messaging.envelope import Envelope
@@ -20,7 +20,7 @@ from tiepdan_common.testing import isolated_broker_names, migrated_app, wait_for
 
 
 @pytest.fixture
-def app(database_url, reference_dir, demo_path, fake_clock):
+def app(database_url, reference_dir, demo_path, clock):
     app = migrated_app(
         create_app,
         database_url,
@@ -30,11 +30,9 @@ def app(database_url, reference_dir, demo_path, fake_clock):
         "21",
         reference_dir=reference_dir,
         calendar_max_age_seconds=0.0,
+        clock=clock,
         **isolated_broker_names("roster"),
     )
-    from roster import clock
-
-    clock.install(app, fake_clock)
     yield app
     app.extensions["tiepdan"]["db"].dispose()
 
@@ -49,7 +47,7 @@ FILE = Calendar.load(Path(__file__).resolve().parents[3] / "reference" / "holida
 
 def _ahead(weekday: int, days: int = 4) -> dt.date:
     """The first day of ``weekday`` (0 Monday) at least ``days`` ahead that the file does not list."""
-    day = dt.datetime.now(LOCAL).date() + dt.timedelta(days=days)
+    day = today() + dt.timedelta(days=days)
     while day.weekday() != weekday or FILE.entry(day) is not None:
         day += dt.timedelta(days=1)
     return day
@@ -74,10 +72,10 @@ def change(day: dt.date, *, action="created", kind="holiday", version=1000, name
 
 
 @pytest.fixture
-def deliver(db, fake_clock):
+def deliver(db, clock):
     def run(event):
         with db.session() as session:
-            reference_sync.handle(session, event, now=fake_clock())
+            reference_sync.handle(session, event, now=clock())
 
     return run
 
@@ -144,9 +142,9 @@ def test_a_reception_day_check_counts_the_new_holiday(client, reader, deliver, a
     assert calendar.add_working_days(monday, 5) == before + dt.timedelta(days=1)
 
 
-def test_the_same_message_delivered_twice_is_applied_once(app, db, fake_clock, reference_dir):
+def test_the_same_message_delivered_twice_is_applied_once(app, db, clock, reference_dir):
     settings = app.extensions["tiepdan"]["settings"]
-    consumer = reference_sync.consumer(reference_dir=reference_dir, now=fake_clock)
+    consumer = reference_sync.consumer(settings)
     specs = [consumer.spec(settings)]
     topology.declare_all(settings, specs)
     stop = threading.Event()

@@ -7,10 +7,10 @@ import datetime as dt
 from flask_smorest import Blueprint
 from marshmallow import Schema, fields, validate
 
+from tiepdan_common import web
 from tiepdan_common.idempotency import transactional
 from tiepdan_common.web import db_session, require
 
-from .. import clock
 from ..database import IdempotencyRecord
 from . import service
 
@@ -73,7 +73,7 @@ class CoverageOut(Schema):
 @blp.response(200, CoverageOut)
 def coverage(query):
     """Unfilled requirements, double bookings, scheduled people on leave and people with no verified channel."""
-    now = clock.now()
+    now = web.now()
     return service.report(db_session=db_session(), start=now, end=now + dt.timedelta(days=query["days"]))
 
 
@@ -84,4 +84,4 @@ def coverage(query):
 @blp.response(200, CoverageOut)
 def check(query):
     """The report, announcing each gap not seen before as ``roster.coverage.gap`` (the worker does this too)."""
-    return service.check_ahead(db_session=db_session(), now=clock.now(), days=query["days"])
+    return service.check_ahead(db_session=db_session(), now=web.now(), days=query["days"])

@@ -5,12 +5,12 @@ from __future__ import annotations
 from flask_smorest import Blueprint
 from marshmallow import Schema, fields, validate
 
+from tiepdan_common import web
 from tiepdan_common.errors import Problem
 from tiepdan_common.idempotency import transactional
 from tiepdan_common.schemas import ProblemSchema, Text
 from tiepdan_common.web import current_identity, db_session, require
 
-from .. import clock
 from ..database import IdempotencyRecord
 from ..duty import service as duty_service
 from . import service
@@ -119,7 +119,7 @@ def list_agencies(query):
 @blp.alt_response(422, schema=ProblemSchema)
 def create_agency(data):
     """Add an agency with the dates it exists (a successor body after a merger, say); audited."""
-    return service.create_agency(db_session=db_session(), data=data, actor=current_identity().subject, now=clock.now())
+    return service.create_agency(db_session=db_session(), data=data, actor=current_identity().subject, now=web.now())
 
 
 @blp.patch("/agencies/<code>")
@@ -132,7 +132,7 @@ def create_agency(data):
 def update_agency(changes, code):
     """Edit an agency's name, unit name or dates (an ended agency's officers leave rotations after valid_to)."""
     return service.update_agency(
-        db_session=db_session(), code=code, changes=changes, actor=current_identity().subject, now=clock.now()
+        db_session=db_session(), code=code, changes=changes, actor=current_identity().subject, now=web.now()
     )
 
 
@@ -165,7 +165,7 @@ def get_officer(code):
 @blp.alt_response(422, schema=ProblemSchema)
 def create_officer(data):
     """Add an officer to an agency (accepts Idempotency-Key)."""
-    return service.create_officer(db_session=db_session(), data=data, actor=current_identity().subject, now=clock.now())
+    return service.create_officer(db_session=db_session(), data=data, actor=current_identity().subject, now=web.now())
 
 
 @blp.patch("/officers/<code>")
@@ -177,7 +177,7 @@ def create_officer(data):
 def update_officer(changes, code):
     """Edit an officer: name, title, role, agency, or active (an inactive officer is left out of rotations)."""
     return service.update_officer(
-        db_session=db_session(), code=code, changes=changes, actor=current_identity().subject, now=clock.now()
+        db_session=db_session(), code=code, changes=changes, actor=current_identity().subject, now=web.now()
     )
 
 
@@ -190,5 +190,5 @@ def update_officer(changes, code):
 def replace_channels(data, code):
     """Replace an officer's contact channels (phone, email, webhook) and their verified flags."""
     return service.replace_channels(
-        db_session=db_session(), code=code, channels=data["channels"], actor=current_identity().subject, now=clock.now()
+        db_session=db_session(), code=code, channels=data["channels"], actor=current_identity().subject, now=web.now()
     )

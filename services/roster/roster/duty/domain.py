@@ -5,11 +5,9 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 from collections.abc import Iterable, Iterator
-from zoneinfo import ZoneInfo
 
 from tiepdan_common.calendar import Calendar
-
-LOCAL = ZoneInfo("Asia/Ho_Chi_Minh")
+from tiepdan_common.clock import LOCAL
 
 # Office hours of the reception board, local time.
 MORNING = (dt.time(7, 0), dt.time(11, 30))

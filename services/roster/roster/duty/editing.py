@@ -5,12 +5,13 @@ from __future__ import annotations
 from flask_smorest import Blueprint
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
+from tiepdan_common import web
 from tiepdan_common.errors import Problem
 from tiepdan_common.idempotency import transactional
 from tiepdan_common.schemas import ProblemSchema, Text
 from tiepdan_common.web import current_identity, db_session, require
 
-from .. import calendar, clock
+from .. import calendar
 from ..database import IdempotencyRecord
 from ..directory.models import AGENCY_KINDS
 from . import generation, service
@@ -100,7 +101,7 @@ def list_periods():
 def create_period(data):
     """Create a duty period (not overlapping another); generate its roster next."""
     return service.create_period(
-        db_session=db_session(), actor=_actor(), now=clock.now(), calendar=calendar.current(), **data
+        db_session=db_session(), actor=_actor(), now=web.now(), calendar=calendar.current(), **data
     )
 
 
@@ -116,7 +117,7 @@ def generate(code):
     if period is None:
         raise Problem(404, "No such period.")
     count = generation.generate(
-        db_session=db_session(), period=period, calendar=calendar.current(), actor=_actor(), now=clock.now()
+        db_session=db_session(), period=period, calendar=calendar.current(), actor=_actor(), now=web.now()
     )
     return {"period": period, "assignments": count}
 
@@ -142,7 +143,7 @@ def set_requirement(data, shift_kind, duty_role):
     if duty_role not in DUTY_ROLES:
         raise Problem(404, "No such duty role.")
     return service.set_requirement(
-        db_session=db_session(), shift_kind=shift_kind, duty_role=duty_role, actor=_actor(), now=clock.now(), **data
+        db_session=db_session(), shift_kind=shift_kind, duty_role=duty_role, actor=_actor(), now=web.now(), **data
     )
 
 
@@ -161,7 +162,7 @@ def add_assignment(data, shift_id):
         duty_role=data["duty_role"],
         note=data["note"],
         actor=_actor(),
-        now=clock.now(),
+        now=web.now(),
     )
 
 
@@ -179,7 +180,7 @@ def override(data, assignment_id):
         officer_code=data["officer"],
         note=data["note"],
         actor=_actor(),
-        now=clock.now(),
+        now=web.now(),
     )
 
 
@@ -190,4 +191,4 @@ def override(data, assignment_id):
 @blp.alt_response(404, schema=ProblemSchema)
 def remove_assignment(assignment_id):
     """Take an officer off a shift."""
-    service.remove_assignment(db_session=db_session(), assignment_id=assignment_id, actor=_actor(), now=clock.now())
+    service.remove_assignment(db_session=db_session(), assignment_id=assignment_id, actor=_actor(), now=web.now())

@@ -9,6 +9,7 @@ from sqlalchemy import insert, select
 from sqlalchemy.orm import Session, selectinload
 
 from tiepdan_common.calendar import Calendar
+from tiepdan_common.clock import local_date
 
 from .. import calendar as roster_calendar
 from ..audit import service as audit
@@ -24,7 +25,7 @@ def generate(
     period: DutyPeriod,
     calendar: Calendar,
     actor: str = "system",
-    now: dt.datetime | None = None,
+    now: dt.datetime,
 ) -> int:
     """(Re)fill the period by fair rotation, skipping weekends, holidays and leave; returns assignments made.
 
@@ -34,7 +35,6 @@ def generate(
     touches. Shifts that have already started are history: they are left as they are (and count as
     turns taken).
     """
-    now = now or dt.datetime.now(dt.UTC)
     reqs = requirements_by_kind(db_session=db_session)
     officers = db_session.scalars(select(Officer).where(Officer.active.is_(True))).all()
     pools = {r.kinds: [o.code for o in officers if o.agency.kind in r.kinds] for rows in reqs.values() for r in rows}
@@ -64,7 +64,7 @@ def generate(
                     if a.duty_role == req.duty_role:
                         rotation.note(req.kinds, a.officer_code)
             continue
-        day = slot.starts_at.astimezone(domain.LOCAL).date()
+        day = local_date(slot.starts_at)
 
         def unavailable(code: str, day=day, slot=slot) -> bool:
             agency = agency_of.get(code)

@@ -8,6 +8,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
 from tiepdan_common.calendar import Calendar
+from tiepdan_common.clock import local_date
 from tiepdan_common.errors import Problem, field_error
 
 from .. import calendar as roster_calendar
@@ -372,7 +373,7 @@ def check_can_serve(
             f"an officer of a {officer.agency.kind} agency cannot serve as {duty_role}; "
             f"the role takes officers of: {', '.join(pool)}",
         )
-    day = shift.starts_at.astimezone(domain.LOCAL).date()
+    day = local_date(shift.starts_at)
     if not officer.agency.in_force(day):
         raise field_error(field, f"the officer's agency {officer.agency_code} does not exist on {day.isoformat()}")
     leaves = leaves_between(db_session=db_session, start=shift.starts_at, end=shift.ends_at)

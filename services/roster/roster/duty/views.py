@@ -7,11 +7,12 @@ import datetime as dt
 from flask_smorest import Blueprint
 from marshmallow import Schema, fields, validate
 
+from tiepdan_common import web
 from tiepdan_common.errors import field_error
 from tiepdan_common.schemas import ProblemSchema
 from tiepdan_common.web import db_session, require
 
-from .. import calendar, clock
+from .. import calendar
 from ..directory.views import ChannelOut
 from . import domain, service
 
@@ -131,7 +132,7 @@ def _officer_row(shift, assignment) -> dict:
 @blp.response(200, OnDutyOut)
 def on_duty(query):
     """Who is on duty at an instant (default now), by duty role or agency, and the leader on call."""
-    at = query["at"] or clock.now()
+    at = query["at"] or web.now()
     # One indexed query for the instant; the filters apply to the few rows it returns.
     every = service.on_duty(db_session=db_session(), at=at)
     rows = [
@@ -161,7 +162,7 @@ def on_duty(query):
 @blp.response(200, NextOut)
 def next_on_duty(query):
     """Who is next: the officers of the first shift starting after an instant (default now), by role or agency."""
-    at = query["at"] or clock.now()
+    at = query["at"] or web.now()
     rows = service.next_on_duty(db_session=db_session(), at=at, duty_role=query["duty_role"], agency=query["agency"])
     return {
         "at": at,
@@ -176,7 +177,7 @@ def next_on_duty(query):
 @blp.response(200, OnCallOut)
 def on_call(query):
     """The district leader on call at an instant (default now); the day's on-call runs midnight to midnight."""
-    at = query["at"] or clock.now()
+    at = query["at"] or web.now()
     found = service.on_call(db_session=db_session(), at=at)
     return {"at": at, "leader_on_call": _officer_row(*found) if found else None}
 

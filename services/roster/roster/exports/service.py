@@ -15,12 +15,12 @@ from openpyxl.styles import Font
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from tiepdan_common.clock import LOCAL, local, local_date
 from tiepdan_common.errors import Problem, field_error
 
 from ..audit import service as audit
 from ..directory.models import Agency, Officer
 from ..duty import service as duty
-from ..duty.domain import LOCAL
 from ..duty.models import Assignment, Shift
 from . import labels
 from .models import CalendarFeed
@@ -128,7 +128,7 @@ def calendar(*, db_session: Session, feed: CalendarFeed, now: dt.datetime) -> by
             "summary", f"{labels.shift_kind(shift.kind)}: {labels.duty_role(a.duty_role)} – {a.officer.full_name}"
         )
         event.add("description", f"{shift.period.name}. Cán bộ: {a.officer.full_name} ({a.officer.agency.name}).")
-        day = shift.starts_at.astimezone(LOCAL).date()
+        day = local_date(shift.starts_at)
         board = next((a for a in boards if a.in_force(day)), None)  # the unit's name comes from data
         if board is not None:
             event.add("location", f"Trụ sở {board.name}")
@@ -141,7 +141,7 @@ def roster_rows(*, db_session: Session, start: dt.date, end: dt.date) -> list[di
     lo, hi = (dt.datetime.combine(d, dt.time(0), tzinfo=LOCAL) for d in (start, end + dt.timedelta(days=1)))
     rows = []
     for shift in duty.shifts_between(db_session=db_session, start=lo, end=hi):
-        begins = shift.starts_at.astimezone(LOCAL)
+        begins = local(shift.starts_at)
         if begins < lo:
             continue
         for a in shift.assignments:
@@ -152,7 +152,7 @@ def roster_rows(*, db_session: Session, start: dt.date, end: dt.date) -> list[di
                     "weekday": labels.WEEKDAYS[begins.weekday()],
                     "shift": labels.shift_kind(shift.kind),
                     "from": begins.strftime("%H:%M"),
-                    "to": shift.ends_at.astimezone(LOCAL).strftime("%H:%M"),
+                    "to": local(shift.ends_at).strftime("%H:%M"),
                     "role": labels.duty_role(a.duty_role),
                     "officer": a.officer.full_name,
                     "code": a.officer_code,
@@ -214,7 +214,7 @@ def printable(*, db_session: Session, rows: list[dict], start: dt.date, end: dt.
         days=sorted(days.items()),
         start=start,
         end=end,
-        printed=now.astimezone(LOCAL),
+        printed=local(now),
         weekdays=labels.WEEKDAYS,
         unit=unit,
         office=office,

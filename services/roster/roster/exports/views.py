@@ -6,12 +6,12 @@ from flask import Response
 from flask_smorest import Blueprint
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
+from tiepdan_common import web
 from tiepdan_common.errors import Problem
 from tiepdan_common.idempotency import transactional
 from tiepdan_common.schemas import ProblemSchema
 from tiepdan_common.web import current_identity, db_session, require
 
-from .. import clock
 from ..database import IdempotencyRecord
 from . import service
 
@@ -55,7 +55,7 @@ def create_feed(data):
     own = data["scope"] == "officer" and identity.officer == data["subject"]
     if not own and not identity.has("roster:write"):
         raise Problem(403, "Only your own feed, unless you hold roster:write.", code="forbidden")
-    feed, secret = service.create_feed(db_session=db_session(), actor=identity.subject, now=clock.now(), **data)
+    feed, secret = service.create_feed(db_session=db_session(), actor=identity.subject, now=web.now(), **data)
     return {
         "id": feed.id,
         "scope": feed.scope,
@@ -72,7 +72,7 @@ def create_feed(data):
 @blp.alt_response(404, schema=ProblemSchema)
 def revoke_feed(feed_id):
     """Revoke a secret calendar link."""
-    service.revoke_feed(db_session=db_session(), feed_id=feed_id, actor=current_identity().subject, now=clock.now())
+    service.revoke_feed(db_session=db_session(), feed_id=feed_id, actor=current_identity().subject, now=web.now())
 
 
 # Public by design: the gateway forwards it with an anonymous identity; the secret in the path is the key.
@@ -82,7 +82,7 @@ def revoke_feed(feed_id):
 def calendar(feed_id, secret):
     """The iCalendar feed behind a secret link (no permission: whoever holds the link may read it)."""
     feed = service.open_feed(db_session=db_session(), feed_id=feed_id, secret=secret)
-    body = service.calendar(db_session=db_session(), feed=feed, now=clock.now())
+    body = service.calendar(db_session=db_session(), feed=feed, now=web.now())
     return Response(
         body,
         mimetype="text/calendar",
@@ -118,7 +118,5 @@ def roster_xlsx(query):
 def roster_html(query):
     """The roster between two local dates as a printable page in Vietnamese."""
     rows = service.roster_rows(db_session=db_session(), start=query["start"], end=query["end"])
-    html = service.printable(
-        db_session=db_session(), rows=rows, start=query["start"], end=query["end"], now=clock.now()
-    )
+    html = service.printable(db_session=db_session(), rows=rows, start=query["start"], end=query["end"], now=web.now())
     return Response(html, mimetype="text/html")

@@ -7,12 +7,13 @@ import datetime as dt
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from tiepdan_common.clock import local_date
 from tiepdan_common.errors import Problem, field_error
 
 from ..audit import service as audit
 from ..directory.models import Officer
 from ..duty import service as duty
-from ..duty.domain import LOCAL, clashes, overlaps
+from ..duty.domain import clashes, overlaps
 from ..duty.models import Assignment, CoverageRequirement, Shift
 from .models import Leave
 
@@ -132,7 +133,7 @@ def pick_replacement(*, db_session: Session, shift: Shift, duty_role: str, absen
     )
     absent_officer = db_session.get(Officer, absent)
     kinds = req.kinds if req else (absent_officer.agency.kind,)
-    day = shift.starts_at.astimezone(LOCAL).date()
+    day = local_date(shift.starts_at)
     pool = [
         o.code
         for o in db_session.scalars(select(Officer).where(Officer.active.is_(True)))

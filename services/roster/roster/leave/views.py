@@ -5,11 +5,11 @@ from __future__ import annotations
 from flask_smorest import Blueprint
 from marshmallow import Schema, ValidationError, fields, post_load, validate
 
+from tiepdan_common import web
 from tiepdan_common.idempotency import transactional
 from tiepdan_common.schemas import ProblemSchema, Text
 from tiepdan_common.web import current_identity, db_session, require
 
-from .. import clock
 from ..database import IdempotencyRecord
 from ..duty.domain import local_day_bounds
 from . import service
@@ -81,7 +81,7 @@ class LeaveQuery(Schema):
 def record_leave(data, code):
     """Record leave or sickness; by default the officer's shifts in it are handed to others of the same pool."""
     leave, covered = service.record(
-        db_session=db_session(), officer_code=code, actor=current_identity().subject, now=clock.now(), **data
+        db_session=db_session(), officer_code=code, actor=current_identity().subject, now=web.now(), **data
     )
     return {"leave": leave, "covered": covered}
 
@@ -102,4 +102,4 @@ def list_leave(query):
 @blp.alt_response(404, schema=ProblemSchema)
 def cancel_leave(leave_id):
     """Withdraw leave."""
-    service.cancel(db_session=db_session(), leave_id=leave_id, actor=current_identity().subject, now=clock.now())
+    service.cancel(db_session=db_session(), leave_id=leave_id, actor=current_identity().subject, now=web.now())

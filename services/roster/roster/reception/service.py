@@ -8,12 +8,12 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from tiepdan_common.calendar import Calendar
+from tiepdan_common.clock import local_date
 from tiepdan_common.errors import Problem, field_error
 
 from .. import calendar as roster_calendar
 from ..audit import service as audit
 from ..directory.models import Officer
-from ..duty.domain import LOCAL
 from . import domain, duties
 from .duties import DutyBook
 from .models import ReceptionDay
@@ -39,11 +39,11 @@ def publish(
     on_behalf_of: str | None = None,
 ) -> ReceptionDay:
     """Publish a leader's reception day (it counts only if published the rule's working days ahead)."""
-    roster_calendar.require_covered(calendar, "date", day, now.astimezone(LOCAL).date())
+    roster_calendar.require_covered(calendar, "date", day, local_date(now))
     officer = db_session.get(Officer, officer_code)
     if officer is None or not officer.active:
         raise field_error("officer", "no such active officer")
-    if day <= now.astimezone(LOCAL).date():
+    if day <= local_date(now):
         raise field_error("date", "a reception day is published ahead, not for today or the past")
     if on_behalf_of is not None:
         _check_delegation(db_session, officer, on_behalf_of, day, book)
@@ -109,7 +109,7 @@ def withdraw(*, db_session: Session, day_id: int, actor: str, now: dt.datetime) 
 
 def in_time(row: ReceptionDay, calendar: Calendar, book: DutyBook) -> bool:
     """True when the day was published the rule's working days ahead (never for dates the calendar lacks)."""
-    published_on = row.published_at.astimezone(LOCAL).date()
+    published_on = local_date(row.published_at)
     if not (calendar.covers(published_on) and calendar.covers(row.date)):
         return False
     return domain.published_in_time(row.date, published_on, calendar, book.ahead_on(row.date))

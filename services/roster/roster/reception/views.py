@@ -8,12 +8,13 @@ from flask import current_app
 from flask_smorest import Blueprint
 from marshmallow import Schema, fields, validate
 
+from tiepdan_common import web
 from tiepdan_common.errors import field_error
 from tiepdan_common.idempotency import transactional
 from tiepdan_common.schemas import ProblemSchema, Text
 from tiepdan_common.web import current_identity, db_session, require
 
-from .. import calendar, clock
+from .. import calendar
 from ..database import IdempotencyRecord
 from . import service
 from .duties import DutyBook
@@ -98,7 +99,7 @@ def publish(data):
         day=data["date"],
         place=data["place"],
         actor=current_identity().subject,
-        now=clock.now(),
+        now=web.now(),
         calendar=calendar.current(),
         book=_duties(),
         on_behalf_of=data["on_behalf_of"],
@@ -138,4 +139,4 @@ def compliance(query):
 @blp.alt_response(404, schema=ProblemSchema)
 def withdraw(day_id):
     """Withdraw a reception day."""
-    service.withdraw(db_session=db_session(), day_id=day_id, actor=current_identity().subject, now=clock.now())
+    service.withdraw(db_session=db_session(), day_id=day_id, actor=current_identity().subject, now=web.now())

@@ -5,11 +5,11 @@ from __future__ import annotations
 from flask_smorest import Blueprint
 from marshmallow import Schema, fields, validate
 
+from tiepdan_common import web
 from tiepdan_common.idempotency import transactional
 from tiepdan_common.schemas import ProblemSchema, Text
 from tiepdan_common.web import current_identity, db_session, require
 
-from .. import clock
 from ..database import IdempotencyRecord
 from . import service
 from .models import SWAP_STATES
@@ -68,7 +68,7 @@ def list_swaps(query):
 @blp.alt_response(422, schema=ProblemSchema)
 def ask(data):
     """An officer offers their assignment to a colleague (officers for themselves; roster:write for anyone)."""
-    return service.ask(db_session=db_session(), now=clock.now(), **data, **_who())
+    return service.ask(db_session=db_session(), now=web.now(), **data, **_who())
 
 
 @blp.post("/swaps/<int:swap_id>/accept")
@@ -78,7 +78,7 @@ def ask(data):
 @blp.alt_response(409, schema=ProblemSchema)
 def accept(swap_id):
     """The counterpart accepts."""
-    return service.accept(db_session=db_session(), swap_id=swap_id, now=clock.now(), **_who())
+    return service.accept(db_session=db_session(), swap_id=swap_id, now=web.now(), **_who())
 
 
 @blp.post("/swaps/<int:swap_id>/reject")
@@ -89,7 +89,7 @@ def accept(swap_id):
 def reject(swap_id):
     """The counterpart (or the board) declines."""
     return service.reject(
-        db_session=db_session(), swap_id=swap_id, actor=current_identity().subject, now=clock.now(), **_who()
+        db_session=db_session(), swap_id=swap_id, actor=current_identity().subject, now=web.now(), **_who()
     )
 
 
@@ -104,7 +104,7 @@ def cancel(swap_id):
         db_session=db_session(),
         swap_id=swap_id,
         actor=current_identity().subject,
-        now=clock.now(),
+        now=web.now(),
         cancel=True,
         **_who(),
     )
@@ -117,4 +117,4 @@ def cancel(swap_id):
 @blp.alt_response(409, schema=ProblemSchema)
 def approve(swap_id):
     """The board approves: the assignments change hands and stay attached to their shifts."""
-    return service.approve(db_session=db_session(), swap_id=swap_id, actor=current_identity().subject, now=clock.now())
+    return service.approve(db_session=db_session(), swap_id=swap_id, actor=current_identity().subject, now=web.now())
