@@ -20,8 +20,9 @@ class SampleSettings(Settings):
     attempts: int = setting("SAMPLE_ATTEMPTS", 3)
     enabled: bool = setting("SAMPLE_ENABLED", False)
     recipients: tuple[str, ...] = setting("SAMPLE_RECIPIENTS", ("a", "b"))
-    hooks: dict = setting("SAMPLE_HOOKS", {})
+    hooks: dict = setting("SAMPLE_HOOKS", {})  # noqa: RUF009 - setting() gives each instance its own copy
     username: str | None = setting("SAMPLE_USERNAME", None)
+    cc: tuple[str, ...] | None = setting("SAMPLE_CC", None)
 
 
 def test_fields_are_read_from_their_variables_with_their_types(monkeypatch):
@@ -47,6 +48,13 @@ def test_defaults_apply_when_the_environment_is_silent(monkeypatch):
     assert settings.timeout == 2.0
     assert settings.recipients == ("a", "b")
     assert settings.hooks == {}
+
+
+def test_an_optional_list_is_none_when_unset_and_a_tuple_when_set(monkeypatch):
+    monkeypatch.delenv("SAMPLE_CC", raising=False)
+    assert load_settings("sample", cls=SampleSettings).cc is None
+    monkeypatch.setenv("SAMPLE_CC", "p,q")
+    assert load_settings("sample", cls=SampleSettings).cc == ("p", "q")
 
 
 def test_a_value_that_does_not_parse_stops_the_start_naming_its_variable(monkeypatch):

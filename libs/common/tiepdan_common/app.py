@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from pathlib import Path
+from typing import Any
 
+import flask_smorest
 from flask import Flask
 
 from .cli import register_commands
@@ -15,7 +17,7 @@ from .messaging.consumer import Consumer, ConsumerRunner
 from .messaging.outbox import Outbox
 from .messaging.relay import OutboxRelay
 from .web import ProblemApi, init_service_app
-from .worker import Worker
+from .worker import Component, Worker
 
 
 def build_app(
@@ -23,7 +25,7 @@ def build_app(
     settings: Settings,
     title: str,
     version: str,
-    blueprints: Iterable,
+    blueprints: Iterable[flask_smorest.Blueprint],
     migrations_path: Path,
     consumers_factory: Callable[[], list[Consumer]] = list,
     db: Database | None = None,
@@ -55,13 +57,13 @@ def build_worker(
     settings: Settings,
     db: Database,
     outbox: Outbox,
-    processed_model,
+    processed_model: type[Any],
     consumers: Iterable[Consumer] = (),
-    components: Iterable = (),
+    components: Iterable[Component] = (),
 ) -> Worker:
     """A worker process: the outbox relay, one runner per consumer, and the service's own components."""
     configure_logging(settings.service, settings.log_level)
-    parts = [OutboxRelay(settings, db, outbox)]
+    parts: list[Component] = [OutboxRelay(settings, db, outbox)]
     parts += [ConsumerRunner(settings, db, processed_model, c) for c in consumers]
     parts += list(components)
     return Worker(parts)

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 from flask import Flask
@@ -10,8 +12,13 @@ from flask import Flask
 from . import migrations
 from .messaging import topology
 
+if TYPE_CHECKING:
+    from .messaging.consumer import Consumer
 
-def register_commands(app: Flask, *, migrations_path: Path, consumers_factory=lambda: []) -> None:
+
+def register_commands(
+    app: Flask, *, migrations_path: Path, consumers_factory: Callable[[], Iterable[Consumer]] = lambda: []
+) -> None:
     """Add ``flask migrate`` and ``flask declare-topology`` to the service's CLI."""
     ext = app.extensions["tiepdan"]
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 import dataclasses
 import types
 import typing
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -75,15 +75,23 @@ def _parser(env: Env, annotation: Any) -> Callable[..., Any]:
     if annotation is Path:
         return env.path
     if origin is tuple:
-        return lambda name, default: tuple(env.list(name, list(default) if default is not None else None))
+        return lambda name, default: _read_tuple(env, name, default)
     if annotation is dict or origin is dict or annotation is list or origin is list:
         return env.json
     return env.str
 
 
-def _from_environment(cls: type[Settings], env: Env, skip: set[str]) -> dict:
+def _read_tuple(env: Env, name: str, default: Iterable[str] | None) -> tuple[str, ...] | None:
+    """A comma list as a tuple; an unset variable whose default is None stays None."""
+    if default is None:
+        values = env.list(name, None)
+        return None if values is None else tuple(values)
+    return tuple(env.list(name, list(default)))
+
+
+def _from_environment(cls: type[Settings], env: Env, skip: set[str]) -> dict[str, Any]:
     hints = typing.get_type_hints(cls)
-    values = {}
+    values: dict[str, Any] = {}
     for field in dataclasses.fields(cls):
         variable = field.metadata.get(ENV_KEY)
         if not variable or field.name in skip:
@@ -97,7 +105,23 @@ def _from_environment(cls: type[Settings], env: Env, skip: set[str]) -> dict:
     return values
 
 
-def load_settings(service: str, overrides: dict | None = None, *, env: Env | None = None, cls: type[S] = Settings) -> S:
+@typing.overload
+def load_settings(service: str, overrides: Mapping[str, Any] | None = None, *, env: Env | None = None) -> Settings: ...
+
+
+@typing.overload
+def load_settings(
+    service: str, overrides: Mapping[str, Any] | None = None, *, env: Env | None = None, cls: type[S]
+) -> S: ...
+
+
+def load_settings(
+    service: str,
+    overrides: Mapping[str, Any] | None = None,
+    *,
+    env: Env | None = None,
+    cls: type[Settings] = Settings,
+) -> Settings:
     """``cls`` read from the environment; ``overrides`` (by field name) win over the environment."""
     env = env or Env()
     overrides = dict(overrides or {})

@@ -6,9 +6,11 @@ import contextlib
 import datetime as dt
 import functools
 import json
+import sqlite3
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 from urllib.parse import quote
 
 from sqlalchemy import (
@@ -24,8 +26,9 @@ from sqlalchemy import (
     text,
 )
 from sqlalchemy.dialects.postgresql import JSON
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.sql.dml import Insert
 from sqlalchemy.types import TypeDecorator
 
 
@@ -46,7 +49,7 @@ def multi_host_url(url: str) -> str:
     return f"{scheme}://{userinfo}{at}/{path}?{query}"
 
 
-def make_engine(url: str, **kwargs) -> Engine:
+def make_engine(url: str, **kwargs: Any) -> Engine:
     """Create an engine with settings that suit each backend."""
     if url.startswith("sqlite"):
         path = url.split("///", 1)[-1]
@@ -55,7 +58,7 @@ def make_engine(url: str, **kwargs) -> Engine:
         engine = create_engine(url, connect_args={"timeout": 30, "check_same_thread": False}, **kwargs)
 
         @event.listens_for(engine, "connect")
-        def _sqlite_pragmas(dbapi_conn, _record):  # pragma: no cover - trivial
+        def _sqlite_pragmas(dbapi_conn: sqlite3.Connection, _record: object) -> None:  # pragma: no cover - trivial
             # Let SQLAlchemy, not pysqlite, begin transactions, so SAVEPOINTs work (SQLAlchemy's
             # documented recipe), and take the write lock at BEGIN: a deferred transaction that
             # reads then writes can fail with "database is locked" without waiting.
@@ -68,7 +71,7 @@ def make_engine(url: str, **kwargs) -> Engine:
             cur.close()
 
         @event.listens_for(engine, "begin")
-        def _sqlite_begin(conn):  # pragma: no cover - trivial
+        def _sqlite_begin(conn: Connection) -> None:  # pragma: no cover - trivial
             conn.exec_driver_sql("BEGIN IMMEDIATE")
 
         return engine
@@ -89,7 +92,7 @@ def make_engine(url: str, **kwargs) -> Engine:
 class Database:
     """One engine and its session factory."""
 
-    def __init__(self, url: str, **engine_kwargs) -> None:
+    def __init__(self, url: str, **engine_kwargs: Any) -> None:
         self.url = url
         self.engine = make_engine(url, **engine_kwargs)
         self.sessionmaker = sessionmaker(self.engine, expire_on_commit=False)
@@ -121,7 +124,7 @@ class Database:
 
 
 @functools.cache
-def _recordset_insert(table: Table, names: tuple[str, ...]):
+def _recordset_insert(table: Table, names: tuple[str, ...]) -> Insert:
     """INSERT INTO table (names) SELECT names FROM json_to_recordset(:rows) AS r(name type, ...) (built once)."""
     columns = [table.c[name] for name in names]
     rows = (
@@ -132,7 +135,7 @@ def _recordset_insert(table: Table, names: tuple[str, ...]):
     return insert(table).from_select(list(names), select(*rows.c))
 
 
-def _json_value(value):
+def _json_value(value: object) -> str:
     if isinstance(value, dt.datetime):
         if value.tzinfo is None:
             raise ValueError("naive datetime: times are stored in UTC and must carry a timezone")

@@ -11,12 +11,16 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Callable
 from functools import cache, wraps
 from types import SimpleNamespace
+from typing import ParamSpec, TypeVar, cast
 
 from flask import Response, request
-from sqlalchemy import bindparam, insert, select
+from sqlalchemy import Table, bindparam, insert, select
+from sqlalchemy.engine import Row
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import DeclarativeBase, Session
 
 from .errors import Problem
 from .models import utcnow
@@ -25,6 +29,9 @@ from .web import current_identity, db_session
 HEADER = "Idempotency-Key"
 REPLAYED_HEADER = "Idempotent-Replayed"
 _KEPT_HEADERS = ("Location", "Content-Type")
+
+P = ParamSpec("P")
+R = TypeVar("R")
 
 
 def _request_hash() -> str:
@@ -36,22 +43,24 @@ def _request_hash() -> str:
     return digest.hexdigest()
 
 
-def _replay(record) -> Response:
+def _replay(record: Row) -> Response:
     headers = json.loads(record.response_headers or "{}")
     response = Response(record.response_body, status=record.status_code, headers=headers)
     response.headers[REPLAYED_HEADER] = "true"
     return response
 
 
-def transactional(idempotency_model=None):
+def transactional(
+    idempotency_model: type[DeclarativeBase] | None = None,  # a mapped class with IdempotencyMixin
+) -> Callable[[Callable[P, R]], Callable[P, R | Response]]:
     """Commit the view's session when it succeeds; with a model, honour ``Idempotency-Key``."""
 
-    def decorator(view):
+    def decorator(view: Callable[P, R]) -> Callable[P, R | Response]:
         @wraps(view)
-        def wrapper(*args, **kwargs):
+        def wrapper(*args: P.args, **kwargs: P.kwargs) -> R | Response:
             session = db_session()
             key = request.headers.get(HEADER) if idempotency_model is not None else None
-            if key is not None:
+            if key is not None and idempotency_model is not None:
                 key = key.strip()
                 if not key or len(key) > 200:
                     raise Problem(
@@ -73,7 +82,7 @@ def transactional(idempotency_model=None):
                 session.rollback()
                 return response
             try:
-                if key is not None:
+                if key is not None and idempotency_model is not None:
                     # A plain INSERT: nothing reads the row back. A concurrent request with the same key
                     # fails here (or at the commit) and replays the winner's answer below.
                     session.execute(
@@ -93,7 +102,7 @@ def transactional(idempotency_model=None):
                 session.commit()
             except IntegrityError:
                 session.rollback()
-                if key is None:
+                if key is None or idempotency_model is None:
                     raise
                 found = _find(session, idempotency_model, caller, key)
                 if found is None:
@@ -107,22 +116,22 @@ def transactional(idempotency_model=None):
 
 
 @cache
-def _statements(model):
+def _statements(model: type[DeclarativeBase]) -> SimpleNamespace:
     """The lookup of a stored answer and the insert of one, built once per model: a statement built per
     request costs SQLAlchemy its cache key (each value a new bound parameter) on every write."""
-    table = model.__table__
+    table = cast(Table, model.__table__)  # declarative mapping of one table, typed as any FromClause
     find = select(table.c.request_hash, table.c.status_code, table.c.response_body, table.c.response_headers).where(
         table.c.caller == bindparam("caller"), table.c.key == bindparam("key")
     )
     return SimpleNamespace(find=find, store=insert(table))
 
 
-def _find(session, model, caller: str, key: str):
+def _find(session: Session, model: type[DeclarativeBase], caller: str, key: str) -> Row | None:
     """The stored answer's columns (a row, not an object: the ORM would add nothing to a lookup)."""
     return session.execute(_statements(model).find, {"caller": caller, "key": key}).first()
 
 
-def _check_and_replay(record) -> Response:
+def _check_and_replay(record: Row) -> Response:
     if record.request_hash != _request_hash():
         raise Problem(
             422,

@@ -19,6 +19,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Callable
+from typing import Any, TypeVar
 
 from flask import Flask, request
 from flask.json.provider import DefaultJSONProvider
@@ -30,6 +31,8 @@ WRITE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 EXTRA_TYPES_ATTR = "_tiepdan_accepts"
 PERMISSION_ATTR = "_tiepdan_permission"  # set by ``web.require`` on the views it guards
 FORM = "application/x-www-form-urlencoded"
+
+V = TypeVar("V", bound=Callable[..., Any])
 
 # A JSON string (with a ':' after it when it is a key), or a bracket. Brackets inside strings are skipped.
 _TOKENS = re.compile(rb'"[^"\\]*(?:\\.[^"\\]*)*"\s*:?|[\[\]{}]')
@@ -110,17 +113,17 @@ def _field_name(key_token: bytes) -> str:
 class BoundedJSONProvider(DefaultJSONProvider):
     """Flask's JSON, where a body too deep for the parser is a 400 (``request.get_json``), never a 500."""
 
-    def loads(self, s, **kwargs):
+    def loads(self, s: str | bytes, **kwargs: Any) -> Any:
         try:
             return super().loads(s, **kwargs)
         except RecursionError:
             raise ValueError("nested too deeply") from None
 
 
-def accepts(*media_types: str) -> Callable:
+def accepts(*media_types: str) -> Callable[[V], V]:
     """Let a view that documents a JSON body take these media types too (it reads them itself)."""
 
-    def decorator(view):
+    def decorator(view: V) -> V:
         setattr(view, EXTRA_TYPES_ATTR, (*getattr(view, EXTRA_TYPES_ATTR, ()), *media_types))
         return view
 
@@ -131,7 +134,7 @@ def _has_body() -> bool:
     return bool(request.content_length) or "chunked" in request.headers.get("Transfer-Encoding", "").lower()
 
 
-def _documented_locations(view) -> set[str]:
+def _documented_locations(view: Callable[..., Any]) -> set[str]:
     parameters = getattr(view, "_apidoc", {}).get("arguments", {}).get("parameters", ())
     return {p.get("in") for p in parameters}
 

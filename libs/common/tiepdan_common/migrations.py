@@ -7,6 +7,7 @@ from pathlib import Path
 import sqlalchemy as sa
 from alembic import command
 from alembic.config import Config
+from alembic.operations import Operations
 
 # The channel the relay listens on (tiepdan_common.messaging.relay); part of the frozen trigger above.
 OUTBOX_NOTIFY_CHANNEL = "tiepdan_outbox"
@@ -25,7 +26,7 @@ def upgrade(script_location: str | Path, database_url: str, revision: str = "hea
     command.upgrade(alembic_config(script_location, database_url), revision)
 
 
-def create_infrastructure_tables_v1(op) -> None:
+def create_infrastructure_tables_v1(op: Operations) -> None:
     """Outbox, processed messages and idempotency records, as first released (frozen: never edit)."""
     op.create_table(
         "outbox_events",
@@ -77,18 +78,18 @@ def outbox_notify_trigger_v1(dialect: str) -> list[str]:
     ]
 
 
-def create_outbox_notify_trigger_v1(op) -> None:
+def create_outbox_notify_trigger_v1(op: Operations) -> None:
     for statement in outbox_notify_trigger_v1(op.get_bind().dialect.name):
         op.execute(statement)
 
 
-def drop_outbox_notify_trigger_v1(op) -> None:
+def drop_outbox_notify_trigger_v1(op: Operations) -> None:
     if op.get_bind().dialect.name == "postgresql":
         op.execute("DROP TRIGGER IF EXISTS outbox_events_notify ON outbox_events")
         op.execute("DROP FUNCTION IF EXISTS tiepdan_outbox_notify()")
 
 
-def run_env(metadata) -> None:
+def run_env(metadata: sa.MetaData | None) -> None:
     """The body of a service's ``migrations/env.py``: migrate online with the configured URL."""
     from alembic import context
     from sqlalchemy import engine_from_config, pool
@@ -97,6 +98,8 @@ def run_env(metadata) -> None:
 
     config = context.config
     url = config.get_main_option("sqlalchemy.url")
+    if url is None:
+        raise RuntimeError("the Alembic configuration names no sqlalchemy.url")
     if url.startswith("postgresql://"):
         url = "postgresql+psycopg://" + url[len("postgresql://") :]
     config.set_main_option("sqlalchemy.url", multi_host_url(url).replace("%", "%%"))

@@ -23,8 +23,12 @@ from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
+from flask import Flask
+from flask.testing import FlaskClient
 
 from .clock import FakeClock
+from .config import Settings
+from .db import Database
 from .testing import admin_postgres_url, identity_headers, isolated_broker_names
 
 REPO_ROOT = Path(__file__).resolve().parents[3]
@@ -53,7 +57,9 @@ def kept_tables() -> frozenset[str]:
 
 
 @pytest.fixture(scope="session")
-def database_templates(tmp_path_factory, prepare_database) -> Iterator[Callable[[str], str]]:
+def database_templates(
+    tmp_path_factory: pytest.TempPathFactory, prepare_database: Callable[[str], None] | None
+) -> Iterator[Callable[[str], str]]:
     """The migrated template of a backend, made the first time a test asks for it."""
     made: dict[str, str] = {}
     admin = sa.create_engine(admin_postgres_url(), isolation_level="AUTOCOMMIT", poolclass=sa.pool.NullPool)
@@ -82,7 +88,13 @@ def database_templates(tmp_path_factory, prepare_database) -> Iterator[Callable[
 
 
 @pytest.fixture(params=_backends())
-def database_url(request, tmp_path, database_templates, database_reset, kept_tables) -> Iterator[str]:
+def database_url(
+    request: pytest.FixtureRequest,
+    tmp_path: Path,
+    database_templates: Callable[[str], str],
+    database_reset: str,
+    kept_tables: frozenset[str],
+) -> Iterator[str]:
     """A database of each backend, migrated and as fresh as new for every test."""
     template = database_templates(request.param)
     if request.param == "sqlite":
@@ -126,13 +138,13 @@ def clock_start() -> dt.datetime:
 
 
 @pytest.fixture
-def clock(clock_start) -> FakeClock:
+def clock(clock_start: dt.datetime) -> FakeClock:
     """A clock the test moves by hand (``clock.advance(minutes=5)``); pass it as the app's ``clock``."""
     return FakeClock(clock_start)
 
 
 @pytest.fixture
-def broker_names(request) -> dict:
+def broker_names(request: pytest.FixtureRequest) -> dict[str, str]:
     """An exchange and queue prefix no other test run uses."""
     return isolated_broker_names(request.node.module.__name__.rsplit(".", 1)[-1][:12])
 
@@ -146,23 +158,23 @@ def stop() -> Iterator[threading.Event]:
 
 
 @pytest.fixture
-def client(app):
+def client(app: Flask) -> FlaskClient:
     """The service's Flask test client (the conftest provides ``app``)."""
     return app.test_client()
 
 
 @pytest.fixture
-def db(app):
+def db(app: Flask) -> Database:
     return app.extensions["tiepdan"]["db"]
 
 
 @pytest.fixture
-def settings(app):
+def settings(app: Flask) -> Settings:
     return app.extensions["tiepdan"]["settings"]
 
 
 @pytest.fixture
-def outbox_events(app) -> Callable[..., list[dict]]:
+def outbox_events(app: Flask) -> Callable[..., list[dict]]:
     """The events the app has written to its outbox, oldest first, optionally of one type."""
     database = app.extensions["tiepdan"]["db"]
 

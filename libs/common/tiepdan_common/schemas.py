@@ -8,6 +8,8 @@ import json
 import os
 import re
 import unicodedata
+from collections.abc import Mapping
+from typing import Any
 
 from marshmallow import INCLUDE, Schema, ValidationError, fields, validate
 
@@ -22,7 +24,7 @@ CONTROL_CHARACTERS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 class Text(fields.String):
     """A string stored and returned in Unicode NFC, stripped, with no control characters."""
 
-    def _deserialize(self, value, attr, data, **kwargs):
+    def _deserialize(self, value: Any, attr: str | None, data: Mapping[str, Any] | None, **kwargs: Any) -> str:
         text = super()._deserialize(value, attr, data, **kwargs)
         text = unicodedata.normalize("NFC", text).strip()
         if CONTROL_CHARACTERS.search(text):
@@ -116,11 +118,13 @@ class _PlausibleRange:
 class PlausibleDate(_PlausibleRange, fields.Date):
     """A calendar date within a plausible range (see :class:`_PlausibleRange`)."""
 
-    def __init__(self, *args, earliest: dt.date | None = None, years_ahead: int | None = None, **kwargs):
+    def __init__(
+        self, *args: Any, earliest: dt.date | None = None, years_ahead: int | None = None, **kwargs: Any
+    ) -> None:
         self._init_range(kwargs, earliest, years_ahead)
         super().__init__(*args, **kwargs)
 
-    def _deserialize(self, value, attr, data, **kwargs):
+    def _deserialize(self, value: Any, attr: str | None, data: Mapping[str, Any] | None, **kwargs: Any) -> dt.date:
         day = super()._deserialize(value, attr, data, **kwargs)
         self.check(day)
         return day
@@ -129,11 +133,13 @@ class PlausibleDate(_PlausibleRange, fields.Date):
 class PlausibleDateTime(_PlausibleRange, fields.AwareDateTime):
     """A moment with its UTC offset within a plausible range (see :class:`_PlausibleRange`)."""
 
-    def __init__(self, *args, earliest: dt.date | None = None, years_ahead: int | None = None, **kwargs):
+    def __init__(
+        self, *args: Any, earliest: dt.date | None = None, years_ahead: int | None = None, **kwargs: Any
+    ) -> None:
         self._init_range(kwargs, earliest, years_ahead)
         super().__init__(*args, **kwargs)
 
-    def _deserialize(self, value, attr, data, **kwargs):
+    def _deserialize(self, value: Any, attr: str | None, data: Mapping[str, Any] | None, **kwargs: Any) -> dt.datetime:
         moment = super()._deserialize(value, attr, data, **kwargs)
         self.check(moment.date())  # the local day: no conversion that could overflow at year 1 or 9999
         return moment

@@ -7,8 +7,13 @@ post_worker_init, reuse_port``; gunicorn reads a config file's module-level name
 from __future__ import annotations
 
 import socket
+from typing import TYPE_CHECKING
 
 from .worker import freeze_startup_objects
+
+if TYPE_CHECKING:  # gunicorn is a server dependency, not one of this library's
+    from gunicorn.arbiter import Arbiter
+    from gunicorn.workers.base import Worker
 
 # Each worker listens on its own socket (SO_REUSEPORT) and the kernel spreads new connections over
 # them. On one shared socket, whichever worker woke first took a burst of connections: the gateway's
@@ -18,7 +23,7 @@ from .worker import freeze_startup_objects
 reuse_port = True
 
 
-def on_starting(server) -> None:
+def on_starting(server: Arbiter) -> None:
     """In the master, before any worker binds: refuse to start when something already listens on the address.
 
     With ``reuse_port`` a second gunicorn on the same address would share it (the same user may) and
@@ -41,6 +46,6 @@ def on_starting(server) -> None:
     )
 
 
-def post_worker_init(_worker) -> None:
+def post_worker_init(_worker: Worker) -> None:
     """Once the app is loaded in a worker, its startup objects leave the garbage collector's full collections."""
     freeze_startup_objects()

@@ -7,10 +7,16 @@ import os
 import time
 import uuid
 from collections.abc import Callable, Iterator
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import sqlalchemy as sa
 
 from .identity import IDENTITY_HEADER, Identity, sign_identity
+
+if TYPE_CHECKING:
+    from flask import Flask
+
+T = TypeVar("T")
 
 TEST_IDENTITY_KEY = "test-identity-key-0123456789abcdef0123"
 
@@ -60,7 +66,7 @@ def identity_headers(
     return {IDENTITY_HEADER: sign_identity(identity, key, ttl=ttl)}
 
 
-def wait_for(predicate: Callable[[], object], timeout: float = 10.0, interval: float = 0.05, message: str = ""):
+def wait_for(predicate: Callable[[], T], timeout: float = 10.0, interval: float = 0.05, message: str = "") -> T:
     """Poll ``predicate`` until it returns something truthy; fail after ``timeout`` seconds."""
     deadline = time.monotonic() + timeout
     last = None
@@ -72,7 +78,9 @@ def wait_for(predicate: Callable[[], object], timeout: float = 10.0, interval: f
     raise AssertionError(message or f"condition not met within {timeout}s (last: {last!r})")
 
 
-def migrated_app(create_app, database_url: str, *seed_args: str, **overrides):
+def migrated_app(
+    create_app: Callable[[dict[str, Any]], Flask], database_url: str, *seed_args: str, **overrides: Any
+) -> Flask:
     """Create a service app on ``database_url``, migrate it and run its seed command."""
     app = create_app({"database_url": database_url, "identity_keys": (TEST_IDENTITY_KEY,), **overrides})
     app.config["TESTING"] = True

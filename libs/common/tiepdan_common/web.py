@@ -8,13 +8,15 @@ import logging
 import time
 from collections.abc import Callable, Iterable
 from functools import wraps
+from typing import Any, ParamSpec, TypeVar
 
 import flask_smorest
 from flask import Blueprint, Flask, Response, current_app, g, json, jsonify, request
+from flask.json.provider import DefaultJSONProvider
 from sqlalchemy.exc import DataError, InterfaceError, OperationalError
 from sqlalchemy.orm import Session
 from werkzeug.exceptions import HTTPException
-from werkzeug.routing import IntegerConverter
+from werkzeug.routing import IntegerConverter, Map
 
 from . import limits
 from .config import Settings
@@ -22,6 +24,9 @@ from .context import correlation_id_var, new_id, request_id_var
 from .db import Database
 from .errors import PROBLEM_CONTENT_TYPE, Problem, flatten_messages, problem_response
 from .identity import IDENTITY_HEADER, Identity, IdentityError, IdentityVerifier
+
+P = ParamSpec("P")
+R = TypeVar("R")
 
 log = logging.getLogger(__name__)
 access_log = logging.getLogger("tiepdan.access")
@@ -41,10 +46,10 @@ class ProblemApi(flask_smorest.Api):
 
     from .schemas import ProblemSchema as ERROR_SCHEMA  # flask-smorest's attribute name
 
-    def _openapi_json(self):
+    def _openapi_json(self) -> Response:
         return Response(json.dumps(problem_content_types(self.spec.to_dict()), indent=2), mimetype="application/json")
 
-    def handle_http_exception(self, error: HTTPException):
+    def handle_http_exception(self, error: HTTPException) -> Response:
         data = getattr(error, "data", None) or {}
         messages = data.get("errors") or data.get("messages")
         errors = flatten_messages(messages) if messages else None
@@ -60,7 +65,7 @@ class ProblemApi(flask_smorest.Api):
 def problem_content_types(doc: dict) -> dict:
     """Document error responses with the content type they are sent with (application/problem+json)."""
 
-    def fix(responses: dict, is_error) -> None:
+    def fix(responses: dict, is_error: Callable[[str, dict], bool]) -> None:
         for key, response in responses.items():
             content = response.get("content") if isinstance(response, dict) else None
             if content and "application/json" in content and is_error(key, content["application/json"]):
@@ -81,7 +86,7 @@ def problem_content_types(doc: dict) -> dict:
 class Int32Converter(IntegerConverter):
     """Flask's ``int`` converter, bounded to what an INTEGER column holds."""
 
-    def __init__(self, map, *args, **kwargs):
+    def __init__(self, map: Map, *args: Any, **kwargs: Any) -> None:
         kwargs.setdefault("max", 2**31 - 1)
         super().__init__(map, *args, **kwargs)
 
@@ -101,10 +106,11 @@ def init_service_app(
     app.extensions[EXTENSION] = {"settings": settings, "db": db, "verifier": verifier}
     if app.config.get("MAX_CONTENT_LENGTH") is None:
         app.config["MAX_CONTENT_LENGTH"] = 1024 * 1024
-    app.json.ensure_ascii = False  # Vietnamese comes back as sent, not as \u escapes.
+    if isinstance(app.json, DefaultJSONProvider):
+        app.json.ensure_ascii = False  # Vietnamese comes back as sent, not as \u escapes.
 
     @app.before_request
-    def _request_context():
+    def _request_context() -> Response | None:
         g.started = time.perf_counter()
         rid = request.headers.get("X-Request-ID") or new_id()
         g.request_id = rid[:100]
@@ -146,13 +152,13 @@ def init_service_app(
         return response
 
     @app.teardown_request
-    def _close_session(_exc):
+    def _close_session(_exc: BaseException | None) -> None:
         session = g.pop("db_session", None)
         if session is not None:
             session.close()
 
     @app.errorhandler(Problem)
-    def _problem(exc: Problem):
+    def _problem(exc: Problem) -> Response:
         return problem_response(
             exc.status,
             exc.detail,
@@ -164,7 +170,7 @@ def init_service_app(
         )
 
     @app.errorhandler(Exception)
-    def _unexpected(exc: Exception):
+    def _unexpected(exc: Exception) -> Response:
         if isinstance(exc, HTTPException):  # handled by ProblemApi; here only without one
             return problem_response(exc.code or 500, exc.description or exc.name, request_id=g.get("request_id"))
         if isinstance(exc, OperationalError | InterfaceError):
@@ -193,12 +199,12 @@ def init_service_app(
     health = Blueprint("health", __name__)
 
     @health.get("/livez")
-    def livez():
+    def livez() -> Response:
         return jsonify(status="ok", service=settings.service)
 
     @health.get("/readyz")
-    def readyz():
-        checks = {}
+    def readyz() -> tuple[Response, int]:
+        checks: dict[str, str] = {}
         ok = True
         for name, check in [("database", db.ping), *readiness_checks]:
             try:
@@ -236,12 +242,12 @@ def db_session() -> Session:
     return g.db_session
 
 
-def require(permission: str):
+def require(permission: str) -> Callable[[Callable[P, R]], Callable[P, R]]:
     """Refuse the view with 403 unless the caller holds ``permission`` (stated in the OpenAPI document too)."""
 
-    def decorator(view):
+    def decorator(view: Callable[P, R]) -> Callable[P, R]:
         @wraps(view)
-        def wrapper(*args, **kwargs):
+        def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
             if not current_identity().has(permission):
                 raise Problem(403, f"Permission {permission!r} is required.", code="forbidden")
             return view(*args, **kwargs)
@@ -250,7 +256,7 @@ def require(permission: str):
         # Stated in the service's OpenAPI document, where the gateway's route table is checked against it.
         apidoc = copy.deepcopy(getattr(wrapper, "_apidoc", {}))
         apidoc.setdefault("manual_doc", {})[PERMISSION_EXTENSION] = permission
-        wrapper._apidoc = apidoc
+        setattr(wrapper, "_apidoc", apidoc)  # noqa: B010 - flask-smorest reads this attribute
         return wrapper
 
     return decorator

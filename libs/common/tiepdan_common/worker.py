@@ -8,7 +8,7 @@ import os
 import signal
 import threading
 import time
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import Protocol
 
 log = logging.getLogger(__name__)
@@ -38,7 +38,7 @@ class Component(Protocol):
 class PeriodicTask:
     """Calls ``func()`` every ``interval`` seconds until stopped; failures are logged, not fatal."""
 
-    def __init__(self, name: str, func, interval: float) -> None:
+    def __init__(self, name: str, func: Callable[[], object], interval: float) -> None:
         self.name = name
         self.func = func
         self.interval = interval

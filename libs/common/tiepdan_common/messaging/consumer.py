@@ -18,8 +18,11 @@ import random
 import threading
 import time
 from collections.abc import Callable
+from typing import Any
 
 import pika
+from pika.adapters.blocking_connection import BlockingChannel
+from pika.spec import Basic
 from sqlalchemy import select
 from sqlalchemy.exc import DBAPIError, IntegrityError, InterfaceError, OperationalError
 from sqlalchemy.orm import Session
@@ -42,6 +45,8 @@ log = logging.getLogger(__name__)
 
 Handler = Callable[[Session, Envelope], None]
 BatchHandler = Callable[[Session, list[Envelope]], None]
+# How one message ended: "handled", "duplicate", or the exception its handler raised.
+Outcome = str | Exception
 
 # Events carry identifiers and counts, never documents: anything this big is hostile or broken.
 MAX_MESSAGE_BYTES = 256 * 1024
@@ -61,7 +66,7 @@ def database_unreachable(exc: BaseException) -> bool:
 class DatabaseUnavailable(Exception):
     """The database went away while a batch was handled: its deliveries wait, unsettled, to be handled again."""
 
-    def __init__(self, deliveries: list, cause: BaseException) -> None:
+    def __init__(self, deliveries: list[Delivery], cause: BaseException) -> None:
         super().__init__(str(cause))
         self.deliveries = deliveries
 
@@ -94,8 +99,8 @@ class Consumer:
 class Delivery:
     """A message as the broker delivered it."""
 
-    method: object
-    properties: object
+    method: Basic.Deliver
+    properties: pika.BasicProperties
     body: bytes
 
 
@@ -103,7 +108,13 @@ class ConsumerRunner:
     """Runs one consumer on its own thread and connection, reconnecting with backoff."""
 
     def __init__(
-        self, settings: Settings, db: Database, processed_model, consumer: Consumer, *, prefetch: int = 500
+        self,
+        settings: Settings,
+        db: Database,
+        processed_model: type[Any],  # a mapped class with ProcessedMessageMixin
+        consumer: Consumer,
+        *,
+        prefetch: int = 500,
     ) -> None:
         self.settings = settings
         self.db = db
@@ -174,7 +185,7 @@ class ConsumerRunner:
 
     # A batch of messages.
 
-    def _handle_batch(self, channel, batch: list[Delivery]) -> None:
+    def _handle_batch(self, channel: BlockingChannel, batch: list[Delivery]) -> None:
         parsed: list[tuple[Delivery, Envelope]] = []
         for delivery in batch:
             try:
@@ -214,13 +225,13 @@ class ConsumerRunner:
             # nacked or dead-lettered just above), so "multiple" up to the newest covers exactly these.
             channel.basic_ack(delivery_tag=max(done), multiple=True)
 
-    def _run_batch(self, parsed: list[tuple[Delivery, Envelope]]) -> dict:
+    def _run_batch(self, parsed: list[tuple[Delivery, Envelope]]) -> dict[int, Outcome]:
         """Handle every message in one transaction, all in one savepoint if they can be; commit once.
 
         If any of them raises, the savepoint is rolled back and they are handled again: runs of one
         type with a batch handler together, every other message alone in its own savepoint.
         """
-        outcomes: dict = {}
+        outcomes: dict[int, Outcome] = {}
         with self.db.sessionmaker() as session:
             seen = self._processed(session, [e.id for _, e in parsed])
             fresh = []
@@ -280,7 +291,7 @@ class ConsumerRunner:
             )
             return False
 
-    def _run_alone(self, session: Session, envelope: Envelope, *, only: bool = False):
+    def _run_alone(self, session: Session, envelope: Envelope, *, only: bool = False) -> Outcome:
         """One message in its own savepoint: "handled", or the exception it raised (IntegrityError propagates).
 
         ``only``: the transaction holds nothing else, so it needs no savepoint (two statements fewer, for
@@ -304,7 +315,7 @@ class ConsumerRunner:
         finally:
             correlation_id_var.reset(token)
 
-    def _run_one(self, envelope: Envelope):
+    def _run_one(self, envelope: Envelope) -> Outcome:
         """Handle one message in its own transaction: its outcome, or the exception it raised."""
         token = correlation_id_var.set(envelope.correlation_id)
         try:
@@ -335,7 +346,7 @@ class ConsumerRunner:
             log.info("consumer %s: the database answers again", self.consumer.name)
             return
 
-    def _retry_later(self, channel, delivery: Delivery, envelope: Envelope, exc: Exception) -> None:
+    def _retry_later(self, channel: BlockingChannel, delivery: Delivery, envelope: Envelope, exc: Exception) -> None:
         attempts = _delivery_count(delivery.properties) + 1
         log.warning(
             "consumer %s failed on %s %s (attempt %d): %r",
@@ -349,7 +360,7 @@ class ConsumerRunner:
         time.sleep(min(0.05 * 2**attempts, 1.0))
         channel.basic_nack(delivery_tag=delivery.method.delivery_tag, requeue=True)
 
-    def _parse(self, body: bytes, properties) -> Envelope:
+    def _parse(self, body: bytes, properties: pika.BasicProperties) -> Envelope:
         if len(body) > MAX_MESSAGE_BYTES:
             raise PermanentFailure(f"message of {len(body)} bytes exceeds the {MAX_MESSAGE_BYTES}-byte limit")
         envelope = Envelope.from_bytes(body)
@@ -390,7 +401,7 @@ class ConsumerRunner:
                 raise
         return "handled"
 
-    def _dead_letter(self, channel, delivery: Delivery, reason: str) -> None:
+    def _dead_letter(self, channel: BlockingChannel, delivery: Delivery, reason: str) -> None:
         """Publish to the dead-letter exchange with the reason, then ack the original."""
         method, properties, body = delivery.method, delivery.properties, delivery.body
         log.error("consumer %s dead-letters message %s: %s", self.consumer.name, properties.message_id, reason)
@@ -417,10 +428,12 @@ class ConsumerRunner:
         channel.basic_ack(delivery_tag=method.delivery_tag)
 
 
-def _runs(items: list[tuple[Delivery, Envelope]], batched: dict) -> list[list[tuple[Delivery, Envelope]]]:
+def _runs(
+    items: list[tuple[Delivery, Envelope]], batched: dict[str, BatchHandler]
+) -> list[list[tuple[Delivery, Envelope]]]:
     """Split messages, in order, into runs: consecutive messages whose types have one and the same batch
     handler go together (a handler given for several types takes them mixed, in their order)."""
-    runs: list[list] = []
+    runs: list[list[tuple[Delivery, Envelope]]] = []
     for item in items:
         kind = item[1].type
         last = runs[-1][0][1].type if runs else None
@@ -431,7 +444,7 @@ def _runs(items: list[tuple[Delivery, Envelope]], batched: dict) -> list[list[tu
     return runs
 
 
-def _delivery_count(properties) -> int:
+def _delivery_count(properties: pika.BasicProperties) -> int:
     headers = properties.headers or {}
     try:
         return int(headers.get("x-delivery-count", 0))

@@ -13,6 +13,7 @@ import dataclasses
 import json
 from functools import cache
 from importlib import resources
+from importlib.resources.abc import Traversable
 
 import jsonschema_rs
 from jsonschema import Draft202012Validator
@@ -24,10 +25,10 @@ class ContractError(ValueError):
     """An event that its contract does not accept."""
 
 
-_folders: list = [resources.files("tiepdan_common") / "contracts"]
+_folders: list[Traversable] = [resources.files("tiepdan_common") / "contracts"]
 
 
-def register_folder(folder) -> None:
+def register_folder(folder: Traversable) -> None:
     """Also look for contracts in ``folder`` (tests use this for their own event types)."""
     if folder not in _folders:
         _folders.append(folder)
@@ -54,7 +55,7 @@ def _validator(event_type: str, version: int) -> _Contract | None:
 
 def known_contracts() -> list[str]:
     """Every ``<type>.v<version>`` that has a contract."""
-    names = set()
+    names: set[str] = set()
     for folder in _folders:
         names.update(p.name[: -len(".json")] for p in folder.iterdir() if p.name.endswith(".json"))
     return sorted(names)

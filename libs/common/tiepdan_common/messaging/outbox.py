@@ -6,9 +6,12 @@ import contextlib
 import datetime as dt
 import functools
 from collections.abc import Iterator
+from typing import Any, cast
 
 from sqlalchemy import bindparam, delete, func, insert, or_, select, update
+from sqlalchemy.engine import CursorResult
 from sqlalchemy.orm import Session
+from sqlalchemy.sql.expression import Executable
 
 from ..context import correlation_id_var
 from ..db import insert_rows
@@ -20,7 +23,8 @@ from .envelope import Envelope
 class Outbox:
     """Adds events to a service's outbox table; the relay publishes them after commit."""
 
-    def __init__(self, model, *, source: str, validate: bool = True) -> None:
+    def __init__(self, model: type[Any], *, source: str, validate: bool = True) -> None:
+        # ``model``: a mapped class with OutboxMixin (its columns and ``__table__`` are what is used).
         self.model = model
         self.source = source
         self.validate = validate
@@ -66,7 +70,7 @@ class Outbox:
         return envelope
 
     @functools.cached_property
-    def _insert(self):
+    def _insert(self) -> Executable:
         return insert(self.model.__table__)
 
     @contextlib.contextmanager
@@ -97,11 +101,11 @@ class Outbox:
     def claim(self, session: Session, *, limit: int, claim_seconds: float) -> list[tuple[int, str, str]]:
         """Claim up to ``limit`` unpublished events for this relay (skipping rows another relay holds)."""
         now = utcnow()
-        rows = session.execute(
+        claimed = session.execute(
             self._claim, {"now": now, "until": now + dt.timedelta(seconds=claim_seconds), "limit": limit}
         ).all()
         session.commit()
-        rows.sort(key=lambda r: r.id)
+        rows = sorted(claimed, key=lambda r: r.id)
         return [(r.id, r.event_type, r.payload) for r in rows]
 
     def mark_published(self, session: Session, ids: list[int]) -> None:
@@ -119,7 +123,7 @@ class Outbox:
     # also work out which objects in the session to refresh, and a relay's session holds none.
 
     @functools.cached_property
-    def _claim(self):
+    def _claim(self) -> Executable:
         table = self.model.__table__
         claimable = (
             select(table.c.id)
@@ -137,14 +141,14 @@ class Outbox:
         )
 
     @functools.cached_property
-    def _mark(self):
+    def _mark(self) -> Executable:
         table = self.model.__table__
         return (
             update(table).where(table.c.id.in_(bindparam("ids", expanding=True))).values(published_at=bindparam("now"))
         )
 
     @functools.cached_property
-    def _release(self):
+    def _release(self) -> Executable:
         table = self.model.__table__
         return (
             update(table)
@@ -153,13 +157,19 @@ class Outbox:
         )
 
     def pending_count(self, session: Session) -> int:
-        return session.scalar(select(func.count()).select_from(self.model).where(self.model.published_at.is_(None)))
+        return session.execute(
+            select(func.count()).select_from(self.model).where(self.model.published_at.is_(None))
+        ).scalar_one()
 
     def purge_published(self, session: Session, *, older_than: dt.timedelta) -> int:
-        result = session.execute(
-            delete(self.model).where(
-                self.model.published_at.is_not(None), self.model.published_at < utcnow() - older_than
-            )
+        # A DELETE's result is a CursorResult (it has a row count); Session.execute is typed for any statement.
+        result = cast(
+            "CursorResult[Any]",
+            session.execute(
+                delete(self.model).where(
+                    self.model.published_at.is_not(None), self.model.published_at < utcnow() - older_than
+                )
+            ),
         )
         session.commit()
         return result.rowcount or 0

@@ -15,9 +15,12 @@ import logging
 import random
 import threading
 import time
+from typing import Any
 
 import pika
+import pika.frame
 import psycopg
+from pika.channel import Channel
 from pika.spec import Basic
 
 from ..config import Settings
@@ -62,17 +65,17 @@ class OutboxRelay:
         self._in_flight: collections.OrderedDict[int, int] = collections.OrderedDict()
         self._next_tag = 0
         self._connection: pika.SelectConnection | None = None
-        self._channel = None
+        self._channel: Channel | None = None
         self._stop: threading.Event | None = None
         self._opened = False
         self._last_purge = dt.datetime.min.replace(tzinfo=dt.UTC)
         self._listener: psycopg.Connection | None = None
-        self._timer = None
+        self._timer: object | None = None  # the ioloop's handle of the next tick
         self._woken = False
         self._last_poll = 0.0
         self._last_listen_try = 0.0
         self._acked: list[int] = []
-        self._mark_timer = None
+        self._mark_timer: object | None = None
 
     # Lifecycle.
 
@@ -105,20 +108,20 @@ class OutboxRelay:
         )
         self._connection.ioloop.start()
 
-    def _on_open_error(self, connection, error) -> None:
+    def _on_open_error(self, connection: pika.SelectConnection, error: BaseException | str) -> None:
         log.warning("outbox relay cannot connect: %s", error)
         connection.ioloop.stop()
 
-    def _on_connection_closed(self, connection, reason) -> None:
+    def _on_connection_closed(self, connection: pika.SelectConnection, reason: BaseException) -> None:
         if not (self._stop and self._stop.is_set()):
             log.warning("outbox relay connection closed: %s", reason)
         self._channel = None
         connection.ioloop.stop()
 
-    def _on_connection_open(self, connection) -> None:
+    def _on_connection_open(self, connection: pika.SelectConnection) -> None:
         connection.channel(on_open_callback=self._on_channel_open)
 
-    def _on_channel_open(self, channel) -> None:
+    def _on_channel_open(self, channel: Channel) -> None:
         self._channel = channel
         self._next_tag = 0
         channel.add_on_close_callback(self._on_channel_closed)
@@ -126,7 +129,7 @@ class OutboxRelay:
         declare_exchanges(_SyncChannel(channel), self.settings)
         channel.confirm_delivery(ack_nack_callback=self._on_confirm, callback=self._on_confirm_ok)
 
-    def _on_confirm_ok(self, _frame) -> None:
+    def _on_confirm_ok(self, _frame: pika.frame.Method) -> None:
         self._opened = True
         self._listen()
         self._woken = True  # read what was committed while the relay was away
@@ -136,7 +139,8 @@ class OutboxRelay:
     # Being woken by PostgreSQL when events are committed.
 
     def _listen(self) -> None:
-        if not self.db.is_postgresql or self._listener is not None:
+        connection = self._connection
+        if not self.db.is_postgresql or self._listener is not None or connection is None:
             return
         self._last_listen_try = time.monotonic()
         # The dialect's own connect arguments carry a multi-host URL's hosts and target_session_attrs.
@@ -149,11 +153,14 @@ class OutboxRelay:
             log.warning("outbox relay cannot listen for notifications, polling instead: %s", exc)
             return
         self._listener = listener
-        self._connection.ioloop.add_handler(listener.fileno(), self._on_notified, self._connection.ioloop.READ)
+        connection.ioloop.add_handler(listener.fileno(), self._on_notified, connection.ioloop.READ)
 
-    def _on_notified(self, _fd, _events) -> None:
+    def _on_notified(self, _fd: int, _events: int) -> None:
+        listener = self._listener
+        if listener is None:  # stopped listening after this event was queued
+            return
         try:
-            for _ in self._listener.notifies(timeout=0):
+            for _ in listener.notifies(timeout=0):
                 pass
         except psycopg.Error as exc:
             log.warning("outbox relay stopped listening (polling until reconnected): %s", exc)
@@ -181,7 +188,7 @@ class OutboxRelay:
             connection.ioloop.remove_timeout(self._timer)
         self._timer = connection.ioloop.call_later(delay, self._tick)
 
-    def _on_channel_closed(self, channel, reason) -> None:
+    def _on_channel_closed(self, channel: Channel, reason: BaseException) -> None:
         log.warning("outbox relay channel closed: %s", reason)
         self._channel = None
         if self._connection and self._connection.is_open:
@@ -208,7 +215,7 @@ class OutboxRelay:
             room = self.max_in_flight - len(self._in_flight)
             if due and room > 0 and self._channel is not None:
                 self._woken, self._last_poll = False, now
-                published = self._publish_batch(min(room, self.batch_size))
+                published = self._publish_batch(self._channel, min(room, self.batch_size))
                 if published == self.batch_size:
                     self._woken, delay = True, 0  # a backlog: keep going at once
             self._maybe_purge()
@@ -217,7 +224,7 @@ class OutboxRelay:
             delay = 1.0
         self._schedule(delay)
 
-    def _publish_batch(self, limit: int) -> int:
+    def _publish_batch(self, channel: Channel, limit: int) -> int:
         with self.db.sessionmaker() as session:
             rows = self.outbox.claim(session, limit=limit, claim_seconds=self.claim_seconds)
         for row_id, event_type, payload in rows:
@@ -232,7 +239,7 @@ class OutboxRelay:
                 app_id=self.settings.service,
                 headers={"version": envelope.get("version", 1)},
             )
-            self._channel.basic_publish(
+            channel.basic_publish(
                 exchange=self.settings.exchange,
                 routing_key=event_type,
                 body=payload.encode("utf-8"),
@@ -242,7 +249,7 @@ class OutboxRelay:
             self._in_flight[self._next_tag] = row_id
         return len(rows)
 
-    def _on_confirm(self, frame) -> None:
+    def _on_confirm(self, frame: pika.frame.Method) -> None:
         method = frame.method
         tags = self._confirmed_tags(method.delivery_tag, method.multiple)
         ids = [self._in_flight.pop(tag) for tag in tags]
@@ -305,14 +312,14 @@ class _SyncChannel:
     methods in order, so publishes sent after them see the declared exchanges.
     """
 
-    def __init__(self, channel) -> None:
+    def __init__(self, channel: Channel) -> None:
         self._channel = channel
 
-    def exchange_declare(self, **kwargs) -> None:
+    def exchange_declare(self, **kwargs: Any) -> None:
         self._channel.exchange_declare(callback=lambda _f: None, **kwargs)
 
-    def queue_declare(self, **kwargs) -> None:
+    def queue_declare(self, **kwargs: Any) -> None:
         self._channel.queue_declare(callback=lambda _f: None, **kwargs)
 
-    def queue_bind(self, **kwargs) -> None:
+    def queue_bind(self, **kwargs: Any) -> None:
         self._channel.queue_bind(callback=lambda _f: None, **kwargs)

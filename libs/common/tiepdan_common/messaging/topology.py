@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import dataclasses
 import random
+from typing import Any, Protocol
 
 import pika
 
@@ -16,6 +17,16 @@ from ..config import Settings
 # Relays and consumers retry a lost broker with doubling delays up to this (with jitter): a local broker
 # that comes back is found within about a second, and a refused connection costs next to nothing.
 RECONNECT_MAX_SECONDS = 1.0
+
+
+class DeclaringChannel(Protocol):
+    """What the declarations use of a channel: a blocking one, or the relay's wrapper of an asynchronous one."""
+
+    def exchange_declare(self, **kwargs: Any) -> object: ...
+
+    def queue_declare(self, **kwargs: Any) -> object: ...
+
+    def queue_bind(self, **kwargs: Any) -> object: ...
 
 
 @dataclasses.dataclass(frozen=True)
@@ -60,7 +71,7 @@ def unrouted_queue(settings: Settings) -> str:
     return f"{settings.exchange}.unrouted"
 
 
-def queue_arguments(settings: Settings, name: str) -> dict:
+def queue_arguments(settings: Settings, name: str) -> dict[str, Any]:
     """Quorum queue whose messages go to the dead-letter exchange after the set number of attempts."""
     return {
         "x-queue-type": "quorum",
@@ -71,7 +82,7 @@ def queue_arguments(settings: Settings, name: str) -> dict:
     }
 
 
-def declare_exchanges(channel, settings: Settings) -> None:
+def declare_exchanges(channel: DeclaringChannel, settings: Settings) -> None:
     """The event exchange (with an alternate exchange for unroutable events) and the dead-letter exchange."""
     alternate = f"{settings.exchange}.unrouted"
     channel.exchange_declare(exchange=alternate, exchange_type="fanout", durable=True)
@@ -86,7 +97,7 @@ def declare_exchanges(channel, settings: Settings) -> None:
     channel.exchange_declare(exchange=settings.dead_letter_exchange, exchange_type="direct", durable=True)
 
 
-def declare_queue(channel, settings: Settings, spec: QueueSpec) -> None:
+def declare_queue(channel: DeclaringChannel, settings: Settings, spec: QueueSpec) -> None:
     """A consumer's queue, its bindings, and its dead-letter queue."""
     channel.queue_declare(queue=spec.name, durable=True, arguments=queue_arguments(settings, spec.name))
     for key in spec.bindings:
