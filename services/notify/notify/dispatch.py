@@ -9,6 +9,7 @@ import uuid
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from tiepdan_common.clock import local_date
 from tiepdan_common.db import insert_rows
 
 from .audience.service import AudienceResolver, Recipient
@@ -102,8 +103,9 @@ def message_row(
     """One message to one recipient about one event, as a row (every column), rendered in both languages."""
     code = ack_code()
     context = {**data, "ack_code": code, "urgent": urgent, "recipient_name": recipient.name}
-    title, body = render(template or event_type, context)
-    title_en, body_en = render(template or event_type, context, language="en")
+    on = local_date(now)
+    title, body = render(template or event_type, context, on=on)
+    title_en, body_en = render(template or event_type, context, language="en", on=on)
     return {
         "id": str(uuid.uuid4()),
         "recipient": recipient.code,

@@ -8,14 +8,12 @@ import os
 import unicodedata
 from functools import lru_cache
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
-from jinja2 import Environment, PackageLoader, StrictUndefined
+from jinja2 import Environment, PackageLoader, StrictUndefined, pass_context
 
-from tiepdan_common.clock import today
+from tiepdan_common.clock import local, today
 from tiepdan_common.dated import version_on
 
-LOCAL = ZoneInfo("Asia/Ho_Chi_Minh")
 SEVERITY_VI = {"low": "thấp", "medium": "trung bình", "high": "cao", "critical": "rất nghiêm trọng"}
 LEVEL_VI = {"commune": "xã", "district": "huyện", "province": "tỉnh"}
 STATUS_VI = {"watching": "theo dõi", "active": "đang diễn biến", "defused": "đã ổn định"}
@@ -99,11 +97,11 @@ def _as_datetime(value) -> dt.datetime:
 
 
 def _local_time(value: str | dt.datetime) -> str:
-    return _as_datetime(value).astimezone(LOCAL).strftime("%H:%M ngày %d/%m/%Y")
+    return local(_as_datetime(value)).strftime("%H:%M ngày %d/%m/%Y")
 
 
 def _local_time_en(value: str | dt.datetime) -> str:
-    return _as_datetime(value).astimezone(LOCAL).strftime("%H:%M on %d/%m/%Y")
+    return local(_as_datetime(value)).strftime("%H:%M on %d/%m/%Y")
 
 
 def _local_date(value: str) -> str:
@@ -143,6 +141,8 @@ def _field(code, language: str = "vi") -> str:
     return found[f"name_{language}"] if found else str(code)
 
 
+ON = "_notify_on"  # the context variable holding the day units are named on
+
 _env = Environment(
     loader=PackageLoader("notify", "templates"),
     undefined=StrictUndefined,
@@ -158,7 +158,7 @@ _env.filters.update(
     status_vi=lambda s: STATUS_VI.get(s, s),
     duty_role_vi=lambda s: DUTY_ROLE_VI.get(s, s),
     category_vi=lambda s: CATEGORY_VI.get(s, s),
-    unit_name=_unit_name,
+    unit_name=pass_context(lambda context, code: _unit_name(code, context.get(ON))),
     field_vi=lambda c: _field(c, "vi"),
     field_en=lambda c: _field(c, "en"),
     change_vi=_change_vi,
@@ -169,9 +169,10 @@ _env.filters.update(
 )
 
 
-def render(event_type: str, context: dict, *, language: str = "vi") -> tuple[str, str]:
-    """The (title, body) of a message about ``event_type``, in NFC."""
-    text = _env.get_template(f"{event_type}.{language}.txt").render(**context)
+def render(event_type: str, context: dict, *, language: str = "vi", on: dt.date | None = None) -> tuple[str, str]:
+    """The (title, body) of a message about ``event_type``, in NFC; units are named as they stand ``on`` that day
+    in Viet Nam (the day the message is made, by the service's clock; today when not given)."""
+    text = _env.get_template(f"{event_type}.{language}.txt").render(**context, **{ON: on})
     text = unicodedata.normalize("NFC", text.strip())
     title, _, body = text.partition("\n")
     return title.strip(), body.strip()

@@ -71,20 +71,6 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-class FakeClock:
-    """The app's clock: tests move it instead of sleeping."""
-
-    def __init__(self, now=START):
-        self.now = now
-
-    def __call__(self):
-        return self.now
-
-    def advance(self, **delta):
-        self.now += dt.timedelta(**delta)
-        return self.now
-
-
 class SmtpServer:
     """A real SMTP server (aiosmtpd) on a reserved port, started and stopped by the test."""
 
@@ -160,8 +146,9 @@ class Receiver:
 
 
 @pytest.fixture
-def clock():
-    return FakeClock()
+def clock_start():
+    """The plugin's clock starts at 09:00 on 26 November 2026 in Viet Nam, when the test events happen."""
+    return START
 
 
 @pytest.fixture

@@ -51,7 +51,7 @@ def test_the_urgent_ladder_texts_at_once_and_acknowledgement_stops_it(
 ):
     smtp.start()
     handle(make_event("escalation.case.opened", severity="critical"), static_roster(["btcd-01"], leader="ld-01"))
-    plan = [(d.step, d.channel, int((d.due_at - clock.now).total_seconds())) for d in deliveries(query, "btcd-01")]
+    plan = [(d.step, d.channel, int((d.due_at - clock()).total_seconds())) for d in deliveries(query, "btcd-01")]
     assert plan == [(0, "inbox", 0), (0, "sms", 0), (1, "email", 120), (2, "sms", 300)]
     assert send_due()["sent"] == 2 and len(receiver.requests) == 2  # btcd-01 and the leader, by SMS at once
     (message,) = client.get("/inbox", headers=officer("btcd-01")).json
@@ -97,7 +97,7 @@ def test_smtp_down_for_a_while_then_back_delivers_once_after_retries(
     for _ in range(2):  # SMTP is down: two failed attempts, each further away
         assert send_due()["failed"] == 1
         (email,) = deliveries(query, channel="email")
-        clock.now = email.next_attempt_at
+        clock.set(email.next_attempt_at)
     assert email.attempts == 2 and email.status == "pending" and "SMTP failed" in email.last_error
     smtp.start()
     assert send_due() == {"sent": 1, "failed": 0, "dead": 0, "cancelled": 0, "skipped": 0}
@@ -122,16 +122,16 @@ def test_a_delivery_dies_after_its_attempts_is_reported_to_the_board_once_and_re
     for _ in range(4):
         send_due()
         (sms,) = deliveries(query, channel="sms")
-        clock.now = max(clock.now, sms.next_attempt_at)
+        clock.set(max(clock(), sms.next_attempt_at))
     assert sms.status == "dead" and sms.attempts == 4 and sms.provider_answer.startswith("503")
     assert [d["id"] for d in client.get("/deliveries?status=dead", headers=board).json] == [sms.id]
     assert [d.status for d in deliveries(query, channel="email")] == ["skipped"]  # ttr-01 has no email
 
     with db.session() as session:
-        told = report_stuck(db_session=session, settings=settings, now=clock.now)
+        told = report_stuck(db_session=session, settings=settings, now=clock())
     assert sorted(m.recipient for m in told) == ["btcd-01", "btcd-02"]  # no board contacts known: the fallback
     with db.session() as session:
-        assert report_stuck(db_session=session, settings=settings, now=clock.now) == []  # reported once
+        assert report_stuck(db_session=session, settings=settings, now=clock()) == []  # reported once
     (summary,) = query(
         select(InboxMessage).where(
             InboxMessage.recipient == "btcd-01", InboxMessage.event_type == "notify.deliveries.stuck"
@@ -297,7 +297,7 @@ def test_a_delivery_that_cannot_be_made_is_reported_as_loudly_as_a_dead_one(
     assert all(d["last_error"].startswith("no ") for d in failures["deliveries"])
 
     with db.session() as session:
-        told = report_stuck(db_session=session, settings=settings, now=clock.now)
+        told = report_stuck(db_session=session, settings=settings, now=clock())
     assert [m.recipient for m in told] == ["btcd-01"]  # the board's officers notify knows
     (summary,) = query(
         select(InboxMessage).where(

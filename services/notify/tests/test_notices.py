@@ -169,7 +169,7 @@ def test_a_notice_to_the_plan_s_list_with_proof_per_recipient(
     assert [n["id"] for n in client.get("/notices", headers=board).json] == [proof["id"]]
     with db.session() as session:  # the board hears of the member nobody could be found for, with the others
         (summary,) = [
-            m for m in report_stuck(db_session=session, settings=settings, now=clock.now) if m.recipient == "btcd-01"
+            m for m in report_stuck(db_session=session, settings=settings, now=clock()) if m.recipient == "btcd-01"
         ]
     assert "nobody:agency:DANTOC: không tìm được người nhận (Các Phòng, ban ngành huyện: Phòng Dân tộc" in summary.body
     assert "tp-tckh qua email: không có địa chỉ hoặc kênh gửi" in summary.body

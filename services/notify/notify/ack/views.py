@@ -15,10 +15,9 @@ from marshmallow import Schema, fields
 from tiepdan_common.errors import Problem
 from tiepdan_common.idempotency import transactional
 from tiepdan_common.schemas import ProblemSchema
-from tiepdan_common.web import current_settings, db_session
+from tiepdan_common.web import current_settings, db_session, now
 
 from .. import signing
-from ..clock import request_now
 from . import service
 
 blp = Blueprint("ack", __name__, description="Acknowledgement by SMS code or email link (public, signed)")
@@ -67,7 +66,7 @@ def sms_inbound(payload):
         db_session=db_session(),
         sender=payload["sender"],
         text=" ".join(filter(None, (payload["code"], payload["text"]))),
-        now=request_now(),
+        now=now(),
     )
 
 
@@ -100,9 +99,7 @@ def ack_page(token):
 @blp.alt_response(404, schema=ProblemSchema)
 def ack_by_link(token):
     """Acknowledge the message named by the link's signed token (answers HTML to a browser's form)."""
-    message = service.by_token(
-        db_session=db_session(), secret=current_settings().ack_secret, token=token, now=request_now()
-    )
+    message = service.by_token(db_session=db_session(), secret=current_settings().ack_secret, token=token, now=now())
     if request.mimetype == "application/x-www-form-urlencoded" and request.accept_mimetypes.accept_html:
         return _page(
             "Đã xác nhận",

@@ -9,9 +9,6 @@ from __future__ import annotations
 
 import unicodedata
 from collections.abc import Iterable
-from zoneinfo import ZoneInfo
-
-LOCAL = ZoneInfo("Asia/Ho_Chi_Minh")
 
 HEAD_TITLES = ("trưởng", "chánh", "chủ tịch", "giám đốc", "bí thư", "chỉ huy trưởng")
 

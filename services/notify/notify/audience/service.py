@@ -9,6 +9,8 @@ import logging
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from tiepdan_common.clock import local_date
+
 from ..config import NotifySettings
 from ..rules import domain
 from ..rules.service import distribution_list
@@ -236,7 +238,7 @@ class AudienceResolver:
             return self._system(str(value))
         if kind == "communes":
             agencies_, _stale = self._ask("agencies", self.roster.agencies)
-            today = str(self.now.astimezone(agencies.LOCAL).date())  # a commune merged away is not told
+            today = str(local_date(self.now))  # a commune merged away is not told
             units = sorted(
                 {
                     a["unit"]

@@ -7,9 +7,8 @@ from marshmallow import Schema, fields, validate
 
 from tiepdan_common.idempotency import transactional
 from tiepdan_common.schemas import ProblemSchema
-from tiepdan_common.web import db_session, require
+from tiepdan_common.web import db_session, now, require
 
-from ..clock import request_now
 from ..database import IdempotencyRecord
 from . import service
 from .models import STATUSES
@@ -111,4 +110,4 @@ def get_delivery(delivery_id):
 @blp.alt_response(409, schema=ProblemSchema)
 def retry_delivery(delivery_id):
     """Send a dead delivery again now (the worker makes one more attempt)."""
-    return _detail(service.retry(db_session=db_session(), delivery_id=delivery_id, now=request_now()))
+    return _detail(service.retry(db_session=db_session(), delivery_id=delivery_id, now=now()))

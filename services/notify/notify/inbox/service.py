@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from tiepdan_common.errors import Problem
 from tiepdan_common.identity import Identity
-from tiepdan_common.models import utcnow
 
 from .models import InboxMessage
 
@@ -52,17 +53,17 @@ def _own(db_session: Session, identity: Identity, message_id: str) -> InboxMessa
     return message
 
 
-def mark_read(*, db_session: Session, identity: Identity, message_id: str) -> InboxMessage:
+def mark_read(*, db_session: Session, identity: Identity, message_id: str, now: dt.datetime) -> InboxMessage:
     message = _own(db_session, identity, message_id)
-    message.read_at = message.read_at or utcnow()
+    message.read_at = message.read_at or now
     return message
 
 
 def acknowledge(
-    *, db_session: Session, identity: Identity, message_id: str, via: str = "inbox", now=None
+    *, db_session: Session, identity: Identity, message_id: str, via: str = "inbox", now: dt.datetime
 ) -> InboxMessage:
     """Acknowledge a message (first acknowledgement wins, stops its ladder, tells escalation)."""
     from ..ack.service import acknowledge as ack  # ack builds on the inbox's model
 
     message = _own(db_session, identity, message_id)
-    return ack(db_session=db_session, message=message, via=via, now=now or utcnow())
+    return ack(db_session=db_session, message=message, via=via, now=now)

@@ -7,9 +7,8 @@ from marshmallow import Schema, fields, validate
 
 from tiepdan_common.idempotency import transactional
 from tiepdan_common.schemas import ProblemSchema
-from tiepdan_common.web import current_identity, db_session, require
+from tiepdan_common.web import current_identity, db_session, now, require
 
-from ..clock import request_now
 from . import service
 
 blp = Blueprint("inbox", __name__, url_prefix="/inbox", description="Officers' in-app inbox")
@@ -58,7 +57,7 @@ def list_inbox(query):
 @blp.alt_response(404, schema=ProblemSchema)
 def read_message(message_id):
     """Mark a message read."""
-    return service.mark_read(db_session=db_session(), identity=current_identity(), message_id=message_id)
+    return service.mark_read(db_session=db_session(), identity=current_identity(), message_id=message_id, now=now())
 
 
 @blp.post("/<message_id>/ack")
@@ -68,6 +67,4 @@ def read_message(message_id):
 @blp.alt_response(404, schema=ProblemSchema)
 def acknowledge_message(message_id):
     """Acknowledge a message (repeating it changes nothing)."""
-    return service.acknowledge(
-        db_session=db_session(), identity=current_identity(), message_id=message_id, now=request_now()
-    )
+    return service.acknowledge(db_session=db_session(), identity=current_identity(), message_id=message_id, now=now())

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from tiepdan_common.errors import Problem, field_error
-from tiepdan_common.models import utcnow
 
 from ..rules.models import DistributionList
 from ..rules.service import AUDIENCE_TYPES
@@ -44,13 +44,15 @@ def check_members(members: list[dict]) -> None:
             raise field_error(f"members[{i}].channels", "an object of email, sms, webhook addresses")
 
 
-def put(*, db_session: Session, name: str, title: str, source: str | None, members: list[dict]) -> DistributionList:
+def put(
+    *, db_session: Session, name: str, title: str, source: str | None, members: list[dict], now: dt.datetime
+) -> DistributionList:
     """Create or replace the list called ``name`` (its members in order)."""
     if not NAME.match(name):
         raise field_error("name", "letters, digits, '.', '_' or '-', at most 80")
     check_members(members)
     found = db_session.get(DistributionList, name) or DistributionList(name=name)
-    found.title, found.source, found.members, found.updated_at = title, source, members, utcnow()
+    found.title, found.source, found.members, found.updated_at = title, source, members, now
     db_session.add(found)
     db_session.flush()
     return found

@@ -7,7 +7,7 @@ from marshmallow import INCLUDE, Schema, fields, validate
 
 from tiepdan_common.idempotency import transactional
 from tiepdan_common.schemas import ProblemSchema, Text
-from tiepdan_common.web import db_session, require
+from tiepdan_common.web import db_session, now, require
 
 from ..database import IdempotencyRecord
 from . import service
@@ -85,4 +85,5 @@ def put_list(payload, name):
         title=payload["title"],
         source=payload["source"],
         members=_clean(payload["members"]),
+        now=now(),
     )

@@ -8,9 +8,8 @@ from marshmallow import Schema, fields, validate
 
 from tiepdan_common.idempotency import transactional
 from tiepdan_common.schemas import ProblemSchema, Text
-from tiepdan_common.web import current_identity, db_session, require
+from tiepdan_common.web import current_identity, db_session, now, require
 
-from ..clock import request_now
 from ..database import IdempotencyRecord
 from ..delivery.views import DeliveryOut
 from . import service
@@ -102,7 +101,7 @@ def send_notice(payload):
         db_session=db_session(),
         roster=roster(),
         settings=current_app.extensions["tiepdan"]["settings"],
-        now=request_now(),
+        now=now(),
         sent_by=identity.officer or identity.subject,
         **payload,
     )

@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from importlib import resources
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from tiepdan_common.clock import utcnow
 from tiepdan_common.errors import Problem, field_error
-from tiepdan_common.models import utcnow
 
 from . import domain
 from .models import DistributionList, Ladder, Rule
@@ -129,6 +130,7 @@ def put_rule(
     channels: list | None,
     template: str | None,
     active: bool,
+    now: dt.datetime,
 ) -> Rule:
     """Create or replace the rule called ``name``."""
     problems = domain.check_conditions(conditions)
@@ -139,7 +141,7 @@ def put_rule(
         raise field_error("channels", f"each one of {', '.join(CHANNELS)}")
     rule = db_session.scalar(select(Rule).where(Rule.name == name)) or Rule(name=name)
     rule.event_type, rule.conditions, rule.audiences, rule.urgent = event_type, conditions, audiences, urgent
-    rule.channels, rule.template, rule.active, rule.updated_at = channels, template, active, utcnow()
+    rule.channels, rule.template, rule.active, rule.updated_at = channels, template, active, now
     db_session.add(rule)
     db_session.flush()
     return rule
@@ -176,7 +178,7 @@ def all_ladders(*, db_session: Session) -> dict[tuple[str, str], list[dict]]:
     return {(ladder.recipient, ladder.urgency): ladder.steps for ladder in db_session.scalars(select(Ladder))}
 
 
-def put_ladder(*, db_session: Session, recipient: str, urgency: str, steps: list[dict]) -> Ladder:
+def put_ladder(*, db_session: Session, recipient: str, urgency: str, steps: list[dict], now: dt.datetime) -> Ladder:
     """Set an officer's (or ``*``, everyone's) ladder for urgent or normal messages."""
     if urgency not in ("urgent", "normal"):
         raise Problem(404, "Ladders are 'urgent' or 'normal'.")
@@ -187,7 +189,7 @@ def put_ladder(*, db_session: Session, recipient: str, urgency: str, steps: list
         last = step["after_seconds"]
     ladder = db_session.scalar(select(Ladder).where(Ladder.recipient == recipient, Ladder.urgency == urgency))
     ladder = ladder or Ladder(recipient=recipient, urgency=urgency)
-    ladder.steps, ladder.updated_at = steps, utcnow()
+    ladder.steps, ladder.updated_at = steps, now
     db_session.add(ladder)
     db_session.flush()
     return ladder

@@ -8,7 +8,7 @@ from marshmallow import Schema, fields, validate
 from tiepdan_common.errors import Problem
 from tiepdan_common.idempotency import transactional
 from tiepdan_common.schemas import ProblemSchema
-from tiepdan_common.web import current_identity, db_session, require
+from tiepdan_common.web import current_identity, db_session, now, require
 
 from ..database import IdempotencyRecord
 from . import service
@@ -64,7 +64,7 @@ def list_rules():
 @blp.alt_response(422, schema=ProblemSchema)
 def put_rule(payload, name):
     """Create or replace a rule."""
-    return service.put_rule(db_session=db_session(), name=name[:80], **payload)
+    return service.put_rule(db_session=db_session(), name=name[:80], now=now(), **payload)
 
 
 def _may_see_ladder(recipient: str, permission: str) -> None:
@@ -103,5 +103,5 @@ def put_ladder(payload, recipient, urgency):
     """Set a ladder for ``urgent`` or ``normal`` messages: one's own, or anyone's (and ``*``) with rules:write."""
     _may_see_ladder(recipient, "rules:write")
     return service.put_ladder(
-        db_session=db_session(), recipient=recipient[:40], urgency=urgency, steps=payload["steps"]
+        db_session=db_session(), recipient=recipient[:40], urgency=urgency, steps=payload["steps"], now=now()
     )
