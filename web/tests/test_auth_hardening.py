@@ -131,3 +131,93 @@ def test_a_wall_board_asks_for_a_lasting_sign_in_and_signing_out_revokes(client,
         csrf = s["csrf"]
     client.post("/logout", data={"csrf_token": csrf})
     assert fake_gateway.sent("POST", "/auth/revoke")[0]["json"] == {"token": "rt-wall"}
+
+
+# --------------------------------------------------------------------------- where a sign-in may lead
+
+HOSTILE_NEXT = [
+    "https:evil",
+    "https:evil.example",
+    "http:/evil.example",
+    "https:%2f%2fevil.example",
+    "https%3A%2F%2Fevil.example",
+    "%2F%2Fevil.example",
+    "%5C%5Cevil.example",
+    "/%5C/evil.example",
+    "///evil.example",
+    "//%09evil.example",
+    "%09/evil.example",
+    "/%E3%80%80/evil.example",  # an ideographic space
+    "/%C2%A0/evil.example",  # a no-break space
+    "/%00/evil.example",
+    "data:text/html,x",
+    "/login?next=//evil.example",
+]
+
+
+@pytest.mark.parametrize("target", HOSTILE_NEXT)
+def test_sign_in_refuses_other_hostile_next_values(client, target):
+    csrf = _csrf(client)
+    resp = client.post(
+        f"/login?next={target}", data={"username": "btcd-01", "password": "demo-btcd-01", "csrf_token": csrf}
+    )
+    assert resp.status_code == 302 and resp.location == "/", (target, resp.location)
+
+
+@pytest.mark.parametrize("target", ["/%09/evil.example", "//evil.example", "/\\evil.example", *HOSTILE_NEXT])
+def test_a_doubly_encoded_next_stays_a_path_of_this_site(client, target):
+    """Encoded once more, the value reaches the app still encoded: whatever comes back, a browser stays here."""
+    from urllib.parse import quote, urljoin, urlsplit
+
+    csrf = _csrf(client)
+    resp = client.post(
+        f"/login?next={quote(target, safe='')}",
+        data={"username": "btcd-01", "password": "demo-btcd-01", "csrf_token": csrf},
+    )
+    location = resp.location
+    assert resp.status_code == 302
+    assert location.startswith("/") and location[1:2] not in ("/", "\\"), location
+    assert not any(c.isspace() or ord(c) < 0x20 for c in location), location
+    assert urlsplit(urljoin("https://tiepdan.example/login", location)).netloc == "tiepdan.example"
+
+
+# --------------------------------------------------------------------------- every form asks its token
+
+
+def _post_paths(app) -> list[str]:
+    from werkzeug.routing import IntegerConverter
+
+    paths = []
+    for rule in app.url_map.iter_rules():
+        if "POST" in rule.methods:
+            values = {n: 1 if isinstance(c, IntegerConverter) else "x1" for n, c in rule._converters.items()}
+            paths.append(app.url_map.bind("localhost").build(rule.endpoint, values))
+    return sorted(paths)
+
+
+def test_every_form_is_refused_without_its_csrf_token(signed_in, app, fake_gateway):
+    client, csrf = signed_in
+    paths = _post_paths(app)
+    assert {"/login", "/logout", "/lang/x1", "/desk", "/board/notices"} <= set(paths)
+    before = len(fake_gateway.requests)
+    with client.session_transaction() as s:
+        lang = s.get("lang")
+    for path in paths:
+        for data in ({"username": "btcd-01", "password": "x"}, {"csrf_token": "not-the-token"}):
+            resp = client.post(path, data=data)
+            assert resp.status_code == 400, (path, data, resp.status_code)
+        resp = client.post(path, data={"csrf_token": csrf[:-1]}, headers={"X-CSRF-Token": "forged"})
+        assert resp.status_code == 400, path
+    # Nothing was sent on (the error page itself only reads the unit's name for its header).
+    assert [(r["method"], r["path"]) for r in fake_gateway.requests[before:] if r["method"] != "GET"] == []
+    with client.session_transaction() as s:
+        assert s.get("lang") == lang and s["csrf"] == csrf and s.get("user")  # still signed in, nothing changed
+
+
+def test_the_language_button_carries_the_token(client):
+    csrf = _csrf(client)
+    page = client.get("/login").get_data(as_text=True)
+    assert f'name="csrf_token" value="{csrf}"' in page
+    assert client.post("/lang/en", data={"csrf_token": csrf}).status_code == 302
+    with client.session_transaction() as s:
+        assert s["lang"] == "en"

@@ -83,7 +83,8 @@ def create_app(config: dict | None = None) -> Flask:
         g.started = time.perf_counter()
         g.request_id = (request.headers.get("X-Request-ID") or new_id())[:100]
         request_id_var.set(g.request_id)
-        if request.method == "POST" and request.endpoint not in ("auth.login", "set_language"):
+        # Every form asks its token; the sign-in form checks its own (auth.login) before anything else.
+        if request.method == "POST" and request.endpoint != "auth.login":
             sent = request.form.get("csrf_token") or request.headers.get("X-CSRF-Token")
             if not sent or not secrets.compare_digest(sent, session.get("csrf", "")):
                 abort(400, "csrf")
