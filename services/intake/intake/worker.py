@@ -20,7 +20,11 @@ def main() -> None:
         outbox=outbox,
         processed_model=ProcessedMessage,
         components=[
-            PeriodicTask("overdue-petitions", lambda: overdue.run_once(db), settings.overdue_interval_seconds)
+            PeriodicTask(
+                "overdue-petitions",
+                lambda: overdue.run_once(db, clock=settings.clock),
+                settings.overdue_interval_seconds,
+            )
         ],
     )
     worker.run_forever()

@@ -97,8 +97,8 @@ def database_url(request, tmp_path, templates):
 
 
 @pytest.fixture
-def app(database_url):
-    app = create_app(_settings(database_url))
+def app(database_url, clock):
+    app = create_app({**_settings(database_url), "clock": clock})
     app.config["TESTING"] = True
     yield app
     app.extensions["tiepdan"]["db"].dispose()

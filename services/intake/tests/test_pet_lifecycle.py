@@ -3,6 +3,8 @@
 import dataclasses
 import datetime as dt
 
+from tiepdan_common.clock import LOCAL
+
 
 def _step(client, headers, pid, **body):
     return client.post(f"/petitions/{pid}/steps", json=body, headers=headers)
@@ -358,10 +360,8 @@ def test_a_petition_is_corrected_or_voided_with_its_history(client, board, petit
     assert [s["step"] for s in detail["steps"]] == ["received", "corrected", "voided"]
 
 
-def test_the_due_list_shows_overdue_and_due_soon_with_days_left(client, board, commune, petition_body, monkeypatch):
-    from intake.petition import lifecycle_views
-
-    monkeypatch.setattr(lifecycle_views, "today", lambda: dt.date(2026, 9, 14))
+def test_the_due_list_shows_overdue_and_due_soon_with_days_left(client, board, commune, petition_body, clock):
+    clock.set(dt.datetime(2026, 9, 14, 12, tzinfo=LOCAL))  # the app's today: 14 September 2026
     late = client.post("/petitions", json=petition_body(received_at="2026-08-20T09:00:00+07:00"), headers=board).json
     soon = client.post("/petitions", json=petition_body(field="finance"), headers=board).json
     client.post(

@@ -23,7 +23,7 @@ class Clock:
 
 
 @pytest.fixture
-def clock(app):
+def cache_clock(app):
     """The app's reference cache on a clock the test moves (max age 60 s)."""
     clock = Clock()
     app.extensions["intake"][reference.EXTENSION_KEY] = ReferenceCache(max_age=60, clock=clock)
@@ -72,7 +72,7 @@ def _version(conn) -> int:
 
 
 def test_a_rule_changed_elsewhere_is_in_force_once_the_cache_is_older_than_its_max_age(
-    app, client, board, visit_body, clock, elsewhere, statements
+    app, client, board, visit_body, cache_clock, elsewhere, statements
 ):
     engine, undo = elsewhere
     assert _visit(client, board, visit_body, 4)["is_mass"] is False  # loads the reference tables
@@ -96,7 +96,7 @@ def test_a_rule_changed_elsewhere_is_in_force_once_the_cache_is_older_than_its_m
     )
     assert _visit(client, board, visit_body, 4)["is_mass"] is False  # younger than 60 s: as if changed later
 
-    clock.now += 61
+    cache_clock.now += 61
     statements.clear()
     assert _visit(client, board, visit_body, 4)["is_mass"] is True
     assert any(_reads_reference(s) for s in statements)  # the version moved: reloaded
@@ -106,13 +106,13 @@ def test_a_rule_changed_elsewhere_is_in_force_once_the_cache_is_older_than_its_m
     )
     assert earlier_day.json["is_mass"] is False  # the rule in force on the day of the visit
 
-    clock.now += 61
+    cache_clock.now += 61
     statements.clear()
     _visit(client, board, visit_body, 1)
     assert [s for s in statements if "reference_version" in s] and not any(_reads_reference(s) for s in statements)
 
 
-def test_a_unit_or_field_added_elsewhere_is_accepted_at_once(app, client, board, visit_body, clock, elsewhere):
+def test_a_unit_or_field_added_elsewhere_is_accepted_at_once(app, client, board, visit_body, cache_clock, elsewhere):
     engine, undo = elsewhere
     _visit(client, board, visit_body, 1)
     with engine.begin() as conn:
@@ -139,7 +139,7 @@ def test_a_unit_or_field_added_elsewhere_is_accepted_at_once(app, client, board,
 
 
 def test_seeding_in_this_process_is_in_force_at_once(
-    app, client, board, visit_body, clock, elsewhere, tmp_path, reference_dir
+    app, client, board, visit_body, cache_clock, elsewhere, tmp_path, reference_dir
 ):
     _, undo = elsewhere
     assert _visit(client, board, visit_body, 4)["is_mass"] is False

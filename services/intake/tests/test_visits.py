@@ -1,5 +1,6 @@
 """The reception register through the intake API (as the gateway would call it)."""
 
+import datetime as dt
 import unicodedata
 
 import pytest
@@ -203,3 +204,22 @@ def test_concurrent_creates_take_every_number_once_with_no_gap(app, board, visit
     assert numbers == list(range(1, 25))
     events = outbox_events("intake.visit.recorded")
     assert sorted(e["data"]["serial"] for e in events) == sorted(resp.json["serial"] for resp in answers)
+
+
+@pytest.mark.parametrize("clock_start", [dt.datetime(2024, 6, 3, 16, 59, 30, tzinfo=dt.UTC)])
+def test_a_visit_without_a_time_is_recorded_at_the_apps_clock(client, board, visit_body, clock):
+    # 23:59:30 on 3 June 2024 in Viet Nam: the time of receipt, the record's time and "the future" follow the app's clock.
+    body = visit_body()
+    del body["received_at"]
+    first = client.post("/visits", json=body, headers=board)
+    assert first.status_code == 201, first.json
+    assert dt.datetime.fromisoformat(first.json["received_at"]) == clock()
+    assert dt.datetime.fromisoformat(first.json["created_at"]) == clock()
+    clock.advance(minutes=1)  # 00:00:30 on 4 June: more than five minutes on is still the future
+    too_late = client.post("/visits", json=visit_body(received_at="2024-06-04T00:06:00+07:00"), headers=board)
+    assert too_late.status_code == 422 and too_late.json["errors"][0]["field"] == "received_at"
+    clock.advance(minutes=1)
+    assert (
+        client.post("/visits", json=visit_body(received_at="2024-06-04T00:06:00+07:00"), headers=board).status_code
+        == 201
+    )

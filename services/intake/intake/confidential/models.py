@@ -7,9 +7,9 @@ import datetime as dt
 from sqlalchemy import Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from tiepdan_common.models import BigIntPK, UTCDateTime, utcnow
+from tiepdan_common.models import BigIntPK, UTCDateTime
 
-from ..database import Base
+from ..database import Base, recorded_now
 
 
 class IdentityRead(Base):
@@ -18,7 +18,7 @@ class IdentityRead(Base):
     __tablename__ = "identity_reads"
 
     id: Mapped[int] = mapped_column(BigIntPK, primary_key=True, autoincrement=True)
-    read_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    read_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=recorded_now)
     reader: Mapped[str] = mapped_column(String(120))
     reader_kind: Mapped[str] = mapped_column(String(20))
     reader_unit: Mapped[str | None] = mapped_column(String(10))

@@ -14,10 +14,10 @@ import json
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
+from tiepdan_common.clock import LOCAL, local_date
 from tiepdan_common.errors import field_error
 from tiepdan_common.identity import Identity
 
-from ..clock import LOCAL, local_date
 from ..petition.models import Petition, PetitionStep
 from ..reference import service as reference
 from ..visit.models import Visit

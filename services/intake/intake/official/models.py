@@ -7,9 +7,9 @@ import datetime as dt
 from sqlalchemy import ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column
 
-from tiepdan_common.models import UTCDateTime, utcnow
+from tiepdan_common.models import UTCDateTime
 
-from ..database import Base
+from ..database import Base, recorded_now
 
 RECEPTION_KINDS = {
     "regular": "Tiếp thường xuyên",
@@ -28,4 +28,4 @@ class ReceptionKind(Base):
     kind: Mapped[str] = mapped_column(String(20))
     leader: Mapped[str | None] = mapped_column(String(200))
     recorded_by: Mapped[str] = mapped_column(String(120))
-    recorded_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    recorded_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=recorded_now)

@@ -14,7 +14,8 @@ import io
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from ..clock import local_date
+from tiepdan_common.clock import local_date
+
 from ..petition.lifecycle import STEPS
 from ..petition.models import Petition
 from ..report import labels

@@ -5,11 +5,11 @@ from __future__ import annotations
 from flask import Response
 from sqlalchemy.orm import Session
 
+from tiepdan_common.clock import local_date
 from tiepdan_common.errors import Problem, field_error
 from tiepdan_common.identity import Identity
-from tiepdan_common.web import current_settings
+from tiepdan_common.web import current_settings, now
 
-from ..clock import today
 from ..reference import service as reference
 from ..visit import service as visits
 from . import books, facts, forms, heading, national, periods, xlsx
@@ -48,8 +48,8 @@ def prepare(*, db_session: Session, identity: Identity, query: dict, symbol: str
         "heading": heading.heading(
             db_session=db_session,
             unit=scope["unit"],
-            on=min(period.end, today()),
-            issued_on=today(),
+            on=min(period.end, local_date(now())),
+            issued_on=local_date(now()),
             number=query.get("doc_number"),
             symbol=symbol,
         ),

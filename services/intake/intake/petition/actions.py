@@ -8,11 +8,11 @@ import datetime as dt
 from sqlalchemy import update
 from sqlalchemy.orm import Session
 
+from tiepdan_common.clock import local_date
 from tiepdan_common.errors import Problem, field_error
 from tiepdan_common.identity import Identity
-from tiepdan_common.models import utcnow
+from tiepdan_common.web import now
 
-from ..clock import local_date, today
 from ..database import outbox
 from ..reference import service as reference
 from . import access, revisions, service, steps
@@ -31,8 +31,8 @@ DECISION_STEPS = {
 
 def decide(*, db_session: Session, identity: Identity, petition_id: str, data: dict) -> Petition:
     """A handling decision (the older endpoint): the matching step, plus ``intake.petition.decided``."""
-    decided_at = data["decided_at"] or utcnow()
-    if local_date(decided_at) > today():
+    decided_at = data["decided_at"] or now()
+    if local_date(decided_at) > local_date(now()):
         raise field_error("decided_at", "is in the future")
     step_data = {
         **data,
@@ -100,7 +100,7 @@ def resolve(*, db_session: Session, identity: Identity, petition_id: str, data: 
 def inform(*, db_session: Session, identity: Identity, petition_id: str, informed_on: dt.date) -> Petition:
     """Record the day the citizen was told of the handling (Art. 28(1))."""
     petition = service.lock(db_session=db_session, identity=identity, petition_id=petition_id)
-    if informed_on > today() or informed_on < petition.received_on:
+    if informed_on > local_date(now()) or informed_on < petition.received_on:
         raise field_error("informed_on", "must be between the receipt and today")
     if petition.anonymous:
         raise field_error("informed_on", "an anonymous petition has nobody to inform")
@@ -153,7 +153,7 @@ def decide_repeat(*, db_session: Session, identity: Identity, petition_id: str, 
         petition=petition,
         step=f"repeat_{petition.repeat_decision}",
         from_status=from_status,
-        taken_on=today(),
+        taken_on=local_date(now()),
         by=access.officer_of(identity),
         basis="Luật Tiếp công dân 42/2013, Điều 26; Nghị định 55/2022 (đơn trùng)",
         details={"earlier": petition.repeat_suggested_of, "reason": data.get("reason")},
@@ -198,7 +198,7 @@ def correct(*, db_session: Session, identity: Identity, petition_id: str, data: 
         petition=petition,
         step="corrected",
         from_status=petition.status,
-        taken_on=today(),
+        taken_on=local_date(now()),
         by=access.officer_of(identity),
         basis=None,
         details={"fields": sorted(changes), "version": petition.version},
@@ -216,7 +216,7 @@ def void(*, db_session: Session, identity: Identity, petition_id: str, reason: s
         petition=petition,
         step="voided",
         from_status=from_status,
-        taken_on=today(),
+        taken_on=local_date(now()),
         by=access.officer_of(identity),
         basis=None,
         details={},

@@ -7,10 +7,11 @@ import datetime as dt
 from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import Session
 
+from tiepdan_common.clock import local_date
 from tiepdan_common.identity import Identity
+from tiepdan_common.web import now
 
 from .. import listing, search
-from ..clock import today
 from ..reference import service as reference
 from . import access
 from .models import Petition
@@ -53,12 +54,12 @@ def filtered(*, db_session: Session, identity: Identity, query: dict):
     if query.get("anonymous") is not None:
         stmt = stmt.where(Petition.anonymous.is_(query["anonymous"]))
     if query.get("mass") is not None:
-        threshold = reference.rule(db_session=db_session, key="group.mass_threshold", on=today())
+        threshold = reference.rule(db_session=db_session, key="group.mass_threshold", on=local_date(now()))
         stmt = stmt.where(
             (Petition.sender_count >= threshold) if query["mass"] else (Petition.sender_count < threshold)
         )
     if query.get("overdue") is not None:
-        condition = overdue_condition(today())
+        condition = overdue_condition(local_date(now()))
         stmt = stmt.where(condition if query["overdue"] else ~condition)
     if query.get("q"):
         # A denunciation's text is searched only by its handlers: others do not learn it matches.
@@ -92,7 +93,7 @@ def list_page(*, db_session: Session, identity: Identity, query: dict) -> tuple[
 def statistics(*, db_session: Session, identity: Identity, query: dict) -> dict:
     """Counts of petitions in a period by category, field, unit, channel, status and decision."""
     base = filtered(db_session=db_session, identity=identity, query=query).subquery()
-    day = today()
+    day = local_date(now())
     out = {"total": db_session.scalar(select(func.count()).select_from(base))}
     out["repeats"] = db_session.scalar(select(func.count()).select_from(base).where(base.c.status == "repeat"))
     out["anonymous"] = db_session.scalar(select(func.count()).select_from(base).where(base.c.anonymous.is_(True)))

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from flask_smorest import Blueprint
 
+from tiepdan_common.clock import local_date
 from tiepdan_common.idempotency import transactional
 from tiepdan_common.schemas import ProblemSchema
-from tiepdan_common.web import current_identity, db_session, require
+from tiepdan_common.web import current_identity, db_session, now, require
 
-from ..clock import today
 from ..database import IdempotencyRecord
 from . import actions, due, law, lifecycle, matters, steps
 from .lifecycle_schemas import (
@@ -45,7 +45,11 @@ matters_blp = Blueprint(
 @blp.response(200, DueList)
 def list_due(query):
     """Overdue deadlines and those due within ``within`` days, soonest first, with the days left."""
-    return {"items": due.due(db_session=db_session(), identity=current_identity(), day=today(), within=query["within"])}
+    return {
+        "items": due.due(
+            db_session=db_session(), identity=current_identity(), day=local_date(now()), within=query["within"]
+        )
+    }
 
 
 @blp.route("/grounds", methods=["GET"])

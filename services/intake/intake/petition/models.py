@@ -17,9 +17,9 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from tiepdan_common.models import BigIntPK, UTCDateTime, utcnow
+from tiepdan_common.models import BigIntPK, UTCDateTime
 
-from ..database import Base
+from ..database import Base, recorded_now
 
 
 def _uuid() -> str:
@@ -76,7 +76,7 @@ class Petition(Base):
     resolved_on: Mapped[dt.date | None] = mapped_column(Date)
     resolution: Mapped[str | None] = mapped_column(Text)
     created_by: Mapped[str] = mapped_column(String(120))
-    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=recorded_now)
     # Lifecycle (migration 0009): the matter it belongs to (shared with visits), its round, repeat suggestion.
     matter_key: Mapped[str] = mapped_column(String(160), default="", index=True)
     complaint_round: Mapped[int] = mapped_column(Integer, default=1)
@@ -158,7 +158,7 @@ class PetitionStep(Base):
     from_status: Mapped[str | None] = mapped_column(String(30))
     to_status: Mapped[str] = mapped_column(String(30))
     taken_on: Mapped[dt.date] = mapped_column(Date)
-    recorded_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    recorded_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=recorded_now)
     recorded_by: Mapped[str] = mapped_column(String(120))
     basis: Mapped[str | None] = mapped_column(Text)
     details: Mapped[str] = mapped_column(Text, default="{}")  # JSON: the step's own fields
@@ -174,7 +174,7 @@ class PetitionHandler(Base):
     petition_id: Mapped[str] = mapped_column(ForeignKey("petitions.id", ondelete="CASCADE"), primary_key=True)
     officer: Mapped[str] = mapped_column(String(120), primary_key=True)
     assigned_by: Mapped[str] = mapped_column(String(120))
-    assigned_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    assigned_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=recorded_now)
 
 
 class PetitionRevision(Base):
@@ -189,7 +189,7 @@ class PetitionRevision(Base):
     reason: Mapped[str] = mapped_column(Text)
     before: Mapped[str] = mapped_column(Text)
     revised_by: Mapped[str] = mapped_column(String(120))
-    revised_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    revised_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=recorded_now)
 
 
 class PetitionCounter(Base):
@@ -210,7 +210,7 @@ class OverdueNotice(Base):
     petition_id: Mapped[str] = mapped_column(ForeignKey("petitions.id", ondelete="CASCADE"), primary_key=True)
     stage: Mapped[str] = mapped_column(String(30), primary_key=True)
     deadline: Mapped[dt.date] = mapped_column(Date)
-    notified_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    notified_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=recorded_now)
 
 
 class PetitionImage(Base):
@@ -225,4 +225,4 @@ class PetitionImage(Base):
     size: Mapped[int] = mapped_column(Integer)
     data: Mapped[bytes] = mapped_column(LargeBinary)  # Fernet token of the image bytes
     created_by: Mapped[str] = mapped_column(String(120))
-    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=recorded_now)

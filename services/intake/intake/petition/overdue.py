@@ -9,9 +9,9 @@ from sqlalchemy import and_, exists, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from tiepdan_common.clock import Clock, today, utcnow
 from tiepdan_common.db import Database
 
-from ..clock import today
 from ..database import outbox
 from . import deadlines
 from .models import OverdueNotice, Petition
@@ -80,11 +80,11 @@ def scan(*, db_session: Session, day: dt.date, limit: int = 200) -> int:
     return count
 
 
-def run_once(db: Database, *, day: dt.date | None = None) -> int:
+def run_once(db: Database, *, clock: Clock = utcnow, day: dt.date | None = None) -> int:
     """One pass of the overdue check in its own transaction (a worker's periodic task)."""
     session = db.sessionmaker()
     try:
-        count = scan(db_session=session, day=day or today())
+        count = scan(db_session=session, day=day or today(clock))
         session.commit()
     except IntegrityError:
         session.rollback()  # another worker reported the same petition first

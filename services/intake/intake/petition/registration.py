@@ -8,11 +8,11 @@ from types import SimpleNamespace
 from sqlalchemy import insert, select, update
 from sqlalchemy.orm import Session
 
+from tiepdan_common.clock import local_date
 from tiepdan_common.errors import Problem, field_error
 from tiepdan_common.identity import Identity
-from tiepdan_common.models import utcnow
+from tiepdan_common.web import now
 
-from ..clock import local_date
 from ..confidential import service as confidential
 from ..database import outbox
 from ..reference import service as reference
@@ -238,7 +238,7 @@ def create(*, db_session: Session, identity: Identity, data: dict) -> list[Simpl
             "resolved_on": None,
             "resolution": None,
             "created_by": identity.subject,
-            "created_at": utcnow(),
+            "created_at": now(),
             "matter_key": matter_key,
             "complaint_round": data["complaint_round"],
             "repeat_suggested_of": suggested.id if suggested else None,

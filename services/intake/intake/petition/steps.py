@@ -13,11 +13,11 @@ import json
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from tiepdan_common.clock import local_date
 from tiepdan_common.errors import Problem, field_error
 from tiepdan_common.identity import Identity
-from tiepdan_common.models import utcnow
+from tiepdan_common.web import now
 
-from ..clock import today
 from ..database import outbox
 from ..reference import service as reference
 from . import access, deadlines, law, lifecycle, rules, service
@@ -29,7 +29,7 @@ def _not_allowed(exc: lifecycle.StepNotAllowed) -> Problem:
 
 
 def _check_day(day: dt.date, petition: Petition, field: str) -> None:
-    if day > today():
+    if day > local_date(now()):
         raise field_error(field, "is in the future")
     if day < petition.received_on:
         raise field_error(field, "is before the petition was received")
@@ -94,7 +94,7 @@ def record(*, db_session: Session, identity: Identity, petition_id: str, data: d
         )
     except lifecycle.StepNotAllowed as exc:
         raise _not_allowed(exc) from exc
-    taken_on = data.get("taken_on") or today()
+    taken_on = data.get("taken_on") or local_date(now())
     _check_day(taken_on, petition, "taken_on")
     if name == "not_accept" and petition.category not in lifecycle.DISPUTES:
         needs = ("reason",)
@@ -122,7 +122,7 @@ def record(*, db_session: Session, identity: Identity, petition_id: str, data: d
             details=details,
             calendar=work,
             by=access.officer_of(identity),
-            at=data.get("decided_at") or utcnow(),
+            at=data.get("decided_at") or now(),
         )
     except rules.RANGE_ERRORS as exc:
         raise rules.out_of_calendar(exc, "taken_on") from exc

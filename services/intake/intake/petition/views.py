@@ -5,9 +5,10 @@ from __future__ import annotations
 from flask import Response
 from flask_smorest import Blueprint
 
+from tiepdan_common.clock import local_date
 from tiepdan_common.idempotency import transactional
 from tiepdan_common.schemas import ProblemSchema
-from tiepdan_common.web import current_identity, db_session, require
+from tiepdan_common.web import current_identity, db_session, now, require
 
 from ..database import IdempotencyRecord
 from . import actions, book, export, images, registration, service
@@ -53,11 +54,14 @@ def create_petition(data):
 @blp.response(200, RepeatCheckOut)
 def check_repeat(data):
     """Before registering: the petition of these senders about this matter that a new one would repeat."""
-    from ..clock import today
 
     matter_key = service.matter_of(origin_unit=data["origin_unit"], field=data["field"], subject=data["subject"])
     earlier = service.find_repeat(
-        db_session=db_session(), identity=current_identity(), senders=data["senders"], matter_key=matter_key, on=today()
+        db_session=db_session(),
+        identity=current_identity(),
+        senders=data["senders"],
+        matter_key=matter_key,
+        on=local_date(now()),
     )
     return {"earlier": earlier}
 

@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 from tiepdan_common.context import request_id_var
 from tiepdan_common.errors import Problem, field_error
 from tiepdan_common.identity import Identity
-from tiepdan_common.models import utcnow
+from tiepdan_common.web import now
 
 from ..database import outbox
 from .cache import read_version
@@ -71,10 +71,10 @@ def _record(
 ) -> None:
     """Audit the change and stage its event (after the change's own statements, so the version has moved)."""
     db_session.flush()
-    now = utcnow()
+    changed_at = now()
     db_session.add(
         ReferenceChange(
-            changed_at=now,
+            changed_at=changed_at,
             actor=identity.subject,
             actor_kind=identity.kind,
             table_name=table,
@@ -95,7 +95,7 @@ def _record(
             "key": key,
             "effective_from": effective_from.isoformat() if effective_from else None,
             "reference_version": read_version(db_session),
-            "changed_at": now.isoformat(),
+            "changed_at": changed_at.isoformat(),
             "changed_by": identity.subject,
             "data": after or {},
         },

@@ -35,6 +35,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from tiepdan_common.calendar import Calendar, DayEntry
+from tiepdan_common.clock import today
 
 from .models import Field, Holiday, LegalRule, ReferenceVersion, Unit, UnitSuccession
 
@@ -199,7 +200,7 @@ class Snapshot:
         found = self._calendar.get("calendar")
         if found is None:
             days = (*self.holiday_dates, *self.working_days)
-            years = [d.year for d in days] or [dt.date.today().year]
+            years = [d.year for d in days] or [today().year]
             found = Calendar(
                 first_year=min(years),
                 last_year=max(years),

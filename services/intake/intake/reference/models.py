@@ -18,9 +18,9 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
-from tiepdan_common.models import BigIntPK, UTCDateTime, utcnow
+from tiepdan_common.models import BigIntPK, UTCDateTime
 
-from ..database import Base
+from ..database import Base, recorded_now
 
 
 class Unit(Base):
@@ -105,7 +105,7 @@ class ReferenceChange(Base):
     __tablename__ = "reference_changes"
 
     id: Mapped[int] = mapped_column(BigIntPK, primary_key=True, autoincrement=True)
-    changed_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    changed_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=recorded_now)
     actor: Mapped[str] = mapped_column(String(120))
     actor_kind: Mapped[str] = mapped_column(String(20))
     table_name: Mapped[str] = mapped_column(String(40))

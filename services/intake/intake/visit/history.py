@@ -13,11 +13,11 @@ from __future__ import annotations
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from tiepdan_common.clock import local_date
 from tiepdan_common.errors import Problem, field_error
 from tiepdan_common.identity import Identity
-from tiepdan_common.models import utcnow
+from tiepdan_common.web import now
 
-from ..clock import local_date
 from ..database import outbox
 from ..text import fold
 from . import domain, rules_of_day
@@ -85,7 +85,7 @@ def _keep(db_session: Session, identity: Identity, visit: Visit, *, action: str,
             action=action,
             reason=reason,
             changed_by=identity.subject,
-            changed_at=utcnow(),
+            changed_at=now(),
             before=_before(visit),
         )
     )
@@ -144,7 +144,7 @@ def void(*, db_session: Session, identity: Identity, visit_id: str, reason: str,
     """Void the visit (recorded in error), keeping it and its earlier version."""
     visit = _locked(db_session, identity, visit_id, version)
     _keep(db_session, identity, visit, action="voided", reason=reason)
-    visit.voided_at, visit.void_reason = utcnow(), reason
+    visit.voided_at, visit.void_reason = now(), reason
     _emit(db_session, visit, "voided", [])
     return visit
 
@@ -164,7 +164,7 @@ def _emit(db_session: Session, visit: Visit, action: str, changed: list[str]) ->
             "action": action,
             "version": visit.version,
             "changed_fields": changed,
-            "changed_at": utcnow().isoformat(),
+            "changed_at": now().isoformat(),
         },
     )
 

@@ -8,9 +8,9 @@ import uuid
 from sqlalchemy import JSON, Boolean, ForeignKey, Index, Integer, String, Text, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from tiepdan_common.models import UTCDateTime, utcnow
+from tiepdan_common.models import UTCDateTime
 
-from ..database import Base
+from ..database import Base, recorded_now
 
 
 def new_id() -> str:
@@ -52,7 +52,7 @@ class Visit(Base):
     competent_body: Mapped[str | None] = mapped_column(String(200))
     refusal_ground: Mapped[str | None] = mapped_column(String(60))
     created_by: Mapped[str] = mapped_column(String(120))
-    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=recorded_now)
     # Corrections and voiding keep the earlier version in visit_versions; version counts them.
     version: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
     voided_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
@@ -125,5 +125,5 @@ class VisitVersion(Base):
     action: Mapped[str] = mapped_column(String(20))
     reason: Mapped[str] = mapped_column(Text)
     changed_by: Mapped[str] = mapped_column(String(120))
-    changed_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    changed_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=recorded_now)
     before: Mapped[dict] = mapped_column(JSON)

@@ -10,12 +10,12 @@ from sqlalchemy import bindparam, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from tiepdan_common.clock import local_date
 from tiepdan_common.errors import Problem, field_error
 from tiepdan_common.identity import Identity
-from tiepdan_common.models import utcnow
+from tiepdan_common.web import now
 
 from .. import listing, search
-from ..clock import local_date
 from ..confidential import service as confidential
 from ..reference import service as reference
 from ..reference.cache import UnitRef
@@ -110,9 +110,9 @@ def check_units(
 
 def check_received_at(received_at: dt.datetime | None) -> dt.datetime:
     """The time of receipt: now by default, never in the future."""
-    now = utcnow()
-    received_at = received_at or now
-    if received_at > now + CLOCK_SKEW:
+    moment = now()
+    received_at = received_at or moment
+    if received_at > moment + CLOCK_SKEW:
         raise field_error("received_at", "is in the future")
     return received_at
 
@@ -283,7 +283,7 @@ def create(*, db_session: Session, identity: Identity, data: dict) -> SimpleName
         "competent_body": outcome["competent_body"],
         "refusal_ground": outcome["refusal_ground"],
         "created_by": identity.subject,
-        "created_at": utcnow(),
+        "created_at": now(),
         "version": 1,
         "voided_at": None,
         "void_reason": None,
