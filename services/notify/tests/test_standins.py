@@ -13,17 +13,12 @@ import time
 from pathlib import Path
 
 import pytest
+from fakes import free_port
 
 from notify.channels import Outgoing
 from notify.channels.email import EmailChannel
 
 ROOT = Path(__file__).resolve().parents[3]
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def procfile_command(name: str) -> str:

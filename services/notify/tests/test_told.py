@@ -2,7 +2,7 @@
 
 import datetime as dt
 
-CASE_ID = "6f1c2a9e-0000-4000-8000-000000000001"
+from events import CASE_ID
 
 
 def test_who_was_told_about_a_case_over_which_channel_and_when(
