@@ -32,7 +32,9 @@ VERSION = "0.2.0"
 def consumers(settings: EscalationSettings) -> list:
     """Every consumer the escalation worker runs."""
     return [
-        intake_consumer(mass_case_size=settings.mass_case_size, reference_dir=settings.reference_dir),
+        intake_consumer(
+            mass_case_size=settings.mass_case_size, reference_dir=settings.reference_dir, clock=settings.clock
+        ),
         notify_consumer(),
     ]
 

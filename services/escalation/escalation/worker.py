@@ -25,11 +25,16 @@ def main() -> None:
         processed_model=ProcessedMessage,
         consumers=consumers(settings),
         components=[
-            EscalationTimer(db, interval=settings.timer_interval),
-            DailySummaryTask(db, hour=settings.daily_summary_hour, catch_up_days=settings.summary_catch_up_days),
-            DeadlineAlarm(db),
-            TaskReminder(db),
-            HotspotCooler(db),
+            EscalationTimer(db, clock=settings.clock, interval=settings.timer_interval),
+            DailySummaryTask(
+                db,
+                clock=settings.clock,
+                hour=settings.daily_summary_hour,
+                catch_up_days=settings.summary_catch_up_days,
+            ),
+            DeadlineAlarm(db, clock=settings.clock),
+            TaskReminder(db, clock=settings.clock),
+            HotspotCooler(db, clock=settings.clock),
         ],
     )
     worker.run_forever()

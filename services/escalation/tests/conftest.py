@@ -34,25 +34,6 @@ def broker_names():
     return isolated_broker_names("esc")
 
 
-class FakeClock:
-    """A clock the test moves by hand: escalations are followed step by step without sleeping."""
-
-    def __init__(self):
-        self.now = dt.datetime.now(dt.UTC).replace(microsecond=0)
-
-    def __call__(self):
-        return self.now
-
-    def advance(self, **delta):
-        self.now += dt.timedelta(**delta)
-        return self.now
-
-
-@pytest.fixture
-def clock():
-    return FakeClock()
-
-
 def _backends() -> list[str]:
     return os.environ.get("TIEPDAN_TEST_DATABASES", "sqlite,postgresql").split(",")
 

@@ -97,10 +97,10 @@ def test_a_hot_spot_cools_down_by_rule(handle, visit, client, admin, officer, db
     rule = {"window_days": 7, "min_mass_visits": 2, "status": "watching", "cool_down_days": 3}
     client.put("/hotspots/rules/2 đoàn đông người trong 7 ngày", headers=admin, json=rule)
     for hours in (0, 1):
-        handle(visit(size=12, at=clock.now + dt.timedelta(hours=hours)))
+        handle(visit(size=12, at=clock() + dt.timedelta(hours=hours)))
     cooler = HotspotCooler(db, clock=clock)
     clock.advance(days=2)
-    handle(visit(size=3, at=clock.now))  # a small visit is no sign of heat
+    handle(visit(size=3, at=clock()))  # a small visit is no sign of heat
     assert cooler.tick() == 0
     clock.advance(days=2)
     assert cooler.tick() == 1

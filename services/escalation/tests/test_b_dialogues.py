@@ -11,7 +11,7 @@ def open_case(client, admin):
 
 def test_a_dialogue_is_recorded_with_its_date_place_participants_minutes_and_outcome(client, admin, officer, clock):
     case = open_case(client, admin)
-    planned = clock.now + dt.timedelta(days=2)
+    planned = clock() + dt.timedelta(days=2)
     resp = client.post(
         f"/cases/{case['id']}/dialogues",
         headers=officer,
@@ -56,7 +56,7 @@ def test_a_dialogue_is_recorded_with_its_date_place_participants_minutes_and_out
 
 def test_dialogue_dates_must_be_plausible(client, admin, officer, police, clock):
     case = open_case(client, admin)
-    for when in (clock.now.replace(year=clock.now.year + 36), clock.now - dt.timedelta(days=800)):
+    for when in (clock().replace(year=clock().year + 36), clock() - dt.timedelta(days=800)):
         resp = client.post(
             f"/cases/{case['id']}/dialogues",
             headers=officer,
@@ -66,7 +66,7 @@ def test_dialogue_dates_must_be_plausible(client, admin, officer, police, clock)
     did = client.post(
         f"/cases/{case['id']}/dialogues",
         headers=officer,
-        json={"scheduled_at": clock.now.isoformat(), "place": "UBND xã"},
+        json={"scheduled_at": clock().isoformat(), "place": "UBND xã"},
     ).json["id"]
     cancelled = client.post(
         f"/cases/{case['id']}/dialogues/{did}/record", headers=officer, json={"status": "cancelled"}
@@ -81,9 +81,9 @@ def test_a_dialogue_not_yet_held_is_moved_within_the_plausible_range(client, adm
     did = client.post(
         f"/cases/{case['id']}/dialogues",
         headers=officer,
-        json={"scheduled_at": (clock.now + dt.timedelta(days=1)).isoformat(), "place": "UBND xã"},
+        json={"scheduled_at": (clock() + dt.timedelta(days=1)).isoformat(), "place": "UBND xã"},
     ).json["id"]
-    later = clock.now + dt.timedelta(days=5)
+    later = clock() + dt.timedelta(days=5)
     moved = client.post(
         f"/cases/{case['id']}/dialogues/{did}",
         headers=officer,

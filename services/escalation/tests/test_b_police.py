@@ -23,7 +23,7 @@ def incident(clock, **extra):
         "field": "land",
         "place": "Trước trụ sở UBND huyện",
         "crowd_estimate": 30,
-        "occurred_at": (clock.now - dt.timedelta(minutes=30)).isoformat(),
+        "occurred_at": (clock() - dt.timedelta(minutes=30)).isoformat(),
         "public_order": False,
         "summary": "Tụ tập trước cổng",
         **extra,
@@ -42,7 +42,7 @@ def test_the_police_update_and_close_their_own_incident(client, officer, clock, 
     case = client.get(f"/cases/{case_id}", headers=officer).json
     assert case["public_order"] is True and "incident_updated" in [t["kind"] for t in case["timeline"]]
     future = client.post(
-        f"/incidents/{iid}", headers=police_unit(), json={"occurred_at": (clock.now + dt.timedelta(days=1)).isoformat()}
+        f"/incidents/{iid}", headers=police_unit(), json={"occurred_at": (clock() + dt.timedelta(days=1)).isoformat()}
     )
     assert future.status_code == 422 and future.json["errors"][0]["field"] == "occurred_at"
     closed = client.post(f"/incidents/{iid}/close", headers=police_unit(), json={"outcome": "Đã giải tán"})

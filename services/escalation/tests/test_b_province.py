@@ -26,7 +26,7 @@ def request_body(clock, **extra):
         "contact": "Ban TCD tỉnh, 0299 3822 000",
         "unit": "31690",
         "field": "land",
-        "deadline": (clock.now + dt.timedelta(hours=4)).isoformat(),
+        "deadline": (clock() + dt.timedelta(hours=4)).isoformat(),
         **extra,
     }
 
@@ -83,7 +83,7 @@ def test_every_status_change_is_announced_to_the_province(client, officer, clock
     client.post(f"/province-requests/{rid}/assign", headers=officer, json={"inspectorate": "ttr-01"})
     client.post(f"/province-requests/{rid}/dispatch", headers=officer, json={"officers": ["ttr-01", "btcd-02"]})
     clock.advance(hours=2)
-    client.post(f"/province-requests/{rid}/returned", headers=officer, json={"returned_at": clock.now.isoformat()})
+    client.post(f"/province-requests/{rid}/returned", headers=officer, json={"returned_at": clock().isoformat()})
     client.post(f"/province-requests/{rid}/complete", headers=officer, json={"outcome": "Đã về địa phương"})
     updates = checked_events("escalation.province_request.updated")
     assert [(u["data"]["change"], u["data"]["previous_status"]) for u in updates] == [
@@ -109,19 +109,19 @@ def test_citizens_returned_on_one_request_does_not_settle_anothers(client, clock
     assert first["case_id"] == second["case_id"]  # the same matter, the same open case
     clock.advance(hours=1)
     resp = client.post(
-        f"/province-requests/{first['id']}/returned", headers=officer, json={"returned_at": clock.now.isoformat()}
+        f"/province-requests/{first['id']}/returned", headers=officer, json={"returned_at": clock().isoformat()}
     )
     assert resp.status_code == 200
     assert client.get(f"/cases/{first['case_id']}", headers=officer).json["status"] == "opened"
     client.post(
-        f"/province-requests/{second['id']}/returned", headers=officer, json={"returned_at": clock.now.isoformat()}
+        f"/province-requests/{second['id']}/returned", headers=officer, json={"returned_at": clock().isoformat()}
     )
     assert client.get(f"/cases/{first['case_id']}", headers=officer).json["status"] == "citizens_returned"
 
 
 def test_citizens_cannot_return_before_the_request_was_received(client, clock, officer):
     rid = file(client, clock)["id"]
-    for when in (clock.now - dt.timedelta(hours=1), clock.now + dt.timedelta(days=1)):
+    for when in (clock() - dt.timedelta(hours=1), clock() + dt.timedelta(days=1)):
         resp = client.post(
             f"/province-requests/{rid}/returned", headers=officer, json={"returned_at": when.isoformat()}
         )
@@ -139,17 +139,15 @@ def test_a_missed_deadline_alarms_the_assignees_and_the_leader_once(
         f"/province-requests/{late['id']}/assign", headers=officer, json={"inspectorate": "ttr-01", "board": "btcd-02"}
     )
     client.post(f"/province-requests/{late['id']}/dispatch", headers=officer, json={"officers": ["btcd-02", "ca-01"]})
-    client.post(
-        f"/province-requests/{done['id']}/returned", headers=officer, json={"returned_at": clock.now.isoformat()}
-    )
+    client.post(f"/province-requests/{done['id']}/returned", headers=officer, json={"returned_at": clock().isoformat()})
     dbs = [Database(database_url) for _ in range(2)]
-    assert raise_due(db=dbs[0], now=clock.now) == 0  # not yet
+    assert raise_due(db=dbs[0], now=clock()) == 0  # not yet
     clock.advance(hours=5)
     start, results = threading.Barrier(2), []
 
     def run(db):
         start.wait()
-        results.extend(raise_due(db=db, now=clock.now) for _ in range(3))
+        results.extend(raise_due(db=db, now=clock()) for _ in range(3))
 
     threads = [threading.Thread(target=run, args=(db,)) for db in dbs]
     for t in threads:

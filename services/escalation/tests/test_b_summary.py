@@ -15,14 +15,14 @@ HOUR_UTC = dt.datetime(2026, 11, 26, 10, 0, tzinfo=dt.UTC)
 
 
 def open_case(client, admin, clock, at, unit="31690"):
-    clock.now = at
+    clock.set(at)
     resp = client.post("/cases", headers=admin, json={"title": "Khiếu nại đất đai", "unit": unit, "field": "land"})
     assert resp.status_code == 201
 
 
 def test_a_past_dates_summary_reads_in_vietnamese(client, officer, admin, handle, visit, clock):
     open_case(client, admin, clock, HOUR_UTC - dt.timedelta(hours=1))
-    clock.now = HOUR_UTC + dt.timedelta(days=2)
+    clock.set(HOUR_UTC + dt.timedelta(days=2))
     handle(visit(size=12, at=HOUR_UTC - dt.timedelta(hours=3)))  # in the 24 hours to 17:00 of the 26th
     handle(visit(size=2, unit="31693", at=HOUR_UTC - dt.timedelta(hours=30)))  # the 25th's
     handle(visit(size=3, unit="31693", at=HOUR_UTC + dt.timedelta(hours=1)))  # the 27th's
@@ -41,7 +41,7 @@ def test_a_past_dates_summary_reads_in_vietnamese(client, officer, admin, handle
 
 
 def test_a_summary_date_is_checked(client, officer, police, clock):
-    clock.now = HOUR_UTC
+    clock.set(HOUR_UTC)
     future = client.get("/reports/daily-summary?date=2026-11-27", headers=officer)
     assert future.status_code == 422 and future.json["errors"][0]["field"] == "date"
     bad = client.get("/reports/daily-summary?date=26/11/2026", headers=officer)

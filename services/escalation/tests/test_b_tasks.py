@@ -15,7 +15,7 @@ def open_case(client, admin):
 
 def test_a_task_is_created_listed_and_done(client, admin, officer, police, clock, checked_events):
     case = open_case(client, admin)
-    due = (clock.now + dt.timedelta(days=2)).isoformat()
+    due = (clock() + dt.timedelta(days=2)).isoformat()
     resp = client.post(
         f"/cases/{case['id']}/tasks",
         headers=officer,
@@ -45,7 +45,7 @@ def test_a_task_needs_an_officer_of_the_roster_and_a_sensible_due_time(client, a
     resp = client.post(
         f"/cases/{case['id']}/tasks",
         headers=officer,
-        json={"title": "Xác minh", "owner": "chú Ba", "due_at": (clock.now - dt.timedelta(days=1)).isoformat()},
+        json={"title": "Xác minh", "owner": "chú Ba", "due_at": (clock() - dt.timedelta(days=1)).isoformat()},
     )
     assert resp.status_code == 422
     assert {e["field"] for e in resp.json["errors"]} == {"owner", "due_at"}
@@ -55,7 +55,7 @@ def test_a_task_needs_an_officer_of_the_roster_and_a_sensible_due_time(client, a
         client.post(
             "/cases/nope/tasks",
             headers=officer,
-            json={"title": "Xác minh", "owner": "ttr-01", "due_at": clock.now.isoformat()},
+            json={"title": "Xác minh", "owner": "ttr-01", "due_at": clock().isoformat()},
         ).status_code
         == 404
     )
@@ -63,7 +63,7 @@ def test_a_task_needs_an_officer_of_the_roster_and_a_sensible_due_time(client, a
     task = client.post(
         f"/cases/{case['id']}/tasks",
         headers=officer,
-        json={"title": "Xác minh", "owner": "ttr-01", "due_at": clock.now.isoformat()},
+        json={"title": "Xác minh", "owner": "ttr-01", "due_at": clock().isoformat()},
     ).json
     assert client.post(f"/cases/{other['id']}/tasks/{task['id']}/done", headers=officer).status_code == 404
 
@@ -74,10 +74,10 @@ def test_an_overdue_task_is_reminded_once_with_two_workers(database_url, client,
         client.post(
             f"/cases/{case['id']}/tasks",
             headers=officer,
-            json={"title": "Báo cáo", "owner": owner, "due_at": (clock.now + dt.timedelta(hours=hours)).isoformat()},
+            json={"title": "Báo cáo", "owner": owner, "due_at": (clock() + dt.timedelta(hours=hours)).isoformat()},
         )
     dbs = [Database(database_url) for _ in range(2)]
-    later, start, counts = clock.now + dt.timedelta(hours=2), threading.Barrier(2), []
+    later, start, counts = clock() + dt.timedelta(hours=2), threading.Barrier(2), []
 
     def run(db):
         start.wait()

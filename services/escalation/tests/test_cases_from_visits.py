@@ -167,3 +167,13 @@ def test_numbers_taken_together_and_not_used_are_given_back(db):
         after = service.next_number(db_session=session, year=2031)
         session.commit()
     assert (first, taken, after) == ("VV-2031-0001", ["VV-2031-0002", "VV-2032-0001", "VV-2031-0003"], "VV-2031-0004")
+
+
+def test_a_case_opened_by_a_visit_takes_its_time_and_number_from_the_apps_clock(on_visit, client, board, clock):
+    import datetime as dt
+
+    clock.set(dt.datetime(2025, 6, 15, 3, 0, tzinfo=dt.UTC))  # not the real year: the real clock would fail this
+    on_visit(visit_event(size=12))
+    (case,) = client.get("/cases", headers=board).json
+    assert dt.datetime.fromisoformat(case["opened_at"]) == clock()
+    assert case["number"].startswith("VV-2025-")

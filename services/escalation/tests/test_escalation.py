@@ -187,7 +187,7 @@ def test_a_new_worker_resumes_where_a_killed_one_stopped(database_url, app, cloc
 def test_the_seeded_policy_follows_severity_public_order_and_time_of_day(
     db, client, officer, clock, local_hour, public_order, expected, first_wait
 ):
-    clock.now = clock.now.replace(hour=(local_hour - 7) % 24)
+    clock.set(clock().replace(hour=(local_hour - 7) % 24))
     case = client.post(
         "/cases",
         headers=officer,

@@ -27,7 +27,7 @@ REQUEST = {
 
 
 def test_a_province_request_from_start_to_finish(client, officer, checked_events, clock):
-    returned_at = clock.now.isoformat()  # citizens return after the request was received
+    returned_at = clock().isoformat()  # citizens return after the request was received
     resp = client.post("/province-requests", json=REQUEST, headers=province())
     assert resp.status_code == 201, resp.json
     request = resp.json

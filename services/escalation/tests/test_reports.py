@@ -66,7 +66,8 @@ def test_dialogues_are_scheduled_and_recorded(client, officer, admin):
 def test_the_daily_summary_counts_the_day(handle, visit, db, clock, checked_events):
     # A fixed time, 10:00 in Viet Nam: "an hour before the set hour" must not wrap past midnight (with the real
     # clock this test failed from 16:00 to 17:00 UTC, when the hour after 23:00 local is 0).
-    clock.now = now = dt.datetime(2026, 11, 26, 3, 0, tzinfo=dt.UTC)
+    now = dt.datetime(2026, 11, 26, 3, 0, tzinfo=dt.UTC)
+    clock.set(now)
     handle(visit(size=12, at=now - dt.timedelta(hours=2)))
     handle(visit(size=2, unit="31693", at=now - dt.timedelta(hours=3)))
     handle(visit(size=3, unit="31693", at=now - dt.timedelta(days=3)))  # not today

@@ -20,7 +20,7 @@ def test_an_incident_without_a_field_opens_a_case_titled_once_with_lĩnh_vực(c
             "place": "Trước trụ sở UBND xã",
             "crowd_estimate": 25,
             "public_order": False,
-            "occurred_at": (clock.now - dt.timedelta(minutes=10)).isoformat(),
+            "occurred_at": (clock() - dt.timedelta(minutes=10)).isoformat(),
             "summary": "Tụ tập trước cổng",
         },
     )

@@ -62,7 +62,7 @@ def test_two_timers_at_once_send_every_step_once(database_url, app, client, admi
 
 
 def test_two_workers_send_one_daily_summary(database_url, app, clock, checked_events):
-    hour = (clock.now.hour + 7) % 24  # the local hour now: the summary is due
+    hour = (clock().hour + 7) % 24  # the local hour now: the summary is due
     dbs = [Database(database_url) for _ in range(2)]
     start = threading.Barrier(2)
     results = []

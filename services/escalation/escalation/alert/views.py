@@ -7,12 +7,11 @@ from marshmallow import Schema, fields, validate
 
 from tiepdan_common.idempotency import transactional
 from tiepdan_common.schemas import ProblemSchema
-from tiepdan_common.web import current_identity, db_session, require
+from tiepdan_common.web import current_identity, db_session, now, require
 
 from ..case.schemas import CasePublicOut
 from ..database import IdempotencyRecord
 from ..hotspot.models import Hotspot
-from ..web import now
 from . import flows, service
 
 blp = Blueprint("alerts", __name__, url_prefix="/alerts", description="Alerts for the police")

@@ -9,11 +9,11 @@ from pathlib import Path
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from tiepdan_common.clock import Clock
 from tiepdan_common.context import correlated
 from tiepdan_common.db import insert_rows
 from tiepdan_common.messaging.consumer import Consumer
 from tiepdan_common.messaging.envelope import Envelope
-from tiepdan_common.models import utcnow
 
 from .. import reference
 from ..database import outbox
@@ -34,8 +34,9 @@ class _Cases:
     escalation policies; kept up to date here as the batch's visits open and join cases, in order.
     """
 
-    def __init__(self, db_session: Session, visits: list[dict]) -> None:
+    def __init__(self, db_session: Session, visits: list[dict], now: dt.datetime) -> None:
         self.db_session = db_session
+        self.now = now
         self.visits = visits
         self._linked: set[str] | None = None
         self._open: dict[str, Case] | None = None
@@ -65,7 +66,7 @@ class _Cases:
             seen.add(visit["visit_id"])
             if self.open_for(_matter_key(visit)) is None:
                 new_matters.add(_matter_key(visit))
-        return service.Numbers(db_session=self.db_session, year=utcnow().year, count=len(new_matters))
+        return service.Numbers(db_session=self.db_session, year=self.now.year, count=len(new_matters))
 
     def policies(self) -> list:
         if self._policies is None:
@@ -83,7 +84,7 @@ def _matter_key(visit: dict) -> str:
     return visit.get("matter_key") or f"{visit['origin_unit']}:{visit['field']}"
 
 
-def intake_consumer(*, mass_case_size: int, reference_dir: Path) -> Consumer:
+def intake_consumer(*, mass_case_size: int, reference_dir: Path, clock: Clock) -> Consumer:
     """Keeps every visit's numbers for the hot spots; opens a case for a mass, repeated or over-level visit."""
 
     def on_visits(db_session: Session, events: list[Envelope]) -> None:
@@ -94,7 +95,7 @@ def intake_consumer(*, mass_case_size: int, reference_dir: Path) -> Consumer:
         with what that reads (``_Cases``) read once, and the new cases written at the end too.
         """
         with outbox.collected(db_session):  # the batch's events in one insert
-            _record_visits(db_session, events, mass_case_size=mass_case_size, reference_dir=reference_dir)
+            _record_visits(db_session, events, mass_case_size=mass_case_size, reference_dir=reference_dir, now=clock())
 
     def on_visit(db_session: Session, event: Envelope) -> None:
         on_visits(db_session, [event])
@@ -114,7 +115,7 @@ def intake_consumer(*, mass_case_size: int, reference_dir: Path) -> Consumer:
 
     def on_corrected(db_session: Session, event: Envelope) -> None:
         with correlated(event.correlation_id):
-            _correct_visit(db_session, event.data, reference_dir=reference_dir)
+            _correct_visit(db_session, event.data, reference_dir=reference_dir, now=clock())
 
     return Consumer(
         "intake-events",
@@ -127,7 +128,9 @@ def intake_consumer(*, mass_case_size: int, reference_dir: Path) -> Consumer:
     )
 
 
-def _record_visits(db_session: Session, events: list[Envelope], *, mass_case_size: int, reference_dir: Path) -> None:
+def _record_visits(
+    db_session: Session, events: list[Envelope], *, mass_case_size: int, reference_dir: Path, now: dt.datetime
+) -> None:
     visits = [(event, event.data, dt.datetime.fromisoformat(event.data["received_at"])) for event in events]
     windows = hotspots.Windows(
         db_session=db_session,
@@ -137,7 +140,7 @@ def _record_visits(db_session: Session, events: list[Envelope], *, mass_case_siz
     )
     ids = [visit["visit_id"] for _, visit, _ in visits]
     known = set(db_session.scalars(select(VisitRecord.visit_id).where(VisitRecord.visit_id.in_(ids))))
-    batch = _Cases(db_session, [visit for _, visit, _ in visits])
+    batch = _Cases(db_session, [visit for _, visit, _ in visits], now)
 
     def opens(visit: dict) -> bool:
         return domain.opens_case(
@@ -193,10 +196,9 @@ def _record_visits(db_session: Session, events: list[Envelope], *, mass_case_siz
         )
 
 
-def _correct_visit(db_session: Session, visit: dict, *, reference_dir: Path) -> None:
+def _correct_visit(db_session: Session, visit: dict, *, reference_dir: Path, now: dt.datetime) -> None:
     """A visit voided or corrected at the desk: its case and the hot-spot windows follow (see case.corrections)."""
     record = db_session.get(VisitRecord, visit["visit_id"])
-    now = utcnow()
     if visit["action"] == "voided":
         corrections.visit_voided(
             db_session=db_session, visit=visit, now=now, group_size=record.group_size if record is not None else None
@@ -247,7 +249,7 @@ def _open_or_join(
         title = f"Công dân vượt cấp, {phrase}, {unit['name']}"
     else:
         title = f"Vụ việc tái diễn, {phrase}, {unit['name']}"
-    now = utcnow()
+    now = batch.now
     case = service.open_case(
         db_session=db_session,
         now=now,

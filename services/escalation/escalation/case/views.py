@@ -12,12 +12,12 @@ from sqlalchemy.orm.exc import StaleDataError
 from tiepdan_common.errors import Problem
 from tiepdan_common.idempotency import transactional
 from tiepdan_common.schemas import ProblemSchema
-from tiepdan_common.web import current_identity, current_settings, db_session, require
+from tiepdan_common.web import current_identity, current_settings, db_session, now, require
 
+from ..access import restricted
 from ..database import IdempotencyRecord
 from ..policy import service as policies
 from ..policy.models import EscalationStep
-from ..web import now, restricted
 from . import domain, lifecycle, schemas, service
 
 blp = Blueprint("cases", __name__, url_prefix="/cases", description="Cases (vụ việc) and their timelines")

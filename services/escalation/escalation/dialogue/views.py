@@ -8,11 +8,11 @@ from marshmallow import Schema, fields, validate
 from tiepdan_common.errors import Problem
 from tiepdan_common.idempotency import transactional
 from tiepdan_common.schemas import PlausibleDateTime, ProblemSchema, Text
-from tiepdan_common.web import current_identity, db_session, require
+from tiepdan_common.web import current_identity, db_session, now, require
 
+from ..access import restricted
 from ..case import service as cases
 from ..database import IdempotencyRecord
-from ..web import now, restricted
 from . import service
 
 blp = Blueprint("dialogues", __name__, url_prefix="/cases", description="Dialogues with citizens (đối thoại)")

@@ -17,12 +17,12 @@ from pathlib import Path
 from sqlalchemy import ColumnElement, func, or_, select
 from sqlalchemy.orm import Session
 
+from tiepdan_common.clock import Clock, utcnow
 from tiepdan_common.db import Database
 from tiepdan_common.errors import Problem
 
 from .. import reference
 from ..case.models import Case
-from ..clock import Clock, system_clock
 from ..incident.models import Incident
 from . import domain, service
 from .models import Hotspot, HotspotCase, HotspotRule, VisitRecord
@@ -225,7 +225,7 @@ class HotspotCooler:
 
     name = "hotspot-cooler"
 
-    def __init__(self, db: Database, *, clock: Clock = system_clock, interval: float = 300.0) -> None:
+    def __init__(self, db: Database, *, clock: Clock = utcnow, interval: float = 300.0) -> None:
         self.db, self.clock, self.interval = db, clock, interval
 
     def tick(self) -> int:

@@ -8,10 +8,10 @@ from marshmallow import Schema, fields, validate
 
 from tiepdan_common.idempotency import transactional
 from tiepdan_common.schemas import ProblemSchema, Text
-from tiepdan_common.web import current_identity, db_session, require
+from tiepdan_common.web import current_identity, db_session, now, require
 
+from ..access import restricted
 from ..database import IdempotencyRecord
-from ..web import now, restricted
 from . import scopes, service
 
 blp = Blueprint("hotspots", __name__, url_prefix="/hotspots", description="Hot spots (điểm nóng)")

@@ -7,10 +7,9 @@ from marshmallow import Schema, fields, validate
 
 from tiepdan_common.idempotency import transactional
 from tiepdan_common.schemas import PlausibleDateTime, ProblemSchema, Text
-from tiepdan_common.web import current_identity, current_settings, db_session, require
+from tiepdan_common.web import current_identity, current_settings, db_session, now, require
 
 from ..database import IdempotencyRecord
-from ..web import now
 from . import service
 
 blp = Blueprint("incidents", __name__, url_prefix="/incidents", description="Public-order incidents (police)")

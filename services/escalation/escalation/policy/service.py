@@ -7,12 +7,13 @@ import datetime as dt
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from tiepdan_common.clock import local
 from tiepdan_common.errors import Problem
 
 from ..alert import service as alerts
 from ..case import events, timeline
 from ..case.models import Case
-from ..clock import iso, local
+from ..clock import iso
 from ..database import outbox
 from . import domain
 from .models import Escalation, EscalationPolicy, EscalationStep

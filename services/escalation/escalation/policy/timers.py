@@ -16,10 +16,10 @@ from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import lazyload
 from sqlalchemy.orm.exc import StaleDataError
 
+from tiepdan_common.clock import Clock, utcnow
 from tiepdan_common.db import Database
 
 from ..case.models import Case
-from ..clock import Clock, system_clock
 from . import domain, service
 from .models import Escalation, EscalationPolicy
 
@@ -89,7 +89,7 @@ class EscalationTimer:
 
     name = "escalation-timer"
 
-    def __init__(self, db: Database, *, clock: Clock = system_clock, interval: float = 1.0, batch: int = 100) -> None:
+    def __init__(self, db: Database, *, clock: Clock = utcnow, interval: float = 1.0, batch: int = 100) -> None:
         self.db = db
         self.clock = clock
         self.interval = interval

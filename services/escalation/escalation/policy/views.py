@@ -7,10 +7,9 @@ from marshmallow import Schema, fields, validate
 
 from tiepdan_common.idempotency import transactional
 from tiepdan_common.schemas import ProblemSchema, Text
-from tiepdan_common.web import db_session, require
+from tiepdan_common.web import db_session, now, require
 
 from ..database import IdempotencyRecord
-from ..web import now
 from . import domain, service
 
 blp = Blueprint("policies", __name__, url_prefix="/policies", description="Escalation policies (data)")

@@ -13,11 +13,12 @@ import logging
 from sqlalchemy import select, update
 from sqlalchemy.exc import OperationalError
 
+from tiepdan_common.clock import Clock, utcnow
 from tiepdan_common.db import Database
 
 from ..case.models import Case
 from ..case.timeline import append
-from ..clock import Clock, iso, system_clock
+from ..clock import iso
 from ..database import outbox
 from . import domain
 from .models import ProvinceRequest
@@ -102,7 +103,7 @@ class DeadlineAlarm:
 
     name = "province-deadline-alarm"
 
-    def __init__(self, db: Database, *, clock: Clock = system_clock, interval: float = 30.0) -> None:
+    def __init__(self, db: Database, *, clock: Clock = utcnow, interval: float = 30.0) -> None:
         self.db, self.clock, self.interval = db, clock, interval
 
     def run(self, stop) -> None:

@@ -8,6 +8,7 @@ from pathlib import Path
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from tiepdan_common.clock import local
 from tiepdan_common.errors import Problem
 from tiepdan_common.identity import Identity
 
@@ -15,7 +16,7 @@ from .. import reference
 from ..case import domain as case_domain
 from ..case import service as cases
 from ..case.models import Case
-from ..clock import iso, local
+from ..clock import iso
 from ..database import outbox
 from . import domain
 from .models import ProvinceRequest

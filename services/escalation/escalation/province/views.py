@@ -8,11 +8,10 @@ from marshmallow import Schema, fields, validate
 from tiepdan_common.errors import Problem
 from tiepdan_common.idempotency import transactional
 from tiepdan_common.schemas import PlausibleDateTime, ProblemSchema, Text
-from tiepdan_common.web import current_identity, current_settings, db_session, require
+from tiepdan_common.web import current_identity, current_settings, db_session, now, require
 
 from ..database import IdempotencyRecord
 from ..roster import officers_now
-from ..web import now
 from . import domain, service
 
 blp = Blueprint(

@@ -10,7 +10,8 @@ import json
 from functools import lru_cache
 from pathlib import Path
 
-from ..clock import local
+from tiepdan_common.clock import local
+
 from . import labels
 
 LEVEL_WORDS = ("Thành phố", "Thị trấn", "Thị xã", "Tỉnh", "Huyện", "Quận", "Phường", "Xã")

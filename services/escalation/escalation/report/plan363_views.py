@@ -6,15 +6,15 @@ from flask import Response
 from flask_smorest import Blueprint
 from marshmallow import Schema, fields, validate
 
+from tiepdan_common.clock import local
 from tiepdan_common.errors import Problem
 from tiepdan_common.idempotency import transactional
 from tiepdan_common.schemas import CSV, XLSX, ProblemSchema, Text, json_or_files
-from tiepdan_common.web import current_identity, current_settings, db_session, require
+from tiepdan_common.web import current_identity, current_settings, db_session, now, require
 
 from .. import reference
+from ..access import restricted
 from ..case import service as cases
-from ..clock import local
-from ..web import now, restricted
 from . import document, labels, plan363
 from .models import Plan363Entry
 

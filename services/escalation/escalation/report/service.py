@@ -9,11 +9,11 @@ import io
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
+from tiepdan_common.clock import local
 from tiepdan_common.identity import Identity
 
 from ..case import domain as case_domain
 from ..case.models import Case
-from ..clock import local
 from . import labels
 
 COLUMNS = (

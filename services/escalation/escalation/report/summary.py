@@ -15,12 +15,13 @@ from sqlalchemy import func, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from tiepdan_common.clock import LOCAL, Clock, local, utcnow
 from tiepdan_common.db import Database
 
 from ..alert.models import Alert  # noqa: F401  (mapper configuration)
 from ..case import domain as case_domain
 from ..case.models import Case
-from ..clock import LOCAL, Clock, iso, local, system_clock
+from ..clock import iso
 from ..database import outbox
 from ..hotspot import service as hotspots
 from ..hotspot.models import Hotspot, VisitRecord
@@ -214,7 +215,7 @@ class DailySummaryTask:
     name = "daily-summary"
 
     def __init__(
-        self, db: Database, *, hour: int, clock: Clock = system_clock, interval: float = 30.0, catch_up_days: int = 7
+        self, db: Database, *, hour: int, clock: Clock = utcnow, interval: float = 30.0, catch_up_days: int = 7
     ) -> None:
         self.db, self.hour, self.clock, self.interval, self.days = db, hour, clock, interval, catch_up_days
 

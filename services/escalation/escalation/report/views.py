@@ -6,14 +6,14 @@ from flask import Response
 from flask_smorest import Blueprint
 from marshmallow import Schema, fields
 
+from tiepdan_common.clock import local
 from tiepdan_common.errors import Problem
 from tiepdan_common.schemas import ProblemSchema
-from tiepdan_common.web import current_identity, current_settings, db_session, require
+from tiepdan_common.web import current_identity, current_settings, db_session, now, require
 
 from .. import reference
+from ..access import restricted
 from ..case.schemas import ReportQuery
-from ..clock import local
-from ..web import now, restricted
 from . import service, summary
 
 blp = Blueprint("reports", __name__, url_prefix="/cases", description="Reports on cases")

@@ -11,10 +11,11 @@ import logging
 from sqlalchemy import select, update
 from sqlalchemy.exc import OperationalError
 
+from tiepdan_common.clock import Clock, utcnow
 from tiepdan_common.db import Database
 
 from ..case.models import Case
-from ..clock import Clock, iso, system_clock
+from ..clock import iso
 from ..database import outbox
 from .models import CaseTask
 
@@ -70,7 +71,7 @@ class TaskReminder:
 
     name = "task-reminder"
 
-    def __init__(self, db: Database, *, clock: Clock = system_clock, interval: float = 60.0) -> None:
+    def __init__(self, db: Database, *, clock: Clock = utcnow, interval: float = 60.0) -> None:
         self.db, self.clock, self.interval = db, clock, interval
 
     def run(self, stop) -> None:

@@ -9,12 +9,12 @@ from marshmallow import Schema, fields, validate
 from tiepdan_common.errors import Problem
 from tiepdan_common.idempotency import transactional
 from tiepdan_common.schemas import ProblemSchema, Text
-from tiepdan_common.web import current_identity, db_session, require
+from tiepdan_common.web import current_identity, db_session, now, require
 
+from ..access import restricted
 from ..case import service as cases
 from ..database import IdempotencyRecord
 from ..roster import officers_now
-from ..web import now, restricted
 from . import domain, service
 
 blp = Blueprint("tasks", __name__, url_prefix="/cases", description="Tasks on a case (việc cần làm)")
