@@ -359,5 +359,7 @@ async def proxy(request: web.Request) -> web.StreamResponse:
     try:
         return await _relay(request, upstream, answer)
     finally:
-        # Back to the pool only when read to the end (aiohttp closes a connection with bytes left unread).
-        answer.release()
+        if answer.content.at_eof():
+            answer.release()  # read to its end: the connection may serve another request
+        else:
+            answer.close()  # bytes left unread (an error, a caller gone): the connection is never used again

@@ -25,7 +25,7 @@ from .ratelimit import RateLimiter
 from .refresh import RefreshStore
 from .settings import GatewaySettings
 from .tokens import Caller, TokenIssuer, TokenVerifier
-from .upstream import Endpoint, UpstreamClient
+from .upstream import Endpoint, GuardedConnector, UpstreamClient
 
 log = logging.getLogger(__name__)
 
@@ -147,7 +147,7 @@ class Gateway:
     async def start(self) -> None:
         """Open the clients of the services, and load the verification keys (inside the running loop)."""
         await self.upstream.start()
-        connector = aiohttp.TCPConnector(
+        connector = GuardedConnector(  # health and OpenAPI requests: no stray byte is read as an answer either
             limit=self.settings.pool_limit,
             keepalive_timeout=self.settings.upstream_keepalive_seconds,
             ttl_dns_cache=300,

@@ -6,6 +6,9 @@ What the proxy relies on, all aiohttp's own:
   an idle one is closed after ``keepalive`` seconds. A connection is put back into the pool only when
   its answer was read to the end with no byte left over, and the whole request was written; any other
   is closed (an answer cut short, a caller gone, a request body the service did not wait for);
+* a pooled connection that receives any byte while it waits for its next request is closed at once
+  (:class:`GuardedConnector`, the gateway's one addition): no request is waiting for those bytes, and
+  aiohttp would otherwise hand them to the next request as its answer;
 * ``connect_timeout`` bounds waiting for a free connection and connecting (:class:`ConnectTimeout`;
   refused or unknown host: :class:`ConnectFailed`), ``read_timeout`` the wait between two arrivals of
   the answer's bytes (:class:`ReadTimeout`);
@@ -22,10 +25,14 @@ No cookies are kept (one session serves every caller), no redirect is followed, 
 
 from __future__ import annotations
 
+import asyncio
+import functools
 from dataclasses import dataclass
+from typing import Any
 from urllib.parse import urlsplit
 
 import aiohttp
+from aiohttp.client_proto import ResponseHandler
 from yarl import URL
 
 
@@ -109,6 +116,44 @@ def _translate(exc: Exception) -> UpstreamError:
     return Disconnected(str(exc) or type(exc).__name__)
 
 
+class _GuardedHandler(ResponseHandler):
+    """aiohttp's protocol of one connection, closing it when bytes arrive while it sits in the pool."""
+
+    idle = False  # True from its release into the pool until it is handed to a request
+
+    def data_received(self, data: bytes) -> None:
+        if self.idle and data:
+            # Bytes nobody asked for (an answer longer than it said, a second answer): out of step for good.
+            self.force_close()
+            self.close()
+            return
+        super().data_received(data)
+
+
+class GuardedConnector(aiohttp.TCPConnector):
+    """aiohttp's connector whose pooled connections are :class:`_GuardedHandler` (aiohttp 3.14 parses and queues
+    bytes that reach an idle pooled connection, and gives them to the next request on it: aio-libs/aiohttp#13656).
+
+    ``_factory`` and ``_release`` are aiohttp's private hooks: aiohttp is pinned, and ``tests/test_upstream.py``
+    fails if the guard stops working."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self._factory = functools.partial(_GuardedHandler, loop=asyncio.get_running_loop())
+
+    async def connect(self, req: Any, traces: Any, timeout: aiohttp.ClientTimeout) -> Any:
+        connection = await super().connect(req, traces, timeout)
+        protocol = connection.protocol
+        if isinstance(protocol, _GuardedHandler):
+            protocol.idle = False
+        return connection
+
+    def _release(self, key: Any, protocol: ResponseHandler, *, should_close: bool = False) -> None:
+        super()._release(key, protocol, should_close=should_close)
+        if isinstance(protocol, _GuardedHandler) and protocol.is_connected():
+            protocol.idle = True  # kept in the pool
+
+
 class UpstreamClient:
     """The process's client of the services (create and close it inside the running loop)."""
 
@@ -118,7 +163,7 @@ class UpstreamClient:
         self.session: aiohttp.ClientSession | None = None
 
     async def start(self) -> None:
-        connector = aiohttp.TCPConnector(limit=self.limit, keepalive_timeout=self.keepalive, ttl_dns_cache=300)
+        connector = GuardedConnector(limit=self.limit, keepalive_timeout=self.keepalive, ttl_dns_cache=300)
         self.session = aiohttp.ClientSession(
             connector=connector,
             cookie_jar=aiohttp.DummyCookieJar(),  # one session for every caller: never keep cookies

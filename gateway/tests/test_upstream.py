@@ -212,3 +212,34 @@ async def test_a_closed_client_refuses_requests(upstream, raw_service):
     await client.close()
     with pytest.raises(ConnectFailed):
         await _call(client, service.url)
+
+
+# --------------------------------------------------------------------------- bytes beyond an answer (issue #23)
+
+UNSOLICITED = b"HTTP/1.1 200 OK\r\nContent-Length: 7\r\n\r\ngarbage"
+HELLO = b"HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nhello"
+
+
+@pytest.mark.parametrize(
+    "plan",
+    [
+        pytest.param([HELLO + b"garbage"], id="longer-than-its-length"),
+        pytest.param([HELLO + UNSOLICITED], id="a-second-answer-at-once"),
+        pytest.param([HELLO, 0.1, b"garbage"], id="garbage-later"),
+        pytest.param([HELLO, 0.1, UNSOLICITED], id="a-second-answer-later"),
+        pytest.param([HELLO, 0.1, b"HTTP/1.1 200 OK\r\n"], id="half-an-answer-later"),
+        pytest.param([HELLO, 0.1, b"HTTP/1.1 200 OK\r\nContent-Length: 9\r\n\r\ngarb"], id="a-body-cut-later"),
+    ],
+)
+async def test_bytes_sent_beyond_an_answer_never_reach_another_request(upstream, raw_service, plan):
+    """Whatever a service sends past its answer, the next request gets its own answer on a clean connection."""
+    service = await raw_service(lambda c, i, head, body: plan if (c, i) == (0, 0) else raw_service.ok(b"good"))
+    client = await upstream()
+    try:
+        assert await _call(client, service.url) == (200, b"hello")
+    except BadAnswer:
+        pass  # the offending answer itself may be refused: its bytes are no valid HTTP
+    await asyncio.sleep(0.3)  # the stray bytes reach the idle connection
+    assert await _call(client, service.url) == (200, b"good")
+    assert await _call(client, service.url) == (200, b"good")
+    assert [(c, i) for c, i, _h, _b in service.requests][1:] == [(1, 0), (1, 1)]
