@@ -180,11 +180,11 @@ def app(fake_gateway, tmp_path):
 
     return create_app(
         {
-            "TESTING": True,
-            "GATEWAY_URL": fake_gateway.url,
-            "SESSION_TYPE": "cachelib",
-            "SESSION_DIR": str(tmp_path / "sessions"),
-            "SECRET_KEY": "test",
+            "testing": True,
+            "gateway_url": fake_gateway.url,
+            "redis_url": "",
+            "session_dir": tmp_path / "sessions",
+            "secret_key": "test-secret-key-0123456789",
         }
     )
 

@@ -6,6 +6,8 @@ import re
 
 from samples import CASE, ESCALATION, VISIT, page
 
+from tiepdan_common.clock import LOCAL
+
 
 def test_pages_need_a_signed_in_officer(client):
     for path in ("/desk", "/register", "/board", "/inbox", "/today", "/reports"):
@@ -327,9 +329,8 @@ def test_progress_errors_from_the_api_are_shown_next_to_the_field(signed_in, fak
 def test_the_roster_highlights_gaps_from_roster_coverage(signed_in, fake_gateway):
     client, _csrf = signed_in
     import datetime as dt
-    from zoneinfo import ZoneInfo
 
-    start = dt.datetime.now(ZoneInfo("Asia/Ho_Chi_Minh")).replace(hour=7, minute=0, second=0, microsecond=0)
+    start = dt.datetime.now(LOCAL).replace(hour=7, minute=0, second=0, microsecond=0)
     shift = {
         "id": 7,
         "kind": "morning",

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
-from zoneinfo import ZoneInfo
 
 from samples import CASE, ESCALATION, page
 
-TODAY = dt.datetime.now(ZoneInfo("Asia/Ho_Chi_Minh")).date()
+from tiepdan_common.clock import LOCAL
+
+TODAY = dt.datetime.now(LOCAL).date()
 
 
 def test_the_home_page_shows_today_at_a_glance(signed_in, fake_gateway):

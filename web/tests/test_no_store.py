@@ -88,9 +88,7 @@ def test_downloads_are_not_stored(signed_in, fake_gateway, path):
 def test_an_error_page_is_not_stored(fake_gateway, tmp_path):
     from web import create_app
 
-    app = create_app(
-        {"GATEWAY_URL": fake_gateway.url, "SESSION_TYPE": "cachelib", "SESSION_DIR": str(tmp_path), "SECRET_KEY": "t"}
-    )
+    app = create_app({"gateway_url": fake_gateway.url, "redis_url": "", "session_dir": tmp_path})
 
     @app.get("/boom")
     def boom():

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import datetime as dt
-from zoneinfo import ZoneInfo
 
 from samples import VISIT, page
+
+from tiepdan_common.clock import LOCAL
 
 PETITION = {
     "id": "p-1",
@@ -33,7 +34,7 @@ PETITION = {
     "created_by": "btcd-01",
     "created_at": "2026-11-26T02:00:00+00:00",
 }
-TODAY = dt.datetime.now(ZoneInfo("Asia/Ho_Chi_Minh")).date()
+TODAY = dt.datetime.now(LOCAL).date()
 
 
 def _form(csrf, **extra):

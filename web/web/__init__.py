@@ -5,6 +5,8 @@ from __future__ import annotations
 import logging
 import secrets
 import time
+from collections.abc import Mapping
+from typing import Any
 
 from cachelib import FileSystemCache
 from flask import Flask, abort, g, jsonify, render_template, request, session
@@ -12,6 +14,7 @@ from flask_babel import Babel
 from flask_babel import gettext as _
 from flask_session import Session
 
+from tiepdan_common.clock import LOCAL
 from tiepdan_common.context import new_id, request_id_var
 from tiepdan_common.logging import configure_logging
 
@@ -36,7 +39,7 @@ from . import (
     reports,
     today,
 )
-from .config import load_config
+from .config import load_settings
 from .gateway import Gateway
 
 access_log = logging.getLogger("tiepdan.access")
@@ -58,16 +61,21 @@ def _init_sessions(app: Flask) -> None:
     Session(app)
 
 
-def create_app(config: dict | None = None) -> Flask:
-    """The dashboard's Flask app: sessions on the server, Vietnamese first, every screen registered."""
+def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
+    """The dashboard's Flask app: sessions on the server, Vietnamese first, every screen registered.
+
+    ``overrides`` are settings by field name (``{"gateway_url": ..., "session_dir": ...}``); the rest
+    comes from the environment, checked here so that a bad value stops the start naming its variable.
+    """
+    settings = load_settings(overrides)
     app = Flask("web")
-    app.config.update(load_config())
-    app.config.update(config or {})
-    configure_logging("web", app.config["LOG_LEVEL"])
+    app.config.update(settings.flask_config())
+    configure_logging("web", settings.log_level)
     _init_sessions(app)
-    Babel(app, locale_selector=_locale, timezone_selector=lambda: "Asia/Ho_Chi_Minh")
+    Babel(app, locale_selector=_locale, timezone_selector=lambda: LOCAL.key)
     app.extensions["tiepdan_web"] = {
-        "gateway": Gateway(app.config["GATEWAY_URL"], app.config["GATEWAY_TIMEOUT"]),
+        "settings": settings,
+        "gateway": Gateway(settings.gateway_url, settings.gateway_timeout),
         "reference": {},
     }
     formatting.init_app(app)

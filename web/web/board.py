@@ -6,11 +6,12 @@ and each fails alone with a clear message when its endpoint is missing or refuse
 
 from __future__ import annotations
 
-from flask import Blueprint, current_app, render_template
+from flask import Blueprint, render_template
 
 from . import labels, reference
 from .auth import can, login_required
 from .cases import acknowledgeable, escalation_of
+from .config import current_settings
 from .gateway import get, post
 
 bp = Blueprint("board", __name__, url_prefix="/board")
@@ -67,7 +68,7 @@ def _context() -> dict:
 def board():
     """The whole board; the panels refresh themselves."""
     panels = {name: panel(name) for name in PANELS if can(PANEL_PERMISSION[name])}
-    return render_template("board.html", panels=panels, refresh=current_app.config["REFRESH_SECONDS"], **_context())
+    return render_template("board.html", panels=panels, refresh=current_settings().refresh_seconds, **_context())
 
 
 @bp.get("/panel/<name>")

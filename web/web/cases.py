@@ -112,7 +112,7 @@ def case(case_id, errors=None, status=200, form=None):
         close_reasons=close_reasons() if writable else [],
         deliveries=deliveries_of(case_id),
         pickers=casework.pickers() if writable else {},
-        now_local=casework.now_local(),
+        now_local=casework.now_text(),
         work=casework.sections(case_id, data),
         **_context(),
     ), status

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
-
 from flask import Blueprint, request, url_for
 from flask_babel import gettext as _
 
@@ -11,6 +9,7 @@ from . import labels, reference
 from .auth import can, login_required
 from .formatting import parse_local
 from .gateway import get
+from .timekeeping import now_local
 
 bp = Blueprint("casework", __name__, url_prefix="/board/cases")
 
@@ -205,11 +204,9 @@ def reopen(case_id):
     return write(case_id, "reopen", {"reason": (request.form.get("reason") or "").strip()}, _("Đã mở lại vụ việc."))
 
 
-def now_local() -> str:
+def now_text() -> str:
     """Now, as the day/month/year text the forms show."""
-    from .formatting import LOCAL
-
-    return dt.datetime.now(LOCAL).strftime("%d/%m/%Y %H:%M")
+    return now_local().strftime("%d/%m/%Y %H:%M")
 
 
 __all__ = ["bp", "can", "pickers", "sections"]

@@ -11,8 +11,9 @@ from flask_babel import gettext as _
 
 from . import labels, reference
 from .auth import can, login_required
-from .formatting import LOCAL, local, parse_local
+from .formatting import local, parse_local
 from .gateway import get, post
+from .timekeeping import now_local
 
 bp = Blueprint("desk", __name__, url_prefix="/desk")
 
@@ -221,7 +222,7 @@ def _render(form=None, errors=None, message=None, similar=None, status=200):
         communes=communes,
         fields=fields,
         idempotency_key=(form or {}).get("idempotency_key") or uuid.uuid4().hex,
-        now_local=dt.datetime.now(LOCAL).strftime("%d/%m/%Y %H:%M"),
+        now_local=now_local().strftime("%d/%m/%Y %H:%M"),
     ), status
 
 

@@ -1,15 +1,15 @@
-"""Jinja filters: times in Asia/Ho_Chi_Minh, durations in words, the API's codes as labels."""
+"""Jinja filters: times in Viet Nam's (tiepdan_common.clock.LOCAL), durations in words, the API's codes as labels."""
 
 from __future__ import annotations
 
 import datetime as dt
-from zoneinfo import ZoneInfo
 
 from flask_babel import gettext as _
 
-from . import labels, reference
+from tiepdan_common.clock import LOCAL
 
-LOCAL = ZoneInfo("Asia/Ho_Chi_Minh")
+from . import labels, reference
+from .timekeeping import today_local
 
 
 def parse_time(value) -> dt.datetime | None:
@@ -112,7 +112,7 @@ def days_left(deadline, today: dt.date | None = None) -> int | None:
         day = deadline if isinstance(deadline, dt.date) else dt.date.fromisoformat(str(deadline)[:10])
     except ValueError:
         return None
-    return (day - (today or dt.datetime.now(LOCAL).date())).days
+    return (day - (today or today_local())).days
 
 
 def date_vn(value) -> str:

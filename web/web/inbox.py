@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, current_app, render_template
+from flask import Blueprint, render_template
 
 from . import labels
 from .auth import login_required
+from .config import current_settings
 from .gateway import get, post
 
 bp = Blueprint("inbox", __name__, url_prefix="/inbox")
@@ -26,7 +27,7 @@ def messages() -> dict:
 @login_required
 def inbox():
     """The inbox page; the list refreshes itself."""
-    return render_template("inbox.html", box=messages(), refresh=current_app.config["REFRESH_SECONDS"])
+    return render_template("inbox.html", box=messages(), refresh=current_settings().refresh_seconds)
 
 
 @bp.get("/list")

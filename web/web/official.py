@@ -5,14 +5,12 @@ These are official Vietnamese documents: their pages are in Vietnamese only (not
 
 from __future__ import annotations
 
-import datetime as dt
-
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 
 from . import charts, labels
 from .auth import login_required
-from .formatting import LOCAL
 from .gateway import api, get
+from .timekeeping import today_local
 
 bp = Blueprint("official", __name__, url_prefix="/official")
 
@@ -36,7 +34,7 @@ def _query(*extra: str) -> dict:
     """The period (and signature) asked for on this page, as the services read it."""
     args = {k: request.args.get(k) for k in PERIOD_KEYS + extra if request.args.get(k)}
     if "period" not in args and "from" not in args:  # this year so far by default
-        today = dt.datetime.now(LOCAL).date()
+        today = today_local()
         args.update({"period": "ad_hoc", "from": today.replace(month=1, day=1).isoformat(), "to": today.isoformat()})
     return args
 
@@ -50,7 +48,7 @@ def _problem(answer) -> str:
 @login_required
 def index():
     """Choose a document, its period and unit."""
-    today = dt.datetime.now(LOCAL).date()
+    today = today_local()
     periods = get("/intake/official/periods", year=request.args.get("year") or today.year)
     return render_template(
         "official/index.html",

@@ -8,7 +8,6 @@ and the resolution, so the screen works with either.
 
 from __future__ import annotations
 
-import datetime as dt
 import uuid
 from urllib.parse import quote
 
@@ -17,8 +16,9 @@ from flask_babel import gettext as _
 
 from . import labels, reference
 from .auth import can, login_required
-from .formatting import LOCAL, parse_day
+from .formatting import parse_day
 from .gateway import get, post
+from .timekeeping import now_local
 
 bp = Blueprint("petition_page", __name__, url_prefix="/petitions")
 
@@ -178,7 +178,7 @@ def detail(petition_id, errors=None, status=200, open_step=None):
         communes=communes,
         open_step=open_step,
         officers=handler_choices(),
-        today=dt.datetime.now(LOCAL).strftime("%d/%m/%Y"),
+        today=now_local().strftime("%d/%m/%Y"),
         idempotency_key=uuid.uuid4().hex,
         unit_name=reference.unit_name,
         field_name=reference.field_name,

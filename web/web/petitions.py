@@ -6,7 +6,6 @@ validation errors land next to their inputs in the clerk's words, and nothing ty
 
 from __future__ import annotations
 
-import datetime as dt
 import uuid
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
@@ -14,9 +13,10 @@ from flask_babel import gettext as _
 
 from . import labels, reference
 from .auth import can, login_required
-from .formatting import LOCAL, days_left, parse_day, parse_local
+from .formatting import days_left, parse_day, parse_local
 from .gateway import get, post
 from .register import _day_bound
+from .timekeeping import now_local
 
 bp = Blueprint("petitions", __name__, url_prefix="/petitions")
 
@@ -139,7 +139,7 @@ def _form_page(form=None, errors=None, message=None, status=200):
         communes=communes,
         fields=fields,
         idempotency_key=form.get("idempotency_key") or uuid.uuid4().hex,
-        now_local=dt.datetime.now(LOCAL).strftime("%d/%m/%Y %H:%M"),
+        now_local=now_local().strftime("%d/%m/%Y %H:%M"),
     ), status
 
 

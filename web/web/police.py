@@ -5,15 +5,14 @@ Police-safe: these pages show no citizen's identity (the API gives none to the p
 
 from __future__ import annotations
 
-import datetime as dt
-
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
 from . import labels, reference
 from .auth import can, login_required
-from .formatting import LOCAL, parse_local
+from .formatting import parse_local
 from .gateway import api, get, post
+from .timekeeping import now_local
 
 bp = Blueprint("police", __name__, url_prefix="/board")
 
@@ -48,7 +47,7 @@ def _context() -> dict:
         "fields": fields,
         "unit_name": reference.unit_name,
         "field_name": reference.field_name,
-        "now_local": dt.datetime.now(LOCAL).strftime("%d/%m/%Y %H:%M"),
+        "now_local": now_local().strftime("%d/%m/%Y %H:%M"),
     }
 
 

@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-import datetime as dt
-
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
 from . import labels, reference
 from .auth import can, login_required
-from .formatting import LOCAL, parse_local
+from .formatting import parse_local
 from .gateway import get, post
+from .timekeeping import now_local
 
 bp = Blueprint("province", __name__, url_prefix="/board/province")
 
@@ -46,7 +45,7 @@ def detail(request_id, errors=None, status=200):
         item=answer.data,
         error=None,
         errors=errors or {},
-        now_local=dt.datetime.now(LOCAL).strftime("%d/%m/%Y %H:%M"),
+        now_local=now_local().strftime("%d/%m/%Y %H:%M"),
         pickers=roster_pickers(answer.data.get("unit")),
         unit_name=reference.unit_name,
     ), status

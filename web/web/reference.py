@@ -4,16 +4,15 @@ from __future__ import annotations
 
 import datetime as dt
 import time
-from zoneinfo import ZoneInfo
 
 from flask import current_app, g
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
 from .gateway import get
+from .timekeeping import today_local
 
 TTL_SECONDS = 600
-LOCAL = ZoneInfo("Asia/Ho_Chi_Minh")
 
 
 def _cached(name: str, path: str) -> tuple[list[dict], int]:
@@ -60,7 +59,7 @@ def in_force(unit: dict, day: dt.date) -> bool:
 def communes(day: dt.date | None = None) -> tuple[list[dict], int]:
     """The communes (and wards) in force on ``day`` (today by default), in the reference order."""
     rows, status = units()
-    day = day or dt.datetime.now(LOCAL).date()
+    day = day or today_local()
     return [u for u in rows if u.get("level") == "commune" and in_force(u, day)], status
 
 
@@ -75,7 +74,7 @@ def unit_name(code: str | None) -> str:
         return ""
     rows, _ = units()
     versions = [u for u in rows if u.get("code") == code]
-    today = dt.datetime.now(LOCAL).date()
+    today = today_local()
     current = next((u for u in versions if in_force(u, today)), None) or (versions[-1] if versions else None)
     return current["name"] if current else code
 

@@ -7,10 +7,13 @@ import datetime as dt
 from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
+from tiepdan_common.clock import LOCAL
+
 from . import labels, reference
 from .auth import can, login_required
-from .formatting import LOCAL, parse_day
+from .formatting import parse_day
 from .gateway import api, get, post
+from .timekeeping import now_local, today_local
 
 bp = Blueprint("register", __name__, url_prefix="/register")
 
@@ -150,14 +153,14 @@ def find_citizen():
 def export():
     """The register for the chosen filters as an XLSX file made by intake, passed through."""
     query = {k: v for k, v in api_query(request.args).items() if k in EXPORT_KEYS}
-    today = dt.datetime.now(LOCAL).date()
+    today = today_local()
     query.setdefault("from", _day_bound(today.replace(day=1).isoformat(), end=False))
     query.setdefault("to", _day_bound(today.isoformat(), end=True))
     answer = api("GET", EXPORT_PATH, raw=True, params={**query, "format": "xlsx"})
     if not answer.ok or not answer.content:
         flash(_("Chưa xuất được sổ ra Excel: %(why)s", why=labels.status_message(answer.status)), "error")
         return redirect(url_for("register.register", **{k: v for k, v in request.args.items() if v}))
-    stamp = dt.datetime.now(LOCAL).strftime("%Y%m%d-%H%M")
+    stamp = now_local().strftime("%Y%m%d-%H%M")
     return Response(
         answer.content,
         mimetype=answer.headers.get(

@@ -8,11 +8,14 @@ from collections import Counter
 from flask import Blueprint, Response, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 
+from tiepdan_common.clock import LOCAL
+
 from . import charts, labels, reference
 from .auth import login_required
-from .formatting import LOCAL, parse_day, parse_time
+from .formatting import parse_day, parse_time
 from .gateway import api, get
 from .register import _day_bound
+from .timekeeping import now_local, today_local
 
 bp = Blueprint("reports", __name__, url_prefix="/reports")
 
@@ -23,7 +26,7 @@ MAX_PAGES = 20  # visits fetched for the per-day chart (2,000 at most)
 
 
 def _period() -> tuple[dt.date, dt.date]:
-    today = dt.datetime.now(LOCAL).date()
+    today = today_local()
     start = parse_day(request.args.get("from")) or today.replace(day=1)
     end = parse_day(request.args.get("to")) or today
     return (start, end) if start <= end else (end, start)
@@ -94,7 +97,7 @@ def statistics(start: dt.date, end: dt.date, items: list[dict]) -> dict:
 
 def live_summary(items: list[dict]) -> dict:
     """Today's figures, counted now from the register and the board."""
-    today = dt.datetime.now(LOCAL).date()
+    today = today_local()
     todays = [
         v
         for v in items
@@ -140,7 +143,7 @@ def latest_daily_summary() -> dict | None:
 def reports():
     """The daily summary and the statistics of a period, with charts."""
     start, end = _period()
-    today = dt.datetime.now(LOCAL).date()
+    today = today_local()
     summary_day = parse_day(request.args.get("date"))
     items, truncated, status = visits_between(min(start, today), max(end, today))
     in_period = [
@@ -184,7 +187,7 @@ def complex_cases():
         why = labels.status_message(answer.status)
         flash(_("Chưa xuất được danh sách vụ việc phức tạp: %(why)s", why=why), "error")
         return redirect(url_for("reports.reports"))
-    stamp = dt.datetime.now(LOCAL).strftime("%Y%m%d-%H%M")
+    stamp = now_local().strftime("%Y%m%d-%H%M")
     return Response(
         answer.content,
         mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",

@@ -8,10 +8,13 @@ from collections import defaultdict
 from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
+from tiepdan_common.clock import LOCAL
+
 from . import labels
 from .auth import can, login_required
-from .formatting import LOCAL, parse_day, parse_time
+from .formatting import parse_day, parse_time
 from .gateway import api, get, post
+from .timekeeping import today_local
 
 bp = Blueprint("today", __name__, url_prefix="/today")
 
@@ -44,7 +47,7 @@ def roster_days(shifts: list[dict], reported: dict[int, list[dict]] | None = Non
 
 
 def _period() -> tuple[dt.date, dt.date]:
-    today = dt.datetime.now(LOCAL).date()
+    today = today_local()
     start = parse_day(request.args.get("from")) or today
     end = parse_day(request.args.get("to")) or start + dt.timedelta(days=DEFAULT_DAYS - 1)
     if end < start or (end - start).days > 31:
@@ -64,9 +67,9 @@ def today():
     }
     shifts = get("/roster/shifts", **bounds)
     swaps = get(SWAPS_PATH)
-    coverage = get(COVERAGE_PATH, days=max(1, (end - dt.datetime.now(LOCAL).date()).days + 1))
+    coverage = get(COVERAGE_PATH, days=max(1, (end - today_local()).days + 1))
     reported = None
-    if coverage.ok and isinstance(coverage.data, dict) and start >= dt.datetime.now(LOCAL).date():
+    if coverage.ok and isinstance(coverage.data, dict) and start >= today_local():
         reported = defaultdict(list)
         for gap in coverage.data.get("gaps", []):
             reported[gap.get("shift_id")].append(gap)
