@@ -10,6 +10,7 @@ from gateway.keys import KeyStore
 from gateway.migrations import MIGRATIONS_PATH
 from gateway.sealing import Sealer, new_key
 from gateway.settings import load_gateway_settings
+from tiepdan_common.config import SettingsError
 from tiepdan_common.db import Database
 from tiepdan_common.migrations import upgrade
 
@@ -73,7 +74,7 @@ def test_a_key_stored_before_sealing_still_works_and_is_sealed_by_the_command(db
 
 
 def test_a_malformed_secrets_key_stops_the_gateway_naming_the_variable():
-    with pytest.raises(ValueError, match="GATEWAY_SECRETS_KEYS"):
+    with pytest.raises(SettingsError, match="GATEWAY_SECRETS_KEYS"):
         load_gateway_settings({"secrets_keys": ("not-a-key",)})
 
 

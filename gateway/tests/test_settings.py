@@ -1,11 +1,17 @@
 """Configuration from the environment."""
 
+import dataclasses
+import datetime as dt
+
 import pytest
 
-from gateway.settings import load_gateway_settings
+from gateway.settings import GatewaySettings, load_gateway_settings
+from tiepdan_common.clock import FakeClock
+from tiepdan_common.config import ENV_KEY, Settings, SettingsError
 
 VARIABLES = (
     "GATEWAY_DATABASE_URL",
+    "DATABASE_URL",
     "GATEWAY_IDENTITY_KEYS",
     "GATEWAY_IDENTITY_KEY",
     "INTAKE_URL",
@@ -17,6 +23,11 @@ VARIABLES = (
     "UPSTREAM_READ_TIMEOUT",
     "MAX_BODY_BYTES",
     "INTAKE_READ_TIMEOUT",
+    "INTAKE_CONNECT_TIMEOUT",
+    "RATE_LIMIT_COMMUNE",
+    "REDIS_URL",
+    "GATEWAY_SECRETS_KEYS",
+    "BREAKER_FAILURES",
 )
 
 
@@ -63,5 +74,52 @@ def test_from_the_environment(env):
 
 
 def test_unknown_override_is_refused(env):
-    with pytest.raises(ValueError, match="unknown"):
+    with pytest.raises(TypeError, match="token_tll"):
         load_gateway_settings({"token_tll": 5})
+
+
+@pytest.mark.parametrize(
+    ("variable", "value"),
+    [
+        ("TOKEN_TTL_SECONDS", "soon"),
+        ("UPSTREAM_READ_TIMEOUT", "30s"),
+        ("INTAKE_CONNECT_TIMEOUT", "fast"),
+        ("RATE_LIMIT_COMMUNE", "many"),
+        ("BREAKER_FAILURES", "1.5"),
+        ("INTAKE_URL", "intake-api:5101"),
+        ("GATEWAY_SECRETS_KEYS", "not-a-fernet-key"),
+    ],
+)
+def test_a_bad_value_stops_the_start_naming_its_variable(env, variable, value):
+    env.setenv(variable, value)
+    with pytest.raises(SettingsError, match=variable):
+        load_gateway_settings()
+
+
+def test_settings_are_typed_and_share_the_common_ones(env):
+    """The shared settings (and the clock) are the base class's; each of the gateway's own names its variable."""
+    env.setenv("RATE_LIMIT_COMMUNE", "7")
+    env.setenv("BREAKER_FAILURES", "0")
+    env.setenv("REDIS_URL", "")
+    clock = FakeClock(dt.datetime(2026, 12, 6, 8, tzinfo=dt.UTC))
+    settings = load_gateway_settings({"clock": clock})
+    assert isinstance(settings, Settings) and settings.service == "gateway"
+    assert settings.clock is clock
+    assert settings.rate_limits["commune"] == 7 and settings.rate_limits["district"] == 1200
+    assert settings.breaker_failures == 0 and settings.redis_url is None  # empty: no rate limits
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        settings.token_ttl_seconds = 5  # type: ignore[misc]
+    variables = {f.name: f.metadata.get(ENV_KEY) for f in dataclasses.fields(GatewaySettings)}
+    assert variables["token_ttl_seconds"] == "TOKEN_TTL_SECONDS"
+    assert variables["secrets_keys"] == "GATEWAY_SECRETS_KEYS"
+
+
+def test_a_bad_gunicorn_value_stops_the_start_naming_its_variable(env):
+    import runpy
+    from pathlib import Path
+
+    config = Path(__file__).resolve().parents[1] / "gunicorn.conf.py"
+    assert runpy.run_path(str(config))["workers"] == 2
+    env.setenv("GATEWAY_WORKERS", "two")
+    with pytest.raises(SettingsError, match="GATEWAY_WORKERS"):
+        runpy.run_path(str(config))
