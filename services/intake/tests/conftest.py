@@ -1,21 +1,39 @@
-import json
-import os
-import shutil
-from pathlib import Path
+"""Intake's own fixtures (callers, request bodies, the app); databases, clock and outbox come from the shared plugin."""
 
 import pytest
-import sqlalchemy as sa
-from sqlalchemy import select
 
 from intake import create_app
-from intake.database import OutboxEvent
-from tiepdan_common.testing import TEST_IDENTITY_KEY, identity_headers, migrated_app, postgres_database
+from tiepdan_common.testing import TEST_IDENTITY_KEY, identity_headers, migrated_app
 
 pytest_plugins = ["tiepdan_common.pytest_plugin"]
 
-
-REPO_ROOT = Path(__file__).resolve().parents[3]
 IDENTITY_KEY = "dGVzdC1pbnRha2UtaWRlbnRpdHkta2V5LTAwMDAwMDA="  # a Fernet key for tests only
+# Seeded once into the template and kept by "truncate": what the seed command and migrations load.
+REFERENCE_TABLES = frozenset(
+    {"units", "unit_successions", "fields", "legal_rules", "holidays", "reference_version"}
+)
+
+
+@pytest.fixture(scope="session")
+def prepare_database():
+    """Migrate and seed with the app's own commands, once per backend per run."""
+    from tiepdan_common.pytest_plugin import REPO_ROOT
+
+    def prepare(url: str) -> None:
+        app = migrated_app(create_app, url, reference_dir=REPO_ROOT / "reference", intake_identity_keys=(IDENTITY_KEY,))
+        app.extensions["tiepdan"]["db"].dispose()
+
+    return prepare
+
+
+@pytest.fixture(scope="session")
+def database_reset():
+    return "truncate"  # a PostgreSQL copy per test costs more than emptying the non-reference tables
+
+
+@pytest.fixture(scope="session")
+def kept_tables():
+    return REFERENCE_TABLES
 
 
 @pytest.fixture
@@ -24,89 +42,19 @@ def identity_key():
 
 
 @pytest.fixture
-def reference_dir():
-    return REPO_ROOT / "reference"
-
-
-def _settings(database_url):
-    return {
-        "database_url": database_url,
-        "identity_keys": (TEST_IDENTITY_KEY,),
-        "reference_dir": REPO_ROOT / "reference",
-        "intake_identity_keys": (IDENTITY_KEY,),
-    }
-
-
-@pytest.fixture(scope="session")
-def templates(tmp_path_factory):
-    """One database per backend, migrated and seeded once per run (see ``database_url``).
-
-    Migrations still run on both backends (here), but not once per test: creating and
-    migrating a PostgreSQL database per test made the suite several times slower.
-    """
-    made, cleanups = {}, []
-
-    def get(backend):
-        if backend not in made:
-            if backend == "sqlite":
-                url = f"sqlite:///{tmp_path_factory.mktemp('template') / 'intake.db'}"
-            else:
-                context = postgres_database("intake_tmpl")
-                url = context.__enter__()
-                cleanups.append(context)
-            settings = _settings(url)
-            del settings["database_url"]
-            app = migrated_app(create_app, url, **settings)
-            app.extensions["tiepdan"]["db"].dispose()
-            made[backend] = url
-        return made[backend]
-
-    yield get
-    for context in cleanups:
-        context.__exit__(None, None, None)
-
-
-REFERENCE_TABLES = {"units", "unit_successions", "fields", "legal_rules", "holidays", "reference_version"}
-
-
-@pytest.fixture(params=os.environ.get("TIEPDAN_TEST_DATABASES", "sqlite,postgresql").split(","))
-def database_url(request, tmp_path, templates):
-    """A migrated, seeded database of each backend, as fresh as new for every test.
-
-    SQLite: a copy of the template file. PostgreSQL: the template database itself, emptied
-    of everything but reference data after each test (faster than a new database per test).
-    """
-    template = templates(request.param)
-    if request.param == "sqlite":
-        path = tmp_path / "service.db"
-        shutil.copy(template.split("///", 1)[1], path)
-        yield f"sqlite:///{path}"
-        return
-    yield template
-    import intake.confidential.models
-    import intake.petition.models
-    import intake.visit.models  # noqa: F401
-    from intake.database import Base
-
-    tables = ", ".join(f'"{t.name}"' for t in Base.metadata.sorted_tables if t.name not in REFERENCE_TABLES)
-    engine = sa.create_engine(template)
-    with engine.begin() as conn:
-        conn.execute(sa.text("SET LOCAL lock_timeout = '10s'"))  # a leaked connection fails the run, not hangs it
-        conn.execute(sa.text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
-    engine.dispose()
-
-
-@pytest.fixture
-def app(database_url, clock):
-    app = create_app({**_settings(database_url), "clock": clock})
+def app(database_url, clock, reference_dir):
+    app = create_app(
+        {
+            "database_url": database_url,
+            "identity_keys": (TEST_IDENTITY_KEY,),
+            "reference_dir": reference_dir,
+            "intake_identity_keys": (IDENTITY_KEY,),
+            "clock": clock,
+        }
+    )
     app.config["TESTING"] = True
     yield app
     app.extensions["tiepdan"]["db"].dispose()
-
-
-@pytest.fixture
-def client(app):
-    return app.test_client()
 
 
 @pytest.fixture
@@ -173,16 +121,6 @@ def petition_body():
         return body
 
     return make
-
-
-@pytest.fixture
-def outbox_events(app):
-    def read(event_type=None):
-        with app.extensions["tiepdan"]["db"].session() as s:
-            rows = s.scalars(select(OutboxEvent).order_by(OutboxEvent.id)).all()
-            return [json.loads(r.payload) for r in rows if event_type in (None, r.event_type)]
-
-    return read
 
 
 @pytest.fixture
