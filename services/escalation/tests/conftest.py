@@ -1,85 +1,56 @@
+"""Escalation's own fixtures: the roster stand-in, callers, visits, consumers' handlers and checked events.
+
+Databases (migrated and seeded once per backend into a template), the clock, broker names, the outbox and
+the client come from tiepdan_common.pytest_plugin.
+"""
+
 import datetime as dt
 import json
-import os
-import shutil
 import threading
 import uuid
 from pathlib import Path
 
 import pytest
-import sqlalchemy as sa
-from sqlalchemy import select
 
-import escalation
 from escalation import create_app
 from escalation.app import consumers
-from escalation.database import OutboxEvent
-from tiepdan_common import migrations
 from tiepdan_common.messaging import contracts, topology
 from tiepdan_common.messaging.envelope import Envelope
-from tiepdan_common.testing import (
-    admin_postgres_url,
-    identity_headers,
-    isolated_broker_names,
-    migrated_app,
-)
-
-MIGRATIONS = Path(escalation.__file__).parent / "migrations"
+from tiepdan_common.testing import TEST_IDENTITY_KEY, identity_headers
 
 pytest_plugins = ["tiepdan_common.pytest_plugin"]
 
-
-@pytest.fixture
-def broker_names():
-    return isolated_broker_names("esc")
+# The repository's reference data, as the plugin's reference_dir (imported here, the plugin would not be rewritten).
+REFERENCE_DIR = Path(__file__).resolve().parents[3] / "reference"
 
 
-def _backends() -> list[str]:
-    return os.environ.get("TIEPDAN_TEST_DATABASES", "sqlite,postgresql").split(",")
+def make_app(database_url: str, **overrides):
+    app = create_app(
+        {
+            "database_url": database_url,
+            "identity_keys": (TEST_IDENTITY_KEY,),
+            "reference_dir": REFERENCE_DIR,
+            "mass_case_size": 5,
+            **overrides,
+        }
+    )
+    app.config["TESTING"] = True
+    return app
 
 
 @pytest.fixture(scope="session")
-def migrated_templates(tmp_path_factory):
-    """Escalation's migrations run once per backend, into a template each test's database is copied from."""
-    templates = {}
-    admin = None
-    if "sqlite" in _backends():
-        path = tmp_path_factory.mktemp("template") / "escalation.db"
-        migrations.upgrade(MIGRATIONS, f"sqlite:///{path}")
-        templates["sqlite"] = path
-    if "postgresql" in _backends():
-        name = f"esc_template_{uuid.uuid4().hex[:10]}"
-        admin = sa.create_engine(admin_postgres_url(), isolation_level="AUTOCOMMIT")
-        with admin.connect() as conn:
-            conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
-        url = admin.url.set(database=name).render_as_string(hide_password=False)
-        migrations.upgrade(MIGRATIONS, url)
-        templates["postgresql"] = (admin, name)
-    yield templates
-    if admin is not None:
-        with admin.connect() as conn:
-            conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{templates["postgresql"][1]}" WITH (FORCE)'))
-        admin.dispose()
+def prepare_database():
+    """Escalation's migrations and seed (policies, hot-spot rules), once per backend into the template."""
 
+    def prepare(url: str) -> None:
+        app = make_app(url)
+        runner = app.test_cli_runner()
+        for args in (["migrate"], ["seed"]):
+            result = runner.invoke(args=args)
+            assert result.exit_code == 0, result.output
+        app.extensions["tiepdan"]["db"].dispose()
 
-@pytest.fixture(params=_backends())
-def database_url(request, tmp_path, migrated_templates):
-    """Like tiepdan_common.pytest_plugin's: a fresh database of each backend per test, dropped afterwards,
-    but copied from a template migrated once per run (Alembic on each backend costs about a second a test)."""
-    if request.param == "sqlite":
-        path = tmp_path / "service.db"
-        shutil.copyfile(migrated_templates["sqlite"], path)
-        yield f"sqlite:///{path}"
-        return
-    admin, template = migrated_templates["postgresql"]
-    name = f"svc_test_{uuid.uuid4().hex[:10]}"
-    with admin.connect() as conn:
-        conn.execute(sa.text(f'CREATE DATABASE "{name}" TEMPLATE "{template}"'))
-    try:
-        yield admin.url.set(database=name).render_as_string(hide_password=False)
-    finally:
-        with admin.connect() as conn:
-            conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    return prepare
 
 
 # Officers as roster lists them (codes, agency, role), as the demo seeds them.
@@ -148,17 +119,8 @@ def roster(roster_server):
 
 
 @pytest.fixture
-def app(database_url, reference_dir, broker_names, clock, roster):
-    app = migrated_app(
-        create_app,
-        database_url,
-        reference_dir=reference_dir,
-        mass_case_size=5,
-        clock=clock,
-        gateway_url=roster.url,
-        roster_timeout=1.0,
-        **broker_names,
-    )
+def app(database_url, broker_names, clock, roster):
+    app = make_app(database_url, clock=clock, gateway_url=roster.url, roster_timeout=1.0, **broker_names)
     yield app
     app.extensions["tiepdan"]["db"].dispose()
 
@@ -173,40 +135,8 @@ def declared_topology(settings):
 
 
 @pytest.fixture
-def client(app):
-    return app.test_client()
-
-
-@pytest.fixture
-def db(app):
-    return app.extensions["tiepdan"]["db"]
-
-
-@pytest.fixture
-def settings(app):
-    return app.extensions["tiepdan"]["settings"]
-
-
-@pytest.fixture
 def board():
     return identity_headers(subject="btcd-01", kind="district", permissions=("cases:read",))
-
-
-@pytest.fixture
-def outbox_events(db):
-    def read(event_type=None):
-        with db.session() as s:
-            rows = s.scalars(select(OutboxEvent).order_by(OutboxEvent.id)).all()
-            return [json.loads(r.payload) for r in rows if event_type in (None, r.event_type)]
-
-    return read
-
-
-@pytest.fixture
-def stop():
-    event = threading.Event()
-    yield event
-    event.set()
 
 
 @pytest.fixture
