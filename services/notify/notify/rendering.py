@@ -169,6 +169,12 @@ _env.filters.update(
 )
 
 
+def has_template(name: str) -> bool:
+    """True when template ``name`` exists in both languages."""
+    known = _env.list_templates()
+    return f"{name}.vi.txt" in known and f"{name}.en.txt" in known
+
+
 def render(event_type: str, context: dict, *, language: str = "vi", on: dt.date | None = None) -> tuple[str, str]:
     """The (title, body) of a message about ``event_type``, in NFC; units are named as they stand ``on`` that day
     in Viet Nam (the day the message is made, by the service's clock; today when not given)."""

@@ -10,11 +10,12 @@ from html import escape
 
 from flask import Response, request
 from flask_smorest import Blueprint
-from marshmallow import Schema, fields
+from marshmallow import Schema, ValidationError, fields, validate
 
-from tiepdan_common.errors import Problem
+from tiepdan_common.errors import Problem, flatten_messages
 from tiepdan_common.idempotency import transactional
-from tiepdan_common.schemas import ProblemSchema
+from tiepdan_common.limits import FORM, accepts
+from tiepdan_common.schemas import ProblemSchema, Text
 from tiepdan_common.web import current_settings, db_session, now
 
 from .. import signing
@@ -26,9 +27,9 @@ blp = Blueprint("ack", __name__, description="Acknowledgement by SMS code or ema
 class SmsInbound(Schema):
     """The provider's callback: the sender's number and the reply (``text``, or the ``code`` alone)."""
 
-    sender = fields.String(data_key="from", load_default=None)
-    text = fields.String(load_default=None)
-    code = fields.String(load_default=None)
+    sender = Text(data_key="from", load_default=None, allow_none=True, validate=validate.Length(max=32))
+    text = Text(load_default=None, allow_none=True, validate=validate.Length(max=1600))  # ten parts of a long SMS
+    code = Text(load_default=None, allow_none=True, validate=validate.Length(max=16))
 
 
 class AckOut(Schema):
@@ -39,6 +40,7 @@ class AckOut(Schema):
 
 
 @blp.post("/sms/inbound")
+@accepts(FORM)  # many providers post a form
 @transactional()
 @blp.arguments(SmsInbound, location="json")
 @blp.response(200, AckOut)
@@ -56,12 +58,13 @@ def sms_inbound(payload):
         signing.verify(current_settings().sms_inbound_secrets, request.headers, request.get_data(cache=True))
     except signing.SignatureError as exc:
         raise Problem(401, f"The SMS provider's signature does not verify: {exc}.", code="bad_signature") from exc
-    if request.mimetype == "application/x-www-form-urlencoded":  # many providers post a form
-        payload = {
-            "sender": request.form.get("from"),
-            "code": request.form.get("code"),
-            "text": request.form.get("text"),
-        }
+    if request.mimetype == FORM:  # checked by the same schema as JSON (the body checks see only JSON)
+        try:
+            payload = SmsInbound().load({k: request.form[k] for k in ("from", "text", "code") if k in request.form})
+        except ValidationError as exc:
+            errors = flatten_messages(exc.messages)
+            detail = "; ".join(f"{e['field']}: {e['message']}" for e in errors)
+            raise Problem(422, detail, code="validation_failed", errors=errors) from exc
     return service.by_sms(
         db_session=db_session(),
         sender=payload["sender"],
