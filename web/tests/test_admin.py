@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import pytest
-from conftest import BOARD_PERMISSIONS, fake_token
 from samples import page
+from standin import BOARD_PERMISSIONS, fake_token
 
 ADMIN_PERMISSIONS = [*BOARD_PERMISSIONS, "identity:read", "audit:read", "rules:write", "notices:write"]
 

@@ -93,11 +93,14 @@ def test_the_inbox_refreshes_as_the_setting_says(monkeypatch, signed_in, fake_ga
     assert 'hx-trigger="every 17s"' in client.get("/inbox").get_data(as_text=True)
 
 
-def test_the_pages_read_the_apps_clock(fake_gateway, tmp_path):
-    """Now on a form is the app's clock in Viet Nam's time (in a demo run, the services' shifted clock)."""
-    from tiepdan_common.clock import FakeClock
+@pytest.fixture
+def clock_start():
+    """The shared plugin's ``clock`` starts here."""
+    return dt.datetime(2024, 3, 5, 2, 30, tzinfo=dt.UTC)
 
-    clock = FakeClock(dt.datetime(2024, 3, 5, 2, 30, tzinfo=dt.UTC))
+
+def test_the_pages_read_the_apps_clock(fake_gateway, tmp_path, clock):
+    """Now on a form is the app's clock in Viet Nam's time (in a demo run, the services' shifted clock)."""
     app = create_app(
         {"testing": True, "gateway_url": fake_gateway.url, "redis_url": "", "session_dir": tmp_path, "clock": clock}
     )

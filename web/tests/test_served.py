@@ -6,61 +6,22 @@ name no software and quote nothing the client sent, as the app's own pages do.
 
 from __future__ import annotations
 
-import contextlib
-import os
-import signal
 import socket
-import subprocess
-import sys
-import time
-from pathlib import Path
 
 import pytest
 import requests
+from served import dashboard
 
-WEB = Path(__file__).resolve().parents[1]
 MARK = "zq7<script>"  # what a hostile request carries; no answer may quote it
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 @pytest.fixture(scope="module")
 def served(tmp_path_factory):
     """``(host, port)`` of the dashboard under gunicorn with web/gunicorn.conf.py, as deployed."""
-    workdir = tmp_path_factory.mktemp("served")
-    port = _free_port()
-    env = {
-        **os.environ,
-        "GATEWAY_URL": "http://127.0.0.1:9",  # nothing answers: the pages tried here need no gateway
-        "WEB_BIND": f"127.0.0.1:{port}",
-        "WEB_WORKERS": "1",
-        "TIEPDAN_VAR_DIR": str(workdir),
-        "WEB_SECRET_KEY": "served-" + os.urandom(8).hex(),
-    }
-    gunicorn = [str(Path(sys.executable).parent / "gunicorn"), "-c", str(WEB / "gunicorn.conf.py")]
-    with open(workdir / "web.log", "ab") as log:
-        process = subprocess.Popen(
-            gunicorn, env=env, cwd=WEB.parent, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
-        )
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 30
-    try:
-        while True:
-            with contextlib.suppress(requests.RequestException):
-                if requests.get(f"{url}/livez", timeout=1).status_code == 200:
-                    break
-            if time.monotonic() > deadline or process.poll() is not None:
-                raise RuntimeError((workdir / "web.log").read_text(errors="replace"))
-            time.sleep(0.2)
-        yield "127.0.0.1", port
-    finally:
-        with contextlib.suppress(ProcessLookupError):
-            os.killpg(process.pid, signal.SIGTERM)
-        process.wait(15)
+    # Nothing answers at the gateway's address: the pages tried here need no gateway.
+    with dashboard(tmp_path_factory.mktemp("served"), GATEWAY_URL="http://127.0.0.1:9") as url:
+        host, port = url.removeprefix("http://").split(":")
+        yield host, int(port)
 
 
 def _raw(address, data: bytes) -> tuple[str, dict[str, str], str]:
