@@ -13,11 +13,11 @@ import threading
 import time
 from pathlib import Path
 
-from flask import current_app
+from flask import current_app, request
 
 from tiepdan_common.calendar import Calendar, CalendarRangeError
 from tiepdan_common.errors import field_error
-from tiepdan_common.web import db_session
+from tiepdan_common.web import PUBLIC_PATHS, db_session
 
 from . import calendar_copy
 
@@ -36,10 +36,17 @@ class CalendarCache:
         self._seeded = False
 
     def seed(self) -> None:
-        """Add the file's years the copy lacks (once per process; a no-op when they are there)."""
+        """Bring the copy in line with the file (once per process; a no-op when it is)."""
         with self.db.session() as session:
             calendar_copy.seed(session, self.path)
         self._seeded = True
+
+    def seed_once(self) -> None:
+        """Seed in a transaction of its own before a request opens its own (SQLite would wait on itself)."""
+        if not self._seeded:
+            with self._lock:
+                if not self._seeded:
+                    self.seed()
 
     def get(self, session=None) -> Calendar:
         """The calendar, checked against the copy's version at most every ``max_age`` seconds."""
@@ -71,6 +78,12 @@ def install(app, reference_dir: Path, max_age: float = 1.0) -> CalendarCache:
     """Give ``app`` its calendar cache over the database copy seeded from ``reference_dir`` (lazily)."""
     cache = CalendarCache(app.extensions["tiepdan"]["db"], Path(reference_dir) / FILE_NAME, max_age)
     app.extensions.setdefault("roster", {})["calendar"] = cache
+
+    @app.before_request
+    def _seed_calendar() -> None:
+        if request.path not in PUBLIC_PATHS:  # health checks answer without the calendar
+            cache.seed_once()
+
     return cache
 
 

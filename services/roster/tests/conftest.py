@@ -1,39 +1,66 @@
+"""Roster's own fixtures; databases, the clock, broker names and the outbox come from the shared plugin."""
+
+from pathlib import Path
+
 import pytest
-from sqlalchemy import select
 
 from roster import create_app
-from roster.database import OutboxEvent
-from tiepdan_common.testing import identity_headers, migrated_app
+from tiepdan_common.testing import TEST_IDENTITY_KEY, identity_headers
 
 pytest_plugins = ["tiepdan_common.pytest_plugin"]
 
+REPO_ROOT = Path(__file__).resolve().parents[3]
+REFERENCE_DIR = REPO_ROOT / "reference"
+# The 2024 plan's demo (Mỹ Xuyên district, the 7th session) when there is one: roster's tests live in it.
+DEMO = next(p for p in (REPO_ROOT / "demo" / "demo-2024.json", REPO_ROOT / "demo" / "demo.json") if p.exists())
+# The standing roster CURRENT runs from a week ago to three weeks ahead of the day the template is made.
+DAYS_AHEAD = 21
 
-@pytest.fixture
-def demo_path(demo_path):
-    """The 2024 plan's demo (Mỹ Xuyên district, the 7th session) when there is one: roster's tests live in it."""
-    plan = demo_path.parent / "demo-2024.json"
-    return plan if plan.exists() else demo_path
 
-
-@pytest.fixture
-def app(database_url, reference_dir, demo_path, clock):
-    app = migrated_app(
-        create_app,
-        database_url,
-        "--demo",
-        str(demo_path),
-        "--days-ahead",
-        "14",
-        reference_dir=reference_dir,
-        clock=clock,
+def make_app(database_url: str, **overrides):
+    app = create_app(
+        {
+            "database_url": database_url,
+            "identity_keys": (TEST_IDENTITY_KEY,),
+            "reference_dir": REFERENCE_DIR,
+            **overrides,
+        }
     )
+    app.config["TESTING"] = True
+    return app
+
+
+@pytest.fixture(scope="session")
+def prepare_database():
+    """Migrate and seed (demo officers, the NA session, CURRENT) once per backend into the template."""
+
+    def prepare(url: str) -> None:
+        app = make_app(url)
+        runner = app.test_cli_runner()
+        for args in (["migrate"], ["seed", "--demo", str(DEMO), "--days-ahead", str(DAYS_AHEAD)]):
+            result = runner.invoke(args=args)
+            assert result.exit_code == 0, result.output
+        app.extensions["tiepdan"]["db"].dispose()
+
+    return prepare
+
+
+@pytest.fixture
+def demo_path():
+    return DEMO
+
+
+@pytest.fixture
+def settings_overrides() -> dict:
+    """Settings a test module changes (by field name) on top of the database and the clock."""
+    return {}
+
+
+@pytest.fixture
+def app(database_url, clock, settings_overrides):
+    app = make_app(database_url, clock=clock, **settings_overrides)
     yield app
     app.extensions["tiepdan"]["db"].dispose()
-
-
-@pytest.fixture
-def client(app):
-    return app.test_client()
 
 
 @pytest.fixture
@@ -72,18 +99,3 @@ def officer_headers():
         )
 
     return make
-
-
-@pytest.fixture
-def events(app):
-    """The data of the outbox events of one type, oldest first."""
-    import json
-
-    def read(event_type):
-        with app.extensions["tiepdan"]["db"].session() as session:
-            rows = session.scalars(
-                select(OutboxEvent).where(OutboxEvent.event_type == event_type).order_by(OutboxEvent.id)
-            ).all()
-            return [json.loads(r.payload)["data"] for r in rows]
-
-    return read

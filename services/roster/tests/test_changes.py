@@ -16,7 +16,7 @@ def on_duty(client, headers, *at, role=None):
     return [o for o in resp.json["officers"] if o["shift_kind"] != "on_call"]  # the desk, not who is on call
 
 
-def test_a_sick_officer_is_covered_from_the_same_pool(client, board, reader, clock, events, auditor):
+def test_a_sick_officer_is_covered_from_the_same_pool(client, board, reader, clock, outbox_events, auditor):
     clock.set(dt.datetime(2024, 6, 3, 6, 0, tzinfo=LOCAL))
     inspectors = [o["code"] for o in on_duty(client, reader, 2024, 6, 3, 8, 0, role="inspector")]
     sick = inspectors[0]
@@ -37,7 +37,7 @@ def test_a_sick_officer_is_covered_from_the_same_pool(client, board, reader, clo
     for day in (3, 4, 5):
         for hour in (8, 14, 20):
             assert sick not in [o["code"] for o in on_duty(client, reader, 2024, 6, day, hour, 0)]
-    changed = events("roster.assignment.changed")
+    changed = [e["data"] for e in outbox_events("roster.assignment.changed")]
     assert len(changed) == len(covered)
     assert {e["previous_officer"] for e in changed} == {sick} and {e["change"] for e in changed} == {"override"}
     report = client.get("/coverage", query_string={"days": 7}, headers=reader).json
@@ -47,7 +47,7 @@ def test_a_sick_officer_is_covered_from_the_same_pool(client, board, reader, clo
 
 
 def test_a_swap_is_asked_accepted_approved_and_survives_regeneration(
-    client, board, reader, officer_headers, clock, events, auditor
+    client, board, reader, officer_headers, clock, outbox_events, auditor
 ):
     clock.set(dt.datetime(2024, 6, 1, 9, 0, tzinfo=LOCAL))
     (mine,) = on_duty(client, reader, 2024, 6, 4, 8, 0, role="lead")
@@ -86,7 +86,7 @@ def test_a_swap_is_asked_accepted_approved_and_survives_regeneration(
     assert lead_at_shift() == [counterpart]
     regenerated = client.get(f"/shifts/{mine['shift_id']}", headers=reader).json
     assert [a["source"] for a in regenerated["assignments"] if a["duty_role"] == "lead"] == ["swap"]
-    (event,) = events("roster.assignment.changed")
+    (event,) = [e["data"] for e in outbox_events("roster.assignment.changed")]
     assert event["change"] == "swap" and event["officer"] == counterpart and event["previous_officer"] == requester
     actions = [e["action"] for e in client.get("/audit", query_string={"entity": "swap"}, headers=auditor).json]
     assert actions == ["swap.approved", "swap.accepted", "swap.requested"]

@@ -37,7 +37,7 @@ def test_the_police_are_reachable_at_every_hour_of_the_session(client, reader):
     assert [o["agency"] for o in everyone["police_on_call"]] == ["CA"]
 
 
-def test_a_night_without_police_is_a_coverage_gap(client, board, reader, clock, events):
+def test_a_night_without_police_is_a_coverage_gap(client, board, reader, clock, outbox_events):
     clock.set(dt.datetime(2024, 6, 10, 6, 0, tzinfo=LOCAL))
     night = client.get("/on-duty", query_string={"at": local(2024, 6, 11, 2, 0)}, headers=reader).json
     (on_call,) = night["police_on_call"]
@@ -48,7 +48,7 @@ def test_a_night_without_police_is_a_coverage_gap(client, board, reader, clock, 
     assert (on_call["shift_id"], "on_call", "police") in {
         (u["shift_id"], u["shift_kind"], u["duty_role"]) for u in checked["unfilled"]
     }
-    (gap,) = [g for g in events("roster.coverage.gap") if g["shift_id"] == on_call["shift_id"]]
+    (gap,) = [e["data"] for e in outbox_events("roster.coverage.gap") if e["data"]["shift_id"] == on_call["shift_id"]]
     assert gap["duty_role"] == "police" and gap["shift_kind"] == "on_call"
 
     # Even with the requirement dropped, a special period's night without police stays a gap.

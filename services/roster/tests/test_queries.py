@@ -49,7 +49,7 @@ def _office_hours_boundaries_and_who_is_next(client, reader):
     assert next_leader["officers"][0]["code"] == leader(client, reader, 2024, 5, 23, 1, 0)["code"]
 
 
-def test_an_officer_with_no_verified_channel_is_a_gap_announced_once(client, board, reader, clock, events):
+def test_an_officer_with_no_verified_channel_is_a_gap_announced_once(client, board, reader, clock, outbox_events):
     clock.set(dt.datetime(2024, 6, 10, 6, 0, tzinfo=LOCAL))
     (police,) = [
         o
@@ -68,17 +68,17 @@ def test_an_officer_with_no_verified_channel_is_a_gap_announced_once(client, boa
     assert report["no_verified_channel"] == [{"officer": police["code"], "full_name": police["full_name"]}]
     assert police["shift_id"] in {r["shift_id"] for r in report["unreachable_assignments"]}
     assert report["unfilled"] == [] and report["double_bookings"] == []
-    assert events("roster.coverage.gap") == []  # reading the report announces nothing
+    assert [e["data"] for e in outbox_events("roster.coverage.gap")] == []  # reading the report announces nothing
     first = client.post("/coverage/check", query_string={"days": 3}, headers=board)
     assert first.status_code == 200, first.json
-    announced = events("roster.coverage.gap")
+    announced = [e["data"] for e in outbox_events("roster.coverage.gap")]
     assert first.json["announced"] == len(announced) == len(report["unreachable_assignments"])
     assert {g["reason"] for g in announced} == {
         f"{police['full_name']} ({police['code']}) chưa có kênh liên lạc đã xác thực"
     }
     assert {(g["reason"], g["officer"]) for g in first.json["gaps"]} == {("no_verified_channel", police["code"])}
     second = client.post("/coverage/check", query_string={"days": 3}, headers=board).json
-    assert second["announced"] == 0 and len(events("roster.coverage.gap")) == len(announced)
+    assert second["announced"] == 0 and len(outbox_events("roster.coverage.gap")) == len(announced)
 
 
 def test_unfilled_and_double_booked_shifts_are_reported(client, board, reader, clock):

@@ -61,49 +61,44 @@ def test_publication_counts_working_days(reference_dir):
     assert reception.obligation(agency_kind="leadership", role="leader", title="Phó Chủ tịch UBND huyện") is None
 
 
-def test_a_shift_is_reminded_once_even_with_two_workers(app, events, clock):
-    settings = app.extensions["tiepdan"]["settings"]
-    db = app.extensions["tiepdan"]["db"]
+def test_a_shift_is_reminded_once_even_with_two_workers(app, db, settings, outbox_events, clock):
     clock.set(dt.datetime(2024, 5, 21, 6, 40, tzinfo=LOCAL))
     assert worker.remind_once(db, settings) == []
     clock.set(dt.datetime(2024, 5, 21, 6, 50, tzinfo=LOCAL))
     first = worker.remind_once(db, settings)
     second = worker.remind_once(db, settings)
     assert len(first) == 1 and second == []
-    (reminder,) = events("roster.shift.starting")
+    (reminder,) = [e["data"] for e in outbox_events("roster.shift.starting")]
     assert reminder["shift_kind"] == "morning"
     assert dt.datetime.fromisoformat(reminder["starts_at"]) == dt.datetime(2024, 5, 21, 7, 0, tzinfo=LOCAL)
     assert sorted(o["duty_role"] for o in reminder["officers"]) == ["department", "inspector", "lead", "police"]
-    _two_workers_racing_send_one_reminder(app, events, clock)
-    _the_worker_announces_coverage_gaps_once(app, events, clock)
+    _two_workers_racing_send_one_reminder(app, outbox_events, clock)
+    _the_worker_announces_coverage_gaps_once(app, outbox_events, clock)
 
 
-def _the_worker_announces_coverage_gaps_once(app, events, clock):
-    settings = app.extensions["tiepdan"]["settings"]
-    db = app.extensions["tiepdan"]["db"]
+def _the_worker_announces_coverage_gaps_once(app, outbox_events, clock):
+    settings, db = app.extensions["tiepdan"]["settings"], app.extensions["tiepdan"]["db"]
     clock.set(dt.datetime(2024, 6, 24, 6, 0, tzinfo=LOCAL))
     assert worker.check_coverage_once(db, settings) == 0  # the seeded roster is complete
     from roster.duty import generation
     from roster.duty import service as duty
 
+    calendar = app.extensions["roster"]["calendar"].get()  # read before the session below writes
     with db.session() as session:  # a second period over the same days books everyone twice
         period = duty.ensure_period(
             db_session=session, code="DUP", name="Trùng", starts_on=dt.date(2024, 6, 25), ends_on=dt.date(2024, 6, 25)
         )
-        generation.generate(
-            db_session=session, period=period, calendar=app.extensions["roster"]["calendar"], now=clock()
-        )
+        generation.generate(db_session=session, period=period, calendar=calendar, now=clock())
     announced = worker.check_coverage_once(db, settings)
-    gaps = events("roster.coverage.gap")
+    gaps = [e["data"] for e in outbox_events("roster.coverage.gap")]
     assert announced == len(gaps) > 0 and all("bị xếp trùng hai ca" in g["reason"] for g in gaps)
     assert worker.check_coverage_once(db, settings) == 0
 
 
-def _two_workers_racing_send_one_reminder(app, events, clock):
+def _two_workers_racing_send_one_reminder(app, outbox_events, clock):
     import threading
 
-    settings = app.extensions["tiepdan"]["settings"]
-    db = app.extensions["tiepdan"]["db"]
+    settings, db = app.extensions["tiepdan"]["settings"], app.extensions["tiepdan"]["db"]
     clock.set(dt.datetime(2024, 5, 22, 13, 20, tzinfo=LOCAL))
     barrier = threading.Barrier(2)
 
@@ -126,6 +121,6 @@ def _two_workers_racing_send_one_reminder(app, events, clock):
         t.start()
     for t in threads:
         t.join(timeout=30)
-    reminders = [e for e in events("roster.shift.starting") if e["shift_kind"] == "afternoon"]
+    reminders = [e["data"] for e in outbox_events("roster.shift.starting") if e["data"]["shift_kind"] == "afternoon"]
     assert len(reminders) == 1
     assert sorted(len(r) for r in results) in ([0, 1], [1])
