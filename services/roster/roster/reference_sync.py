@@ -22,6 +22,7 @@ from tiepdan_common.clock import local_date
 from tiepdan_common.errors import Problem
 from tiepdan_common.messaging.consumer import Consumer, PermanentFailure
 from tiepdan_common.messaging.envelope import Envelope
+from tiepdan_common.schemas import PlausibleDate
 
 from . import calendar_copy
 from .calendar import FILE_NAME
@@ -31,6 +32,9 @@ from .duty import generation
 from .duty.models import DutyPeriod
 
 log = logging.getLogger(__name__)
+
+# The same range the API accepts for a date (year 1 or 9999 would overflow the day arithmetic below).
+PLAUSIBLE = PlausibleDate()
 
 EVENT = "intake.reference.changed"
 CONSUMER_NAME = "roster.reference"
@@ -49,6 +53,8 @@ def apply_holiday(db_session: Session, data: dict, *, now: dt.datetime) -> dt.da
         day = dt.date.fromisoformat(data["key"])
     except (KeyError, TypeError, ValueError) as exc:
         raise PermanentFailure(f"holidays change without a date key: {data.get('key')!r}") from exc
+    if not PLAUSIBLE.earliest <= day <= PLAUSIBLE.latest():
+        raise PermanentFailure(f"holidays change for {day.isoformat()}, outside the dates roster plans for")
     row_data, version = data.get("data") or {}, data.get("reference_version")
     calendar_copy.lock(db_session)  # one change of the copy at a time; held to the commit
     row = db_session.get(CalendarDay, day, with_for_update=db_session.get_bind().dialect.name == "postgresql")
@@ -123,3 +129,4 @@ def consumer(settings: RosterSettings) -> Consumer:
     return Consumer(
         CONSUMER_NAME, {EVENT: lambda session, event: handle(session, event, now=settings.clock(), seed_from=seed_from)}
     )
+

@@ -8,7 +8,7 @@ import pika
 import pytest
 from sqlalchemy import select
 
-from roster import create_app, reference_sync
+from roster import reference_sync
 from roster.calendar_copy import CalendarDay
 from roster.database import ProcessedMessage
 from tiepdan_common.calendar import Calendar
@@ -16,30 +16,13 @@ from tiepdan_common.clock import LOCAL, today
 from tiepdan_common.messaging import contracts, topology
 from tiepdan_common.messaging.consumer import ConsumerRunner
 from tiepdan_common.messaging.envelope import Envelope
-from tiepdan_common.testing import isolated_broker_names, migrated_app, wait_for
+from tiepdan_common.testing import wait_for
 
 
 @pytest.fixture
-def app(database_url, reference_dir, demo_path, clock):
-    app = migrated_app(
-        create_app,
-        database_url,
-        "--demo",
-        str(demo_path),
-        "--days-ahead",
-        "21",
-        reference_dir=reference_dir,
-        calendar_max_age_seconds=0.0,
-        clock=clock,
-        **isolated_broker_names("roster"),
-    )
-    yield app
-    app.extensions["tiepdan"]["db"].dispose()
-
-
-@pytest.fixture
-def db(app):
-    return app.extensions["tiepdan"]["db"]
+def settings_overrides(broker_names):
+    """Every change seen at once (no calendar cache), on a broker exchange of the test's own."""
+    return {"calendar_max_age_seconds": 0.0, **broker_names}
 
 
 FILE = Calendar.load(Path(__file__).resolve().parents[3] / "reference" / "holidays-vn.json")
@@ -142,8 +125,7 @@ def test_a_reception_day_check_counts_the_new_holiday(client, reader, deliver, a
     assert calendar.add_working_days(monday, 5) == before + dt.timedelta(days=1)
 
 
-def test_the_same_message_delivered_twice_is_applied_once(app, db, clock, reference_dir):
-    settings = app.extensions["tiepdan"]["settings"]
+def test_the_same_message_delivered_twice_is_applied_once(db, settings):
     consumer = reference_sync.consumer(settings)
     specs = [consumer.spec(settings)]
     topology.declare_all(settings, specs)
@@ -201,3 +183,13 @@ def test_the_file_is_followed_for_its_own_days_and_an_administrators_day_wins(db
         assert session.get(CalendarDay, admins).name == "Giỗ Tổ Hùng Vương (theo thông báo)"
         assert calendar_copy.seed(session, tmp_path / "holidays-vn.json") == 0  # nothing left to change
         assert not calendar_copy.build(session).is_working_day(admins)
+
+
+@pytest.mark.parametrize("far", [dt.date(1, 1, 1), dt.date(9999, 12, 31)])
+def test_a_day_far_in_time_is_dead_lettered_and_not_stored(deliver, db, far):
+    from tiepdan_common.messaging.consumer import PermanentFailure
+
+    with pytest.raises(PermanentFailure):
+        deliver(change(far, version=6000))
+    with db.session() as session:
+        assert session.get(CalendarDay, far) is None

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 from flask_smorest import Blueprint
 from marshmallow import Schema, fields, validate
 
 from tiepdan_common import web
 from tiepdan_common.errors import Problem
 from tiepdan_common.idempotency import transactional
-from tiepdan_common.schemas import ProblemSchema, Text
+from tiepdan_common.schemas import PlausibleDate, ProblemSchema, Text
 from tiepdan_common.web import current_identity, db_session, require
 
 from ..database import IdempotencyRecord
@@ -16,6 +18,8 @@ from ..duty import service as duty_service
 from . import service
 from .models import AGENCY_KINDS, CHANNEL_KINDS
 
+# An agency may be older than the API's usual earliest date; none is older than the state (2 September 1945).
+STATE_FOUNDED = dt.date(1945, 9, 2)
 OFFICER_ROLES = ("board", "inspector", "leader", "department", "police")
 
 blp = Blueprint("directory", __name__, description="Agencies and officers")
@@ -34,8 +38,8 @@ class AgencyOut(Schema):
 class AgencyPatch(Schema):
     name = Text(validate=validate.Length(min=2, max=200))
     unit_name = Text(validate=validate.Length(max=200))
-    valid_from = fields.Date(allow_none=True)
-    valid_to = fields.Date(allow_none=True)
+    valid_from = PlausibleDate(allow_none=True, earliest=STATE_FOUNDED)
+    valid_to = PlausibleDate(allow_none=True, earliest=STATE_FOUNDED)
 
 
 class AgencyIn(AgencyPatch):
@@ -50,7 +54,7 @@ class AgencyIn(AgencyPatch):
 
 
 class AgencyQuery(Schema):
-    at = fields.Date(load_default=None, metadata={"description": "only agencies in force on this local date"})
+    at = PlausibleDate(load_default=None, metadata={"description": "only agencies in force on this local date"})
 
 
 class ChannelOut(Schema):

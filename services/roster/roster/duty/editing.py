@@ -8,7 +8,7 @@ from marshmallow import Schema, ValidationError, fields, validate, validates_sch
 from tiepdan_common import web
 from tiepdan_common.errors import Problem
 from tiepdan_common.idempotency import transactional
-from tiepdan_common.schemas import ProblemSchema, Text
+from tiepdan_common.schemas import PlausibleDate, ProblemSchema, Text
 from tiepdan_common.web import current_identity, db_session, require
 
 from .. import calendar
@@ -26,8 +26,8 @@ SHIFT_KINDS = ("morning", "afternoon", "standby", "on_call")
 class PeriodIn(Schema):
     code = fields.String(required=True, validate=validate.Regexp(r"^[A-Za-z0-9][A-Za-z0-9_-]{1,59}$"))
     name = Text(required=True, validate=validate.Length(min=2, max=300))
-    starts_on = fields.Date(required=True)
-    ends_on = fields.Date(required=True)
+    starts_on = PlausibleDate(required=True)
+    ends_on = PlausibleDate(required=True)
     kind = fields.String(
         load_default="special",
         validate=validate.OneOf(PERIOD_KINDS),

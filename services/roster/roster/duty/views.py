@@ -9,7 +9,7 @@ from marshmallow import Schema, fields, validate
 
 from tiepdan_common import web
 from tiepdan_common.errors import field_error
-from tiepdan_common.schemas import ProblemSchema
+from tiepdan_common.schemas import PlausibleDateTime, ProblemSchema
 from tiepdan_common.web import db_session, require
 
 from .. import calendar
@@ -67,7 +67,7 @@ class OnDutyOut(Schema):
 
 
 class OnDutyQuery(Schema):
-    at = fields.AwareDateTime(load_default=None)
+    at = PlausibleDateTime(load_default=None)
     duty_role = fields.String(data_key="role", load_default=None, validate=validate.OneOf(DUTY_ROLES))
     agency = fields.String(load_default=None)
 
@@ -91,7 +91,7 @@ class HolidayQuery(Schema):
 
 
 class OnCallQuery(Schema):
-    at = fields.AwareDateTime(load_default=None)
+    at = PlausibleDateTime(load_default=None)
 
 
 class OnCallOut(Schema):
@@ -106,8 +106,8 @@ class NextOut(Schema):
 
 
 class ShiftQuery(Schema):
-    start = fields.AwareDateTime(data_key="from", required=True)
-    end = fields.AwareDateTime(data_key="to", required=True)
+    start = PlausibleDateTime(data_key="from", required=True)
+    end = PlausibleDateTime(data_key="to", required=True)
 
 
 def _officer_row(shift, assignment) -> dict:

@@ -9,7 +9,7 @@ from marshmallow import Schema, ValidationError, fields, validate, validates_sch
 from tiepdan_common import web
 from tiepdan_common.errors import Problem
 from tiepdan_common.idempotency import transactional
-from tiepdan_common.schemas import ProblemSchema
+from tiepdan_common.schemas import PlausibleDate, ProblemSchema
 from tiepdan_common.web import current_identity, db_session, require
 
 from ..database import IdempotencyRecord
@@ -32,8 +32,8 @@ class FeedOut(Schema):
 
 
 class RangeQuery(Schema):
-    start = fields.Date(data_key="from", required=True)
-    end = fields.Date(data_key="to", required=True)
+    start = PlausibleDate(data_key="from", required=True)
+    end = PlausibleDate(data_key="to", required=True)
 
     @validates_schema
     def _range(self, data, **_):

@@ -7,7 +7,7 @@ from marshmallow import Schema, ValidationError, fields, post_load, validate
 
 from tiepdan_common import web
 from tiepdan_common.idempotency import transactional
-from tiepdan_common.schemas import ProblemSchema, Text
+from tiepdan_common.schemas import PlausibleDate, PlausibleDateTime, ProblemSchema, Text
 from tiepdan_common.web import current_identity, db_session, require
 
 from ..database import IdempotencyRecord
@@ -20,10 +20,10 @@ blp = Blueprint("leave", __name__, description="Leave and unavailability of offi
 
 class LeaveIn(Schema):
     kind = fields.String(load_default="leave", validate=validate.OneOf(LEAVE_KINDS))
-    starts_at = fields.AwareDateTime(metadata={"description": "or give whole local days with starts_on/ends_on"})
-    ends_at = fields.AwareDateTime()
-    starts_on = fields.Date(load_only=True)
-    ends_on = fields.Date(load_only=True, metadata={"description": "inclusive"})
+    starts_at = PlausibleDateTime(metadata={"description": "or give whole local days with starts_on/ends_on"})
+    ends_at = PlausibleDateTime()
+    starts_on = PlausibleDate(load_only=True)
+    ends_on = PlausibleDate(load_only=True, metadata={"description": "inclusive"})
     reason = Text(load_default="", validate=validate.Length(max=400))
     cover = fields.Boolean(load_default=True, metadata={"description": "hand the officer's shifts to others now"})
 
@@ -68,8 +68,8 @@ class LeaveRecorded(Schema):
 
 class LeaveQuery(Schema):
     officer = fields.String(load_default=None)
-    start = fields.AwareDateTime(data_key="from", load_default=None)
-    end = fields.AwareDateTime(data_key="to", load_default=None)
+    start = PlausibleDateTime(data_key="from", load_default=None)
+    end = PlausibleDateTime(data_key="to", load_default=None)
 
 
 @blp.post("/officers/<code>/leave")

@@ -11,7 +11,7 @@ from marshmallow import Schema, fields, validate
 from tiepdan_common import web
 from tiepdan_common.errors import field_error
 from tiepdan_common.idempotency import transactional
-from tiepdan_common.schemas import ProblemSchema, Text
+from tiepdan_common.schemas import PlausibleDate, ProblemSchema, Text
 from tiepdan_common.web import current_identity, db_session, require
 
 from .. import calendar
@@ -24,7 +24,7 @@ blp = Blueprint("reception", __name__, description="Leaders' reception days (Law
 
 class ReceptionIn(Schema):
     officer = fields.String(required=True)
-    date = fields.Date(required=True)
+    date = PlausibleDate(required=True)
     place = Text(load_default="", validate=validate.Length(max=300))
     on_behalf_of = fields.String(
         load_default=None,
@@ -46,8 +46,8 @@ class ReceptionOut(Schema):
 
 
 class ReceptionQuery(Schema):
-    start = fields.Date(data_key="from", required=True)
-    end = fields.Date(data_key="to", required=True)
+    start = PlausibleDate(data_key="from", required=True)
+    end = PlausibleDate(data_key="to", required=True)
     officer = fields.String(load_default=None)
 
 
