@@ -100,4 +100,13 @@ def create_app(settings: RosterSettings | dict | None = None) -> Flask:
                 )
         click.echo(f"roster: seeded {counts}")
 
+    @app.cli.command("catch-up")
+    def catch_up() -> None:
+        """Bring the calendar copy in line with holidays-vn.json and regenerate the periods that no longer follow it."""
+        with db.session() as session:
+            result = reference_sync.catch_up(
+                session, now=settings.clock(), seed_from=Path(settings.reference_dir) / calendar.FILE_NAME
+            )
+        click.echo(f"roster: calendar catch-up {result}")
+
     return app

@@ -18,6 +18,7 @@ from pathlib import Path
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from tiepdan_common.calendar import Calendar, CalendarRangeError
 from tiepdan_common.clock import local_date
 from tiepdan_common.errors import Problem
 from tiepdan_common.messaging.consumer import Consumer, PermanentFailure
@@ -28,8 +29,8 @@ from . import calendar_copy
 from .calendar import FILE_NAME
 from .calendar_copy import CalendarDay
 from .config import RosterSettings
-from .duty import generation
-from .duty.models import DutyPeriod
+from .duty import domain, generation
+from .duty.models import DutyPeriod, Shift
 
 log = logging.getLogger(__name__)
 
@@ -38,6 +39,7 @@ PLAUSIBLE = PlausibleDate()
 
 EVENT = "intake.reference.changed"
 CONSUMER_NAME = "roster.reference"
+CATCH_UP_ACTOR = "roster.catch-up"
 
 
 def _newer(row: CalendarDay | None, version: int | None) -> bool:
@@ -130,3 +132,51 @@ def consumer(settings: RosterSettings) -> Consumer:
         CONSUMER_NAME, {EVENT: lambda session, event: handle(session, event, now=settings.clock(), seed_from=seed_from)}
     )
 
+
+# --------------------------------------------------------------------------- catch-up
+
+
+def stale_periods(db_session: Session, calendar: Calendar, *, now: dt.datetime) -> list[DutyPeriod]:
+    """Generated periods whose shifts still to come do not follow the calendar (special ones first)."""
+    special = {
+        (kind, starts_at)
+        for kind, starts_at in db_session.execute(
+            select(Shift.kind, Shift.starts_at).join(Shift.period).where(DutyPeriod.kind == "special")
+        )
+    }
+    stale = []
+    for period in db_session.scalars(
+        select(DutyPeriod).where(DutyPeriod.ends_on >= local_date(now) - dt.timedelta(days=1))
+    ):
+        shifts = set(db_session.execute(select(Shift.kind, Shift.starts_at).where(Shift.period_id == period.id)).all())
+        if not shifts:
+            continue  # never generated: generating it is a person's decision
+        try:
+            slots = list(domain.period_slots(period.starts_on, period.ends_on, calendar))
+        except CalendarRangeError as exc:
+            log.warning("period %s reaches outside the calendar's years: %s", period.code, exc)
+            continue
+        expected = {(s.kind, s.starts_at) for s in slots if s.starts_at > now}
+        if period.kind == "ordinary":
+            expected -= special  # a special period's shift replaces the ordinary one
+        if expected != {(kind, starts_at) for kind, starts_at in shifts if starts_at > now}:
+            stale.append(period)
+    return sorted(stale, key=lambda p: (p.kind != "special", p.code))
+
+
+def catch_up(db_session: Session, *, now: dt.datetime, seed_from: Path | None = None) -> dict:
+    """Bring the copy in line with the reference file and regenerate every period that no longer follows it.
+
+    For changes roster could not hear about: made before its queue existed (a fresh deployment) or while
+    the queue did not exist. Idempotent: a second run finds nothing to do and writes nothing.
+    """
+    calendar_copy.lock(db_session)  # one catch-up (or consumer) at a time; held to the commit
+    changed = calendar_copy.seed(db_session, seed_from) if seed_from is not None else 0
+    calendar = calendar_copy.build(db_session)
+    regenerated = []
+    for period in stale_periods(db_session, calendar, now=now):
+        generation.generate(db_session=db_session, period=period, calendar=calendar, actor=CATCH_UP_ACTOR, now=now)
+        regenerated.append(period.code)
+    if changed or regenerated:
+        log.info("calendar catch-up: %s rows of the copy changed; regenerated %s", changed, regenerated or "nothing")
+    return {"copy_rows_changed": changed, "regenerated": regenerated}

@@ -1,17 +1,19 @@
-"""The roster worker: publishes roster's outbox, sends shift-starting reminders, announces coverage gaps."""
+"""The roster worker: catches up with the calendar, then publishes roster's outbox, follows intake's
+holidays, sends shift-starting reminders and announces coverage gaps."""
 
 from __future__ import annotations
 
 import datetime as dt
 import logging
+from pathlib import Path
 
 from sqlalchemy.exc import IntegrityError
 
 from tiepdan_common.app import build_worker
 from tiepdan_common.db import Database
-from tiepdan_common.worker import PeriodicTask
+from tiepdan_common.worker import PeriodicTask, Worker
 
-from . import config, reference_sync, reminders
+from . import calendar, config, reference_sync, reminders
 from .config import RosterSettings
 from .coverage import service as coverage
 from .database import ProcessedMessage, outbox
@@ -48,11 +50,18 @@ def components(settings: RosterSettings, db: Database) -> list[PeriodicTask]:
     ]
 
 
-def main() -> None:
-    """Run the roster worker until stopped."""
-    settings = config.load()
-    db = Database(settings.database_url)
-    worker = build_worker(
+def catch_up(db: Database, settings: RosterSettings) -> dict:
+    """Follow the calendar changes no message brought (see ``reference_sync.catch_up``)."""
+    with db.session() as session:
+        return reference_sync.catch_up(
+            session, now=settings.clock(), seed_from=Path(settings.reference_dir) / calendar.FILE_NAME
+        )
+
+
+def build(settings: RosterSettings, db: Database) -> Worker:
+    """The worker, after catching up with calendar changes made while roster had no queue to hear them."""
+    catch_up(db, settings)
+    return build_worker(
         settings=settings,
         db=db,
         outbox=outbox,
@@ -60,7 +69,12 @@ def main() -> None:
         consumers=[reference_sync.consumer(settings)],
         components=components(settings, db),
     )
-    worker.run_forever()
+
+
+def main() -> None:
+    """Run the roster worker until stopped."""
+    settings = config.load()
+    build(settings, Database(settings.database_url)).run_forever()
 
 
 if __name__ == "__main__":
