@@ -102,6 +102,36 @@ def signed_in(client):
     return client, csrf
 
 
+# An administrator's permissions in the gateway's role table.
+ADMIN_PERMISSIONS = [*BOARD_PERMISSIONS, "identity:read", "audit:read", "rules:write", "notices:write"]
+
+
+@pytest.fixture
+def admin_in(client, fake_gateway):
+    """A client signed in as an administrator; returns (client, csrf token)."""
+    token = fake_token(sub="admin-01", name="Quản trị viên", roles=[], kind="admin")
+    fake_gateway.on(
+        "POST",
+        "/auth/token",
+        200,
+        {
+            "access_token": token,
+            "token_type": "Bearer",
+            "expires_in": 3600,
+            "kind": "admin",
+            "unit": None,
+            "permissions": ADMIN_PERMISSIONS,
+        },
+    )
+    client.get("/login")
+    with client.session_transaction() as s:
+        csrf = s["csrf"]
+    resp = client.post("/login", data={"username": "admin-01", "password": "x", "csrf_token": csrf})
+    assert resp.status_code == 302, resp.data
+    with client.session_transaction() as s:
+        return client, s["csrf"]
+
+
 # --------------------------------------------------------------------------- the whole system, a browser
 
 

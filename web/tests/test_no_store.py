@@ -50,18 +50,8 @@ def test_every_get_route_answers_no_store_signed_in_when_the_gateway_refuses(sig
     assert html > 30  # the walk reached the pages themselves, not only redirects
 
 
-def test_every_get_route_answers_no_store_for_an_administrator(client, app, fake_gateway, make_token):
-    token = make_token(sub="officer:admin", name="Quản trị", roles=["admin"], officer="admin", kind="district")
-    fake_gateway.on(
-        "POST",
-        "/auth/token",
-        200,
-        {"access_token": token, "expires_in": 3600, "kind": "district", "permissions": ["reference:write"]},
-    )
-    client.get("/login")
-    with client.session_transaction() as s:
-        csrf = s["csrf"]
-    assert client.post("/login", data={"username": "admin", "password": "p", "csrf_token": csrf}).status_code == 302
+def test_every_get_route_answers_no_store_for_an_administrator(admin_in, app):
+    client, _csrf = admin_in
     for path in _get_paths(app):
         _assert_no_store(client.get(path), path)
 
