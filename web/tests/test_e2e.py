@@ -1,4 +1,7 @@
-"""End to end in headless Chromium against the whole running system: the board clerk's day in one scenario."""
+"""End to end in headless Chromium against the whole running system: the board clerk's day in one scenario.
+
+Longer than 300 lines because each test is a story whose steps depend on the ones before it.
+"""
 
 from __future__ import annotations
 

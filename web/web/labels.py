@@ -1,4 +1,8 @@
-"""Words a clerk understands: the API's codes and English messages in Vietnamese (English as a choice)."""
+"""Words a clerk understands: the API's codes and English messages in Vietnamese (English as a choice).
+
+Long because it is one vocabulary (tables of labels and the API's messages); a petition's words are in
+petition_labels.py, a case's in case_labels.py, the administrator's in admin_labels.py.
+"""
 
 from __future__ import annotations
 
