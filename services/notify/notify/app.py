@@ -19,6 +19,7 @@ from .notices.views import blp as notices_blp
 from .rules import service as rules
 from .rules.views import blp as rules_blp
 from .told.views import blp as told_blp
+from .units import service as units
 
 VERSION = "0.1.0"
 
@@ -39,9 +40,11 @@ def create_app(settings: config.NotifySettings | dict | None = None) -> Flask:
 
     @app.cli.command("seed")
     def seed() -> None:
-        """Add the packaged rules, distribution lists and ladders that are missing (edits are kept)."""
+        """Add the packaged rules, distribution lists and ladders, and the reference files' unit names, that are
+        missing (edits, and intake's changes of units, are kept)."""
         with app.extensions["tiepdan"]["db"].session() as session:
             added = rules.seed(db_session=session)
-        click.echo(f"notify: {added} rules, lists and ladders added")
+            names = units.seed(session, units.reference_folder(settings.reference_dir))
+        click.echo(f"notify: {added} rules, lists and ladders added, {names} unit names")
 
     return app

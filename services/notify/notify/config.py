@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+from pathlib import Path
 
 from tiepdan_common.config import Settings, load_settings, setting
 
@@ -64,6 +65,8 @@ class NotifySettings(Settings):
     # How long a sender's claim on a delivery lasts before another sender may take it over.
     claim_seconds: float = setting("NOTIFY_CLAIM_SECONDS", 120.0)
     stuck_summary_seconds: float = setting("NOTIFY_STUCK_SUMMARY_SECONDS", 900.0)
+    # Where the reference files are (units to seed notify's copy of unit names, fields); found when unset.
+    reference_dir: Path | None = setting("REFERENCE_DIR", None)  # noqa: RUF009
 
 
 def load(overrides: dict | None = None) -> NotifySettings:

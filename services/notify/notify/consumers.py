@@ -12,6 +12,7 @@ from .ack.service import stop_case
 from .audience.roster_client import RosterClient
 from .config import NotifySettings
 from .dispatch import Lookups, Staged, dispatch, told_about
+from .units import service as units
 
 CASE_EVENTS = (
     "escalation.case.opened",
@@ -115,6 +116,12 @@ def intake_consumer(settings: NotifySettings, roster: RosterClient | None = None
 
 
 def consumers(settings: NotifySettings, roster: RosterClient | None = None) -> list[Consumer]:
-    """Every consumer the notify worker runs (one roster client shared: it is thread-safe for tokens)."""
+    """Every consumer the notify worker runs (one roster client shared: it is thread-safe for tokens), and the one
+    that keeps notify's copy of unit names (``intake.reference.changed``)."""
     roster = roster or roster_client(settings)
-    return [case_consumer(settings, roster), roster_consumer(settings, roster), intake_consumer(settings, roster)]
+    return [
+        case_consumer(settings, roster),
+        roster_consumer(settings, roster),
+        intake_consumer(settings, roster),
+        units.consumer(settings),
+    ]

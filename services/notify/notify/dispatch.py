@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import uuid
+from collections.abc import Mapping
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -21,6 +22,7 @@ from .rendering import render
 from .rules import domain as rules_domain
 from .rules.models import Rule
 from .rules.service import active_rules, all_ladders, any_rule, ladder_steps, rules_for
+from .units.service import names as unit_names
 
 log = logging.getLogger(__name__)
 
@@ -41,6 +43,7 @@ class Lookups:
         self._seeded = False
         self._rules: dict[str, list[Rule]] = {}
         self._ladders: dict | None = None
+        self._units: dict | None = None
         self.kept: dict = {}
 
     @classmethod
@@ -60,6 +63,12 @@ class Lookups:
                     return None
             self._rules[event_type] = active_rules(db_session=self.db_session, event_type=event_type)
         return self._rules[event_type]
+
+    def units(self) -> dict[str, list[dict]]:
+        """Notify's copy of unit names, read once for the transaction."""
+        if self._units is None:
+            self._units = unit_names(self.db_session)
+        return self._units
 
     def ladders(self) -> dict:
         if self._ladders is None:
@@ -99,13 +108,15 @@ def message_row(
     now: dt.datetime,
     template: str | None = None,
     rule: str | None = None,
+    units: Mapping[str, list[dict]] | None = None,
 ) -> dict:
-    """One message to one recipient about one event, as a row (every column), rendered in both languages."""
+    """One message to one recipient about one event, as a row (every column), rendered in both languages
+    (``units``: notify's copy of unit names, :func:`notify.units.service.names`)."""
     code = ack_code()
     context = {**data, "ack_code": code, "urgent": urgent, "recipient_name": recipient.name}
     on = local_date(now)
-    title, body = render(template or event_type, context, on=on)
-    title_en, body_en = render(template or event_type, context, language="en", on=on)
+    title, body = render(template or event_type, context, on=on, units=units)
+    title_en, body_en = render(template or event_type, context, language="en", on=on, units=units)
     return {
         "id": str(uuid.uuid4()),
         "recipient": recipient.code,
@@ -173,6 +184,7 @@ def tell(
             now=now,
             template=template,
             rule=rule,
+            units=unit_names(db_session),
         )
     )
     db_session.add(message)
@@ -234,6 +246,7 @@ def dispatch(
                     now=now,
                     template=rule.template,
                     rule=rule.name,
+                    units=lookups.units(),
                 )
                 told.add(recipient.code)
                 staged.messages.append(message)

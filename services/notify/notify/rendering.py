@@ -4,15 +4,16 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import os
 import unicodedata
+from collections.abc import Mapping
 from functools import lru_cache
-from pathlib import Path
 
 from jinja2 import Environment, PackageLoader, StrictUndefined, pass_context
 
 from tiepdan_common.clock import local, today
 from tiepdan_common.dated import version_on
+
+from .units.service import reference_folder
 
 SEVERITY_VI = {"low": "thấp", "medium": "trung bình", "high": "cao", "critical": "rất nghiêm trọng"}
 LEVEL_VI = {"commune": "xã", "district": "huyện", "province": "tỉnh"}
@@ -109,39 +110,29 @@ def _local_date(value: str) -> str:
 
 
 @lru_cache(maxsize=1)
-def _reference() -> tuple[dict, dict]:
-    """Unit names and field names from the reference data, when it can be found."""
-    candidates = [
-        os.environ.get("REFERENCE_DIR"),
-        Path.cwd() / "reference",
-        *(p / "reference" for p in Path(__file__).resolve().parents),
-    ]
-    for folder in candidates:
-        if folder and (Path(folder) / "fields.json").is_file():
-            folder = Path(folder)
-            fields = json.loads((folder / "fields.json").read_text(encoding="utf-8"))["fields"]
-            units: dict[str, list[dict]] = {}
-            for path in sorted(folder.glob("units-*.json")):  # dated versions: 2024's tree, then 2025's
-                for version in json.loads(path.read_text(encoding="utf-8"))["units"]:
-                    units.setdefault(version["code"], []).append(version)
-            return units, {f["code"]: f for f in fields}
-    return {}, {}
+def _fields() -> dict:
+    """Field names from the reference data, when it can be found."""
+    folder = reference_folder()
+    if folder is None:
+        return {}
+    return {f["code"]: f for f in json.loads((folder / "fields.json").read_text(encoding="utf-8"))["fields"]}
 
 
-def _unit_name(code, on: dt.date | None = None) -> str:
-    """A unit's name as it stands on ``on`` (today in Viet Nam): «Phường Mỹ Xuyên» for 31684 since July 2025."""
+def unit_name(code, units: Mapping[str, list[dict]], on: dt.date | None = None) -> str:
+    """A unit's name in notify's copy (``units.service.names``) as it stands on ``on`` (today in Viet Nam):
+    «Phường Mỹ Xuyên» for 31684 since July 2025; a code the copy does not know stands for itself."""
     if not code:
         return ""
-    found = version_on(_reference()[0].get(str(code), []), on or today())
+    found = version_on(units.get(str(code), []), on or today())
     return found["name"] if found else str(code)
 
 
 def _field(code, language: str = "vi") -> str:
-    found = _reference()[1].get(code)
+    found = _fields().get(code)
     return found[f"name_{language}"] if found else str(code)
 
 
-ON = "_notify_on"  # the context variable holding the day units are named on
+ON, UNITS = "_notify_on", "_notify_units"  # context variables: the day units are named on, and their names
 
 _env = Environment(
     loader=PackageLoader("notify", "templates"),
@@ -158,7 +149,7 @@ _env.filters.update(
     status_vi=lambda s: STATUS_VI.get(s, s),
     duty_role_vi=lambda s: DUTY_ROLE_VI.get(s, s),
     category_vi=lambda s: CATEGORY_VI.get(s, s),
-    unit_name=pass_context(lambda context, code: _unit_name(code, context.get(ON))),
+    unit_name=pass_context(lambda context, code: unit_name(code, context.get(UNITS) or {}, context.get(ON))),
     field_vi=lambda c: _field(c, "vi"),
     field_en=lambda c: _field(c, "en"),
     change_vi=_change_vi,
@@ -175,10 +166,17 @@ def has_template(name: str) -> bool:
     return f"{name}.vi.txt" in known and f"{name}.en.txt" in known
 
 
-def render(event_type: str, context: dict, *, language: str = "vi", on: dt.date | None = None) -> tuple[str, str]:
-    """The (title, body) of a message about ``event_type``, in NFC; units are named as they stand ``on`` that day
-    in Viet Nam (the day the message is made, by the service's clock; today when not given)."""
-    text = _env.get_template(f"{event_type}.{language}.txt").render(**context, **{ON: on})
+def render(
+    event_type: str,
+    context: dict,
+    *,
+    language: str = "vi",
+    on: dt.date | None = None,
+    units: Mapping[str, list[dict]] | None = None,
+) -> tuple[str, str]:
+    """The (title, body) of a message about ``event_type``, in NFC; ``units`` (notify's copy of unit names) are
+    named as they stand ``on`` that day in Viet Nam (the day the message is made, by the service's clock)."""
+    text = _env.get_template(f"{event_type}.{language}.txt").render(**context, **{ON: on, UNITS: units})
     text = unicodedata.normalize("NFC", text.strip())
     title, _, body = text.partition("\n")
     return title.strip(), body.strip()

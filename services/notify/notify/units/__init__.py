@@ -1,0 +1,1 @@
+"""Notify's copy of the administrative units' names, which messages name units by."""
