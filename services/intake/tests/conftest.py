@@ -10,7 +10,7 @@ pytest_plugins = ["tiepdan_common.pytest_plugin"]
 IDENTITY_KEY = "dGVzdC1pbnRha2UtaWRlbnRpdHkta2V5LTAwMDAwMDA="  # a Fernet key for tests only
 # Seeded once into the template and kept by "truncate": what the seed command and migrations load.
 REFERENCE_TABLES = frozenset(
-    {"units", "unit_successions", "fields", "legal_rules", "holidays", "reference_version"}
+    {"units", "unit_successions", "fields", "legal_rules", "holidays", "calendar_years", "reference_version"}
 )
 
 

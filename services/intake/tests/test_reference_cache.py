@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from intake.reference import service as reference
 from intake.reference.cache import FieldRef, ReferenceCache, Snapshot, UnitRef, freeze
 
-REFERENCE_TABLES = ("units", "fields", "legal_rules", "holidays")
+REFERENCE_TABLES = ("units", "fields", "legal_rules", "holidays", "calendar_years")
 THRESHOLD_3 = {"key": "group.mass_threshold", "value": 3, "effective_from": "2025-01-01", "source": "a test's own rule"}
 
 
@@ -186,8 +186,14 @@ def test_every_change_to_a_reference_table_bumps_the_version(database_url, elsew
             "UPDATE holidays SET name = 'Ngày thử nghiệm' WHERE date = '2099-01-02'",
             "DELETE FROM holidays WHERE date = '2099-01-02'",
         ),
+        "calendar_years": (
+            "INSERT INTO calendar_years (year, source) VALUES (2099, 'thử')",
+            "UPDATE calendar_years SET note = 'thử' WHERE year = 2099",
+            "DELETE FROM calendar_years WHERE year = 2099",
+        ),
     }
     undo.append(("DELETE FROM units WHERE code = '99003'", {}))  # in case an assertion fails half-way
+    undo.append(("DELETE FROM calendar_years WHERE year = 2099", {}))
     with engine.connect() as conn:
         before = _version(conn)
     for table, statements in changes.items():

@@ -37,7 +37,7 @@ from sqlalchemy.orm import Session
 from tiepdan_common.calendar import Calendar, DayEntry
 from tiepdan_common.clock import today
 
-from .models import Field, Holiday, LegalRule, ReferenceVersion, Unit, UnitSuccession
+from .models import CalendarYear, Field, Holiday, LegalRule, ReferenceVersion, Unit, UnitSuccession
 
 
 @dataclasses.dataclass(frozen=True)
@@ -53,6 +53,8 @@ class UnitRef:
     valid_from: dt.date = dt.date.min
     valid_to: dt.date | None = None  # the last day in force, None while in force
     confirmed: bool = True
+    source: str = ""  # the legal act or register the version comes from
+    note: str | None = None
 
     def in_force(self, day: dt.date) -> bool:
         """True when this version is in force on ``day``."""
@@ -96,6 +98,7 @@ class Snapshot:
         default_factory=dict
     )  # unit id -> the ids it succeeded
     working_days: tuple[dt.date, ...] = ()  # make-up working days (a Saturday worked for a bridge day off)
+    years: tuple[int, ...] = ()  # the calendar's years (calendar_years); empty: those its days fall in
     _calendar: dict = dataclasses.field(default_factory=dict, compare=False, repr=False)
 
     @classmethod
@@ -112,6 +115,8 @@ class Snapshot:
                     Unit.valid_from,
                     Unit.valid_to,
                     Unit.confirmed,
+                    Unit.source,
+                    Unit.note,
                 ).order_by(Unit.code, Unit.valid_from)
             )
         )
@@ -127,6 +132,8 @@ class Snapshot:
                 r.valid_from,
                 r.valid_to,
                 bool(r.confirmed),
+                r.source or "",
+                r.note,
             )
             for r in rows
         }
@@ -150,12 +157,14 @@ class Snapshot:
         holidays, working = [], []
         for day, kind in db_session.execute(select(Holiday.date, Holiday.kind).order_by(Holiday.date)):
             (working if kind == "working_day" else holidays).append(day)
+        years = tuple(db_session.scalars(select(CalendarYear.year).order_by(CalendarYear.year)))
         return cls(
             version=version,
             units=MappingProxyType({code: found[-1] for code, found in versions.items()}),
             fields=MappingProxyType(fields),
             rules=MappingProxyType({k: tuple(v) for k, v in rules.items()}),
             holiday_dates=tuple(holidays),
+            years=years,
             versions=MappingProxyType({code: tuple(found) for code, found in versions.items()}),
             by_id=MappingProxyType(by_id),
             predecessors=MappingProxyType({k: tuple(v) for k, v in predecessors.items()}),
@@ -200,7 +209,7 @@ class Snapshot:
         found = self._calendar.get("calendar")
         if found is None:
             days = (*self.holiday_dates, *self.working_days)
-            years = [d.year for d in days] or [today().year]
+            years = list(self.years) or [d.year for d in days] or [today().year]
             found = Calendar(
                 first_year=min(years),
                 last_year=max(years),

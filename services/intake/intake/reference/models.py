@@ -97,6 +97,24 @@ class Holiday(Base):
     name: Mapped[str] = mapped_column(String(200))
     kind: Mapped[str] = mapped_column(String(20), default="holiday")
     source: Mapped[str | None] = mapped_column(Text)
+    # For a make-up working day: the weekday off it compensates (hoán đổi), when the source names it.
+    in_exchange_for: Mapped[dt.date | None] = mapped_column(Date)
+    confirmed: Mapped[bool] = mapped_column(Boolean, default=True)
+    note: Mapped[str | None] = mapped_column(Text)
+
+
+class CalendarYear(Base):
+    """A year the working-day calendar knows: its days off and make-up days are in ``holidays``.
+
+    A date outside these years has no working-day count (422 ``outside_calendar``), never a guess.
+    """
+
+    __tablename__ = "calendar_years"
+
+    year: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    confirmed: Mapped[bool] = mapped_column(Boolean, default=True)
+    source: Mapped[str] = mapped_column(Text, default="")
+    note: Mapped[str | None] = mapped_column(Text)
 
 
 class ReferenceChange(Base):

@@ -20,7 +20,9 @@ class UnitOut(Schema):
     parent_id = fields.Integer(allow_none=True)
     valid_from = fields.Date()
     valid_to = fields.Date(allow_none=True, metadata={"description": "Last day in force; null while in force"})
-    confirmed = fields.Boolean()
+    source = fields.String(metadata={"description": "The legal act or register the version comes from"})
+    confirmed = fields.Boolean(metadata={"description": "false: the public sources did not confirm it (see note)"})
+    note = fields.String(allow_none=True)
 
 
 class UnitQuery(Schema):
@@ -61,10 +63,18 @@ class SuccessionIn(Schema):
     confirmed = fields.Boolean(load_default=True)
 
 
+class SuccessionQuery(Schema):
+    unit_id = fields.Integer(load_default=None, metadata={"description": "Only the successions of this version"})
+
+
 class SuccessionOut(Schema):
     id = fields.Integer()
     predecessor_id = fields.Integer()
+    predecessor_code = fields.String(dump_only=True)
+    predecessor_name = fields.String(dump_only=True)
     successor_id = fields.Integer()
+    successor_code = fields.String(dump_only=True)
+    successor_name = fields.String(dump_only=True)
     kind = fields.String()
     effective_on = fields.Date()
     legal_act = fields.String()
@@ -86,6 +96,12 @@ class HolidayIn(Schema):
         metadata={"description": "holiday (a day off) or working_day (a make-up working day)"},
     )
     source = Text(required=True, validate=validate.Length(min=1, max=2000))
+    in_exchange_for = fields.Date(
+        load_default=None,
+        metadata={"description": "For a make-up working day: the weekday off it compensates"},
+    )
+    confirmed = fields.Boolean(load_default=True)
+    note = Text(load_default=None, validate=validate.Length(max=2000))
 
 
 class HolidayOut(Schema):
@@ -93,6 +109,34 @@ class HolidayOut(Schema):
     name = fields.String()
     kind = fields.String()
     source = fields.String(allow_none=True)
+    in_exchange_for = fields.Date(allow_none=True)
+    confirmed = fields.Boolean()
+    note = fields.String(allow_none=True)
+
+
+class CalendarDayIn(HolidayIn):
+    date = fields.Date(required=True)
+    source = Text(load_default=None, validate=validate.Length(min=1, max=2000))  # the year's, when not given
+
+
+class CalendarYearIn(Schema):
+    year = fields.Integer(required=True, strict=True, validate=validate.Range(min=2000, max=2100))
+    source = Text(required=True, validate=validate.Length(min=1, max=2000))
+    confirmed = fields.Boolean(load_default=True)
+    note = Text(load_default=None, validate=validate.Length(max=2000))
+    days = fields.List(
+        fields.Nested(CalendarDayIn),
+        required=True,
+        validate=validate.Length(min=1, max=120),
+        metadata={"description": "The year's days off and make-up working days"},
+    )
+
+
+class CalendarYearOut(Schema):
+    year = fields.Integer()
+    confirmed = fields.Boolean()
+    source = fields.String()
+    note = fields.String(allow_none=True)
 
 
 class ReasonQuery(Schema):

@@ -20,7 +20,7 @@ from .cache import (
     UnitRef,
     read_version,
 )
-from .models import Field, Holiday, LegalRule, Unit, UnitSuccession
+from .models import CalendarYear, Field, Holiday, LegalRule, Unit, UnitSuccession
 
 EXTENSION_KEY = "reference"
 _SESSION_KEY = "intake.reference.snapshot"
@@ -109,6 +109,37 @@ def list_units(*, db_session: Session, on: dt.date | None = None) -> list[UnitRe
     if on is not None:
         found = [u for u in found if u.in_force(on)]
     return sorted(found, key=lambda u: (u.code, u.valid_from))
+
+
+def list_successions(*, db_session: Session, unit_id: int | None = None) -> list[dict]:
+    """Every succession (or those of one unit version, either side), by day, with both versions' codes."""
+    stmt = select(UnitSuccession).order_by(UnitSuccession.effective_on, UnitSuccession.id)
+    if unit_id is not None:
+        stmt = stmt.where((UnitSuccession.predecessor_id == unit_id) | (UnitSuccession.successor_id == unit_id))
+    by_id = snapshot(db_session=db_session).by_id
+    found = []
+    for link in db_session.scalars(stmt):
+        before, after = by_id.get(link.predecessor_id), by_id.get(link.successor_id)
+        found.append(
+            {
+                "id": link.id,
+                "predecessor_id": link.predecessor_id,
+                "predecessor_code": before.code if before else None,
+                "predecessor_name": before.name if before else None,
+                "successor_id": link.successor_id,
+                "successor_code": after.code if after else None,
+                "successor_name": after.name if after else None,
+                "kind": link.kind,
+                "effective_on": link.effective_on,
+                "legal_act": link.legal_act,
+                "confirmed": link.confirmed,
+            }
+        )
+    return found
+
+
+def list_calendar_years(*, db_session: Session) -> list[CalendarYear]:
+    return list(db_session.scalars(select(CalendarYear).order_by(CalendarYear.year)))
 
 
 def list_fields(*, db_session: Session) -> list[Field]:
@@ -208,6 +239,16 @@ def seed(*, db_session: Session, reference_dir: Path) -> dict:
         )
     counts["legal_rules"] = len(rules)
     calendar = json.loads((reference_dir / "holidays-vn.json").read_text(encoding="utf-8"))
+    for y in calendar.get("years", []):
+        db_session.merge(
+            CalendarYear(
+                year=y["year"],
+                confirmed=y.get("status", "confirmed") == "confirmed",
+                source="; ".join(y.get("sources", [])),
+                note=y.get("note"),
+            )
+        )
+    counts["calendar_years"] = len(calendar.get("years", []))
     days = [(h, h.get("kind") or "holiday") for h in calendar.get("holidays", [])]
     for key in MAKE_UP_KEYS:  # make-up working days, under whichever name the calendar file gives them
         days += [(h, "working_day") for h in calendar.get(key, [])]
@@ -219,6 +260,9 @@ def seed(*, db_session: Session, reference_dir: Path) -> dict:
                 name=h.get("name") or h.get("reason") or "",
                 kind=kind,
                 source=h.get("source"),
+                in_exchange_for=dt.date.fromisoformat(h["in_exchange_for"]) if h.get("in_exchange_for") else None,
+                confirmed=h.get("confirmed", True),
+                note=h.get("note"),
             )
         )
     counts["holidays"] = len(days)

@@ -18,6 +18,8 @@ from tiepdan_common.web import current_identity, db_session
 from . import admin, service
 from .models import Holiday, LegalRule
 from .schemas import (
+    CalendarYearIn,
+    CalendarYearOut,
     ChangeOut,
     FieldOut,
     HolidayIn,
@@ -27,6 +29,7 @@ from .schemas import (
     RuleOut,
     SuccessionIn,
     SuccessionOut,
+    SuccessionQuery,
     UnitIn,
     UnitOut,
     UnitPatch,
@@ -93,6 +96,14 @@ def update_unit(data, unit_id):
     return unit
 
 
+@blp.get("/unit-successions")
+@blp.arguments(SuccessionQuery, location="query")
+@blp.response(200, SuccessionOut(many=True))
+def list_successions(query):
+    """Which unit version succeeded which (merge, split, rename, abolition), by day, with their codes."""
+    return service.list_successions(db_session=db_session(), unit_id=query["unit_id"])
+
+
 @blp.post("/unit-successions")
 @admin_only
 @transactional()
@@ -143,6 +154,26 @@ def delete_holiday(query, date_text):
         db_session=db_session(), identity=current_identity(), day=_day(date_text), reason=query["reason"]
     )
     _changed()
+
+
+@blp.get("/calendar-years")
+@blp.response(200, CalendarYearOut(many=True))
+def list_calendar_years():
+    """The years the working-day calendar holds (a date outside them has no working-day count)."""
+    return service.list_calendar_years(db_session=db_session())
+
+
+@blp.post("/calendar-years")
+@admin_only
+@transactional()
+@blp.arguments(CalendarYearIn)
+@blp.response(201, CalendarYearOut)
+@blp.alt_response(409, schema=ProblemSchema, description="The year, or one of its days, is already recorded")
+def create_calendar_year(data):
+    """Add a year to the calendar with its days off and make-up working days."""
+    row = admin.create_calendar_year(db_session=db_session(), identity=current_identity(), data=data)
+    _changed()
+    return row
 
 
 @blp.get("/legal-rules")
