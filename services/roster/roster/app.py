@@ -18,9 +18,9 @@ from .config import RosterSettings
 from .coverage.views import blp as coverage_blp
 from .directory import service as directory_service
 from .directory.views import blp as directory_blp
+from .duty import changes as duty_changes
 from .duty import generation
 from .duty import service as duty_service
-from .duty.editing import blp as editing_blp
 from .duty.views import blp as duty_blp
 from .exports.views import blp as exports_blp
 from .leave.views import blp as leave_blp
@@ -46,7 +46,6 @@ def create_app(settings: RosterSettings | dict | None = None) -> Flask:
         blueprints=[
             directory_blp,
             duty_blp,
-            editing_blp,
             leave_blp,
             swaps_blp,
             coverage_blp,
@@ -81,10 +80,10 @@ def create_app(settings: RosterSettings | dict | None = None) -> Flask:
                 counts |= directory_service.seed(db_session=session, demo=json.loads(demo_path.read_text("utf-8")))
             code, name, start, end = NA_SESSION
             periods = [
-                duty_service.ensure_period(db_session=session, code=code, name=name, starts_on=start, ends_on=end)
+                duty_changes.ensure_period(db_session=session, code=code, name=name, starts_on=start, ends_on=end)
             ]
             periods.append(
-                duty_service.ensure_period(
+                duty_changes.ensure_period(
                     db_session=session,
                     code="CURRENT",
                     name="Trực tiếp công dân thường xuyên",

@@ -3,50 +3,29 @@ holidays, sends shift-starting reminders and announces coverage gaps."""
 
 from __future__ import annotations
 
-import datetime as dt
 import logging
 from pathlib import Path
-
-from sqlalchemy.exc import IntegrityError
 
 from tiepdan_common.app import build_worker
 from tiepdan_common.db import Database
 from tiepdan_common.worker import PeriodicTask, Worker
 
-from . import calendar, config, reference_sync, reminders
+from . import calendar, config, reference_sync
 from .config import RosterSettings
-from .coverage import service as coverage
+from .coverage import jobs as coverage_jobs
 from .database import ProcessedMessage, outbox
+from .duty import jobs as duty_jobs
 
 log = logging.getLogger(__name__)
-
-
-def remind_once(db: Database, settings: RosterSettings) -> list[int]:
-    """One pass of the reminder timer: stage reminders for shifts starting soon (each shift once)."""
-    with db.session() as session:
-        return reminders.send_due(
-            db_session=session, now=settings.clock(), lead=dt.timedelta(minutes=settings.reminder_minutes)
-        )
-
-
-def check_coverage_once(db: Database, settings: RosterSettings) -> int:
-    """One pass of the coverage timer: announce gaps ahead not announced before."""
-    try:
-        with db.session() as session:
-            return coverage.check_ahead(db_session=session, now=settings.clock(), days=settings.coverage_days)[
-                "announced"
-            ]
-    except IntegrityError:
-        # Another worker announced some of the same gaps at the same moment; its transaction won.
-        log.info("coverage gaps announced concurrently by another worker")
-        return 0
 
 
 def components(settings: RosterSettings, db: Database) -> list[PeriodicTask]:
     """The roster's timers."""
     return [
-        PeriodicTask("shift-reminders", lambda: remind_once(db, settings), settings.reminder_poll_seconds),
-        PeriodicTask("coverage-gaps", lambda: check_coverage_once(db, settings), settings.coverage_poll_seconds),
+        PeriodicTask("shift-reminders", lambda: duty_jobs.remind_once(db, settings), settings.reminder_poll_seconds),
+        PeriodicTask(
+            "coverage-gaps", lambda: coverage_jobs.check_coverage_once(db, settings), settings.coverage_poll_seconds
+        ),
     ]
 
 

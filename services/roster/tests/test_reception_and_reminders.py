@@ -3,7 +3,8 @@
 import dataclasses
 import datetime as dt
 
-from roster import worker
+from roster.coverage import jobs as coverage_jobs
+from roster.duty import jobs as duty_jobs
 from roster.reception import domain as reception
 from tiepdan_common.calendar import Calendar
 from tiepdan_common.clock import LOCAL
@@ -63,10 +64,10 @@ def test_publication_counts_working_days(reference_dir):
 
 def test_a_shift_is_reminded_once_even_with_two_workers(app, db, settings, outbox_events, clock):
     clock.set(dt.datetime(2024, 5, 21, 6, 40, tzinfo=LOCAL))
-    assert worker.remind_once(db, settings) == []
+    assert duty_jobs.remind_once(db, settings) == []
     clock.set(dt.datetime(2024, 5, 21, 6, 50, tzinfo=LOCAL))
-    first = worker.remind_once(db, settings)
-    second = worker.remind_once(db, settings)
+    first = duty_jobs.remind_once(db, settings)
+    second = duty_jobs.remind_once(db, settings)
     assert len(first) == 1 and second == []
     (reminder,) = [e["data"] for e in outbox_events("roster.shift.starting")]
     assert reminder["shift_kind"] == "morning"
@@ -79,20 +80,19 @@ def test_a_shift_is_reminded_once_even_with_two_workers(app, db, settings, outbo
 def _the_worker_announces_coverage_gaps_once(app, outbox_events, clock):
     settings, db = app.extensions["tiepdan"]["settings"], app.extensions["tiepdan"]["db"]
     clock.set(dt.datetime(2024, 6, 24, 6, 0, tzinfo=LOCAL))
-    assert worker.check_coverage_once(db, settings) == 0  # the seeded roster is complete
-    from roster.duty import generation
-    from roster.duty import service as duty
+    assert coverage_jobs.check_coverage_once(db, settings) == 0  # the seeded roster is complete
+    from roster.duty import changes, generation
 
     calendar = app.extensions["roster"]["calendar"].get()  # read before the session below writes
     with db.session() as session:  # a second period over the same days books everyone twice
-        period = duty.ensure_period(
+        period = changes.ensure_period(
             db_session=session, code="DUP", name="Trùng", starts_on=dt.date(2024, 6, 25), ends_on=dt.date(2024, 6, 25)
         )
         generation.generate(db_session=session, period=period, calendar=calendar, now=clock())
-    announced = worker.check_coverage_once(db, settings)
+    announced = coverage_jobs.check_coverage_once(db, settings)
     gaps = [e["data"] for e in outbox_events("roster.coverage.gap")]
     assert announced == len(gaps) > 0 and all("bị xếp trùng hai ca" in g["reason"] for g in gaps)
-    assert worker.check_coverage_once(db, settings) == 0
+    assert coverage_jobs.check_coverage_once(db, settings) == 0
 
 
 def _two_workers_racing_send_one_reminder(app, outbox_events, clock):
@@ -112,7 +112,7 @@ def _two_workers_racing_send_one_reminder(app, outbox_events, clock):
 
     def run():
         try:
-            results.append(worker.remind_once(db, racing))
+            results.append(duty_jobs.remind_once(db, racing))
         except Exception as exc:
             errors.append(exc)
 

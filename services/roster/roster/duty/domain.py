@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 from collections.abc import Iterable, Iterator
+from collections.abc import Set as AbstractSet
 
 from tiepdan_common.calendar import Calendar
 from tiepdan_common.clock import LOCAL
@@ -108,7 +109,7 @@ class Rotation:
         self._tick += 1
         self._last[code] = self._tick
 
-    def take(self, agency_kinds: Iterable[str], count: int, unavailable: set[str] = frozenset()) -> list[str]:
+    def take(self, agency_kinds: Iterable[str], count: int, unavailable: AbstractSet[str] = frozenset()) -> list[str]:
         """Up to ``count`` officers of the pool, none of them in ``unavailable``."""
         key = tuple(agency_kinds)
         candidates = [c for c in self._pools.get(key, ()) if c not in unavailable]

@@ -1,4 +1,5 @@
-"""Shift-starting reminders: one ``roster.shift.starting`` per shift, however many workers run."""
+"""The duty roster's timed job: shift-starting reminders, one ``roster.shift.starting`` per shift however many
+workers run."""
 
 from __future__ import annotations
 
@@ -7,8 +8,11 @@ import datetime as dt
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session, selectinload
 
-from .database import outbox
-from .duty.models import Shift
+from tiepdan_common.db import Database
+
+from ..config import RosterSettings
+from ..database import outbox
+from .models import Shift
 
 
 def send_due(*, db_session: Session, now: dt.datetime, lead: dt.timedelta) -> list[int]:
@@ -45,3 +49,9 @@ def send_due(*, db_session: Session, now: dt.datetime, lead: dt.timedelta) -> li
         )
         sent.append(shift.id)
     return sent
+
+
+def remind_once(db: Database, settings: RosterSettings) -> list[int]:
+    """One pass of the reminder timer: stage reminders for shifts starting soon (each shift once)."""
+    with db.session() as session:
+        return send_due(db_session=session, now=settings.clock(), lead=dt.timedelta(minutes=settings.reminder_minutes))

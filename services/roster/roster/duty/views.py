@@ -1,113 +1,46 @@
-"""The duty roster over HTTP: shifts and who is on duty now."""
+"""The duty roster over HTTP: who is on duty and on call, shifts, and the board's changes to periods,
+requirements and assignments."""
 
 from __future__ import annotations
 
 import datetime as dt
 
 from flask_smorest import Blueprint
-from marshmallow import Schema, fields, validate
 
 from tiepdan_common import web
-from tiepdan_common.errors import field_error
-from tiepdan_common.schemas import PlausibleDateTime, ProblemSchema
-from tiepdan_common.web import db_session, require
+from tiepdan_common.errors import Problem, field_error
+from tiepdan_common.idempotency import transactional
+from tiepdan_common.schemas import ProblemSchema
+from tiepdan_common.web import current_identity, db_session, require
 
 from .. import calendar
-from ..directory.views import ChannelOut
-from . import domain, service
+from ..database import IdempotencyRecord
+from . import changes, domain, generation, service
+from .schemas import (
+    DUTY_ROLES,
+    SHIFT_KINDS,
+    AddAssignmentIn,
+    AssignmentOut,
+    GenerateOut,
+    HolidayOut,
+    HolidayQuery,
+    NextOut,
+    OnCallOut,
+    OnCallQuery,
+    OnDutyOut,
+    OnDutyQuery,
+    OverrideIn,
+    PeriodIn,
+    PeriodOut,
+    RequirementIn,
+    RequirementOut,
+    ShiftOut,
+    ShiftQuery,
+)
 
-blp = Blueprint("duty", __name__, description="Duty roster: shifts, on duty, on call")
-
-DUTY_ROLES = ("lead", "inspector", "department", "police", "standby", "leader_on_call")
-
-
-class AssignmentOut(Schema):
-    id = fields.Integer()
-    officer = fields.String(attribute="officer_code")
-    full_name = fields.Function(lambda a: a.officer.full_name)
-    agency = fields.Function(lambda a: a.officer.agency_code)
-    duty_role = fields.String()
-    source = fields.String()
-    note = fields.String()
-
-
-class ShiftOut(Schema):
-    id = fields.Integer()
-    kind = fields.String()
-    starts_at = fields.AwareDateTime()
-    ends_at = fields.AwareDateTime()
-    period = fields.Function(lambda s: s.period.code)
-    assignments = fields.List(fields.Nested(AssignmentOut))
-
-
-class OnDutyOfficer(Schema):
-    code = fields.String()
-    full_name = fields.String()
-    agency = fields.String()
-    agency_name = fields.String()
-    role = fields.String()
-    duty_role = fields.String()
-    shift_id = fields.Integer()
-    shift_kind = fields.String()
-    shift_ends_at = fields.AwareDateTime()
-    channels = fields.List(fields.Nested(ChannelOut))
-
-
-class OnDutyOut(Schema):
-    at = fields.AwareDateTime()
-    officers = fields.List(
-        fields.Nested(OnDutyOfficer),
-        metadata={"description": "people at the board; with a role or agency filter, also whoever of them is on call"},
-    )
-    leader_on_call = fields.Nested(OnDutyOfficer, allow_none=True)
-    police_on_call = fields.List(
-        fields.Nested(OnDutyOfficer),
-        metadata={"description": "police officers on call (midnight to midnight), reachable at every hour"},
-    )
-
-
-class OnDutyQuery(Schema):
-    at = PlausibleDateTime(load_default=None)
-    duty_role = fields.String(data_key="role", load_default=None, validate=validate.OneOf(DUTY_ROLES))
-    agency = fields.String(load_default=None)
-
-
-class HolidayOut(Schema):
-    date = fields.Date()
-    name = fields.String()
-    kind = fields.String(
-        metadata={
-            "description": "day_off (no office hours) or makeup_working_day (a Saturday "
-            "worked for a bridge day off: office hours)"
-        }
-    )
-    source = fields.String(metadata={"description": "the law or Government notice behind the day"})
-    confirmed = fields.Boolean(metadata={"description": "false when the notice could not be checked yet"})
-    in_exchange_for = fields.Date(allow_none=True)
-
-
-class HolidayQuery(Schema):
-    year = fields.Integer(load_default=None, validate=validate.Range(min=2000, max=2100))
-
-
-class OnCallQuery(Schema):
-    at = PlausibleDateTime(load_default=None)
-
-
-class OnCallOut(Schema):
-    at = fields.AwareDateTime()
-    leader_on_call = fields.Nested(OnDutyOfficer, allow_none=True)
-
-
-class NextOut(Schema):
-    at = fields.AwareDateTime()
-    starts_at = fields.AwareDateTime(allow_none=True)
-    officers = fields.List(fields.Nested(OnDutyOfficer))
-
-
-class ShiftQuery(Schema):
-    start = PlausibleDateTime(data_key="from", required=True)
-    end = PlausibleDateTime(data_key="to", required=True)
+blp = Blueprint(
+    "duty", __name__, description="Duty roster: on duty and on call, shifts, periods, requirements, assignments"
+)
 
 
 def _officer_row(shift, assignment) -> dict:
@@ -211,3 +144,121 @@ def list_shifts(query):
     if query["end"] - query["start"] > dt.timedelta(days=62):
         raise field_error("to", "the range may span at most 62 days")
     return service.shifts_between(db_session=db_session(), start=query["start"], end=query["end"])
+
+
+# --------------------------------------------------------------------------- the board's changes
+
+
+def _actor() -> str:
+    return current_identity().subject
+
+
+@blp.get("/periods")
+@require("roster:read")
+@blp.response(200, PeriodOut(many=True))
+def list_periods():
+    """Duty periods, such as a National Assembly session and the ordinary current period."""
+    return service.list_periods(db_session=db_session())
+
+
+@blp.post("/periods")
+@require("roster:write")
+@transactional(IdempotencyRecord)
+@blp.arguments(PeriodIn)
+@blp.response(201, PeriodOut)
+@blp.alt_response(409, schema=ProblemSchema)
+@blp.alt_response(422, schema=ProblemSchema)
+def create_period(data):
+    """Create a duty period (not overlapping another); generate its roster next."""
+    return changes.create_period(
+        db_session=db_session(), actor=_actor(), now=web.now(), calendar=calendar.current(), **data
+    )
+
+
+@blp.post("/periods/<code>/generate")
+@require("roster:write")
+@transactional(IdempotencyRecord)
+@blp.response(200, GenerateOut)
+@blp.alt_response(404, schema=ProblemSchema)
+@blp.alt_response(422, schema=ProblemSchema)
+def generate(code):
+    """(Re)generate the period's roster by fair rotation; overrides and approved swaps stay where they are."""
+    period = service.get_period(db_session=db_session(), code=code)
+    if period is None:
+        raise Problem(404, "No such period.")
+    count = generation.generate(
+        db_session=db_session(), period=period, calendar=calendar.current(), actor=_actor(), now=web.now()
+    )
+    return {"period": period, "assignments": count}
+
+
+@blp.get("/requirements")
+@require("roster:read")
+@blp.response(200, RequirementOut(many=True))
+def list_requirements():
+    """What each kind of shift needs: duty role, agency kinds to draw from, how many."""
+    return service.ensure_requirements(db_session=db_session())
+
+
+@blp.put("/requirements/<shift_kind>/<duty_role>")
+@require("roster:write")
+@transactional(IdempotencyRecord)
+@blp.arguments(RequirementIn)
+@blp.response(200, RequirementOut)
+@blp.alt_response(422, schema=ProblemSchema)
+def set_requirement(data, shift_kind, duty_role):
+    """Set what a kind of shift needs in one duty role (applies at the next generation)."""
+    if shift_kind not in SHIFT_KINDS:
+        raise Problem(404, "No such shift kind.")
+    if duty_role not in DUTY_ROLES:
+        raise Problem(404, "No such duty role.")
+    return changes.set_requirement(
+        db_session=db_session(), shift_kind=shift_kind, duty_role=duty_role, actor=_actor(), now=web.now(), **data
+    )
+
+
+@blp.post("/shifts/<int:shift_id>/assignments")
+@require("roster:write")
+@transactional(IdempotencyRecord)
+@blp.arguments(AddAssignmentIn)
+@blp.response(201, AssignmentOut)
+@blp.alt_response(409, schema=ProblemSchema)
+def add_assignment(data, shift_id):
+    """Put an officer on a shift by hand (kept on regeneration)."""
+    return changes.add_assignment(
+        db_session=db_session(),
+        shift_id=shift_id,
+        officer_code=data["officer"],
+        duty_role=data["duty_role"],
+        note=data["note"],
+        actor=_actor(),
+        now=web.now(),
+    )
+
+
+@blp.put("/assignments/<int:assignment_id>")
+@require("roster:write")
+@transactional(IdempotencyRecord)
+@blp.arguments(OverrideIn)
+@blp.response(200, AssignmentOut)
+@blp.alt_response(409, schema=ProblemSchema)
+def override(data, assignment_id):
+    """Override: another officer takes this assignment (kept on regeneration)."""
+    return changes.override(
+        db_session=db_session(),
+        assignment_id=assignment_id,
+        officer_code=data["officer"],
+        note=data["note"],
+        actor=_actor(),
+        now=web.now(),
+    )
+
+
+@blp.delete("/assignments/<int:assignment_id>")
+@require("roster:write")
+@transactional(IdempotencyRecord)
+@blp.response(204)
+@blp.alt_response(404, schema=ProblemSchema)
+def remove_assignment(assignment_id):
+    """Take an officer off a shift."""
+    changes.remove_assignment(db_session=db_session(), assignment_id=assignment_id, actor=_actor(), now=web.now())

@@ -12,6 +12,7 @@ from tiepdan_common.errors import Problem, field_error
 
 from ..audit import service as audit
 from ..directory.models import Officer
+from ..duty import changes as duty_changes
 from ..duty import service as duty
 from ..duty.domain import clashes, overlaps
 from ..duty.models import Assignment, CoverageRequirement, Shift
@@ -112,7 +113,7 @@ def cover_absence(*, db_session: Session, leave: Leave, actor: str, now: dt.date
         }
         if replacement is not None:
             note = f"Thay {leave.officer_code} ({leave.kind})"
-            duty.override(
+            duty_changes.override(
                 db_session=db_session,
                 assignment_id=assignment.id,
                 officer_code=replacement,

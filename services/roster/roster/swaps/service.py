@@ -11,6 +11,7 @@ from tiepdan_common.errors import Problem, field_error
 
 from ..audit import service as audit
 from ..directory.models import Officer
+from ..duty import changes as duty_changes
 from ..duty import service as duty
 from ..duty.models import Assignment
 from .models import SwapRequest
@@ -167,13 +168,13 @@ def _hand_over(
     )
     if assignment is None:
         raise Problem(409, f"{giver} no longer holds that assignment; the swap cannot apply.", code="conflict")
-    duty.check_can_serve(
+    duty_changes.check_can_serve(
         db_session=db_session, officer_code=taker, shift=assignment.shift, duty_role=duty_role, field=field
     )
     assignment.officer_code, assignment.source, assignment.note = taker, "swap", f"Đổi ca #{swap_id} với {giver}"
     db_session.flush()
     db_session.expire(assignment, ["officer"])
-    duty.announce(
+    duty_changes.announce(
         db_session=db_session,
         shift=assignment.shift,
         duty_role=duty_role,
