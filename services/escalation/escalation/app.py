@@ -25,6 +25,8 @@ from .report.views import summary_blp
 from .roster import directory as officer_directory
 from .seed import seed_defaults
 from .task.views import blp as tasks_blp
+from .unit import service as unit_copy
+from .unit.jobs import reference_consumer
 
 VERSION = "0.2.0"
 
@@ -36,6 +38,7 @@ def consumers(settings: EscalationSettings) -> list:
             mass_case_size=settings.mass_case_size, reference_dir=settings.reference_dir, clock=settings.clock
         ),
         notify_consumer(),
+        reference_consumer(reference_dir=settings.reference_dir, clock=settings.clock),
     ]
 
 
@@ -69,9 +72,10 @@ def create_app(settings: EscalationSettings | dict | None = None) -> Flask:
 
     @app.cli.command("seed")
     def seed() -> None:
-        """Seed the default escalation policies and hot-spot rules (missing ones only)."""
+        """Seed the default escalation policies and hot-spot rules (missing ones only) and the unit copy."""
         with app.extensions["tiepdan"]["db"].session() as session:
             policies, rules = seed_defaults(session)
-        click.echo(f"escalation: {policies} policies and {rules} hot-spot rules added")
+            units = unit_copy.seed(db_session=session, reference_dir=settings.reference_dir)
+        click.echo(f"escalation: {policies} policies, {rules} hot-spot rules and {units} unit versions added")
 
     return app

@@ -9,6 +9,7 @@ from .policy.models import Escalation, EscalationPolicy, EscalationStep
 from .province.models import ProvinceRequest
 from .report.models import DailySummary, OverdueItem
 from .task.models import CaseTask
+from .unit.models import UnitVersion
 
 __all__ = [
     "Alert",
@@ -28,5 +29,6 @@ __all__ = [
     "OverdueItem",
     "ProvinceRequest",
     "TimelineEntry",
+    "UnitVersion",
     "VisitRecord",
 ]

@@ -9,7 +9,7 @@ from pathlib import Path
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from tiepdan_common.clock import Clock
+from tiepdan_common.clock import Clock, local_date
 from tiepdan_common.context import correlated
 from tiepdan_common.db import insert_rows
 from tiepdan_common.messaging.consumer import Consumer
@@ -23,6 +23,8 @@ from ..hotspot import service as hotspots
 from ..hotspot.models import VisitRecord
 from ..policy import service as escalation_policies
 from ..report.models import OverdueItem
+from ..unit import service as units
+from ..unit.domain import Directory
 from . import corrections, domain, service
 from .models import Case
 
@@ -41,6 +43,7 @@ class _Cases:
         self._linked: set[str] | None = None
         self._open: dict[str, Case] | None = None
         self._policies: list | None = None
+        self._units: Directory | None = None
 
     def linked(self, visit_id: str) -> bool:
         if self._linked is None:
@@ -72,6 +75,11 @@ class _Cases:
         if self._policies is None:
             self._policies = escalation_policies.active(db_session=self.db_session)
         return self._policies
+
+    def units(self) -> Directory:
+        if self._units is None:
+            self._units = units.directory(self.db_session)
+        return self._units
 
     def linked_to(self, visit_id: str, matter_key: str, case: Case) -> None:
         self.linked(visit_id)
@@ -192,7 +200,7 @@ def _record_visits(
     insert_rows(db_session, VisitRecord.__table__, records)
     if records:  # the windows of a field across the unit, and of a matter, over the stored visits
         hotspot_scopes.evaluate_scoped(
-            db_session=db_session, visits=[visit for _, visit, _ in visits], reference_dir=reference_dir
+            db_session=db_session, visits=[visit for _, visit, _ in visits], units=batch.units()
         )
 
 
@@ -204,12 +212,12 @@ def _correct_visit(db_session: Session, visit: dict, *, reference_dir: Path, now
             db_session=db_session, visit=visit, now=now, group_size=record.group_size if record is not None else None
         )
         if record is not None:
-            hotspot_corrections.withdraw(db_session=db_session, record=record, reference_dir=reference_dir)
+            hotspot_corrections.withdraw(db_session=db_session, record=record, units=units.directory(db_session))
         return
     size = None
     if record is not None:
         size = (record.group_size, visit.get("group_size", record.group_size))
-        hotspot_corrections.move(db_session=db_session, record=record, visit=visit, reference_dir=reference_dir)
+        hotspot_corrections.move(db_session=db_session, record=record, visit=visit, units=units.directory(db_session))
     corrections.visit_corrected(db_session=db_session, visit=visit, group_size=size, now=now)
 
 
@@ -239,9 +247,10 @@ def _open_or_join(
         )
         batch.linked_to(visit["visit_id"], matter_key, existing)
         return
-    unit = reference.unit(reference_dir, visit["origin_unit"])
+    on = local_date(batch.now)
+    unit = batch.units().unit(visit["origin_unit"], on)
     field = reference.field(reference_dir, visit["field"])
-    receiving = reference.unit(reference_dir, visit["receiving_unit"])
+    receiving = batch.units().unit(visit["receiving_unit"], on)
     phrase = domain.field_phrase(field["name_vi"])
     if visit["is_mass"] and visit["group_size"] >= mass_case_size:
         title = f"Đoàn đông người ({visit['group_size']} công dân), {phrase}, {unit['name']}"

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from marshmallow import Schema, fields, validate
 
+from tiepdan_common.clock import local_date
 from tiepdan_common.schemas import Text
 
+from ..unit import service as units
 from . import domain
 
 
@@ -29,6 +31,10 @@ class CasePublicOut(Schema):
     number = fields.String()
     title = fields.Function(lambda case: case.public_title or f"Vụ việc {case.number}")
     unit = fields.String()
+    unit_name = fields.Function(
+        lambda case: units.unit_name(case.unit, local_date(case.opened_at)),
+        metadata={"description": "the unit's name on the day the case opened (escalation's copy of intake's)"},
+    )
     field = fields.String(attribute="field_code")
     severity = fields.String()
     level = fields.String()

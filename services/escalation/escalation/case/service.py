@@ -10,6 +10,7 @@ from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from tiepdan_common.clock import local_date
 from tiepdan_common.errors import Problem
 from tiepdan_common.identity import Identity
 from tiepdan_common.models import utcnow
@@ -426,6 +427,7 @@ def open_manual(
     Events and police see a generated title, never the officer's.
     """
     from .. import reference
+    from ..unit import service as unit_copy
 
     if identity.is_commune and unit != identity.unit:
         raise Problem(
@@ -435,7 +437,8 @@ def open_manual(
         )
     now = now or utcnow()
     field = reference.field(reference_dir, field_code)["name_vi"]
-    public_title = f"Vụ việc {domain.field_phrase(field)}, {reference.unit(reference_dir, unit)['name']}"
+    place = unit_copy.directory(db_session).name(unit, local_date(now))
+    public_title = f"Vụ việc {domain.field_phrase(field)}, {place}"
     matter_key = f"{unit}:{field_code}"
     source_id = str(uuid.uuid4())
     existing = find_open_for_matter(db_session=db_session, matter_key=matter_key)

@@ -10,11 +10,11 @@ thresholds is defused by the cooler (``cool_down_days``, the voided visit no lon
 from __future__ import annotations
 
 import datetime as dt
-from pathlib import Path
 
 from sqlalchemy import and_, or_, select
 from sqlalchemy.orm import Session
 
+from ..unit.domain import Directory
 from . import scopes
 from . import service as hotspots
 from .models import Hotspot, HotspotRule, VisitRecord
@@ -22,13 +22,13 @@ from .models import Hotspot, HotspotRule, VisitRecord
 DEFAULT_WINDOW_DAYS = 7  # a hot spot activated by hand names no rule
 
 
-def _adjust(db_session: Session, record: VisitRecord, sign: int, reference_dir: Path | None) -> None:
+def _adjust(db_session: Session, record: VisitRecord, sign: int, units: Directory | None) -> None:
     """Add (1) or take (-1) the visit's numbers to or from the open hot spots whose window holds it."""
     place = or_(
         and_(Hotspot.scope == hotspots.PLACE, Hotspot.unit == record.unit, Hotspot.field_code == record.field_code),
         and_(
             Hotspot.scope == "field",
-            Hotspot.unit == scopes._district(reference_dir, record.unit),
+            Hotspot.unit == scopes._district(units, record.unit, record.received_at),
             Hotspot.field_code == record.field_code,
         ),
         and_(Hotspot.scope == "matter", Hotspot.matter_key == (record.matter_key or "")),
@@ -45,13 +45,13 @@ def _adjust(db_session: Session, record: VisitRecord, sign: int, reference_dir: 
         hotspot.citizens = max(0, hotspot.citizens + sign * record.group_size)
 
 
-def withdraw(*, db_session: Session, record: VisitRecord, reference_dir: Path | None) -> None:
+def withdraw(*, db_session: Session, record: VisitRecord, units: Directory | None) -> None:
     """A voided visit: it no longer counts in any window."""
-    _adjust(db_session, record, -1, reference_dir)
+    _adjust(db_session, record, -1, units)
     db_session.delete(record)
 
 
-def move(*, db_session: Session, record: VisitRecord, visit: dict, reference_dir: Path | None) -> bool:
+def move(*, db_session: Session, record: VisitRecord, visit: dict, units: Directory | None) -> bool:
     """A corrected visit: its unit, field, time and (when given) size follow. Returns whether any changed."""
     after = {
         "unit": visit["origin_unit"],
@@ -62,15 +62,15 @@ def move(*, db_session: Session, record: VisitRecord, visit: dict, reference_dir
     }
     if all(getattr(record, name) == value for name, value in after.items()):
         return False
-    _adjust(db_session, record, -1, reference_dir)
+    _adjust(db_session, record, -1, units)
     for name, value in after.items():
         setattr(record, name, value)
-    _adjust(db_session, record, 1, reference_dir)
+    _adjust(db_session, record, 1, units)
     db_session.flush()
     hotspots.evaluate(db_session=db_session, unit=record.unit, field_code=record.field_code, at=record.received_at)
     scopes.evaluate_scoped(
         db_session=db_session,
-        reference_dir=reference_dir,
+        units=units,
         visits=[
             {
                 "origin_unit": record.unit,

@@ -12,18 +12,17 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import uuid
-from pathlib import Path
 
 from sqlalchemy import ColumnElement, func, or_, select
 from sqlalchemy.orm import Session
 
-from tiepdan_common.clock import Clock, utcnow
+from tiepdan_common.clock import Clock, local_date, utcnow
 from tiepdan_common.db import Database
 from tiepdan_common.errors import Problem
 
-from .. import reference
 from ..case.models import Case
 from ..incident.models import Incident
+from ..unit.domain import Directory
 from . import domain, service
 from .models import Hotspot, HotspotCase, HotspotRule, VisitRecord
 
@@ -66,11 +65,11 @@ def delete_rule(*, db_session: Session, name: str) -> None:
     db_session.delete(rule)
 
 
-def _district(reference_dir: Path | None, unit: str) -> str:
-    """The unit a commune belongs to (the whole unit a ``field`` window covers)."""
-    if reference_dir is None:
+def _district(units: Directory | None, unit: str, at: dt.datetime) -> str:
+    """The unit a commune belonged to at ``at`` (the whole unit a ``field`` window covers)."""
+    if units is None:
         return unit
-    return reference.unit(reference_dir, unit).get("parent") or unit
+    return units.unit(unit, local_date(at)).get("parent") or unit
 
 
 def _visit_filter(hotspot_scope: str, unit: str, field_code: str, matter_key: str) -> list[ColumnElement]:
@@ -121,7 +120,7 @@ def _counts(
     return domain.Counts(mass_visits=mass or 0, citizens=int(citizens or 0), incidents=incidents or 0)
 
 
-def evaluate_scoped(*, db_session: Session, visits: list[dict], reference_dir: Path | None) -> None:
+def evaluate_scoped(*, db_session: Session, visits: list[dict], units: Directory | None) -> None:
     """Apply the rules of the wider scopes to the windows the stored ``visits`` fall in (each place once)."""
     rules = list(
         db_session.scalars(
@@ -137,7 +136,7 @@ def evaluate_scoped(*, db_session: Session, visits: list[dict], reference_dir: P
         at = dt.datetime.fromisoformat(visit["received_at"])
         matter = visit.get("matter_key") or f"{visit['origin_unit']}:{visit['field']}"
         for key in {
-            ("field", _district(reference_dir, visit["origin_unit"]), visit["field"], ""),
+            ("field", _district(units, visit["origin_unit"], at), visit["field"], ""),
             ("matter", visit["origin_unit"], visit["field"], matter),
         }:
             places[key] = max(at, places.get(key, at))

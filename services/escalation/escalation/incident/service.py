@@ -8,6 +8,7 @@ from pathlib import Path
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from tiepdan_common.clock import local_date
 from tiepdan_common.errors import Problem
 from tiepdan_common.identity import Identity
 
@@ -18,6 +19,7 @@ from ..case.models import Case
 from ..clock import iso
 from ..database import outbox
 from ..hotspot import service as hotspots
+from ..unit import service as units
 from .models import Incident
 
 
@@ -111,7 +113,7 @@ def _case_for(*, db_session: Session, incident: Incident, reference_dir: Path, n
             group_size=incident.crowd_estimate,
         )
         return existing
-    unit = reference.unit(reference_dir, incident.unit)
+    unit = units.directory(db_session).unit(incident.unit, local_date(now))
     field = reference.field(reference_dir, field_code)
     title = (
         f"Tụ tập đông người (khoảng {incident.crowd_estimate} người), "

@@ -8,7 +8,7 @@ from pathlib import Path
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from tiepdan_common.clock import local
+from tiepdan_common.clock import local, local_date
 from tiepdan_common.errors import Problem
 from tiepdan_common.identity import Identity
 
@@ -18,6 +18,7 @@ from ..case import service as cases
 from ..case.models import Case
 from ..clock import iso
 from ..database import outbox
+from ..unit import service as units
 from . import domain
 from .models import ProvinceRequest
 
@@ -102,7 +103,7 @@ def _case_for(*, db_session: Session, request: ProvinceRequest, reference_dir: P
             over_level=True,
         )
         return existing
-    unit = reference.unit(reference_dir, unit_code)
+    unit = units.directory(db_session).unit(unit_code, local_date(now))
     field = reference.field(reference_dir, field_code)
     title = (
         f"Công dân ({request.group_size} người) lên tỉnh, {case_domain.field_phrase(field['name_vi'])}, "

@@ -1,4 +1,4 @@
-"""The heading of an official document from the unit data (reference/units-*.json: dated versions), and the
+"""The heading of an official document from the unit copy (dated versions, ``escalation.unit``), and the
 Plan 363 list as the province asks for it (XLSX with heading and signature block, or CSV)."""
 
 from __future__ import annotations
@@ -6,40 +6,19 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
-import json
-from functools import lru_cache
-from pathlib import Path
 
 from tiepdan_common.clock import local
 
+from ..unit.domain import Directory
 from . import labels
 
 LEVEL_WORDS = ("Thành phố", "Thị trấn", "Thị xã", "Tỉnh", "Huyện", "Quận", "Phường", "Xã")
 
 
-@lru_cache(maxsize=4)
-def _units(reference_dir: str) -> tuple[dict, ...]:
-    out = []
-    for path in sorted(Path(reference_dir).glob("units-*.json")):
-        out += json.loads(path.read_text("utf-8")).get("units", [])
-    return tuple(out)
-
-
-def unit_on(reference_dir: Path, code: str, on: dt.date) -> dict | None:
-    """The version of unit ``code`` in force on ``on``, else its latest version, else None."""
-    versions = sorted(
-        (u for u in _units(str(reference_dir)) if u["code"] == code), key=lambda u: u.get("valid_from") or ""
-    )
-    for u in versions:
-        if (u.get("valid_from") or "0000") <= on.isoformat() <= (u.get("valid_to") or "9999"):
-            return u
-    return versions[-1] if versions else None
-
-
-def heading(reference_dir: Path, *, unit: str, on: dt.date, number: str | None, symbol: str) -> dict:
-    found = unit_on(reference_dir, unit, on)
-    name = found["name"] if found else unit
-    parent = unit_on(reference_dir, found["parent"], on) if found and found.get("parent") else None
+def heading(units: Directory, *, unit: str, on: dt.date, number: str | None, symbol: str) -> dict:
+    found = units.unit(unit, on)
+    name = found["name"]
+    parent = units.unit(found["parent"], on) if found.get("parent") else None
     place = next((name[len(w) + 1 :] for w in LEVEL_WORDS if name.startswith(w + " ")), name)
     return {
         "parent_body": f"ỦY BAN NHÂN DÂN {parent['name'].upper()}" if parent else "",

@@ -15,6 +15,7 @@ from tiepdan_common.web import current_identity, current_settings, db_session, n
 from .. import reference
 from ..access import restricted
 from ..case import service as cases
+from ..unit import service as units
 from . import document, labels, plan363
 from .models import Plan363Entry
 
@@ -111,7 +112,7 @@ def plan363_list(query):
     data = document.rows(
         entries,
         histories,
-        unit_name=lambda code: reference.unit(folder, code)["name"],
+        unit_name=units.unit_name,
         field_name=lambda code: reference.field(folder, code)["name_vi"],
     )
     stamp = f"{today:%Y%m%d}"
@@ -122,7 +123,11 @@ def plan363_list(query):
             headers={"Content-Disposition": f'attachment; filename="ke-hoach-363_{stamp}.csv"'},
         )
     head = document.heading(
-        folder, unit=query["unit"] or identity.unit or "", on=today, number=query["doc_number"], symbol="BC-UBND"
+        units.in_request(),
+        unit=query["unit"] or identity.unit or "",
+        on=today,
+        number=query["doc_number"],
+        symbol="BC-UBND",
     )
     body = document.to_xlsx(data, head=head, signer=query["signer"], signer_title=query["signer_title"])
     return Response(

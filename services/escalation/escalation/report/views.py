@@ -14,6 +14,7 @@ from tiepdan_common.web import current_identity, current_settings, db_session, n
 from .. import reference
 from ..access import restricted
 from ..case.schemas import ReportQuery
+from ..unit import service as units
 from . import service, summary
 
 blp = Blueprint("reports", __name__, url_prefix="/cases", description="Reports on cases")
@@ -43,7 +44,7 @@ def report(query):
     data = service.rows(
         found,
         now=moment,
-        unit_name=lambda code: reference.unit(folder, code)["name"],
+        unit_name=units.unit_name,
         field_name=lambda code: reference.field(folder, code)["name_vi"],
     )
     stamp = f"{local(moment):%Y%m%d-%H%M}"
