@@ -19,6 +19,7 @@ from ..reference import service as reference
 from ..text import fold
 from ..visit import domain as visit_domain
 from ..visit import service as visits
+from ..visit import writes as visit_writes
 from ..visit.models import new_id
 from . import access, deadlines, domain, law, lifecycle, rules
 from .models import Petition, PetitionCounter, PetitionHandler, PetitionSender, PetitionStep
@@ -192,7 +193,7 @@ def create(*, db_session: Session, identity: Identity, data: dict) -> list[Simpl
         row = {
             "id": ids[index],
             "number": PETITION_PREFIX
-            + visits.next_serial(
+            + visit_writes.next_serial(
                 db_session=db_session, unit=receiving_unit, year=received_on.year, counter_model=PetitionCounter
             ),
             "receiving_unit": receiving_unit,

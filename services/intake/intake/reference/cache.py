@@ -61,6 +61,10 @@ class UnitRef:
         return self.valid_from <= day and (self.valid_to is None or day <= self.valid_to)
 
 
+class Stale(LookupError):
+    """A snapshot lacks a unit, field or rule that a fresher one may hold (``service.against_snapshot``)."""
+
+
 @dataclasses.dataclass(frozen=True)
 class FieldRef:
     """A field of petitions and the department responsible for it."""

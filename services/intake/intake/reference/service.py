@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from collections.abc import Callable
 from pathlib import Path
+from typing import TypeVar
 
 from flask import current_app, has_app_context
 from sqlalchemy import select
@@ -17,11 +19,13 @@ from .cache import (
     FieldRef,
     ReferenceCache,
     Snapshot,
+    Stale,
     UnitRef,
     read_version,
 )
 from .models import CalendarYear, Field, Holiday, LegalRule, Unit, UnitSuccession
 
+T = TypeVar("T")
 EXTENSION_KEY = "reference"
 _SESSION_KEY = "intake.reference.snapshot"
 
@@ -46,6 +50,15 @@ def snapshot(*, db_session: Session, recheck: bool = False) -> Snapshot:
         taken = cache.get(db_session, recheck=recheck)
     db_session.info[_SESSION_KEY] = taken
     return taken
+
+
+def against_snapshot(db_session: Session, check: Callable[..., T]) -> T:
+    """``check(snapshot, final=False)`` on the request's snapshot; when it finds that snapshot lacks a code or
+    a rule (raises ``Stale``), once more on a snapshot whose version was read again, ``final=True``."""
+    try:
+        return check(snapshot(db_session=db_session), final=False)
+    except Stale:
+        return check(snapshot(db_session=db_session, recheck=True), final=True)
 
 
 def get_unit(*, db_session: Session, code: str) -> UnitRef | None:

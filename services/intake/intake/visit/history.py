@@ -19,6 +19,7 @@ from tiepdan_common.identity import Identity
 from tiepdan_common.web import now
 
 from ..database import outbox
+from ..reference import service as reference
 from ..text import fold
 from . import domain, rules_of_day
 from .models import Visit, VisitVersion
@@ -92,7 +93,7 @@ def _keep(db_session: Session, identity: Identity, visit: Visit, *, action: str,
     visit.version += 1
 
 
-def correct(*, db_session: Session, identity: Identity, visit_id: str, data: dict, check_units) -> Visit:
+def correct(*, db_session: Session, identity: Identity, visit_id: str, data: dict) -> Visit:
     """Apply the fields given in ``data`` (with ``reason`` and optional ``version``) to the visit."""
     visit = _locked(db_session, identity, visit_id, data.get("version"))
     changes = {name: data[name] for name in CORRECTABLE if name in data}
@@ -102,19 +103,23 @@ def correct(*, db_session: Session, identity: Identity, visit_id: str, data: dic
     received_at = changes.get("received_at", visit.received_at)
     on = local_date(received_at)
     origin_code = changes.get("origin_unit", visit.origin_unit)
-    receiving, origin = check_units(
-        db_session=db_session,
-        receiving_unit=visit.receiving_unit,
-        origin_unit=origin_code,
-        field=changes.get("field", visit.field_code),
-        on=on,
-    )
-    rules_of_day.check_visit(
-        db_session=db_session,
-        on=on,
-        channel=changes.get("channel", visit.channel),
-        citizens=[{"id_number": None if c.id_number is None else "given"} for c in visit.citizens],
-    )
+    citizens = [{"id_number": None if c.id_number is None else "given"} for c in visit.citizens]
+
+    def check(snap, final):  # the corrected visit against the rules of its (corrected) day, one snapshot
+        units = rules_of_day.units_of_day(
+            snap,
+            receiving_unit=visit.receiving_unit,
+            origin_unit=origin_code,
+            field=changes.get("field", visit.field_code),
+            on=on,
+            final=final,
+        )
+        rules_of_day.check_reception(
+            snap, on=on, channel=changes.get("channel", visit.channel), citizens=citizens, final=final
+        )
+        return units
+
+    receiving, origin = reference.against_snapshot(db_session, check)
     if outcome is not None:
         try:
             domain.check_outcome(

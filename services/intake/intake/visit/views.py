@@ -9,7 +9,7 @@ from tiepdan_common.schemas import ProblemSchema
 from tiepdan_common.web import current_identity, db_session, require
 
 from ..database import IdempotencyRecord
-from . import export, finder, history, service
+from . import create, export, finder, history, service
 from .schemas import (
     CorrectionIn,
     ExportQuery,
@@ -36,7 +36,7 @@ blp = Blueprint("visits", __name__, url_prefix="/visits", description="Reception
 @blp.alt_response(422, schema=ProblemSchema, description="Invalid input, naming the field")
 def create_visit(data):
     """Record a visit at a district or commune desk (accepts Idempotency-Key); citizens come back masked."""
-    return service.create(db_session=db_session(), identity=current_identity(), data=data)
+    return create.create(db_session=db_session(), identity=current_identity(), data=data)
 
 
 @blp.route("", methods=["GET"])
@@ -106,9 +106,7 @@ def find_citizen(data):
 def correct_visit(data, visit_id):
     """Correct a visit with a reason; the version before is kept in its history."""
     session, identity = db_session(), current_identity()
-    visit = history.correct(
-        db_session=session, identity=identity, visit_id=visit_id, data=data, check_units=service.check_units
-    )
+    visit = history.correct(db_session=session, identity=identity, visit_id=visit_id, data=data)
     return service.present(db_session=session, identity=identity, visit=visit, unmasked=False)
 
 

@@ -1,4 +1,7 @@
-"""The statements of a visit's create on PostgreSQL, built once per process.
+"""Where a visit's create reads earlier visits and writes its rows: :class:`VisitStore`, with one
+implementation for PostgreSQL (:class:`PostgresStore`) and one for SQLite and others (:class:`PlainStore`).
+
+The module is long because both backends' statements are built here, once per process, side by side.
 
 A create reads the first visit of the same citizens and matter, takes the next register number and
 writes three rows (the visit, its citizens, the outbox event), plus the first visit's repeat count on
@@ -25,14 +28,16 @@ than three plain INSERTs, and run through ``Session.execute`` they cost SQLAlche
 psycopg.
 
 On SQLite (and any other database) the same work goes as separate plain statements in the request's
-transaction (``service.find_repeat``, ``service.next_serial``, ``store_plainly``).
+transaction: the lookup in one statement, the counter (``next_serial``), then an INSERT per table.
 """
 
 from __future__ import annotations
 
+import functools
 import json
 import uuid
 from types import SimpleNamespace
+from typing import Protocol
 
 from sqlalchemy import (
     String,
@@ -49,6 +54,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.dialects.postgresql import ARRAY, JSON
 from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from ..database import OutboxEvent, outbox
@@ -76,11 +82,6 @@ EARLIER_COLUMNS = tuple(_visits.c[name] for name in EARLIER_NAMES)
 
 # A create sets every column of a visit, and every column of a citizen but its serial id.
 CITIZEN_NAMES = tuple(c.name for c in _citizens.c if c.name != "id")
-
-
-def uses_ctes(db_session: Session) -> bool:
-    """True when the create's two-statement form applies (PostgreSQL)."""
-    return db_session.get_bind().dialect.name == "postgresql"
 
 
 _DRIVER_SQL: dict = {}  # (statement, dialect, driver) -> (SQL text, values of the statement's own binds)
@@ -138,7 +139,7 @@ _CANDIDATES = select(_citizens.c.visit_id).where(
 def earliest_about_matter(among, *, commune: bool):
     """The first visit (its ``EARLIER_COLUMNS``) of those ``among`` selects about one matter (binds
     ``origin_unit``, ``field``, ``category``, and ``unit`` for a commune), earliest first. Here among
-    the candidates of ``find_earlier``; elsewhere than PostgreSQL (``service.find_repeat``) among the
+    the candidates of ``find_earlier``; elsewhere than PostgreSQL (``PlainStore.earlier``) among the
     visits of the citizens found by a subquery."""
     stmt = select(*EARLIER_COLUMNS).where(
         among,
@@ -191,7 +192,7 @@ def serial_placeholder() -> str:
 def _numbered():
     """The next number of a unit's register for a year (binds ``counter_unit``, ``counter_year``) as
     the register writes it, ``serial_prefix`` (``<unit>/<year>/``) and six digits at least, as
-    ``service.register_number`` does."""
+    ``register_number`` does."""
     counter = pg_insert(_counters).values(unit=bindparam("counter_unit"), year=bindparam("counter_year"), last=1)
     counter = counter.on_conflict_do_update(
         index_elements=[_counters.c.unit, _counters.c.year], set_={"last": _counters.c.last + 1}
@@ -298,7 +299,59 @@ def register_prefix(unit: str, year: int) -> str:
     return f"{unit}/{year}/"
 
 
+def register_number(unit: str, year: int, number: int) -> str:
+    """A register number as written: ``31684/2026/000012`` (six digits at least, as ``record`` writes it)."""
+    return f"{register_prefix(unit, year)}{number:06d}"
+
+
 # SQLite and others: the same rows, a statement each.
+
+
+@functools.cache
+def _increment(counter_model):
+    """UPDATE <counter> SET last = last + 1 WHERE unit = ... AND year = ... RETURNING last (built once)."""
+    counter = counter_model.__table__
+    return (
+        update(counter)
+        .where(counter.c.unit == bindparam("counter_unit"), counter.c.year == bindparam("counter_year"))
+        .values(last=counter.c.last + 1)
+        .returning(counter.c.last)
+    )
+
+
+def next_serial(*, db_session: Session, unit: str, year: int, counter_model=SerialCounter) -> str:
+    """The next register number of ``unit`` for ``year`` (e.g. ``31684/2026/000012``) in the session's
+    transaction, a statement of its own (petitions number themselves this way on every database).
+
+    The counter row's lock, held to the end of the transaction, orders concurrent writers: numbers
+    have no gaps (a rolled-back create gives its number back) and no duplicates.
+    """
+    increment = _increment(counter_model)
+    for _ in range(3):
+        number = db_session.execute(increment, {"counter_unit": unit, "counter_year": year}).scalar()
+        if number is not None:
+            return register_number(unit, year, number)
+        try:
+            with db_session.begin_nested():
+                db_session.add(counter_model(unit=unit, year=year, last=0))
+        except IntegrityError:
+            pass  # another request created the counter first; increment it
+    raise RuntimeError("could not allocate a serial number")
+
+
+def _repeat_query(*, commune: bool):
+    """The first visit by citizens carrying one of the blind indexes, about one matter, in one statement."""
+    matches = select(_citizens.c.visit_id).where(
+        or_(
+            _citizens.c.id_index.in_(bindparam("ids", expanding=True)),
+            _citizens.c.name_index.in_(bindparam("names", expanding=True)),
+        )
+    )
+    return earliest_about_matter(_visits.c.id.in_(matches), commune=commune)
+
+
+_REPEAT_QUERIES = {commune: _repeat_query(commune=commune) for commune in (False, True)}
+_EARLIER_BY_ID = select(*EARLIER_COLUMNS).where(_visits.c.id == bindparam("visit_id"))
 
 _INSERT_VISIT = insert(_visits)
 _INSERT_CITIZEN = insert(_citizens)
@@ -322,3 +375,105 @@ def store_plainly(
         count = db_session.execute(_COUNT_REPEAT, {"visit_id": earlier_id}).scalar_one()
     db_session.execute(_INSERT_EVENT, event)
     return count
+
+
+# What a create sees of the database: one interface, one implementation per backend.
+
+
+def earlier_by_id(db_session: Session, visit_id: str) -> SimpleNamespace | None:
+    """A visit's ``EARLIER_NAMES``, or None."""
+    row = db_session.execute(_EARLIER_BY_ID, {"visit_id": visit_id}).first()
+    return SimpleNamespace(**row._mapping) if row is not None else None
+
+
+def _first_of(db_session: Session, found: SimpleNamespace | None) -> SimpleNamespace | None:
+    """The first visit of the matter of ``found`` (itself unless it is a repeat)."""
+    if found is not None and found.repeat_of:
+        return earlier_by_id(db_session, found.repeat_of) or found
+    return found
+
+
+class VisitStore(Protocol):
+    """Where a create reads earlier visits and writes its rows (``store_for`` picks the implementation)."""
+
+    def earlier(self, lookup: dict) -> SimpleNamespace | None:
+        """The first visit of the matter (``EARLIER_NAMES``) by citizens carrying one of the blind indexes of
+        ``lookup`` (``ids``, ``names``, ``origin_unit``, ``field``, ``category``, ``unit`` for a commune)."""
+        ...
+
+    def earlier_by_id(self, visit_id: str) -> SimpleNamespace | None:
+        """A visit's ``EARLIER_NAMES``, or None."""
+        ...
+
+    def number(self, unit: str, year: int) -> str:
+        """The register number the event is built with: the number itself, or a stand-in ``write`` replaces."""
+        ...
+
+    def write(
+        self, *, unit: str, year: int, visit: dict, citizens: list[dict], event: dict, earlier_id: str | None
+    ) -> tuple[str, int | None]:
+        """Write the visit, its citizens and its outbox row (and count the repeat on ``earlier_id``): the
+        visit's register number and, on a repeat, the first visit's count with this one."""
+        ...
+
+
+class PostgresStore:
+    """Two statements (``find_earlier``, ``record``), in autocommit unless the session has begun."""
+
+    def __init__(self, db_session: Session) -> None:
+        self.db_session = db_session
+        begin(db_session)  # before the create's first statement, the reference version's included
+
+    def earlier(self, lookup: dict) -> SimpleNamespace | None:
+        return _first_of(self.db_session, find_earlier(self.db_session, lookup))
+
+    def earlier_by_id(self, visit_id: str) -> SimpleNamespace | None:
+        return earlier_by_id(self.db_session, visit_id)
+
+    def number(self, unit: str, year: int) -> str:
+        return serial_placeholder()  # the number is taken by the write
+
+    def write(
+        self, *, unit: str, year: int, visit: dict, citizens: list[dict], event: dict, earlier_id: str | None
+    ) -> tuple[str, int | None]:
+        return record(
+            self.db_session,
+            unit=unit,
+            year=year,
+            visit=visit,
+            citizens=citizens,
+            event=event,
+            placeholder=visit["serial"],
+            earlier_id=earlier_id,
+        )
+
+
+class PlainStore:
+    """A statement per step in the request's transaction (SQLite and any other database)."""
+
+    def __init__(self, db_session: Session) -> None:
+        self.db_session = db_session
+
+    def earlier(self, lookup: dict) -> SimpleNamespace | None:
+        found = self.db_session.execute(_REPEAT_QUERIES["unit" in lookup], lookup).first()
+        return _first_of(self.db_session, SimpleNamespace(**found._mapping)) if found is not None else None
+
+    def earlier_by_id(self, visit_id: str) -> SimpleNamespace | None:
+        return earlier_by_id(self.db_session, visit_id)
+
+    def number(self, unit: str, year: int) -> str:
+        return next_serial(db_session=self.db_session, unit=unit, year=year)
+
+    def write(
+        self, *, unit: str, year: int, visit: dict, citizens: list[dict], event: dict, earlier_id: str | None
+    ) -> tuple[str, int | None]:
+        return visit["serial"], store_plainly(
+            self.db_session, visit=visit, citizens=citizens, event=event, earlier_id=earlier_id
+        )
+
+
+def store_for(db_session: Session) -> VisitStore:
+    """The store of the session's database; on PostgreSQL this begins the create (see ``begin``)."""
+    if db_session.get_bind().dialect.name == "postgresql":
+        return PostgresStore(db_session)
+    return PlainStore(db_session)
