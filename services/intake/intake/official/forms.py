@@ -3,6 +3,7 @@
 Each column is a predicate over one fact (a visit or a petition, as ``facts`` builds them) and a way to count
 (records, people, or distinct matters). :func:`compute` fills a table, one row per receiving unit and a total,
 and keeps in every cell the register numbers behind its figure, so each figure can be opened. No framework here.
+Long because every column of the official forms is declared here, as data, one after another.
 """
 
 from __future__ import annotations

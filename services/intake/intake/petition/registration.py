@@ -1,4 +1,7 @@
-"""Registering a petition: checks, the split into parts, matter and repeat suggestion, first deadlines."""
+"""Registering a petition: checks, the split into parts, matter and repeat suggestion, first deadlines.
+
+Long because registration is one transaction whose steps (checks, numbering, parts, steps, events) read in order here.
+"""
 
 from __future__ import annotations
 

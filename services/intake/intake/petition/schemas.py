@@ -1,4 +1,7 @@
-"""What a desk sends and gets back for a petition."""
+"""What a desk sends and gets back for a petition.
+
+Long because it is the whole shape of the petitions API (registration, lists, answers) in declarations only.
+"""
 
 from __future__ import annotations
 

@@ -1,5 +1,5 @@
-"""An administrator's changes to reference data: unit versions and their successions, holidays and make-up
-working days, legal rules. Each change is audited (reference_changes) and published as
+"""An administrator's changes to reference data: unit versions and their successions, legal rules (the
+calendar's days and years: ``calendar_admin``). Each change is audited (reference_changes) and published as
 ``intake.reference.changed`` through the outbox, in the change's own transaction.
 
 Changes are serialised by a row lock on ``reference_version`` (taken first, held to the commit), so two
@@ -23,8 +23,6 @@ from tiepdan_common.web import now
 from ..database import outbox
 from .cache import read_version
 from .models import (
-    CalendarYear,
-    Holiday,
     LegalRule,
     ReferenceChange,
     ReferenceVersion,
@@ -35,7 +33,7 @@ from .models import (
 _VERSION_ROW = ReferenceVersion.__table__
 
 
-def _lock(db_session: Session) -> None:
+def lock(db_session: Session) -> None:
     """Serialise reference changes: the version row, locked until the commit (a no-op write on SQLite)."""
     if db_session.get_bind().dialect.name == "postgresql":
         db_session.execute(select(_VERSION_ROW.c.id).where(_VERSION_ROW.c.id == 1).with_for_update())
@@ -58,7 +56,7 @@ def _unit_dict(u: Unit) -> dict:
     }
 
 
-def _record(
+def record(
     db_session: Session,
     identity: Identity,
     *,
@@ -128,7 +126,7 @@ def _check_no_overlap(
 
 def create_unit(*, db_session: Session, identity: Identity, data: dict) -> Unit:
     """Add a unit version; its parent is the version of ``parent_code`` in force on its first day."""
-    _lock(db_session)
+    lock(db_session)
     if data.get("valid_to") and data["valid_to"] < data["valid_from"]:
         raise field_error("valid_to", "must not be before valid_from")
     parent = None
@@ -150,7 +148,7 @@ def create_unit(*, db_session: Session, identity: Identity, data: dict) -> Unit:
     )
     db_session.add(unit)
     db_session.flush()
-    _record(
+    record(
         db_session,
         identity,
         table="units",
@@ -165,7 +163,7 @@ def create_unit(*, db_session: Session, identity: Identity, data: dict) -> Unit:
 
 def update_unit(*, db_session: Session, identity: Identity, unit_id: int, data: dict) -> Unit:
     """Change a version's name, end date, source, confirmation or note (a new version for a new shape)."""
-    _lock(db_session)
+    lock(db_session)
     unit = db_session.get(Unit, unit_id)
     if unit is None:
         raise Problem(404, "No such unit version.", code="not_found")
@@ -177,7 +175,7 @@ def update_unit(*, db_session: Session, identity: Identity, unit_id: int, data: 
     for name in ("name", "valid_to", "source", "confirmed", "note"):
         if name in data:
             setattr(unit, name, data[name])
-    _record(
+    record(
         db_session,
         identity,
         table="units",
@@ -193,7 +191,7 @@ def update_unit(*, db_session: Session, identity: Identity, unit_id: int, data: 
 
 def create_succession(*, db_session: Session, identity: Identity, data: dict) -> UnitSuccession:
     """Link a unit version to the one that succeeded it (merge, split, rename, abolition)."""
-    _lock(db_session)
+    lock(db_session)
     before, after = db_session.get(Unit, data["predecessor_id"]), db_session.get(Unit, data["successor_id"])
     if before is None:
         raise field_error("predecessor_id", "no such unit version")
@@ -216,7 +214,7 @@ def create_succession(*, db_session: Session, identity: Identity, data: dict) ->
     )
     db_session.add(link)
     db_session.flush()
-    _record(
+    record(
         db_session,
         identity,
         table="unit_successions",
@@ -237,154 +235,6 @@ def create_succession(*, db_session: Session, identity: Identity, data: dict) ->
     return link
 
 
-def _holiday_dict(h: Holiday) -> dict:
-    return {
-        "date": h.date.isoformat(),
-        "name": h.name,
-        "kind": h.kind,
-        "source": h.source,
-        "in_exchange_for": h.in_exchange_for.isoformat() if h.in_exchange_for else None,
-        "confirmed": h.confirmed,
-        "note": h.note,
-    }
-
-
-def _check_day(day: dt.date, data: dict, field: str = "") -> None:
-    """A make-up working day is a weekend day standing for a weekday off; a day off stands for none."""
-    if data["kind"] == "working_day" and day.weekday() < 5:
-        raise field_error(f"{field}kind", "a make-up working day is a Saturday or Sunday")
-    exchanged = data.get("in_exchange_for")
-    if exchanged is not None:
-        if data["kind"] != "working_day":
-            raise field_error(f"{field}in_exchange_for", "only a make-up working day (kind working_day) has one")
-        if exchanged.weekday() >= 5:
-            raise field_error(f"{field}in_exchange_for", "the day off it compensates is a weekday")
-
-
-def _years(db_session: Session) -> list[int]:
-    return list(db_session.scalars(select(CalendarYear.year).order_by(CalendarYear.year)))
-
-
-def put_holiday(*, db_session: Session, identity: Identity, day: dt.date, data: dict) -> Holiday:
-    """Add or change a day off or a make-up working day of a year the calendar holds."""
-    _lock(db_session)
-    _check_day(day, data)
-    years = _years(db_session)
-    if years and day.year not in years:
-        raise field_error(
-            "date",
-            f"{day.year} is outside the calendar ({years[0]}–{years[-1]}): add the year first (POST /calendar-years)",
-            code="outside_calendar",
-        )
-    row = db_session.get(Holiday, day)
-    before = _holiday_dict(row) if row else None
-    row = row or Holiday(date=day)
-    row.name, row.kind, row.source = data["name"], data["kind"], data["source"]
-    row.in_exchange_for, row.confirmed, row.note = data.get("in_exchange_for"), data["confirmed"], data.get("note")
-    db_session.add(row)
-    _record(
-        db_session,
-        identity,
-        table="holidays",
-        action="updated" if before else "created",
-        key=day.isoformat(),
-        before=before,
-        after=_holiday_dict(row),
-        effective_from=day,
-    )
-    return row
-
-
-def delete_holiday(*, db_session: Session, identity: Identity, day: dt.date, reason: str | None) -> None:
-    """Remove a day off or make-up day entered in error."""
-    _lock(db_session)
-    row = db_session.get(Holiday, day)
-    if row is None:
-        raise Problem(404, "No such day.", code="not_found")
-    before = _holiday_dict(row)
-    db_session.delete(row)
-    _record(
-        db_session,
-        identity,
-        table="holidays",
-        action="deleted",
-        key=day.isoformat(),
-        before=before,
-        after=None,
-        effective_from=day,
-        reason=reason,
-    )
-
-
-def create_calendar_year(*, db_session: Session, identity: Identity, data: dict) -> CalendarYear:
-    """Add the next (or the previous) year to the calendar with its days off and make-up days, at once.
-
-    The calendar covers consecutive years, so a year is added beside those it holds: a gap would be a
-    year of plain weekdays that nobody entered.
-    """
-    _lock(db_session)
-    year, years = data["year"], _years(db_session)
-    if year in years:
-        raise field_error("year", f"{year} is already in the calendar", status=409, code="conflict")
-    if years and year not in (years[0] - 1, years[-1] + 1):
-        raise field_error("year", f"the calendar holds {years[0]}–{years[-1]}: add {years[-1] + 1} or {years[0] - 1}")
-    seen: set[dt.date] = set()
-    for i, day in enumerate(data["days"]):
-        if day["date"].year != year:
-            raise field_error(f"days.{i}.date", f"not in {year}")
-        if day["date"] in seen:
-            raise field_error(f"days.{i}.date", "given twice")
-        seen.add(day["date"])
-        _check_day(day["date"], day, field=f"days.{i}.")
-    if db_session.scalars(select(Holiday.date).where(Holiday.date.in_(seen))).first() is not None:
-        raise field_error("days", "a day of this year is already recorded", status=409, code="conflict")
-    row = CalendarYear(year=year, confirmed=data["confirmed"], source=data["source"], note=data.get("note"))
-    db_session.add(row)
-    for day in sorted(data["days"], key=lambda d: d["date"]):
-        holiday = Holiday(
-            date=day["date"],
-            name=day["name"],
-            kind=day["kind"],
-            source=day.get("source") or data["source"],
-            in_exchange_for=day.get("in_exchange_for"),
-            confirmed=day["confirmed"],
-            note=day.get("note"),
-        )
-        db_session.add(holiday)
-        db_session.flush()
-        # One event per day, as for PUT /holidays: the contract has no table value for the year itself.
-        _record(
-            db_session,
-            identity,
-            table="holidays",
-            action="created",
-            key=holiday.date.isoformat(),
-            before=None,
-            after=_holiday_dict(holiday),
-            effective_from=holiday.date,
-            reason=f"calendar year {year}",
-        )
-    db_session.add(
-        ReferenceChange(
-            changed_at=now(),
-            actor=identity.subject,
-            actor_kind=identity.kind,
-            table_name="calendar_years",
-            action="created",
-            record_key=str(year),
-            before=None,
-            after=_year_dict(row),
-            reason=None,
-            request_id=request_id_var.get(),
-        )
-    )
-    return row
-
-
-def _year_dict(y: CalendarYear) -> dict:
-    return {"year": y.year, "confirmed": y.confirmed, "source": y.source, "note": y.note}
-
-
 def _rule_dict(r: LegalRule) -> dict:
     return {
         "key": r.key,
@@ -398,7 +248,7 @@ def _rule_dict(r: LegalRule) -> dict:
 
 def create_rule(*, db_session: Session, identity: Identity, data: dict) -> LegalRule:
     """Add a legal rule in force from a date (a past row is never edited: the law changes by new rows)."""
-    _lock(db_session)
+    lock(db_session)
     if db_session.get(LegalRule, (data["key"], data["effective_from"])) is not None:
         raise field_error(
             "effective_from",
@@ -415,7 +265,7 @@ def create_rule(*, db_session: Session, identity: Identity, data: dict) -> Legal
         note=data.get("note"),
     )
     db_session.add(rule)
-    _record(
+    record(
         db_session,
         identity,
         table="legal_rules",

@@ -1,5 +1,7 @@
 """An in-process copy of the reference tables, reloaded when their version row moves.
 
+Long because the snapshot and the cache that keeps it fresh are one mechanism, read together.
+
 Units, fields, legal rules and holidays change only through the seed command, a
 migration or an administrator, and every such change bumps
 ``reference_version.version`` in its own transaction (triggers of migration

@@ -15,7 +15,7 @@ from tiepdan_common.idempotency import transactional
 from tiepdan_common.schemas import ProblemSchema
 from tiepdan_common.web import current_identity, db_session
 
-from . import admin, service
+from . import admin, calendar_admin, service
 from .models import Holiday, LegalRule
 from .schemas import (
     CalendarYearIn,
@@ -138,7 +138,7 @@ def list_holidays():
 def put_holiday(data, date_text):
     """Add or change a day off or a make-up working day."""
     day = _day(date_text)
-    row = admin.put_holiday(db_session=db_session(), identity=current_identity(), day=day, data=data)
+    row = calendar_admin.put_holiday(db_session=db_session(), identity=current_identity(), day=day, data=data)
     _changed()
     return row
 
@@ -150,7 +150,7 @@ def put_holiday(data, date_text):
 @blp.response(204)
 def delete_holiday(query, date_text):
     """Remove a day entered in error."""
-    admin.delete_holiday(
+    calendar_admin.delete_holiday(
         db_session=db_session(), identity=current_identity(), day=_day(date_text), reason=query["reason"]
     )
     _changed()
@@ -171,7 +171,7 @@ def list_calendar_years():
 @blp.alt_response(409, schema=ProblemSchema, description="The year, or one of its days, is already recorded")
 def create_calendar_year(data):
     """Add a year to the calendar with its days off and make-up working days."""
-    row = admin.create_calendar_year(db_session=db_session(), identity=current_identity(), data=data)
+    row = calendar_admin.create_calendar_year(db_session=db_session(), identity=current_identity(), data=data)
     _changed()
     return row
 
