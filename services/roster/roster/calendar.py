@@ -22,6 +22,7 @@ from tiepdan_common.web import PUBLIC_PATHS, db_session
 from . import calendar_copy
 
 FILE_NAME = "holidays-vn.json"
+OPENAPI_PATH = "/openapi.json"
 
 
 class CalendarCache:
@@ -81,7 +82,8 @@ def install(app, reference_dir: Path, max_age: float = 1.0) -> CalendarCache:
 
     @app.before_request
     def _seed_calendar() -> None:
-        if request.path not in PUBLIC_PATHS:  # health checks answer without the calendar
+        # Health checks and the API document answer without the calendar (and without a migrated database).
+        if request.path not in PUBLIC_PATHS and request.path != OPENAPI_PATH:
             cache.seed_once()
 
     return cache

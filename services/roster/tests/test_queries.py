@@ -105,3 +105,17 @@ def test_unfilled_and_double_booked_shifts_are_reported(client, board, reader, c
         f"/shifts/{lead['shift_id']}/assignments", json={"officer": "ld-02", "duty_role": "police"}, headers=board
     )
     assert leader_as_police.status_code == 422
+
+
+def test_the_api_document_and_health_checks_need_no_calendar(tmp_path, reference_dir):
+    """They answer before the database is migrated: only roster's own routes read the calendar copy."""
+    from roster import create_app
+    from tiepdan_common.testing import TEST_IDENTITY_KEY, identity_headers
+
+    empty = f"sqlite:///{tmp_path / 'empty.db'}"
+    app = create_app({"database_url": empty, "identity_keys": (TEST_IDENTITY_KEY,), "reference_dir": reference_dir})
+    client = app.test_client()
+    assert client.get("/livez").status_code == 200
+    doc = client.get("/openapi.json", headers=identity_headers(permissions=("roster:read",)))
+    assert doc.status_code == 200 and "/on-duty" in doc.json["paths"]
+    app.extensions["tiepdan"]["db"].dispose()
