@@ -13,7 +13,8 @@ from sqlalchemy.orm import Session
 from tiepdan_common.clock import local_date
 from tiepdan_common.db import insert_rows
 
-from .audience.service import AudienceResolver, Recipient
+from .audience.recipients import Recipient
+from .audience.service import AudienceResolver
 from .config import NotifySettings
 from .delivery import service as deliveries
 from .delivery.models import Delivery

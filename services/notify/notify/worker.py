@@ -5,7 +5,7 @@ summary and the roster contacts. ``notify-sender``: sends the deliveries that ar
 webhooks, retries and ladder steps). Sending talks to outside servers and takes CPU in bursts (an
 active hot spot tells leaders and the police at once by SMS and email); in its own process it neither
 holds up nor shares an interpreter lock with the consumers, and it can be scaled or restarted alone.
-Two senders never send one delivery twice: each claims what it sends (``delivery.service.send_due``).
+Two senders never send one delivery twice: each claims what it sends (``delivery.sender.send_due``).
 """
 
 from __future__ import annotations
@@ -18,12 +18,12 @@ from tiepdan_common.logging import configure_logging
 from tiepdan_common.worker import PeriodicTask, Worker
 
 from . import config
-from .audience.service import sync_contacts
+from .audience.contacts import sync_contacts
 from .channels.registry import build_channels
 from .config import NotifySettings
 from .consumers import consumers, roster_client
 from .database import ProcessedMessage, outbox
-from .delivery.service import send_due
+from .delivery.sender import send_due
 from .delivery.stuck import report_stuck
 
 TOKEN_CHECK_SECONDS = 10.0  # how often the roster client's token is checked (renewed a third of a lifetime ahead)

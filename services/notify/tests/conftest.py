@@ -180,7 +180,7 @@ def handle(app, db):
 def send_due(app, db):
     """One pass of the worker's delivery task with the real channels (built once per settings)."""
     from notify.channels.registry import build_channels
-    from notify.delivery.service import send_due as run
+    from notify.delivery.sender import send_due as run
 
     built = {}
 

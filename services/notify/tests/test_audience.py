@@ -163,8 +163,8 @@ def test_two_transactions_remembering_the_same_new_officer_both_commit(db):
     """The consumer and the contact task race on a new officer: the second waits, then takes the first's row."""
     import threading
 
+    from notify.audience.contacts import remember_contacts
     from notify.audience.models import Contact
-    from notify.audience.service import remember_contacts
 
     now = dt.datetime(2026, 11, 26, 3, 0, tzinfo=dt.UTC)
     first = db.sessionmaker()

@@ -204,7 +204,7 @@ def test_without_an_sms_provider_sms_is_skipped_not_retried(
     import dataclasses
 
     from notify.channels.registry import build_channels
-    from notify.delivery.service import send_due
+    from notify.delivery.sender import send_due
 
     no_sms = dataclasses.replace(settings, sms_url=None)
     assert "sms" not in build_channels(no_sms)
@@ -219,7 +219,7 @@ def test_a_broken_sms_format_is_a_failed_attempt_not_a_silent_loop(
     import dataclasses
 
     from notify.channels.registry import build_channels
-    from notify.delivery.service import send_due
+    from notify.delivery.sender import send_due
 
     broken = dataclasses.replace(settings, sms_body="{{ nothing_named_so }}")
     handle(make_event("escalation.case.opened", severity="critical"), static_roster(["btcd-01"], leader="ld-01"))
@@ -234,7 +234,7 @@ def test_an_acknowledgement_made_during_a_failed_attempt_stops_the_delivery(
 ):
     """The attempt's outcome writes only what it changed: the cancellation made meanwhile is kept."""
     from notify.channels import ChannelError
-    from notify.delivery import service
+    from notify.delivery import sender, service
 
     handle(
         make_event("escalation.case.opened", severity="critical"),
@@ -249,7 +249,7 @@ def test_an_acknowledgement_made_during_a_failed_attempt_stops_the_delivery(
                 )
             raise ChannelError("SMS provider unreachable: read timeout")
 
-    counts = service.send_due(db, channels={"sms": AcknowledgedWhileFailing()}, settings=settings)
+    counts = sender.send_due(db, channels={"sms": AcknowledgedWhileFailing()}, settings=settings)
     assert counts["failed"] == 2
     first = [d for d in deliveries(query, channel="sms") if d.step == 0]
     assert [(d.status, d.attempts, d.last_error) for d in first] == [
@@ -257,7 +257,7 @@ def test_an_acknowledgement_made_during_a_failed_attempt_stops_the_delivery(
     ] * 2
     clock.advance(hours=1)
     assert (
-        service.send_due(db, channels={"sms": AcknowledgedWhileFailing()}, settings=settings)["failed"] == 0
+        sender.send_due(db, channels={"sms": AcknowledgedWhileFailing()}, settings=settings)["failed"] == 0
     )  # not tried again
 
 

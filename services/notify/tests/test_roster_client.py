@@ -8,9 +8,9 @@ from urllib.parse import parse_qs, urlparse
 import pytest
 from sqlalchemy import select
 
+from notify.audience.contacts import sync_contacts
 from notify.audience.models import Contact
 from notify.audience.roster_client import RosterClient, RosterUnavailable
-from notify.audience.service import sync_contacts
 from notify.inbox.models import InboxMessage
 
 

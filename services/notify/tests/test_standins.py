@@ -184,7 +184,7 @@ def test_an_alert_reaches_every_stand_in_as_make_run_configures_notify(
     from honcho.environ import parse
 
     from notify.channels.registry import build_channels
-    from notify.delivery.service import send_due
+    from notify.delivery.sender import send_due
 
     mail_port, standins_port = free_port(), free_port()
     run_process("mail", mail_port)

@@ -12,7 +12,7 @@ from tiepdan_common.errors import Problem
 
 from .. import signing
 from ..audience.models import Contact
-from ..audience.service import channels_of
+from ..audience.recipients import channels_of
 from ..database import outbox
 from ..delivery import service as deliveries
 from ..inbox.models import InboxMessage

@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-import dataclasses
 import datetime as dt
 import logging
 
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from tiepdan_common.clock import local_date
@@ -15,42 +13,13 @@ from ..config import NotifySettings
 from ..rules import domain
 from ..rules.service import distribution_list
 from . import domain as agencies
+from .contacts import get_or_create, remember_contacts
 from .models import Contact, RosterSnapshot
+from .recipients import Recipient, channels_of
 from .roster_client import RosterUnavailable
 
 log = logging.getLogger(__name__)
-CHANNEL_OF_KIND = {"phone": "sms", "email": "email", "webhook": "webhook"}
 FRESH = dt.timedelta(minutes=1)
-
-
-@dataclasses.dataclass
-class Recipient:
-    """An officer (``code``), another body's system (``system:<name>``, reached by webhook), or a body reached
-    at fixed addresses (``contact:<name>``); ``unreachable`` says why nobody could be found to tell."""
-
-    code: str
-    name: str | None = None
-    channels: dict = dataclasses.field(default_factory=dict)
-    via_fallback: bool = False
-    unreachable: str | None = None
-
-    @property
-    def is_system(self) -> bool:
-        return self.code.startswith("system:")
-
-    @property
-    def is_contact(self) -> bool:
-        return self.code.startswith("contact:")
-
-
-def channels_of(raw: list | None) -> dict:
-    """Roster's ``[{kind, address, verified}]`` as ``{channel: address}``, verified addresses first."""
-    out: dict = {}
-    for entry in sorted(raw or [], key=lambda c: not c.get("verified", True)):
-        channel = CHANNEL_OF_KIND.get(entry.get("kind"))
-        if channel and entry.get("address") and channel not in out:
-            out[channel] = entry["address"]
-    return out
 
 
 def _parse(value) -> dt.datetime | None:
@@ -96,7 +65,7 @@ class AudienceResolver:
         snapshot = self._get(RosterSnapshot, key)
         if snapshot is not None and snapshot.answer == answer and self.now - snapshot.fetched_at < FRESH:
             return
-        snapshot = snapshot or _get_or_create(self.db_session, RosterSnapshot, key, answer=answer, fetched_at=self.now)
+        snapshot = snapshot or get_or_create(self.db_session, RosterSnapshot, key, answer=answer, fetched_at=self.now)
         snapshot.answer, snapshot.fetched_at = answer, self.now
         self.db_session.add(snapshot)
         self._keep(snapshot)
@@ -278,55 +247,3 @@ class AudienceResolver:
             return self.fallback()
         log.warning("audience %r resolves to nobody", spec)
         return []
-
-
-def _get_or_create(db_session: Session, model, key: str, **defaults):
-    """The row with this primary key, created if missing; a concurrent creator's row is taken, not fought over.
-
-    The consumer and the contact-refreshing task both remember roster's answers: the
-    second to insert the same key waits for the first, fails on the key in its own
-    savepoint, and reads the row the first committed.
-    """
-    row = db_session.get(model, key)
-    if row is not None:
-        return row
-    try:
-        with db_session.begin_nested():
-            row = model(**{model.__mapper__.primary_key[0].key: key}, **defaults)
-            db_session.add(row)
-    except IntegrityError:
-        row = db_session.get(model, key)
-    return row
-
-
-def remember_contacts(db_session: Session, people: list[dict], now: dt.datetime) -> int:
-    """Keep each officer's name, agency and channels as roster gave them (in code order: no deadlocks)."""
-    for person in sorted((p for p in people if p.get("code")), key=lambda p: p["code"]):
-        contact = _get_or_create(db_session, Contact, person["code"], channels=[], updated_at=now)
-        known = (contact.full_name, contact.agency, contact.channels)
-        contact.full_name = person.get("full_name") or contact.full_name
-        contact.agency = person.get("agency") or contact.agency
-        if person.get("channels") is not None:
-            contact.channels = person["channels"]
-        if (contact.full_name, contact.agency, contact.channels) != known or contact.updated_at is None:
-            contact.updated_at = now
-            db_session.add(contact)
-    return len(people)
-
-
-def sync_contacts(*, db_session: Session, roster, now: dt.datetime) -> int:
-    """Refresh every officer's contact details from roster (a periodic task); 0 when roster is down."""
-    try:
-        officers = roster.officers()
-    except RosterUnavailable:
-        return 0
-    remember_contacts(db_session, officers, now)
-    by_agency: dict[str, list] = {}
-    for officer in officers:
-        by_agency.setdefault(officer.get("agency"), []).append(officer)
-    for agency, members in by_agency.items():  # so that an agency can be reached while roster is down
-        key = f"officers?agency={agency}"
-        snapshot = _get_or_create(db_session, RosterSnapshot, key, answer=members, fetched_at=now)
-        snapshot.answer, snapshot.fetched_at = members, now
-        db_session.add(snapshot)
-    return len(officers)

@@ -4,7 +4,24 @@ from __future__ import annotations
 
 import datetime as dt
 import random
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
+from typing import Any, Protocol
+
+
+class MessageState(Protocol):
+    """What :func:`proof` reads of a message."""
+
+    read_at: dt.datetime | None
+    acknowledged_at: dt.datetime | None
+    acknowledged_via: str | None
+
+
+class DeliveryState(Protocol):
+    """What :func:`proof` reads of a delivery."""
+
+    status: str
+    channel: str
+    sent_at: dt.datetime | None
 
 
 def backoff_seconds(attempts: int, *, base: float, cap: float, rand: Callable[[], float] = random.random) -> float:
@@ -15,17 +32,19 @@ def backoff_seconds(attempts: int, *, base: float, cap: float, rand: Callable[[]
 
 def ladder_plan(steps: list[dict], now: dt.datetime) -> list[tuple[int, str, dt.datetime]]:
     """``(step, channel, due_at)`` for every channel of every step of a ladder, from ``now``."""
-    plan = []
+    plan: list[tuple[int, str, dt.datetime]] = []
     for index, step in enumerate(steps):
         due = now + dt.timedelta(seconds=float(step.get("after_seconds", 0)))
         plan.extend((index, channel, due) for channel in step.get("channels", []))
     return plan
 
 
-def proof(message, deliveries: list) -> dict:
+def proof(message: MessageState, deliveries: Sequence[DeliveryState]) -> dict[str, Any]:
     """Whether one recipient was told: status (acknowledged, delivered, pending, failed), over which channel
     first, and when (``message`` and ``deliveries`` need only their columns' attributes)."""
-    sent = sorted((d for d in deliveries if d.status == "sent" and d.sent_at), key=lambda d: d.sent_at)
+    sent = sorted(
+        (d for d in deliveries if d.status == "sent" and d.sent_at), key=lambda d: d.sent_at or dt.datetime.min
+    )
     if message.acknowledged_at is not None:
         status = "acknowledged"
     elif sent:

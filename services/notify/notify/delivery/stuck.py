@@ -10,7 +10,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ..audience.models import Contact
-from ..audience.service import Recipient, channels_of
+from ..audience.recipients import Recipient, channels_of
 from ..config import NotifySettings
 from ..inbox.models import InboxMessage
 from .models import Delivery

@@ -16,7 +16,8 @@ from sqlalchemy.orm import Session
 from tiepdan_common.db import insert_rows
 from tiepdan_common.errors import Problem, field_error
 
-from ..audience.service import AudienceResolver, Recipient
+from ..audience.recipients import Recipient
+from ..audience.service import AudienceResolver
 from ..config import NotifySettings
 from ..database import outbox
 from ..delivery import domain as delivery_domain

@@ -10,14 +10,15 @@ every event.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from typing import Any
 
 _MISSING = object()
 OPERATORS = ("in", "not_in", "gte", "lte", "exists", "eq", "ne", "any_in")
 
 
-def lookup(data: Mapping, path: str):
+def lookup(data: Mapping[str, Any], path: str) -> Any:
     """The value at dotted ``path`` in ``data`` (or a sentinel when absent)."""
-    value = data
+    value: Any = data
     for part in path.split("."):
         if isinstance(value, list):  # through a list: each item's value
             value = [item[part] for item in value if isinstance(item, Mapping) and part in item]
@@ -28,7 +29,7 @@ def lookup(data: Mapping, path: str):
     return value
 
 
-def _holds(value, test) -> bool:
+def _holds(value: Any, test: Any) -> bool:
     if isinstance(test, Mapping):
         ((op, arg),) = test.items()
         if op == "exists":
@@ -55,12 +56,12 @@ def _holds(value, test) -> bool:
     return value is not _MISSING and value == test
 
 
-def matches(conditions: Mapping | None, data: Mapping) -> bool:
+def matches(conditions: Mapping[str, Any] | None, data: Mapping[str, Any]) -> bool:
     """True when every condition holds for ``data``."""
     return all(_holds(lookup(data, path), test) for path, test in (conditions or {}).items())
 
 
-def is_urgent(urgent, data: Mapping) -> bool:
+def is_urgent(urgent: Any, data: Mapping[str, Any]) -> bool:
     """A rule's ``urgent``: a boolean, a dotted path to a boolean (``"$urgent"``), or conditions."""
     if isinstance(urgent, bool):
         return urgent
@@ -71,7 +72,7 @@ def is_urgent(urgent, data: Mapping) -> bool:
     return False
 
 
-def check_conditions(conditions) -> list[str]:
+def check_conditions(conditions: Any) -> list[str]:
     """What is wrong with ``conditions`` (empty when they are well formed)."""
     problems = []
     if not isinstance(conditions, Mapping):
@@ -82,7 +83,7 @@ def check_conditions(conditions) -> list[str]:
     return problems
 
 
-def expand(template, data: Mapping):
+def expand(template: Any, data: Mapping[str, Any]) -> Any:
     """Replace ``{path}`` in an audience value with the event's data (e.g. a commune's ``{unit}``)."""
     if not isinstance(template, str) or "{" not in template:
         return template
