@@ -1,5 +1,8 @@
 """Who may do what: the role table and the route table, kept as data in this one module.
 
+The module is long because the tables are written out in it, one line per route, beside the few functions
+that compile and render them: one place to read and review who may call what.
+
 * :data:`ROLE_TABLE` gives the permissions of each kind of caller, and of each
   role within a kind. A caller holds the union of its kind's permissions and
   the permissions of each of its roles.

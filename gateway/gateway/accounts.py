@@ -1,5 +1,8 @@
 """API clients and officer accounts: creating them, and checking their credentials.
 
+The module is long because one store keeps both kinds of account: they share the secret hashing, the
+token versions that revoke their tokens and the database session, which would change together if split.
+
 Everything here is synchronous database work (and slow argon2 checks); the
 web handlers call it through the gateway's thread pool.
 """

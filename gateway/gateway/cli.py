@@ -1,6 +1,7 @@
 """Administration commands: ``tiepdan-gateway-admin <command>`` or ``python -m gateway <command>``.
 
-They act on the gateway database named by ``GATEWAY_DATABASE_URL``.
+They act on the gateway database named by ``GATEWAY_DATABASE_URL``. The module is long because it is one
+click group of sixteen short commands, each a thin layer over the stores, read together as the CLI.
 """
 
 from __future__ import annotations

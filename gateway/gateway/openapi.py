@@ -1,5 +1,8 @@
 """``GET /api/v1/openapi.json``: the services' OpenAPI documents merged into one, with the gateway's own part.
 
+The module is a little over 300 lines because the gateway's own endpoints are described here, beside the
+merge that marks every service operation with the permission of the same route table.
+
 Each service's paths are prefixed with ``/api/v1/<service>``, its components
 renamed ``<service>.<Name>`` (and every ``$ref`` to them rewritten) so that two
 services may both have a ``Visit`` schema. Each operation is marked with the

@@ -8,6 +8,7 @@ The cases come from two sides that must agree:
 
 A route in one and not in the other fails, and so does a caller allowed by one
 and refused by the other. The same matrix is then run through a live gateway.
+The module is long because the expected matrix is written out by hand, one line per route.
 """
 
 from __future__ import annotations
