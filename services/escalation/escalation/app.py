@@ -11,19 +11,19 @@ from tiepdan_common.app import build_app
 
 from . import config, models  # noqa: F401  (every table mapped before the first query)
 from .alert.views import blp as alerts_blp
-from .case.consumers import intake_consumer, notify_consumer
+from .case.jobs import intake_consumer, notify_consumer
 from .case.views import blp as cases_blp
 from .config import EscalationSettings
 from .dialogue.views import blp as dialogues_blp
 from .hotspot.views import blp as hotspots_blp
 from .incident.views import blp as incidents_blp
+from .plan363.views import blp as plan363_blp
 from .policy.views import blp as policies_blp
 from .province.views import blp as province_blp
-from .report.plan363_views import blp as plan363_blp
 from .report.views import blp as reports_blp
-from .report.views import summary_blp
 from .roster import directory as officer_directory
 from .seed import seed_defaults
+from .summary.views import blp as summary_blp
 from .task.views import blp as tasks_blp
 from .unit import service as unit_copy
 from .unit.jobs import reference_consumer

@@ -5,9 +5,10 @@ from .case.models import Case, CaseCounter, CaseSource, TimelineEntry
 from .dialogue.models import Dialogue
 from .hotspot.models import Hotspot, HotspotCase, HotspotRule, VisitRecord
 from .incident.models import Incident
+from .plan363.models import Plan363Change, Plan363Entry
 from .policy.models import Escalation, EscalationPolicy, EscalationStep
 from .province.models import ProvinceRequest
-from .report.models import DailySummary, OverdueItem
+from .summary.models import DailySummary, OverdueItem
 from .task.models import CaseTask
 from .unit.models import UnitVersion
 
@@ -27,6 +28,8 @@ __all__ = [
     "HotspotRule",
     "Incident",
     "OverdueItem",
+    "Plan363Change",
+    "Plan363Entry",
     "ProvinceRequest",
     "TimelineEntry",
     "UnitVersion",

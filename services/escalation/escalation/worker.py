@@ -8,11 +8,11 @@ from tiepdan_common.db import Database
 from . import config, models  # noqa: F401
 from .app import consumers
 from .database import ProcessedMessage, outbox
-from .hotspot.scopes import HotspotCooler
-from .policy.timers import EscalationTimer
-from .province.alarm import DeadlineAlarm
-from .report.summary import DailySummaryTask
-from .task.reminders import TaskReminder
+from .hotspot.jobs import HotspotCooler
+from .policy.jobs import EscalationTimer
+from .province.jobs import DeadlineAlarm
+from .summary.jobs import DailySummaryTask
+from .task.jobs import TaskReminder
 
 
 def main() -> None:

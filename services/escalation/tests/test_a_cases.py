@@ -8,7 +8,7 @@ from sqlalchemy.exc import IntegrityError
 
 from escalation.app import consumers
 from escalation.case.models import Case, CaseSource, TimelineEntry
-from escalation.policy.timers import run_due
+from escalation.policy.jobs import run_due
 from tiepdan_common.db import Database
 
 

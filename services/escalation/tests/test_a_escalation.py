@@ -5,8 +5,8 @@ import pytest
 from sqlalchemy import select, update
 
 from escalation.case.models import Case
+from escalation.policy.jobs import run_due
 from escalation.policy.models import Escalation
-from escalation.policy.timers import run_due
 
 LADDER = {
     "priority": 1,

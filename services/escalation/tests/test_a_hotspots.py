@@ -3,7 +3,7 @@ as data through the API, cooling down by rule, and the cases they link told of i
 
 import datetime as dt
 
-from escalation.hotspot.scopes import HotspotCooler
+from escalation.hotspot.jobs import HotspotCooler
 
 # 02:00 in Viet Nam (19:00 UTC the day before): no police officer is on a day shift.
 NIGHT = dt.datetime(2026, 11, 25, 19, 0, tzinfo=dt.UTC)

@@ -4,7 +4,7 @@ import datetime as dt
 
 from escalation.dialogue import domain as dialogues
 from escalation.province import domain as province
-from escalation.report.summary import period
+from escalation.summary.service import period
 from escalation.task import domain as tasks
 
 NOW = dt.datetime(2026, 11, 26, 3, 0, tzinfo=dt.UTC)

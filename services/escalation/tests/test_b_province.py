@@ -4,7 +4,7 @@ deadline alarm sent once even with two workers."""
 import datetime as dt
 import threading
 
-from escalation.province.alarm import raise_due
+from escalation.province.jobs import raise_due
 from tiepdan_common.db import Database
 from tiepdan_common.testing import identity_headers
 

@@ -5,8 +5,8 @@ import threading
 
 from sqlalchemy import select
 
-from escalation.report.models import DailySummary
-from escalation.report.summary import catch_up
+from escalation.summary.jobs import catch_up
+from escalation.summary.models import DailySummary
 from tiepdan_common.db import Database
 
 # 26 November 2026, the summary hour 17:00 in Viet Nam is 10:00 UTC.

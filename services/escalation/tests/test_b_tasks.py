@@ -3,7 +3,7 @@
 import datetime as dt
 import threading
 
-from escalation.task.reminders import remind_due
+from escalation.task.jobs import remind_due
 from tiepdan_common.db import Database
 
 

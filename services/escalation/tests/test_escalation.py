@@ -4,7 +4,7 @@ import datetime as dt
 
 import pytest
 
-from escalation.policy.timers import EscalationTimer, run_due
+from escalation.policy.jobs import EscalationTimer, run_due
 from tiepdan_common.db import Database
 from tiepdan_common.messaging.envelope import Envelope
 

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from openpyxl import load_workbook
 
-from escalation.report.summary import emit_if_due
+from escalation.summary.jobs import emit_if_due
 from tiepdan_common.messaging import contracts
 from tiepdan_common.messaging.envelope import Envelope
 

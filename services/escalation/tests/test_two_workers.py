@@ -5,9 +5,9 @@ import threading
 from sqlalchemy import func, select
 
 from escalation.database import OutboxEvent
+from escalation.policy.jobs import EscalationTimer
 from escalation.policy.models import EscalationStep
-from escalation.policy.timers import EscalationTimer
-from escalation.report.summary import emit_if_due
+from escalation.summary.jobs import emit_if_due
 from tiepdan_common.db import Database
 
 CASES = 12

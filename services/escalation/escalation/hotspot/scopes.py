@@ -16,8 +16,7 @@ import uuid
 from sqlalchemy import ColumnElement, func, or_, select
 from sqlalchemy.orm import Session
 
-from tiepdan_common.clock import Clock, local_date, utcnow
-from tiepdan_common.db import Database
+from tiepdan_common.clock import local_date
 from tiepdan_common.errors import Problem
 
 from ..case.models import Case
@@ -217,26 +216,3 @@ def cool_down(*, db_session: Session, now: dt.datetime) -> list[Hotspot]:
         service.announce(db_session=db_session, hotspot=hotspot, window_days=quiet, at=now)
         cooled.append(hotspot)
     return cooled
-
-
-class HotspotCooler:
-    """A worker component: every ``interval`` seconds, cool down the hot spots whose rule says so."""
-
-    name = "hotspot-cooler"
-
-    def __init__(self, db: Database, *, clock: Clock = utcnow, interval: float = 300.0) -> None:
-        self.db, self.clock, self.interval = db, clock, interval
-
-    def tick(self) -> int:
-        with self.db.sessionmaker() as session:
-            cooled = cool_down(db_session=session, now=self.clock())
-            session.commit()
-            return len(cooled)
-
-    def run(self, stop) -> None:
-        while not stop.is_set():
-            try:
-                self.tick()
-            except Exception:
-                log.exception("hot-spot cooling failed")
-            stop.wait(self.interval)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 STATUSES = ("received", "assigned", "officers_sent", "citizens_returned", "completed")
 # Who the district assigns to a request (Plan: the inspectorate, the reception board and the commune).
 ASSIGNEE_ROLES = ("inspectorate", "board", "commune")
@@ -60,7 +62,9 @@ def assignee_problem(slot: str, code: str, officers: dict[str, dict], unit: str 
     return None if agency == ASSIGNEE_AGENCY[slot] else f"{code} is not an officer of {ASSIGNEE_AGENCY[slot]}"
 
 
-def returned_problem(*, returned_at, received_at, dispatched_at, now) -> str | None:
+def returned_problem(
+    *, returned_at: dt.datetime, received_at: dt.datetime, dispatched_at: dt.datetime | None, now: dt.datetime
+) -> str | None:
     """Times in order: citizens return after the request was received and officers sent, and not in the future."""
     if returned_at < received_at:
         return "before the request was received"

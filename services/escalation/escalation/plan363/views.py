@@ -15,8 +15,10 @@ from tiepdan_common.web import current_identity, current_settings, db_session, n
 from .. import reference
 from ..access import restricted
 from ..case import service as cases
+from ..report import labels
 from ..unit import service as units
-from . import document, labels, plan363
+from . import document
+from . import service as plan363
 from .models import Plan363Entry
 
 blp = Blueprint(

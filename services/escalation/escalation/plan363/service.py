@@ -22,7 +22,7 @@ from ..case import service as cases
 from ..case.models import Case, TimelineEntry
 from ..clock import iso
 from ..database import outbox
-from . import labels
+from ..report import labels
 from .models import Plan363Change, Plan363Entry
 
 FIELDS = (

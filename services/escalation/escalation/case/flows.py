@@ -1,4 +1,6 @@
-"""What escalation does with intake's and notify's events."""
+"""Intake's visits across aggregates: each visit kept for the hot spots, a case opened or joined, the windows
+evaluated; a voided or corrected visit followed by its case and the hot spots. The consumers (``jobs``) call
+these; case, hot-spot and policy services stay leaves of this flow."""
 
 from __future__ import annotations
 
@@ -9,20 +11,17 @@ from pathlib import Path
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from tiepdan_common.clock import Clock, local_date
+from tiepdan_common.clock import local_date
 from tiepdan_common.context import correlated
 from tiepdan_common.db import insert_rows
-from tiepdan_common.messaging.consumer import Consumer
 from tiepdan_common.messaging.envelope import Envelope
 
 from .. import reference
-from ..database import outbox
 from ..hotspot import corrections as hotspot_corrections
 from ..hotspot import scopes as hotspot_scopes
 from ..hotspot import service as hotspots
 from ..hotspot.models import VisitRecord
 from ..policy import service as escalation_policies
-from ..report.models import OverdueItem
 from ..unit import service as units
 from ..unit.domain import Directory
 from . import corrections, domain, service
@@ -92,51 +91,7 @@ def _matter_key(visit: dict) -> str:
     return visit.get("matter_key") or f"{visit['origin_unit']}:{visit['field']}"
 
 
-def intake_consumer(*, mass_case_size: int, reference_dir: Path, clock: Clock) -> Consumer:
-    """Keeps every visit's numbers for the hot spots; opens a case for a mass, repeated or over-level visit."""
-
-    def on_visits(db_session: Session, events: list[Envelope]) -> None:
-        """Visits in the order they came, each with the effect it would have alone, at a batch's cost.
-
-        The hot-spot windows are read once for the batch (``hotspots.Windows``) and the
-        visit records written together at the end; cases are opened or joined visit by visit,
-        with what that reads (``_Cases``) read once, and the new cases written at the end too.
-        """
-        with outbox.collected(db_session):  # the batch's events in one insert
-            _record_visits(db_session, events, mass_case_size=mass_case_size, reference_dir=reference_dir, now=clock())
-
-    def on_visit(db_session: Session, event: Envelope) -> None:
-        on_visits(db_session, [event])
-
-    def on_overdue(db_session: Session, event: Envelope) -> None:
-        item = event.data
-        db_session.add(
-            OverdueItem(
-                petition_id=item["petition_id"],
-                number=item["number"],
-                receiving_unit=item["receiving_unit"],
-                field_code=item["field"],
-                stage=item["stage"],
-                days_overdue=item["days_overdue"],
-            )
-        )
-
-    def on_corrected(db_session: Session, event: Envelope) -> None:
-        with correlated(event.correlation_id):
-            _correct_visit(db_session, event.data, reference_dir=reference_dir, now=clock())
-
-    return Consumer(
-        "intake-events",
-        {
-            "intake.visit.recorded": on_visit,
-            "intake.petition.overdue": on_overdue,
-            "intake.visit.corrected": on_corrected,
-        },
-        batch_handlers={"intake.visit.recorded": on_visits},
-    )
-
-
-def _record_visits(
+def record_visits(
     db_session: Session, events: list[Envelope], *, mass_case_size: int, reference_dir: Path, now: dt.datetime
 ) -> None:
     visits = [(event, event.data, dt.datetime.fromisoformat(event.data["received_at"])) for event in events]
@@ -204,7 +159,7 @@ def _record_visits(
         )
 
 
-def _correct_visit(db_session: Session, visit: dict, *, reference_dir: Path, now: dt.datetime) -> None:
+def correct_visit(db_session: Session, visit: dict, *, reference_dir: Path, now: dt.datetime) -> None:
     """A visit voided or corrected at the desk: its case and the hot-spot windows follow (see case.corrections)."""
     record = db_session.get(VisitRecord, visit["visit_id"])
     if visit["action"] == "voided":
@@ -282,23 +237,3 @@ def _open_or_join(
     )
     batch.linked_to(visit["visit_id"], matter_key, case)
     windows.case_opened(case)
-
-
-def notify_consumer() -> Consumer:
-    """An acknowledged message about a case stops its escalation."""
-
-    def on_acknowledged(db_session: Session, event: Envelope) -> None:
-        ack = event.data
-        case = db_session.get(Case, ack["case_id"]) if ack.get("case_id") else None
-        if case is None:
-            return
-        service.acknowledge(
-            db_session=db_session,
-            case=case,
-            by=ack["recipient"],
-            via=ack["via"],
-            now=dt.datetime.fromisoformat(ack["acknowledged_at"]),
-            message_id=ack["message_id"],
-        )
-
-    return Consumer("notify-events", {"notify.message.acknowledged": on_acknowledged})

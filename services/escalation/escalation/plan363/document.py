@@ -9,8 +9,8 @@ import io
 
 from tiepdan_common.clock import local
 
+from ..report import labels
 from ..unit.domain import Directory
-from . import labels
 
 LEVEL_WORDS = ("Thành phố", "Thị trấn", "Thị xã", "Tỉnh", "Huyện", "Quận", "Phường", "Xã")
 
