@@ -20,7 +20,7 @@ class SampleSettings(Settings):
     attempts: int = setting("SAMPLE_ATTEMPTS", 3)
     enabled: bool = setting("SAMPLE_ENABLED", False)
     recipients: tuple[str, ...] = setting("SAMPLE_RECIPIENTS", ("a", "b"))
-    hooks: dict = setting("SAMPLE_HOOKS", {})  # noqa: RUF009 - setting() gives each instance its own copy
+    hooks: dict = setting("SAMPLE_HOOKS", {})
     username: str | None = setting("SAMPLE_USERNAME", None)
     cc: tuple[str, ...] | None = setting("SAMPLE_CC", None)
 
