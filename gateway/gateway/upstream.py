@@ -124,10 +124,16 @@ class _GuardedHandler(ResponseHandler):
     def data_received(self, data: bytes) -> None:
         if self.idle and data:
             # Bytes nobody asked for (an answer longer than it said, a second answer): out of step for good.
-            self.force_close()
-            self.close()
+            self._discard()
             return
         super().data_received(data)
+        if self.idle and self.should_close:
+            # Released at the end of its answer in the middle of this read; what followed was queued after it.
+            self._discard()
+
+    def _discard(self) -> None:
+        self.force_close()
+        self.close()
 
 
 class GuardedConnector(aiohttp.TCPConnector):

@@ -229,6 +229,10 @@ HELLO = b"HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nhello"
         pytest.param([HELLO, 0.1, UNSOLICITED], id="a-second-answer-later"),
         pytest.param([HELLO, 0.1, b"HTTP/1.1 200 OK\r\n"], id="half-an-answer-later"),
         pytest.param([HELLO, 0.1, b"HTTP/1.1 200 OK\r\nContent-Length: 9\r\n\r\ngarb"], id="a-body-cut-later"),
+        pytest.param(
+            [b"HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nhel", 0.05, b"lo" + UNSOLICITED],
+            id="a-second-answer-with-the-end-of-the-first",
+        ),
     ],
 )
 async def test_bytes_sent_beyond_an_answer_never_reach_another_request(upstream, raw_service, plan):
