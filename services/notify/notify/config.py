@@ -41,13 +41,13 @@ class NotifySettings(Settings):
     sms_url: str | None = setting("NOTIFY_SMS_URL", None)
     sms_body: str = setting("NOTIFY_SMS_BODY", '{"to": {{ to|tojson }}, "text": {{ text|tojson }}}')
     sms_content_type: str = setting("NOTIFY_SMS_CONTENT_TYPE", "application/json; charset=utf-8")
-    sms_headers: dict = setting("NOTIFY_SMS_HEADERS", {})  # noqa: RUF009 (a copy per instance)
+    sms_headers: dict = setting("NOTIFY_SMS_HEADERS", {})
     sms_limit: int = setting("NOTIFY_SMS_LIMIT", 134)
     sms_inbound_secrets: tuple[str, ...] = setting("NOTIFY_SMS_INBOUND_SECRETS", ("dev-sms-inbound-secret",))
     # Webhooks: {"police": url, "province": url, "commune:31690": url, "commune:*": "https://.../{unit}"}.
-    webhooks: dict = setting("NOTIFY_WEBHOOKS", {})  # noqa: RUF009 (a copy per instance)
+    webhooks: dict = setting("NOTIFY_WEBHOOKS", {})
     webhook_secret: str = setting("NOTIFY_WEBHOOK_SECRET", "dev-webhook-secret-change-me")
-    webhook_secrets: dict = setting("NOTIFY_WEBHOOK_SECRETS", {})  # noqa: RUF009 (a copy per instance)
+    webhook_secrets: dict = setting("NOTIFY_WEBHOOK_SECRETS", {})
     webhook_timeout: float = setting("NOTIFY_WEBHOOK_TIMEOUT", 5.0)
     sms_timeout: float = setting("NOTIFY_SMS_TIMEOUT", 5.0)
     # Deliveries: attempts before a delivery is dead, backoff, how often the worker looks.
@@ -66,7 +66,7 @@ class NotifySettings(Settings):
     claim_seconds: float = setting("NOTIFY_CLAIM_SECONDS", 120.0)
     stuck_summary_seconds: float = setting("NOTIFY_STUCK_SUMMARY_SECONDS", 900.0)
     # Where the reference files are (units to seed notify's copy of unit names, fields); found when unset.
-    reference_dir: Path | None = setting("REFERENCE_DIR", None)  # noqa: RUF009
+    reference_dir: Path | None = setting("REFERENCE_DIR", None)
 
 
 def load(overrides: dict | None = None) -> NotifySettings:
