@@ -201,8 +201,10 @@ def test_decisions_compute_deadlines_and_are_checked(client, board, petition_bod
     assert resolved.status_code == 200 and resolved.json["status"] == "resolved" and resolved.json["stage"] is None
 
 
-def test_overdue_petitions_are_reported_once_per_stage(app, client, board, petition_body, outbox_events):
+def test_overdue_petitions_are_reported_once_per_stage(app, client, board, petition_body, outbox_events, clock):
     import datetime as dt
+
+    from tiepdan_common.clock import LOCAL
 
     db = app.extensions["tiepdan"]["db"]
     late = client.post("/petitions", json=petition_body(), headers=board).json
@@ -217,8 +219,11 @@ def test_overdue_petitions_are_reported_once_per_stage(app, client, board, petit
             "citizen_informed_on": "2026-09-02",
         },
     )
-    assert overdue.run_once(db, day=dt.date(2026, 9, 15)) == 0  # the deadline day itself is not late
-    assert overdue.run_once(db, day=dt.date(2026, 9, 16)) == 1
+    # The worker's day is its clock's in Viet Nam: 23:30 on the deadline day is not late, 00:30 the next day is.
+    clock.set(dt.datetime(2026, 9, 15, 23, 30, tzinfo=LOCAL))
+    assert overdue.run_once(db, clock=clock) == 0
+    clock.advance(hours=1)
+    assert overdue.run_once(db, clock=clock) == 1
     assert overdue.run_once(db, day=dt.date(2026, 9, 17)) == 0  # reported once
     (event,) = outbox_events("intake.petition.overdue")
     assert event["data"]["petition_id"] == late["id"] and event["data"]["stage"] == "acceptance"
@@ -229,7 +234,8 @@ def test_overdue_petitions_are_reported_once_per_stage(app, client, board, petit
         headers=board,
         json={"decision": "accept", "decided_at": "2026-09-16T09:00:00+07:00", "citizen_informed_on": "2026-09-16"},
     )
-    assert overdue.run_once(db, day=dt.date(2026, 12, 1)) == 1
+    clock.set(dt.datetime(2026, 12, 1, 9, tzinfo=LOCAL))  # the worker's day and the list's "today" alike
+    assert overdue.run_once(db, clock=clock) == 1
     stages = [e["data"]["stage"] for e in outbox_events("intake.petition.overdue")]
     assert stages == ["acceptance", "resolution"]
     listed = client.get("/petitions", query_string={"overdue": "true"}, headers=board).json["items"]
