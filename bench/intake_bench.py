@@ -478,7 +478,8 @@ def main() -> None:
                 "database_url": url,
                 "identity_keys": (TEST_IDENTITY_KEY,),
                 "log_level": "WARNING",
-                "extra": {"reference_dir": ROOT / "reference", "intake_identity_keys": (key,)},
+                "reference_dir": ROOT / "reference",
+                "intake_identity_keys": (key,),
             }
         )
         runner = app.test_cli_runner()

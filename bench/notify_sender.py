@@ -37,19 +37,12 @@ from _report import goal
 from notify import create_app
 from notify.channels.registry import build_channels
 from notify.consumers import event_handler
-from notify.delivery.service import send_due
+from notify.delivery.sender import send_due
+from tiepdan_common.clock import FakeClock
 from tiepdan_common.messaging.envelope import Envelope
 from tiepdan_common.testing import TEST_IDENTITY_KEY, postgres_database
 
 START = dt.datetime(2026, 11, 26, 3, 0, tzinfo=dt.UTC)
-
-
-class Clock:
-    def __init__(self) -> None:
-        self.now = START
-
-    def __call__(self) -> dt.datetime:
-        return self.now
 
 
 def _providers(ready, ports) -> None:
@@ -127,8 +120,12 @@ class Roster:
         self.leader = officer("ld-01", "LD-UBND", "leader_on_call")
         self.police = officer("ca-01", "CA", "police")
 
-    def on_duty(self, role=None):
-        officers = [o for o in (self.lead, self.police) if role is None or o["duty_role"] == role]
+    def on_duty(self, role=None, agency=None, **_params):
+        officers = [
+            o
+            for o in (self.lead, self.police)
+            if (role is None or o["duty_role"] == role) and (agency is None or o["agency"] == agency)
+        ]
         return {"officers": officers, "leader_on_call": self.leader}
 
     def officers(self, agency=None):
@@ -146,7 +143,7 @@ def main() -> None:
     providers = multiprocessing.Process(target=_providers, args=(ready, ports), daemon=True)
     providers.start()
     sms_port, smtp_port = ports.get(timeout=30)
-    clock = Clock()
+    clock = FakeClock(START)
     try:
         with postgres_database("notify_bench") as url:
             app = create_app(
@@ -154,12 +151,10 @@ def main() -> None:
                     "database_url": url,
                     "identity_keys": (TEST_IDENTITY_KEY,),
                     "log_level": "WARNING",
-                    "extra": {
-                        "clock": clock,
-                        "sms_url": f"http://127.0.0.1:{sms_port}/sms",
-                        "smtp_port": smtp_port,
-                        "gateway_url": "http://127.0.0.1:9",
-                    },
+                    "clock": clock,
+                    "sms_url": f"http://127.0.0.1:{sms_port}/sms",
+                    "smtp_port": smtp_port,
+                    "gateway_url": "http://127.0.0.1:9",
                 }
             )
             runner = app.test_cli_runner()
@@ -221,14 +216,14 @@ def main() -> None:
             def drain() -> tuple[int, float, float]:
                 sent, cpu, wall = 0, time.process_time(), time.perf_counter()
                 while True:
-                    counts = send_due(db, channels=channels, extra=settings.extra, clock=clock)
+                    counts = send_due(db, channels=channels, settings=settings)
                     assert not counts["failed"] and not counts["dead"], counts
                     if not sum(counts.values()):
                         return sent, time.process_time() - cpu, time.perf_counter() - wall
                     sent += counts["sent"]
 
             sms_sent, sms_cpu, sms_wall = drain()
-            clock.now += dt.timedelta(minutes=2, seconds=1)
+            clock.advance(minutes=2, seconds=1)
             mail_sent, mail_cpu, mail_wall = drain()
             db.dispose()
     finally:
