@@ -15,8 +15,7 @@ DEV_IDENTITY_KEY = "ZGV2LW9ubHktaW50YWtlLWlkZW50aXR5LWtleS0wMDA="
 class IntakeSettings(Settings):
     """Intake's settings; the README's Configuration table lists the variables."""
 
-    # setting() returns a dataclasses.field, which ruff cannot tell for a Path field.
-    reference_dir: Path = setting("REFERENCE_DIR", Path("reference"), doc="where `seed` reads reference data")  # noqa: RUF009
+    reference_dir: Path = setting("REFERENCE_DIR", Path("reference"), doc="where `seed` reads reference data")
     intake_identity_keys: tuple[str, ...] = setting(
         "INTAKE_IDENTITY_KEYS", (), doc="Fernet keys for identity fields, comma-separated, newest first"
     )
