@@ -6,9 +6,10 @@ What the proxy relies on, all aiohttp's own:
   an idle one is closed after ``keepalive`` seconds. A connection is put back into the pool only when
   its answer was read to the end with no byte left over, and the whole request was written; any other
   is closed (an answer cut short, a caller gone, a request body the service did not wait for);
-* a pooled connection that receives any byte while it waits for its next request is closed at once
-  (:class:`GuardedConnector`, the gateway's one addition): no request is waiting for those bytes, and
-  aiohttp would otherwise hand them to the next request as its answer;
+* a connection holding bytes past its answer when it is released (a second answer, the start of one),
+  or receiving any byte while it waits in the pool, is closed at once (:class:`GuardedConnector`, the
+  gateway's one addition): no request is waiting for those bytes, and aiohttp would otherwise hand them
+  to the next request on it as its answer;
 * ``connect_timeout`` bounds waiting for a free connection and connecting (:class:`ConnectTimeout`;
   refused or unknown host: :class:`ConnectFailed`), ``read_timeout`` the wait between two arrivals of
   the answer's bytes (:class:`ReadTimeout`);
@@ -117,21 +118,39 @@ def _translate(exc: Exception) -> UpstreamError:
 
 
 class _GuardedHandler(ResponseHandler):
-    """aiohttp's protocol of one connection, closing it when bytes arrive while it sits in the pool."""
+    """aiohttp's protocol of one connection, closing it when it holds or receives bytes while in the pool."""
 
     idle = False  # True from its release into the pool until it is handed to a request
+    reading = False  # True while aiohttp parses a read (its parser is not to be touched then)
 
     def data_received(self, data: bytes) -> None:
         if self.idle and data:
             # Bytes nobody asked for (an answer longer than it said, a second answer): out of step for good.
-            self._discard()
+            self.discard()
             return
-        super().data_received(data)
-        if self.idle and self.should_close:
-            # Released at the end of its answer in the middle of this read; what followed was queued after it.
-            self._discard()
+        self.reading = True
+        try:
+            super().data_received(data)
+        finally:
+            self.reading = False
+        if self.idle and self.holds_stray_bytes():
+            # Released at the end of its answer in the middle of this read: what followed it stays unread.
+            self.discard()
 
-    def _discard(self) -> None:
+    def holds_stray_bytes(self) -> bool:
+        """Whether bytes past the last answer wait here: an answer queued, or the start of one in the parser
+        (told by ending the parser's input, harmless: each request gets a new parser)."""
+        if self.should_close:
+            return True
+        parser = self._parser
+        if parser is None:
+            return False
+        try:
+            return parser.feed_eof() is not None
+        except Exception:
+            return True
+
+    def discard(self) -> None:
         self.force_close()
         self.close()
 
@@ -157,7 +176,9 @@ class GuardedConnector(aiohttp.TCPConnector):
     def _release(self, key: Any, protocol: ResponseHandler, *, should_close: bool = False) -> None:
         super()._release(key, protocol, should_close=should_close)
         if isinstance(protocol, _GuardedHandler) and protocol.is_connected():
-            protocol.idle = True  # kept in the pool
+            protocol.idle = True
+            if not protocol.reading and protocol.holds_stray_bytes():  # in a read: checked at its end
+                protocol.discard()  # the pool drops a connection that is no longer connected
 
 
 class UpstreamClient:

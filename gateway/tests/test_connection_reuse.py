@@ -43,6 +43,7 @@ def gateway_in_front_of(make_client, settings_factory, database_url, accounts, c
     [
         pytest.param([HELLO + b"garbage"], id="longer-than-its-length"),
         pytest.param([HELLO + UNSOLICITED], id="a-second-answer-at-once"),
+        pytest.param([HELLO + b"HTTP/1.1 200 OK\r\n"], id="half-an-answer-at-once"),
         pytest.param([HELLO, 0.1, UNSOLICITED], id="a-second-answer-later"),
         pytest.param([HELLO, 0.1, b"HTTP/1.1 200 OK\r\nContent-Length: 90\r\n\r\n"], id="half-an-answer-later"),
         pytest.param([HELLO[:-2], 0.05, b"lo" + UNSOLICITED], id="a-second-answer-with-the-end-of-the-first"),

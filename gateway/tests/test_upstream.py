@@ -225,6 +225,8 @@ HELLO = b"HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nhello"
     [
         pytest.param([HELLO + b"garbage"], id="longer-than-its-length"),
         pytest.param([HELLO + UNSOLICITED], id="a-second-answer-at-once"),
+        pytest.param([HELLO + b"HTTP/1.1 200 OK\r\n"], id="half-an-answer-at-once"),
+        pytest.param([HELLO + b"HTTP/1.1 200 OK\r\nContent-Length: 9\r\n\r\ngarb"], id="a-body-cut-at-once"),
         pytest.param([HELLO, 0.1, b"garbage"], id="garbage-later"),
         pytest.param([HELLO, 0.1, UNSOLICITED], id="a-second-answer-later"),
         pytest.param([HELLO, 0.1, b"HTTP/1.1 200 OK\r\n"], id="half-an-answer-later"),
