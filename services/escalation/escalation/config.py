@@ -10,7 +10,7 @@ from tiepdan_common.config import Settings, load_settings, setting
 
 @dataclasses.dataclass(frozen=True, kw_only=True)
 class EscalationSettings(Settings):
-    reference_dir: Path = setting("REFERENCE_DIR", Path("reference"))  # noqa: RUF009 (a frozen Path)
+    reference_dir: Path = setting("REFERENCE_DIR", Path("reference"))
     # A visit of at least this many citizens opens (or joins) a case.
     mass_case_size: int = setting("ESCALATION_MASS_CASE_SIZE", 5)
     # The local hour (Asia/Ho_Chi_Minh) from which the day's summary is sent.

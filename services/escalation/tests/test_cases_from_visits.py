@@ -157,14 +157,14 @@ def test_a_batch_takes_its_case_numbers_together_in_order_without_gaps(settings,
 
 
 def test_numbers_taken_together_and_not_used_are_given_back(db):
-    from escalation.case import service
+    from escalation.case.numbers import Numbers, next_number
 
     with db.session() as session:
-        first = service.next_number(db_session=session, year=2031)
-        numbers = service.Numbers(db_session=session, year=2031, count=4)
+        first = next_number(db_session=session, year=2031)
+        numbers = Numbers(db_session=session, year=2031, count=4)
         taken = [numbers.take(2031), numbers.take(2032), numbers.take(2031)]
         numbers.give_back()
-        after = service.next_number(db_session=session, year=2031)
+        after = next_number(db_session=session, year=2031)
         session.commit()
     assert (first, taken, after) == ("VV-2031-0001", ["VV-2031-0002", "VV-2032-0001", "VV-2031-0003"], "VV-2031-0004")
 

@@ -26,6 +26,7 @@ from ..unit import service as units
 from ..unit.domain import Directory
 from . import corrections, domain, service
 from .models import Case
+from .numbers import Numbers
 
 
 class _Cases:
@@ -58,7 +59,7 @@ class _Cases:
             )
         return self._open.get(matter_key)
 
-    def numbers(self, visits: list[dict], opens: Callable[[dict], bool]) -> service.Numbers:
+    def numbers(self, visits: list[dict], opens: Callable[[dict], bool]) -> Numbers:
         """The case numbers the batch's visits will take, taken together: one per matter that has no open case,
         among the visits that open or join one (``opens``) and did not already."""
         new_matters, seen = set(), set()
@@ -68,7 +69,7 @@ class _Cases:
             seen.add(visit["visit_id"])
             if self.open_for(_matter_key(visit)) is None:
                 new_matters.add(_matter_key(visit))
-        return service.Numbers(db_session=self.db_session, year=self.now.year, count=len(new_matters))
+        return Numbers(db_session=self.db_session, year=self.now.year, count=len(new_matters))
 
     def policies(self) -> list:
         if self._policies is None:
@@ -184,7 +185,7 @@ def _open_or_join(
     reference_dir: Path,
     batch: _Cases,
     windows: hotspots.Windows,
-    numbers: service.Numbers | None,
+    numbers: Numbers | None,
 ) -> None:
     matter_key = _matter_key(visit)
     over_level = visit.get("over_level", False)

@@ -22,3 +22,10 @@ def append(
     else:
         case.timeline.append(entry)
     return entry
+
+
+def note(
+    *, db_session: Session, case: Case, actor: str, kind: str, detail: dict, now: dt.datetime | None = None
+) -> TimelineEntry:
+    """:func:`append` by keywords, as the other aggregates' services note what they did on a case."""
+    return append(db_session, case, actor=actor, kind=kind, detail=detail, at=now)

@@ -1,4 +1,7 @@
-"""Cases over HTTP: list, read, open by hand, acknowledge, report progress, change, close, the escalation."""
+"""Cases over HTTP: list, read, open by hand, acknowledge, report progress, change, close, the escalation.
+
+Over 300 lines because it is one blueprint whose writes share one conflict handler (409 ``write_conflict``).
+"""
 
 from __future__ import annotations
 

@@ -9,7 +9,7 @@ from sqlalchemy.orm import Session
 
 from tiepdan_common.errors import Problem
 
-from ..case import service as cases
+from ..case import timeline
 from ..case.models import Case
 from ..clock import iso
 from . import domain
@@ -46,7 +46,7 @@ def schedule(
     )
     db_session.add(dialogue)
     db_session.flush()
-    cases.note(
+    timeline.note(
         db_session=db_session,
         case=case,
         actor=actor,
@@ -80,7 +80,7 @@ def reschedule(
             changed[name] = True
             setattr(dialogue, name, value)
     if changed:
-        cases.note(
+        timeline.note(
             db_session=db_session,
             case=case,
             actor=actor,
@@ -123,7 +123,7 @@ def record(
     if participants is not None:
         dialogue.participants = participants
     # The timeline names no participant: the minutes stay on the dialogue.
-    cases.note(
+    timeline.note(
         db_session=db_session,
         case=case,
         actor=actor,

@@ -1,4 +1,8 @@
-"""Recording visits, evaluating the hot-spot rules over their windows, and following hot spots."""
+"""Recording visits, evaluating the hot-spot rules over their windows, and following hot spots.
+
+Long because ``Windows`` (a batch's windows as prefix sums) and the single-visit evaluation must give the same
+result and are tested against each other; the wider scopes, corrections and rules are in their own modules.
+"""
 
 from __future__ import annotations
 
@@ -424,7 +428,3 @@ def change(
         hotspot.status, hotspot.activated_at, hotspot.rule = "active", now, "manual"
         announce(db_session=db_session, hotspot=hotspot, window_days=0, at=now)
     return hotspot
-
-
-def active_count(*, db_session: Session) -> int:
-    return db_session.scalar(select(func.count()).select_from(Hotspot).where(Hotspot.status == "active"))

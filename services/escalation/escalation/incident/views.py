@@ -10,7 +10,7 @@ from tiepdan_common.schemas import PlausibleDateTime, ProblemSchema, Text
 from tiepdan_common.web import current_identity, current_settings, db_session, now, require
 
 from ..database import IdempotencyRecord
-from . import service
+from . import flows, service
 
 blp = Blueprint("incidents", __name__, url_prefix="/incidents", description="Public-order incidents (police)")
 
@@ -70,7 +70,7 @@ class IncidentQuery(Schema):
 @blp.alt_response(422, schema=ProblemSchema)
 def report(data):
     """Report an incident: it joins its case (or opens one for a crowd), alerts, and feeds the hot spots."""
-    return service.report(
+    return flows.report(
         db_session=db_session(),
         identity=current_identity(),
         unit=data["unit"],
@@ -115,7 +115,7 @@ def get_incident(incident_id):
 def update_incident(data, incident_id):
     """The reporting police update their incident (another unit's answers 403)."""
     incident = service.get(db_session=db_session(), incident_id=incident_id)
-    return service.update(
+    return flows.update(
         db_session=db_session(), identity=current_identity(), incident=incident, changes=data, now=now()
     )
 

@@ -18,7 +18,6 @@ from sqlalchemy.orm import Session
 from tiepdan_common.errors import Problem, field_error
 from tiepdan_common.identity import Identity
 
-from ..case import service as cases
 from ..case.models import Case, TimelineEntry
 from ..clock import iso
 from ..database import outbox
@@ -62,9 +61,8 @@ def _locked(db_session: Session, case_id: str) -> Plan363Entry | None:
     )
 
 
-def put(*, db_session: Session, identity: Identity, case_id: str, data: dict, now: dt.datetime) -> Plan363Entry:
+def put(*, db_session: Session, identity: Identity, case: Case, data: dict, now: dt.datetime) -> Plan363Entry:
     """Add a case to the list or change its entry; every change is kept with who, when, before and after."""
-    case = cases.get(db_session=db_session, identity=identity, case_id=case_id)
     entry = _locked(db_session, case.id)
     if entry is None:
         try:

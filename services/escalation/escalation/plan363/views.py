@@ -147,7 +147,8 @@ def plan363_list(query):
 def plan363_put(data, case_id):
     """Put a case on the Plan 363 list or change its entry (central list, plan agreed, deadline, progress)."""
     identity, session, moment = _allowed(), db_session(), now()
-    entry = plan363.put(db_session=session, identity=identity, case_id=case_id, data=data, now=moment)
+    case = cases.get(db_session=session, identity=identity, case_id=case_id)
+    entry = plan363.put(db_session=session, identity=identity, case=case, data=data, now=moment)
     return _detail(session, identity, case_id, entry, moment)
 
 

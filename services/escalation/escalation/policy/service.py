@@ -1,4 +1,8 @@
-"""Starting, firing, acknowledging and stopping a case's escalation; reading and writing policies."""
+"""Starting, firing, acknowledging and stopping a case's escalation; reading and writing policies.
+
+Long because an escalation's states (active, acknowledged, following, settled, ...) move only here, where the
+timer's firing and the writes that stop or restart it can be read side by side; the ladder rules are in domain.
+"""
 
 from __future__ import annotations
 

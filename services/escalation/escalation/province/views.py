@@ -12,7 +12,7 @@ from tiepdan_common.web import current_identity, current_settings, db_session, n
 
 from ..database import IdempotencyRecord
 from ..roster import officers_now
-from . import domain, service
+from . import domain, flows, service
 
 blp = Blueprint(
     "province_requests",
@@ -103,7 +103,7 @@ def _actor() -> str:
 @blp.alt_response(422, schema=ProblemSchema)
 def receive(data):
     """The province asks the district to bring its citizens home: a case is opened (or joined) at once."""
-    return service.receive(
+    return flows.receive(
         db_session=db_session(),
         identity=current_identity(),
         group_size=data["group_size"],
@@ -192,7 +192,7 @@ def dispatch(data, request_id):
 @blp.alt_response(422, schema=ProblemSchema)
 def returned(data, request_id):
     """Record when the citizens were back home."""
-    return service.returned(
+    return flows.returned(
         db_session=db_session(),
         request=_district_request(request_id),
         returned_at=data["returned_at"],

@@ -16,10 +16,8 @@ from tiepdan_common.clock import LOCAL, local
 from ..alert.models import Alert  # noqa: F401  (mapper configuration)
 from ..case import domain as case_domain
 from ..case.models import Case
-from ..hotspot import service as hotspots
 from ..hotspot.models import Hotspot, VisitRecord
 from ..incident.models import Incident
-from ..province import service as province
 from ..province.models import ProvinceRequest
 from .models import DailySummary, OverdueItem
 
@@ -80,14 +78,18 @@ def current_counts(*, db_session: Session, now: dt.datetime, since: dt.datetime 
     """:func:`counts` to the present: what is open counted by its status right now."""
     since = since or now - dt.timedelta(days=1)
     values = counts(db_session=db_session, now=now, since=since)
+
+    def count(model, *where) -> int:
+        return db_session.scalar(select(func.count()).select_from(model).where(*where)) or 0
+
     values.update(
         {
             "open_cases": db_session.scalar(
                 select(func.count()).select_from(Case).where(Case.status.in_(case_domain.OPEN_STATUSES))
             )
             or 0,
-            "hotspots_active": hotspots.active_count(db_session=db_session),
-            "province_requests_open": province.open_count(db_session=db_session),
+            "hotspots_active": count(Hotspot, Hotspot.status == "active"),
+            "province_requests_open": count(ProvinceRequest, ProvinceRequest.status != "completed"),
             "overdue_items": db_session.scalar(
                 select(func.count(func.distinct(OverdueItem.petition_id))).where(OverdueItem.seen_at > since)
             )

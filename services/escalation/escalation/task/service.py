@@ -9,7 +9,7 @@ from sqlalchemy.orm import Session
 
 from tiepdan_common.errors import Problem
 
-from ..case import service as cases
+from ..case import timeline
 from ..case.models import Case
 from ..clock import iso
 from ..database import outbox
@@ -47,7 +47,7 @@ def create(
     )
     db_session.add(task)
     db_session.flush()
-    cases.note(
+    timeline.note(
         db_session=db_session,
         case=case,
         actor=actor,
@@ -79,7 +79,7 @@ def done(*, db_session: Session, case: Case, task_id: str, actor: str, now: dt.d
     if task.status == "done":
         raise Problem(409, "The task is already done.", code="invalid_transition")
     task.status, task.done_at, task.done_by = "done", now, actor
-    cases.note(
+    timeline.note(
         db_session=db_session,
         case=case,
         actor=actor,
