@@ -164,7 +164,8 @@ class GuardedConnector(aiohttp.TCPConnector):
 
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(**kwargs)
-        self._factory = functools.partial(_GuardedHandler, loop=asyncio.get_running_loop())
+        handler: type[ResponseHandler] = _GuardedHandler
+        self._factory = functools.partial(handler, loop=asyncio.get_running_loop())
 
     async def connect(self, req: Any, traces: Any, timeout: aiohttp.ClientTimeout) -> Any:
         connection = await super().connect(req, traces, timeout)
