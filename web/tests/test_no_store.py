@@ -92,3 +92,8 @@ def test_an_error_page_is_not_stored(fake_gateway, tmp_path):
     bad = client.post("/logout", data={"csrf_token": "x"})
     assert bad.status_code == 400
     _assert_no_store(bad, "/logout")
+    # Werkzeug's own pages for the other errors are English: these are the app's, in Vietnamese, quoting nothing.
+    wrong = client.open("/desk?zq7=<b>", method="PUT")
+    assert wrong.status_code == 405 and "POST" in wrong.headers["Allow"]
+    assert "Yêu cầu không hợp lệ" in wrong.get_data(as_text=True) and "zq7" not in wrong.get_data(as_text=True)
+    _assert_no_store(wrong, "PUT /desk")

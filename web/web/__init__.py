@@ -13,6 +13,7 @@ from flask import Flask, abort, g, jsonify, render_template, request, session
 from flask_babel import Babel
 from flask_babel import gettext as _
 from flask_session import Session
+from werkzeug.exceptions import HTTPException
 
 from tiepdan_common.clock import LOCAL
 from tiepdan_common.context import new_id, request_id_var
@@ -141,6 +142,20 @@ def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
             title=_("Có lỗi xảy ra"),
             message=_("Hệ thống gặp sự cố khi hiển thị trang này. Vui lòng thử lại sau."),
         ), 500
+
+    @app.errorhandler(HTTPException)
+    def _other_error(error):
+        # Werkzeug's own pages for the other codes (405, 413, ...) are English: the same in the officer's words.
+        allow = {k: v for k, v in error.get_headers() if k.lower() == "allow"}
+        return (
+            render_template(
+                "error.html",
+                title=_("Yêu cầu không hợp lệ"),
+                message=_("Trang này không nhận yêu cầu như vậy. Vui lòng quay lại trang trước."),
+            ),
+            error.code or 400,
+            allow,
+        )
 
     @app.get("/livez")
     def livez():
