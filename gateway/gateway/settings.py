@@ -10,6 +10,7 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 from collections.abc import Callable, Mapping
+from pathlib import Path
 from types import MappingProxyType
 from typing import Any
 
@@ -157,6 +158,11 @@ def load_gateway_settings(overrides: Mapping[str, Any] | None = None, *, env: En
     stops the start with a :class:`SettingsError` naming its variable; an unknown field name is a ``TypeError``."""
     env = env or Env()
     values = dict(overrides or {})
+    if "database_url" not in values:
+        # GATEWAY_DATABASE_URL only: a DATABASE_URL meant for a service in the same environment is not the gateway's.
+        var_dir = Path(read_variable(env.str, "TIEPDAN_VAR_DIR", "var"))
+        default = f"sqlite:///{(var_dir / 'gateway.db').absolute()}"
+        values["database_url"] = read_variable(env.str, "GATEWAY_DATABASE_URL", default)
     if "upstreams" not in values:
         values["upstreams"] = _upstreams(env)
     if "rate_limits" not in values:

@@ -40,6 +40,7 @@ def env(monkeypatch, tmp_path):
 
 
 def test_defaults(env, tmp_path):
+    env.setenv("DATABASE_URL", "postgresql://postgres@db/intake")  # a service's, in the same environment
     settings = load_gateway_settings()
     assert settings.database_url == f"sqlite:///{tmp_path / 'gateway.db'}"
     assert [(u.name, u.url) for u in settings.upstreams] == [
