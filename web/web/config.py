@@ -12,7 +12,7 @@ import logging
 import secrets
 import types
 import typing
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -36,9 +36,8 @@ class WebSettings:
     secure_cookies: bool = setting("WEB_SECURE_COOKIES", False, doc="Secure cookies (behind HTTPS)")
     session_prefix: str = setting("WEB_SESSION_PREFIX", "tiepdan-web:")
     redis_url: str = setting("WEB_REDIS_URL", "", doc="sessions in Redis (several replicas); else files")
-    # setting() makes a dataclasses.field (as the others), which ruff cannot tell for a Path.
-    var_dir: Path = setting("TIEPDAN_VAR_DIR", Path("var"))  # noqa: RUF009
-    session_dir: Path | None = setting("WEB_SESSION_DIR", None, doc="default $TIEPDAN_VAR_DIR/web-sessions")  # noqa: RUF009
+    var_dir: Path = setting("TIEPDAN_VAR_DIR", Path("var"))
+    session_dir: Path | None = setting("WEB_SESSION_DIR", None, doc="default $TIEPDAN_VAR_DIR/web-sessions")
     # Flask's TESTING (errors raised in the test rather than shown as a page); never from the environment.
     testing: bool = False
     # The dashboard's time: tiepdan_common's (shifted as the services' in a demo run); tests pass a FakeClock.
@@ -95,11 +94,12 @@ def _require(settings: WebSettings, name: str, ok: bool, what: str) -> None:
         raise SettingsError(f"{field.metadata[ENV_KEY]} must be {what}, not {shown}")
 
 
-def _reader(env: Env, annotation: Any):
+def _reader(env: Env, annotation: Any) -> Callable[..., Any]:
     """The environs reader for a field's type (``X | None`` reads like ``X``)."""
     if typing.get_origin(annotation) in (typing.Union, types.UnionType):
         annotation = next(a for a in typing.get_args(annotation) if a is not type(None))
-    return {bool: env.bool, int: env.int, float: env.float, Path: env.path}.get(annotation, env.str)
+    readers: dict[Any, Callable[..., Any]] = {bool: env.bool, int: env.int, float: env.float, Path: env.path}
+    return readers.get(annotation, env.str)
 
 
 def load_settings(overrides: Mapping[str, Any] | None = None, *, env: Env | None = None) -> WebSettings:
