@@ -3,48 +3,17 @@
 from __future__ import annotations
 
 from flask_smorest import Blueprint
-from marshmallow import Schema, fields, validate
 
 from tiepdan_common.idempotency import transactional
 from tiepdan_common.schemas import ProblemSchema
 from tiepdan_common.web import current_identity, db_session, now, require
 
-from ..case.schemas import CasePublicOut
 from ..database import IdempotencyRecord
 from ..hotspot.models import Hotspot
 from . import flows, service
+from .schemas import AlertOut, AlertQuery
 
 blp = Blueprint("alerts", __name__, url_prefix="/alerts", description="Alerts for the police")
-
-
-class HotspotBriefOut(Schema):
-    """What the police read of a hot spot: where, which field, how many; never an identity."""
-
-    id = fields.String()
-    unit = fields.String()
-    field = fields.String(attribute="field_code")
-    scope = fields.String()
-    status = fields.String()
-    mass_visits = fields.Integer()
-    citizens = fields.Integer()
-    incidents = fields.Integer()
-    activated_at = fields.AwareDateTime(allow_none=True)
-
-
-class AlertOut(Schema):
-    id = fields.String()
-    reason = fields.String()
-    message = fields.String()
-    created_at = fields.AwareDateTime()
-    acknowledged_at = fields.AwareDateTime(allow_none=True)
-    acknowledged_by = fields.String(allow_none=True)
-    case = fields.Nested(CasePublicOut, allow_none=True)
-    hotspot = fields.Nested(HotspotBriefOut, allow_none=True, metadata={"description": "a hot spot's alert"})
-
-
-class AlertQuery(Schema):
-    pending = fields.Boolean(load_default=None)
-    limit = fields.Integer(load_default=50, validate=validate.Range(min=1, max=500))
 
 
 def _out(alert, case) -> dict:

@@ -3,62 +3,19 @@
 from __future__ import annotations
 
 from flask_smorest import Blueprint
-from marshmallow import Schema, fields, validate
 
 from tiepdan_common.errors import Problem
 from tiepdan_common.idempotency import transactional
-from tiepdan_common.schemas import PlausibleDateTime, ProblemSchema, Text
+from tiepdan_common.schemas import ProblemSchema
 from tiepdan_common.web import current_identity, db_session, now, require
 
 from ..access import restricted
 from ..case import service as cases
 from ..database import IdempotencyRecord
 from . import service
+from .schemas import DialogueChangeIn, DialogueIn, DialogueOut, DialogueRecordIn
 
 blp = Blueprint("dialogues", __name__, url_prefix="/cases", description="Dialogues with citizens (đối thoại)")
-
-
-class ParticipantIn(Schema):
-    name = Text(required=True, validate=validate.Length(min=1, max=200))
-    role = Text(load_default=None, validate=validate.Length(max=120))
-    unit = Text(load_default=None, validate=validate.Length(max=120))
-
-
-class DialogueIn(Schema):
-    scheduled_at = PlausibleDateTime(required=True)
-    place = Text(required=True, validate=validate.Length(min=2, max=300))
-    participants = fields.List(fields.Nested(ParticipantIn), load_default=list)
-
-
-class DialogueChangeIn(Schema):
-    scheduled_at = PlausibleDateTime(load_default=None)
-    place = Text(load_default=None, validate=validate.Length(min=2, max=300))
-    participants = fields.List(fields.Nested(ParticipantIn), load_default=None)
-
-
-class DialogueRecordIn(Schema):
-    status = fields.String(load_default="held", validate=validate.OneOf(("held", "cancelled")))
-    held_at = PlausibleDateTime(
-        load_default=None, metadata={"description": "when it was held; the scheduled time by default"}
-    )
-    place = Text(load_default=None, validate=validate.Length(min=2, max=300))
-    minutes = Text(load_default=None, validate=validate.Length(max=20000))
-    outcome = Text(load_default=None, validate=validate.Length(max=4000))
-    participants = fields.List(fields.Nested(ParticipantIn), load_default=None)
-
-
-class DialogueOut(Schema):
-    id = fields.String()
-    case_id = fields.String()
-    scheduled_at = fields.AwareDateTime()
-    held_at = fields.AwareDateTime(allow_none=True)
-    place = fields.String()
-    participants = fields.List(fields.Dict())
-    status = fields.String()
-    minutes = fields.String(allow_none=True)
-    outcome = fields.String(allow_none=True)
-    created_by = fields.String()
-    created_at = fields.AwareDateTime()
 
 
 def _case(case_id: str):

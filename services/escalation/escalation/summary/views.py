@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from flask_smorest import Blueprint
-from marshmallow import Schema, fields
 
 from tiepdan_common.clock import local
 from tiepdan_common.errors import Problem
@@ -12,6 +11,7 @@ from tiepdan_common.web import current_identity, current_settings, db_session, n
 
 from ..access import restricted
 from . import service as summary
+from .schemas import SummaryOut, SummaryQuery
 
 blp = Blueprint(
     "daily_summary",
@@ -19,30 +19,6 @@ blp = Blueprint(
     url_prefix="/reports",
     description="The daily situation summary (báo cáo tình hình hằng ngày)",
 )
-
-
-class SummaryQuery(Schema):
-    date = fields.Date(load_default=None, metadata={"description": "local date (YYYY-MM-DD); today by default"})
-
-
-class SummaryItem(Schema):
-    key = fields.String()
-    label = fields.String(metadata={"description": "Vietnamese label"})
-    value = fields.Integer()
-
-
-class SummaryOut(Schema):
-    date = fields.Date()
-    title = fields.String(metadata={"description": "e.g. Báo cáo tình hình ngày 26/11/2026"})
-    period_label = fields.String(metadata={"description": "the period covered, in Vietnamese"})
-    period_from = fields.AwareDateTime()
-    period_to = fields.AwareDateTime()
-    complete = fields.Boolean(metadata={"description": "false while the date's summary hour has not come"})
-    items = fields.List(fields.Nested(SummaryItem))
-    highlights = fields.List(fields.String())
-    counts = fields.Dict(keys=fields.String(), values=fields.Integer())
-    sent_at = fields.AwareDateTime(allow_none=True)
-    sent_late = fields.Boolean(allow_none=True, metadata={"description": "sent by a worker catching up"})
 
 
 @blp.get("/daily-summary")

@@ -4,47 +4,20 @@ only: a task's title is an officer's words."""
 from __future__ import annotations
 
 from flask_smorest import Blueprint
-from marshmallow import Schema, fields, validate
 
 from tiepdan_common.errors import Problem
 from tiepdan_common.idempotency import transactional
-from tiepdan_common.schemas import ProblemSchema, Text
+from tiepdan_common.schemas import ProblemSchema
 from tiepdan_common.web import current_identity, db_session, now, require
 
 from ..access import restricted
 from ..case import service as cases
 from ..database import IdempotencyRecord
 from ..roster import officers_now
-from . import domain, service
+from . import service
+from .schemas import TaskIn, TaskOut, TaskQuery
 
 blp = Blueprint("tasks", __name__, url_prefix="/cases", description="Tasks on a case (việc cần làm)")
-
-
-class TaskIn(Schema):
-    title = Text(required=True, validate=validate.Length(min=2, max=300))
-    owner = Text(
-        required=True, validate=validate.Length(min=1, max=40), metadata={"description": "officer code of the roster"}
-    )
-    due_at = fields.AwareDateTime(required=True)
-
-
-class TaskOut(Schema):
-    id = fields.String()
-    case_id = fields.String()
-    title = fields.String()
-    owner = fields.String()
-    due_at = fields.AwareDateTime()
-    status = fields.String()
-    overdue = fields.Function(lambda t: domain.overdue(status=t.status, due_at=t.due_at, now=now()))
-    created_by = fields.String()
-    created_at = fields.AwareDateTime()
-    done_at = fields.AwareDateTime(allow_none=True)
-    done_by = fields.String(allow_none=True)
-    reminded_at = fields.AwareDateTime(allow_none=True)
-
-
-class TaskQuery(Schema):
-    status = fields.String(load_default=None, validate=validate.OneOf(domain.STATUSES))
 
 
 def _case(case_id: str):
