@@ -221,3 +221,31 @@ def test_the_language_button_carries_the_token(client):
     assert client.post("/lang/en", data={"csrf_token": csrf}).status_code == 302
     with client.session_transaction() as s:
         assert s["lang"] == "en"
+
+
+@pytest.mark.parametrize(
+    "referrer",
+    [
+        "http://localhost//evil.example",
+        "http://localhost/\\evil.example",
+        "http://localhost/%09/evil.example",
+        "https://evil.example/board",
+        "http://localhost/.//evil.example",
+    ],
+)
+def test_the_language_button_goes_back_only_to_a_page_of_this_site(client, referrer):
+    """The button returns to the page it was pressed on; a page address made to look like another site's
+    (our own 404 page at ``//evil.example``) leads home instead."""
+    from urllib.parse import urljoin, urlsplit
+
+    csrf = _csrf(client)
+    resp = client.post("/lang/en", data={"csrf_token": csrf}, headers={"Referer": referrer})
+    assert resp.status_code == 302
+    assert urlsplit(urljoin("http://localhost/login", resp.location)).netloc == "localhost", resp.location
+    assert not resp.location.startswith("//") and "\\" not in resp.location
+
+
+def test_the_language_button_goes_back_to_the_page_it_was_pressed_on(client):
+    csrf = _csrf(client)
+    resp = client.post("/lang/en", data={"csrf_token": csrf}, headers={"Referer": "http://localhost/board?view=wall"})
+    assert resp.location == "/board?view=wall"

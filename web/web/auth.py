@@ -69,27 +69,33 @@ def _to_login():
 
 
 def back():
-    """Back to the page the officer came from (same site only)."""
+    """Back to the page the officer came from (this site's pages only, as a sign-in's ``next``)."""
     ref = urlparse(request.referrer or "")
     if ref.netloc and ref.netloc != request.host:
         return redirect(url_for("home"))
-    return redirect((ref.path or url_for("home")) + (f"?{ref.query}" if ref.query else ""))
+    target = (ref.path or "/") + (f"?{ref.query}" if ref.query else "")
+    # Our own 404 page at //evil.example is a page of this site whose path leads to another one.
+    return redirect(target if _is_local_path(target) else url_for("home"))
 
 
-def _safe_next(target: str | None) -> str:
-    """``target`` when it is a path of this site, else the home page.
+def _is_local_path(target: str | None) -> bool:
+    """Whether ``target`` is a path of this site, which no browser may read as another site's address.
 
     Browsers drop tabs and line breaks inside a URL and read a backslash as a slash, so ``/%09/evil.example``
     or ``/%5cevil.example`` lead to another site: any whitespace, control character or backslash is refused."""
-    home = url_for("home")
     if not target or any(c.isspace() or c == "\\" or ord(c) < 0x20 or ord(c) == 0x7F for c in target):
-        return home
-    if not target.startswith("/") or target.startswith("//") or target.startswith("/login"):
-        return home
+        return False
+    if not target.startswith("/") or target.startswith("//"):
+        return False
     parts = urlsplit(target)
-    if parts.scheme or parts.netloc:
-        return home
-    return target
+    return not (parts.scheme or parts.netloc)
+
+
+def _safe_next(target: str | None) -> str:
+    """``target`` when it is a path of this site other than the sign-in itself, else the home page."""
+    if not _is_local_path(target) or (target or "").startswith("/login"):
+        return url_for("home")
+    return target or url_for("home")
 
 
 def _check_csrf() -> None:
