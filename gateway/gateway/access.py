@@ -145,8 +145,10 @@ ROUTE_TABLE: list[tuple[str, str, str]] = [
     ("POST", "/api/v1/intake/visits/{id}/void", "visits:write"),
     ("POST", "/api/v1/intake/visits/find-citizen", "visits:read"),  # a question, changes nothing
     ("GET", "/api/v1/intake/units", "visits:read"),
+    ("GET", "/api/v1/intake/unit-successions", "visits:read"),
     ("GET", "/api/v1/intake/fields", "visits:read"),
     ("GET", "/api/v1/intake/holidays", "visits:read"),
+    ("GET", "/api/v1/intake/calendar-years", "visits:read"),
     ("GET", "/api/v1/intake/legal-rules", "visits:read"),
     # (changes to reference data are the admin's alone: not in this table, and refused by intake too)
     # intake: the official books and reports

@@ -29,6 +29,7 @@ ADMIN_ONLY = {
     ("POST", "/api/v1/intake/units"),
     ("PATCH", "/api/v1/intake/units/{unit_id}"),
     ("POST", "/api/v1/intake/unit-successions"),
+    ("POST", "/api/v1/intake/calendar-years"),
     ("PUT", "/api/v1/intake/holidays/{date_text}"),
     ("DELETE", "/api/v1/intake/holidays/{date_text}"),
     ("POST", "/api/v1/intake/legal-rules"),
