@@ -229,3 +229,16 @@ def test_the_changed_event_has_a_contract_and_is_documented():
         "source_type=visit&source_id=",
     ):
         assert documented in readme, documented
+
+
+def test_a_step_for_the_police_raises_their_alert_on_a_case_without_public_order(
+    db, clock, client, admin, officer, police
+):
+    """The alert comes from the step itself (policy.flows), not from a public-order flag raised at opening."""
+    police_first = {**LADDER, "steps": [{"target": {"type": "police"}, "wait_minutes": 10}, *LADDER["steps"][:1]]}
+    assert client.put("/policies/police-first", json=police_first, headers=admin).status_code == 200
+    case = open_case(client, officer)
+    assert not case["public_order"] and client.get("/alerts", headers=police).json == []
+    assert run_due(db=db, now=clock()) == 1
+    (alert,) = client.get("/alerts", headers=police).json
+    assert alert["case"]["id"] == case["id"] and alert["reason"] == "escalation"

@@ -20,7 +20,7 @@ from tiepdan_common.clock import Clock, utcnow
 from tiepdan_common.db import Database
 
 from ..case.models import Case
-from . import domain, service
+from . import domain, flows, service
 from .models import Escalation, EscalationPolicy
 
 log = logging.getLogger(__name__)
@@ -64,11 +64,11 @@ def run_due(*, db: Database, now, limit: int = 100) -> int:
 
 
 def _fire_one(session, escalation: Escalation, now) -> bool:
-    """``service.fire`` in a savepoint; a step that raises goes to the fallback target instead."""
+    """``flows.fire`` in a savepoint; a step that raises goes to the fallback target instead."""
     escalation_id = escalation.id
     try:
         with session.begin_nested():
-            return service.fire(db_session=session, escalation=escalation, now=now)
+            return flows.fire(db_session=session, escalation=escalation, now=now)
     except (StaleDataError, IntegrityError):
         log.info("escalation %s: another worker sent this step", escalation_id)
         return False

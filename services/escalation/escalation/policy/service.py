@@ -14,7 +14,6 @@ from sqlalchemy.orm import Session
 from tiepdan_common.clock import local
 from tiepdan_common.errors import Problem
 
-from ..alert import service as alerts
 from ..case import events, timeline
 from ..case.models import Case
 from ..clock import iso
@@ -150,20 +149,23 @@ def reescalate(
     return True
 
 
-def fire(*, db_session: Session, escalation: Escalation, now: dt.datetime) -> bool:
-    """Act on a due escalation the caller holds locked; re-checks that it is still live and due."""
+def fire(*, db_session: Session, escalation: Escalation, now: dt.datetime) -> dict | None:
+    """Act on a due escalation the caller holds locked; re-checks that it is still live and due.
+
+    Returns the target the step went to (None when nothing was due): the police one raises an alert
+    (``flows.fire``)."""
     if (
         escalation.status not in domain.LIVE_STATUSES
         or escalation.next_step_at is None
         or escalation.next_step_at > now
     ):
-        return False
+        return None
     case = db_session.get(Case, escalation.case_id)
     plan = plan_of(db_session=db_session, escalation=escalation)
     steps = steps_of(plan)
     if case.status == "closed":
         escalation.status, escalation.next_step_at = "stopped", None
-        return False
+        return None
     if escalation.status in ("acknowledged", "following"):
         # Acknowledged but no progress in time, or progress reported but no check-in since: climb again.
         kind = "acknowledgement_expired" if escalation.status == "acknowledged" else "check_in_missed"
@@ -180,17 +182,17 @@ def fire(*, db_session: Session, escalation: Escalation, now: dt.datetime) -> bo
             re_escalated=True,
             policy=plan.get("name"),
         )
-    _send_step(db_session=db_session, escalation=escalation, case=case, plan=plan, steps=steps, now=now)
-    return True
+    return _send_step(db_session=db_session, escalation=escalation, case=case, plan=plan, steps=steps, now=now)
 
 
 def _send_step(
     *, db_session: Session, escalation: Escalation, case: Case, plan: dict, steps: list[domain.Step], now: dt.datetime
-) -> None:
+) -> dict:
     step = domain.step_at(steps, escalation.step_index)
     target = domain.target(step, case_unit=case.unit, owner_agency=case.owner_agency) if step else None
     if target is None or (target["type"] == "agency" and not target["value"]):
         # A step that cannot run (gone from the policy, or an owner agency the case does not have).
+        target = dict(domain.FALLBACK_TARGET)
         _send(
             db_session=db_session,
             escalation=escalation,
@@ -198,7 +200,7 @@ def _send_step(
             plan=plan,
             steps=steps,
             now=now,
-            target=dict(domain.FALLBACK_TARGET),
+            target=target,
             fallback="no_such_step" if step is None else "no_target",
         )
     else:
@@ -222,6 +224,7 @@ def _send_step(
         base = max(escalation.next_step_at or now, now - dt.timedelta(minutes=wait))
         escalation.next_step_at = base + dt.timedelta(minutes=wait)
     escalation.updated_at = now
+    return target
 
 
 def _send(
@@ -294,8 +297,6 @@ def _send(
             "fallback": bool(fallback),
         },
     )
-    if target["type"] == "police":
-        alerts.raise_alert(db_session=db_session, case=case, reason="escalation", now=now)
 
 
 def next_target(*, case: Case, escalation: Escalation, plan: dict) -> dict | None:
