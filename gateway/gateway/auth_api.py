@@ -44,7 +44,10 @@ async def _request_fields(request: web.Request) -> dict[str, Any]:
             raise Problem(400, "The body must be a JSON object.", code="bad_request")
         return data
     if content_type in ("application/x-www-form-urlencoded", "multipart/form-data"):
-        form = await request.post()
+        try:
+            form = await request.post()
+        except ValueError:  # a multipart body without its boundary, or a form that does not parse
+            raise Problem(400, "The form cannot be read.", code="bad_request") from None
         return {key: value for key, value in form.items() if isinstance(value, str)}
     raise Problem(415, "Send the token request as JSON or as a form.", code="unsupported_media_type")
 

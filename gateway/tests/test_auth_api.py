@@ -135,6 +135,13 @@ async def test_bad_bodies(client):
     await _problem(await client.get("/api/v1/auth/token"), 405)
 
 
+@pytest.mark.parametrize("path", ["/api/v1/auth/token", "/api/v1/auth/revoke"])
+async def test_a_form_that_cannot_be_read_is_a_400(client, path):
+    broken = {"Content-Type": "multipart/form-data; boundary=tiepdan"}
+    body = await _problem(await client.post(path, data=b'{"grant_type": "client_credentials"}', headers=broken), 400)
+    assert body["code"] == "bad_request"
+
+
 async def test_lockout_after_five_failures(client, accounts):
     wrong = {"grant_type": "password", "username": "btcd-01", "password": "not-it"}
     right = {"grant_type": "password", "username": "btcd-01", "password": "demo-btcd-01"}
