@@ -122,6 +122,17 @@ def seed_demo(obj: Context, path: Path) -> None:
                 officer_code=officer.get("code"),
             )
             created, updated = created + new, updated + (not new)
+        for user in data.get("users", []):  # people who sign in without being on the roster: administrators
+            new = store.upsert_user(
+                user["username"],
+                password=user["password"],
+                full_name=user["full_name"],
+                kind=user["kind"],
+                unit=user.get("unit"),
+                roles=user.get("roles") or [],
+                officer_code=None,
+            )
+            created, updated = created + new, updated + (not new)
     except (AccountError, KeyError) as exc:
         _fail(exc)
     click.echo(f"gateway: demo accounts seeded ({created} created, {updated} updated)")

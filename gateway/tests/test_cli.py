@@ -75,13 +75,16 @@ def test_migrate_twice_is_harmless(run):
 def test_seed_demo_is_idempotent(run, store):
     first = run("seed-demo", str(DEMO))
     data = json.loads(DEMO.read_text(encoding="utf-8"))
-    total = len(data["clients"]) + len(data["officers"])
+    total = len(data["clients"]) + len(data["officers"]) + len(data["users"])
     assert f"({total} created, 0 updated)" in first.output
     second = run("seed-demo", str(DEMO))
     assert f"(0 created, {total} updated)" in second.output
     clients = {c.client_id: c for c in store.list_clients()}
     users = {u.username: u for u in store.list_users()}
-    assert len(clients) == len(data["clients"]) and len(users) == len(data["officers"])
+    assert len(clients) == len(data["clients"]) and len(users) == len(data["officers"]) + len(data["users"])
+    # The demo's administrator signs in to the dashboard's reference screens.
+    admin = store.authenticate_user("quantri", "demo-quantri")
+    assert (admin.kind, admin.officer) == ("admin", None)
     for client in data["clients"]:
         assert clients[client["client_id"]].secret_hash.startswith("$argon2id$")
         assert client["client_secret"] not in clients[client["client_id"]].secret_hash
