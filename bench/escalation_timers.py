@@ -39,7 +39,7 @@ from escalation.case.models import Case
 from escalation.database import OutboxEvent
 from escalation.policy import domain
 from escalation.policy.models import Escalation, EscalationPolicy
-from escalation.policy.timers import EscalationTimer
+from escalation.policy.jobs import EscalationTimer
 from escalation.seed import seed_defaults
 from tiepdan_common import migrations
 from tiepdan_common.db import Database
