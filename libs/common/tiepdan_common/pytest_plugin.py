@@ -118,10 +118,16 @@ def database_url(
         admin.dispose()
 
 
+_TRUNCATED: dict[str, list[str]] = {}  # the tables of each template, looked up once per run
+
+
 def _truncate(url: str, kept: frozenset[str]) -> None:
     engine = sa.create_engine(url, poolclass=sa.pool.NullPool)
     try:
-        tables = [t for t in sa.inspect(engine).get_table_names() if t not in kept and t != "alembic_version"]
+        if url not in _TRUNCATED:
+            found = sa.inspect(engine).get_table_names()
+            _TRUNCATED[url] = [t for t in found if t not in kept and t != "alembic_version"]
+        tables = _TRUNCATED[url]
         if tables:
             with engine.begin() as conn:
                 conn.execute(sa.text("SET LOCAL lock_timeout = '10s'"))  # a leaked connection fails, not hangs

@@ -68,3 +68,35 @@ def test_a_dialogue_far_in_time_is_a_422(client, admin, officer, when):
         json={"scheduled_at": when, "place": "UBND xã Đại Tâm", "participants": []},
     )
     assert resp.status_code == 422 and resp.json["errors"][0]["field"] == "scheduled_at", resp.json
+
+
+@pytest.mark.parametrize("day", ["0001-01-01", "9999-12-31"])
+@pytest.mark.parametrize("field", ["plan_agreed_on", "agreed_deadline"])
+def test_a_plan363_date_far_in_time_is_a_422_and_not_stored(client, admin, officer, field, day):
+    case = client.post(
+        "/cases", headers=admin, json={"title": "Khiếu nại kéo dài", "unit": "31690", "field": "land", "complex": True}
+    ).json
+    url = f"/cases/{case['id']}/plan363"
+    body = {"source": "central", "plan_agreed": True, field: day}
+    body.setdefault("plan_agreed_on", "2026-10-05")
+    resp = client.put(url, headers=officer, json=body)
+    assert resp.status_code == 422 and resp.json["errors"][0]["field"] == field, resp.json
+    assert client.get(url, headers=officer).status_code == 404
+
+
+@pytest.mark.parametrize("when", FAR)
+def test_an_incident_moved_far_in_time_is_a_422(client, when):
+    incident = client.post(
+        "/incidents",
+        headers=police(),
+        json={
+            "unit": "31690",
+            "place": "Trước trụ sở UBND xã",
+            "crowd_estimate": 20,
+            "occurred_at": "2026-11-20T08:00:00+07:00",
+            "summary": "Tụ tập",
+        },
+    )
+    assert incident.status_code == 201, incident.json
+    resp = client.post(f"/incidents/{incident.json['id']}", headers=police(), json={"occurred_at": when})
+    assert resp.status_code == 422 and resp.json["errors"][0]["field"] == "occurred_at", resp.json

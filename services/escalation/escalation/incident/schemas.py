@@ -38,7 +38,7 @@ class IncidentOut(Schema):
 
 class IncidentChange(Schema):
     place = Text(validate=validate.Length(min=2, max=300))
-    occurred_at = fields.AwareDateTime()
+    occurred_at = PlausibleDateTime()
     crowd_estimate = fields.Integer(validate=validate.Range(min=0, max=1000000))
     summary = Text(validate=validate.Length(min=2, max=4000))
     public_order = fields.Boolean()

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from marshmallow import Schema, fields, validate
 
-from tiepdan_common.schemas import Text
+from tiepdan_common.schemas import PlausibleDate, Text
 
 from ..report import labels
 
@@ -14,9 +14,9 @@ class Plan363In(Schema):
     on_central_list = fields.Boolean()
     review_result = Text(allow_none=True, validate=validate.Length(max=4000))
     plan_agreed = fields.Boolean()
-    plan_agreed_on = fields.Date(allow_none=True)
+    plan_agreed_on = PlausibleDate(allow_none=True)
     plan_summary = Text(allow_none=True, validate=validate.Length(max=4000))
-    agreed_deadline = fields.Date(allow_none=True)
+    agreed_deadline = PlausibleDate(allow_none=True)
     lead_agency = Text(allow_none=True, validate=validate.Length(max=120))
     progress = fields.String(validate=validate.OneOf(tuple(labels.PLAN363_PROGRESS)))
     note = Text(allow_none=True, validate=validate.Length(max=4000))

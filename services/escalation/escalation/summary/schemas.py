@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from marshmallow import Schema, fields
 
+from tiepdan_common.schemas import PlausibleDate
+
 
 class SummaryQuery(Schema):
-    date = fields.Date(load_default=None, metadata={"description": "local date (YYYY-MM-DD); today by default"})
+    date = PlausibleDate(load_default=None, metadata={"description": "local date (YYYY-MM-DD); today by default"})
 
 
 class SummaryItem(Schema):

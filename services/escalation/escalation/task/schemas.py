@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from marshmallow import Schema, fields, validate
 
-from tiepdan_common.schemas import Text
+from tiepdan_common.schemas import PlausibleDateTime, Text
 from tiepdan_common.web import now
 
 from . import domain
@@ -15,7 +15,7 @@ class TaskIn(Schema):
     owner = Text(
         required=True, validate=validate.Length(min=1, max=40), metadata={"description": "officer code of the roster"}
     )
-    due_at = fields.AwareDateTime(required=True)
+    due_at = PlausibleDateTime(required=True)
 
 
 class TaskOut(Schema):

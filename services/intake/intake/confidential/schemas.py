@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from marshmallow import Schema, fields, validate
 
-from tiepdan_common.schemas import PageQuery
+from tiepdan_common.schemas import PageQuery, PlausibleDateTime
 
 
 class IdentityReadOut(Schema):
@@ -22,8 +22,8 @@ class IdentityReadOut(Schema):
 
 
 class IdentityReadQuery(PageQuery):
-    date_from = fields.AwareDateTime(data_key="from", load_default=None)
-    date_to = fields.AwareDateTime(data_key="to", load_default=None)
+    date_from = PlausibleDateTime(data_key="from", load_default=None)
+    date_to = PlausibleDateTime(data_key="to", load_default=None)
     reader = fields.String(load_default=None, validate=validate.Length(max=120))
     record_type = fields.String(
         load_default=None, validate=validate.OneOf(("visit", "petition", "petition_image", "petition_content"))

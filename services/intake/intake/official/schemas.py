@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from marshmallow import Schema, fields, validate
 
-from tiepdan_common.schemas import Text
+from tiepdan_common.schemas import PlausibleDate, Text
 
 from .models import RECEPTION_KINDS
 from .periods import KINDS
@@ -22,8 +22,8 @@ class PeriodQuery(Schema):
     number = fields.Integer(
         load_default=None, validate=validate.Range(min=1, max=4), metadata={"description": "the quarter, 1 to 4"}
     )
-    date_from = fields.Date(data_key="from", load_default=None, metadata={"description": "first day (ad hoc)"})
-    date_to = fields.Date(data_key="to", load_default=None, metadata={"description": "last day, inclusive"})
+    date_from = PlausibleDate(data_key="from", load_default=None, metadata={"description": "first day (ad hoc)"})
+    date_to = PlausibleDate(data_key="to", load_default=None, metadata={"description": "last day, inclusive"})
     unit = Text(
         load_default=None,
         validate=validate.Length(max=10),

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from marshmallow import Schema, fields, validate
 
-from tiepdan_common.schemas import Text
+from tiepdan_common.schemas import PlausibleDate, Text
 
 from ..visit.schemas import UNIT_CODE
 from .lifecycle import OUTCOMES, STATES, STEPS
@@ -14,7 +14,7 @@ class StepIn(Schema):
     """One step of the lifecycle; which fields it needs depends on the step (see GET /petitions/steps)."""
 
     step = fields.String(required=True, validate=validate.OneOf(tuple(STEPS)))
-    taken_on = fields.Date(load_default=None, metadata={"description": "The day of the step; defaults to today"})
+    taken_on = PlausibleDate(load_default=None, metadata={"description": "The day of the step; defaults to today"})
     reason = Text(load_default=None, validate=validate.Length(min=1, max=4000))
     ground = fields.String(
         load_default=None,
@@ -27,7 +27,7 @@ class StepIn(Schema):
         metadata={"description": "guide, forward, reforward: the receiving body"},
     )
     letter_number = Text(load_default=None, validate=validate.Length(min=1, max=60))
-    letter_date = fields.Date(load_default=None)
+    letter_date = PlausibleDate(load_default=None)
     to_unit = fields.String(
         load_default=None,
         validate=UNIT_CODE,
@@ -43,13 +43,13 @@ class StepIn(Schema):
         validate=validate.Length(min=1, max=4000),
         metadata={"description": "withdraw_part: what is withdrawn"},
     )
-    held_on = fields.Date(load_default=None, metadata={"description": "dialogue_held / dialogue_skipped: the day"})
+    held_on = PlausibleDate(load_default=None, metadata={"description": "dialogue_held / dialogue_skipped: the day"})
     valid_reason = fields.Boolean(
         load_default=None, metadata={"description": "dialogue_skipped: the complainant had a valid reason"}
     )
     outcome = fields.String(load_default=None, validate=validate.OneOf(OUTCOMES))
     resolution = Text(load_default=None, validate=validate.Length(min=1, max=20000))
-    citizen_informed_on = fields.Date(load_default=None)
+    citizen_informed_on = PlausibleDate(load_default=None)
 
 
 class RepeatDecisionIn(Schema):

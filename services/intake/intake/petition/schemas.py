@@ -9,7 +9,7 @@ import json
 
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
-from tiepdan_common.schemas import PageQuery, PlausibleDateTime, Text
+from tiepdan_common.schemas import PageQuery, PlausibleDate, PlausibleDateTime, Text
 
 from ..listing import sort_choices
 from ..visit.schemas import UNIT_CODE, CitizenIn, CitizenOut
@@ -63,7 +63,7 @@ class PetitionIn(Schema):
         validate=validate.Length(min=1, max=60),
         metadata={"description": "channel forwarded: the forwarding letter's number"},
     )
-    forwarded_letter_date = fields.Date(load_default=None, metadata={"description": "and its date"})
+    forwarded_letter_date = PlausibleDate(load_default=None, metadata={"description": "and its date"})
     category = fields.String(load_default=None, validate=validate.OneOf(CATEGORIES))
     field = fields.String(load_default=None, validate=validate.Length(min=1, max=40))
     origin_unit = fields.String(load_default=None, validate=UNIT_CODE)
@@ -315,13 +315,13 @@ class DecisionIn(Schema):
     decision = fields.String(required=True, validate=validate.OneOf(DECISIONS))
     forwarded_to = Text(load_default=None, validate=validate.Length(min=1, max=200))
     reason = Text(load_default=None, validate=validate.Length(min=1, max=4000))
-    decided_at = fields.AwareDateTime(load_default=None)
-    citizen_informed_on = fields.Date(load_default=None)
+    decided_at = PlausibleDateTime(load_default=None)
+    citizen_informed_on = PlausibleDate(load_default=None)
     complexity = fields.String(load_default="normal", validate=validate.OneOf(("normal", "complex_or_remote", "both")))
     second_time = fields.Boolean(load_default=False, metadata={"description": "A second-time complaint"})
     ground = fields.String(load_default=None, validate=validate.Length(min=1, max=60))
     letter_number = Text(load_default=None, validate=validate.Length(min=1, max=60))
-    letter_date = fields.Date(load_default=None)
+    letter_date = PlausibleDate(load_default=None)
     to_unit = fields.String(
         load_default=None,
         validate=UNIT_CODE,
@@ -330,18 +330,18 @@ class DecisionIn(Schema):
 
 
 class InformIn(Schema):
-    informed_on = fields.Date(required=True)
+    informed_on = PlausibleDate(required=True)
 
 
 class ResolutionIn(Schema):
-    resolved_on = fields.Date(required=True)
+    resolved_on = PlausibleDate(required=True)
     outcome = fields.String(required=True, validate=validate.OneOf(OUTCOMES))
     resolution = Text(required=True, validate=validate.Length(min=1, max=20000))
 
 
 class PetitionQuery(PageQuery):
-    date_from = fields.AwareDateTime(data_key="from", load_default=None)
-    date_to = fields.AwareDateTime(data_key="to", load_default=None)
+    date_from = PlausibleDateTime(data_key="from", load_default=None)
+    date_to = PlausibleDateTime(data_key="to", load_default=None)
     category = fields.String(load_default=None, validate=validate.OneOf(CATEGORIES))
     field = fields.String(load_default=None)
     unit = fields.String(load_default=None, validate=UNIT_CODE)
@@ -363,8 +363,8 @@ class PetitionQuery(PageQuery):
 
 
 class PetitionPeriodQuery(Schema):
-    date_from = fields.AwareDateTime(data_key="from", required=True)
-    date_to = fields.AwareDateTime(data_key="to", required=True)
+    date_from = PlausibleDateTime(data_key="from", required=True)
+    date_to = PlausibleDateTime(data_key="to", required=True)
     category = fields.String(load_default=None, validate=validate.OneOf(CATEGORIES))
     field = fields.String(load_default=None)
     unit = fields.String(load_default=None, validate=UNIT_CODE)

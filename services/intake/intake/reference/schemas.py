@@ -2,13 +2,19 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
-from tiepdan_common.schemas import Text
+from tiepdan_common.schemas import PlausibleDate, Text
 
 UNIT_CODE = validate.Regexp(r"^\d{2,5}$", error="Not an administrative unit code.")
 LEVELS = ("province", "district", "commune")
 SUCCESSION_KINDS = ("merge", "split", "rename", "abolish", "transfer")
+
+
+# Units and legal rules reach back to the state's founding; records stay within the plausible range.
+EARLIEST_RECORD = dt.date(1945, 9, 2)
 
 
 class UnitOut(Schema):
@@ -26,7 +32,7 @@ class UnitOut(Schema):
 
 
 class UnitQuery(Schema):
-    on = fields.Date(load_default=None, metadata={"description": "Only the versions in force on this day"})
+    on = PlausibleDate(load_default=None, metadata={"description": "Only the versions in force on this day"})
 
 
 class UnitIn(Schema):
@@ -34,8 +40,8 @@ class UnitIn(Schema):
     name = Text(required=True, validate=validate.Length(min=1, max=200))
     level = fields.String(required=True, validate=validate.OneOf(LEVELS))
     parent_code = fields.String(load_default=None, validate=UNIT_CODE)
-    valid_from = fields.Date(required=True)
-    valid_to = fields.Date(load_default=None)
+    valid_from = PlausibleDate(earliest=EARLIEST_RECORD, required=True)
+    valid_to = PlausibleDate(earliest=EARLIEST_RECORD, load_default=None)
     source = Text(
         required=True,
         validate=validate.Length(min=1, max=2000),
@@ -47,7 +53,7 @@ class UnitIn(Schema):
 
 class UnitPatch(Schema):
     name = Text(validate=validate.Length(min=1, max=200))
-    valid_to = fields.Date(allow_none=True)
+    valid_to = PlausibleDate(earliest=EARLIEST_RECORD, allow_none=True)
     source = Text(validate=validate.Length(min=1, max=2000))
     confirmed = fields.Boolean()
     note = Text(allow_none=True, validate=validate.Length(max=2000))
@@ -58,7 +64,7 @@ class SuccessionIn(Schema):
     predecessor_id = fields.Integer(required=True, strict=True)
     successor_id = fields.Integer(required=True, strict=True)
     kind = fields.String(required=True, validate=validate.OneOf(SUCCESSION_KINDS))
-    effective_on = fields.Date(required=True)
+    effective_on = PlausibleDate(earliest=EARLIEST_RECORD, required=True)
     legal_act = Text(required=True, validate=validate.Length(min=1, max=2000))
     confirmed = fields.Boolean(load_default=True)
 
@@ -96,7 +102,7 @@ class HolidayIn(Schema):
         metadata={"description": "holiday (a day off) or working_day (a make-up working day)"},
     )
     source = Text(required=True, validate=validate.Length(min=1, max=2000))
-    in_exchange_for = fields.Date(
+    in_exchange_for = PlausibleDate(
         load_default=None,
         metadata={"description": "For a make-up working day: the weekday off it compensates"},
     )
@@ -115,7 +121,7 @@ class HolidayOut(Schema):
 
 
 class CalendarDayIn(HolidayIn):
-    date = fields.Date(required=True)
+    date = PlausibleDate(required=True)
     source = Text(load_default=None, validate=validate.Length(min=1, max=2000))  # the year's, when not given
 
 
@@ -145,7 +151,7 @@ class ReasonQuery(Schema):
 
 class RuleIn(Schema):
     key = fields.String(required=True, validate=validate.Regexp(r"^[a-z_]+(\.[a-z_]+)+$", error="Not a rule key."))
-    effective_from = fields.Date(required=True)
+    effective_from = PlausibleDate(earliest=EARLIEST_RECORD, required=True)
     value = fields.Raw(required=True, metadata={"description": "The rule's value (number, boolean, list or object)"})
     source = Text(required=True, validate=validate.Length(min=1, max=2000))
     confirmed = fields.Boolean(load_default=True)

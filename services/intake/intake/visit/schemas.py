@@ -131,7 +131,7 @@ class CorrectionIn(Schema):
         strict=True,
         metadata={"description": "The version read; another's correction since answers 409"},
     )
-    received_at = fields.AwareDateTime()
+    received_at = PlausibleDateTime()
     category = fields.String(validate=validate.OneOf(CATEGORIES))
     field = fields.String(validate=validate.Length(min=1, max=40))
     origin_unit = fields.String(validate=UNIT_CODE)
@@ -186,8 +186,8 @@ class FindCitizenIn(Schema):
 
 
 class VisitQuery(PageQuery):
-    date_from = fields.AwareDateTime(data_key="from", load_default=None)
-    date_to = fields.AwareDateTime(data_key="to", load_default=None)
+    date_from = PlausibleDateTime(data_key="from", load_default=None)
+    date_to = PlausibleDateTime(data_key="to", load_default=None)
     category = fields.String(load_default=None, validate=validate.OneOf(CATEGORIES))
     field = fields.String(load_default=None)
     unit = fields.String(load_default=None, validate=UNIT_CODE)
@@ -213,8 +213,8 @@ class VisitQuery(PageQuery):
 class VisitPeriodQuery(Schema):
     """A period (required) and the list filters, for exports and statistics."""
 
-    date_from = fields.AwareDateTime(data_key="from", required=True)
-    date_to = fields.AwareDateTime(data_key="to", required=True)
+    date_from = PlausibleDateTime(data_key="from", required=True)
+    date_to = PlausibleDateTime(data_key="to", required=True)
     category = fields.String(load_default=None, validate=validate.OneOf(CATEGORIES))
     field = fields.String(load_default=None)
     unit = fields.String(load_default=None, validate=UNIT_CODE)
