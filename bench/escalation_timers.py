@@ -38,8 +38,8 @@ from escalation.case import service as cases
 from escalation.case.models import Case
 from escalation.database import OutboxEvent
 from escalation.policy import domain
-from escalation.policy.models import Escalation, EscalationPolicy
 from escalation.policy.jobs import EscalationTimer
+from escalation.policy.models import Escalation, EscalationPolicy
 from escalation.seed import seed_defaults
 from tiepdan_common import migrations
 from tiepdan_common.db import Database

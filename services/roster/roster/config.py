@@ -13,7 +13,7 @@ class RosterSettings(Settings):
     """Roster's own settings: reference data, reminders, coverage look-ahead, calendar freshness."""
 
     # Relative to the working directory (the repository root under make run); Path is immutable.
-    reference_dir: Path = setting("REFERENCE_DIR", Path("reference"))  # noqa: RUF009
+    reference_dir: Path = setting("REFERENCE_DIR", Path("reference"))
     # How long before a shift its officers are reminded, and how often the worker looks.
     reminder_minutes: int = setting("ROSTER_REMINDER_MINUTES", 15)
     reminder_poll_seconds: float = setting("ROSTER_REMINDER_POLL_SECONDS", 30.0)
