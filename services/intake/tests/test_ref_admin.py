@@ -83,6 +83,8 @@ def _new_unit_version(client, outbox_events, board, visit_body):
         ("units", "created", "31999@2024-01-01")
     ]
     assert events[0]["data"]["changed_by"] == "admin-01" and events[0]["data"]["reference_version"]
+    # Services that keep units by code learn the parent's code, not only intake's id for it.
+    assert events[0]["data"]["data"]["parent_code"] == "947"
     changes = client.get("/reference-changes", headers=admin()).json
     assert changes[0]["record_key"] == "31999@2024-01-01" and changes[0]["actor"] == "admin-01"
     closed = client.patch(

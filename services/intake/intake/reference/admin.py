@@ -13,7 +13,7 @@ from __future__ import annotations
 import datetime as dt
 
 from sqlalchemy import select, update
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, object_session
 
 from tiepdan_common.context import request_id_var
 from tiepdan_common.errors import Problem, field_error
@@ -42,12 +42,15 @@ def lock(db_session: Session) -> None:
 
 
 def _unit_dict(u: Unit) -> dict:
+    parent = object_session(u).get(Unit, u.parent_id) if u.parent_id else None
     return {
         "id": u.id,
         "code": u.code,
         "name": u.name,
         "level": u.level,
         "parent_id": u.parent_id,
+        # Other services keep units by code: the parent's code lets them place a unit whose parent came from files.
+        "parent_code": parent.code if parent else None,
         "valid_from": u.valid_from.isoformat(),
         "valid_to": u.valid_to.isoformat() if u.valid_to else None,
         "source": u.source,
