@@ -34,7 +34,7 @@ $(STAMP): $(PYPROJECTS) requirements-dev.txt
 
 install: $(STAMP) ## Create the virtual environment and install every package
 
-infra: ## Make sure PostgreSQL, RabbitMQ and Redis are up (start them if installed)
+infra: ## Make sure PostgreSQL, RabbitMQ and Redis are up (as root, install the missing ones)
 	@scripts/ensure-infra.sh
 
 var/local.env: | $(STAMP)
@@ -103,10 +103,11 @@ bench: install infra ## Every benchmark, figures beside same-run baselines, writ
 	  || { echo "bench: Debian's wrk is needed (apt-get install wrk)"; exit 1; }
 	@cd bench && ../$(BIN)/python run.py
 
-lint: install ## ruff over the whole tree (ruff.toml), and the import rules (.importlinter)
+lint: install ## ruff over the whole tree (ruff.toml), the import rules (.importlinter), types (mypy.ini)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/lint-imports
+	$(BIN)/mypy
 
 compose-check: ## Validate docker-compose.yml with Debian's docker-compose (installed when missing, as root)
 	@command -v docker-compose >/dev/null || { [ "$$(id -u)" = 0 ] && export DEBIAN_FRONTEND=noninteractive \
