@@ -34,6 +34,8 @@ from functools import lru_cache
 # --------------------------------------------------------------------------- vocabulary
 
 PERMISSIONS: tuple[str, ...] = (
+    # Reference data (units, fields, holidays, legal rules): public knowledge, no visit behind it.
+    "reference:read",
     "visits:read",
     "visits:write",
     "petitions:read",
@@ -60,6 +62,7 @@ PERMISSIONS: tuple[str, ...] = (
 ALL_READS: tuple[str, ...] = tuple(p for p in PERMISSIONS if p.endswith(":read"))
 
 _BOARD: tuple[str, ...] = (
+    "reference:read",
     "visits:read",
     "visits:write",
     "petitions:read",
@@ -89,12 +92,29 @@ ROLE_TABLE: list[tuple[str, str | None, tuple[str, ...]]] = [
     (
         "district",
         "department",
-        ("visits:read", "petitions:read", "petitions:write", "cases:read", "roster:read", "inbox:read"),
+        (
+            "reference:read",
+            "visits:read",
+            "petitions:read",
+            "petitions:write",
+            "cases:read",
+            "roster:read",
+            "inbox:read",
+        ),
     ),
     (
         "commune",
         None,
-        ("visits:read", "visits:write", "petitions:read", "petitions:write", "cases:read", "roster:read", "inbox:read"),
+        (
+            "reference:read",
+            "visits:read",
+            "visits:write",
+            "petitions:read",
+            "petitions:write",
+            "cases:read",
+            "roster:read",
+            "inbox:read",
+        ),
     ),
     (
         "police",
@@ -114,7 +134,8 @@ ROLE_TABLE: list[tuple[str, str | None, tuple[str, ...]]] = [
     # The province reads and acknowledges what notify pushes to its inbox (status changes of its requests).
     ("province", None, ("province_requests:read", "province_requests:write", "cases:read", "inbox:read")),
     ("admin", None, PERMISSIONS),
-    ("service", None, ("roster:read",)),
+    # Services ask roster who is on duty, and intake's reference data (roster's calendar catch-up).
+    ("service", None, ("reference:read", "roster:read")),
 ]
 
 # The kind an officer account gets from its role in the demo data / roster ...
@@ -134,7 +155,7 @@ AGENCY_CALLER_KINDS: frozenset[str] = frozenset({"commune", "police", "province"
 # (their views.py: Blueprint url_prefix + route). A read needs the ``:read`` permission of the thing, a
 # write its ``:write``, except where the service lets readers act on their own things (noted).
 ROUTE_TABLE: list[tuple[str, str, str]] = [
-    # intake: visits, reference data
+    # intake: visits
     ("GET", "/api/v1/intake/visits", "visits:read"),
     ("POST", "/api/v1/intake/visits", "visits:write"),
     ("GET", "/api/v1/intake/visits/export", "visits:read"),
@@ -144,12 +165,13 @@ ROUTE_TABLE: list[tuple[str, str, str]] = [
     ("GET", "/api/v1/intake/visits/{id}/history", "visits:read"),
     ("POST", "/api/v1/intake/visits/{id}/void", "visits:write"),
     ("POST", "/api/v1/intake/visits/find-citizen", "visits:read"),  # a question, changes nothing
-    ("GET", "/api/v1/intake/units", "visits:read"),
-    ("GET", "/api/v1/intake/unit-successions", "visits:read"),
-    ("GET", "/api/v1/intake/fields", "visits:read"),
-    ("GET", "/api/v1/intake/holidays", "visits:read"),
-    ("GET", "/api/v1/intake/calendar-years", "visits:read"),
-    ("GET", "/api/v1/intake/legal-rules", "visits:read"),
+    # intake: reference data, public knowledge (not the administrators' audit of it, /reference-changes)
+    ("GET", "/api/v1/intake/units", "reference:read"),
+    ("GET", "/api/v1/intake/unit-successions", "reference:read"),
+    ("GET", "/api/v1/intake/fields", "reference:read"),
+    ("GET", "/api/v1/intake/holidays", "reference:read"),
+    ("GET", "/api/v1/intake/calendar-years", "reference:read"),
+    ("GET", "/api/v1/intake/legal-rules", "reference:read"),
     # (changes to reference data are the admin's alone: not in this table, and refused by intake too)
     # intake: the official books and reports
     ("GET", "/api/v1/intake/official/periods", "visits:read"),

@@ -40,12 +40,21 @@ def test_leader_reads_everything_and_writes_cases_only():
         (
             "district",
             ["department"],
-            {"visits:read", "petitions:read", "petitions:write", "cases:read", "roster:read", "inbox:read"},
+            {
+                "reference:read",
+                "visits:read",
+                "petitions:read",
+                "petitions:write",
+                "cases:read",
+                "roster:read",
+                "inbox:read",
+            },
         ),
         (
             "commune",
             [],
             {
+                "reference:read",
                 "visits:read",
                 "visits:write",
                 "petitions:read",
@@ -70,7 +79,7 @@ def test_leader_reads_everything_and_writes_cases_only():
             },
         ),
         ("province", [], {"province_requests:read", "province_requests:write", "cases:read", "inbox:read"}),
-        ("service", ["service"], {"roster:read"}),
+        ("service", ["service"], {"reference:read", "roster:read"}),
         ("admin", [], set(access.PERMISSIONS)),
         ("district", [], set()),
         ("district", ["unknown-role"], set()),
@@ -99,6 +108,9 @@ def test_roles_add_up():
         ("GET", "/api/v1/intake/visits/42/extra", None),
         ("DELETE", "/api/v1/intake/visits/42", None),
         ("GET", "/api/v1/intake/petitions", "petitions:read"),
+        ("GET", "/api/v1/intake/holidays", "reference:read"),
+        ("GET", "/api/v1/intake/units", "reference:read"),
+        ("GET", "/api/v1/intake/reference-changes", None),  # the administrators' audit: theirs alone
         ("GET", "/api/v1/roster/agencies", "roster:read"),
         ("GET", "/api/v1/roster/officers/ca-01", "roster:read"),
         ("GET", "/api/v1/roster/shifts/2024-11-26/slots", None),

@@ -36,6 +36,8 @@ DISTRICT = "board inspector leader department"
 
 # Who may do what, by the domain (docs/domain.md): written out here, not taken from access.py.
 READ_REGISTER = f"{DISTRICT} commune admin"  # visits and petitions: the district and the communes
+# Reference data (units, fields, holidays, rules): whoever reads the register, and the services (roster's catch-up).
+REFERENCE_READERS = f"{DISTRICT} commune admin service"
 WRITE_VISITS = "board inspector commune admin"  # the reception board (and its inspectors), the communes
 WRITE_PETITIONS = "board inspector department commune admin"  # departments handle petitions too
 AUDITORS = "inspector leader admin"
@@ -64,12 +66,12 @@ EXPECTED: dict[tuple[str, str], str] = {
     ("GET", "/api/v1/intake/visits/{id}/history"): READ_REGISTER,
     ("POST", "/api/v1/intake/visits/{id}/void"): WRITE_VISITS,
     ("POST", "/api/v1/intake/visits/find-citizen"): READ_REGISTER,
-    ("GET", "/api/v1/intake/units"): READ_REGISTER,
-    ("GET", "/api/v1/intake/unit-successions"): READ_REGISTER,
-    ("GET", "/api/v1/intake/fields"): READ_REGISTER,
-    ("GET", "/api/v1/intake/holidays"): READ_REGISTER,
-    ("GET", "/api/v1/intake/calendar-years"): READ_REGISTER,
-    ("GET", "/api/v1/intake/legal-rules"): READ_REGISTER,
+    ("GET", "/api/v1/intake/units"): REFERENCE_READERS,
+    ("GET", "/api/v1/intake/unit-successions"): REFERENCE_READERS,
+    ("GET", "/api/v1/intake/fields"): REFERENCE_READERS,
+    ("GET", "/api/v1/intake/holidays"): REFERENCE_READERS,
+    ("GET", "/api/v1/intake/calendar-years"): REFERENCE_READERS,
+    ("GET", "/api/v1/intake/legal-rules"): REFERENCE_READERS,
     ("GET", "/api/v1/intake/official/periods"): READ_REGISTER,
     ("GET", "/api/v1/intake/official/register"): READ_REGISTER,
     ("PUT", "/api/v1/intake/official/visits/{id}/reception-kind"): WRITE_VISITS,

@@ -120,6 +120,10 @@ async def test_token_verification_is_cached(client, gateway, get_token, bearer, 
         ("district-board", "GET", "/api/v1/intake/secrets", 403),  # not in the route table
         ("svc-notify", "GET", "/api/v1/roster/on-duty", 200),
         ("svc-notify", "GET", "/api/v1/intake/visits", 403),
+        ("svc-notify", "GET", "/api/v1/intake/holidays", 200),  # reference data: reference:read, no visit
+        ("svc-notify", "GET", "/api/v1/intake/reference-changes", 403),
+        ("commune-31684", "GET", "/api/v1/intake/units", 200),
+        ("police-947", "GET", "/api/v1/intake/units", 403),
         ("btcd-01", "PUT", "/api/v1/roster/assignments/4", 200),
         ("ca-01", "GET", "/api/v1/roster/officers", 200),
         ("ca-01", "DELETE", "/api/v1/roster/officers/1", 403),

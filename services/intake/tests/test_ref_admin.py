@@ -1,5 +1,6 @@
 """An administrator maintains units, holidays, make-up days and legal rules through the API (issue 22)."""
 
+import pytest
 import sqlalchemy as sa
 
 from intake import create_app
@@ -8,6 +9,18 @@ from tiepdan_common.testing import identity_headers
 
 def admin():  # signed per call: a signature lives a minute
     return identity_headers(subject="admin-01", kind="admin", unit=None)
+
+
+@pytest.fixture
+def board():
+    """The board as the gateway signs it now: reference data is read with reference:read, not visits:read."""
+    return identity_headers(
+        subject="btcd-01",
+        kind="district",
+        unit="947",
+        officer="btcd-01",
+        permissions=("reference:read", "visits:read", "visits:write", "petitions:read", "petitions:write"),
+    )
 
 
 def test_only_an_administrator_changes_reference_data(client, board):

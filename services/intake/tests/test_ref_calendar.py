@@ -19,6 +19,18 @@ def admin():  # signed per call: a signature lives a minute
     return identity_headers(subject="admin-01", kind="admin", unit=None)
 
 
+@pytest.fixture
+def board():
+    """The board as the gateway signs it now: reference data is read with reference:read, not visits:read."""
+    return identity_headers(
+        subject="btcd-01",
+        kind="district",
+        unit="947",
+        officer="btcd-01",
+        permissions=("reference:read", "visits:read", "visits:write", "petitions:read", "petitions:write"),
+    )
+
+
 def test_unit_answers_carry_their_source_note_and_confirmation(client, board):
     units = {u["code"]: u for u in client.get("/units", query_string={"on": "2025-07-01"}, headers=board).json}
     ward = units["31684"]

@@ -8,7 +8,7 @@ from intake.reference import service as reference
 from tiepdan_common.calendar import CalendarRangeError
 from tiepdan_common.testing import identity_headers
 
-WRITE = ("visits:read", "visits:write")
+WRITE = ("reference:read", "visits:read", "visits:write")  # as the gateway signs a commune's desk
 
 
 def desk(kind, unit):

@@ -1,5 +1,6 @@
-"""Reference data for desks and the dashboard (units, fields, holidays, legal rules), and an
-administrator's changes to it (admin only: each audited and published as intake.reference.changed)."""
+"""Reference data for desks, the dashboard and other services (units, fields, holidays, legal rules: read with
+``reference:read``, which lets a caller read no visit), and an administrator's changes to it (admin only: each
+audited and published as intake.reference.changed)."""
 
 from __future__ import annotations
 
@@ -13,9 +14,10 @@ from sqlalchemy import select
 from tiepdan_common.errors import Problem, field_error
 from tiepdan_common.idempotency import transactional
 from tiepdan_common.schemas import ProblemSchema
-from tiepdan_common.web import current_identity, db_session
+from tiepdan_common.web import current_identity, db_session, require
 
 from . import admin, calendar_admin, service
+from .cache import read_version
 from .models import Holiday, LegalRule
 from .schemas import (
     CalendarYearIn,
@@ -37,6 +39,10 @@ from .schemas import (
 )
 
 blp = Blueprint("reference", __name__, description="Reference data: administrative units, fields, holidays, rules")
+
+READ = "reference:read"
+# The reference version before a list was read: every change up to it is in the list (roster's catch-up).
+VERSION_HEADER = "X-Reference-Version"
 
 
 def admin_only(view):
@@ -64,6 +70,7 @@ def _changed():
 
 
 @blp.get("/units")
+@require(READ)
 @blp.arguments(UnitQuery, location="query")
 @blp.response(200, UnitOut(many=True))
 def list_units(query):
@@ -97,6 +104,7 @@ def update_unit(data, unit_id):
 
 
 @blp.get("/unit-successions")
+@require(READ)
 @blp.arguments(SuccessionQuery, location="query")
 @blp.response(200, SuccessionOut(many=True))
 def list_successions(query):
@@ -117,6 +125,7 @@ def create_succession(data):
 
 
 @blp.get("/fields")
+@require(READ)
 @blp.response(200, FieldOut(many=True))
 def list_fields():
     """Fields of petitions and the department responsible for each."""
@@ -124,10 +133,12 @@ def list_fields():
 
 
 @blp.get("/holidays")
+@require(READ)
 @blp.response(200, HolidayOut(many=True))
 def list_holidays():
-    """Days off and make-up working days (kind ``working_day``)."""
-    return list(db_session().scalars(select(Holiday).order_by(Holiday.date)))
+    """Days off and make-up working days (kind ``working_day``), with the reference version they are as of."""
+    version = read_version(db_session())
+    return list(db_session().scalars(select(Holiday).order_by(Holiday.date))), _version_header(version)
 
 
 @blp.put("/holidays/<date_text>")
@@ -157,10 +168,13 @@ def delete_holiday(query, date_text):
 
 
 @blp.get("/calendar-years")
+@require(READ)
 @blp.response(200, CalendarYearOut(many=True))
 def list_calendar_years():
-    """The years the working-day calendar holds (a date outside them has no working-day count)."""
-    return service.list_calendar_years(db_session=db_session())
+    """The years the working-day calendar holds (a date outside them has no working-day count), with the
+    reference version they are as of."""
+    version = read_version(db_session())
+    return service.list_calendar_years(db_session=db_session()), _version_header(version)
 
 
 @blp.post("/calendar-years")
@@ -177,6 +191,7 @@ def create_calendar_year(data):
 
 
 @blp.get("/legal-rules")
+@require(READ)
 @blp.response(200, RuleOut(many=True))
 def list_rules():
     """Every legal rule row, each with the day it is in force from and its source."""
@@ -201,6 +216,10 @@ def create_rule(data):
 def list_changes():
     """The audit of administrators' reference changes, newest first."""
     return admin.list_changes(db_session=db_session())
+
+
+def _version_header(version: int | None) -> dict[str, str]:
+    return {VERSION_HEADER: str(version)} if version is not None else {}
 
 
 def _day(text: str) -> dt.date:
