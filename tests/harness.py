@@ -277,6 +277,7 @@ class System:
             "GATEWAY_DATABASE_URL": self.db_urls.get("gateway", ""),
             "NOTIFY_GATEWAY_URL": self.gateway,
             "ESCALATION_GATEWAY_URL": self.gateway,
+            "ROSTER_GATEWAY_URL": self.gateway,
             "GATEWAY_WORKERS": "1",
             # The suites (fuzzing above all) send far more than a person would: limits are tested in gateway/.
             "RATE_LIMIT_ADMIN": "1000000",

@@ -101,11 +101,9 @@ def create_app(settings: RosterSettings | dict | None = None) -> Flask:
 
     @app.cli.command("catch-up")
     def catch_up() -> None:
-        """Bring the calendar copy in line with holidays-vn.json and regenerate the periods that no longer follow it."""
-        with db.session() as session:
-            result = reference_sync.catch_up(
-                session, now=settings.clock(), seed_from=Path(settings.reference_dir) / calendar.FILE_NAME
-            )
+        """Bring the calendar copy in line with intake's calendar (the file's alone if intake cannot be asked)
+        and regenerate the periods that no longer follow it."""
+        result = reference_sync.catch_up_with_intake(db, settings)
         click.echo(f"roster: calendar catch-up {result}")
 
     return app

@@ -1,9 +1,10 @@
 """Roster's own copy of the working-day calendar, in its database (lịch ngày làm việc của roster).
 
 Seeded from ``reference/holidays-vn.json`` (and brought in line with it whenever a process starts), then
-kept in step with intake's reference data by ``reference_sync`` (``intake.reference.changed``). The
-shared ``tiepdan_common.calendar.Calendar`` is built from this copy; ``calendar_state.version`` moves
-with every change so every API process can tell, with one small query, that its calendar is stale.
+kept in step with intake's reference data by ``reference_sync`` (``intake.reference.changed``) and by the
+catch-up, which reads intake's calendar (``follow_intake``). The shared ``tiepdan_common.calendar.Calendar``
+is built from this copy; ``calendar_state.version`` moves with every change so every API process can tell,
+with one small query, that its calendar is stale.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from tiepdan_common.calendar import Calendar
 from tiepdan_common.models import UTCDateTime, utcnow
 
 from .database import Base
+from .intake_client import IntakeCalendar, IntakeYear
 
 log = logging.getLogger(__name__)
 
@@ -139,6 +141,83 @@ def seed(db_session: Session, path: Path) -> int:
         db_session.flush()
         bump(db_session)
         log.info("calendar copy: %s rows brought in line with %s", changed, path)
+    return changed
+
+
+def _continuing(known: set[int], offered: dict[int, IntakeYear]) -> list[IntakeYear]:
+    """Intake's years the copy lacks that continue its years without a gap (the calendar's years are consecutive)."""
+    if not known:
+        numbers = sorted(offered)
+        return [offered[n] for n in numbers] if numbers and numbers == list(range(numbers[0], numbers[-1] + 1)) else []
+    added, top, bottom = [], max(known), min(known)
+    while top + 1 in offered:
+        top += 1
+        added.append(offered[top])
+    while bottom - 1 in offered:
+        bottom -= 1
+        added.append(offered[bottom])
+    return added
+
+
+def follow_intake(db_session: Session, intake: IntakeCalendar, *, now: dt.datetime) -> int:
+    """Bring the copy in line with intake's calendar as of its reference version; returns how many rows changed.
+
+    Intake is where administrators change the calendar. A day it lists that the copy lacks or has otherwise,
+    and a day of a year it knows that it no longer lists, become as intake has them, marked with intake's
+    version: the file no longer governs them (an administrator's day wins) and a message of an older change is
+    ignored, as in ``reference_sync``. A day a newer message already set is left alone. Years intake knows
+    are added when they continue the copy's; a year both know keeps the file's description.
+    """
+    lock(db_session)
+    version, changed = intake.version, 0
+    known = set(db_session.scalars(select(CalendarYear.year)))
+    offered = {y.year: y for y in intake.years if y.year not in known}
+    for y in _continuing(known, offered):
+        status = "confirmed" if y.confirmed else "provisional"
+        sources = [s for s in y.source.split("; ") if s]
+        db_session.add(CalendarYear(year=y.year, status=status, sources=sources, note=y.note))
+        known.add(y.year)
+        changed += 1
+    if set(offered) - known:
+        log.warning(
+            "calendar copy: intake's years %s do not continue %s; not added",
+            sorted(set(offered) - known),
+            sorted(known),
+        )
+    intake_years = {y.year for y in intake.years}
+    listed = {d.date: d for d in intake.days if d.date.year in known}
+    rows = {d.date: d for d in db_session.scalars(select(CalendarDay))}
+    for day, entry in listed.items():
+        row = rows.get(day)
+        if row is not None and row.reference_version is not None and row.reference_version > version:
+            continue  # a newer message already set it
+        values = {
+            "kind": entry.kind,
+            "name": entry.name,
+            "source": entry.source,
+            "confirmed": entry.confirmed,
+            "in_exchange_for": entry.in_exchange_for,
+        }
+        if row is None:
+            row = CalendarDay(date=day)
+            db_session.add(row)
+        elif all(getattr(row, k) == v for k, v in values.items()):
+            continue
+        for k, v in values.items():
+            setattr(row, k, v)
+        row.reference_version, row.changed_at = version, now
+        changed += 1
+    for day, row in rows.items():
+        if day in listed or row.kind == "removed" or day.year not in intake_years or day.year not in known:
+            continue
+        if row.reference_version is not None and row.reference_version > version:
+            continue
+        row.kind, row.reference_version, row.changed_at = "removed", version, now
+        changed += 1
+    if changed:
+        db_session.flush()
+        bump(db_session)
+        log.info("calendar copy: %s rows brought in line with intake's calendar (version %s)", changed, version)
     return changed
 
 

@@ -4,6 +4,7 @@ An administrator's new holiday or make-up working day (PUT/DELETE ``/holidays/{d
 applied to roster's calendar copy (``calendar_copy``) in the consumer's transaction, and the periods
 covering the day are regenerated so their shifts follow (a new holiday loses its office-hours shifts
 and gets a day-long standby; a make-up Saturday gains them). Shifts already started are never touched.
+The catch-up covers what no message brought, from intake's calendar read through the gateway.
 
 Idempotent twice over: the consumer machinery drops a redelivered message by id, and a change older
 than the day's row (intake's ``reference_version``) is ignored, so out-of-order messages converge.
@@ -20,17 +21,19 @@ from sqlalchemy.orm import Session
 
 from tiepdan_common.calendar import Calendar, CalendarRangeError
 from tiepdan_common.clock import local_date
+from tiepdan_common.db import Database
 from tiepdan_common.errors import Problem
 from tiepdan_common.messaging.consumer import Consumer, PermanentFailure
 from tiepdan_common.messaging.envelope import Envelope
 from tiepdan_common.schemas import PlausibleDate
 
-from . import calendar_copy
+from . import calendar_copy, intake_client
 from .calendar import FILE_NAME
 from .calendar_copy import CalendarDay
 from .config import RosterSettings
 from .duty import domain, generation
 from .duty.models import DutyPeriod, Shift
+from .intake_client import IntakeCalendar, IntakeUnreachable
 
 log = logging.getLogger(__name__)
 
@@ -164,14 +167,19 @@ def stale_periods(db_session: Session, calendar: Calendar, *, now: dt.datetime) 
     return sorted(stale, key=lambda p: (p.kind != "special", p.code))
 
 
-def catch_up(db_session: Session, *, now: dt.datetime, seed_from: Path | None = None) -> dict:
-    """Bring the copy in line with the reference file and regenerate every period that no longer follows it.
+def catch_up(
+    db_session: Session, *, now: dt.datetime, seed_from: Path | None = None, intake: IntakeCalendar | None = None
+) -> dict:
+    """Bring the copy in line with the reference file, then with intake's calendar when given, and regenerate
+    every period that no longer follows it.
 
     For changes roster could not hear about: made before its queue existed (a fresh deployment) or while
     the queue did not exist. Idempotent: a second run finds nothing to do and writes nothing.
     """
     calendar_copy.lock(db_session)  # one catch-up (or consumer) at a time; held to the commit
     changed = calendar_copy.seed(db_session, seed_from) if seed_from is not None else 0
+    if intake is not None:
+        changed += calendar_copy.follow_intake(db_session, intake, now=now)
     calendar = calendar_copy.build(db_session)
     regenerated = []
     for period in stale_periods(db_session, calendar, now=now):
@@ -180,3 +188,18 @@ def catch_up(db_session: Session, *, now: dt.datetime, seed_from: Path | None = 
     if changed or regenerated:
         log.info("calendar catch-up: %s rows of the copy changed; regenerated %s", changed, regenerated or "nothing")
     return {"copy_rows_changed": changed, "regenerated": regenerated}
+
+
+def catch_up_with_intake(db: Database, settings: RosterSettings) -> dict:
+    """The catch-up with intake's calendar, asked through the gateway, or with the file alone when intake
+    cannot be asked (logged); ``intake_version`` says which (None: the file alone)."""
+    try:
+        intake = intake_client.client(settings).calendar()  # before the transaction: no lock held while asking
+    except IntakeUnreachable as exc:
+        log.warning("calendar catch-up: intake could not be asked (%s); following the reference file only", exc)
+        intake = None
+    with db.session() as session:
+        result = catch_up(
+            session, now=settings.clock(), seed_from=Path(settings.reference_dir) / FILE_NAME, intake=intake
+        )
+    return {**result, "intake_version": intake.version if intake else None}

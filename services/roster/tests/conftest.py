@@ -1,5 +1,6 @@
 """Roster's own fixtures; databases, the clock, broker names and the outbox come from the shared plugin."""
 
+import socket
 from pathlib import Path
 
 import pytest
@@ -17,12 +18,23 @@ DEMO = next(p for p in (REPO_ROOT / "demo" / "demo-2024.json", REPO_ROOT / "demo
 DAYS_AHEAD = 21
 
 
+def _closed_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+# No gateway unless a test starts its stand-in: the catch-up then follows the file alone, at once.
+NO_GATEWAY = f"http://127.0.0.1:{_closed_port()}"
+
+
 def make_app(database_url: str, **overrides):
     app = create_app(
         {
             "database_url": database_url,
             "identity_keys": (TEST_IDENTITY_KEY,),
             "reference_dir": REFERENCE_DIR,
+            "gateway_url": NO_GATEWAY,
             **overrides,
         }
     )
