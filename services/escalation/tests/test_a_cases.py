@@ -169,14 +169,14 @@ def test_acknowledgements_hammered_while_the_timer_ticks_are_all_kept(
 def test_a_write_that_loses_a_race_answers_409_to_retry(client, officer, admin, monkeypatch):
     from sqlalchemy.orm.exc import StaleDataError
 
-    from escalation.case import service
+    from escalation.case.flows import handling
 
     case = client.post("/cases", headers=admin, json=manual()).json
 
     def lost(**_):
         raise StaleDataError("the timer changed the escalation first")
 
-    monkeypatch.setattr(service.policies, "acknowledge", lost)
+    monkeypatch.setattr(handling.policies, "acknowledge", lost)
     resp = client.post(f"/cases/{case['id']}/acknowledge", headers=officer, json={})
     assert resp.status_code == 409 and resp.content_type == "application/problem+json"
     assert resp.json["code"] == "write_conflict" and resp.headers["Retry-After"] == "1"

@@ -163,3 +163,22 @@ def test_a_correction_of_a_visit_never_seen_does_nothing(handle, visit, correcte
 def test_close_reasons_name_a_case_opened_in_error(client, board):
     reasons = {r["code"]: r["label"] for r in client.get("/cases/close-reasons", headers=board).json}
     assert reasons["opened_in_error"].startswith("Mở nhầm")
+
+
+def test_a_corrected_visit_that_completes_a_hot_spot_alerts_the_police(
+    handle, visit, corrected, client, officer, police
+):
+    """The moved visit's new window is evaluated (hotspot.flows.move_visit): a third mass visit there makes the
+    watched hot spot active, which alerts the police."""
+    for days in (0, 1):
+        handle(visit(size=6, field="environment", at=START + dt.timedelta(days=days)))
+    moved = visit(size=7, at=START + dt.timedelta(days=2))
+    handle(moved)
+    (spot,) = client.get("/hotspots", headers=officer).json
+    assert spot["field"] == "environment" and spot["status"] == "watching"
+    assert client.get("/alerts", headers=police).json == []
+    handle(corrected(moved, field="environment", changed_fields=["field"]))
+    (spot,) = client.get("/hotspots", headers=officer).json
+    assert spot["status"] == "active" and spot["mass_visits"] == 3 and spot["citizens"] == 19
+    (alert,) = client.get("/alerts?pending=true", headers=police).json
+    assert alert["reason"] == "hotspot_active" and alert["hotspot"]["id"] == spot["id"]

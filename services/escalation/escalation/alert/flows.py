@@ -10,8 +10,8 @@ import datetime as dt
 
 from sqlalchemy.orm import Session
 
-from ..case import service as cases
 from ..case import timeline
+from ..case.flows import handling
 from ..case.models import Case
 from ..policy import service as policies
 from . import service as alerts
@@ -28,5 +28,5 @@ def acknowledge(*, db_session: Session, alert_id: str, by: str, now: dt.datetime
         return alert, case
     timeline.append(db_session, case, at=now, actor=by, kind="police_acknowledged", detail={"alert_id": alert.id})
     if policies.current_target_type(db_session=db_session, case_id=case.id) == "police":
-        cases.acknowledge(db_session=db_session, case=case, by=by, via="api", now=now)
+        handling.acknowledge(db_session=db_session, case=case, by=by, via="api", now=now)
     return alert, case

@@ -14,7 +14,7 @@ from tiepdan_common.messaging.envelope import Envelope
 
 from ..database import outbox
 from ..summary import service as summary
-from . import flows, service
+from .flows import handling, visits
 from .models import Case
 
 
@@ -24,12 +24,12 @@ def intake_consumer(*, mass_case_size: int, reference_dir: Path, clock: Clock) -
     def on_visits(db_session: Session, events: list[Envelope]) -> None:
         """Visits in the order they came, each with the effect it would have alone, at a batch's cost.
 
-        The hot-spot windows are read once for the batch (``hotspots.Windows``) and the
+        The hot-spot windows are read once for the batch (``hotspot.service.Windows``) and the
         visit records written together at the end; cases are opened or joined visit by visit,
         with what that reads (``_Cases``) read once, and the new cases written at the end too.
         """
         with outbox.collected(db_session):  # the batch's events in one insert
-            flows.record_visits(
+            visits.record_visits(
                 db_session, events, mass_case_size=mass_case_size, reference_dir=reference_dir, now=clock()
             )
 
@@ -41,7 +41,7 @@ def intake_consumer(*, mass_case_size: int, reference_dir: Path, clock: Clock) -
 
     def on_corrected(db_session: Session, event: Envelope) -> None:
         with correlated(event.correlation_id):
-            flows.correct_visit(db_session, event.data, reference_dir=reference_dir, now=clock())
+            visits.correct_visit(db_session, event.data, reference_dir=reference_dir, now=clock())
 
     return Consumer(
         "intake-events",
@@ -62,7 +62,7 @@ def notify_consumer() -> Consumer:
         case = db_session.get(Case, ack["case_id"]) if ack.get("case_id") else None
         if case is None:
             return
-        service.acknowledge(
+        handling.acknowledge(
             db_session=db_session,
             case=case,
             by=ack["recipient"],

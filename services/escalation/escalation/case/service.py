@@ -1,30 +1,26 @@
-"""Opening, joining and reading cases, and their writes racing the timer.
+"""The case aggregate's own writes and reads: a case created, joined, acknowledged, moved on, changed, closed.
 
-Long on purpose: every write of the case aggregate takes the same locks in the same order (case, then its
-escalation), and keeping them in one module keeps that order visible; numbering and the timeline are apart.
+A leaf: it imports no other aggregate's service. What these writes set off elsewhere (the escalation started,
+stopped or re-escalated, the hot spot linked, the police alerted) is done by the flows in ``case.flows``, which
+call these in the order the locks and the timeline need. Over 300 lines because, like every package's
+``service.py``, it holds all of its aggregate's own writes and reads (what follows them elsewhere is in the flows).
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import uuid
-from collections.abc import Callable
 
 from sqlalchemy import func, select
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from tiepdan_common.clock import local_date
 from tiepdan_common.errors import Problem
 from tiepdan_common.identity import Identity
 from tiepdan_common.models import utcnow
 
-from ..alert import service as alerts
 from ..database import outbox
-from ..hotspot import service as hotspots
-from ..policy import service as policies
 from ..province.models import ProvinceRequest
-from . import changes, domain, timeline
+from . import domain, timeline
 from .models import Case, CaseSource, TimelineEntry
 from .numbers import next_number
 
@@ -52,15 +48,6 @@ def open_for_matters(*, db_session: Session, matter_keys: set[str]) -> dict[str,
     return found
 
 
-def source_known(*, db_session: Session, source_type: str, source_id: str) -> bool:
-    return (
-        db_session.scalar(
-            select(CaseSource.id).where(CaseSource.source_type == source_type, CaseSource.source_id == source_id)
-        )
-        is not None
-    )
-
-
 def sources_known(*, db_session: Session, source_type: str, source_ids: list[str]) -> set[str]:
     """Which of these sources opened or joined a case already."""
     return set(
@@ -72,94 +59,7 @@ def sources_known(*, db_session: Session, source_type: str, source_ids: list[str
     )
 
 
-def open_case(
-    *,
-    db_session: Session,
-    title: str,
-    unit: str,
-    field_code: str,
-    category: str | None,
-    matter_key: str,
-    severity: str,
-    level: str,
-    owner_agency: str | None,
-    group_size: int | None,
-    source_type: str,
-    source_id: str,
-    actor: str,
-    public_order: bool = False,
-    complex: bool = False,
-    now: dt.datetime | None = None,
-    public_title: str | None = None,
-    active_policies: list | None = None,
-    link: Callable[[Case], None] | None = None,
-    flush: bool = True,
-    number: str | None = None,
-) -> Case:
-    """Open a case, record where it came from, stage ``escalation.case.opened`` and start its escalation.
-
-    A caller opening many cases in one transaction may pass what it has read already: ``active_policies``
-    (the active escalation policies in order, :func:`policies.active`) and ``link(case)``, which links the
-    new case to the open hot spot of its place (:meth:`hotspots.Windows.link`); with ``flush=False`` the
-    rows are written at the session's next flush; ``number`` is one it took already (:class:`Numbers`).
-
-    With ``flush`` the case is written at once in a savepoint: if another opener committed an open case
-    for the same matter first (the unique index on open matters), this one joins that case and returns it.
-    """
-    now = now or utcnow()
-    args = {
-        "db_session": db_session,
-        "title": title,
-        "unit": unit,
-        "field_code": field_code,
-        "category": category,
-        "matter_key": matter_key,
-        "severity": severity,
-        "level": level,
-        "owner_agency": owner_agency,
-        "group_size": group_size,
-        "source_type": source_type,
-        "source_id": source_id,
-        "actor": actor,
-        "public_order": public_order,
-        "complex": complex,
-        "now": now,
-        "public_title": public_title,
-        "active_policies": active_policies,
-        "link": link,
-        "flush": flush,
-        "number": number,
-    }
-    if flush:
-        return _open_or_join(args)[0]
-    return _open(**args)
-
-
-def _open_or_join(args: dict) -> tuple[Case, bool]:
-    """Open the case in a savepoint; if the matter's open case was committed first, join it: (case, opened)."""
-    db_session = args["db_session"]
-    try:
-        with db_session.begin_nested():
-            return _open(**args), True
-    except IntegrityError:
-        existing = find_open_for_matter(db_session=db_session, matter_key=args["matter_key"])
-        if existing is None:
-            raise
-        join_case(
-            db_session=db_session,
-            case=existing,
-            source_type=args["source_type"],
-            source_id=args["source_id"],
-            actor=args["actor"],
-            group_size=args["group_size"],
-            severity=args["severity"],
-            public_order=args["public_order"],
-            now=args["now"],
-        )
-        return existing, False
-
-
-def _open(
+def create(
     *,
     db_session: Session,
     title: str,
@@ -177,12 +77,13 @@ def _open(
     public_order: bool,
     complex: bool,
     now: dt.datetime,
-    public_title: str | None,
-    active_policies: list | None,
-    link,
-    flush: bool,
-    number: str | None,
+    public_title: str | None = None,
+    number: str | None = None,
 ) -> Case:
+    """A new case with where it came from and its ``opened`` entry, ``escalation.case.opened`` staged; not flushed.
+
+    ``number``: one the caller took already (:class:`numbers.Numbers`), else the year's next.
+    """
     case = Case(
         id=str(uuid.uuid4()),
         timeline=[],  # a new case: no timeline to load, an id without a flush
@@ -226,35 +127,25 @@ def _open(
             "source": {"type": source_type, "id": source_id},
         },
     )
-    policies.start(db_session=db_session, case=case, now=now, active=active_policies)
-    if link is not None:
-        link(case)
-    else:
-        hotspots.link_case(db_session=db_session, case=case)
-    if public_order:
-        alerts.raise_alert(db_session=db_session, case=case, reason="public_order", now=now)
-    if flush:
-        db_session.flush()
     return case
 
 
-def join_case(
+def attach(
     *,
     db_session: Session,
     case: Case,
     source_type: str,
     source_id: str,
-    actor: str,
     group_size: int | None = None,
     over_level: bool = False,
     severity: str | None = None,
     public_order: bool = False,
-    now: dt.datetime | None = None,
-    active_policies: list | None = None,
-) -> None:
-    """Attach a related event to an open case instead of opening another; a change that matters is announced."""
-    now = now or utcnow()
-    before = changes.Before.of(case)
+) -> bool:
+    """A related event joins an open case: its source is recorded and the case takes the larger group, the
+    higher severity, the complex and public-order flags. Whether this set the public-order flag.
+
+    The ``joined`` entry comes after what the flag sets off (:func:`note_joined`).
+    """
     db_session.add(CaseSource(case_id=case.id, source_type=source_type, source_id=source_id))
     db_session.flush()
     sources = db_session.scalar(select(func.count()).select_from(CaseSource).where(CaseSource.case_id == case.id))
@@ -267,7 +158,21 @@ def join_case(
         case.severity = severity
     if public_order and not case.public_order:
         case.public_order = True
-        alerts.raise_alert(db_session=db_session, case=case, reason="public_order", now=now)
+        return True
+    return False
+
+
+def note_joined(
+    *,
+    db_session: Session,
+    case: Case,
+    source_type: str,
+    source_id: str,
+    actor: str,
+    group_size: int | None,
+    now: dt.datetime,
+) -> None:
+    """The ``joined`` entry of an event :func:`attach` joined to the case."""
     timeline.append(
         db_session,
         case,
@@ -276,10 +181,6 @@ def join_case(
         kind="joined",
         detail={"source": {"type": source_type, "id": source_id}, "group_size": group_size},
     )
-    joined = (
-        [{"kind": "visit_joined", "source": {"type": source_type, "id": source_id}}] if source_type == "visit" else []
-    )
-    changes.settle(db_session, case, before, now=now, also=joined, candidates=active_policies)
 
 
 def _rank(severity: str) -> int:
@@ -350,103 +251,32 @@ def list_cases(
     return list(db_session.scalars(stmt))
 
 
-def open_manual(
-    *,
-    db_session: Session,
-    identity: Identity,
-    title: str,
-    unit: str,
-    field_code: str,
-    category: str | None,
-    severity: str,
-    group_size: int | None,
-    public_order: bool,
-    complex: bool,
-    owner_agency: str | None,
-    level: str,
-    reference_dir,
-    now: dt.datetime | None = None,
-) -> tuple[Case, bool]:
-    """Open a case by hand, or join the open case of the same matter: (the case, whether it was opened).
-
-    Events and police see a generated title, never the officer's.
-    """
-    from .. import reference
-    from ..unit import service as unit_copy
-
+def check_opener(identity: Identity, unit: str) -> None:
+    """A commune opens cases by hand only for itself."""
     if identity.is_commune and unit != identity.unit:
         raise Problem(
             422,
             "unit: a commune opens cases only for itself",
             errors=[{"field": "unit", "message": "a commune opens cases only for itself"}],
         )
-    now = now or utcnow()
-    field = reference.field(reference_dir, field_code)["name_vi"]
-    place = unit_copy.directory(db_session).name(unit, local_date(now))
-    public_title = f"Vụ việc {domain.field_phrase(field)}, {place}"
-    matter_key = f"{unit}:{field_code}"
-    source_id = str(uuid.uuid4())
-    existing = find_open_for_matter(db_session=db_session, matter_key=matter_key)
-    if existing is None:
-        case, opened = _open_or_join(
-            {
-                "db_session": db_session,
-                "title": title,
-                "unit": unit,
-                "field_code": field_code,
-                "category": category,
-                "matter_key": matter_key,
-                "severity": severity,
-                "level": level,
-                "owner_agency": owner_agency,
-                "group_size": group_size,
-                "source_type": "manual",
-                "source_id": source_id,
-                "actor": identity.subject,
-                "public_order": public_order,
-                "complex": complex,
-                "now": now,
-                "public_title": public_title,
-                "active_policies": None,
-                "link": None,
-                "flush": True,
-                "number": None,
-            }
-        )
-        if opened:
-            return case, True
-        existing = case
-    else:
-        join_case(
-            db_session=db_session,
-            case=existing,
-            source_type="manual",
-            source_id=source_id,
-            actor=identity.subject,
-            group_size=group_size,
-            severity=severity,
-            public_order=public_order,
-            now=now,
-        )
-    note(
-        db_session=db_session,
-        case=existing,
-        actor=identity.subject,
-        kind="note",
-        now=now,
-        detail={"title": title, "why": "opened by hand while the matter had this case open"},
-    )
-    return existing, False
 
 
 def acknowledge(
-    *, db_session: Session, case: Case, by: str, via: str, now: dt.datetime | None = None, message_id: str | None = None
+    *,
+    db_session: Session,
+    case: Case,
+    by: str,
+    via: str,
+    now: dt.datetime,
+    stopped: bool,
+    message_id: str | None = None,
 ) -> bool:
-    """Someone notified acknowledged: stop the escalation, note it, announce the first acknowledgement."""
-    now = now or utcnow()
+    """Note an acknowledgement; announce the first one, or one that ``stopped`` a running escalation.
+
+    Whether it was announced; a closed case takes none.
+    """
     if case.status == "closed":
         return False
-    stopped = policies.acknowledge(db_session=db_session, case=case, by=by, now=now)
     first = case.status == "opened"
     if first:
         case.status = "acknowledged"
@@ -473,11 +303,8 @@ def acknowledge(
     return first or stopped
 
 
-def progress(
-    *, db_session: Session, case: Case, status: str, note: str | None, actor: str, now: dt.datetime | None = None
-) -> Case:
-    """Report progress (in progress, citizens returned, resolved): the steps stop, the next check-in is due."""
-    now = now or utcnow()
+def progress(*, case: Case, status: str, note: str | None, actor: str, now: dt.datetime) -> Case:
+    """Move the case on (in progress, citizens returned, resolved), on its timeline; 409 for a move not allowed."""
     if not domain.can_progress(case.status, status):
         raise Problem(
             409,
@@ -486,22 +313,17 @@ def progress(
             errors=[{"field": "status", "message": f"not allowed from {case.status}"}],
         )
     previous, case.status = case.status, status
-    policies.follow(db_session=db_session, case=case, now=now)
     detail = {"from": previous, "to": status, "note": note}
     case.timeline.append(TimelineEntry(at=now, actor=actor, kind="progress", detail=detail))
     return case
 
 
-def close(
-    *, db_session: Session, case: Case, reason: str, outcome: str | None, actor: str, now: dt.datetime | None = None
-) -> Case:
-    """Close a case with a reason code; its escalation stops and ``escalation.case.closed`` is announced."""
-    now = now or utcnow()
+def close(*, db_session: Session, case: Case, reason: str, outcome: str | None, actor: str, now: dt.datetime) -> Case:
+    """Close a case with a reason code, the ``closed`` entry last on its timeline; ``escalation.case.closed``."""
     if case.status == "closed":
         raise Problem(409, "The case is already closed.", code="already_closed")
     previous = case.status
     case.status, case.closed_at, case.close_reason, case.outcome = "closed", now, reason, outcome
-    policies.settle(db_session=db_session, case=case, status="stopped", now=now)
     case.timeline.append(
         TimelineEntry(
             at=now, actor=actor, kind="closed", detail={"from": previous, "reason": reason, "outcome": outcome}
@@ -525,23 +347,21 @@ def close(
 
 def change(
     *,
-    db_session: Session,
     case: Case,
-    actor: str,
-    now: dt.datetime | None = None,
     public_order: bool | None = None,
     complex: bool | None = None,
     severity: str | None = None,
     owner_agency: str | None = None,
     participants: list | None = None,
     group_size: int | None = None,
-) -> Case:
-    """Change a case's flags, severity, size, owner or participants; a change that matters re-escalates."""
-    now = now or utcnow()
+) -> dict:
+    """Set a case's flags, severity, size or owner, add participants; what changed, by name ({from, to} or added).
+
+    The ``updated`` entry comes after what the change sets off (the police alerted): the caller notes it.
+    """
     if case.status == "closed":
         raise Problem(409, "The case is closed.", code="already_closed")
-    before = changes.Before.of(case)
-    changed = {}
+    changed: dict = {}
     for name, value in (
         ("complex", complex),
         ("severity", severity),
@@ -560,26 +380,20 @@ def change(
     if public_order is not None and public_order != case.public_order:
         changed["public_order"] = {"from": case.public_order, "to": public_order}
         case.public_order = public_order
-        if public_order:
-            alerts.raise_alert(db_session=db_session, case=case, reason="public_order", now=now)
-    if changed:
-        case.timeline.append(TimelineEntry(at=now, actor=actor, kind="updated", detail=changed))
-        changes.settle(db_session, case, before, now=now, actor=actor)
-    return case
+    return changed
 
 
-def mark_public_order(*, db_session: Session, case: Case, actor: str, reason: str, now: dt.datetime) -> None:
-    """A police incident about the case: flag it for public order (an alert goes to the police)."""
-    if not case.public_order:
-        before = changes.Before.of(case)
-        case.public_order = True
-        case.timeline.append(
-            TimelineEntry(
-                at=now, actor=actor, kind="updated", detail={"public_order": {"from": False, "to": True}, "why": reason}
-            )
+def flag_public_order(*, case: Case, actor: str, reason: str, now: dt.datetime) -> bool:
+    """Flag the case for public order (a police incident about it), on its timeline; False: flagged already."""
+    if case.public_order:
+        return False
+    case.public_order = True
+    case.timeline.append(
+        TimelineEntry(
+            at=now, actor=actor, kind="updated", detail={"public_order": {"from": False, "to": True}, "why": reason}
         )
-        alerts.raise_alert(db_session=db_session, case=case, reason=reason, now=now)
-        changes.settle(db_session, case, before, now=now, actor=actor)
+    )
+    return True
 
 
 def note(

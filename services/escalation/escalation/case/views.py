@@ -21,7 +21,8 @@ from ..access import restricted
 from ..database import IdempotencyRecord
 from ..policy import service as policies
 from ..policy.models import EscalationStep
-from . import domain, lifecycle, schemas, service
+from . import domain, schemas, service
+from .flows import handling, lifecycle, opening
 
 blp = Blueprint("cases", __name__, url_prefix="/cases", description="Cases (vụ việc) and their timelines")
 
@@ -79,7 +80,7 @@ def open_case(data):
     identity = current_identity()
     if restricted(identity):
         raise Problem(403, "Police and province callers open cases through incidents and requests.", code="forbidden")
-    case, opened = service.open_manual(
+    case, opened = opening.open_manual(
         db_session=db_session(),
         identity=identity,
         title=data["title"],
@@ -136,7 +137,7 @@ def acknowledge(data, case_id):
     identity = current_identity()
     if case.status == "closed":
         raise Problem(409, "The case is closed.", code="already_closed")
-    service.acknowledge(
+    handling.acknowledge(
         db_session=db_session(), case=case, by=identity.officer or identity.subject, via="api", now=now()
     )
     return _detail(case)
@@ -153,7 +154,7 @@ def progress(data, case_id):
     """Report progress (in progress, citizens returned, resolved); the escalation is settled."""
     identity = current_identity()
     return _detail(
-        service.progress(
+        handling.progress(
             db_session=db_session(),
             case=_writable(case_id),
             status=data["status"],
@@ -174,7 +175,7 @@ def update(data, case_id):
     """Change flags (public order alerts the police; complex), severity, owner agency, or add participants."""
     identity = current_identity()
     return _detail(
-        service.change(
+        handling.change(
             db_session=db_session(),
             case=_writable(case_id),
             actor=identity.officer or identity.subject,
@@ -195,7 +196,7 @@ def close(data, case_id):
     """Close the case with a reason (and outcome)."""
     identity = current_identity()
     return _detail(
-        service.close(
+        handling.close(
             db_session=db_session(),
             case=_writable(case_id),
             reason=data["reason"],

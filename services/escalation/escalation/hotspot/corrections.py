@@ -3,7 +3,7 @@
 The windows count the stored visit records, so a voided visit's record is deleted and a corrected one's
 place, time and size follow. The figures an open hot spot shows (``mass_visits``, ``citizens``) drop
 what the visit gave them when it fell in the hot spot's window, and a moved visit is evaluated at its new
-place (which may detect a hot spot there). A hot spot is never lowered here: one left below its rule's
+place by ``hotspot.flows.move_visit`` (which may detect a hot spot there). A hot spot is never lowered here: one left below its rule's
 thresholds is defused by the cooler (``cool_down_days``, the voided visit no longer counting) or by hand.
 """
 
@@ -52,7 +52,8 @@ def withdraw(*, db_session: Session, record: VisitRecord, units: Directory | Non
 
 
 def move(*, db_session: Session, record: VisitRecord, visit: dict, units: Directory | None) -> bool:
-    """A corrected visit: its unit, field, time and (when given) size follow. Returns whether any changed."""
+    """A corrected visit: its unit, field, time and (when given) size follow. Whether any changed (then the new
+    place is to be evaluated)."""
     after = {
         "unit": visit["origin_unit"],
         "field_code": visit["field"],
@@ -67,17 +68,4 @@ def move(*, db_session: Session, record: VisitRecord, visit: dict, units: Direct
         setattr(record, name, value)
     _adjust(db_session, record, 1, units)
     db_session.flush()
-    hotspots.evaluate(db_session=db_session, unit=record.unit, field_code=record.field_code, at=record.received_at)
-    scopes.evaluate_scoped(
-        db_session=db_session,
-        units=units,
-        visits=[
-            {
-                "origin_unit": record.unit,
-                "field": record.field_code,
-                "received_at": visit["received_at"],
-                "matter_key": record.matter_key,
-            }
-        ],
-    )
     return True

@@ -4,7 +4,8 @@ Rules of scope ``commune_field`` are evaluated visit by visit by :class:`service
 scopes are evaluated here after a batch of visits is stored: ``field`` (one field across the whole
 unit: every commune of the district) and ``matter`` (one matter key, however the visits are spread).
 A hot spot cools down (``defused`` by ``cooled``) when its rule sets ``cool_down_days`` and the hot
-spot's window has had no mass visit and no incident for that many days.
+spot's window has had no mass visit and no incident for that many days. What a hot spot announced here
+sets off (its alert, its cases told) is ``hotspot.flows``.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import uuid
+from collections.abc import Iterator
 
 from sqlalchemy import ColumnElement, func, or_, select
 from sqlalchemy.orm import Session
@@ -119,8 +121,11 @@ def _counts(
     return domain.Counts(mass_visits=mass or 0, citizens=int(citizens or 0), incidents=incidents or 0)
 
 
-def evaluate_scoped(*, db_session: Session, visits: list[dict], units: Directory | None) -> None:
-    """Apply the rules of the wider scopes to the windows the stored ``visits`` fall in (each place once)."""
+def evaluate_scoped(*, db_session: Session, visits: list[dict], units: Directory | None) -> Iterator[service.Announced]:
+    """Apply the rules of the wider scopes to the windows the stored ``visits`` fall in (each place once).
+
+    Lazily, place by place: each hot spot announced is yielded, to be followed up before the next place is read.
+    """
     rules = list(
         db_session.scalars(
             select(HotspotRule)
@@ -140,10 +145,14 @@ def evaluate_scoped(*, db_session: Session, visits: list[dict], units: Directory
         }:
             places[key] = max(at, places.get(key, at))
     for key, at in sorted(places.items()):
-        _evaluate(db_session, key, [r for r in rules if r.scope == key[0]], at)
+        announced = _evaluate(db_session, key, [r for r in rules if r.scope == key[0]], at)
+        if announced is not None:
+            yield announced
 
 
-def _evaluate(db_session: Session, key: tuple[str, str, str, str], rules: list[HotspotRule], at: dt.datetime) -> None:
+def _evaluate(
+    db_session: Session, key: tuple[str, str, str, str], rules: list[HotspotRule], at: dt.datetime
+) -> service.Announced | None:
     scope, unit, field_code, matter_key = key
     best = None
     for rule in rules:
@@ -161,14 +170,14 @@ def _evaluate(db_session: Session, key: tuple[str, str, str, str], rules: list[H
         if domain.crossed(pure, seen) and (best is None or domain.stronger(rule.status, best[0].status)):
             best = (rule, seen)
     if best is None:
-        return
+        return None
     rule, seen = best
     hotspot = service.open_hotspot(
         db_session=db_session, unit=unit, field_code=field_code, scope=scope, matter_key=matter_key
     )
     if hotspot is not None and not domain.stronger(rule.status, hotspot.status):
         hotspot.mass_visits, hotspot.citizens, hotspot.incidents = seen.mass_visits, seen.citizens, seen.incidents
-        return
+        return None
     linked: list[str] = []
     if hotspot is None:
         hotspot = Hotspot(
@@ -191,7 +200,7 @@ def _evaluate(db_session: Session, key: tuple[str, str, str, str], rules: list[H
     hotspot.mass_visits, hotspot.citizens, hotspot.incidents = seen.mass_visits, seen.citizens, seen.incidents
     db_session.flush()
     service.announce(db_session=db_session, hotspot=hotspot, window_days=rule.window_days, at=at)
-    service.linked_cases(db_session, hotspot, linked, at=at)
+    return service.Announced(hotspot=hotspot, at=at, newly_linked=tuple(linked))
 
 
 def cool_down(*, db_session: Session, now: dt.datetime) -> list[Hotspot]:
@@ -213,6 +222,7 @@ def cool_down(*, db_session: Session, now: dt.datetime) -> list[Hotspot]:
             continue
         hotspot.status, hotspot.defused_at, hotspot.defused_by = "defused", now, "cooled"
         hotspot.mass_visits, hotspot.citizens, hotspot.incidents = seen.mass_visits, seen.citizens, seen.incidents
+        # Defused: no alert, no case newly linked; nothing for the flows to follow up.
         service.announce(db_session=db_session, hotspot=hotspot, window_days=quiet, at=now)
         cooled.append(hotspot)
     return cooled

@@ -1,12 +1,16 @@
 """Recording visits, evaluating the hot-spot rules over their windows, and following hot spots.
 
-Long because ``Windows`` (a batch's windows as prefix sums) and the single-visit evaluation must give the same
-result and are tested against each other; the wider scopes, corrections and rules are in their own modules.
+A leaf: it reads cases and incidents (their models) for the windows and imports no other aggregate's service.
+A hot spot announced here is returned as :class:`Announced`; its police alert and the cases it linked being
+told are ``hotspot.flows``. Long because ``Windows`` (a batch's windows as prefix sums) and the single-visit
+evaluation must give the same result and are tested against each other; the wider scopes, corrections and
+rules are in their own modules.
 """
 
 from __future__ import annotations
 
 import bisect
+import dataclasses
 import datetime as dt
 import uuid
 
@@ -16,8 +20,6 @@ from sqlalchemy.orm import Session
 from tiepdan_common.errors import Problem
 from tiepdan_common.identity import Identity
 
-from ..alert import service as alerts
-from ..case import changes
 from ..case.models import Case
 from ..clock import iso
 from ..database import outbox
@@ -29,6 +31,18 @@ OPEN = ("watching", "active")
 # The scope of the windows this module evaluates visit by visit: one commune and field (see hotspot.scopes).
 PLACE = "commune_field"
 OPEN_CASE_STATUSES = ("opened", "acknowledged", "in_progress", "citizens_returned", "resolved")
+
+
+@dataclasses.dataclass(frozen=True)
+class Announced:
+    """A hot spot just announced (``escalation.hotspot.detected``), for the flows to follow up at once.
+
+    Active, it alerts the police; ``newly_linked``: the open cases it has just linked, each to be told.
+    """
+
+    hotspot: Hotspot
+    at: dt.datetime
+    newly_linked: tuple[str, ...] = ()
 
 
 def counts(*, db_session: Session, unit: str, field_code: str, since: dt.datetime, until: dt.datetime) -> domain.Counts:
@@ -88,7 +102,7 @@ def open_hotspot(
     )
 
 
-def evaluate(*, db_session: Session, unit: str, field_code: str, at: dt.datetime) -> Hotspot | None:
+def evaluate(*, db_session: Session, unit: str, field_code: str, at: dt.datetime) -> Announced | None:
     """Apply every rule to the windows ending at ``at``; detect or activate a hot spot when one is crossed."""
     windows = Windows(db_session=db_session, places={(unit, field_code)}, earliest=at, latest=at)
     return windows.evaluate(unit=unit, field_code=field_code, at=at)
@@ -278,8 +292,11 @@ class Windows:
         )
         return domain.Counts(mass_visits=mass, citizens=citizens, incidents=incidents)
 
-    def evaluate(self, *, unit: str, field_code: str, at: dt.datetime) -> Hotspot | None:
-        """Apply every rule to the windows ending at ``at``; detect or activate a hot spot when one is crossed."""
+    def evaluate(self, *, unit: str, field_code: str, at: dt.datetime) -> Announced | None:
+        """Apply every rule to the windows ending at ``at``; detect or activate a hot spot when one is crossed.
+
+        What was announced, if anything (a hot spot whose figures alone moved is not announced).
+        """
         best: tuple[HotspotRule, domain.Counts] | None = None
         for rule, window, pure in self._pure:
             if rule.field_code and rule.field_code != field_code:
@@ -294,7 +311,7 @@ class Windows:
         hotspot = self.hotspot(unit, field_code)
         if hotspot is not None and not domain.stronger(rule.status, hotspot.status):
             hotspot.mass_visits, hotspot.citizens, hotspot.incidents = seen.mass_visits, seen.citizens, seen.incidents
-            return hotspot
+            return None
         if hotspot is None:
             # Written whole with the session's next flush, with its links: the ids are made here, the open
             # cases of the place known (a replica racing to open the same hot spot fails at that flush).
@@ -319,25 +336,23 @@ class Windows:
             # A new hot spot's cases are those just linked (ids of one form: Python's order is the database's).
             announce(db_session=db_session, hotspot=hotspot, window_days=rule.window_days, at=at, linked=linked)
             opened_here = {case.id for case in self._cases_opened}
-            linked_cases(db_session, hotspot, [c for c in linked if c not in opened_here], at=at)
-            return hotspot
+            return Announced(hotspot=hotspot, at=at, newly_linked=tuple(c for c in linked if c not in opened_here))
         else:
             hotspot.status, hotspot.rule = rule.status, rule.name
             if rule.status == "active":
                 hotspot.activated_at = at
             hotspot.mass_visits, hotspot.citizens, hotspot.incidents = seen.mass_visits, seen.citizens, seen.incidents
-        announce(
+        return announce(
             db_session=db_session, hotspot=hotspot, window_days=rule.window_days, at=at, linked=self._case_ids(hotspot)
         )
-        return hotspot
 
 
 def announce(
     *, db_session: Session, hotspot: Hotspot, window_days: int, at: dt.datetime, linked: list[str] | None = None
-) -> None:
+) -> Announced:
     """Stage ``escalation.hotspot.detected``; ``linked``: the hot spot's case ids in order, when known.
 
-    A hot spot that is active now raises a police alert (the police read hot spots at every hour).
+    A hot spot that is active now alerts the police (``hotspot.flows.follow`` raises it from what this returns).
     """
     data = {
         "hotspot_id": hotspot.id,
@@ -357,22 +372,7 @@ def announce(
         if hotspot.matter_key:
             data["matter_key"] = hotspot.matter_key
     outbox.add(db_session, "escalation.hotspot.detected", data)
-    if hotspot.status == "active":
-        alerts.raise_hotspot_alert(db_session=db_session, hotspot=hotspot, now=at)
-
-
-def linked_cases(db_session: Session, hotspot: Hotspot, ids: list[str], *, at: dt.datetime) -> None:
-    """Open cases just linked to a hot spot: a change that matters for each (announced, re-escalated by policy)."""
-    for case_id in ids:
-        case = db_session.get(Case, case_id)
-        if case is not None and case.status != "closed":
-            changes.settle(
-                db_session,
-                case,
-                None,
-                now=at,
-                also=[{"kind": "hotspot_linked", "source": {"type": "hotspot", "id": hotspot.id}}],
-            )
+    return Announced(hotspot=hotspot, at=at)
 
 
 def link_case(*, db_session: Session, case: Case) -> None:
@@ -414,8 +414,8 @@ def get(*, db_session: Session, identity: Identity, hotspot_id: str) -> Hotspot:
 
 def change(
     *, db_session: Session, hotspot: Hotspot, status: str | None, owner: str | None, note: str | None, now: dt.datetime
-) -> Hotspot:
-    """Set the owner, activate by hand (announced) or defuse a hot spot."""
+) -> Announced | None:
+    """Set the owner, activate by hand or defuse a hot spot; what was announced (activated by hand), if anything."""
     if hotspot.status == "defused":
         raise Problem(409, "The hot spot is defused.", code="already_defused")
     if owner is not None:
@@ -426,5 +426,5 @@ def change(
         hotspot.status, hotspot.defused_at, hotspot.defused_by = "defused", now, "manual"
     elif status == "active" and hotspot.status != "active":
         hotspot.status, hotspot.activated_at, hotspot.rule = "active", now, "manual"
-        announce(db_session=db_session, hotspot=hotspot, window_days=0, at=now)
-    return hotspot
+        return announce(db_session=db_session, hotspot=hotspot, window_days=0, at=now)
+    return None

@@ -11,7 +11,7 @@ from tiepdan_common.web import current_identity, db_session, now, require
 
 from ..access import restricted
 from ..database import IdempotencyRecord
-from . import scopes, service
+from . import flows, scopes, service
 from .schemas import HotspotChange, HotspotOut, HotspotQuery, RuleIn, RuleOut
 
 blp = Blueprint("hotspots", __name__, url_prefix="/hotspots", description="Hot spots (điểm nóng)")
@@ -87,4 +87,4 @@ def get_hotspot(hotspot_id):
 def change_hotspot(data, hotspot_id):
     """Set the owner, activate by hand, or defuse."""
     hotspot = service.get(db_session=db_session(), identity=current_identity(), hotspot_id=hotspot_id)
-    return _out(service.change(db_session=db_session(), hotspot=hotspot, now=now(), **data))
+    return _out(flows.change(db_session=db_session(), hotspot=hotspot, now=now(), **data))

@@ -16,10 +16,11 @@ from .. import reference
 from ..case import domain as case_domain
 from ..case import service as cases
 from ..case import timeline
+from ..case.flows import handling, opening
 from ..case.models import Case
 from ..clock import iso
 from ..database import outbox
-from ..hotspot import service as hotspots
+from ..hotspot import flows as hotspot_flows
 from ..unit import service as units
 from . import service
 from .models import Incident
@@ -77,11 +78,11 @@ def report(
             detail={"incident_id": incident.id, "crowd_estimate": crowd_estimate, "place": place},
         )
         if public_order:
-            cases.mark_public_order(
+            handling.mark_public_order(
                 db_session=db_session, case=case, actor=identity.subject, reason="incident", now=now
             )
     if field_code:
-        hotspots.evaluate(db_session=db_session, unit=unit, field_code=field_code, at=occurred_at)
+        hotspot_flows.evaluate(db_session=db_session, unit=unit, field_code=field_code, at=occurred_at)
     outbox.add(
         db_session,
         "escalation.incident.reported",
@@ -123,7 +124,7 @@ def update(*, db_session: Session, identity: Identity, incident: Incident, chang
             detail={"incident_id": incident.id, "changed": changed, "crowd_estimate": incident.crowd_estimate},
         )
         if "public_order" in changed and incident.public_order:
-            cases.mark_public_order(
+            handling.mark_public_order(
                 db_session=db_session, case=case, actor=identity.subject, reason="incident", now=now
             )
     service.announce(db_session, incident, change="updated", changed=changed, actor=identity.subject, now=now)
@@ -135,7 +136,7 @@ def _case_for(*, db_session: Session, incident: Incident, reference_dir: Path, n
     matter_key = f"{incident.unit}:{field_code}"
     existing = cases.find_open_for_matter(db_session=db_session, matter_key=matter_key)
     if existing is not None:
-        cases.join_case(
+        opening.join_case(
             db_session=db_session,
             case=existing,
             source_type="incident",
@@ -150,7 +151,7 @@ def _case_for(*, db_session: Session, incident: Incident, reference_dir: Path, n
         f"Tụ tập đông người (khoảng {incident.crowd_estimate} người), "
         f"{case_domain.field_phrase(field['name_vi'])}, {unit['name']}"
     )
-    return cases.open_case(
+    return opening.open_case(
         db_session=db_session,
         title=title,
         unit=incident.unit,

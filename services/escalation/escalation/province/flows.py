@@ -15,6 +15,7 @@ from tiepdan_common.identity import Identity
 from .. import reference
 from ..case import domain as case_domain
 from ..case import service as cases
+from ..case.flows import handling, opening
 from ..case.models import Case
 from ..clock import iso
 from ..database import outbox
@@ -95,7 +96,7 @@ def returned(
     if request.case_id and not service.others_awaiting(db_session, request):
         case = db_session.get(Case, request.case_id)
         if case.status in ("opened", "acknowledged", "in_progress"):
-            cases.progress(
+            handling.progress(
                 db_session=db_session,
                 case=case,
                 status="citizens_returned",
@@ -113,7 +114,7 @@ def _case_for(*, db_session: Session, request: ProvinceRequest, reference_dir: P
     key = service.matter_key(request)
     existing = cases.find_open_for_matter(db_session=db_session, matter_key=key)
     if existing is not None:
-        cases.join_case(
+        opening.join_case(
             db_session=db_session,
             case=existing,
             source_type="province_request",
@@ -130,7 +131,7 @@ def _case_for(*, db_session: Session, request: ProvinceRequest, reference_dir: P
         f"{unit['name']}: tỉnh đề nghị đưa về trước {local(request.deadline):%H:%M ngày %d/%m/%Y}"
     )
 
-    return cases.open_case(
+    return opening.open_case(
         db_session=db_session,
         title=title,
         unit=unit_code,

@@ -13,10 +13,10 @@ import datetime as dt
 
 from sqlalchemy.orm import Session
 
-from ..policy import domain as policy_domain
-from ..policy import service as policies
-from . import events
-from .models import Case
+from ...policy import domain as policy_domain
+from ...policy import service as policies
+from .. import events
+from ..models import Case
 
 DEFAULT_THRESHOLDS = (20, 50)
 

@@ -1,4 +1,5 @@
-"""Merging, linking and reopening cases (a flows module: it moves rows of other packages to the survivor)."""
+"""Merging, linking and reopening cases across aggregates: a merge moves rows of other packages to the survivor
+and closes the absorbed case (its escalation stopped); a reopened case is re-escalated by policy."""
 
 from __future__ import annotations
 
@@ -10,12 +11,14 @@ from sqlalchemy.orm import Session
 
 from tiepdan_common.errors import Problem
 
-from ..alert import service as alerts
-from ..database import Base
-from ..hotspot.models import HotspotCase
-from ..policy import service as policies
-from . import changes, domain, events, service, timeline
-from .models import Case, CaseLink, CaseSource, TimelineEntry
+from ...alert import service as alerts
+from ...database import Base
+from ...hotspot.models import HotspotCase
+from ...policy import service as policies
+from .. import domain, events, timeline
+from .. import service as cases
+from ..models import Case, CaseLink, CaseSource, TimelineEntry
+from . import changes, handling
 
 # Rows that stay with the absorbed case: its own history and escalation, and its links (re-made below).
 _KEPT = {"case_timeline", "case_links", "hotspot_cases", "escalations", "alerts", "case_sources"}
@@ -76,7 +79,7 @@ def merge(*, db_session: Session, absorbed: Case, survivor: Case, actor: str, no
         )
     )
     absorbed.merged_into = survivor.id
-    service.close(db_session=db_session, case=absorbed, reason="merged", outcome=None, actor=actor, now=now)
+    handling.close(db_session=db_session, case=absorbed, reason="merged", outcome=None, actor=actor, now=now)
     absorbed.timeline[-1].detail = {
         **absorbed.timeline[-1].detail,
         "into": {"id": survivor.id, "number": survivor.number},
@@ -168,7 +171,7 @@ def reopen(*, db_session: Session, case: Case, reason: str, actor: str, now: dt.
             case.status, case.closed_at, case.close_reason, case.outcome = "opened", None, None, None
             db_session.flush()
     except IntegrityError:
-        other = service.find_open_for_matter(db_session=db_session, matter_key=case.matter_key)
+        other = cases.find_open_for_matter(db_session=db_session, matter_key=case.matter_key)
         raise Problem(
             409,
             "The same matter has another case open; link or merge with it instead.",

@@ -1,4 +1,5 @@
-"""What a visit corrected or voided at intake's desk (``intake.visit.corrected``) does to its case.
+"""What a visit corrected or voided at intake's desk (``intake.visit.corrected``) does to its case, across
+aggregates: a case closed stops its escalation, a change that matters is re-escalated by policy.
 
 A voided visit leaves its case: its source row goes, a ``visit_voided`` entry names the reason (a code
 and its Vietnamese label: the clerk's own words stay in intake), the group follows the visits left, and
@@ -14,9 +15,10 @@ import datetime as dt
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from ..hotspot.models import VisitRecord
-from . import changes, domain, service, timeline
-from .models import Case, CaseSource
+from ...hotspot.models import VisitRecord
+from .. import domain, timeline
+from ..models import Case, CaseSource
+from . import changes, handling
 
 VOIDED = "visit_voided"
 VOIDED_LABEL = "Lượt tiếp công dân đã bị hủy vì ghi nhầm"
@@ -73,7 +75,9 @@ def visit_voided(*, db_session: Session, visit: dict, group_size: int | None, no
     timeline.append(db_session, case, at=now, actor="system", kind="visit_voided", detail=detail)
     left = db_session.scalar(select(func.count()).select_from(CaseSource).where(CaseSource.case_id == case.id))
     if case.status == "opened" and not left:  # opened by that visit alone, not acknowledged
-        service.close(db_session=db_session, case=case, reason="opened_in_error", outcome=None, actor="system", now=now)
+        handling.close(
+            db_session=db_session, case=case, reason="opened_in_error", outcome=None, actor="system", now=now
+        )
     return case
 
 

@@ -16,17 +16,19 @@ from tiepdan_common.context import correlated
 from tiepdan_common.db import insert_rows
 from tiepdan_common.messaging.envelope import Envelope
 
-from .. import reference
-from ..hotspot import corrections as hotspot_corrections
-from ..hotspot import scopes as hotspot_scopes
-from ..hotspot import service as hotspots
-from ..hotspot.models import VisitRecord
-from ..policy import service as escalation_policies
-from ..unit import service as units
-from ..unit.domain import Directory
-from . import corrections, domain, service
-from .models import Case
-from .numbers import Numbers
+from ... import reference
+from ...hotspot import corrections as hotspot_corrections
+from ...hotspot import flows as hotspot_flows
+from ...hotspot import service as hotspots
+from ...hotspot.models import VisitRecord
+from ...policy import service as escalation_policies
+from ...unit import service as units
+from ...unit.domain import Directory
+from .. import domain
+from .. import service as cases
+from ..models import Case
+from ..numbers import Numbers
+from . import corrections, opening
 
 
 class _Cases:
@@ -47,14 +49,14 @@ class _Cases:
 
     def linked(self, visit_id: str) -> bool:
         if self._linked is None:
-            self._linked = service.sources_known(
+            self._linked = cases.sources_known(
                 db_session=self.db_session, source_type="visit", source_ids=[visit["visit_id"] for visit in self.visits]
             )
         return visit_id in self._linked
 
     def open_for(self, matter_key: str) -> Case | None:
         if self._open is None:
-            self._open = service.open_for_matters(
+            self._open = cases.open_for_matters(
                 db_session=self.db_session, matter_keys={_matter_key(visit) for visit in self.visits}
             )
         return self._open.get(matter_key)
@@ -150,12 +152,12 @@ def record_visits(
                     windows=windows,
                     numbers=numbers,
                 )
-            windows.evaluate(unit=unit, field_code=field_code, at=received_at)
+            hotspot_flows.evaluate_in(windows, unit=unit, field_code=field_code, at=received_at)
     if numbers is not None:
         numbers.give_back()  # none, unless the count above and the cases opened disagree
     insert_rows(db_session, VisitRecord.__table__, records)
     if records:  # the windows of a field across the unit, and of a matter, over the stored visits
-        hotspot_scopes.evaluate_scoped(
+        hotspot_flows.evaluate_scoped(
             db_session=db_session, visits=[visit for _, visit, _ in visits], units=batch.units()
         )
 
@@ -173,7 +175,7 @@ def correct_visit(db_session: Session, visit: dict, *, reference_dir: Path, now:
     size = None
     if record is not None:
         size = (record.group_size, visit.get("group_size", record.group_size))
-        hotspot_corrections.move(db_session=db_session, record=record, visit=visit, units=units.directory(db_session))
+        hotspot_flows.move_visit(db_session=db_session, record=record, visit=visit, units=units.directory(db_session))
     corrections.visit_corrected(db_session=db_session, visit=visit, group_size=size, now=now)
 
 
@@ -191,7 +193,7 @@ def _open_or_join(
     over_level = visit.get("over_level", False)
     existing = batch.open_for(matter_key)
     if existing is not None:
-        service.join_case(
+        opening.join_case(
             db_session=db_session,
             case=existing,
             source_type="visit",
@@ -215,7 +217,7 @@ def _open_or_join(
     else:
         title = f"Vụ việc tái diễn, {phrase}, {unit['name']}"
     now = batch.now
-    case = service.open_case(
+    case = opening.open_case(
         db_session=db_session,
         now=now,
         number=numbers.take(now.year) if numbers else None,
