@@ -13,7 +13,7 @@ Against a throwaway PostgreSQL database (TEST_POSTGRES_URL or the local server):
    ``--workers`` processes each running the real ``EscalationTimer`` (the step's
    ``escalation.case.escalated`` in the outbox, the step row, the timeline entry).
 
-In both phases another process opens ``--load-rate`` cases a second through the service
+In both phases another process opens ``--load-rate`` cases a second through the opening flow
 (the bench policy comes first, so each starts an escalation due at once, which the loops also handle). Lateness is
 the time a step's event was written (timers) or its row claimed (baseline) minus the
 time it was due.
@@ -34,7 +34,7 @@ from pathlib import Path
 import sqlalchemy as sa
 
 from escalation import models  # noqa: F401  (every table mapped)
-from escalation.case import service as cases
+from escalation.case.flows import opening as cases
 from escalation.case.models import Case
 from escalation.database import OutboxEvent
 from escalation.policy import domain
@@ -128,7 +128,7 @@ def timer_loop(url: str, interval: float, until: float) -> None:
 
 
 def load_loop(url: str, rate: float, until: float) -> None:
-    """Cases opened through the service, each starting an escalation due at once."""
+    """Cases opened through the opening flow, each starting an escalation due at once."""
     db = Database(url)
     n = 0
     while time.time() < until:

@@ -14,6 +14,8 @@ from tiepdan_common.testing import wait_for
 
 
 def mass_visit(size=12, field="land", **extra):
+    # A matter of its own (origin, field, subject): another test's open case of the same matter would be joined.
+    extra.setdefault("subject", f"Bồi thường tỉnh lộ 940 ({uuid.uuid4().hex[:8]})")
     return {
         "category": "complaint",
         "field": field,
@@ -112,8 +114,11 @@ def test_a_visit_is_accepted_while_the_broker_is_down_and_notified_after(
         message="the case was not opened after the broker came back",
     )
     officer = on_duty_officers(system, board_token)[0]
-    (message,) = wait_for(lambda: inbox_for_case(system, officer_token(officer), case["id"]), timeout=15)
-    assert message["event_type"] == "escalation.case.opened"
+    messages = wait_for(lambda: inbox_for_case(system, officer_token(officer), case["id"]), timeout=15)
+    # Told once that it opened; other suites' visits may have made the commune a hot spot, which the case
+    # joins at once (escalation.case.changed), so only the opening is counted.
+    kinds = [m["event_type"] for m in messages]
+    assert kinds.count("escalation.case.opened") == 1, kinds
 
 
 def publish(system, envelope_json: bytes, message_id: str, routing_key: str) -> None:
