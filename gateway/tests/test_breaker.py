@@ -8,25 +8,8 @@ from aiohttp import web
 from gateway.app import create_app
 from gateway.breaker import CLOSED, HALF_OPEN, OPEN, CircuitBreaker, CircuitOpen
 from gateway.proxy import GATEWAY_KEY
-from tiepdan_common.errors import PROBLEM_CONTENT_TYPE
 
-
-async def _problem(resp, status: int, code: str) -> dict:
-    assert resp.status == status, await resp.text()
-    assert resp.content_type == PROBLEM_CONTENT_TYPE
-    body = await resp.json(content_type=None)
-    assert body["status"] == status and body["code"] == code
-    return body
-
-
-async def _token(http, base: str, client_id: str, secret: str) -> str:
-    resp = await http.post(
-        f"{base}/api/v1/auth/token",
-        json={"grant_type": "client_credentials", "client_id": client_id, "client_secret": secret},
-    )
-    assert resp.status == 200, await resp.text()
-    return (await resp.json())["access_token"]
-
+from .checks import client_token, problem
 
 # --------------------------------------------------------------------------- circuit breaker
 
@@ -95,7 +78,7 @@ async def test_killed_service_gets_fast_503s_and_recovers(
     )
     client = await make_client(create_app(settings))
     gateway = client.server.app[GATEWAY_KEY]
-    auth = {"Authorization": f"Bearer {await _token(client, '', 'admin', 'demo-secret-admin')}"}
+    auth = {"Authorization": f"Bearer {await client_token(client, '', 'admin', 'demo-secret-admin')}"}
     try:
         for _ in range(3):
             assert (await client.get("/api/v1/intake/visits", headers=auth)).status == 200
@@ -103,7 +86,7 @@ async def test_killed_service_gets_fast_503s_and_recovers(
         bodies = []
         for _ in range(6):
             bodies.append(
-                await _problem(await client.get("/api/v1/intake/visits", headers=auth), 503, "service_unavailable")
+                await problem(await client.get("/api/v1/intake/visits", headers=auth), 503, "service_unavailable")
             )
         assert [b.get("circuit") for b in bodies] == [None] * 3 + ["open"] * 3
         assert gateway.breakers["intake"].state == OPEN
@@ -131,10 +114,10 @@ async def test_only_idempotent_requests_are_sent_again_when_a_kept_alive_connect
 
     service = await raw_service(lambda conn, index, head, body: raw_service.ok() if index == 0 else None)
     client = await make_client(create_app(settings_factory(database_url, {"intake": service.url})))
-    auth = {"Authorization": f"Bearer {await _token(client, '', 'admin', 'demo-secret-admin')}"}
+    auth = {"Authorization": f"Bearer {await client_token(client, '', 'admin', 'demo-secret-admin')}"}
 
     assert (await client.get("/api/v1/intake/visits", headers=auth)).status == 200  # connection 0 opened
-    await _problem(await client.post("/api/v1/intake/visits", json={}, headers=auth), 502, "bad_gateway")
+    await problem(await client.post("/api/v1/intake/visits", json={}, headers=auth), 502, "bad_gateway")
     assert service.methods == ["GET", "POST"]  # closed under the POST, which is not sent again
 
     assert (await client.get("/api/v1/intake/visits", headers=auth)).status == 200  # connection 1
@@ -151,10 +134,10 @@ async def test_a_plain_post_closed_without_answer_is_not_sent_again(
 ):
     service = await raw_service(lambda conn, index, head, body: None)
     client = await make_client(create_app(settings_factory(database_url, {"intake": service.url})))
-    auth = {"Authorization": f"Bearer {await _token(client, '', 'admin', 'demo-secret-admin')}"}
-    await _problem(await client.post("/api/v1/intake/visits", json={}, headers=auth), 502, "bad_gateway")
+    auth = {"Authorization": f"Bearer {await client_token(client, '', 'admin', 'demo-secret-admin')}"}
+    await problem(await client.post("/api/v1/intake/visits", json={}, headers=auth), 502, "bad_gateway")
     assert service.methods == ["POST"]
-    await _problem(await client.get("/api/v1/intake/visits", headers=auth), 502, "bad_gateway")
+    await problem(await client.get("/api/v1/intake/visits", headers=auth), 502, "bad_gateway")
     assert service.methods[1:] == ["GET", "GET"]  # idempotent: sent once more, then given up
 
 
@@ -164,8 +147,8 @@ async def test_invalid_answers_are_502_and_do_not_open_the_circuit(
     service = await raw_service(lambda conn, index, head, body: [b"HTTP/1.1 200 OK\r\nBad Header: x\r\n\r\n"])
     settings = settings_factory(database_url, {"intake": service.url}, breaker_failures=2)
     client = await make_client(create_app(settings))
-    auth = {"Authorization": f"Bearer {await _token(client, '', 'admin', 'demo-secret-admin')}"}
+    auth = {"Authorization": f"Bearer {await client_token(client, '', 'admin', 'demo-secret-admin')}"}
     for _ in range(3):
-        body = await _problem(await client.get("/api/v1/intake/visits", headers=auth), 502, "bad_gateway")
+        body = await problem(await client.get("/api/v1/intake/visits", headers=auth), 502, "bad_gateway")
         assert body["service"] == "intake" and "circuit" not in body
     assert client.server.app[GATEWAY_KEY].breakers["intake"].state == CLOSED

@@ -11,6 +11,7 @@ import pytest
 from gateway.app import create_app
 from tiepdan_common.errors import PROBLEM_CONTENT_TYPE
 
+from .checks import problem
 from .conftest import free_port
 
 APPS = pathlib.Path(__file__).parent / "apps"
@@ -18,19 +19,11 @@ APPS = pathlib.Path(__file__).parent / "apps"
 DEEP = 20_000  # 40 kB: under the test settings' 64 kB body limit
 
 
-async def _problem(resp, status: int, code: str) -> dict:
-    assert resp.status == status, await resp.text()
-    assert resp.content_type == PROBLEM_CONTENT_TYPE
-    body = await resp.json(content_type=None)
-    assert body["code"] == code
-    return body
-
-
 @pytest.mark.parametrize("body", ["[" * DEEP + "]" * DEEP, '{"grant_type": ' + "[" * DEEP + "]" * DEEP + "}"])
 async def test_a_deeply_nested_token_request_is_400(client, body):
     resp = await client.post("/api/v1/auth/token", data=body.encode(), headers={"Content-Type": "application/json"})
-    problem = await _problem(resp, 400, "json_too_deep")
-    assert problem["errors"][0]["field"] in ("body", "grant_type")
+    answer = await problem(resp, 400, "json_too_deep")
+    assert answer["errors"][0]["field"] in ("body", "grant_type")
 
 
 async def test_a_deeply_nested_body_is_stopped_before_the_service(client, get_token, bearer):
@@ -39,8 +32,8 @@ async def test_a_deeply_nested_body_is_stopped_before_the_service(client, get_to
     resp = await client.post(
         "/api/v1/intake/visits", data=body.encode(), headers={**bearer(token), "Content-Type": "application/json"}
     )
-    problem = await _problem(resp, 400, "json_too_deep")
-    assert problem["errors"] == [{"field": "content", "message": "nested deeper than 32 levels"}]
+    answer = await problem(resp, 400, "json_too_deep")
+    assert answer["errors"] == [{"field": "content", "message": "nested deeper than 32 levels"}]
     ordinary = await client.post("/api/v1/intake/visits", json={"content": [[["a"]]]}, headers=bearer(token))
     assert ordinary.status == 201
 
@@ -199,5 +192,5 @@ async def test_a_nul_in_a_token_request_is_422_not_500(client, send):
         resp = await client.post("/api/v1/auth/token", json=fields)
     else:
         resp = await client.post("/api/v1/auth/token", data=fields)
-    problem = await _problem(resp, 422, "validation_failed")
-    assert problem["errors"] == [{"field": "username", "message": "Contains control characters."}]
+    answer = await problem(resp, 422, "validation_failed")
+    assert answer["errors"] == [{"field": "username", "message": "Contains control characters."}]

@@ -14,28 +14,12 @@ import pytest
 
 from gateway.app import create_app
 from gateway.ratelimit import RateLimited, RateLimiter
-from tiepdan_common.errors import PROBLEM_CONTENT_TYPE
 from tiepdan_common.testing import TEST_IDENTITY_KEY
+
+from .checks import client_token, problem
 
 GATEWAY_DIR = Path(__file__).resolve().parents[1]
 REDIS_URL = os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0")
-
-
-async def _problem(resp, status: int, code: str) -> dict:
-    assert resp.status == status, await resp.text()
-    assert resp.content_type == PROBLEM_CONTENT_TYPE
-    body = await resp.json(content_type=None)
-    assert body["status"] == status and body["code"] == code
-    return body
-
-
-async def _token(http, base: str, client_id: str, secret: str) -> str:
-    resp = await http.post(
-        f"{base}/api/v1/auth/token",
-        json={"grant_type": "client_credentials", "client_id": client_id, "client_secret": secret},
-    )
-    assert resp.status == 200, await resp.text()
-    return (await resp.json())["access_token"]
 
 
 # --------------------------------------------------------------------------- rate limiter
@@ -120,14 +104,14 @@ async def test_flood_from_one_client_leaves_the_others_alone(
     urls = {name: str(server.make_url("")).rstrip("/") for name, server in upstreams.items()}
     settings = settings_factory(database_url, urls, rate_limits={"commune": 4, "district": 100})
     client = await make_client(create_app(settings))
-    flooder = await _token(client, "", "commune-31684", "demo-secret-31684")
-    other = await _token(client, "", "district-board", "demo-secret-board")
+    flooder = await client_token(client, "", "commune-31684", "demo-secret-31684")
+    other = await client_token(client, "", "district-board", "demo-secret-board")
     statuses = []
     for _ in range(10):
         resp = await client.get("/api/v1/intake/visits", headers={"Authorization": f"Bearer {flooder}"})
         statuses.append(resp.status)
         if resp.status == 429:
-            body = await _problem(resp, 429, "rate_limited")
+            body = await problem(resp, 429, "rate_limited")
             assert body["limit"] == 4
             assert int(resp.headers["Retry-After"]) >= 1
         ok = await client.get("/api/v1/intake/visits", headers={"Authorization": f"Bearer {other}"})
@@ -141,7 +125,7 @@ async def test_token_endpoint_is_limited_per_address_and_client(make_client, dat
     for _ in range(3):
         assert (await client.post("/api/v1/auth/token", json=form)).status == 401
     resp = await client.post("/api/v1/auth/token", json={**form, "client_secret": "demo-secret-admin"})
-    await _problem(resp, 429, "rate_limited")
+    await problem(resp, 429, "rate_limited")
     assert "Retry-After" in resp.headers
     # Another client id from the same address is counted apart.
     assert (
@@ -210,8 +194,8 @@ async def test_limits_are_shared_by_gateway_processes(database_url, accounts, up
         async with aiohttp.ClientSession() as http:
             for base, proc in zip(bases, procs, strict=True):
                 await _wait_live(http, base, proc)
-            flooder = await _token(http, bases[0], "commune-31684", "demo-secret-31684")
-            other = await _token(http, bases[1], "district-board", "demo-secret-board")
+            flooder = await client_token(http, bases[0], "commune-31684", "demo-secret-31684")
+            other = await client_token(http, bases[1], "district-board", "demo-secret-board")
             passed = 0
             for i in range(16):
                 async with http.get(

@@ -14,15 +14,7 @@ from tiepdan_common.errors import PROBLEM_CONTENT_TYPE
 from tiepdan_common.identity import Identity, sign_identity
 from tiepdan_common.testing import TEST_IDENTITY_KEY
 
-
-async def _problem(resp, status: int, code: str | None = None) -> dict:
-    assert resp.status == status, await resp.text()
-    assert resp.content_type == PROBLEM_CONTENT_TYPE
-    body = await resp.json(content_type=None)
-    assert body["status"] == status
-    if code:
-        assert body["code"] == code
-    return body
+from .checks import problem
 
 
 def _headers(echo: dict) -> dict[str, list[str]]:
@@ -179,7 +171,7 @@ async def test_upstream_down_is_503_fast(
     started = time.perf_counter()
     resp = await down.get("/api/v1/intake/visits", headers=bearer(token))
     elapsed = time.perf_counter() - started
-    body = await _problem(resp, 503, "service_unavailable")
+    body = await problem(resp, 503, "service_unavailable")
     assert body["service"] == "intake"
     assert elapsed < 0.5
 
@@ -188,7 +180,7 @@ async def test_upstream_timeout_is_504(client, get_token, bearer):
     token = await get_token("admin")
     started = time.perf_counter()
     resp = await client.get("/api/v1/intake/slow?seconds=3", headers=bearer(token))
-    await _problem(resp, 504, "gateway_timeout")
+    await problem(resp, 504, "gateway_timeout")
     assert time.perf_counter() - started < 2.5
 
 
@@ -196,14 +188,14 @@ async def test_body_too_large_is_413(client, get_token, bearer, gateway):
     token = await get_token("admin")
     limit = gateway.settings.max_body_bytes
     resp = await client.post("/api/v1/intake/visits", data=b"x" * (limit + 1), headers=bearer(token))
-    await _problem(resp, 413, "payload_too_large")
+    await problem(resp, 413, "payload_too_large")
 
     async def chunks():
         for _ in range(limit // 1000 + 2):
             yield b"x" * 1000
 
     resp = await client.post("/api/v1/intake/visits", data=chunks(), headers=bearer(token))
-    await _problem(resp, 413, "payload_too_large")
+    await problem(resp, 413, "payload_too_large")
     resp = await client.post("/api/v1/intake/visits", data=b"x" * limit, headers=bearer(token))
     assert resp.status == 201
 
@@ -278,7 +270,7 @@ async def test_keep_alive_connections_are_shared(make_client, database_url, acco
 
 async def test_every_error_is_problem_json(client):
     resp = await client.request("PATCH", "/api/v1/auth/jwks")
-    await _problem(resp, 405)
+    await problem(resp, 405)
     assert "Allow" in resp.headers
 
 

@@ -9,34 +9,24 @@ import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from gateway.keys import public_jwk
-from tiepdan_common.errors import PROBLEM_CONTENT_TYPE
 from tiepdan_common.identity import Identity, sign_identity
 from tiepdan_common.testing import TEST_IDENTITY_KEY
 
-
-async def _problem(resp, status: int, code: str | None = None) -> dict:
-    assert resp.status == status, await resp.text()
-    assert resp.content_type == PROBLEM_CONTENT_TYPE
-    body = await resp.json(content_type=None)
-    assert body["status"] == status
-    if code:
-        assert body["code"] == code
-    return body
-
+from .checks import problem
 
 # --------------------------------------------------------------------------- authentication
 
 
 async def test_no_token_is_401_with_challenge(client):
     resp = await client.get("/api/v1/intake/visits")
-    await _problem(resp, 401, "unauthenticated")
+    await problem(resp, 401, "unauthenticated")
     assert resp.headers["WWW-Authenticate"].startswith("Bearer")
 
 
 @pytest.mark.parametrize("header", ["Basic YWRtaW46eA==", "Bearer", "Bearer    ", "Token abc"])
 async def test_malformed_authorization_is_401(client, header):
     resp = await client.get("/api/v1/intake/visits", headers={"Authorization": header})
-    await _problem(resp, 401, "unauthenticated")
+    await problem(resp, 401, "unauthenticated")
     assert "WWW-Authenticate" in resp.headers
 
 
@@ -84,7 +74,7 @@ async def test_forged_expired_foreign_and_unsigned_tokens_are_401(client, gatewa
     }
     for name, token in tokens.items():
         resp = await client.get("/api/v1/intake/visits", headers=bearer(token))
-        body = await _problem(resp, 401, "unauthenticated")
+        body = await problem(resp, 401, "unauthenticated")
         assert 'error="invalid_token"' in resp.headers["WWW-Authenticate"], name
         assert body["detail"], name
     assert (await client.get("/api/v1/intake/visits", headers=bearer(good))).status == 200
@@ -134,7 +124,7 @@ async def test_token_verification_is_cached(client, gateway, get_token, bearer, 
 async def test_permission_table(client, get_token, bearer, who, method, path, status):
     resp = await client.request(method, path, headers=bearer(await get_token(who)), json={})
     if status == 403:
-        body = await _problem(resp, 403, "forbidden")
+        body = await problem(resp, 403, "forbidden")
         assert body["detail"]
     else:
         assert resp.status == status, await resp.text()
@@ -142,7 +132,7 @@ async def test_permission_table(client, get_token, bearer, who, method, path, st
 
 async def test_forbidden_names_the_missing_permission(client, get_token, bearer):
     resp = await client.post("/api/v1/roster/periods", headers=bearer(await get_token("police-947")), json={})
-    body = await _problem(resp, 403, "forbidden")
+    body = await problem(resp, 403, "forbidden")
     assert body["permission"] == "roster:write"
 
 
@@ -179,6 +169,6 @@ async def test_dot_segments_and_encoded_prefixes_are_refused(client, get_token, 
 
 async def test_unknown_service_is_404(client, get_token, bearer):
     token = await get_token("admin")
-    await _problem(await client.get("/api/v1/reports/x", headers=bearer(token)), 404, "not_found")
-    await _problem(await client.get("/api/v1/intakes/visits", headers=bearer(token)), 404, "not_found")
-    await _problem(await client.get("/nowhere"), 404, "not_found")
+    await problem(await client.get("/api/v1/reports/x", headers=bearer(token)), 404, "not_found")
+    await problem(await client.get("/api/v1/intakes/visits", headers=bearer(token)), 404, "not_found")
+    await problem(await client.get("/nowhere"), 404, "not_found")

@@ -6,16 +6,8 @@ import pytest
 
 from gateway.app import create_app
 from gateway.settings import DEFAULT_UPSTREAMS
-from tiepdan_common.errors import PROBLEM_CONTENT_TYPE
 
-
-async def _problem(resp, status: int, code: str) -> dict:
-    assert resp.status == status, await resp.text()
-    assert resp.content_type == PROBLEM_CONTENT_TYPE
-    body = await resp.json(content_type=None)
-    assert body["status"] == status and body["code"] == code
-    return body
-
+from .checks import problem
 
 # --------------------------------------------------------------------------- public routes
 
@@ -65,7 +57,7 @@ async def test_public_routes_pass_without_a_token_as_anonymous(client, method, p
     ],
 )
 async def test_other_routes_still_need_a_token(client, method, path):
-    await _problem(await client.request(method, path), 401, "unauthenticated")
+    await problem(await client.request(method, path), 401, "unauthenticated")
 
 
 async def test_public_routes_are_limited_per_address(make_client, database_url, accounts, upstreams, settings_factory):
