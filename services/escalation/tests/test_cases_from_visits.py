@@ -177,3 +177,18 @@ def test_a_case_opened_by_a_visit_takes_its_time_and_number_from_the_apps_clock(
     (case,) = client.get("/cases", headers=board).json
     assert dt.datetime.fromisoformat(case["opened_at"]) == clock()
     assert case["number"].startswith("VV-2025-")
+
+
+def test_a_case_opened_after_midnight_of_new_year_in_viet_nam_is_numbered_in_the_new_year(
+    on_visit, client, board, admin, clock
+):
+    import datetime as dt
+
+    clock.set(dt.datetime(2026, 12, 31, 17, 30, tzinfo=dt.UTC))  # 00:30 on 1 January 2027 in Viet Nam
+    on_visit(visit_event(size=12))
+    manual = client.post(
+        "/cases", headers=admin, json={"title": "Khiếu nại đầu năm", "unit": "31693", "field": "construction"}
+    )
+    assert manual.status_code == 201, manual.json
+    numbers = sorted(c["number"] for c in client.get("/cases", headers=board).json)
+    assert numbers == ["VV-2027-0001", "VV-2027-0002"]

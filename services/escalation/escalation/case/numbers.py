@@ -2,11 +2,20 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 from sqlalchemy import update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from tiepdan_common.clock import local_date
+
 from .models import CaseCounter
+
+
+def year_of(moment: dt.datetime) -> int:
+    """The year a case opened at ``moment`` is numbered in: Viet Nam's, which turns seven hours before UTC's."""
+    return local_date(moment).year
 
 
 def next_number(*, db_session: Session, year: int) -> str:

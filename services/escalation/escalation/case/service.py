@@ -22,7 +22,7 @@ from ..database import outbox
 from ..province.models import ProvinceRequest
 from . import domain, timeline
 from .models import Case, CaseSource, TimelineEntry
-from .numbers import next_number
+from .numbers import next_number, year_of
 
 
 def find_open_for_matter(*, db_session: Session, matter_key: str) -> Case | None:
@@ -87,7 +87,7 @@ def create(
     case = Case(
         id=str(uuid.uuid4()),
         timeline=[],  # a new case: no timeline to load, an id without a flush
-        number=number or next_number(db_session=db_session, year=now.year),
+        number=number or next_number(db_session=db_session, year=year_of(now)),
         title=title,
         public_title=public_title or title,
         unit=unit,

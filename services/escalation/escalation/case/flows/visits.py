@@ -27,7 +27,7 @@ from ...unit.domain import Directory
 from .. import domain
 from .. import service as cases
 from ..models import Case
-from ..numbers import Numbers
+from ..numbers import Numbers, year_of
 from . import corrections, opening
 
 
@@ -71,7 +71,7 @@ class _Cases:
             seen.add(visit["visit_id"])
             if self.open_for(_matter_key(visit)) is None:
                 new_matters.add(_matter_key(visit))
-        return Numbers(db_session=self.db_session, year=self.now.year, count=len(new_matters))
+        return Numbers(db_session=self.db_session, year=year_of(self.now), count=len(new_matters))
 
     def policies(self) -> list:
         if self._policies is None:
@@ -220,7 +220,7 @@ def _open_or_join(
     case = opening.open_case(
         db_session=db_session,
         now=now,
-        number=numbers.take(now.year) if numbers else None,
+        number=numbers.take(year_of(now)) if numbers else None,
         title=title,
         unit=visit["origin_unit"],
         field_code=visit["field"],
