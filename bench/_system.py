@@ -39,6 +39,13 @@ def start_system(*, through_proxies: bool = True, **env) -> System:
     return system
 
 
+def system_now(system: System) -> dt.datetime:
+    """The time the system's processes read (the plan's period): PostgreSQL's own now() is the machine's."""
+    return dt.datetime.now(dt.UTC) + dt.timedelta(
+        seconds=float(system.extra_env.get("TIEPDAN_CLOCK_OFFSET_SECONDS", 0))
+    )
+
+
 def client_token(system: System, client_id: str) -> str:
     client = next(c for c in DEMO["clients"] if c["client_id"] == client_id)
     return system.token(client["client_id"], client["client_secret"])

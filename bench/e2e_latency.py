@@ -21,7 +21,7 @@ from pathlib import Path
 
 import requests
 from _report import goal
-from _system import ROOT, Reconciliation, client_token, memory_table, percentile, start_system
+from _system import ROOT, Reconciliation, client_token, memory_table, percentile, start_system, system_now
 
 # The 2024 plan's units: the benchmarks run in its period (``_system.start_system``).
 UNITS = [u["code"] for u in json.loads((ROOT / "reference" / "units-my-xuyen-2024.json").read_text())["units"]]
@@ -159,11 +159,12 @@ def print_cpu_table(rate: float, table: dict[str, float], wall_s: float, visits:
         print(f"    {ms:7.2f} ms/visit  {name}")
 
 
-def wait_due_deliveries_sent(rec: Reconciliation, timeout: float = 30) -> None:
-    """Until no delivery that is due is pending (a ladder's later steps, minutes away, are not waited for)."""
+def wait_due_deliveries_sent(rec: Reconciliation, now, timeout: float = 30) -> None:
+    """Until no delivery that is due by the system's clock ``now()`` is pending (a ladder's later steps,
+    minutes away, are not waited for)."""
     deadline = time.monotonic() + timeout
-    due = "SELECT count(*) FROM deliveries WHERE status = 'pending' AND next_attempt_at <= now()"
-    while rec.scalar("notify", due) and time.monotonic() < deadline:
+    due = "SELECT count(*) FROM deliveries WHERE status = 'pending' AND next_attempt_at <= :now"
+    while rec.scalar("notify", due, now=now()) and time.monotonic() < deadline:
         time.sleep(0.2)
 
 
@@ -206,7 +207,7 @@ def main() -> dict:
         for rate in (float(r) for r in args.rates.split(",")):
             lat, posts, to_case = [], [], []
             cpu_before, wall_start = cpu_sample(system), time.monotonic()
-            since = rec.scalar("notify", "SELECT now()")
+            since = system_now(system)
             for number in range(1, args.rounds + 1):
                 close_all_cases(rec)
                 ids, ms = run_round(system, token, rate, matters)
@@ -219,7 +220,9 @@ def main() -> dict:
                     f"p99 {percentile(inbox, 99):.0f} ms; visit → case p50 {percentile(case, 50):.0f} ms, "
                     f"p99 {percentile(case, 99):.0f} ms"
                 )
-            wait_due_deliveries_sent(rec)  # so that the CPU below includes the email/SMS sending that was due
+            wait_due_deliveries_sent(
+                rec, lambda: system_now(system)
+            )  # so that the CPU below includes the email/SMS sending that was due
             cpu = cpu_table(cpu_before, cpu_sample(system), len(matters) * args.rounds)
             wall = time.monotonic() - wall_start
             results[rate] = {

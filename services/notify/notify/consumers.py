@@ -43,6 +43,7 @@ def roster_client(settings: NotifySettings) -> RosterClient:
         client_secret=settings.client_secret,
         timeout=settings.roster_timeout,
         cache_seconds=settings.roster_cache_seconds,
+        clock=settings.clock,
     )
 
 

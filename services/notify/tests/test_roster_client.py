@@ -143,3 +143,32 @@ def test_the_token_is_got_ahead_of_the_requests_that_need_it(gateway):
     roster._token_expires -= 300
     gateway.close()  # the timer logs that it got none, and tries again at its next tick
     assert roster.refresh_token() is False
+
+
+def test_answers_are_kept_by_the_service_clock_when_it_is_not_the_machines(gateway, make_person):
+    """A demo run whose clock reads June 2024 gets shifts that end in 2024: the cache compares them with
+    that clock, not the machine's, or nothing would ever be kept and every event would ask roster anew."""
+    import datetime as dt
+
+    from tiepdan_common.clock import FakeClock
+
+    clock = FakeClock(dt.datetime(2024, 6, 10, 1, 0, tzinfo=dt.UTC))
+    ends = clock() + dt.timedelta(hours=1)
+    gateway.on_duty = {
+        "at": clock().isoformat(),
+        "leader_on_call": make_person("ld-02", "LD-UBND", ends=ends),
+        "officers": [make_person("ttr-03", "TTR", "inspector", ends=ends)],
+    }
+    roster = RosterClient(
+        gateway_url=gateway.url, client_id="svc-notify", client_secret="s", timeout=0.5, cache_seconds=30, clock=clock
+    )
+    for _ in range(5):
+        roster.on_duty()
+    assert len([p for p, _ in gateway.seen if p == "/api/v1/roster/on-duty"]) == 1
+    clock.advance(seconds=31)  # past the cache's time, by the service's clock
+    roster.on_duty()
+    assert len([p for p, _ in gateway.seen if p == "/api/v1/roster/on-duty"]) == 2
+    clock.advance(hours=1)  # the shift it named has ended
+    roster.on_duty()
+    roster.on_duty()
+    assert len([p for p, _ in gateway.seen if p == "/api/v1/roster/on-duty"]) == 4

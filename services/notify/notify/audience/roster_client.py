@@ -14,6 +14,8 @@ from tenacity import (
     wait_exponential,
 )
 
+from tiepdan_common.clock import Clock, utcnow
+
 log = logging.getLogger(__name__)
 
 
@@ -32,12 +34,21 @@ class RosterClient:
     """
 
     def __init__(
-        self, *, gateway_url: str, client_id: str, client_secret: str, timeout: float = 2.0, cache_seconds: float = 0.0
+        self,
+        *,
+        gateway_url: str,
+        client_id: str,
+        client_secret: str,
+        timeout: float = 2.0,
+        cache_seconds: float = 0.0,
+        clock: Clock = utcnow,
     ) -> None:
         self.gateway_url = gateway_url.rstrip("/")
         # A flood of events asks the same question many times a second: keep an answer briefly,
-        # never past the end of a shift it names, so a handover is seen at once.
+        # never past the end of a shift it names, so a handover is seen at once. Shifts are in the
+        # service's time (a demo's clock may read 2024), so the cache keeps that time too; tokens keep the machine's.
         self.cache_seconds = cache_seconds
+        self.clock = clock
         self._cache: dict[tuple, tuple[float, object]] = {}
         self.client_id = client_id
         self.client_secret = client_secret
@@ -103,7 +114,7 @@ class RosterClient:
     def _get(self, path: str, params: dict):
         key = (path, tuple(sorted((k, str(v)) for k, v in params.items() if v is not None)))
         cached = self._cache.get(key)
-        if cached and time.time() < cached[0]:
+        if cached and self.clock().timestamp() < cached[0]:
             return cached[1]
         try:
             answer = self._get_json(path, params)
@@ -111,7 +122,8 @@ class RosterClient:
             log.warning("roster did not answer %s: %r", path, exc)
             raise RosterUnavailable(str(exc)) from exc
         if self.cache_seconds > 0 and "at" not in params:
-            self._cache[key] = (min(time.time() + self.cache_seconds, _earliest_shift_end(answer)), answer)
+            until = min(self.clock().timestamp() + self.cache_seconds, _earliest_shift_end(answer))
+            self._cache[key] = (until, answer)
         return answer
 
     def on_duty(self, **params) -> dict:
