@@ -141,7 +141,10 @@ class StaticRoster:
 
     def on_duty(self, **params):
         role, agency = params.get("role"), params.get("agency")
-        self._check(("on-duty", role) if not agency else ("on-duty", role, agency))
+        if params.get("with_on_call"):
+            self._check(("on-duty", "with_on_call"))
+        else:
+            self._check(("on-duty", role) if not agency else ("on-duty", role, agency))
         officers = [
             o
             for o in self.officers_on_duty

@@ -223,7 +223,9 @@ def test_an_agency_audience_is_who_is_on_duty_for_it_else_its_head(
     event = make_event("escalation.case.escalated", target=target)
     handle(event, on_duty)
     assert recipients(query, event) == ["tnmt-02"]
-    assert ("on-duty", None, "TNMT") in on_duty.calls
+    # Asked once for everyone on duty with the on-call officers, filtered here by agency.
+    assert ("on-duty", "with_on_call") in on_duty.calls
+    assert not any(len(call) == 3 for call in on_duty.calls) and ("officers", None) in on_duty.calls
     # Nobody of TNMT on duty: its head, never the deputy ("Phó Trưởng phòng").
     event = make_event("escalation.case.escalated", target=target)
     handle(event, static_roster([make_person("btcd-01")], agencies={"TNMT": tnmt}))

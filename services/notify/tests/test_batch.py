@@ -58,3 +58,31 @@ def test_a_mixed_batch_equals_its_events_one_by_one(db, settings, static_roster,
     hotspot = {row[1] for row in together if row[0] == events[1].id}
     # The leads on duty, the commune's officers and system, and (active) the leader on call and the police.
     assert hotspot == {"btcd-01", "ttr-01", "xa-01", "system:commune:31693", "ld-01", "system:police"}
+
+
+def test_hot_spots_in_many_communes_ask_roster_once_for_all_of_them(
+    db, settings, static_roster, make_person, make_event, query
+):
+    """A round of mass visits can make a hot spot of every commune at once: each commune's people are found in
+    the same answer of who is on duty (with the on-call officers) and the same list of officers, which the
+    roster client keeps for a few seconds, not in two questions per commune, each waiting on the gateway
+    while the batch's case messages wait behind it."""
+    units = ["31690", "31693", "31696", "31699", "31702"]
+    roster = static_roster(
+        ["btcd-01", make_person("xa-31696", "UBND-31696", "commune")],
+        leader="ld-01",
+        agencies={
+            f"UBND-{u}": [{**make_person(f"ct-{u}", f"UBND-{u}", "commune"), "title": "Chủ tịch UBND xã"}]
+            for u in units
+        },
+    )
+    events = [make_event("escalation.hotspot.detected", hotspot_id=f"h-{u}", unit=u, status="active") for u in units]
+    consumer = case_consumer(settings, roster)
+    with db.session() as session:
+        consumer.batch_handlers[events[0].type](session, events)
+    assert ("on-duty", "with_on_call") in roster.calls and ("officers", None) in roster.calls
+    assert not [call for call in roster.calls if len(call) == 3], roster.calls  # no question names a commune
+    told = set(query(select(InboxMessage.recipient)))
+    # On duty for its commune: that officer; elsewhere the commune's chair.
+    assert "xa-31696" in told and "ct-31696" not in told
+    assert {f"ct-{u}" for u in units if u != "31696"} <= told

@@ -108,3 +108,27 @@ def test_unauthenticated_and_bad_queries(client, reader):
     assert bad.status_code == 422 and bad.json["errors"][0]["field"] == "at"
     assert client.get("/officers", headers=reader).json[0]["channels"]
     assert client.get("/officers/nobody", headers=reader).status_code == 404
+
+
+def test_with_on_call_one_answer_holds_what_each_agency_filter_would(client, reader):
+    """At night the on-call officers answer for their agencies: one answer with them lets a client (notify, for
+    a hot spot across many communes) filter by agency itself instead of asking once per agency."""
+    monday = next_weekday(0)
+    for hour in (2, 9, 20):
+        at = local(monday.year, monday.month, monday.day, hour, 0)
+        plain = client.get("/on-duty", query_string={"at": at}, headers=reader).json
+        every = client.get("/on-duty", query_string={"at": at, "with_on_call": "true"}, headers=reader).json
+        assert {o["code"] for o in plain["officers"]} <= {o["code"] for o in every["officers"]}
+        for agency in {o["agency"] for o in every["officers"]} | {"CA", "BTCD"}:
+            alone = client.get("/on-duty", query_string={"at": at, "agency": agency}, headers=reader).json
+            mine = [o["code"] for o in every["officers"] if o["agency"] == agency]
+            assert [o["code"] for o in alone["officers"]] == mine, (hour, agency)
+    night = client.get(
+        "/on-duty", query_string={"at": local(monday.year, monday.month, monday.day, 2, 0)}, headers=reader
+    ).json
+    night_every = client.get(
+        "/on-duty",
+        query_string={"at": local(monday.year, monday.month, monday.day, 2, 0), "with_on_call": "true"},
+        headers=reader,
+    ).json
+    assert len(night_every["officers"]) > len(night["officers"])  # the police officer on call, at least

@@ -52,12 +52,9 @@ def sync_contacts(*, db_session: Session, roster, now: dt.datetime) -> int:
     except RosterUnavailable:
         return 0
     remember_contacts(db_session, officers, now)
-    by_agency: dict[str, list] = {}
-    for officer in officers:
-        by_agency.setdefault(officer.get("agency"), []).append(officer)
-    for agency, members in by_agency.items():  # so that an agency can be reached while roster is down
-        key = f"officers?agency={agency}"
-        snapshot = get_or_create(db_session, RosterSnapshot, key, answer=members, fetched_at=now)
-        snapshot.answer, snapshot.fetched_at = members, now
-        db_session.add(snapshot)
+    # Kept as the answer an agency audience reads (every officer, filtered by agency), so that an agency can
+    # be reached while roster is down.
+    snapshot = get_or_create(db_session, RosterSnapshot, "officers", answer=officers, fetched_at=now)
+    snapshot.answer, snapshot.fetched_at = officers, now
+    db_session.add(snapshot)
     return len(officers)

@@ -91,7 +91,19 @@ class AudienceResolver:
         return self._answers[key]
 
     def _on_duty(self, role: str | None = None, agency: str | None = None) -> tuple[dict, bool]:
-        params = {k: v for k, v in (("role", role), ("agency", agency)) if v}
+        if agency:
+            # One answer with the on-call officers serves every agency, filtered here as roster would: a hot spot
+            # across a province's communes asks roster once, not once per commune.
+            answer, stale = self._on_duty_answer({"with_on_call": "true"})
+            officers = [
+                o
+                for o in answer.get("officers", [])
+                if o.get("agency") == agency and (role is None or o.get("duty_role") == role)
+            ]
+            return {**answer, "officers": officers}, stale
+        return self._on_duty_answer({"role": role} if role else {})
+
+    def _on_duty_answer(self, params: dict) -> tuple[dict, bool]:
         key = "on-duty" + ("?" + "&".join(f"{k}={v}" for k, v in params.items()) if params else "")
         answer, stale = self._ask(key, lambda: self.roster.on_duty(**params))
         answer = answer or {}
@@ -108,8 +120,9 @@ class AudienceResolver:
         return answer, stale
 
     def _agency(self, agency: str) -> tuple[list, bool]:
-        answer, stale = self._ask(f"officers?agency={agency}", lambda: self.roster.officers(agency=agency))
-        return [o for o in (answer or []) if o.get("active", True) and o.get("agency", agency) == agency], stale
+        # Every officer in one answer, filtered here: many agencies in one event ask roster once.
+        answer, stale = self._ask("officers", lambda: self.roster.officers())
+        return [o for o in (answer or []) if o.get("active", True) and o.get("agency") == agency], stale
 
     def _agency_people(self, agency: str, everyone: bool = False) -> tuple[list, bool]:
         """Who is told for an agency: on duty for it now, else its head, else every member

@@ -63,6 +63,13 @@ class OnDutyQuery(Schema):
     at = PlausibleDateTime(load_default=None)
     duty_role = fields.String(data_key="role", load_default=None, validate=validate.OneOf(DUTY_ROLES))
     agency = fields.String(load_default=None)
+    with_on_call = fields.Boolean(
+        load_default=False,
+        metadata={
+            "description": "list on-call officers among the officers even unfiltered, as a role or agency filter "
+            "does: one answer a client can filter by agency itself"
+        },
+    )
 
 
 class HolidayOut(Schema):

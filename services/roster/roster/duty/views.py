@@ -74,7 +74,7 @@ def on_duty(query):
         if (not query["duty_role"] or a.duty_role == query["duty_role"])
         and (not query["agency"] or a.officer.agency_code == query["agency"])
     ]
-    filtered = bool(query["duty_role"] or query["agency"])
+    filtered = bool(query["duty_role"] or query["agency"] or query["with_on_call"])
     # Unfiltered, the list is who is at the board; on-call people are named apart. Asked for a role or an
     # agency (role=police at 02:00), the answer includes whoever of them is on call.
     officers = [
